@@ -1,0 +1,36 @@
+"""``secops demo``: the main job end to end on the embedded default, in a temporary workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from secops.cli.context import AppContext, pass_app
+
+
+@click.command()
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out/demo"),
+    show_default=True,
+    help="Where the demo's reports go.",
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@pass_app
+def demo(app: AppContext, output_dir: Path, lang: str) -> None:
+    """Set up a demo school in a temporary workspace and build its reports.
+
+    Uses SQLite and touches nothing outside the temporary workspace and OUTPUT_DIR; your own
+    workspace (--workspace) is left alone.
+    """
+    from secops.demo import run_demo
+
+    result = run_demo(output_dir, now=app.now(), lang=lang, progress=lambda line: click.echo(line))
+    click.echo("")
+    click.echo(f"Demo workspace: {result.workspace}")
+    click.echo("Reports:")
+    for path in result.reports:
+        click.echo(f"  {path}")

@@ -1,0 +1,87 @@
+"""``secops init``: create or update the workspace; ``--show`` prints it."""
+
+from __future__ import annotations
+
+import click
+
+from secops.cli.context import AppContext, pass_app
+from secops.cli.output import emit_object, format_option
+
+
+@click.command()
+@click.option("--school-code", help="The school's 10-digit 学校标识码.")
+@click.option("--school-name", help="The school's official name.")
+@click.option(
+    "--scope", "scope", multiple=True, metavar="CIDR", help="A network the school owns and may scan (repeat)."
+)
+@click.option("--database", metavar="URL", help="SQLAlchemy URL (default: SQLite in the workspace).")
+@click.option("--force", is_flag=True, help="Allow re-assigning an existing workspace to another school code.")
+@click.option("--show", is_flag=True, help="Print the workspace configuration and exit.")
+@format_option()
+@pass_app
+def init(
+    app: AppContext,
+    school_code: str | None,
+    school_name: str | None,
+    scope: tuple[str, ...],
+    database: str | None,
+    force: bool,
+    show: bool,
+    fmt: str,
+) -> None:
+    """Create the workspace, or update it; running it twice is safe.
+
+    \b
+    Example:
+      secops init --school-code 4111010001 --school-name 某某中学 \\
+                  --scope 10.20.0.0/16 --scope 2001:db8:20::/48
+    """
+    if show:
+        _show(app, fmt)
+        return
+    missing = [opt for opt, value in (("--school-code", school_code), ("--school-name", school_name)) if not value]
+    if not scope:
+        missing.append("--scope")
+    if missing:
+        raise click.UsageError(f"missing {', '.join(missing)} (or use --show to print the current workspace)")
+    from secops.workspace import init_workspace
+
+    result = init_workspace(
+        app.workspace_path,
+        school_code=str(school_code),
+        school_name=str(school_name),
+        scope=list(scope),
+        database=database,
+        now=app.now(),
+        force=force,
+    )
+    config = result.workspace.config
+    if result.created:
+        click.echo(f"Created workspace {result.workspace.path} for {config.school.name} ({config.school.code}).")
+    elif result.changes:
+        click.echo(f"Updated workspace {result.workspace.path}:")
+        for change in result.changes:
+            click.echo(f"  {change}")
+    else:
+        click.echo(f"Workspace {result.workspace.path} is already set up; nothing changed.")
+
+
+def _show(app: AppContext, fmt: str) -> None:
+    from secops.store import redact_url
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        schema = store.schema_version
+    config = workspace.config
+    emit_object(
+        {
+            "workspace": str(workspace.path),
+            "school_code": config.school.code,
+            "school_name": config.school.name,
+            "scope": config.scope,
+            "database": redact_url(workspace.database_url),
+            "schema_version": schema,
+            "timezone": config.timezone,
+        },
+        fmt,
+    )

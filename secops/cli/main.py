@@ -1,0 +1,102 @@
+"""``secops``: the root command, global options and the one place errors are printed."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from secops.cli.context import AppContext
+from secops.cli.lazy import LazyGroup
+from secops.cli.planned import PLANNED
+from secops.errors import SecopsError
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("secops.cli.init_cmd:init", "Create or update the workspace (school, scan scope, database)."),
+    **{name: (f"secops.cli.planned:{name}", f"{short} (not built yet)") for name, (short, _, _) in PLANNED.items()},
+    "report": ("secops.cli.report_cmd:report", "Build reports as PDF, HTML, XLSX or DOCX."),
+    "content": ("secops.cli.content_cmd:content", "Validate and list rules, profiles, playbooks and templates."),
+    "demo": ("secops.cli.demo_cmd:demo", "Run the main job end to end in a temporary workspace."),
+    "version": ("secops.cli.version_cmd:version", "Show the versions of secops and its components."),
+}
+_ORDER = (
+    "init",
+    "assets",
+    "dengbao",
+    "detect",
+    "yara",
+    "center",
+    "forward",
+    "incident",
+    "data",
+    "report",
+    "scheduler",
+    "content",
+    "demo",
+    "version",
+)
+COMMANDS = {name: COMMANDS[name] for name in _ORDER}
+
+
+class RootGroup(LazyGroup):
+    """Turns every SecopsError into one line on stderr and its exit code (2)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except SecopsError as error:
+            verbose = isinstance(ctx.obj, AppContext) and ctx.obj.verbose
+            if verbose:
+                traceback.print_exc()
+            lines = str(error).splitlines() or [type(error).__name__]
+            if len(lines) == 1:
+                click.echo(f"secops: error: {lines[0]}", err=True)
+            else:  # several content errors: one file:line message per line
+                click.echo("\n".join(lines), err=True)
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("secops: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as error:
+            if isinstance(ctx.obj, AppContext) and ctx.obj.verbose:
+                raise
+            click.echo(
+                f"secops: internal error ({type(error).__name__}); run again with -v for the details and report it",
+                err=True,
+            )
+            ctx.exit(3)
+
+
+@click.group(cls=RootGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="SECOPS_HOME",
+    default=lambda: str(Path.home() / ".secops"),
+    show_default="~/.secops, or $SECOPS_HOME",
+    help="Workspace folder (secops.yaml and the database).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log details and show tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path, verbose: bool) -> None:
+    """secops: network and data security operations for schools and education authorities.
+
+    Asset inventory, 等保 2.0 grading and assessment, Sigma/YARA detection, provincial alert
+    ingestion, incident response under the 1-hour clock, and student data protection.
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    ctx.obj = AppContext(workspace_path=workspace.expanduser(), verbose=verbose)
+
+
+def main() -> None:
+    """Console entry point."""
+    sys.exit(cli.main(prog_name="secops"))

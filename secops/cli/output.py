@@ -1,0 +1,83 @@
+"""Printing data the same way everywhere: ``--format table|json|jsonl``."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("table", "json", "jsonl")
+
+
+def format_option(default: str = "table") -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=default,
+        show_default=True,
+        help="table for people, json or jsonl for machines",
+    )
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def to_json(value: Any, *, indent: int | None = 2) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent, default=_default)
+
+
+def _width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def render_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    cells = [["" if row.get(col) is None else str(row.get(col)) for col in columns] for row in rows]
+    widths = [max([_width(col), *(_width(r[i]) for r in cells)]) for i, col in enumerate(columns)]
+    lines = ["  ".join(_pad(col.upper(), w) for col, w in zip(columns, widths, strict=True)).rstrip()]
+    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def emit(rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> None:
+    """Print rows as a table, a JSON list or JSON lines."""
+    rows = list(rows)
+    if fmt == "json":
+        click.echo(to_json(rows))
+    elif fmt == "jsonl":
+        for row in rows:
+            click.echo(to_json(row, indent=None))
+    else:
+        columns = list(columns or (rows[0].keys() if rows else []))
+        if rows:
+            click.echo(render_table(rows, columns))
+
+
+def emit_object(value: Mapping[str, Any], fmt: str) -> None:
+    """Print one record: key/value lines for people, one JSON object for machines."""
+    if fmt in ("json", "jsonl"):
+        click.echo(to_json(value, indent=2 if fmt == "json" else None))
+        return
+    width = max((_width(str(k)) for k in value), default=0)
+    for key, item in value.items():
+        if isinstance(item, list | tuple):
+            item = ", ".join(str(i) for i in item)
+        click.echo(f"{_pad(str(key), width)}  {item}")

@@ -1,0 +1,64 @@
+"""Command groups whose capability has not landed yet: they exist, say so, and exit 2."""
+
+from __future__ import annotations
+
+import click
+
+# name -> (short help, what it will do, the issue that builds it)
+PLANNED: dict[str, tuple[str, str, int]] = {
+    "assets": (
+        "Asset discovery and inventory",
+        "Scheduled nmap/scapy discovery (IPv4 and IPv6), inventory, history and change alerts.",
+        3,
+    ),
+    "dengbao": (
+        "等保 2.0 grading and assessment",
+        "等保 2.0: grading, the level 1-4 catalog, automated evidence, scoring and reports.",
+        4,
+    ),
+    "detect": ("Sigma detection on logs", "Sigma detection on local logs and conversion for Elasticsearch.", 5),
+    "yara": ("YARA scanning", "YARA scanning for webshells and malware.", 5),
+    "incident": (
+        "Incident response",
+        "Incident playbooks, running clocks, escalation, audit trail and official reports.",
+        6,
+    ),
+    "center": (
+        "Provincial monitoring center",
+        "Provincial monitoring center: signed alert ingestion, Elasticsearch, dashboard.",
+        7,
+    ),
+    "forward": (
+        "Alert delivery to the center",
+        "Signed delivery of a school's alerts to its provincial center (durable outbox).",
+        7,
+    ),
+    "data": ("Student data protection", "Student data: discovery, classification, masking (脱敏) and watermarks.", 8),
+    "scheduler": ("Scheduled jobs", "Scheduled discovery, assessment, hunts and zero-reports (APScheduler).", 3),
+}
+
+
+def _planned_group(name: str, short: str, summary: str, issue: int) -> click.Group:
+    note = f"Not built yet: arrives with issue #{issue}."
+
+    @click.group(
+        name=name, help=f"{summary}\n\n{note}", short_help=f"{short} (not built yet)", invoke_without_command=True
+    )
+    @click.pass_context
+    def group(ctx: click.Context) -> None:
+        if ctx.invoked_subcommand is None:
+            click.echo(f"secops {name}: {note}", err=True)
+            ctx.exit(2)
+
+    return group
+
+
+assets = _planned_group("assets", *PLANNED["assets"])
+dengbao = _planned_group("dengbao", *PLANNED["dengbao"])
+detect = _planned_group("detect", *PLANNED["detect"])
+yara = _planned_group("yara", *PLANNED["yara"])
+incident = _planned_group("incident", *PLANNED["incident"])
+center = _planned_group("center", *PLANNED["center"])
+forward = _planned_group("forward", *PLANNED["forward"])
+data = _planned_group("data", *PLANNED["data"])
+scheduler = _planned_group("scheduler", *PLANNED["scheduler"])

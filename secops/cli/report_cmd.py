@@ -1,0 +1,63 @@
+"""``secops report``: build and list reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from secops.cli.context import AppContext, pass_app
+from secops.cli.output import emit, format_option
+
+
+@click.group()
+def report() -> None:
+    """Build reports as PDF, HTML, XLSX or DOCX (Chinese by default)."""
+
+
+@report.command()
+@click.argument("report_id", metavar="REPORT")
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output file; the format follows the extension (.pdf .html .xlsx .docx). Repeat for several.",
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language.")
+@pass_app
+def build(app: AppContext, report_id: str, outputs: tuple[Path, ...], lang: str) -> None:
+    """Build REPORT (see `secops report list`) into one or more files.
+
+    \b
+    Example:
+      secops report build workspace -o out/workspace.pdf -o out/workspace.xlsx
+    """
+    from secops.fsutil import check_output_path
+    from secops.reporting.build import build_to_file, definition_for
+    from secops.reporting.render import format_for
+
+    definition_for(report_id)
+    for path in outputs:  # refuse every bad path before any work is done
+        format_for(path)
+        check_output_path(path)
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        for path in outputs:
+            run = build_to_file(report_id, path, workspace, store, app.now(), lang)
+            click.echo(f"Wrote {path} ({run.format}, {run.size_bytes:,} bytes)")
+
+
+@report.command(name="list")
+@format_option()
+def list_reports(fmt: str) -> None:
+    """List the reports secops can build."""
+    from secops.reporting.build import report_definitions
+
+    rows = [
+        {"id": d.id, "title": d.title.zh, "title_en": d.title.en, "formats": ",".join(d.formats)}
+        for d in report_definitions().values()
+    ]
+    emit(rows, fmt, ["id", "title", "title_en", "formats"])

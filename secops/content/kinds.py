@@ -1,0 +1,81 @@
+"""The kinds of content secops knows, where each lives and which schema checks it.
+
+Schemas are named as ``module:attribute`` strings so that ``secops --help`` imports nothing.
+A new unit of an existing kind is a new file; a new kind is one entry here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ContentKind:
+    name: str
+    folder: str  # top-level content folder
+    subpath: tuple[str, ...]  # folders below it, e.g. ("sigma",)
+    suffixes: tuple[str, ...]
+    schema: str | None = None  # "module:Model", a pydantic model for YAML kinds
+    checker: str | None = None  # "module:function(path) -> list[ContentError]" for non-YAML kinds
+    id_is_file_name: bool = True
+    description: str = ""
+
+    def load_schema(self) -> Any:
+        return _resolve(self.schema) if self.schema else None
+
+    def load_checker(self) -> Any:
+        return _resolve(self.checker) if self.checker else None
+
+    def matches(self, path: Path) -> bool:
+        """True when ``path`` sits in this kind's folder (in the package or any copy of it)."""
+        if not path.name.endswith(self.suffixes):
+            return False
+        parents = path.parent.parts
+        tail = (self.folder, *self.subpath)
+        if parents[-len(tail) :] == tail:
+            return True
+        # A user's own folder of rules, e.g. ~/myrules/sigma/x.yml, matches by its last folders.
+        return bool(self.subpath) and parents[-len(self.subpath) :] == self.subpath
+
+
+def _resolve(ref: str) -> Any:
+    module, _, attribute = ref.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+KINDS: tuple[ContentKind, ...] = (
+    ContentKind(
+        name="report",
+        folder="reports",
+        subpath=(),
+        suffixes=(".yml", ".yaml"),
+        schema="secops.reporting.definition:ReportDefinition",
+        description="report definitions: title, template and data source",
+    ),
+    ContentKind(
+        name="template",
+        folder="reports",
+        subpath=("templates",),
+        suffixes=(".j2",),
+        checker="secops.reporting.html:check_template",
+        id_is_file_name=False,
+        description="Jinja2 templates for HTML and PDF reports",
+    ),
+)
+
+
+def kind_named(name: str) -> ContentKind:
+    for kind in KINDS:
+        if kind.name == name:
+            return kind
+    raise KeyError(name)
+
+
+def kind_of(path: Path) -> ContentKind | None:
+    for kind in KINDS:
+        if kind.matches(path):
+            return kind
+    return None

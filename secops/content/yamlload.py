@@ -1,0 +1,126 @@
+"""YAML loading that remembers where every mapping key and list item came from.
+
+Errors in content must name ``file:line``; plain dicts forget that, so the loader builds
+``LineDict``/``LineList`` which carry the line of the node and of each key or item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from secops.errors import ContentError
+
+try:  # libyaml is much faster on big rule sets; fall back to pure Python.
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+
+class LineDict(dict):  # type: ignore[type-arg]
+    """A dict that knows the line of itself and of each of its keys (1-based)."""
+
+    line: int = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_lines: dict[Any, int] = {}
+
+
+class LineList(list):  # type: ignore[type-arg]
+    """A list that knows the line of itself and of each item (1-based)."""
+
+    line: int = 0
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.item_lines: list[int] = []
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    pass
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise _DuplicateKey(
+                problem="a mapping key must be a plain value", problem_mark=key_node.start_mark
+            ) from None
+        if key in result:
+            raise _DuplicateKey(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_yaml_text(text: str, path: Path | str = "<string>", *, multi: bool = False) -> Any:
+    """Parse YAML text; a syntax error becomes a ContentError at ``path:line``."""
+    try:
+        if multi:
+            return [doc for doc in yaml.load_all(text, Loader=_LineLoader) if doc is not None]
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader derives from SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ContentError(path, line, f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ContentError(path, None, f"invalid YAML: {exc}") from None
+
+
+def load_yaml(path: Path, *, multi: bool = False) -> Any:
+    """Read and parse a YAML file with line information (see :func:`load_yaml_text`)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ContentError(path, None, "file not found") from None
+    except OSError as exc:
+        raise ContentError(path, None, f"cannot read file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError(path, line, "not UTF-8 text; save the file as UTF-8") from None
+    return load_yaml_text(text, path, multi=multi)
+
+
+def line_of(data: Any, loc: Sequence[Any]) -> int | None:
+    """The line of the deepest node that ``loc`` (a key/index path) reaches in ``data``."""
+    line = getattr(data, "line", None) or None
+    node = data
+    for part in loc:
+        if isinstance(node, LineDict) and part in node:
+            line = node.key_lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.item_lines[part]
+            node = node[part]
+        else:
+            break
+    return line

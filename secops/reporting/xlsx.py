@@ -1,0 +1,97 @@
+"""XLSX: a summary sheet (title and metadata), then one sheet per table, charts as native Excel charts."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from secops.reporting.model import Chart, Report, Table
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_names(tables: list[Table], reserved: set[str]) -> list[str]:
+    """Excel sheet names: at most 31 characters, no []:*?/\\, unique (case-insensitive)."""
+    used = {name.lower() for name in reserved}
+    names = []
+    for index, table in enumerate(tables, start=1):
+        base = _BAD_SHEET_CHARS.sub("_", table.sheet_name or table.title).strip("'") or f"Table {index}"
+        name, suffix = base[:31], 2
+        while name.lower() in used:
+            tag = f" ({suffix})"
+            name, suffix = base[: 31 - len(tag)] + tag, suffix + 1
+        used.add(name.lower())
+        names.append(name)
+    return names
+
+
+def _display_width(text: str) -> int:
+    # CJK characters take two columns in Excel's default font.
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def render_xlsx(report: Report) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"title": report.title, "comments": report.labels.get("generator", "secops")})
+    title = book.add_format({"bold": True, "font_size": 16, "font_color": "#143d6b"})
+    bold = book.add_format({"bold": True})
+    header = book.add_format({"bold": True, "bg_color": "#e9eff6", "border": 1, "text_wrap": True, "valign": "top"})
+    cell = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
+    stamp = report.generated_at.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+    summary_name = report.labels.get("summary", "Summary")
+    summary = book.add_worksheet(summary_name)
+    summary.write(0, 0, report.title, title)
+    row = 2
+    for key, value in [*report.metadata, (report.labels.get("generated", "Generated"), stamp)]:
+        summary.write(row, 0, key, bold)
+        summary.write(row, 1, value)
+        row += 1
+    summary.set_column(0, 0, 16)
+    summary.set_column(1, 1, 60)
+
+    tables = report.tables()
+    for table, name in zip(tables, _sheet_names(tables, {summary_name}), strict=True):
+        sheet = book.add_worksheet(name)
+        widths = [_display_width(str(c)) for c in table.columns]
+        for col, column in enumerate(table.columns):
+            sheet.write(0, col, column, header)
+        for r, values in enumerate(table.rows, start=1):
+            for col, value in enumerate(values):
+                sheet.write(r, col, "" if value is None else value, cell)
+                widths[col] = max(widths[col], min(_display_width(str(value)), 60))
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width + 2)
+        sheet.freeze_panes(1, 0)
+        if table.rows:
+            sheet.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
+
+    for index, chart in enumerate(report.charts(), start=1):
+        _chart_sheet(book, chart, f"Chart {index}", header, cell)
+    book.close()
+    return buffer.getvalue()
+
+
+def _chart_sheet(book: object, chart: Chart, name: str, header: object, cell: object) -> None:
+    sheet = book.add_worksheet(name)  # type: ignore[attr-defined]
+    sheet.write(0, 0, chart.title, header)
+    names = list(chart.series)
+    for col, series_name in enumerate(names, start=1):
+        sheet.write(0, col, series_name, header)
+    for r, label in enumerate(chart.labels, start=1):
+        sheet.write(r, 0, label, cell)
+        for col, series_name in enumerate(names, start=1):
+            sheet.write(r, col, chart.series[series_name][r - 1], cell)
+    kind = {"bar": "column", "barh": "bar", "pie": "pie", "line": "line"}[chart.kind]
+    excel_chart = book.add_chart({"type": kind})  # type: ignore[attr-defined]
+    last = len(chart.labels)
+    for col, series_name in enumerate(names, start=1):
+        excel_chart.add_series(
+            {"name": series_name, "categories": [name, 1, 0, last, 0], "values": [name, 1, col, last, col]}
+        )
+    excel_chart.set_title({"name": chart.title})
+    sheet.set_column(0, 0, 24)
+    sheet.insert_chart(1, len(names) + 2, excel_chart)

@@ -1,0 +1,57 @@
+"""The school's scan scope: the IPv4/IPv6 networks it owns and may scan."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from itertools import combinations
+
+from secops.errors import SecopsError
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Anything broader than this is not "a network the school owns" but a typo or a default route.
+_MIN_PREFIX = {4: 8, 6: 16}
+
+
+def parse_network(text: str) -> Network:
+    """One CIDR (a bare address means the single host); errors say how to fix it."""
+    raw = text.strip()
+    try:
+        network = ipaddress.ip_network(raw, strict=True)
+    except ValueError as exc:
+        if "has host bits set" in str(exc):
+            fixed = ipaddress.ip_network(raw, strict=False)
+            raise SecopsError(f"scope {raw!r} has host bits set", hint=f"did you mean {fixed}?") from None
+        raise SecopsError(
+            f"scope {raw!r} is not an IPv4 or IPv6 network",
+            hint="write it in CIDR form, e.g. 10.20.0.0/16 or 2001:db8:1::/48",
+        ) from None
+    if network.prefixlen < _MIN_PREFIX[network.version]:
+        raise SecopsError(
+            f"scope {raw!r} is too broad (/{network.prefixlen})",
+            hint=f"list the networks the school owns, each /{_MIN_PREFIX[network.version]} or narrower",
+        )
+    return network
+
+
+def parse_scope(entries: Iterable[str]) -> list[Network]:
+    """Parse and check a scope: at least one network, none overlapping another."""
+    networks = [parse_network(entry) for entry in entries]
+    if not networks:
+        raise SecopsError("the scope is empty", hint="give at least one --scope CIDR")
+    for first, second in combinations(networks, 2):
+        if first.version == second.version and first.overlaps(second):  # type: ignore[arg-type]
+            raise SecopsError(
+                f"scope entries {first} and {second} overlap", hint="list each network once; drop the narrower one"
+            )
+    return networks
+
+
+def in_scope(address: str, scope: Iterable[Network]) -> bool:
+    ip = ipaddress.ip_address(address)
+    return any(ip.version == net.version and ip in net for net in scope)
+
+
+def address_count(network: Network) -> int:
+    return int(network.num_addresses)

@@ -1,0 +1,105 @@
+"""Opening the workspace database: engine set-up, health checks and migrations on open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+
+from secops.errors import WorkspaceError
+from secops.store.migrate import apply_migrations, current_version
+
+
+@dataclass
+class Store:
+    engine: Engine
+    url: str
+
+    @property
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return current_version(conn)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.dispose()
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password hidden, safe to print."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid database URL>"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    # WAL lets the scheduler write while the CLI reads; busy_timeout rides out short locks.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise WorkspaceError(
+            f"database URL {redact_url(url)!r} is not valid",
+            hint="use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB",
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            folder = Path(database).parent
+            if not folder.is_dir():
+                raise WorkspaceError(f"database folder {folder} does not exist", hint="run secops init first")
+        engine = sa.create_engine(parsed)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() != "postgresql":
+        raise WorkspaceError(
+            f"database {parsed.get_backend_name()!r} is not supported", hint="use SQLite (the default) or PostgreSQL"
+        )
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    except ModuleNotFoundError:
+        raise WorkspaceError("the PostgreSQL driver is not installed", hint="pip install 'secops[postgres]'") from None
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """Open (and by default migrate) the database at ``url``.
+
+    A corrupted file, an unreachable server or a schema from a newer secops is one
+    WorkspaceError that says which database and what to do.
+    """
+    engine = create_engine(url)
+    shown = redact_url(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        if migrate:
+            apply_migrations(engine)
+    except WorkspaceError:
+        engine.dispose()
+        raise
+    except (DatabaseError, OperationalError) as exc:
+        engine.dispose()
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+        raise WorkspaceError(
+            f"cannot open the workspace database {shown}: {reason}",
+            hint="restore it from a backup, or move it aside and re-run secops init",
+        ) from None
+    return Store(engine=engine, url=url)

@@ -1,0 +1,88 @@
+"""Creating and opening a workspace: ``secops.yaml`` plus its database."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from secops.config import CONFIG_FILE, Workspace, build_config, load_workspace, save_config
+from secops.errors import SecopsError, WorkspaceError
+from secops.store import Store, open_store
+from secops.store.records import ensure_identity, log_activity
+
+
+@dataclass
+class InitResult:
+    workspace: Workspace
+    created: bool
+    changes: list[str] = field(default_factory=list)
+
+
+def _prepare_folder(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise WorkspaceError(f"workspace path {path} is a file", hint="choose a folder with --workspace")
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise WorkspaceError(
+            f"cannot create workspace folder {path}: {exc.strerror}", hint="choose another --workspace"
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise WorkspaceError(
+            f"workspace folder {path} is not writable", hint="fix its permissions or choose another --workspace"
+        )
+
+
+def init_workspace(
+    path: Path,
+    *,
+    school_code: str,
+    school_name: str,
+    scope: list[str],
+    database: str | None,
+    now: datetime,
+    force: bool = False,
+) -> InitResult:
+    """Create the workspace, or bring an existing one in line with the given values.
+
+    Safe to run twice. Changing the school code of an existing workspace needs ``force``,
+    since everything in it was recorded for the old school.
+    """
+    path = Path(path).expanduser()
+    config = build_config(school_code, school_name, scope, database)
+    existing = load_workspace(path) if (path / CONFIG_FILE).exists() else None
+    changes: list[str] = []
+    if existing is not None:
+        old = existing.config
+        if old.school.code != config.school.code and not force:
+            raise SecopsError(
+                f"the workspace at {path} belongs to school {old.school.code}, not {config.school.code}",
+                hint="use another --workspace, or --force to re-assign it",
+            )
+        if database is None:
+            config.database = old.database
+        config.timezone = old.timezone
+        for label, before, after in (
+            ("school code", old.school.code, config.school.code),
+            ("school name", old.school.name, config.school.name),
+            ("scope", ", ".join(old.scope), ", ".join(config.scope)),
+            ("database", old.database, config.database),
+        ):
+            if before != after:
+                changes.append(f"{label}: {before} -> {after}")
+    _prepare_folder(path)
+    workspace = Workspace(path=path, config=config)
+    # Open the database first: a bad database URL must not leave a config pointing at it.
+    with open_workspace_store(workspace) as store:
+        created = ensure_identity(store, config.school.code, config.school.name, now)
+        if existing is None or changes:
+            save_config(path, config)
+            action = "workspace.created" if existing is None else "workspace.updated"
+            log_activity(store, action, {"changes": changes, "scope": config.scope}, now)
+    return InitResult(workspace=workspace, created=existing is None or created, changes=changes)
+
+
+def open_workspace_store(workspace: Workspace) -> Store:
+    return open_store(workspace.database_url)
