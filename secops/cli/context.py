@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from secops.config import Workspace, load_workspace
-from secops.store import Store
+if TYPE_CHECKING:  # imported lazily: `secops --help` must not pay for pydantic or SQLAlchemy
+    from secops.config import Workspace
+    from secops.store import Store
 
 
 @dataclass
@@ -21,6 +23,8 @@ class AppContext:
         return datetime.now(UTC)
 
     def workspace(self) -> Workspace:
+        from secops.config import load_workspace
+
         return load_workspace(self.workspace_path)
 
     def store(self, workspace: Workspace | None = None) -> Store:

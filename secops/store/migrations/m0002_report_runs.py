@@ -23,7 +23,9 @@ def upgrade(conn: Connection) -> None:
     )
     meta.create_all(conn)
     # Reports built before this version were logged only as activity; carry them over.
-    activity = sa.table("activity", sa.column("at"), sa.column("action"), sa.column("detail", sa.JSON))
+    activity = sa.table(
+        "activity", sa.column("at", sa.DateTime(timezone=True)), sa.column("action"), sa.column("detail", sa.JSON)
+    )
     rows = conn.execute(sa.select(activity.c.at, activity.c.detail).where(activity.c.action == "report.built")).all()
     for at, detail in rows:
         conn.execute(

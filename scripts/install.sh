@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs everything secops needs on a Debian machine: system packages, then a virtualenv in
+# .venv with secops and its Python dependencies. Safe to run again; it only adds what is missing.
+#   scripts/install.sh          runtime (what `secops demo` needs)
+#   scripts/install.sh --dev    plus the test tools and the services the tests start
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+[[ "${1:-}" == "--dev" ]] && dev=1
+
+runtime_debs=(python3-venv fontconfig fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nmap)
+dev_debs=(postgresql)
+debs=("${runtime_debs[@]}")
+(( dev )) && debs+=("${dev_debs[@]}")
+
+missing=()
+for pkg in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if (( ${#missing[@]} )); then
+  echo "secops: installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "secops: need root or sudo to install ${missing[*]}" >&2; exit 2; }
+    sudo_cmd=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -q >/dev/null
+  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python=""
+for candidate in python3.12 python3.11 python3; do
+  if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    python=$candidate; break
+  fi
+done
+[[ -n "$python" ]] || { echo "secops: Python 3.11 or newer is required" >&2; exit 2; }
+
+if [[ ! -x .venv/bin/python ]]; then
+  echo "secops: creating .venv with $($python --version)"
+  "$python" -m venv .venv
+fi
+extras="postgres"
+(( dev )) && extras="postgres,dev"
+stamp=".venv/.secops-installed-$extras"
+# Reinstall only when the dependency list changed since the last install.
+if [[ ! -f "$stamp" || setup.cfg -nt "$stamp" || pyproject.toml -nt "$stamp" ]]; then
+  echo "secops: installing Python packages (.[${extras}])"
+  .venv/bin/python -m pip install -q --upgrade pip setuptools wheel
+  .venv/bin/python -m pip install -q -e ".[${extras}]"
+  touch "$stamp"
+fi

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# README command 2: install test dependencies, start what the tests need, run ruff, mypy and the
+# whole pytest suite. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install.sh --dev
+
+services=$(mktemp -d /tmp/secops-test-services.XXXXXX)
+chmod 755 "$services"
+cleanup() { scripts/postgres.sh stop "$services/pg" || true; rm -rf "$services"; }
+trap cleanup EXIT
+
+if SECOPS_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$services/pg"); then
+  export SECOPS_TEST_POSTGRES_URL
+else
+  echo "secops tests: PostgreSQL did not start; its tests will be skipped" >&2
+fi
+
+echo "== ruff"
+.venv/bin/ruff check secops tests bench
+.venv/bin/ruff format --check secops tests bench
+echo "== mypy"
+.venv/bin/mypy
+echo "== pytest"
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,48 @@
+"""Shared fixtures: a temporary workspace and a CLI runner bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from secops.cli.main import cli
+from secops.config import Workspace, load_workspace
+from secops.workspace import init_workspace
+
+SCHOOL_CODE = "4111010001"
+SCHOOL_NAME = "测试实验中学"
+SCOPE = ["10.20.0.0/16", "2001:db8:20::/48"]
+NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's own ~/.secops or database override."""
+    monkeypatch.setenv("SECOPS_HOME", str(tmp_path / "default-home"))
+    monkeypatch.delenv("SECOPS_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    path = tmp_path / "ws"
+    init_workspace(path, school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW)
+    return load_workspace(path)
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path) -> Invoke:
+    """Run ``secops --workspace <tmp>/ws ARGS``; returns click's Result (stdout and stderr apart)."""
+
+    def invoke(*args: str, workspace: Path | None = None, input: str | None = None) -> Result:
+        runner = CliRunner()
+        root = ["--workspace", str(workspace or tmp_path / "ws")]
+        return runner.invoke(cli, [*root, *args], input=input, catch_exceptions=False)
+
+    return invoke
