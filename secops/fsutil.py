@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from secops.errors import SecopsError
 
@@ -28,7 +28,7 @@ def check_output_path(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, mode: str = "wb", *, permissions: int | None = None) -> Iterator[IO]:  # type: ignore[type-arg]
+def atomic_output(path: Path, mode: str = "wb", *, permissions: int | None = None) -> Iterator[IO[Any]]:
     """Yield a temporary file beside ``path``; rename it over ``path`` only on success."""
     path = check_output_path(Path(path))
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -41,7 +41,7 @@ def parse_scope(entries: Iterable[str]) -> list[Network]:
     if not networks:
         raise SecopsError("the scope is empty", hint="give at least one --scope CIDR")
     for first, second in combinations(networks, 2):
-        if first.version == second.version and first.overlaps(second):  # type: ignore[arg-type]
+        if first.version == second.version and first.overlaps(second):
             raise SecopsError(
                 f"scope entries {first} and {second} overlap", hint="list each network once; drop the narrower one"
             )

@@ -22,11 +22,11 @@ class ContentUnit(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
-    _source: Path | None = PrivateAttr(default=None)
+    _path: Path | None = PrivateAttr(default=None)
 
     @property
     def source_path(self) -> Path | None:
-        return self._source
+        return self._path
 
 
 def pydantic_errors(path: Path, data: Any, error: ValidationError) -> list[ContentError]:
@@ -60,7 +60,7 @@ def parse_unit(path: Path, kind: ContentKind) -> tuple[Any, list[ContentError]]:
         errors.append(
             ContentError(path, data.key_lines.get("id"), f"id {unit.id!r} must equal the file name {expected_id!r}")
         )
-    unit._source = path
+    unit._path = path
     return unit, errors
 
 
@@ -107,7 +107,9 @@ def load_units(kind_name: str, extra_dirs: Iterable[Path] = ()) -> list[Any]:
     files = [p for p in sorted(base.glob("*")) if p.is_file() and p.name.endswith(kind.suffixes)]
     for folder in extra_dirs:
         files.extend(p for p in sorted(Path(folder).rglob("*")) if p.is_file() and p.name.endswith(kind.suffixes))
-    units, errors, seen = [], [], {}
+    units: list[Any] = []
+    errors: list[ContentError] = []
+    seen: dict[str, Path] = {}
     for path in files:
         unit, problems = parse_unit(path, kind)
         errors.extend(problems)

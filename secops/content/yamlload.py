@@ -20,7 +20,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader
 
 
-class LineDict(dict):  # type: ignore[type-arg]
+class LineDict(dict[Any, Any]):
     """A dict that knows the line of itself and of each of its keys (1-based)."""
 
     line: int = 0
@@ -30,7 +30,7 @@ class LineDict(dict):  # type: ignore[type-arg]
         self.key_lines: dict[Any, int] = {}
 
 
-class LineList(list):  # type: ignore[type-arg]
+class LineList(list[Any]):
     """A list that knows the line of itself and of each item (1-based)."""
 
     line: int = 0
@@ -44,7 +44,7 @@ class _DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
-class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _LineLoader(_BaseLoader):
     pass
 
 

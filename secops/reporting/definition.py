@@ -34,21 +34,21 @@ class ReportDefinition(ContentUnit):
 
     @field_validator("id")
     @classmethod
-    def _id(cls, value: str) -> str:
+    def _check_id(cls, value: str) -> str:
         if not _ID.match(value):
             raise ValueError("id must be lower-case letters, digits, '-' or '_'")
         return value
 
     @field_validator("source")
     @classmethod
-    def _source(cls, value: str) -> str:
+    def _check_source(cls, value: str) -> str:
         if value not in SOURCES:
             raise ValueError(f"unknown data source {value!r}; known: {', '.join(sorted(SOURCES))}")
         return value
 
     @field_validator("template")
     @classmethod
-    def _template(cls, value: str) -> str:
+    def _check_template(cls, value: str) -> str:
         from secops.reporting.html import template_dir
 
         if not (template_dir() / value).is_file():
@@ -57,7 +57,7 @@ class ReportDefinition(ContentUnit):
 
     @field_validator("formats")
     @classmethod
-    def _formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _check_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         from secops.reporting.render import FORMATS
 
         unknown = [fmt for fmt in value if fmt not in FORMATS]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from secops import __version__
@@ -14,7 +15,7 @@ from secops.scope import Network
 from secops.store import redact_url
 from secops.store.records import recent_activity, report_history, table_counts
 
-TEXT = {
+TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "school": "学校名称",
         "code": "学校标识码",
@@ -55,16 +56,6 @@ TEXT = {
         "format": "格式",
         "lang": "语言",
         "sha": "SHA-256（前 16 位）",
-        "tables": {
-            "workspace": "学校身份信息",
-            "activity": "操作记录",
-            "report_runs": "已生成的报告",
-        },
-        "actions": {
-            "workspace.created": "创建工作区",
-            "workspace.updated": "更新工作区配置",
-            "report.built": "生成报告",
-        },
     },
     "en": {
         "school": "School",
@@ -81,7 +72,8 @@ TEXT = {
         "reports": "Report history",
         "summary": "This workspace belongs to {school} (school code {code}). Its scan scope has {networks} "
         "network(s): {v4} IPv4 addresses and {v6} IPv6 network(s). The database holds {rows} record(s).",
-        "scope_note": "Only hosts inside these networks may be scanned; any other target is refused before a packet leaves.",
+        "scope_note": "Only hosts inside these networks may be scanned; any other target is refused "
+        "before a packet leaves.",
         "network": "Network",
         "family": "Family",
         "size": "Addresses",
@@ -106,29 +98,46 @@ TEXT = {
         "format": "Format",
         "lang": "Language",
         "sha": "SHA-256 (first 16)",
-        "tables": {"workspace": "school identity", "activity": "activity log", "report_runs": "reports built"},
-        "actions": {
-            "workspace.created": "workspace created",
-            "workspace.updated": "workspace updated",
-            "report.built": "report built",
-        },
     },
 }
 
 
-def _network_kind(network: Network, text: dict) -> str:  # type: ignore[type-arg]
+# What each table holds and what each logged action means, for people reading the report.
+TABLE_MEANINGS: dict[str, dict[str, str]] = {
+    "zh": {
+        "workspace": "学校身份信息",
+        "activity": "操作记录",
+        "report_runs": "已生成的报告",
+    },
+    "en": {"workspace": "school identity", "activity": "activity log", "report_runs": "reports built"},
+}
+ACTION_NAMES: dict[str, dict[str, str]] = {
+    "zh": {
+        "workspace.created": "创建工作区",
+        "workspace.updated": "更新工作区配置",
+        "report.built": "生成报告",
+    },
+    "en": {
+        "workspace.created": "workspace created",
+        "workspace.updated": "workspace updated",
+        "report.built": "report built",
+    },
+}
+
+
+def _network_kind(network: Network, text: dict[str, str]) -> str:
     if network.is_private:
-        return str(text["private"])
+        return text["private"]
     if network.is_global:
-        return str(text["global"])
-    return str(text["other"])
+        return text["global"]
+    return text["other"]
 
 
-def _size(network: Network, text: dict) -> str:  # type: ignore[type-arg]
+def _size(network: Network, text: dict[str, str]) -> str:
     if network.version == 4:
         return f"{network.num_addresses:,}"
     subnets = 2 ** max(64 - network.prefixlen, 0)
-    return str(text["v6_size"]).format(subnets=f"{subnets:,}")
+    return text["v6_size"].format(subnets=f"{subnets:,}")
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:
@@ -202,7 +211,7 @@ def build(ctx: ReportContext) -> Report:
         Table(
             text["holds"],
             [text["table"], text["meaning"], text["rows"]],
-            [[name, text["tables"].get(name, ""), count] for name, count in counts.items()],
+            [[name, TABLE_MEANINGS[ctx.lang].get(name, ""), count] for name, count in counts.items()],
             sheet_name="data",
         )
     )
@@ -226,7 +235,7 @@ def build(ctx: ReportContext) -> Report:
     )
 
     activity_rows: list[list[str | int | float | None]] = [
-        [_local(entry.at, zone), text["actions"].get(entry.action, entry.action), _activity_detail(entry.detail)]
+        [_local(entry.at, zone), ACTION_NAMES[ctx.lang].get(entry.action, entry.action), _activity_detail(entry.detail)]
         for entry in recent_activity(ctx.store)
     ]
     report.section(text["activity"]).add(
@@ -248,7 +257,7 @@ def build(ctx: ReportContext) -> Report:
     return report
 
 
-def _activity_detail(detail: dict) -> str:  # type: ignore[type-arg]
+def _activity_detail(detail: dict[str, Any]) -> str:
     if "report" in detail:
         return f"{detail['report']} ({detail.get('format', '')}, {detail.get('lang', '')})"
     if detail.get("changes"):

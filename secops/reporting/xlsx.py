@@ -60,9 +60,9 @@ def render_xlsx(report: Report) -> bytes:
         for col, column in enumerate(table.columns):
             sheet.write(0, col, column, header)
         for r, values in enumerate(table.rows, start=1):
-            for col, value in enumerate(values):
-                sheet.write(r, col, "" if value is None else value, cell)
-                widths[col] = max(widths[col], min(_display_width(str(value)), 60))
+            for col, cell_value in enumerate(values):
+                sheet.write(r, col, "" if cell_value is None else cell_value, cell)
+                widths[col] = max(widths[col], min(_display_width(str(cell_value)), 60))
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width + 2)
         sheet.freeze_panes(1, 0)

@@ -16,7 +16,9 @@ def test_content_validate_prints_file_line_and_exits_1(run_cli: Invoke, tmp_path
     folder = tmp_path / "reports"
     folder.mkdir()
     bad = folder / "bad.yml"
-    bad.write_text("id: bad\ntitle: {zh: 坏, en: Bad}\ndescription: {zh: 坏, en: Bad}\nsource: workspace\nformats: [pdf, odt]\n")
+    bad.write_text(
+        "id: bad\ntitle: {zh: 坏, en: Bad}\ndescription: {zh: 坏, en: Bad}\nsource: workspace\nformats: [pdf, odt]\n"
+    )
     result = run_cli("content", "validate", str(folder))
     assert result.exit_code == 1
     assert result.stdout.startswith(f"{bad}:5: formats: formats must be chosen from")
@@ -30,7 +32,12 @@ def test_content_list(run_cli: Invoke) -> None:
 
 def test_report_list_formats(run_cli: Invoke) -> None:
     rows = json.loads(run_cli("report", "list", "--format", "json").stdout)
-    assert {"id": "workspace", "title": "工作区概况报告", "title_en": "Workspace overview", "formats": "pdf,html,xlsx,docx"} in rows
+    assert {
+        "id": "workspace",
+        "title": "工作区概况报告",
+        "title_en": "Workspace overview",
+        "formats": "pdf,html,xlsx,docx",
+    } in rows
     lines = run_cli("report", "list", "--format", "jsonl").stdout.splitlines()
     assert json.loads(lines[0])["id"] == "workspace"
     assert "工作区概况报告" in run_cli("report", "list").stdout

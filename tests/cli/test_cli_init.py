@@ -6,8 +6,17 @@ import pytest
 
 from tests.conftest import SCHOOL_CODE, SCHOOL_NAME, Invoke
 
-INIT = ["init", "--school-code", SCHOOL_CODE, "--school-name", SCHOOL_NAME, "--scope", "10.20.0.0/16",
-        "--scope", "2001:db8:20::/48"]
+INIT = [
+    "init",
+    "--school-code",
+    SCHOOL_CODE,
+    "--school-name",
+    SCHOOL_NAME,
+    "--scope",
+    "10.20.0.0/16",
+    "--scope",
+    "2001:db8:20::/48",
+]
 
 
 def test_init_then_show(run_cli: Invoke, tmp_path: Path) -> None:
@@ -55,7 +64,9 @@ def test_workspace_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         (("--database", "oracle://db/x"), "not supported"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(run_cli: Invoke, tmp_path: Path, change: tuple[str, str], message: str) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    run_cli: Invoke, tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
     args = list(INIT)
     if change[0] == "--school-code":
         args[args.index("--school-code") + 1] = change[1]

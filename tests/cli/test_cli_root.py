@@ -10,8 +10,22 @@ from click.testing import CliRunner
 from secops.cli.main import COMMANDS, cli
 from tests.conftest import Invoke
 
-GROUPS = ["init", "assets", "dengbao", "detect", "yara", "center", "forward", "incident", "data", "report",
-          "scheduler", "content", "demo", "version"]
+GROUPS = [
+    "init",
+    "assets",
+    "dengbao",
+    "detect",
+    "yara",
+    "center",
+    "forward",
+    "incident",
+    "data",
+    "report",
+    "scheduler",
+    "content",
+    "demo",
+    "version",
+]
 
 
 def _all_command_paths() -> list[list[str]]:

@@ -21,13 +21,17 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
         assert (out / f"workspace.{fmt}").stat().st_size > 1000
     assert not own.exists(), "the demo must leave the user's own workspace alone"
 
-    text = subprocess.run(["pdftotext", str(out / "workspace.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(out / "workspace.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "工作区概况报告" in text and "示例实验中学" in text and "192.0.2.0/24" in text
     info = subprocess.run(["pdfinfo", str(out / "workspace.pdf")], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert 1 <= pages <= 10
 
-    workspace = Path(next(line.split(": ", 1)[1] for line in result.stdout.splitlines() if line.startswith("Demo workspace:")))
+    workspace = Path(
+        next(line.split(": ", 1)[1] for line in result.stdout.splitlines() if line.startswith("Demo workspace:"))
+    )
     try:
         assert (workspace / "secops.yaml").is_file()
     finally:

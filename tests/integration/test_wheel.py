@@ -13,7 +13,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["setup.cfg", "setup.py", "pyproject.toml", "README.md", "secops", "rules", "scanners", "playbooks", "reports"]
+SOURCES = [
+    "setup.cfg",
+    "setup.py",
+    "pyproject.toml",
+    "README.md",
+    "secops",
+    "rules",
+    "scanners",
+    "playbooks",
+    "reports",
+]
 
 
 @pytest.mark.slow
@@ -27,7 +37,18 @@ def test_wheel_installs_with_all_content(tmp_path: Path) -> None:
             shutil.copy2(ROOT / name, source / name)
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(source),
+        ],
         check=True,
     )
     (wheel,) = wheels.glob("secops-*.whl")
@@ -35,9 +56,17 @@ def test_wheel_installs_with_all_content(tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
-    purelib = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                  capture_output=True, text=True, check=True).stdout.strip())
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)], check=True)
+    purelib = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)], check=True
+    )
     # Dependencies come from this test run's environment, appended after the fresh site-packages,
     # so `import secops` can only find the wheel's copy.
     deps = [sysconfig.get_paths()["purelib"], *site.getsitepackages()]
@@ -48,11 +77,21 @@ def test_wheel_installs_with_all_content(tmp_path: Path) -> None:
     secops = env_dir / "bin" / "secops"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(secops), "--workspace", str(tmp_path / "ws"), *args], cwd=outside,
-                              capture_output=True, text=True, check=False)
+        return subprocess.run(
+            [str(secops), "--workspace", str(tmp_path / "ws"), *args],
+            cwd=outside,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
 
-    located = subprocess.run([str(python), "-c", "import secops; print(secops.__file__)"], cwd=outside,
-                             capture_output=True, text=True, check=True).stdout.strip()
+    located = subprocess.run(
+        [str(python), "-c", "import secops; print(secops.__file__)"],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert Path(located).is_relative_to(purelib), located
 
     listing = run("content", "list", "--format", "json")
@@ -65,7 +104,10 @@ def test_wheel_installs_with_all_content(tmp_path: Path) -> None:
 
     validated = run("content", "validate")
     assert validated.returncode == 0, validated.stdout + validated.stderr
-    assert run("init", "--school-code", "4111010001", "--school-name", "测试中学", "--scope", "10.20.0.0/16").returncode == 0
+    assert (
+        run("init", "--school-code", "4111010001", "--school-name", "测试中学", "--scope", "10.20.0.0/16").returncode
+        == 0
+    )
     built = run("report", "build", "workspace", "-o", str(tmp_path / "w.html"))
     assert built.returncode == 0, built.stderr
     assert "工作区概况报告" in (tmp_path / "w.html").read_text(encoding="utf-8")

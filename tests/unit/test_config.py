@@ -12,7 +12,9 @@ from tests.conftest import NOW, SCHOOL_CODE, SCHOOL_NAME, SCOPE
 
 
 def test_init_writes_a_config_that_loads_back(tmp_path: Path) -> None:
-    result = init_workspace(tmp_path / "ws", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW)
+    result = init_workspace(
+        tmp_path / "ws", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW
+    )
     assert result.created
     loaded = load_workspace(tmp_path / "ws")
     assert loaded.config.school.code == SCHOOL_CODE
@@ -26,7 +28,9 @@ def test_init_writes_a_config_that_loads_back(tmp_path: Path) -> None:
 
 
 def test_workspace_files_are_private(tmp_path: Path) -> None:
-    init_workspace(tmp_path / "ws", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW)
+    init_workspace(
+        tmp_path / "ws", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW
+    )
     assert stat.S_IMODE(os.stat(tmp_path / "ws").st_mode) == 0o700
     assert stat.S_IMODE(os.stat(tmp_path / "ws" / CONFIG_FILE).st_mode) == 0o600
 
@@ -44,12 +48,16 @@ def test_init_twice_is_a_no_op(tmp_path: Path) -> None:
 def test_init_again_updates_name_and_scope_but_guards_the_code(tmp_path: Path) -> None:
     path = tmp_path / "ws"
     init_workspace(path, school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW)
-    updated = init_workspace(path, school_code=SCHOOL_CODE, school_name="新校名", scope=["10.30.0.0/16"], database=None, now=NOW)
+    updated = init_workspace(
+        path, school_code=SCHOOL_CODE, school_name="新校名", scope=["10.30.0.0/16"], database=None, now=NOW
+    )
     assert any("school name" in change for change in updated.changes)
     assert load_workspace(path).config.scope == ["10.30.0.0/16"]
     with pytest.raises(SecopsError, match="belongs to school"):
         init_workspace(path, school_code="4222020002", school_name="别的学校", scope=SCOPE, database=None, now=NOW)
-    forced = init_workspace(path, school_code="4222020002", school_name="别的学校", scope=SCOPE, database=None, now=NOW, force=True)
+    forced = init_workspace(
+        path, school_code="4222020002", school_name="别的学校", scope=SCOPE, database=None, now=NOW, force=True
+    )
     assert forced.workspace.config.school.code == "4222020002"
 
 
@@ -101,18 +109,29 @@ def test_config_from_a_newer_secops_is_refused(tmp_path: Path) -> None:
 
 
 def test_database_url_override_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    init_workspace(tmp_path / "ws", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW)
+    init_workspace(
+        tmp_path / "ws", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW
+    )
     monkeypatch.setenv("SECOPS_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
     assert load_workspace(tmp_path / "ws").database_url.endswith("other.db")
 
 
 def test_bad_database_url_leaves_no_config_behind(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError):
-        init_workspace(tmp_path / "ws", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database="mysql://x/y", now=NOW)
+        init_workspace(
+            tmp_path / "ws",
+            school_code=SCHOOL_CODE,
+            school_name=SCHOOL_NAME,
+            scope=SCOPE,
+            database="mysql://x/y",
+            now=NOW,
+        )
     assert not (tmp_path / "ws" / CONFIG_FILE).exists()
 
 
 def test_workspace_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(WorkspaceError, match="is a file"):
-        init_workspace(tmp_path / "file", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW)
+        init_workspace(
+            tmp_path / "file", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW
+        )

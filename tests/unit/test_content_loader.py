@@ -33,7 +33,11 @@ def test_lines_of_keys_and_items() -> None:
 
 def test_values_are_plain_python() -> None:
     data = load_yaml_text(DOC)
-    assert data == {"id": "sample", "title": {"zh": "标题", "en": "Title"}, "items": [{"name": "first"}, {"name": "second", "extra": [1, 2]}]}
+    assert data == {
+        "id": "sample",
+        "title": {"zh": "标题", "en": "Title"},
+        "items": [{"name": "first"}, {"name": "second", "extra": [1, 2]}],
+    }
 
 
 def test_syntax_error_has_file_and_line(tmp_path: Path) -> None:
@@ -96,7 +100,9 @@ def test_shipped_content_is_valid() -> None:
 def test_validate_reports_every_error_with_its_line(tmp_path: Path) -> None:
     folder = tmp_path / "reports"
     folder.mkdir()
-    (folder / "one.yml").write_text("id: one\ntitle: {zh: 一, en: One}\ndescription: {zh: 一, en: One}\nsource: nowhere\n")
+    (folder / "one.yml").write_text(
+        "id: one\ntitle: {zh: 一, en: One}\ndescription: {zh: 一, en: One}\nsource: nowhere\n"
+    )
     (folder / "two.yml").write_text("id: two\ntitel: typo\n")
     checked, errors = validate_paths([folder])
     assert checked == 2

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from secops.errors import WorkspaceError
 from secops.store import open_store, redact_url
+from secops.store.engine import create_engine
 from secops.store.migrate import apply_migrations, available_migrations, current_version
 from secops.store.records import (
     ReportRun,
@@ -17,7 +18,6 @@ from secops.store.records import (
     report_history,
     table_counts,
 )
-from secops.store.engine import create_engine
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 NEWEST = len(available_migrations())
@@ -55,7 +55,9 @@ def test_migration_step_carries_data_forward(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
     assert apply_migrations(engine, target=1) == [1]
-    activity = sa.table("activity", sa.column("at", sa.DateTime(timezone=True)), sa.column("action"), sa.column("detail", sa.JSON))
+    activity = sa.table(
+        "activity", sa.column("at", sa.DateTime(timezone=True)), sa.column("action"), sa.column("detail", sa.JSON)
+    )
     with engine.begin() as conn:
         assert current_version(conn) == 1
         assert not sa.inspect(conn).has_table("report_runs")
@@ -63,7 +65,14 @@ def test_migration_step_carries_data_forward(tmp_path: Path) -> None:
             activity.insert().values(
                 at=NOW,
                 action="report.built",
-                detail={"report": "workspace", "format": "pdf", "lang": "zh", "path": "/r.pdf", "sha256": "cd" * 32, "size_bytes": 99},
+                detail={
+                    "report": "workspace",
+                    "format": "pdf",
+                    "lang": "zh",
+                    "path": "/r.pdf",
+                    "sha256": "cd" * 32,
+                    "size_bytes": 99,
+                },
             )
         )
         conn.execute(activity.insert().values(at=NOW, action="workspace.created", detail={}))
