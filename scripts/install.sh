@@ -32,7 +32,7 @@ fi
 
 python=""
 for candidate in python3.12 python3.11 python3; do
-  if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     python=$candidate; break
   fi
 done
@@ -48,7 +48,13 @@ stamp=".venv/.secops-installed-$extras"
 # Reinstall only when the dependency list changed since the last install.
 if [[ ! -f "$stamp" || setup.cfg -nt "$stamp" || pyproject.toml -nt "$stamp" ]]; then
   echo "secops: installing Python packages (.[${extras}])"
-  .venv/bin/python -m pip install -q --upgrade pip setuptools wheel
-  .venv/bin/python -m pip install -q -e ".[${extras}]"
+  log=.venv/install.log
+  # pip's own chatter goes to a log; it is shown only when something fails.
+  if ! { .venv/bin/python -m pip install --upgrade pip setuptools wheel &&
+         .venv/bin/python -m pip install -e ".[${extras}]"; } >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "secops: installing Python packages failed (full log: $log)" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi

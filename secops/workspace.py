@@ -75,7 +75,7 @@ def init_workspace(
     _prepare_folder(path)
     workspace = Workspace(path=path, config=config)
     # Open the database first: a bad database URL must not leave a config pointing at it.
-    with open_workspace_store(workspace) as store:
+    with open_workspace_store(workspace, create=True) as store:
         created = ensure_identity(store, config.school.code, config.school.name, now)
         if existing is None or changes:
             save_config(path, config)
@@ -84,5 +84,16 @@ def init_workspace(
     return InitResult(workspace=workspace, created=existing is None or created, changes=changes)
 
 
-def open_workspace_store(workspace: Workspace) -> Store:
+def open_workspace_store(workspace: Workspace, *, create: bool = False) -> Store:
+    """Open the workspace's database. A missing SQLite file is an error, not a silent fresh
+    start, unless ``create`` (only `secops init` creates one)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(workspace.database_url)
+    database = url.database if url.get_backend_name() == "sqlite" else None
+    if not create and database and database != ":memory:" and not Path(database).exists():
+        raise WorkspaceError(
+            f"the workspace database {database} is missing",
+            hint="restore it from a backup, or re-run secops init to start an empty one",
+        )
     return open_store(workspace.database_url)
