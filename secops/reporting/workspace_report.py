@@ -192,7 +192,6 @@ def build(ctx: ReportContext) -> Report:
             text["scope"],
             [text["network"], text["family"], text["size"], text["kind"]],
             [[str(n), f"IPv{n.version}", _size(n, text), _network_kind(n, text)] for n in networks],
-            sheet_name="scope",
         )
     )
     if v4:
@@ -212,7 +211,6 @@ def build(ctx: ReportContext) -> Report:
             text["holds"],
             [text["table"], text["meaning"], text["rows"]],
             [[name, TABLE_MEANINGS[ctx.lang].get(name, ""), count] for name, count in counts.items()],
-            sheet_name="data",
         )
     )
     holds.add(
@@ -230,7 +228,6 @@ def build(ctx: ReportContext) -> Report:
             text["content"],
             [text["content_kind"], text["meaning"], text["folder"], text["files"]],
             _content_rows(),
-            sheet_name="content",
         )
     )
 
@@ -239,7 +236,7 @@ def build(ctx: ReportContext) -> Report:
         for entry in recent_activity(ctx.store)
     ]
     report.section(text["activity"]).add(
-        Table(text["activity"], [text["at"], text["action"], text["detail"]], activity_rows, sheet_name="activity")
+        Table(text["activity"], [text["at"], text["action"], text["detail"]], activity_rows)
     )
 
     history_rows: list[list[str | int | float | None]] = [
@@ -251,7 +248,6 @@ def build(ctx: ReportContext) -> Report:
             text["reports"],
             [text["at"], text["report"], text["format"], text["lang"], text["sha"]],
             history_rows,
-            sheet_name="reports",
         )
     )
     return report

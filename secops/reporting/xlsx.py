@@ -5,17 +5,17 @@ from __future__ import annotations
 import io
 import re
 
-from secops.reporting.model import Chart, Report, Table
+from secops.reporting.model import Chart, Report
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-def _sheet_names(tables: list[Table], reserved: set[str]) -> list[str]:
+def _sheet_names(wanted: list[str]) -> list[str]:
     """Excel sheet names: at most 31 characters, no []:*?/\\, unique (case-insensitive)."""
-    used = {name.lower() for name in reserved}
+    used: set[str] = set()
     names = []
-    for index, table in enumerate(tables, start=1):
-        base = _BAD_SHEET_CHARS.sub("_", table.sheet_name or table.title).strip("'") or f"Table {index}"
+    for index, want in enumerate(wanted, start=1):
+        base = _BAD_SHEET_CHARS.sub("_", want).strip("'") or f"Sheet {index}"
         name, suffix = base[:31], 2
         while name.lower() in used:
             tag = f" ({suffix})"
@@ -42,8 +42,14 @@ def render_xlsx(report: Report) -> bytes:
     cell = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
     stamp = report.generated_at.strftime("%Y-%m-%d %H:%M %Z").strip()
 
-    summary_name = report.labels.get("summary", "Summary")
-    summary = book.add_worksheet(summary_name)
+    tables, charts = report.tables(), report.charts()
+    chart_label = report.labels.get("chart", "Chart")
+    names = _sheet_names(
+        [report.labels.get("summary", "Summary")]
+        + [table.sheet_name or table.title for table in tables]
+        + [f"{chart_label} {index}" for index in range(1, len(charts) + 1)]
+    )
+    summary = book.add_worksheet(names[0])
     summary.write(0, 0, report.title, title)
     row = 2
     for key, value in [*report.metadata, (report.labels.get("generated", "Generated"), stamp)]:
@@ -53,8 +59,7 @@ def render_xlsx(report: Report) -> bytes:
     summary.set_column(0, 0, 16)
     summary.set_column(1, 1, 60)
 
-    tables = report.tables()
-    for table, name in zip(tables, _sheet_names(tables, {summary_name}), strict=True):
+    for table, name in zip(tables, names[1 : 1 + len(tables)], strict=True):
         sheet = book.add_worksheet(name)
         widths = [_display_width(str(c)) for c in table.columns]
         for col, column in enumerate(table.columns):
@@ -69,8 +74,8 @@ def render_xlsx(report: Report) -> bytes:
         if table.rows:
             sheet.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
 
-    for index, chart in enumerate(report.charts(), start=1):
-        _chart_sheet(book, chart, f"Chart {index}", header, cell)
+    for chart, name in zip(charts, names[1 + len(tables) :], strict=True):
+        _chart_sheet(book, chart, name, header, cell)
     book.close()
     return buffer.getvalue()
 
