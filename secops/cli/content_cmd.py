@@ -42,11 +42,13 @@ def list_content(fmt: str) -> None:
     from secops.content.kinds import KINDS
     from secops.content.locate import content_root
 
-    rows = []
-    for kind in KINDS:
-        folder = content_root(kind.folder).joinpath(*kind.subpath)
-        files = (
-            [p for p in folder.glob("*") if p.is_file() and p.name.endswith(kind.suffixes)] if folder.is_dir() else []
-        )
-        rows.append({"kind": kind.name, "files": len(files), "folder": str(folder), "description": kind.description})
+    rows = [
+        {
+            "kind": kind.name,
+            "files": len(kind.shipped_files()),
+            "folder": str(content_root(kind.folder).joinpath(*kind.subpath)),
+            "description": kind.description,
+        }
+        for kind in KINDS
+    ]
     emit(rows, fmt, ["kind", "files", "folder", "description"])

@@ -53,12 +53,12 @@ def _planned_group(name: str, short: str, summary: str, issue: int) -> click.Gro
     return group
 
 
-assets = _planned_group("assets", *PLANNED["assets"])
-dengbao = _planned_group("dengbao", *PLANNED["dengbao"])
-detect = _planned_group("detect", *PLANNED["detect"])
-yara = _planned_group("yara", *PLANNED["yara"])
-incident = _planned_group("incident", *PLANNED["incident"])
-center = _planned_group("center", *PLANNED["center"])
-forward = _planned_group("forward", *PLANNED["forward"])
-data = _planned_group("data", *PLANNED["data"])
-scheduler = _planned_group("scheduler", *PLANNED["scheduler"])
+GROUPS = {name: _planned_group(name, *spec) for name, spec in PLANNED.items()}
+
+
+def __getattr__(name: str) -> click.Group:
+    """``secops.cli.planned:assets`` and friends, as the lazy root group asks for them."""
+    try:
+        return GROUPS[name]
+    except KeyError:
+        raise AttributeError(name) from None

@@ -29,6 +29,15 @@ class ContentKind:
     def load_checker(self) -> Any:
         return _resolve(self.checker) if self.checker else None
 
+    def shipped_files(self) -> list[Path]:
+        """This kind's files in the installed content (not in users' own folders)."""
+        from secops.content.locate import content_root
+
+        folder = content_root(self.folder).joinpath(*self.subpath)
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.glob("*") if p.is_file() and p.name.endswith(self.suffixes))
+
     def matches(self, path: Path) -> bool:
         """True when ``path`` sits in this kind's folder (in the package or any copy of it)."""
         if not path.name.endswith(self.suffixes):

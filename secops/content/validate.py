@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from secops.content.kinds import KINDS, ContentKind, kind_named, kind_of
-from secops.content.locate import content_root
 from secops.content.yamlload import LineDict, line_of, load_yaml
 from secops.errors import ContentError, ContentErrors
 
@@ -103,8 +102,7 @@ def load_units(kind_name: str, extra_dirs: Iterable[Path] = ()) -> list[Any]:
     Raises ContentErrors listing every problem; units with duplicate ids are an error too.
     """
     kind = kind_named(kind_name)
-    base = content_root(kind.folder).joinpath(*kind.subpath)
-    files = [p for p in sorted(base.glob("*")) if p.is_file() and p.name.endswith(kind.suffixes)]
+    files = kind.shipped_files()
     for folder in extra_dirs:
         files.extend(p for p in sorted(Path(folder).rglob("*")) if p.is_file() and p.name.endswith(kind.suffixes))
     units: list[Any] = []

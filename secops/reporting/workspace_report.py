@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from secops import __version__
 from secops.content.kinds import KINDS
-from secops.content.locate import content_root
 from secops.reporting.build import ReportContext
 from secops.reporting.model import Chart, Paragraph, Report, Table
 from secops.scope import Network
@@ -146,14 +145,10 @@ def _local(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def _content_rows() -> list[list[str | int | float | None]]:
-    rows: list[list[str | int | float | None]] = []
-    for kind in KINDS:
-        folder = content_root(kind.folder).joinpath(*kind.subpath)
-        count = (
-            sum(1 for p in folder.glob("*") if p.is_file() and p.name.endswith(kind.suffixes)) if folder.is_dir() else 0
-        )
-        rows.append([kind.name, kind.description, "/".join((kind.folder, *kind.subpath)), count])
-    return rows
+    return [
+        [kind.name, kind.description, "/".join((kind.folder, *kind.subpath)), len(kind.shipped_files())]
+        for kind in KINDS
+    ]
 
 
 def build(ctx: ReportContext) -> Report:
