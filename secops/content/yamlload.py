@@ -88,6 +88,9 @@ def load_yaml_text(text: str, path: Path | str = "<string>", *, multi: bool = Fa
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        opened = exc.context_mark
+        if exc.problem and exc.context and opened is not None and opened.line + 1 != line:
+            problem += f" ({exc.context} that starts at line {opened.line + 1})"
         raise ContentError(path, line, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise ContentError(path, None, f"invalid YAML: {exc}") from None

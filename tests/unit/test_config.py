@@ -140,11 +140,15 @@ def test_workspace_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
 def test_missing_database_is_not_silently_recreated(tmp_path: Path) -> None:
     from secops.workspace import open_workspace_store
 
-    init_workspace(tmp_path / "ws", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW)
+    init_workspace(
+        tmp_path / "ws", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW
+    )
     (tmp_path / "ws" / "secops.db").unlink()
-    with pytest.raises(WorkspaceError, match="database .* is missing"):
+    with pytest.raises(WorkspaceError, match=r"database .* is missing"):
         open_workspace_store(load_workspace(tmp_path / "ws"))
     assert not (tmp_path / "ws" / "secops.db").exists()
     # Re-running init is the documented way back to a working (empty) workspace.
-    init_workspace(tmp_path / "ws", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW)
+    init_workspace(
+        tmp_path / "ws", school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW
+    )
     open_workspace_store(load_workspace(tmp_path / "ws")).dispose()
