@@ -22,6 +22,7 @@ class ContentKind:
     checker: str | None = None  # "module:function(path) -> list[ContentError]" for non-YAML kinds
     id_is_file_name: bool = True
     description: str = ""
+    description_zh: str = ""
 
     def load_schema(self) -> Any:
         return _resolve(self.schema) if self.schema else None
@@ -63,6 +64,7 @@ KINDS: tuple[ContentKind, ...] = (
         suffixes=(".yml", ".yaml"),
         schema="secops.reporting.definition:ReportDefinition",
         description="report definitions: title, template and data source",
+        description_zh="报告定义：标题、模板与数据来源",
     ),
     ContentKind(
         name="template",
@@ -72,6 +74,7 @@ KINDS: tuple[ContentKind, ...] = (
         checker="secops.reporting.html:check_template",
         id_is_file_name=False,
         description="Jinja2 templates for HTML and PDF reports",
+        description_zh="HTML 与 PDF 报告的 Jinja2 模板",
     ),
 )
 
