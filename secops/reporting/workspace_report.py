@@ -144,9 +144,14 @@ def _local(moment: datetime, zone: ZoneInfo) -> str:
     return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _content_rows() -> list[list[str | int | float | None]]:
+def _content_rows(lang: str) -> list[list[str | int | float | None]]:
     return [
-        [kind.name, kind.description, "/".join((kind.folder, *kind.subpath)), len(kind.shipped_files())]
+        [
+            kind.name,
+            kind.description_zh if lang == "zh" else kind.description,
+            "/".join((kind.folder, *kind.subpath)),
+            len(kind.shipped_files()),
+        ]
         for kind in KINDS
     ]
 
@@ -222,7 +227,7 @@ def build(ctx: ReportContext) -> Report:
         Table(
             text["content"],
             [text["content_kind"], text["meaning"], text["folder"], text["files"]],
-            _content_rows(),
+            _content_rows(ctx.lang),
         )
     )
 
