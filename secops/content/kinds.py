@@ -58,6 +58,24 @@ def _resolve(ref: str) -> Any:
 
 KINDS: tuple[ContentKind, ...] = (
     ContentKind(
+        name="scan-profile",
+        folder="scanners",
+        subpath=("profiles",),
+        suffixes=(".yml", ".yaml"),
+        schema="secops.discovery.profiles:ScanProfile",
+        description="scan profiles: nmap options, rate limits, time windows",
+        description_zh="扫描策略：nmap 参数、速率限制与允许时段",
+    ),
+    ContentKind(
+        name="fingerprint",
+        folder="scanners",
+        subpath=("fingerprints",),
+        suffixes=(".yml", ".yaml"),
+        schema="secops.inventory.fingerprints:Fingerprint",
+        description="fingerprints: ports, banners and MAC vendors to asset types",
+        description_zh="资产指纹：端口、服务标识与 MAC 厂商到资产类型",
+    ),
+    ContentKind(
         name="report",
         folder="reports",
         subpath=(),

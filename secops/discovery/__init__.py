@@ -1,0 +1,1 @@
+"""Network I/O for asset discovery: nmap through python-nmap, scapy sweeps."""

@@ -1,0 +1,1 @@
+"""The asset inventory: fingerprints, diffs against the previous state, alerts, queries."""

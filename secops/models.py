@@ -1,0 +1,75 @@
+"""Shared vocabulary: what crosses from one capability to another.
+
+Features do not import each other; they meet here. Plain dataclasses, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+AssetType = Literal["server", "pc", "printer", "camera", "network", "iot", "unknown"]
+ASSET_TYPES: tuple[str, ...] = ("server", "pc", "printer", "camera", "network", "iot", "unknown")
+Severity = Literal["info", "low", "medium", "high", "critical"]
+
+
+@dataclass(frozen=True)
+class ObservedService:
+    """One open port as a scan saw it. Text fields are untrusted (banners come from the network)."""
+
+    port: int
+    proto: str = "tcp"
+    name: str = ""
+    product: str = ""
+    version: str = ""
+    extrainfo: str = ""
+    cpe: tuple[str, ...] = ()
+    banner: str = ""
+
+
+@dataclass
+class ObservedHost:
+    """One host as a scan saw it: any of its addresses, its MAC and open services."""
+
+    ipv4: str | None = None
+    ipv6: list[str] = field(default_factory=list)
+    mac: str | None = None
+    vendor: str = ""
+    hostname: str = ""
+    services: list[ObservedService] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.mac or self.ipv4 or (self.ipv6[0] if self.ipv6 else "")
+
+
+@dataclass(frozen=True)
+class ScanCoverage:
+    """What a scan looked at, so that silence is read as 'gone/closed' only where it looked."""
+
+    networks: tuple[str, ...]  # CIDRs the scan covered
+    tcp_ports: frozenset[int] | None  # None: ports were not scanned (host discovery only)
+    version_detection: bool
+
+
+@dataclass(frozen=True)
+class Change:
+    """A difference between the inventory and a new scan."""
+
+    kind: Literal["host_new", "host_gone", "host_back", "port_opened", "port_closed", "version_changed", "address_changed"]
+    asset_key: str
+    detail: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something a person should look at, ready for incidents and forwarding."""
+
+    at: datetime
+    source: str  # capability that raised it, e.g. "assets"
+    kind: str  # e.g. "risky_service", "new_host"
+    severity: Severity
+    title: str
+    detail: dict[str, object]
+    asset_key: str | None = None
