@@ -57,7 +57,9 @@ class ScanCoverage:
 class Change:
     """A difference between the inventory and a new scan."""
 
-    kind: Literal["host_new", "host_gone", "host_back", "port_opened", "port_closed", "version_changed", "address_changed"]
+    kind: Literal[
+        "host_new", "host_gone", "host_back", "port_opened", "port_closed", "version_changed", "address_changed"
+    ]
     asset_key: str
     detail: dict[str, object]
 

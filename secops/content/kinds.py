@@ -76,6 +76,15 @@ KINDS: tuple[ContentKind, ...] = (
         description_zh="资产指纹：端口、服务标识与 MAC 厂商到资产类型",
     ),
     ContentKind(
+        name="alert-rule",
+        folder="scanners",
+        subpath=("alerts",),
+        suffixes=(".yml", ".yaml"),
+        schema="secops.inventory.alert_rules:AlertRule",
+        description="alert rules: which inventory changes raise alerts",
+        description_zh="告警规则：哪些资产变化需要告警",
+    ),
+    ContentKind(
         name="report",
         folder="reports",
         subpath=(),

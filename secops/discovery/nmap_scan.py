@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import xml.etree.ElementTree as ET  # noqa: S405 - parses output of the local nmap, not network input
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from secops.discovery.ports import parse_port_list, parse_port_spec

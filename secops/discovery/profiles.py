@@ -15,8 +15,24 @@ from secops.content.validate import ContentUnit
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Options that choose targets, read target lists, write files or run arbitrary scripts.
-FORBIDDEN_OPTIONS = ("-iL", "-iR", "--resume", "-oX", "-oA", "-oN", "-oG", "-oS", "--excludefile", "--script",
-                     "--datadir", "--servicedb", "--versiondb", "--stylesheet", "--proxies", "-6")
+FORBIDDEN_OPTIONS = (
+    "-iL",
+    "-iR",
+    "--resume",
+    "-oX",
+    "-oA",
+    "-oN",
+    "-oG",
+    "-oS",
+    "--excludefile",
+    "--script",
+    "--datadir",
+    "--servicedb",
+    "--versiondb",
+    "--stylesheet",
+    "--proxies",
+    "-6",
+)
 
 
 class TimeWindow(BaseModel):
@@ -71,7 +87,9 @@ class ScanProfile(ContentUnit):
         for arg in value:
             name = arg.split("=", 1)[0]
             if name in FORBIDDEN_OPTIONS or any(name.startswith(f) for f in ("-o", "-i")):
-                raise ValueError(f"option {arg!r} is not allowed in a profile (targets, files and scripts are secops's job)")
+                raise ValueError(
+                    f"option {arg!r} is not allowed in a profile (targets, files and scripts are secops's job)"
+                )
             if not arg.startswith("-") and not arg.replace(".", "").replace("ms", "").replace("s", "").isdigit():
                 raise ValueError(f"{arg!r} looks like a target; targets come from the workspace scope")
         return value

@@ -38,11 +38,12 @@ def _parse_range(text: str) -> list[Network]:
             last = ipaddress.ip_address(last_text.strip())
     except ValueError:
         raise SecopsError(
-            f"target {text!r} is not a valid address range", hint="write ranges like 10.20.0.5-10.20.0.40 or 10.20.0.5-40"
+            f"target {text!r} is not a valid address range",
+            hint="write ranges like 10.20.0.5-10.20.0.40 or 10.20.0.5-40",
         ) from None
     if first.version != last.version or int(last) < int(first):
         raise SecopsError(f"target range {text!r} is empty or mixes IPv4 and IPv6", hint="put the lower address first")
-    return list(ipaddress.summarize_address_range(first, last))  # type: ignore[arg-type]
+    return list(ipaddress.summarize_address_range(first, last))
 
 
 def parse_target(text: str) -> list[Network]:
@@ -69,11 +70,13 @@ def resolve_targets(targets: Iterable[str], scope: list[Network]) -> TargetSet:
     networks: list[Network] = []
     for text in texts:
         for network in parse_target(text):
-            if not any(network.version == s.version and network.subnet_of(s) for s in scope):  # type: ignore[arg-type]
+            if not any(network.version == s.version and network.subnet_of(s) for s in scope)  # type: ignore[arg-type]:
                 raise SecopsError(
                     f"target {text.strip()} is outside the workspace scope ({', '.join(map(str, scope))})",
                     hint="scan only networks the school owns; widen the scope with secops init --scope if it does",
                 )
             networks.append(network)
-    return TargetSet(tuple(ipaddress.collapse_addresses(n for n in networks if n.version == 4)) +  # type: ignore[misc]
-                     tuple(ipaddress.collapse_addresses(n for n in networks if n.version == 6)))  # type: ignore[misc]
+    return TargetSet(
+        tuple(ipaddress.collapse_addresses(n for n in networks if n.version == 4))
+        + tuple(ipaddress.collapse_addresses(n for n in networks if n.version == 6))
+    )

@@ -34,3 +34,90 @@ report_runs = sa.Table(
     sa.Column("size_bytes", sa.Integer, nullable=False),
     sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+_when = sa.DateTime(timezone=True)
+
+scan_runs = sa.Table(
+    "scan_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("profile", sa.String(100), nullable=False),
+    sa.Column("targets", sa.JSON, nullable=False),
+    sa.Column("commands", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("started_at", _when, nullable=False),
+    sa.Column("finished_at", _when),
+    sa.Column("hosts_up", sa.Integer),
+    sa.Column("changes", sa.Integer),
+    sa.Column("error", sa.Text),
+)
+
+assets = sa.Table(
+    "assets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(100), nullable=False, unique=True),
+    sa.Column("ipv4", sa.String(15)),
+    sa.Column("mac", sa.String(17)),
+    sa.Column("vendor", sa.Text, nullable=False, default=""),
+    sa.Column("hostname", sa.Text, nullable=False, default=""),
+    sa.Column("asset_type", sa.String(20), nullable=False, default="unknown"),
+    sa.Column("fingerprint", sa.String(100)),
+    sa.Column("owner", sa.Text, nullable=False, default=""),
+    sa.Column("system_tag", sa.String(100), nullable=False, default=""),
+    sa.Column("status", sa.String(10), nullable=False, default="up"),
+    sa.Column("missed_scans", sa.Integer, nullable=False, default=0),
+    sa.Column("first_seen", _when, nullable=False),
+    sa.Column("last_seen", _when, nullable=False),
+)
+
+asset_addresses = sa.Table(
+    "asset_addresses",
+    metadata,
+    sa.Column("asset_id", sa.Integer, sa.ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("address", sa.String(45), primary_key=True),
+    sa.Column("family", sa.Integer, nullable=False),
+    sa.Column("first_seen", _when, nullable=False),
+    sa.Column("last_seen", _when, nullable=False),
+)
+
+services = sa.Table(
+    "services",
+    metadata,
+    sa.Column("asset_id", sa.Integer, sa.ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("port", sa.Integer, primary_key=True),
+    sa.Column("proto", sa.String(4), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, default=""),
+    sa.Column("product", sa.Text, nullable=False, default=""),
+    sa.Column("version", sa.Text, nullable=False, default=""),
+    sa.Column("extrainfo", sa.Text, nullable=False, default=""),
+    sa.Column("cpe", sa.JSON, nullable=False),
+    sa.Column("banner", sa.Text, nullable=False, default=""),
+    sa.Column("first_seen", _when, nullable=False),
+    sa.Column("last_seen", _when, nullable=False),
+)
+
+asset_changes = sa.Table(
+    "asset_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scan_run_id", sa.Integer, sa.ForeignKey("scan_runs.id")),
+    sa.Column("asset_key", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Column("at", _when, nullable=False),
+)
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", _when, nullable=False),
+    sa.Column("source", sa.String(30), nullable=False),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("severity", sa.String(10), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("asset_key", sa.String(100)),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, default="open"),
+)

@@ -1,0 +1,305 @@
+"""Reading and writing the inventory. Every discovery is applied in one transaction, in bulk."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from secops.inventory.alert_rules import AlertRule, alerts_for
+from secops.inventory.diff import Diff, KnownAsset, diff
+from secops.inventory.fingerprints import Classifier
+from secops.models import Alert, Change, ObservedHost, ObservedService, ScanCoverage
+from secops.store import Store
+from secops.store.schema import alerts, asset_addresses, asset_changes, assets, scan_runs, services
+
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    changes: list[Change]
+    alerts: list[Alert]
+    hosts_up: int
+
+
+def _upsert(
+    conn: Connection, table: sa.Table, rows: list[dict[str, Any]], keys: Sequence[str], update: Sequence[str]
+) -> None:
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys), set_={name: statement.excluded[name] for name in update}
+    )
+    for start in range(0, len(rows), _CHUNK):
+        conn.execute(statement, rows[start : start + _CHUNK])
+
+
+def _service_from_row(row: Any) -> ObservedService:
+    return ObservedService(
+        row.port, row.proto, row.name, row.product, row.version, row.extrainfo, tuple(row.cpe or ()), row.banner
+    )
+
+
+def load_known(conn: Connection) -> tuple[list[KnownAsset], dict[str, int], dict[str, str]]:
+    """Every asset with its addresses and open services; plus key -> id and key -> fingerprint."""
+    by_id: dict[int, KnownAsset] = {}
+    ids: dict[str, int] = {}
+    fingerprints: dict[str, str] = {}
+    for row in conn.execute(
+        sa.select(assets.c.id, assets.c.key, assets.c.mac, assets.c.status, assets.c.missed_scans, assets.c.fingerprint)
+    ):
+        by_id[row.id] = KnownAsset(row.key, row.mac, set(), {}, row.status, row.missed_scans)
+        ids[row.key] = row.id
+        fingerprints[row.key] = row.fingerprint or ""
+    for address in conn.execute(sa.select(asset_addresses.c.asset_id, asset_addresses.c.address)):
+        by_id[address.asset_id].addresses.add(address.address)
+    for service in conn.execute(sa.select(services)):
+        by_id[service.asset_id].services[(service.port, service.proto)] = _service_from_row(service)
+    return list(by_id.values()), ids, fingerprints
+
+
+def start_run(store: Store, profile: str, targets: Iterable[str], now: datetime) -> int:
+    with store.engine.begin() as conn:
+        result = conn.execute(
+            scan_runs.insert().values(
+                profile=profile, targets=list(targets), commands=[], status="running", started_at=now
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def finish_run(
+    store: Store,
+    run_id: int,
+    status: str,
+    now: datetime,
+    *,
+    error: str | None = None,
+    commands: list[list[str]] | None = None,
+) -> None:
+    values: dict[str, Any] = {"status": status, "finished_at": now, "error": error}
+    if commands is not None:
+        values["commands"] = commands
+    with store.engine.begin() as conn:
+        conn.execute(scan_runs.update().where(scan_runs.c.id == run_id).values(**values))
+
+
+def apply_discovery(
+    store: Store,
+    run_id: int,
+    observed: list[ObservedHost],
+    coverage: ScanCoverage,
+    classifier: Classifier,
+    rules: list[AlertRule],
+    now: datetime,
+    *,
+    gone_after: int = 2,
+    commands: list[list[str]] | None = None,
+) -> ApplyResult:
+    """Diff the scan against the inventory and write everything in one transaction."""
+    with store.engine.begin() as conn:
+        known, ids, fingerprints = load_known(conn)
+        result = diff(known, observed, coverage, gone_after=gone_after)
+        known_by_key = {asset.key: asset for asset in known}
+        _write_assets(conn, result, known_by_key, ids, fingerprints, classifier, now)
+        _write_services(conn, result, ids, now)
+        raised = _alerts(result, rules, now)
+        _write_events(conn, run_id, result.changes, raised, now)
+        conn.execute(
+            scan_runs.update()
+            .where(scan_runs.c.id == run_id)
+            .values(
+                status="completed",
+                finished_at=now,
+                hosts_up=len(observed),
+                changes=len(result.changes),
+                commands=commands or [],
+            )
+        )
+    return ApplyResult(result.changes, raised, len(observed))
+
+
+def _write_assets(
+    conn: Connection,
+    result: Diff,
+    known: dict[str, KnownAsset],
+    ids: dict[str, int],
+    fingerprints: dict[str, str],
+    classifier: Classifier,
+    now: datetime,
+) -> None:
+    new_rows, update_rows = [], []
+    for key, host in result.matched:
+        services_seen = list(host.services)
+        if key is not None:
+            services_seen += [
+                s for slot, s in known[key].services.items() if slot not in {(x.port, x.proto) for x in host.services}
+            ]
+        asset_type, fingerprint = classifier.classify(
+            ObservedHost(host.ipv4, host.ipv6, host.mac, host.vendor, host.hostname, services_seen)
+        )
+        row = {"ipv4": host.ipv4, "mac": host.mac, "vendor": host.vendor, "hostname": host.hostname, "last_seen": now}
+        if key is None:
+            new_rows.append(
+                {
+                    **row,
+                    "key": host.key,
+                    "asset_type": asset_type,
+                    "fingerprint": fingerprint,
+                    "owner": "",
+                    "system_tag": "",
+                    "status": "up",
+                    "missed_scans": 0,
+                    "first_seen": now,
+                }
+            )
+        else:
+            manual = fingerprints.get(key) == "manual"
+            update_rows.append(
+                {
+                    **row,
+                    "b_key": key,
+                    "status": "up",
+                    "missed_scans": 0,
+                    "asset_type": None if manual else asset_type,
+                    "fingerprint": "manual" if manual else fingerprint,
+                }
+            )
+    for start in range(0, len(new_rows), _CHUNK):
+        conn.execute(assets.insert(), new_rows[start : start + _CHUNK])
+    if update_rows:
+        conn.execute(
+            assets.update()
+            .where(assets.c.key == sa.bindparam("b_key"))
+            .values(
+                ipv4=sa.func.coalesce(sa.bindparam("ipv4"), assets.c.ipv4),
+                mac=sa.func.coalesce(sa.bindparam("mac"), assets.c.mac),
+                vendor=sa.func.coalesce(sa.func.nullif(sa.bindparam("vendor"), ""), assets.c.vendor),
+                hostname=sa.func.coalesce(sa.func.nullif(sa.bindparam("hostname"), ""), assets.c.hostname),
+                asset_type=sa.func.coalesce(sa.bindparam("asset_type"), assets.c.asset_type),
+                fingerprint=sa.bindparam("fingerprint"),
+                status=sa.bindparam("status"),
+                missed_scans=sa.bindparam("missed_scans"),
+                last_seen=sa.bindparam("last_seen"),
+            ),
+            update_rows,
+        )
+    missed = [
+        {"b_key": key, "missed": count, "status": "gone" if key in result.gone else "up"}
+        for key, count in result.missed.items()
+    ]
+    if missed:
+        conn.execute(
+            assets.update()
+            .where(assets.c.key == sa.bindparam("b_key"))
+            .values(missed_scans=sa.bindparam("missed"), status=sa.bindparam("status")),
+            missed,
+        )
+    if new_rows:
+        ids.update({row.key: row.id for row in conn.execute(sa.select(assets.c.key, assets.c.id))})
+
+
+def _write_services(conn: Connection, result: Diff, ids: dict[str, int], now: datetime) -> None:
+    address_rows, service_rows = [], []
+    for key, host in result.matched:
+        asset_id = ids[key or host.key]
+        for address in [a for a in [host.ipv4, *host.ipv6] if a]:
+            address_rows.append(
+                {
+                    "asset_id": asset_id,
+                    "address": address,
+                    "family": ipaddress.ip_address(address).version,
+                    "first_seen": now,
+                    "last_seen": now,
+                }
+            )
+        for s in host.services:
+            service_rows.append(
+                {
+                    "asset_id": asset_id,
+                    "port": s.port,
+                    "proto": s.proto,
+                    "name": s.name,
+                    "product": s.product,
+                    "version": s.version,
+                    "extrainfo": s.extrainfo,
+                    "cpe": list(s.cpe),
+                    "banner": s.banner,
+                    "first_seen": now,
+                    "last_seen": now,
+                }
+            )
+    _upsert(conn, asset_addresses, address_rows, ("asset_id", "address"), ("last_seen",))
+    _upsert(
+        conn,
+        services,
+        service_rows,
+        ("asset_id", "port", "proto"),
+        ("name", "product", "version", "extrainfo", "cpe", "banner", "last_seen"),
+    )
+    closed = [
+        {"b_id": ids[c.asset_key], "b_port": c.detail["port"], "b_proto": c.detail["proto"]}
+        for c in result.changes
+        if c.kind == "port_closed"
+    ]
+    if closed:
+        conn.execute(
+            services.delete().where(
+                (services.c.asset_id == sa.bindparam("b_id"))
+                & (services.c.port == sa.bindparam("b_port"))
+                & (services.c.proto == sa.bindparam("b_proto"))
+            ),
+            closed,
+        )
+
+
+def _alerts(result: Diff, rules: list[AlertRule], now: datetime) -> list[Alert]:
+    hosts = {(key or host.key): host for key, host in result.matched}
+    raised: list[Alert] = []
+    for change in result.changes:
+        host = hosts.get(change.asset_key)
+        concerned: list[ObservedService] = []
+        if host is not None and change.kind == "host_new":
+            concerned = host.services
+        elif host is not None and change.kind == "port_opened":
+            concerned = [
+                s for s in host.services if (s.port, s.proto) == (change.detail["port"], change.detail["proto"])
+            ]
+        raised += alerts_for(rules, change, concerned, now)
+    return raised
+
+
+def _write_events(conn: Connection, run_id: int, changes: list[Change], raised: list[Alert], now: datetime) -> None:
+    change_rows = [
+        {"scan_run_id": run_id, "asset_key": c.asset_key, "kind": c.kind, "detail": c.detail, "at": now}
+        for c in changes
+    ]
+    alert_rows = [
+        {
+            "at": a.at,
+            "source": a.source,
+            "kind": a.kind,
+            "severity": a.severity,
+            "title": a.title,
+            "asset_key": a.asset_key,
+            "detail": a.detail,
+            "status": "open",
+        }
+        for a in raised
+    ]
+    for start in range(0, len(change_rows), _CHUNK):
+        conn.execute(asset_changes.insert(), change_rows[start : start + _CHUNK])
+    for start in range(0, len(alert_rows), _CHUNK):
+        conn.execute(alerts.insert(), alert_rows[start : start + _CHUNK])
