@@ -70,7 +70,7 @@ def resolve_targets(targets: Iterable[str], scope: list[Network]) -> TargetSet:
     networks: list[Network] = []
     for text in texts:
         for network in parse_target(text):
-            if not any(network.version == s.version and network.subnet_of(s) for s in scope)  # type: ignore[arg-type]:
+            if not any(network.version == s.version and network.subnet_of(s) for s in scope):  # type: ignore[arg-type]
                 raise SecopsError(
                     f"target {text.strip()} is outside the workspace scope ({', '.join(map(str, scope))})",
                     hint="scan only networks the school owns; widen the scope with secops init --scope if it does",
