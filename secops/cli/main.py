@@ -17,6 +17,7 @@ from secops.errors import SecopsError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("secops.cli.init_cmd:init", "Create or update the workspace (school, scan scope, database)."),
+    "assets": ("secops.cli.assets_cmd:assets", "Discover assets (IPv4+IPv6) and keep the inventory."),
     **{name: (f"secops.cli.planned:{name}", f"{short} (not built yet)") for name, (short, _, _) in PLANNED.items()},
     "report": ("secops.cli.report_cmd:report", "Build reports as PDF, HTML, XLSX or DOCX."),
     "content": ("secops.cli.content_cmd:content", "Validate and list rules, profiles, playbooks and templates."),

@@ -40,6 +40,19 @@ def to_json(value: Any, *, indent: int | None = 2) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent, default=_default)
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+def safe_text(value: object, limit: int = 200) -> str:
+    """Text from the network made safe for a terminal: control bytes (ESC, BEL, ...) shown
+    escaped, long values cut."""
+    if isinstance(value, datetime):
+        value = value.strftime("%Y-%m-%d %H:%M")
+    text = "" if value is None else str(value)
+    text = text.translate(_CONTROL)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _width(text: str) -> int:
     """Terminal columns: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -50,11 +63,26 @@ def _pad(text: str, width: int) -> str:
 
 
 def render_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    cells = [["" if row.get(col) is None else str(row.get(col)) for col in columns] for row in rows]
+    cells = [[safe_text(row.get(col)) for col in columns] for row in rows]
     widths = [max([_width(col), *(_width(r[i]) for r in cells)]) for i, col in enumerate(columns)]
     lines = ["  ".join(_pad(col.upper(), w) for col, w in zip(columns, widths, strict=True)).rstrip()]
     lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     return "\n".join(lines)
+
+
+def localize(rows: Iterable[dict[str, Any]], zone: str) -> list[dict[str, Any]]:
+    """Datetimes in the workspace's time zone (the store keeps UTC; SQLite returns it naive)."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(tz)
+        return value
+
+    return [{key: convert(value) for key, value in row.items()} for row in rows]
 
 
 def emit(rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> None:
@@ -80,4 +108,4 @@ def emit_object(value: Mapping[str, Any], fmt: str) -> None:
     for key, item in value.items():
         if isinstance(item, list | tuple):
             item = ", ".join(str(i) for i in item)
-        click.echo(f"{_pad(str(key), width)}  {item}")
+        click.echo(f"{_pad(str(key), width)}  {safe_text(item, 500)}")

@@ -6,11 +6,6 @@ import click
 
 # name -> (short help, what it will do, the issue that builds it)
 PLANNED: dict[str, tuple[str, str, int]] = {
-    "assets": (
-        "Asset discovery and inventory",
-        "Scheduled nmap/scapy discovery (IPv4 and IPv6), inventory, history and change alerts.",
-        3,
-    ),
     "dengbao": (
         "等保 2.0 grading and assessment",
         "等保 2.0: grading, the level 1-4 catalog, automated evidence, scoring and reports.",

@@ -141,11 +141,13 @@ def _write_assets(
     now: datetime,
 ) -> None:
     new_rows, update_rows = [], []
+    closed = {(c.asset_key, c.detail["port"], c.detail["proto"]) for c in result.changes if c.kind == "port_closed"}
     for key, host in result.matched:
         services_seen = list(host.services)
-        if key is not None:
+        if key is not None:  # the type follows every service still open, seen this time or not
+            observed = {(x.port, x.proto) for x in host.services}
             services_seen += [
-                s for slot, s in known[key].services.items() if slot not in {(x.port, x.proto) for x in host.services}
+                s for slot, s in known[key].services.items() if slot not in observed and (key, *slot) not in closed
             ]
         asset_type, fingerprint = classifier.classify(
             ObservedHost(host.ipv4, host.ipv6, host.mac, host.vendor, host.hostname, services_seen)

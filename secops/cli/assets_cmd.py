@@ -1,0 +1,233 @@
+"""``secops assets``: discover, list, show, diff, tag, export, runs, alerts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from secops.cli.context import AppContext, pass_app
+from secops.cli.output import emit, emit_object, format_option, localize, safe_text
+
+
+@click.group()
+def assets() -> None:
+    """Asset discovery (nmap/scapy, IPv4 and IPv6) and the inventory with its history."""
+
+
+def _progress(line: str) -> None:
+    if sys.stderr.isatty():
+        click.echo(f"… {line}", err=True)
+
+
+@assets.command()
+@click.argument("targets", nargs=-1, metavar="[TARGET]...")
+@click.option("--profile", "profile_name", default="quick", show_default=True, help="Scan profile (scanners/profiles).")
+@click.option("--force", is_flag=True, help="Scan even outside the profile's time windows.")
+@click.option(
+    "--gone-after",
+    type=click.IntRange(1, 100),
+    default=2,
+    show_default=True,
+    help="Missed scans before a host counts as gone.",
+)
+@format_option()
+@pass_app
+def discover(
+    app: AppContext, targets: tuple[str, ...], profile_name: str, force: bool, gone_after: int, fmt: str
+) -> None:
+    """Scan TARGETs (addresses, CIDRs, ranges; default: the whole scope) and update the inventory.
+
+    Exits 1 when the scan raised alerts (a new host, a risky service), 0 otherwise.
+    """
+    from secops.inventory.job import run_discovery
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        outcome = run_discovery(
+            workspace,
+            store,
+            profile_name=profile_name,
+            targets=targets,
+            now=app.now,
+            force=force,
+            gone_after=gone_after,
+            progress=_progress,
+        )
+    result = outcome.result
+    for warning in outcome.warnings:
+        click.echo(f"secops: warning: {warning}", err=True)
+    summary = {
+        "run": outcome.run_id,
+        "profile": outcome.profile,
+        "targets": outcome.targets,
+        "hosts_up": result.hosts_up,
+        "changes": [{"change": c.kind, "asset": c.asset_key, **c.detail} for c in result.changes],
+        "alerts": [{"severity": a.severity, "rule": a.kind, "title": a.title} for a in result.alerts],
+    }
+    if fmt == "table":
+        click.echo(
+            f"Scan run {outcome.run_id} ({outcome.profile}): {result.hosts_up} host(s) up, "
+            f"{len(result.changes)} change(s), {len(result.alerts)} alert(s)"
+        )
+        for change in result.changes:
+            click.echo(f"  {change.kind:<16} {change.asset_key:<18} {safe_text(_detail(change.detail))}")
+        for alert in result.alerts:
+            click.echo(f"  ALERT {alert.severity:<8} {safe_text(alert.title)}")
+    else:
+        emit([summary], fmt) if fmt == "jsonl" else emit_object(summary, fmt)
+    if result.alerts:
+        raise SystemExit(1)
+
+
+def _detail(detail: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in detail.items() if v not in (None, [], ""))
+
+
+@assets.command(name="list")
+@click.option(
+    "--type", "asset_type", help="Only assets of this type (server, pc, printer, camera, network, iot, unknown)."
+)
+@click.option("--system", "tag", help="Only assets tagged with this system.")
+@click.option("--up", "only_up", is_flag=True, help="Hide assets that are gone.")
+@format_option()
+@pass_app
+def list_assets(app: AppContext, asset_type: str | None, tag: str | None, only_up: bool, fmt: str) -> None:
+    """List the inventory."""
+    from secops.inventory.queries import list_assets as query
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        items = localize(
+            query(store, asset_type=asset_type, tag=tag, include_gone=not only_up), workspace.config.timezone
+        )
+    if fmt == "table":
+        for item in items:
+            item["ports"] = ",".join(str(s["port"]) for s in item["services"])
+            item["ipv6"] = " ".join(item["ipv6"][:2])
+        emit(items, fmt, ["ipv4", "ipv6", "mac", "type", "ports", "system", "status", "last_seen"])
+    else:
+        emit(items, fmt)
+
+
+@assets.command()
+@click.argument("asset")
+@format_option()
+@pass_app
+def show(app: AppContext, asset: str, fmt: str) -> None:
+    """Show one ASSET (address, MAC or key) with its services."""
+    from secops.inventory.queries import find_asset
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        item = localize([find_asset(store, asset)], workspace.config.timezone)[0]
+    if fmt != "table":
+        emit_object(item, fmt)
+        return
+    services = item.pop("services")
+    emit_object(item, fmt)
+    click.echo("")
+    emit(
+        [{**s, "port": f"{s['port']}/{s['proto']}", "cpe": " ".join(s["cpe"])} for s in services],
+        fmt,
+        ["port", "name", "product", "version", "extrainfo", "banner"],
+    )
+
+
+@assets.command()
+@click.option("--run", "run_id", type=int, help="Changes of this scan run (default: the last one).")
+@format_option()
+@pass_app
+def diff(app: AppContext, run_id: int | None, fmt: str) -> None:
+    """Show what changed in a scan run: hosts new, gone or back, ports opened or closed, versions."""
+    from secops.inventory.queries import changes_of
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        rows = localize(changes_of(store, run_id=run_id), workspace.config.timezone)
+    if fmt == "table":
+        for row in rows:
+            row["detail"] = _detail(row["detail"])
+    emit(rows, fmt, ["run", "at", "asset", "change", "detail"])
+
+
+@assets.command()
+@click.argument("asset")
+@click.option("--owner", help="Who is responsible for it.")
+@click.option("--system", help="The information system it belongs to (links it to 等保 systems).")
+@click.option("--type", "asset_type", help="Override the fingerprinted type.")
+@format_option()
+@pass_app
+def tag(app: AppContext, asset: str, owner: str | None, system: str | None, asset_type: str | None, fmt: str) -> None:
+    """Set the owner, system tag or type of an ASSET."""
+    from secops.inventory.queries import tag_asset
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        item = tag_asset(store, asset, owner=owner, system=system, asset_type=asset_type)
+    item.pop("services")
+    emit_object(localize([item], workspace.config.timezone)[0], fmt)
+
+
+@assets.command()
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="File: .csv, .xlsx or .json")
+@pass_app
+def export(app: AppContext, output: Path) -> None:
+    """Export the inventory to CSV, XLSX or JSON."""
+    from secops.inventory.export import export_assets
+    from secops.inventory.queries import list_assets as query
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        items = localize(query(store), workspace.config.timezone)
+    size = export_assets(items, output)
+    click.echo(f"Wrote {output} ({len(items)} assets, {size:,} bytes)")
+
+
+@assets.command()
+@format_option()
+@pass_app
+def runs(app: AppContext, fmt: str) -> None:
+    """List recent scan runs and how they ended."""
+    from secops.inventory.queries import scan_run_list
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        rows = localize(scan_run_list(store), workspace.config.timezone)
+    emit(rows, fmt, ["run", "profile", "status", "started", "hosts_up", "changes", "targets", "error"])
+
+
+@assets.command()
+@click.option("--all", "show_all", is_flag=True, help="Include closed alerts.")
+@format_option()
+@pass_app
+def alerts(app: AppContext, show_all: bool, fmt: str) -> None:
+    """List open alerts raised by discovery."""
+    from secops.inventory.queries import alert_list
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        rows = localize(alert_list(store, status=None if show_all else "open"), workspace.config.timezone)
+    emit(rows, fmt, ["id", "at", "severity", "rule", "asset", "title"])
+
+
+@assets.command()
+@format_option()
+def profiles(fmt: str) -> None:
+    """List the scan profiles with their windows."""
+    from secops.content.validate import load_units
+
+    rows = [
+        {
+            "id": p.id,
+            "families": ",".join(f"IPv{f}" for f in p.families),
+            "ports": p.ports,
+            "versions": p.version_detection,
+            "windows": p.window_text(),
+            "description": p.description,
+        }
+        for p in load_units("scan-profile")
+    ]
+    emit(rows, fmt, ["id", "families", "ports", "versions", "windows", "description"])
