@@ -25,8 +25,8 @@ def parse_port_list(text: str) -> frozenset[int]:
         part = part.strip()
         if not part:
             continue
-        low, _, high = part.partition("-")
-        if not low.isdigit() or (high and not high.isdigit()):
+        low, dash, high = part.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
             raise ValueError(f"ports: {part!r} is not a port or a range like 8000-8100")
         first, last = int(low), int(high or low)
         if not 1 <= first <= last <= 65535:

@@ -90,8 +90,10 @@ class ScanProfile(ContentUnit):
                 raise ValueError(
                     f"option {arg!r} is not allowed in a profile (targets, files and scripts are secops's job)"
                 )
-            if not arg.startswith("-") and not arg.replace(".", "").replace("ms", "").replace("s", "").isdigit():
-                raise ValueError(f"{arg!r} looks like a target; targets come from the workspace scope")
+            if not arg.startswith("-"):
+                raise ValueError(
+                    f"{arg!r} looks like a target; targets come from the workspace scope (write options as --name=value)"
+                )
         return value
 
     @model_validator(mode="after")
