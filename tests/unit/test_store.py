@@ -132,8 +132,8 @@ def test_postgresql_from_empty_database() -> None:
     if not url:
         pytest.skip("SECOPS_TEST_POSTGRES_URL is not set; scripts/test.sh starts a PostgreSQL server and sets it")
     engine = sa.create_engine(url)
-    with engine.begin() as conn:  # start from an empty database every run
-        for table in ("report_runs", "activity", "workspace", "schema_migrations"):
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
+    existing = sa.MetaData()
+    existing.reflect(engine)
+    existing.drop_all(engine)  # start from an empty database every run
     engine.dispose()
     _exercise(url)
