@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assets": ("secops.cli.assets_cmd:assets", "Discover assets (IPv4+IPv6) and keep the inventory."),
     **{name: (f"secops.cli.planned:{name}", f"{short} (not built yet)") for name, (short, _, _) in PLANNED.items()},
     "report": ("secops.cli.report_cmd:report", "Build reports as PDF, HTML, XLSX or DOCX."),
+    "scheduler": ("secops.cli.scheduler_cmd:scheduler", "Schedule discovery and other jobs; run them."),
     "content": ("secops.cli.content_cmd:content", "Validate and list rules, profiles, playbooks and templates."),
     "demo": ("secops.cli.demo_cmd:demo", "Run the main job end to end in a temporary workspace."),
     "version": ("secops.cli.version_cmd:version", "Show the versions of secops and its components."),

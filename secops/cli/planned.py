@@ -29,7 +29,6 @@ PLANNED: dict[str, tuple[str, str, int]] = {
         7,
     ),
     "data": ("Student data protection", "Student data: discovery, classification, masking (脱敏) and watermarks.", 8),
-    "scheduler": ("Scheduled jobs", "Scheduled discovery, assessment, hunts and zero-reports (APScheduler).", 3),
 }
 
 

@@ -92,7 +92,8 @@ class ScanProfile(ContentUnit):
                 )
             if not arg.startswith("-"):
                 raise ValueError(
-                    f"{arg!r} looks like a target; targets come from the workspace scope (write options as --name=value)"
+                    f"{arg!r} looks like a target; targets come from the workspace scope "
+                    "(write options as --name=value)"
                 )
         return value
 

@@ -1,0 +1,66 @@
+"""``secops scheduler``: scheduled discovery (more job kinds arrive with their capabilities)."""
+
+from __future__ import annotations
+
+import click
+
+from secops.cli.context import AppContext, pass_app
+from secops.cli.output import emit, format_option
+
+
+@click.group()
+def scheduler() -> None:
+    """Schedule jobs (kept in the workspace database) and run them."""
+
+
+@scheduler.command()
+@click.argument("kind", type=click.Choice(["discover"]))
+@click.option("--cron", required=True, help='Crontab expression in the workspace time zone, e.g. "0 2 * * *".')
+@click.option("--profile", default="quick", show_default=True, help="Scan profile for discover jobs.")
+@click.option("--target", "targets", multiple=True, help="Limit the job to these targets (default: the scope).")
+@click.option("--id", "job_id", help="Job id (default: KIND-PROFILE); an existing job with it is replaced.")
+@pass_app
+def add(app: AppContext, kind: str, cron: str, profile: str, targets: tuple[str, ...], job_id: str | None) -> None:
+    """Add (or replace) a scheduled job."""
+    from secops.scheduler import add_job
+
+    job = add_job(app.workspace(), kind, cron=cron, job_id=job_id, profile=profile, targets=list(targets))
+    click.echo(f"Scheduled {job.id}: {job.kind} ({cron}), next run {job.next_run:%Y-%m-%d %H:%M %Z}")
+
+
+@scheduler.command(name="list")
+@format_option()
+@pass_app
+def list_jobs(app: AppContext, fmt: str) -> None:
+    """List scheduled jobs and when each runs next."""
+    from secops.scheduler import list_jobs as query
+
+    rows = [
+        {"id": j.id, "kind": j.kind, "cron": j.cron, "next_run": j.next_run, **j.options}
+        for j in query(app.workspace())
+    ]
+    emit(rows, fmt, ["id", "kind", "cron", "next_run", "profile", "targets"])
+
+
+@scheduler.command()
+@click.argument("job_id", metavar="ID")
+@pass_app
+def remove(app: AppContext, job_id: str) -> None:
+    """Remove a scheduled job."""
+    from secops.scheduler import remove_job
+
+    remove_job(app.workspace(), job_id)
+    click.echo(f"Removed {job_id}")
+
+
+@scheduler.command()
+@pass_app
+def run(app: AppContext) -> None:
+    """Run the scheduler in the foreground (Ctrl-C stops it; jobs stay scheduled)."""
+    from secops.scheduler import list_jobs as query
+    from secops.scheduler import run_forever
+
+    workspace = app.workspace()
+    jobs = query(workspace)
+    click.echo(f"secops scheduler: {len(jobs)} job(s) in {workspace.path}; Ctrl-C to stop", err=True)
+    run_forever(workspace)

@@ -1,0 +1,150 @@
+"""Scheduled jobs: APScheduler 3 with its SQLAlchemy job store in the workspace database.
+
+Jobs survive restarts (they live in the database). A job never overlaps itself: APScheduler
+runs at most one instance and coalesces missed runs, and discovery also holds a lock file.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from secops.config import Workspace, load_workspace
+from secops.errors import SecopsError
+
+log = logging.getLogger(__name__)
+JOB_KINDS = ("discover",)
+_JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    id: str
+    kind: str
+    cron: str
+    next_run: datetime | None
+    options: dict[str, Any]
+
+
+def run_discover_job(workspace_path: str, profile: str, targets: list[str], cron: str = "") -> None:
+    """The scheduled discovery; module-level so the job store can name it."""
+    from secops.inventory.job import run_discovery
+    from secops.workspace import open_workspace_store
+
+    workspace = load_workspace(Path(workspace_path))
+    try:
+        with open_workspace_store(workspace) as store:
+            outcome = run_discovery(
+                workspace, store, profile_name=profile, targets=targets, now=lambda: datetime.now(UTC)
+            )
+        log.warning(
+            "scheduled discovery run %s: %d hosts up, %d changes, %d alerts",
+            outcome.run_id,
+            outcome.result.hosts_up,
+            len(outcome.result.changes),
+            len(outcome.result.alerts),
+        )
+    except SecopsError as error:
+        log.error("scheduled discovery (%s) failed: %s", profile, error)
+
+
+def _scheduler(workspace: Workspace, *, blocking: bool = False) -> Any:
+    from zoneinfo import ZoneInfo
+
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    return cls(
+        jobstores={"default": SQLAlchemyJobStore(url=workspace.database_url, tablename="scheduler_jobs")},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        timezone=ZoneInfo(workspace.config.timezone),
+    )
+
+
+def _trigger(cron: str, workspace: Workspace) -> Any:
+    from zoneinfo import ZoneInfo
+
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        return CronTrigger.from_crontab(cron, timezone=ZoneInfo(workspace.config.timezone))
+    except ValueError as exc:
+        raise SecopsError(
+            f"--cron {cron!r} is not a valid crontab expression: {exc}",
+            hint='five fields: minute hour day month weekday, e.g. "0 2 * * *"',
+        ) from None
+
+
+def add_job(
+    workspace: Workspace, kind: str, *, cron: str, job_id: str | None, profile: str, targets: list[str]
+) -> JobInfo:
+    if kind not in JOB_KINDS:
+        raise SecopsError(f"unknown job kind {kind!r}", hint="known: " + ", ".join(JOB_KINDS))
+    # Check now what the job would check at 2 a.m.: profile and targets.
+    from secops.discovery.targets import resolve_targets
+    from secops.inventory.job import load_profile
+
+    load_profile(profile)
+    resolve_targets(targets, workspace.config.networks())
+    trigger = _trigger(cron, workspace)
+    job_id = job_id or f"{kind}-{profile}"
+    if not _JOB_ID.match(job_id):
+        raise SecopsError(f"job id {job_id!r} is not valid", hint="use letters, digits, '-', '_' or '.'")
+    scheduler = _scheduler(workspace)
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.add_job(
+            run_discover_job,
+            trigger=trigger,
+            id=job_id,
+            name=kind,
+            replace_existing=True,
+            kwargs={"workspace_path": str(workspace.path), "profile": profile, "targets": targets, "cron": cron},
+        )
+        return _info(job)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def _info(job: Any) -> JobInfo:
+    options = {k: v for k, v in job.kwargs.items() if k not in ("workspace_path", "cron")}
+    return JobInfo(job.id, job.name, job.kwargs.get("cron", ""), getattr(job, "next_run_time", None), options)
+
+
+def list_jobs(workspace: Workspace) -> list[JobInfo]:
+    scheduler = _scheduler(workspace)
+    scheduler.start(paused=True)
+    try:
+        jobs = [_info(job) for job in scheduler.get_jobs()]
+    finally:
+        scheduler.shutdown(wait=False)
+    return jobs
+
+
+def remove_job(workspace: Workspace, job_id: str) -> None:
+    from apscheduler.jobstores.base import JobLookupError
+
+    scheduler = _scheduler(workspace)
+    scheduler.start(paused=True)
+    try:
+        scheduler.remove_job(job_id)
+    except JobLookupError:
+        raise SecopsError(f"no scheduled job {job_id!r}", hint="see secops scheduler list") from None
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def run_forever(workspace: Workspace) -> None:
+    """Run the scheduler in the foreground until interrupted."""
+    scheduler = _scheduler(workspace, blocking=True)
+    logging.getLogger("apscheduler").setLevel(logging.INFO)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
