@@ -11,6 +11,7 @@ from secops.content.validate import ContentUnit
 # Data sources are code: each gathers what its report shows. A definition picks one by name.
 SOURCES: dict[str, str] = {
     "workspace": "secops.reporting.workspace_report:build",
+    "assets": "secops.reporting.assets_report:build",
 }
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
