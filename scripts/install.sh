@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 dev=0
 [[ "${1:-}" == "--dev" ]] && dev=1
 
-runtime_debs=(python3-venv fontconfig fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nmap)
+runtime_debs=(python3-venv fontconfig fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nmap iproute2)
 dev_debs=(postgresql)
 debs=("${runtime_debs[@]}")
 (( dev )) && debs+=("${dev_debs[@]}")

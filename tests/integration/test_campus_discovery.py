@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.campus import Campus, build_campus, campus_unavailable_reason
-from tests.campus.campus import SCANNER4
+from secops.lab import Campus, build_campus, campus_unavailable_reason
+from secops.lab.campus import SCANNER4
 
 SECOPS = str(Path(sys.executable).parent / "secops")
 HOSTS = 52

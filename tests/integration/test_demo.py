@@ -16,15 +16,24 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["--workspace", str(own), "demo", "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    for fmt in ("pdf", "html", "xlsx", "docx"):
-        assert str((out / f"workspace.{fmt}").resolve()) in result.stdout
-        assert (out / f"workspace.{fmt}").stat().st_size > 1000
+    for report in ("workspace", "assets"):
+        for fmt in ("pdf", "html", "xlsx", "docx"):
+            assert str((out / f"{report}.{fmt}").resolve()) in result.stdout
+            assert (out / f"{report}.{fmt}").stat().st_size > 1000
     assert not own.exists(), "the demo must leave the user's own workspace alone"
 
     text = subprocess.run(
         ["pdftotext", str(out / "workspace.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "工作区概况报告" in text and "示例实验中学" in text and "192.0.2.0/24" in text
+    assert "工作区概况报告" in text and "示例实验中学" in text
+    assets = subprocess.run(["pdftotext", str(out / "assets.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    assert "网络资产梳理报告" in assets
+    from secops.lab import campus_unavailable_reason
+
+    if campus_unavailable_reason() is None:  # as root the demo scans a lab campus with risky services
+        assert "10.77.0." in assets and "redis" in assets.lower()
+    else:
+        assert "127.0.0.1" in assets
     info = subprocess.run(["pdfinfo", str(out / "workspace.pdf")], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert 1 <= pages <= 10

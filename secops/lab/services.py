@@ -84,6 +84,7 @@ def reply(kind: str, request: bytes) -> bytes | None:
 
 
 def main() -> None:
+    """Bind every listed socket in its namespace, say "ready", then serve until killed."""
     with open(sys.argv[1]) as handle:
         spec = json.load(handle)
     home = os.open("/proc/self/ns/net", os.O_RDONLY)
@@ -104,10 +105,10 @@ def main() -> None:
     while True:
         for key, _ in selector.select():
             role, kind, greeting = key.data
-            sock = key.fileobj
+            sock: socket.socket = key.fileobj  # type: ignore[assignment]
             if role == "listen":
                 try:
-                    client, _ = sock.accept()  # type: ignore[union-attr]
+                    client, _ = sock.accept()
                 except OSError:
                     continue
                 client.setblocking(False)
@@ -120,13 +121,13 @@ def main() -> None:
                 selector.register(client, selectors.EVENT_READ, ("client", kind, greeting))
                 continue
             try:
-                data = sock.recv(4096)  # type: ignore[union-attr]
+                data = sock.recv(4096)
             except OSError:
                 data = b""
             answer = reply(kind, data) if data else None
             if answer:
                 with contextlib.suppress(OSError):
-                    sock.sendall(answer)  # type: ignore[union-attr]
+                    sock.sendall(answer)
             if not data or kind in ("http", "smb"):
                 selector.unregister(sock)
                 sock.close()
