@@ -116,6 +116,8 @@ class Classifier:
 
     def __init__(self, fingerprints: list[Fingerprint]) -> None:
         self.fingerprints = sorted(fingerprints, key=lambda f: (-f.priority, f.id))
+        # Hosts on one network repeat the same few service sets: decide each set once.
+        self._decided: dict[tuple[object, ...], tuple[str, str | None]] = {}
 
     @cached_property
     def ids(self) -> list[str]:
@@ -123,11 +125,20 @@ class Classifier:
 
     def classify(self, host: ObservedHost) -> tuple[str, str | None]:
         """(asset type, id of the fingerprint that decided it, or None for unknown)."""
-        facts = HostFacts.of(host)
-        for fingerprint in self.fingerprints:
-            if fingerprint.matches(facts):
-                return fingerprint.asset_type, fingerprint.id
-        return "unknown", None
+        key = (
+            host.vendor,
+            host.hostname,
+            tuple(
+                (s.port, s.name, s.product, s.version, s.extrainfo, s.banner)
+                for s in sorted(host.services, key=lambda s: (s.port, s.proto))
+            ),
+        )
+        decided = self._decided.get(key)
+        if decided is None:
+            facts = HostFacts.of(host)
+            decided = next(((f.asset_type, f.id) for f in self.fingerprints if f.matches(facts)), ("unknown", None))
+            self._decided[key] = decided
+        return decided
 
 
 def load_classifier() -> Classifier:

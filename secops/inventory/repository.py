@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,9 +16,8 @@ from secops.inventory.diff import Diff, KnownAsset, diff
 from secops.inventory.fingerprints import Classifier
 from secops.models import Alert, Change, ObservedHost, ObservedService, ScanCoverage
 from secops.store import Store
+from secops.store.bulk import execute_many, insert_rows
 from secops.store.schema import alerts, asset_addresses, asset_changes, assets, scan_runs, services
-
-_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -26,24 +25,6 @@ class ApplyResult:
     changes: list[Change]
     alerts: list[Alert]
     hosts_up: int
-
-
-def _upsert(
-    conn: Connection, table: sa.Table, rows: list[dict[str, Any]], keys: Sequence[str], update: Sequence[str]
-) -> None:
-    if not rows:
-        return
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys), set_={name: statement.excluded[name] for name in update}
-    )
-    for start in range(0, len(rows), _CHUNK):
-        conn.execute(statement, rows[start : start + _CHUNK])
 
 
 def _service_from_row(row: Any) -> ObservedService:
@@ -65,7 +46,11 @@ def load_known(conn: Connection) -> tuple[list[KnownAsset], dict[str, int], dict
         fingerprints[row.key] = row.fingerprint or ""
     for address in conn.execute(sa.select(asset_addresses.c.asset_id, asset_addresses.c.address)):
         by_id[address.asset_id].addresses.add(address.address)
-    for service in conn.execute(sa.select(services)):
+    columns = [
+        services.c[name]
+        for name in ("asset_id", "port", "proto", "name", "product", "version", "extrainfo", "cpe", "banner")
+    ]
+    for service in conn.execute(sa.select(*columns)):
         by_id[service.asset_id].services[(service.port, service.proto)] = _service_from_row(service)
     return list(by_id.values()), ids, fingerprints
 
@@ -179,10 +164,10 @@ def _write_assets(
                     "fingerprint": "manual" if manual else fingerprint,
                 }
             )
-    for start in range(0, len(new_rows), _CHUNK):
-        conn.execute(assets.insert(), new_rows[start : start + _CHUNK])
+    insert_rows(conn, assets, new_rows)
     if update_rows:
-        conn.execute(
+        execute_many(
+            conn,
             assets.update()
             .where(assets.c.key == sa.bindparam("b_key"))
             .values(
@@ -196,19 +181,37 @@ def _write_assets(
                 missed_scans=sa.bindparam("missed_scans"),
                 last_seen=sa.bindparam("last_seen"),
             ),
+            "UPDATE assets SET ipv4 = coalesce(?, ipv4), mac = coalesce(?, mac), "
+            "vendor = coalesce(nullif(?, ''), vendor), hostname = coalesce(nullif(?, ''), hostname), "
+            "asset_type = coalesce(?, asset_type), fingerprint = ?, "
+            "status = ?, missed_scans = ?, last_seen = ? WHERE key = ?",
             update_rows,
+            (
+                "ipv4",
+                "mac",
+                "vendor",
+                "hostname",
+                "asset_type",
+                "fingerprint",
+                "status",
+                "missed_scans",
+                "last_seen",
+                "b_key",
+            ),
         )
     missed = [
         {"b_key": key, "missed": count, "status": "gone" if key in result.gone else "up"}
         for key, count in result.missed.items()
     ]
-    if missed:
-        conn.execute(
-            assets.update()
-            .where(assets.c.key == sa.bindparam("b_key"))
-            .values(missed_scans=sa.bindparam("missed"), status=sa.bindparam("status")),
-            missed,
-        )
+    execute_many(
+        conn,
+        assets.update()
+        .where(assets.c.key == sa.bindparam("b_key"))
+        .values(missed_scans=sa.bindparam("missed"), status=sa.bindparam("status")),
+        "UPDATE assets SET missed_scans = ?, status = ? WHERE key = ?",
+        missed,
+        ("missed", "status", "b_key"),
+    )
     if new_rows:
         ids.update({row.key: row.id for row in conn.execute(sa.select(assets.c.key, assets.c.id))})
 
@@ -243,28 +246,30 @@ def _write_services(conn: Connection, result: Diff, ids: dict[str, int], now: da
                     "last_seen": now,
                 }
             )
-    _upsert(conn, asset_addresses, address_rows, ("asset_id", "address"), ("last_seen",))
-    _upsert(
+    insert_rows(conn, asset_addresses, address_rows, conflict=("asset_id", "address"), update=("last_seen",))
+    insert_rows(
         conn,
         services,
         service_rows,
-        ("asset_id", "port", "proto"),
-        ("name", "product", "version", "extrainfo", "cpe", "banner", "last_seen"),
+        conflict=("asset_id", "port", "proto"),
+        update=("name", "product", "version", "extrainfo", "cpe", "banner", "last_seen"),
     )
     closed = [
         {"b_id": ids[c.asset_key], "b_port": c.detail["port"], "b_proto": c.detail["proto"]}
         for c in result.changes
         if c.kind == "port_closed"
     ]
-    if closed:
-        conn.execute(
-            services.delete().where(
-                (services.c.asset_id == sa.bindparam("b_id"))
-                & (services.c.port == sa.bindparam("b_port"))
-                & (services.c.proto == sa.bindparam("b_proto"))
-            ),
-            closed,
-        )
+    execute_many(
+        conn,
+        services.delete().where(
+            (services.c.asset_id == sa.bindparam("b_id"))
+            & (services.c.port == sa.bindparam("b_port"))
+            & (services.c.proto == sa.bindparam("b_proto"))
+        ),
+        "DELETE FROM services WHERE asset_id = ? AND port = ? AND proto = ?",
+        closed,
+        ("b_id", "b_port", "b_proto"),
+    )
 
 
 def _alerts(result: Diff, rules: list[AlertRule], now: datetime) -> list[Alert]:
@@ -301,7 +306,5 @@ def _write_events(conn: Connection, run_id: int, changes: list[Change], raised: 
         }
         for a in raised
     ]
-    for start in range(0, len(change_rows), _CHUNK):
-        conn.execute(asset_changes.insert(), change_rows[start : start + _CHUNK])
-    for start in range(0, len(alert_rows), _CHUNK):
-        conn.execute(alerts.insert(), alert_rows[start : start + _CHUNK])
+    insert_rows(conn, asset_changes, change_rows)
+    insert_rows(conn, alerts, alert_rows)

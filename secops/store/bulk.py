@@ -1,0 +1,94 @@
+"""Bulk writes. SQLAlchemy's per-row parameter processing dominates at 100k+ rows, so on SQLite
+rows go straight to the driver (values converted once, in the formats SQLAlchemy itself stores);
+other databases take SQLAlchemy's own executemany path."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+CHUNK = 5000
+
+
+def _plain(value: Any, cache: dict[datetime, str]) -> Any:
+    if isinstance(value, datetime):
+        text = cache.get(value)
+        if text is None:  # SQLAlchemy's SQLite DateTime storage format
+            text = cache[value] = value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return text
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return value
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def insert_rows(
+    conn: Connection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    *,
+    conflict: Sequence[str] = (),
+    update: Sequence[str] = (),
+) -> None:
+    """INSERT every row (all with the same keys); with ``conflict``, update ``update`` columns instead."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        _insert_generic(conn, table, rows, conflict, update)
+        return
+    columns = list(rows[0])
+    names, marks = ", ".join(map(_quote, columns)), ", ".join("?" * len(columns))
+    sql = f"INSERT INTO {_quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608 - names from the schema
+    if conflict:
+        action = ", ".join(f"{_quote(c)} = excluded.{_quote(c)}" for c in update) if update else ""
+        sql += f" ON CONFLICT ({', '.join(map(_quote, conflict))}) DO " + (
+            f"UPDATE SET {action}" if action else "NOTHING"
+        )
+    cache: dict[datetime, str] = {}
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        conn.exec_driver_sql(sql, [tuple(_plain(row[c], cache) for c in columns) for row in chunk])
+
+
+def _insert_generic(
+    conn: Connection, table: sa.Table, rows: list[dict[str, Any]], conflict: Sequence[str], update: Sequence[str]
+) -> None:
+    statement: Any = table.insert()
+    if conflict:
+        from sqlalchemy.dialects.postgresql import insert
+
+        statement = insert(table)
+        statement = (
+            statement.on_conflict_do_update(
+                index_elements=list(conflict), set_={c: statement.excluded[c] for c in update}
+            )
+            if update
+            else statement.on_conflict_do_nothing(index_elements=list(conflict))
+        )
+    for start in range(0, len(rows), CHUNK):
+        conn.execute(statement, rows[start : start + CHUNK])
+
+
+def execute_many(
+    conn: Connection, statement: Any, sqlite_sql: str, rows: list[dict[str, Any]], order: Sequence[str]
+) -> None:
+    """Run one UPDATE/DELETE per row: ``sqlite_sql`` (``?`` parameters in ``order``) on SQLite,
+    the SQLAlchemy ``statement`` (bind parameters by name) elsewhere."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        for start in range(0, len(rows), CHUNK):
+            conn.execute(statement, rows[start : start + CHUNK])
+        return
+    cache: dict[datetime, str] = {}
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        conn.exec_driver_sql(sqlite_sql, [tuple(_plain(row[name], cache) for name in order) for row in chunk])
