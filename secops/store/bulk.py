@@ -26,6 +26,23 @@ def _plain(value: Any, cache: dict[datetime, str]) -> Any:
     return value
 
 
+def _tuples(rows: list[dict[str, Any]], order: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Rows as driver tuples. Columns whose first value is a plain scalar are passed as they are
+    (the common case, and the fast one); the rest go through ``_plain``."""
+    cache: dict[datetime, str] = {}
+    first = rows[0]
+    simple = [not isinstance(first[name], datetime | list | dict) for name in order]
+    if all(simple):
+        return [tuple(row[name] for name in order) for row in rows]
+    return [
+        tuple(
+            row[name] if plain and not isinstance(row[name], datetime | list | dict) else _plain(row[name], cache)
+            for name, plain in zip(order, simple, strict=True)
+        )
+        for row in rows
+    ]
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -52,10 +69,8 @@ def insert_rows(
         sql += f" ON CONFLICT ({', '.join(map(_quote, conflict))}) DO " + (
             f"UPDATE SET {action}" if action else "NOTHING"
         )
-    cache: dict[datetime, str] = {}
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        conn.exec_driver_sql(sql, [tuple(_plain(row[c], cache) for c in columns) for row in chunk])
+        conn.exec_driver_sql(sql, _tuples(rows[start : start + CHUNK], columns))
 
 
 def _insert_generic(
@@ -88,7 +103,5 @@ def execute_many(
         for start in range(0, len(rows), CHUNK):
             conn.execute(statement, rows[start : start + CHUNK])
         return
-    cache: dict[datetime, str] = {}
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        conn.exec_driver_sql(sqlite_sql, [tuple(_plain(row[name], cache) for name in order) for row in chunk])
+        conn.exec_driver_sql(sqlite_sql, _tuples(rows[start : start + CHUNK], order))
