@@ -26,7 +26,9 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
         ["pdftotext", str(out / "workspace.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "工作区概况报告" in text and "示例实验中学" in text
-    assets = subprocess.run(["pdftotext", str(out / "assets.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    assets = subprocess.run(
+        ["pdftotext", str(out / "assets.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "网络资产梳理报告" in assets
     from secops.lab import campus_unavailable_reason
 
