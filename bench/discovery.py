@@ -67,9 +67,7 @@ def bench_scan(hosts: int, repeats: int) -> None:
                 )
                 ours.append(time.perf_counter() - t)
                 assert result.returncode in (0, 1), result.stderr
-                runs = json.loads(campus.run_in_scanner([*secops, "assets", "runs", "--format", "json"]).stdout)
-                command = json.loads(json.dumps(runs[0]))  # the exact nmap command secops ran
-                nmap_argv = _command_of(campus, secops, runs[0]["run"]) or command
+                nmap_argv = _last_nmap_command(Path(folder) / "ws" / "secops.db")
                 t = time.perf_counter()
                 campus.run_in_scanner([*nmap_argv, "-oX", "-"])
                 raw.append(time.perf_counter() - t)
@@ -83,14 +81,14 @@ def bench_scan(hosts: int, repeats: int) -> None:
     print(f"  ratio secops/raw nmap: {o / r:.3f} (target <= 1.10)")
 
 
-def _command_of(campus: object, secops: list[str], run_id: int) -> list[str] | None:
+def _last_nmap_command(database: Path) -> list[str]:
+    """The exact nmap command secops ran, as its scan run recorded it."""
     import sqlite3
 
-    database = Path(secops[-1]) / "secops.db"
     with sqlite3.connect(database) as conn:
-        row = conn.execute("SELECT commands FROM scan_runs WHERE id = ?", (run_id,)).fetchone()
-    commands = json.loads(row[0]) if row else []
-    return commands[0] if commands else None
+        (commands,) = conn.execute("SELECT commands FROM scan_runs ORDER BY id DESC LIMIT 1").fetchone()
+    command: list[str] = json.loads(commands)[0]
+    return command
 
 
 def synthetic_hosts(count: int, changed: float = 0.0) -> list[ObservedHost]:

@@ -202,3 +202,34 @@ def test_interrupted_scan_leaves_the_inventory_unchanged(loopback: Invoke, tmp_p
     assert loopback("assets", "list", "--format", "json").stdout == before
     leftover = subprocess.run(["pgrep", "-f", "20000-20199|20000,20001"], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""
+
+
+def test_asset_report_shows_inventory_risks_and_changes_since_last(
+    loopback: Invoke, listeners: list[Listener], tmp_path: Path
+) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    redis_like = Listener(b"-ERR unknown command\r\n")
+    try:
+        profile = _profile(tmp_path, [listeners[0].port, redis_like.port])
+        assert loopback("assets", "discover", "127.0.0.1", "--profile", profile).exit_code == 1
+    finally:
+        redis_like.close()
+    first = tmp_path / "assets.pdf"
+    assert loopback("report", "build", "assets", "-o", str(first), "-o", str(tmp_path / "assets.xlsx")).exit_code == 0
+    text = subprocess.run(["pdftotext", str(first), "-"], capture_output=True, text=True, check=True).stdout
+    assert "网络资产梳理报告" in text and "127.0.0.1" in text and "全部历史变化，共 1 项" in text
+    # Nothing changed since: the next report says so.
+    second = tmp_path / "again.html"
+    assert loopback("report", "build", "assets", "-o", str(second)).exit_code == 0
+    assert "自上次生成本报告" in second.read_text(encoding="utf-8") and "共 0 项" in second.read_text(encoding="utf-8")
+
+
+def test_nmap_errors_are_surfaced_and_the_run_marked_failed(loopback: Invoke, tmp_path: Path) -> None:
+    profile = _profile(tmp_path, [22], nmap_args=["--no-such-nmap-option"])
+    result = loopback("assets", "discover", "127.0.0.1", "--profile", profile)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("secops: error: nmap failed:") and result.stderr.count("\n") == 1
+    runs = json.loads(loopback("assets", "runs", "--format", "json").stdout)
+    assert runs[0]["status"] == "failed" and "nmap failed" in runs[0]["error"]
+    assert json.loads(loopback("assets", "list", "--format", "json").stdout) == []
