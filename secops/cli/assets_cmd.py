@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,16 @@ def assets() -> None:
     """Asset discovery (nmap/scapy, IPv4 and IPv6) and the inventory with its history."""
 
 
-def _progress(line: str) -> None:
-    if sys.stderr.isatty():
-        click.echo(f"… {line}", err=True)
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[str], None]]:
+    """A spinner with the current step on a terminal; silent in pipes and logs."""
+    if not sys.stderr.isatty():
+        yield lambda _line: None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("starting discovery") as status:
+        yield lambda line: status.update(line)
 
 
 @assets.command()
@@ -45,7 +54,7 @@ def discover(
     from secops.inventory.job import run_discovery
 
     workspace = app.workspace()
-    with app.store(workspace) as store:
+    with app.store(workspace) as store, _progress() as progress:
         outcome = run_discovery(
             workspace,
             store,
@@ -54,7 +63,7 @@ def discover(
             now=app.now,
             force=force,
             gone_after=gone_after,
-            progress=_progress,
+            progress=progress,
         )
     result = outcome.result
     for warning in outcome.warnings:
