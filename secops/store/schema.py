@@ -121,3 +121,40 @@ alerts = sa.Table(
     sa.Column("detail", sa.JSON, nullable=False),
     sa.Column("status", sa.String(20), nullable=False, default="open"),
 )
+
+dengbao_systems = sa.Table(
+    "dengbao_systems",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("grading", sa.JSON),
+    sa.Column("extensions", sa.JSON, nullable=False),
+    sa.Column("asset_tag", sa.String(100), nullable=False, default=""),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", _when, nullable=False),
+    sa.Column("updated_at", _when, nullable=False),
+)
+
+dengbao_answers = sa.Table(
+    "dengbao_answers",
+    metadata,
+    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("item_id", sa.String(20), primary_key=True),
+    sa.Column("result", sa.String(10), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("mitigation", sa.Text, nullable=False, default=""),
+    sa.Column("answered_at", _when, nullable=False),
+)
+
+dengbao_assessments = sa.Table(
+    "dengbao_assessments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("conclusion", sa.String(10), nullable=False),
+    sa.Column("rate", sa.Float, nullable=False),
+    sa.Column("created_at", _when, nullable=False),
+    sa.Column("result", sa.JSON, nullable=False),
+)
