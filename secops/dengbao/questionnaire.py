@@ -1,0 +1,287 @@
+"""The questionnaire: what tools cannot see, answered by the school (XLSX or YAML, in Chinese).
+
+Export lists every item in scope grouped by class; import reads the answered file back. Every
+problem in an answered file is reported with its place (YAML line, or sheet and cell).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from secops.dengbao.catalog import CLASSES, Requirement
+from secops.dengbao.scoring import ANSWER_VALUES
+from secops.errors import ContentError, ContentErrors, SecopsError
+from secops.fsutil import write_bytes_atomic, write_text_atomic
+
+EVIDENCE_NAMES = {"scan": "网络扫描", "host": "主机核查", "device": "设备核查", "manual": "人工/文档"}
+_ALIASES = {"N/A": "不适用", "NA": "不适用", "n/a": "不适用", "yes": "符合", "no": "不符合", "partial": "部分符合"}
+HEADERS = ("编号", "控制点", "条款", "要求概述", "取证方式", "自动检查", "结论", "证据/说明", "缓解措施")
+_RESULT_COL, _NOTE_COL, _MITIGATION_COL = 7, 8, 9  # 1-based columns of the answer cells
+
+
+@dataclass(frozen=True)
+class Answer:
+    item_id: str
+    result: str
+    note: str = ""
+    mitigation: str = ""
+
+
+def _checks_by_item(checks: Iterable[object]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for check in checks:
+        for item in getattr(check, "items", ()):
+            found.setdefault(item, []).append(getattr(check, "id", ""))
+    return found
+
+
+def _grouped(requirements: list[Requirement]) -> list[tuple[str, list[Requirement]]]:
+    groups: list[tuple[str, list[Requirement]]] = []
+    for code, name in CLASSES.items():
+        members = [r for r in requirements if r.class_code == code]
+        if members:
+            groups.append((name, members))
+    return groups
+
+
+def export_questionnaire(
+    path: Path,
+    *,
+    system: str,
+    level: int,
+    requirements: list[Requirement],
+    answers: dict[str, Answer],
+    checks: Iterable[object] = (),
+) -> int:
+    """Write the questionnaire; returns the number of items. Existing answers are prefilled."""
+    automated = _checks_by_item(checks)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        write_bytes_atomic(path, _xlsx(system, level, requirements, answers, automated))
+    elif suffix in (".yaml", ".yml"):
+        write_text_atomic(path, _yaml(system, level, requirements, answers, automated))
+    else:
+        raise SecopsError(f"{path}: unknown questionnaire format {suffix or '(none)'}", hint="use .xlsx or .yaml")
+    return len(requirements)
+
+
+def _q(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _yaml(
+    system: str,
+    level: int,
+    requirements: list[Requirement],
+    answers: dict[str, Answer],
+    automated: dict[str, list[str]],
+) -> str:
+    out = [
+        f"# 等保 2.0 自评问卷 · {system} · 第{level}级（{len(requirements)} 项）",
+        "# 每项填写 result：符合 / 部分符合 / 不符合 / 不适用；note 写证据或说明；",
+        "# 采取了补偿措施的填写 mitigation（高风险判定时会参考）。留空的项目视为未测评。",
+        "# 填好后导入：secops dengbao questionnaire import --system 系统名 本文件",
+        f"system: {_q(system)}",
+        f"level: {level}",
+        "answers:",
+    ]
+    for class_name, members in _grouped(requirements):
+        out.append(f"  # ── {class_name} ──")
+        for req in members:
+            answer = answers.get(req.id)
+            out.append(f"  {req.id}:")
+            out.append(f"    # {req.control_point}（{req.clause_label}）：{req.summary}")
+            if automated.get(req.id):
+                out.append(f"    # 自动检查：{', '.join(automated[req.id])}（以自动检查结果为准）")
+            out.append(f"    result: {_q(answer.result) if answer else ''}")
+            out.append(f"    note: {_q(answer.note if answer else '')}")
+            out.append(f"    mitigation: {_q(answer.mitigation if answer else '')}")
+    return "\n".join(out) + "\n"
+
+
+def _xlsx(
+    system: str,
+    level: int,
+    requirements: list[Requirement],
+    answers: dict[str, Answer],
+    automated: dict[str, list[str]],
+) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    intro = book.active
+    assert intro is not None
+    intro.title = "说明"
+    for row in (
+        ("等保 2.0 自评问卷",),
+        ("系统", system),
+        ("等级", f"第{level}级"),
+        ("项目数", len(requirements)),
+        ("填写方法", "在各安全类工作表的“结论”列选择 符合 / 部分符合 / 不符合 / 不适用，并在“证据/说明”列写明依据。"),
+        ("", "有补偿措施的请填写“缓解措施”，高风险判定时会参考；留空的项目视为未测评。"),
+        ("", "“自动检查”列有内容的项目以 secops 自动取证结果为准，与答卷矛盾时会标出冲突。"),
+        ("导入", "secops dengbao questionnaire import --system 系统名 本文件.xlsx"),
+    ):
+        intro.append(list(row))
+    intro["A1"].font = Font(bold=True, size=14)
+    intro.column_dimensions["B"].width = 100
+    header_fill = PatternFill("solid", fgColor="DDE6F0")
+    widths = (14, 16, 12, 60, 12, 24, 10, 40, 30)
+    for class_name, members in _grouped(requirements):
+        sheet = book.create_sheet(class_name)
+        sheet.append(list(HEADERS))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+        for index, width in enumerate(widths):
+            sheet.column_dimensions[chr(ord("A") + index)].width = width
+        validation = DataValidation(type="list", formula1='"' + ",".join(ANSWER_VALUES) + '"', allow_blank=True)
+        sheet.add_data_validation(validation)
+        for req in members:
+            answer = answers.get(req.id)
+            sheet.append(
+                [
+                    req.id,
+                    req.control_point,
+                    req.clause_label,
+                    req.summary,
+                    "、".join(EVIDENCE_NAMES[e] for e in req.evidence),
+                    ", ".join(automated.get(req.id, [])),
+                    answer.result if answer else "",
+                    answer.note if answer else "",
+                    answer.mitigation if answer else "",
+                ]
+            )
+            validation.add(sheet.cell(row=sheet.max_row, column=_RESULT_COL))
+        for row in sheet.iter_rows(min_row=2):
+            row[3].alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _normalize(value: object) -> str:
+    text = str(value).strip() if value is not None else ""
+    return _ALIASES.get(text, text)
+
+
+def import_questionnaire(path: Path, requirements: list[Requirement]) -> list[Answer]:
+    """Read an answered questionnaire; every bad row is reported with its place, none is kept."""
+    if not path.is_file():
+        raise SecopsError(f"{path}: no such file", hint="export one with: secops dengbao questionnaire export")
+    known = {r.id for r in requirements}
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        rows = _read_xlsx(path)
+    elif suffix in (".yaml", ".yml"):
+        rows = _read_yaml(path)
+    else:
+        raise SecopsError(f"{path}: unknown questionnaire format {suffix or '(none)'}", hint="use .xlsx or .yaml")
+    errors: list[ContentError] = []
+    answers: dict[str, Answer] = {}
+    for where, item_id, result, note, mitigation in rows:
+        if item_id not in known:
+            prefix = next(iter(known))[:3] if known else "L?-"
+            hint = f" (this system's items start with {prefix})"
+            errors.append(ContentError(path, None, f"{where}: unknown item ID {item_id!r}{hint}"))
+            continue
+        if result.startswith("?"):  # a shape problem found while reading
+            errors.append(ContentError(path, None, f"{where}: {item_id}: {result[1:]}"))
+            continue
+        if not result:
+            continue  # not answered yet
+        if result not in ANSWER_VALUES:
+            errors.append(
+                ContentError(
+                    path, None, f"{where}: {item_id}: invalid result {result!r}; use {' / '.join(ANSWER_VALUES)}"
+                )
+            )
+            continue
+        if item_id in answers:
+            errors.append(ContentError(path, None, f"{where}: {item_id} is answered twice"))
+            continue
+        answers[item_id] = Answer(item_id, result, note, mitigation)
+    if errors:
+        raise errors[0] if len(errors) == 1 else ContentErrors(errors)
+    return list(answers.values())
+
+
+Row = tuple[str, str, str, str, str]  # where, item id, result, note, mitigation
+
+
+def _read_yaml(path: Path) -> list[Row]:
+    from secops.content.yamlload import LineDict, load_yaml
+
+    data = load_yaml(path)
+    if not isinstance(data, LineDict) or not isinstance(data.get("answers"), LineDict):
+        raise ContentError(
+            path, 1, "expected a mapping with answers: (export one with secops dengbao questionnaire export)"
+        )
+    block: LineDict = data["answers"]
+    rows: list[Row] = []
+    for item_id, entry in block.items():
+        line = block.key_lines.get(item_id)
+        where = f"line {line}"
+        if entry is None:
+            rows.append((where, str(item_id), "", "", ""))
+            continue
+        if isinstance(entry, str):
+            rows.append((where, str(item_id), _normalize(entry), "", ""))
+            continue
+        if not isinstance(entry, LineDict):
+            rows.append((where, str(item_id), "?not a mapping", "", ""))
+            continue
+        unknown = set(entry) - {"result", "note", "mitigation"}
+        if unknown:
+            rows.append((where, str(item_id), "?unknown key " + ", ".join(sorted(map(str, unknown))), "", ""))
+            continue
+        result_line = entry.key_lines.get("result", line)
+        rows.append(
+            (
+                f"line {result_line}",
+                str(item_id),
+                _normalize(entry.get("result")),
+                str(entry.get("note") or ""),
+                str(entry.get("mitigation") or ""),
+            )
+        )
+    return rows
+
+
+def _read_xlsx(path: Path) -> list[Row]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a damaged file
+        raise SecopsError(f"{path}: not a readable XLSX file ({type(error).__name__})") from None
+    rows: list[Row] = []
+    for sheet in book.worksheets:
+        header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        if not header or tuple(header[: len(HEADERS)]) != HEADERS:
+            continue  # the 说明 sheet, or a sheet the user added
+        for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+            cells = list(values) + [None] * len(HEADERS)
+            item_id = str(cells[0] or "").strip()
+            if not item_id:
+                continue
+            rows.append(
+                (
+                    f"{sheet.title}!G{number}",
+                    item_id,
+                    _normalize(cells[_RESULT_COL - 1]),
+                    str(cells[_NOTE_COL - 1] or "").strip(),
+                    str(cells[_MITIGATION_COL - 1] or "").strip(),
+                )
+            )
+    book.close()
+    return rows
