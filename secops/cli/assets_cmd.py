@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, emit_object, format_option, localize, safe_text
+from secops.cli.output import emit, emit_object, format_option, localize, progress_spinner, safe_text
 
 
 @click.group()
 def assets() -> None:
     """Asset discovery (nmap/scapy, IPv4 and IPv6) and the inventory with its history."""
-
-
-@contextlib.contextmanager
-def _progress() -> Iterator[Callable[[str], None]]:
-    """A spinner with the current step on a terminal; silent in pipes and logs."""
-    if not sys.stderr.isatty():
-        yield lambda _line: None
-        return
-    from rich.console import Console
-
-    with Console(stderr=True).status("starting discovery") as status:
-        yield lambda line: status.update(line)
 
 
 @assets.command()
@@ -54,7 +39,7 @@ def discover(
     from secops.inventory.job import run_discovery
 
     workspace = app.workspace()
-    with app.store(workspace) as store, _progress() as progress:
+    with app.store(workspace) as store, progress_spinner("starting discovery") as progress:
         outcome = run_discovery(
             workspace,
             store,

@@ -18,6 +18,7 @@ from secops.errors import SecopsError
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("secops.cli.init_cmd:init", "Create or update the workspace (school, scan scope, database)."),
     "assets": ("secops.cli.assets_cmd:assets", "Discover assets (IPv4+IPv6) and keep the inventory."),
+    "dengbao": ("secops.cli.dengbao_cmd:dengbao", "等保 2.0: grading, catalog, questionnaire, assessment."),
     **{name: (f"secops.cli.planned:{name}", f"{short} (not built yet)") for name, (short, _, _) in PLANNED.items()},
     "report": ("secops.cli.report_cmd:report", "Build reports as PDF, HTML, XLSX or DOCX."),
     "scheduler": ("secops.cli.scheduler_cmd:scheduler", "Schedule discovery and other jobs; run them."),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -109,3 +111,15 @@ def emit_object(value: Mapping[str, Any], fmt: str) -> None:
         if isinstance(item, list | tuple):
             item = ", ".join(str(i) for i in item)
         click.echo(f"{_pad(str(key), width)}  {safe_text(item, 500)}")
+
+
+@contextlib.contextmanager
+def progress_spinner(first: str) -> Iterator[Callable[[str], None]]:
+    """A spinner with the current step on a terminal; silent in pipes and logs."""
+    if not sys.stderr.isatty():
+        yield lambda _line: None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(first) as status:
+        yield lambda line: status.update(line)

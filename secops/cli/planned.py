@@ -6,11 +6,6 @@ import click
 
 # name -> (short help, what it will do, the issue that builds it)
 PLANNED: dict[str, tuple[str, str, int]] = {
-    "dengbao": (
-        "等保 2.0 grading and assessment",
-        "等保 2.0: grading, the level 1-4 catalog, automated evidence, scoring and reports.",
-        4,
-    ),
     "detect": ("Sigma detection on logs", "Sigma detection on local logs and conversion for Elasticsearch.", 5),
     "yara": ("YARA scanning", "YARA scanning for webshells and malware.", 5),
     "incident": (

@@ -97,7 +97,7 @@ def _yaml(
             out.append(f"    # {req.control_point}（{req.clause_label}）：{req.summary}")
             if automated.get(req.id):
                 out.append(f"    # 自动检查：{', '.join(automated[req.id])}（以自动检查结果为准）")
-            out.append(f"    result: {_q(answer.result) if answer else ''}")
+            out.append(f"    result: {_q(answer.result)}" if answer else "    result:")
             out.append(f"    note: {_q(answer.note if answer else '')}")
             out.append(f"    mitigation: {_q(answer.mitigation if answer else '')}")
     return "\n".join(out) + "\n"

@@ -1,0 +1,409 @@
+"""``secops dengbao``: 等保 2.0 grading, catalog, systems, questionnaire and assessment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from secops.cli.context import AppContext, pass_app
+from secops.cli.output import emit, emit_object, format_option, to_json
+
+
+@click.group()
+def dengbao() -> None:
+    """等保 2.0: grade systems (GB/T 22240), browse the level 1-4 catalog (GB/T 22239 / 28448),
+    answer the questionnaire, assess with automated evidence, and build the 差距分析 report.
+
+    \b
+    A typical first assessment:
+      secops dengbao grade --preset 学籍 -o answers.yaml      # suggested grading, to confirm
+      secops dengbao grade --answers answers.yaml
+      secops dengbao system add 学籍管理系统 --answers answers.yaml --asset-tag xueji
+      secops dengbao questionnaire export --system 学籍管理系统 -o q.xlsx
+      secops dengbao questionnaire import --system 学籍管理系统 q.xlsx
+      secops dengbao assess --system 学籍管理系统 --local
+      secops report build dengbao --system 学籍管理系统 -o gap.pdf
+    """
+
+
+@dengbao.command()
+@click.option("--level", required=True, help="Protection level: 1, 2, 3 or 4.")
+@click.option("--extension", "extensions", multiple=True, help="Extensions: cloud, mobile, iot, ics (comma-separated).")
+@click.option("--class", "class_filter", help="Only one class, by code (CES) or name (安全计算环境).")
+@format_option()
+def catalog(level: str, extensions: tuple[str, ...], class_filter: str | None, fmt: str) -> None:
+    """List the requirement items of a level (general requirements plus chosen extensions)."""
+    from secops.dengbao.catalog import CLASS_CODES, load_catalog, parse_extensions, parse_level
+    from secops.errors import SecopsError
+
+    chosen = load_catalog().select(parse_level(level), parse_extensions(extensions))
+    if class_filter:
+        code = CLASS_CODES.get(class_filter, class_filter.upper())
+        if code not in CLASS_CODES.values():
+            raise SecopsError(
+                f"unknown class {class_filter!r}", hint="use a code such as CES or a name such as 安全计算环境"
+            )
+        chosen = [r for r in chosen if r.class_code == code]
+    rows = [r.as_dict() for r in chosen]
+    if fmt == "table":
+        for row, req in zip(rows, chosen, strict=True):
+            row["evidence"] = ",".join(req.evidence)
+            row["highrisk"] = ",".join(req.highrisk)
+    emit(rows, fmt, ["id", "class", "control_point", "clause", "item", "evidence", "highrisk", "summary"])
+
+
+@dengbao.command()
+@click.option("--answers", "answers_path", type=click.Path(path_type=Path), help="Grading answers (YAML).")
+@click.option("--preset", help="Suggest a grading from an education preset (see `dengbao presets`).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="With --preset: write an answers file to edit.")
+@format_option()
+def grade(answers_path: Path | None, preset: str | None, output: Path | None, fmt: str) -> None:
+    """Grade a system per GB/T 22240-2020 from 受侵害的客体 and 侵害程度 of both dimensions.
+
+    \b
+    Answers file:
+      system: 学籍管理系统
+      business: {object: society, degree: serious}   # 业务信息安全
+      service:  {object: society, degree: general}   # 系统服务安全
+    object: citizen | society | nation; degree: general | serious | especially_serious
+    (the Chinese names are accepted too).
+    """
+    from secops.dengbao.answers_grading import load_grading_answers
+    from secops.dengbao.presets import find_preset
+    from secops.errors import SecopsError
+    from secops.fsutil import check_output_path, write_text_atomic
+
+    if bool(answers_path) == bool(preset):
+        raise SecopsError("give exactly one of --answers FILE or --preset NAME", hint="see secops dengbao presets")
+    if preset:
+        chosen = find_preset(preset)
+        if output:
+            check_output_path(output)
+            write_text_atomic(output, chosen.answers_yaml())
+            click.echo(f"Wrote {output}: review it, then run secops dengbao grade --answers {output}", err=True)
+        result: dict[str, Any] = {"system": chosen.name, "preset": chosen.id, "suggestion": True}
+        result.update(chosen.grading().as_dict())
+        result["reasoning"] = [f"（建议）{line}" for line in result["reasoning"]] + list(chosen.notes)
+        result["extensions"] = list(chosen.extensions)
+    else:
+        assert answers_path is not None
+        answers = load_grading_answers(answers_path)
+        result = {"system": answers.system, "preset": answers.preset, "suggestion": False}
+        result.update(answers.grading.as_dict())
+        result["extensions"] = list(answers.extensions)
+    if fmt == "table":
+        title = result["system"] or "定级对象"
+        click.echo(f"{title}：{result['level_name']}{'（建议，请确认）' if result['suggestion'] else ''}")
+        for key in ("business", "service"):
+            dim = result[key]
+            click.echo(f"  {dim['dimension_name']}：{dim['object_name']} × {dim['degree_name']} → 第{dim['level']}级")
+        click.echo("定级理由：")
+        for line in result["reasoning"]:
+            click.echo(f"  {line}")
+        click.echo("后续工作：")
+        for line in result["consequences"]:
+            click.echo(f"  - {line}")
+    else:
+        emit_object(result, fmt)
+
+
+@dengbao.command()
+@format_option()
+def presets(fmt: str) -> None:
+    """List the education presets (typical school systems with a suggested grading)."""
+    from secops.dengbao.presets import load_presets
+
+    rows = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "level": p.grading().level,
+            "business": p.grading().business.level,
+            "service": p.grading().service.level,
+            "extensions": ",".join(p.extensions),
+            "description": p.description,
+        }
+        for p in load_presets()
+    ]
+    emit(rows, fmt, ["id", "name", "level", "business", "service", "extensions", "description"])
+
+
+@dengbao.group()
+def system() -> None:
+    """Graded systems (定级对象) of this school, linked to inventory assets by tag."""
+
+
+@system.command(name="add")
+@click.argument("name")
+@click.option("--level", help="Protection level (1-4), when not graded with --answers.")
+@click.option("--answers", "answers_path", type=click.Path(path_type=Path), help="Grade from this answers file.")
+@click.option("--extension", "extensions", multiple=True, help="Extensions: cloud, mobile, iot, ics.")
+@click.option("--asset-tag", default="", help="Inventory system tag of its assets (secops assets tag --system).")
+@click.option("--description", default="", help="What the system does.")
+@click.option("--replace", is_flag=True, help="Update the system if it exists.")
+@pass_app
+def system_add(
+    app: AppContext,
+    name: str,
+    level: str | None,
+    answers_path: Path | None,
+    extensions: tuple[str, ...],
+    asset_tag: str,
+    description: str,
+    replace: bool,
+) -> None:
+    """Add system NAME with its level (from --answers or --level)."""
+    from secops.dengbao.answers_grading import load_grading_answers
+    from secops.dengbao.catalog import parse_extensions, parse_level
+    from secops.dengbao.systems import save_system
+    from secops.errors import SecopsError
+    from secops.store.records import log_activity
+
+    if bool(level) == bool(answers_path):
+        raise SecopsError("give exactly one of --level N or --answers FILE")
+    grading = None
+    chosen_ext = parse_extensions(extensions)
+    if answers_path:
+        answers = load_grading_answers(answers_path)
+        grading = answers.grading.as_dict()
+        number = answers.grading.level
+        if number > 4:
+            raise SecopsError("the answers grade to level 5, which secops cannot assess (no published catalog)")
+        chosen_ext = chosen_ext or answers.extensions
+    else:
+        assert level is not None
+        number = parse_level(level)
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        saved, created = save_system(
+            store,
+            name=name,
+            level=number,
+            extensions=chosen_ext,
+            asset_tag=asset_tag,
+            description=description,
+            grading=grading,
+            now=app.now(),
+            replace=replace,
+        )
+        log_activity(store, "dengbao.system", {"name": saved.name, "level": saved.level}, app.now())
+    click.echo(f"{'Added' if created else 'Updated'} system {saved.name}: level {saved.level}")
+
+
+@system.command(name="list")
+@format_option()
+@pass_app
+def system_list(app: AppContext, fmt: str) -> None:
+    """List the graded systems."""
+    from secops.dengbao.systems import list_systems
+
+    with app.store() as store:
+        rows = [s.as_dict() for s in list_systems(store)]
+    for row in rows:
+        row["extensions"] = ",".join(row["extensions"]) if fmt == "table" else row["extensions"]
+    emit(rows, fmt, ["name", "level", "extensions", "asset_tag", "description", "updated_at"])
+
+
+@system.command(name="show")
+@click.argument("name")
+@format_option()
+@pass_app
+def system_show(app: AppContext, name: str, fmt: str) -> None:
+    """Show one system, its grading, answers and latest assessment."""
+    from secops.dengbao.systems import get_system, latest_assessment, load_answers
+
+    with app.store() as store:
+        found = get_system(store, name)
+        answers = load_answers(store, found)
+        latest = latest_assessment(store, found)
+    value = found.as_dict()
+    value["answers"] = len(answers)
+    value["latest_assessment"] = (
+        {k: latest[k] for k in ("assessed_at", "conclusion", "rate", "major_risk")} if latest else None
+    )
+    emit_object(value, "json" if fmt == "table" else fmt)
+
+
+@system.command(name="remove")
+@click.argument("name")
+@pass_app
+def system_remove(app: AppContext, name: str) -> None:
+    """Remove a system with its answers and assessments."""
+    from secops.dengbao.systems import remove_system
+
+    with app.store() as store:
+        remove_system(store, name)
+    click.echo(f"Removed system {name}")
+
+
+@dengbao.group()
+def questionnaire() -> None:
+    """The questionnaire for what tools cannot see (XLSX or YAML, in Chinese)."""
+
+
+@questionnaire.command(name="export")
+@click.option("--system", "system_name", required=True, help="System name (secops dengbao system list).")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="FILE.xlsx or FILE.yaml")
+@pass_app
+def questionnaire_export(app: AppContext, system_name: str, output: Path) -> None:
+    """Write the questionnaire of a system's level, prefilled with earlier answers."""
+    from secops.dengbao.catalog import load_catalog
+    from secops.dengbao.checks import load_checks
+    from secops.dengbao.questionnaire import export_questionnaire
+    from secops.dengbao.systems import get_system, load_answers
+    from secops.fsutil import check_output_path
+
+    check_output_path(output)
+    with app.store() as store:
+        found = get_system(store, system_name)
+        answers = load_answers(store, found)
+    requirements = load_catalog().select(found.level, found.extensions)
+    count = export_questionnaire(
+        output, system=found.name, level=found.level, requirements=requirements, answers=answers, checks=load_checks()
+    )
+    click.echo(f"Wrote {output}: {count} items, {len(answers)} answered")
+
+
+@questionnaire.command(name="import")
+@click.option("--system", "system_name", required=True, help="System name.")
+@click.argument("path", type=click.Path(path_type=Path))
+@pass_app
+def questionnaire_import(app: AppContext, system_name: str, path: Path) -> None:
+    """Import an answered questionnaire (all rows valid, or nothing is stored)."""
+    from secops.dengbao.catalog import load_catalog
+    from secops.dengbao.questionnaire import import_questionnaire
+    from secops.dengbao.systems import get_system, save_answers
+
+    with app.store() as store:
+        found = get_system(store, system_name)
+        answers = import_questionnaire(path, load_catalog().select(found.level, found.extensions))
+        stored = save_answers(store, found, answers, app.now())
+    click.echo(f"Imported {stored} answers for {found.name}")
+
+
+@dengbao.command()
+@click.option("--system", "system_name", required=True, help="System name.")
+@click.option("--level", help="Assess against another level than the system's.")
+@click.option("--targets", "targets", multiple=True, help="Addresses/CIDRs to probe (default: the system's assets).")
+@click.option("--local", is_flag=True, help="Collect host configuration of this machine.")
+@click.option("--ssh", "ssh_hosts", multiple=True, help="Collect host configuration over SSH (key-based, BatchMode).")
+@click.option("--ssh-user", help="User for --ssh.")
+@click.option("--ssh-identity", type=click.Path(path_type=Path), help="Private key for --ssh.")
+@click.option("--answers", "answers_path", type=click.Path(path_type=Path), help="Import this questionnaire first.")
+@click.option("--no-credentials", is_flag=True, help="Skip weak-password guessing.")
+@click.option("--no-automated", is_flag=True, help="Questionnaire only: no scans, probes or collectors.")
+@click.option("--force", is_flag=True, help="Scan outside the profile's time window.")
+@format_option()
+@pass_app
+def assess(
+    app: AppContext,
+    system_name: str,
+    level: str | None,
+    targets: tuple[str, ...],
+    local: bool,
+    ssh_hosts: tuple[str, ...],
+    ssh_user: str | None,
+    ssh_identity: Path | None,
+    answers_path: Path | None,
+    no_credentials: bool,
+    no_automated: bool,
+    force: bool,
+    fmt: str,
+) -> None:
+    """Assess a system: automated evidence + questionnaire, high risk, 符合率 and conclusion.
+
+    Exits 1 when the conclusion is not 符合.
+    """
+    from secops.cli.output import progress_spinner
+    from secops.dengbao.assess import assess as run_assessment
+    from secops.dengbao.catalog import load_catalog, parse_level
+    from secops.dengbao.checks import load_checks
+    from secops.dengbao.gather import gather
+    from secops.dengbao.questionnaire import import_questionnaire
+    from secops.dengbao.systems import get_system, load_answers, save_answers, save_assessment
+    from secops.store.records import log_activity
+
+    catalog = load_catalog()
+    checks = load_checks()
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        found = get_system(store, system_name)
+        chosen_level = parse_level(level) if level else found.level
+        if answers_path:
+            imported = import_questionnaire(answers_path, catalog.select(chosen_level, found.extensions))
+            save_answers(store, found, imported, app.now())
+        targets_found = []
+        if not no_automated:
+            with progress_spinner("gathering evidence") as progress:
+                targets_found = gather(
+                    workspace,
+                    store,
+                    found,
+                    targets=targets,
+                    local=local,
+                    ssh_hosts=ssh_hosts,
+                    ssh_user=ssh_user,
+                    ssh_identity=str(ssh_identity) if ssh_identity else None,
+                    credentials=not no_credentials,
+                    now=app.now,
+                    force=force,
+                    progress=progress,
+                )
+        result = run_assessment(
+            system={"name": found.name, "level": found.level, "asset_tag": found.asset_tag},
+            level=chosen_level,
+            extensions=found.extensions,
+            catalog=catalog,
+            checks=checks,
+            targets=targets_found,
+            answers=load_answers(store, found),
+            now=app.now(),
+        )
+        result["school"] = {"code": workspace.config.school.code, "name": workspace.config.school.name}
+        save_assessment(store, found, result, app.now())
+        log_activity(
+            store,
+            "dengbao.assess",
+            {"system": found.name, "conclusion": result["conclusion"], "rate": result["rate"]},
+            app.now(),
+        )
+    if fmt == "table":
+        _print_summary(result)
+    elif fmt == "json":
+        click.echo(to_json(result))
+    else:
+        for item in result["items"]:
+            click.echo(to_json(item, indent=None))
+    if result["conclusion"] != "符合":
+        raise SystemExit(1)
+
+
+def _print_summary(result: dict[str, Any]) -> None:
+    counts = result["counts"]
+    click.echo(f"{result['system']['name']} · 第{result['level']}级 · {counts['total']} 项")
+    click.echo("  " + "  ".join(f"{k} {counts[k]}" for k in ("符合", "部分符合", "不符合", "不适用", "未测评")))
+    click.echo(
+        f"  符合率 {result['rate']:.1%}（部分符合按 0.5 计为 {result['weighted_rate']:.1%}）"
+        f"  综合得分(2019) {result['score_2019']}  2021 评级 {result['grade_2021']}"
+    )
+    if result["highrisk"]:
+        click.echo("高风险问题：")
+        for problem in result["highrisk"]:
+            state = "未缓解" if problem["unmitigated"] else f"已声明缓解措施：{problem['mitigation']}"
+            click.echo(f"  [{problem['case']}] {problem['title']}（{', '.join(problem['items'])}）{state}")
+            for line in problem["evidence"][:5]:
+                click.echo(f"      {line}")
+    failing = [i for i in result["items"] if i["result"] == "不符合"]
+    if failing:
+        click.echo(f"不符合项（{len(failing)}）：")
+        for item in failing[:30]:
+            click.echo(f"  {item['id']} {item['control_point']}：{item['summary']}")
+        if len(failing) > 30:
+            click.echo(f"  …另有 {len(failing) - 30} 项，见 --format json 或报告")
+    if result["conflicts"]:
+        click.echo(f"答卷与自动检查冲突 {result['conflicts']} 项（以自动检查为准）")
+    provisional = "（尚有未测评项，结论为预评估）" if result["provisional"] else ""
+    veto = "，存在重大风险隐患" if result["major_risk"] else ""
+    click.echo(f"结论：{result['conclusion']}{veto}{provisional}")

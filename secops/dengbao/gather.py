@@ -1,0 +1,147 @@
+"""Gathering the facts an assessment judges: inventory services, network probes, host collectors.
+
+Network targets are the system's tagged assets, or ``--targets`` (inside the workspace scope;
+addresses not yet in the inventory are scanned first with the ``standard`` profile). Anything
+that cannot be reached leaves its facts absent, so the checks say not_evidenced.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from secops.config import Workspace
+from secops.dengbao.assess import HOST, NETWORK, Target
+from secops.dengbao.systems import System
+from secops.errors import SecopsError
+from secops.store import Store
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+def _address_of(asset: dict[str, Any]) -> str | None:
+    if asset.get("ipv4"):
+        return str(asset["ipv4"])
+    globals_ = [a for a in asset.get("ipv6", []) if not a.startswith("fe80")]
+    return globals_[0] if globals_ else None
+
+
+def _tcp_services(asset: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in asset.get("services", []) if s.get("proto", "tcp") == "tcp"]
+
+
+def network_targets(
+    workspace: Workspace,
+    store: Store,
+    system: System,
+    targets: tuple[str, ...],
+    *,
+    now: Callable[[], datetime],
+    force: bool,
+    progress: Progress,
+) -> list[tuple[str, list[dict[str, Any]] | None]]:
+    """(address, services or None when the address is not up) for every network target."""
+    from secops.discovery.targets import resolve_targets
+    from secops.inventory.queries import list_assets
+
+    if not targets:
+        if not system.asset_tag:
+            return []
+        assets = list_assets(store, tag=system.asset_tag, include_gone=False)
+        return [(addr, _tcp_services(a)) for a in assets if (addr := _address_of(a))]
+    target_set = resolve_targets(targets, workspace.config.networks())  # refuses out-of-scope targets
+    by_address: dict[str, dict[str, Any]] = {}
+    for asset in list_assets(store, include_gone=False):
+        for address in [asset.get("ipv4"), *asset.get("ipv6", [])]:
+            if address:
+                by_address[address] = asset
+    wanted = [str(n.network_address) for n in target_set.networks if n.num_addresses == 1]
+    ranges = [n for n in target_set.networks if n.num_addresses > 1]
+    missing = [a for a in wanted if a not in by_address]
+    if missing or ranges:
+        from secops.inventory.job import run_discovery
+
+        progress(f"scanning {len(missing) + len(ranges)} target(s) not yet in the inventory (profile standard)")
+        run_discovery(
+            workspace, store, profile_name="standard", targets=[*missing, *map(str, ranges)], now=now, force=force
+        )
+        for asset in list_assets(store, include_gone=False):
+            for address in [asset.get("ipv4"), *asset.get("ipv6", [])]:
+                if address:
+                    by_address[address] = asset
+    found: list[tuple[str, list[dict[str, Any]] | None]] = []
+    for address in wanted:
+        known = by_address.get(address)
+        found.append((address, _tcp_services(known) if known else None))
+    for network in ranges:
+        for address, asset in sorted(by_address.items()):
+            if ipaddress.ip_address(address) in network and not address.startswith("fe80"):
+                found.append((address, _tcp_services(asset)))
+    return found
+
+
+def gather(
+    workspace: Workspace,
+    store: Store,
+    system: System,
+    *,
+    targets: tuple[str, ...] = (),
+    local: bool = False,
+    ssh_hosts: tuple[str, ...] = (),
+    ssh_user: str | None = None,
+    ssh_identity: str | None = None,
+    probes: bool = True,
+    credentials: bool = True,
+    now: Callable[[], datetime],
+    force: bool = False,
+    progress: Progress = lambda _line: None,
+) -> list[Target]:
+    found: list[Target] = []
+    for address, services in network_targets(
+        workspace, store, system, targets, now=now, force=force, progress=progress
+    ):
+        if services is None:
+            found.append(Target(address, NETWORK, {"address": address}, ["主机未响应，网络检查未取得证据"]))
+            continue
+        facts: dict[str, Any] = {"address": address, "services": services}
+        if probes:
+            from secops.dengbao.probes import probe_host
+
+            progress(f"probing {address}")
+            facts.update(probe_host(address, services, credentials=credentials))
+        found.append(Target(address, NETWORK, facts))
+    if local:
+        from secops.dengbao.collect.run import collect_local
+
+        progress("collecting host configuration of this machine")
+        found.append(Target("本机", HOST, {"linux": collect_local()}))
+    for host in ssh_hosts:
+        from secops.dengbao.collect.run import CollectorUnavailable, collect_ssh
+
+        _check_in_scope(workspace, host)
+        progress(f"collecting host configuration of {host} over SSH")
+        try:
+            facts = {"linux": collect_ssh(host, user=ssh_user, identity=ssh_identity, timeout=20.0)}
+            found.append(Target(host, HOST, facts))
+        except CollectorUnavailable as error:
+            found.append(Target(host, HOST, {}, [f"主机核查未取得证据：{error}"]))
+    if not found:
+        raise SecopsError(
+            f"nothing to assess automatically for system {system.name!r}",
+            hint="tag its assets (secops assets tag ADDR --system TAG, then system add --asset-tag TAG), "
+            "or pass --targets, --local or --ssh; add --no-automated to use the questionnaire alone",
+        )
+    return found
+
+
+def _check_in_scope(workspace: Workspace, host: str) -> None:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        raise SecopsError(f"--ssh {host}: give an IP address inside the workspace scope") from None
+    if not any(ip.version == n.version and ip in n for n in workspace.config.networks()):
+        raise SecopsError(f"--ssh {host} is outside the workspace scope", hint="collect only from the school's hosts")
