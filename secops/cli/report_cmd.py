@@ -27,26 +27,29 @@ def report() -> None:
     help="Output file; the format follows the extension (.pdf .html .xlsx .docx). Repeat for several.",
 )
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language.")
+@click.option("--system", "system_name", help="The 等保 system (for the dengbao report).")
 @pass_app
-def build(app: AppContext, report_id: str, outputs: tuple[Path, ...], lang: str) -> None:
+def build(app: AppContext, report_id: str, outputs: tuple[Path, ...], lang: str, system_name: str | None) -> None:
     """Build REPORT (see `secops report list`) into one or more files.
 
     \b
     Example:
       secops report build workspace -o out/workspace.pdf -o out/workspace.xlsx
+      secops report build dengbao --system 学籍管理系统 -o out/gap.pdf
     """
     from secops.fsutil import check_output_path
-    from secops.reporting.build import build_to_file, definition_for
+    from secops.reporting.build import build_to_file, check_params, definition_for
     from secops.reporting.render import format_for
 
-    definition_for(report_id)
+    params = {"system": system_name} if system_name else {}
+    check_params(definition_for(report_id), params)
     for path in outputs:  # refuse every bad path before any work is done
         format_for(path)
         check_output_path(path)
     workspace = app.workspace()
     with app.store(workspace) as store:
         for path in outputs:
-            run = build_to_file(report_id, path, workspace, store, app.now(), lang)
+            run = build_to_file(report_id, path, workspace, store, app.now(), lang, params)
             click.echo(f"Wrote {path} ({run.format}, {run.size_bytes:,} bytes)")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ class ReportContext:
     store: Store
     now: datetime  # aware, in the workspace's time zone
     lang: str
+    params: dict[str, str] = field(default_factory=dict)  # e.g. {"system": "学籍管理系统"}
 
     def new_report(self) -> Report:
         return Report(
@@ -64,17 +65,41 @@ def _source(name: str) -> Source:
     return source
 
 
-def build_report(report_id: str, workspace: Workspace, store: Store, now: datetime, lang: str = "zh") -> Report:
+def check_params(definition: ReportDefinition, params: dict[str, str]) -> None:
+    missing = [name for name in definition.params if not params.get(name)]
+    if missing:
+        raise SecopsError(
+            f"report {definition.id!r} needs --{missing[0]}",
+            hint=f"e.g. secops report build {definition.id} --{missing[0]} NAME -o FILE",
+        )
+
+
+def build_report(
+    report_id: str,
+    workspace: Workspace,
+    store: Store,
+    now: datetime,
+    lang: str = "zh",
+    params: dict[str, str] | None = None,
+) -> Report:
     if lang not in LANGS:
         raise SecopsError(f"unknown language {lang!r}", hint="use --lang zh or --lang en")
     definition = definition_for(report_id)
+    params = params or {}
+    check_params(definition, params)
     local_now = now.astimezone(ZoneInfo(workspace.config.timezone))
-    context = ReportContext(definition, workspace, store, local_now, lang)
+    context = ReportContext(definition, workspace, store, local_now, lang, params)
     return _source(definition.source)(context)
 
 
 def build_to_file(
-    report_id: str, path: Path, workspace: Workspace, store: Store, now: datetime, lang: str = "zh"
+    report_id: str,
+    path: Path,
+    workspace: Workspace,
+    store: Store,
+    now: datetime,
+    lang: str = "zh",
+    params: dict[str, str] | None = None,
 ) -> ReportRun:
     """Build, render and write one report, then record it in the workspace history."""
     definition = definition_for(report_id)
@@ -83,7 +108,7 @@ def build_to_file(
         raise SecopsError(
             f"report {report_id!r} is not available as {fmt}", hint="use " + ", ".join(definition.formats)
         )
-    report = build_report(report_id, workspace, store, now, lang)
+    report = build_report(report_id, workspace, store, now, lang, params)
     data = write_report(report, path, definition.template)
     run = ReportRun(
         report_id=report_id,

@@ -12,7 +12,9 @@ from secops.content.validate import ContentUnit
 SOURCES: dict[str, str] = {
     "workspace": "secops.reporting.workspace_report:build",
     "assets": "secops.reporting.assets_report:build",
+    "dengbao": "secops.reporting.dengbao_report:build",
 }
+PARAMS = ("system",)  # the options `secops report build` accepts for a definition's data source
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -32,6 +34,15 @@ class ReportDefinition(ContentUnit):
     source: str
     template: str = "report.html.j2"
     formats: tuple[str, ...] = ("pdf", "html", "xlsx", "docx")
+    params: tuple[str, ...] = ()  # required options, e.g. (system,)
+
+    @field_validator("params")
+    @classmethod
+    def _check_params(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [v for v in value if v not in PARAMS]
+        if unknown:
+            raise ValueError("unknown params: " + ", ".join(unknown) + "; known: " + ", ".join(PARAMS))
+        return value
 
     @field_validator("id")
     @classmethod
