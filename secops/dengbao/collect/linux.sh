@@ -34,6 +34,14 @@ secops_main() {
     echo "version 1"
     echo "live $LIVE"
     echo "uid $(id -u 2>/dev/null)"
+    # Without these every section would come out empty, which would read as "nothing configured".
+    for tool in awk cat grep sort; do
+        if ! have "$tool"; then
+            unavailable all "no-$tool"
+            header "end"
+            return
+        fi
+    done
 
     emit_file /etc/login.defs
 
@@ -126,10 +134,11 @@ emit_grep() {
     fi
 }
 
-# Runs a command with a time limit when coreutils' timeout exists; stdin is already /dev/null.
+# Runs a command with a time limit when coreutils' timeout exists (a hung D-Bus must not stall the whole
+# collection); stdin is already /dev/null.
 run() {
     if have timeout; then
-        timeout 120 "$@"
+        timeout 60 "$@"
     else
         "$@"
     fi
