@@ -74,7 +74,7 @@ def probe_ssh(address: str, services: list[dict[str, Any]], *, timeout: float) -
         address,
         [port],
         ["ssh2-enum-algos", "ssh-auth-methods"],
-        budget=max(30.0, timeout * 6),
+        budget=max(10.0, timeout * 3),
     )
     if results is None:
         return None
