@@ -1,7 +1,8 @@
 """The demo: every capability's main job, end to end, on the embedded default (SQLite).
 
 1. a workspace for a demo school; 2. asset discovery - of a lab campus of real hosts in network
-namespaces when run as root, else of this machine's loopback; 3. the reports.
+namespaces when run as root, else of this machine's loopback; 3. a level-2 等保 assessment of the
+discovered hosts (automated evidence plus a partly answered questionnaire); 4. the reports.
 """
 
 from __future__ import annotations
@@ -23,16 +24,23 @@ DEMO_SCHOOL_NAME = "示例实验中学"
 LAB_SCOPE = ["10.77.0.0/24", "fd77::/64"]
 LOOPBACK_SCOPE = ["127.0.0.1/32", "2001:db8:20::/48"]  # the second is documentation space: never scanned
 LAB_HOSTS = 8
+DEMO_SYSTEM = "学校门户网站"
+DEMO_TAG = "portal"
 
 
 @dataclass
 class DemoResult:
     workspace: Path
     discovery: str = ""
+    assessment: str = ""
     reports: list[Path] = field(default_factory=list)
 
 
-def _discover_lab(workspace: Path, progress: Callable[[str], None]) -> str:
+def _secops(workspace: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "secops", "--workspace", str(workspace), *args]
+
+
+def _discover_lab(workspace: Path, now: datetime, progress: Callable[[str], None]) -> tuple[str, str]:
     from secops.lab import build_campus
 
     campus = build_campus(LAB_HOSTS)
@@ -56,12 +64,88 @@ def _discover_lab(workspace: Path, progress: Callable[[str], None]) -> str:
             ],
             timeout=600,
         )
+        if result.returncode not in (0, 1):
+            raise SecopsError(f"demo discovery failed: {result.stderr.strip()}")
+        summary = json.loads(result.stdout)
+        discovery = (
+            f"{summary['hosts_up']} hosts up, {len(summary['changes'])} changes, {len(summary['alerts'])} alerts"
+        )
+        progress(f"      {discovery}")
+        progress("[3/4] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)")
+        _prepare_system(workspace, now)
+        assessed = campus.run_in_scanner(
+            _secops(workspace, "dengbao", "assess", "--system", DEMO_SYSTEM, "--format", "json"), timeout=900
+        )
     finally:
         campus.teardown()
-    if result.returncode not in (0, 1):
-        raise SecopsError(f"demo discovery failed: {result.stderr.strip()}")
-    summary = json.loads(result.stdout)
-    return f"{summary['hosts_up']} hosts up, {len(summary['changes'])} changes, {len(summary['alerts'])} alerts"
+    if assessed.returncode not in (0, 1):
+        raise SecopsError(f"demo assessment failed: {assessed.stderr.strip()}")
+    return discovery, _assessment_line(json.loads(assessed.stdout))
+
+
+def _prepare_system(workspace: Path, now: datetime) -> None:
+    """The demo's system: every discovered host tagged to it, manual items partly answered."""
+    from secops.config import load_workspace
+    from secops.dengbao.catalog import load_catalog
+    from secops.dengbao.questionnaire import Answer
+    from secops.dengbao.systems import save_answers, save_system
+    from secops.inventory.queries import list_assets, tag_asset
+
+    loaded = load_workspace(workspace)
+    with open_workspace_store(loaded) as store:
+        for asset in list_assets(store, include_gone=False):
+            tag_asset(store, asset["key"], owner="信息中心", system=DEMO_TAG, asset_type=None)
+        system, _ = save_system(
+            store,
+            name=DEMO_SYSTEM,
+            level=2,
+            extensions=(),
+            asset_tag=DEMO_TAG,
+            description="对外发布学校信息的网站（演示）",
+            grading=None,
+            now=now,
+            replace=True,
+        )
+        answers = []
+        for index, req in enumerate(r for r in load_catalog().select(2) if r.evidence == ("manual",)):
+            result = "部分符合" if index % 9 == 4 else "不符合" if index % 13 == 6 else "符合"
+            answers.append(Answer(req.id, result, "演示答卷"))
+        save_answers(store, system, answers, now)
+
+
+def _assessment_line(result: dict[str, object]) -> str:
+    highrisk = result.get("highrisk") or []
+    assert isinstance(highrisk, list)
+    cases = ", ".join(sorted({str(p["case"]) for p in highrisk}))
+    rate = float(result["rate"])  # type: ignore[arg-type]
+    return f"符合率 {rate:.1%}, {len(highrisk)} high-risk problem(s) [{cases}], conclusion {result['conclusion']}"
+
+
+def _assess_loopback(workspace: Path, now: datetime) -> str:
+    from secops.config import load_workspace
+    from secops.dengbao.assess import assess
+    from secops.dengbao.catalog import load_catalog
+    from secops.dengbao.checks import load_checks
+    from secops.dengbao.gather import gather
+    from secops.dengbao.systems import get_system, load_answers, save_assessment
+
+    _prepare_system(workspace, now)
+    loaded = load_workspace(workspace)
+    with open_workspace_store(loaded) as store:
+        system = get_system(store, DEMO_SYSTEM)
+        targets = gather(loaded, store, system, local=True, now=lambda: now, force=True)
+        result = assess(
+            system={"name": system.name, "level": system.level, "asset_tag": system.asset_tag},
+            level=2,
+            extensions=(),
+            catalog=load_catalog(),
+            checks=load_checks(),
+            targets=targets,
+            answers=load_answers(store, system),
+            now=now,
+        )
+        save_assessment(store, system, result, now)
+    return _assessment_line(result)
 
 
 def _discover_loopback(workspace: Path, now: datetime) -> str:
@@ -90,23 +174,26 @@ def run_demo(
     lab_reason = campus_unavailable_reason()
     scope = LAB_SCOPE if lab_reason is None else LOOPBACK_SCOPE
     workspace_dir = Path(tempfile.mkdtemp(prefix="secops-demo-"))
-    progress(f"[1/3] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
+    progress(f"[1/4] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
     result = init_workspace(
         workspace_dir, school_code=DEMO_SCHOOL_CODE, school_name=DEMO_SCHOOL_NAME, scope=scope, database=None, now=now
     )
     demo = DemoResult(workspace=workspace_dir)
     if lab_reason is None:
-        progress("[2/3] Discovering assets on a lab campus (IPv4 + IPv6)")
-        demo.discovery = _discover_lab(workspace_dir, progress)
+        progress("[2/4] Discovering assets on a lab campus (IPv4 + IPv6)")
+        demo.discovery, demo.assessment = _discover_lab(workspace_dir, now, progress)
     else:
-        progress(f"[2/3] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
+        progress(f"[2/4] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
         demo.discovery = _discover_loopback(workspace_dir, now)
-    progress(f"      {demo.discovery}")
-    progress("[3/3] Building the reports (PDF, HTML, XLSX, DOCX)")
+        progress(f"      {demo.discovery}")
+        progress("[3/4] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration")
+        demo.assessment = _assess_loopback(workspace_dir, now)
+    progress(f"      {demo.assessment}")
+    progress("[4/4] Building the reports (PDF, HTML, XLSX, DOCX)")
     with open_workspace_store(result.workspace) as store:
-        for report_id in ("workspace", "assets"):
+        for report_id, params in (("workspace", {}), ("assets", {}), ("dengbao", {"system": DEMO_SYSTEM})):
             for fmt in ("pdf", "html", "xlsx", "docx"):
                 path = output_dir / f"{report_id}.{fmt}"
-                build_to_file(report_id, path, result.workspace, store, now, lang)
+                build_to_file(report_id, path, result.workspace, store, now, lang, params)
                 demo.reports.append(path.resolve())
     return demo

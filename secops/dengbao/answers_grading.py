@@ -41,6 +41,7 @@ def load_grading_answers(path: Path) -> GradingAnswers:
     if not isinstance(data, LineDict):
         raise ContentError(path, 1, "a grading answers file must be a YAML mapping with business: and service:")
     errors: list[ContentError] = []
+    errored: set[str] = set()  # dimensions already reported, so "missing" is not added on top
     pairs: dict[str, tuple[str, str]] = {}
     for key, value in data.items():
         line = data.key_lines.get(key)
@@ -49,6 +50,7 @@ def load_grading_answers(path: Path) -> GradingAnswers:
             if str(key) not in _TOP_KEYS:
                 errors.append(ContentError(path, line, f"unknown key {key!r} (expected business, service, system)"))
             continue
+        errored.add(dimension)
         if not isinstance(value, LineDict):
             errors.append(ContentError(path, line, f"{key}: expected a mapping with object: and degree:"))
             continue
@@ -66,8 +68,9 @@ def load_grading_answers(path: Path) -> GradingAnswers:
             errors.append(ContentError(path, bad_line, f"{key}: {error}"))
             continue
         pairs[dimension] = (str(obj), str(degree))
+        errored.discard(dimension)
     for dimension, title in (("business", "业务信息安全"), ("service", "系统服务安全")):
-        if dimension not in pairs and not any(e.message.startswith(dimension) for e in errors):
+        if dimension not in pairs and dimension not in errored:
             errors.append(ContentError(path, None, f"missing {dimension}: ({title}) with object: and degree:"))
     flags: dict[str, bool] = {}
     for flag in ("large_personal_data", "public_service"):
@@ -77,10 +80,14 @@ def load_grading_answers(path: Path) -> GradingAnswers:
         flags[flag] = bool(value)
     extensions: tuple[str, ...] = ()
     raw_ext = data.get("extensions", [])
-    try:
-        extensions = parse_extensions([raw_ext] if isinstance(raw_ext, str) else [str(v) for v in raw_ext or []])
-    except SecopsError as error:
-        errors.append(ContentError(path, data.key_lines.get("extensions"), error.message))
+    ext_line = data.key_lines.get("extensions")
+    if raw_ext is None or isinstance(raw_ext, (str, list)):
+        try:
+            extensions = parse_extensions([raw_ext] if isinstance(raw_ext, str) else [str(v) for v in raw_ext or []])
+        except SecopsError as error:
+            errors.append(ContentError(path, ext_line, error.message))
+    else:
+        errors.append(ContentError(path, ext_line, "extensions: expected a list such as [cloud, iot]"))
     if errors:
         raise errors[0] if len(errors) == 1 else ContentErrors(errors)
     system = data.get("system", data.get("系统"))

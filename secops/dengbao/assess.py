@@ -222,7 +222,7 @@ def _high_risk(
                 "title": case.title,
                 "summary": case.summary,
                 "condition": case.condition,
-                "items": sorted(set(failed_items) | {i for r in check_hits for i in r.check.items_for_level(level)}),
+                "items": sorted(set(failed_items) | {i for r in check_hits for i in r.check.items if i in case_items}),
                 "evidence": [_evidence_line(r) for r in check_hits],
                 "checks": sorted({r.check.id for r in check_hits}),
                 "mitigation": "；".join(mitigations),

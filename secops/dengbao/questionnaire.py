@@ -161,6 +161,10 @@ def _xlsx(
                 ]
             )
             validation.add(sheet.cell(row=sheet.max_row, column=_RESULT_COL))
+            for column in (_NOTE_COL, _MITIGATION_COL):  # free text, never a formula (e.g. "=见附件3")
+                cell = sheet.cell(row=sheet.max_row, column=column)
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
         for row in sheet.iter_rows(min_row=2):
             row[3].alignment = Alignment(wrap_text=True, vertical="top")
         sheet.freeze_panes = "A2"
@@ -170,6 +174,8 @@ def _xlsx(
 
 
 def _normalize(value: object) -> str:
+    if isinstance(value, bool):  # YAML reads an unquoted yes/no as a boolean
+        return "符合" if value else "不符合"
     text = str(value).strip() if value is not None else ""
     return _ALIASES.get(text, text)
 
@@ -188,8 +194,9 @@ def import_questionnaire(path: Path, requirements: list[Requirement]) -> list[An
         raise SecopsError(f"{path}: unknown questionnaire format {suffix or '(none)'}", hint="use .xlsx or .yaml")
     errors: list[ContentError] = []
     answers: dict[str, Answer] = {}
-    for where, item_id, result, note, mitigation in rows:
+    for where, id_where, item_id, result, note, mitigation in rows:
         if item_id not in known:
+            where = id_where
             prefix = next(iter(known))[:3] if known else "L?-"
             hint = f" (this system's items start with {prefix})"
             errors.append(ContentError(path, None, f"{where}: unknown item ID {item_id!r}{hint}"))
@@ -215,7 +222,7 @@ def import_questionnaire(path: Path, requirements: list[Requirement]) -> list[An
     return list(answers.values())
 
 
-Row = tuple[str, str, str, str, str]  # where, item id, result, note, mitigation
+Row = tuple[str, str, str, str, str, str]  # where (answer), where (ID), item id, result, note, mitigation
 
 
 def _read_yaml(path: Path) -> list[Row]:
@@ -232,22 +239,23 @@ def _read_yaml(path: Path) -> list[Row]:
         line = block.key_lines.get(item_id)
         where = f"line {line}"
         if entry is None:
-            rows.append((where, str(item_id), "", "", ""))
-            continue
-        if isinstance(entry, str):
-            rows.append((where, str(item_id), _normalize(entry), "", ""))
+            rows.append((where, where, str(item_id), "", "", ""))
             continue
         if not isinstance(entry, LineDict):
-            rows.append((where, str(item_id), "?not a mapping", "", ""))
+            if isinstance(entry, (str, bool)):
+                rows.append((where, where, str(item_id), _normalize(entry), "", ""))
+            else:
+                rows.append((where, where, str(item_id), "?not a mapping", "", ""))
             continue
         unknown = set(entry) - {"result", "note", "mitigation"}
         if unknown:
-            rows.append((where, str(item_id), "?unknown key " + ", ".join(sorted(map(str, unknown))), "", ""))
+            rows.append((where, where, str(item_id), "?unknown key " + ", ".join(sorted(map(str, unknown))), "", ""))
             continue
         result_line = entry.key_lines.get("result", line)
         rows.append(
             (
                 f"line {result_line}",
+                where,
                 str(item_id),
                 _normalize(entry.get("result")),
                 str(entry.get("note") or ""),
@@ -277,6 +285,7 @@ def _read_xlsx(path: Path) -> list[Row]:
             rows.append(
                 (
                     f"{sheet.title}!G{number}",
+                    f"{sheet.title}!A{number}",
                     item_id,
                     _normalize(cells[_RESULT_COL - 1]),
                     str(cells[_NOTE_COL - 1] or "").strip(),

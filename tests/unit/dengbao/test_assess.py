@@ -201,12 +201,6 @@ def test_mitigated_case_alone_is_no_major_risk() -> None:
     assert item["risk"] == "medium"  # a high-severity finding with a mitigation
 
 
-@pytest.mark.xfail(
-    reason="bug: assess._high_risk lists under a case every item of a check that hits it, so telnet-exposed "
-    "(items L3-CES1-18 and L3-CES1-03, cases 6.4.3.1 and 6.4.1.2) puts L3-CES1-18 under 6.4.1.2 although "
-    "the catalog links 6.4.1.2 only to L3-CES1-03; L3-CES1-18 then stays high risk despite its mitigation",
-    strict=True,
-)
 def test_problem_items_are_the_cases_own_items() -> None:
     facts = {**CLEAN, "services": [SSH, TELNET]}
     result = run([network(facts)], [Answer("L3-CES1-18", "不符合", mitigation=MITIGATION)])

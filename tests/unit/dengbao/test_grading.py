@@ -308,11 +308,6 @@ def test_unknown_extension_in_answers(tmp_path: Path) -> None:
     assert "blockchain" in caught.value.message
 
 
-@pytest.mark.xfail(
-    reason="bug: load_grading_answers iterates a scalar extensions: value (5, true) and crashes with "
-    "TypeError instead of reporting a ContentError at its line",
-    strict=True,
-)
 @pytest.mark.parametrize("value", ["5", "true"])
 def test_scalar_extensions_value_is_a_content_error(tmp_path: Path, value: str) -> None:
     text = GOOD.replace("[cloud, 工控]", value)
@@ -329,11 +324,6 @@ def test_several_problems_are_reported_together(tmp_path: Path) -> None:
     assert found == {(2, "business"), (4, "service"), (5, "unknown key 'colour' (expected business, service, system)")}
 
 
-@pytest.mark.xfail(
-    reason="bug: a dimension keyed in Chinese (业务信息安全:) with a bad value also gets a spurious "
-    "'missing business' error, because the dedup in load_grading_answers matches the English key only",
-    strict=True,
-)
 def test_bad_value_under_a_chinese_dimension_key_is_reported_once(tmp_path: Path) -> None:
     text = (
         "业务信息安全:\n  受侵害的客体: 社会秩序、公共利益\n  侵害程度: 很严重\n"

@@ -108,11 +108,6 @@ def test_yaml_short_form_and_aliases(tmp_path: Path, requirements: list[Requirem
     assert imported == {"L2-PES1-01": "符合", "L2-PES1-02": "不适用", "L2-PES1-03": "部分符合", "L2-PES1-05": "不符合"}
 
 
-@pytest.mark.xfail(
-    reason="bug: _read_yaml passes YAML's boolean for an unquoted `result: yes`/`no` to _normalize, so the "
-    "aliases yes->符合 / no->不符合 never apply and the error says invalid result 'True'",
-    strict=True,
-)
 @pytest.mark.parametrize(("written", "result"), [("yes", "符合"), ("no", "不符合")])
 def test_yaml_unquoted_yes_and_no(tmp_path: Path, requirements: list[Requirement], written: str, result: str) -> None:
     path = tmp_path / "yes.yaml"
@@ -127,11 +122,6 @@ def test_yaml_unquoted_yes_and_no(tmp_path: Path, requirements: list[Requirement
         pytest.param(
             "  L3-CES1-01:\n    result: 符合\n",
             id="block-form",
-            marks=pytest.mark.xfail(
-                reason="bug: import_questionnaire reports an unknown item ID at the place of its result "
-                "(the result: line / the G cell), not where the ID is written",
-                strict=True,
-            ),
         ),
     ],
 )
@@ -274,11 +264,6 @@ def test_xlsx_prefilled_export_round_trips(tmp_path: Path, requirements: list[Re
     )
 
 
-@pytest.mark.xfail(
-    reason="bug: _xlsx writes a note starting with '=' as a formula (openpyxl's rule for str values), so "
-    "it has no value when read back with data_only=True and the note is lost",
-    strict=True,
-)
 def test_xlsx_note_starting_with_equals_round_trips(tmp_path: Path, requirements: list[Requirement]) -> None:
     path = tmp_path / "问卷.xlsx"
     answer = Answer("L2-PES1-01", "符合", note="=见附件3（门禁记录）")
@@ -327,11 +312,6 @@ def test_xlsx_unknown_item_is_reported_with_sheet_and_row(tmp_path: Path, requir
     assert re.search(rf"{sheet}![A-I]{row}: unknown item ID 'L2-CES1-99'", str(caught.value))
 
 
-@pytest.mark.xfail(
-    reason="bug: import_questionnaire reports an unknown item ID at the place of its result "
-    "(the result: line / the G cell), not where the ID is written (column A)",
-    strict=True,
-)
 def test_xlsx_unknown_item_is_reported_at_its_id_cell(tmp_path: Path, requirements: list[Requirement]) -> None:
     path = tmp_path / "问卷.xlsx"
     export(path, requirements)
