@@ -21,6 +21,7 @@ from secops.store import Store
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
+PARALLEL_HOSTS = 8
 
 
 def _address_of(asset: dict[str, Any]) -> str | None:
@@ -101,18 +102,24 @@ def gather(
     progress: Progress = lambda _line: None,
 ) -> list[Target]:
     found: list[Target] = []
-    for address, services in network_targets(
-        workspace, store, system, targets, now=now, force=force, progress=progress
-    ):
+    network = network_targets(workspace, store, system, targets, now=now, force=force, progress=progress)
+    up = [(address, services) for address, services in network if services is not None]
+    probed: dict[str, dict[str, Any]] = {}
+    if probes and up:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from secops.dengbao.probes import probe_host
+
+        progress(f"probing {len(up)} host(s)")
+        # Hosts are probed side by side (each probe is rate-limited per host); most time is waiting.
+        with ThreadPoolExecutor(max_workers=min(PARALLEL_HOSTS, len(up)), thread_name_prefix="host") as pool:
+            futures = {a: pool.submit(probe_host, a, s, credentials=credentials) for a, s in up}
+            probed = {address: future.result() for address, future in futures.items()}
+    for address, services in network:
         if services is None:
             found.append(Target(address, NETWORK, {"address": address}, ["主机未响应，网络检查未取得证据"]))
             continue
-        facts: dict[str, Any] = {"address": address, "services": services}
-        if probes:
-            from secops.dengbao.probes import probe_host
-
-            progress(f"probing {address}")
-            facts.update(probe_host(address, services, credentials=credentials))
+        facts: dict[str, Any] = {"address": address, "services": services, **probed.get(address, {})}
         found.append(Target(address, NETWORK, facts))
     if local:
         from secops.dengbao.collect.run import collect_local
