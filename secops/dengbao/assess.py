@@ -7,6 +7,10 @@ Merging rules (documented in the report):
 - a passing check covers only what it tests, so an answer of 不符合/部分符合 stands against it (the
   disagreement is flagged for review); with no answer, a passing item is 符合 (自动检查);
 - with neither evidence nor answer an item is 未测评.
+
+High risk: a failing check raises the guide cases it names; an item answered 不符合 raises every
+case linked to it. A mitigation written in the questionnaire for a case's item lowers the case
+from high risk (the problem stays, as medium risk).
 """
 
 from __future__ import annotations
@@ -211,7 +215,11 @@ def _high_risk(
         if case.min_level > level:
             continue
         case_items = [i for i in case.items if i in items]
-        failed_items = [i for i in case_items if items[i]["result"] == scoring.NON_COMPLIANT]
+        # An automated failure raises only the cases its check names; a 不符合 answer raises every
+        # case linked to the item (the assessor judged the whole requirement unmet).
+        failed_items = [
+            i for i in case_items if items[i]["result"] == scoring.NON_COMPLIANT and items[i]["source"] != "automated"
+        ]
         check_hits = failing_cases.get(case.id, [])
         if not failed_items and not check_hits:
             continue

@@ -14,7 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from secops.content.validate import ContentUnit
 from secops.dengbao.catalog import CASE_ID, ITEM_ID
-from secops.dengbao.predicates import PredicateError, evaluate, has_path, validate
+from secops.dengbao.predicates import (
+    MISSING,
+    PredicateError,
+    evaluate,
+    has_path,
+    lookup,
+    referenced_paths,
+    validate,
+)
 
 Status = Literal["pass", "fail", "not_evidenced"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "not_evidenced")
@@ -117,7 +125,16 @@ def run_check(check: Check, facts: dict[str, Any], target: str = "") -> CheckRes
         return CheckResult(check, "not_evidenced", missing=missing, target=target)
     evidence: list[Any] = []
     failed = evaluate(check.fail_if, facts, evidence)
+    if failed and not evidence:  # a setting, not a list of findings: show the values that were judged
+        values = [(path, lookup(facts, path)) for path in referenced_paths(check.fail_if)]
+        evidence = [f"{path} = {_shown(value)}" for path, value in values if value is not MISSING]
     return CheckResult(check, "fail" if failed else "pass", tuple(evidence) if failed else (), target=target)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
 
 
 @lru_cache(maxsize=1)

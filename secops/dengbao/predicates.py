@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-_MISSING = object()
+MISSING = object()  # what lookup() returns for an absent path
+_MISSING = MISSING
 COMBINATORS = ("all", "any", "not", "some")
 
 
@@ -116,6 +117,20 @@ def validate(predicate: Any, where: str = "fail_if") -> None:
                         re.compile(str(expected))
                     except re.error as error:
                         raise PredicateError(f"{here}.matches: bad regular expression: {error}") from None
+
+
+def referenced_paths(predicate: dict[str, Any]) -> list[str]:
+    """The top-level fact paths a predicate compares (not those inside ``some``), in order."""
+    found: list[str] = []
+    for key, value in predicate.items():
+        if key in ("all", "any"):
+            for sub in value:
+                found.extend(p for p in referenced_paths(sub) if p not in found)
+        elif key == "not":
+            found.extend(p for p in referenced_paths(value) if p not in found)
+        elif key != "some" and key not in found:
+            found.append(key)
+    return found
 
 
 def evaluate(predicate: dict[str, Any], facts: Any, evidence: list[Any] | None = None) -> bool:
