@@ -10,7 +10,7 @@ dev=0
 [[ "${1:-}" == "--dev" ]] && dev=1
 
 runtime_debs=(python3-venv fontconfig fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nmap iproute2)
-dev_debs=(postgresql openssh-server redis-server openssl)
+dev_debs=(postgresql openssh-server redis-server openssl yara)  # yara: the CLI baseline of bench/yara_scan.py
 debs=("${runtime_debs[@]}")
 (( dev )) && debs+=("${dev_debs[@]}")
 
