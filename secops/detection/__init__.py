@@ -1,0 +1,1 @@
+"""Detection: log readers, the local Sigma engine with correlations, conversion, YARA."""

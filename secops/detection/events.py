@@ -1,0 +1,119 @@
+"""Columnar event batches (what every log reader produces) and matches (what the engine emits).
+
+A batch holds ``n`` events of one file: one list per field (``None`` where an event lacks the
+field), the raw text of each event (for keyword rules), its record number (line number, or the
+EVTX EventRecordID) and timestamp. Columns are named with Sigma's field names. A column named
+``F@decoded`` holds the URL-decoded variant of ``F`` (web logs): matching ``F`` also tries it.
+
+Logsource columns, set by readers so rules only see events of their logsource:
+``_product`` (windows, linux, ...), ``_service`` (a tuple of service names, e.g. ("auth", "sshd")),
+``_category`` (e.g. webserver). Windows events carry ``Channel``, ``EventID`` and ``Provider_Name``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+DECODED_SUFFIX = "@decoded"
+LOGSOURCE_COLUMNS = ("_product", "_service", "_category")
+
+
+@dataclass
+class EventBatch:
+    source: str  # reader name: evtx, jsonl, syslog, web, auditd
+    log_file: str
+    records: list[int] = field(default_factory=list)
+    timestamps: list[datetime | None] = field(default_factory=list)
+    raws: list[str] = field(default_factory=list)
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.records)
+
+    def event(self, row: int, *, internal: bool = False) -> dict[str, Any]:
+        """One event as a dict of its present fields (without ``_`` and ``@decoded`` columns)."""
+        found = {}
+        for name, values in self.columns.items():
+            value = values[row]
+            if value is None:
+                continue
+            if not internal and (name.startswith("_") or name.endswith(DECODED_SUFFIX)):
+                continue
+            found[name] = value
+        return found
+
+    def rows(self) -> Iterator[int]:
+        return iter(range(self.size))
+
+
+class BatchBuilder:
+    """Accumulates events row by row into a columnar batch (readers use it)."""
+
+    def __init__(self, source: str, log_file: str) -> None:
+        self.batch = EventBatch(source, log_file)
+
+    def add(self, record: int, timestamp: datetime | None, raw: str, fields: dict[str, Any]) -> None:
+        batch = self.batch
+        row = batch.size
+        batch.records.append(record)
+        batch.timestamps.append(timestamp)
+        batch.raws.append(raw)
+        for name, value in fields.items():
+            column = batch.columns.get(name)
+            if column is None:
+                column = batch.columns[name] = [None] * row
+            column.append(value)
+        for column in batch.columns.values():  # fields this event lacks
+            if len(column) == row:
+                column.append(None)
+
+    def take(self, source: str | None = None) -> EventBatch:
+        """The batch so far, and start a new one for the same file."""
+        done = self.batch
+        self.batch = EventBatch(source or done.source, done.log_file)
+        return done
+
+
+@dataclass
+class ReadStats:
+    """What reading produced, per file: counted and reported, never fatal."""
+
+    files: int = 0
+    events: int = 0
+    malformed: dict[str, int] = field(default_factory=dict)  # file -> malformed lines/records
+    skipped: dict[str, str] = field(default_factory=dict)  # file -> why it was not read
+    formats: dict[str, str] = field(default_factory=dict)  # file -> detected format
+
+
+@dataclass
+class Match:
+    rule_id: str
+    rule_title: str
+    level: str
+    tags: list[str]
+    log_file: str
+    record: int
+    timestamp: datetime | None
+    event: dict[str, Any]
+    members: list[Match] = field(default_factory=list)  # a correlation's member events
+    rule_type: str = "detection"  # detection | correlation
+
+    def as_dict(self) -> dict[str, Any]:
+        value: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "rule_title": self.rule_title,
+            "level": self.level,
+            "tags": self.tags,
+            "log_file": self.log_file,
+            "record": self.record,
+            "timestamp": self.timestamp.isoformat() if self.timestamp else None,
+            "event": self.event,
+        }
+        if self.rule_type == "correlation":
+            value["type"] = "correlation"
+            value["members"] = [m.as_dict() for m in self.members]
+        return value
