@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assets": ("secops.cli.assets_cmd:assets", "Discover assets (IPv4+IPv6) and keep the inventory."),
     "dengbao": ("secops.cli.dengbao_cmd:dengbao", "等保 2.0: grading, catalog, questionnaire, assessment."),
     **{name: (f"secops.cli.planned:{name}", f"{short} (not built yet)") for name, (short, _, _) in PLANNED.items()},
+    "detect": ("secops.cli.detect_cmd:detect", "Sigma detection on logs; conversion for Elasticsearch."),
+    "yara": ("secops.cli.yara_cmd:yara", "YARA scanning for webshells, miners and ransom notes."),
     "report": ("secops.cli.report_cmd:report", "Build reports as PDF, HTML, XLSX or DOCX."),
     "scheduler": ("secops.cli.scheduler_cmd:scheduler", "Schedule discovery and other jobs; run them."),
     "content": ("secops.cli.content_cmd:content", "Validate and list rules, profiles, playbooks and templates."),

@@ -6,8 +6,6 @@ import click
 
 # name -> (short help, what it will do, the issue that builds it)
 PLANNED: dict[str, tuple[str, str, int]] = {
-    "detect": ("Sigma detection on logs", "Sigma detection on local logs and conversion for Elasticsearch.", 5),
-    "yara": ("YARA scanning", "YARA scanning for webshells and malware.", 5),
     "incident": (
         "Incident response",
         "Incident playbooks, running clocks, escalation, audit trail and official reports.",
