@@ -1,0 +1,601 @@
+"""Sigma v2 correlation rules evaluated over the base rules' matches, with sliding time windows.
+
+``correlate(rules, base_matches)`` takes pySigma's parsed correlation rules and the matches of the
+rules they reference (keyed by rule id and/or name) and returns one correlation ``Match`` per
+group per burst. Supported types: event_count, value_count, temporal, temporal_ordered, and also
+value_sum, value_avg, value_median and value_percentile (pySigma 1.5 parses them). Correlations of
+correlations work: a rule may reference another correlation rule of the same call.
+
+Semantics (what the tests pin down):
+
+* **Sliding windows.** A window is every member event within ``timespan`` (inclusive) before the
+  event that closes it; windows are evaluated at every event, not on clock buckets, so 10 failures
+  in 4.5 minutes that straddle a 5-minute clock edge alert (ES|QL's ``date_trunc`` buckets miss it).
+* **Conditions.** ``gt``/``gte`` only grow as a window fills, so they are checked at every event
+  and alert as early as possible. ``lt``/``lte``/``eq``/``neq`` (and every value_sum/avg/median/
+  percentile condition, and extended temporal conditions that use ``not``) are checked only on
+  *maximal* windows -- those the next event would no longer fit in -- because any prefix of a busy
+  window would otherwise satisfy "fewer than N" and alert on the first event of a flood.
+  Groups that send no events at all cannot alert: there is nothing to correlate.
+* **Grouping.** Group-by values are read from each match's ``event`` dict (field aliases are
+  resolved per referenced rule; exact name first, then case-insensitively). A match that lacks a
+  group-by field is not correlated, as with EQL join keys: lumping all "unknown source" events
+  into one group would fabricate a common source.
+* **Counting.** An event matched by several referenced rules counts once (event_count,
+  value_count, value_*); for temporal types it counts for every rule it matched. value_count
+  counts distinct non-null values of the condition field(s); value_* ignore non-numeric values.
+* **temporal** alerts when all referenced rules (or the count the condition names, or the
+  extended boolean condition) are seen in one window of the group; **temporal_ordered** when they
+  are seen in the listed order (a chain r1 < r2 < ... within the window; the count condition
+  applies to the length of the longest in-order prefix). temporal_ordered with an extended
+  condition is evaluated like temporal: order is not enforced there.
+* **De-duplication: one alert per group per burst.** When a window first satisfies the condition
+  the alert is emitted with that window's events as members. Following events of the group stay in
+  the same burst -- and are not alerted again -- while each comes within ``timespan`` of the
+  previous burst event and the window ending at it still satisfies the condition. The first event
+  that breaks either ends the burst; counting then restarts from that event, so events already
+  reported never count towards a second alert. A sustained brute force therefore gives one alert;
+  a new wave after a pause gives a new one.
+* **Time.** Matches without a timestamp are ignored for correlation (a window needs a time);
+  naive timestamps are taken as UTC. Inputs are sorted by time (stable, so equal times keep their
+  input order); the scan per group is linear after the O(n log n) sort (median/percentile keep a
+  sorted window: O(window) per event).
+
+The alert: ``rule_type="correlation"``, rule id/title/level/tags from the correlation rule,
+``timestamp``/``log_file``/``record`` of the last member, ``event`` = the group-by values.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sigma.correlations import (
+    CorrelationConditionAND,
+    CorrelationConditionItem,
+    CorrelationConditionNOT,
+    CorrelationConditionOR,
+    SigmaCorrelationCondition,
+    SigmaCorrelationConditionOperator,
+    SigmaCorrelationRule,
+    SigmaCorrelationType,
+    SigmaExtendedCorrelationCondition,
+    SigmaRuleReference,
+)
+
+from secops.detection.events import Match
+
+__all__ = ["correlate", "correlation_rule_id"]
+
+_MISSING = object()
+_OPS: dict[SigmaCorrelationConditionOperator, Callable[[float, float], bool]] = {
+    SigmaCorrelationConditionOperator.GT: lambda a, b: a > b,
+    SigmaCorrelationConditionOperator.GTE: lambda a, b: a >= b,
+    SigmaCorrelationConditionOperator.LT: lambda a, b: a < b,
+    SigmaCorrelationConditionOperator.LTE: lambda a, b: a <= b,
+    SigmaCorrelationConditionOperator.EQ: lambda a, b: a == b,
+    SigmaCorrelationConditionOperator.NEQ: lambda a, b: a != b,
+}
+_GROWING_OPS = {SigmaCorrelationConditionOperator.GT, SigmaCorrelationConditionOperator.GTE}
+_VALUE_STATS = {
+    SigmaCorrelationType.VALUE_SUM,
+    SigmaCorrelationType.VALUE_AVG,
+    SigmaCorrelationType.VALUE_MEDIAN,
+    SigmaCorrelationType.VALUE_PERCENTILE,
+}
+
+
+@dataclass
+class _Item:
+    """One member event of a correlation: its time, its match and the referenced rules it matched."""
+
+    t: float
+    seq: int
+    match: Match
+    positions: list[int]  # indexes into the correlation's referenced rules, ascending
+
+
+def correlation_rule_id(rule: SigmaCorrelationRule) -> str:
+    """The id a correlation alert carries: the rule's UUID, else its name, else its title."""
+    if rule.id is not None:
+        return str(rule.id)
+    return rule.name or rule.title
+
+
+def correlate(correlation_rules: Sequence[SigmaCorrelationRule], base_matches: dict[str, list[Match]]) -> list[Match]:
+    """Evaluate correlation rules over base matches; return the correlation matches, sorted by time.
+
+    ``base_matches`` maps a referenced rule's id and/or name to its matches (both keys may point to
+    the same list). Correlation rules that reference other correlation rules are evaluated after
+    them, with the earlier alerts as input.
+    """
+    known: dict[str, list[Match]] = dict(base_matches)
+    alerts: list[Match] = []
+    for rule in _dependency_order(correlation_rules):
+        found = _correlate_one(rule, known)
+        alerts.extend(found)
+        for key in _rule_keys(rule):
+            known[key] = found
+    alerts.sort(key=lambda m: (_epoch(m.timestamp) if m.timestamp else math.inf, m.rule_id))
+    return alerts
+
+
+# --- rule references ------------------------------------------------------------------------------
+
+
+def _references(rule: SigmaCorrelationRule) -> list[SigmaRuleReference]:
+    if rule.rules is not None:
+        return list(rule.rules)
+    if rule.referenced_rules:
+        return list(rule.referenced_rules)
+    if isinstance(rule.condition, SigmaExtendedCorrelationCondition):
+        return [SigmaRuleReference(name) for name in rule.condition.get_referenced_rules()]
+    return []
+
+
+def _reference_keys(ref: SigmaRuleReference) -> list[str]:
+    """Every key a referenced rule's matches may be stored under: as written, its id, its name."""
+    keys = [ref.reference]
+    try:
+        canonical = str(UUID(ref.reference))  # ids are stored as str(UUID): lowercase, hyphenated
+    except ValueError:
+        pass
+    else:
+        if canonical != ref.reference:
+            keys.append(canonical)
+    resolved = getattr(ref, "rule", None)  # set only once the collection resolved references
+    if resolved is not None:
+        keys.extend(_rule_keys(resolved))
+    return keys
+
+
+def _rule_keys(rule: Any) -> list[str]:
+    keys = []
+    if getattr(rule, "id", None) is not None:
+        keys.append(str(rule.id))
+    if getattr(rule, "name", None):
+        keys.append(rule.name)
+    return keys
+
+
+def _dependency_order(rules: Sequence[SigmaCorrelationRule]) -> list[SigmaCorrelationRule]:
+    """Correlation rules ordered so that a referenced correlation rule comes before its users."""
+    by_key: dict[str, SigmaCorrelationRule] = {}
+    for rule in rules:
+        for key in _rule_keys(rule):
+            by_key[key] = rule
+    ordered: list[SigmaCorrelationRule] = []
+    state: dict[int, int] = {}  # id(rule) -> 1 visiting, 2 done (a cycle is broken, not followed)
+
+    def visit(rule: SigmaCorrelationRule) -> None:
+        if state.get(id(rule)):
+            return
+        state[id(rule)] = 1
+        for ref in _references(rule):
+            for key in _reference_keys(ref):
+                dependency = by_key.get(key)
+                if dependency is not None and dependency is not rule:
+                    visit(dependency)
+        state[id(rule)] = 2
+        ordered.append(rule)
+
+    for rule in rules:
+        visit(rule)
+    return ordered
+
+
+# --- one correlation rule -------------------------------------------------------------------------
+
+
+def _correlate_one(rule: SigmaCorrelationRule, known: dict[str, list[Match]]) -> list[Match]:
+    refs = _references(rule)
+    items = _collect_items(refs, known)
+    if not items:
+        return []
+    group_by = list(rule.group_by or [])
+    aliases = {alias.alias: {ref.reference: name for ref, name in alias.mapping.items()} for alias in rule.aliases}
+    ref_names = [ref.reference for ref in refs]
+
+    def field_value(item: _Item, name: str) -> Any:
+        mapping = aliases.get(name)
+        if mapping is not None:
+            for position in item.positions:
+                if ref_names[position] in mapping:
+                    name = mapping[ref_names[position]]
+                    break
+        return _lookup(item.match.event, name)
+
+    groups: dict[tuple[Any, ...], list[_Item]] = {}
+    for item in items:
+        values = tuple(field_value(item, name) for name in group_by)
+        if any(value is _MISSING for value in values):
+            continue  # no join key: see the module docstring
+        groups.setdefault(tuple(_hashable(v) for v in values), []).append(item)
+
+    span = float(rule.timespan.seconds)
+    make_window = _window_factory(rule, len(refs), ref_names, field_value)
+    growing = _is_growing(rule)
+    alerts: list[Match] = []
+    for key, members in groups.items():
+        members.sort(key=lambda item: (item.t, item.seq))
+        for start, end in _scan(members, span, make_window(members), growing):
+            alerts.append(_alert(rule, dict(zip(group_by, key, strict=True)), members[start : end + 1]))
+    return alerts
+
+
+def _collect_items(refs: list[SigmaRuleReference], known: dict[str, list[Match]]) -> list[_Item]:
+    """One item per distinct timestamped event, with every referenced rule it matched."""
+    by_event: dict[tuple[Any, ...], _Item] = {}
+    for position, ref in enumerate(refs):
+        seen_lists: set[int] = set()
+        for key in _reference_keys(ref):
+            matches = known.get(key)
+            if matches is None or id(matches) in seen_lists:
+                continue
+            seen_lists.add(id(matches))
+            for match in matches:
+                if match.timestamp is None:
+                    continue  # no time, no window
+                event_key = (match.log_file, match.record, match.timestamp)
+                item = by_event.get(event_key)
+                if item is None:
+                    by_event[event_key] = _Item(_epoch(match.timestamp), len(by_event), match, [position])
+                elif position not in item.positions:
+                    item.positions.append(position)
+    return list(by_event.values())
+
+
+def _scan(items: list[_Item], span: float, window: _Window, growing: bool) -> Iterable[tuple[int, int]]:
+    """(first, last) member indexes of each alert of one group; see "De-duplication" above."""
+    n = len(items)
+    start = 0
+    in_burst = False
+    last = -1
+    for j in range(n):
+        window.add(j)
+        t = items[j].t
+        while t - items[start].t > span:
+            window.remove(start)
+            start += 1
+        if in_burst:
+            maximal = growing or j == n - 1 or items[j + 1].t - items[start].t > span
+            if t - items[last].t <= span and (not maximal or window.satisfied(start)):
+                last = j
+                continue
+            in_burst = False  # the burst is over: count afresh from this event
+            window.reset()
+            start = j
+            window.add(j)
+        maximal = growing or j == n - 1 or items[j + 1].t - items[start].t > span
+        if maximal and window.satisfied(start):
+            yield start, j
+            in_burst = True
+            last = j
+
+
+def _alert(rule: SigmaCorrelationRule, group: dict[str, Any], members: list[_Item]) -> Match:
+    last = members[-1].match
+    return Match(
+        rule_id=correlation_rule_id(rule),
+        rule_title=rule.title,
+        level=rule.level.name.lower() if rule.level is not None else "informational",
+        tags=[str(tag) for tag in rule.tags],
+        log_file=last.log_file,
+        record=last.record,
+        timestamp=last.timestamp,
+        event={name: list(value) if isinstance(value, tuple) else value for name, value in group.items()},
+        members=[item.match for item in members],
+        rule_type="correlation",
+    )
+
+
+# --- windows: what each correlation type counts ---------------------------------------------------
+
+
+class _Window:
+    """The aggregate of one group's sliding window; members are added and removed by index."""
+
+    def add(self, index: int) -> None:
+        raise NotImplementedError
+
+    def remove(self, index: int) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    def satisfied(self, start: int) -> bool:
+        raise NotImplementedError
+
+
+class _EventCount(_Window):
+    def __init__(self, test: Callable[[float], bool]) -> None:
+        self.test = test
+        self.count = 0
+
+    def add(self, index: int) -> None:
+        self.count += 1
+
+    def remove(self, index: int) -> None:
+        self.count -= 1
+
+    def reset(self) -> None:
+        self.count = 0
+
+    def satisfied(self, start: int) -> bool:
+        return self.test(self.count)
+
+
+class _ValueCount(_Window):
+    """Distinct non-null values of the condition field(s) in the window."""
+
+    def __init__(self, values: list[Any], test: Callable[[float], bool]) -> None:
+        self.values = values
+        self.test = test
+        self.counts: Counter[Any] = Counter()
+
+    def add(self, index: int) -> None:
+        value = self.values[index]
+        if value is not _MISSING:
+            self.counts[value] += 1
+
+    def remove(self, index: int) -> None:
+        value = self.values[index]
+        if value is not _MISSING:
+            self.counts[value] -= 1
+            if not self.counts[value]:
+                del self.counts[value]
+
+    def reset(self) -> None:
+        self.counts.clear()
+
+    def satisfied(self, start: int) -> bool:
+        return self.test(len(self.counts))
+
+
+class _ValueStat(_Window):
+    """Sum, average, median or percentile of the numeric values of the condition field."""
+
+    def __init__(
+        self, values: list[float | None], kind: SigmaCorrelationType, percentile: float, test: Callable[[float], bool]
+    ) -> None:
+        self.values = values
+        self.kind = kind
+        self.percentile = percentile
+        self.test = test
+        self.keeps_order = kind in (SigmaCorrelationType.VALUE_MEDIAN, SigmaCorrelationType.VALUE_PERCENTILE)
+        self.total = 0.0
+        self.count = 0
+        self.ordered: list[float] = []  # the window's values, sorted (median/percentile only)
+
+    def add(self, index: int) -> None:
+        value = self.values[index]
+        if value is None:
+            return
+        self.total += value
+        self.count += 1
+        if self.keeps_order:
+            bisect.insort(self.ordered, value)
+
+    def remove(self, index: int) -> None:
+        value = self.values[index]
+        if value is None:
+            return
+        self.total -= value
+        self.count -= 1
+        if self.keeps_order:
+            del self.ordered[bisect.bisect_left(self.ordered, value)]
+
+    def reset(self) -> None:
+        self.total = 0.0
+        self.count = 0
+        self.ordered.clear()
+
+    def satisfied(self, start: int) -> bool:
+        if not self.count:
+            return False
+        if self.kind == SigmaCorrelationType.VALUE_SUM:
+            return self.test(self.total)
+        if self.kind == SigmaCorrelationType.VALUE_AVG:
+            return self.test(self.total / self.count)
+        return self.test(_percentile(self.ordered, self.percentile))
+
+
+class _Temporal(_Window):
+    """Which referenced rules the window holds; the condition counts them or is a boolean expression."""
+
+    def __init__(self, items: list[_Item], present: Callable[[Counter[int]], bool]) -> None:
+        self.items = items
+        self.present = present
+        self.counts: Counter[int] = Counter()
+
+    def add(self, index: int) -> None:
+        self.counts.update(self.items[index].positions)
+
+    def remove(self, index: int) -> None:
+        self.counts.subtract(self.items[index].positions)
+
+    def reset(self) -> None:
+        self.counts.clear()
+
+    def satisfied(self, start: int) -> bool:
+        return self.present(self.counts)
+
+
+class _TemporalOrdered(_Window):
+    """Referenced rules in their listed order: ``best[k]`` is the latest start of a chain r0..rk."""
+
+    def __init__(self, items: list[_Item], rules: int, test: Callable[[float], bool]) -> None:
+        self.items = items
+        self.test = test
+        self.best: list[int] = [-1] * rules
+
+    def add(self, index: int) -> None:
+        # Descending, so one event does not fill two consecutive positions of the chain.
+        for position in sorted(self.items[index].positions, reverse=True):
+            if position == 0:
+                self.best[0] = index
+            elif self.best[position - 1] >= 0:
+                self.best[position] = max(self.best[position], self.best[position - 1])
+
+    def remove(self, index: int) -> None:
+        pass  # chains that start before the window are excluded in satisfied()
+
+    def reset(self) -> None:
+        self.best = [-1] * len(self.best)
+
+    def satisfied(self, start: int) -> bool:
+        length = 0
+        for begin in self.best:
+            if begin < start:
+                break
+            length += 1
+        return self.test(length)
+
+
+def _window_factory(
+    rule: SigmaCorrelationRule,
+    rules: int,
+    ref_names: list[str],
+    field_value: Callable[[_Item, str], Any],
+) -> Callable[[list[_Item]], _Window]:
+    condition = rule.condition
+    kind = rule.type
+    if isinstance(condition, SigmaExtendedCorrelationCondition):
+        positions: dict[str, int] = {}
+        for position, name in enumerate(ref_names):
+            positions.setdefault(name, position)
+        tree = condition.parsed
+
+        def holds(counts: Counter[int]) -> bool:
+            return _evaluate(tree, lambda name: counts.get(positions.get(name, -1), 0) > 0)
+
+        return lambda items: _Temporal(items, holds)
+
+    op = _OPS[condition.op]
+    threshold = condition.count
+
+    def test(value: float) -> bool:
+        return op(value, threshold)
+
+    if kind == SigmaCorrelationType.EVENT_COUNT:
+        return lambda items: _EventCount(test)
+    if kind == SigmaCorrelationType.TEMPORAL:
+        return lambda items: _Temporal(items, lambda counts: test(sum(1 for c in counts.values() if c > 0)))
+    if kind == SigmaCorrelationType.TEMPORAL_ORDERED:
+        return lambda items: _TemporalOrdered(items, rules, test)
+    fields = _condition_fields(condition)
+    if kind == SigmaCorrelationType.VALUE_COUNT:
+
+        def distinct(items: list[_Item]) -> _Window:
+            return _ValueCount([_field_key(item, fields, field_value) for item in items], test)
+
+        return distinct
+    if kind in _VALUE_STATS:
+        percentile = 50.0 if kind == SigmaCorrelationType.VALUE_MEDIAN else float(condition.percentile or 50)
+
+        def stat(items: list[_Item]) -> _Window:
+            return _ValueStat([_number(field_value(item, fields[0])) for item in items], kind, percentile, test)
+
+        return stat
+    raise ValueError(f"unsupported correlation type {kind!r}")  # pySigma rejects others when parsing
+
+
+def _is_growing(rule: SigmaCorrelationRule) -> bool:
+    """Whether adding events to a window can only turn the condition from false to true."""
+    condition = rule.condition
+    if isinstance(condition, SigmaExtendedCorrelationCondition):
+        return not _has_not(condition.parsed)
+    if rule.type in _VALUE_STATS:
+        return False
+    return condition.op in _GROWING_OPS
+
+
+def _condition_fields(condition: SigmaCorrelationCondition) -> list[str]:
+    ref = condition.fieldref
+    if ref is None:
+        return []
+    return [ref] if isinstance(ref, str) else list(ref)
+
+
+def _field_key(item: _Item, fields: list[str], field_value: Callable[[_Item, str], Any]) -> Any:
+    values = []
+    for name in fields:
+        value = field_value(item, name)
+        if value is _MISSING or value is None or value == "":
+            return _MISSING  # null values are not distinct values
+        values.append(_hashable(value))
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _evaluate(node: CorrelationConditionItem | SigmaRuleReference, present: Callable[[str], bool]) -> bool:
+    if isinstance(node, SigmaRuleReference):
+        return present(node.reference)
+    if isinstance(node, CorrelationConditionNOT):
+        return not _evaluate(node.args[0], present)
+    if isinstance(node, CorrelationConditionAND):
+        return all(_evaluate(arg, present) for arg in node.args)
+    if isinstance(node, CorrelationConditionOR):
+        return any(_evaluate(arg, present) for arg in node.args)
+    raise ValueError(f"unknown correlation condition node {node!r}")
+
+
+def _has_not(node: CorrelationConditionItem | SigmaRuleReference) -> bool:
+    if isinstance(node, SigmaRuleReference):
+        return False
+    return isinstance(node, CorrelationConditionNOT) or any(_has_not(arg) for arg in node.args)
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+
+def _epoch(timestamp: datetime) -> float:
+    if timestamp.tzinfo is None:
+        timestamp = timestamp.replace(tzinfo=UTC)
+    return timestamp.timestamp()
+
+
+def _lookup(event: dict[str, Any], name: str) -> Any:
+    if name in event:
+        value = event[name]
+        return _MISSING if value is None else value
+    lowered = name.lower()
+    for key, value in event.items():
+        if key.lower() == lowered:
+            return _MISSING if value is None else value
+    return _MISSING
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict | set):
+        return json.dumps(value, sort_keys=True, default=str)
+    return value
+
+
+def _number(value: Any) -> float | None:
+    if value is _MISSING or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _percentile(ordered: list[float], percentile: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * min(max(percentile, 0.0), 100.0) / 100.0
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
