@@ -121,6 +121,15 @@ KINDS: tuple[ContentKind, ...] = (
         description_zh="等保自动取证检查项（基于扫描与主机配置事实）",
     ),
     ContentKind(
+        name="yara-rule",
+        folder="rules",
+        subpath=("yara",),
+        suffixes=(".yar", ".yara"),
+        checker="secops.detection.yara.ruleset:check_rule_file",
+        description="YARA rules: webshells (PHP/JSP/ASPX families), obfuscation, miners, ransom notes",
+        description_zh="YARA 规则：网页后门（PHP/JSP/ASPX 各家族）、混淆、挖矿程序与勒索信",
+    ),
+    ContentKind(
         name="report",
         folder="reports",
         subpath=(),

@@ -1,0 +1,89 @@
+/*
+ * Cryptocurrency miners on servers and web pages: XMRig binaries and configurations, stratum
+ * pool URLs, in-browser mining scripts, and shell droppers that fetch and start a miner.
+ */
+
+rule miner_stratum_url : miner
+{
+    meta:
+        description = "Mining pool URL (stratum+tcp/ssl/tls)"
+        author = "secops"
+        date = "2026-11-23"
+        severity = "high"
+        family = "coin-miner"
+        reference = "https://attack.mitre.org/techniques/T1496/"
+    strings:
+        $url = /stratum2?\+(tcp|ssl|tls):\/\/[\w.-]{3,}/ nocase
+    condition:
+        $url
+}
+
+rule miner_xmrig : miner
+{
+    meta:
+        description = "XMRig Monero miner: its binary or its JSON configuration"
+        author = "secops"
+        date = "2026-11-23"
+        severity = "high"
+        family = "XMRig"
+        reference = "https://github.com/xmrig/xmrig"
+    strings:
+        $name = "xmrig" nocase
+        $donate_opt = "--donate-level"
+        $randomx = "randomx" nocase
+        $cryptonight = "cryptonight" nocase
+        $donate = "\"donate-level\""
+        $pools = /"pools"\s*:\s*\[/
+        $algo = /"algo"\s*:\s*"(rx\/|cn\/|cn-|randomx|cryptonight|argon2|kawpow|ghostrider|astrobwt)/ nocase
+        $nicehash = "\"nicehash\""
+        $keepalive = "\"keepalive\""
+    condition:
+        ($name and 2 of ($donate_opt, $randomx, $cryptonight, $donate, $pools, $algo)) or
+        ($donate and $pools and 1 of ($algo, $nicehash, $keepalive))
+}
+
+rule miner_browser_script : miner web
+{
+    meta:
+        description = "In-browser cryptojacking script (CoinHive, CryptoLoot, CoinImp, JSEcoin, deepMiner, WebMinePool)"
+        author = "secops"
+        date = "2026-11-23"
+        severity = "high"
+        family = "browser-miner"
+        reference = "https://attack.mitre.org/techniques/T1496/"
+    strings:
+        $coinhive = /CoinHive\s*\.\s*(Anonymous|User|Token)\s*\(/ nocase
+        $coinhive_js = /coin-?hive\.(com|min\.js)/ nocase
+        $authedmine = "authedmine.com" nocase
+        $cryptoloot = /(CRLT\s*\.\s*Anonymous\s*\(|crypto-?loot\.(com|pro))/ nocase
+        $coinimp = /(coinimp\.com|Client\s*\.\s*Anonymous\s*\(\s*['"][0-9a-f]{64}['"])/ nocase
+        $jsecoin = "jsecoin.com" nocase
+        $deepminer = /deepMiner\s*\.\s*(Anonymous|Init)\s*\(/ nocase
+        $webminepool = "webminepool.com" nocase
+    condition:
+        any of them
+}
+
+rule miner_linux_dropper : miner linux
+{
+    meta:
+        description = "Shell dropper that downloads and starts a miner (names of common Linux miners with curl/wget and chmod/nohup/cron)"
+        author = "secops"
+        date = "2026-11-23"
+        severity = "high"
+        family = "coin-miner"
+        reference = "https://attack.mitre.org/techniques/T1496/"
+    strings:
+        $shebang = "#!"
+        $m1 = "xmrig" nocase
+        $m2 = "kdevtmpfsi"
+        $m3 = "kinsing"
+        $m4 = "minerd"
+        $m5 = "cpuminer"
+        $m6 = "xmr-stak" nocase
+        $m7 = "nanominer"
+        $fetch = /(curl|wget)\s+[^\n]{0,200}(https?|ftp):\/\//
+        $start = /(chmod\s+(\+x|[0-7]{3,4})|nohup\s|crontab\s)/
+    condition:
+        $shebang at 0 and filesize < 500KB and 1 of ($m*) and $fetch and $start
+}
