@@ -1,13 +1,235 @@
-"""``secops detect``: being built (issue #5); replaced by the real command group."""
+"""``secops detect``: Sigma rules run over logs, converted for Elasticsearch, regression-tested."""
 
 from __future__ import annotations
 
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import click
 
+from secops.cli.context import AppContext, pass_app
+from secops.cli.output import render_table, safe_text, to_json
 from secops.errors import SecopsError
 
+if TYPE_CHECKING:
+    from secops.detection.events import Match, ReadStats
+    from secops.detection.sigma.engine import Engine
 
-@click.group(invoke_without_command=True)
+_LEVEL_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "informational": 4}
+
+
+@click.group()
 def detect() -> None:
-    """Being built (issue #5)."""
-    raise SecopsError("secops detect is being built (issue #5)")
+    """Sigma detection on logs (EVTX, JSON lines, syslog/auth.log, web access logs, auditd)."""
+
+
+def _default_rules() -> Path:
+    from secops.content.locate import content_root
+
+    return content_root("rules") / "sigma"
+
+
+def _placeholders(values: tuple[str, ...]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--placeholder")
+        found.setdefault(name.strip("%"), []).append(value)
+    return found
+
+
+@detect.command()
+@click.argument("logpaths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="LOGPATH...")
+@click.option(
+    "--rules",
+    "rule_paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Sigma rule file or folder (repeatable; default: the shipped rules/sigma pack).",
+)
+@click.option("--log-format", help="Read every file as this format instead of detecting it (evtx, jsonl, web, ...).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "jsonl")),
+    default="table",
+    show_default=True,
+    help="table: a summary per rule; jsonl: one JSON line per match",
+)
+@click.option("--placeholder", "placeholders", multiple=True, metavar="NAME=VALUE", help="Value for %NAME% (expand).")
+@click.option("--store", is_flag=True, help="Also store the matches as alerts in the workspace.")
+@pass_app
+def run(
+    app: AppContext,
+    logpaths: tuple[Path, ...],
+    rule_paths: tuple[Path, ...],
+    log_format: str | None,
+    fmt: str,
+    placeholders: tuple[str, ...],
+    store: bool,
+) -> None:
+    """Run Sigma rules over LOGPATHs (files or folders, .gz too).
+
+    Reading problems and rule errors are reported on stderr and never stop the run. Exits 1 when
+    anything matched, 0 otherwise.
+    """
+    from secops.detection.events import ReadStats
+
+    engine = _engine(rule_paths, _placeholders(placeholders))
+    stats = ReadStats()
+    matches: list[Match] = []
+    keep = store or fmt == "table"
+    count = 0
+    for match in engine.run(logpaths, log_format=log_format, stats=stats):
+        count += 1
+        if fmt == "jsonl":
+            click.echo(to_json(match.as_dict(), indent=None))
+        if keep:
+            matches.append(match)
+    if fmt == "table":
+        _summary(matches)
+    _report(engine, stats, count)
+    if store and matches:
+        from secops.detection.sigma.alerts import store_alerts
+
+        workspace = app.workspace()
+        with app.store(workspace) as opened:
+            written = store_alerts(opened, matches, app.now())
+        click.echo(f"secops: {written} alert(s) stored in the workspace", err=True)
+    if count:
+        raise SystemExit(1)
+
+
+def _engine(rule_paths: tuple[Path, ...], placeholders: dict[str, list[str]] | None = None) -> Engine:
+    from secops.detection.sigma import Engine, load_rules
+
+    ruleset = load_rules(list(rule_paths) or [_default_rules()])
+    engine = Engine(ruleset, placeholders=placeholders)
+    if not engine.rules and not ruleset.correlations:
+        for error in engine.errors:
+            click.echo(str(error), err=True)
+        raise SecopsError(
+            f"no usable Sigma rule in {', '.join(str(p) for p in rule_paths) or 'the shipped pack'}",
+            hint="check the paths given with --rules",
+        )
+    return engine
+
+
+def _summary(matches: list[Match]) -> None:
+    if not matches:
+        click.echo("No matches.")
+        return
+    per_rule: dict[str, dict[str, Any]] = {}
+    for match in matches:
+        row = per_rule.get(match.rule_id)
+        if row is None:
+            row = per_rule[match.rule_id] = {
+                "level": match.level,
+                "rule": match.rule_title,
+                "matches": 0,
+                "files": Counter(),
+                "first": f"{Path(match.log_file).name}:{match.record}",
+                "type": match.rule_type,
+            }
+        row["matches"] += 1
+        row["files"][match.log_file] += 1
+    rows = sorted(per_rule.values(), key=lambda r: (_LEVEL_ORDER.get(r["level"], 9), -r["matches"], r["rule"]))
+    for row in rows:
+        row["files"] = len(row["files"])
+    click.echo(render_table(rows, ["level", "matches", "files", "first", "rule"]))
+    click.echo(f"\n{len(matches)} match(es) of {len(rows)} rule(s)")
+
+
+def _report(engine: Engine, stats: ReadStats, count: int) -> None:
+    """Reading and rule problems, on stderr."""
+    out = sys.stderr
+    for error in engine.errors:
+        click.echo(f"secops: rule error: {error}", err=True)
+    for warning in engine.warnings:
+        click.echo(f"secops: warning: {warning}", err=True)
+    for path, why in stats.skipped.items():
+        click.echo(f"secops: skipped {safe_text(path)}: {safe_text(why)}", err=True)
+    for path, bad in stats.malformed.items():
+        if bad:
+            click.echo(f"secops: {safe_text(path)}: {bad} malformed line(s)/record(s) skipped", err=True)
+    malformed = sum(stats.malformed.values())
+    print(
+        f"secops: {len(engine.rules)} rule(s), {len(engine.ruleset.correlations)} correlation(s), "
+        f"{len(engine.errors)} rule error(s); {stats.files} file(s), {stats.events} event(s), "
+        f"{malformed} malformed, {len(stats.skipped)} skipped; {count} match(es)",
+        file=out,
+    )
+
+
+@detect.command()
+@click.option(
+    "--rules",
+    "rule_paths",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Sigma rules.",
+)
+@click.option("--target", type=click.Choice(("lucene", "esql", "eql")), required=True, help="Query language.")
+@click.option("--pipeline", help="pySigma processing pipeline(s), comma-separated names or YAML files.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+def convert(rule_paths: tuple[Path, ...], target: str, pipeline: str | None, fmt: str) -> None:
+    """Convert Sigma rules to Elasticsearch queries (Lucene, ES|QL or EQL).
+
+    A rule the target cannot express is reported with its reason; exits 1 when any rule failed.
+    """
+    try:
+        from secops.detection.convert import convert_rules
+    except ImportError as error:  # pragma: no cover - the module ships with secops
+        raise SecopsError(f"conversion is not available: {error}") from None
+    results = convert_rules(list(rule_paths), target, pipeline)
+    failed = [r for r in results if not r.ok]
+    if fmt == "json":
+        click.echo(to_json([r.as_dict() for r in results]))
+    else:
+        for result in results:
+            where = f"{result.path}:{result.line}" if result.line else result.path
+            if result.ok and result.query:
+                click.echo(f"# {result.title} ({where})\n{result.query}\n")
+            elif result.ok and result.note:
+                click.echo(f"# {result.title} ({where}): {result.note}\n")
+            elif not result.ok:
+                click.echo(f"secops: cannot convert {where}: {result.error}", err=True)
+    click.echo(f"secops: {len(results) - len(failed)} converted, {len(failed)} failed", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
+@detect.command()
+@click.argument("checkout", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="SIGMAHQ_DIR")
+@click.option("--format", "fmt", type=click.Choice(("table", "jsonl")), default="table", show_default=True)
+def regression(checkout: Path, fmt: str) -> None:
+    """Run SigmaHQ-style regression tests of the rules in SIGMAHQ_DIR.
+
+    Rules with ``regression_tests_path`` name an info.yml whose tests give a log file (EVTX, or
+    JSON lines) and the least number of matches expected. Exits 1 when any test fails.
+    """
+    from secops.detection.sigma.regression import run_regression
+
+    results = []
+    for result in run_regression(checkout):
+        results.append(result)
+        if fmt == "jsonl":
+            click.echo(to_json(result.as_dict(), indent=None))
+        else:
+            status = "PASS" if result.passed else "FAIL"
+            detail = result.error or f"{result.found} match(es), expected at least {result.expected}"
+            click.echo(f"{status}  {safe_text(result.title or result.rule_path, 80)}  ({safe_text(detail, 300)})")
+    failed = [r for r in results if not r.passed]
+    summary = f"{len(results) - len(failed)} passed, {len(failed)} failed"
+    if fmt == "table":
+        click.echo(summary)
+    else:
+        click.echo(summary, err=True)
+    if not results:
+        raise SecopsError(f"no regression tests found under {checkout}", hint="rules need regression_tests_path")
+    if failed:
+        raise SystemExit(1)
