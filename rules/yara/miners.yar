@@ -21,7 +21,7 @@ rule miner_stratum_url : miner
 rule miner_xmrig : miner
 {
     meta:
-        description = "XMRig Monero miner: its binary or its JSON configuration"
+        description = "XMRig Monero miner: its binary, its JSON configuration or a command line pointing it at a pool"
         author = "secops"
         date = "2026-11-23"
         severity = "high"
@@ -37,8 +37,11 @@ rule miner_xmrig : miner
         $algo = /"algo"\s*:\s*"(rx\/|cn\/|cn-|randomx|cryptonight|argon2|kawpow|ghostrider|astrobwt)/ nocase
         $nicehash = "\"nicehash\""
         $keepalive = "\"keepalive\""
+        // xmrig -o pool.example.org:3333 -u WALLET ...
+        $cmdline = /xmrig[^\n]{0,200}\s(-o|--url[= ])\s*([a-z0-9+]{2,12}:\/\/)?[\w-]{1,63}(\.[\w-]{1,63})+:\d{2,5}/ nocase
     condition:
-        ($name and 2 of ($donate_opt, $randomx, $cryptonight, $donate, $pools, $algo)) or
+        ((uint16(0) == 0x5a4d or uint32(0) == 0x464c457f) and $name and 2 of ($donate_opt, $randomx, $cryptonight, $pools)) or
+        $cmdline or
         ($donate and $pools and 1 of ($algo, $nicehash, $keepalive))
 }
 

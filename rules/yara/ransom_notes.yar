@@ -22,7 +22,7 @@ rule ransom_note_english : ransomware note
         $pay_onion3 = /[a-z2-7]{56}\.onion/ nocase
         $pay_onion2 = /[a-z2-7]{16}\.onion/ nocase
         $pay_key = /(decryption|private|unique)\s+key/ nocase
-        $pay_tool = /decrypt(or|ion (tool|software|program))/ nocase
+        $pay_tool = /\bdecrypt(or|ion (tool|software|program))\b/ nocase
         $pay_warn = /(do not|don't|never)\s+(try to\s+)?(rename|modify|delete|decrypt)\s+(the\s+)?(encrypted\s+)?files/ nocase
         $pay_price = /(pay|payment|ransom)\b[^\n]{0,60}\b(bitcoin|BTC|USD|\$\s?\d)/ nocase
     condition:
@@ -48,7 +48,7 @@ rule ransom_note_chinese : ransomware note
         $pay2 = "赎金"
         $pay3 = "解密工具"
         $pay4 = "解密软件"
-        $pay5 = "Tor" nocase
+        $pay5 = /\bTor\b/
         $pay6 = ".onion" nocase
         $pay7 = "密钥"
     condition:

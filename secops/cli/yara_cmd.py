@@ -134,6 +134,7 @@ def _summary(ruleset: RuleSet, stats: ScanStats, max_size: float) -> None:
         f"{stats.skipped_large} over {max_size:g} MB" if stats.skipped_large else "",
         f"{stats.skipped_special} special (FIFO, device, socket)" if stats.skipped_special else "",
         f"{stats.skipped_symlinks} symbolic link(s), not followed" if stats.skipped_symlinks else "",
+        f"{stats.skipped_rules} rule file(s) in use" if stats.skipped_rules else "",
     ]
     if any(skipped):
         line += " Skipped: " + ", ".join(s for s in skipped if s) + "."

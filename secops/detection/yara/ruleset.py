@@ -42,6 +42,11 @@ class RuleSet:
     rule_count: int
     cached: bool = False
     skipped: tuple[ContentError, ...] = field(default=())
+    cache_file: Path | None = None
+
+    def own_files(self) -> tuple[Path, ...]:
+        """The rule files and the compiled cache: a scan does not report the rules themselves."""
+        return (*self.files, *((self.cache_file,) if self.cache_file else ()))
 
 
 def default_rules_dir() -> Path:
@@ -154,7 +159,7 @@ def load_ruleset(paths: Sequence[Path] | None = None, *, cache_dir: Path | None 
     cache_file = cache_dir / f"{digest}.yarc" if cache_dir is not None else None
     cached = _load_cached(cache_file)
     if cached is not None:
-        return RuleSet(cached, tuple(files), digest, sum(1 for _ in cached), cached=True)
+        return RuleSet(cached, tuple(files), digest, sum(1 for _ in cached), cached=True, cache_file=cache_file)
 
     skipped: list[ContentError] = []
     try:
@@ -166,7 +171,7 @@ def load_ruleset(paths: Sequence[Path] | None = None, *, cache_dir: Path | None 
         rules = yara.compile(filepaths={name: str(path) for name, path in good.items()})
     if cache_file is not None and not skipped:
         _save_cache(rules, cache_file)
-    return RuleSet(rules, tuple(files), digest, sum(1 for _ in rules), skipped=tuple(skipped))
+    return RuleSet(rules, tuple(files), digest, sum(1 for _ in rules), skipped=tuple(skipped), cache_file=cache_file)
 
 
 def check_rule_file(path: Path) -> list[ContentError]:

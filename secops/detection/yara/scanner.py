@@ -81,6 +81,7 @@ class ScanStats:
     skipped_large: int = 0
     skipped_special: int = 0
     skipped_symlinks: int = 0
+    skipped_rules: int = 0  # the rule files in use (they contain every signature)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): unreadable, timed out
     elapsed_s: float = 0.0
 
@@ -102,6 +103,7 @@ class _Outcome:
     large: int = 0
     special: int = 0
     links: int = 0
+    rules: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -109,15 +111,20 @@ def _reason(error: OSError) -> str:
     return error.strerror or type(error).__name__
 
 
-def walk(root: str, max_bytes: int, outcome: _Outcome) -> Iterator[tuple[str, int]]:
-    """Regular files under ``root`` with their sizes; the root itself may be a link the user named."""
+def walk(
+    root: str, max_bytes: int, outcome: _Outcome, exclude: frozenset[tuple[int, int]] = frozenset()
+) -> Iterator[tuple[str, int]]:
+    """Regular files under ``root`` with their sizes; the root itself may be a link the user named.
+    Files whose (device, inode) is in ``exclude`` are counted as rule files and left out."""
     try:
         st = os.stat(root)
     except OSError as error:
         outcome.errors.append((root, _reason(error)))
         return
     if stat.S_ISREG(st.st_mode):
-        if st.st_size > max_bytes:
+        if (st.st_dev, st.st_ino) in exclude:
+            outcome.rules += 1
+        elif st.st_size > max_bytes:
             outcome.large += 1
         else:
             yield root, st.st_size
@@ -142,11 +149,13 @@ def walk(root: str, max_bytes: int, outcome: _Outcome) -> Iterator[tuple[str, in
                 elif entry.is_dir(follow_symlinks=False):
                     subfolders.append(entry.path)
                 elif entry.is_file(follow_symlinks=False):
-                    size = entry.stat(follow_symlinks=False).st_size
-                    if size > max_bytes:
+                    info = entry.stat(follow_symlinks=False)
+                    if (info.st_dev, info.st_ino) in exclude:
+                        outcome.rules += 1
+                    elif info.st_size > max_bytes:
                         outcome.large += 1
                     else:
-                        yield entry.path, size
+                        yield entry.path, info.st_size
                 else:
                     outcome.special += 1
             except OSError as error:
@@ -238,6 +247,17 @@ def _scan_chunk(rules: Any, chunk: list[tuple[str, int]], max_bytes: int, timeou
     return outcome
 
 
+def _identities(paths: Iterable[Path]) -> frozenset[tuple[int, int]]:
+    found = set()
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        found.add((st.st_dev, st.st_ino))
+    return frozenset(found)
+
+
 def _chunks(files: Iterable[tuple[str, int]]) -> Iterator[list[tuple[str, int]]]:
     chunk: list[tuple[str, int]] = []
     size = 0
@@ -271,7 +291,8 @@ def scan_paths(
     workers = max(1, workers or os.cpu_count() or 1)
     started = time.perf_counter()
     walked = _Outcome()  # the walk runs in this thread only
-    files = (item for root in paths for item in walk(os.path.abspath(root), max_bytes, walked))
+    exclude = _identities(ruleset.own_files())
+    files = (item for root in paths for item in walk(os.path.abspath(root), max_bytes, walked, exclude))
     pending: deque[Future[_Outcome]] = deque()
     lock = threading.Lock()
 
@@ -282,6 +303,7 @@ def scan_paths(
             stats.skipped_large += outcome.large
             stats.skipped_special += outcome.special
             stats.skipped_symlinks += outcome.links
+            stats.skipped_rules += outcome.rules
             stats.errors += outcome.errors
             stats.hits += len(outcome.hits)
             stats.files_matched += len({hit.path for hit in outcome.hits})
