@@ -473,3 +473,20 @@ def test_condition_operators(op: str, count: int, expected: int) -> None:
     )
     base = failures(spread(BASE, 10, timedelta(minutes=3)))
     assert len(correlate(load(SSH_FAILED, rule), {"ssh_failed": base})) == expected
+
+
+def test_the_same_matches_under_id_and_name_count_once_even_as_separate_lists() -> None:
+    nine = failures(spread(BASE, 9, timedelta(minutes=1)))
+    copies = {FAILED_ID: list(nine), "ssh_failed": list(nine)}
+    assert correlate(load(SSH_FAILED, BRUTE_FORCE), copies) == []
+
+
+def test_equal_timestamps_keep_line_order_for_temporal_ordered() -> None:
+    rules = load(SSH_FAILED, SSH_ACCEPTED, SUCCESS_AFTER_FAILURES_ORDERED)
+    # auth.log stamps have whole seconds: the line number decides which came first.
+    fail = match(FAILED_ID, BASE, src_ip="192.0.2.30", sshd_action="failed_password")
+    success = match(ACCEPTED_ID, BASE, src_ip="192.0.2.30", sshd_action="accepted_password")
+    fail.record, success.record = 10, 11
+    assert len(correlate(rules, {"ssh_failed": [fail], "ssh_accepted": [success]})) == 1
+    fail.record, success.record = 11, 10
+    assert correlate(rules, {"ssh_failed": [fail], "ssh_accepted": [success]}) == []
