@@ -45,8 +45,9 @@ class RuleSet:
     cache_file: Path | None = None
 
     def own_files(self) -> tuple[Path, ...]:
-        """The rule files and the compiled cache: a scan does not report the rules themselves."""
-        return (*self.files, *((self.cache_file,) if self.cache_file else ()))
+        """The rule files and the compiled caches: a scan does not report the rules themselves."""
+        cached = sorted(self.cache_file.parent.glob("*.yarc")) if self.cache_file else []
+        return (*self.files, *cached)
 
 
 def default_rules_dir() -> Path:
@@ -74,7 +75,7 @@ def _namespaces(files: Sequence[Path]) -> dict[str, Path]:
     for path in files:
         name = path.stem
         if name in out:
-            name = ".".join((*path.parent.parts[-2:], path.stem))
+            name = f"{path.parent.name}.{path.stem}"
         while name in out:
             name += "_"
         out[name] = path

