@@ -7,7 +7,8 @@ What the targets can do (pySigma-backend-elasticsearch 2.1.1):
 * ``lucene`` -- plain and keyword (field-less) rules; no correlations, no ``|cased``, no fieldref.
 * ``esql`` -- plain rules and correlations (``stats`` over fixed ``date_trunc`` buckets: a burst
   across a bucket edge is missed, unlike ``secops detect run``'s sliding windows); no keyword rules.
-* ``eql`` -- plain rules and correlations (``sequence ... with maxspan``); keyword rules are
+* ``eql`` -- plain rules and correlations (``sequence ... with maxspan``, ``with runs=N`` for counts,
+  which EQL takes as an exact run of N); keyword rules are
   refused here because the backend would emit ``any where "text"``, which EQL rejects.
 
 A correlation's base rules are not emitted on their own unless the correlation says
