@@ -1,0 +1,122 @@
+"""Log readers: files and directories of logs as columnar event batches.
+
+``read_paths`` walks the given files and directories (recursively, sorted; symlinks are not followed
+out of a given directory), opens ``.gz`` files transparently (by their magic), picks a reader per file
+from its first lines (or the ``log_format`` override) and yields ``EventBatch``es of at most
+``batch_size`` events of one file each. Bad input never raises: malformed lines/records are counted in
+``stats.malformed[file]`` and skipped; files that cannot be read are in ``stats.skipped[file]`` with a
+one-line reason (a file that broke off part-way, such as a truncated ``.gz``, keeps the events read so
+far, counts one malformed record and has its reason in ``skipped`` too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from secops.detection.events import EventBatch, ReadStats
+from secops.detection.readers._batch import count_malformed
+from secops.detection.readers._files import MAX_LINE_BYTES, iter_files, iter_lines, log_mtime, open_log
+from secops.detection.readers.auditd import read_auditd
+from secops.detection.readers.detect import SAMPLE_LINES, detect
+from secops.detection.readers.jsonl import read_jsonl
+from secops.detection.readers.syslog import read_syslog
+from secops.detection.readers.web import read_web
+from secops.detection.readers.windows import EvtxError, read_evtx
+from secops.errors import SecopsError
+
+FORMATS = ("evtx", "jsonl", "syslog", "web", "auditd")
+HEAD_BYTES = 64 * 1024
+# What reading a damaged or vanished file raises: truncated gzip (EOFError), corrupt deflate data.
+_READ_ERRORS = (OSError, EOFError, zlib.error)
+
+__all__ = ["FORMATS", "MAX_LINE_BYTES", "detect_format", "read_paths"]
+
+
+def read_paths(
+    paths: list[Path], *, log_format: str | None = None, batch_size: int = 5000, stats: ReadStats
+) -> Iterator[EventBatch]:
+    if log_format is not None and log_format not in FORMATS:
+        raise SecopsError(f"unknown log format {log_format!r}", hint=f"use one of {', '.join(FORMATS)}")
+    for path in iter_files([Path(p) for p in paths], stats):
+        yield from _read_file(path, log_format, batch_size, stats)
+
+
+def detect_format(path: Path) -> tuple[str | None, str]:
+    """(format, reason when None) of one file, from its first bytes and lines."""
+    stream, _ = open_log(path)
+    with stream:
+        head = b""
+        with contextlib.suppress(*_READ_ERRORS):  # what came before a gzip broke off still tells the format
+            head = stream.read(HEAD_BYTES)
+    text = head.split(b"\n")
+    if len(text) > 1 and len(head) == HEAD_BYTES:
+        text.pop()  # the last piece may be cut
+    lines: list[str | None] = [
+        None if len(line) >= MAX_LINE_BYTES else line.decode("utf-8", "replace").rstrip("\r")
+        for line in text[: SAMPLE_LINES * 4]
+    ]
+    if len(text) == 1 and len(head) == HEAD_BYTES:
+        lines = [None]  # one line filling the whole head: not a log line
+    return detect(head, lines)
+
+
+def _read_file(path: Path, log_format: str | None, batch_size: int, stats: ReadStats) -> Iterator[EventBatch]:
+    log_file = str(path)
+    try:
+        kind, reason = (log_format, "") if log_format else detect_format(path)
+    except _READ_ERRORS as error:
+        stats.skipped[log_file] = f"cannot read: {_reason(error)}"
+        return
+    if kind is None:
+        if reason != "empty":
+            stats.skipped[log_file] = reason
+        else:
+            stats.files += 1
+        return
+    read = 0
+    try:
+        stream, gz = open_log(path)
+    except _READ_ERRORS as error:
+        stats.skipped[log_file] = f"cannot read: {_reason(error)}"
+        return
+    try:
+        with stream:
+            for batch in _batches(kind, path, stream, gz, batch_size, stats):
+                read += batch.size
+                stats.events += batch.size
+                yield batch
+    except EvtxError as error:
+        stats.skipped[log_file] = str(error) if not read else f"partly read ({read} events): {error}"
+        if not read:
+            return
+    except _READ_ERRORS as error:
+        count_malformed(stats, log_file)
+        stats.skipped[log_file] = f"partly read ({read} events): {_reason(error)}"
+    stats.files += 1
+    stats.formats[log_file] = kind
+
+
+def _batches(
+    kind: str, path: Path, stream: BinaryIO, gz: bool, batch_size: int, stats: ReadStats
+) -> Iterator[EventBatch]:
+    if kind == "evtx":
+        return read_evtx(path, stream, gz, batch_size, stats)
+    if gz:
+        stream.peek(1)  # type: ignore[attr-defined]  # reads the gzip header, which holds the original mtime
+    lines = iter_lines(stream)
+    if kind == "web":
+        return read_web(path, lines, batch_size, stats)
+    if kind == "syslog":
+        return read_syslog(path, lines, batch_size, stats, log_mtime(path, stream))
+    if kind == "auditd":
+        return read_auditd(path, lines, batch_size, stats)
+    return read_jsonl(path, lines, batch_size, stats)
+
+
+def _reason(error: BaseException) -> str:
+    text = getattr(error, "strerror", None) or str(error) or type(error).__name__
+    return " ".join(text.split())[:200]

@@ -1,0 +1,89 @@
+"""Helpers every reader shares: batching rows into columns, counting malformed input, timestamps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from secops.detection.events import EventBatch, ReadStats
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+
+
+class RowBatcher:
+    """Collects events as dicts and turns them into a columnar batch every ``batch_size`` rows.
+
+    Building the columns once per batch (one list comprehension per field) is much cheaper than
+    padding every column on every row, and keeps rows with different field sets cheap.
+    ``constants`` are columns with the same value on every row (the reader's logsource).
+    """
+
+    def __init__(self, source: str, log_file: str, batch_size: int, constants: dict[str, Any] | None = None) -> None:
+        self.source = source
+        self.log_file = log_file
+        self.batch_size = max(1, batch_size)
+        self.constants = constants or {}
+        self.records: list[int] = []
+        self.timestamps: list[datetime | None] = []
+        self.raws: list[str] = []
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, record: int, timestamp: datetime | None, raw: str, fields: dict[str, Any]) -> EventBatch | None:
+        """Add one event; returns a full batch when ``batch_size`` is reached."""
+        self.records.append(record)
+        self.timestamps.append(timestamp)
+        self.raws.append(raw)
+        self.rows.append(fields)
+        if len(self.rows) >= self.batch_size:
+            return self.take()
+        return None
+
+    def take(self) -> EventBatch:
+        rows = self.rows
+        names: dict[str, None] = {}
+        for row in rows:
+            names.update(dict.fromkeys(row))
+        columns: dict[str, list[Any]] = {name: [row.get(name) for row in rows] for name in names}
+        for name, value in self.constants.items():
+            columns[name] = [value] * len(rows)
+        batch = EventBatch(self.source, self.log_file, self.records, self.timestamps, self.raws, columns)
+        self.records, self.timestamps, self.raws, self.rows = [], [], [], []
+        return batch
+
+    def flush(self) -> Iterator[EventBatch]:
+        if self.rows:
+            yield self.take()
+
+
+def count_malformed(stats: ReadStats, log_file: str, count: int = 1) -> None:
+    stats.malformed[log_file] = stats.malformed.get(log_file, 0) + count
+
+
+def parse_iso(text: str) -> datetime | None:
+    """An ISO 8601 timestamp; one without a zone is taken as local time (see ``local``)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else local(value)
+
+
+def local(naive: datetime) -> datetime:
+    """A zone-less log time read as the local time of the machine reading it (documented)."""
+    try:
+        return naive.astimezone()
+    except (OverflowError, OSError, ValueError):
+        return naive.replace(tzinfo=UTC)
+
+
+def from_epoch(seconds: float) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None

@@ -1,0 +1,128 @@
+"""Finding log files under the given paths, opening them (gzip transparently) and reading capped lines."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from secops.detection.events import ReadStats
+
+GZIP_MAGIC = b"\x1f\x8b"
+# A line longer than this is counted as malformed and skipped without ever being held whole:
+# real log lines are far shorter, and a 10 MB "line" is binary garbage or an attack on the reader.
+MAX_LINE_BYTES = 1 << 20
+
+
+def iter_files(paths: list[Path], stats: ReadStats) -> Iterator[Path]:
+    """The files to read, in order: each given file, then each directory's files recursively, sorted.
+
+    Symlinks inside a directory are read only when they resolve to a regular file inside that directory
+    (never followed out of the root); symlinked directories are not descended into (their files are
+    either inside the root anyway or outside it). A path given explicitly is read as given.
+    """
+    for path in paths:
+        try:
+            info = path.stat()
+        except OSError as error:
+            stats.skipped[str(path)] = _reason(error)
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            yield from _walk(path, stats)
+        elif stat.S_ISREG(info.st_mode):
+            yield path
+        else:
+            stats.skipped[str(path)] = "not a regular file"
+
+
+def _walk(root: Path, stats: ReadStats) -> Iterator[Path]:
+    real_root = root.resolve()
+    found: list[Path] = []
+
+    def onerror(error: OSError) -> None:
+        stats.skipped[str(error.filename or root)] = _reason(error)
+
+    for directory, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
+        for name in dirnames:
+            entry = Path(directory, name)
+            if entry.is_symlink() and not _inside(entry, real_root):
+                stats.skipped[str(entry)] = "symlink out of the root, not followed"
+        for name in filenames:
+            entry = Path(directory, name)
+            try:
+                mode = entry.lstat().st_mode
+            except OSError as error:
+                stats.skipped[str(entry)] = _reason(error)
+                continue
+            if stat.S_ISLNK(mode):
+                if not _inside(entry, real_root):
+                    stats.skipped[str(entry)] = "symlink out of the root, not followed"
+                    continue
+                try:
+                    mode = entry.stat().st_mode
+                except OSError as error:
+                    stats.skipped[str(entry)] = _reason(error)
+                    continue
+            if stat.S_ISREG(mode):
+                found.append(entry)
+            else:
+                stats.skipped[str(entry)] = "not a regular file"
+    yield from sorted(found)
+
+
+def _inside(entry: Path, real_root: Path) -> bool:
+    try:
+        return entry.resolve().is_relative_to(real_root)
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error) or type(error).__name__
+
+
+def open_log(path: Path) -> tuple[BinaryIO, bool]:
+    """The file's decompressed byte stream and whether it was gzip (by its magic, not its name)."""
+    handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    try:
+        magic = handle.read(2)
+        handle.seek(0)
+    except OSError:
+        handle.close()
+        raise
+    if magic == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=handle, mode="rb"), True  # type: ignore[return-value]
+    return handle, False
+
+
+def log_mtime(path: Path, stream: BinaryIO) -> float:
+    """When the log was last written: the gzip header's mtime when there is one, else the file's."""
+    header_mtime = getattr(stream, "mtime", None)
+    if header_mtime:
+        return float(header_mtime)
+    return path.stat().st_mtime
+
+
+def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, str | None]]:
+    """(line number, text) for each line; text is None for an over-long line (which is skipped unread).
+
+    Bytes are decoded as UTF-8 with replacement so binary garbage never raises; line ends are stripped.
+    """
+    readline = stream.readline
+    number = 0
+    while True:
+        line = readline(MAX_LINE_BYTES)
+        if not line:
+            return
+        number += 1
+        if len(line) >= MAX_LINE_BYTES and line[-1:] != b"\n":
+            while True:  # drop the rest of the over-long line chunk by chunk
+                rest = readline(MAX_LINE_BYTES)
+                if not rest or rest[-1:] == b"\n":
+                    break
+            yield number, None
+            continue
+        yield number, line.decode("utf-8", "replace").rstrip("\r\n")
