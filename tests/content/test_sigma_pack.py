@@ -15,6 +15,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -72,7 +73,7 @@ def _primary_ids(path: Path) -> set[str]:
     """The rules a file is about: correlations no other correlation builds on, else its detection rules."""
     rules = _collection(path).rules
     correlations = [r for r in rules if isinstance(r, SigmaCorrelationRule)]
-    referenced = {ref.reference for c in correlations for ref in c.rules}
+    referenced = {ref.reference for c in correlations for ref in c.rules or []}
     top = [c for c in correlations if str(c.id) not in referenced and c.name not in referenced]
     return {str(r.id) for r in (top or rules)}
 
@@ -110,7 +111,8 @@ def test_rule_file_is_valid_sigma_with_required_metadata(path: Path) -> None:
             assert source.product or source.category, f"{path}: logsource"
         else:
             assert rule.timespan is not None and rule.group_by, f"{path}: correlation needs timespan and group-by"
-            for reference in rule.rules:
+            assert rule.rules, f"{path}: correlation names its rules"
+            for reference in rule.rules or []:
                 assert isinstance(reference.rule, SigmaRule | SigmaCorrelationRule), f"{path}: {reference}"
     # base rules of a correlation are referenced by name; names must be unique in the file
     names = [doc.get("name") for doc in _documents(path) if doc.get("name")]
@@ -185,7 +187,7 @@ def test_samples_are_well_formed_log_lines(stem: str) -> None:
 
 
 # ------------------------------------------------------------------------------------- (b) behaviour
-def _engine_or_skip():  # type: ignore[no-untyped-def]
+def _engine_or_skip() -> tuple[Any, Any, Any]:
     try:
         from secops.detection.events import ReadStats
         from secops.detection.readers import read_paths  # noqa: F401
@@ -195,7 +197,7 @@ def _engine_or_skip():  # type: ignore[no-untyped-def]
     return Engine, load_rules, ReadStats
 
 
-def _run(path: Path, sample: Path) -> tuple[list[str], object]:
+def _run(path: Path, sample: Path) -> tuple[list[str], Any]:
     engine_cls, load_rules, read_stats = _engine_or_skip()
     ruleset = load_rules([path])
     assert not ruleset.errors, ruleset.errors
