@@ -12,6 +12,8 @@ from secops.detection.readers.windows import EVTX_MAGIC
 
 SAMPLE_LINES = 20
 _CLOCK = Clock(0.0)
+# Bytes text logs are made of (UTF-8 and legacy 8-bit text included, control characters excluded).
+_TEXT_BYTES = bytes({7, 8, 9, 10, 12, 13, 27, 29} | set(range(0x20, 0x100)) - {0x7F})
 
 
 def classify(line: str) -> str | None:
@@ -38,7 +40,8 @@ def detect(head: bytes, lines: Iterable[str | None]) -> tuple[str | None, str]:
     agree, so a stray line does not decide and binary files are not mistaken for logs."""
     if head.startswith(EVTX_MAGIC):
         return "evtx", ""
-    if b"\x00" in head[:4096] and head.count(b"\x00") > len(head[:4096]) // 16:
+    sample = head[:4096]
+    if len(sample.translate(None, _TEXT_BYTES)) * 20 > len(sample):  # > 5% control bytes: not text
         return None, "binary file, not a log format secops reads"
     votes: Counter[str] = Counter()
     sampled = 0

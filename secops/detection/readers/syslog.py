@@ -22,12 +22,12 @@ from secops.detection.readers._batch import MONTHS, RowBatcher, count_malformed,
 from secops.detection.readers.sshd import sshd_fields, sudo_fields
 
 SSHD = frozenset(("sshd", "sshd-session", "sshd-auth"))  # OpenSSH >= 9.8 logs logins as sshd-session
-_AUTH_FILE = re.compile(r"(auth|secure)([.\-_]|$)")
+_AUTH_FILE = re.compile(r"(?:^|[.\-_])(?:auth|secure)(?:[.\-_]|$)")  # auth.log.1, secure-20240301, x.auth.log
 _PROGRAM_SERVICE = re.compile(r"[^a-z0-9_.-]")
 
 
 def is_auth_file(path: Path) -> bool:
-    return bool(_AUTH_FILE.match(path.name.lower()))
+    return bool(_AUTH_FILE.search(path.name.lower()))
 
 
 class Clock:
