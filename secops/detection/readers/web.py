@@ -158,7 +158,7 @@ def _split(line: str) -> tuple[Any, ...] | None:
         return None
     request = parts[1]
     words = request.split(" ")
-    if len(words) == 3 and words[0] in _KNOWN_METHODS and words[2][:5] == "HTTP/":
+    if len(words) == 3 and words[0] in _KNOWN_METHODS and words[2][:5] == "HTTP/" and "\\" not in request:
         method, target, version = words
         stem, mark, query = target.partition("?")
         return (
