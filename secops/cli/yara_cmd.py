@@ -36,7 +36,10 @@ def _load(app: AppContext, rules: tuple[Path, ...]) -> RuleSet:
     from secops.detection.yara import load_ruleset
 
     # The compiled set is cached in the workspace when there is one; scanning needs none.
-    cache = app.workspace_path / "cache" / "yara" if app.workspace_path.is_dir() else None
+    try:
+        cache = app.workspace_path / "cache" / "yara" if app.workspace_path.is_dir() else None
+    except OSError:  # a workspace we may not enter: scan without the cache
+        cache = None
     ruleset = load_ruleset(list(rules) or None, cache_dir=cache)
     for error in ruleset.skipped:
         click.echo(f"secops: warning: {error} (file skipped, the other rules run)", err=True)
