@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, render_table, safe_text, to_json
+from secops.cli.output import emit, progress_spinner, render_table, safe_text, to_json
 
 if TYPE_CHECKING:
     from secops.detection.yara import RuleSet, ScanStats, YaraHit
@@ -93,10 +93,15 @@ def scan(
     ruleset = _load(app, rules)
     stats = ScanStats()
     hits: list[YaraHit] = []
-    for hit in scan_paths(paths, ruleset, max_size_mb=max_size, workers=workers, stats=stats):
-        hits.append(hit)
-        if fmt == "jsonl":
-            click.echo(to_json(hit.to_dict(), indent=None))
+    with progress_spinner(f"scanning with {ruleset.rule_count} rules") as progress:
+
+        def report(done: ScanStats) -> None:
+            progress(f"scanned {done.files_scanned:,} files, {done.hits} hit(s)")
+
+        for hit in scan_paths(paths, ruleset, max_size_mb=max_size, workers=workers, stats=stats, progress=report):
+            hits.append(hit)
+            if fmt == "jsonl":
+                click.echo(to_json(hit.to_dict(), indent=None))
     if fmt == "table" and hits:
         click.echo(_table(hits))
     _summary(ruleset, stats, max_size)

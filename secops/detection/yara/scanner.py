@@ -16,7 +16,6 @@ import errno
 import hashlib
 import os
 import stat
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -295,37 +294,37 @@ def scan_paths(
     exclude = _identities(ruleset.own_files())
     files = (item for root in paths for item in walk(os.path.abspath(root), max_bytes, walked, exclude))
     pending: deque[Future[_Outcome]] = deque()
-    lock = threading.Lock()
 
-    def collect(outcome: _Outcome) -> None:
-        with lock:
-            stats.files_scanned += outcome.scanned
-            stats.bytes_scanned += outcome.scanned_bytes
-            stats.skipped_large += outcome.large
-            stats.skipped_special += outcome.special
-            stats.skipped_symlinks += outcome.links
-            stats.skipped_rules += outcome.rules
-            stats.errors += outcome.errors
-            stats.hits += len(outcome.hits)
-            stats.files_matched += len({hit.path for hit in outcome.hits})
+    def collect(outcome: _Outcome) -> None:  # called in this thread only
+        stats.files_scanned += outcome.scanned
+        stats.bytes_scanned += outcome.scanned_bytes
+        stats.skipped_large += outcome.large
+        stats.skipped_special += outcome.special
+        stats.skipped_symlinks += outcome.links
+        stats.skipped_rules += outcome.rules
+        stats.errors += outcome.errors
+        stats.hits += len(outcome.hits)
+        stats.files_matched += len({hit.path for hit in outcome.hits})
+        if progress is not None:
+            progress(stats)
 
     try:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="yara") as pool:
-            for chunk in _chunks(files):
-                pending.append(pool.submit(_scan_chunk, ruleset.rules, chunk, max_bytes, timeout))
-                # A bounded queue keeps memory flat on huge trees and yields hits as they come.
-                while len(pending) > workers * 4 or (pending and pending[0].done()):
+            try:
+                for chunk in _chunks(files):
+                    pending.append(pool.submit(_scan_chunk, ruleset.rules, chunk, max_bytes, timeout))
+                    # A bounded queue keeps memory flat on huge trees and yields hits as they come.
+                    while len(pending) > workers * 4 or (pending and pending[0].done()):
+                        outcome = pending.popleft().result()
+                        collect(outcome)
+                        yield from outcome.hits
+                while pending:
                     outcome = pending.popleft().result()
                     collect(outcome)
-                    if progress is not None:
-                        progress(stats)
                     yield from outcome.hits
-            while pending:
-                outcome = pending.popleft().result()
-                collect(outcome)
-                yield from outcome.hits
+            finally:  # a consumer that stops early (or Ctrl-C) does not wait for the queued chunks
+                for future in pending:
+                    future.cancel()
     finally:
-        for future in pending:
-            future.cancel()
         collect(walked)
         stats.elapsed_s = time.perf_counter() - started
