@@ -13,9 +13,11 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from bisect import bisect_right
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from time import perf_counter
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -39,9 +41,10 @@ from secops.detection.sigma.compile import (
 )
 
 SEP = "\n"
+GRAM_INDEX_COST = 2.5e-7  # seconds per character to build a 3-gram index (CPython, measured)
+STRUCTURED = frozenset({"evtx", "jsonl", "json"})  # sources whose raw text is a JSON record
 RAW = "\x00raw"  # pseudo-columns searched by keywords
 RAW_DECODED = "\x00raw@decoded"
-VALUES = "\x00values"
 
 # Windows Security events name some Sysmon fields differently; the windows-audit pipeline maps
 # them for conversion, we fill the Sysmon name from the Security one where it is missing.
@@ -60,6 +63,20 @@ _CMP = {
     "lt": lambda a, b: a < b,
     "lte": lambda a, b: a <= b,
 }
+
+
+def _gram_positions(text: str) -> dict[str, array[int]]:
+    """Where each 3-gram of ``text`` occurs."""
+    index: dict[str, array[int]] = {}
+    get = index.get
+    for i in range(len(text) - 2):
+        gram = text[i : i + 3]
+        places = get(gram)
+        if places is None:
+            index[gram] = array("l", (i,))
+        else:
+            places.append(i)
+    return index
 
 
 def mask_of(rows: Sequence[int]) -> int:
@@ -89,7 +106,18 @@ def text_of(value: Any) -> str:
 class View:
     """Distinct texts of a column (lowercased or not) with the rows holding each."""
 
-    __slots__ = ("_index", "_joined", "_masks", "_starts", "groups", "texts")
+    __slots__ = (
+        "_addresses",
+        "_chars",
+        "_index",
+        "_joined",
+        "_masks",
+        "_positions",
+        "_scanned",
+        "_starts",
+        "groups",
+        "texts",
+    )
 
     def __init__(self, texts: list[str], groups: list[list[int]]) -> None:
         self.texts = texts
@@ -98,6 +126,10 @@ class View:
         self._joined: str | None = None
         self._starts: list[int] = []
         self._index: dict[str, int] | None = None
+        self._positions: dict[str, array[int]] | None = None
+        self._scanned = 0.0
+        self._chars: frozenset[str] | None = None
+        self._addresses: dict[int, tuple[list[int], list[int]]] | None = None
 
     def mask(self, j: int) -> int:
         found = self._masks[j]
@@ -126,6 +158,59 @@ class View:
         """Distinct values that contain / start with / end with ``literal``."""
         if not literal:
             return list(range(len(self.texts)))
+        chars = self._chars
+        if chars is None:
+            chars = self._chars = frozenset(self.joined())
+        if not chars.issuperset(literal):  # e.g. the 1,300 Unicode look-alikes one rule lists
+            return []
+        positions = self._positions
+        if positions is not None and len(literal) >= 3:
+            return self._find_indexed(positions, literal, where)
+        if positions is None and self._scanned > len(self.joined()) * GRAM_INDEX_COST:
+            # Scanning has cost as much as indexing would: index (ski rental, at most twice the
+            # best choice). Columns that many rules test (CommandLine) get indexed in the first
+            # batch; the raw text, searched by a few keywords, never.
+            self._positions = _gram_positions(self.joined())
+            return self.find(literal, where)
+        started = perf_counter()
+        found = self._find_scan(literal, where)
+        self._scanned += perf_counter() - started
+        return found
+
+    def _find_indexed(self, positions: dict[str, array[int]], literal: str, where: str) -> list[int]:
+        """Candidates are the places of the literal's rarest 3-gram; each is checked in place."""
+        best: array[int] | None = None
+        offset = 0
+        for i in range(len(literal) - 2):
+            places = positions.get(literal[i : i + 3])
+            if places is None:
+                return []  # a 3-gram that occurs nowhere: the literal cannot
+            if best is None or len(places) < len(best):
+                best, offset = places, i
+        assert best is not None
+        joined = self._joined or ""
+        starts = self._starts
+        texts = self.texts
+        size = len(literal)
+        found: set[int] = set()
+        for place in best:
+            at = place - offset
+            if at < 1 or not joined.startswith(literal, at):
+                continue
+            j = bisect_right(starts, at) - 1
+            start = starts[j]
+            end = start + len(texts[j])
+            if where == PREFIX:
+                ok = at == start
+            elif where == SUFFIX:
+                ok = at + size == end
+            else:
+                ok = at + size <= end
+            if ok:
+                found.add(j)
+        return sorted(found)
+
+    def _find_scan(self, literal: str, where: str) -> list[int]:
         joined = self.joined()
         starts = self._starts
         texts = self.texts
@@ -166,6 +251,23 @@ class View:
                 mask |= self.mask(j)
         return mask
 
+    def cidr(self, network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> int:
+        """Values that are addresses inside ``network``: sorted address integers, bisected."""
+        if self._addresses is None:
+            by_version: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+            for j, text in enumerate(self.texts):
+                address = _address(text)
+                if address is not None:
+                    by_version[address.version].append((int(address), j))
+            self._addresses = {}
+            for version, pairs in by_version.items():
+                pairs.sort()
+                self._addresses[version] = ([a for a, _ in pairs], [j for _, j in pairs])
+        numbers, members = self._addresses[network.version]
+        low = bisect_left(numbers, int(network.network_address))
+        high = bisect_right(numbers, int(network.broadcast_address))
+        return self.union(members[low:high])
+
     def search(self, pattern: re.Pattern[str], scan: re.Pattern[str] | None) -> int:
         """Values in which ``pattern`` is found. ``scan`` (the same regex with MULTILINE) runs once
         over the joined values to find candidates, each then confirmed on its own value."""
@@ -193,32 +295,46 @@ class View:
 class Column:
     """One field of the batch, grouped by distinct value (list values count each element)."""
 
-    __slots__ = ("_cased", "_lower", "_values", "groups", "present", "texts")
+    __slots__ = ("_cased", "_lower", "_present", "_values", "groups", "texts")
 
     def __init__(self, values: list[Any]) -> None:
         self._values = values
         by_value: dict[Any, list[int]] = {}
-        present = []
+        get = by_value.get
         for row, value in enumerate(values):
             if value is None:
                 continue
-            present.append(row)
-            if isinstance(value, list | tuple):
-                for item in value:
-                    by_value.setdefault(text_of(item), []).append(row)
-                continue
-            if not isinstance(value, str):
+            kind = type(value)
+            if kind is not str and kind is not int:  # ints stay keys: converted once per distinct value
+                if kind is list or kind is tuple:
+                    for item in value:
+                        by_value.setdefault(text_of(item), []).append(row)
+                    continue
                 value = text_of(value)
-            group = by_value.get(value)
+            group = get(value)
             if group is None:
                 by_value[value] = [row]
             else:
                 group.append(row)
-        self.present = mask_of(present)
-        self.texts: list[str] = list(by_value)
-        self.groups: list[list[int]] = list(by_value.values())
+        texts = [key if type(key) is str else text_of(key) for key in by_value]
+        groups = list(by_value.values())
+        if len(set(texts)) != len(texts):  # 5 and "5" in one column: one value
+            merged: dict[str, list[int]] = {}
+            for text, rows in zip(texts, groups, strict=True):
+                merged[text] = sorted(merged.get(text, []) + rows)
+            texts, groups = list(merged), list(merged.values())
+        self.texts: list[str] = texts
+        self.groups: list[list[int]] = groups
+        self._present: int | None = None
         self._cased: View | None = None
         self._lower: View | None = None
+
+    @property
+    def present(self) -> int:
+        """Rows where the field has a value."""
+        if self._present is None:
+            self._present = mask_of([row for row, value in enumerate(self._values) if value is not None])
+        return self._present
 
     def view(self, cased: bool) -> View:
         if cased:
@@ -268,8 +384,6 @@ class BatchContext:
             return list(batch.raws)
         if name == RAW_DECODED:
             return [_decode(raw) for raw in batch.raws]
-        if name == VALUES:
-            return self._event_texts()
         values = batch.columns.get(name)
         for alias in FIELD_ALIASES.get(name, ()):
             other = batch.columns.get(alias)
@@ -279,24 +393,17 @@ class BatchContext:
                 )
         return values
 
-    def _event_texts(self) -> list[Any]:
-        names = [n for n in self.batch.columns if not n.startswith("_") and not n.endswith(DECODED_SUFFIX)]
-        columns = [self.batch.columns[n] for n in names]
-        return [SEP.join(text_of(v) for v in row if v is not None) for row in zip(*columns, strict=True)] or [
-            "" for _ in range(self.batch.size)
-        ]
-
     def _field_columns(self, field: str | None) -> list[Column]:
-        """The columns a string test on ``field`` looks at (``F`` and ``F@decoded``; for keywords
-        the raw text, its URL-decoded form for web logs, and the field values for structured logs)."""
-        if field is None:
-            names = [RAW]
-            if self.web:
-                names.append(RAW_DECODED)
-            if self.batch.source in ("evtx", "jsonl", "json"):
-                names.append(VALUES)
-        else:
+        """The columns a string test on ``field`` looks at: ``F`` and ``F@decoded``. Keywords
+        look at the raw line (and its URL-decoded form for web logs); in structured logs (EVTX,
+        JSON) at every field's value, not at the JSON syntax and key names of the raw record:
+        each field is already grouped by distinct value, so this is also the cheapest text."""
+        if field is not None:
             names = [field, field + DECODED_SUFFIX]
+        elif self.batch.source in STRUCTURED:
+            names = [n for n in self.batch.columns if not n.startswith("_")]
+        else:
+            names = [RAW, RAW_DECODED] if self.web else [RAW]
         return [c for c in (self.column(n) for n in names) if c is not None]
 
     # atoms ----------------------------------------------------------------------------------
@@ -345,8 +452,7 @@ class BatchContext:
             compare = _CMP[name]
             return view.select(lambda text: (value := _number(text)) is not None and compare(value, number))
         if op == CIDR:
-            network = _network(arg)
-            return view.select(lambda text: (address := _address(text)) is not None and address in network)
+            return view.cidr(_network(arg))
         if op == TSPART:
             part, number = arg
             return view.select(lambda text: _timestamp_part(text, part) == number)

@@ -29,6 +29,7 @@ from secops.errors import ContentError
 modifier_mapping.setdefault("utf16le", SigmaWideModifier)
 
 RULE_SUFFIXES = (".yml", ".yaml")
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: rule sets load several times faster
 _DOC_START = re.compile(r"^---\s*$", re.MULTILINE)
 _UNKNOWN_MODIFIER = re.compile(r"Unknown modifier '?\"?([A-Za-z0-9_]+)")
 
@@ -110,7 +111,7 @@ def _load_file(path: Path, ruleset: RuleSet, filters: list[tuple[SigmaFilter, Pa
         ruleset.errors.append(ContentError(path, None, f"cannot read: {error}"))
         return
     try:
-        documents = list(yaml.safe_load_all(text))
+        documents = list(yaml.load_all(text, Loader=_LOADER))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
