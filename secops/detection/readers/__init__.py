@@ -60,6 +60,8 @@ def detect_format(path: Path) -> tuple[str | None, str]:
         for line in text[: SAMPLE_LINES * 4]
     ]
     if len(text) == 1 and len(head) == HEAD_BYTES:
+        if head.lstrip()[:2] in (b'{"', b"{\n", b"{ "):
+            return "jsonl", ""  # one big JSON event (a long PowerShell script block, say)
         lines = [None]  # one line filling the whole head: not a log line
     return detect(head, lines)
 

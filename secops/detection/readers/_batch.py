@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from secops.detection.events import EventBatch, ReadStats
@@ -46,9 +47,7 @@ class RowBatcher:
 
     def take(self) -> EventBatch:
         rows = self.rows
-        names: dict[str, None] = {}
-        for row in rows:
-            names.update(dict.fromkeys(row))
+        names = dict.fromkeys(chain.from_iterable(rows))  # every field of the batch, in first-seen order
         columns: dict[str, list[Any]] = {name: [row.get(name) for row in rows] for name in names}
         for name, value in self.constants.items():
             columns[name] = [value] * len(rows)

@@ -20,6 +20,7 @@ from secops.detection.events import EventBatch, ReadStats
 from secops.detection.readers._batch import RowBatcher, count_malformed, from_epoch
 
 _PAIR = re.compile(r"""([A-Za-z_][\w-]*(?:\[\d+\])?)=("[^"]*"|'[^']*'|[^\s\x1d]*)""")
+_PLAIN_PAIR = re.compile(r"([^ =]+)=([^ ]*)")
 _HEX = re.compile(r"(?:[0-9A-F]{2})+")
 _ARG = re.compile(r"a\d+(?:\[\d+\])?")
 # Fields whose unquoted value is hex-encoded text (auditd's untrusted-string encoding).
@@ -96,6 +97,24 @@ def parse_record(line: str) -> tuple[float, dict[str, Any]] | None:
 
 
 def _pairs(text: str, fields: dict[str, Any], record_type: str | None) -> None:
+    if "'" in text:  # a nested msg='...' holds spaces: only the full pattern splits that right
+        _nested_pairs(text, fields)
+        return
+    # auditd hex-encodes every value with a space or a double quote in it, so dropping the quotes and
+    # splitting on spaces is exact (and several times faster than a quote-aware pattern)
+    raw = dict(_PLAIN_PAIR.findall(text.replace('"', "")))
+    if record_type == "EXECVE":
+        candidates: Iterable[str] = [key for key in raw if key in HEX_FIELDS or _ARG.fullmatch(key)]
+    else:
+        candidates = HEX_FIELDS.intersection(raw)
+    for key in candidates:
+        value = raw[key]
+        if value and len(value) % 2 == 0 and _HEX.fullmatch(value) and f' {key}="' not in f" {text}":
+            raw[key] = decode_hex(value)
+    fields.update(raw)
+
+
+def _nested_pairs(text: str, fields: dict[str, Any]) -> None:
     for key, value in _PAIR.findall(text):
         first = value[:1]
         if first == '"':
@@ -104,16 +123,10 @@ def _pairs(text: str, fields: dict[str, Any], record_type: str | None) -> None:
             inner = value[1:-1]
             fields.setdefault(key, inner)
             _pairs(inner, fields, record_type=None)  # user-space records nest their own key=value list
-        elif value and _hex_field(key, record_type) and len(value) % 2 == 0 and _HEX.fullmatch(value):
+        elif value and key in HEX_FIELDS and len(value) % 2 == 0 and _HEX.fullmatch(value):
             fields[key] = decode_hex(value)
         else:
             fields[key] = value
-
-
-def _hex_field(key: str, record_type: str | None) -> bool:
-    if key in HEX_FIELDS:
-        return True
-    return record_type == "EXECVE" and _ARG.fullmatch(key) is not None
 
 
 def decode_hex(value: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,3 +69,18 @@ def test_helpers() -> None:
     assert timestamp_of({"@timestamp": 1710204000123}) == datetime(2024, 3, 12, 0, 40, 0, 123000, tzinfo=UTC)
     assert timestamp_of({"time": "yesterday"}) is None
     assert timestamp_of({"time": True}) is None
+
+
+def test_a_json_event_larger_than_the_detection_window(tmp_path: Path) -> None:
+    path = tmp_path / "ps.json"
+    script = "Write-Output 'x'\n" * 20000  # a 4104 script block of ~340 KB
+    path.write_text(
+        json.dumps({"Channel": "Microsoft-Windows-PowerShell/Operational", "EventID": 4104, "ScriptBlockText": script})
+        + "\n",
+        encoding="utf-8",
+    )
+    stats = ReadStats()
+    (batch,) = list(read_paths([path], stats=stats))
+    assert stats.formats == {str(path): "jsonl"}
+    assert batch.event(0)["ScriptBlockText"] == script
+    assert batch.columns["_service"] == [("powershell",)]
