@@ -77,7 +77,10 @@ def run(
     anything matched, 0 otherwise.
     """
     from secops.detection.events import ReadStats
+    from secops.detection.readers import FORMATS
 
+    if log_format is not None and log_format not in FORMATS:
+        raise click.BadParameter(f"{log_format!r} is not one of {', '.join(FORMATS)}", param_hint="--log-format")
     engine = _engine(rule_paths, _placeholders(placeholders))
     stats = ReadStats()
     matches: list[Match] = []

@@ -171,7 +171,7 @@ class Engine:
         """Matches of every event under ``paths``, then the correlation matches."""
         from secops.detection.readers import read_paths
 
-        return self.run_batches(read_paths(list(paths), log_format=log_format, stats=stats or ReadStats()))
+        return self.run_batches(read_paths([Path(p) for p in paths], log_format=log_format, stats=stats or ReadStats()))
 
     def run_batches(self, batches: Iterable[EventBatch]) -> Iterator[Match]:
         base: dict[str, list[Match]] = {}
