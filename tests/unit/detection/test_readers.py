@@ -235,3 +235,30 @@ def test_undecodable_bytes_are_replaced_not_fatal(tmp_path: Path) -> None:
     users = [event["user"] for event in events(batches)]
     assert users == ["r\ufffd\ufffdot", "王三"]
     assert not stats.malformed
+
+
+def test_line_splitting_across_blocks() -> None:
+    import io
+
+    from secops.detection.readers._files import BLOCK_BYTES, iter_lines
+
+    def lines(data: bytes) -> list[tuple[int, str | None]]:
+        return list(iter_lines(io.BytesIO(data)))  # type: ignore[arg-type]
+
+    assert lines(b"") == []
+    assert lines(b"a\r\nb\n\nc") == [(1, "a"), (2, "b"), (3, ""), (4, "c")]
+    long_ok = b"x" * (BLOCK_BYTES + 10)  # spans two blocks, still under the cap
+    assert lines(b"a\n" + long_ok + b"\nb\n") == [(1, "a"), (2, long_ok.decode()), (3, "b")]
+    huge = b"y" * (MAX_LINE_BYTES + BLOCK_BYTES // 2)
+    assert lines(b"a\n" + huge + b"\nb\n") == [(1, "a"), (2, None), (3, "b")]
+    assert lines(b"a\n" + huge) == [(1, "a"), (2, None)]  # cut off at the end of the file
+    assert lines(b"a\n" + b"z" * (MAX_LINE_BYTES - 10) + b"\nb") == [
+        (1, "a"),
+        (2, "z" * (MAX_LINE_BYTES - 10)),
+        (3, "b"),
+    ]
+    edge = b"q" * (BLOCK_BYTES - 1) + b"\n" + b"r\n"  # a line end exactly at the block boundary
+    assert lines(edge) == [(1, "q" * (BLOCK_BYTES - 1)), (2, "r")]
+    assert lines(b"\xe7\x8e\x8b\n\xff\n") == [(1, "王"), (2, "\ufffd")]
+    split_char = b"a\n" + b"s" * (BLOCK_BYTES - 3) + "王".encode() + b"\n"  # its bytes straddle two blocks
+    assert lines(split_char) == [(1, "a"), (2, "s" * (BLOCK_BYTES - 3) + "王")]
