@@ -52,7 +52,7 @@ def detect_format(path: Path) -> tuple[str | None, str]:
         head = b""
         with contextlib.suppress(*_READ_ERRORS):  # what came before a gzip broke off still tells the format
             head = stream.read(HEAD_BYTES)
-    text = head.split(b"\n")
+    text = head.removeprefix(b"\xef\xbb\xbf").split(b"\n")
     if len(text) > 1 and len(head) == HEAD_BYTES:
         text.pop()  # the last piece may be cut
     lines: list[str | None] = [

@@ -133,6 +133,8 @@ def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, str | None]]:
         over_long = skipping or len(carry) + first_end >= MAX_LINE_BYTES
         text = (block[first_end + 1 : end] if over_long else carry + block[:end]).decode("utf-8", "replace")
         carry, skipping = block[end + 1 :], False
+        if not number and text[:1] == "\ufeff":
+            text = text[1:]  # a UTF-8 byte order mark (Windows tools write one) is not part of the first line
         if over_long:
             number += 1
             yield number, None
@@ -149,4 +151,5 @@ def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, str | None]]:
     if skipping:
         yield number + 1, None
     elif carry:
-        yield number + 1, carry.decode("utf-8", "replace").rstrip("\r")
+        last = carry.decode("utf-8", "replace").rstrip("\r")
+        yield number + 1, last[1:] if not number and last[:1] == "\ufeff" else last

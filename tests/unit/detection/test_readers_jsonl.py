@@ -84,3 +84,12 @@ def test_a_json_event_larger_than_the_detection_window(tmp_path: Path) -> None:
     assert stats.formats == {str(path): "jsonl"}
     assert batch.event(0)["ScriptBlockText"] == script
     assert batch.columns["_service"] == [("powershell",)]
+
+
+def test_utf8_byte_order_mark_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    path.write_bytes(b"\xef\xbb\xbf" + EVENTS.read_bytes())
+    stats = ReadStats()
+    (batch,) = list(read_paths([path], stats=stats))
+    assert stats.formats == {str(path): "jsonl"} and batch.size == 6
+    assert batch.raws[0].startswith('{"@timestamp"')
