@@ -6,7 +6,11 @@ from its first lines (or the ``log_format`` override) and yields ``EventBatch``e
 ``batch_size`` events of one file each. Bad input never raises: malformed lines/records are counted in
 ``stats.malformed[file]`` and skipped; files that cannot be read are in ``stats.skipped[file]`` with a
 one-line reason (a file that broke off part-way, such as a truncated ``.gz``, keeps the events read so
-far, counts one malformed record and has its reason in ``skipped`` too).
+far, counts one malformed record and has its reason in ``skipped`` too). ``stats.files`` counts the
+files read (an empty file included), ``stats.formats`` the reader each of them got.
+
+Formats (``FORMATS``): evtx, jsonl, syslog (RFC 3164/5424, auth.log), web (nginx/apache access), auditd.
+Field names per format are described in each reader module and in the detection spec.
 """
 
 from __future__ import annotations

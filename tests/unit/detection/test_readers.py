@@ -172,6 +172,15 @@ def test_unreadable_file_is_skipped_with_its_reason(tmp_path: Path) -> None:
     assert stats.skipped == {str(locked): "cannot read: Permission denied"}
 
 
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("override", [None, "syslog", "evtx"])
+def test_file_whose_reads_fail_is_skipped_with_its_reason(override: str | None) -> None:
+    failing = Path("/proc/self/mem")  # a regular file whose read(2) fails with EIO, even for root
+    batches, stats = read([failing], log_format=override)
+    assert batches == [] and stats.files == 0
+    assert stats.skipped == {str(failing): "cannot read: Input/output error"}
+
+
 def test_fifo_in_a_tree_is_skipped_not_opened(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe")
     shutil.copy(LOGS / "linux" / "syslog", tmp_path / "syslog")
