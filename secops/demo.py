@@ -2,7 +2,9 @@
 
 1. a workspace for a demo school; 2. asset discovery - of a lab campus of real hosts in network
 namespaces when run as root, else of this machine's loopback; 3. a level-2 等保 assessment of the
-discovered hosts (automated evidence plus a partly answered questionnaire); 4. the reports.
+discovered hosts (automated evidence plus a partly answered questionnaire); 4. detection: the
+Sigma rules over sample logs (a web attack, an SSH brute force) and YARA over a sample web root,
+stored as alerts; 5. the reports.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class DemoResult:
     workspace: Path
     discovery: str = ""
     assessment: str = ""
+    detection: str = ""
     reports: list[Path] = field(default_factory=list)
 
 
@@ -71,7 +74,7 @@ def _discover_lab(workspace: Path, now: datetime, progress: Callable[[str], None
             f"{summary['hosts_up']} hosts up, {len(summary['changes'])} changes, {len(summary['alerts'])} alerts"
         )
         progress(f"      {discovery}")
-        progress("[3/4] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)")
+        progress("[3/5] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)")
         _prepare_system(workspace, now)
         assessed = campus.run_in_scanner(
             _secops(workspace, "dengbao", "assess", "--system", DEMO_SYSTEM, "--format", "json"), timeout=900
@@ -119,6 +122,41 @@ def _assessment_line(result: dict[str, object]) -> str:
     cases = ", ".join(sorted({str(p["case"]) for p in highrisk}))
     rate = float(result["rate"])  # type: ignore[arg-type]
     return f"符合率 {rate:.1%}, {len(highrisk)} high-risk problem(s) [{cases}], conclusion {result['conclusion']}"
+
+
+def _detect(workspace: Path, scratch: Path) -> str:
+    """Sigma over the bundled sample logs and YARA over a generated web root, both --store."""
+    import subprocess
+    from importlib.resources import files
+
+    from secops.detection.yara.samples import write_web_root
+
+    logs = Path(str(files("secops.lab").joinpath("samples")))
+    sigma = subprocess.run(
+        _secops(workspace, "detect", "run", "--store", "--format", "jsonl", str(logs)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if sigma.returncode not in (0, 1):
+        raise SecopsError(f"demo detection failed: {sigma.stderr.strip()}")
+    matches = [json.loads(line) for line in sigma.stdout.splitlines() if line.strip()]
+    correlations = sum(1 for m in matches if m.get("type") == "correlation")
+    web_root = scratch / "www"
+    planted = write_web_root(web_root)
+    yara = subprocess.run(
+        _secops(workspace, "yara", "scan", "--store", "--format", "jsonl", str(web_root)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if yara.returncode not in (0, 1):
+        raise SecopsError(f"demo YARA scan failed: {yara.stderr.strip()}")
+    hits = {json.loads(line)["path"] for line in yara.stdout.splitlines() if line.strip()}
+    return (
+        f"Sigma: {len(matches)} matches ({correlations} correlations) in the sample logs; "
+        f"YARA: {len(hits)} of {len(planted)} planted files found in a sample web root"
+    )
 
 
 def _assess_loopback(workspace: Path, now: datetime) -> str:
@@ -174,22 +212,25 @@ def run_demo(
     lab_reason = campus_unavailable_reason()
     scope = LAB_SCOPE if lab_reason is None else LOOPBACK_SCOPE
     workspace_dir = Path(tempfile.mkdtemp(prefix="secops-demo-"))
-    progress(f"[1/4] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
+    progress(f"[1/5] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
     result = init_workspace(
         workspace_dir, school_code=DEMO_SCHOOL_CODE, school_name=DEMO_SCHOOL_NAME, scope=scope, database=None, now=now
     )
     demo = DemoResult(workspace=workspace_dir)
     if lab_reason is None:
-        progress("[2/4] Discovering assets on a lab campus (IPv4 + IPv6)")
+        progress("[2/5] Discovering assets on a lab campus (IPv4 + IPv6)")
         demo.discovery, demo.assessment = _discover_lab(workspace_dir, now, progress)
     else:
-        progress(f"[2/4] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
+        progress(f"[2/5] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
         demo.discovery = _discover_loopback(workspace_dir, now)
         progress(f"      {demo.discovery}")
-        progress("[3/4] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration")
+        progress("[3/5] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration")
         demo.assessment = _assess_loopback(workspace_dir, now)
     progress(f"      {demo.assessment}")
-    progress("[4/4] Building the reports (PDF, HTML, XLSX, DOCX)")
+    progress("[4/5] Detection: Sigma over sample logs, YARA over a sample web root (stored as alerts)")
+    demo.detection = _detect(workspace_dir, workspace_dir)
+    progress(f"      {demo.detection}")
+    progress("[5/5] Building the reports (PDF, HTML, XLSX, DOCX)")
     with open_workspace_store(result.workspace) as store:
         for report_id, params in (("workspace", {}), ("assets", {}), ("dengbao", {"system": DEMO_SYSTEM})):
             for fmt in ("pdf", "html", "xlsx", "docx"):
