@@ -433,7 +433,7 @@ class BatchContext:
 
     def _on_view(self, atom: Atom, column: Column) -> int:
         op, arg = atom.op, atom.arg
-        view = column.view(atom.cased)
+        view = column.view(atom.cased or op in (CMP, CIDR, TSPART))  # values, not text: as written
         if op == EQ:
             return view.eq(arg)
         if op in (CONTAINS, PREFIX, SUFFIX):

@@ -453,3 +453,34 @@ def test_large_batch_with_repeated_values(tmp_path: Path) -> None:
     events[1234] = {"Image": "C:\\x.exe", "CommandLine": "run EVIL"}
     events[2999] = {"Image": "C:\\y.exe", "CommandLine": "evil"}
     assert matched(engine, batch_of(*events)) == [1235, 3000]
+
+
+def test_timestamp_part_modifiers(tmp_path: Path) -> None:
+    events = [{"UtcTime": "2026-11-23 03:15:00.000"}, {"UtcTime": "2026-11-23T14:15:00Z"}, {"UtcTime": "bad"}]
+    check(tmp_path, "sel:\n  UtcTime|hour: 3\ncondition: sel", events, [1])
+    check(tmp_path, "sel:\n  UtcTime|minute: 15\ncondition: sel", events, [1, 2])
+
+
+def test_neq_negates_a_value(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        "sel:\n  Image|endswith: '.exe'\n  User|neq: 'SYSTEM'\ncondition: sel",
+        [{"Image": "a.exe", "User": "system"}, {"Image": "a.exe", "User": "bob"}],
+        [2],
+    )
+
+
+def test_keyword_regex_and_keyword_lists_with_all(tmp_path: Path) -> None:
+    base = {"_product": "linux", "_service": ("syslog",)}
+    raws = ["kernel: Out of memory: Killed process 42 (xmrig)", "kernel: Killed process 7 (bash)", "nothing"]
+    batch = batch_of(
+        {"program": "kernel"}, {"program": "kernel"}, {"program": "x"}, source="syslog", base=base, raws=raws
+    )
+    engine = engine_for(
+        tmp_path, rule_yaml("kw:\n  '|re': 'Killed process \\d+ \\(xm'\ncondition: kw", "product: linux")
+    )
+    assert matched(engine, batch) == [1]
+    engine = engine_for(
+        tmp_path, rule_yaml("kw:\n  '|contains|all': ['killed', 'bash']\ncondition: kw", "product: linux")
+    )
+    assert matched(engine, batch) == [2]
