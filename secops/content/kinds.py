@@ -21,6 +21,7 @@ class ContentKind:
     schema: str | None = None  # "module:Model", a pydantic model for YAML kinds
     checker: str | None = None  # "module:function(path) -> list[ContentError]" for non-YAML kinds
     id_is_file_name: bool = True
+    nested: bool = False  # units may sit in sub-folders (e.g. rules/sigma/edu/web/*.yml)
     description: str = ""
     description_zh: str = ""
 
@@ -37,7 +38,8 @@ class ContentKind:
         folder = content_root(self.folder).joinpath(*self.subpath)
         if not folder.is_dir():
             return []
-        return sorted(p for p in folder.glob("*") if p.is_file() and p.name.endswith(self.suffixes))
+        found = folder.rglob("*") if self.nested else folder.glob("*")
+        return sorted(p for p in found if p.is_file() and p.name.endswith(self.suffixes))
 
     def matches(self, path: Path) -> bool:
         """True when ``path`` sits in this kind's folder (in the package or any copy of it)."""
@@ -46,6 +48,8 @@ class ContentKind:
         parents = path.parent.parts
         tail = (self.folder, *self.subpath)
         if parents[-len(tail) :] == tail:
+            return True
+        if self.nested and any(parents[i : i + len(tail)] == tail for i in range(len(parents))):
             return True
         # A user's own folder of rules, e.g. ~/myrules/sigma/x.yml, matches by its last folders.
         return bool(self.subpath) and parents[-len(self.subpath) :] == self.subpath
@@ -119,6 +123,16 @@ KINDS: tuple[ContentKind, ...] = (
         schema="secops.dengbao.checks:Check",
         description="等保 automated evidence checks over scan and host facts",
         description_zh="等保自动取证检查项（基于扫描与主机配置事实）",
+    ),
+    ContentKind(
+        name="sigma-rule",
+        folder="rules",
+        subpath=("sigma",),
+        suffixes=(".yml", ".yaml"),
+        checker="secops.detection.sigma.content:check_rule_file",
+        nested=True,
+        description="Sigma rules (SigmaHQ format, correlations included): the education pack",
+        description_zh="Sigma 检测规则（SigmaHQ 格式，含关联规则）：教育行业规则包",
     ),
     ContentKind(
         name="yara-rule",
