@@ -85,8 +85,8 @@ BINARIES = [
         "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
     ),
     (
-        "C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE",
-        '"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE" /n "C:\\Users\\{user}\\Documents\\教案{n}.docx"',
+        "C:\\Program Files\\Microsoft Office\\Office16\\WINWORD.EXE",
+        '"C:\\Program Files\\Microsoft Office\\Office16\\WINWORD.EXE" /n C:\\Users\\{user}\\Documents\\教案{n}.docx',
         "C:\\Windows\\explorer.exe",
     ),
     ("C:\\Windows\\System32\\taskhostw.exe", "taskhostw.exe {guid}", "C:\\Windows\\System32\\svchost.exe"),
@@ -366,7 +366,7 @@ class Generator:
         agent = self.plant("c-useragent", self.rng.choice(AGENTS))
         status = self.rng.choice((200, 200, 200, 304, 404, 302, 500))
         size = self.rng.randint(200, 90000)
-        ip = f"{self.rng.randint(1, 223)}.{self.rng.randint(0, 255)}.{self.rng.randint(0, 255)}.{self.rng.randint(1, 254)}"
+        ip = ".".join(str(self.rng.randint(low, high)) for low, high in ((1, 223), (0, 255), (0, 255), (1, 254)))
         when = self.t.strftime("%d/%b/%Y:%H:%M:%S +0000")
         raw = f'{ip} - - [{when}] "GET {target} HTTP/1.1" {status} {size} "-" "{agent}"'
         event = {

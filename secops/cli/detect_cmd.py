@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,18 +81,24 @@ def run(
     if log_format is not None and log_format not in FORMATS:
         raise click.BadParameter(f"{log_format!r} is not one of {', '.join(FORMATS)}", param_hint="--log-format")
     engine = _engine(rule_paths, _placeholders(placeholders))
+    import gc
+
     stats = ReadStats()
-    matches: list[Match] = []
-    keep = store or fmt == "table"
-    count = 0
-    for match in engine.run(logpaths, log_format=log_format, stats=stats):
-        count += 1
-        if fmt == "jsonl":
-            click.echo(to_json(match.as_dict(), indent=None))
-        if keep:
-            matches.append(match)
+    matches: list[Match] = []  # kept only to be stored
+    summary = _Summary()
+    gc.freeze()  # the parsed rules live as long as the run: keep the collector from rescanning them
+    try:
+        for match in engine.run(logpaths, log_format=log_format, stats=stats):
+            summary.add(match)
+            if fmt == "jsonl":
+                click.echo(to_json(match.as_dict(), indent=None))
+            if store:
+                matches.append(match)
+    finally:
+        gc.unfreeze()
     if fmt == "table":
-        _summary(matches)
+        summary.echo()
+    count = summary.count
     _report(engine, stats, count)
     if store and matches:
         from secops.detection.sigma.alerts import store_alerts
@@ -121,29 +126,38 @@ def _engine(rule_paths: tuple[Path, ...], placeholders: dict[str, list[str]] | N
     return engine
 
 
-def _summary(matches: list[Match]) -> None:
-    if not matches:
-        click.echo("No matches.")
-        return
-    per_rule: dict[str, dict[str, Any]] = {}
-    for match in matches:
-        row = per_rule.get(match.rule_id)
+class _Summary:
+    """Matches counted per rule (the table), without keeping the matches themselves."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.rules: dict[str, dict[str, Any]] = {}
+
+    def add(self, match: Match) -> None:
+        self.count += 1
+        row = self.rules.get(match.rule_id)
         if row is None:
-            row = per_rule[match.rule_id] = {
+            row = self.rules[match.rule_id] = {
                 "level": match.level,
                 "rule": match.rule_title,
                 "matches": 0,
-                "files": Counter(),
+                "files": set(),
                 "first": f"{Path(match.log_file).name}:{match.record}",
-                "type": match.rule_type,
             }
         row["matches"] += 1
-        row["files"][match.log_file] += 1
-    rows = sorted(per_rule.values(), key=lambda r: (_LEVEL_ORDER.get(r["level"], 9), -r["matches"], r["rule"]))
-    for row in rows:
-        row["files"] = len(row["files"])
-    click.echo(render_table(rows, ["level", "matches", "files", "first", "rule"]))
-    click.echo(f"\n{len(matches)} match(es) of {len(rows)} rule(s)")
+        row["files"].add(match.log_file)
+
+    def echo(self) -> None:
+        if not self.count:
+            click.echo("No matches.")
+            return
+        rows = sorted(self.rules.values(), key=lambda r: (_LEVEL_ORDER.get(r["level"], 9), -r["matches"], r["rule"]))
+        click.echo(
+            render_table(
+                [{**r, "files": len(r["files"])} for r in rows], ["level", "matches", "files", "first", "rule"]
+            )
+        )
+        click.echo(f"\n{self.count} match(es) of {len(rows)} rule(s)")
 
 
 def _report(engine: Engine, stats: ReadStats, count: int) -> None:
