@@ -77,7 +77,6 @@ rule miner_linux_dropper : miner linux
         family = "coin-miner"
         reference = "https://attack.mitre.org/techniques/T1496/"
     strings:
-        $shebang = "#!"
         $m1 = "xmrig" nocase
         $m2 = "kdevtmpfsi"
         $m3 = "kinsing"
@@ -88,5 +87,5 @@ rule miner_linux_dropper : miner linux
         $fetch = /(curl|wget)\s+[^\n]{0,200}(https?|ftp):\/\//
         $start = /(chmod\s+(\+x|[0-7]{3,4})|nohup\s|crontab\s)/
     condition:
-        $shebang at 0 and filesize < 500KB and 1 of ($m*) and $fetch and $start
+        uint16(0) == 0x2123 and filesize < 500KB and 1 of ($m*) and $fetch and $start
 }

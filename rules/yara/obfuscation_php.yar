@@ -45,7 +45,7 @@ rule php_obfuscated_function_name : webshell php obfuscation
         family = "php-obfuscation"
         reference = "https://attack.mitre.org/techniques/T1027/"
     strings:
-        $php = "<?"
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
         $split_assert = /['"](a['"]\s*\.\s*['"]ssert|as['"]\s*\.\s*['"]sert|ass['"]\s*\.\s*['"]ert|asse['"]\s*\.\s*['"]rt|asser['"]\s*\.\s*['"]t)['"]/ nocase
         $split_b64 = /['"](b['"]\s*\.\s*['"]ase64_decode|ba['"]\s*\.\s*['"]se64_decode|bas['"]\s*\.\s*['"]e64_decode|base['"]\s*\.\s*['"]64_decode|base6['"]\s*\.\s*['"]4_decode|base64['"]\s*\.\s*['"]_decode|base64_['"]\s*\.\s*['"]decode|base64_d['"]\s*\.\s*['"]ecode|base64_de['"]\s*\.\s*['"]code|base64_dec['"]\s*\.\s*['"]ode|base64_deco['"]\s*\.\s*['"]de|base64_decod['"]\s*\.\s*['"]e)['"]/ nocase
         $split_system = /['"](s['"]\s*\.\s*['"]ystem|sy['"]\s*\.\s*['"]stem|sys['"]\s*\.\s*['"]tem|syst['"]\s*\.\s*['"]em|syste['"]\s*\.\s*['"]m)['"]/ nocase

@@ -29,8 +29,8 @@ rule antsword_php_payload : webshell php antsword
         family = "AntSword"
         reference = "https://github.com/AntSwordProject/antSword"
     strings:
-        $enc = /function\s+asenc\s*\(\s*\$\w{1,20}\s*\)/
-        $out = /function\s+asoutput\s*\(\s*\)/
+        $enc = /asenc\s*\(\s*\$\w{1,20}\s*\)\s*\{/
+        $out = /asoutput\s*\(\s*\)\s*\{/
     condition:
         $enc and $out
 }

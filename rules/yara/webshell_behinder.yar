@@ -15,13 +15,13 @@ rule behinder_php : webshell php behinder
         family = "Behinder"
         reference = "https://github.com/rebeyond/Behinder"
     strings:
-        $php = "<?"
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
         $key = "e45e329feb5d925b"
         $sess = /\$_SESSION\s*\[\s*['"]k['"]\s*\]\s*=\s*\$\w{1,20}/
         $aes = /openssl_decrypt\s*\(\s*\$\w{1,20}\s*,\s*['"]AES128['"]\s*,\s*\$\w{1,20}/ nocase
         $xor = /\$\w{1,20}\s*\[\s*\$i\s*\]\s*=\s*\$\w{1,20}\s*\[\s*\$i\s*\]\s*\^\s*\$\w{1,20}\s*\[\s*\$i\s*\+\s*1\s*&\s*15\s*\]/
         $input = "php://input"
-        $invoke = /function\s+__invoke\s*\(\s*\$\w{1,20}\s*\)\s*\{\s*eval\s*\(\s*\$\w{1,20}\s*\.\s*["']["']\s*\)/ nocase
+        $invoke = /__invoke\s*\(\s*\$\w{1,20}\s*\)\s*\{\s*eval\s*\(\s*\$\w{1,20}\s*\.\s*["']["']\s*\)/ nocase
         $b64 = /['"]base64_['"]\s*\.\s*['"]decode['"]/
     condition:
         filesize < 200KB and $php and (($key and 1 of ($sess, $aes, $xor, $invoke)) or 3 of ($sess, $aes, $xor, $input, $invoke, $b64))

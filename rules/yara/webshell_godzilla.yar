@@ -14,7 +14,7 @@ rule godzilla_php : webshell php godzilla
         family = "Godzilla"
         reference = "https://github.com/BeichenDream/Godzilla"
     strings:
-        $php = "<?"
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
         $key = "3c6e0b8a9c15224a"
         $name = /\$payloadName\s*=\s*['"]/
         $info = "getBasicsInfo"

@@ -35,7 +35,7 @@ rule aspx_webshell_process_request : webshell aspx asp
         $start = /Process\s*\.\s*Start\s*\(/
         $psi = "ProcessStartInfo"
         $wsh = /CreateObject\s*\(\s*["']WScript\.Shell["']\s*\)/ nocase
-        $wsh_run = /\.\s*(exec|run)\s*\(\s*[^)\n]{0,80}request/ nocase
+        $wsh_run = /\.(Exec|Run)\s*\(\s*[^)\n]{0,80}Request\s*[\(\.]/ nocase
         $request = /Request\s*(\.\s*(Form|QueryString|Item|Params))?\s*[\[\(]\s*["']/ nocase
     condition:
         filesize < 500KB and (

@@ -116,7 +116,7 @@ rule php_webshell_known_kits : webshell php
         family = "php-shell-kit"
         reference = "https://attack.mitre.org/techniques/T1505/003/"
     strings:
-        $php = "<?"
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
         $wso_action = /\$default_action\s*=\s*['"]FilesMan['"]/
         $wso_pass = /\$auth_pass\s*=\s*['"][0-9a-f]{0,32}['"]/
         $wso_name = /WSO\s+[0-9.]{1,6}/

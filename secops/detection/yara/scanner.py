@@ -226,6 +226,12 @@ def _hits(path: str, data: bytes, matches: list[Any]) -> list[YaraHit]:
     return hits
 
 
+def _keep_scanning(_kind: int, _detail: Any) -> int:
+    """libyara's warnings (a string with over a million matches) stop nothing: the rule is still
+    evaluated with the matches kept, and the warning would only print noise on stderr."""
+    return int(yara.CALLBACK_CONTINUE)
+
+
 def _scan_chunk(rules: Any, chunk: list[tuple[str, int]], max_bytes: int, timeout: int) -> _Outcome:
     outcome = _Outcome()
     for path, _size in chunk:
@@ -233,7 +239,7 @@ def _scan_chunk(rules: Any, chunk: list[tuple[str, int]], max_bytes: int, timeou
         if data is None:
             continue
         try:
-            matches = rules.match(data=data, timeout=timeout)
+            matches = rules.match(data=data, timeout=timeout, warnings_callback=_keep_scanning)
         except yara.TimeoutError:
             outcome.errors.append((path, f"scan timed out after {timeout} s"))
             continue

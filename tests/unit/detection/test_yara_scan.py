@@ -298,3 +298,14 @@ def test_compiled_rules_are_cached_by_content(tmp_path: Path) -> None:
     hits, stats = _scan(tmp_path, ruleset=repaired)
     assert [h["path"] for h in hits] == [str(target)]
     assert stats.skipped_rules == 3  # the rule file, the cache in use and an older one
+
+
+def test_a_string_with_a_million_matches_is_no_warning_and_the_rules_still_run(
+    tmp_path: Path, recwarn: pytest.WarningsRecorder
+) -> None:
+    flood = tmp_path / "flood.php"
+    flood.write_bytes(b"<%" * 1_100_000 + b"\n" + CHOPPER)  # "<%" is a string of the JSP/ASPX rules
+    hits, stats = _scan(flood)
+    assert "php_webshell_eval_request" in _rules_by_path(hits)[str(flood)]
+    assert stats.errors == []
+    assert [str(w.message) for w in recwarn] == []
