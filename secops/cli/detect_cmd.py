@@ -226,8 +226,15 @@ def convert(rule_paths: tuple[Path, ...], target: str, pipeline: str | None, fmt
 def regression(checkout: Path, fmt: str) -> None:
     """Run SigmaHQ-style regression tests of the rules in SIGMAHQ_DIR.
 
-    Rules with ``regression_tests_path`` name an info.yml whose tests give a log file (EVTX, or
-    JSON lines) and the least number of matches expected. Exits 1 when any test fails.
+    \b
+    A rule with `regression_tests_path: regression_data/.../info.yml` is run over each log its
+    info.yml lists (paths relative to SIGMAHQ_DIR):
+      regression_tests_info:
+        - name: Positive Detection Test
+          type: evtx          # or jsonl (one JSON event per line)
+          match_count: 1      # pass = at least this many matches
+          path: regression_data/rules/.../sample.evtx
+    Example: secops detect regression ~/src/sigma. Exits 1 when any test fails.
     """
     from secops.detection.sigma.regression import run_regression
 

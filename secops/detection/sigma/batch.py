@@ -5,6 +5,9 @@ thousands of rows are single C operations. Each column is grouped by distinct va
 repeat themselves: the same Image, the same URL), and string tests run over the distinct
 values joined into one text with ``str.find`` / one ``re`` scan instead of a Python loop per
 row; a hit is mapped back to its value by bisection and checked against that value's bounds.
+A column that thousands of indicators are looked up in (CommandLine, ScriptBlockText) gets a
+3-gram index once scanning it has cost as much as indexing would: an indicator is then checked
+only where its rarest 3-gram occurs, and one with a 3-gram that occurs nowhere costs a lookup.
 Everything is computed lazily and cached for the batch: a column nobody tests is never indexed.
 """
 
