@@ -29,10 +29,11 @@ rule china_chopper_asp : webshell asp aspx chopper
         family = "China Chopper"
         reference = "https://attack.mitre.org/software/S0020/"
     strings:
-        $aspx = /eval\s*\(\s*Request\s*(\.\s*(Item|Form|QueryString|Params))?\s*\[\s*["'][^"'\n]{1,40}["']\s*\]\s*,\s*["']unsafe["']\s*\)/ nocase
-        $asp = /<%\s*(eval|execute|executeglobal)\s*\(?\s*request\s*(\.\s*(item|form|querystring))?\s*\(\s*["'][^"'\n]{1,40}["']\s*\)\s*\)?\s*%>/ nocase
+        // IIS also runs pages saved as UTF-16, a known way around byte-string signatures
+        $aspx = /eval\s*\(\s*Request\s*(\.\s*(Item|Form|QueryString|Params))?\s*\[\s*["'][^"'\n]{1,40}["']\s*\]\s*,\s*["']unsafe["']\s*\)/ nocase ascii wide
+        $asp = /<%\s*(eval|execute|executeglobal)\s*\(?\s*request\s*(\.\s*(item|form|querystring))?\s*\(\s*["'][^"'\n]{1,40}["']\s*\)\s*\)?\s*%>/ nocase ascii wide
     condition:
-        filesize < 8KB and any of them
+        filesize < 16KB and any of them
 }
 
 rule china_chopper_jsp : webshell jsp chopper

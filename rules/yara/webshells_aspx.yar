@@ -13,8 +13,8 @@ rule aspx_webshell_eval_request : webshell aspx asp
         family = "aspx-eval"
         reference = "https://attack.mitre.org/techniques/T1505/003/"
     strings:
-        $tag = "<%"
-        $eval = /[^\w.](eval|execute|executeglobal)\s*\(?\s*Request\s*(\.\s*(Item|Form|QueryString|Params))?\s*[\[\(]\s*["']/ nocase
+        $tag = "<%" ascii wide  // pages saved as UTF-16 run on IIS too
+        $eval = /[^\w.](eval|execute|executeglobal)\s*\(?\s*Request\s*(\.\s*(Item|Form|QueryString|Params))?\s*[\[\(]\s*["']/ nocase ascii wide
     condition:
         $tag and $eval
 }

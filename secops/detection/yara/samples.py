@@ -23,10 +23,11 @@ class Sample:
     hit: bool  # True: must match ``rule``; False: a near miss that must match no rule at all
     name: str  # file name it is written under
     text: str  # with MARK breaking the signature in this source file
+    encoding: str = "utf-8"  # "utf-16" (with a BOM): pages IIS runs that byte-string rules miss
 
     @property
     def content(self) -> bytes:
-        return self.text.replace(MARK, "").encode("utf-8")
+        return self.text.replace(MARK, "").encode(self.encoding)
 
 
 def _blob() -> str:
@@ -206,6 +207,13 @@ SAMPLES: tuple[Sample, ...] = (
         '<%@ Page Language="Jscript"%><%ev§al(Request.Item["pass"],"un§safe");%>',
     ),
     Sample("china_chopper_asp", True, "1.asp", '<%ev§al request("pass")%>'),
+    Sample(
+        "china_chopper_asp",
+        True,
+        "utf16.aspx",
+        '<%@ Page Language="Jscript"%><%ev§al(Request.Item["pass"],"un§safe");%>',
+        "utf-16",
+    ),
     Sample(
         "china_chopper_asp",
         False,
@@ -447,6 +455,7 @@ SAMPLES: tuple[Sample, ...] = (
         '<%@ Page Language="JScript" %>\n<% ev§al(Request.Fo§rm["c"]); %>\n',
     ),
     Sample("aspx_webshell_eval_request", True, "e.asp", '<%\nExec§ute(Requ§est("c"))\n%>\n'),
+    Sample("aspx_webshell_eval_request", True, "e16.asp", '<%\nExec§ute(Requ§est("c"))\n%>\n', "utf-16"),
     Sample(
         "aspx_webshell_eval_request",
         False,
