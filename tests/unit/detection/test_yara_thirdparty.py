@@ -15,6 +15,8 @@ import pytest
 
 from secops.detection.yara import ScanStats, load_ruleset, scan_paths
 
+pytestmark = pytest.mark.slow  # fetches about 60 MB of packages
+
 DEBS = (
     "wordpress",
     "mediawiki",
