@@ -149,8 +149,10 @@ def _summary(ruleset: RuleSet, stats: ScanStats, max_size: float) -> None:
     if stats.errors:
         line += f" Unreadable: {stats.unreadable}."
     click.echo(line, err=True)
+    from secops.detection.yara.scanner import printable_path
+
     for path, reason in stats.errors[:SHOWN_ERRORS]:
-        click.echo(f"secops: warning: cannot scan {safe_text(path, 500)}: {reason}", err=True)
+        click.echo(f"secops: warning: cannot scan {safe_text(printable_path(path), 500)}: {reason}", err=True)
     if len(stats.errors) > SHOWN_ERRORS:
         click.echo(f"secops: warning: ... and {len(stats.errors) - SHOWN_ERRORS} more", err=True)
 

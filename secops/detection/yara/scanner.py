@@ -196,8 +196,19 @@ def _read(path: str, max_bytes: int, outcome: _Outcome) -> bytes | None:
         os.close(fd)
 
 
+def printable_path(path: str) -> str:
+    """A file name that is not UTF-8 (bytes kept as surrogates by os.scandir) as valid text, its
+    odd bytes written \\xNN: JSON lines and the database need text that encodes."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _hits(path: str, data: bytes, matches: list[Any]) -> list[YaraHit]:
     digest = hashlib.sha256(data).hexdigest()
+    path = printable_path(path)
     hits = []
     for match in matches:
         strings: list[StringHit] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -309,3 +310,11 @@ def test_a_string_with_a_million_matches_is_no_warning_and_the_rules_still_run(
     assert "php_webshell_eval_request" in _rules_by_path(hits)[str(flood)]
     assert stats.errors == []
     assert [str(w.message) for w in recwarn] == []
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_as_valid_text(tmp_path: Path) -> None:
+    with open(os.path.join(os.fsencode(tmp_path), b"\xff\xfe.php"), "wb") as handle:
+        handle.write(CHOPPER)
+    hits, _ = _scan(tmp_path)
+    assert {h["path"] for h in hits} == {f"{tmp_path}/\\xff\\xfe.php"}
+    json.dumps(hits, ensure_ascii=False).encode("utf-8")  # encodes: fit for JSON lines and the store
