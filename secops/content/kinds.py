@@ -144,6 +144,15 @@ KINDS: tuple[ContentKind, ...] = (
         description_zh="YARA 规则：网页后门（PHP/JSP/ASPX 各家族）、混淆、挖矿程序与勒索信",
     ),
     ContentKind(
+        name="playbook",
+        folder="playbooks",
+        subpath=(),
+        suffixes=(".yml", ".yaml"),
+        schema="secops.incident.playbooks:Playbook",
+        description="incident playbooks: steps with role, evidence and deadline",
+        description_zh="事件处置预案：步骤、角色、证据与时限",
+    ),
+    ContentKind(
         name="report",
         folder="reports",
         subpath=(),
