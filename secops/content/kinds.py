@@ -153,6 +153,15 @@ KINDS: tuple[ContentKind, ...] = (
         description_zh="事件处置预案：步骤、角色、证据与时限",
     ),
     ContentKind(
+        name="incident-policy",
+        folder="playbooks",
+        subpath=("policy",),
+        suffixes=(".yml", ".yaml"),
+        schema="secops.incident.policy:IncidentPolicy",
+        description="incident policy: deadlines per grade, escalation, important periods, grading thresholds",
+        description_zh="事件处置策略：各级别时限、升级提醒、重要时段与分级标准",
+    ),
+    ContentKind(
         name="report",
         folder="reports",
         subpath=(),

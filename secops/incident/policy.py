@@ -1,0 +1,178 @@
+"""The incident policy (``playbooks/policy/*.yml``): deadlines per grade, escalation points,
+important periods and the CAC grading thresholds. All of it is content, none of it is code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from secops.content.validate import ContentUnit
+from secops.incident.playbooks import GRADES, parse_duration
+
+OperatorType = Literal["ordinary", "cii", "central"]
+GRADE_ORDER = {grade: index for index, grade in enumerate(GRADES)}
+PORTAL_LEVELS = ("provincial", "prefecture", "other")
+
+
+class DeadlineRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=2)
+    grades: tuple[str, ...] = ()  # empty: any grade
+    notified: bool | None = None  # True: only 安全通报 events
+    operator_types: tuple[OperatorType, ...] = ()
+    offset: str
+    source: str = Field(min_length=2)
+
+    @field_validator("offset")
+    @classmethod
+    def _offset(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @field_validator("grades")
+    @classmethod
+    def _grades(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [g for g in value if g not in GRADES]
+        if unknown:
+            raise ValueError(f"unknown grades {unknown}; use {' / '.join(GRADES)}")
+        return value
+
+    def applies(self, grade: str, notified: bool, operator_type: str) -> bool:
+        if self.grades and grade not in self.grades:
+            return False
+        if self.notified is not None and self.notified != notified:
+            return False
+        return not self.operator_types or operator_type in self.operator_types
+
+
+class Threshold(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    grade: str
+    pi_leaked: int | None = None
+    loss_yuan: float | None = None
+    portal_down_hours: dict[str, float] = Field(default_factory=dict)  # portal level -> hours
+    cii_down_hours: float | None = None
+    cii_main_down_hours: float | None = None
+
+    @field_validator("portal_down_hours")
+    @classmethod
+    def _levels(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = [k for k in value if k not in PORTAL_LEVELS]
+        if unknown:
+            raise ValueError(f"unknown portal levels {unknown}; use {', '.join(PORTAL_LEVELS)}")
+        return value
+
+    def reached(self, facts: dict[str, Any]) -> list[str]:
+        """Why these facts reach this grade (empty when they do not)."""
+        why = []
+
+        def at_least(key: str, bound: float | None, label: str) -> None:
+            value = facts.get(key)
+            if bound is not None and isinstance(value, (int, float)) and value >= bound:
+                why.append(f"{label} {value:g} ≥ {bound:g}")
+
+        at_least("pi_leaked", self.pi_leaked, "泄露个人信息人数")
+        at_least("loss_yuan", self.loss_yuan, "直接经济损失（元）")
+        at_least("cii_down_hours", self.cii_down_hours, "关键信息基础设施整体中断（小时）")
+        at_least("cii_main_down_hours", self.cii_main_down_hours, "关键信息基础设施主要功能中断（小时）")
+        level = str(facts.get("portal_level", "other"))
+        at_least("portal_down_hours", self.portal_down_hours.get(level), f"门户网站（{level}）无法访问（小时）")
+        return why
+
+
+class GradingExample(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    facts: dict[str, Any]
+    grade: str
+
+
+class IncidentPolicy(ContentUnit):
+    operator_type: OperatorType = "ordinary"
+    escalation: tuple[float, ...] = (0.5, 0.8, 1.0)
+    deadlines: tuple[DeadlineRule, ...] = Field(min_length=1)
+    important_periods: tuple[dict[str, str], ...] = ()
+    grading: tuple[Threshold, ...] = Field(min_length=1)
+    examples: tuple[GradingExample, ...] = Field(min_length=2)
+
+    @field_validator("escalation")
+    @classmethod
+    def _escalation(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if not value or list(value) != sorted(set(value)) or not all(0 < v <= 1 for v in value) or value[-1] != 1.0:
+            raise ValueError("escalation must be increasing fractions in (0, 1] ending with 1.0 (overdue)")
+        return value
+
+    @field_validator("important_periods")
+    @classmethod
+    def _periods(cls, value: tuple[dict[str, str], ...]) -> tuple[dict[str, str], ...]:
+        for period in value:
+            if set(period) != {"name", "start", "end"}:
+                raise ValueError("each important period has name, start and end (MM-DD)")
+            for key in ("start", "end"):
+                _month_day(period[key])
+        return value
+
+    @model_validator(mode="after")
+    def _examples_hold(self) -> IncidentPolicy:
+        for index, example in enumerate(self.examples):
+            got = self.grade(example.facts)[0]
+            if got != example.grade:
+                raise ValueError(f"examples.{index}: the thresholds give {got}, the example says {example.grade}")
+        return self
+
+    def grade(self, facts: dict[str, Any]) -> tuple[str, list[str]]:
+        """The highest grade whose thresholds the facts reach, with the reasons; else 一般."""
+        for threshold in sorted(self.grading, key=lambda t: -GRADE_ORDER[t.grade]):
+            why = threshold.reached(facts)
+            if why:
+                return threshold.grade, why
+        return "一般", ["未达到较大及以上事件的任何量化标准"]
+
+    def deadlines_for(self, grade: str, *, notified: bool = False) -> list[Deadline]:
+        return [
+            Deadline(rule.id, rule.name, parse_duration(rule.offset), rule.source)
+            for rule in self.deadlines
+            if rule.applies(grade, notified, self.operator_type)
+        ]
+
+    def important_period(self, day: date) -> str | None:
+        """The name of the important period ``day`` falls in (periods may wrap the year end)."""
+        key = (day.month, day.day)
+        for period in self.important_periods:
+            start, end = _month_day(period["start"]), _month_day(period["end"])
+            inside = start <= key <= end if start <= end else (key >= start or key <= end)
+            if inside:
+                return period["name"]
+        return None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    id: str
+    name: str
+    offset: timedelta
+    source: str
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    try:
+        month, day = (int(part) for part in str(text).split("-"))
+        date(2024, month, day)  # a leap year, so 02-29 is accepted
+    except ValueError:
+        raise ValueError(f"{text!r} is not a month-day such as 09-01") from None
+    return month, day
+
+
+def load_policy(name: str = "default") -> IncidentPolicy:
+    from secops.content.validate import load_units
+    from secops.errors import SecopsError
+
+    policies = {unit.id: unit for unit in load_units("incident-policy")}
+    if name not in policies:
+        raise SecopsError(f"no incident policy named {name!r}", hint="known: " + ", ".join(sorted(policies)))
+    return policies[name]
