@@ -162,6 +162,15 @@ KINDS: tuple[ContentKind, ...] = (
         description_zh="事件处置策略：各级别时限、升级提醒、重要时段与分级标准",
     ),
     ContentKind(
+        name="incident-taxonomy",
+        folder="playbooks",
+        subpath=("taxonomy",),
+        suffixes=(".yml", ".yaml"),
+        schema="secops.incident.taxonomy:Taxonomy",
+        description="incident categories and subcategories (GB/T 20986-2023)",
+        description_zh="网络安全事件分类（GB/T 20986-2023）",
+    ),
+    ContentKind(
         name="report",
         folder="reports",
         subpath=(),

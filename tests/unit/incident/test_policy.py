@@ -123,3 +123,19 @@ def test_bad_policies_are_refused(policy: IncidentPolicy, change: dict[str, obje
     data.update(change)
     with pytest.raises(ValueError, match=message):
         IncidentPolicy.model_validate(data)
+
+
+def test_taxonomy_has_the_ten_categories_and_checks_choices() -> None:
+    from secops.errors import SecopsError
+    from secops.incident.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    assert [c.code for c in taxonomy.categories] == [f"{n:02d}" for n in range(1, 11)]
+    category, sub = taxonomy.check("01", "勒索软件")
+    assert category.subcategory_code(sub) == "01007"
+    assert taxonomy.check("网络攻击事件", "网页篡改")[0].code == "02"
+    with pytest.raises(SecopsError, match="unknown incident category") as error:
+        taxonomy.check("99", "x")
+    assert "02 网络攻击事件" in (error.value.hint or "")
+    with pytest.raises(SecopsError, match="unknown subcategory"):
+        taxonomy.check("01", "网页篡改")
