@@ -26,6 +26,7 @@ class DeadlineRule(BaseModel):
     notified: bool | None = None  # True: only 安全通报 events
     operator_types: tuple[OperatorType, ...] = ()
     offset: str
+    met_by: Literal["recovered", "reported", "closed", "final_report"] = "recovered"  # what stops the clock
     source: str = Field(min_length=2)
 
     @field_validator("offset")
@@ -135,7 +136,7 @@ class IncidentPolicy(ContentUnit):
 
     def deadlines_for(self, grade: str, *, notified: bool = False) -> list[Deadline]:
         return [
-            Deadline(rule.id, rule.name, parse_duration(rule.offset), rule.source)
+            Deadline(rule.id, rule.name, parse_duration(rule.offset), rule.source, rule.met_by)
             for rule in self.deadlines
             if rule.applies(grade, notified, self.operator_type)
         ]
@@ -157,6 +158,7 @@ class Deadline:
     name: str
     offset: timedelta
     source: str
+    met_by: str = "recovered"
 
 
 def _month_day(text: str) -> tuple[int, int]:

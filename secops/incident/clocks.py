@@ -1,0 +1,170 @@
+"""Running clocks: every open incident's deadlines, time left, and escalation notices.
+
+A deadline runs from the detection time; it stops when what it asks for happened (the incident
+recovered, was reported, closed, or the final report was filed). Notices go out at each
+escalation fraction (50%, 80%, 100% = overdue by default) exactly once: the notices table is the
+memory, so a check after downtime sends every notice that fell due meanwhile, and none twice.
+Time is always passed in, never read from the system clock here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from secops.incident.model import Incident
+from secops.incident.policy import IncidentPolicy
+from secops.store import Store
+from secops.store.schema import clock_notices
+
+
+@dataclass(frozen=True)
+class Clock:
+    incident_id: int
+    deadline_id: str
+    name: str
+    source: str
+    started_at: datetime
+    due_at: datetime
+    stopped_at: datetime | None  # when what it asked for happened
+    now: datetime
+
+    @property
+    def total(self) -> timedelta:
+        return self.due_at - self.started_at
+
+    @property
+    def left(self) -> timedelta:
+        end = self.stopped_at or self.now
+        return self.due_at - end
+
+    @property
+    def status(self) -> str:
+        if self.stopped_at is not None:
+            return "met" if self.stopped_at <= self.due_at else "missed"
+        return "running" if self.now < self.due_at else "overdue"
+
+    @property
+    def fraction(self) -> float:
+        """How much of the allowed time has passed (1.0 = due)."""
+        end = self.stopped_at or self.now
+        total = self.total.total_seconds()
+        return (end - self.started_at).total_seconds() / total if total > 0 else 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        left = self.left
+        return {
+            "incident": self.incident_id,
+            "deadline": self.deadline_id,
+            "name": self.name,
+            "due_at": self.due_at,
+            "status": self.status,
+            "left_seconds": int(left.total_seconds()),
+            "left": format_left(left),
+            "elapsed": round(self.fraction, 3),
+            "source": self.source,
+        }
+
+
+def format_left(left: timedelta) -> str:
+    seconds = int(left.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{sign}{days}天{hours}小时"
+    if hours:
+        return f"{sign}{hours}小时{minutes}分"
+    return f"{sign}{minutes}分{rest % 60}秒" if minutes < 10 else f"{sign}{minutes}分"
+
+
+def _stopped_at(incident: Incident, met_by: str) -> datetime | None:
+    if met_by == "reported":
+        return incident.reported_at
+    if met_by == "final_report":
+        value = incident.facts.get("final_report_at")
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    if met_by == "recovered":
+        stamp = incident.state_times.get("recovered") or incident.state_times.get("closed")
+    else:
+        stamp = incident.state_times.get("closed")
+    return datetime.fromisoformat(stamp) if stamp else None
+
+
+def clocks_for(incident: Incident, policy: IncidentPolicy, now: datetime) -> list[Clock]:
+    return [
+        Clock(
+            incident_id=incident.id,
+            deadline_id=deadline.id,
+            name=deadline.name,
+            source=deadline.source,
+            started_at=incident.detected_at,
+            due_at=incident.detected_at + deadline.offset,
+            stopped_at=_stopped_at(incident, deadline.met_by),
+            now=now,
+        )
+        for deadline in policy.deadlines_for(incident.grade, notified=incident.notified)
+    ]
+
+
+@dataclass(frozen=True)
+class Notice:
+    clock: Clock
+    fraction: float  # the escalation point reached
+
+    @property
+    def due_at(self) -> datetime:
+        return self.clock.started_at + self.clock.total * self.fraction
+
+    def text(self, incident: Incident) -> str:
+        head = "【已超时】" if self.fraction >= 1.0 else f"【时限提醒 {int(self.fraction * 100)}%】"
+        return (
+            f"{head}事件 #{incident.id}“{incident.title}”（{incident.grade}）：{self.clock.name}，"
+            f"截止 {self.clock.due_at.isoformat(timespec='minutes')}，剩余 {format_left(self.clock.left)}。"
+        )
+
+
+def due_notices(store: Store, incident: Incident, policy: IncidentPolicy, now: datetime) -> list[Notice]:
+    """Notices that fell due and were not sent yet (running or overdue clocks only)."""
+    with store.engine.connect() as conn:
+        sent = {
+            (row.deadline_id, round(row.fraction, 4))
+            for row in conn.execute(
+                sa.select(clock_notices.c.deadline_id, clock_notices.c.fraction).where(
+                    clock_notices.c.incident_id == incident.id
+                )
+            )
+        }
+    found = []
+    for clock in clocks_for(incident, policy, now):
+        if clock.stopped_at is not None:
+            continue
+        for fraction in policy.escalation:
+            notice = Notice(clock, fraction)
+            if now >= notice.due_at and (clock.deadline_id, round(fraction, 4)) not in sent:
+                found.append(notice)
+    return found
+
+
+def record_notice(store: Store, notice: Notice, now: datetime, channels: dict[str, str]) -> bool:
+    """Remember a notice as sent; False when another checker recorded it first (sent once only)."""
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(
+                clock_notices.insert().values(
+                    incident_id=notice.clock.incident_id,
+                    deadline_id=notice.clock.deadline_id,
+                    fraction=round(notice.fraction, 4),
+                    due_at=notice.due_at,
+                    sent_at=now,
+                    channels=channels,
+                )
+            )
+    except sa.exc.IntegrityError:
+        return False
+    return True

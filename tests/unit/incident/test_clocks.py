@@ -1,0 +1,211 @@
+"""Incidents, clocks and escalation with injected time: the 1-hour clock of a major incident."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from secops.config import Workspace
+from secops.errors import SecopsError
+from secops.incident import model
+from secops.incident.audit import audit_key, entries, verify
+from secops.incident.clocks import clocks_for
+from secops.incident.escalation import check_clocks, notices_sent
+from secops.incident.notify import LOG_FILE, load_notifiers, send
+from secops.incident.policy import IncidentPolicy, load_policy
+from secops.store import Store
+from secops.workspace import open_workspace_store
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(workspace: Workspace) -> Iterator[Store]:
+    with open_workspace_store(workspace) as opened:
+        yield opened
+
+
+@pytest.fixture
+def policy() -> IncidentPolicy:
+    return load_policy()
+
+
+def session(store: Store, workspace: Workspace, now: datetime, actor: str = "值班员") -> model.Session:
+    return model.Session(store, audit_key(workspace.path), actor, now)
+
+
+def open_major(store: Store, workspace: Workspace, detected_minutes_ago: int = 55) -> model.Incident:
+    return model.open_incident(
+        session(store, workspace, NOW),
+        title="门户网站被植入网页后门",
+        category="02",
+        subcategory="网页篡改",
+        grade="重大",
+        detected_at=NOW - timedelta(minutes=detected_minutes_ago),
+        playbook="webshell",
+    )
+
+
+def test_major_incident_55_minutes_old_has_5_minutes_left(
+    store: Store, workspace: Workspace, policy: IncidentPolicy
+) -> None:
+    incident = open_major(store, workspace)
+    clocks = {c.deadline_id: c for c in clocks_for(incident, policy, NOW)}
+    handle = clocks["handle-major"]
+    assert handle.left == timedelta(minutes=5) and handle.status == "running"
+    assert handle.as_dict()["left"] == "5分0秒"
+    assert clocks["report-cac"].left == timedelta(hours=3, minutes=5)
+
+
+def test_50_and_80_percent_notices_go_out_exactly_once(
+    store: Store, workspace: Workspace, policy: IncidentPolicy
+) -> None:
+    incident = open_major(store, workspace)
+    notifiers = load_notifiers(workspace.path)  # no notifiers.yaml: the local log
+    first = check_clocks(store, policy, notifiers, workspace.path, NOW, sleep=lambda _s: None)
+    handle = sorted(n["fraction"] for n in first if n["deadline"] == "handle-major")
+    assert handle == [0.5, 0.8]  # 55 min of 60: both points passed while nobody checked (catch-up)
+    assert check_clocks(store, policy, notifiers, workspace.path, NOW + timedelta(seconds=30)) == []
+    log = (workspace.path / LOG_FILE).read_text(encoding="utf-8").splitlines()
+    assert sum(1 for line in log if json.loads(line)["deadline"] == "handle-major") == 2
+    overdue = check_clocks(store, policy, notifiers, workspace.path, NOW + timedelta(minutes=6))
+    assert [(n["deadline"], n["fraction"]) for n in overdue if n["deadline"] == "handle-major"] == [
+        ("handle-major", 1.0)
+    ]
+    assert "已超时" in overdue[0]["text"] or any("已超时" in n["text"] for n in overdue)
+    recorded = [n for n in notices_sent(store, incident.id) if n["deadline"] == "handle-major"]
+    assert [n["fraction"] for n in recorded] == [0.5, 0.8, 1.0]
+
+
+def test_a_recovered_incident_stops_its_clock(store: Store, workspace: Workspace, policy: IncidentPolicy) -> None:
+    incident = open_major(store, workspace, detected_minutes_ago=20)
+    later = NOW + timedelta(minutes=10)
+    model.transition(session(store, workspace, later), incident.id, "acknowledged")
+    model.transition(session(store, workspace, later), incident.id, "recovered")
+    again = model.get_incident(store, incident.id)
+    clock = next(c for c in clocks_for(again, policy, NOW + timedelta(hours=2)) if c.deadline_id == "handle-major")
+    assert clock.status == "met" and clock.left == timedelta(minutes=30)
+    sent = check_clocks(store, policy, [{"type": "log"}], workspace.path, NOW + timedelta(hours=2))
+    assert all(n["deadline"] != "handle-major" for n in sent)
+
+
+def test_state_machine_and_audit(store: Store, workspace: Workspace) -> None:
+    incident = open_major(store, workspace)
+    with pytest.raises(SecopsError, match="cannot become eradicated"):
+        model.transition(session(store, workspace, NOW), incident.id, "eradicated")
+    for state in ("acknowledged", "contained", "eradicated", "recovered", "closed"):
+        model.transition(session(store, workspace, NOW), incident.id, state)
+    reopened = model.transition(session(store, workspace, NOW), incident.id, "acknowledged", note="复发")
+    assert reopened.state == "acknowledged" and "closed" not in reopened.state_times
+    actions = [e["action"] for e in entries(store, incident.id)]
+    assert actions == ["open", "acknowledged", "contained", "eradicated", "recovered", "closed", "reopen"]
+    assert verify(store, audit_key(workspace.path))[1] is None
+
+
+def test_no_lost_update_between_two_terminals(store: Store, workspace: Workspace) -> None:
+    incident = open_major(store, workspace)
+    seen = model.get_incident(store, incident.id).version
+    model.set_fields(session(store, workspace, NOW, "甲"), incident.id, "assign", {"owner": "甲"}, version=seen)
+    with pytest.raises(model.ConcurrentUpdate, match="changed by someone else"):
+        model.set_fields(session(store, workspace, NOW, "乙"), incident.id, "assign", {"owner": "乙"}, version=seen)
+    assert model.get_incident(store, incident.id).owner == "甲"
+
+
+def test_steps_out_of_order_are_allowed_warned_and_recorded(store: Store, workspace: Workspace, tmp_path: Path) -> None:
+    incident = open_major(store, workspace)
+    evidence = tmp_path / "access.log"
+    evidence.write_text("GET /uploads/a.php?cmd=id\n", encoding="utf-8")
+    steps = ["confirm", "isolate", "report-internal", "eradicate"]
+    updated, warnings = model.step_done(
+        session(store, workspace, NOW), incident.id, "eradicate", [evidence], playbook_steps=steps
+    )
+    assert warnings and "confirm" in warnings[0]
+    step = updated.steps["eradicate"]
+    assert step["out_of_order"] is True
+    assert step["evidence"][0]["sha256"] == hashlib.sha256(evidence.read_bytes()).hexdigest()
+    with pytest.raises(SecopsError, match="done already"):
+        model.step_done(session(store, workspace, NOW), incident.id, "eradicate", [], playbook_steps=steps)
+
+
+def test_clock_going_backwards_is_recorded(store: Store, workspace: Workspace) -> None:
+    incident = open_major(store, workspace)
+    model.add_note(session(store, workspace, NOW - timedelta(minutes=3)), incident.id, "时间回拨")
+    last = entries(store, incident.id)[-1]
+    assert "clock_warning" in last["detail"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("category", "99", "unknown incident category"),
+        ("grade", "很大", "unknown grade"),
+        ("subcategory", "x", "unknown subcategory"),
+    ],
+)
+def test_bad_choices_list_the_valid_ones(
+    store: Store, workspace: Workspace, field: str, value: str, message: str
+) -> None:
+    kwargs: dict[str, Any] = {
+        "title": "t",
+        "category": "02",
+        "subcategory": "网页篡改",
+        "grade": "一般",
+        "detected_at": NOW,
+        field: value,
+    }
+    with pytest.raises(SecopsError, match=message) as error:
+        model.open_incident(session(store, workspace, NOW), **kwargs)
+    assert error.value.hint
+
+
+class _Hook(BaseHTTPRequestHandler):
+    bodies: ClassVar[list[dict[str, Any]]] = []
+    failures = 1
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if _Hook.failures > 0:
+            _Hook.failures -= 1
+            self.send_response(500)
+            self.end_headers()
+            return
+        _Hook.bodies.append(body)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b'{"errcode": 0, "errmsg": "ok"}')
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_dingtalk_notice_is_retried_and_delivered(tmp_path: Path) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/robot/send"
+        outcome = send([{"type": "dingtalk", "url": url}], "【时限提醒 50%】测试", {}, tmp_path, sleep=lambda _s: None)
+    finally:
+        server.shutdown()
+    assert outcome == {"1:dingtalk": "sent"}
+    assert _Hook.bodies == [{"msgtype": "text", "text": {"content": "【时限提醒 50%】测试"}}]
+
+
+def test_a_dead_channel_is_reported_and_others_still_get_the_notice(tmp_path: Path) -> None:
+    notifiers = [{"type": "webhook", "url": "http://127.0.0.1:9/none"}, {"type": "log"}]
+    outcome = send(notifiers, "提醒", {"x": 1}, tmp_path, timeout=0.5, sleep=lambda _s: None)
+    assert outcome["1:webhook"].startswith("failed:") and outcome["2:log"] == "sent"
+
+
+def test_bad_notifier_config_names_the_line(tmp_path: Path) -> None:
+    (tmp_path / "notifiers.yaml").write_text("- {type: log}\n- {type: pager}\n", encoding="utf-8")
+    with pytest.raises(SecopsError, match="type must be one of"):
+        load_notifiers(tmp_path)
