@@ -52,6 +52,23 @@ def run_discover_job(workspace_path: str, profile: str, targets: list[str], cron
         log.error("scheduled discovery (%s) failed: %s", profile, error)
 
 
+def run_clock_check(workspace_path: str) -> None:
+    """Incident clocks: send the escalation notices that fell due (built in: every minute)."""
+    from secops.incident.escalation import check_clocks
+    from secops.incident.notify import load_notifiers
+    from secops.incident.policy import load_policy
+    from secops.workspace import open_workspace_store
+
+    workspace = load_workspace(Path(workspace_path))
+    try:
+        with open_workspace_store(workspace) as store:
+            sent = check_clocks(store, load_policy(), load_notifiers(workspace.path), workspace.path, datetime.now(UTC))
+        for notice in sent:
+            log.warning("incident clock notice: %s", notice["text"])
+    except SecopsError as error:
+        log.error("incident clock check failed: %s", error)
+
+
 def _scheduler(workspace: Workspace, *, blocking: bool = False) -> Any:
     from zoneinfo import ZoneInfo
 
@@ -142,7 +159,20 @@ def remove_job(workspace: Workspace, job_id: str) -> None:
 
 def run_forever(workspace: Workspace) -> None:
     """Run the scheduler in the foreground until interrupted."""
+    from apscheduler.jobstores.memory import MemoryJobStore
+
     scheduler = _scheduler(workspace, blocking=True)
+    # Built in, not stored: the incident clocks are checked every minute whatever else is scheduled.
+    scheduler.add_jobstore(MemoryJobStore(), alias="builtin")
+    scheduler.add_job(
+        run_clock_check,
+        "interval",
+        minutes=1,
+        id="incident-clocks",
+        jobstore="builtin",
+        kwargs={"workspace_path": str(workspace.path)},
+        next_run_time=datetime.now(UTC),
+    )
     logging.getLogger("apscheduler").setLevel(logging.INFO)
     try:
         scheduler.start()

@@ -20,6 +20,20 @@ class AppContext:
     verbose: bool = False
 
     def now(self) -> datetime:
+        """The current time; SECOPS_NOW (ISO 8601) fixes it, for drills and tests of the clocks."""
+        import os
+
+        fixed = os.environ.get("SECOPS_NOW")
+        if fixed:
+            try:
+                moment = datetime.fromisoformat(fixed)
+            except ValueError:
+                from secops.errors import SecopsError
+
+                raise SecopsError(
+                    f"SECOPS_NOW={fixed!r} is not an ISO 8601 time", hint="e.g. 2026-11-23T10:00:00+08:00"
+                ) from None
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         return datetime.now(UTC)
 
     def workspace(self) -> Workspace:

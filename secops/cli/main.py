@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     **{name: (f"secops.cli.planned:{name}", f"{short} (not built yet)") for name, (short, _, _) in PLANNED.items()},
     "detect": ("secops.cli.detect_cmd:detect", "Sigma detection on logs; conversion for Elasticsearch."),
     "yara": ("secops.cli.yara_cmd:yara", "YARA scanning for webshells, miners and ransom notes."),
+    "incident": ("secops.cli.incident_cmd:incident", "Incidents under running clocks, with escalation and audit."),
     "report": ("secops.cli.report_cmd:report", "Build reports as PDF, HTML, XLSX or DOCX."),
     "scheduler": ("secops.cli.scheduler_cmd:scheduler", "Schedule discovery and other jobs; run them."),
     "content": ("secops.cli.content_cmd:content", "Validate and list rules, profiles, playbooks and templates."),

@@ -6,11 +6,6 @@ import click
 
 # name -> (short help, what it will do, the issue that builds it)
 PLANNED: dict[str, tuple[str, str, int]] = {
-    "incident": (
-        "Incident response",
-        "Incident playbooks, running clocks, escalation, audit trail and official reports.",
-        6,
-    ),
     "center": (
         "Provincial monitoring center",
         "Provincial monitoring center: signed alert ingestion, Elasticsearch, dashboard.",

@@ -71,9 +71,9 @@ def test_help_does_not_import_heavy_modules() -> None:
 
 
 def test_planned_groups_exist_and_say_so(run_cli: Invoke) -> None:
-    result = CliRunner().invoke(cli, ["incident"])
+    result = CliRunner().invoke(cli, ["center"])
     assert result.exit_code == 2
-    assert "Not built yet" in result.output and "#6" in result.output
+    assert "Not built yet" in result.output and "#7" in result.output
 
 
 def test_version_as_json(run_cli: Invoke) -> None:
