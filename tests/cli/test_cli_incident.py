@@ -77,3 +77,62 @@ def test_grade_from_facts(cli: Invoke) -> None:
     shown = json.loads(cli("incident", "show", "1", "--format", "json").stdout)
     assert shown["grade"] == "较大"
     assert all(c["deadline"] != "handle-major" for c in shown["clocks"])
+
+
+def test_final_report_lists_every_audited_action(cli: Invoke, tmp_path: Path) -> None:
+    import subprocess
+
+    _open_major(cli)
+    for args in (
+        ("ack", "1"),
+        ("note", "1", "已断开外网"),
+        ("contain", "1"),
+        ("set", "1", "cause=上传组件未校验文件类型", "impact=首页被篡改约 40 分钟"),
+        ("recover", "1"),
+        ("reported", "1"),
+        ("close", "1"),
+    ):
+        result = cli("incident", *args)
+        assert result.exit_code == 0, (args, result.stderr)
+    data = json.loads(cli("incident", "report", "1", "--kind", "final", "--format", "json").stdout)
+    assert [e["action"] for e in data["timeline"]] == [
+        "open", "acknowledged", "note", "contained", "set", "recovered", "reported", "closed",
+    ]  # fmt: skip
+    pdf = tmp_path / "final.pdf"
+    built = cli("incident", "report", "1", "--kind", "final", "--format", "pdf", "-o", str(pdf))
+    assert built.exit_code == 0, built.stderr
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for words in ("网络安全事件总结报告", "处置时间线", "登记事件", "已断开外网", "上传组件未校验文件类型", "结束报告"):
+        assert words in text, words
+    assert len(data["timeline"]) == 8
+    wrong = cli("incident", "report", "1", "--format", "pdf", "-o", str(tmp_path / "x.docx"))
+    assert wrong.exit_code == 2
+
+
+def test_initial_report_carries_what_is_known(cli: Invoke, tmp_path: Path) -> None:
+    _open_major(cli)
+    docx = tmp_path / "initial.docx"
+    assert cli("incident", "report", "1", "--format", "docx", "-o", str(docx)).exit_code == 0
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    assert "事态发展趋势" not in text  # unknown yet: an initial report may carry items 1-2 only
+
+
+def test_zero_report_and_metrics(cli: Invoke, tmp_path: Path) -> None:
+    quiet = json.loads(cli("incident", "zero-report", "--date", "2026-09-02").stdout)
+    assert quiet == {
+        "date": "2026-09-02",
+        "important_period": "开学季",
+        "zero": True,
+        "incidents": [],
+        "still_open": [],
+    }
+    _open_major(cli)
+    busy = json.loads(cli("incident", "zero-report", "--date", "2026-11-23").stdout)
+    assert busy["zero"] is False and busy["incidents"][0]["grade"] == "重大"
+    assert cli("incident", "ack", "1").exit_code == 0
+    rows = json.loads(cli("incident", "metrics", "--format", "json").stdout)
+    assert rows[0]["month"] == "2026-11" and rows[0]["minutes_to_acknowledge"] == 55.0
+    xlsx = tmp_path / "metrics.xlsx"
+    assert cli("incident", "metrics", "-o", str(xlsx)).exit_code == 0 and xlsx.stat().st_size > 0
