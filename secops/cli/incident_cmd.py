@@ -567,3 +567,42 @@ def metrics_cmd(app: AppContext, output: Path | None, fmt: str) -> None:
     if output:
         write_report(metrics_report(rows, workspace, app.now()), output)
         click.echo(f"Wrote {output}", err=True)
+
+
+@incident.command(name="export-playbook")
+@click.argument("playbook_id", metavar="PLAYBOOK")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write CACAO JSON here (default: stdout).")
+@pass_app
+def export_playbook(app: AppContext, playbook_id: str, output: Path | None) -> None:
+    """Export a playbook as OASIS CACAO v2.0 JSON (deadlines in an extension property)."""
+    from secops.cli.output import to_json
+    from secops.errors import SecopsError
+    from secops.fsutil import write_text_atomic
+    from secops.incident.cacao import to_cacao
+    from secops.incident.playbooks import load_playbooks
+
+    playbooks = {p.id: p for p in load_playbooks()}
+    if playbook_id not in playbooks:
+        raise SecopsError(f"unknown playbook {playbook_id!r}", hint="choose one of: " + ", ".join(sorted(playbooks)))
+    text = to_json(to_cacao(playbooks[playbook_id], now=app.now()))
+    if output:
+        write_text_atomic(output, text + "\n")
+        click.echo(f"Wrote {output}")
+    else:
+        click.echo(text)
+
+
+@incident.command(name="import-playbook")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The playbook YAML to write.")
+def import_playbook(path: Path, output: Path) -> None:
+    """Import a CACAO v2.0 JSON playbook (a chain of action steps) as a secops playbook YAML."""
+    from secops.errors import SecopsError
+    from secops.fsutil import write_text_atomic
+    from secops.incident.cacao import from_cacao, load_json, playbook_yaml
+
+    if not path.is_file():
+        raise SecopsError(f"{path}: no such file")
+    playbook = from_cacao(load_json(path.read_text(encoding="utf-8")))
+    write_text_atomic(output, playbook_yaml(playbook))
+    click.echo(f"Wrote {output}: playbook {playbook.id} with {len(playbook.steps)} steps")

@@ -136,3 +136,31 @@ def test_zero_report_and_metrics(cli: Invoke, tmp_path: Path) -> None:
     assert rows[0]["month"] == "2026-11" and rows[0]["minutes_to_acknowledge"] == 55.0
     xlsx = tmp_path / "metrics.xlsx"
     assert cli("incident", "metrics", "-o", str(xlsx)).exit_code == 0 and xlsx.stat().st_size > 0
+
+
+def test_cacao_round_trip_of_every_playbook(run_cli: Invoke, tmp_path: Path) -> None:
+    from secops.incident.cacao import from_cacao, to_cacao
+    from secops.incident.playbooks import load_playbooks
+
+    for playbook in load_playbooks():
+        exported = run_cli("incident", "export-playbook", playbook.id)
+        assert exported.exit_code == 0
+        data = json.loads(exported.stdout)
+        assert data["spec_version"] == "cacao-2.0" and "education" in data["industry_sectors"]
+        assert data["workflow"][data["workflow_start"]]["type"] == "start"
+        from datetime import UTC, datetime
+
+        assert from_cacao(to_cacao(playbook, now=datetime.now(UTC))).model_dump() == playbook.model_dump()
+    source = tmp_path / "ransomware.json"
+    assert run_cli("incident", "export-playbook", "ransomware", "-o", str(source)).exit_code == 0
+    target = tmp_path / "playbooks" / "ransomware-copy.yml"
+    target.parent.mkdir()
+    imported = run_cli("incident", "import-playbook", str(source), "-o", str(target))
+    assert imported.exit_code == 0, imported.stderr
+    text = target.read_text(encoding="utf-8").replace("id: ransomware", "id: ransomware-copy", 1)
+    target.write_text(text, encoding="utf-8")
+    assert run_cli("content", "validate", str(target)).exit_code == 0
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    bad = run_cli("incident", "import-playbook", str(broken), "-o", str(tmp_path / "x.yml"))
+    assert bad.exit_code == 2 and "not JSON" in bad.stderr and not (tmp_path / "x.yml").exists()
