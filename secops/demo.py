@@ -4,7 +4,7 @@
 namespaces when run as root, else of this machine's loopback; 3. a level-2 等保 assessment of the
 discovered hosts (automated evidence plus a partly answered questionnaire); 4. detection: the
 Sigma rules over sample logs (a web attack, an SSH brute force) and YARA over a sample web root,
-stored as alerts; 5. the reports.
+stored as alerts; 5. an incident opened from the top alert, with its running clocks; 6. the reports.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from secops.errors import SecopsError
@@ -36,6 +36,7 @@ class DemoResult:
     discovery: str = ""
     assessment: str = ""
     detection: str = ""
+    incident: str = ""
     reports: list[Path] = field(default_factory=list)
 
 
@@ -74,7 +75,7 @@ def _discover_lab(workspace: Path, now: datetime, progress: Callable[[str], None
             f"{summary['hosts_up']} hosts up, {len(summary['changes'])} changes, {len(summary['alerts'])} alerts"
         )
         progress(f"      {discovery}")
-        progress("[3/5] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)")
+        progress("[3/6] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)")
         _prepare_system(workspace, now)
         assessed = campus.run_in_scanner(
             _secops(workspace, "dengbao", "assess", "--system", DEMO_SYSTEM, "--format", "json"), timeout=900
@@ -159,6 +160,51 @@ def _detect(workspace: Path, scratch: Path) -> str:
     )
 
 
+def _open_incident(workspace: Path, output_dir: Path, now: datetime) -> str:
+    """An incident from the most severe stored alert, graded 重大 so its 1-hour clock runs."""
+    import sqlalchemy as sa
+
+    from secops.config import load_workspace
+    from secops.incident.audit import audit_key
+    from secops.incident.clocks import clocks_for
+    from secops.incident.model import Session, alert_prefill, open_incident
+    from secops.incident.playbooks import load_playbooks
+    from secops.incident.policy import load_policy
+    from secops.incident.reports import incident_report
+    from secops.reporting.render import write_report
+    from secops.store.schema import alerts
+
+    loaded = load_workspace(workspace)
+    rank = sa.case({"critical": 0, "high": 1, "medium": 2, "low": 3}, value=alerts.c.severity, else_=4)
+    with open_workspace_store(loaded) as store:
+        with store.engine.connect() as conn:
+            top = conn.execute(
+                sa.select(alerts.c.id).where(alerts.c.source.in_(("sigma", "yara"))).order_by(rank, alerts.c.id)
+            ).first()
+        if top is None:
+            return "no alert to open an incident from"
+        prefill = alert_prefill(store, top.id)
+        playbook = next((p for p in load_playbooks() if p.applies_to.matches(prefill)), None)
+        if playbook is None:
+            playbook = next(p for p in load_playbooks() if p.id == "webshell")
+        detected = now - timedelta(minutes=20)  # found 20 minutes ago: the clock is already running
+        incident = open_incident(
+            Session(store, audit_key(workspace), "值班员", now),
+            title=prefill["title"],
+            category=playbook.category,
+            subcategory=playbook.subcategory,
+            grade="重大",
+            detected_at=detected,
+            playbook=playbook.id,
+            alert_ids=[top.id],
+        )
+        policy = load_policy()
+        clock = next(c for c in clocks_for(incident, policy, now) if c.deadline_id == "handle-major")
+        write_report(incident_report(incident, store, loaded, policy, "initial", now), output_dir / "incident.docx")
+    minutes = int(clock.left.total_seconds() // 60)
+    return f"incident #{incident.id} ({playbook.id}, 重大) from alert #{top.id}: {minutes} min left on its 1-hour clock"
+
+
 def _assess_loopback(workspace: Path, now: datetime) -> str:
     from secops.config import load_workspace
     from secops.dengbao.assess import assess
@@ -212,25 +258,29 @@ def run_demo(
     lab_reason = campus_unavailable_reason()
     scope = LAB_SCOPE if lab_reason is None else LOOPBACK_SCOPE
     workspace_dir = Path(tempfile.mkdtemp(prefix="secops-demo-"))
-    progress(f"[1/5] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
+    progress(f"[1/6] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
     result = init_workspace(
         workspace_dir, school_code=DEMO_SCHOOL_CODE, school_name=DEMO_SCHOOL_NAME, scope=scope, database=None, now=now
     )
     demo = DemoResult(workspace=workspace_dir)
     if lab_reason is None:
-        progress("[2/5] Discovering assets on a lab campus (IPv4 + IPv6)")
+        progress("[2/6] Discovering assets on a lab campus (IPv4 + IPv6)")
         demo.discovery, demo.assessment = _discover_lab(workspace_dir, now, progress)
     else:
-        progress(f"[2/5] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
+        progress(f"[2/6] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
         demo.discovery = _discover_loopback(workspace_dir, now)
         progress(f"      {demo.discovery}")
-        progress("[3/5] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration")
+        progress("[3/6] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration")
         demo.assessment = _assess_loopback(workspace_dir, now)
     progress(f"      {demo.assessment}")
-    progress("[4/5] Detection: Sigma over sample logs, YARA over a sample web root (stored as alerts)")
+    progress("[4/6] Detection: Sigma over sample logs, YARA over a sample web root (stored as alerts)")
     demo.detection = _detect(workspace_dir, workspace_dir)
     progress(f"      {demo.detection}")
-    progress("[5/5] Building the reports (PDF, HTML, XLSX, DOCX)")
+    progress("[5/6] Opening an incident from the top alert (its 1-hour clock runs)")
+    demo.incident = _open_incident(workspace_dir, output_dir, now)
+    demo.reports.append((output_dir / "incident.docx").resolve())
+    progress(f"      {demo.incident}")
+    progress("[6/6] Building the reports (PDF, HTML, XLSX, DOCX)")
     with open_workspace_store(result.workspace) as store:
         for report_id, params in (("workspace", {}), ("assets", {}), ("dengbao", {"system": DEMO_SYSTEM})):
             for fmt in ("pdf", "html", "xlsx", "docx"):

@@ -16,7 +16,7 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["--workspace", str(own), "demo", "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    for report in ("workspace", "assets"):
+    for report in ("workspace", "assets", "dengbao"):
         for fmt in ("pdf", "html", "xlsx", "docx"):
             assert str((out / f"{report}.{fmt}").resolve()) in result.stdout
             assert (out / f"{report}.{fmt}").stat().st_size > 1000
@@ -36,6 +36,12 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
         assert "10.77.0." in assets and "redis" in assets.lower()
     else:
         assert "127.0.0.1" in assets
+    gap = subprocess.run(
+        ["pdftotext", str(out / "dengbao.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "网络安全等级保护差距分析报告" in gap and "第2级" in gap
+    assert "Sigma:" in result.stdout and "YARA: 4 of 4" in result.stdout
+    assert "1-hour clock" in result.stdout and (out / "incident.docx").stat().st_size > 1000
     info = subprocess.run(["pdfinfo", str(out / "workspace.pdf")], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert 1 <= pages <= 10
