@@ -1,0 +1,1 @@
+"""Student data protection: identifier recognition, classification, masking, watermarks (issue #8, in progress)."""
