@@ -16,7 +16,6 @@ PLANNED: dict[str, tuple[str, str, int]] = {
         "Signed delivery of a school's alerts to its provincial center (durable outbox).",
         7,
     ),
-    "data": ("Student data protection", "Student data: discovery, classification, masking (脱敏) and watermarks.", 8),
 }
 
 
