@@ -47,7 +47,6 @@ The alert: ``rule_type="correlation"``, rule id/title/level/tags from the correl
 
 from __future__ import annotations
 
-import bisect
 import gc
 import json
 import math
@@ -73,10 +72,18 @@ from sigma.correlations import (
 )
 
 from secops.detection.events import Match
+from secops.detection.sigma.windows import (
+    MISSING,
+    EventCount,
+    Temporal,
+    TemporalOrdered,
+    ValueCount,
+    ValueStat,
+    Window,
+)
 
 __all__ = ["correlate", "correlation_rule_id"]
 
-_MISSING = object()
 _PLAIN = (str, int, float, bool)
 _OPS: dict[SigmaCorrelationConditionOperator, Callable[[float, float], bool]] = {
     SigmaCorrelationConditionOperator.GT: lambda a, b: a > b,
@@ -239,7 +246,7 @@ def _correlate_one(rule: SigmaCorrelationRule, known: dict[str, list[Match]], ep
             value = event.get(name)
             if value is None:
                 value = _lookup(event, name)
-                if value is _MISSING:
+                if value is MISSING:
                     continue  # no join key: see the module docstring
             if value.__class__ not in _PLAIN:
                 value = _hashable(value)
@@ -251,7 +258,7 @@ def _correlate_one(rule: SigmaCorrelationRule, known: dict[str, list[Match]], ep
     else:
         for item in items:
             values = tuple(field_value(item, name) for name in group_by)
-            if _MISSING in values:
+            if MISSING in values:
                 continue
             groups.setdefault(tuple(_hashable(v) for v in values), []).append(item)
 
@@ -302,7 +309,7 @@ def _collect_items(
     return items
 
 
-def _scan(items: list[_Item], span: float, window: _Window, growing: bool) -> Iterable[tuple[int, int]]:
+def _scan(items: list[_Item], span: float, window: Window, growing: bool) -> Iterable[tuple[int, int]]:
     """(first, last) member indexes of each alert of one group; see "De-duplication" above."""
     n = len(items)
     start = 0
@@ -346,176 +353,12 @@ def _alert(rule: SigmaCorrelationRule, group: dict[str, Any], members: list[_Ite
     )
 
 
-# --- windows: what each correlation type counts ---------------------------------------------------
-
-
-class _Window:
-    """The aggregate of one group's sliding window; members are added and removed by index."""
-
-    def add(self, index: int) -> None:
-        raise NotImplementedError
-
-    def remove(self, index: int) -> None:
-        raise NotImplementedError
-
-    def reset(self) -> None:
-        raise NotImplementedError
-
-    def satisfied(self, start: int) -> bool:
-        raise NotImplementedError
-
-
-class _EventCount(_Window):
-    def __init__(self, test: Callable[[float], bool]) -> None:
-        self.test = test
-        self.count = 0
-
-    def add(self, index: int) -> None:
-        self.count += 1
-
-    def remove(self, index: int) -> None:
-        self.count -= 1
-
-    def reset(self) -> None:
-        self.count = 0
-
-    def satisfied(self, start: int) -> bool:
-        return self.test(self.count)
-
-
-class _ValueCount(_Window):
-    """Distinct non-null values of the condition field(s) in the window."""
-
-    def __init__(self, values: list[Any], test: Callable[[float], bool]) -> None:
-        self.values = values
-        self.test = test
-        self.counts: Counter[Any] = Counter()
-
-    def add(self, index: int) -> None:
-        value = self.values[index]
-        if value is not _MISSING:
-            self.counts[value] += 1
-
-    def remove(self, index: int) -> None:
-        value = self.values[index]
-        if value is not _MISSING:
-            self.counts[value] -= 1
-            if not self.counts[value]:
-                del self.counts[value]
-
-    def reset(self) -> None:
-        self.counts.clear()
-
-    def satisfied(self, start: int) -> bool:
-        return self.test(len(self.counts))
-
-
-class _ValueStat(_Window):
-    """Sum, average, median or percentile of the numeric values of the condition field."""
-
-    def __init__(
-        self, values: list[float | None], kind: SigmaCorrelationType, percentile: float, test: Callable[[float], bool]
-    ) -> None:
-        self.values = values
-        self.kind = kind
-        self.percentile = percentile
-        self.test = test
-        self.keeps_order = kind in (SigmaCorrelationType.VALUE_MEDIAN, SigmaCorrelationType.VALUE_PERCENTILE)
-        self.total = 0.0
-        self.count = 0
-        self.ordered: list[float] = []  # the window's values, sorted (median/percentile only)
-
-    def add(self, index: int) -> None:
-        value = self.values[index]
-        if value is None:
-            return
-        self.total += value
-        self.count += 1
-        if self.keeps_order:
-            bisect.insort(self.ordered, value)
-
-    def remove(self, index: int) -> None:
-        value = self.values[index]
-        if value is None:
-            return
-        self.total -= value
-        self.count -= 1
-        if self.keeps_order:
-            del self.ordered[bisect.bisect_left(self.ordered, value)]
-
-    def reset(self) -> None:
-        self.total = 0.0
-        self.count = 0
-        self.ordered.clear()
-
-    def satisfied(self, start: int) -> bool:
-        if not self.count:
-            return False
-        if self.kind == SigmaCorrelationType.VALUE_SUM:
-            return self.test(self.total)
-        if self.kind == SigmaCorrelationType.VALUE_AVG:
-            return self.test(self.total / self.count)
-        return self.test(_percentile(self.ordered, self.percentile))
-
-
-class _Temporal(_Window):
-    """Which referenced rules the window holds; the condition counts them or is a boolean expression."""
-
-    def __init__(self, items: list[_Item], present: Callable[[Counter[int]], bool]) -> None:
-        self.items = items
-        self.present = present
-        self.counts: Counter[int] = Counter()
-
-    def add(self, index: int) -> None:
-        self.counts.update(self.items[index].positions)
-
-    def remove(self, index: int) -> None:
-        self.counts.subtract(self.items[index].positions)
-
-    def reset(self) -> None:
-        self.counts.clear()
-
-    def satisfied(self, start: int) -> bool:
-        return self.present(self.counts)
-
-
-class _TemporalOrdered(_Window):
-    """Referenced rules in their listed order: ``best[k]`` is the latest start of a chain r0..rk."""
-
-    def __init__(self, items: list[_Item], rules: int, test: Callable[[float], bool]) -> None:
-        self.items = items
-        self.test = test
-        self.best: list[int] = [-1] * rules
-
-    def add(self, index: int) -> None:
-        # Descending, so one event does not fill two consecutive positions of the chain.
-        for position in sorted(self.items[index].positions, reverse=True):
-            if position == 0:
-                self.best[0] = index
-            elif self.best[position - 1] >= 0:
-                self.best[position] = max(self.best[position], self.best[position - 1])
-
-    def remove(self, index: int) -> None:
-        pass  # chains that start before the window are excluded in satisfied()
-
-    def reset(self) -> None:
-        self.best = [-1] * len(self.best)
-
-    def satisfied(self, start: int) -> bool:
-        length = 0
-        for begin in self.best:
-            if begin < start:
-                break
-            length += 1
-        return self.test(length)
-
-
 def _window_factory(
     rule: SigmaCorrelationRule,
     rules: int,
     ref_names: list[str],
     field_value: Callable[[_Item, str], Any],
-) -> Callable[[list[_Item]], _Window]:
+) -> Callable[[list[_Item]], Window]:
     condition = rule.condition
     kind = rule.type
     if isinstance(condition, SigmaExtendedCorrelationCondition):
@@ -527,7 +370,7 @@ def _window_factory(
         def holds(counts: Counter[int]) -> bool:
             return _evaluate(tree, lambda name: counts.get(positions.get(name, -1), 0) > 0)
 
-        return lambda items: _Temporal(items, holds)
+        return lambda items: Temporal(items, holds)
 
     op = _OPS[condition.op]
     threshold = condition.count
@@ -536,23 +379,23 @@ def _window_factory(
         return op(value, threshold)
 
     if kind == SigmaCorrelationType.EVENT_COUNT:
-        return lambda items: _EventCount(test)
+        return lambda items: EventCount(test)
     if kind == SigmaCorrelationType.TEMPORAL:
-        return lambda items: _Temporal(items, lambda counts: test(sum(1 for c in counts.values() if c > 0)))
+        return lambda items: Temporal(items, lambda counts: test(sum(1 for c in counts.values() if c > 0)))
     if kind == SigmaCorrelationType.TEMPORAL_ORDERED:
-        return lambda items: _TemporalOrdered(items, rules, test)
+        return lambda items: TemporalOrdered(items, rules, test)
     fields = _condition_fields(condition)
     if kind == SigmaCorrelationType.VALUE_COUNT:
 
-        def distinct(items: list[_Item]) -> _Window:
-            return _ValueCount([_field_key(item, fields, field_value) for item in items], test)
+        def distinct(items: list[_Item]) -> Window:
+            return ValueCount([_field_key(item, fields, field_value) for item in items], test)
 
         return distinct
     if kind in _VALUE_STATS:
         percentile = 50.0 if kind == SigmaCorrelationType.VALUE_MEDIAN else float(condition.percentile or 50)
 
-        def stat(items: list[_Item]) -> _Window:
-            return _ValueStat([_number(field_value(item, fields[0])) for item in items], kind, percentile, test)
+        def stat(items: list[_Item]) -> Window:
+            return ValueStat([_number(field_value(item, fields[0])) for item in items], kind, percentile, test)
 
         return stat
     raise ValueError(f"unsupported correlation type {kind!r}")  # pySigma rejects others when parsing
@@ -579,8 +422,8 @@ def _field_key(item: _Item, fields: list[str], field_value: Callable[[_Item, str
     values = []
     for name in fields:
         value = field_value(item, name)
-        if value is _MISSING or value is None or value == "":
-            return _MISSING  # null values are not distinct values
+        if value is MISSING or value is None or value == "":
+            return MISSING  # null values are not distinct values
         values.append(_hashable(value))
     return values[0] if len(values) == 1 else tuple(values)
 
@@ -615,12 +458,12 @@ def _epoch(timestamp: datetime) -> float:
 def _lookup(event: dict[str, Any], name: str) -> Any:
     if name in event:
         value = event[name]
-        return _MISSING if value is None else value
+        return MISSING if value is None else value
     lowered = name.lower()
     for key, value in event.items():
         if key.lower() == lowered:
-            return _MISSING if value is None else value
-    return _MISSING
+            return MISSING if value is None else value
+    return MISSING
 
 
 def _hashable(value: Any) -> Any:
@@ -632,20 +475,10 @@ def _hashable(value: Any) -> Any:
 
 
 def _number(value: Any) -> float | None:
-    if value is _MISSING or isinstance(value, bool):
+    if value is MISSING or isinstance(value, bool):
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
-
-
-def _percentile(ordered: list[float], percentile: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    if len(ordered) == 1:
-        return ordered[0]
-    rank = (len(ordered) - 1) * min(max(percentile, 0.0), 100.0) / 100.0
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
