@@ -2,47 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
+from secops.cli import incident_docs_cmd as docs
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, emit_object, format_option
-
-if TYPE_CHECKING:
-    from secops.incident.model import Incident, Session
-
-
-def _session(app: AppContext, store: Any, actor: str | None) -> Session:
-    import getpass
-
-    from secops.incident.audit import audit_key
-    from secops.incident.model import Session
-
-    return Session(store, audit_key(app.workspace_path), actor or getpass.getuser(), app.now())
-
-
-def _when(text: str | None, app: AppContext) -> datetime:
-    from datetime import UTC
-
-    from secops.errors import SecopsError
-
-    if not text:
-        return app.now()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise SecopsError(f"{text!r} is not an ISO 8601 time", hint="e.g. 2026-11-23T09:30+08:00") from None
-    if moment.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        moment = moment.replace(tzinfo=ZoneInfo(app.workspace().config.timezone))
-    return moment.astimezone(UTC)
-
-
-actor_option = click.option("--actor", help="Who does this (default: the login name); recorded in the audit trail.")
+from secops.cli.incident_common import actor_option, parse_facts, parse_when, session_for, show_incident
+from secops.cli.output import emit, format_option
 
 
 @click.group()
@@ -100,7 +68,7 @@ def open_cmd(
     from secops.incident.policy import load_policy
 
     playbooks = {p.id: p for p in load_playbooks()}
-    grading_facts = _facts(facts)
+    grading_facts = parse_facts(facts)
     workspace = app.workspace()
     with app.store(workspace) as store:
         prefill: dict[str, Any] = alert_prefill(store, alert_id) if alert_id else {}
@@ -120,12 +88,12 @@ def open_cmd(
         if not title:
             raise SecopsError("give --title (or --from-alert)")
         opened = open_incident(
-            _session(app, store, actor),
+            session_for(app, store, actor),
             title=title,
             category=category,
             subcategory=subcategory,
             grade=grade or (chosen.default_grade if chosen else "一般"),
-            detected_at=_when(detected_at, app) if detected_at else (prefill.get("detected_at") or app.now()),
+            detected_at=parse_when(detected_at, app) if detected_at else (prefill.get("detected_at") or app.now()),
             notified=notified or bool(chosen and chosen.notified),
             playbook=chosen.id if chosen else None,
             owner=owner,
@@ -134,42 +102,7 @@ def open_cmd(
             alert_ids=[alert_id] if alert_id else [],
             facts={**grading_facts, **({"grading_reasons": reasons} if reasons else {})},
         )
-        _show(app, store, opened, fmt, headline=f"Opened incident #{opened.id}")
-
-
-def _facts(pairs: tuple[str, ...]) -> dict[str, Any]:
-    from secops.errors import SecopsError
-
-    found: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise SecopsError(f"--fact {pair!r}: use KEY=VALUE, e.g. pi_leaked=1200000")
-        try:
-            found[key.strip()] = float(value) if "." in value else int(value)
-        except ValueError:
-            found[key.strip()] = value.strip()
-    return found
-
-
-def _show(app: AppContext, store: Any, found: Incident, fmt: str, headline: str = "") -> None:
-    from secops.incident.clocks import clocks_for
-    from secops.incident.policy import load_policy
-
-    clocks = [c.as_dict() for c in clocks_for(found, load_policy(), app.now())]
-    if fmt != "table":
-        emit_object({**found.as_dict(), "clocks": clocks}, fmt)
-        return
-    if headline:
-        click.echo(headline)
-    click.echo(f"#{found.id} {found.title}")
-    click.echo(f"  {found.category} {found.subcategory} · {found.grade} · {found.state} · 负责人 {found.owner or '—'}")
-    from zoneinfo import ZoneInfo
-
-    local = found.detected_at.astimezone(ZoneInfo(app.workspace().config.timezone))
-    click.echo(f"  发现于 {local:%Y-%m-%d %H:%M} · 预案 {found.playbook or '—'}")
-    for clock in clocks:
-        click.echo(f"  ⏱ {clock['name']}: {clock['status']}，剩余 {clock['left']}")
+        show_incident(app, store, opened, fmt, headline=f"Opened incident #{opened.id}")
 
 
 @incident.command(name="list")
@@ -198,7 +131,7 @@ def show(app: AppContext, incident_id: int, fmt: str) -> None:
     from secops.incident.model import get_incident
 
     with app.store() as store:
-        _show(app, store, get_incident(store, incident_id), fmt)
+        show_incident(app, store, get_incident(store, incident_id), fmt)
 
 
 @incident.command()
@@ -235,7 +168,7 @@ def _transition_command(name: str, target: str, help_text: str) -> None:
         from secops.incident.model import transition
 
         with app.store() as store:
-            found = transition(_session(app, store, actor), incident_id, target, version=version, note=note)
+            found = transition(session_for(app, store, actor), incident_id, target, version=version, note=note)
         click.echo(f"Incident #{found.id} is now {found.state}")
 
 
@@ -277,7 +210,7 @@ def step_done_cmd(
         if playbook is None:
             raise SecopsError(f"incident #{incident_id} has no playbook", hint="open it with --playbook")
         updated, warnings = step_done(
-            _session(app, store, actor),
+            session_for(app, store, actor),
             incident_id,
             step_id,
             list(evidence),
@@ -327,7 +260,7 @@ def assign(app: AppContext, incident_id: int, owner: str, actor: str | None) -> 
     from secops.incident.model import set_fields
 
     with app.store() as store:
-        set_fields(_session(app, store, actor), incident_id, "assign", {"owner": owner})
+        set_fields(session_for(app, store, actor), incident_id, "assign", {"owner": owner})
     click.echo(f"Incident #{incident_id} assigned to {owner}")
 
 
@@ -344,7 +277,7 @@ def grade(app: AppContext, incident_id: int, grade: str | None, facts: tuple[str
     from secops.incident.policy import load_policy
 
     reasons: list[str] = []
-    found_facts = _facts(facts)
+    found_facts = parse_facts(facts)
     if not grade:
         if not found_facts:
             raise SecopsError("give a GRADE or --fact values", hint="e.g. --fact pi_leaked=1200000")
@@ -354,7 +287,7 @@ def grade(app: AppContext, incident_id: int, grade: str | None, facts: tuple[str
         changes: dict[str, Any] = {"grade": grade}
         if found_facts:
             changes["facts"] = {**current.facts, **found_facts, "grading_reasons": reasons}
-        set_fields(_session(app, store, actor), incident_id, "grade", changes)
+        set_fields(session_for(app, store, actor), incident_id, "grade", changes)
     click.echo(f"Incident #{incident_id} graded {grade}" + (f" ({'；'.join(reasons)})" if reasons else ""))
 
 
@@ -368,7 +301,7 @@ def note(app: AppContext, incident_id: int, text: str, actor: str | None) -> Non
     from secops.incident.model import add_note
 
     with app.store() as store:
-        add_note(_session(app, store, actor), incident_id, text)
+        add_note(session_for(app, store, actor), incident_id, text)
     click.echo(f"Noted on incident #{incident_id}")
 
 
@@ -382,7 +315,7 @@ def attach_cmd(app: AppContext, incident_id: int, path: Path, actor: str | None)
     from secops.incident.model import attach
 
     with app.store() as store:
-        found = attach(_session(app, store, actor), incident_id, path)
+        found = attach(session_for(app, store, actor), incident_id, path)
     click.echo(f"Attached {path.name} to incident #{found.id}")
 
 
@@ -396,14 +329,14 @@ def reported(app: AppContext, incident_id: int, at: str | None, final: bool, act
     """Record that the incident was reported to the authorities (stops the reporting clocks)."""
     from secops.incident.model import get_incident, set_fields
 
-    moment = _when(at, app)
+    moment = parse_when(at, app)
     with app.store() as store:
         if final:
             current = get_incident(store, incident_id)
             changes: dict[str, Any] = {"facts": {**current.facts, "final_report_at": moment.isoformat()}}
         else:
             changes = {"reported_at": moment}
-        set_fields(_session(app, store, actor), incident_id, "final-report" if final else "reported", changes)
+        set_fields(session_for(app, store, actor), incident_id, "final-report" if final else "reported", changes)
     click.echo(f"Incident #{incident_id}: {'final report' if final else 'report'} recorded at {moment.isoformat()}")
 
 
@@ -437,172 +370,14 @@ def check_clocks_cmd(app: AppContext, fmt: str) -> None:
     emit(sent, fmt, ["incident", "deadline", "fraction", "text"])
 
 
-@incident.command()
-@format_option()
-def playbooks(fmt: str) -> None:
-    """List the playbooks."""
-    from secops.incident.playbooks import load_playbooks
-
-    rows = [
-        {"id": p.id, "name": p.name.zh, "category": p.category, "subcategory": p.subcategory, "steps": len(p.steps)}
-        for p in load_playbooks()
-    ]
-    emit(rows, fmt, ["id", "name", "category", "subcategory", "steps"])
-
-
-@incident.command(name="set")
-@click.argument("incident_id", type=int)
-@click.argument("fields", nargs=-1, required=True, metavar="KEY=VALUE...")
-@actor_option
-@pass_app
-def set_cmd(app: AppContext, incident_id: int, fields: tuple[str, ...], actor: str | None) -> None:
-    """Fill report fields: impact, measures, trend, cause, trace, plan, scene, other, ransom,
-    responsibility, rectification, lessons, leftover, reporter, location, malware_kept."""
-    from secops.errors import SecopsError
-    from secops.incident.model import get_incident, set_fields
-    from secops.incident.reports import FIELDS
-
-    known = {*FIELDS, "malware_kept"}
-    values: dict[str, str] = {}
-    for pair in fields:
-        key, sep, value = pair.partition("=")
-        if not sep or key not in known:
-            raise SecopsError(f"{pair!r}: use KEY=VALUE with KEY one of {', '.join(sorted(known))}")
-        values[key] = value
-    with app.store() as store:
-        current = get_incident(store, incident_id)
-        set_fields(_session(app, store, actor), incident_id, "set", {"facts": {**current.facts, **values}})
-    click.echo(f"Incident #{incident_id}: {', '.join(values)} recorded")
-
-
-def _write(report: Any, output: Path | None, fmt: str, data: Any) -> None:
-    from secops.cli.output import to_json
-    from secops.errors import SecopsError
-    from secops.reporting.render import write_report
-
-    if fmt == "json":
-        text = to_json(data)
-        if output:
-            from secops.fsutil import write_text_atomic
-
-            write_text_atomic(output, text + "\n")
-            click.echo(f"Wrote {output}")
-        else:
-            click.echo(text)
-        return
-    if output is None:
-        raise SecopsError(f"--format {fmt} needs -o FILE.{fmt}")
-    if output.suffix.lstrip(".").lower() != fmt:
-        raise SecopsError(f"-o {output}: the file name must end in .{fmt} for --format {fmt}")
-    written = write_report(report, output)
-    click.echo(f"Wrote {output} ({len(written):,} bytes)")
-
-
-@incident.command(name="report")
-@click.argument("incident_id", type=int)
-@click.option("--kind", type=click.Choice(["initial", "followup", "final"]), default="initial", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "json"]), default="docx", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (needed for docx and pdf).")
-@pass_app
-def report_cmd(app: AppContext, incident_id: int, kind: str, fmt: str, output: Path | None) -> None:
-    """The official report in Chinese: CAC items, the school's form, clocks and the audited timeline."""
-    from secops.incident.model import get_incident
-    from secops.incident.policy import load_policy
-    from secops.incident.reports import incident_report, report_json
-
-    workspace = app.workspace()
-    policy = load_policy()
-    with app.store(workspace) as store:
-        found = get_incident(store, incident_id)
-        data = report_json(found, store, policy, kind, app.now())
-        built = incident_report(found, store, workspace, policy, kind, app.now()) if fmt != "json" else None
-    _write(built, output, fmt, data)
-
-
-@incident.command(name="zero-report")
-@click.option("--date", "day", help="The day (YYYY-MM-DD; default: today in the workspace time zone).")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "json"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (needed for docx and pdf).")
-@pass_app
-def zero_report_cmd(app: AppContext, day: str | None, fmt: str, output: Path | None) -> None:
-    """The daily 零报告 (or the day's incidents), marked when the day is in an important period."""
-    from datetime import date
-    from zoneinfo import ZoneInfo
-
-    from secops.errors import SecopsError
-    from secops.incident.policy import load_policy
-    from secops.incident.reports import zero_report
-
-    workspace = app.workspace()
-    if day:
-        try:
-            chosen = date.fromisoformat(day)
-        except ValueError:
-            raise SecopsError(f"--date {day!r} is not a date", hint="use YYYY-MM-DD") from None
-    else:
-        chosen = app.now().astimezone(ZoneInfo(workspace.config.timezone)).date()
-    with app.store(workspace) as store:
-        built, data = zero_report(store, workspace, load_policy(), chosen, app.now())
-    _write(built, output, fmt, data)
-
-
-@incident.command(name="metrics")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Also write FILE.xlsx, .pdf, .docx or .html.")
-@format_option()
-@pass_app
-def metrics_cmd(app: AppContext, output: Path | None, fmt: str) -> None:
-    """Time to acknowledge / contain / close and clock compliance, per month."""
-    from secops.incident.policy import load_policy
-    from secops.incident.reports import metrics, metrics_report
-    from secops.reporting.render import write_report
-
-    workspace = app.workspace()
-    with app.store(workspace) as store:
-        rows = metrics(store, workspace, load_policy(), app.now())
-    emit(
-        rows,
-        fmt,
-        ["month", "incidents", "minutes_to_acknowledge", "minutes_to_contain", "minutes_to_close", "compliance"],
-    )
-    if output:
-        write_report(metrics_report(rows, workspace, app.now()), output)
-        click.echo(f"Wrote {output}", err=True)
-
-
-@incident.command(name="export-playbook")
-@click.argument("playbook_id", metavar="PLAYBOOK")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write CACAO JSON here (default: stdout).")
-@pass_app
-def export_playbook(app: AppContext, playbook_id: str, output: Path | None) -> None:
-    """Export a playbook as OASIS CACAO v2.0 JSON (deadlines in an extension property)."""
-    from secops.cli.output import to_json
-    from secops.errors import SecopsError
-    from secops.fsutil import write_text_atomic
-    from secops.incident.cacao import to_cacao
-    from secops.incident.playbooks import load_playbooks
-
-    playbooks = {p.id: p for p in load_playbooks()}
-    if playbook_id not in playbooks:
-        raise SecopsError(f"unknown playbook {playbook_id!r}", hint="choose one of: " + ", ".join(sorted(playbooks)))
-    text = to_json(to_cacao(playbooks[playbook_id], now=app.now()))
-    if output:
-        write_text_atomic(output, text + "\n")
-        click.echo(f"Wrote {output}")
-    else:
-        click.echo(text)
-
-
-@incident.command(name="import-playbook")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The playbook YAML to write.")
-def import_playbook(path: Path, output: Path) -> None:
-    """Import a CACAO v2.0 JSON playbook (a chain of action steps) as a secops playbook YAML."""
-    from secops.errors import SecopsError
-    from secops.fsutil import write_text_atomic
-    from secops.incident.cacao import from_cacao, load_json, playbook_yaml
-
-    if not path.is_file():
-        raise SecopsError(f"{path}: no such file")
-    playbook = from_cacao(load_json(path.read_text(encoding="utf-8")))
-    write_text_atomic(output, playbook_yaml(playbook))
-    click.echo(f"Wrote {output}: playbook {playbook.id} with {len(playbook.steps)} steps")
+# Reports, metrics and playbook exchange live in their own module.
+for _command in (
+    docs.playbooks,
+    docs.set_cmd,
+    docs.report_cmd,
+    docs.zero_report_cmd,
+    docs.metrics_cmd,
+    docs.export_playbook,
+    docs.import_playbook,
+):
+    incident.add_command(_command)
