@@ -165,9 +165,10 @@ def _open_incident(workspace: Path, output_dir: Path, now: datetime) -> str:
     import sqlalchemy as sa
 
     from secops.config import load_workspace
+    from secops.incident.alerts import alert_prefill
     from secops.incident.audit import audit_key
     from secops.incident.clocks import clocks_for
-    from secops.incident.model import Session, alert_prefill, open_incident
+    from secops.incident.model import Session, open_incident
     from secops.incident.playbooks import load_playbooks
     from secops.incident.policy import load_policy
     from secops.incident.reports import incident_report

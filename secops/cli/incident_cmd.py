@@ -63,7 +63,8 @@ def open_cmd(
 ) -> None:
     """Open an incident; its clocks start at the detection time."""
     from secops.errors import SecopsError
-    from secops.incident.model import alert_prefill, open_incident
+    from secops.incident.alerts import alert_prefill
+    from secops.incident.model import open_incident
     from secops.incident.playbooks import load_playbooks
     from secops.incident.policy import load_policy
 

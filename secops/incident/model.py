@@ -21,7 +21,7 @@ from secops.errors import SecopsError
 from secops.incident import audit
 from secops.incident.playbooks import GRADES
 from secops.store import Store
-from secops.store.schema import alerts, incident_steps, incidents
+from secops.store.schema import incident_steps, incidents
 
 STATES = ("new", "acknowledged", "contained", "eradicated", "recovered", "closed")
 # state -> states it may move to; reopen goes from closed back to acknowledged
@@ -94,7 +94,7 @@ class Incident:
         }
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def as_aware(value: datetime | None) -> datetime | None:
     from datetime import UTC
 
     if value is None:
@@ -103,9 +103,9 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _incident(row: Any, steps: dict[str, dict[str, Any]]) -> Incident:
-    detected = _aware(row.detected_at)
-    created = _aware(row.created_at)
-    updated = _aware(row.updated_at)
+    detected = as_aware(row.detected_at)
+    created = as_aware(row.created_at)
+    updated = as_aware(row.updated_at)
     assert detected is not None and created is not None and updated is not None
     return Incident(
         id=row.id,
@@ -122,7 +122,7 @@ def _incident(row: Any, steps: dict[str, dict[str, Any]]) -> Incident:
         alerts=list(row.alerts or []),
         facts=dict(row.facts or {}),
         detected_at=detected,
-        reported_at=_aware(row.reported_at),
+        reported_at=as_aware(row.reported_at),
         state_times=dict(row.state_times or {}),
         created_at=created,
         updated_at=updated,
@@ -142,7 +142,7 @@ def _load(conn: Connection, incident_id: int) -> Incident:
         raise SecopsError(f"no incident #{incident_id}", hint="see secops incident list")
     steps = {
         s.step_id: {
-            "done_at": _aware(s.done_at),
+            "done_at": as_aware(s.done_at),
             "done_by": s.done_by,
             "evidence": list(s.evidence or []),
             "out_of_order": bool(s.out_of_order),
@@ -381,21 +381,3 @@ def step_done(
     detail = {"step": step_id, "evidence": files, "out_of_order": skipped}
     updated = _update(session, incident_id, None, "step", detail, {}, record)
     return updated, warnings
-
-
-def alert_prefill(store: Store, alert_id: int) -> dict[str, Any]:
-    """What an alert tells a new incident: title, when, which asset, its source and tags."""
-    with store.engine.connect() as conn:
-        row = conn.execute(sa.select(alerts).where(alerts.c.id == alert_id)).first()
-    if row is None:
-        raise SecopsError(f"no alert #{alert_id}", hint="see secops assets alerts")
-    detail = dict(row.detail or {})
-    tags = detail.get("tags") or (detail.get("rule") or {}).get("tags") or []
-    return {
-        "title": row.title,
-        "detected_at": _aware(row.at),
-        "asset": row.asset_key,
-        "source": row.source,
-        "severity": row.severity,
-        "tags": list(tags) if isinstance(tags, list) else [],
-    }
