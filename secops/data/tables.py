@@ -6,7 +6,6 @@ memory. Ragged CSV rows are padded or cut to the header and counted.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,7 +31,8 @@ class Table:
 
 def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
     """utf-8-sig, utf-8 or gb18030 (a superset of GBK/GB2312), from the first MiB."""
-    head = path.read_bytes()[:probe_bytes] if path.stat().st_size <= probe_bytes else _head(path, probe_bytes)
+    with path.open("rb") as handle:
+        head = handle.read(probe_bytes)
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     for encoding in ("utf-8", "gb18030"):
@@ -48,9 +48,20 @@ def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
     )
 
 
-def _head(path: Path, size: int) -> bytes:
-    with path.open("rb") as handle:
-        return handle.read(size)
+def _chunked(rows: Iterator[list[Any]], table: Table, chunk_rows: int) -> Iterator[list[list[Any]]]:
+    """Rows in chunks, each padded or cut to the header's width (ragged rows are counted)."""
+    width = len(table.header)
+    chunk: list[list[Any]] = []
+    for row in rows:
+        if len(row) != width:
+            table.ragged_rows += 1
+            row = (row + [""] * width)[:width]
+        chunk.append(row)
+        if len(chunk) >= chunk_rows:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def format_of(path: Path) -> str:
@@ -94,21 +105,8 @@ def _csv(path: Path, chunk_rows: int) -> Table:
     table = Table(path, "csv", [h.strip() for h in header], encoding)
 
     def chunks() -> Iterator[list[list[Any]]]:
-        width = len(header)
-        chunk: list[list[Any]] = []
         try:
-            for row in reader:
-                if not row:
-                    continue
-                if len(row) != width:
-                    table.ragged_rows += 1
-                    row = (row + [""] * width)[:width]
-                chunk.append(row)
-                if len(chunk) >= chunk_rows:
-                    yield chunk
-                    chunk = []
-            if chunk:
-                yield chunk
+            yield from _chunked((row for row in reader if row), table, chunk_rows)
         finally:
             handle.close()
 
@@ -130,22 +128,7 @@ def _xlsx(path: Path, chunk_rows: int) -> Table:
         raise SecopsError(f"{path}: the first sheet has no header row")
     table = Table(path, "xlsx", [str(h).strip() for h in header])
 
-    def chunks() -> Iterator[list[list[Any]]]:
-        width = len(header)
-        chunk: list[list[Any]] = []
-        for row in rows:
-            values = list(row)
-            if len(values) != width:
-                table.ragged_rows += 1
-                values = (values + [""] * width)[:width]
-            chunk.append(values)
-            if len(chunk) >= chunk_rows:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
-    table.chunks = chunks()
+    table.chunks = _chunked((list(row) for row in rows), table, chunk_rows)
     return table
 
 
@@ -165,7 +148,7 @@ def _jsonl(path: Path, chunk_rows: int) -> Table:
     def chunks() -> Iterator[list[list[Any]]]:
         chunk: list[list[Any]] = []
         with path.open("r", encoding=encoding, errors="replace") as handle:
-            for line in io.TextIOWrapper(handle.buffer, encoding=encoding, errors="replace"):
+            for line in handle:
                 if not line.strip():
                     continue
                 try:
