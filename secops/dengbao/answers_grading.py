@@ -8,7 +8,7 @@ from typing import Any
 
 from secops.content.yamlload import LineDict, load_yaml
 from secops.dengbao.catalog import parse_extensions
-from secops.dengbao.grading import Grading, GradingInputError, grade
+from secops.dengbao.grading import Grading, GradingInputError, grade, normalize_degree, normalize_object
 from secops.errors import ContentError, ContentErrors, SecopsError
 
 _DIMENSION_KEYS = {"business": "business", "业务信息安全": "business", "service": "service", "系统服务安全": "service"}
@@ -62,10 +62,14 @@ def load_grading_answers(path: Path) -> GradingAnswers:
         if obj is None or degree is None:
             continue
         try:
-            grade((obj, degree), (obj, degree))
+            normalize_object(obj)
         except GradingInputError as error:
-            bad_line = obj_line if "客体" in str(error) else degree_line
-            errors.append(ContentError(path, bad_line, f"{key}: {error}"))
+            errors.append(ContentError(path, obj_line, f"{key}: {error}"))
+            continue
+        try:
+            normalize_degree(degree)
+        except GradingInputError as error:
+            errors.append(ContentError(path, degree_line, f"{key}: {error}"))
             continue
         pairs[dimension] = (str(obj), str(degree))
         errored.discard(dimension)

@@ -16,13 +16,13 @@ from high risk (the problem stays, as medium risk).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from secops.dengbao import scoring
-from secops.dengbao.catalog import CLASSES, Catalog, Requirement
+from secops.dengbao.catalog import CLASSES, Catalog
 from secops.dengbao.checks import SEVERITY_ORDER, Check, CheckResult, run_check
 from secops.dengbao.questionnaire import Answer
 
@@ -239,10 +239,3 @@ def _high_risk(
             }
         )
     return problems
-
-
-def requirements_in_scope(catalog: Catalog, level: int, extensions: tuple[str, ...]) -> list[Requirement]:
-    return catalog.select(level, extensions)
-
-
-ProgressFn = Callable[[str], None]

@@ -55,11 +55,7 @@ def network_targets(
         assets = list_assets(store, tag=system.asset_tag, include_gone=False)
         return [(addr, _tcp_services(a)) for a in assets if (addr := _address_of(a))]
     target_set = resolve_targets(targets, workspace.config.networks())  # refuses out-of-scope targets
-    by_address: dict[str, dict[str, Any]] = {}
-    for asset in list_assets(store, include_gone=False):
-        for address in [asset.get("ipv4"), *asset.get("ipv6", [])]:
-            if address:
-                by_address[address] = asset
+    by_address = _assets_by_address(store)
     wanted = [str(n.network_address) for n in target_set.networks if n.num_addresses == 1]
     ranges = [n for n in target_set.networks if n.num_addresses > 1]
     missing = [a for a in wanted if a not in by_address]
@@ -70,10 +66,7 @@ def network_targets(
         run_discovery(
             workspace, store, profile_name="standard", targets=[*missing, *map(str, ranges)], now=now, force=force
         )
-        for asset in list_assets(store, include_gone=False):
-            for address in [asset.get("ipv4"), *asset.get("ipv6", [])]:
-                if address:
-                    by_address[address] = asset
+        by_address = _assets_by_address(store)
     found: list[tuple[str, list[dict[str, Any]] | None]] = []
     for address in wanted:
         known = by_address.get(address)
@@ -83,6 +76,17 @@ def network_targets(
             if ipaddress.ip_address(address) in network and not address.startswith("fe80"):
                 found.append((address, _tcp_services(asset)))
     return found
+
+
+def _assets_by_address(store: Store) -> dict[str, dict[str, Any]]:
+    from secops.inventory.queries import list_assets
+
+    return {
+        address: asset
+        for asset in list_assets(store, include_gone=False)
+        for address in (asset.get("ipv4"), *asset.get("ipv6", []))
+        if address
+    }
 
 
 def gather(
@@ -146,9 +150,11 @@ def gather(
 
 
 def _check_in_scope(workspace: Workspace, host: str) -> None:
+    from secops.scope import in_scope
+
     try:
-        ip = ipaddress.ip_address(host)
+        inside = in_scope(host, workspace.config.networks())
     except ValueError:
         raise SecopsError(f"--ssh {host}: give an IP address inside the workspace scope") from None
-    if not any(ip.version == n.version and ip in n for n in workspace.config.networks()):
+    if not inside:
         raise SecopsError(f"--ssh {host} is outside the workspace scope", hint="collect only from the school's hosts")
