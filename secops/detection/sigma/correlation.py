@@ -48,15 +48,12 @@ The alert: ``rule_type="correlation"``, rule id/title/level/tags from the correl
 from __future__ import annotations
 
 import gc
-import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
-from uuid import UUID
 
 from sigma.correlations import (
     CorrelationConditionAND,
@@ -72,6 +69,16 @@ from sigma.correlations import (
 )
 
 from secops.detection.events import Match
+from secops.detection.sigma.correlation_inputs import (
+    dependency_order,
+    epoch,
+    hashable,
+    lookup,
+    number_of,
+    reference_keys,
+    references,
+    rule_keys,
+)
 from secops.detection.sigma.windows import (
     MISSING,
     EventCount,
@@ -139,87 +146,23 @@ def correlate(correlation_rules: Sequence[SigmaCorrelationRule], base_matches: d
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for rule in _dependency_order(correlation_rules):
+        for rule in dependency_order(correlation_rules):
             found = _correlate_one(rule, known, epochs)
             alerts.extend(found)
-            for key in _rule_keys(rule):
+            for key in rule_keys(rule):
                 known[key] = found
     finally:
         if collecting:
             gc.enable()
-    alerts.sort(key=lambda m: (_epoch(m.timestamp) if m.timestamp else math.inf, m.rule_id))
+    alerts.sort(key=lambda m: (epoch(m.timestamp) if m.timestamp else math.inf, m.rule_id))
     return alerts
-
-
-# --- rule references ------------------------------------------------------------------------------
-
-
-def _references(rule: SigmaCorrelationRule) -> list[SigmaRuleReference]:
-    if rule.rules is not None:
-        return list(rule.rules)
-    if rule.referenced_rules:
-        return list(rule.referenced_rules)
-    if isinstance(rule.condition, SigmaExtendedCorrelationCondition):
-        return [SigmaRuleReference(name) for name in rule.condition.get_referenced_rules()]
-    return []
-
-
-def _reference_keys(ref: SigmaRuleReference) -> list[str]:
-    """Every key a referenced rule's matches may be stored under: as written, its id, its name."""
-    keys = [ref.reference]
-    try:
-        canonical = str(UUID(ref.reference))  # ids are stored as str(UUID): lowercase, hyphenated
-    except ValueError:
-        pass
-    else:
-        if canonical != ref.reference:
-            keys.append(canonical)
-    resolved = getattr(ref, "rule", None)  # set only once the collection resolved references
-    if resolved is not None:
-        keys.extend(_rule_keys(resolved))
-    return keys
-
-
-def _rule_keys(rule: Any) -> list[str]:
-    keys = []
-    if getattr(rule, "id", None) is not None:
-        keys.append(str(rule.id))
-    if getattr(rule, "name", None):
-        keys.append(rule.name)
-    return keys
-
-
-def _dependency_order(rules: Sequence[SigmaCorrelationRule]) -> list[SigmaCorrelationRule]:
-    """Correlation rules ordered so that a referenced correlation rule comes before its users."""
-    by_key: dict[str, SigmaCorrelationRule] = {}
-    for rule in rules:
-        for key in _rule_keys(rule):
-            by_key[key] = rule
-    ordered: list[SigmaCorrelationRule] = []
-    state: dict[int, int] = {}  # id(rule) -> 1 visiting, 2 done (a cycle is broken, not followed)
-
-    def visit(rule: SigmaCorrelationRule) -> None:
-        if state.get(id(rule)):
-            return
-        state[id(rule)] = 1
-        for ref in _references(rule):
-            for key in _reference_keys(ref):
-                dependency = by_key.get(key)
-                if dependency is not None and dependency is not rule:
-                    visit(dependency)
-        state[id(rule)] = 2
-        ordered.append(rule)
-
-    for rule in rules:
-        visit(rule)
-    return ordered
 
 
 # --- one correlation rule -------------------------------------------------------------------------
 
 
 def _correlate_one(rule: SigmaCorrelationRule, known: dict[str, list[Match]], epochs: dict[int, float]) -> list[Match]:
-    refs = _references(rule)
+    refs = references(rule)
     items = _collect_items(refs, known, epochs)
     if not items:
         return []
@@ -234,7 +177,7 @@ def _correlate_one(rule: SigmaCorrelationRule, known: dict[str, list[Match]], ep
                 if ref_names[position] in mapping:
                     name = mapping[ref_names[position]]
                     break
-        return _lookup(item.match.event, name)
+        return lookup(item.match.event, name)
 
     groups: dict[tuple[Any, ...], list[_Item]] = {}
     if not group_by:
@@ -245,11 +188,11 @@ def _correlate_one(rule: SigmaCorrelationRule, known: dict[str, list[Match]], ep
             event = item.match.event
             value = event.get(name)
             if value is None:
-                value = _lookup(event, name)
+                value = lookup(event, name)
                 if value is MISSING:
                     continue  # no join key: see the module docstring
             if value.__class__ not in _PLAIN:
-                value = _hashable(value)
+                value = hashable(value)
             group = groups.get((value,))
             if group is None:
                 groups[(value,)] = [item]
@@ -260,7 +203,7 @@ def _correlate_one(rule: SigmaCorrelationRule, known: dict[str, list[Match]], ep
             values = tuple(field_value(item, name) for name in group_by)
             if MISSING in values:
                 continue
-            groups.setdefault(tuple(_hashable(v) for v in values), []).append(item)
+            groups.setdefault(tuple(hashable(v) for v in values), []).append(item)
 
     span = float(rule.timespan.seconds)
     make_window = _window_factory(rule, len(refs), ref_names, field_value)
@@ -281,7 +224,7 @@ def _collect_items(
     sources: list[tuple[int, list[Match]]] = []
     for position, ref in enumerate(refs):
         seen_lists: set[int] = set()
-        for key in _reference_keys(ref):
+        for key in reference_keys(ref):
             matches = known.get(key)
             if matches is not None and id(matches) not in seen_lists:
                 seen_lists.add(id(matches))
@@ -295,7 +238,7 @@ def _collect_items(
             if t is None:
                 if match.timestamp is None:
                     continue  # no time, no window
-                t = epochs[id(match)] = _epoch(match.timestamp)
+                t = epochs[id(match)] = epoch(match.timestamp)
             if single:
                 items.append(_Item(t, match.log_file, match.record, len(items), match, [position]))
                 continue
@@ -395,7 +338,7 @@ def _window_factory(
         percentile = 50.0 if kind == SigmaCorrelationType.VALUE_MEDIAN else float(condition.percentile or 50)
 
         def stat(items: list[_Item]) -> Window:
-            return ValueStat([_number(field_value(item, fields[0])) for item in items], kind, percentile, test)
+            return ValueStat([number_of(field_value(item, fields[0])) for item in items], kind, percentile, test)
 
         return stat
     raise ValueError(f"unsupported correlation type {kind!r}")  # pySigma rejects others when parsing
@@ -424,7 +367,7 @@ def _field_key(item: _Item, fields: list[str], field_value: Callable[[_Item, str
         value = field_value(item, name)
         if value is MISSING or value is None or value == "":
             return MISSING  # null values are not distinct values
-        values.append(_hashable(value))
+        values.append(hashable(value))
     return values[0] if len(values) == 1 else tuple(values)
 
 
@@ -444,41 +387,3 @@ def _has_not(node: CorrelationConditionItem | SigmaRuleReference) -> bool:
     if isinstance(node, SigmaRuleReference):
         return False
     return isinstance(node, CorrelationConditionNOT) or any(_has_not(arg) for arg in node.args)
-
-
-# --- values ---------------------------------------------------------------------------------------
-
-
-def _epoch(timestamp: datetime) -> float:
-    if timestamp.tzinfo is None:
-        timestamp = timestamp.replace(tzinfo=UTC)
-    return timestamp.timestamp()
-
-
-def _lookup(event: dict[str, Any], name: str) -> Any:
-    if name in event:
-        value = event[name]
-        return MISSING if value is None else value
-    lowered = name.lower()
-    for key, value in event.items():
-        if key.lower() == lowered:
-            return MISSING if value is None else value
-    return MISSING
-
-
-def _hashable(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return tuple(_hashable(v) for v in value)
-    if isinstance(value, dict | set):
-        return json.dumps(value, sort_keys=True, default=str)
-    return value
-
-
-def _number(value: Any) -> float | None:
-    if value is MISSING or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
