@@ -10,7 +10,9 @@ dev=0
 [[ "${1:-}" == "--dev" ]] && dev=1
 
 runtime_debs=(python3-venv fontconfig fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nmap iproute2)
-dev_debs=(postgresql openssh-server redis-server openssl yara)  # yara: the CLI baseline of bench/yara_scan.py
+# yara: the CLI baseline of bench/yara_scan.py; Java + Maven fetch and run the Elasticsearch node
+# (scripts/elasticsearch.sh); chromium + its driver render the center dashboard in the tests
+dev_debs=(postgresql openssh-server redis-server openssl yara default-jre-headless maven unzip curl chromium chromium-driver)
 debs=("${runtime_debs[@]}")
 (( dev )) && debs+=("${dev_debs[@]}")
 

@@ -7,7 +7,11 @@ scripts/install.sh --dev
 
 services=$(mktemp -d /tmp/secops-test-services.XXXXXX)
 chmod 755 "$services"
-cleanup() { scripts/postgres.sh stop "$services/pg" || true; rm -rf "$services"; }
+cleanup() {
+  scripts/elasticsearch.sh stop "$services/es" || true
+  scripts/postgres.sh stop "$services/pg" || true
+  rm -rf "$services"
+}
 trap cleanup EXIT
 
 if SECOPS_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$services/pg"); then
@@ -15,6 +19,13 @@ if SECOPS_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$services/pg"); then
 else
   echo "secops tests: PostgreSQL did not start; its tests will be skipped" >&2
 fi
+
+# Elasticsearch is not optional: without the node the run fails here, loudly.
+if ! SECOPS_TEST_ES_URL=$(scripts/elasticsearch.sh start "$services/es"); then
+  echo "secops tests: the Elasticsearch node could not be fetched or started (see above); failing" >&2
+  exit 1
+fi
+export SECOPS_TEST_ES_URL SECOPS_TEST_ES_REQUIRED=1
 
 echo "== ruff"
 .venv/bin/ruff check secops tests bench

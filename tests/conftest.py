@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,3 +48,20 @@ def run_cli(tmp_path: Path) -> Invoke:
         return runner.invoke(cli, [*root, *args], input=input, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def es_url() -> str:
+    """The Elasticsearch node scripts/test.sh started; there, a missing node fails instead of skipping."""
+    url = os.environ.get("SECOPS_TEST_ES_URL")
+    if not url:
+        if os.environ.get("SECOPS_TEST_ES_REQUIRED"):
+            pytest.fail("SECOPS_TEST_ES_URL is not set although scripts/test.sh requires Elasticsearch")
+        pytest.skip("SECOPS_TEST_ES_URL is not set; scripts/test.sh starts an Elasticsearch node and sets it")
+    return url
+
+
+@pytest.fixture
+def es_prefix() -> str:
+    """An index prefix of this test's own, so tests sharing the node never see each other's documents."""
+    return f"secops-test-{uuid.uuid4().hex[:10]}"

@@ -217,3 +217,67 @@ clock_notices = sa.Table(
     sa.Column("sent_at", _when, nullable=False),
     sa.Column("channels", sa.JSON, nullable=False),  # notifier -> "sent" | "failed: reason"
 )
+
+center_schools = sa.Table(
+    "center_schools",
+    metadata,
+    sa.Column("code", sa.String(10), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("key_id", sa.String(12), nullable=False, unique=True),
+    sa.Column("sealed_key", sa.String(64), nullable=False),
+    sa.Column("created_at", _when, nullable=False),
+    sa.Column("revoked_at", _when),
+    sa.Column("rate_per_minute", sa.Integer),
+)
+
+center_nonces = sa.Table(
+    "center_nonces",
+    metadata,
+    sa.Column("school", sa.String(10), primary_key=True),
+    sa.Column("nonce", sa.String(64), primary_key=True),
+    sa.Column("seen_at", _when, nullable=False),
+)
+
+center_alerts = sa.Table(
+    "center_alerts",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("school", sa.String(10), nullable=False),
+    sa.Column("at", _when, nullable=False),
+    sa.Column("received_at", _when, nullable=False),
+    sa.Column("severity", sa.String(10), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("doc", sa.JSON, nullable=False),
+)
+
+center_users = sa.Table(
+    "center_users",
+    metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", _when, nullable=False),
+    sa.Column("disabled_at", _when),
+)
+
+center_sessions = sa.Table(
+    "center_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("created_at", _when, nullable=False),
+    sa.Column("expires_at", _when, nullable=False),
+)
+
+forward_outbox = sa.Table(
+    "forward_outbox",
+    metadata,
+    sa.Column("alert_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("enqueued_at", _when, nullable=False),
+    sa.Column("next_attempt_at", _when, nullable=False),
+    sa.Column("sent_at", _when),
+    sa.Column("center_id", sa.String(64)),
+    sa.Column("last_error", sa.Text),
+)

@@ -1,0 +1,76 @@
+"""The center's home folder and everything a request handler needs, built once at start-up.
+
+Home (``--home``, ``SECOPS_CENTER_HOME``, default ``~/.secops-center``): ``center.db`` holds the
+center's own state (schools, nonces, staff, sessions, incidents; alerts too with the SQLite store)
+and ``center.secret`` (0600) seals the schools' signing keys, so a copy of the database alone
+cannot sign as a school.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from secops.center.stores.base import AlertStore
+from secops.errors import SecopsError
+from secops.store import Store, open_store
+
+STATE_FILE = "center.db"
+SECRET_FILE = "center.secret"  # noqa: S105 - a file name, not a secret
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("SECOPS_CENTER_HOME") or Path.home() / ".secops-center")
+
+
+@dataclass(frozen=True)
+class CenterLimits:
+    max_body_bytes: int = 5 * 1024 * 1024
+    max_batch: int = 5000
+    rate_per_minute: int = 600  # signed requests per school per minute (a school's row may override)
+
+
+@dataclass
+class CenterContext:
+    home: Path
+    state: Store  # center.db
+    alerts: AlertStore
+    secret: bytes
+    limits: CenterLimits = field(default_factory=CenterLimits)
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def close(self) -> None:
+        self.alerts.close()
+        self.state.dispose()
+
+
+def prepare_home(home: Path) -> Path:
+    home = home.expanduser()
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise SecopsError(f"cannot create center folder {home}: {exc.strerror}", hint="choose another --home") from None
+    return home
+
+
+def load_secret(home: Path) -> bytes:
+    """The sealing secret, created on first use (32 random bytes, owner-only)."""
+    path = home / SECRET_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_bytes(32))
+    data = path.read_bytes()
+    if len(data) != 32:
+        raise SecopsError(
+            f"{path} is damaged (expected 32 bytes)", hint="restore it from backup; school keys depend on it"
+        )
+    return data
+
+
+def open_state(home: Path) -> Store:
+    return open_store(f"sqlite:///{prepare_home(home) / STATE_FILE}")
