@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from secops.center.settings import CenterSettings
 from secops.center.stores.base import AlertStore
 from secops.errors import SecopsError
 from secops.store import Store, open_store
@@ -27,20 +28,13 @@ def default_home() -> Path:
     return Path(os.environ.get("SECOPS_CENTER_HOME") or Path.home() / ".secops-center")
 
 
-@dataclass(frozen=True)
-class CenterLimits:
-    max_body_bytes: int = 5 * 1024 * 1024
-    max_batch: int = 5000
-    rate_per_minute: int = 600  # signed requests per school per minute (a school's row may override)
-
-
 @dataclass
 class CenterContext:
     home: Path
     state: Store  # center.db
     alerts: AlertStore
     secret: bytes
-    limits: CenterLimits = field(default_factory=CenterLimits)
+    settings: CenterSettings = field(default_factory=CenterSettings)
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def close(self) -> None:
