@@ -34,7 +34,7 @@ class CenterContext:
     state: Store  # center.db
     alerts: AlertStore
     secret: bytes
-    settings: CenterSettings = field(default_factory=CenterSettings)
+    settings: CenterSettings = field(default_factory=lambda: CenterSettings())
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def close(self) -> None:

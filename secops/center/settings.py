@@ -15,7 +15,7 @@ silent_after_hours: 24       # a school that sent nothing for longer is listed a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -27,9 +27,9 @@ SETTINGS_FILE = "center.yaml"
 
 class Limits(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    max_body_bytes: int = Field(5 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
-    max_batch: int = Field(5000, ge=1, le=50_000)
-    rate_per_minute: int = Field(600, ge=1)
+    max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 5 * 1024 * 1024
+    max_batch: Annotated[int, Field(ge=1, le=50_000)] = 5000
+    rate_per_minute: Annotated[int, Field(ge=1)] = 600
 
 
 class AutoIncidents(BaseModel):
@@ -40,9 +40,9 @@ class AutoIncidents(BaseModel):
 
 class CenterSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    limits: Limits = Field(default_factory=Limits)
-    auto_incidents: AutoIncidents = Field(default_factory=AutoIncidents)
-    silent_after_hours: int = Field(24, ge=1)
+    limits: Limits = Field(default_factory=lambda: Limits())
+    auto_incidents: AutoIncidents = Field(default_factory=lambda: AutoIncidents())
+    silent_after_hours: Annotated[int, Field(ge=1)] = 24
 
 
 def load_settings(home: Path) -> CenterSettings:
