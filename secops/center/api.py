@@ -1,0 +1,270 @@
+"""The ingestion API: ``POST /api/v1/alerts`` (signed) and ``GET /api/v1/health``.
+
+Checks run cheapest-first and nothing is stored for a refused request: body size, signature
+headers, key, school, timestamp, signature, nonce, rate limit, JSON, batch shape, alerts, then
+the store (through a bounded number of write slots).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from secops.center import ingest, nonces, wire
+from secops.center.context import CenterContext
+from secops.center.ratelimit import RateLimiter
+from secops.center.schools import Signer, SignerCache
+from secops.center.stores.base import StoreUnavailable
+
+log = logging.getLogger("secops.center.api")
+router = APIRouter(prefix="/api/v1", tags=["ingestion"])
+
+API_DESCRIPTION = f"""
+Signed alert ingestion for the provincial monitoring center.
+
+## Signing
+
+Each school has a key `sk1.<key id>.<secret>` issued by `secops center school add`. Both sides
+derive the signing key `K = HMAC-SHA256(secret, "secops-center-signing-v1")`. A request carries:
+
+| header | value |
+|---|---|
+| `{wire.HEADER_SCHOOL}` | the school's 10-digit code (must be the key's school) |
+| `{wire.HEADER_KEY_ID}` | the key id (12 hex) |
+| `{wire.HEADER_TIMESTAMP}` | Unix seconds; within ±{wire.MAX_SKEW_SECONDS} s of the center clock |
+| `{wire.HEADER_NONCE}` | 16-64 characters `[0-9A-Za-z_-]`, new for every request |
+| `{wire.HEADER_SIGNATURE}` | hex HMAC-SHA256 with K over the string to sign |
+
+The string to sign is the lines `v1`, the method (`POST`), the path (`{wire.ALERTS_PATH}`), the
+timestamp, the nonce and the hex SHA-256 of the exact body bytes, joined by `\\n`. A nonce is
+accepted once (409 on replay).
+
+## Body and answer
+
+`{{"alerts": [ECS alert, ...]}}`. Each alert needs `@timestamp` (ISO 8601 with a zone), a
+non-empty `message` (at most {ingest.MAX_MESSAGE} characters) and a severity: `secops.severity`
+(info, low, medium, high, critical) or a numeric `event.severity` (0-100). `rule`, `host`,
+`event`, `secops` are objects, `tags` a list of strings. `organization.id` is set to the school;
+an alert naming another school refuses the whole request (403).
+
+The answer (200) has one result per alert, `{{"index", "id", "status", "error"}}` with status
+`created`, `duplicate` (already stored: success) or `rejected` (invalid: do not resend), and
+the totals. The id is the SHA-256 of the school and the canonical alert, so resending is safe.
+
+## Errors
+
+Every error body is `{{"error": "...", "hint": "..."}}`. 400 malformed JSON or batch, 401
+authentication, 403 wrong school, 409 replayed nonce, 413 body or batch too large, 429 rate limit
+or the store falling behind (with `Retry-After`), 503 store unavailable (with `Retry-After`).
+Nothing is stored for a refused request.
+"""
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, hint: str, *, retry_after: int | None = None) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+        self.hint = hint
+        self.retry_after = retry_after
+
+    def response(self) -> JSONResponse:
+        headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
+        if self.status == 413:
+            headers["Connection"] = "close"  # the rest of the body is not read
+        return JSONResponse({"error": self.error, "hint": self.hint}, status_code=self.status, headers=headers)
+
+
+@dataclass
+class Ingestion:
+    """Per-app runtime state shared by the request handlers."""
+
+    ctx: CenterContext
+    signers: SignerCache
+    limiter: RateLimiter
+    store_writes: int = 4
+    slot_wait: float = 2.0
+    _slots: asyncio.Semaphore | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(cls, ctx: CenterContext, *, store_writes: int = 4, slot_wait: float = 2.0) -> Ingestion:
+        return cls(
+            ctx=ctx,
+            signers=SignerCache(ctx.state, ctx.secret),
+            limiter=RateLimiter(ctx.settings.limits.rate_per_minute),
+            store_writes=store_writes,
+            slot_wait=slot_wait,
+        )
+
+    @property
+    def slots(self) -> asyncio.Semaphore:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.store_writes)
+        return self._slots
+
+
+async def _read_body(request: Request, limit: int, max_batch: int) -> bytes:
+    too_big = ApiError(
+        413, f"the request body is larger than {limit} bytes", f"send smaller batches (at most {max_batch} alerts)"
+    )
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _authenticate(ing: Ingestion, request: Request, body: bytes) -> Signer:
+    h = request.headers
+    names = (wire.HEADER_SCHOOL, wire.HEADER_KEY_ID, wire.HEADER_TIMESTAMP, wire.HEADER_NONCE, wire.HEADER_SIGNATURE)
+    missing = [name for name in names if not h.get(name)]
+    if missing:
+        raise ApiError(401, f"missing signature headers: {', '.join(missing)}", "sign requests as described in /docs")
+    school, key_id, timestamp = h[wire.HEADER_SCHOOL], h[wire.HEADER_KEY_ID], h[wire.HEADER_TIMESTAMP]
+    nonce, signature = h[wire.HEADER_NONCE], h[wire.HEADER_SIGNATURE]
+    signer = await run_in_threadpool(ing.signers.lookup, key_id)
+    if signer is None:
+        raise ApiError(401, "unknown or revoked key", "ask the center for a key (secops center school add)")
+    if signer.school != school:
+        raise ApiError(403, f"this key does not belong to school {school[:20]}", "send the code the key was issued for")
+    now = ing.ctx.now().timestamp()
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        raise ApiError(401, "timestamp must be Unix seconds", "send the current time as an integer") from None
+    if not wire.timestamp_fresh(timestamp, now):
+        raise ApiError(
+            401,
+            f"timestamp {sent} is {round(abs(now - sent))} s off the center clock; check NTP",
+            f"clocks must agree within {wire.MAX_SKEW_SECONDS} s",
+        )
+    if not wire.valid_nonce(nonce):
+        raise ApiError(401, "the nonce must be 16-64 characters of [0-9A-Za-z_-]", "use a new random nonce")
+    if not wire.verify(signer.key, request.method, request.url.path, timestamp, nonce, body, signature):
+        raise ApiError(
+            401,
+            "signature does not match",
+            "sign v1, method, path, timestamp, nonce and the body's SHA-256 (see /docs)",
+        )
+    if not await run_in_threadpool(nonces.record_nonce, ing.ctx.state, school, nonce, ing.ctx.now()):
+        raise ApiError(409, "replayed request: this nonce was already used", "send every request with a new nonce")
+    return signer
+
+
+def _parse(body: bytes, max_batch: int) -> list[Any]:
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise ApiError(
+            400, f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", 'send {"alerts": [...]}'
+        ) from None
+    except UnicodeDecodeError:
+        raise ApiError(400, "the body is not UTF-8 text", 'send {"alerts": [...]} as UTF-8 JSON') from None
+    alerts = data.get("alerts") if isinstance(data, dict) else None
+    if not isinstance(alerts, list):
+        raise ApiError(400, 'the body must be an object {"alerts": [...]}', "put the alerts in a list under alerts")
+    if len(alerts) > max_batch:
+        raise ApiError(
+            413, f"{len(alerts)} alerts in one batch; the limit is {max_batch}", f"send at most {max_batch} per request"
+        )
+    return alerts
+
+
+def _prepare(body: bytes, max_batch: int, school: str, ing: Ingestion) -> ingest.Prepared:
+    alerts = _parse(body, max_batch)
+    try:
+        return ingest.prepare_batch(alerts, school, ing.ctx.now())
+    except ingest.ForeignSchool as exc:
+        raise ApiError(403, str(exc), "a school may post only its own alerts; nothing was stored") from None
+
+
+async def _store(ing: Ingestion, prepared: ingest.Prepared) -> list[Any]:
+    if not prepared.accepted:
+        return []
+    slots = ing.slots
+    try:
+        await asyncio.wait_for(slots.acquire(), timeout=ing.slot_wait)
+    except TimeoutError:
+        raise ApiError(
+            429, "the center is busy storing other batches", "retry after the given seconds", retry_after=2
+        ) from None
+    try:
+        return await run_in_threadpool(ing.ctx.alerts.insert, [alert for _, alert in prepared.accepted])
+    except StoreUnavailable as exc:
+        raise ApiError(
+            503,
+            f"the alert store is unavailable: {exc}",
+            "keep the alerts and retry later",
+            retry_after=exc.retry_after,
+        ) from None
+    finally:
+        slots.release()
+
+
+@router.post(
+    "/alerts",
+    summary="Send a signed batch of alerts",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object", "required": ["alerts"]}}},
+        }
+    },
+)
+async def post_alerts(request: Request) -> JSONResponse:
+    ing: Ingestion = request.app.state.ingestion
+    limits = ing.ctx.settings.limits
+    try:
+        body = await _read_body(request, limits.max_body_bytes, limits.max_batch)
+        signer = await _authenticate(ing, request, body)
+        wait = ing.limiter.take(signer.school, signer.rate_per_minute)
+        if wait:
+            rate = signer.rate_per_minute or limits.rate_per_minute
+            raise ApiError(
+                429,
+                f"rate limit: at most {rate} requests a minute per school",
+                f"retry after {wait} s",
+                retry_after=wait,
+            )
+        prepared = await run_in_threadpool(_prepare, body, limits.max_batch, signer.school, ing)
+        outcomes = await _store(ing, prepared)
+    except ApiError as exc:
+        log.info("refused %s: %s", exc.status, exc.error)
+        return exc.response()
+    result = ingest.answer(prepared, outcomes, signer.school)
+    log.info(
+        "school %s: %d alerts, %d created, %d duplicate, %d rejected",
+        signer.school,
+        result["received"],
+        result["created"],
+        result["duplicate"],
+        result["rejected"],
+    )
+    return JSONResponse(result)
+
+
+@router.get("/health", summary="Is the center up and its alert store reachable (no authentication)")
+async def health(request: Request) -> JSONResponse:
+    ing: Ingestion = request.app.state.ingestion
+    try:
+        await run_in_threadpool(ing.ctx.alerts.ensure_ready)
+    except StoreUnavailable as exc:
+        return JSONResponse(
+            {"status": "degraded", "store": "unavailable", "error": str(exc)},
+            status_code=503,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+    return JSONResponse({"status": "ok", "store": "ok"})

@@ -1,0 +1,68 @@
+"""The center's ASGI app: the ingestion API, the dashboard and a background housekeeping thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from secops.center import auto_incidents, nonces
+from secops.center.api import API_DESCRIPTION, Ingestion, router
+from secops.center.context import CenterContext
+from secops.center.stores.base import StoreUnavailable
+
+log = logging.getLogger("secops.center.app")
+TICK_SECONDS = 10.0
+
+
+def _housekeeping(ctx: CenterContext, stop: threading.Event, every: float) -> None:
+    """Open automatic incidents and forget old nonces; a failure is logged and retried next time."""
+    while not stop.wait(every):
+        try:
+            auto_incidents.tick(ctx)
+        except Exception:
+            log.exception("automatic incidents failed; retrying in %.0f s", every)
+        try:
+            nonces.prune_nonces(ctx.state, ctx.now())
+        except Exception:
+            log.exception("pruning nonces failed")
+
+
+def create_app(
+    ctx: CenterContext, *, store_writes: int = 4, slot_wait: float = 2.0, tick_seconds: float = TICK_SECONDS
+) -> FastAPI:
+    """``store_writes`` bounds concurrent store writes; a request waits ``slot_wait`` s for one, then gets 429."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            ctx.alerts.ensure_ready()
+        except StoreUnavailable as exc:  # keep serving: requests answer 503 until the store is back
+            log.warning("alert store not ready: %s", exc)
+        stop = threading.Event()
+        worker = threading.Thread(
+            target=_housekeeping, args=(ctx, stop, tick_seconds), name="center-housekeeping", daemon=True
+        )
+        worker.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            worker.join(timeout=30)
+
+    app = FastAPI(
+        title="secops provincial center",
+        description=API_DESCRIPTION,
+        version="1",
+        lifespan=lifespan,
+    )
+    app.state.ingestion = Ingestion.build(ctx, store_writes=store_writes, slot_wait=slot_wait)
+    app.state.center = ctx
+    app.include_router(router)
+    from secops.center.dashboard import install_dashboard
+
+    install_dashboard(app, ctx)
+    return app

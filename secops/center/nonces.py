@@ -1,0 +1,35 @@
+"""Seen request nonces: each (school, nonce) is accepted once.
+
+Kept in the center database, so a replay is refused after a restart too. A nonce only needs to be
+remembered while its timestamp could still pass the skew check; entries older than twice the
+allowed skew are pruned.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from secops.center.wire import MAX_SKEW_SECONDS
+from secops.store import Store
+from secops.store.schema import center_nonces
+
+KEEP = timedelta(seconds=2 * MAX_SKEW_SECONDS)
+
+
+def record_nonce(state: Store, school: str, nonce: str, now: datetime) -> bool:
+    """True the first time (school, nonce) is seen; False for a replay."""
+    try:
+        with state.engine.begin() as conn:
+            conn.execute(center_nonces.insert().values(school=school, nonce=nonce, seen_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+def prune_nonces(state: Store, now: datetime) -> int:
+    """Forget nonces that could no longer pass the timestamp check; returns how many."""
+    with state.engine.begin() as conn:
+        done = conn.execute(center_nonces.delete().where(center_nonces.c.seen_at < now - KEEP))
+    return int(done.rowcount or 0)
