@@ -1,4 +1,9 @@
-"""The center dashboard: server-rendered pages for center staff behind a login."""
+"""The center dashboard: server-rendered pages for center staff behind a login.
+
+Pages (Chinese, Beijing time, no JavaScript, no external assets): ``/login``, ``/logout`` (POST),
+``/`` overview, ``/alerts``, ``/schools``, ``/schools/{code}``, ``/incidents``. Accounts come
+from ``secops center user add``; see ``secops.center.staff``.
+"""
 
 from __future__ import annotations
 
@@ -11,4 +16,11 @@ if TYPE_CHECKING:
 
 
 def install_dashboard(app: FastAPI, ctx: CenterContext) -> None:
-    """Mount the dashboard's routes on the center app (being built in this session: issue 7)."""
+    """Mount the dashboard's routes (kept out of the OpenAPI spec, which documents the ingestion API)."""
+    from secops.center.dashboard import auth, pages
+    from secops.center.dashboard.web import Dashboard, LoginRequired
+
+    board = Dashboard(ctx)
+    app.include_router(auth.router(board))
+    app.include_router(pages.router(board))
+    app.add_exception_handler(LoginRequired, auth.login_redirect)

@@ -1,0 +1,232 @@
+"""Center staff: accounts (scrypt hashes), login sessions, and failed-login throttling.
+
+Passwords are hashed with scrypt and a per-user salt; the parameters travel with the hash so
+they can be raised later without breaking old accounts. A session is a random token held only
+by the browser (HttpOnly cookie); the database keeps its SHA-256, so a copy of ``center.db``
+cannot be replayed as a login. Time is always passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from secops.errors import SecopsError
+from secops.store import Store
+from secops.store.schema import center_sessions, center_users
+
+SESSION_LIFETIME = timedelta(hours=8)
+MIN_PASSWORD = 10
+USERNAME = re.compile(r"^[\w.@-]{1,64}$")
+
+# scrypt cost: 2**15 x 8 needs 32 MiB and ~0.1 s per check, enough to make offline guessing costly.
+_N, _R, _P = 2**15, 8, 1
+_MAX_N = 2**20  # refuse absurd stored parameters (a tampered row must not exhaust memory)
+_DKLEN = 32
+
+
+def as_aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive UTC; make it aware."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=_DKLEN, maxmem=128 * r * n + 16 * 1024 * 1024
+    )
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$N$r$p$salt$hash`` (hex), the form stored in ``center_users.password_hash``."""
+    salt = secrets.token_bytes(16)
+    digest = _scrypt(password, salt, _N, _R, _P)
+    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    try:
+        scheme, n_text, r_text, p_text, salt_hex, hash_hex = encoded.split("$")
+        n, r, p = int(n_text), int(r_text), int(p_text)
+        salt, expected = bytes.fromhex(salt_hex), bytes.fromhex(hash_hex)
+    except ValueError:
+        return False
+    if scheme != "scrypt" or not (2 <= n <= _MAX_N and 1 <= r <= 32 and 1 <= p <= 16) or len(expected) != _DKLEN:
+        return False
+    return hmac.compare_digest(_scrypt(password, salt, n, r, p), expected)
+
+
+# Checked against when the user does not exist, so an unknown name costs as much time as a known one.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    username: str
+    created_at: datetime
+    disabled_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.disabled_at is None
+
+
+def check_username(username: str) -> str:
+    if not USERNAME.match(username):
+        raise SecopsError(f"user name {username!r} is not valid", hint="use 1-64 letters, digits, '.', '_', '-' or '@'")
+    return username
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise SecopsError(f"the password is too short (at least {MIN_PASSWORD} characters)", hint="choose a longer one")
+    return password
+
+
+def add_user(store: Store, username: str, password: str, now: datetime) -> StaffUser:
+    check_username(username)
+    check_password(password)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(
+                center_users.insert().values(
+                    username=username, password_hash=hash_password(password), created_at=now, disabled_at=None
+                )
+            )
+    except IntegrityError:
+        raise SecopsError(f"user {username!r} exists already", hint="see secops center user list") from None
+    return StaffUser(username, now, None)
+
+
+def list_users(store: Store) -> list[StaffUser]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(center_users).order_by(center_users.c.username)).all()
+    users = []
+    for row in rows:
+        created = as_aware(row.created_at)
+        assert created is not None
+        users.append(StaffUser(row.username, created, as_aware(row.disabled_at)))
+    return users
+
+
+def disable_user(store: Store, username: str, now: datetime) -> StaffUser:
+    """Disable an account and end its sessions at once (a leaver is logged out everywhere)."""
+    with store.engine.begin() as conn:
+        row = conn.execute(sa.select(center_users).where(center_users.c.username == username)).first()
+        if row is None:
+            raise SecopsError(f"no user {username!r}", hint="see secops center user list")
+        disabled = as_aware(row.disabled_at) or now
+        conn.execute(center_users.update().where(center_users.c.username == username).values(disabled_at=disabled))
+        conn.execute(center_sessions.delete().where(center_sessions.c.username == username))
+    created = as_aware(row.created_at)
+    assert created is not None
+    return StaffUser(username, created, disabled)
+
+
+def authenticate(store: Store, username: str, password: str) -> bool:
+    """True only for an active account with this password; unknown names take as long as known ones."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(center_users.c.password_hash, center_users.c.disabled_at).where(
+                center_users.c.username == username
+            )
+        ).first()
+    if row is None:
+        verify_password(password, _DUMMY_HASH)
+        return False
+    good = verify_password(password, row.password_hash)
+    return good and row.disabled_at is None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_session(store: Store, username: str, now: datetime) -> str:
+    """A new session token for the cookie; only its hash is stored. Expired sessions are swept here."""
+    token = secrets.token_urlsafe(32)
+    with store.engine.begin() as conn:
+        conn.execute(center_sessions.delete().where(center_sessions.c.expires_at <= now))
+        conn.execute(
+            center_sessions.insert().values(
+                token_hash=_token_hash(token), username=username, created_at=now, expires_at=now + SESSION_LIFETIME
+            )
+        )
+    return token
+
+
+def session_user(store: Store, token: str | None, now: datetime) -> str | None:
+    """The active user a cookie token belongs to, or None (unknown, expired, or account disabled)."""
+    if not token or len(token) > 200:
+        return None
+    s, u = center_sessions.c, center_users.c
+    stmt = (
+        sa.select(s.username, s.expires_at)
+        .join(center_users, u.username == s.username)
+        .where(s.token_hash == _token_hash(token), u.disabled_at.is_(None))
+    )
+    with store.engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    if row is None:
+        return None
+    expires = as_aware(row.expires_at)
+    return row.username if expires is not None and now < expires else None
+
+
+def end_session(store: Store, token: str | None) -> None:
+    if token:
+        with store.engine.begin() as conn:
+            conn.execute(center_sessions.delete().where(center_sessions.c.token_hash == _token_hash(token)))
+
+
+class LoginThrottle:
+    """Failed logins per (user name, client address): after ``limit`` failures within ``window``
+    further attempts are refused until the oldest failure ages out. In memory: a restart forgets,
+    which only ever lets a legitimate user in sooner."""
+
+    def __init__(self, limit: int = 5, window: timedelta = timedelta(minutes=15), max_keys: int = 10_000) -> None:
+        self.limit = limit
+        self.window = window
+        self.max_keys = max_keys
+        self._failures: dict[tuple[str, str], deque[datetime]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str], now: datetime) -> deque[datetime]:
+        times = self._failures.get(key, deque())
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return times
+
+    def retry_after(self, username: str, client: str, now: datetime) -> int:
+        """Seconds until another attempt is allowed (0: allowed now)."""
+        with self._lock:
+            times = self._recent((username, client), now)
+            if len(times) < self.limit:
+                return 0
+            return max(1, int((times[0] + self.window - now).total_seconds()) + 1)
+
+    def failed(self, username: str, client: str, now: datetime) -> None:
+        with self._lock:
+            if len(self._failures) >= self.max_keys:
+                # Drop stale keys first; a flood of distinct names must not grow memory without bound.
+                for key in [k for k, v in self._failures.items() if not v or v[-1] <= now - self.window]:
+                    del self._failures[key]
+                if len(self._failures) >= self.max_keys:
+                    self._failures.pop(next(iter(self._failures)))
+            times = self._recent((username, client), now)
+            times.append(now)
+            self._failures[(username, client)] = times
+
+    def succeeded(self, username: str, client: str) -> None:
+        with self._lock:
+            self._failures.pop((username, client), None)

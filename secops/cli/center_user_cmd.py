@@ -1,0 +1,110 @@
+"""``secops center user``: the staff accounts that may log in to the center dashboard."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from secops.cli.context import AppContext
+from secops.cli.output import emit, format_option
+
+TIMEZONE = "Asia/Shanghai"
+
+
+def _default_home() -> Path:
+    from secops.center.context import default_home
+
+    return default_home()
+
+
+@click.group()
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Center home folder (center.db, center.secret) [env SECOPS_CENTER_HOME; default ~/.secops-center].",
+)
+@click.pass_context
+def user(ctx: click.Context, home: Path | None) -> None:
+    """Staff accounts for the center dashboard (passwords hashed with scrypt)."""
+    ctx.meta["secops.center.user.home"] = home or _default_home()
+
+
+def _home() -> Path:
+    home: Path = click.get_current_context().meta["secops.center.user.home"]
+    return home
+
+
+def _now() -> datetime:
+    """The root's clock (SECOPS_NOW fixes it) when run under ``secops``; the same rules standalone."""
+    app = click.get_current_context().find_object(AppContext)
+    return (app or AppContext(Path())).now()
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # One line: what a secrets manager or `printf '%s\n' "$PW"` pipes in.
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@user.command()
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def add(name: str, password_stdin: bool) -> None:
+    """Create a staff account NAME (the password is asked for twice)."""
+    from secops.center.context import open_state
+    from secops.center.staff import add_user, check_password, check_username
+
+    check_username(name)
+    password = check_password(_read_password(password_stdin))
+    state = open_state(_home())
+    try:
+        add_user(state, name, password, _now())
+    finally:
+        state.dispose()
+    click.echo(f"Added {name}; they can log in to the dashboard now.")
+
+
+@user.command(name="list")
+@format_option()
+def list_users(fmt: str) -> None:
+    """List staff accounts."""
+    from secops.center.context import open_state
+    from secops.center.staff import list_users as query
+    from secops.cli.output import localize
+
+    state = open_state(_home())
+    try:
+        users = query(state)
+    finally:
+        state.dispose()
+    rows = [
+        {
+            "username": u.username,
+            "status": "active" if u.active else "disabled",
+            "created_at": u.created_at,
+            "disabled_at": u.disabled_at,
+        }
+        for u in users
+    ]
+    emit(localize(rows, TIMEZONE), fmt, ["username", "status", "created_at", "disabled_at"])
+
+
+@user.command()
+@click.argument("name")
+def disable(name: str) -> None:
+    """Disable NAME and end their dashboard sessions."""
+    from secops.center.context import open_state
+    from secops.center.staff import disable_user
+
+    state = open_state(_home())
+    try:
+        disable_user(state, name, _now())
+    finally:
+        state.dispose()
+    click.echo(f"Disabled {name}; their sessions have ended.")
