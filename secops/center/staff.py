@@ -41,6 +41,11 @@ def as_aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _utc(now: datetime) -> datetime:
+    """SQLite keeps the wall-clock digits and drops the offset: store and compare in UTC only."""
+    return now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
+
+
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return hashlib.scrypt(
         password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=_DKLEN, maxmem=128 * r * n + 16 * 1024 * 1024
@@ -96,6 +101,7 @@ def check_password(password: str) -> str:
 def add_user(store: Store, username: str, password: str, now: datetime) -> StaffUser:
     check_username(username)
     check_password(password)
+    now = _utc(now)
     try:
         with store.engine.begin() as conn:
             conn.execute(
@@ -121,6 +127,7 @@ def list_users(store: Store) -> list[StaffUser]:
 
 def disable_user(store: Store, username: str, now: datetime) -> StaffUser:
     """Disable an account and end its sessions at once (a leaver is logged out everywhere)."""
+    now = _utc(now)
     with store.engine.begin() as conn:
         row = conn.execute(sa.select(center_users).where(center_users.c.username == username)).first()
         if row is None:
@@ -155,6 +162,7 @@ def _token_hash(token: str) -> str:
 def create_session(store: Store, username: str, now: datetime) -> str:
     """A new session token for the cookie; only its hash is stored. Expired sessions are swept here."""
     token = secrets.token_urlsafe(32)
+    now = _utc(now)
     with store.engine.begin() as conn:
         conn.execute(center_sessions.delete().where(center_sessions.c.expires_at <= now))
         conn.execute(
