@@ -1,0 +1,198 @@
+"""``secops center``: run the provincial center and manage the schools that may send to it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from secops.cli.context import AppContext
+from secops.cli.output import emit, emit_object, localize
+from secops.errors import SecopsError
+
+if TYPE_CHECKING:
+    from secops.store import Store
+
+TIMEZONE = "Asia/Shanghai"
+
+
+@dataclass
+class CenterCli:
+    """What the ``center`` group hands its commands (found with ``ctx.find_object(CenterCli)``)."""
+
+    home: Path
+
+    def now(self) -> datetime:
+        """The root's clock (SECOPS_NOW fixes it), the same rules when the group runs standalone."""
+        app = click.get_current_context().find_object(AppContext)
+        return (app or AppContext(Path())).now()
+
+    def state(self) -> Store:
+        from secops.center.context import open_state
+
+        return open_state(self.home)
+
+    def secret(self) -> bytes:
+        from secops.center.context import load_secret, prepare_home
+
+        return load_secret(prepare_home(self.home))
+
+
+pass_center = click.make_pass_decorator(CenterCli)
+
+
+def _default_home() -> str:
+    from secops.center.context import default_home
+
+    return str(default_home())
+
+
+@click.group()
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="SECOPS_CENTER_HOME",
+    default=_default_home,
+    show_default="~/.secops-center, or $SECOPS_CENTER_HOME",
+    help="Center home folder (center.yaml, center.db, center.secret).",
+)
+@click.pass_context
+def center(ctx: click.Context, home: Path) -> None:
+    """Provincial monitoring center: signed alert ingestion, schools and their keys.
+
+    \b
+      secops center school add 4111010001 --name 郑州市第一中学 --key-file school.key
+      secops center serve --port 8600                      # alerts in center.db (SQLite)
+      secops center serve --es http://127.0.0.1:9200       # alerts in Elasticsearch
+    """
+    home = Path(home).expanduser()
+    ctx.obj = CenterCli(home=home)
+    ctx.meta["secops.center.home"] = home
+
+
+@center.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", default=8600, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--store", "store_url", metavar="sqlite:///PATH", help="Keep alerts in their own SQLite database.")
+@click.option("--es", "es_url", metavar="URL", help="Keep alerts in Elasticsearch (8.x) at URL.")
+@click.option("--es-prefix", default="secops-alerts", show_default=True, help="Index prefix: PREFIX-YYYY.MM.")
+@pass_center
+def serve(
+    center_cli: CenterCli, host: str, port: int, store_url: str | None, es_url: str | None, es_prefix: str
+) -> None:
+    """Serve the ingestion API (POST /api/v1/alerts), its docs (/docs) and the dashboard.
+
+    Alerts go to the center database unless --store or --es says otherwise. Stops on Ctrl-C or
+    SIGTERM after the requests in flight.
+    """
+    from secops.center.open import open_center
+    from secops.center.server import serve as run_server
+
+    ctx = open_center(center_cli.home, store_url=store_url, es_url=es_url, es_prefix=es_prefix)
+    where = f"Elasticsearch {es_url} ({es_prefix}-*)" if es_url else (store_url or f"{ctx.home / 'center.db'}")
+    click.echo(f"secops center on http://{host}:{port} (docs /docs), alerts in {where}", err=True)
+    run_server(ctx, host=host, port=port)
+
+
+@center.group()
+def school() -> None:
+    """Schools allowed to send alerts, each with its own key."""
+
+
+def _write_key_file(path: Path, text: str) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise SecopsError(
+            f"{path} already exists", hint="choose another --key-file; keys are never overwritten"
+        ) from None
+    except OSError as exc:
+        raise SecopsError(f"cannot write {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "w") as out:
+        out.write(text + "\n")
+
+
+@school.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="The school's name.")
+@click.option("--rotate", is_flag=True, help="Replace the key of a registered school (the old key stops working).")
+@click.option("--rate", "rate_per_minute", type=click.IntRange(1), help="Requests per minute for this school.")
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the key to this new file (0600) instead of printing it.",
+)
+@pass_center
+def school_add(
+    center_cli: CenterCli, code: str, name: str, rotate: bool, rate_per_minute: int | None, key_file: Path | None
+) -> None:
+    """Register school CODE (its 10-digit 学校标识码) and issue its key, shown only this once."""
+    from secops.center.schools import add_school
+
+    with center_cli.state() as state:
+        key = add_school(
+            state, code, name, center_cli.secret(), center_cli.now(), rotate=rotate, rate_per_minute=rate_per_minute
+        )
+    verb = "New key for" if rotate else "Registered"
+    click.echo(f"{verb} school {code.strip()} ({name.strip()}), key id {key.key_id}.")
+    if key_file is not None:
+        _write_key_file(key_file, key.text)
+        click.echo(f"The key is in {key_file} (0600). Send it to the school over a trusted channel.")
+        shown = str(key_file)
+    else:
+        click.echo("The key (shown once; the center keeps only a sealed derivative):")
+        click.echo(key.text)
+        shown = "school.key"
+        click.echo(f"Save it at the school as {shown} (chmod 600), then run there:")
+    click.echo(f"  secops forward setup --center https://CENTER:8600 --key-file {shown} --check")
+
+
+@school.command("list")
+@click.option(
+    "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True, help="table or json"
+)
+@pass_center
+def school_list(center_cli: CenterCli, fmt: str) -> None:
+    """Registered schools, their key ids and whether the key is revoked."""
+    from secops.center.schools import list_schools
+
+    with center_cli.state() as state:
+        found = list_schools(state)
+    rows = [
+        {
+            "code": s.code,
+            "name": s.name,
+            "key_id": s.key_id,
+            "created_at": s.created_at,
+            "revoked_at": s.revoked_at,
+            "rate_per_minute": s.rate_per_minute,
+            "status": "revoked" if s.revoked_at else "active",
+        }
+        for s in found
+    ]
+    if fmt == "table":
+        if not rows:
+            click.echo("No schools yet: secops center school add CODE --name NAME", err=True)
+            return
+        rows = localize(rows, TIMEZONE)
+        emit(rows, fmt, ["code", "name", "key_id", "status", "created_at", "revoked_at", "rate_per_minute"])
+    else:
+        emit(rows, fmt)
+
+
+@school.command("revoke")
+@click.argument("code")
+@pass_center
+def school_revoke(center_cli: CenterCli, code: str) -> None:
+    """Revoke school CODE's key: its requests are refused from now on (within a second on a running center)."""
+    from secops.center.schools import revoke_school
+
+    with center_cli.state() as state:
+        found = revoke_school(state, code, center_cli.now())
+    emit_object(
+        {"school": found.code, "name": found.name, "key_id": found.key_id, "revoked_at": found.revoked_at}, "table"
+    )
