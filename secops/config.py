@@ -21,6 +21,7 @@ from secops.scope import Network, parse_scope
 
 CONFIG_FILE = "secops.yaml"
 DATABASE_FILE = "secops.db"
+CENTER_KEY_FILE = "center.key"  # the school's key for the provincial center, 0600
 CONFIG_VERSION = 1
 _SCHOOL_CODE = re.compile(r"^[0-9]{10}$")
 
@@ -57,6 +58,30 @@ class School(BaseModel):
         return value
 
 
+class ForwardConfig(BaseModel):
+    """Where `secops forward` delivers alerts; the school key is in CENTER_KEY_FILE, never here."""
+
+    model_config = ConfigDict(extra="forbid")
+    center: str
+
+    @field_validator("center")
+    @classmethod
+    def _center(cls, value: str) -> str:
+        return check_center_url(value)
+
+
+def check_center_url(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    value = str(url).strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(
+            f"center URL {value!r} must be http(s)://HOST[:PORT][/PREFIX], e.g. https://center.example:8600"
+        )
+    return value
+
+
 class WorkspaceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: int = CONFIG_VERSION
@@ -64,6 +89,7 @@ class WorkspaceConfig(BaseModel):
     scope: list[str]
     database: str | None = None  # SQLAlchemy URL; None means SQLite in the workspace
     timezone: str = "Asia/Shanghai"
+    forward: ForwardConfig | None = None  # set by `secops forward setup`
 
     @field_validator("scope", mode="before")
     @classmethod

@@ -17,8 +17,9 @@ from secops.config import Workspace, load_workspace
 from secops.errors import SecopsError
 
 log = logging.getLogger(__name__)
-JOB_KINDS = ("discover",)
+JOB_KINDS = ("discover", "forward", "hunt")
 _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_SINCE = re.compile(r"^[1-9][0-9]{0,5}[smhdw]$")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,36 @@ def run_discover_job(workspace_path: str, profile: str, targets: list[str], cron
         )
     except SecopsError as error:
         log.error("scheduled discovery (%s) failed: %s", profile, error)
+
+
+def run_forward_job(workspace_path: str, batch: int = 500, cron: str = "") -> None:
+    """One forwarder pass: new alerts into the outbox, due batches to the center."""
+    from secops.center.forwarder import CenterClient, forward_once, load_target
+    from secops.workspace import open_workspace_store
+
+    try:
+        workspace = load_workspace(Path(workspace_path))
+        target = load_target(workspace)
+        with open_workspace_store(workspace) as store, CenterClient(target) as client:
+            result = forward_once(target, store, client, batch=batch)
+        if result.deferred:
+            log.warning("scheduled forward: %d sent, deferred: %s", result.sent, result.deferred)
+        else:
+            log.warning(
+                "scheduled forward: %d enqueued, %d sent, %d rejected", result.enqueued, result.sent, result.rejected
+            )
+    except SecopsError as error:
+        log.error("scheduled forward failed: %s", error)
+
+
+def run_hunt(workspace_path: str, es_url: str, index: str, rules: str, since: str, cron: str = "") -> None:
+    """A scheduled Sigma hunt on Elasticsearch (secops detect hunt)."""
+    from secops.detection.hunt import run_hunt_job
+
+    try:
+        run_hunt_job(workspace_path=workspace_path, es_url=es_url, index=index, rules=rules, since=since)
+    except SecopsError as error:
+        log.error("scheduled hunt on %s failed: %s", index, error)
 
 
 def run_clock_check(workspace_path: str) -> None:
@@ -98,31 +129,79 @@ def _trigger(cron: str, workspace: Workspace) -> Any:
         ) from None
 
 
-def add_job(
-    workspace: Workspace, kind: str, *, cron: str, job_id: str | None, profile: str, targets: list[str]
-) -> JobInfo:
-    if kind not in JOB_KINDS:
-        raise SecopsError(f"unknown job kind {kind!r}", hint="known: " + ", ".join(JOB_KINDS))
+def _discover_job(workspace: Workspace, profile: str, targets: list[str]) -> tuple[Any, str, dict[str, Any]]:
     # Check now what the job would check at 2 a.m.: profile and targets.
     from secops.discovery.targets import resolve_targets
     from secops.inventory.job import load_profile
 
     load_profile(profile)
     resolve_targets(targets, workspace.config.networks())
+    return run_discover_job, f"discover-{profile}", {"profile": profile, "targets": targets}
+
+
+def _forward_job(workspace: Workspace, options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
+    from secops.center.forwarder import load_target
+
+    load_target(workspace)  # set up now, not discovered broken at the first run
+    return run_forward_job, "forward", {"batch": int(options.get("batch") or 500)}
+
+
+def _hunt_job(options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
+    es_url, index = options.get("es_url"), options.get("index")
+    if not es_url or not index:
+        raise SecopsError(
+            "a hunt job needs --es URL and --index PATTERN", hint="e.g. --es http://127.0.0.1:9200 --index 'logs-*'"
+        )
+    if not str(es_url).startswith(("http://", "https://")):
+        raise SecopsError(f"--es {es_url!r} is not an http(s) URL", hint="e.g. http://127.0.0.1:9200")
+    since = str(options.get("since") or "24h")
+    if not _SINCE.match(since):
+        raise SecopsError(f"--since {since!r} is not a duration", hint="a number and s, m, h, d or w, e.g. 24h")
+    rules = options.get("rules")
+    if rules:
+        rules_path = Path(str(rules)).expanduser().resolve()
+        if not rules_path.exists():
+            raise SecopsError(f"--rules {rules} does not exist", hint="a Sigma rule file or folder")
+    else:
+        from secops.content.locate import content_root
+
+        rules_path = content_root("rules") / "sigma"
+    kwargs = {"es_url": str(es_url), "index": str(index), "rules": str(rules_path), "since": since}
+    return run_hunt, "hunt", kwargs
+
+
+def add_job(
+    workspace: Workspace,
+    kind: str,
+    *,
+    cron: str,
+    job_id: str | None,
+    profile: str = "quick",
+    targets: list[str] | None = None,
+    options: dict[str, Any] | None = None,
+) -> JobInfo:
+    if kind not in JOB_KINDS:
+        raise SecopsError(f"unknown job kind {kind!r}", hint="known: " + ", ".join(JOB_KINDS))
+    if kind == "discover":
+        func, default_id, kwargs = _discover_job(workspace, profile, list(targets or []))
+    elif kind == "forward":
+        func, default_id, kwargs = _forward_job(workspace, options or {})
+    else:
+        func, default_id, kwargs = _hunt_job(options or {})
     trigger = _trigger(cron, workspace)
-    job_id = job_id or f"{kind}-{profile}"
+    job_id = job_id or default_id
     if not _JOB_ID.match(job_id):
         raise SecopsError(f"job id {job_id!r} is not valid", hint="use letters, digits, '-', '_' or '.'")
     scheduler = _scheduler(workspace)
     scheduler.start(paused=True)
     try:
         job = scheduler.add_job(
-            run_discover_job,
+            func,
             trigger=trigger,
             id=job_id,
             name=kind,
             replace_existing=True,
-            kwargs={"workspace_path": str(workspace.path), "profile": profile, "targets": targets, "cron": cron},
+            kwargs={"workspace_path": str(workspace.path), **kwargs, "cron": cron},
         )
         return _info(job)
     finally:

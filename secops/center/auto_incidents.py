@@ -1,10 +1,242 @@
-"""Alerts at or above the configured severity open incidents with the matching playbook."""
+"""Alerts at or above the configured severity open incidents with the matching playbook.
+
+One incident per center alert, never two: before opening, a tick *claims* the alert (a row keyed
+by the alert id in ``center_auto_incidents``; a second tick, or a second center process, finds
+the claim and skips), opens the incident through ``secops.incident`` (so it gets its clocks and
+its audit entry like any other) and links it to the claim. A tick that dies between the claim and
+the link leaves an unlinked claim; once it is older than ``STALE``, the next tick looks for an
+incident already carrying the alert id (link it) or opens the one that is missing.
+
+Which alerts are new: with the SQLite store, those *received* since the last tick (with a small
+overlap for transactions that commit out of order). Other stores can only be asked by alert time,
+so the tick looks ``LOOKBACK`` behind its last run; an alert that reaches the center later than
+that after it was raised does not open an incident by itself.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
 from secops.center.context import CenterContext
+from secops.center.stores.base import AlertQuery, StoredAlert
+from secops.center.wire import SEVERITY_SCORE
+from secops.incident.model import Incident, Session
+from secops.incident.playbooks import Playbook
+from secops.store.schema import center_alerts, center_auto_cursor, center_auto_incidents, incidents
+
+log = logging.getLogger(__name__)
+ACTOR = "center-auto"
+CURSOR = "auto-incidents"
+PAGE = 500
+RECEIVED_OVERLAP = timedelta(minutes=2)
+LOOKBACK = timedelta(hours=6)
+STALE = timedelta(minutes=2)
+FALLBACK = ("10", "其他", "一般")  # no playbook fits: 其他事件, the grade a person then reviews
+
+_claims = center_auto_incidents.c
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _pages(items: Iterator[StoredAlert], size: int) -> Iterator[list[StoredAlert]]:
+    while page := list(islice(items, size)):
+        yield page
+
+
+def severities_from(minimum: str) -> tuple[str, ...]:
+    floor = SEVERITY_SCORE[minimum]
+    return tuple(name for name, score in SEVERITY_SCORE.items() if score >= floor)
+
+
+def _cursor(ctx: CenterContext) -> datetime | None:
+    with ctx.state.engine.connect() as conn:
+        at = conn.execute(sa.select(center_auto_cursor.c.at).where(center_auto_cursor.c.name == CURSOR)).scalar()
+    return _utc(at) if isinstance(at, datetime) else None
+
+
+def _save_cursor(ctx: CenterContext, at: datetime) -> None:
+    stmt = sqlite_insert(center_auto_cursor).values(name=CURSOR, at=_utc(at))
+    with ctx.state.engine.begin() as conn:
+        conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"at": stmt.excluded.at}))
+
+
+def _received_since(ctx: CenterContext, since: datetime, severities: tuple[str, ...]) -> Iterator[StoredAlert]:
+    """The SQLite store, by received time: exactly the alerts stored since the last tick."""
+    engine = ctx.alerts.store.engine  # type: ignore[attr-defined]
+    c = center_alerts.c
+    after: tuple[datetime, str] | None = None
+    while True:
+        query = sa.select(center_alerts).where(c.received_at >= since, c.severity.in_(severities))
+        if after is not None:
+            query = query.where(sa.tuple_(c.received_at, c.id) > sa.tuple_(after[0], after[1]))
+        with engine.connect() as conn:
+            rows = conn.execute(query.order_by(c.received_at, c.id).limit(PAGE)).all()
+        for row in rows:
+            yield StoredAlert(row.id, row.school, _utc(row.at), _utc(row.received_at), row.severity, row.title, row.doc)
+        if len(rows) < PAGE:
+            return
+        after = (rows[-1].received_at, rows[-1].id)
+
+
+def _raised_since(ctx: CenterContext, since: datetime, severities: tuple[str, ...]) -> Iterator[StoredAlert]:
+    """Any store, by alert time (newest first, in pages)."""
+    offset = 0
+    while True:
+        page = ctx.alerts.search(AlertQuery(severities=severities, since=since, limit=PAGE, offset=offset))
+        yield from page
+        if len(page) < PAGE:
+            return
+        offset += PAGE
+
+
+def _candidates(
+    ctx: CenterContext, last: datetime | None, now: datetime, severities: tuple[str, ...]
+) -> Iterator[StoredAlert]:
+    from secops.center.stores.sqlite import SQLiteAlertStore
+
+    if isinstance(ctx.alerts, SQLiteAlertStore):
+        since = (last or datetime(2000, 1, 1, tzinfo=UTC)) - RECEIVED_OVERLAP
+        return _received_since(ctx, since, severities)
+    return _raised_since(ctx, (last or now) - LOOKBACK, severities)
+
+
+def _claim(ctx: CenterContext, alert: StoredAlert, now: datetime) -> bool:
+    stmt = sqlite_insert(center_auto_incidents).values(alert_id=alert.id, school=alert.school, claimed_at=now)
+    with ctx.state.engine.begin() as conn:
+        return conn.execute(stmt.on_conflict_do_nothing(index_elements=["alert_id"])).rowcount == 1
+
+
+def _link(ctx: CenterContext, alert_id: str, incident_id: int, now: datetime) -> None:
+    with ctx.state.engine.begin() as conn:
+        conn.execute(
+            center_auto_incidents.update()
+            .where(_claims.alert_id == alert_id)
+            .values(incident_id=incident_id, opened_at=now)
+        )
+
+
+def _playbook_for(alert: StoredAlert, playbooks: list[Playbook]) -> Playbook | None:
+    """The first playbook whose applies_to fits, as `secops incident open --from-alert` picks it."""
+    doc = alert.doc
+    rule = doc.get("rule") if isinstance(doc.get("rule"), dict) else {}
+    secops = doc.get("secops") if isinstance(doc.get("secops"), dict) else {}
+    event = doc.get("event") if isinstance(doc.get("event"), dict) else {}
+    tags = doc.get("tags") or (rule or {}).get("tags") or []
+    facts = {
+        "title": " ".join(filter(None, (alert.title, str(doc.get("message") or "")))),
+        "tags": tags if isinstance(tags, list) else [],
+        "source": (secops or {}).get("source") or (event or {}).get("module") or "",
+    }
+    return next((p for p in playbooks if p.applies_to.matches(facts)), None)
+
+
+def _assets(doc: dict[str, Any]) -> list[str]:
+    host = doc.get("host") if isinstance(doc.get("host"), dict) else {}
+    found = [*((host or {}).get("ip") or []), (host or {}).get("name")]
+    return [str(a) for a in found if a][:10]
+
+
+def open_for(session: Session, alert: StoredAlert, playbooks: list[Playbook]) -> Incident:
+    """The incident one center alert calls for; the school and alert id are in its facts."""
+    from secops.incident.model import open_incident
+
+    chosen = _playbook_for(alert, playbooks)
+    category, subcategory, grade = (chosen.category, chosen.subcategory, chosen.default_grade) if chosen else FALLBACK
+    organization = alert.doc.get("organization") if isinstance(alert.doc.get("organization"), dict) else {}
+    school_name = str((organization or {}).get("name") or "")[:100]
+    return open_incident(
+        session,
+        title=f"[{school_name or alert.school}] {alert.title}"[:500],
+        category=category,
+        subcategory=subcategory,
+        grade=grade,
+        detected_at=min(alert.at, session.now),  # a school clock running ahead must not refuse the incident
+        notified=bool(chosen and chosen.notified),
+        playbook=chosen.id if chosen else None,
+        assets=_assets(alert.doc),
+        facts={
+            "school": alert.school,
+            "school_name": school_name,
+            "center_alert_id": alert.id,
+            "alert_severity": alert.severity,
+            "opened_by": ACTOR,
+        },
+    )
+
+
+def _recover(ctx: CenterContext, session: Session, playbooks: list[Playbook]) -> int:
+    """Claims a dead tick left unlinked: link the incident it opened, or open the missing one."""
+    now = session.now
+    with ctx.state.engine.connect() as conn:
+        stale = conn.execute(
+            sa.select(_claims.alert_id, _claims.claimed_at).where(
+                _claims.incident_id.is_(None), _claims.claimed_at < now - STALE
+            )
+        ).all()
+    opened = 0
+    for alert_id, claimed_at in stale:
+        with ctx.state.engine.begin() as conn:  # re-take the claim: only one recovering tick wins
+            taken = conn.execute(
+                center_auto_incidents.update()
+                .where(_claims.alert_id == alert_id, _claims.claimed_at == claimed_at, _claims.incident_id.is_(None))
+                .values(claimed_at=now)
+            ).rowcount
+            found = conn.execute(
+                sa.select(incidents.c.id, incidents.c.facts).where(incidents.c.created_at >= _utc(claimed_at) - STALE)
+            ).all()
+        if taken != 1:
+            continue
+        existing = next((i for i, facts in found if (facts or {}).get("center_alert_id") == alert_id), None)
+        if existing is not None:
+            _link(ctx, alert_id, existing, now)
+            continue
+        alert = ctx.alerts.get(alert_id)
+        if alert is None:  # gone from the store (retention): nothing left to open for
+            _link(ctx, alert_id, 0, now)
+            continue
+        _link(ctx, alert_id, open_for(session, alert, playbooks).id, now)
+        opened += 1
+    return opened
 
 
 def tick(ctx: CenterContext) -> int:
-    """Open the incidents that alerts stored since the last tick call for; returns how many (issue 7, in progress)."""
-    return 0
+    """Open the incidents that alerts stored since the last tick call for; returns how many."""
+    settings = ctx.settings.auto_incidents
+    if not settings.enabled:
+        return 0
+    from secops.incident.audit import audit_key
+    from secops.incident.playbooks import load_playbooks
+
+    now = _utc(ctx.now())
+    playbooks = load_playbooks()
+    session = Session(ctx.state, audit_key(ctx.home), ACTOR, now)
+    opened = _recover(ctx, session, playbooks)
+    last = _cursor(ctx)
+    for page in _pages(_candidates(ctx, last, now, severities_from(settings.min_severity)), PAGE):
+        ids = [alert.id for alert in page]
+        with ctx.state.engine.connect() as conn:  # one read per page; the claim below is what guards
+            known = set(conn.execute(sa.select(_claims.alert_id).where(_claims.alert_id.in_(ids))).scalars())
+        for alert in page:
+            if alert.id in known or not _claim(ctx, alert, now):
+                continue
+            incident = open_for(session, alert, playbooks)
+            _link(ctx, alert.id, incident.id, now)
+            opened += 1
+            log.warning(
+                "incident #%d opened for %s alert %s of school %s",
+                incident.id,
+                alert.severity,
+                alert.id[:12],
+                alert.school,
+            )
+    _save_cursor(ctx, now)
+    return opened

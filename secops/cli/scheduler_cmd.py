@@ -1,4 +1,4 @@
-"""``secops scheduler``: scheduled discovery (more job kinds arrive with their capabilities)."""
+"""``secops scheduler``: scheduled discovery, forwarding to the center and Sigma hunts on Elasticsearch."""
 
 from __future__ import annotations
 
@@ -14,17 +14,37 @@ def scheduler() -> None:
 
 
 @scheduler.command()
-@click.argument("kind", type=click.Choice(["discover"]))
+@click.argument("kind", type=click.Choice(["discover", "forward", "hunt"]))
 @click.option("--cron", required=True, help='Crontab expression in the workspace time zone, e.g. "0 2 * * *".')
 @click.option("--profile", default="quick", show_default=True, help="Scan profile for discover jobs.")
 @click.option("--target", "targets", multiple=True, help="Limit the job to these targets (default: the scope).")
-@click.option("--id", "job_id", help="Job id (default: KIND-PROFILE); an existing job with it is replaced.")
+@click.option("--batch", type=click.IntRange(1, 5000), help="forward: alerts per request (default 500).")
+@click.option("--es", "es_url", help="hunt: Elasticsearch URL, e.g. http://127.0.0.1:9200.")
+@click.option("--index", help="hunt: index pattern to hunt in, e.g. 'logs-*'.")
+@click.option("--rules", help="hunt: Sigma rule file or folder (default: the shipped rules/sigma pack).")
+@click.option("--since", default="24h", show_default=True, help="hunt: how far back each run looks.")
+@click.option("--id", "job_id", help="Job id (default: discover-PROFILE, forward, hunt); the same id replaces.")
 @pass_app
-def add(app: AppContext, kind: str, cron: str, profile: str, targets: tuple[str, ...], job_id: str | None) -> None:
-    """Add (or replace) a scheduled job."""
+def add(
+    app: AppContext,
+    kind: str,
+    cron: str,
+    profile: str,
+    targets: tuple[str, ...],
+    batch: int | None,
+    es_url: str | None,
+    index: str | None,
+    rules: str | None,
+    since: str,
+    job_id: str | None,
+) -> None:
+    """Add (or replace) a scheduled job: discover (scan), forward (alerts to the center), hunt (Sigma on ES)."""
     from secops.scheduler import add_job
 
-    job = add_job(app.workspace(), kind, cron=cron, job_id=job_id, profile=profile, targets=list(targets))
+    options = {"batch": batch, "es_url": es_url, "index": index, "rules": rules, "since": since}
+    job = add_job(
+        app.workspace(), kind, cron=cron, job_id=job_id, profile=profile, targets=list(targets), options=options
+    )
     click.echo(f"Scheduled {job.id}: {job.kind} ({cron}), next run {job.next_run:%Y-%m-%d %H:%M %Z}")
 
 
@@ -39,7 +59,10 @@ def list_jobs(app: AppContext, fmt: str) -> None:
         {"id": j.id, "kind": j.kind, "cron": j.cron, "next_run": j.next_run, **j.options}
         for j in query(app.workspace())
     ]
-    emit(rows, fmt, ["id", "kind", "cron", "next_run", "profile", "targets"])
+    columns = ["id", "kind", "cron", "next_run", "profile", "targets"]
+    if any(row["kind"] == "hunt" for row in rows):
+        columns += ["index", "since"]
+    emit(rows, fmt, columns)
 
 
 @scheduler.command()

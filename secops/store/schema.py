@@ -281,3 +281,20 @@ forward_outbox = sa.Table(
     sa.Column("center_id", sa.String(64)),
     sa.Column("last_error", sa.Text),
 )
+
+center_auto_incidents = sa.Table(
+    "center_auto_incidents",
+    metadata,
+    sa.Column("alert_id", sa.String(64), primary_key=True),
+    sa.Column("school", sa.String(10), nullable=False),
+    sa.Column("claimed_at", _when, nullable=False),
+    sa.Column("incident_id", sa.Integer),
+    sa.Column("opened_at", _when),
+)
+
+center_auto_cursor = sa.Table(
+    "center_auto_cursor",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("at", _when, nullable=False),
+)

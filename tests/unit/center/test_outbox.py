@@ -96,7 +96,7 @@ def test_concurrent_enqueues_copy_each_alert_exactly_once(workspace: Workspace) 
         try:
             with open_workspace_store(workspace) as own:
                 outbox.enqueue_new(own, SCHOOL_CODE, SCHOOL_NAME, datetime.now(UTC))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=enqueue) for _ in range(3)]

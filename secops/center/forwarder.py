@@ -1,0 +1,298 @@
+"""The school forwarder: workspace alerts -> outbox -> signed batches -> the provincial center.
+
+At-least-once: an alert leaves the outbox only after the center answered for it, and the answer
+is recorded in one transaction. Killed between the center storing a batch and that transaction,
+the next run sends the batch again and the center answers ``duplicate`` (same payload, same id):
+exactly once in effect. Transient trouble (center down, 429/503/5xx, timeouts) backs off and keeps
+everything; a refusal only a person can fix (wrong or revoked key, clock skew, wrong school) is a
+SecopsError that says which, with the outbox untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from secops.center import outbox, wire
+from secops.center.backoff import parse_retry_after
+from secops.config import CENTER_KEY_FILE, Workspace
+from secops.errors import SecopsError
+from secops.store import Store
+
+log = logging.getLogger(__name__)
+DEFAULT_BATCH = 500
+DEFAULT_INTERVAL = 60.0
+HEALTH_PATH = "/api/v1/health"
+_NTP_HINT = "sync this machine's clock (timedatectl set-ntp true, or chrony) and run again"
+_SETUP_HINT = "ask the center for a new key and run secops forward setup --center URL --key-file FILE"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and as whom this workspace forwards."""
+
+    center: str
+    school: str
+    school_name: str
+    key: wire.SchoolKey
+
+
+def load_target(workspace: Workspace) -> Target:
+    """The center URL from secops.yaml and the key from center.key; a clear error until set up."""
+    config = workspace.config.forward
+    key_file = workspace.path / CENTER_KEY_FILE
+    if config is None or not key_file.exists():
+        raise SecopsError(
+            "forwarding to the provincial center is not set up in this workspace",
+            hint="run secops forward setup --center URL --key-file FILE with the key the center issued",
+        )
+    if key_file.stat().st_mode & 0o077:
+        raise SecopsError(f"{key_file} is readable by others", hint=f"chmod 600 {key_file}")
+    try:
+        key = wire.parse_key(key_file.read_text())
+    except ValueError as exc:
+        raise SecopsError(f"{key_file} does not hold a school key: {exc}", hint=_SETUP_HINT) from None
+    school = workspace.config.school
+    return Target(center=config.center, school=school.code, school_name=school.name, key=key)
+
+
+def save_key(workspace_path: Path, key: wire.SchoolKey) -> Path:
+    """Write center.key owner-only; the key never goes into secops.yaml or the database."""
+    path = workspace_path / CENTER_KEY_FILE
+    tmp = path.with_name(f".{CENTER_KEY_FILE}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key.text + "\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    return path
+
+
+class Transient(Exception):
+    """The center cannot take the batch now; back off and keep it."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TooLarge(Exception):
+    """413: the batch must be split."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class CenterClient:
+    """One keep-alive HTTP connection pool to the center, with bounded timeouts."""
+
+    def __init__(self, target: Target, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
+        self.target = target
+        self.http = httpx.Client(
+            base_url=target.center,
+            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            headers={"User-Agent": "secops-forwarder/1"},
+            transport=transport,
+        )
+
+    def __enter__(self) -> CenterClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _url_path(self, path: str) -> str:
+        """The path the center sees (a URL prefix such as /center is part of what is signed)."""
+        return httpx.URL(self.target.center + path).path
+
+    def post_alerts(self, payloads: Sequence[dict[str, Any]]) -> httpx.Response:
+        body = json.dumps({"alerts": list(payloads)}, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = wire.signed_headers(
+            self.target.key, self.target.school, body, now=time.time(), path=self._url_path(wire.ALERTS_PATH)
+        )
+        return self.http.post(wire.ALERTS_PATH, content=body, headers=headers)
+
+    def health(self) -> dict[str, Any]:
+        try:
+            response = self.http.get(HEALTH_PATH)
+        except httpx.HTTPError as exc:
+            raise SecopsError(
+                f"cannot reach the center at {self.target.center}: {_reason(exc)}",
+                hint="check the URL, the network and that the center is running",
+            ) from None
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        if response.status_code not in (200, 503) or not isinstance(data, dict):
+            raise SecopsError(
+                f"{self.target.center} answered {response.status_code} on {HEALTH_PATH}: not a secops center",
+                hint="check the --center URL",
+            )
+        return data
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def _error_text(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text[:200].strip() or response.reason_phrase
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])[:300]
+    return response.reason_phrase
+
+
+def _refusal(response: httpx.Response, center: str) -> SecopsError:
+    """What a 4xx that only a person can fix means, and what to do."""
+    status, text = response.status_code, _error_text(response)
+    lowered = text.lower()
+    if status == 401 and ("clock" in lowered or "timestamp" in lowered):
+        return SecopsError(f"the center refused the request: {text} (clock skew)", hint=_NTP_HINT)
+    if status == 401 and ("revoked" in lowered or "unknown" in lowered):
+        return SecopsError(f"the center does not know this school key or revoked it: {text}", hint=_SETUP_HINT)
+    if status == 401 and "signature" in lowered:
+        return SecopsError(f"the center refused the signature: {text} (wrong key for this key id)", hint=_SETUP_HINT)
+    if status == 403:
+        return SecopsError(
+            f"the center refused the school: {text}",
+            hint="the key was issued for another school code; check secops init --show and the key file",
+        )
+    if status == 404:
+        return SecopsError(
+            f"{center} has no alert API ({status})", hint="check the --center URL in secops forward setup"
+        )
+    return SecopsError(f"the center refused the batch ({status}): {text}", hint="run again with -v; outbox kept")
+
+
+def send_batch(client: CenterClient, items: Sequence[outbox.OutboxItem]) -> list[outbox.Mark]:
+    """POST one batch; per-alert marks, or Transient / TooLarge / SecopsError."""
+    try:
+        response = client.post_alerts([item.payload for item in items])
+    except httpx.HTTPError as exc:  # connection refused, reset, timeout: the batch may or may not be stored
+        raise Transient(f"cannot reach the center: {_reason(exc)}") from None
+    status = response.status_code
+    if status == 413:
+        raise TooLarge(_error_text(response))
+    if status in (409, 429) or status >= 500:  # 409: a nonce collision; the next request has a new one
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), _utcnow())
+        raise Transient(f"center answered {status}: {_error_text(response)}", retry_after)
+    if status != 200:
+        raise _refusal(response, client.target.center)
+    try:
+        results = response.json()["results"]
+        if not isinstance(results, list) or len(results) != len(items):
+            raise ValueError("one result per alert expected")
+        by_index = {int(r["index"]): r for r in results}
+        marks = []
+        for index, item in enumerate(items):
+            result = by_index[index]
+            if result["status"] not in ("created", "duplicate", "rejected"):
+                raise ValueError(f"unknown status {result['status']!r}")
+            marks.append(outbox.Mark(item.alert_id, result["status"], result.get("id"), result.get("error")))
+    except (ValueError, KeyError, TypeError) as exc:
+        # Stored or not, we cannot tell: resend later; the center's dedup makes that safe.
+        raise Transient(f"the center's answer could not be read: {_reason(exc)}") from None
+    return marks
+
+
+@dataclass
+class PassResult:
+    enqueued: int = 0
+    batches: int = 0
+    created: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    deferred: str | None = None  # why the pass stopped early with alerts still pending
+    next_attempt_at: datetime | None = None
+
+    @property
+    def sent(self) -> int:
+        return self.created + self.duplicate
+
+
+def forward_once(
+    target: Target,
+    store: Store,
+    client: CenterClient,
+    *,
+    batch: int = DEFAULT_BATCH,
+    now: Callable[[], datetime] = _utcnow,
+    stop: Callable[[], bool] = lambda: False,
+) -> PassResult:
+    """Enqueue new alerts, then send due batches until none is due, the center pushes back, or stop()."""
+    result = PassResult(enqueued=outbox.enqueue_new(store, target.school, target.school_name, now()))
+    size = max(1, batch)
+    while not stop():
+        items = outbox.due(store, now(), size)
+        if not items:
+            break
+        try:
+            marks = send_batch(client, items)
+        except TooLarge as exc:
+            if size == 1:
+                outbox.record_error(store, [items[0].alert_id], str(exc))
+                raise SecopsError(
+                    f"the center refuses even a single alert as too large: {exc}",
+                    hint="ask the center to raise its limit",
+                ) from None
+            size = max(1, size // 2)
+            log.info("center said 413; batches of %d from now on", size)
+            continue
+        except Transient as exc:
+            ids = [item.alert_id for item in items]
+            result.next_attempt_at = outbox.record_failure(store, ids, str(exc), now(), retry_after=exc.retry_after)
+            result.deferred = str(exc)
+            break
+        except SecopsError as exc:
+            outbox.record_error(store, [item.alert_id for item in items], str(exc))
+            raise
+        outbox.record_results(store, marks, now())
+        result.batches += 1
+        for mark in marks:
+            if mark.status == "created":
+                result.created += 1
+            elif mark.status == "duplicate":
+                result.duplicate += 1
+            else:
+                result.rejected += 1
+    return result
+
+
+def run_loop(
+    target: Target,
+    store: Store,
+    client: CenterClient,
+    *,
+    batch: int = DEFAULT_BATCH,
+    interval: float = DEFAULT_INTERVAL,
+    stopping: threading.Event,
+    report: Callable[[PassResult], None] = lambda _r: None,
+    now: Callable[[], datetime] = _utcnow,
+) -> None:
+    """Forward until ``stopping`` is set (SIGTERM/Ctrl-C): the current batch always completes."""
+    while not stopping.is_set():
+        result = forward_once(target, store, client, batch=batch, now=now, stop=stopping.is_set)
+        report(result)
+        wait = interval
+        if result.next_attempt_at is not None:  # backing off: nothing is due before then
+            wait = max(wait, (result.next_attempt_at - now()).total_seconds())
+        stopping.wait(max(0.05, wait))

@@ -1,0 +1,141 @@
+"""``secops forward``: deliver this school's alerts to its provincial center through a durable outbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from secops.cli.context import AppContext, pass_app
+from secops.cli.output import emit_object, localize
+
+if TYPE_CHECKING:
+    from secops.center.forwarder import PassResult
+
+
+@click.group()
+def forward() -> None:
+    """Signed delivery of the workspace's alerts to the provincial center.
+
+    \b
+      secops forward setup --center https://center.example:8600 --key-file school.key --check
+      secops forward run --once          # one pass (the scheduler job does the same)
+      secops forward run                 # keep forwarding; SIGTERM/Ctrl-C stops after the batch
+      secops forward status              # the backlog
+    """
+
+
+@forward.command()
+@click.option("--center", "center_url", required=True, help="The center's base URL, e.g. https://center.example:8600.")
+@click.option(
+    "--key-file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="File holding the key `secops center school add` printed (copied to center.key, 0600).",
+)
+@click.option("--check", is_flag=True, help="Also ask the center whether it is up (GET /api/v1/health).")
+@pass_app
+def setup(app: AppContext, center_url: str, key_file: Path, check: bool) -> None:
+    """Set the center URL and this school's key."""
+    from secops.center import wire
+    from secops.center.forwarder import CenterClient, Target, save_key
+    from secops.config import ForwardConfig, check_center_url, save_config
+    from secops.errors import SecopsError
+
+    workspace = app.workspace()
+    try:
+        url = check_center_url(center_url)
+    except ValueError as exc:
+        raise SecopsError(f"--center: {exc}") from None
+    try:
+        key = wire.parse_key(key_file.read_text(errors="replace"))
+    except ValueError as exc:
+        raise SecopsError(f"--key-file {key_file}: {exc}") from None
+    if check:
+        school = workspace.config.school
+        with CenterClient(Target(url, school.code, school.name, key), timeout=10.0) as client:
+            health = client.health()
+        if health.get("status") != "ok":
+            raise SecopsError(
+                f"the center at {url} is up but not healthy: {health.get('error') or health.get('status')}",
+                hint="nothing was changed; try again later or tell the center",
+            )
+        click.echo(f"Center {url} is up (store {health.get('store', '?')}).")
+    save_key(workspace.path, key)
+    config = workspace.config.model_copy(update={"forward": ForwardConfig(center=url)})
+    save_config(workspace.path, config)
+    click.echo(f"Forwarding to {url} as school {workspace.config.school.code} (key {key.key_id}).")
+
+
+def _describe(result: PassResult) -> str:
+    line = f"enqueued {result.enqueued}, sent {result.sent} ({result.duplicate} already there)"
+    if result.rejected:
+        line += f", rejected {result.rejected} (see secops forward status)"
+    if result.deferred:
+        line += f"; deferred: {result.deferred}"
+        if result.next_attempt_at:
+            line += f", next attempt {result.next_attempt_at:%H:%M:%S} UTC"
+    return line
+
+
+@forward.command()
+@click.option("--once", is_flag=True, help="One pass: send what is due, then exit (1 if alerts stay pending).")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 5000), help="Alerts per request.")
+@click.option(
+    "--interval", default=60.0, show_default=True, type=click.FloatRange(0.05), help="Seconds between passes."
+)
+@pass_app
+def run(app: AppContext, once: bool, batch: int, interval: float) -> None:
+    """Send new alerts to the center (pending ones survive restarts)."""
+    import signal
+    import threading
+
+    from secops.center.forwarder import CenterClient, forward_once, load_target, run_loop
+
+    workspace = app.workspace()
+    target = load_target(workspace)
+    with app.store(workspace) as store, CenterClient(target) as client:
+        if once:
+            result = forward_once(target, store, client, batch=batch)
+            click.echo(f"secops forward: {_describe(result)}", err=True)
+            if result.deferred:
+                click.get_current_context().exit(1)
+            return
+        stopping = threading.Event()
+
+        def _stop(_signum: int, _frame: Any) -> None:
+            stopping.set()  # the batch in flight finishes and is recorded
+
+        previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        click.echo(f"secops forward: to {target.center} every {interval:g} s; SIGTERM/Ctrl-C to stop", err=True)
+
+        def _report(result: PassResult) -> None:
+            if result.enqueued or result.batches or result.deferred:
+                click.echo(f"secops forward: {_describe(result)}", err=True)
+
+        try:
+            run_loop(target, store, client, batch=batch, interval=interval, stopping=stopping, report=_report)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        click.echo("secops forward: stopped", err=True)
+
+
+@forward.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True, help="Output format."
+)
+@pass_app
+def status(app: AppContext, fmt: str) -> None:
+    """The backlog: pending, sent, rejected, the oldest pending alert, the last error."""
+    from secops.center.outbox import summary
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        info: dict[str, Any] = summary(store, app.now())
+    forward_config = workspace.config.forward
+    info = {"center": forward_config.center if forward_config else None, **info}
+    if fmt == "table":
+        info = localize([info], workspace.config.timezone)[0]
+    emit_object(info, fmt)
