@@ -257,3 +257,102 @@ def regression(checkout: Path, fmt: str) -> None:
         raise SecopsError(f"no regression tests found under {checkout}", hint="rules need regression_tests_path")
     if failed:
         raise SystemExit(1)
+
+
+@detect.command("index")
+@click.argument("logpaths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="LOGPATH...")
+@click.option("--es", "es_url", required=True, metavar="URL", help="Elasticsearch, e.g. http://127.0.0.1:9200.")
+@click.option("--index", required=True, help="Index to write (created with the events mapping when missing).")
+@click.option("--log-format", help="Read every file as this format instead of detecting it.")
+def index_cmd(logpaths: tuple[Path, ...], es_url: str, index: str, log_format: str | None) -> None:
+    """Index the events of LOGPATHs into Elasticsearch, as `detect run` reads them (for `detect hunt`).
+
+    Re-indexing the same files is idempotent (each event's id is its file and record number).
+    """
+    from secops.detection.es_index import connect, index_logs
+
+    outcome = index_logs(connect(es_url), logpaths, index, log_format=log_format)
+    for path, why in outcome.stats.skipped.items():
+        click.echo(f"secops: skipped {safe_text(path)}: {safe_text(why)}", err=True)
+    reasons = f" ({', '.join(outcome.reasons)})" if outcome.reasons else ""
+    click.echo(
+        f"secops: {outcome.indexed} event(s) of {outcome.stats.files} file(s) indexed into {index}; "
+        f"{outcome.rejected} rejected{reasons}",
+        err=True,
+    )
+    if outcome.rejected:
+        raise SystemExit(1)
+
+
+@detect.command()
+@click.option("--es", "es_url", required=True, metavar="URL", help="Elasticsearch, e.g. http://127.0.0.1:9200.")
+@click.option("--index", required=True, metavar="PATTERN", help="Index pattern holding the events (secops-events-*).")
+@click.option(
+    "--rules",
+    "rule_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Sigma rule file or folder (repeatable; default: the shipped rules/sigma pack).",
+)
+@click.option("--since", default="24h", show_default=True, help="Start: 30m, 24h, 7d ... before now, or an ISO time.")
+@click.option("--until", help="End (exclusive): a duration before now or an ISO time; default now.")
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.option("--no-store", is_flag=True, help="Only print the matches; do not store them as workspace alerts.")
+@pass_app
+def hunt(
+    app: AppContext,
+    es_url: str,
+    index: str,
+    rule_paths: tuple[Path, ...],
+    since: str,
+    until: str | None,
+    fmt: str,
+    no_store: bool,
+) -> None:
+    """Hunt with Sigma rules over events in Elasticsearch (what `detect index` wrote).
+
+    Detection rules run as Lucene (pySigma's Elasticsearch backend); correlation rules are
+    evaluated by the local engine over their base rules' hits, with the same sliding windows as
+    `detect run`. Rules that cannot be hunted are listed with the reason. Exits 1 when anything matched.
+    """
+    from secops.detection.es_index import connect
+    from secops.detection.hunt import default_window, run_hunt, store_hunt_alerts
+
+    now = app.now()
+    start, end = default_window(since, until, now)
+    es = connect(es_url)
+    result = run_hunt(es, index, list(rule_paths) or [_default_rules()], start, end)
+    written = None
+    if not no_store and result.matches:
+        with app.store(app.workspace()) as opened:
+            written = store_hunt_alerts(opened, result.matches, now, index)
+    if fmt == "json":
+        document = {
+            "index": index,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "matches": [m.as_dict() for m in result.matches],
+            "rules": [r.as_dict() for r in result.rules],
+            "problems": result.problems,
+            "stored": written,
+        }
+        click.echo(to_json(document))
+    else:
+        summary = _Summary()
+        for match in result.matches:
+            summary.add(match)
+        summary.echo()
+    for problem in result.problems:
+        click.echo(f"secops: rule error: {problem}", err=True)
+    for outcome in result.failed:
+        click.echo(f"secops: not hunted: {outcome.kind} {outcome.id} ({outcome.title}): {outcome.error}", err=True)
+    confirmed = sum(1 for r in result.rules if r.kind == "rule" and not r.exact and not r.error)
+    click.echo(
+        f"secops: {len(result.rules)} rule(s) over {index} from {start.isoformat()} to {end.isoformat()}: "
+        f"{len(result.failed) + len(result.problems)} not hunted, {confirmed} confirmed locally "
+        f"(regex/CIDR/...); {len(result.matches)} match(es)"
+        + (f", {written} new alert(s) stored" if written is not None else ""),
+        err=True,
+    )
+    if result.matches:
+        raise SystemExit(1)

@@ -1,0 +1,235 @@
+"""Sigma hunts on Elasticsearch: the rules of ``secops detect run``, run over indexed events.
+
+For each detection rule, its Lucene query (pySigma's Elasticsearch backend, see
+:mod:`hunt_query`) runs as ``query_string`` with an ``@timestamp`` range over the index pattern,
+paging through every hit (:mod:`hunt_search`). Hits become the reader's events again
+(:func:`es_index.batches_from_hits`); the rule's logsource is checked on them, and a rule whose
+query had to be relaxed (regular expressions, CIDR, ...) is confirmed by the local engine's
+compiled rule, so a hunt and a local run agree on every event.
+
+Correlation rules are not translated at all: the hits of their base rules are handed to the local
+engine's :meth:`Engine.correlate`, so sliding windows, grouping and de-duplication are those of
+``secops detect run`` by construction. Base rules are fetched from further back (the correlations'
+timespans) so a burst that started before ``--since`` is seen whole; only detections and
+correlation alerts that fall inside the window are reported.
+
+A rule that cannot be hunted (invalid, not convertible, a correlation whose base rule is not) is
+reported with the reason, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from secops.detection.es_index import batches_from_hits
+from secops.detection.events import Match
+from secops.detection.hunt_alerts import run_hunt_job, store_hunt_alerts
+from secops.detection.hunt_query import LuceneQuery, lucene_queries, search_body
+from secops.detection.hunt_search import Searcher, check_indices
+from secops.detection.sigma.correlation import correlation_rule_id
+from secops.detection.sigma.correlation_inputs import dependency_order, epoch, reference_keys, references
+from secops.detection.sigma.engine import CompiledRule, Engine
+from secops.detection.sigma.logsource import logsource_masks
+from secops.detection.sigma.rules import iter_rule_files, load_rules
+from secops.errors import SecopsError
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+__all__ = ["HuntResult", "RuleOutcome", "default_window", "run_hunt", "run_hunt_job", "store_hunt_alerts"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RuleOutcome:
+    """What the hunt did with one rule."""
+
+    id: str
+    title: str
+    kind: str  # rule | correlation
+    query: str | None = None
+    exact: bool = True  # False: hits confirmed by the local engine (relaxed conditions listed)
+    relaxed: list[str] = field(default_factory=list)
+    hits: int = 0
+    matches: int = 0
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class HuntResult:
+    index: str
+    start: datetime
+    end: datetime
+    matches: list[Match] = field(default_factory=list)
+    rules: list[RuleOutcome] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # rules that could not be loaded or compiled
+    requests: int = 0
+
+    @property
+    def failed(self) -> list[RuleOutcome]:
+        return [r for r in self.rules if r.error]
+
+
+def run_hunt(
+    es: Elasticsearch, index: str, rule_paths: Sequence[Path | str], start: datetime, end: datetime
+) -> HuntResult:
+    """Hunt ``rule_paths`` over ``index`` (a pattern) for events with ``start <= @timestamp < end``."""
+    from elasticsearch import ApiError, BadRequestError, TransportError
+
+    engine = _engine(rule_paths)
+    check_indices(es, index)
+    result = HuntResult(index, start, end, problems=[str(e) for e in engine.errors])
+    queries = lucene_queries([compiled.rule for compiled in engine.rules])
+    lookback = timedelta(seconds=sum(c.timespan.seconds for c in engine.ruleset.correlations))
+    base: dict[str, list[Match]] = {}
+    broken: set[str] = set()  # keys of base rules that could not be hunted
+    try:
+        with Searcher(es, index) as searcher:
+            for compiled in engine.rules:
+                is_base = bool({compiled.key, compiled.rule.name} & engine.base_keys)
+                outcome = _outcome(compiled, queries[id(compiled.rule)])
+                result.rules.append(outcome)
+                if outcome.query is None:
+                    broken |= {compiled.key, compiled.rule.name or compiled.key}
+                    continue
+                since = start - lookback if is_base else start
+                try:
+                    found = _unique(_rule_matches(engine, compiled, searcher, outcome, since, end))
+                except BadRequestError as error:  # the node refused this query: the rule's problem
+                    outcome.error = f"Elasticsearch refused the query: {error.error}"
+                    broken |= {compiled.key, compiled.rule.name or compiled.key}
+                    continue
+                if is_base:
+                    base.setdefault(compiled.key, []).extend(found)
+                    if compiled.rule.name and compiled.rule.name != compiled.key:
+                        base.setdefault(compiled.rule.name, []).extend(found)
+                if not compiled.hidden:
+                    kept = [m for m in found if _inside(m, start)]
+                    outcome.matches = len(kept)
+                    result.matches.extend(kept)
+            result.requests = searcher.requests
+    except (ApiError, TransportError) as error:
+        raise SecopsError(f"Elasticsearch failed during the hunt: {type(error).__name__}: {error}") from None
+    result.matches.extend(_correlations(engine, base, broken, start, result))
+    return result
+
+
+def _engine(rule_paths: Sequence[Path | str]) -> Engine:
+    missing = [str(p) for p in rule_paths if not Path(p).exists()]
+    if missing or not rule_paths:
+        raise SecopsError(f"no such rule file or folder: {', '.join(missing) or '(none given)'}", hint="check --rules")
+    if not any(True for _ in iter_rule_files(rule_paths)):
+        raise SecopsError(f"no Sigma rule file (.yml) under {', '.join(map(str, rule_paths))}", hint="check --rules")
+    engine = Engine(load_rules(rule_paths))
+    if not engine.rules and not engine.ruleset.correlations:
+        first = f": {engine.errors[0]}" if engine.errors else ""
+        raise SecopsError(f"no usable Sigma rule in {', '.join(map(str, rule_paths))}{first}", hint="check --rules")
+    return engine
+
+
+def _outcome(compiled: CompiledRule, query: LuceneQuery) -> RuleOutcome:
+    return RuleOutcome(compiled.key, compiled.title, "rule", query.query, query.exact, query.relaxed, error=query.error)
+
+
+def _rule_matches(
+    engine: Engine, compiled: CompiledRule, searcher: Searcher, outcome: RuleOutcome, start: datetime, end: datetime
+) -> Iterator[Match]:
+    """The rule's matches among its hits, page by page."""
+    assert outcome.query is not None
+    clauses = [search_body(outcome.query)]
+    product = engine.specs[compiled.spec].product
+    if product:  # the logsource's product, where Elasticsearch can say it exactly (checked again below)
+        clauses.append(
+            {
+                "bool": {
+                    "should": [
+                        {"term": {"_product": product}},
+                        {"bool": {"must_not": {"exists": {"field": "_product"}}}},
+                    ]
+                }
+            }
+        )
+    for page in _chunks(searcher.hits(clauses, start, end), searcher.page_size):
+        outcome.hits += len(page)
+        for batch in batches_from_hits(page):
+            if not outcome.exact:  # the engine decides what the relaxed query could not
+                yield from (m for c, m in engine._match(batch) if c is compiled)
+                continue
+            rows = logsource_masks([engine.specs[compiled.spec]], batch)[0]
+            for row in range(batch.size):
+                if rows >> row & 1:
+                    yield Engine._make_match(compiled, batch, row)
+
+
+def _chunks(hits: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    page: list[dict[str, Any]] = []
+    for hit in hits:
+        page.append(hit)
+        if len(page) >= size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _correlations(
+    engine: Engine, base: dict[str, list[Match]], broken: set[str], start: datetime, result: HuntResult
+) -> list[Match]:
+    """The local engine's correlations over the hunted base matches; those missing a base are reported."""
+    correlations = engine.ruleset.correlations
+    if not correlations:
+        return []
+    skipped: dict[str, str] = {}
+    for rule in dependency_order(correlations):  # a broken correlation breaks its users too
+        missing = [ref.reference for ref in references(rule) if set(reference_keys(ref)) & broken]
+        key = correlation_rule_id(rule)
+        outcome = RuleOutcome(key, rule.title, "correlation")
+        if missing:
+            outcome.error = f"base rule(s) could not be hunted: {', '.join(missing)}"
+            skipped[key] = outcome.error
+            broken |= {key, rule.name or key}
+        result.rules.append(outcome)
+    found = [m for m in engine.correlate(base) if m.rule_id not in skipped and _inside(m, start)]
+    counts: dict[str, int] = {}
+    for match in found:
+        counts[match.rule_id] = counts.get(match.rule_id, 0) + 1
+    for outcome in result.rules:
+        if outcome.kind == "correlation":
+            outcome.matches = counts.get(outcome.id, 0)
+    return found
+
+
+def _unique(matches: Iterable[Match]) -> list[Match]:
+    """One match per event: an event indexed into two indices of the pattern is still one event."""
+    found: dict[tuple[str, int], Match] = {}
+    for match in matches:
+        found.setdefault((match.log_file, match.record), match)
+    return list(found.values())
+
+
+def _inside(match: Match, start: datetime) -> bool:
+    return match.timestamp is not None and epoch(match.timestamp) >= start.timestamp()
+
+
+def default_window(since: str, until: str | None, now: datetime) -> tuple[datetime, datetime]:
+    """(start, end) of a hunt from ``--since``/``--until`` (durations before ``now`` or ISO times)."""
+    from secops.detection.hunt_search import parse_when
+
+    start = parse_when(since, now)
+    end = parse_when(until, now, option="--until") if until else now
+    if start >= end:
+        raise SecopsError(f"--since {since} is not before --until {until or 'now'}")
+    return start, end
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,118 @@
+"""Hunt windows and paging: every hit of a query in a time range, however many there are.
+
+Paging uses ``search_after`` on ``@timestamp`` plus a unique tiebreaker, inside a point in time
+when the node offers one (a consistent view while schools keep indexing; the integration-test
+distribution does) with ``_shard_doc`` as tiebreaker, else directly on the index pattern with the
+event's own ``secops.key``. Hits come back oldest first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from secops.errors import SecopsError
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+_RELATIVE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+PAGE_SIZE = 2000
+KEEP_ALIVE = "2m"
+_BY_TIME = {"@timestamp": {"order": "asc", "unmapped_type": "date"}}  # other indices of the pattern may lack it
+
+
+def parse_when(text: str, now: datetime, *, option: str = "--since") -> datetime:
+    """``30m`` / ``24h`` / ``7d`` / ``2w`` before ``now``, or an ISO 8601 time (naive = UTC)."""
+    found = _RELATIVE.match(text)
+    if found:
+        return now - timedelta(**{_UNITS[found.group(2).lower()]: int(found.group(1))})
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise SecopsError(
+            f"{option}: {text!r} is neither a duration nor an ISO time",
+            hint="e.g. 30m, 24h, 7d or 2026-11-23T08:00:00Z",
+        ) from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def check_indices(es: Elasticsearch, pattern: str) -> list[str]:
+    """The indices ``pattern`` names, or a SecopsError when there are none."""
+    from elasticsearch import ApiError, NotFoundError
+
+    rows: Any = []
+    try:
+        rows = es.cat.indices(index=pattern, h="index", format="json").body
+    except NotFoundError:
+        pass
+    except ApiError as error:
+        raise SecopsError(f"cannot list indices {pattern!r}: {error.error}") from None
+    names = sorted(str(row["index"]) for row in rows if isinstance(row, dict) and row.get("index"))
+    if not names:
+        raise SecopsError(f"no Elasticsearch index matches {pattern!r}", hint="index events first: secops detect index")
+    return names
+
+
+class Searcher:
+    """Runs hunt queries over one index pattern; opens a point in time once if the node has them."""
+
+    def __init__(self, es: Elasticsearch, index: str, *, page_size: int = PAGE_SIZE) -> None:
+        self.es = es
+        self.index = index
+        self.page_size = page_size
+        self.pit: str | None = None
+        self.requests = 0
+
+    def __enter__(self) -> Searcher:
+        from elasticsearch import ApiError
+
+        try:
+            self.pit = str(self.es.open_point_in_time(index=self.index, keep_alive=KEEP_ALIVE)["id"])
+        except ApiError:
+            self.pit = None  # no point in time here: page on the index itself
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pit is not None:
+            from elasticsearch import ApiError
+
+            with contextlib.suppress(ApiError):  # it expires by itself anyway
+                self.es.close_point_in_time(id=self.pit)
+            self.pit = None
+
+    def hits(self, clauses: list[dict[str, Any]], start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+        """Every document matching all ``clauses`` with ``start <= @timestamp < end``, oldest first."""
+        query = {
+            "bool": {
+                "filter": [
+                    *clauses,
+                    {"range": {"@timestamp": {"gte": start.isoformat(), "lt": end.isoformat()}}},
+                ]
+            }
+        }
+        after: list[Any] | None = None
+        while True:
+            page = self._page(query, after)
+            yield from page
+            if len(page) < self.page_size:
+                return
+            after = page[-1]["sort"]
+
+    def _page(self, query: dict[str, Any], after: list[Any] | None) -> list[dict[str, Any]]:
+        options: dict[str, Any] = {"query": query, "size": self.page_size, "track_total_hits": False}
+        if after is not None:
+            options["search_after"] = after
+        self.requests += 1
+        if self.pit is not None:
+            options["sort"] = [_BY_TIME, {"_shard_doc": "asc"}]
+            response = self.es.search(pit={"id": self.pit, "keep_alive": KEEP_ALIVE}, **options)
+            self.pit = str(response.get("pit_id") or self.pit)
+        else:
+            options["sort"] = [_BY_TIME, {"secops.key": {"order": "asc", "unmapped_type": "keyword"}}]
+            response = self.es.search(index=self.index, **options)
+        return list(response["hits"]["hits"])
