@@ -32,6 +32,12 @@ def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
 
 
+def _buckets(response: Any) -> list[dict[str, Any]]:
+    """The buckets of the ``by`` aggregation; none when no index exists yet."""
+    aggregations = response.body.get("aggregations")
+    return list(aggregations["by"]["buckets"]) if aggregations else []
+
+
 def _reason(error: Any) -> str:
     """An item error without the document's values (they may hold personal data)."""
     if not isinstance(error, dict):
@@ -170,7 +176,7 @@ class ElasticsearchAlertStore:
     def count_by(self, field: Literal["school", "severity"], query: AlertQuery) -> dict[str, int]:
         aggs = {"by": {"terms": {"field": _FIELD[field], "size": _MAX_BUCKETS}}}
         response = self._search(query=self._query(query), size=0, aggs=aggs)
-        return {str(b["key"]): int(b["doc_count"]) for b in response["aggregations"]["by"]["buckets"]}
+        return {str(b["key"]): int(b["doc_count"]) for b in _buckets(response)}
 
     def histogram(self, query: AlertQuery, interval: Interval) -> list[tuple[datetime, int]]:
         aggs = {
@@ -184,12 +190,7 @@ class ElasticsearchAlertStore:
             }
         }
         response = self._search(query=self._query(query), size=0, aggs=aggs)
-        if "aggregations" not in response:  # no index yet
-            return []
-        return [
-            (datetime.fromtimestamp(b["key"] / 1000, tz=UTC), int(b["doc_count"]))
-            for b in response["aggregations"]["by"]["buckets"]
-        ]
+        return [(datetime.fromtimestamp(b["key"] / 1000, tz=UTC), int(b["doc_count"])) for b in _buckets(response)]
 
     def last_received(self) -> dict[str, datetime]:
         aggs = {
@@ -199,12 +200,7 @@ class ElasticsearchAlertStore:
             }
         }
         response = self._search(size=0, aggs=aggs)
-        if "aggregations" not in response:
-            return {}
-        return {
-            str(b["key"]): datetime.fromtimestamp(b["last"]["value"] / 1000, tz=UTC)
-            for b in response["aggregations"]["by"]["buckets"]
-        }
+        return {str(b["key"]): datetime.fromtimestamp(b["last"]["value"] / 1000, tz=UTC) for b in _buckets(response)}
 
     def get(self, alert_id: str) -> StoredAlert | None:
         response = self._search(query={"ids": {"values": [alert_id]}}, size=1)
