@@ -1,11 +1,12 @@
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from secops.center import ecs, ingest
 from secops.center.wire import alert_id
 
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
-SIGMA_DETAIL = {
+SIGMA_DETAIL: dict[str, Any] = {
     "@timestamp": "2026-11-23T02:29:00+00:00",
     "event": {"kind": "alert", "module": "sigma", "severity_name": "high"},
     "rule": {"id": "5f1e3c6a-0000-4000-8000-000000000001", "name": "SSH brute force", "ruleset": "sigma"},

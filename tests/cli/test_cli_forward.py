@@ -1,0 +1,170 @@
+"""``secops forward setup|run|status`` and the forward/hunt scheduler jobs."""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from secops.center import wire
+from secops.center.context import CenterContext
+from secops.center.open import open_center
+from secops.center.schools import add_school
+from secops.center.stores.base import AlertQuery
+from secops.cli.main import cli
+from secops.workspace import open_workspace_store
+from tests.conftest import SCHOOL_CODE, SCHOOL_NAME, Invoke
+from tests.unit.center import running_center
+from tests.unit.center.test_outbox import add_alerts
+
+
+@pytest.fixture(autouse=True)
+def _forward_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Attach the group to the root the way the lead wires it (harmless once it is wired)."""
+    monkeypatch.setitem(cli.lazy, "forward", ("secops.cli.forward_cmd:forward", "Alert delivery to the center"))
+
+
+@pytest.fixture
+def ws(run_cli: Invoke) -> Invoke:
+    args = ("init", "--school-code", SCHOOL_CODE, "--school-name", SCHOOL_NAME, "--scope", "127.0.0.0/24")
+    assert run_cli(*args).exit_code == 0
+    return run_cli
+
+
+@pytest.fixture
+def center(tmp_path: Path) -> Iterator[tuple[CenterContext, wire.SchoolKey, str]]:
+    ctx = open_center(tmp_path / "center")
+    key = add_school(ctx.state, SCHOOL_CODE, SCHOOL_NAME, ctx.secret, datetime.now(UTC))
+    with running_center(ctx) as url:
+        yield ctx, key, url
+    ctx.close()
+
+
+def key_file(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "school.key"
+    path.write_text(text + "\n")
+    return str(path)
+
+
+def test_setup_checks_the_center_keeps_the_key_out_of_the_config_then_run_and_status(
+    ws: Invoke, tmp_path: Path, center: tuple[CenterContext, wire.SchoolKey, str]
+) -> None:
+    ctx, key, url = center
+    done = ws("forward", "setup", "--center", url + "/", "--key-file", key_file(tmp_path, key.text), "--check")
+    assert done.exit_code == 0, done.output
+    assert f"Center {url} is up" in done.stdout and key.key_id in done.stdout
+    saved = tmp_path / "ws" / "center.key"
+    assert saved.read_text().strip() == key.text and stat.S_IMODE(saved.stat().st_mode) == 0o600
+    config = (tmp_path / "ws" / "secops.yaml").read_text()
+    assert f"center: {url}\n" in config and key.secret not in config
+
+    from secops.config import load_workspace
+
+    with open_workspace_store(load_workspace(tmp_path / "ws")) as store:
+        add_alerts(store, 12)
+    before = json.loads(ws("forward", "status", "--format", "json").stdout)
+    assert (before["center"], before["pending"], before["not_enqueued"], before["sent"]) == (url, 0, 12, 0)
+    sent = ws("forward", "run", "--once", "--batch", "5")
+    assert sent.exit_code == 0, sent.output
+    assert "sent 12" in sent.stderr and ctx.alerts.count(AlertQuery()) == 12
+    after = json.loads(ws("forward", "status", "--format", "json").stdout)
+    assert (after["pending"], after["sent"], after["rejected"], after["last_error"]) == (0, 12, 0, None)
+    table = ws("forward", "status").stdout
+    assert "pending" in table and "12" in table
+
+
+def test_bad_setup_input_is_one_clear_line_and_changes_nothing(ws: Invoke, tmp_path: Path) -> None:
+    bad_key = ws("forward", "setup", "--center", "http://127.0.0.1:9", "--key-file", key_file(tmp_path, "sk1.nope"))
+    assert bad_key.exit_code == 2 and "sk1.<12 hex>" in bad_key.stderr
+    good = wire.new_key().text
+    bad_url = ws("forward", "setup", "--center", "ftp://center", "--key-file", key_file(tmp_path, good))
+    assert bad_url.exit_code == 2 and "--center" in bad_url.stderr
+    port = ws("forward", "setup", "--center", "http://127.0.0.1:9", "--key-file", key_file(tmp_path, good), "--check")
+    assert port.exit_code == 2 and "cannot reach the center" in port.stderr
+    assert not (tmp_path / "ws" / "center.key").exists()
+    assert "forward" not in (tmp_path / "ws" / "secops.yaml").read_text()
+    not_set_up = ws("forward", "run", "--once")
+    assert not_set_up.exit_code == 2 and "secops forward setup" in not_set_up.stderr
+
+
+def test_center_down_run_once_exits_1_and_keeps_everything(ws: Invoke, tmp_path: Path) -> None:
+    from secops.config import load_workspace
+
+    assert (
+        ws(
+            "forward", "setup", "--center", "http://127.0.0.1:9", "--key-file", key_file(tmp_path, wire.new_key().text)
+        ).exit_code
+        == 0
+    )
+    with open_workspace_store(load_workspace(tmp_path / "ws")) as store:
+        add_alerts(store, 3)
+    down = ws("forward", "run", "--once")
+    assert down.exit_code == 1 and "deferred: cannot reach the center" in down.stderr
+    status = json.loads(ws("forward", "status", "--format", "json").stdout)
+    assert status["pending"] == 3 and status["attempts"] == 1 and status["next_attempt_at"]
+
+
+def test_scheduler_forward_and_hunt_jobs(ws: Invoke, tmp_path: Path) -> None:
+    unset = ws("scheduler", "add", "forward", "--cron", "*/5 * * * *")
+    assert unset.exit_code == 2 and "secops forward setup" in unset.stderr
+    assert (
+        ws(
+            "forward", "setup", "--center", "http://127.0.0.1:9", "--key-file", key_file(tmp_path, wire.new_key().text)
+        ).exit_code
+        == 0
+    )
+    added = ws("scheduler", "add", "forward", "--cron", "*/5 * * * *")
+    assert added.exit_code == 0, added.output
+    no_es = ws("scheduler", "add", "hunt", "--cron", "0 * * * *", "--index", "logs-*")
+    assert no_es.exit_code == 2 and "--es" in no_es.stderr
+    bad_since = ws(
+        "scheduler",
+        "add",
+        "hunt",
+        "--cron",
+        "0 * * * *",
+        "--es",
+        "http://127.0.0.1:9200",
+        "--index",
+        "logs-*",
+        "--since",
+        "yesterday",
+    )
+    assert bad_since.exit_code == 2 and "--since" in bad_since.stderr
+    hunt = ws(
+        "scheduler",
+        "add",
+        "hunt",
+        "--cron",
+        "0 * * * *",
+        "--es",
+        "http://127.0.0.1:9200",
+        "--index",
+        "logs-*",
+        "--since",
+        "2h",
+    )
+    assert hunt.exit_code == 0, hunt.output
+    jobs = {j["id"]: j for j in json.loads(ws("scheduler", "list", "--format", "json").stdout)}
+    assert jobs["forward"]["kind"] == "forward" and jobs["forward"]["cron"] == "*/5 * * * *"
+    assert jobs["hunt"]["index"] == "logs-*" and jobs["hunt"]["since"] == "2h"
+    assert Path(jobs["hunt"]["rules"]).name == "sigma"
+    assert "logs-*" in ws("scheduler", "list").stdout
+
+
+def test_the_scheduled_forward_job_runs_one_pass(
+    ws: Invoke, tmp_path: Path, center: tuple[CenterContext, wire.SchoolKey, str]
+) -> None:
+    from secops.config import load_workspace
+    from secops.scheduler import run_forward_job
+
+    ctx, key, url = center
+    assert ws("forward", "setup", "--center", url, "--key-file", key_file(tmp_path, key.text)).exit_code == 0
+    with open_workspace_store(load_workspace(tmp_path / "ws")) as store:
+        add_alerts(store, 4)
+    run_forward_job(str(tmp_path / "ws"))
+    assert ctx.alerts.count(AlertQuery()) == 4

@@ -1,0 +1,111 @@
+"""Automatic incidents at the center: threshold, playbook choice, idempotency, crash recovery."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from secops.center import auto_incidents, wire
+from secops.center.context import CenterContext
+from secops.center.open import open_center
+from secops.center.stores.base import StoredAlert
+from secops.incident.audit import audit_key, entries, verify
+from secops.incident.model import Session, list_incidents
+from secops.incident.playbooks import load_playbooks
+from secops.store.schema import center_auto_incidents
+
+NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
+SCHOOL = "4111010001"
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[CenterContext]:
+    center = open_center(tmp_path / "center", now=lambda: NOW)
+    yield center
+    center.close()
+
+
+def stored(n: int, severity: str, title: str, *, tags: tuple[str, ...] = (), received: datetime = NOW) -> StoredAlert:
+    doc = {
+        "@timestamp": (NOW - timedelta(minutes=n)).isoformat(),
+        "message": title,
+        "rule": {"name": title, "tags": list(tags)},
+        "tags": list(tags),
+        "host": {"ip": ["10.20.0.5"]},
+        "secops": {"severity": severity, "source": "sigma", "alert_id": n},
+        "organization": {"id": SCHOOL, "name": "测试实验中学"},
+    }
+    return StoredAlert(wire.alert_id(SCHOOL, doc), SCHOOL, NOW - timedelta(minutes=n), received, severity, title, doc)
+
+
+def test_alerts_at_or_above_the_threshold_open_one_incident_each_with_their_playbook(ctx: CenterContext) -> None:
+    alerts = [
+        stored(1, "high", "Webshell upload to /upload/x.php"),
+        stored(2, "critical", "Files encrypted", tags=("attack.t1486",)),
+        stored(3, "medium", "Webshell probe"),  # below the default threshold (high)
+        stored(4, "high", "Something odd nobody has a playbook for"),
+    ]
+    ctx.alerts.insert(alerts)
+    assert auto_incidents.tick(ctx) == 3
+    opened = {i.facts["center_alert_id"]: i for i in list_incidents(ctx.state)}
+    assert set(opened) == {alerts[0].id, alerts[1].id, alerts[3].id}
+    webshell, ransomware, other = opened[alerts[0].id], opened[alerts[1].id], opened[alerts[3].id]
+    assert (webshell.playbook, ransomware.playbook, other.playbook) == ("webshell", "ransomware", None)
+    assert (other.category, other.subcategory) == ("10", "其他")
+    assert webshell.facts["school"] == SCHOOL and webshell.assets == ["10.20.0.5"]
+    assert webshell.detected_at == alerts[0].at and webshell.title.startswith("[测试实验中学]")
+    # Every incident has its audit entry, in a chain that verifies with the center's key.
+    key = audit_key(ctx.home)
+    assert [e["actor"] for e in entries(ctx.state, webshell.id)] == ["center-auto"]
+    assert verify(ctx.state, key) == (3, None)
+    # Ticking again, with or without new alerts below the threshold, opens nothing twice.
+    assert auto_incidents.tick(ctx) == 0
+    ctx.alerts.insert([stored(5, "low", "Port scan")])
+    assert auto_incidents.tick(ctx) == 0
+    assert len(list_incidents(ctx.state)) == 3
+
+
+def test_a_late_alert_received_after_the_last_tick_still_opens_its_incident(ctx: CenterContext) -> None:
+    assert auto_incidents.tick(ctx) == 0  # the cursor is now NOW
+    late = stored(600, "high", "Webshell found", received=NOW + timedelta(minutes=1))  # raised 10 h ago
+    ctx.alerts.insert([late])
+    ctx.now = lambda: NOW + timedelta(minutes=2)
+    assert auto_incidents.tick(ctx) == 1
+    assert [i.facts["center_alert_id"] for i in list_incidents(ctx.state)] == [late.id]
+
+
+def test_the_threshold_comes_from_the_settings(ctx: CenterContext) -> None:
+    ctx.settings.auto_incidents.min_severity = "critical"
+    ctx.alerts.insert([stored(1, "high", "Webshell upload"), stored(2, "critical", "Webshell upload")])
+    assert auto_incidents.tick(ctx) == 1
+    ctx.settings.auto_incidents.enabled = False
+    ctx.alerts.insert([stored(3, "critical", "Webshell upload")])
+    assert auto_incidents.tick(ctx) == 0
+
+
+def test_a_tick_that_died_midway_neither_loses_nor_doubles_an_incident(ctx: CenterContext) -> None:
+    lost, linked = stored(1, "high", "Webshell upload"), stored(2, "critical", "Files encrypted", tags=("ransomware",))
+    ctx.alerts.insert([lost, linked])
+    # Died after claiming `lost` (no incident yet) and after opening `linked`'s incident (not linked).
+    session = Session(ctx.state, audit_key(ctx.home), "center-auto", NOW)
+    already = auto_incidents.open_for(session, linked, load_playbooks())
+    with ctx.state.engine.begin() as conn:
+        conn.execute(
+            center_auto_incidents.insert(),
+            [{"alert_id": a.id, "school": SCHOOL, "claimed_at": NOW} for a in (lost, linked)],
+        )
+    assert auto_incidents.tick(ctx) == 0  # claims this fresh may belong to a tick still running
+    ctx.now = lambda: NOW + auto_incidents.STALE + timedelta(seconds=1)
+    assert auto_incidents.tick(ctx) == 1  # only the missing one is opened
+    incidents = {i.facts["center_alert_id"]: i.id for i in list_incidents(ctx.state)}
+    assert set(incidents) == {lost.id, linked.id} and incidents[linked.id] == already.id
+    with ctx.state.engine.connect() as conn:
+        links = dict(
+            conn.execute(sa.select(center_auto_incidents.c.alert_id, center_auto_incidents.c.incident_id)).all()
+        )
+    assert links == incidents
+    assert auto_incidents.tick(ctx) == 0 and len(list_incidents(ctx.state)) == 2
