@@ -126,6 +126,15 @@ class CenterClient:
         )
         return self.http.post(wire.ALERTS_PATH, content=body, headers=headers)
 
+    def check_key(self) -> None:
+        """A signed empty batch: proves key, school code and clock without storing anything."""
+        try:
+            response = self.post_alerts([])
+        except httpx.HTTPError as exc:
+            raise SecopsError(f"cannot reach the center at {self.target.center}: {_reason(exc)}") from None
+        if response.status_code != 200:
+            raise _refusal(response, self.target.center)
+
     def health(self) -> dict[str, Any]:
         try:
             response = self.http.get(HEALTH_PATH)

@@ -34,7 +34,9 @@ def forward() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="File holding the key `secops center school add` printed (copied to center.key, 0600).",
 )
-@click.option("--check", is_flag=True, help="Also ask the center whether it is up (GET /api/v1/health).")
+@click.option(
+    "--check", is_flag=True, help="First ask the center whether it is up and takes the key (nothing is stored)."
+)
 @pass_app
 def setup(app: AppContext, center_url: str, key_file: Path, check: bool) -> None:
     """Set the center URL and this school's key."""
@@ -56,12 +58,13 @@ def setup(app: AppContext, center_url: str, key_file: Path, check: bool) -> None
         school = workspace.config.school
         with CenterClient(Target(url, school.code, school.name, key), timeout=10.0) as client:
             health = client.health()
-        if health.get("status") != "ok":
-            raise SecopsError(
-                f"the center at {url} is up but not healthy: {health.get('error') or health.get('status')}",
-                hint="nothing was changed; try again later or tell the center",
-            )
-        click.echo(f"Center {url} is up (store {health.get('store', '?')}).")
+            if health.get("status") != "ok":
+                raise SecopsError(
+                    f"the center at {url} is up but not healthy: {health.get('error') or health.get('status')}",
+                    hint="nothing was changed; try again later or tell the center",
+                )
+            client.check_key()
+        click.echo(f"Center {url} is up (store {health.get('store', '?')}) and accepts this school's key.")
     save_key(workspace.path, key)
     config = workspace.config.model_copy(update={"forward": ForwardConfig(center=url)})
     save_config(workspace.path, config)

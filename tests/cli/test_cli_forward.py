@@ -56,7 +56,8 @@ def test_setup_checks_the_center_keeps_the_key_out_of_the_config_then_run_and_st
     ctx, key, url = center
     done = ws("forward", "setup", "--center", url + "/", "--key-file", key_file(tmp_path, key.text), "--check")
     assert done.exit_code == 0, done.output
-    assert f"Center {url} is up" in done.stdout and key.key_id in done.stdout
+    assert f"Center {url} is up" in done.stdout and "accepts this school's key" in done.stdout
+    assert key.key_id in done.stdout and ctx.alerts.count(AlertQuery()) == 0
     saved = tmp_path / "ws" / "center.key"
     assert saved.read_text().strip() == key.text and stat.S_IMODE(saved.stat().st_mode) == 0o600
     config = (tmp_path / "ws" / "secops.yaml").read_text()
@@ -89,6 +90,15 @@ def test_bad_setup_input_is_one_clear_line_and_changes_nothing(ws: Invoke, tmp_p
     assert "forward" not in (tmp_path / "ws" / "secops.yaml").read_text()
     not_set_up = ws("forward", "run", "--once")
     assert not_set_up.exit_code == 2 and "secops forward setup" in not_set_up.stderr
+
+
+def test_check_refuses_a_key_the_center_does_not_know(
+    ws: Invoke, tmp_path: Path, center: tuple[CenterContext, wire.SchoolKey, str]
+) -> None:
+    _, _, url = center
+    other = ws("forward", "setup", "--center", url, "--key-file", key_file(tmp_path, wire.new_key().text), "--check")
+    assert other.exit_code == 2 and "revoked" in other.stderr and "secops forward setup" in other.stderr
+    assert not (tmp_path / "ws" / "center.key").exists()
 
 
 def test_center_down_run_once_exits_1_and_keeps_everything(ws: Invoke, tmp_path: Path) -> None:
