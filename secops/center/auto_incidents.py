@@ -26,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from secops.center.context import CenterContext
 from secops.center.stores.base import AlertQuery, StoredAlert
+from secops.center.stores.sqlite import SQLiteAlertStore
 from secops.center.wire import SEVERITY_SCORE
 from secops.incident.model import Incident, Session
 from secops.incident.playbooks import Playbook
@@ -69,9 +70,9 @@ def _save_cursor(ctx: CenterContext, at: datetime) -> None:
         conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"at": stmt.excluded.at}))
 
 
-def _received_since(ctx: CenterContext, since: datetime, severities: tuple[str, ...]) -> Iterator[StoredAlert]:
+def _received_since(store: SQLiteAlertStore, since: datetime, severities: tuple[str, ...]) -> Iterator[StoredAlert]:
     """The SQLite store, by received time: exactly the alerts stored since the last tick."""
-    engine = ctx.alerts.store.engine  # type: ignore[attr-defined]
+    engine = store.store.engine
     c = center_alerts.c
     after: tuple[datetime, str] | None = None
     while True:
@@ -101,11 +102,9 @@ def _raised_since(ctx: CenterContext, since: datetime, severities: tuple[str, ..
 def _candidates(
     ctx: CenterContext, last: datetime | None, now: datetime, severities: tuple[str, ...]
 ) -> Iterator[StoredAlert]:
-    from secops.center.stores.sqlite import SQLiteAlertStore
-
     if isinstance(ctx.alerts, SQLiteAlertStore):
         since = (last or datetime(2000, 1, 1, tzinfo=UTC)) - RECEIVED_OVERLAP
-        return _received_since(ctx, since, severities)
+        return _received_since(ctx.alerts, since, severities)
     return _raised_since(ctx, (last or now) - LOOKBACK, severities)
 
 

@@ -109,3 +109,24 @@ def test_a_tick_that_died_midway_neither_loses_nor_doubles_an_incident(ctx: Cent
         )
     assert links == incidents
     assert auto_incidents.tick(ctx) == 0 and len(list_incidents(ctx.state)) == 2
+
+
+@pytest.mark.es
+def test_with_the_elasticsearch_store_too(tmp_path: Path, es_url: str, es_prefix: str) -> None:
+    from secops.center.stores.elasticsearch import ElasticsearchAlertStore
+    from secops.center.stores.es_mapping import template_name
+
+    ctx = open_center(tmp_path / "center", es_url=es_url, es_prefix=es_prefix, now=lambda: NOW)
+    assert isinstance(ctx.alerts, ElasticsearchAlertStore)
+    try:
+        ctx.alerts.ensure_ready()
+        alerts = [stored(1, "high", "Webshell upload"), stored(2, "medium", "Webshell probe")]
+        ctx.alerts.insert(alerts)
+        ctx.alerts.refresh()
+        assert auto_incidents.tick(ctx) == 1
+        assert auto_incidents.tick(ctx) == 0
+        assert [i.facts["center_alert_id"] for i in list_incidents(ctx.state)] == [alerts[0].id]
+    finally:
+        ctx.alerts.client.indices.delete(index=f"{es_prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+        ctx.alerts.client.indices.delete_index_template(name=template_name(es_prefix))
+        ctx.close()
