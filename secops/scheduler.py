@@ -7,6 +7,7 @@ runs at most one instance and coalesces missed runs, and discovery also holds a 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -157,16 +158,18 @@ def _hunt_job(options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
     since = str(options.get("since") or "24h")
     if not _SINCE.match(since):
         raise SecopsError(f"--since {since!r} is not a duration", hint="a number and s, m, h, d or w, e.g. 24h")
-    rules = options.get("rules")
-    if rules:
-        rules_path = Path(str(rules)).expanduser().resolve()
-        if not rules_path.exists():
-            raise SecopsError(f"--rules {rules} does not exist", hint="a Sigma rule file or folder")
-    else:
+    paths: list[Path] = []
+    for given in options.get("rules") or ():
+        path = Path(str(given)).expanduser().resolve()
+        if not path.exists():
+            raise SecopsError(f"--rules {given} does not exist", hint="a Sigma rule file or folder")
+        paths.append(path)
+    if not paths:
         from secops.content.locate import content_root
 
-        rules_path = content_root("rules") / "sigma"
-    kwargs = {"es_url": str(es_url), "index": str(index), "rules": str(rules_path), "since": since}
+        paths = [content_root("rules") / "sigma"]
+    rules_path = os.pathsep.join(str(p) for p in paths)  # what run_hunt_job splits
+    kwargs = {"es_url": str(es_url), "index": str(index), "rules": rules_path, "since": since}
     return run_hunt, "hunt", kwargs
 
 

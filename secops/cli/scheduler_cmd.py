@@ -21,7 +21,11 @@ def scheduler() -> None:
 @click.option("--batch", type=click.IntRange(1, 5000), help="forward: alerts per request (default 500).")
 @click.option("--es", "es_url", help="hunt: Elasticsearch URL, e.g. http://127.0.0.1:9200.")
 @click.option("--index", help="hunt: index pattern to hunt in, e.g. 'logs-*'.")
-@click.option("--rules", help="hunt: Sigma rule file or folder (default: the shipped rules/sigma pack).")
+@click.option(
+    "--rules",
+    multiple=True,
+    help="hunt: Sigma rule file or folder, repeatable (default: the shipped rules/sigma pack).",
+)
 @click.option("--since", default="24h", show_default=True, help="hunt: how far back each run looks.")
 @click.option("--id", "job_id", help="Job id (default: discover-PROFILE, forward, hunt); the same id replaces.")
 @pass_app
@@ -34,7 +38,7 @@ def add(
     batch: int | None,
     es_url: str | None,
     index: str | None,
-    rules: str | None,
+    rules: tuple[str, ...],
     since: str,
     job_id: str | None,
 ) -> None:

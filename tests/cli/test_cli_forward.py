@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -163,6 +164,30 @@ def test_scheduler_forward_and_hunt_jobs(ws: Invoke, tmp_path: Path) -> None:
     assert jobs["forward"]["kind"] == "forward" and jobs["forward"]["cron"] == "*/5 * * * *"
     assert jobs["hunt"]["index"] == "logs-*" and jobs["hunt"]["since"] == "2h"
     assert Path(jobs["hunt"]["rules"]).name == "sigma"
+    (tmp_path / "mine").mkdir()
+    two = ("--rules", str(tmp_path / "mine"), "--rules", jobs["hunt"]["rules"], "--id", "hunt-two")
+    assert (
+        ws(
+            "scheduler", "add", "hunt", "--cron", "0 * * * *", "--es", "http://127.0.0.1:9200", "--index", "x-*", *two
+        ).exit_code
+        == 0
+    )
+    listed = {j["id"]: j for j in json.loads(ws("scheduler", "list", "--format", "json").stdout)}
+    assert listed["hunt-two"]["rules"] == f"{tmp_path / 'mine'}{os.pathsep}{jobs['hunt']['rules']}"
+    missing = ws(
+        "scheduler",
+        "add",
+        "hunt",
+        "--cron",
+        "0 * * * *",
+        "--es",
+        "http://127.0.0.1:9200",
+        "--index",
+        "x",
+        "--rules",
+        str(tmp_path / "nope"),
+    )
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr
     assert "logs-*" in ws("scheduler", "list").stdout
 
 
