@@ -15,7 +15,10 @@ level (Sigma's field names: pySigma's Lucene runs on them unchanged) and:
 * ``secops.filled`` -- Windows field aliases filled in as the engine reads them (``Image`` from a
   Security event's ``NewProcessName``), removed again when the event is rebuilt;
 * ``secops.shadowed`` -- event fields whose names collide with the ones above or that
-  Elasticsearch refuses (``_id``), kept unindexed and restored when the event is rebuilt.
+  Elasticsearch refuses (``_id``), kept unindexed (as JSON) and restored when the event is rebuilt.
+
+Names stay flat (``subobjects: false``): syslog's ``host`` and ECS's ``host.name`` are both leaf
+fields, where nested objects would make one of them a mapping conflict.
 
 The web reader's URL-decoded columns (``c-uri@decoded``) are copied into their field (``copy_to``),
 so ``c-uri:*x*`` also tries the decoded value, as the engine does. Strings are keywords with the
@@ -25,6 +28,7 @@ lowercase normalizer of :mod:`secops.detection.index_template` (Sigma matches ca
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,7 +47,9 @@ if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
 META = "secops"
-KEYWORDS = f"{META}.keywords"
+READER, KEY, KEYWORDS, FILLED, SHADOWED = (
+    f"{META}.{name}" for name in ("reader", "key", "keywords", "filled", "shadowed")
+)
 _RESERVED = frozenset({"@timestamp", "log_file", "record", "raw", META})
 # Names Elasticsearch keeps for itself: a document carrying one as a field is rejected.
 _ES_METADATA = frozenset(
@@ -74,16 +80,12 @@ def index_body() -> dict[str, Any]:
     template = index_template()["template"]
     mappings = template["mappings"]
     keyword = mappings["properties"]["raw"]
+    # Flat dotted names: syslog's "host" and ECS's "host.name" can live in one index.
+    mappings["subobjects"] = False
     mappings["_source"] = {"excludes": [KEYWORDS]}
-    mappings["properties"][META] = {
-        "properties": {
-            "reader": keyword,
-            "key": keyword,
-            "keywords": keyword,
-            "filled": keyword,
-            "shadowed": {"type": "object", "enabled": False},
-        }
-    }
+    for name in (READER, KEY, KEYWORDS, FILLED):
+        mappings["properties"][name] = keyword
+    mappings["properties"][SHADOWED] = {"type": "keyword", "index": False, "doc_values": False}
     for name in _DECODED:
         mappings["properties"][name] = {**keyword, "copy_to": name.removesuffix(DECODED_SUFFIX)}
     return {"settings": template["settings"], "mappings": mappings}
@@ -117,26 +119,21 @@ def documents(batch: EventBatch) -> Iterator[tuple[str, dict[str, Any]]]:
     for row in batch.rows():
         fields = batch.event(row, internal=True)
         key = event_key(batch.log_file, batch.records[row])
-        meta: dict[str, Any] = {"reader": batch.source, "key": key}
         raw = batch.raws[row]
+        shadowed = {name: fields.pop(name) for name in list(fields) if _shadowed(name)}
+        meta: dict[str, Any] = {READER: batch.source, KEY: key}
         if structured:
-            meta["keywords"] = _values_text(v for n, v in fields.items() if not n.startswith("_"))
+            meta[KEYWORDS] = _values_text(v for n, v in {**fields, **shadowed}.items() if not n.startswith("_"))
         else:
-            meta["keywords"] = _values_text([raw, decode_raw(raw)] if web else [raw])
+            meta[KEYWORDS] = _values_text([raw, decode_raw(raw)] if web else [raw])
         filled = _fill_aliases(fields)
         if filled:
-            meta["filled"] = filled
-        shadowed = {name: fields.pop(name) for name in list(fields) if _shadowed(name)}
+            meta[FILLED] = filled
         if shadowed:
-            meta["shadowed"] = shadowed
+            meta[SHADOWED] = json.dumps(shadowed, ensure_ascii=False, default=str)
         timestamp = batch.timestamps[row]
-        doc: dict[str, Any] = {
-            **fields,
-            "log_file": batch.log_file,
-            "record": batch.records[row],
-            "raw": raw,
-            META: meta,
-        }
+        doc: dict[str, Any] = {**fields, "log_file": batch.log_file, "record": batch.records[row], "raw": raw}
+        doc.update(meta)
         if timestamp is not None:
             doc["@timestamp"] = timestamp.isoformat()
         yield key, doc
@@ -182,15 +179,18 @@ def batches_from_hits(hits: Iterable[dict[str, Any]]) -> list[EventBatch]:
     builders: dict[tuple[str, str], BatchBuilder] = {}
     for hit in hits:
         source = dict(hit["_source"])
-        meta = source.pop(META, None) or {}
         log_file = source.pop("log_file")
         record = int(source.pop("record"))
         raw = source.pop("raw", "")
         stamp = source.pop("@timestamp", None)
-        for name in meta.get("filled") or ():
+        reader = str(source.pop(READER, None) or "jsonl")
+        source.pop(KEY, None)
+        source.pop(KEYWORDS, None)
+        for name in source.pop(FILLED, None) or ():
             source.pop(name, None)
-        source.update(meta.get("shadowed") or {})
-        reader = str(meta.get("reader") or "jsonl")
+        shadowed = source.pop(SHADOWED, None)
+        if shadowed:
+            source.update(json.loads(shadowed))
         builder = builders.get((log_file, reader))
         if builder is None:
             builder = builders[log_file, reader] = BatchBuilder(reader, log_file)

@@ -30,7 +30,7 @@ from secops.detection.es_index import batches_from_hits
 from secops.detection.events import Match
 from secops.detection.hunt_alerts import run_hunt_job, store_hunt_alerts
 from secops.detection.hunt_query import LuceneQuery, lucene_queries, search_body
-from secops.detection.hunt_search import Searcher, check_indices
+from secops.detection.hunt_search import QueryRefused, Searcher, check_indices
 from secops.detection.sigma.correlation import correlation_rule_id
 from secops.detection.sigma.correlation_inputs import dependency_order, epoch, reference_keys, references
 from secops.detection.sigma.engine import CompiledRule, Engine
@@ -83,7 +83,7 @@ def run_hunt(
     es: Elasticsearch, index: str, rule_paths: Sequence[Path | str], start: datetime, end: datetime
 ) -> HuntResult:
     """Hunt ``rule_paths`` over ``index`` (a pattern) for events with ``start <= @timestamp < end``."""
-    from elasticsearch import ApiError, BadRequestError, TransportError
+    from elasticsearch import ApiError, TransportError
 
     engine = _engine(rule_paths)
     check_indices(es, index)
@@ -92,20 +92,24 @@ def run_hunt(
     lookback = timedelta(seconds=sum(c.timespan.seconds for c in engine.ruleset.correlations))
     base: dict[str, list[Match]] = {}
     broken: set[str] = set()  # keys of base rules that could not be hunted
+    planned: list[tuple[CompiledRule, RuleOutcome, bool]] = []
+    searches: list[tuple[list[dict[str, Any]], datetime, datetime]] = []
+    for compiled in engine.rules:
+        outcome = _outcome(compiled, queries[id(compiled.rule)])
+        result.rules.append(outcome)
+        if outcome.query is None:
+            broken |= {compiled.key, compiled.rule.name or compiled.key}
+            continue
+        is_base = bool({compiled.key, compiled.rule.name} & engine.base_keys)
+        planned.append((compiled, outcome, is_base))
+        searches.append((_clauses(engine, compiled, outcome.query), start - lookback if is_base else start, end))
     try:
         with Searcher(es, index) as searcher:
-            for compiled in engine.rules:
-                is_base = bool({compiled.key, compiled.rule.name} & engine.base_keys)
-                outcome = _outcome(compiled, queries[id(compiled.rule)])
-                result.rules.append(outcome)
-                if outcome.query is None:
-                    broken |= {compiled.key, compiled.rule.name or compiled.key}
-                    continue
-                since = start - lookback if is_base else start
+            for (compiled, outcome, is_base), pages in zip(planned, searcher.pages(searches), strict=True):
                 try:
-                    found = _unique(_rule_matches(engine, compiled, searcher, outcome, since, end))
-                except BadRequestError as error:  # the node refused this query: the rule's problem
-                    outcome.error = f"Elasticsearch refused the query: {error.error}"
+                    found = _unique(_rule_matches(engine, compiled, pages, outcome))
+                except QueryRefused as error:  # the node refused this query: the rule's problem
+                    outcome.error = f"Elasticsearch refused the query: {error}"
                     broken |= {compiled.key, compiled.rule.name or compiled.key}
                     continue
                 if is_base:
@@ -140,45 +144,30 @@ def _outcome(compiled: CompiledRule, query: LuceneQuery) -> RuleOutcome:
     return RuleOutcome(compiled.key, compiled.title, "rule", query.query, query.exact, query.relaxed, error=query.error)
 
 
-def _rule_matches(
-    engine: Engine, compiled: CompiledRule, searcher: Searcher, outcome: RuleOutcome, start: datetime, end: datetime
-) -> Iterator[Match]:
-    """The rule's matches among its hits, page by page."""
-    assert outcome.query is not None
-    clauses = [search_body(outcome.query)]
+def _clauses(engine: Engine, compiled: CompiledRule, query: str) -> list[dict[str, Any]]:
+    clauses = [search_body(query)]
     product = engine.specs[compiled.spec].product
     if product:  # the logsource's product, where Elasticsearch can say it exactly (checked again below)
-        clauses.append(
-            {
-                "bool": {
-                    "should": [
-                        {"term": {"_product": product}},
-                        {"bool": {"must_not": {"exists": {"field": "_product"}}}},
-                    ]
-                }
-            }
-        )
-    for page in _chunks(searcher.hits(clauses, start, end), searcher.page_size):
+        unknown = {"bool": {"must_not": {"exists": {"field": "_product"}}}}
+        clauses.append({"bool": {"should": [{"term": {"_product": product}}, unknown]}})
+    return clauses
+
+
+def _rule_matches(
+    engine: Engine, compiled: CompiledRule, pages: Iterable[list[dict[str, Any]]], outcome: RuleOutcome
+) -> Iterator[Match]:
+    """The rule's matches among its hits, page by page."""
+    spec = engine.specs[compiled.spec]
+    for page in pages:
         outcome.hits += len(page)
         for batch in batches_from_hits(page):
             if not outcome.exact:  # the engine decides what the relaxed query could not
                 yield from (m for c, m in engine._match(batch) if c is compiled)
                 continue
-            rows = logsource_masks([engine.specs[compiled.spec]], batch)[0]
+            rows = logsource_masks([spec], batch)[0]
             for row in range(batch.size):
                 if rows >> row & 1:
                     yield Engine._make_match(compiled, batch, row)
-
-
-def _chunks(hits: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    page: list[dict[str, Any]] = []
-    for hit in hits:
-        page.append(hit)
-        if len(page) >= size:
-            yield page
-            page = []
-    if page:
-        yield page
 
 
 def _correlations(
