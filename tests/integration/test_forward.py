@@ -226,3 +226,29 @@ def test_wrong_key_for_the_key_id_and_unknown_center_path_are_named(workspace: W
         with CenterClient(elsewhere) as client, pytest.raises(SecopsError, match="no alert API"):
             forward_once(elsewhere, store, client)
         assert outbox_counts(store) == {"pending": 3}
+
+
+def test_sigterm_stops_after_the_batch_in_flight_with_everything_recorded(
+    workspace: Workspace, ctx: CenterContext
+) -> None:
+    total = 900
+    with center_on(ctx, free_port()) as url:
+        ws = connect(workspace, ctx, url)
+        with open_workspace_store(ws) as store:
+            add_alerts(store, total)
+        command = [sys.executable, "-c", RUN_SECOPS, "--workspace", str(ws.path), "forward", "run", "--batch", "20"]
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+        forwarder = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while ctx.alerts.count(AlertQuery()) < 100:
+            assert forwarder.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        forwarder.send_signal(signal.SIGTERM)
+        _, stderr = forwarder.communicate(timeout=30)
+        assert forwarder.returncode == 0, stderr.decode()
+        assert "stopped" in stderr.decode()
+        with open_workspace_store(ws) as store:
+            counts = outbox_counts(store)
+        # Stopped early, and what the center took is exactly what the outbox marked as sent.
+        assert 0 < counts["sent"] < total and counts["sent"] + counts["pending"] == total
+        assert center_ids(ctx) == list(range(1, counts["sent"] + 1))
