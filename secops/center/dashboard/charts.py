@@ -11,9 +11,10 @@ from datetime import datetime, timedelta, tzinfo
 
 from secops.center.stores.base import AlertQuery, AlertStore
 
-WIDTH = 720
-HEIGHT = 160
+WIDTH = 960
+HEIGHT = 170
 AXIS = 18  # room under the bars for the labels
+PAD = 20  # room left and right so the outer labels are not cut
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class BarChart:
 def bar_chart(points: list[tuple[str, str, int]], label_every: int) -> BarChart:
     """``points``: (axis label, hover title, count), oldest first."""
     peak = max((n for _, _, n in points), default=0)
-    slot = WIDTH / max(len(points), 1)
+    slot = (WIDTH - 2 * PAD) / max(len(points), 1)
     usable = HEIGHT - AXIS - 4
     bars = []
     for index, (label, title, count) in enumerate(points):
@@ -52,7 +53,7 @@ def bar_chart(points: list[tuple[str, str, int]], label_every: int) -> BarChart:
             height = 1.5  # a single alert among thousands must still be visible
         bars.append(
             Bar(
-                x=round(index * slot + slot * 0.1, 2),
+                x=round(PAD + index * slot + slot * 0.1, 2),
                 y=round(HEIGHT - AXIS - height, 2),
                 width=round(slot * 0.8, 2),
                 height=round(height, 2),
