@@ -64,6 +64,7 @@ def init_workspace(
         if database is None:
             config.database = old.database
         config.timezone = old.timezone
+        config.forward = old.forward  # set by `secops forward setup`, not by init
         for label, before, after in (
             ("school code", old.school.code, config.school.code),
             ("school name", old.school.name, config.school.name),
