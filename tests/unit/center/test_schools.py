@@ -126,3 +126,14 @@ def test_cli_school_add_list_revoke(tmp_path: Path) -> None:
     assert listed[0]["status"] == "revoked"
     bad = runner.invoke(center, [*home, "school", "add", "123", "--name", "x"])
     assert isinstance(bad.exception, SecopsError) and "10-digit" in str(bad.exception)
+
+
+def test_cli_serve_on_a_taken_port_is_one_clear_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(center, ["--home", str(tmp_path / "c"), "serve", "--port", port])
+    assert isinstance(result.exception, SecopsError) and "cannot listen on 127.0.0.1" in str(result.exception)
