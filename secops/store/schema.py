@@ -298,3 +298,20 @@ center_auto_cursor = sa.Table(
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("at", _when, nullable=False),
 )
+
+data_releases = sa.Table(
+    "data_releases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("mark_id", sa.String(32), nullable=False, unique=True),
+    sa.Column("recipient", sa.Text, nullable=False),
+    sa.Column("created_at", _when, nullable=False),
+    sa.Column("source_name", sa.Text, nullable=False),
+    sa.Column("output_name", sa.Text, nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("key_id", sa.String(16), nullable=False),
+    sa.Column("scheme", sa.JSON, nullable=False),
+    sa.Column("marked_cells", sa.Integer, nullable=False),
+    sa.Column("changed_cells", sa.Integer, nullable=False),
+    sa.Column("pseudonymized", sa.JSON, nullable=False),
+)

@@ -1,0 +1,136 @@
+"""The keyed selection: which cells carry a mark, at which fingerprint position, with which mask.
+
+One HMAC-SHA256 per row over its identity gives a secret 64-bit row word; each carrier column has
+a keyed 64-bit salt, and a SplitMix64 finaliser of ``row ^ salt`` (vectorised) gives every
+(row, column) cell its own pseudo-random word. Selection therefore never depends on row order or on which other
+columns survive, and costs one HMAC per row rather than one per cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+
+from secops.data.identifiers import clean
+
+LENGTH = 128  # fingerprint bits per release: each decoded position is one independent piece of evidence
+
+
+def subkey(key: bytes, label: str) -> bytes:
+    """Independent keys for selection, fingerprints and pseudonyms from the one data key."""
+    return hmac.digest(key, b"secops-watermark/v1/" + label.encode("utf-8"), "sha256")
+
+
+def fingerprint(key: bytes, mark_id: str, length: int = LENGTH) -> int:
+    """A release's fingerprint bits (an integer, bit i = position i)."""
+    digest = hmac.digest(subkey(key, "fingerprint"), mark_id.encode("utf-8"), "sha256")
+    return int.from_bytes(digest, "little") & ((1 << length) - 1)
+
+
+def identity_text(value: Any) -> str | None:
+    """A value's identity text, the same whether it came from CSV text, an XLSX number or JSON."""
+    if type(value) is str:
+        text = value.strip()
+        if text.isalnum():  # the common case, without the regular expression
+            return text.upper()
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        value = int(value) if value.is_integer() else value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    text = clean(str(value)).lstrip("'")
+    if text.endswith(".0") and text[:-2].isdigit():  # an integral identifier once stored as a float
+        text = text[:-2]
+    return text or None
+
+
+@dataclass(frozen=True)
+class Words:
+    """Per-row secret 64-bit words; ``valid`` is False for rows without an identity (never marked)."""
+
+    values: np.ndarray
+    valid: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser over a uint64 array (wrapping arithmetic)."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+class Selector:
+    """The PRF with one release scheme's key; ``rows`` then ``cells`` per column."""
+
+    def __init__(self, key: bytes, gamma: int, length: int = LENGTH) -> None:
+        if gamma < 1:
+            raise ValueError("gamma must be at least 1")
+        self.gamma = gamma
+        self.length = length
+        self._key = subkey(key, "select")
+        # HMAC-SHA256 with its padded key states computed once (hmac.digest rebuilds them per call)
+        block = self._key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def prf(self, message: bytes) -> bytes:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+    def rows(self, identities: Sequence[Sequence[Any]]) -> Words:
+        """Row words from the identity columns' values (one sequence per identity column)."""
+        inner, outer = self._inner, self._outer
+        out = bytearray()
+        valid: list[bool] = []
+        blank = bytes(8)
+        texts: Iterable[str | None]
+        if len(identities) == 1:
+            texts = map(identity_text, identities[0])
+        else:
+            texts = (_joined(parts) for parts in zip(*identities, strict=True))
+        for text in texts:
+            if text is None:
+                out += blank
+                valid.append(False)
+                continue
+            first = inner.copy()
+            first.update(text.encode("utf-8"))
+            second = outer.copy()
+            second.update(first.digest())
+            out += second.digest()[:8]
+            valid.append(True)
+        return Words(np.frombuffer(bytes(out), dtype="<u8").astype(np.uint64), np.array(valid, dtype=bool))
+
+    def salt(self, column: str) -> int:
+        return int.from_bytes(self.prf(b"column\0" + column.encode("utf-8"))[:8], "little")
+
+    def cells(self, words: Words, column: str) -> list[tuple[int, int, int, int]]:
+        """(row index, fingerprint position, mask bit, direction bit) for the column's chosen cells."""
+        x = _mix(words.values ^ np.uint64(self.salt(column)))
+        chosen = np.nonzero(words.valid & ((x & np.uint64(0xFFFFFFFF)) % np.uint64(self.gamma) == 0))[0]
+        picked = x[chosen]
+        positions = (picked >> np.uint64(32)) % np.uint64(self.length)
+        masks = (picked >> np.uint64(48)) & np.uint64(1)
+        directions = (picked >> np.uint64(49)) & np.uint64(1)
+        return list(zip(chosen.tolist(), positions.tolist(), masks.tolist(), directions.tolist(), strict=True))
+
+
+def _joined(parts: Sequence[Any]) -> str | None:
+    texts = [identity_text(part) for part in parts]
+    return None if any(text is None for text in texts) else "\x1f".join(texts)  # type: ignore[arg-type]

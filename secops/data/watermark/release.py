@@ -1,0 +1,132 @@
+"""``watermark embed``: mark a copy of a table for one recipient and record the release."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from secops.data.recognize import recognize_column
+from secops.data.watermark import pseudonyms, tableio
+from secops.data.watermark.columns import plan_layout
+from secops.data.watermark.embed import EmbedStats, embed_columns
+from secops.data.watermark.keys import key_id
+from secops.data.watermark.ledger import record_release
+from secops.data.watermark.prf import Selector, fingerprint
+from secops.data.watermark.scheme import GAMMA, Scheme
+from secops.errors import SecopsError
+from secops.store import Store
+
+
+@dataclass(frozen=True)
+class EmbedOptions:
+    identity: tuple[str, ...] = ()
+    carriers: tuple[str, ...] = ()
+    gamma: int = GAMMA
+    pseudonymize: bool = False
+
+
+@dataclass
+class ReleaseResult:
+    release_id: int | None
+    mark_id: str
+    recipient: str
+    key_id: str
+    scheme: Scheme
+    stats: EmbedStats
+    pseudonymized: list[str]
+    output: Path
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "release": self.release_id,
+            "recipient": self.recipient,
+            "output": str(self.output),
+            "mark_id": self.mark_id,
+            "key_id": self.key_id,
+            "identity": list(self.scheme.identity),
+            "carriers": [c.as_dict() for c in self.scheme.carriers],
+            "gamma": self.scheme.gamma,
+            "pseudonymized": self.pseudonymized,
+            **self.stats.as_dict(),
+        }
+
+
+def _pseudonym_columns(header: list[str], samples: list[list[Any]], identity: tuple[str, ...]) -> list[int]:
+    found = []
+    for index, name in enumerate(header):
+        values = [str(v) for v in samples[index] if v is not None and str(v).strip()]
+        if name in identity or recognize_column(name, values).kind in pseudonyms.KINDS:
+            found.append(index)
+    return found
+
+
+def mark_table(
+    source: Path, output: Path, *, key: bytes, recipient: str, mark_id: str, options: EmbedOptions
+) -> ReleaseResult:
+    """Write ``output``: ``source`` with the release's fingerprint (and tokens if asked)."""
+    if options.gamma < 2:
+        raise SecopsError("--gamma must be at least 2", hint="10 marks about one cell in ten of each carrier")
+    tableio.check_paths(source, output)
+    table = tableio.read_table(source)
+    header = table.header
+    first, chunks = tableio.peek(table)
+    samples = tableio.sample_columns(first, len(header))
+    tokenized: list[int] = []
+    token_key = pseudonyms.recipient_key(key, recipient)
+    if options.pseudonymize:
+        layout0 = plan_layout(header, samples, identity=options.identity, carriers=options.carriers)
+        tokenized = _pseudonym_columns(header, samples, layout0.identity)
+        for column in tokenized:
+            samples[column] = [pseudonyms.token(v, token_key) for v in samples[column]]
+    layout = plan_layout(header, samples, identity=options.identity, carriers=options.carriers)
+    scheme = Scheme(layout.identity, layout.identity_kinds, layout.carriers, options.gamma)
+    selector = Selector(key, scheme.gamma, scheme.length)
+    marks = fingerprint(key, mark_id, scheme.length)
+    position = {name: i for i, name in enumerate(header)}
+    needed = {name: position[name] for name in (*scheme.identity, *(c.column for c in scheme.carriers))}
+    stats = EmbedStats()
+
+    def marked() -> Iterator[list[list[Any]]]:
+        for chunk in chunks:
+            for column in tokenized:
+                for row in chunk:
+                    row[column] = pseudonyms.token(row[column], token_key)
+            changes, chunk_stats = embed_columns(selector, scheme, marks, tableio.columns_of(chunk, needed))
+            for name, index, value in changes:
+                chunk[index][position[name]] = value
+            stats.add(chunk_stats)
+            yield chunk
+
+    tableio.write_table(output, header, marked(), encoding=table.encoding)
+    return ReleaseResult(
+        None, mark_id, recipient, key_id(key), scheme, stats, [header[i] for i in tokenized], Path(output)
+    )
+
+
+def release(
+    store: Store, source: Path, output: Path, *, key: bytes, recipient: str, now: datetime, options: EmbedOptions
+) -> ReleaseResult:
+    """Mark the copy, then record it in the ledger (a failed write records nothing)."""
+    if not recipient.strip():
+        raise SecopsError("the recipient is empty", hint="--recipient names who receives this copy")
+    mark_id = secrets.token_hex(8)
+    result = mark_table(source, output, key=key, recipient=recipient.strip(), mark_id=mark_id, options=options)
+    result.release_id = record_release(
+        store,
+        mark_id=mark_id,
+        recipient=result.recipient,
+        now=now,
+        source_name=Path(source).name,
+        output_name=Path(output).name,
+        rows=result.stats.rows,
+        key_id=result.key_id,
+        scheme=result.scheme,
+        marked_cells=sum(result.stats.marked.values()),
+        changed_cells=sum(result.stats.changed.values()),
+        pseudonymized=result.pseudonymized,
+    )
+    return result
