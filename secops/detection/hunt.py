@@ -19,7 +19,6 @@ reported with the reason, never dropped silently.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,8 +41,6 @@ if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
 __all__ = ["HuntResult", "RuleOutcome", "default_window", "run_hunt", "run_hunt_job", "store_hunt_alerts"]
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
