@@ -70,6 +70,8 @@ def safe_next(path: str | None) -> str:
     """Only a local path may be a post-login destination (no //host or scheme: no open redirect)."""
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
         return "/"
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in path):  # browsers drop tabs/newlines: "/\t/evil" is "//evil"
+        return "/"
     return path
 
 
