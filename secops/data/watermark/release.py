@@ -101,7 +101,8 @@ def mark_table(
             stats.add(chunk_stats)
             yield chunk
 
-    tableio.write_table(output, header, marked(), encoding=table.encoding)
+    same_kind = table.format == "csv" and tableio.format_of(Path(output)) == "csv"
+    tableio.write_table(output, header, marked(), encoding=table.encoding if same_kind else None)
     return ReleaseResult(
         None, mark_id, recipient, key_id(key), scheme, stats, [header[i] for i in tokenized], Path(output)
     )

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from secops.data.tables import Table, format_of, open_table
+
+__all__ = ["Table", "format_of", "open_table"]
 from secops.errors import SecopsError
 from secops.fsutil import atomic_output, check_output_path
 
