@@ -26,6 +26,7 @@ if ! SECOPS_TEST_ES_URL=$(scripts/elasticsearch.sh start "$services/es"); then
   exit 1
 fi
 export SECOPS_TEST_ES_URL SECOPS_TEST_ES_REQUIRED=1
+export SECOPS_TEST_BROWSER_REQUIRED=1  # install.sh --dev installs chromium and its driver
 
 echo "== ruff"
 .venv/bin/ruff check secops tests bench

@@ -196,3 +196,12 @@ def school_revoke(center_cli: CenterCli, code: str) -> None:
     emit_object(
         {"school": found.code, "name": found.name, "key_id": found.key_id, "revoked_at": found.revoked_at}, "table"
     )
+
+
+def _attach_user_group() -> None:
+    from secops.cli.center_user_cmd import user
+
+    center.add_command(user)
+
+
+_attach_user_group()

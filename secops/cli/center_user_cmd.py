@@ -30,7 +30,8 @@ def _default_home() -> Path:
 @click.pass_context
 def user(ctx: click.Context, home: Path | None) -> None:
     """Staff accounts for the center dashboard (passwords hashed with scrypt)."""
-    ctx.meta["secops.center.user.home"] = home or _default_home()
+    # Under `secops center --home X` the center's home is the default; `user --home` still wins.
+    ctx.meta["secops.center.user.home"] = home or ctx.meta.get("secops.center.home") or _default_home()
 
 
 def _home() -> Path:

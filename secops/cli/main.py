@@ -12,14 +12,14 @@ import click
 
 from secops.cli.context import AppContext
 from secops.cli.lazy import LazyGroup
-from secops.cli.planned import PLANNED
 from secops.errors import SecopsError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("secops.cli.init_cmd:init", "Create or update the workspace (school, scan scope, database)."),
     "assets": ("secops.cli.assets_cmd:assets", "Discover assets (IPv4+IPv6) and keep the inventory."),
     "dengbao": ("secops.cli.dengbao_cmd:dengbao", "等保 2.0: grading, catalog, questionnaire, assessment."),
-    **{name: (f"secops.cli.planned:{name}", f"{short} (not built yet)") for name, (short, _, _) in PLANNED.items()},
+    "center": ("secops.cli.center_cmd:center", "Provincial center: signed ingestion, schools, dashboard."),
+    "forward": ("secops.cli.forward_cmd:forward", "Send this school's alerts to its provincial center."),
     "detect": ("secops.cli.detect_cmd:detect", "Sigma detection on logs; conversion for Elasticsearch."),
     "yara": ("secops.cli.yara_cmd:yara", "YARA scanning for webshells, miners and ransom notes."),
     "incident": ("secops.cli.incident_cmd:incident", "Incidents under running clocks, with escalation and audit."),

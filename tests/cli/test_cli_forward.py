@@ -16,17 +16,10 @@ from secops.center.context import CenterContext
 from secops.center.open import open_center
 from secops.center.schools import add_school
 from secops.center.stores.base import AlertQuery
-from secops.cli.main import cli
 from secops.workspace import open_workspace_store
 from tests.conftest import SCHOOL_CODE, SCHOOL_NAME, Invoke
 from tests.unit.center import running_center
 from tests.unit.center.test_outbox import add_alerts
-
-
-@pytest.fixture(autouse=True)
-def _forward_group(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Attach the group to the root the way the lead wires it (harmless once it is wired)."""
-    monkeypatch.setitem(cli.lazy, "forward", ("secops.cli.forward_cmd:forward", "Alert delivery to the center"))
 
 
 @pytest.fixture

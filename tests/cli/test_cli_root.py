@@ -70,10 +70,13 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert out.stdout.strip() == ""
 
 
-def test_planned_groups_exist_and_say_so(run_cli: Invoke) -> None:
-    result = CliRunner().invoke(cli, ["center"])
-    assert result.exit_code == 2
-    assert "Not built yet" in result.output and "#7" in result.output
+def test_center_groups_are_built(run_cli: Invoke) -> None:
+    center = CliRunner().invoke(cli, ["center", "--help"])
+    assert center.exit_code == 0
+    for command in ("serve", "school", "user"):
+        assert command in center.output
+    forward = CliRunner().invoke(cli, ["forward", "--help"])
+    assert forward.exit_code == 0 and "status" in forward.output
 
 
 def test_version_as_json(run_cli: Invoke) -> None:

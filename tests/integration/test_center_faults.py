@@ -99,13 +99,7 @@ def test_backpressure_answers_429_and_stores_only_what_it_acknowledged(tmp_path:
 
 
 def _center_command(home: Path, port: int) -> list[str]:
-    """``python -m secops center serve`` once the root wires the group; the group itself until then."""
-    from secops.cli.main import COMMANDS
-
-    if COMMANDS["center"][0].startswith("secops.cli.center_cmd"):
-        return [sys.executable, "-m", "secops", "center", "--home", str(home), "serve", "--port", str(port)]
-    run = "from secops.cli.center_cmd import center; center(prog_name='secops center')"
-    return [sys.executable, "-c", run, "--home", str(home), "serve", "--port", str(port)]
+    return [sys.executable, "-m", "secops", "center", "--home", str(home), "serve", "--port", str(port)]
 
 
 def _start(home: Path, port: int, log: Path) -> subprocess.Popen[bytes]:

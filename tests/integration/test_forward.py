@@ -33,11 +33,7 @@ from tests.conftest import SCHOOL_CODE
 from tests.unit.center.test_outbox import add_alerts, states
 
 # `secops forward` until the root group lists it: the same entry point with the group attached.
-RUN_SECOPS = (
-    "import sys; from secops.cli.main import cli; "
-    "cli.lazy['forward'] = ('secops.cli.forward_cmd:forward', 'Alert delivery to the center'); "
-    "sys.exit(cli.main(prog_name='secops'))"
-)
+SECOPS = [sys.executable, "-m", "secops"]
 
 
 def free_port() -> int:
@@ -167,7 +163,7 @@ def test_kill_9_mid_run_then_restart_delivers_each_alert_exactly_once(
         ws = connect(workspace, ctx, url)
         with open_workspace_store(ws) as store:
             add_alerts(store, total)
-        command = [sys.executable, "-c", RUN_SECOPS, "--workspace", str(ws.path), "forward", "run"]
+        command = [*SECOPS, "--workspace", str(ws.path), "forward", "run"]
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
         forwarder = subprocess.Popen([*command, "--batch", "30", "--interval", "0.2"], env=env, stderr=subprocess.PIPE)
         try:
@@ -198,7 +194,7 @@ def test_a_revoked_key_is_a_clear_error_and_the_outbox_is_kept(workspace: Worksp
         revoke_school(ctx.state, SCHOOL_CODE, datetime.now(UTC))
         with open_workspace_store(ws) as store:
             add_alerts(store, 7)
-        command = [sys.executable, "-c", RUN_SECOPS, "--workspace", str(ws.path), "forward", "run", "--once"]
+        command = [*SECOPS, "--workspace", str(ws.path), "forward", "run", "--once"]
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
         done = subprocess.run(command, env=env, capture_output=True, timeout=60)
         assert done.returncode == 2
@@ -236,7 +232,7 @@ def test_sigterm_stops_after_the_batch_in_flight_with_everything_recorded(
         ws = connect(workspace, ctx, url)
         with open_workspace_store(ws) as store:
             add_alerts(store, total)
-        command = [sys.executable, "-c", RUN_SECOPS, "--workspace", str(ws.path), "forward", "run", "--batch", "20"]
+        command = [*SECOPS, "--workspace", str(ws.path), "forward", "run", "--batch", "20"]
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
         forwarder = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
