@@ -1,32 +1,64 @@
 """Reading tables in chunks: CSV (UTF-8 / UTF-8-BOM / GB18030 detected), XLSX (calamine, formulas
-never evaluated), JSON lines. A table is its header plus an iterator of row chunks, never all in
-memory. Ragged CSV rows are padded or cut to the header and counted.
+never evaluated: their cached values are read), JSON arrays and JSON lines, Parquet (by row
+groups), and SQL tables by URL (see ``sqltables``). Never all in memory.
+
+A table is its header plus an iterator of pyarrow RecordBatches, one column per header name in
+order. Columnar chunks let CSV and Parquet go from reader to masks to writer without a Python
+object per cell; row-at-a-time consumers use ``Table.chunks``. Ragged CSV rows are padded or cut
+to the header (in place, order kept) and counted.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from secops.errors import SecopsError
 
-CHUNK_ROWS = 50_000
-FORMATS = ("csv", "xlsx", "jsonl")
-csv.field_size_limit(16 * 1024 * 1024)  # huge cells are read, not fatal
+CHUNK_ROWS = 65_536
+CSV_BLOCK_BYTES = 16 << 20  # also the longest CSV row read (the old 16 MiB cell limit)
+FORMATS = ("csv", "xlsx", "json", "jsonl", "parquet", "sql")
+SUFFIXES = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xlsx",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 
 
 @dataclass
 class Table:
-    path: Path
+    path: Path  # the file, or the URL (password hidden) for SQL tables
     format: str
     header: list[str]
     encoding: str | None = None
+    delimiter: str = ","
+    newline: str = "\r\n"
     ragged_rows: int = 0
-    chunks: Iterator[list[list[Any]]] = field(default_factory=lambda: iter(()))
+    batches: Iterator[pa.RecordBatch] = field(default_factory=lambda: iter(()))
+    source: str = ""  # what was opened: the path or the full URL
+
+    @property
+    def chunks(self) -> Iterator[list[list[Any]]]:
+        """The same data as row lists, one list per batch (for row-at-a-time consumers)."""
+        for batch in self.batches:
+            columns = [column.to_pylist() for column in batch.columns]
+            yield [list(row) for row in zip(*columns, strict=True)]
 
 
 def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
@@ -48,70 +80,185 @@ def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
     )
 
 
-def _chunked(rows: Iterator[list[Any]], table: Table, chunk_rows: int) -> Iterator[list[list[Any]]]:
-    """Rows in chunks, each padded or cut to the header's width (ragged rows are counted)."""
-    width = len(table.header)
+def text_of(value: Any) -> str:
+    """A cell as text: whole floats without '.0' (phone numbers typed into Excel), JSON for nested."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def to_array(values: list[Any]) -> pa.Array:
+    """One column of Python values: its own type when uniform, else text (None stays null)."""
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return pa.array([None if v is None else text_of(v) for v in values], pa.string())
+
+
+def batch_of(rows: list[list[Any]], header: list[str]) -> pa.RecordBatch:
+    columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in header]
+    return pa.RecordBatch.from_arrays([to_array(c) for c in columns], names=header)
+
+
+def rows_to_batches(rows: Iterable[list[Any]], header: list[str], chunk_rows: int) -> Iterator[pa.RecordBatch]:
     chunk: list[list[Any]] = []
     for row in rows:
-        if len(row) != width:
-            table.ragged_rows += 1
-            row = (row + [""] * width)[:width]
         chunk.append(row)
         if len(chunk) >= chunk_rows:
-            yield chunk
+            yield batch_of(chunk, header)
             chunk = []
     if chunk:
-        yield chunk
+        yield batch_of(chunk, header)
 
 
-def format_of(path: Path) -> str:
+def _fit(row: list[Any], width: int, table: Table) -> list[Any]:
+    if len(row) == width:
+        return row
+    table.ragged_rows += 1
+    return (row + [None] * width)[:width]
+
+
+def format_of(path: Path | str) -> str:
+    from secops.data.sqltables import is_sql_url
+
+    if isinstance(path, str) and is_sql_url(path):
+        return "sql"
+    path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        return "csv"
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        return "xlsx"
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return "jsonl"
-    raise SecopsError(f"{path}: unknown table format {suffix or '(none)'}", hint="use .csv, .xlsx or .jsonl")
+    if suffix in SUFFIXES:
+        return SUFFIXES[suffix]
+    raise SecopsError(
+        f"{path}: unknown table format {suffix or '(none)'}",
+        hint="use .csv, .xlsx, .json, .jsonl, .parquet or a SQL URL such as sqlite:///FILE.db#TABLE",
+    )
 
 
-def open_table(path: Path, *, chunk_rows: int = CHUNK_ROWS) -> Table:
+def open_table(source: Path | str, *, chunk_rows: int = CHUNK_ROWS) -> Table:
+    """Open a file or a SQL URL (``sqlite:///PATH#table``, ``postgresql://...?table=NAME``)."""
+    if format_of(source) == "sql":
+        from secops.data.sqltables import open_sql_table
+
+        return open_sql_table(str(source), chunk_rows=chunk_rows)
+    path = Path(source)
     if not path.is_file():
         raise SecopsError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise SecopsError(f"{path}: the file is empty")
-    fmt = format_of(path)
-    if fmt == "csv":
-        return _csv(path, chunk_rows)
-    if fmt == "xlsx":
-        return _xlsx(path, chunk_rows)
-    return _jsonl(path, chunk_rows)
+    opener = {"csv": _csv, "xlsx": _xlsx, "json": _json, "jsonl": _json, "parquet": _parquet}[format_of(path)]
+    table = opener(path, chunk_rows)
+    table.source = str(path)
+    return table
 
 
 def _csv(path: Path, chunk_rows: int) -> Table:
+    import pyarrow.csv as pacsv
+
     encoding = detect_encoding(path)
-    handle = path.open("r", encoding=encoding, newline="", errors="replace")
-    sample = handle.read(64 * 1024)
-    handle.seek(0)
+    with path.open("r", encoding=encoding, newline="", errors="replace") as handle:
+        sample = handle.read(64 * 1024)
+    lines = sample[:16384].splitlines(keepends=True)
+    probe = "".join(lines[:-1] if len(lines) > 1 else lines)  # whole lines: the sniffer is slow
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+        dialect: Any = csv.Sniffer().sniff(probe, delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(handle, dialect)
-    header = next(reader, None)
-    if not header:
-        handle.close()
+    header = next(csv.reader(io.StringIO(sample), dialect), None)
+    if not header or not any(name.strip() for name in header):
         raise SecopsError(f"{path}: no header row")
-    table = Table(path, "csv", [h.strip() for h in header], encoding)
+    newline = "\r\n" if "\r\n" in sample or "\n" not in sample else "\n"
+    table = Table(path, "csv", [h.strip() for h in header], encoding, dialect.delimiter, newline)
+    width = len(header)
+    names = [f"c{i}" for i in range(width)]
+    ragged: deque[tuple[int, list[Any]]] = deque()
 
-    def chunks() -> Iterator[list[list[Any]]]:
+    def on_invalid(row: Any) -> str:
+        # The row's CSV record number (header = 1) places it back among the valid rows.
+        values = next(csv.reader(io.StringIO(row.text), dialect), [])
+        ragged.append((row.number - 2, values))
+        return "skip"
+
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                use_threads=False,  # row numbers of ragged rows are known only without threads
+                block_size=CSV_BLOCK_BYTES,
+                column_names=names,
+                skip_rows=1,
+                encoding="utf8" if encoding.startswith("utf-8") else encoding,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=dialect.delimiter,
+                quote_char=dialect.quotechar or False,
+                double_quote=True,
+                escape_char=dialect.escapechar or False,
+                newlines_in_values=True,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        raise _csv_error(path, 0, error) from None
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        done = 0
         try:
-            yield from _chunked((row for row in reader if row), table, chunk_rows)
+            for batch in reader:
+                batch = pa.RecordBatch.from_arrays(batch.columns, names=table.header)
+                extra: list[tuple[int, list[Any]]] = []
+                while ragged and ragged[0][0] < done + batch.num_rows + len(extra):
+                    extra.append(ragged.popleft())
+                if extra:
+                    batch = _insert_rows(batch, extra, done, table)
+                yield from _slices(batch, chunk_rows)
+                done += batch.num_rows
+        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            raise _csv_error(path, done, error) from None
         finally:
-            handle.close()
+            reader.close()
+        if ragged:  # ragged rows after the last valid one
+            rows = [_fit(values, width, table) for _, values in ragged]
+            yield batch_of([[v if v is not None else "" for v in row] for row in rows], table.header)
 
-    table.chunks = chunks()
+    table.batches = batches()
     return table
+
+
+def _insert_rows(batch: pa.RecordBatch, extra: list[tuple[int, list[Any]]], start: int, table: Table) -> pa.RecordBatch:
+    rows = [list(row) for row in zip(*(c.to_pylist() for c in batch.columns), strict=True)]
+    width = len(table.header)
+    for index, values in extra:
+        fitted = _fit(values, width, table)
+        rows.insert(index - start, [v if v is not None else "" for v in fitted])
+    return pa.RecordBatch.from_arrays(
+        [pa.array(list(c), pa.string()) for c in zip(*rows, strict=True)], names=table.header
+    )
+
+
+def _slices(batch: pa.RecordBatch, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    for offset in range(0, batch.num_rows, chunk_rows):
+        yield batch.slice(offset, chunk_rows)
+
+
+def _csv_error(path: Path, rows: int, error: Exception) -> SecopsError:
+    text = str(error)
+    if "straddl" in text or "block" in text:
+        return SecopsError(
+            f"{path}: a row after row {rows:,} is longer than {CSV_BLOCK_BYTES >> 20} MiB",
+            hint="split the huge cell or export the table as JSON lines",
+        )
+    if isinstance(error, UnicodeDecodeError) or "UTF8" in text or "decode" in text:
+        return SecopsError(
+            f"{path}: bytes not valid in the detected encoding after row {rows:,}",
+            hint="convert the file to UTF-8, e.g. iconv -f <encoding> -t utf-8",
+        )
+    return SecopsError(f"{path}: not readable as CSV after row {rows:,} ({text.splitlines()[0][:120]})")
 
 
 def _xlsx(path: Path, chunk_rows: int) -> Table:
@@ -124,47 +271,105 @@ def _xlsx(path: Path, chunk_rows: int) -> Table:
     except Exception as error:  # calamine raises its own error types for damaged files
         raise SecopsError(f"{path}: not a readable XLSX file ({type(error).__name__})") from None
     header = next(rows, None)
-    if not header:
+    if not header or not any(str(h).strip() for h in header):
         raise SecopsError(f"{path}: the first sheet has no header row")
     table = Table(path, "xlsx", [str(h).strip() for h in header])
+    width = len(table.header)
 
-    table.chunks = _chunked((list(row) for row in rows), table, chunk_rows)
+    def cells() -> Iterator[list[Any]]:
+        for row in rows:
+            # calamine gives '' for an empty cell: None keeps number columns numbers
+            yield _fit([None if value == "" else value for value in row], width, table)
+
+    table.batches = rows_to_batches(cells(), table.header, chunk_rows)
     return table
 
 
-def _jsonl(path: Path, chunk_rows: int) -> Table:
+def _json(path: Path, chunk_rows: int) -> Table:
+    """A JSON array of objects, or JSON lines (one object per line); the first object names the
+    columns, and objects with other keys count as ragged (missing keys are empty)."""
     encoding = detect_encoding(path)
     with path.open("r", encoding=encoding, errors="replace") as probe:
-        first = next((line for line in probe if line.strip()), "")
+        start = probe.read(4096).lstrip()
+    records = _json_array if start.startswith("[") else _json_lines
+    first = next(records(path, encoding, None), None)
+    if not isinstance(first, dict) or not first:
+        raise SecopsError(
+            f"{path}: the first record is not a JSON object", hint="a JSON array of objects, or one object per line"
+        )
+    table = Table(path, "jsonl" if records is _json_lines else "json", [str(k) for k in first], encoding)
+    keys = list(first)
+    known = set(keys)
+
+    def rows() -> Iterator[list[Any]]:
+        for record in records(path, encoding, table):
+            if not isinstance(record, dict):
+                table.ragged_rows += 1
+                continue
+            if not known.issuperset(record):
+                table.ragged_rows += 1
+            yield [record.get(key) for key in keys]
+
+    table.batches = rows_to_batches(rows(), table.header, chunk_rows)
+    return table
+
+
+def _json_lines(path: Path, encoding: str, table: Table | None) -> Iterator[Any]:
+    with path.open("r", encoding=encoding, errors="replace") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                if table is not None:
+                    table.ragged_rows += 1
+
+
+def _json_array(path: Path, encoding: str, table: Table | None) -> Iterator[Any]:
+    """The elements of a top-level JSON array, decoded one by one from a sliding buffer."""
+    decoder = json.JSONDecoder()
+    with path.open("r", encoding=encoding, errors="replace") as handle:
+        buffer, pos, eof, step = handle.read(1 << 16), 0, False, 1 << 16
+        pos = buffer.index("[") + 1
+        while True:
+            while pos < len(buffer) and buffer[pos] in " \t\r\n,":
+                pos += 1
+            if pos >= len(buffer) and not eof:
+                buffer, pos = handle.read(step), 0
+                eof = not buffer
+                continue
+            if pos >= len(buffer) or buffer[pos] == "]":
+                return
+            try:
+                value, end = decoder.raw_decode(buffer, pos)
+                complete = end < len(buffer) or eof
+            except json.JSONDecodeError:
+                complete = False
+                if eof:
+                    raise SecopsError(f"{path}: the JSON array is cut or damaged") from None
+            if not complete:  # an element straddles the buffer's end: read more
+                more = handle.read(step)
+                eof = not more
+                buffer, pos = buffer[pos:] + more, 0
+                step = min(step * 2, 64 << 20)
+                continue
+            yield value
+            pos = end
+
+
+def _parquet(path: Path, chunk_rows: int) -> Table:
+    import pyarrow.parquet as pq
+
     try:
-        first_row = json.loads(first)
-    except json.JSONDecodeError:
-        raise SecopsError(f"{path}: the first line is not a JSON object", hint="one JSON object per line") from None
-    if not isinstance(first_row, dict):
-        raise SecopsError(f"{path}: the first line is not a JSON object", hint="one JSON object per line")
-    header = list(first_row)
-    table = Table(path, "jsonl", header, encoding)
-
-    def chunks() -> Iterator[list[list[Any]]]:
-        chunk: list[list[Any]] = []
-        with path.open("r", encoding=encoding, errors="replace") as handle:
-            for line in handle:
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError:
-                    table.ragged_rows += 1
-                    continue
-                if not isinstance(row, dict):
-                    table.ragged_rows += 1
-                    continue
-                chunk.append([row.get(name) for name in header])
-                if len(chunk) >= chunk_rows:
-                    yield chunk
-                    chunk = []
-        if chunk:
-            yield chunk
-
-    table.chunks = chunks()
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise SecopsError(f"{path}: not a readable Parquet file ({str(error)[:120]})") from None
+    header = list(parquet.schema_arrow.names)
+    if not header:
+        raise SecopsError(f"{path}: the Parquet file has no columns")
+    table = Table(path, "parquet", header)
+    table.batches = (
+        pa.RecordBatch.from_arrays(batch.columns, names=header) for batch in parquet.iter_batches(chunk_rows)
+    )
     return table

@@ -1,0 +1,165 @@
+"""Mask policies (YAML content, ``rules/data/policies/*.yml``): which operator treats which column.
+
+A rule names columns (header names, shell-style patterns allowed), identifier kinds (the scan's
+recognizers: id_card, mobile, ...) or categories (the scan's category table: 心理健康, ...) and
+one operator with its parameters. A column name rule beats a kind rule, which beats a category
+rule; within one precedence the first rule in the file wins. Columns no rule names get
+``sensitive`` when the scan's rules call them sensitive, else ``others`` (both keep by default).
+Errors name ``file:line`` like every other content file.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from secops.content.kinds import ContentKind
+from secops.content.validate import ContentUnit, parse_unit
+from secops.errors import ContentErrors, SecopsError
+
+OperatorName = Literal["mask", "pseudonym", "ff1", "generalize", "suppress", "keep"]
+# parameters each operator accepts (anything else in a rule is an error)
+PARAMETERS: dict[str, frozenset[str]] = {
+    "mask": frozenset({"keep"}),
+    "pseudonym": frozenset({"algorithm", "length"}),
+    "ff1": frozenset(),
+    "generalize": frozenset({"to", "band"}),
+    "suppress": frozenset({"token"}),
+    "keep": frozenset(),
+}
+NO_FF1_KINDS = frozenset({"name", "address", "email", "birth_date", "plate", "ip"})
+GENERALIZE_TO = {"year", "month", "district", "city", "province", "band"}
+
+POLICY_KIND = ContentKind(
+    name="mask-policy",
+    folder="rules",
+    subpath=("data", "policies"),
+    suffixes=(".yml", ".yaml"),
+    schema="secops.data.policy:MaskPolicy",
+    description="data mask policies: categories and columns to masking operators",
+    description_zh="数据脱敏策略：数据类别与列到脱敏算子的映射",
+)
+
+
+def known_kinds() -> set[str]:
+    from secops.data.recognize import BY_KIND
+
+    return set(BY_KIND)
+
+
+def known_categories() -> set[str]:
+    from secops.data.scan import CATEGORIES, HEADER_CATEGORIES
+
+    return {c[0] for c in CATEGORIES.values()} | {c[1] for c in HEADER_CATEGORIES}
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+class MaskRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: list[str] = []
+    kind: list[str] = []
+    category: list[str] = []
+    operator: OperatorName
+    keep: tuple[int, int] | None = None  # mask: characters kept at the start and the end
+    algorithm: Literal["sha256", "sm3"] | None = None  # pseudonym (default: the policy's)
+    length: int | None = None  # pseudonym: hex characters, 8..64
+    to: str | None = None  # generalize: year | month | district | city | province | band
+    band: int | None = None  # generalize to band: width in years, e.g. 5 -> 10-14
+    token: str | None = None  # suppress: the replacement ('' by default)
+
+    _lists = field_validator("column", "kind", "category", mode="before")(_as_list)
+
+    @field_validator("kind")
+    @classmethod
+    def _kinds(cls, kinds: list[str]) -> list[str]:
+        unknown = sorted(set(kinds) - known_kinds())
+        if unknown:
+            raise ValueError(f"unknown kind {', '.join(unknown)} (known: {', '.join(sorted(known_kinds()))})")
+        return kinds
+
+    @field_validator("category")
+    @classmethod
+    def _categories(cls, categories: list[str]) -> list[str]:
+        unknown = sorted(set(categories) - known_categories())
+        if unknown:
+            raise ValueError(f"unknown category {', '.join(unknown)} (known: {', '.join(sorted(known_categories()))})")
+        return categories
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MaskRule:
+        if not (self.column or self.kind or self.category):
+            raise ValueError("a rule names at least one column, kind or category")
+        given = {
+            name for name in ("keep", "algorithm", "length", "to", "band", "token") if getattr(self, name) is not None
+        }
+        extra = given - PARAMETERS[self.operator]
+        if extra:
+            raise ValueError(f"{', '.join(sorted(extra))} is not a parameter of {self.operator}")
+        if self.operator == "generalize":
+            if self.to not in GENERALIZE_TO:
+                raise ValueError(f"generalize needs to: one of {', '.join(sorted(GENERALIZE_TO))}")
+            if self.band is not None and (self.to != "band" or self.band < 1):
+                raise ValueError("band is a positive width, with to: band")
+        if self.length is not None and not 8 <= self.length <= 64:
+            raise ValueError("length is 8..64 hex characters")
+        if self.keep is not None and min(self.keep) < 0:
+            raise ValueError("keep is two counts >= 0: [start, end]")
+        if self.operator == "ff1" and NO_FF1_KINDS.intersection(self.kind):
+            bad = ", ".join(sorted(NO_FF1_KINDS.intersection(self.kind)))
+            raise ValueError(f"ff1 keeps digits only; use mask or pseudonym for {bad}")
+        return self
+
+    def matches_column(self, name: str) -> bool:
+        text = name.strip().lower()
+        return any(fnmatchcase(text, pattern.strip().lower()) for pattern in self.column)
+
+
+class MaskPolicy(ContentUnit):
+    title: str = ""
+    description: str = ""
+    algorithm: Literal["sha256", "sm3"] = "sha256"  # HMAC for pseudonyms
+    rules: list[MaskRule]
+    # columns no rule names that the scan's rules call sensitive (every personal column when the
+    # sample holds a child under 14: PIPL art. 28), and all other columns no rule names
+    sensitive: Literal["keep", "mask", "suppress"] = "keep"
+    others: Literal["keep", "mask", "suppress"] = "keep"
+
+    def rule_for(self, column: str, kind: str | None, category: str | None) -> MaskRule | None:
+        for rule in self.rules:
+            if rule.column and rule.matches_column(column):
+                return rule
+        for rule in self.rules:
+            if kind and kind in rule.kind:
+                return rule
+        for rule in self.rules:
+            if category and category in rule.category:
+                return rule
+        return None
+
+    def needs_key(self) -> bool:
+        return any(rule.operator in ("pseudonym", "ff1") for rule in self.rules)
+
+
+def default_policy_path() -> Path:
+    from secops.content.locate import content_root
+
+    return content_root("rules").joinpath(*POLICY_KIND.subpath, "default.yml")
+
+
+def load_policy(path: Path | None = None) -> MaskPolicy:
+    """The policy in ``path`` (the shipped default when None), validated; errors name file:line."""
+    path = path or default_policy_path()
+    if not path.is_file():
+        raise SecopsError(f"{path}: no such policy file", hint=f"see the examples in {default_policy_path().parent}")
+    unit, errors = parse_unit(path, POLICY_KIND)
+    if errors or unit is None:
+        raise ContentErrors(errors)
+    assert isinstance(unit, MaskPolicy)
+    return unit
