@@ -9,7 +9,6 @@ second's parity (58 <-> 59).
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from dataclasses import dataclass
@@ -75,21 +74,34 @@ def number_bit(value: Any, precision: int) -> int | None:
 
 def set_number_bit(value: Any, precision: int, bit: int) -> Any:
     """The value with its lowest digit's parity set to ``bit``, in the value's own type and style."""
+    return _number_mark(value, precision, bit)[1]
+
+
+def _number_mark(value: Any, precision: int, bit: int) -> tuple[bool, Any]:
+    """(whether the cell can carry, the value carrying ``bit``), parsing the value once."""
     number = scaled(value, precision)
-    if number is None or abs(number) & 1 == bit:
-        return value
+    if number is None:
+        return False, value
+    if abs(number) & 1 == bit:
+        return True, value
     magnitude = abs(number) ^ 1
     if isinstance(value, int):  # precision 0: an integer stays an integer
-        return -magnitude if number < 0 else magnitude
+        return True, -magnitude if number < 0 else magnitude
     if isinstance(value, float):
-        return math.copysign(magnitude / 10**precision, number) if magnitude else 0.0
+        return True, math.copysign(magnitude / 10**precision, number) if magnitude else 0.0
     text = str(value).strip()
-    match = _NUMBER.match(text)
-    assert match is not None  # scaled() accepted it
-    places = max(precision, len(match.group(3) or ""))
+    places = max(precision, len(text.partition(".")[2]))
     digits = str(magnitude * 10 ** (places - precision)).rjust(places + 1, "0")
     body = f"{digits[:-places]}.{digits[-places:]}" if places else digits
-    return f"{match.group(1) if match.group(1) == '-' else ''}{body}"
+    return True, ("-" + body if text.startswith("-") else body)
+
+
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _month_days(year: int, month: int) -> int:
+    leap = month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return _DAYS[month - 1] + leap
 
 
 def _parts(value: Any) -> tuple[int, int, int, int | None] | None:
@@ -104,7 +116,7 @@ def _parts(value: Any) -> tuple[int, int, int, int | None] | None:
     if not match:
         return None
     year, month, day = int(match.group(1)), int(match.group(3)), int(match.group(5))
-    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
+    if not (1 <= month <= 12 and 1 <= day <= _month_days(year, month)):
         return None
     return year, month, day, int(match.group(10)) if match.group(10) else None
 
@@ -129,29 +141,33 @@ def date_bit(value: Any, kind: str) -> int | None:
 def set_date_bit(value: Any, kind: str, bit: int, direction: int) -> Any:
     """The day moved by one inside its month (``direction`` picks earlier or later where both fit),
     or the second's lowest bit flipped."""
+    return _date_mark(value, kind, bit, direction)[1]
+
+
+def _date_mark(value: Any, kind: str, bit: int, direction: int) -> tuple[bool, Any]:
     parts = _parts(value)
     if parts is None:
-        return value
+        return False, value
     year, month, day, second = parts
     if kind == "datetime":
-        if second is None or second & 1 == bit:
-            return value
+        if second is None:
+            return False, value
+        if second & 1 == bit:
+            return True, value
         second ^= 1
         if isinstance(value, datetime):
-            return value.replace(second=second)
-        text = value.strip()
-        return text[:-2] + f"{second:02d}"
+            return True, value.replace(second=second)
+        return True, value.strip()[:-2] + f"{second:02d}"
     if day & 1 == bit:
-        return value
-    last = calendar.monthrange(year, month)[1]
-    later = day + 1 <= last and (direction or day == 1)
+        return True, value
+    later = day + 1 <= _month_days(year, month) and (direction or day == 1)
     day = day + 1 if later else day - 1
     if isinstance(value, datetime | date):
-        return value.replace(day=day)
-    match = _DATE.match(value.strip())
+        return True, value.replace(day=day)
+    text = value.strip()
+    match = _DATE.match(text)
     assert match is not None
-    width = len(match.group(5))
-    return value.strip()[: match.start(5)] + str(day).rjust(width, "0") + value.strip()[match.end(5) :]
+    return True, text[: match.start(5)] + str(day).rjust(len(match.group(5)), "0") + text[match.end(5) :]
 
 
 def read_bit(value: Any, carrier: Carrier) -> int | None:
@@ -161,6 +177,11 @@ def read_bit(value: Any, carrier: Carrier) -> int | None:
 
 
 def write_bit(value: Any, carrier: Carrier, bit: int, direction: int) -> Any:
+    return mark_cell(value, carrier, bit, direction)[1]
+
+
+def mark_cell(value: Any, carrier: Carrier, bit: int, direction: int) -> tuple[bool, Any]:
+    """(whether the cell can carry a bit at all, the value carrying ``bit``)."""
     if carrier.kind == "number":
-        return set_number_bit(value, carrier.precision, bit)
-    return set_date_bit(value, carrier.kind, bit, direction)
+        return _number_mark(value, carrier.precision, bit)
+    return _date_mark(value, carrier.kind, bit, direction)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from secops.data.watermark.cells import read_bit
+from secops.data.watermark.colview import Column, as_list, pick
 from secops.data.watermark.prf import Selector
 from secops.data.watermark.scheme import Scheme
 from secops.data.watermark.stats import log10_tail, show_bound
@@ -54,9 +55,9 @@ class Tally:
         return sum(1 for pos, bit in bits.items() if (fingerprint >> pos) & 1 == bit), len(bits)
 
 
-def observe_columns(selector: Selector, scheme: Scheme, columns: Mapping[str, Sequence[Any]], tally: Tally) -> None:
+def observe_columns(selector: Selector, scheme: Scheme, columns: Mapping[str, Column], tally: Tally) -> None:
     """Add one chunk's chosen cells to the tally (carriers missing from the copy are skipped)."""
-    words = selector.rows([columns[name] for name in scheme.identity])
+    words = selector.rows([as_list(columns[name]) for name in scheme.identity])
     tally.rows += len(words)
     counts = tally.counts
     for carrier in scheme.carriers:
@@ -64,8 +65,11 @@ def observe_columns(selector: Selector, scheme: Scheme, columns: Mapping[str, Se
         if values is None:
             continue
         tally.carriers_read.add(carrier.column)
-        for index, position, mask, _direction in selector.cells(words, carrier.column):
-            bit = read_bit(values[index], carrier)
+        cells = selector.chosen(words, carrier.column)
+        for value, position, mask in zip(
+            pick(values, cells.rows), cells.positions.tolist(), cells.masks.tolist(), strict=True
+        ):
+            bit = read_bit(value, carrier)
             if bit is not None:
                 counts[position][bit ^ mask] += 1
 

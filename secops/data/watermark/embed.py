@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from secops.data.watermark.cells import read_bit, write_bit
+from secops.data.watermark.cells import mark_cell
+from secops.data.watermark.colview import Column, as_list, filled, pick
 from secops.data.watermark.prf import Selector
 from secops.data.watermark.scheme import Scheme
 
@@ -49,28 +50,33 @@ Change = tuple[str, int, Any]  # (column, row index in the chunk, new value)
 
 
 def embed_columns(
-    selector: Selector, scheme: Scheme, fingerprint: int, columns: Mapping[str, Sequence[Any]]
+    selector: Selector, scheme: Scheme, fingerprint: int, columns: Mapping[str, Column]
 ) -> tuple[list[Change], EmbedStats]:
     """The cell changes that write ``fingerprint`` into one chunk's columns, and what they cost.
 
     ``columns`` maps at least the identity and carrier columns to their values in this chunk.
     """
-    words = selector.rows([columns[name] for name in scheme.identity])
+    words = selector.rows([as_list(columns[name]) for name in scheme.identity])
     stats = EmbedStats(rows=len(words), unaddressable=int(len(words) - words.valid.sum()))
     changes: list[Change] = []
     for carrier in scheme.carriers:
         values = columns[carrier.column]
-        stats.carrier_cells[carrier.column] = sum(1 for v in values if v is not None and v != "")
+        stats.carrier_cells[carrier.column] = filled(values)
+        cells = selector.chosen(words, carrier.column)
+        olds = pick(values, cells.rows)
         marked = changed = 0
-        for index, position, mask, direction in selector.cells(words, carrier.column):
-            old = values[index]
-            if read_bit(old, carrier) is None:
-                continue  # empty, or finer than the column's precision: cannot carry
+        column = carrier.column
+        for old, row, position, mask, direction in zip(
+            olds, cells.rows.tolist(), cells.positions.tolist(), cells.masks.tolist(), cells.directions.tolist(),
+            strict=True,
+        ):  # fmt: skip
+            carries, new = mark_cell(old, carrier, ((fingerprint >> position) & 1) ^ mask, direction)
+            if not carries:
+                continue  # empty, or finer than the column's precision
             marked += 1
-            new = write_bit(old, carrier, ((fingerprint >> position) & 1) ^ mask, direction)
-            if new != old:
+            if new is not old:
                 changed += 1
-                changes.append((carrier.column, index, new))
-        stats.marked[carrier.column] = marked
-        stats.changed[carrier.column] = changed
+                changes.append((column, row, new))
+        stats.marked[column] = marked
+        stats.changed[column] = changed
     return changes, stats

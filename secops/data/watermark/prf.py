@@ -65,6 +65,14 @@ class Words:
         return len(self.values)
 
 
+@dataclass(frozen=True)
+class Cells:
+    rows: np.ndarray
+    positions: np.ndarray
+    masks: np.ndarray
+    directions: np.ndarray
+
+
 def _mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser over a uint64 array (wrapping arithmetic)."""
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -120,15 +128,21 @@ class Selector:
     def salt(self, column: str) -> int:
         return int.from_bytes(self.prf(b"column\0" + column.encode("utf-8"))[:8], "little")
 
-    def cells(self, words: Words, column: str) -> list[tuple[int, int, int, int]]:
-        """(row index, fingerprint position, mask bit, direction bit) for the column's chosen cells."""
+    def chosen(self, words: Words, column: str) -> Cells:
+        """The column's chosen cells: row indexes, fingerprint positions, mask and direction bits."""
         x = _mix(words.values ^ np.uint64(self.salt(column)))
-        chosen = np.nonzero(words.valid & ((x & np.uint64(0xFFFFFFFF)) % np.uint64(self.gamma) == 0))[0]
-        picked = x[chosen]
-        positions = (picked >> np.uint64(32)) % np.uint64(self.length)
-        masks = (picked >> np.uint64(48)) & np.uint64(1)
-        directions = (picked >> np.uint64(49)) & np.uint64(1)
-        return list(zip(chosen.tolist(), positions.tolist(), masks.tolist(), directions.tolist(), strict=True))
+        rows = np.nonzero(words.valid & ((x & np.uint64(0xFFFFFFFF)) % np.uint64(self.gamma) == 0))[0]
+        picked = x[rows]
+        positions = ((picked >> np.uint64(32)) % np.uint64(self.length)).astype(np.int64)
+        masks = ((picked >> np.uint64(48)) & np.uint64(1)).astype(np.int64)
+        directions = ((picked >> np.uint64(49)) & np.uint64(1)).astype(np.int64)
+        return Cells(rows, positions, masks, directions)
+
+    def cells(self, words: Words, column: str) -> list[tuple[int, int, int, int]]:
+        """(row index, fingerprint position, mask bit, direction bit) per chosen cell."""
+        cells = self.chosen(words, column)
+        arrays = (cells.rows, cells.positions, cells.masks, cells.directions)
+        return list(zip(*(a.tolist() for a in arrays), strict=True))
 
 
 def _joined(parts: Sequence[Any]) -> str | None:

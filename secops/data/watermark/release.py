@@ -9,9 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from secops.data.recognize import recognize_column
+from secops.data.tables import to_array
 from secops.data.watermark import pseudonyms, tableio
 from secops.data.watermark.columns import plan_layout
+from secops.data.watermark.colview import with_changes
 from secops.data.watermark.embed import EmbedStats, embed_columns
 from secops.data.watermark.keys import key_id
 from secops.data.watermark.ledger import record_release
@@ -73,7 +77,7 @@ def mark_table(
     tableio.check_paths(source, output)
     table = tableio.read_table(source)
     header = table.header
-    first, chunks = tableio.peek(table)
+    first, batches = tableio.peek(table)
     samples = tableio.sample_columns(first, len(header))
     tokenized: list[int] = []
     token_key = pseudonyms.recipient_key(key, recipient)
@@ -90,19 +94,24 @@ def mark_table(
     needed = {name: position[name] for name in (*scheme.identity, *(c.column for c in scheme.carriers))}
     stats = EmbedStats()
 
-    def marked() -> Iterator[list[list[Any]]]:
-        for chunk in chunks:
-            for column in tokenized:
-                for row in chunk:
-                    row[column] = pseudonyms.token(row[column], token_key)
-            changes, chunk_stats = embed_columns(selector, scheme, marks, tableio.columns_of(chunk, needed))
-            for name, index, value in changes:
-                chunk[index][position[name]] = value
-            stats.add(chunk_stats)
-            yield chunk
+    def marked() -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            arrays = list(batch.columns)
+            for index in tokenized:
+                arrays[index] = to_array([pseudonyms.token(v, token_key) for v in arrays[index].to_pylist()])
+            columns = {name: arrays[index] for name, index in needed.items()}
+            changes, batch_stats = embed_columns(selector, scheme, marks, columns)
+            by_column: dict[str, tuple[list[int], list[Any]]] = {}
+            for name, row, value in changes:
+                rows, values = by_column.setdefault(name, ([], []))
+                rows.append(row)
+                values.append(value)
+            for name, (rows, values) in by_column.items():
+                arrays[position[name]] = with_changes(arrays[position[name]], rows, values)
+            stats.add(batch_stats)
+            yield pa.RecordBatch.from_arrays(arrays, names=header)
 
-    same_kind = table.format == "csv" and tableio.format_of(Path(output)) == "csv"
-    tableio.write_table(output, header, marked(), encoding=table.encoding if same_kind else None)
+    tableio.write_batches(output, table, marked())
     return ReleaseResult(
         None, mark_id, recipient, key_id(key), scheme, stats, [header[i] for i in tokenized], Path(output)
     )

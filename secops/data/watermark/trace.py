@@ -53,7 +53,7 @@ def _resolve(scheme: Scheme, header: list[str], kinds: list[str | None]) -> Sche
 def trace_table(path: Path, *, key: bytes, releases: list[Release]) -> Trace:
     table = tableio.read_table(path)
     header = table.header
-    first, chunks = tableio.peek(table)
+    first, batches = tableio.peek(table)
     samples = tableio.sample_columns(first, len(header))
     kinds = [
         recognize_column(name, [str(v) for v in values if v not in (None, "")]).kind
@@ -83,14 +83,14 @@ def trace_table(path: Path, *, key: bytes, releases: list[Release]) -> Trace:
     tokens: list[str] = []
     position = {name: i for i, name in enumerate(header)}
     rows = 0
-    for chunk in chunks:
-        rows += len(chunk)
+    for batch in batches:
+        rows += batch.num_rows
         for scheme, selector, tally, _ in groups.values():
             needed = [*scheme.identity, *(c.column for c in scheme.carriers if c.column in position)]
-            columns = tableio.columns_of(chunk, {name: position[name] for name in needed})
-            observe_columns(selector, scheme, columns, tally)
+            observe_columns(selector, scheme, {name: batch.column(position[name]) for name in needed}, tally)
         if token_recipients and len(tokens) < TOKEN_CHECKS:
-            tokens += [row[i] for row in chunk for i in token_columns if pseudonyms.is_token(row[i])]
+            for index in token_columns:
+                tokens += [v for v in batch.column(index).to_pylist() if pseudonyms.is_token(v)]
     scored: list[Candidate] = []
     for scheme, _, tally, members in groups.values():
         for item in members:

@@ -12,13 +12,15 @@ from typing import Any
 
 import pytest
 
+from secops.data.tables import batch_of
 from secops.data.watermark.cells import scaled
 from secops.data.watermark.keys import key_id
 from secops.data.watermark.ledger import Release
 from secops.data.watermark.release import EmbedOptions, mark_table
 from secops.data.watermark.roster import HEADER, roster_rows
-from secops.data.watermark.tableio import read_table, write_table
+from secops.data.watermark.tableio import read_table
 from secops.data.watermark.trace import Trace, trace_table
+from secops.data.writers import open_writer
 
 ROWS = 10_000
 RECIPIENTS = [f"区教育局{i:02d}" for i in range(12)]
@@ -30,6 +32,12 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
+    return path
+
+
+def _write(path: Path, header: list[str], rows: list[list[Any]], encoding: str = "utf-8") -> Path:
+    with open_writer(path, header, encoding=encoding) as writer:
+        writer.write(batch_of(rows, header))
     return path
 
 
@@ -141,7 +149,7 @@ def _typed(value: Any) -> Any:
 def test_survives_csv_xlsx_json_conversion(leak: Leak, tmp_path: Path) -> None:
     header, rows = _read(leak.copy(11))
     xlsx = tmp_path / "copy.xlsx"
-    write_table(xlsx, header, [[[_typed(v) for v in row] for row in rows]], encoding=None)
+    _write(xlsx, header, [[_typed(v) for v in row] for row in rows])
     assert _named(leak.trace(xlsx)) == RECIPIENTS[10]
     header2, rows2 = _read(xlsx)
     assert isinstance(rows2[0][header2.index("身高cm")], float)  # numbers came back as numbers
@@ -150,9 +158,12 @@ def test_survives_csv_xlsx_json_conversion(leak: Leak, tmp_path: Path) -> None:
         for row in rows2:
             handle.write(json.dumps(dict(zip(header2, row, strict=True)), ensure_ascii=False) + "\n")
     assert _named(leak.trace(jsonl)) == RECIPIENTS[10]
+    array = _write(tmp_path / "copy.json", *_read(jsonl))  # a JSON array, and Parquet
+    assert _named(leak.trace(array)) == RECIPIENTS[10]
+    assert _named(leak.trace(_write(tmp_path / "copy.parquet", *_read(array)))) == RECIPIENTS[10]
     back = tmp_path / "back.csv"
     header3, rows3 = _read(jsonl)
-    write_table(back, header3, [rows3], encoding="gb18030")  # and on to a GBK CSV
+    _write(back, header3, rows3, encoding="gb18030")  # and on to a GBK CSV
     assert _named(leak.trace(back)) == RECIPIENTS[10]
 
 
