@@ -20,8 +20,10 @@ def watermark() -> None:
 
 
 @watermark.command()
-@click.argument("source", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="the marked copy")
+@click.argument("source")
+@click.option(
+    "-o", "--output", required=True, help="the marked copy: .csv .tsv .xlsx .json .jsonl .parquet or a SQL URL"
+)
 @click.option("--recipient", required=True, help="who receives this copy (recorded in the ledger)")
 @click.option("--key-file", type=click.Path(path_type=Path), help=_KEY_HELP)
 @click.option("--identity", multiple=True, help="column(s) that identify a row (default: 身份证号, 学籍号, 学号, ...)")
@@ -32,8 +34,8 @@ def watermark() -> None:
 @pass_app
 def embed(
     app: AppContext,
-    source: Path,
-    output: Path,
+    source: str,
+    output: str,
     recipient: str,
     key_file: Path | None,
     identity: tuple[str, ...],
@@ -42,7 +44,8 @@ def embed(
     pseudonymize: bool,
     fmt: str,
 ) -> None:
-    """Write OUTPUT: SOURCE marked for RECIPIENT, and record the release."""
+    """Write OUTPUT: SOURCE (CSV, XLSX, JSON, JSON lines, Parquet or a SQL URL such as
+    sqlite:///x.db#table) marked for RECIPIENT, in OUTPUT's format, and record the release."""
     from secops.data.watermark.keys import workspace_key
     from secops.data.watermark.release import EmbedOptions, release
 
@@ -71,11 +74,11 @@ def embed(
 
 
 @watermark.command()
-@click.argument("suspect", type=click.Path(path_type=Path))
+@click.argument("suspect")
 @click.option("--key-file", type=click.Path(path_type=Path), help=_KEY_HELP)
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
 @pass_app
-def detect(app: AppContext, suspect: Path, key_file: Path | None, fmt: str) -> None:
+def detect(app: AppContext, suspect: str, key_file: Path | None, fmt: str) -> None:
     """Name the recipient whose copy SUSPECT is, with the false-accusation bound; exit 1 when no
     recipient can be named (no mark, ambiguous, or another key)."""
     from secops.data.watermark.keys import workspace_key

@@ -122,3 +122,15 @@ def test_bad_input(run_cli: Invoke, workspace: Workspace, tmp_path: Path) -> Non
     assert not (tmp_path / "o.csv").exists()
     result = run_cli("data", "watermark", "detect", str(source))
     assert result.exit_code == 1 and "台账为空" in result.stdout
+
+
+def test_sql_table_in_and_out(run_cli: Invoke, workspace: Workspace, tmp_path: Path) -> None:
+    source = _roster(tmp_path / "roster.csv", 3000)
+    url = f"sqlite:///{tmp_path / 'release.db'}#学生名单"
+    result = run_cli("data", "watermark", "embed", str(source), "-o", url, "--recipient", "数据中心")
+    assert result.exit_code == 0, result.stderr
+    result = run_cli("data", "watermark", "detect", url, "--format", "json")
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["recipient"] == "数据中心"
+    listed = json.loads(run_cli("data", "watermark", "releases", "--format", "json").stdout)
+    assert listed[0]["output"].startswith("sqlite:///") and listed[0]["source"] == "roster.csv"

@@ -42,13 +42,14 @@ class ReleaseResult:
     scheme: Scheme
     stats: EmbedStats
     pseudonymized: list[str]
-    output: Path
+    output: str
+    source_name: str = ""  # the file's name, or the SQL URL with its password hidden
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "release": self.release_id,
             "recipient": self.recipient,
-            "output": str(self.output),
+            "output": self.output,
             "mark_id": self.mark_id,
             "key_id": self.key_id,
             "identity": list(self.scheme.identity),
@@ -68,8 +69,12 @@ def _pseudonym_columns(header: list[str], samples: list[list[Any]], identity: tu
     return found
 
 
+def _name(table_path: Path | str, fmt: str) -> str:
+    return str(table_path) if fmt == "sql" else Path(table_path).name
+
+
 def mark_table(
-    source: Path, output: Path, *, key: bytes, recipient: str, mark_id: str, options: EmbedOptions
+    source: Path | str, output: Path | str, *, key: bytes, recipient: str, mark_id: str, options: EmbedOptions
 ) -> ReleaseResult:
     """Write ``output``: ``source`` with the release's fingerprint (and tokens if asked)."""
     if options.gamma < 2:
@@ -112,13 +117,22 @@ def mark_table(
             yield pa.RecordBatch.from_arrays(arrays, names=header)
 
     tableio.write_batches(output, table, marked())
+    output_name = tableio.display_name(output)
+    tokens = [header[i] for i in tokenized]
     return ReleaseResult(
-        None, mark_id, recipient, key_id(key), scheme, stats, [header[i] for i in tokenized], Path(output)
+        None, mark_id, recipient, key_id(key), scheme, stats, tokens, output_name, _name(table.path, table.format)
     )
 
 
 def release(
-    store: Store, source: Path, output: Path, *, key: bytes, recipient: str, now: datetime, options: EmbedOptions
+    store: Store,
+    source: Path | str,
+    output: Path | str,
+    *,
+    key: bytes,
+    recipient: str,
+    now: datetime,
+    options: EmbedOptions,
 ) -> ReleaseResult:
     """Mark the copy, then record it in the ledger (a failed write records nothing)."""
     if not recipient.strip():
@@ -130,8 +144,8 @@ def release(
         mark_id=mark_id,
         recipient=result.recipient,
         now=now,
-        source_name=Path(source).name,
-        output_name=Path(output).name,
+        source_name=result.source_name,
+        output_name=result.output,
         rows=result.stats.rows,
         key_id=result.key_id,
         scheme=result.scheme,

@@ -32,6 +32,15 @@ def check_paths(source: Path | str, output: Path | str) -> None:
         check_output_path(Path(output))
 
 
+def display_name(target: Path | str) -> str:
+    """A file's name, or a SQL URL with any password hidden (for the ledger and messages)."""
+    if format_of(target) == "sql":
+        from secops.store import redact_url
+
+        return redact_url(str(target))
+    return Path(target).name
+
+
 def write_batches(output: Path | str, table: Table, batches: Iterable[pa.RecordBatch]) -> None:
     """In ``output``'s format; a CSV copy of a CSV keeps its encoding, delimiter and line ends."""
     same = table.format == "csv" and format_of(output) == "csv"

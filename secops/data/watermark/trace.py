@@ -50,7 +50,7 @@ def _resolve(scheme: Scheme, header: list[str], kinds: list[str | None]) -> Sche
     return Scheme(tuple(names), scheme.identity_kinds, scheme.carriers, scheme.gamma, scheme.length)
 
 
-def trace_table(path: Path, *, key: bytes, releases: list[Release]) -> Trace:
+def trace_table(path: Path | str, *, key: bytes, releases: list[Release]) -> Trace:
     table = tableio.read_table(path)
     header = table.header
     first, batches = tableio.peek(table)
