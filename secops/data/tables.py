@@ -158,12 +158,7 @@ def _csv(path: Path, chunk_rows: int) -> Table:
     encoding = detect_encoding(path)
     with path.open("r", encoding=encoding, newline="", errors="replace") as handle:
         sample = handle.read(64 * 1024)
-    lines = sample[:16384].splitlines(keepends=True)
-    probe = "".join(lines[:-1] if len(lines) > 1 else lines)  # whole lines: the sniffer is slow
-    try:
-        dialect: Any = csv.Sniffer().sniff(probe, delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = _dialect(sample)
     header = next(csv.reader(io.StringIO(sample), dialect), None)
     if not header or not any(name.strip() for name in header):
         raise SecopsError(f"{path}: no header row")
@@ -191,9 +186,8 @@ def _csv(path: Path, chunk_rows: int) -> Table:
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=dialect.delimiter,
-                quote_char=dialect.quotechar or False,
+                quote_char='"',
                 double_quote=True,
-                escape_char=dialect.escapechar or False,
                 newlines_in_values=True,
                 invalid_row_handler=on_invalid,
             ),
@@ -228,6 +222,24 @@ def _csv(path: Path, chunk_rows: int) -> Table:
 
     table.batches = batches()
     return table
+
+
+class _Dialect(csv.excel):
+    """Quotes are always '"' (every exporter's choice): the sniffer is trusted for the delimiter only."""
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """The delimiter the header line uses most (ties: , TAB ; |); the sniffer when it has none."""
+    lines = sample[:16384].splitlines(keepends=True)
+    first = lines[0] if lines else ""
+    delimiter = max(",\t;|", key=first.count)
+    if not first.count(delimiter):
+        probe = "".join(lines[:-1] if len(lines) > 1 else lines)  # whole lines: the sniffer is slow
+        try:
+            delimiter = csv.Sniffer().sniff(probe, delimiters=",\t;|").delimiter
+        except csv.Error:
+            delimiter = ","
+    return type("Sniffed", (_Dialect,), {"delimiter": delimiter})
 
 
 def _insert_rows(batch: pa.RecordBatch, extra: list[tuple[int, list[Any]]], start: int, table: Table) -> pa.RecordBatch:

@@ -73,6 +73,9 @@ class TableWriter(ABC):
     def finish(self) -> None:  # noqa: B027 - most formats have no trailer
         """Write what comes after the last row (file trailers); before the rename."""
 
+    def abandon(self) -> None:  # noqa: B027 - only writers holding a native handle need it
+        """Release what the writer holds after a failure (the file itself is discarded)."""
+
     def _safe_columns(self, batch: pa.RecordBatch) -> list[pa.Array]:
         columns = []
         for column in batch.columns:
@@ -242,6 +245,11 @@ class ParquetWriter(TableWriter):
         self.writer.write_batch(pa.RecordBatch.from_arrays(cast, schema=self.schema))
         self.rows += batch.num_rows
 
+    def abandon(self) -> None:
+        if self.writer is not None:
+            with contextlib.suppress(Exception):
+                self.writer.close()
+
     def finish(self) -> None:
         if self.writer is None:  # no rows: still a valid file with the header's columns
             import pyarrow.parquet as pq
@@ -302,5 +310,9 @@ def open_writer(
             writer = ParquetWriter(handle, header)
         else:
             writer = JsonWriter(handle, header, array=fmt == "json")
-        yield writer
-        writer.finish()
+        try:
+            yield writer
+            writer.finish()
+        except BaseException:
+            writer.abandon()
+            raise
