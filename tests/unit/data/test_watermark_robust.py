@@ -70,6 +70,15 @@ class Leak:
     def trace(self, path: Path, key: bytes = KEY) -> Trace:
         return trace_table(path, key=key, releases=self.releases)
 
+    def crowded(self, extra: int = 500) -> list[Release]:
+        """The ledger plus ``extra`` releases of the same table to recipients whose copies never leaked."""
+        template = self.releases[0]
+        return self.releases + [
+            Release(100 + i, f"other{i}", f"学校{i:03d}", template.created_at, "roster.csv", f"o{i}.csv", ROWS,
+                    template.key_id, template.scheme, 0, 0, ())
+            for i in range(extra)
+        ]  # fmt: skip
+
 
 @pytest.fixture(scope="module")
 def leak(tmp_path_factory: pytest.TempPathFactory) -> Leak:
@@ -181,10 +190,21 @@ def test_never_accuses_on_unmarked_data(leak: Leak, tmp_path: Path) -> None:
         start = 0 if seed % 3 == 0 else seed * 20_000  # some share the roster's students
         rows = list(roster_rows(3000, seed=1000 + seed, start=start))
         tables.append(_write_csv(tmp_path / f"clean{seed}.csv", HEADER, rows))
+    crowded = leak.crowded()
     for path in tables:
-        trace = leak.trace(path)
+        trace = trace_table(path, key=KEY, releases=crowded)
         assert trace.verdict.named is None and trace.verdict.reason in ("no_mark", "no_cells"), path
-        assert trace.verdict.candidates[0].log10_bound > -9
+        assert trace.verdict.tests == len(crowded) and trace.verdict.candidates[0].log10_bound > -9
+
+
+def test_never_names_the_wrong_one_among_500_recipients(leak: Leak, tmp_path: Path) -> None:
+    crowded = leak.crowded()
+    header, rows = _read(leak.copy(10))
+    kept = random.Random(11).sample(rows, ROWS // 10)
+    trace = trace_table(_write_csv(tmp_path / "kept.csv", header, kept), key=KEY, releases=crowded)
+    assert _named(trace) == RECIPIENTS[9]
+    runner_up = trace.verdict.candidates[1]
+    assert runner_up.matches < 0.75 * runner_up.total  # innocents agree by chance only
 
 
 def test_wrong_key_says_so(leak: Leak) -> None:
