@@ -86,7 +86,7 @@ def test_wrong_key_says_so(run_cli: Invoke, workspace: Workspace, tmp_path: Path
     assert "--key-file" in result.stderr
     result = run_cli("data", "watermark", "detect", str(marked), "--key-file", str(other), "--format", "json")
     value = json.loads(result.stdout)
-    assert value["verdict"] == "no_cells" and value["releases_with_other_keys"]
+    assert value["verdict"] == "wrong_key" and value["releases_with_other_keys"]
 
 
 def test_pseudonyms_trace_a_single_row(run_cli: Invoke, workspace: Workspace, tmp_path: Path) -> None:

@@ -28,8 +28,11 @@ class Trace:
     unreadable: int  # releases whose identity columns the copy lacks
 
     def as_dict(self) -> dict[str, Any]:
+        value = self.verdict.as_dict()
+        if not self.verdict.tests:  # nothing could be tested: say why rather than "no cells"
+            value["verdict"] = "wrong_key" if self.releases_with_other_keys else "no_releases"
         return {
-            **self.verdict.as_dict(),
+            **value,
             "key_id": self.key_id,
             "rows": self.rows,
             "releases_with_other_keys": self.releases_with_other_keys,
