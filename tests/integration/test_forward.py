@@ -7,19 +7,16 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
 from secops.center import outbox
-from secops.center.app import create_app
 from secops.center.context import CenterContext
 from secops.center.forwarder import CenterClient, Target, forward_once, load_target, save_key
 from secops.center.open import open_center
@@ -30,9 +27,9 @@ from secops.store import Store
 from secops.store.schema import center_alerts, forward_outbox
 from secops.workspace import open_workspace_store
 from tests.conftest import SCHOOL_CODE
+from tests.unit.center import running_center
 from tests.unit.center.test_outbox import add_alerts, states
 
-# `secops forward` until the root group lists it: the same entry point with the group attached.
 SECOPS = [sys.executable, "-m", "secops"]
 
 
@@ -42,25 +39,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def center_on(ctx: CenterContext, port: int) -> Iterator[str]:
-    """The real app on a given loopback port (so a forwarder can find it again after an outage)."""
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
-    server = uvicorn.Server(uvicorn.Config(create_app(ctx), log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the center did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
+def center_on(ctx: CenterContext, port: int) -> AbstractContextManager[str]:
+    return running_center(ctx, port)
 
 
 @pytest.fixture

@@ -19,11 +19,13 @@ from secops.center.context import CenterContext
 
 
 @contextmanager
-def running_center(ctx: CenterContext, **app_options: Any) -> Iterator[str]:
-    """Serve ``create_app(ctx)`` on 127.0.0.1 (a socket bound here, so no port race); yields the base URL."""
+def running_center(ctx: CenterContext, port: int = 0, **app_options: Any) -> Iterator[str]:
+    """Serve ``create_app(ctx)`` on 127.0.0.1 (a socket bound here, so no port race); yields the base URL.
+
+    A fixed ``port`` lets a forwarder find the center again after an outage."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     config = uvicorn.Config(create_app(ctx, **app_options), log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
