@@ -13,11 +13,10 @@ import re
 from datetime import date, timedelta
 from functools import lru_cache
 
-import pyarrow as pa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from secops.data import identifiers as ids
-from secops.data.operators import Distinct, Mask, derive_key
+from secops.data.operators import Distinct, derive_key
 
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 MIN_DOMAIN = 1_000_000
@@ -129,16 +128,17 @@ class FormatPreserving(Distinct):
     (birth date and sequence encrypted together, the region as tweak), a mobile keeps its 3-digit
     prefix, a bank card its 6-digit BIN and a valid Luhn digit; other values have their digits
     encrypted in place. Values with fewer than 6 digits cannot be encrypted (FF1's minimum
-    domain) and are masked instead, counted as fallbacks."""
+    domain) and are starred whole instead, counted as fallbacks."""
 
     name = "ff1"
 
     def __init__(self, kind: str | None, key: bytes) -> None:
         super().__init__(kind)
         self.cipher = FF1(derive_key(key, "ff1"))
-        self.mask = Mask(kind)
 
     def one(self, value: str) -> str | None:
+        if not value.strip():
+            return value
         text = ids.clean(value)
         if self.kind in ("id_card", "xueji") and len(text) in (18, 19):
             letter = text[:1] if len(text) == 19 else ""
@@ -168,13 +168,9 @@ class FormatPreserving(Distinct):
     def _digits(self, value: str) -> str:
         digits = "".join(c for c in value if c.isdigit() and c.isascii())
         if len(digits) < 6:
-            return self.fail(value, self._masked(value))
+            return self.fail(value, "*" * len(value))  # outside FF1's domain: nothing of it kept
         encrypted = iter(self.cipher.encrypt(digits))
         return "".join(next(encrypted) if c.isdigit() and c.isascii() else c for c in value)
-
-    def _masked(self, value: str) -> str:
-        result = self.mask.apply(pa.array([value], pa.string()))[0].as_py()
-        return str(result) if result is not None else ""
 
 
 def _with_luhn(body: str) -> str:
