@@ -160,7 +160,7 @@ def convert_rules(
         try:
             correlation.resolve_rule_references(collection)  # also mutes base rules unless generate: true
         except SigmaError as error:
-            entry.error = _message(error)
+            entry.error = sigma_error_message(error)
             results.append(entry)
             continue
         correlations.append(correlation)
@@ -203,18 +203,18 @@ def _convert(backend: TextQueryBackend, rule: SigmaRule | SigmaCorrelationRule, 
         else:
             queries = backend.convert_rule(rule, backend.default_format)
     except (SigmaError, NotImplementedError) as error:
-        entry.error = _message(error)
+        entry.error = sigma_error_message(error)
         return
     except Exception as error:  # a backend bug on one rule must not stop the others
-        entry.error = f"conversion failed: {type(error).__name__}: {_message(error)}"
+        entry.error = f"conversion failed: {type(error).__name__}: {sigma_error_message(error)}"
         return
     if len(backend.errors) > collected:
-        entry.error = "; ".join(_message(error) for _, error in backend.errors[collected:])
+        entry.error = "; ".join(sigma_error_message(error) for _, error in backend.errors[collected:])
         return
     entry.queries = [query if isinstance(query, str) else str(query) for query in queries]
 
 
-def _message(error: BaseException) -> str:
+def sigma_error_message(error: BaseException) -> str:
     """The error's own words, without the rule dump and location pySigma appends (we report those)."""
     text = ValueError.__str__(error) if isinstance(error, SigmaError) else str(error)
     return _CONTEXT_SUFFIX.sub("", text).strip() or type(error).__name__

@@ -38,8 +38,11 @@ from typing import TYPE_CHECKING, Any
 from secops.detection.events import DECODED_SUFFIX, BatchBuilder, EventBatch, ReadStats
 from secops.detection.index_template import index_template
 from secops.detection.readers.web import COLUMNS as WEB_COLUMNS
-from secops.detection.sigma.batch import FIELD_ALIASES, STRUCTURED
-from secops.detection.sigma.batch import _decode as decode_raw  # the engine's own decoding of raw web lines
+from secops.detection.sigma.batch import (
+    FIELD_ALIASES,
+    STRUCTURED,
+    decode_raw,  # the engine's own decoding of raw web lines
+)
 from secops.detection.sigma.view import text_of
 from secops.errors import SecopsError
 

@@ -159,12 +159,12 @@ def _rule_matches(
         outcome.hits += len(page)
         for batch in batches_from_hits(page):
             if not outcome.exact:  # the engine decides what the relaxed query could not
-                yield from (m for c, m in engine._match(batch) if c is compiled)
+                yield from (m for c, m in engine.rule_matches(batch) if c is compiled)
                 continue
             rows = logsource_masks([spec], batch)[0]
             for row in range(batch.size):
                 if rows >> row & 1:
-                    yield Engine._make_match(compiled, batch, row)
+                    yield Engine.make_match(compiled, batch, row)
 
 
 def _correlations(

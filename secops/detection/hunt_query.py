@@ -34,7 +34,7 @@ from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 from sigma.types import SigmaCasedString, SigmaNull, SigmaRegularExpression, SigmaRegularExpressionFlag, SigmaString
 
-from secops.detection.convert import _message as sigma_message  # pySigma's words without the rule dump
+from secops.detection.convert import sigma_error_message
 from secops.detection.es_index import KEYWORDS
 
 # The stdlib's own regex parser (re._parser, untyped): which literals every match must contain.
@@ -212,7 +212,7 @@ def lucene_queries(rules: Sequence[SigmaRule]) -> dict[int, LuceneQuery]:
         try:
             queries = [str(q) for q in backend.convert_rule(rule)]
         except (SigmaError, NotImplementedError, ValueError, TypeError) as error:
-            found[id(rule)] = LuceneQuery(None, False, [], error=sigma_message(error))
+            found[id(rule)] = LuceneQuery(None, False, [], error=sigma_error_message(error))
             continue
         if not queries:
             found[id(rule)] = LuceneQuery(None, False, [], error="the Lucene backend produced no query")

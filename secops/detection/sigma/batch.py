@@ -152,7 +152,7 @@ class BatchContext:
         if name == RAW:
             return list(batch.raws)
         if name == RAW_DECODED:
-            return [_decode(raw) for raw in batch.raws]
+            return [decode_raw(raw) for raw in batch.raws]
         values = batch.columns.get(name)
         for alias in FIELD_ALIASES.get(name, ()):
             other = batch.columns.get(alias)
@@ -266,7 +266,7 @@ def _regex_pair(regex: Regex) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     return pattern, re.compile(regex.pattern, regex.flags | re.MULTILINE)
 
 
-def _decode(raw: str) -> str:
+def decode_raw(raw: str) -> str:
     if "%" not in raw and "+" not in raw:
         return raw
     for _ in range(3):  # repeat-decoded, as readers decode URL fields

@@ -125,9 +125,9 @@ class Engine:
     # matching ---------------------------------------------------------------------------------
     def match(self, batch: EventBatch, *, include_hidden: bool = False) -> list[Match]:
         """Every match of the batch, in rule order then row order."""
-        return [m for compiled, m in self._match(batch) if include_hidden or not compiled.hidden]
+        return [m for compiled, m in self.rule_matches(batch) if include_hidden or not compiled.hidden]
 
-    def _match(self, batch: EventBatch) -> list[tuple[CompiledRule, Match]]:
+    def rule_matches(self, batch: EventBatch) -> list[tuple[CompiledRule, Match]]:
         found: list[tuple[CompiledRule, Match]] = []
         if batch.size == 0:
             return found
@@ -146,13 +146,13 @@ class Engine:
                 rows = evaluate(compiled.tree, domain)
                 if rows:
                     for row in _bits(rows):
-                        found.append((compiled, self._make_match(compiled, batch, row)))
+                        found.append((compiled, self.make_match(compiled, batch, row)))
         stats.atoms_evaluated += sum(1 for value in context.cache if value is not None)
         stats.matches += len(found)
         return found
 
     @staticmethod
-    def _make_match(compiled: CompiledRule, batch: EventBatch, row: int) -> Match:
+    def make_match(compiled: CompiledRule, batch: EventBatch, row: int) -> Match:
         return Match(
             rule_id=compiled.key,
             rule_title=compiled.title,
@@ -176,7 +176,7 @@ class Engine:
     def run_batches(self, batches: Iterable[EventBatch]) -> Iterator[Match]:
         base: dict[str, list[Match]] = {}
         for batch in batches:
-            for compiled, match in self._match(batch):
+            for compiled, match in self.rule_matches(batch):
                 if compiled.key in self.base_keys or compiled.rule.name in self.base_keys:
                     base.setdefault(compiled.key, []).append(match)
                     if compiled.rule.name and compiled.rule.name != compiled.key:
