@@ -335,7 +335,13 @@ def mask_table(
     batches = iter(table.batches)
     first = next(batches, None)
     plans, minors = plan_columns(table, first, policy, key, today or date.today())
-    report = MaskReport(str(table.path), output, table.format, out_format, policy.id, columns=plans)
+    if table.format == "sql" or out_format == "sql":
+        from secops.data.sqltables import display
+
+        shown = (display(source) if table.format == "sql" else str(table.path), display(output))
+    else:
+        shown = (str(table.path), output)
+    report = MaskReport(*shown, table.format, out_format, policy.id, columns=plans)
     report.minors_in_sample = minors
     out_encoding = encoding or (table.encoding if table.format == "csv" and table.encoding else "utf-8-sig")
     with open_writer(
