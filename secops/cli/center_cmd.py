@@ -62,7 +62,8 @@ def _default_home() -> str:
 )
 @click.pass_context
 def center(ctx: click.Context, home: Path) -> None:
-    """Provincial monitoring center: signed alert ingestion, schools and their keys.
+    """Provincial monitoring center: signed alert ingestion, schools and their keys, the dashboard (/) for
+    the staff accounts of `secops center user`.
 
     \b
       secops center school add 4111010001 --name 郑州市第一中学 --key-file school.key
