@@ -80,7 +80,7 @@ def build_center(home: Path, now: datetime = NOW) -> Center:
     with state.engine.begin() as conn:
         _school(conn, ONE, "第一实验中学", registered)
         _school(conn, TWO, "第二中学", registered)  # last alert 30 h ago: silent
-        _school(conn, THREE, "第三小学", now - timedelta(hours=2))  # never sent anything: silent
+        _school(conn, THREE, "第三小学", now - timedelta(hours=26))  # never sent anything: silent
         _school(conn, FOUR, "第四中学", registered, revoked=now - timedelta(days=5))  # revoked: not silent
         _school(conn, EVIL, EVIL_NAME, registered)
     alerts.insert(
@@ -333,3 +333,14 @@ def test_dashboard_stays_out_of_the_api_docs_and_serves_its_stylesheet(center: C
     with TestClient(app) as client:
         css = client.get("/static/dashboard.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css") and "--accent" in css.text
+
+
+def test_a_school_is_silent_only_after_the_allowed_quiet_time() -> None:
+    from secops.center.dashboard.queries import School
+
+    now = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
+    just_registered = School("4111010009", "新学校", now - timedelta(hours=2), None, now=now)
+    registered_long_ago = School("4111010009", "新学校", now - timedelta(hours=25), None, now=now)
+    quiet_yesterday = School("4111010009", "新学校", now - timedelta(days=9), None, now - timedelta(hours=23), now=now)
+    assert not just_registered.silent and not quiet_yesterday.silent
+    assert registered_long_ago.silent_for == timedelta(hours=25)

@@ -51,13 +51,12 @@ class School:
 
     @property
     def silent_for(self) -> timedelta | None:
-        """How long the school has said nothing, when longer than allowed (from registration if never)."""
+        """How long the school has said nothing, when longer than allowed (from registration if never:
+        a school just registered has its first day to set up its forwarder)."""
         if self.revoked or self.now is None:
             return None
         quiet = self.now - (self.last_seen or self.created_at)
-        if self.last_seen is None or quiet > self.silent_after:
-            return max(quiet, timedelta(0))
-        return None
+        return quiet if quiet > self.silent_after else None
 
     @property
     def silent(self) -> bool:
