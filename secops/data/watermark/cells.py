@@ -57,13 +57,16 @@ def scaled(value: Any, precision: int) -> int | None:
         exact = value * 10**precision
         whole = round(exact)
         return whole if abs(exact - whole) < 1e-6 else None
-    match = _NUMBER.match(str(value).strip())
-    if not match:
+    text = str(value).strip()
+    sign = text[:1]
+    if sign in ("+", "-"):
+        text = text[1:]
+    whole, dot, fraction = text.partition(".")
+    if not (whole.isascii() and whole.isdigit()) or (dot and not (fraction.isascii() and fraction.isdigit())):
         return None
-    sign, whole_part, fraction = match.group(1), match.group(2), match.group(3) or ""
     if fraction[precision:].strip("0"):
         return None
-    number = int(whole_part + fraction[:precision].ljust(precision, "0"))
+    number = int(whole + fraction[:precision].ljust(precision, "0"))
     return -number if sign == "-" else number
 
 

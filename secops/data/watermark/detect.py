@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from secops.data.watermark.cells import read_bit
-from secops.data.watermark.colview import Column, as_list, pick
+from secops.data.watermark.colview import Column, pick
 from secops.data.watermark.prf import Selector
 from secops.data.watermark.scheme import Scheme
 from secops.data.watermark.stats import log10_tail, show_bound
@@ -57,7 +57,7 @@ class Tally:
 
 def observe_columns(selector: Selector, scheme: Scheme, columns: Mapping[str, Column], tally: Tally) -> None:
     """Add one chunk's chosen cells to the tally (carriers missing from the copy are skipped)."""
-    words = selector.rows([as_list(columns[name]) for name in scheme.identity])
+    words = selector.rows([columns[name] for name in scheme.identity])
     tally.rows += len(words)
     counts = tally.counts
     for carrier in scheme.carriers:

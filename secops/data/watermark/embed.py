@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from secops.data.watermark.cells import mark_cell
-from secops.data.watermark.colview import Column, as_list, filled, pick
+from secops.data.watermark.colview import Column, filled, pick
 from secops.data.watermark.prf import Selector
 from secops.data.watermark.scheme import Scheme
 
@@ -56,7 +56,7 @@ def embed_columns(
 
     ``columns`` maps at least the identity and carrier columns to their values in this chunk.
     """
-    words = selector.rows([as_list(columns[name]) for name in scheme.identity])
+    words = selector.rows([columns[name] for name in scheme.identity])
     stats = EmbedStats(rows=len(words), unaddressable=int(len(words) - words.valid.sum()))
     changes: list[Change] = []
     for carrier in scheme.carriers:

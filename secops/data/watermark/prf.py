@@ -11,14 +11,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from secops.data.identifiers import clean
+from secops.data.watermark.colview import Column, as_list
 
 LENGTH = 128  # fingerprint bits per release: each decoded position is one independent piece of evidence
 
@@ -101,29 +104,24 @@ class Selector:
         outer.update(inner.digest())
         return outer.digest()
 
-    def rows(self, identities: Sequence[Sequence[Any]]) -> Words:
-        """Row words from the identity columns' values (one sequence per identity column)."""
-        inner, outer = self._inner, self._outer
-        out = bytearray()
-        valid: list[bool] = []
+    def rows(self, identities: Sequence[Column]) -> Words:
+        """Row words from the identity columns' values (one column per identity column)."""
+        texts = identity_texts(identities)
+        inner, outer = self._inner.copy, self._outer.copy
         blank = bytes(8)
-        texts: Iterable[str | None]
-        if len(identities) == 1:
-            texts = map(identity_text, identities[0])
-        else:
-            texts = (_joined(parts) for parts in zip(*identities, strict=True))
+        digests: list[bytes] = []
+        append = digests.append
         for text in texts:
             if text is None:
-                out += blank
-                valid.append(False)
+                append(blank)
                 continue
-            first = inner.copy()
+            first = inner()
             first.update(text.encode("utf-8"))
-            second = outer.copy()
+            second = outer()
             second.update(first.digest())
-            out += second.digest()[:8]
-            valid.append(True)
-        return Words(np.frombuffer(bytes(out), dtype="<u8").astype(np.uint64), np.array(valid, dtype=bool))
+            append(second.digest()[:8])
+        values = np.frombuffer(b"".join(digests), dtype="<u8").astype(np.uint64)
+        return Words(values, np.fromiter((t is not None for t in texts), dtype=bool, count=len(texts)))
 
     def salt(self, column: str) -> int:
         return int.from_bytes(self.prf(b"column\0" + column.encode("utf-8"))[:8], "little")
@@ -145,6 +143,24 @@ class Selector:
         return list(zip(*(a.tolist() for a in arrays), strict=True))
 
 
-def _joined(parts: Sequence[Any]) -> str | None:
-    texts = [identity_text(part) for part in parts]
-    return None if any(text is None for text in texts) else "\x1f".join(texts)  # type: ignore[arg-type]
+def _texts(column: Column) -> list[str | None]:
+    """identity_text over a column; Arrow text columns trimmed and upper-cased in one vectorised
+    step, with only the cells that are not plain letters and digits going through Python."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if not (isinstance(column, pa.Array) and pa.types.is_string(column.type)):
+        return [identity_text(value) for value in as_list(column)]
+    normal = pc.utf8_upper(pc.utf8_trim_whitespace(column))
+    texts: list[str | None] = normal.to_pylist()
+    plain = pc.fill_null(pc.utf8_is_alnum(normal), False).to_numpy(zero_copy_only=False)
+    for index in np.nonzero(~plain)[0].tolist():
+        texts[index] = identity_text(column[index].as_py())
+    return texts
+
+
+def identity_texts(identities: Sequence[Column]) -> list[str | None]:
+    """Each row's identity text (identity columns joined), None where any part is missing."""
+    if len(identities) == 1:
+        return _texts(identities[0])
+    parts = [_texts(column) for column in identities]
+    return [None if None in row else "\x1f".join(row) for row in zip(*parts, strict=True)]
