@@ -1,6 +1,28 @@
 """The current schema as SQLAlchemy Core tables, for queries (migrations create them)."""
 
+from datetime import UTC, datetime
+from typing import Any
+
 import sqlalchemy as sa
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Times go in as UTC and come out aware: SQLite keeps no offset, so a +08:00 time stored as
+    is would read back 8 hours off. PostgreSQL's timestamptz does the same on its own."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
 
 metadata = sa.MetaData()
 
@@ -10,14 +32,14 @@ workspace = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("school_code", sa.String(10), nullable=False, unique=True),
     sa.Column("school_name", sa.String(200), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
 )
 
 activity = sa.Table(
     "activity",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
     sa.Column("action", sa.String(100), nullable=False),
     sa.Column("detail", sa.JSON, nullable=False),
 )
@@ -32,10 +54,10 @@ report_runs = sa.Table(
     sa.Column("path", sa.Text, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("size_bytes", sa.Integer, nullable=False),
-    sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("built_at", UTCDateTime(), nullable=False),
 )
 
-_when = sa.DateTime(timezone=True)
+_when = UTCDateTime()
 
 scan_runs = sa.Table(
     "scan_runs",
