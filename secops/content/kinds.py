@@ -189,6 +189,15 @@ KINDS: tuple[ContentKind, ...] = (
         description="Jinja2 templates for HTML and PDF reports",
         description_zh="HTML 与 PDF 报告的 Jinja2 模板",
     ),
+    ContentKind(
+        name="mask-policy",
+        folder="rules",
+        subpath=("data", "policies"),
+        suffixes=(".yml", ".yaml"),
+        schema="secops.data.policy:MaskPolicy",
+        description="data mask policies: categories and columns to masking operators",
+        description_zh="数据脱敏策略：数据类别与列到脱敏算子的映射",
+    ),
 )
 
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from secops.content.kinds import ContentKind
+from secops.content.kinds import kind_named
 from secops.content.validate import ContentUnit, parse_unit
 from secops.errors import ContentErrors, SecopsError
 
@@ -33,15 +33,7 @@ PARAMETERS: dict[str, frozenset[str]] = {
 NO_FF1_KINDS = frozenset({"name", "address", "email", "birth_date", "plate", "ip"})
 GENERALIZE_TO = {"year", "month", "district", "city", "province", "band"}
 
-POLICY_KIND = ContentKind(
-    name="mask-policy",
-    folder="rules",
-    subpath=("data", "policies"),
-    suffixes=(".yml", ".yaml"),
-    schema="secops.data.policy:MaskPolicy",
-    description="data mask policies: categories and columns to masking operators",
-    description_zh="数据脱敏策略：数据类别与列到脱敏算子的映射",
-)
+POLICY_KIND = kind_named("mask-policy")
 
 
 def known_kinds() -> set[str]:
