@@ -70,7 +70,24 @@ def scaled(value: Any, precision: int) -> int | None:
     return -number if sign == "-" else number
 
 
+_FLIP = {str(d): str(d ^ 1) for d in range(10)}
+
+
+def _plain(value: Any, precision: int) -> bool:
+    """Text written with exactly the column's decimals: its last character is the digit that carries
+    (the common case, handled without arithmetic)."""
+    if type(value) is not str or not value or not value[-1].isdigit():
+        return False
+    dot = value.find(".")
+    if (len(value) - dot - 1 if dot >= 0 else 0) != precision:
+        return False
+    body = value[1:] if value[0] in "+-" else value
+    return body.isascii() and body.replace(".", "", 1).isdigit() and not body.startswith(".")
+
+
 def number_bit(value: Any, precision: int) -> int | None:
+    if _plain(value, precision):
+        return int(value[-1]) & 1
     number = scaled(value, precision)
     return None if number is None else abs(number) & 1
 
@@ -82,6 +99,8 @@ def set_number_bit(value: Any, precision: int, bit: int) -> Any:
 
 def _number_mark(value: Any, precision: int, bit: int) -> tuple[bool, Any]:
     """(whether the cell can carry, the value carrying ``bit``), parsing the value once."""
+    if _plain(value, precision):
+        return True, value if int(value[-1]) & 1 == bit else value[:-1] + _FLIP[value[-1]]
     number = scaled(value, precision)
     if number is None:
         return False, value

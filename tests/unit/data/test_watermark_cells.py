@@ -122,3 +122,24 @@ def test_key_file_is_created_once_with_0600(tmp_path: Path) -> None:
         read_key(short)
     with pytest.raises(SecopsError, match="does not exist"):
         read_key(tmp_path / "missing.key")
+
+
+def test_text_fast_path_agrees_with_the_arithmetic() -> None:
+    """Plain text numbers flip their last character; the result must equal the parsed-number path."""
+    import random
+
+    from secops.data.watermark import cells
+
+    class Text(str):  # a str subclass takes the arithmetic path
+        pass
+
+    rng = random.Random(1)
+    for _ in range(5000):
+        precision = rng.randrange(3)
+        whole = str(rng.randrange(0, 10 ** rng.randrange(1, 5)))
+        text = whole if precision == 0 else f"{whole}.{rng.randrange(10**precision):0{precision}d}"
+        text = "-" + text if rng.random() < 0.2 else text
+        for bit in (0, 1):
+            assert cells._number_mark(text, precision, bit) == cells._number_mark(Text(text), precision, bit)
+        number = scaled(text, precision)
+        assert number is not None and cells.number_bit(text, precision) == abs(number) & 1
