@@ -1,4 +1,4 @@
-"""``secops data``: student data protection (discovery and classification so far)."""
+"""``secops data``: student data protection: discovery and classification, masking, watermarks."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ from secops.cli.output import emit, emit_object, format_option
 
 @click.group()
 def data() -> None:
-    """Student data: find and classify personal data in tables (CSV in UTF-8 or GBK, XLSX, JSON lines).
-
-    Masking and watermarks are being built (issue #8).
-    """
+    """Student data: classify (scan), mask (脱敏) and watermark tables: CSV in UTF-8 or GBK, XLSX, JSON,
+    JSON lines, Parquet, SQL tables by URL."""
 
 
 @data.command()
@@ -132,3 +130,12 @@ def mask(
         for c in value["columns"]
     ]
     emit(rows, "table", ["column", "label", "category", "operator", "chosen_by", "changed", "fallbacks"])
+
+
+def _attach_watermark_group() -> None:
+    from secops.cli.data_watermark_cmd import watermark
+
+    data.add_command(watermark)
+
+
+_attach_watermark_group()

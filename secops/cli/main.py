@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "detect": ("secops.cli.detect_cmd:detect", "Sigma detection on logs; conversion for Elasticsearch."),
     "yara": ("secops.cli.yara_cmd:yara", "YARA scanning for webshells, miners and ransom notes."),
     "incident": ("secops.cli.incident_cmd:incident", "Incidents under running clocks, with escalation and audit."),
-    "data": ("secops.cli.data_cmd:data", "Student data: find and classify personal data (masking arriving)."),
+    "data": ("secops.cli.data_cmd:data", "Student data: classify, mask (脱敏) and watermark tables."),
     "report": ("secops.cli.report_cmd:report", "Build reports as PDF, HTML, XLSX or DOCX."),
     "scheduler": ("secops.cli.scheduler_cmd:scheduler", "Schedule discovery and other jobs; run them."),
     "content": ("secops.cli.content_cmd:content", "Validate and list rules, profiles, playbooks and templates."),

@@ -7,19 +7,9 @@ import json
 import random
 from pathlib import Path
 
-import pytest
-
-from secops.cli.data_cmd import data
-from secops.cli.data_watermark_cmd import watermark
 from secops.config import Workspace
 from secops.data.watermark.roster import HEADER, roster_rows
 from tests.conftest import Invoke
-
-
-@pytest.fixture(autouse=True)
-def _attached(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The group as `secops data watermark` (attached here too, in case the lead has not yet)."""
-    monkeypatch.setitem(data.commands, "watermark", watermark)
 
 
 def _roster(path: Path, rows: int, *, seed: int = 1, start: int = 0) -> Path:
