@@ -22,7 +22,7 @@ def _housekeeping(ctx: CenterContext, stop: threading.Event, every: float) -> No
     """Open automatic incidents and forget old nonces; a failure is logged and retried next time."""
     while not stop.wait(every):
         try:
-            auto_incidents.tick(ctx)
+            auto_incidents.tick(ctx, stop)
         except Exception:
             log.exception("automatic incidents failed; retrying in %.0f s", every)
         try:

@@ -1,11 +1,15 @@
 """Alerts at or above the configured severity open incidents with the matching playbook.
 
-One incident per center alert, never two: before opening, a tick *claims* the alert (a row keyed
+Never two incidents for one center alert: before opening, a tick *claims* the alert (a row keyed
 by the alert id in ``center_auto_incidents``; a second tick, or a second center process, finds
 the claim and skips), opens the incident through ``secops.incident`` (so it gets its clocks and
 its audit entry like any other) and links it to the claim. A tick that dies between the claim and
 the link leaves an unlinked claim; once it is older than ``STALE``, the next tick looks for an
 incident already carrying the alert id (link it) or opens the one that is missing.
+
+One incident per burst, not per alert: while an automatic incident for the same school and rule
+(rule id, else title) is still open, a further alert is claimed for that incident instead of
+opening another, so 500 brute-force alerts from one school make one case with 500 alerts.
 
 Which alerts are new: with the SQLite store, those *received* since the last tick (with a small
 overlap for transactions that commit out of order). Other stores can only be asked by alert time,
@@ -16,6 +20,7 @@ that after it was raised does not open an incident by itself.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -114,6 +119,26 @@ def _claim(ctx: CenterContext, alert: StoredAlert, now: datetime) -> bool:
         return conn.execute(stmt.on_conflict_do_nothing(index_elements=["alert_id"])).rowcount == 1
 
 
+def group_key(alert: StoredAlert) -> str:
+    """Alerts of one school with the same key belong to one open incident."""
+    rule = alert.doc.get("rule") if isinstance(alert.doc.get("rule"), dict) else {}
+    rule_id = (rule or {}).get("id")
+    return f"rule:{rule_id}" if isinstance(rule_id, str) and rule_id else f"title:{alert.title}"
+
+
+def _open_groups(ctx: CenterContext) -> dict[tuple[str, str], int]:
+    """(school, group key) -> the open automatic incident that takes further alerts of that group."""
+    c = incidents.c
+    with ctx.state.engine.connect() as conn:
+        rows = conn.execute(sa.select(c.id, c.facts).where(c.state != "closed").order_by(c.id)).all()
+    groups: dict[tuple[str, str], int] = {}
+    for incident_id, facts in rows:
+        facts = facts or {}
+        if facts.get("opened_by") == ACTOR and facts.get("group"):
+            groups.setdefault((str(facts.get("school")), str(facts["group"])), incident_id)
+    return groups
+
+
 def _link(ctx: CenterContext, alert_id: str, incident_id: int, now: datetime) -> None:
     with ctx.state.engine.begin() as conn:
         conn.execute(
@@ -167,6 +192,7 @@ def open_for(session: Session, alert: StoredAlert, playbooks: list[Playbook]) ->
             "school_name": school_name,
             "center_alert_id": alert.id,
             "alert_severity": alert.severity,
+            "group": group_key(alert),
             "opened_by": ACTOR,
         },
     )
@@ -207,8 +233,11 @@ def _recover(ctx: CenterContext, session: Session, playbooks: list[Playbook]) ->
     return opened
 
 
-def tick(ctx: CenterContext) -> int:
-    """Open the incidents that alerts stored since the last tick call for; returns how many."""
+def tick(ctx: CenterContext, stop: threading.Event | None = None) -> int:
+    """Open the incidents that alerts stored since the last tick call for; returns how many.
+
+    ``stop`` (the server shutting down) ends the tick between alerts; the cursor then stays where
+    it was and the claims keep the next tick from repeating what was done."""
     settings = ctx.settings.auto_incidents
     if not settings.enabled:
         return 0
@@ -220,14 +249,22 @@ def tick(ctx: CenterContext) -> int:
     session = Session(ctx.state, audit_key(ctx.home), ACTOR, now)
     opened = _recover(ctx, session, playbooks)
     last = _cursor(ctx)
+    groups = _open_groups(ctx)
     for page in _pages(_candidates(ctx, last, now, severities_from(settings.min_severity)), PAGE):
+        if stop is not None and stop.is_set():
+            return opened
         ids = [alert.id for alert in page]
         with ctx.state.engine.connect() as conn:  # one read per page; the claim below is what guards
             known = set(conn.execute(sa.select(_claims.alert_id).where(_claims.alert_id.in_(ids))).scalars())
         for alert in page:
             if alert.id in known or not _claim(ctx, alert, now):
                 continue
+            group = (alert.school, group_key(alert))
+            if group in groups:  # the burst's incident is still open: this alert joins it
+                _link(ctx, alert.id, groups[group], now)
+                continue
             incident = open_for(session, alert, playbooks)
+            groups[group] = incident.id
             _link(ctx, alert.id, incident.id, now)
             opened += 1
             log.warning(

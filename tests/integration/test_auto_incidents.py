@@ -14,7 +14,7 @@ from secops.center.context import CenterContext
 from secops.center.open import open_center
 from secops.center.stores.base import StoredAlert
 from secops.incident.audit import audit_key, entries, verify
-from secops.incident.model import Session, list_incidents
+from secops.incident.model import Session, list_incidents, transition
 from secops.incident.playbooks import load_playbooks
 from secops.store.schema import center_auto_incidents
 
@@ -130,3 +130,33 @@ def test_with_the_elasticsearch_store_too(tmp_path: Path, es_url: str, es_prefix
         ctx.alerts.client.indices.delete(index=f"{es_prefix}-*", ignore_unavailable=True, allow_no_indices=True)
         ctx.alerts.client.indices.delete_index_template(name=template_name(es_prefix))
         ctx.close()
+
+
+def test_a_burst_of_one_rule_at_one_school_is_one_incident_until_it_is_closed(ctx: CenterContext) -> None:
+    burst = [stored(n, "high", "SSH brute force against 10.20.0.5") for n in range(1, 51)]
+    other_rule = stored(60, "high", "Webshell upload to /upload/x.php")
+    other_school_doc = {**burst[0].doc, "organization": {"id": "4111010002", "name": "第二中学"}}
+    other_school = StoredAlert(
+        wire.alert_id("4111010002", other_school_doc),
+        "4111010002",
+        burst[0].at,
+        NOW,
+        "high",
+        burst[0].title,
+        other_school_doc,
+    )
+    ctx.alerts.insert([*burst, other_rule, other_school])
+    assert auto_incidents.tick(ctx) == 3  # the burst, the other rule, the same rule at another school
+    by_school_rule = {(i.facts["school"], i.facts["group"]): i for i in list_incidents(ctx.state)}
+    burst_incident = by_school_rule[(SCHOOL, "title:SSH brute force against 10.20.0.5")]
+    with ctx.state.engine.connect() as conn:
+        linked = conn.execute(
+            sa.select(sa.func.count()).where(center_auto_incidents.c.incident_id == burst_incident.id)
+        ).scalar_one()
+    assert linked == 50
+    # Once the case is closed, the next alert of that rule is a new case.
+    session = Session(ctx.state, audit_key(ctx.home), "duty", NOW)
+    transition(session, burst_incident.id, "closed", note="handled")
+    ctx.alerts.insert([stored(0, "high", "SSH brute force against 10.20.0.5", received=NOW + timedelta(seconds=1))])
+    ctx.now = lambda: NOW + timedelta(minutes=1)
+    assert auto_incidents.tick(ctx) == 1
