@@ -8,13 +8,13 @@ the store (through a bounded number of write slots).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from secops.center import ingest, nonces, wire
@@ -166,8 +166,8 @@ async def _authenticate(ing: Ingestion, request: Request, body: bytes) -> Signer
 
 def _parse(body: bytes, max_batch: int) -> list[Any]:
     try:
-        data = json.loads(body)
-    except json.JSONDecodeError as exc:
+        data = orjson.loads(body)  # several times faster than json; its errors carry the same positions
+    except orjson.JSONDecodeError as exc:
         raise ApiError(
             400, f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", 'send {"alerts": [...]}'
         ) from None
@@ -224,7 +224,7 @@ async def _store(ing: Ingestion, prepared: ingest.Prepared) -> list[Any]:
         }
     },
 )
-async def post_alerts(request: Request) -> JSONResponse:
+async def post_alerts(request: Request) -> Response:
     ing: Ingestion = request.app.state.ingestion
     limits = ing.ctx.settings.limits
     try:
@@ -253,7 +253,7 @@ async def post_alerts(request: Request) -> JSONResponse:
         result["duplicate"],
         result["rejected"],
     )
-    return JSONResponse(result)
+    return Response(orjson.dumps(result), media_type="application/json")
 
 
 @router.get("/health", summary="Is the center up and its alert store reachable (no authentication)")

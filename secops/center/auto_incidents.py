@@ -113,10 +113,26 @@ def _candidates(
     return _raised_since(ctx, (last or now) - LOOKBACK, severities)
 
 
-def _claim(ctx: CenterContext, alert: StoredAlert, now: datetime) -> bool:
-    stmt = sqlite_insert(center_auto_incidents).values(alert_id=alert.id, school=alert.school, claimed_at=now)
+def _claim_page(
+    ctx: CenterContext, page: list[StoredAlert], groups: dict[tuple[str, str], int], now: datetime
+) -> list[StoredAlert]:
+    """Claim a page of alerts in one transaction; those of an open incident's group are linked to it
+    at once. Returns the alerts this tick won that still need an incident."""
+    to_open: list[StoredAlert] = []
     with ctx.state.engine.begin() as conn:
-        return conn.execute(stmt.on_conflict_do_nothing(index_elements=["alert_id"])).rowcount == 1
+        for alert in page:
+            incident_id = groups.get((alert.school, group_key(alert)))
+            values: dict[str, Any] = {"alert_id": alert.id, "school": alert.school, "claimed_at": now}
+            if incident_id is not None:
+                values.update(incident_id=incident_id, opened_at=now)
+            stmt = (
+                sqlite_insert(center_auto_incidents)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=["alert_id"])
+            )
+            if conn.execute(stmt).rowcount == 1 and incident_id is None:
+                to_open.append(alert)
+    return to_open
 
 
 def group_key(alert: StoredAlert) -> str:
@@ -256,11 +272,9 @@ def tick(ctx: CenterContext, stop: threading.Event | None = None) -> int:
         ids = [alert.id for alert in page]
         with ctx.state.engine.connect() as conn:  # one read per page; the claim below is what guards
             known = set(conn.execute(sa.select(_claims.alert_id).where(_claims.alert_id.in_(ids))).scalars())
-        for alert in page:
-            if alert.id in known or not _claim(ctx, alert, now):
-                continue
+        for alert in _claim_page(ctx, [a for a in page if a.id not in known], groups, now):
             group = (alert.school, group_key(alert))
-            if group in groups:  # the burst's incident is still open: this alert joins it
+            if group in groups:  # opened a moment ago for an earlier alert of this page
                 _link(ctx, alert.id, groups[group], now)
                 continue
             incident = open_for(session, alert, playbooks)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 SIGNATURE_VERSION = "v1"
 MAX_SKEW_SECONDS = 300
@@ -114,8 +115,9 @@ def timestamp_fresh(timestamp: str, now: float) -> bool:
 
 
 def canonical_alert(alert: dict[str, Any]) -> bytes:
-    """One byte string per alert whatever the key order or spacing it arrived with."""
-    return json.dumps(alert, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """One byte string per alert whatever the key order or spacing it arrived with (compact UTF-8
+    JSON, keys sorted; orjson: the center computes it for every alert it takes)."""
+    return orjson.dumps(alert, option=orjson.OPT_SORT_KEYS)
 
 
 def alert_id(school: str, alert: dict[str, Any]) -> str:

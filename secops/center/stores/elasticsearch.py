@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import orjson
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from secops.center.stores.base import AlertQuery, InsertOutcome, Interval, StoredAlert, StoreUnavailable
@@ -78,13 +79,17 @@ class ElasticsearchAlertStore:
             return []
         if not self._template_ready:  # indices created before the template would get dynamic mappings
             self.ensure_ready()
-        operations: list[dict[str, Any]] = []
+        # The NDJSON body built here with orjson: the client's own serializer took a third of the time.
+        lines: list[bytes] = []
         for alert in alerts:
-            operations.append({"create": {"_index": monthly_index(self.prefix, alert.at), "_id": alert.id}})
-            operations.append({**alert.doc, "received_at": _iso(alert.received_at), "center": {"title": alert.title}})
+            action = {"create": {"_index": monthly_index(self.prefix, alert.at), "_id": alert.id}}
+            source = {**alert.doc, "received_at": _iso(alert.received_at), "center": {"title": alert.title}}
+            lines.append(orjson.dumps(action))
+            lines.append(orjson.dumps(source))
+        lines.append(b"")
         try:
             response = self.client.bulk(
-                operations=operations,
+                operations=b"\n".join(lines),  # type: ignore[arg-type]  # NDJSON bytes pass through as they are
                 refresh=False,
                 include_source_on_error=False,
                 filter_path="errors,items.*.status,items.*.error",
