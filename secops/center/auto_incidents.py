@@ -11,10 +11,9 @@ One incident per burst, not per alert: while an automatic incident for the same 
 (rule id, else title) is still open, a further alert is claimed for that incident instead of
 opening another, so 500 brute-force alerts from one school make one case with 500 alerts.
 
-Which alerts are new: with the SQLite store, those *received* since the last tick (with a small
-overlap for transactions that commit out of order). Other stores can only be asked by alert time,
-so the tick looks ``LOOKBACK`` behind its last run; an alert that reaches the center later than
-that after it was raised does not open an incident by itself.
+Which alerts are new: those the store *received* since the last tick (with a small overlap for
+transactions that commit out of order and for Elasticsearch's refresh), whatever their own time,
+so an alert delivered days late still opens its incident.
 """
 
 from __future__ import annotations
@@ -31,18 +30,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from secops.center.context import CenterContext
 from secops.center.stores.base import AlertQuery, StoredAlert
-from secops.center.stores.sqlite import SQLiteAlertStore
 from secops.center.wire import SEVERITY_SCORE
 from secops.incident.model import Incident, Session
 from secops.incident.playbooks import Playbook
-from secops.store.schema import center_alerts, center_auto_cursor, center_auto_incidents, incidents
+from secops.store.schema import center_auto_cursor, center_auto_incidents, incidents
 
 log = logging.getLogger(__name__)
 ACTOR = "center-auto"
 CURSOR = "auto-incidents"
 PAGE = 500
 RECEIVED_OVERLAP = timedelta(minutes=2)
-LOOKBACK = timedelta(hours=6)
 STALE = timedelta(minutes=2)
 FALLBACK = ("10", "其他", "一般")  # no playbook fits: 其他事件, the grade a person then reviews
 
@@ -75,42 +72,18 @@ def _save_cursor(ctx: CenterContext, at: datetime) -> None:
         conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"at": stmt.excluded.at}))
 
 
-def _received_since(store: SQLiteAlertStore, since: datetime, severities: tuple[str, ...]) -> Iterator[StoredAlert]:
-    """The SQLite store, by received time: exactly the alerts stored since the last tick."""
-    engine = store.store.engine
-    c = center_alerts.c
+def _candidates(ctx: CenterContext, last: datetime | None, severities: tuple[str, ...]) -> Iterator[StoredAlert]:
+    """Alerts the store took since the last tick (less a small overlap), oldest first, keyset-paged."""
+    since = (last or datetime(2000, 1, 1, tzinfo=UTC)) - RECEIVED_OVERLAP
     after: tuple[datetime, str] | None = None
     while True:
-        query = sa.select(center_alerts).where(c.received_at >= since, c.severity.in_(severities))
-        if after is not None:
-            query = query.where(sa.tuple_(c.received_at, c.id) > sa.tuple_(after[0], after[1]))
-        with engine.connect() as conn:
-            rows = conn.execute(query.order_by(c.received_at, c.id).limit(PAGE)).all()
-        for row in rows:
-            yield StoredAlert(row.id, row.school, _utc(row.at), _utc(row.received_at), row.severity, row.title, row.doc)
-        if len(rows) < PAGE:
-            return
-        after = (rows[-1].received_at, rows[-1].id)
-
-
-def _raised_since(ctx: CenterContext, since: datetime, severities: tuple[str, ...]) -> Iterator[StoredAlert]:
-    """Any store, by alert time (newest first, in pages)."""
-    offset = 0
-    while True:
-        page = ctx.alerts.search(AlertQuery(severities=severities, since=since, limit=PAGE, offset=offset))
+        page = ctx.alerts.search(
+            AlertQuery(severities=severities, received_since=since, order="received", received_after=after, limit=PAGE)
+        )
         yield from page
         if len(page) < PAGE:
             return
-        offset += PAGE
-
-
-def _candidates(
-    ctx: CenterContext, last: datetime | None, now: datetime, severities: tuple[str, ...]
-) -> Iterator[StoredAlert]:
-    if isinstance(ctx.alerts, SQLiteAlertStore):
-        since = (last or datetime(2000, 1, 1, tzinfo=UTC)) - RECEIVED_OVERLAP
-        return _received_since(ctx.alerts, since, severities)
-    return _raised_since(ctx, (last or now) - LOOKBACK, severities)
+        after = (page[-1].received_at, page[-1].id)
 
 
 def _claim_page(
@@ -266,7 +239,7 @@ def tick(ctx: CenterContext, stop: threading.Event | None = None) -> int:
     opened = _recover(ctx, session, playbooks)
     last = _cursor(ctx)
     groups = _open_groups(ctx)
-    for page in _pages(_candidates(ctx, last, now, severities_from(settings.min_severity)), PAGE):
+    for page in _pages(_candidates(ctx, last, severities_from(settings.min_severity)), PAGE):
         if stop is not None and stop.is_set():
             return opened
         ids = [alert.id for alert in page]

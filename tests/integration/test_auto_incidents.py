@@ -126,6 +126,12 @@ def test_with_the_elasticsearch_store_too(tmp_path: Path, es_url: str, es_prefix
         assert auto_incidents.tick(ctx) == 1
         assert auto_incidents.tick(ctx) == 0
         assert [i.facts["center_alert_id"] for i in list_incidents(ctx.state)] == [alerts[0].id]
+        # Raised ten days ago, delivered now: received time decides, so it still opens its incident.
+        late = stored(14_400, "critical", "Files encrypted", received=NOW + timedelta(minutes=5))
+        ctx.alerts.insert([late])
+        ctx.alerts.refresh()
+        ctx.now = lambda: NOW + timedelta(minutes=6)
+        assert auto_incidents.tick(ctx) == 1
     finally:
         ctx.alerts.client.indices.delete(index=f"{es_prefix}-*", ignore_unavailable=True, allow_no_indices=True)
         ctx.alerts.client.indices.delete_index_template(name=template_name(es_prefix))

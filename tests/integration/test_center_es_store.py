@@ -97,6 +97,35 @@ def test_queries_and_aggregations(store: ElasticsearchAlertStore) -> None:
     assert store.last_received() == {a: NOW, b: late}
 
 
+def test_received_order_pages_by_keyset_on_both_stores(store: ElasticsearchAlertStore, tmp_path: Path) -> None:
+    """Oldest received first, page after page by (received_at, id): every alert once, in order."""
+    center = open_center(tmp_path / "center", now=lambda: NOW)
+    alerts = [stored("4111010001", n, received=NOW + timedelta(seconds=n // 3)) for n in range(25)]
+    try:
+        for target in (store, center.alerts):
+            target.insert(alerts)
+            if isinstance(target, ElasticsearchAlertStore):
+                target.refresh()
+            seen: list[StoredAlert] = []
+            after = None
+            while True:
+                page = target.search(
+                    AlertQuery(
+                        received_since=NOW + timedelta(seconds=2), order="received", received_after=after, limit=4
+                    )
+                )
+                seen.extend(page)
+                if len(page) < 4:
+                    break
+                after = (page[-1].received_at, page[-1].id)
+            expected = sorted(
+                (a for a in alerts if a.received_at >= NOW + timedelta(seconds=2)), key=lambda a: (a.received_at, a.id)
+            )
+            assert [a.id for a in seen] == [a.id for a in expected]
+    finally:
+        center.close()
+
+
 def test_empty_store_answers_without_indices(store: ElasticsearchAlertStore) -> None:
     assert store.count(AlertQuery()) == 0 and store.search(AlertQuery()) == []
     assert store.histogram(AlertQuery(), "day") == [] and store.last_received() == {}

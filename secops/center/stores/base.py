@@ -46,6 +46,11 @@ class AlertQuery:
     text: str | None = None  # substring of the title
     limit: int = 100
     offset: int = 0
+    received_since: datetime | None = None  # on ``received_at`` (when the center took it)
+    # "received": oldest received first, paged by ``received_after`` = (received_at, id) of the last
+    # alert seen (keyset paging: no offset limit, stable while new alerts arrive)
+    order: Literal["newest", "received"] = "newest"
+    received_after: tuple[datetime, str] | None = None
 
 
 class AlertStore(Protocol):

@@ -29,6 +29,12 @@ def _iso(value: datetime) -> str:
     return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
 
 
+def _millis(value: datetime) -> int:
+    """A time as Elasticsearch sorts dates: whole milliseconds since the epoch."""
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    return int(aware.timestamp() * 1000)
+
+
 def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
 
@@ -83,7 +89,8 @@ class ElasticsearchAlertStore:
         lines: list[bytes] = []
         for alert in alerts:
             action = {"create": {"_index": monthly_index(self.prefix, alert.at), "_id": alert.id}}
-            source = {**alert.doc, "received_at": _iso(alert.received_at), "center": {"title": alert.title}}
+            center = {"title": alert.title, "id": alert.id}
+            source = {**alert.doc, "received_at": _iso(alert.received_at), "center": center}
             lines.append(orjson.dumps(action))
             lines.append(orjson.dumps(source))
         lines.append(b"")
@@ -134,6 +141,8 @@ class ElasticsearchAlertStore:
             span["lt"] = _iso(query.until)
         if span:
             filters.append({"range": {"@timestamp": span}})
+        if query.received_since:
+            filters.append({"range": {"received_at": {"gte": _iso(query.received_since)}}})
         if query.text:
             escaped = re.sub(r"([*?\\])", r"\\\1", query.text)
             filters.append({"wildcard": {"center.title": {"value": f"*{escaped}*"}}})
@@ -161,12 +170,17 @@ class ElasticsearchAlertStore:
         )
 
     def search(self, query: AlertQuery) -> list[StoredAlert]:
-        response = self._search(
-            query=self._query(query),
-            sort=[{"@timestamp": "desc"}, {"received_at": "desc"}],
-            from_=query.offset,
-            size=query.limit,
-        )
+        if query.order == "received":
+            # Keyset paging on (received_at, center.id): search_after, so no 10,000-hit window limit.
+            paging: dict[str, Any] = {"sort": [{"received_at": "asc"}, {"center.id": "asc"}]}
+            if query.received_after:
+                when, last_id = query.received_after
+                paging["search_after"] = [_millis(when), last_id]
+            else:
+                paging["from_"] = query.offset
+        else:
+            paging = {"sort": [{"@timestamp": "desc"}, {"received_at": "desc"}], "from_": query.offset}
+        response = self._search(query=self._query(query), size=query.limit, **paging)
         return [self._alert(hit) for hit in response["hits"]["hits"]]
 
     def count(self, query: AlertQuery) -> int:

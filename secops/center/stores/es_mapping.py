@@ -34,7 +34,9 @@ def index_template(prefix: str) -> dict[str, Any]:
                     "tags": {"type": "keyword"},
                     "organization": {"properties": {"id": {"type": "keyword"}, "name": {"type": "keyword"}}},
                     "secops": {"properties": {"severity": {"type": "keyword"}}},
-                    "center": {"properties": {"title": {"type": "keyword", "ignore_above": 1024}}},
+                    "center": {
+                        "properties": {"title": {"type": "keyword", "ignore_above": 1024}, "id": {"type": "keyword"}}
+                    },
                     "event": {
                         "properties": {
                             "severity": {"type": "long"},

@@ -98,17 +98,19 @@ class SQLiteAlertStore:
             clauses.append(c.at < _aware(query.until))
         if query.text:
             clauses.append(c.title.contains(query.text, autoescape=True))
+        if query.received_since:
+            clauses.append(c.received_at >= _aware(query.received_since))
+        if query.received_after:
+            when, last_id = query.received_after
+            clauses.append(sa.tuple_(c.received_at, c.id) > sa.tuple_(_aware(when), last_id))
         return clauses
 
     def search(self, query: AlertQuery) -> list[StoredAlert]:
         c = center_alerts.c
-        stmt = (
-            sa.select(center_alerts)
-            .where(*self._where(query))
-            .order_by(c.at.desc(), c.id)
-            .limit(query.limit)
-            .offset(query.offset)
-        )
+        order = (c.received_at, c.id) if query.order == "received" else (c.at.desc(), c.id)
+        stmt = sa.select(center_alerts).where(*self._where(query)).order_by(*order).limit(query.limit)
+        if query.received_after is None:
+            stmt = stmt.offset(query.offset)
         with self.store.engine.connect() as conn:
             return [_row_to_alert(row) for row in conn.execute(stmt)]
 
