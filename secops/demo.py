@@ -4,7 +4,9 @@
 namespaces when run as root, else of this machine's loopback; 3. a level-2 等保 assessment of the
 discovered hosts (automated evidence plus a partly answered questionnaire); 4. detection: the
 Sigma rules over sample logs (a web attack, an SSH brute force) and YARA over a sample web root,
-stored as alerts; 5. an incident opened from the top alert, with its running clocks; 6. the reports.
+stored as alerts; 5. an incident opened from the top alert, with its running clocks; 6. student
+data: a generated roster classified, masked, watermarked and traced from a leaked subset
+(``secops.demo_data``); 7. the reports.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class DemoResult:
     assessment: str = ""
     detection: str = ""
     incident: str = ""
+    data: list[str] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
 
 
@@ -75,7 +78,7 @@ def _discover_lab(workspace: Path, now: datetime, progress: Callable[[str], None
             f"{summary['hosts_up']} hosts up, {len(summary['changes'])} changes, {len(summary['alerts'])} alerts"
         )
         progress(f"      {discovery}")
-        progress("[3/6] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)")
+        progress("[3/7] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)")
         _prepare_system(workspace, now)
         assessed = campus.run_in_scanner(
             _secops(workspace, "dengbao", "assess", "--system", DEMO_SYSTEM, "--format", "json"), timeout=900
@@ -247,6 +250,7 @@ def _discover_loopback(workspace: Path, now: datetime) -> str:
 def run_demo(
     output_dir: Path, *, now: datetime, lang: str = "zh", progress: Callable[[str], None] = print
 ) -> DemoResult:
+    from secops.demo_data import run_data_step
     from secops.lab import campus_unavailable_reason
 
     output_dir = Path(output_dir)
@@ -259,29 +263,31 @@ def run_demo(
     lab_reason = campus_unavailable_reason()
     scope = LAB_SCOPE if lab_reason is None else LOOPBACK_SCOPE
     workspace_dir = Path(tempfile.mkdtemp(prefix="secops-demo-"))
-    progress(f"[1/6] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
+    progress(f"[1/7] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
     result = init_workspace(
         workspace_dir, school_code=DEMO_SCHOOL_CODE, school_name=DEMO_SCHOOL_NAME, scope=scope, database=None, now=now
     )
     demo = DemoResult(workspace=workspace_dir)
     if lab_reason is None:
-        progress("[2/6] Discovering assets on a lab campus (IPv4 + IPv6)")
+        progress("[2/7] Discovering assets on a lab campus (IPv4 + IPv6)")
         demo.discovery, demo.assessment = _discover_lab(workspace_dir, now, progress)
     else:
-        progress(f"[2/6] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
+        progress(f"[2/7] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
         demo.discovery = _discover_loopback(workspace_dir, now)
         progress(f"      {demo.discovery}")
-        progress("[3/6] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration")
+        progress("[3/7] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration")
         demo.assessment = _assess_loopback(workspace_dir, now)
     progress(f"      {demo.assessment}")
-    progress("[4/6] Detection: Sigma over sample logs, YARA over a sample web root (stored as alerts)")
+    progress("[4/7] Detection: Sigma over sample logs, YARA over a sample web root (stored as alerts)")
     demo.detection = _detect(workspace_dir, workspace_dir)
     progress(f"      {demo.detection}")
-    progress("[5/6] Opening an incident from the top alert (its 1-hour clock runs)")
+    progress("[5/7] Opening an incident from the top alert (its 1-hour clock runs)")
     demo.incident = _open_incident(workspace_dir, output_dir, now)
     demo.reports.append((output_dir / "incident.docx").resolve())
     progress(f"      {demo.incident}")
-    progress("[6/6] Building the reports (PDF, HTML, XLSX, DOCX)")
+    progress(f"[6/7] Student data: a generated roster scanned, masked, watermarked and traced (in {output_dir})")
+    demo.data = run_data_step(output_dir, workspace_dir, now=now, progress=progress).lines
+    progress("[7/7] Building the reports (PDF, HTML, XLSX, DOCX)")
     with open_workspace_store(result.workspace) as store:
         for report_id, params in (("workspace", {}), ("assets", {}), ("dengbao", {"system": DEMO_SYSTEM})):
             for fmt in ("pdf", "html", "xlsx", "docx"):

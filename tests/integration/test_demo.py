@@ -42,6 +42,13 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
     assert "网络安全等级保护差距分析报告" in gap and "第2级" in gap
     assert "Sigma:" in result.stdout and "YARA: 4 of 4" in result.stdout
     assert "1-hour clock" in result.stdout and (out / "incident.docx").stat().st_size > 1000
+    # student data: a roster classified, masked, marked for two recipients, a leak traced back
+    assert "[6/7] Student data" in result.stdout
+    for name in ("students.csv", "students-masked.csv", "students-marked-1.csv", "students-marked-2.csv"):
+        assert (out / name).stat().st_size > 100_000
+    assert (out / "leaked.xlsx").stat().st_size > 10_000
+    assert "一般数据 4 级" in result.stdout and "14 岁以下未成年人" in result.stdout and "k-匿名" in result.stdout
+    assert "脱敏（默认策略）: 20,000 行" in result.stdout and "水印指向「校外培训合作方」" in result.stdout
     info = subprocess.run(["pdfinfo", str(out / "workspace.pdf")], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert 1 <= pages <= 10
