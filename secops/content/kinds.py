@@ -198,6 +198,15 @@ KINDS: tuple[ContentKind, ...] = (
         description="data mask policies: categories and columns to masking operators",
         description_zh="数据脱敏策略：数据类别与列到脱敏算子的映射",
     ),
+    ContentKind(
+        name="data-category",
+        folder="rules",
+        subpath=("data", "categories"),
+        suffixes=(".yml", ".yaml"),
+        schema="secops.data.categories:CategoryTable",
+        description="data category tables: categories, levels 1-4, sensitive flags, scale thresholds",
+        description_zh="数据分类分级表：类别、级别、敏感个人信息标记与重要数据识别阈值",
+    ),
 )
 
 

@@ -24,14 +24,13 @@ from secops.data import identifiers as ids
 from secops.data.operators import Generalize, Keep, Mask, Operator, Pseudonym, Suppress, as_text
 from secops.data.policy import MaskPolicy, MaskRule, load_policy
 from secops.data.recognize import recognize_column
-from secops.data.scan import CATEGORIES, HEADER_CATEGORIES
+from secops.data.scan import classify_column
 from secops.data.tables import CHUNK_ROWS, Table, format_of, open_table
 from secops.errors import SecopsError
 from secops.fsutil import check_output_path, write_text_atomic
 
 KEY_BYTES = 32
 SAMPLE = 500  # values per column to recognise it: enough for the 60% share rule, a fixed cost
-PERSONAL_EXCEPT = (None, "机构信息", "网络标识")  # categories that are not a person's data
 
 
 def read_key(path: Path) -> bytes:
@@ -120,16 +119,6 @@ class MaskReport:
         }
 
 
-def _category(header: str, kind: str | None) -> tuple[str | None, int, bool]:
-    """The scan's rule: the identifier's category, or a header keyword's when that is higher."""
-    text = header.lower()
-    by_header = next(((c, lv, s) for words, c, lv, s in HEADER_CATEGORIES if any(w in text for w in words)), None)
-    known = CATEGORIES.get(kind or "")
-    if known and by_header and by_header[1] > known[1]:
-        return by_header
-    return known or by_header or (None, 0, False)
-
-
 def _sample(column: pa.Array) -> list[str]:
     text = as_text(column.slice(0, SAMPLE * 10))
     present = pc.filter(text, pc.and_(pc.is_valid(text), pc.not_equal(pc.utf8_trim_whitespace(text), "")))
@@ -187,9 +176,8 @@ def plan_columns(
     minors = _minors(samples, [f.kind for f in findings], today)
     plans = []
     for name, finding in zip(table.header, findings, strict=True):
-        category, level, sensitive = _category(name, finding.kind)
-        personal = category not in PERSONAL_EXCEPT and (finding.kind is not None or level >= 2)
-        sensitive = sensitive or (minors > 0 and personal)  # PIPL art. 28: a child's personal data
+        classified = classify_column(name, finding.kind, minor=minors > 0)  # the scan's category table
+        category, sensitive = classified.category, classified.sensitive  # minors: PIPL art. 28
         rule = policy.rule_for(name, finding.kind, category)
         if rule is not None:
             reason = (

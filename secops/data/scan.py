@@ -1,64 +1,55 @@
 """``secops data scan``: per column the identifier found, category, level and the sensitive-PI flag;
-per table the highest level (就高从严), minors under 14 found from ID birth dates, and the
-k-anonymity of the quasi-identifiers.
+per table the highest level (就高从严), minors under 14 found from ID birth dates, 重要/核心数据
+candidates by scale, and the k-anonymity of the quasi-identifiers.
 
-Categories and levels follow a documented, configurable education table (JY/T 0661-2025's own
-tables were not obtainable): see ``CATEGORIES``. All personal information of a child under 14 is
-sensitive (PIPL art. 28), so one minor in a table makes every personal column sensitive.
+Columnar: each column's kind is recognised on a sample, then every row of every batch is counted
+with column kernels (``identifiers.*_valid_array``), so hit counts, minors and k are exact, not
+sampled. Categories, levels and thresholds come from a category table (content,
+``rules/data/categories/education.yml`` by default; ``categories.py``). All personal information
+of a child under 14 is sensitive (PIPL art. 28): one minor makes every personal column sensitive.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import time
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from secops.data import identifiers as ids
-from secops.data.masking import mask_bank_card, mask_email, mask_id, mask_name, mask_phone
-from secops.data.recognize import BY_KIND, recognize_column
-from secops.data.tables import open_table
+import numpy as np
 
-SAMPLE = 2000
-# kind -> (category, level 1-4, sensitive under PIPL art. 28 on its own)
-CATEGORIES: dict[str, tuple[str, int, bool]] = {
-    "id_card": ("身份与学籍标识", 4, False),
-    "xueji": ("身份与学籍标识", 3, False),
-    "passport": ("身份与学籍标识", 4, False),
-    "travel_permit": ("身份与学籍标识", 4, False),
-    "name": ("学籍基本信息", 3, False),
-    "birth_date": ("学籍基本信息", 3, False),
-    "mobile": ("联系与家庭", 3, False),
-    "address": ("联系与家庭", 3, False),
-    "email": ("联系与家庭", 2, False),
-    "plate": ("联系与家庭", 2, False),
-    "ip": ("网络标识", 2, False),
-    "bank_card": ("金融账户", 4, True),
-    "uscc": ("机构信息", 1, False),
-}
-# header keywords that name a category no identifier reveals
-HEADER_CATEGORIES: tuple[tuple[tuple[str, ...], str, int, bool], ...] = (
-    (("心理", "psych"), "心理健康", 4, True),  # before 健康: 心理健康 must not read as 健康生理
-    (("健康", "病史", "疾病", "体检", "残疾", "health", "medical"), "健康生理", 4, True),
-    (("困难", "资助", "低保", "贫困", "助学金", "subsidy"), "家庭经济困难/资助", 4, True),
-    (("宗教", "religion"), "宗教信仰", 4, True),
-    (("指纹", "人脸", "虹膜", "biometric", "face"), "生物识别", 4, True),
-    (("刷卡", "门禁", "轨迹", "位置", "location"), "行踪轨迹", 4, True),
-    (("成绩", "分数", "排名", "score", "grade", "rank"), "学业成绩/排名", 3, False),
-    (("奖惩", "处分", "奖励", "discipline"), "奖惩", 3, False),
-    (("性别", "sex", "gender"), "学籍基本信息", 2, False),
-    (("班级", "class", "年级"), "学籍基本信息", 2, False),
-)
-QUASI_HEADERS = ("性别", "sex", "gender", "班级", "class", "年级", "学校", "school", "区", "县", "district")
+from secops.data.categories import CategoryTable, Classification, ScaleRule, load_categories
+from secops.data.kanon import GROUP_LIMIT, KAnonymity, KAnonymityResult
+from secops.data.operators import as_text
+from secops.data.recognize import confidence, recognize_array
+from secops.data.scan_columns import ColumnCount, prefetched, take_sample
+from secops.data.tables import CHUNK_ROWS, open_table
+
 LEVEL_NAMES = {1: "一般数据 1 级", 2: "一般数据 2 级", 3: "一般数据 3 级", 4: "一般数据 4 级"}
-MASKERS = {
-    "id_card": mask_id,
-    "name": mask_name,
-    "mobile": mask_phone,
-    "bank_card": mask_bank_card,
-    "email": mask_email,
-}
+
+
+def classify_column(
+    header: str, kind: str | None, *, minor: bool = False, categories: CategoryTable | None = None
+) -> Classification:
+    """A column's category, level and sensitive flag from its identifier kind and header, by the
+    category table (the shipped education table by default); ``minor`` when the table holds a
+    child under the table's minor age."""
+    return (categories or load_categories()).classify(header, kind, minor=minor)
+
+
+def __getattr__(name: str) -> Any:
+    """``CATEGORIES`` (kind -> (category, level, sensitive)) and ``HEADER_CATEGORIES`` of the
+    shipped table, for code that lists the known categories."""
+    table = load_categories()
+    if name == "CATEGORIES":
+        return {k: (c.name, level, c.sensitive) for c in table.categories for k, level in c.kinds.items()}
+    if name == "HEADER_CATEGORIES":
+        return tuple(
+            (tuple(c.headers), c.name, c.header_level or c.level, c.sensitive) for c in table.categories if c.headers
+        )
+    raise AttributeError(name)
 
 
 @dataclass
@@ -72,7 +63,11 @@ class ColumnReport:
     confidence: str
     hits: int = 0
     rows: int = 0
+    present: int = 0  # non-empty values
     examples: list[str] = field(default_factory=list)
+    personal: bool = False
+    quasi: bool = False
+    decided_by: str = "none"  # kind | header | none
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -81,11 +76,16 @@ class ColumnReport:
             "label": self.label,
             "category": self.category,
             "level": self.level,
-            "level_name": LEVEL_NAMES.get(self.level, "—") if self.level else "—",
+            "level_name": LEVEL_NAMES.get(self.level, "—"),
             "sensitive": self.sensitive,
+            "personal": self.personal,
+            "quasi_identifier": self.quasi,
+            "decided_by": self.decided_by,
             "confidence": self.confidence,
             "hits": self.hits,
+            "present": self.present,
             "rows": self.rows,
+            "share": round(self.hits / self.present, 4) if self.present else None,
             "examples": self.examples,
         }
 
@@ -99,10 +99,33 @@ class TableReport:
     columns: list[ColumnReport]
     minors: int
     level: int
-    k_anonymity: int | None
-    quasi_identifiers: list[str]
+    kanon: KAnonymityResult
     ragged_rows: int
-    important_candidate: bool
+    individuals: int = 0
+    sensitive_individuals: int = 0
+    candidates: list[ScaleRule] = field(default_factory=list)
+    categories: str = "education"
+    minor_age: int = 14
+    seconds: float = 0.0
+
+    @property
+    def k_anonymity(self) -> int | None:
+        return self.kanon.k
+
+    @property
+    def quasi_identifiers(self) -> list[str]:
+        return self.kanon.columns
+
+    @property
+    def important_candidate(self) -> bool:
+        return bool(self.candidates)
+
+    @property
+    def grade(self) -> str:
+        """核心数据候选 / 重要数据候选 / the level's name."""
+        if self.candidates:
+            return f"{self.candidates[0].grade}候选"
+        return LEVEL_NAMES.get(self.level, "无个人信息")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -112,103 +135,110 @@ class TableReport:
             "rows": self.rows,
             "level": self.level,
             "level_name": LEVEL_NAMES.get(self.level, "无个人信息"),
-            "minors_under_14": self.minors,
-            "k_anonymity": self.k_anonymity,
-            "quasi_identifiers": self.quasi_identifiers,
-            "ragged_rows": self.ragged_rows,
+            "grade": self.grade,
+            "candidates": [{"grade": c.grade, "note": c.note} for c in self.candidates],
             "important_data_candidate": self.important_candidate,
+            "individuals": self.individuals,
+            "sensitive_individuals": self.sensitive_individuals,
+            "minors_under_14": self.minors,
+            "minor_age": self.minor_age,
+            "k_anonymity": self.kanon.k,
+            "quasi_identifiers": self.kanon.columns,
+            "k_anonymity_detail": self.kanon.as_dict(),
+            "ragged_rows": self.ragged_rows,
+            "category_table": self.categories,
+            "seconds": round(self.seconds, 3),
+            "rows_per_second": round(self.rows / self.seconds) if self.seconds else None,
             "columns": [c.as_dict() for c in self.columns],
         }
 
 
-def _header_category(header: str) -> tuple[str, int, bool] | None:
-    text = header.lower()
-    for words, category, level, sensitive in HEADER_CATEGORIES:
-        if any(word in text for word in words):
-            return category, level, sensitive
-    return None
-
-
-def scan_table(path: Path, *, today: date | None = None) -> TableReport:
+def scan_table(
+    source: Path | str,
+    *,
+    today: date | None = None,
+    categories: CategoryTable | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    group_limit: int = GROUP_LIMIT,
+) -> TableReport:
+    """Scan a file or SQL URL: recognise each column on a sample, then count over every row."""
+    started = time.perf_counter()
     today = today or date.today()
-    table = open_table(path)
-    width = len(table.header)
-    samples: list[list[str]] = [[] for _ in range(width)]
-    first_chunks: list[list[list[Any]]] = []
-    chunks = iter(table.chunks)
-    # Sample the first rows to decide each column's kind, then count over every row.
-    for chunk in chunks:
-        first_chunks.append(chunk)
-        for row in chunk:
-            for index in range(width):
-                value = row[index]
-                if value not in (None, "") and len(samples[index]) < SAMPLE:
-                    samples[index].append(str(value))
-        if all(len(s) >= SAMPLE for s in samples):
-            break
-    findings = [recognize_column(table.header[i], samples[i]) for i in range(width)]
-    columns: list[ColumnReport] = []
-    for finding in findings:
-        known = CATEGORIES.get(finding.kind or "")
-        by_header = _header_category(finding.column)
-        category, level, sensitive = known or by_header or (None, 0, False)
-        if known and by_header and by_header[1] > known[1]:
-            category, level, sensitive = by_header
-        columns.append(
-            ColumnReport(finding.column, finding.kind, finding.label, category, level, sensitive, finding.confidence)
-        )
+    table_def = categories or load_categories()
+    table = open_table(source, chunk_rows=chunk_rows)
+    header = table.header
+    batches = prefetched(iter(table.batches))
+    head, samples = take_sample(batches, len(header))
+    findings = [recognize_array(name, sample) for name, sample in zip(header, samples, strict=True)]
+    classes = [table_def.classify(name, f.kind) for name, f in zip(header, findings, strict=True)]
+    counts = {
+        index: ColumnCount(f, today=today, minor_age=table_def.minor_age, examples=True)
+        for index, (f, c) in enumerate(zip(findings, classes, strict=True))
+        if f.kind is not None or c.category is not None
+    }
+    # a date column whose header names another category (体检日期) is not a birth date
     quasi = [
         i
-        for i, c in enumerate(columns)
-        if c.kind == "birth_date" or any(word in c.name.lower() for word in QUASI_HEADERS)
+        for i, name in enumerate(header)
+        if table_def.is_quasi(name, findings[i].kind if classes[i].by != "header" else None)
     ]
-    groups: Counter[tuple[str, ...]] = Counter()
-    minors = rows = 0
-    id_columns = [i for i, c in enumerate(columns) if c.kind in ("id_card", "xueji")]
-    checks = {i: BY_KIND[c.kind].check for i, c in enumerate(columns) if c.kind in BY_KIND}
-
-    def consume(chunk: list[list[Any]]) -> None:
-        nonlocal minors, rows
-        for row in chunk:
-            rows += 1
-            for index, check in checks.items():
-                value = row[index]
-                if value not in (None, "") and check(str(value)):
-                    column = columns[index]
-                    column.hits += 1
-                    if len(column.examples) < 3:
-                        masker = MASKERS.get(column.kind or "")
-                        column.examples.append(masker(str(value)) if masker else "***")
-            for index in id_columns:
-                value = str(row[index] or "")
-                number = value[1:] if value[:1] in ("G", "J") else value
-                born = ids.id_birth_date(number) if len(number) == 18 else None
-                if born is not None and ids.age_on(born, today) < 14:
-                    minors += 1
-                    break
-            if quasi:
-                groups[tuple(str(row[i]) for i in quasi)] += 1
-
-    for chunk in first_chunks:
-        consume(chunk)
-    for chunk in chunks:
-        consume(chunk)
-    for column in columns:
-        column.rows = rows
-        if minors and column.level >= 2 and column.category not in (None, "机构信息", "网络标识"):
-            column.sensitive = True  # PIPL art. 28: every personal field of a child under 14
+    kanon = KAnonymity([header[i] for i in quasi], group_limit)
+    rows = minors = individuals = sensitive_rows = 0
+    for batch in chain(head, batches):
+        size = batch.num_rows
+        rows += size
+        personal, sensitive, minor = (np.zeros(size, bool) for _ in range(3))
+        for index, count in counts.items():
+            present, under = count.consume(batch.column(index))
+            if classes[index].personal:
+                personal |= present
+            if classes[index].sensitive:
+                sensitive |= present
+            if under is not None:
+                minor |= under
+        minors += int(minor.sum())
+        individuals += int(personal.sum())
+        sensitive_rows += int((sensitive | minor).sum())
+        kanon.add([as_text(batch.column(i)) for i in quasi])
+    columns = []
+    for index, (name, finding) in enumerate(zip(header, findings, strict=True)):
+        final = table_def.classify(name, finding.kind, minor=minors > 0)
+        counted = counts.get(index)
+        hits, filled = (counted.hits, counted.present) if counted else (0, 0)
+        columns.append(
+            ColumnReport(
+                name,
+                finding.kind,
+                finding.label,
+                final.category,
+                final.level,
+                final.sensitive,
+                confidence(name, finding.kind, hits, filled) if finding.kind else "none",
+                hits,
+                rows,
+                filled,
+                counted.examples if counted else [],
+                final.personal,
+                index in quasi,
+                final.by,
+            )
+        )
     level = max((c.level for c in columns), default=0)
+    shown = str(table.path)
     return TableReport(
-        path=str(path),
+        path=shown,
         format=table.format,
         encoding=table.encoding,
         rows=rows,
         columns=columns,
         minors=minors,
         level=level,
-        k_anonymity=min(groups.values()) if groups else None,
-        quasi_identifiers=[columns[i].name for i in quasi],
+        kanon=kanon.result(),
         ragged_rows=table.ragged_rows,
-        # province-wide registries (millions of records) need review as 重要数据 candidates
-        important_candidate=rows >= 1_000_000 and level >= 3,
+        individuals=individuals,
+        sensitive_individuals=sensitive_rows,
+        candidates=table_def.candidates_for(level, individuals, sensitive_rows, minors),
+        categories=table_def.id,
+        minor_age=table_def.minor_age,
+        seconds=time.perf_counter() - started,
     )

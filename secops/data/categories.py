@@ -1,0 +1,243 @@
+"""The education category table (content kind ``data-category``, ``rules/data/categories/*.yml``):
+类别 -> 一般数据 level 1-4, the PIPL art. 28 sensitive flag, the identifier kinds and header
+keywords that name each category, the quasi-identifiers, and the scale thresholds that make a
+table a 重要数据 / 核心数据 candidate.
+
+Each category carries examples (a column header and a few values) that must and must not land in
+it; they are run when the table is loaded, so ``secops content validate`` and ``--categories FILE``
+reject a table whose own examples fail, at the example's line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from secops.content.kinds import kind_named
+from secops.content.validate import ContentUnit, parse_unit
+from secops.errors import ContentErrors, SecopsError
+
+CATEGORY_KIND = kind_named("data-category")
+
+
+class ColumnExample(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    column: str
+    values: list[str] = []
+
+
+class CategoryExamples(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    match: list[ColumnExample] = Field(min_length=1)
+    no_match: list[ColumnExample] = Field(min_length=1)
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)  # 类别, e.g. 心理健康 (mask policies name categories by it)
+    name_en: str = ""
+    level: int = Field(ge=1, le=4)  # the category's level; kinds and headers may sit lower
+    header_level: int | None = Field(default=None, ge=1, le=4)  # for a header keyword alone
+    sensitive: bool  # sensitive personal information on its own (PIPL art. 28)
+    personal: bool = True  # a person's data: all of it is sensitive for a child under the minor age
+    kinds: dict[str, int] = {}  # identifier kind -> level
+    headers: list[str] = []  # lower-case keywords a header contains, Chinese or English
+    pipl: str = ""  # the note the report shows
+    examples: CategoryExamples
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds(cls, kinds: dict[str, int]) -> dict[str, int]:
+        from secops.data.recognize import BY_KIND
+
+        unknown = sorted(set(kinds) - set(BY_KIND))
+        if unknown:
+            raise ValueError(f"unknown kind {', '.join(unknown)} (known: {', '.join(sorted(BY_KIND))})")
+        if any(not 1 <= level <= 4 for level in kinds.values()):
+            raise ValueError("a kind's level is 1..4")
+        return kinds
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, headers: list[str]) -> list[str]:
+        if any(not word.strip() for word in headers):
+            raise ValueError("an empty header keyword would match every column")
+        return [word.strip().lower() for word in headers]
+
+    @model_validator(mode="after")
+    def _levels(self) -> Category:
+        if any(level > self.level for level in self.kinds.values()) or (self.header_level or 0) > self.level:
+            raise ValueError(f"levels inside the category exceed its level {self.level}")
+        if not (self.kinds or self.headers):
+            raise ValueError("a category names at least one kind or header keyword")
+        return self
+
+
+class QuasiIdentifiers(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kinds: list[str] = []
+    headers: list[str] = []
+
+
+class ScaleRule(BaseModel):
+    """A table is a candidate when its level is at least ``min_level`` and any threshold is met."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    grade: Literal["重要数据", "核心数据"]
+    individuals: int | None = Field(default=None, ge=1)  # people whose personal information it holds
+    sensitive_individuals: int | None = Field(default=None, ge=1)  # people with sensitive information
+    minors: int | None = Field(default=None, ge=1)  # children under the minor age
+    min_level: int = Field(default=1, ge=1, le=4)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _some_threshold(self) -> ScaleRule:
+        if self.individuals is None and self.sensitive_individuals is None and self.minors is None:
+            raise ValueError("give at least one of individuals, sensitive_individuals, minors")
+        return self
+
+    def met(self, level: int, individuals: int, sensitive: int, minors: int) -> bool:
+        if level < self.min_level:
+            return False
+        pairs = ((self.individuals, individuals), (self.sensitive_individuals, sensitive), (self.minors, minors))
+        return any(limit is not None and count >= limit for limit, count in pairs)
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: str | None
+    level: int  # 0 when no category applies
+    sensitive: bool
+    personal: bool
+    by: str  # kind | header | none: what decided it
+
+
+NONE = Classification(None, 0, False, False, "none")
+
+
+class CategoryTable(ContentUnit):
+    title: str
+    description: str = ""
+    reference: str = ""
+    minor_age: int = Field(default=14, ge=1, le=18)
+    k_target: int = Field(default=5, ge=2)  # the k the report recommends before sharing
+    levels: dict[int, str]
+    quasi_identifiers: QuasiIdentifiers = QuasiIdentifiers()
+    candidates: list[ScaleRule] = Field(default_factory=list)
+    categories: list[Category] = Field(min_length=1)
+
+    @field_validator("levels")
+    @classmethod
+    def _level_names(cls, levels: dict[int, str]) -> dict[int, str]:
+        if sorted(levels) != [1, 2, 3, 4]:
+            raise ValueError("name the levels 1, 2, 3 and 4")
+        return levels
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CategoryTable:
+        problems: list[InitErrorDetails] = []
+        seen: dict[str, str] = {}
+        names: set[str] = set()
+        for index, category in enumerate(self.categories):
+            if category.name in names:
+                problems.append(_problem(("categories", index, "name"), f"category {category.name} appears twice"))
+            names.add(category.name)
+            for kind in category.kinds:
+                if kind in seen:
+                    where = ("categories", index, "kinds")
+                    problems.append(_problem(where, f"kind {kind} is already in category {seen[kind]}"))
+                seen[kind] = category.name
+        if not problems:
+            problems = self._failed_examples()
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+    def _failed_examples(self) -> list[InitErrorDetails]:
+        from secops.data.recognize import recognize_column
+
+        problems = []
+        for index, category in enumerate(self.categories):
+            for expected, cases in (("match", category.examples.match), ("no_match", category.examples.no_match)):
+                for number, case in enumerate(cases):
+                    got = self.classify(case.column, recognize_column(case.column, case.values).kind).category
+                    if (got == category.name) != (expected == "match"):
+                        where = ("categories", index, "examples", expected, number)
+                        problems.append(_problem(where, f"column {case.column!r} is classified as {got or 'nothing'}"))
+        return problems
+
+    def by_name(self, name: str) -> Category | None:
+        return next((c for c in self.categories if c.name == name), None)
+
+    def _header(self, header: str) -> tuple[Category, int] | None:
+        """The highest-level category a header keyword names (the first in the file on ties)."""
+        text = header.strip().lower()
+        best: tuple[Category, int] | None = None
+        for category in self.categories:
+            if any(word in text for word in category.headers):
+                level = category.header_level or category.level
+                if best is None or level > best[1]:
+                    best = (category, level)
+        return best
+
+    def classify(self, header: str, kind: str | None, *, minor: bool = False) -> Classification:
+        """A column's category from its identifier kind and its header; ``minor`` when the table
+        holds a child under the minor age (then every personal column is sensitive)."""
+        by_kind = next(((c, c.kinds[kind]) for c in self.categories if kind and kind in c.kinds), None)
+        by_header = self._header(header)
+        chosen, by = by_kind, "kind"
+        if by_header is not None and (by_kind is None or by_header[1] >= by_kind[1]):
+            chosen, by = by_header, "header"
+        if chosen is None:
+            return NONE
+        category, level = chosen
+        return Classification(
+            category.name, level, category.sensitive or (minor and category.personal), category.personal, by
+        )
+
+    def is_quasi(self, header: str, kind: str | None) -> bool:
+        text = header.strip().lower()
+        quasi = self.quasi_identifiers
+        return (kind is not None and kind in quasi.kinds) or any(word.lower() in text for word in quasi.headers)
+
+    def candidates_for(self, level: int, individuals: int, sensitive: int, minors: int) -> list[ScaleRule]:
+        """The scale rules a table meets, 核心数据 first."""
+        met = [rule for rule in self.candidates if rule.met(level, individuals, sensitive, minors)]
+        return sorted(met, key=lambda rule: rule.grade != "核心数据")
+
+    def level_name(self, level: int) -> str:
+        return self.levels.get(level, "无个人信息").split("：")[0]
+
+
+def _problem(loc: tuple[str | int, ...], message: str) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError("category_table", message), loc=loc, input=None)
+
+
+def default_table_path() -> Path:
+    from secops.content.locate import content_root
+
+    return content_root("rules").joinpath(*CATEGORY_KIND.subpath, "education.yml")
+
+
+_DEFAULT: list[CategoryTable] = []  # loaded once per process: the shipped table does not change
+
+
+def load_categories(path: Path | None = None) -> CategoryTable:
+    """The category table in ``path`` (the shipped education table when None); errors name file:line."""
+    if path is None and _DEFAULT:
+        return _DEFAULT[0]
+    file = path or default_table_path()
+    if not file.is_file():
+        raise SecopsError(f"{file}: no such category table", hint=f"see {default_table_path()}")
+    unit, errors = parse_unit(file, CATEGORY_KIND)
+    if errors or unit is None:
+        raise ContentErrors(errors)
+    assert isinstance(unit, CategoryTable)
+    if path is None:
+        _DEFAULT.append(unit)
+    return unit
