@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,30 +17,54 @@ def data() -> None:
 
 
 @data.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True, metavar="PATH|URL...")
+@click.option(
+    "--categories",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="a category table (YAML); default: rules/data/categories/education.yml",
+)
 @format_option()
-def scan(paths: tuple[Path, ...], fmt: str) -> None:
-    """Per column: identifier, category, level, sensitive flag, masked examples; per table: level,
-    minors under 14, k-anonymity. Exit 1 when sensitive personal information was found."""
+def scan(sources: tuple[str, ...], categories: Path | None, fmt: str) -> None:
+    """Classify tables: files (CSV in UTF-8 or GBK, XLSX, JSON, JSON lines, Parquet) or SQL tables by
+    URL (sqlite:///FILE.db#TABLE, postgresql://HOST/DB?table=NAME). Per column: identifier,
+    category, level, sensitive flag, exact hit counts, confidence and masked examples; per table:
+    level, 重要/核心数据 candidates, minors under 14, k-anonymity. Exit 1 when sensitive personal
+    information was found."""
+    from secops.data.categories import load_categories
     from secops.data.scan import scan_table
 
-    reports = [scan_table(path) for path in paths]
+    table_def = load_categories(categories)
+    reports = [scan_table(source, categories=table_def) for source in sources]
     if fmt != "table":
         for report in reports:
             emit_object(report.as_dict(), fmt)
     else:
         for report in reports:
-            value = report.as_dict()
-            minors = value["minors_under_14"]
-            k = f" · k-匿名 {value['k_anonymity']}" if value["k_anonymity"] is not None else ""
-            click.echo(f"{value['path']}: {value['rows']:,} rows · {value['level_name']} · 14 岁以下 {minors} 人{k}")
-            rows = [c for c in value["columns"] if c["kind"] or c["category"]]
-            for row in rows:
-                row["sensitive"] = "敏感" if row["sensitive"] else ""
-                row["examples"] = " ".join(row["examples"])
-            emit(rows, "table", ["column", "label", "category", "level", "sensitive", "confidence", "hits", "examples"])
+            _print_scan(report.as_dict())
     if any(c.sensitive for r in reports for c in r.columns):
         raise SystemExit(1)
+
+
+def _print_scan(value: dict[str, Any]) -> None:
+    k = value["k_anonymity_detail"]
+    if k["k"] is not None:
+        anonymity = f" · k-匿名 {k['k']}（{'、'.join(k['quasi_identifiers'])}）"
+    elif k["exceeded_limit"]:
+        anonymity = f" · k-匿名 ≤ {k['k_at_most']}（组合超过 {k['groups']:,} 种，未精确计算）"
+    else:
+        anonymity = ""
+    click.echo(
+        f"{value['path']}: {value['rows']:,} 行 · {value['grade']} · 14 岁以下 {value['minors_under_14']:,} 人"
+        f"{anonymity}"
+    )
+    for candidate in value["candidates"]:
+        click.echo(f"  · {candidate['grade']}候选（需人工复核）：{candidate['note']}")
+    rows = [c for c in value["columns"] if c["kind"] or c["category"]]
+    for row in rows:
+        row["sensitive"] = "敏感" if row["sensitive"] else ""
+        row["examples"] = " ".join(row["examples"])
+        row["hits"] = f"{row['hits']:,}/{row['present']:,}" if row["kind"] else ""
+    emit(rows, "table", ["column", "label", "category", "level", "sensitive", "confidence", "hits", "examples"])
 
 
 OPERATOR_NAMES = {

@@ -17,6 +17,7 @@ def report() -> None:
 
 @report.command()
 @click.argument("report_id", metavar="REPORT")
+@click.argument("tables", nargs=-1, metavar="[TABLE...]")
 @click.option(
     "-o",
     "--output",
@@ -28,21 +29,51 @@ def report() -> None:
 )
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language.")
 @click.option("--system", "system_name", help="The 等保 system (for the dengbao report).")
+@click.option(
+    "--categories",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A data category table (YAML) for the classification report.",
+)
 @pass_app
-def build(app: AppContext, report_id: str, outputs: tuple[Path, ...], lang: str, system_name: str | None) -> None:
-    """Build REPORT (see `secops report list`) into one or more files.
+def build(
+    app: AppContext,
+    report_id: str,
+    tables: tuple[str, ...],
+    outputs: tuple[Path, ...],
+    lang: str,
+    system_name: str | None,
+    categories: Path | None,
+) -> None:
+    """Build REPORT (see `secops report list`) into one or more files. The classification report
+    takes the tables to classify: files or SQL URLs.
 
     \b
     Example:
       secops report build workspace -o out/workspace.pdf -o out/workspace.xlsx
       secops report build dengbao --system 学籍管理系统 -o out/gap.pdf
+      secops report build classification roster.csv sqlite:///school.db#students -o out/data.pdf
     """
+    from secops.errors import SecopsError
     from secops.fsutil import check_output_path
     from secops.reporting.build import build_to_file, check_params, definition_for
     from secops.reporting.render import format_for
 
     params = {"system": system_name} if system_name else {}
-    check_params(definition_for(report_id), params)
+    definition = definition_for(report_id)
+    if definition.source == "data":
+        from secops.data.categories import load_categories
+        from secops.reporting.data_source import table_params
+
+        if not tables:
+            raise SecopsError(
+                f"report {report_id!r} needs the tables to classify",
+                hint=f"e.g. secops report build {report_id} roster.csv -o out/data.pdf",
+            )
+        load_categories(categories)  # a broken table fails before any scan
+        params.update(table_params(list(tables), categories))
+    elif tables or categories:
+        raise SecopsError(f"report {report_id!r} takes no tables or --categories")
+    check_params(definition, params)
     for path in outputs:  # refuse every bad path before any work is done
         format_for(path)
         check_output_path(path)

@@ -13,6 +13,7 @@ SOURCES: dict[str, str] = {
     "workspace": "secops.reporting.workspace_report:build",
     "assets": "secops.reporting.assets_report:build",
     "dengbao": "secops.reporting.dengbao_report:build",
+    "data": "secops.reporting.data_source:build",
 }
 PARAMS = ("system",)  # the options `secops report build` accepts for a definition's data source
 
