@@ -120,3 +120,84 @@ def test_cli_scan_exit_1_on_sensitive_data(tmp_path: Path) -> None:
     assert "身份证号" in table.stdout and "敏感" in table.stdout
     missing = CliRunner().invoke(cli, ["data", "scan", str(tmp_path / "none.csv")])
     assert missing.exit_code == 2
+
+
+def small_table(tmp_path: Path, text: str) -> Path:
+    """A copy of the shipped category table with the edits of ``text`` (old -> new pairs)."""
+    from secops.data.categories import default_table_path
+
+    body = default_table_path().read_text(encoding="utf-8").replace("id: education", "id: small")
+    for old, new in zip(text.split("|")[::2], text.split("|")[1::2], strict=True):
+        assert old in body
+        body = body.replace(old, new)
+    path = tmp_path / "small.yml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_counts_are_exact_over_every_batch_not_the_sample(tmp_path: Path) -> None:
+    rows = [list(row) for row in roster(40) * 125]  # 5,000 rows: the sample sees the first 2,000
+    for row in rows[3000:4000]:
+        row[2] = row[2][:-1] + ("0" if row[2][-1] != "0" else "1")  # a wrong check character
+        row[3] = ""
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    report = scan_table(path, today=TODAY, chunk_rows=256)
+    columns = {c.name: c for c in report.columns}
+    assert report.rows == 5000 and columns["身份证号"].hits == 4000 and columns["身份证号"].present == 5000
+    assert columns["身份证号"].confidence == "high"  # 80% valid, under its own header
+    assert columns["家长电话"].hits == columns["家长电话"].present == 4000
+    assert report.minors == 2000  # half of the valid IDs are of children under 14; broken IDs count as none
+    assert report.individuals == 5000 and report.sensitive_individuals == 5000
+
+
+def test_parquet_and_sqlite_give_the_same_scan(tmp_path: Path) -> None:
+    import sqlite3
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = roster(40)
+    csv_path = tmp_path / "r.csv"
+    write_csv(csv_path, "utf-8")
+    pq.write_table(pa.table({h: [r[i] for r in rows] for i, h in enumerate(HEADER)}), tmp_path / "r.parquet")
+    with sqlite3.connect(tmp_path / "r.db") as db:
+        columns = ", ".join(f'"{h}" TEXT' for h in HEADER)
+        db.execute(f"CREATE TABLE students ({columns})")
+        db.executemany(f"INSERT INTO students VALUES ({', '.join('?' * len(HEADER))})", rows)
+    reports = [
+        scan_table(source, today=TODAY)
+        for source in (csv_path, tmp_path / "r.parquet", f"sqlite:///{tmp_path / 'r.db'}#students")
+    ]
+    assert [r.format for r in reports] == ["csv", "parquet", "sql"]
+    shapes = [[(c.kind, c.category, c.level, c.sensitive, c.hits) for c in r.columns] for r in reports]
+    assert shapes[0] == shapes[1] == shapes[2]
+    assert {r.minors for r in reports} == {20} and {r.k_anonymity for r in reports} == {reports[0].k_anonymity}
+
+
+def test_k_anonymity_exact_and_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "k.csv"
+    lines = ["性别,班级,出生日期,备注"]
+    lines += [f"男,一班,2012-03-0{i % 3 + 1},x" for i in range(9)]  # three groups of 3
+    lines += ["女,二班,2012-05-01,x", "女,二班,2012-05-01,x", "女,三班,2012-06-01,x"]  # 2 and 1
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = scan_table(path, today=TODAY, chunk_rows=4)
+    k = report.kanon
+    assert k.columns == ["性别", "班级", "出生日期"] and (k.k, k.groups, k.unique_rows) == (1, 5, 1)
+    bounded = scan_table(path, today=TODAY, chunk_rows=4, group_limit=2).kanon
+    assert bounded.exceeded and bounded.k is None and bounded.k_at_most == 12 // bounded.groups
+
+
+def test_scale_thresholds_from_a_custom_category_table(tmp_path: Path) -> None:
+    from secops.data.categories import load_categories
+
+    path = tmp_path / "名单.csv"
+    write_csv(path, "utf-8")
+    important = small_table(tmp_path, "individuals: 100000000\n|minors: 21\n|individuals: 1000000\n|individuals: 40\n")
+    report = scan_table(path, today=TODAY, categories=load_categories(important))
+    assert [c.grade for c in report.candidates] == ["重要数据"] and report.grade == "重要数据候选"
+    core = small_table(tmp_path, "individuals: 100000000\n|minors: 20\n")
+    report = scan_table(path, today=TODAY, categories=load_categories(core))
+    assert [c.grade for c in report.candidates] == ["核心数据"] and report.as_dict()["important_data_candidate"]
+    assert not scan_table(path, today=TODAY).candidates  # 40 rows are far below the shipped thresholds
