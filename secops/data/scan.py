@@ -12,6 +12,7 @@ of a child under 14 is sensitive (PIPL art. 28): one minor makes every personal 
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
@@ -27,6 +28,7 @@ from secops.data.recognize import confidence, recognize_array
 from secops.data.scan_columns import ColumnCount, prefetched, take_sample
 from secops.data.tables import CHUNK_ROWS, open_table
 
+COUNT_THREADS = 2
 LEVEL_NAMES = {1: "一般数据 1 级", 2: "一般数据 2 级", 3: "一般数据 3 级", 4: "一般数据 4 级"}
 
 
@@ -184,22 +186,24 @@ def scan_table(
     ]
     kanon = KAnonymity([header[i] for i in quasi], group_limit)
     rows = minors = individuals = sensitive_rows = 0
-    for batch in chain(head, batches):
-        size = batch.num_rows
-        rows += size
-        personal, sensitive, minor = (np.zeros(size, bool) for _ in range(3))
-        for index, count in counts.items():
-            present, under = count.consume(batch.column(index))
-            if classes[index].personal:
-                personal |= present
-            if classes[index].sensitive:
-                sensitive |= present
-            if under is not None:
-                minor |= under
-        minors += int(minor.sum())
-        individuals += int(personal.sum())
-        sensitive_rows += int((sensitive | minor).sum())
-        kanon.add([as_text(batch.column(i)) for i in quasi])
+    with ThreadPoolExecutor(COUNT_THREADS, thread_name_prefix="scan-count") as pool:
+        for batch in chain(head, batches):
+            size = batch.num_rows
+            rows += size
+            personal, sensitive, minor = (np.zeros(size, bool) for _ in range(3))
+            # columns are counted on two threads: the kernels release the GIL
+            results = pool.map(ColumnCount.consume, counts.values(), [batch.column(i) for i in counts])
+            for index, (present, under) in zip(counts, results, strict=True):
+                if classes[index].personal:
+                    personal |= present
+                if classes[index].sensitive:
+                    sensitive |= present
+                if under is not None:
+                    minor |= under
+            minors += int(minor.sum())
+            individuals += int(personal.sum())
+            sensitive_rows += int((sensitive | minor).sum())
+            kanon.add([as_text(batch.column(i)) for i in quasi])
     columns = []
     for index, (name, finding) in enumerate(zip(header, findings, strict=True)):
         final = table_def.classify(name, finding.kind, minor=minors > 0)
