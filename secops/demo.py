@@ -6,7 +6,7 @@ discovered hosts (automated evidence plus a partly answered questionnaire); 4. d
 Sigma rules over sample logs (a web attack, an SSH brute force) and YARA over a sample web root,
 stored as alerts; 5. an incident opened from the top alert, with its running clocks; 6. student
 data: a generated roster classified, masked, watermarked and traced from a leaked subset
-(``secops.demo_data``); 7. the reports.
+(``secops.demo_data``); 7. the reports, with the roster's 数据分类分级 report.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ LOOPBACK_SCOPE = ["127.0.0.1/32", "2001:db8:20::/48"]  # the second is documenta
 LAB_HOSTS = 8
 DEMO_SYSTEM = "学校门户网站"
 DEMO_TAG = "portal"
+ALL_FORMATS = ("pdf", "html", "xlsx", "docx")
 
 
 @dataclass
@@ -40,6 +41,7 @@ class DemoResult:
     detection: str = ""
     incident: str = ""
     data: list[str] = field(default_factory=list)
+    data_files: list[Path] = field(default_factory=list)  # the roster, its masked, marked and leaked copies
     reports: list[Path] = field(default_factory=list)
 
 
@@ -252,6 +254,7 @@ def run_demo(
 ) -> DemoResult:
     from secops.demo_data import run_data_step
     from secops.lab import campus_unavailable_reason
+    from secops.reporting.data_source import table_params
 
     output_dir = Path(output_dir)
     try:
@@ -286,11 +289,18 @@ def run_demo(
     demo.reports.append((output_dir / "incident.docx").resolve())
     progress(f"      {demo.incident}")
     progress(f"[6/7] Student data: a generated roster scanned, masked, watermarked and traced (in {output_dir})")
-    demo.data = run_data_step(output_dir, workspace_dir, now=now, progress=progress).lines
-    progress("[7/7] Building the reports (PDF, HTML, XLSX, DOCX)")
+    data = run_data_step(output_dir, workspace_dir, now=now, progress=progress)
+    demo.data, demo.data_files = data.lines, [path.resolve() for path in data.files]
+    progress("[7/7] Building the reports (PDF, HTML, XLSX, DOCX; the roster's 数据分类分级 report as PDF and XLSX)")
+    reports: list[tuple[str, dict[str, str], tuple[str, ...]]] = [
+        ("workspace", {}, ALL_FORMATS),
+        ("assets", {}, ALL_FORMATS),
+        ("dengbao", {"system": DEMO_SYSTEM}, ALL_FORMATS),
+        ("classification", table_params([str(data.roster)], None), ("pdf", "xlsx")),
+    ]
     with open_workspace_store(result.workspace) as store:
-        for report_id, params in (("workspace", {}), ("assets", {}), ("dengbao", {"system": DEMO_SYSTEM})):
-            for fmt in ("pdf", "html", "xlsx", "docx"):
+        for report_id, params, formats in reports:
+            for fmt in formats:
                 path = output_dir / f"{report_id}.{fmt}"
                 build_to_file(report_id, path, result.workspace, store, now, lang, params)
                 demo.reports.append(path.resolve())

@@ -49,6 +49,18 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
     assert (out / "leaked.xlsx").stat().st_size > 10_000
     assert "一般数据 4 级" in result.stdout and "14 岁以下未成年人" in result.stdout and "k-匿名" in result.stdout
     assert "脱敏（默认策略）: 20,000 行" in result.stdout and "水印指向「校外培训合作方」" in result.stdout
+    for fmt in ("pdf", "xlsx"):
+        assert str((out / f"classification.{fmt}").resolve()) in result.stdout
+    graded = subprocess.run(
+        ["pdftotext", str(out / "classification.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "学生数据分类分级报告" in graded and "students.csv" in graded and "一般数据 4 级" in graded
+    assert "20,000 行" in graded
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(out / "classification.xlsx"))
+    cells = {str(v) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python() for v in row}
+    assert "身份证号" in cells and "家长电话" in cells
     info = subprocess.run(["pdfinfo", str(out / "workspace.pdf")], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert 1 <= pages <= 10
