@@ -110,25 +110,27 @@ def scan_lines(value: dict[str, Any]) -> list[str]:
         f" · 14 岁以下未成年人 {value['minors_under_14']:,} 人"
         + (f" · k-匿名 k={k}（准标识符 {quasi}）" if k is not None else "")
     ]
-    groups: dict[tuple[str, int], list[str]] = {}
+    by_level: dict[int, dict[str, list[str]]] = {}
     for column in value["columns"]:
         if column["category"]:
-            mark = "*" if column["sensitive"] else ""
-            groups.setdefault((column["category"], column["level"]), []).append(column["column"] + mark)
-    ordered = sorted(groups.items(), key=lambda item: -item[0][1])  # highest level first, else as found
-    parts = [f"{category} {level} 级: {'、'.join(names)}" for (category, level), names in ordered]
+            names = by_level.setdefault(column["level"], {}).setdefault(column["category"], [])
+            names.append(column["column"] + ("*" if column["sensitive"] else ""))
+    for level in sorted(by_level, reverse=True):
+        groups = "；".join(f"{category} {'、'.join(names)}" for category, names in by_level[level].items())
+        lines.append(f"  {level} 级: {groups}")
     sensitive = sum(1 for c in value["columns"] if c["sensitive"])
-    lines.append(f"  {'；'.join(parts)}（* 敏感个人信息，共 {sensitive} 列）")
+    lines[-1] += f"（* 敏感个人信息，共 {sensitive} 列）"
     return lines
 
 
-def mask_line(value: dict[str, Any], output: Path) -> str:
+def mask_lines(value: dict[str, Any], output: Path, k_after: int | None) -> list[str]:
     by_operator: dict[str, list[str]] = {}
     for column in value["columns"]:
         if column["operator"] != "keep":
             by_operator.setdefault(_OPERATORS.get(column["operator"], column["operator"]), []).append(column["column"])
     done = "；".join(f"{name} {'、'.join(columns)}" for name, columns in by_operator.items())
-    return f"脱敏（默认策略）: {value['rows']:,} 行 -> {output.name}；{done}"
+    after = f"脱敏后 k-匿名 k={k_after}" if k_after is not None else "脱敏后无准标识符"
+    return [f"脱敏（默认策略）: {value['rows']:,} 行 -> {output.name}；{after}", f"  {done}"]
 
 
 def run_data_step(
@@ -153,7 +155,7 @@ def run_data_step(
     lines = scan_lines(scanned)
     masked = output_dir / "students-masked.csv"
     mask = mask_table(str(roster), str(masked), today=today).as_dict()
-    lines.append(mask_line(mask, masked))
+    lines += mask_lines(mask, masked, scan_table(masked, today=today).k_anonymity)
     for line in lines:
         progress(f"      {line}")
 

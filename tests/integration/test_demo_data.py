@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -105,7 +106,12 @@ def test_masked_copy_keeps_rows_and_hides_identifiers(step: tuple[DataDemo, list
         assert after[column] != before[column] and after[column][-4:] == before[column][-4:]  # order kept
         assert "*" in after[phone] and after[phone] != before[phone]
     assert result.mask["rows"] == ROWS
-    assert any(line.startswith("      脱敏（默认策略）") and "身份证号" in line for line in printed)
+    text = "\n".join(printed)
+    assert (
+        "脱敏（默认策略）: 10,000 行 -> students-masked.csv" in text and "屏蔽 学籍号、姓名、身份证号、家长电话" in text
+    )
+    k_after = re.search(r"脱敏后 k-匿名 k=(\d+)", text)
+    assert k_after is not None and int(k_after.group(1)) > result.scan["k_anonymity"]
 
 
 def test_marked_copies_change_only_low_digits_of_carriers(step: tuple[DataDemo, list[str], Path]) -> None:
