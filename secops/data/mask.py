@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from secops.data import identifiers as ids
 from secops.data.operators import Generalize, Keep, Mask, Operator, Pseudonym, Suppress, as_text
 from secops.data.policy import MaskPolicy, MaskRule, load_policy
+from secops.data.prefetch import prefetched
 from secops.data.recognize import recognize_column
 from secops.data.scan import classify_column
 from secops.data.tables import CHUNK_ROWS, Table, format_of, open_table
@@ -197,43 +198,6 @@ def plan_columns(
     return plans, minors
 
 
-def _prefetched(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
-    """Read the next chunks in a thread while this one is masked: parsing and the compute
-    kernels release the GIL, so reading, masking and writing overlap on two cores."""
-    chunks: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
-
-    def produce() -> None:
-        try:
-            for batch in batches:
-                while not stop.is_set():
-                    try:
-                        chunks.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            chunks.put(done)
-        except BaseException as error:  # handed to the consumer, raised there
-            chunks.put(error)
-
-    worker = threading.Thread(target=produce, name="mask-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = chunks.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join(timeout=5)
-
-
 class _WriterThread:
     """Hands chunks to ``write`` in a thread (formatting and the file write release the GIL);
     in the caller's own thread when ``threaded`` is False (database connections stay in one)."""
@@ -338,7 +302,7 @@ def mask_table(
         background = _WriterThread(writer.write, threaded=out_format != "sql")
         try:
             _mask_batches(
-                chain([first] if first is not None else [], _prefetched(batches)), plans, table.header, background
+                chain([first] if first is not None else [], prefetched(batches)), plans, table.header, background
             )
         finally:
             background.close()

@@ -24,8 +24,9 @@ import numpy as np
 from secops.data.categories import CategoryTable, Classification, ScaleRule, load_categories
 from secops.data.kanon import GROUP_LIMIT, KAnonymity, KAnonymityResult
 from secops.data.operators import as_text
+from secops.data.prefetch import prefetched
 from secops.data.recognize import confidence, recognize_array
-from secops.data.scan_columns import ColumnCount, prefetched, take_sample
+from secops.data.scan_columns import ColumnCount, take_sample
 from secops.data.tables import CHUNK_ROWS, open_table
 
 COUNT_THREADS = 2

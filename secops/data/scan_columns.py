@@ -5,11 +5,8 @@ few masked examples. Nothing here keeps a cell value beyond the masked examples.
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -55,43 +52,6 @@ def take_sample(batches: Iterator[pa.RecordBatch], width: int) -> tuple[list[pa.
             break
     samples = [pa.concat_arrays(p) if p else pa.array([], pa.string()) for p in pieces]
     return head, samples
-
-
-def prefetched(batches: Iterator[pa.RecordBatch], depth: int = 3) -> Iterator[pa.RecordBatch]:
-    """Read the next batches in a thread while this one is counted: CSV/Parquet parsing and the
-    compute kernels release the GIL, so reading and counting overlap on two cores."""
-    chunks: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
-
-    def produce() -> None:
-        try:
-            for batch in batches:
-                while not stop.is_set():
-                    try:
-                        chunks.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            chunks.put(done)
-        except BaseException as error:  # handed to the consumer, raised there
-            chunks.put(error)
-
-    worker = threading.Thread(target=produce, name="scan-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = chunks.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join(timeout=5)
 
 
 class ColumnCount:
