@@ -28,7 +28,7 @@ def report() -> None:
     help="Output file; the format follows the extension (.pdf .html .xlsx .docx). Repeat for several.",
 )
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language.")
-@click.option("--system", "system_name", help="The 等保 system (for the dengbao report).")
+@click.option("--system", "system_name", help="The 等保 system (for the dengbao, grading and filing reports).")
 @click.option(
     "--categories",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -45,13 +45,15 @@ def build(
     categories: Path | None,
 ) -> None:
     """Build REPORT (see `secops report list`) into one or more files. The classification report
-    takes the tables to classify: files or SQL URLs.
+    takes the tables to classify: files or SQL URLs; the filing report (备案表) takes the system's
+    tables to prefill its 数据摸底调查表.
 
     \b
     Example:
       secops report build workspace -o out/workspace.pdf -o out/workspace.xlsx
       secops report build dengbao --system 学籍管理系统 -o out/gap.pdf
       secops report build classification roster.csv sqlite:///school.db#students -o out/data.pdf
+      secops report build filing --system 学籍管理系统 roster.csv -o out/filing.docx
     """
     from secops.errors import SecopsError
     from secops.fsutil import check_output_path
@@ -70,6 +72,12 @@ def build(
                 hint=f"e.g. secops report build {report_id} roster.csv -o out/data.pdf",
             )
         load_categories(categories)  # a broken table fails before any scan
+        params.update(table_params(list(tables), categories))
+    elif definition.source == "filing" and (tables or categories):
+        from secops.data.categories import load_categories
+        from secops.reporting.data_source import table_params
+
+        load_categories(categories)  # the 数据摸底调查表 scans these tables at build time
         params.update(table_params(list(tables), categories))
     elif tables or categories:
         raise SecopsError(f"report {report_id!r} takes no tables or --categories")

@@ -14,6 +14,8 @@ SOURCES: dict[str, str] = {
     "assets": "secops.reporting.assets_report:build",
     "dengbao": "secops.reporting.dengbao_report:build",
     "data": "secops.reporting.data_source:build",
+    "grading": "secops.dengbao.grading_report:build",
+    "filing": "secops.dengbao.filing:build",
 }
 PARAMS = ("system",)  # the options `secops report build` accepts for a definition's data source
 
