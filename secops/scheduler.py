@@ -18,7 +18,8 @@ from secops.config import Workspace, load_workspace
 from secops.errors import SecopsError
 
 log = logging.getLogger(__name__)
-JOB_KINDS = ("discover", "forward", "hunt")
+JOB_KINDS = ("discover", "forward", "hunt", "assess")
+REMINDER_HOUR = 8  # the daily 等保 deadline reminders go out in the morning, workspace time
 _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SINCE = re.compile(r"^[1-9][0-9]{0,5}[smhdw]$")
 
@@ -101,6 +102,68 @@ def run_clock_check(workspace_path: str) -> None:
         log.error("incident clock check failed: %s", error)
 
 
+def run_assess_job(
+    workspace_path: str,
+    system: str,
+    targets: list[str],
+    local: bool = False,
+    ssh_hosts: list[str] | None = None,
+    ssh_user: str | None = None,
+    ssh_identity: str | None = None,
+    credentials: bool = True,
+    cron: str = "",
+) -> None:
+    """A scheduled 等保 assessment: the automated evidence again, stored with its trend point."""
+    from secops.dengbao.trend import open_highrisk, run_automated_assessment
+    from secops.workspace import open_workspace_store
+
+    try:
+        workspace = load_workspace(Path(workspace_path))
+        with open_workspace_store(workspace) as store:
+            result = run_automated_assessment(
+                workspace,
+                store,
+                system,
+                targets=tuple(targets),
+                local=local,
+                ssh_hosts=tuple(ssh_hosts or ()),
+                ssh_user=ssh_user,
+                ssh_identity=ssh_identity,
+                credentials=credentials,
+            )
+        log.warning(
+            "scheduled assessment of %s: 符合率 %.1f%%, %d open high-risk, %s",
+            system,
+            result["rate"] * 100,
+            open_highrisk(result),
+            result["conclusion"],
+        )
+    except SecopsError as error:
+        log.error("scheduled assessment of %s failed: %s", system, error)
+
+
+def run_compliance_reminders(workspace_path: str) -> None:
+    """等保 deadlines: the 30/7/1-day reminders due today (built in: daily), each sent once."""
+    from zoneinfo import ZoneInfo
+
+    from secops.dengbao.reminders import check_reminders
+    from secops.incident.notify import load_notifiers
+    from secops.workspace import open_workspace_store
+
+    try:
+        workspace = load_workspace(Path(workspace_path))
+        now = datetime.now(UTC)
+        today = now.astimezone(ZoneInfo(workspace.config.timezone)).date()
+        with open_workspace_store(workspace) as store:
+            sent = check_reminders(
+                store, load_notifiers(workspace.path), workspace.path, now, today, school=workspace.config.school.name
+            )
+        for notice in sent:
+            log.warning("compliance reminder: %s", notice["text"])
+    except SecopsError as error:
+        log.error("compliance reminder check failed: %s", error)
+
+
 def _scheduler(workspace: Workspace, *, blocking: bool = False) -> Any:
     from zoneinfo import ZoneInfo
 
@@ -173,6 +236,38 @@ def _hunt_job(options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
     return run_hunt, "hunt", kwargs
 
 
+def _assess_job(workspace: Workspace, options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
+    # Check now what the job would find at night: the system, its targets, something to gather.
+    from secops.dengbao.systems import get_system
+    from secops.discovery.targets import resolve_targets
+    from secops.workspace import open_workspace_store
+
+    name = str(options.get("system") or "")
+    if not name:
+        raise SecopsError("an assess job needs --system NAME", hint="see secops dengbao system list")
+    targets = [str(t) for t in options.get("targets") or ()]
+    ssh_hosts = [str(h) for h in options.get("ssh_hosts") or ()]
+    with open_workspace_store(workspace) as store:
+        system = get_system(store, name)
+    if targets:
+        resolve_targets(targets, workspace.config.networks())  # refuses out-of-scope targets now
+    if not (targets or ssh_hosts or options.get("local") or system.asset_tag):
+        raise SecopsError(
+            f"system {system.name!r} has nothing to assess automatically",
+            hint="give --target, --local or --ssh, or tag its assets and set the system's --asset-tag",
+        )
+    kwargs = {
+        "system": system.name,
+        "targets": targets,
+        "local": bool(options.get("local")),
+        "ssh_hosts": ssh_hosts,
+        "ssh_user": options.get("ssh_user"),
+        "ssh_identity": str(options["ssh_identity"]) if options.get("ssh_identity") else None,
+        "credentials": bool(options.get("credentials", True)),
+    }
+    return run_assess_job, f"assess-{system.id}", kwargs  # job ids are ASCII; system names often are not
+
+
 def add_job(
     workspace: Workspace,
     kind: str,
@@ -189,6 +284,8 @@ def add_job(
         func, default_id, kwargs = _discover_job(workspace, profile, list(targets or []))
     elif kind == "forward":
         func, default_id, kwargs = _forward_job(workspace, options or {})
+    elif kind == "assess":
+        func, default_id, kwargs = _assess_job(workspace, {**(options or {}), "targets": targets})
     else:
         func, default_id, kwargs = _hunt_job(options or {})
     trigger = _trigger(cron, workspace)
@@ -251,6 +348,16 @@ def run_forever(workspace: Workspace) -> None:
         "interval",
         minutes=1,
         id="incident-clocks",
+        jobstore="builtin",
+        kwargs={"workspace_path": str(workspace.path)},
+        next_run_time=datetime.now(UTC),
+    )
+    # Built in as well: the 等保 deadline reminders, daily and once at start (each is sent only once).
+    scheduler.add_job(
+        run_compliance_reminders,
+        "cron",
+        hour=REMINDER_HOUR,
+        id="compliance-reminders",
         jobstore="builtin",
         kwargs={"workspace_path": str(workspace.path)},
         next_run_time=datetime.now(UTC),

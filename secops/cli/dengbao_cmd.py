@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from secops.cli.context import AppContext, pass_app
+from secops.cli.dengbao_calendar_cmd import calendar, system_assessed, system_filed
 from secops.cli.dengbao_system_cmd import questionnaire, system
 from secops.cli.output import emit, emit_object, format_option, to_json
 
@@ -259,3 +260,6 @@ def _print_summary(result: dict[str, Any]) -> None:
 
 dengbao.add_command(system)
 dengbao.add_command(questionnaire)
+dengbao.add_command(calendar)
+system.add_command(system_filed)
+system.add_command(system_assessed)

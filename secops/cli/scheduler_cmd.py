@@ -1,6 +1,9 @@
-"""``secops scheduler``: scheduled discovery, forwarding to the center and Sigma hunts on Elasticsearch."""
+"""``secops scheduler``: scheduled discovery, forwarding to the center, Sigma hunts on Elasticsearch and
+等保 assessments."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -14,7 +17,7 @@ def scheduler() -> None:
 
 
 @scheduler.command()
-@click.argument("kind", type=click.Choice(["discover", "forward", "hunt"]))
+@click.argument("kind", type=click.Choice(["discover", "forward", "hunt", "assess"]))
 @click.option("--cron", required=True, help='Crontab expression in the workspace time zone, e.g. "0 2 * * *".')
 @click.option("--profile", default="quick", show_default=True, help="Scan profile for discover jobs.")
 @click.option("--target", "targets", multiple=True, help="Limit the job to these targets (default: the scope).")
@@ -27,7 +30,15 @@ def scheduler() -> None:
     help="hunt: Sigma rule file or folder, repeatable (default: the shipped rules/sigma pack).",
 )
 @click.option("--since", default="24h", show_default=True, help="hunt: how far back each run looks.")
-@click.option("--id", "job_id", help="Job id (default: discover-PROFILE, forward, hunt); the same id replaces.")
+@click.option("--system", "system_name", help="assess: the 等保 system (secops dengbao system list).")
+@click.option("--local", is_flag=True, help="assess: collect host configuration of this machine.")
+@click.option("--ssh", "ssh_hosts", multiple=True, help="assess: collect host configuration over SSH (key-based).")
+@click.option("--ssh-user", help="assess: user for --ssh.")
+@click.option("--ssh-identity", type=click.Path(path_type=Path), help="assess: private key for --ssh.")
+@click.option("--no-credentials", is_flag=True, help="assess: skip weak-password guessing.")
+@click.option(
+    "--id", "job_id", help="Job id (default: discover-PROFILE, forward, hunt, assess-N); the same id replaces."
+)
 @pass_app
 def add(
     app: AppContext,
@@ -40,12 +51,34 @@ def add(
     index: str | None,
     rules: tuple[str, ...],
     since: str,
+    system_name: str | None,
+    local: bool,
+    ssh_hosts: tuple[str, ...],
+    ssh_user: str | None,
+    ssh_identity: Path | None,
+    no_credentials: bool,
     job_id: str | None,
 ) -> None:
-    """Add (or replace) a scheduled job: discover (scan), forward (alerts to the center), hunt (Sigma on ES)."""
+    """Add (or replace) a scheduled job: discover (scan), forward (alerts to the center), hunt (Sigma on ES),
+    assess (the 等保 automated evidence again; each run's 符合率 and high-risk count go to the trend).
+
+    `scheduler run` also checks the 等保 deadlines daily and sends the 30/7/1-day reminders.
+    """
     from secops.scheduler import add_job
 
-    options = {"batch": batch, "es_url": es_url, "index": index, "rules": rules, "since": since}
+    options = {
+        "batch": batch,
+        "es_url": es_url,
+        "index": index,
+        "rules": rules,
+        "since": since,
+        "system": system_name,
+        "local": local,
+        "ssh_hosts": ssh_hosts,
+        "ssh_user": ssh_user,
+        "ssh_identity": ssh_identity,
+        "credentials": not no_credentials,
+    }
     job = add_job(
         app.workspace(), kind, cron=cron, job_id=job_id, profile=profile, targets=list(targets), options=options
     )
@@ -66,6 +99,8 @@ def list_jobs(app: AppContext, fmt: str) -> None:
     columns = ["id", "kind", "cron", "next_run", "profile", "targets"]
     if any(row["kind"] == "hunt" for row in rows):
         columns += ["index", "since"]
+    if any(row["kind"] == "assess" for row in rows):
+        columns += ["system", "local"]
     emit(rows, fmt, columns)
 
 

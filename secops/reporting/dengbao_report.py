@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from secops.dengbao.systems import get_system, latest_assessment
+from secops.dengbao.trend import trend_points
 from secops.errors import SecopsError
 from secops.reporting.build import ReportContext
 from secops.reporting.model import Cell, Chart, Paragraph, Report, Table
@@ -39,6 +40,57 @@ def _evidence(item: dict[str, Any]) -> str:
     if item.get("conflict"):
         lines.append(f"冲突：{item['conflict']}")
     return "；".join(lines) or ("问卷答复" if item.get("answer") else "")
+
+
+def _trend_section(report: Report, points: list[dict[str, Any]], zone: str, en: bool) -> None:
+    """符合率 and open high-risk problems over the runs (scheduled and by hand); a chart from 2 points."""
+    if len(points) < 2:
+        return
+    section = report.section("符合率与高风险问题趋势" if not en else "Trend")
+    labels: list[str] = []
+    for point in points:
+        label = point["at"].astimezone(ZoneInfo(zone)).strftime("%m-%d %H:%M")
+        while label in labels:  # the chart's x axis is categorical: equal labels would merge points
+            label += "＋"
+        labels.append(label)
+    section.add(
+        Chart(
+            "符合率趋势" if not en else "Compliance rate",
+            "line",
+            labels,
+            {"符合率(%)": [round(p["rate"] * 100, 1) for p in points]},
+            y_label="%",
+        )
+    )
+    section.add(
+        Chart(
+            "未缓解高风险问题数" if not en else "Open high-risk problems",
+            "line",
+            labels,
+            {"高风险问题": [float(p["highrisk"]) for p in points]},
+            y_label="个",
+        )
+    )
+    sources = {"scheduled": "计划任务", "manual": "手动"}
+    section.add(
+        Table(
+            "历次评估",
+            ["时间", "来源", "等级", "符合率", "综合得分(2019)", "未缓解高风险", "结论"],
+            [
+                [
+                    p["at"].astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M"),
+                    sources.get(p["source"], p["source"]),
+                    f"第{p['level']}级",
+                    _pct(p["rate"]),
+                    p["score_2019"],
+                    p["highrisk"],
+                    p["conclusion"],
+                ]
+                for p in points
+            ],
+            sheet_name="趋势",
+        )
+    )
 
 
 def build(ctx: ReportContext) -> Report:
@@ -96,6 +148,8 @@ def build(ctx: ReportContext) -> Report:
             "note",
         )
     )
+
+    _trend_section(report, trend_points(ctx.store, system), config.timezone, en)
 
     high = report.section("高风险问题" if not en else "High-risk problems")
     if not result["highrisk"]:

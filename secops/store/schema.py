@@ -337,3 +337,61 @@ data_releases = sa.Table(
     sa.Column("changed_cells", sa.Integer, nullable=False),
     sa.Column("pseudonymized", sa.JSON, nullable=False),
 )
+
+dengbao_filings = sa.Table(
+    "dengbao_filings",
+    metadata,
+    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("filed_on", sa.Date, nullable=False),
+    sa.Column("certificate_no", sa.Text, nullable=False, default=""),
+    sa.Column("recorded_at", _when, nullable=False),
+)
+
+dengbao_official_assessments = sa.Table(
+    "dengbao_official_assessments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("assessed_on", sa.Date, nullable=False),
+    sa.Column("org", sa.Text, nullable=False),
+    sa.Column("conclusion", sa.String(10), nullable=False),
+    sa.Column("report_no", sa.Text, nullable=False, default=""),
+    sa.Column("recorded_at", _when, nullable=False),
+)
+
+dengbao_trend = sa.Table(
+    "dengbao_trend",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("assessment_id", sa.Integer),
+    sa.Column("at", _when, nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("rate", sa.Float, nullable=False),
+    sa.Column("score_2019", sa.Float),
+    sa.Column("highrisk", sa.Integer, nullable=False),
+    sa.Column("conclusion", sa.String(10), nullable=False),
+)
+
+dengbao_reminders = sa.Table(
+    "dengbao_reminders",
+    metadata,
+    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("deadline", sa.String(30), primary_key=True),
+    sa.Column("due_on", sa.Date, primary_key=True),
+    sa.Column("days_before", sa.Integer, primary_key=True),
+    sa.Column("sent_at", _when, nullable=False),
+    sa.Column("channels", sa.JSON, nullable=False),
+)
+
+center_compliance = sa.Table(
+    "center_compliance",
+    metadata,
+    sa.Column("school", sa.String(10), primary_key=True),  # the latest summary per school replaces the last
+    sa.Column("generated_at", _when, nullable=False),
+    sa.Column("received_at", _when, nullable=False),
+    sa.Column("overdue_filings", sa.Integer, nullable=False),
+    sa.Column("overdue_assessments", sa.Integer, nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),
+)

@@ -1,0 +1,125 @@
+"""``secops dengbao calendar`` and ``system filed|assessed``: filings, official assessments, deadlines."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+from secops.cli.context import AppContext, pass_app
+from secops.cli.output import emit, format_option, to_json
+
+
+def _today(app: AppContext, zone: str) -> tuple[datetime, date]:
+    from zoneinfo import ZoneInfo
+
+    now = app.now()
+    return now, now.astimezone(ZoneInfo(zone)).date()
+
+
+@click.command(name="filed")
+@click.argument("name")
+@click.option("--date", "filed_on", required=True, help="备案日期 on the 备案证明, YYYY-MM-DD.")
+@click.option("--number", default="", help="备案证明编号 (left 待填写 when not given).")
+@pass_app
+def system_filed(app: AppContext, name: str, filed_on: str, number: str) -> None:
+    """Record that system NAME was filed (备案) on a date; a later call replaces it."""
+    from secops.dengbao.calendar import parse_date, record_filing
+    from secops.dengbao.systems import get_system
+    from secops.store.records import log_activity
+
+    workspace = app.workspace()
+    now, today = _today(app, workspace.config.timezone)
+    day = parse_date(filed_on, option="--date", today=today)
+    with app.store(workspace) as store:
+        found = get_system(store, name)
+        record_filing(store, found, day, number, now)
+        log_activity(store, "dengbao.filed", {"system": found.name, "date": day.isoformat()}, now)
+    click.echo(f"Recorded filing of {found.name}: {day}{' ' + number if number else ''}")
+
+
+@click.command(name="assessed")
+@click.argument("name")
+@click.option("--date", "assessed_on", required=True, help="Date of the 等级测评 report, YYYY-MM-DD.")
+@click.option("--org", required=True, help="The 测评机构 that did it.")
+@click.option("--conclusion", required=True, type=click.Choice(["符合", "基本符合", "不符合"]), help="测评结论.")
+@click.option("--report-no", default="", help="测评报告编号.")
+@pass_app
+def system_assessed(app: AppContext, name: str, assessed_on: str, org: str, conclusion: str, report_no: str) -> None:
+    """Record an official 等级测评 of system NAME by a 测评机构 (not the automated runs)."""
+    from secops.dengbao.calendar import OfficialAssessment, parse_date, record_official
+    from secops.dengbao.systems import get_system
+    from secops.store.records import log_activity
+
+    workspace = app.workspace()
+    now, today = _today(app, workspace.config.timezone)
+    day = parse_date(assessed_on, option="--date", today=today)
+    with app.store(workspace) as store:
+        found = get_system(store, name)
+        record_official(store, found, OfficialAssessment(day, org, conclusion, report_no), now)
+        log_activity(store, "dengbao.official", {"system": found.name, "date": day.isoformat()}, now)
+    click.echo(f"Recorded 等级测评 of {found.name} on {day}: {conclusion} ({org})")
+
+
+def _row(entry: dict[str, Any]) -> dict[str, Any]:
+    last = entry["last_assessment"]
+    deadlines = {d["kind"]: d for d in entry["deadlines"]}
+
+    def when(kind: str) -> str:
+        found = deadlines.get(kind)
+        if not found:
+            return ""
+        late = "（已逾期）" if found["overdue"] else f"（{found['days_left']} 天）"
+        return f"{found['due_on']}{late}"
+
+    filed = entry["filed_on"] or ("未备案（待填写）" if entry["filing_required"] else "无需备案")
+    return {
+        "system": entry["system"],
+        "level": entry["level"],
+        "filed": filed,
+        "certificate": entry["certificate_no"] or ("待填写" if entry["filed_on"] else ""),
+        "valid_until": when("certificate"),
+        "last_assessment": f"{last['date']} {last['conclusion']}" if last else "无记录",
+        "next_assessment": when("assessment"),
+        "highrisk": len(entry["open_highrisk"]),
+        "overdue": "、".join(entry["overdue"]),
+    }
+
+
+@click.command()
+@click.option("--system", "system_name", help="Only this system.")
+@click.option("--notify", is_flag=True, help="Send the 30/7/1-day reminders due today (each only once).")
+@format_option()
+@pass_app
+def calendar(app: AppContext, system_name: str | None, notify: bool, fmt: str) -> None:
+    """The compliance calendar: filing, 备案证明 validity, last and next 等级测评, open high risk.
+
+    Exits 1 when a deadline is overdue.
+    """
+    from secops.dengbao.calendar import compliance_calendar
+
+    workspace = app.workspace()
+    now, today = _today(app, workspace.config.timezone)
+    with app.store(workspace) as store:
+        entries = compliance_calendar(store, today, system_name)
+        if notify:
+            from secops.dengbao.reminders import check_reminders
+            from secops.incident.notify import load_notifiers
+
+            sent = check_reminders(
+                store, load_notifiers(workspace.path), workspace.path, now, today, school=workspace.config.school.name
+            )
+            for notice in sent:
+                click.echo(f"sent: {notice['text']}", err=True)
+            if not sent:
+                click.echo("no reminders due today", err=True)
+    if fmt == "table":
+        emit([_row(e) for e in entries], fmt, list(_row(entries[0])) if entries else ["system"])
+    elif fmt == "json":
+        click.echo(to_json(entries))
+    else:
+        for entry in entries:
+            click.echo(to_json(entry, indent=None))
+    if any(e["overdue"] for e in entries):
+        raise SystemExit(1)

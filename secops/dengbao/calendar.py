@@ -1,0 +1,223 @@
+"""The 等保 compliance calendar: filings (备案), official assessments (等级测评) and their deadlines.
+
+Rules, from /work/shared/reference/dengbao/README.md (section "Grading (定级), GB/T 22240-2020"):
+- level 2 and above must be filed (备案) with the local public-security 网安 department;
+- the 备案证明 "is valid 3 years (+1 per completed 测评)": expiry = filing date + 3 years + one
+  year for each official assessment completed on or after the filing date (an assessment before
+  the filing cannot extend a certificate that did not exist yet);
+- "levels 3–5 are assessed every year": the next assessment is due one year after the last
+  official one, or one year after filing when there has been none.
+The reference sets no yearly cycle for level 2, so for level 2 the calendar shows no assessment
+deadline of its own: an assessment completed before the certificate expires extends it.
+
+Only official assessments by a 测评机构 count here; the automated evidence runs of
+``secops dengbao assess`` give the open high-risk problems and the trend, not the deadlines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from secops.dengbao.systems import System, latest_assessment, list_systems
+from secops.errors import SecopsError
+from secops.store import Store
+from secops.store.schema import dengbao_filings, dengbao_official_assessments
+
+CONCLUSIONS = ("符合", "基本符合", "不符合")
+CERTIFICATE_YEARS = 3
+EARLIEST = date(2000, 1, 1)  # 等级保护 filings predate nothing earlier; older dates are typos
+DEADLINE_NAMES = {"certificate": "备案证明到期", "assessment": "年度等级测评"}
+
+
+@dataclass(frozen=True)
+class Filing:
+    filed_on: date
+    certificate_no: str
+
+
+@dataclass(frozen=True)
+class OfficialAssessment:
+    assessed_on: date
+    org: str
+    conclusion: str
+    report_no: str
+
+
+def add_years(day: date, years: int) -> date:
+    """Same month and day ``years`` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def parse_date(text: str, *, option: str, today: date) -> date:
+    """A user's date: ISO format, not in the future, not before 2000."""
+    try:
+        value = date.fromisoformat(text.strip())
+    except ValueError:
+        raise SecopsError(f"{option} {text!r} is not a date", hint="use YYYY-MM-DD, e.g. 2026-03-01") from None
+    if value > today:
+        raise SecopsError(
+            f"{option} {value} is in the future (today is {today})", hint="record it once it has happened"
+        )
+    if value < EARLIEST:
+        raise SecopsError(f"{option} {value} is before {EARLIEST}", hint="check the year on the document")
+    return value
+
+
+def record_filing(store: Store, system: System, filed_on: date, certificate_no: str, now: datetime) -> None:
+    """Store (or replace) the system's 备案; only level 2 and above are filed."""
+    if system.level < 2:
+        raise SecopsError(
+            f"system {system.name!r} is level {system.level}: only level 2 and above are filed (备案)",
+            hint="change its level with secops dengbao system add --replace if the grading changed",
+        )
+    values = {"filed_on": filed_on, "certificate_no": certificate_no.strip(), "recorded_at": now}
+    with store.engine.begin() as conn:
+        conn.execute(dengbao_filings.delete().where(dengbao_filings.c.system_id == system.id))
+        conn.execute(dengbao_filings.insert().values(system_id=system.id, **values))
+
+
+def record_official(store: Store, system: System, assessment: OfficialAssessment, now: datetime) -> None:
+    if assessment.conclusion not in CONCLUSIONS:
+        raise SecopsError(f"unknown conclusion {assessment.conclusion!r}", hint="one of " + ", ".join(CONCLUSIONS))
+    if not assessment.org.strip():
+        raise SecopsError("an official assessment needs the 测评机构", hint="--org 某某测评中心")
+    with store.engine.begin() as conn:
+        duplicate = conn.execute(
+            sa.select(dengbao_official_assessments.c.id).where(
+                (dengbao_official_assessments.c.system_id == system.id)
+                & (dengbao_official_assessments.c.assessed_on == assessment.assessed_on)
+            )
+        ).first()
+        if duplicate is not None:
+            raise SecopsError(
+                f"an official assessment of {system.name!r} on {assessment.assessed_on} is recorded already",
+                hint="one 等级测评 per day and system",
+            )
+        conn.execute(
+            dengbao_official_assessments.insert().values(
+                system_id=system.id,
+                assessed_on=assessment.assessed_on,
+                org=assessment.org.strip(),
+                conclusion=assessment.conclusion,
+                report_no=assessment.report_no.strip(),
+                recorded_at=now,
+            )
+        )
+
+
+def load_filing(store: Store, system: System) -> Filing | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(dengbao_filings).where(dengbao_filings.c.system_id == system.id)).first()
+    return Filing(row.filed_on, row.certificate_no) if row else None
+
+
+def load_official(store: Store, system: System) -> list[OfficialAssessment]:
+    table = dengbao_official_assessments
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(table).where(table.c.system_id == system.id).order_by(table.c.assessed_on)).all()
+    return [OfficialAssessment(r.assessed_on, r.org, r.conclusion, r.report_no) for r in rows]
+
+
+def _deadline(kind: str, due: date, today: date, basis: str) -> dict[str, Any]:
+    days = (due - today).days
+    return {
+        "kind": kind,
+        "name": DEADLINE_NAMES[kind],
+        "due_on": due,
+        "days_left": days,
+        "overdue": days < 0,
+        "basis": basis,
+    }
+
+
+def system_calendar(
+    system: System,
+    filing: Filing | None,
+    official: list[OfficialAssessment],
+    latest: dict[str, Any] | None,
+    today: date,
+) -> dict[str, Any]:
+    """One system's calendar entry (pure: the caller loads the facts)."""
+    entry: dict[str, Any] = {
+        "system": system.name,
+        "level": system.level,
+        "filing_required": system.level >= 2,
+        "filed_on": filing.filed_on if filing else None,
+        "certificate_no": (filing.certificate_no or None) if filing else None,
+        "certificate_valid_until": None,
+        "assessments_counted": 0,
+        "last_assessment": None,
+        "next_assessment": None,
+        "deadlines": [],
+        "open_highrisk": [],
+        "latest_automated": None,
+        "notes": [],
+    }
+    last = official[-1] if official else None
+    if last:
+        entry["last_assessment"] = {
+            "date": last.assessed_on,
+            "org": last.org,
+            "conclusion": last.conclusion,
+            "report_no": last.report_no,
+        }
+    if latest:
+        unmitigated = [p for p in latest.get("highrisk", []) if p.get("unmitigated")]
+        entry["open_highrisk"] = [{"case": p["case"], "title": p["title"]} for p in unmitigated]
+        entry["latest_automated"] = {
+            "assessed_at": latest.get("assessed_at"),
+            "rate": latest.get("rate"),
+            "conclusion": latest.get("conclusion"),
+        }
+    if system.level < 2:
+        entry["notes"].append("第一级系统无需备案")
+        return _finish(entry)
+    if filing is None:
+        entry["notes"].append("未记录备案日期（待填写）：secops dengbao system filed")
+        if system.level >= 3 and last:
+            due = add_years(last.assessed_on, 1)
+            entry["next_assessment"] = due
+            entry["deadlines"].append(_deadline("assessment", due, today, "第三级及以上每年测评：上次测评后一年"))
+        return _finish(entry)
+    counted = sum(1 for a in official if a.assessed_on >= filing.filed_on)
+    expiry = add_years(filing.filed_on, CERTIFICATE_YEARS + counted)
+    entry["assessments_counted"] = counted
+    entry["certificate_valid_until"] = expiry
+    entry["deadlines"].append(
+        _deadline(
+            "certificate",
+            expiry,
+            today,
+            f"备案日期起 {CERTIFICATE_YEARS} 年，每完成一次测评延长 1 年（已计 {counted} 次）",
+        )
+    )
+    if system.level >= 3:
+        start, basis = (last.assessed_on, "上次测评后一年") if last else (filing.filed_on, "备案后一年内首次测评")
+        due = add_years(start, 1)
+        entry["next_assessment"] = due
+        entry["deadlines"].append(_deadline("assessment", due, today, f"第三级及以上每年测评：{basis}"))
+    else:
+        entry["notes"].append("参考资料未规定第二级的测评周期；在备案证明到期前完成测评可延长有效期")
+    return _finish(entry)
+
+
+def _finish(entry: dict[str, Any]) -> dict[str, Any]:
+    entry["overdue"] = [d["name"] for d in entry["deadlines"] if d["overdue"]]
+    return entry
+
+
+def compliance_calendar(store: Store, today: date, system_name: str | None = None) -> list[dict[str, Any]]:
+    from secops.dengbao.systems import get_system
+
+    systems = [get_system(store, system_name)] if system_name else list_systems(store)
+    return [
+        system_calendar(s, load_filing(store, s), load_official(store, s), latest_assessment(store, s), today)
+        for s in systems
+    ]
