@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from secops.center import auto_incidents, nonces
 from secops.center.api import API_DESCRIPTION, Ingestion, router
+from secops.center.compliance_api import router as compliance_router
 from secops.center.context import CenterContext
 from secops.center.stores.base import StoreUnavailable
 
@@ -62,6 +63,7 @@ def create_app(
     app.state.ingestion = Ingestion.build(ctx, store_writes=store_writes, slot_wait=slot_wait)
     app.state.center = ctx
     app.include_router(router)
+    app.include_router(compliance_router)
     from secops.center.dashboard import install_dashboard
 
     install_dashboard(app, ctx)

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from secops.store import Store
 log = logging.getLogger(__name__)
 DEFAULT_BATCH = 500
 DEFAULT_INTERVAL = 60.0
+SUMMARY_EVERY = timedelta(days=1)  # a long-running forwarder refreshes the compliance summary daily
 HEALTH_PATH = "/api/v1/health"
 _NTP_HINT = "sync this machine's clock (timedatectl set-ntp true, or chrony) and run again"
 _SETUP_HINT = "ask the center for a new key and run secops forward setup --center URL --key-file FILE"
@@ -232,6 +233,7 @@ class PassResult:
     rejected: int = 0
     deferred: str | None = None  # why the pass stopped early with alerts still pending
     next_attempt_at: datetime | None = None
+    summary: str | None = None  # the compliance summary: "sent" or why not; None: not tried this pass
 
     @property
     def sent(self) -> int:
@@ -246,8 +248,10 @@ def forward_once(
     batch: int = DEFAULT_BATCH,
     now: Callable[[], datetime] = _utcnow,
     stop: Callable[[], bool] = lambda: False,
+    send_summary: bool = True,
 ) -> PassResult:
-    """Enqueue new alerts, then send due batches until none is due, the center pushes back, or stop()."""
+    """Enqueue new alerts, then send due batches until none is due, the center pushes back, or stop().
+    With ``send_summary`` the school's compliance summary follows the alerts, unless the center pushed back."""
     result = PassResult(enqueued=outbox.enqueue_new(store, target.school, target.school_name, now()))
     size = max(1, batch)
     while not stop():
@@ -283,6 +287,10 @@ def forward_once(
                 result.duplicate += 1
             else:
                 result.rejected += 1
+    if send_summary and result.deferred is None:
+        from secops.center.compliance import send_summary as post_summary
+
+        result.summary = post_summary(client, store, now())
     return result
 
 
@@ -297,9 +305,16 @@ def run_loop(
     report: Callable[[PassResult], None] = lambda _r: None,
     now: Callable[[], datetime] = _utcnow,
 ) -> None:
-    """Forward until ``stopping`` is set (SIGTERM/Ctrl-C): the current batch always completes."""
+    """Forward until ``stopping`` is set (SIGTERM/Ctrl-C): the current batch always completes.
+    The compliance summary goes once per run (on the first pass) and then once a day."""
+    summary_due = now()
     while not stopping.is_set():
-        result = forward_once(target, store, client, batch=batch, now=now, stop=stopping.is_set)
+        send_summary = now() >= summary_due
+        result = forward_once(
+            target, store, client, batch=batch, now=now, stop=stopping.is_set, send_summary=send_summary
+        )
+        if result.summary is not None:  # tried (a center that pushed back gets it on a later pass)
+            summary_due = now() + SUMMARY_EVERY
         report(result)
         wait = interval
         if result.next_attempt_at is not None:  # backing off: nothing is due before then

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from secops.center.compliance_store import overdue_schools
 from secops.center.dashboard import charts, queries
 from secops.center.dashboard.web import ZONE, Dashboard
 from secops.center.stores.base import AlertQuery
@@ -108,6 +109,7 @@ def router(board: Dashboard) -> APIRouter:
             incidents=views[:10],
             incident_count=len(views),
             overdue_count=sum(1 for v in views if v.overdue),
+            compliance_overdue=overdue_schools(ctx.state, now),
         )
 
     @api.get("/alerts", response_class=HTMLResponse)
