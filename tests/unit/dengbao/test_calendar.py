@@ -164,3 +164,19 @@ def test_reminders_go_out_once_each_at_30_7_and_1_days(school: Store, workspace:
     assert [(s["system"], s["deadline"], s["days_before"]) for s in check(date(2027, 2, 1))] == [
         ("门户网站", "certificate", 30)
     ]
+
+
+def test_the_daily_scheduler_check_sends_through_the_workspace_notifiers(store: Store, workspace: Workspace) -> None:
+    from zoneinfo import ZoneInfo
+
+    from secops.scheduler import run_compliance_reminders
+
+    # The built-in job uses the real clock: a level-3 system whose yearly assessment is 5 days away.
+    today = datetime.now(UTC).astimezone(ZoneInfo(workspace.config.timezone)).date()
+    system = _system(store, "智慧校园平台", 3)
+    record_filing(store, system, add_years(today + timedelta(days=5), -1), "", NOW)
+    (workspace.path / "notifiers.yaml").write_text("- {type: log}\n", encoding="utf-8")
+    run_compliance_reminders(str(workspace.path))
+    run_compliance_reminders(str(workspace.path))  # the next day's run (or a restart): nothing new
+    lines = (workspace.path / LOG_FILE).read_text(encoding="utf-8").splitlines()
+    assert [(json.loads(line)["system"], json.loads(line)["days_before"]) for line in lines] == [("智慧校园平台", 7)]
