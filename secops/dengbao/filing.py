@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from secops.dengbao.calendar import Filing, OfficialAssessment, load_filing, load_official
 from secops.dengbao.grading_report import (
     ASSET_COLUMNS,
     PENDING,
@@ -29,7 +30,7 @@ from secops.dengbao.systems import System, get_system, latest_assessment, list_s
 from secops.errors import SecopsError
 from secops.reporting.build import ReportContext
 from secops.reporting.data_source import CATEGORIES_PARAM, TABLES_PARAM
-from secops.reporting.model import Cell, Paragraph, Report, Table
+from secops.reporting.model import Cell, Paragraph, Report, Section, Table
 
 FIELD_COLUMNS = ["栏目", "填写内容"]
 MATERIALS = (
@@ -98,8 +99,8 @@ def build(ctx: ReportContext) -> Report:
         )
     _organisation(ctx, report)
     _system_info(ctx, report, system)
-    _grading(report, system)
-    _assessment(ctx, report, system)
+    _grading(report, system, load_filing(ctx.store, system))
+    _assessment(ctx, report, system, load_official(ctx.store, system))
     if system.level >= 3:
         _materials(report)
     _data_survey(ctx, report)
@@ -131,8 +132,10 @@ def _organisation(ctx: ReportContext, report: Report) -> None:
 
 def _system_info(ctx: ReportContext, report: Report, system: System) -> None:
     assets = system_assets(ctx, system)
-    if system.asset_tag:
+    if assets:
         boundary = f"资产标签“{system.asset_tag}”，在用资产 {len(assets)} 台（见下表）"
+    elif system.asset_tag:
+        boundary = pending(f"资产清单中没有标签为“{system.asset_tag}”的在用资产")
     else:
         boundary = pending("未登记资产标签")
     rows: list[list[Cell]] = [
@@ -155,7 +158,7 @@ def _system_info(ctx: ReportContext, report: Report, system: System) -> None:
         section.add(Table("定级对象资产清单", ASSET_COLUMNS, asset_rows(assets), sheet_name="资产清单"))
 
 
-def _grading(report: Report, system: System) -> None:
+def _grading(report: Report, system: System, filing: Filing | None) -> None:
     grading = system.grading
     rows: list[list[Cell]] = []
     for key, title in (("business", "业务信息安全"), ("service", "系统服务安全")):
@@ -175,23 +178,42 @@ def _grading(report: Report, system: System) -> None:
         ["主管部门名称", pending()],
         ["主管部门审批定级情况", pending("□ 已审批  □ 未审批")],
         ["定级报告", "随表提交（secops report build grading --system " + system.name + "）"],
+        ["原备案情况", _filed(system, filing)],
         ["填表人 / 填表日期", pending()],
     ]
     report.section("定级等级").add(Table("表三 定级等级", FIELD_COLUMNS, rows, sheet_name="表三 定级等级"))
 
 
-def _assessment(ctx: ReportContext, report: Report, system: System) -> None:
+def _filed(system: System, filing: Filing | None) -> str:
+    if filing is None:
+        return pending(f"secops 无备案记录；已备案的用 secops dengbao system filed {system.name} --date 登记")
+    number = filing.certificate_no or pending()
+    return f"{filing.filed_on.isoformat()} 备案，备案证明编号 {number}（本表用于重新备案时核对）"
+
+
+def _official(section: Section, system: System, official: list[OfficialAssessment]) -> None:
+    """The 测评机构's 等级测评 recorded with `secops dengbao system assessed`, newest first."""
+    if not official:
+        hint = f"secops 无等级测评记录；用 secops dengbao system assessed {system.name} --date --org --conclusion 登记"
+        section.add(Table("等级测评", FIELD_COLUMNS, [["测评机构等级测评", pending(hint)]], sheet_name="等级测评"))
+        return
+    rows: list[list[Cell]] = [
+        [a.assessed_on.isoformat(), a.org, a.conclusion, a.report_no or pending()] for a in reversed(official)
+    ]
+    columns = ["测评时间", "测评机构", "测评结论", "测评报告编号"]
+    section.add(Table("等级测评", columns, rows, sheet_name="等级测评"))
+
+
+def _assessment(ctx: ReportContext, report: Report, system: System, official: list[OfficialAssessment]) -> None:
     result = latest_assessment(ctx.store, system)
     section = report.section("测评情况与建设整改情况")
+    _official(section, system, official)
     if result is None:
         section.add(
             Table(
                 "测评情况",
                 FIELD_COLUMNS,
-                [
-                    ["是否已开展测评", pending("secops 中没有该系统的评估记录")],
-                    ["测评机构及报告编号", pending()],
-                ],
+                [["secops 自查评估", pending("secops 中没有该系统的评估记录")]],
             )
         )
         section.add(Table("建设整改情况", FIELD_COLUMNS, [["整改情况", pending("尚无评估结果")]]))
@@ -204,7 +226,6 @@ def _assessment(ctx: ReportContext, report: Report, system: System) -> None:
         ["评估结论（2025 模板口径）", result["conclusion"]],
         ["符合率", f"{result['rate'] * 100:.1f}%"],
         ["评估性质", "secops 自查评估（非测评机构出具的等级测评报告）"],
-        ["测评机构及报告编号", pending("测评机构出具报告后填写")],
     ]
     section.add(Table("测评情况", FIELD_COLUMNS, rows, sheet_name="测评情况"))
     fixes: list[list[Cell]] = [

@@ -115,11 +115,12 @@ def _describe(ctx: ReportContext, report: Report, system: System) -> None:
     config = ctx.workspace.config
     section = report.section("定级对象描述")
     assets = system_assets(ctx, system)
-    boundary = (
-        f"以资产标签“{system.asset_tag}”登记，资产清单中现有 {len(assets)} 台在用资产（见下表）"
-        if system.asset_tag
-        else pending("未登记资产标签：secops assets tag 地址 --system 标签，再以 --asset-tag 关联")
-    )
+    if assets:
+        boundary = f"以资产标签“{system.asset_tag}”登记，资产清单中现有 {len(assets)} 台在用资产（见下表）"
+    elif system.asset_tag:
+        boundary = pending(f"资产清单中没有标签为“{system.asset_tag}”的在用资产")
+    else:
+        boundary = pending("未登记资产标签：secops assets tag 地址 --system 标签，再以 --asset-tag 关联")
     rows: list[list[Cell]] = [
         ["责任主体", f"{config.school.name}（学校标识码 {config.school.code}）"],
         ["网络安全责任部门及负责人", pending("部门、姓名、职务、联系电话")],
@@ -135,8 +136,6 @@ def _describe(ctx: ReportContext, report: Report, system: System) -> None:
     section.add(Table("定级对象基本情况", ["项目", "内容"], rows))
     if assets:
         section.add(Table("构成：在用资产", ASSET_COLUMNS, asset_rows(assets), sheet_name="资产"))
-    elif system.asset_tag:
-        section.add(Paragraph(f"资产清单中没有标签为“{system.asset_tag}”的在用资产：构成与边界{PENDING}。", "warning"))
 
 
 def _matrix(chosen_object: str | None, chosen_degree: str | None) -> Table:

@@ -4,6 +4,7 @@ the 数据摸底调查表 from scanning a real roster, blanks marked 待填写, 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from secops.config import Workspace
 from secops.dengbao.assess import Target, assess
+from secops.dengbao.calendar import OfficialAssessment, record_filing, record_official
 from secops.dengbao.catalog import load_catalog
 from secops.dengbao.checks import load_checks
 from secops.dengbao.filing import survey_rows
@@ -88,7 +90,9 @@ def test_level_3_filing_prefills_what_secops_knows(workspace: Workspace) -> None
     tested = _fields(tables["测评情况"])
     assert tested["评估结论（2025 模板口径）"] == result["conclusion"] == "不符合"
     assert tested["符合率"] == f"{result['rate'] * 100:.1f}%"
-    assert "非测评机构" in tested["评估性质"] and str(tested["测评机构及报告编号"]).startswith("待填写")
+    assert "非测评机构" in tested["评估性质"]
+    assert str(_fields(tables["等级测评"])["测评机构等级测评"]).startswith("待填写（secops 无等级测评记录")
+    assert str(grading["原备案情况"]).startswith("待填写（secops 无备案记录")
     fixes = _fields(tables["建设整改情况"])
     open_cases = [p["case"] for p in result["highrisk"] if p["unmitigated"]]
     assert open_cases and all(case in fixes["未缓解的高风险问题"] for case in open_cases)
@@ -103,7 +107,7 @@ def test_level_2_without_assessment_or_tables(workspace: Workspace) -> None:
     titles = [s.title for s in report.sections]
     assert "第三级以上定级对象提交材料" not in titles
     tables = _tables(report)
-    assert _fields(tables["测评情况"])["是否已开展测评"] == "待填写（secops 中没有该系统的评估记录）"
+    assert _fields(tables["测评情况"])["secops 自查评估"] == "待填写（secops 中没有该系统的评估记录）"
     survey = tables["数据摸底调查表"]
     assert survey.rows[0][0] == 1 and set(survey.rows[0][1:]) == {"待填写"}
     assert "未提供数据表" in _text(report)
@@ -161,3 +165,23 @@ def test_survey_counts_a_category_once_per_table() -> None:
     rows = survey_rows(scans)
     assert len(rows) == 1
     assert rows[0][1:6] == ["联系方式", "一般数据 3 级", "否", 40, "a.csv:父亲电话、a.csv:母亲电话、t:电话"]
+
+
+def test_recorded_filing_and_official_assessments_are_shown(workspace: Workspace) -> None:
+    with open_workspace_store(workspace) as store:
+        add_demo_systems(store)
+        system = get_system(store, "招生考试系统")
+        record_filing(store, system, date(2023, 6, 1), "41010023060001", NOW)
+        for day, conclusion, number in (
+            (date(2024, 5, 10), "基本符合", ""),
+            (date(2025, 5, 12), "符合", "DJCP-2025-9"),
+        ):
+            record_official(store, system, OfficialAssessment(day, "某测评中心", conclusion, number), NOW)
+        report = build_report("filing", workspace, store, NOW, params={"system": "招生考试系统"})
+    tables = _tables(report)
+    grading = _fields(tables["表三 定级等级"])
+    assert grading["原备案情况"] == "2023-06-01 备案，备案证明编号 41010023060001（本表用于重新备案时核对）"
+    assert tables["等级测评"].rows == [
+        ["2025-05-12", "某测评中心", "符合", "DJCP-2025-9"],
+        ["2024-05-10", "某测评中心", "基本符合", "待填写"],
+    ]
