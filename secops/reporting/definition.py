@@ -16,6 +16,7 @@ SOURCES: dict[str, str] = {
     "data": "secops.reporting.data_source:build",
     "grading": "secops.dengbao.grading_report:build",
     "filing": "secops.dengbao.filing:build",
+    "overview": "secops.reporting.overview_source:build",
 }
 PARAMS = ("system",)  # the options `secops report build` accepts for a definition's data source
 
