@@ -110,7 +110,7 @@ class Ingestion:
         return self._slots
 
 
-async def _read_body(request: Request, limit: int, max_batch: int) -> bytes:
+async def read_body(request: Request, limit: int, max_batch: int) -> bytes:
     too_big = ApiError(
         413, f"the request body is larger than {limit} bytes", f"send smaller batches (at most {max_batch} alerts)"
     )
@@ -127,7 +127,7 @@ async def _read_body(request: Request, limit: int, max_batch: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _authenticate(ing: Ingestion, request: Request, body: bytes) -> Signer:
+async def authenticate(ing: Ingestion, request: Request, body: bytes) -> Signer:
     h = request.headers
     names = (wire.HEADER_SCHOOL, wire.HEADER_KEY_ID, wire.HEADER_TIMESTAMP, wire.HEADER_NONCE, wire.HEADER_SIGNATURE)
     missing = [name for name in names if not h.get(name)]
@@ -228,8 +228,8 @@ async def post_alerts(request: Request) -> Response:
     ing: Ingestion = request.app.state.ingestion
     limits = ing.ctx.settings.limits
     try:
-        body = await _read_body(request, limits.max_body_bytes, limits.max_batch)
-        signer = await _authenticate(ing, request, body)
+        body = await read_body(request, limits.max_body_bytes, limits.max_batch)
+        signer = await authenticate(ing, request, body)
         wait = ing.limiter.take(signer.school, signer.rate_per_minute)
         if wait:
             rate = signer.rate_per_minute or limits.rate_per_minute

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from secops.center.api import ApiError, Ingestion, _authenticate, _read_body
+from secops.center.api import ApiError, Ingestion, authenticate, read_body
 from secops.center.compliance import ForeignSummary, parse_summary
 from secops.center.compliance_store import store_summary
 
@@ -36,8 +36,8 @@ async def post_compliance(request: Request) -> Response:
     ing: Ingestion = request.app.state.ingestion
     limits = ing.ctx.settings.limits
     try:
-        body = await _read_body(request, min(limits.max_body_bytes, MAX_SUMMARY_BYTES), limits.max_batch)
-        signer = await _authenticate(ing, request, body)
+        body = await read_body(request, min(limits.max_body_bytes, MAX_SUMMARY_BYTES), limits.max_batch)
+        signer = await authenticate(ing, request, body)
         wait = ing.limiter.take(signer.school, signer.rate_per_minute)
         if wait:
             raise ApiError(429, "rate limit reached for this school", f"retry after {wait} s", retry_after=wait)

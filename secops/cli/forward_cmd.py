@@ -79,6 +79,8 @@ def _describe(result: PassResult) -> str:
         line += f"; deferred: {result.deferred}"
         if result.next_attempt_at:
             line += f", next attempt {result.next_attempt_at:%H:%M:%S} UTC"
+    if result.summary:
+        line += f"; compliance summary: {result.summary}"
     return line
 
 

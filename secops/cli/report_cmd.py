@@ -34,6 +34,8 @@ def report() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="A data category table (YAML) for the classification report.",
 )
+@click.option("--since", metavar="DATE", help="Start of the period (overview report; default: 30 days ago).")
+@click.option("--until", metavar="DATE", help="End of the period (overview report; default: now).")
 @pass_app
 def build(
     app: AppContext,
@@ -43,6 +45,8 @@ def build(
     lang: str,
     system_name: str | None,
     categories: Path | None,
+    since: str | None,
+    until: str | None,
 ) -> None:
     """Build REPORT (see `secops report list`) into one or more files. The classification report
     takes the tables to classify: files or SQL URLs; the filing report (备案表) takes the system's
@@ -54,6 +58,7 @@ def build(
       secops report build dengbao --system 学籍管理系统 -o out/gap.pdf
       secops report build classification roster.csv sqlite:///school.db#students -o out/data.pdf
       secops report build filing --system 学籍管理系统 roster.csv -o out/filing.docx
+      secops report build overview --since 2026-09-01 -o out/overview.pdf
     """
     from secops.errors import SecopsError
     from secops.fsutil import check_output_path
@@ -81,6 +86,10 @@ def build(
         params.update(table_params(list(tables), categories))
     elif tables or categories:
         raise SecopsError(f"report {report_id!r} takes no tables or --categories")
+    if since or until:
+        if definition.source != "overview":
+            raise SecopsError(f"report {report_id!r} has no period", hint="--since/--until are for the overview report")
+        params.update({k: v for k, v in (("since", since), ("until", until)) if v})
     check_params(definition, params)
     for path in outputs:  # refuse every bad path before any work is done
         format_for(path)
