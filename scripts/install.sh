@@ -11,8 +11,9 @@ dev=0
 
 runtime_debs=(python3-venv fontconfig fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nmap iproute2)
 # yara: the CLI baseline of bench/yara_scan.py; Java + Maven fetch and run the Elasticsearch node
-# (scripts/elasticsearch.sh); chromium + its driver render the center dashboard in the tests
-dev_debs=(postgresql openssh-server redis-server openssl yara default-jre-headless maven unzip curl chromium chromium-driver)
+# (scripts/elasticsearch.sh); chromium + its driver render the center dashboard in the tests;
+# LibreOffice proves the 定级报告/备案表/overview documents open (converted to PDF in the tests)
+dev_debs=(postgresql openssh-server redis-server openssl yara default-jre-headless maven unzip curl chromium chromium-driver libreoffice-writer-nogui libreoffice-calc-nogui)
 debs=("${runtime_debs[@]}")
 (( dev )) && debs+=("${dev_debs[@]}")
 

@@ -26,7 +26,7 @@ if ! SECOPS_TEST_ES_URL=$(scripts/elasticsearch.sh start "$services/es"); then
   exit 1
 fi
 export SECOPS_TEST_ES_URL SECOPS_TEST_ES_REQUIRED=1
-export SECOPS_TEST_BROWSER_REQUIRED=1  # install.sh --dev installs chromium and its driver
+export SECOPS_TEST_BROWSER_REQUIRED=1 SECOPS_TEST_OFFICE_REQUIRED=1  # install.sh --dev installs chromium, LibreOffice
 
 echo "== ruff"
 .venv/bin/ruff check secops tests bench

@@ -65,3 +65,16 @@ def es_url() -> str:
 def es_prefix() -> str:
     """An index prefix of this test's own, so tests sharing the node never see each other's documents."""
     return f"secops-test-{uuid.uuid4().hex[:10]}"
+
+
+def libreoffice_or_skip(why: str) -> str:
+    """The soffice binary; skipped with ``why`` when absent, a failure where the test command requires it."""
+    import shutil
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        message = f"LibreOffice (soffice) is not installed: {why}"
+        if os.environ.get("SECOPS_TEST_OFFICE_REQUIRED"):
+            pytest.fail(message + " (scripts/install.sh --dev installs it)")
+        pytest.skip(message)
+    return office

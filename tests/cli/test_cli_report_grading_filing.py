@@ -4,7 +4,6 @@ Chinese text is in them; a system without answers, a level-1 refusal, a scanned 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pypdf
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import SCHOOL_CODE, SCHOOL_NAME, Invoke
+from tests.conftest import SCHOOL_CODE, SCHOOL_NAME, Invoke, libreoffice_or_skip
 from tests.unit.data.test_scan import write_csv
 
 INIT = ["init", "--school-code", SCHOOL_CODE, "--school-name", SCHOOL_NAME, "--scope", "10.20.0.0/16"]
@@ -37,9 +36,7 @@ def _pdf_text(path: Path) -> str:
 
 def _libreoffice_pdf(tmp_path: Path, *documents: Path) -> list[Path]:
     """Convert with LibreOffice (a private profile, so parallel runs do not share one) and return the PDFs."""
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    if office is None:
-        pytest.skip("LibreOffice (soffice) is not installed: cannot prove the documents open in it")
+    office = libreoffice_or_skip("cannot prove the documents open in it")
     assert len({doc.stem for doc in documents}) == len(documents), "one PDF per document: stems must differ"
     out = tmp_path / "lo-pdf"
     profile = (tmp_path / "lo-profile").as_uri()

@@ -4,7 +4,6 @@ graded systems at levels 2, 3 and 3, incidents and their clocks: PDF and DOCX, t
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -22,7 +21,7 @@ from secops.reporting.build import build_report, build_to_file
 from secops.store import Store
 from secops.store.schema import asset_changes, assets, scan_runs
 from secops.workspace import open_workspace_store
-from tests.conftest import Invoke
+from tests.conftest import Invoke, libreoffice_or_skip
 
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)  # 10:30 Beijing time
 TODAY = date(2026, 11, 23)
@@ -147,9 +146,7 @@ def test_overview_pdf_and_docx_in_chinese(school: Workspace, tmp_path: Path) -> 
     text = _pdf_text(pdf.read_bytes())
     missing = [word for word in EXPECTED if word not in text]
     assert not missing, f"not in the PDF: {missing}"
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed: the DOCX was not converted and checked")
+    soffice = libreoffice_or_skip("the DOCX was not converted and checked")
     out = tmp_path / "converted"
     subprocess.run(
         [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--convert-to", "pdf",
