@@ -168,7 +168,7 @@ def scan_table(
     started = time.perf_counter()
     today = today or date.today()
     table_def = categories or load_categories()
-    table = open_table(source, chunk_rows=chunk_rows)
+    table = open_table(source, chunk_rows=chunk_rows, ordered=False)  # counts need no row order
     header = table.header
     batches = prefetched(iter(table.batches))
     head, samples = take_sample(batches, len(header))

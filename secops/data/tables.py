@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -135,8 +136,11 @@ def format_of(path: Path | str) -> str:
     )
 
 
-def open_table(source: Path | str, *, chunk_rows: int = CHUNK_ROWS) -> Table:
-    """Open a file or a SQL URL (``sqlite:///PATH#table``, ``postgresql://...?table=NAME``)."""
+def open_table(source: Path | str, *, chunk_rows: int = CHUNK_ROWS, ordered: bool = True) -> Table:
+    """Open a file or a SQL URL (``sqlite:///PATH#table``, ``postgresql://...?table=NAME``).
+
+    ``ordered=False`` (a scan, which only counts) lets CSV parse on all cores; ragged rows then
+    come after the others, since their row numbers are known only to a single-threaded parse."""
     if format_of(source) == "sql":
         from secops.data.sqltables import open_sql_table
 
@@ -146,13 +150,16 @@ def open_table(source: Path | str, *, chunk_rows: int = CHUNK_ROWS) -> Table:
         raise SecopsError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise SecopsError(f"{path}: the file is empty")
-    opener = {"csv": _csv, "xlsx": _xlsx, "json": _json, "jsonl": _json, "parquet": _parquet}[format_of(path)]
-    table = opener(path, chunk_rows)
+    kind = format_of(path)
+    if kind == "csv":
+        table = _csv(path, chunk_rows, threads=not ordered)
+    else:
+        table = {"xlsx": _xlsx, "json": _json, "jsonl": _json, "parquet": _parquet}[kind](path, chunk_rows)
     table.source = str(path)
     return table
 
 
-def _csv(path: Path, chunk_rows: int) -> Table:
+def _csv(path: Path, chunk_rows: int, *, threads: bool = False) -> Table:
     import pyarrow.csv as pacsv
 
     encoding = detect_encoding(path)
@@ -171,14 +178,15 @@ def _csv(path: Path, chunk_rows: int) -> Table:
     def on_invalid(row: Any) -> str:
         # The row's CSV record number (header = 1) places it back among the valid rows.
         values = next(csv.reader(io.StringIO(row.text), dialect), [])
-        ragged.append((row.number - 2, values))
+        # Threaded parsing knows no row numbers: the row then goes after everything else.
+        ragged.append((row.number - 2 if row.number and row.number > 0 else sys.maxsize, values))
         return "skip"
 
     try:
         reader = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(
-                use_threads=False,  # row numbers of ragged rows are known only without threads
+                use_threads=threads,  # row numbers of ragged rows are known only without threads
                 block_size=CSV_BLOCK_BYTES,
                 column_names=names,
                 skip_rows=1,
