@@ -84,6 +84,11 @@ def test_formula_injection_neutralised(tmp_path: Path) -> None:
         None,
     ]
     assert neutralise(pa.array([-5, 3]))[1] == 0  # numeric columns are never touched
+    # a slice of a chunk (non-zero offset), large strings and all-empty columns are read right
+    sliced, count = neutralise(pa.array(["=a", "ok", "@b", None, "=c"]).slice(1, 3))
+    assert (sliced.to_pylist(), count) == (["ok", "'@b", None], 1)
+    assert neutralise(pa.array(["=x", "y"], pa.large_string()))[0].to_pylist() == ["'=x", "y"]
+    assert neutralise(pa.array(["", None]))[1] == 0 and neutralise(pa.array([], pa.string()))[1] == 0
     batch = pa.RecordBatch.from_arrays([pa.array(cells), pa.array(range(10))], names=["=备注", "分数"])
     for suffix in (".csv", ".xlsx"):
         with open_writer(tmp_path / f"f{suffix}", ["=备注", "分数"]) as writer:
