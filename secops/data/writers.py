@@ -40,13 +40,13 @@ def _risky_first_byte(column: pa.Array) -> pa.Array:
     """Cells whose first byte is one of = + - @ TAB CR: a gather over the Arrow buffers (no
     per-cell slices), the cheap test every written cell goes through."""
     buffers = column.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64 if pa.types.is_large_string(column.type) else np.int32)
-    offsets = offsets[column.offset : column.offset + len(column) + 1]
+    width = np.int64 if pa.types.is_large_string(column.type) else np.int32
+    offsets = np.frombuffer(buffers[1], dtype=width)[column.offset : column.offset + len(column) + 1].astype(np.int64)
     data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
     starts = offsets[:-1]
     if not data.size:
         return pa.array(np.zeros(len(column), dtype=bool))
-    risky = _RISKY_BYTE[data[np.minimum(starts, data.size - 1)]] & (offsets[1:] > starts)
+    risky = _RISKY_BYTE[data[np.minimum(starts, data.size - 1)]] & np.greater(offsets[1:], starts)
     valid = column.is_valid() if column.null_count else None
     return pc.and_(pa.array(risky), valid) if valid is not None else pa.array(risky)
 
