@@ -133,8 +133,8 @@ def _calendar(store: Store, today: date) -> list[dict[str, Any]] | None:
     return compliance_calendar(store, today)
 
 
-def _overdue(entry: dict[str, Any], kind: str) -> bool | None:
-    deadlines = [d for d in entry["deadlines"] if d["kind"] == kind]
+def _overdue(entry: dict[str, Any], *kinds: str) -> bool | None:
+    deadlines = [d for d in entry["deadlines"] if d["kind"] in kinds]
     return any(d["overdue"] for d in deadlines) if deadlines else None
 
 
@@ -152,7 +152,7 @@ def status_from_calendar(entry: dict[str, Any]) -> SystemStatus:
         certificate_valid_until=entry["certificate_valid_until"],
         last_assessment=last.get("date"),
         next_assessment_due=entry["next_assessment"],
-        filing_overdue=_overdue(entry, "certificate"),
+        filing_overdue=_overdue(entry, "filing", "certificate"),  # never filed in time, or expired
         assessment_overdue=_overdue(entry, "assessment"),
         rate=automated.get("rate"),
         conclusion=automated.get("conclusion"),

@@ -73,7 +73,7 @@ def _row(entry: dict[str, Any]) -> dict[str, Any]:
         late = "（已逾期）" if found["overdue"] else f"（{found['days_left']} 天）"
         return f"{found['due_on']}{late}"
 
-    filed = entry["filed_on"] or ("未备案（待填写）" if entry["filing_required"] else "无需备案")
+    filed = entry["filed_on"] or (f"未备案，期限 {when('filing')}" if entry["filing_required"] else "无需备案")
     return {
         "system": entry["system"],
         "level": entry["level"],

@@ -7,6 +7,8 @@ Rules, from /work/shared/reference/dengbao/README.md (section "Grading (定级),
   the filing cannot extend a certificate that did not exist yet);
 - "levels 3–5 are assessed every year": the next assessment is due one year after the last
   official one, or one year after filing when there has been none.
+- filing itself is due within 30 days of the level being set (《信息安全等级保护管理办法》,
+  公通字〔2007〕43号, art. 15); secops takes the day the system was added as that day.
 The reference sets no yearly cycle for level 2, so for level 2 the calendar shows no assessment
 deadline of its own: an assessment completed before the certificate expires extends it.
 
@@ -17,8 +19,9 @@ Only official assessments by a 测评机构 count here; the automated evidence r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -30,7 +33,9 @@ from secops.store.schema import dengbao_filings, dengbao_official_assessments
 CONCLUSIONS = ("符合", "基本符合", "不符合")
 CERTIFICATE_YEARS = 3
 EARLIEST = date(2000, 1, 1)  # 等级保护 filings predate nothing earlier; older dates are typos
-DEADLINE_NAMES = {"certificate": "备案证明到期", "assessment": "年度等级测评"}
+FILING_DAYS = 30  # 公通字〔2007〕43号 art. 15: file within 30 days of the level being set
+DEADLINE_NAMES = {"filing": "办理备案", "certificate": "备案证明到期", "assessment": "年度等级测评"}
+ZONE = ZoneInfo("Asia/Shanghai")  # deadlines are calendar days in Beijing time
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,15 @@ def system_calendar(
         return _finish(entry)
     if filing is None:
         entry["notes"].append("未记录备案日期（待填写）：secops dengbao system filed")
+        graded_on = system.created_at.astimezone(ZONE).date()
+        entry["deadlines"].append(
+            _deadline(
+                "filing",
+                graded_on + timedelta(days=FILING_DAYS),
+                today,
+                f"第二级及以上在等级确定后 {FILING_DAYS} 日内备案（等级录入于 {graded_on}）",
+            )
+        )
         if system.level >= 3 and last:
             due = add_years(last.assessed_on, 1)
             entry["next_assessment"] = due

@@ -149,6 +149,13 @@ def systems_section(report: Report, facts: Facts) -> None:
     )
 
 
+def _filed(entry: dict[str, Any]) -> str:
+    if entry["filed_on"]:
+        return _day(entry["filed_on"])
+    due = next((d for d in entry["deadlines"] if d["kind"] == "filing"), None)
+    return f"未登记（应于 {_day(due['due_on'])} 前备案）" if due else "未登记（待填写）"
+
+
 def dengbao_section(report: Report, store: Store, facts: Facts, zone: ZoneInfo) -> None:
     section = report.section("等保合规状态")
     if not facts.calendar:
@@ -165,9 +172,7 @@ def dengbao_section(report: Report, store: Store, facts: Facts, zone: ZoneInfo) 
                 _pct(auto["rate"]) if auto else "未评估",
                 auto["conclusion"] if auto else "—",
                 len(entry["open_highrisk"]) if auto else "—",
-                (_day(entry["filed_on"]) if entry["filed_on"] else "未登记（待填写）")
-                if entry["filing_required"]
-                else "无需备案",
+                _filed(entry) if entry["filing_required"] else "无需备案",
                 _day(entry["certificate_valid_until"]),
                 f"{_day(last['date'])} {last['conclusion']}" if last else "无记录",
                 _day(entry["next_assessment"]),

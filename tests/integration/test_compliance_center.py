@@ -97,6 +97,7 @@ def test_summary_round_trip_replaces_and_is_listed_as_overdue(
         assert by_name["学籍管理系统"]["last_assessment"] == (TODAY - timedelta(days=390)).isoformat()
         assert by_name["学籍管理系统"]["conclusion"] == "不符合" and by_name["学籍管理系统"]["rate"] == 0.0
         assert by_name["一卡通系统"]["filed"] is False and by_name["一卡通系统"]["filing_date"] is None
+        assert by_name["一卡通系统"]["filing_overdue"] is False  # graded just now: 30 days left to file
         assert stored["counts"] == {
             "systems": 3, "assets": 1, "open_incidents": 0, "unfiled": 1, "overdue_filings": 1,
             "overdue_assessments": 1,

@@ -100,6 +100,20 @@ def test_level_one_is_not_filed_and_unfiled_systems_are_marked(store: Store) -> 
     assert any("待填写" in note for note in calendar["录播系统"]["notes"])  # type: ignore[attr-defined]
 
 
+def test_unfiled_systems_must_be_filed_within_30_days_of_grading(store: Store) -> None:
+    system = _system(store, "录播系统", 2)  # graded (added) on 2026-11-23, Beijing time
+    filing = compliance_calendar(store, TODAY)[0]["deadlines"][0]
+    assert (filing["kind"], filing["name"], filing["due_on"], filing["days_left"]) == (
+        "filing",
+        "办理备案",
+        date(2026, 12, 23),
+        30,
+    )
+    assert compliance_calendar(store, date(2026, 12, 24))[0]["overdue"] == ["办理备案"]
+    record_filing(store, system, date(2026, 12, 1), "", NOW)  # once filed, the certificate counts instead
+    assert [d["kind"] for d in compliance_calendar(store, date(2026, 12, 24))[0]["deadlines"]] == ["certificate"]
+
+
 def test_removing_a_system_removes_its_calendar_facts(school: Store) -> None:
     remove_system(school, "学籍管理系统")
     assert "学籍管理系统" not in _by_name(school)
