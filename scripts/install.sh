@@ -12,8 +12,9 @@ dev=0
 runtime_debs=(python3-venv fontconfig fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nmap iproute2)
 # yara: the CLI baseline of bench/yara_scan.py; Java + Maven fetch and run the Elasticsearch node
 # (scripts/elasticsearch.sh); chromium + its driver render the center dashboard in the tests;
+# MariaDB serves the MySQL table tests of secops data;
 # LibreOffice proves the 定级报告/备案表/overview documents open (converted to PDF in the tests)
-dev_debs=(postgresql openssh-server redis-server openssl yara default-jre-headless maven unzip curl chromium chromium-driver libreoffice-writer-nogui libreoffice-calc-nogui)
+dev_debs=(postgresql mariadb-server openssh-server redis-server openssl yara default-jre-headless maven unzip curl chromium chromium-driver libreoffice-writer-nogui libreoffice-calc-nogui)
 debs=("${runtime_debs[@]}")
 (( dev )) && debs+=("${dev_debs[@]}")
 
@@ -45,8 +46,8 @@ if [[ ! -x .venv/bin/python ]]; then
   echo "secops: creating .venv with $($python --version)"
   "$python" -m venv .venv
 fi
-extras="postgres"
-(( dev )) && extras="postgres,dev"
+extras="postgres,mysql"
+(( dev )) && extras="postgres,mysql,dev"
 stamp=".venv/.secops-installed-$extras"
 # Reinstall only when the dependency list changed since the last install.
 if [[ ! -f "$stamp" || setup.cfg -nt "$stamp" || pyproject.toml -nt "$stamp" ]]; then

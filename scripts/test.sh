@@ -10,6 +10,7 @@ chmod 755 "$services"
 cleanup() {
   scripts/elasticsearch.sh stop "$services/es" || true
   scripts/postgres.sh stop "$services/pg" || true
+  scripts/mysql.sh stop "$services/mysql" || true
   rm -rf "$services"
 }
 trap cleanup EXIT
@@ -18,6 +19,12 @@ if SECOPS_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$services/pg"); then
   export SECOPS_TEST_POSTGRES_URL
 else
   echo "secops tests: PostgreSQL did not start; its tests will be skipped" >&2
+fi
+
+if SECOPS_TEST_MYSQL_URL=$(scripts/mysql.sh start "$services/mysql"); then
+  export SECOPS_TEST_MYSQL_URL
+else
+  echo "secops tests: MariaDB did not start; the MySQL table tests will be skipped" >&2
 fi
 
 # Elasticsearch is not optional: without the node the run fails here, loudly.

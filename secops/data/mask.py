@@ -290,7 +290,7 @@ def mask_table(
     if table.format == "sql" or out_format == "sql":
         from secops.data.sqltables import display
 
-        shown = (display(source) if table.format == "sql" else str(table.path), display(output))
+        shown = (table.shown, display(output))
     else:
         shown = (str(table.path), output)
     report = MaskReport(*shown, table.format, out_format, policy.id, columns=plans)

@@ -229,7 +229,7 @@ def scan_table(
             )
         )
     level = max((c.level for c in columns), default=0)
-    shown = str(table.path)
+    shown = table.shown
     return TableReport(
         path=shown,
         format=table.format,

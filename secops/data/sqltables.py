@@ -1,10 +1,11 @@
-"""SQL tables by URL through SQLAlchemy: SQLite, PostgreSQL (psycopg), MySQL (a MySQL driver such
-as PyMySQL must be installed). The table is named after ``#`` or in a ``table=`` query parameter:
+"""SQL tables by URL through SQLAlchemy: SQLite, PostgreSQL (psycopg), MySQL and MariaDB (PyMySQL;
+a bare ``mysql://`` uses it). The table is named after ``#`` or in a ``table=`` query parameter:
 ``sqlite:///roster.db#students``, ``postgresql+psycopg://user@host/db?table=school.students``.
 
 Reading streams with server-side cursors (``yield_per``); writing creates a new table and fills it
 in one transaction, so a failed run leaves nothing behind where the database allows
-transactional DDL (SQLite, PostgreSQL).
+transactional DDL (SQLite, PostgreSQL); on MySQL, whose DDL commits, a failed run drops the
+table it created.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def split_url(url: str) -> tuple[Any, str | None, str]:
             f"{_hide(url)}: no table named", hint="add #TABLE or ?table=TABLE, e.g. sqlite:///roster.db#students"
         )
     parsed = parsed.difference_update_query(["table"])
+    if parsed.drivername in ("mysql", "mariadb"):  # the bare name means mysqlclient; PyMySQL is what we ship
+        parsed = parsed.set(drivername=f"{parsed.drivername}+pymysql")
     schema, _, table = name.rpartition(".")
     return parsed, schema or None, table
 
@@ -165,6 +168,8 @@ class SqlWriter:
                     self.transaction.commit()
                 else:
                     self.transaction.rollback()
+                    if self.parsed.get_backend_name() in ("mysql", "mariadb"):  # CREATE TABLE committed itself
+                        self.sql_table.drop(self.connection, checkfirst=True)
             if self.connection is not None:
                 self.connection.close()
         finally:

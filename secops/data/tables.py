@@ -55,6 +55,16 @@ class Table:
     source: str = ""  # what was opened: the path or the full URL
 
     @property
+    def shown(self) -> str:
+        """How messages and reports name the table: the path, or the URL with its password hidden
+        (a URL kept as a Path would lose a slash of its //)."""
+        if self.format == "sql":
+            from secops.data.sqltables import display
+
+            return display(self.source)
+        return str(self.path)
+
+    @property
     def chunks(self) -> Iterator[list[list[Any]]]:
         """The same data as row lists, one list per batch (for row-at-a-time consumers)."""
         for batch in self.batches:

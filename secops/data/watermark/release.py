@@ -120,7 +120,7 @@ def mark_table(
     output_name = tableio.display_name(output)
     tokens = [header[i] for i in tokenized]
     return ReleaseResult(
-        None, mark_id, recipient, key_id(key), scheme, stats, tokens, output_name, _name(table.path, table.format)
+        None, mark_id, recipient, key_id(key), scheme, stats, tokens, output_name, _name(table.shown, table.format)
     )
 
 
