@@ -34,6 +34,7 @@ from secops.data.masking import (
     partial,
     stars,
 )
+from secops.errors import SecopsError
 
 CACHE_LIMIT = 1_000_000  # distinct values remembered per column before the cache starts over
 IDENTIFIER_KINDS = frozenset({"id_card", "xueji", "mobile", "bank_card", "passport", "travel_permit", "uscc", "plate"})
@@ -187,7 +188,10 @@ class Pseudonym(Distinct):
     def __init__(self, kind: str | None, key: bytes, algorithm: str = "sha256", length: int = 16) -> None:
         super().__init__(kind)
         if algorithm == "sm3" and "sm3" not in hashlib.algorithms_available:
-            raise ValueError("SM3 is not available in this Python's OpenSSL")
+            raise SecopsError(
+                "the policy asks for SM3 pseudonyms, but this Python's OpenSSL has no SM3",
+                hint="use algorithm: sha256, or run secops with a Python whose OpenSSL provides SM3",
+            )
         self.key = derive_key(key, f"pseudonym/{algorithm}")
         self.algorithm = algorithm
         self.length = length

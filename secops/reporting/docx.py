@@ -48,7 +48,7 @@ def render_docx(report: Report) -> bytes:
         cells[0].text, cells[1].text = key, value
 
     for index, section in enumerate(report.sections, start=1):
-        document.add_heading(f"{index}. {section.title}", level=1)
+        document.add_heading(f"{report.section_number(index)}{section.title}", level=1)
         for block in section.blocks:
             if isinstance(block, Paragraph):
                 paragraph = document.add_paragraph(block.text)

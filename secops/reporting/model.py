@@ -81,8 +81,26 @@ class Report:
         self.sections.append(section)
         return section
 
+    def section_number(self, index: int) -> str:
+        """The heading prefix of section ``index`` (from 1): 一、 二、 ... in Chinese, as official
+        documents number their parts; 1. 2. ... otherwise."""
+        return f"{chinese_numeral(index)}、" if self.lang == "zh" else f"{index}. "
+
     def tables(self) -> list[Table]:
         return [block for section in self.sections for block in section.blocks if isinstance(block, Table)]
 
     def charts(self) -> list[Chart]:
         return [block for section in self.sections for block in section.blocks if isinstance(block, Chart)]
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(number: int) -> str:
+    """1..99 in Chinese numerals (十, 十一, 二十, 二十一); other numbers as Arabic digits."""
+    if not 0 < number < 100:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    if tens == 0:
+        return _DIGITS[ones]
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")

@@ -13,6 +13,7 @@ import pytest
 from secops.errors import SecopsError
 from secops.reporting import Chart, Paragraph, Report, Section, Table
 from secops.reporting.labels import labels_for
+from secops.reporting.model import chinese_numeral
 from secops.reporting.render import format_for, render_bytes, write_report
 
 POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdftoppm", "pdfinfo", "pdffonts"))
@@ -78,6 +79,21 @@ def test_english_labels() -> None:
     report = sample_report()
     report.labels = labels_for("en")
     assert "(no data)" in render_bytes(report, "html").decode("utf-8")
+
+
+def test_sections_are_numbered_the_official_way_in_chinese() -> None:
+    assert [chinese_numeral(n) for n in (1, 9, 10, 11, 20, 21, 99, 100)] == [
+        "一", "九", "十", "十一", "二十", "二十一", "九十九", "100",
+    ]  # fmt: skip
+    import docx
+
+    report = sample_report()
+    html = render_bytes(report, "html").decode("utf-8")
+    assert "<h2>一、资产概况</h2>" in html and "<h2>二、趋势</h2>" in html and ">二、趋势</a>" in html
+    headings = [p.text for p in docx.Document(io.BytesIO(render_bytes(report, "docx"))).paragraphs]
+    assert "一、资产概况" in headings and "二、趋势" in headings
+    report.lang, report.labels = "en", labels_for("en")
+    assert "<h2>1. 资产概况</h2>" in render_bytes(report, "html").decode("utf-8")
 
 
 @needs_poppler

@@ -79,6 +79,12 @@ def test_pseudonyms() -> None:
     assert len(str(sm3)) == 32 and not str(sm3).startswith(str(first))
 
 
+def test_sm3_missing_from_openssl_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ops.hashlib, "algorithms_available", {"sha256"})
+    with pytest.raises(SecopsError, match="no SM3"):
+        ops.Pseudonym("id_card", KEY, "sm3")
+
+
 def test_default_policy_on_a_roster(tmp_path: Path) -> None:
     source = write_csv(tmp_path / "名单.csv", roster(80), "gb18030")
     report = mask_table(str(source), str(tmp_path / "out.csv"), today=TODAY, chunk_rows=16)
