@@ -6,7 +6,9 @@ discovered hosts (automated evidence plus a partly answered questionnaire); 4. d
 Sigma rules over sample logs (a web attack, an SSH brute force) and YARA over a sample web root,
 stored as alerts; 5. an incident opened from the top alert, with its running clocks; 6. student
 data: a generated roster classified, masked, watermarked and traced from a leaked subset
-(``secops.demo_data``); 7. the reports, with the roster's 数据分类分级 report.
+(``secops.demo_data``); 7. 等保 compliance: three systems at levels 2, 3 and 3 with filings and an
+official 等级测评, and their calendar (``secops.demo_compliance``); 8. the reports, with the roster's
+数据分类分级 report, the 定级报告 and 备案表 of the 学籍 system and the leadership overview.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class DemoResult:
     detection: str = ""
     incident: str = ""
     data: list[str] = field(default_factory=list)
+    compliance: list[str] = field(default_factory=list)  # one calendar line per system
     data_files: list[Path] = field(default_factory=list)  # the roster, its masked, marked and leaked copies
     reports: list[Path] = field(default_factory=list)
 
@@ -80,7 +83,7 @@ def _discover_lab(workspace: Path, now: datetime, progress: Callable[[str], None
             f"{summary['hosts_up']} hosts up, {len(summary['changes'])} changes, {len(summary['alerts'])} alerts"
         )
         progress(f"      {discovery}")
-        progress("[3/7] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)")
+        progress("[3/8] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)")
         _prepare_system(workspace, now)
         assessed = campus.run_in_scanner(
             _secops(workspace, "dengbao", "assess", "--system", DEMO_SYSTEM, "--format", "json"), timeout=900
@@ -252,6 +255,7 @@ def _discover_loopback(workspace: Path, now: datetime) -> str:
 def run_demo(
     output_dir: Path, *, now: datetime, lang: str = "zh", progress: Callable[[str], None] = print
 ) -> DemoResult:
+    from secops.demo_compliance import RECORDS_SYSTEM, run_compliance_step
     from secops.demo_data import run_data_step
     from secops.lab import campus_unavailable_reason
     from secops.reporting.data_source import table_params
@@ -266,37 +270,43 @@ def run_demo(
     lab_reason = campus_unavailable_reason()
     scope = LAB_SCOPE if lab_reason is None else LOOPBACK_SCOPE
     workspace_dir = Path(tempfile.mkdtemp(prefix="secops-demo-"))
-    progress(f"[1/7] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
+    progress(f"[1/8] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
     result = init_workspace(
         workspace_dir, school_code=DEMO_SCHOOL_CODE, school_name=DEMO_SCHOOL_NAME, scope=scope, database=None, now=now
     )
     demo = DemoResult(workspace=workspace_dir)
     if lab_reason is None:
-        progress("[2/7] Discovering assets on a lab campus (IPv4 + IPv6)")
+        progress("[2/8] Discovering assets on a lab campus (IPv4 + IPv6)")
         demo.discovery, demo.assessment = _discover_lab(workspace_dir, now, progress)
     else:
-        progress(f"[2/7] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
+        progress(f"[2/8] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
         demo.discovery = _discover_loopback(workspace_dir, now)
         progress(f"      {demo.discovery}")
-        progress("[3/7] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration")
+        progress("[3/8] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration")
         demo.assessment = _assess_loopback(workspace_dir, now)
     progress(f"      {demo.assessment}")
-    progress("[4/7] Detection: Sigma over sample logs, YARA over a sample web root (stored as alerts)")
+    progress("[4/8] Detection: Sigma over sample logs, YARA over a sample web root (stored as alerts)")
     demo.detection = _detect(workspace_dir, workspace_dir)
     progress(f"      {demo.detection}")
-    progress("[5/7] Opening an incident from the top alert (its 1-hour clock runs)")
+    progress("[5/8] Opening an incident from the top alert (its 1-hour clock runs)")
     demo.incident = _open_incident(workspace_dir, output_dir, now)
     demo.reports.append((output_dir / "incident.docx").resolve())
     progress(f"      {demo.incident}")
-    progress(f"[6/7] Student data: a generated roster scanned, masked, watermarked and traced (in {output_dir})")
+    progress(f"[6/8] Student data: a generated roster scanned, masked, watermarked and traced (in {output_dir})")
     data = run_data_step(output_dir, workspace_dir, now=now, progress=progress)
     demo.data, demo.data_files = data.lines, [path.resolve() for path in data.files]
-    progress("[7/7] Building the reports (PDF, HTML, XLSX, DOCX; the roster's 数据分类分级 report as PDF and XLSX)")
+    progress("[7/8] 等保 compliance: three systems at levels 2, 3 and 3, filings, 等级测评, the calendar")
+    demo.compliance = run_compliance_step(workspace_dir, DEMO_SYSTEM, now=now, progress=progress)
+    progress("[8/8] Building the reports (PDF, HTML, XLSX, DOCX; 数据分类分级, 定级报告, 备案表, the overview)")
+    roster = table_params([str(data.roster)], None)
     reports: list[tuple[str, dict[str, str], tuple[str, ...]]] = [
         ("workspace", {}, ALL_FORMATS),
         ("assets", {}, ALL_FORMATS),
         ("dengbao", {"system": DEMO_SYSTEM}, ALL_FORMATS),
-        ("classification", table_params([str(data.roster)], None), ("pdf", "xlsx")),
+        ("classification", roster, ("pdf", "xlsx")),
+        ("grading", {"system": RECORDS_SYSTEM}, ("docx", "pdf")),
+        ("filing", {"system": RECORDS_SYSTEM, **roster}, ("docx", "xlsx")),
+        ("overview", {}, ("pdf", "docx")),
     ]
     with open_workspace_store(result.workspace) as store:
         for report_id, params, formats in reports:

@@ -43,7 +43,7 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
     assert "Sigma:" in result.stdout and "YARA: 4 of 4" in result.stdout
     assert "1-hour clock" in result.stdout and (out / "incident.docx").stat().st_size > 1000
     # student data: a roster classified, masked, marked for two recipients, a leak traced back
-    assert "[6/7] Student data" in result.stdout
+    assert "[6/8] Student data" in result.stdout
     for name in ("students.csv", "students-masked.csv", "students-marked-1.csv", "students-marked-2.csv"):
         assert (out / name).stat().st_size > 100_000
     assert (out / "leaked.xlsx").stat().st_size > 10_000
@@ -61,6 +61,23 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
     book = CalamineWorkbook.from_path(str(out / "classification.xlsx"))
     cells = {str(v) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python() for v in row}
     assert "身份证号" in cells and "家长电话" in cells
+    # 等保 compliance: three systems at levels 2, 3 and 3, the calendar, 定级报告, 备案表, overview
+    assert "[7/8] 等保 compliance" in result.stdout
+    assert "学籍与成绩管理系统 第3级 · 备案 " in result.stdout and "下次等级测评" in result.stdout
+    assert "招生考试系统 第3级 · 未备案，期限 " in result.stdout and "学校门户网站 第2级" in result.stdout
+    for name in ("grading.docx", "grading.pdf", "filing.docx", "filing.xlsx", "overview.pdf", "overview.docx"):
+        assert str((out / name).resolve()) in result.stdout and (out / name).stat().st_size > 5_000
+    grading = subprocess.run(
+        ["pdftotext", str(out / "grading.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "定级报告" in grading and "学籍与成绩管理系统" in grading and "一、定级对象描述" in grading
+    overview = subprocess.run(
+        ["pdftotext", str(out / "overview.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "学校网络安全工作概况" in overview and "招生考试系统" in overview
+    book = CalamineWorkbook.from_path(str(out / "filing.xlsx"))
+    cells = {str(v) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python() for v in row}
+    assert any("备案证明编号 41330013001-23002" in cell for cell in cells)  # the recorded filing
     info = subprocess.run(["pdfinfo", str(out / "workspace.pdf")], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert 1 <= pages <= 10
