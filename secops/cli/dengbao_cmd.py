@@ -165,59 +165,40 @@ def assess(
 
     Exits 1 when the conclusion is not 符合.
     """
-    from secops.cli.output import progress_spinner
-    from secops.dengbao.assess import assess as run_assessment
-    from secops.dengbao.catalog import load_catalog, parse_level
-    from secops.dengbao.checks import load_checks
-    from secops.dengbao.gather import gather
-    from secops.dengbao.questionnaire import import_questionnaire
-    from secops.dengbao.systems import get_system, load_answers, save_answers, save_assessment
-    from secops.store.records import log_activity
+    from contextlib import nullcontext
 
-    catalog = load_catalog()
-    checks = load_checks()
+    from secops.cli.output import progress_spinner
+    from secops.dengbao.catalog import load_catalog, parse_level
+    from secops.dengbao.questionnaire import import_questionnaire
+    from secops.dengbao.systems import get_system, save_answers
+    from secops.dengbao.trend import run_automated_assessment
+
     workspace = app.workspace()
     with app.store(workspace) as store:
         found = get_system(store, system_name)
         chosen_level = parse_level(level) if level else found.level
         if answers_path:
-            imported = import_questionnaire(answers_path, catalog.select(chosen_level, found.extensions))
+            imported = import_questionnaire(answers_path, load_catalog().select(chosen_level, found.extensions))
             save_answers(store, found, imported, app.now())
-        targets_found = []
-        if not no_automated:
-            with progress_spinner("gathering evidence") as progress:
-                targets_found = gather(
-                    workspace,
-                    store,
-                    found,
-                    targets=targets,
-                    local=local,
-                    ssh_hosts=ssh_hosts,
-                    ssh_user=ssh_user,
-                    ssh_identity=str(ssh_identity) if ssh_identity else None,
-                    credentials=not no_credentials,
-                    now=app.now,
-                    force=force,
-                    progress=progress,
-                )
-        result = run_assessment(
-            system={"name": found.name, "level": found.level, "asset_tag": found.asset_tag},
-            level=chosen_level,
-            extensions=found.extensions,
-            catalog=catalog,
-            checks=checks,
-            targets=targets_found,
-            answers=load_answers(store, found),
-            now=app.now(),
-        )
-        result["school"] = {"code": workspace.config.school.code, "name": workspace.config.school.name}
-        save_assessment(store, found, result, app.now())
-        log_activity(
-            store,
-            "dengbao.assess",
-            {"system": found.name, "conclusion": result["conclusion"], "rate": result["rate"]},
-            app.now(),
-        )
+        spinner = nullcontext(None) if no_automated else progress_spinner("gathering evidence")
+        with spinner as progress:
+            result = run_automated_assessment(
+                workspace,
+                store,
+                found.name,
+                level=chosen_level,
+                automated=not no_automated,
+                targets=targets,
+                local=local,
+                ssh_hosts=ssh_hosts,
+                ssh_user=ssh_user,
+                ssh_identity=str(ssh_identity) if ssh_identity else None,
+                credentials=not no_credentials,
+                force=force,
+                progress=progress or (lambda _line: None),
+                now=app.now,
+                source="manual",
+            )
     if fmt == "table":
         _print_summary(result)
     elif fmt == "json":

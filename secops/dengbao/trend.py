@@ -88,17 +88,25 @@ def run_automated_assessment(
     store: Store,
     system_name: str,
     *,
+    level: int | None = None,
+    automated: bool = True,
     targets: tuple[str, ...] = (),
     local: bool = False,
     ssh_hosts: tuple[str, ...] = (),
     ssh_user: str | None = None,
     ssh_identity: str | None = None,
     credentials: bool = True,
+    force: bool = False,
+    progress: Callable[[str], None] = lambda _line: None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     source: str = "scheduled",
 ) -> dict[str, Any]:
-    """What ``secops dengbao assess`` does, without a terminal: gather the automated evidence,
-    merge it with the stored questionnaire answers, store the assessment and its trend point."""
+    """One assessment, for ``secops dengbao assess`` (source "manual") and the scheduler alike:
+    gather the automated evidence (unless ``automated`` is False), merge it with the stored
+    questionnaire answers, store the assessment and its trend point.
+
+    ``level`` assesses against another level's catalog than the system's own (a what-if); a
+    scheduled run keeps to the scan profile's time windows (``force`` False)."""
     from secops.dengbao.assess import assess
     from secops.dengbao.catalog import load_catalog
     from secops.dengbao.checks import load_checks
@@ -106,23 +114,26 @@ def run_automated_assessment(
     from secops.store.records import log_activity
 
     system = get_system(store, system_name)
-    found = gather(
-        workspace,
-        store,
-        system,
-        targets=targets,
-        local=local,
-        ssh_hosts=ssh_hosts,
-        ssh_user=ssh_user,
-        ssh_identity=ssh_identity,
-        credentials=credentials,
-        now=now,
-        force=False,  # a scheduled run keeps to the scan profile's time windows
-    )
+    found = []
+    if automated:
+        found = gather(
+            workspace,
+            store,
+            system,
+            targets=targets,
+            local=local,
+            ssh_hosts=ssh_hosts,
+            ssh_user=ssh_user,
+            ssh_identity=ssh_identity,
+            credentials=credentials,
+            now=now,
+            force=force,
+            progress=progress,
+        )
     moment = now()
     result = assess(
         system={"name": system.name, "level": system.level, "asset_tag": system.asset_tag},
-        level=system.level,
+        level=level or system.level,
         extensions=system.extensions,
         catalog=load_catalog(),
         checks=load_checks(),
