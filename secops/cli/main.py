@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -49,6 +50,24 @@ _ORDER = (
 COMMANDS = {name: COMMANDS[name] for name in _ORDER}
 
 
+def _stdout_closed() -> bool:
+    """True when stdout is a pipe whose reader has gone (poll reports an error on it); stdout then
+    points at /dev/null, so that the flush at exit does not fail a second time."""
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests capture stdout)
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    if not any(events & select.POLLERR for _, events in poller.poll(0)):
+        return False
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    return True
+
+
 class RootGroup(LazyGroup):
     """Turns every SecopsError into one line on stderr and its exit code (2)."""
 
@@ -71,6 +90,8 @@ class RootGroup(LazyGroup):
             click.echo("secops: interrupted", err=True)
             ctx.exit(130)
         except Exception as error:
+            if isinstance(error, BrokenPipeError) and _stdout_closed():
+                ctx.exit(141)  # the reader went away (secops ... | head): quiet, like a tool killed by SIGPIPE
             if isinstance(ctx.obj, AppContext) and ctx.obj.verbose:
                 raise
             click.echo(

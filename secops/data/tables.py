@@ -73,12 +73,18 @@ class Table:
 
 
 def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
-    """utf-8-sig, utf-8 or gb18030 (a superset of GBK/GB2312), from the first MiB."""
+    """utf-8-sig, utf-16 (with its BOM: Excel's "Unicode text" export), utf-8 or gb18030 (a
+    superset of GBK/GB2312), from the first MiB."""
     with path.open("rb") as handle:
         head = handle.read(probe_bytes)
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
-    for encoding in ("utf-8", "gb18030"):
+    candidates: tuple[str, ...] = ("utf-8", "gb18030")
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # UTF-32: no spreadsheet writes it
+        candidates = ()
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ("utf-16",)
+    for encoding in candidates:
         try:
             head.decode(encoding)
             return encoding
@@ -86,8 +92,8 @@ def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
             if error.start >= len(head) - 4:  # a character cut by the probe's end
                 return encoding
     raise SecopsError(
-        f"{path}: unknown text encoding (neither UTF-8 nor GB18030/GBK)",
-        hint="convert the file to UTF-8, e.g. iconv -f <encoding> -t utf-8",
+        f"{path}: unknown text encoding (neither UTF-8, UTF-16 nor GB18030/GBK)",
+        hint="convert the file to UTF-8, e.g. iconv -f <encoding> -t utf-8 (UTF-16 needs its BOM)",
     )
 
 
@@ -286,7 +292,7 @@ def _csv_error(path: Path, rows: int, error: Exception) -> SecopsError:
     if isinstance(error, UnicodeDecodeError) or "UTF8" in text or "decode" in text:
         return SecopsError(
             f"{path}: bytes not valid in the detected encoding after row {rows:,}",
-            hint="convert the file to UTF-8, e.g. iconv -f <encoding> -t utf-8",
+            hint="convert the file to UTF-8, e.g. iconv -f <encoding> -t utf-8 (UTF-16 needs its BOM)",
         )
     return SecopsError(f"{path}: not readable as CSV after row {rows:,} ({text.splitlines()[0][:120]})")
 

@@ -29,7 +29,7 @@ from secops.fsutil import atomic_output
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_CHARS = 32_767
-ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
+ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "utf-16")
 
 
 _RISKY_BYTE = np.zeros(256, dtype=bool)
@@ -112,7 +112,8 @@ class CsvWriter(TableWriter):
         if encoding not in ENCODINGS:
             raise SecopsError(f"cannot write CSV in {encoding}", hint=f"use one of {', '.join(ENCODINGS)}")
         self.handle = handle
-        self.codec = "utf-8" if encoding == "utf-8-sig" else encoding
+        # one BOM at the start, then BOM-less chunks
+        self.codec = {"utf-8-sig": "utf-8", "utf-16": "utf-16-le"}.get(encoding, encoding)
         # unquoted like most exports; a chunk with a delimiter, quote or newline in a cell is quoted
         self.plain = pacsv.WriteOptions(include_header=False, delimiter=delimiter, eol=newline, quoting_style="none")
         self.quoted = pacsv.WriteOptions(include_header=False, delimiter=delimiter, eol=newline)
@@ -123,6 +124,8 @@ class CsvWriter(TableWriter):
         )
         if encoding == "utf-8-sig":
             handle.write(b"\xef\xbb\xbf")
+        elif encoding == "utf-16":
+            handle.write(b"\xff\xfe")
         handle.write(text.getvalue().encode(self.codec))
 
     def write(self, batch: pa.RecordBatch) -> None:

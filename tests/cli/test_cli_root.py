@@ -105,3 +105,27 @@ def test_console_script_entry_point(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("secops: error: no secops workspace")
+
+
+def test_a_reader_that_goes_away_is_not_an_internal_error(tmp_path: Path) -> None:
+    """`secops ... | head -1`: the rest of the output has nowhere to go; no error, no traceback."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before secops writes a byte
+    command = [
+        sys.executable,
+        "-m",
+        "secops",
+        "--workspace",
+        str(tmp_path / "ws"),
+        "dengbao",
+        "catalog",
+        "--level",
+        "2",
+    ]
+    try:
+        done = subprocess.run(command, stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert done.stderr == "" and done.returncode == 141

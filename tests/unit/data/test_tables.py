@@ -84,7 +84,7 @@ def test_generated_roster_is_valid() -> None:
     assert id_card_valid(row[2]) and xueji_valid(row[3]) and bank_card_valid(row[6])
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
 def test_csv_encodings_in_chunks(tmp_path: Path, encoding: str) -> None:
     path = write_csv(tmp_path / "r.csv", roster(50), encoding)
     table = open_table(path, chunk_rows=7)

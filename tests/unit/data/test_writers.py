@@ -55,7 +55,7 @@ def test_postgresql_table_written() -> None:
     assert all_rows(open_table(url + "#mask_write_test")) == [["张*", 1], ["李*", 2]]
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
 def test_csv_encoding_kept(tmp_path: Path, encoding: str) -> None:
     source = write_csv(tmp_path / "in.csv", roster(10), encoding)
     table = open_table(source)
@@ -63,7 +63,9 @@ def test_csv_encoding_kept(tmp_path: Path, encoding: str) -> None:
     assert open_table(tmp_path / "out.csv").encoding == table.encoding
     raw = (tmp_path / "out.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") == (encoding == "utf-8-sig")
-    assert raw.decode("gb18030" if encoding == "gb18030" else "utf-8-sig").splitlines()[0] == ",".join(HEADER)
+    codec = {"gb18030": "gb18030", "utf-16": "utf-16"}.get(encoding, "utf-8-sig")
+    assert raw.decode(codec).splitlines()[0] == ",".join(HEADER)
+    assert raw.startswith(b"\xff\xfe") == (encoding == "utf-16") and raw.count(b"\xff\xfe") == (encoding == "utf-16")
 
 
 def test_formula_injection_neutralised(tmp_path: Path) -> None:
