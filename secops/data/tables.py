@@ -294,7 +294,12 @@ def _csv_error(path: Path, rows: int, error: Exception) -> SecopsError:
             f"{path}: bytes not valid in the detected encoding after row {rows:,}",
             hint="convert the file to UTF-8, e.g. iconv -f <encoding> -t utf-8 (UTF-16 needs its BOM)",
         )
-    return SecopsError(f"{path}: not readable as CSV after row {rows:,} ({text.splitlines()[0][:120]})")
+    # The parser's own message can quote the row it stopped at: it never goes into the error.
+    reason = "a quoted cell is never closed" if "quote" in text.lower() else "the CSV parser stopped"
+    return SecopsError(
+        f"{path}: not readable as CSV after row {rows:,} ({reason})",
+        hint="check the rows after that one, or export the table again (UTF-8 CSV or XLSX)",
+    )
 
 
 def _xlsx(path: Path, chunk_rows: int) -> Table:

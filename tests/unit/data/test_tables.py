@@ -236,3 +236,12 @@ def test_postgresql_streamed() -> None:
     engine.dispose()
     table = open_table(url + "#mask_read_test", chunk_rows=8)
     assert [b.num_rows for b in table.batches] == [8, 8, 8, 6]
+
+
+def test_parser_errors_never_quote_the_row(tmp_path: Path) -> None:
+    """Arrow's parse errors can quote the offending row (student data): the error keeps only the
+    file, the row number and what to do."""
+    leaked = pa.ArrowInvalid("CSV parse error: Expected 3 columns, got 2: 张三,110105194912310021")
+    error = tables._csv_error(tmp_path / "名单.csv", 1_200, leaked)
+    assert "张三" not in str(error) and "110105194912310021" not in str(error)
+    assert "after row 1,200" in str(error) and error.exit_code == 2
