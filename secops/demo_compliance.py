@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -26,22 +27,15 @@ def _years_ago(today: date, years: int, days: int = 0) -> date:
     return add_years(today, -years) - timedelta(days=days)
 
 
-def _line(entry: dict[str, object]) -> str:
-    deadlines = {d["kind"]: d for d in entry["deadlines"]}  # type: ignore[attr-defined]
+def _line(entry: dict[str, Any]) -> str:
+    from secops.dengbao.calendar import deadline_text
 
-    def due(kind: str) -> str:
-        found = deadlines.get(kind)
-        if not found:
-            return "—"
-        state = "已逾期" if found["overdue"] else f"{found['days_left']} 天后"
-        return f"{found['due_on']}（{state}）"
-
-    filed = f"备案 {entry['filed_on']}" if entry["filed_on"] else f"未备案，期限 {due('filing')}"
+    filed = f"备案 {entry['filed_on']}" if entry["filed_on"] else f"未备案，期限 {deadline_text(entry, 'filing')}"
     parts = [f"{entry['system']} 第{entry['level']}级", filed]
     if entry["filed_on"]:
-        parts.append(f"备案证明有效期至 {due('certificate')}")
-    if "assessment" in deadlines:
-        parts.append(f"下次等级测评 {due('assessment')}")
+        parts.append(f"备案证明有效期至 {deadline_text(entry, 'certificate')}")
+    if assessment := deadline_text(entry, "assessment"):
+        parts.append(f"下次等级测评 {assessment}")
     return " · ".join(parts)
 
 

@@ -63,25 +63,19 @@ def system_assessed(app: AppContext, name: str, assessed_on: str, org: str, conc
 
 
 def _row(entry: dict[str, Any]) -> dict[str, Any]:
+    from secops.dengbao.calendar import deadline_text
+
     last = entry["last_assessment"]
-    deadlines = {d["kind"]: d for d in entry["deadlines"]}
-
-    def when(kind: str) -> str:
-        found = deadlines.get(kind)
-        if not found:
-            return ""
-        late = "（已逾期）" if found["overdue"] else f"（{found['days_left']} 天）"
-        return f"{found['due_on']}{late}"
-
-    filed = entry["filed_on"] or (f"未备案，期限 {when('filing')}" if entry["filing_required"] else "无需备案")
+    unfiled = f"未备案，期限 {deadline_text(entry, 'filing')}" if entry["filing_required"] else "无需备案"
+    filed = entry["filed_on"] or unfiled
     return {
         "system": entry["system"],
         "level": entry["level"],
         "filed": filed,
         "certificate": entry["certificate_no"] or ("待填写" if entry["filed_on"] else ""),
-        "valid_until": when("certificate"),
+        "valid_until": deadline_text(entry, "certificate"),
         "last_assessment": f"{last['date']} {last['conclusion']}" if last else "无记录",
-        "next_assessment": when("assessment"),
+        "next_assessment": deadline_text(entry, "assessment"),
         "highrisk": len(entry["open_highrisk"]),
         "overdue": "、".join(entry["overdue"]),
     }

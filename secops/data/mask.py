@@ -287,13 +287,13 @@ def mask_table(
     batches = iter(table.batches)
     first = next(batches, None)
     plans, minors = plan_columns(table, first, policy, key, today or date.today())
-    if table.format == "sql" or out_format == "sql":
+    if out_format == "sql":
         from secops.data.sqltables import display
 
-        shown = (table.shown, display(output))
+        output_shown = display(output)
     else:
-        shown = (str(table.path), output)
-    report = MaskReport(*shown, table.format, out_format, policy.id, columns=plans)
+        output_shown = output
+    report = MaskReport(table.shown, output_shown, table.format, out_format, policy.id, columns=plans)
     report.minors_in_sample = minors
     out_encoding = encoding or (table.encoding if table.format == "csv" and table.encoding else "utf-8-sig")
     with open_writer(

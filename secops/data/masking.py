@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from secops.data.arrowbuf import string_buffers
 from secops.data.identifiers import clean
 
 TWO_CHAR_SURNAMES = frozenset(
@@ -146,12 +147,11 @@ def _fixed_width_stars(text: pa.Array, width: int, start: int, stop: int) -> pa.
     None when the column is not laid out that way."""
     if text.null_count or not len(text) or not pa.types.is_string(text.type):
         return None
-    buffers = text.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int32)[text.offset : text.offset + len(text) + 1]
+    offsets, data = string_buffers(text)
     first = int(offsets[0])
     if int(offsets[-1]) - first != width * len(text) or not pc.all(pc.string_is_ascii(text)).as_py():
         return None
-    cells = np.frombuffer(buffers[2], dtype=np.uint8)[first : first + width * len(text)].reshape(len(text), width)
+    cells = data[first : first + width * len(text)].reshape(len(text), width)
     starred = cells.copy()
     starred[:, start:stop] = ord("*")
     packed = (offsets - first).astype(np.int32)
@@ -207,9 +207,7 @@ def _cjk_names(text: pa.Array, two: pa.Array) -> pa.Array | None:
     character; one-character values (and two-character ones with a two-character surname) stay."""
     if not pa.types.is_string(text.type) or not len(text):
         return None
-    buffers = text.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int32)[text.offset : text.offset + len(text) + 1].astype(np.int64)
-    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    offsets, data = string_buffers(text)
     starts, size = offsets[:-1], np.diff(offsets)
     chars = size // 3
     keep = np.where(two.fill_null(False).to_numpy(zero_copy_only=False) & (chars > 2), 2, 1)
@@ -224,7 +222,7 @@ def _cjk_names(text: pa.Array, two: pa.Array) -> pa.Array | None:
     for k in range(int(kept.max(initial=0))):
         rows = kept > k
         out[new_offsets[:-1][rows] + k] = data[starts[rows] + k]
-    validity = buffers[0] if text.null_count else None
+    validity = text.buffers()[0] if text.null_count else None
     if validity is not None and text.offset:
         validity = pc.is_valid(text).buffers()[1]  # a sliced array's bitmap starts mid-byte
     return pa.StringArray.from_buffers(

@@ -1,6 +1,6 @@
-"""Reading tables in chunks: CSV (UTF-8 / UTF-8-BOM / GB18030 detected), XLSX (calamine, formulas
-never evaluated: their cached values are read), JSON arrays and JSON lines, Parquet (by row
-groups), and SQL tables by URL (see ``sqltables``). Never all in memory.
+"""Reading tables in chunks: CSV (``csvtables``: UTF-8 / UTF-8-BOM / UTF-16 / GB18030 detected),
+XLSX (calamine, formulas never evaluated: their cached values are read), JSON arrays and JSON
+lines, Parquet (by row groups), and SQL tables by URL (see ``sqltables``). Never all in memory.
 
 A table is its header plus an iterator of pyarrow RecordBatches, one column per header name in
 order. Columnar chunks let CSV and Parquet go from reader to masks to writer without a Python
@@ -10,11 +10,7 @@ to the header (in place, order kept) and counted.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import sys
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +21,6 @@ import pyarrow as pa
 from secops.errors import SecopsError
 
 CHUNK_ROWS = 65_536
-CSV_BLOCK_BYTES = 16 << 20  # also the longest CSV row read (the old 16 MiB cell limit)
 FORMATS = ("csv", "xlsx", "json", "jsonl", "parquet", "sql")
 SUFFIXES = {
     ".csv": "csv",
@@ -72,31 +67,6 @@ class Table:
             yield [list(row) for row in zip(*columns, strict=True)]
 
 
-def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
-    """utf-8-sig, utf-16 (with its BOM: Excel's "Unicode text" export), utf-8 or gb18030 (a
-    superset of GBK/GB2312), from the first MiB."""
-    with path.open("rb") as handle:
-        head = handle.read(probe_bytes)
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    candidates: tuple[str, ...] = ("utf-8", "gb18030")
-    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # UTF-32: no spreadsheet writes it
-        candidates = ()
-    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ("utf-16",)
-    for encoding in candidates:
-        try:
-            head.decode(encoding)
-            return encoding
-        except UnicodeDecodeError as error:
-            if error.start >= len(head) - 4:  # a character cut by the probe's end
-                return encoding
-    raise SecopsError(
-        f"{path}: unknown text encoding (neither UTF-8, UTF-16 nor GB18030/GBK)",
-        hint="convert the file to UTF-8, e.g. iconv -f <encoding> -t utf-8 (UTF-16 needs its BOM)",
-    )
-
-
 def text_of(value: Any) -> str:
     """A cell as text: whole floats without '.0' (phone numbers typed into Excel), JSON for nested."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
@@ -130,7 +100,7 @@ def rows_to_batches(rows: Iterable[list[Any]], header: list[str], chunk_rows: in
         yield batch_of(chunk, header)
 
 
-def _fit(row: list[Any], width: int, table: Table) -> list[Any]:
+def fit_row(row: list[Any], width: int, table: Table) -> list[Any]:
     if len(row) == width:
         return row
     table.ragged_rows += 1
@@ -168,138 +138,13 @@ def open_table(source: Path | str, *, chunk_rows: int = CHUNK_ROWS, ordered: boo
         raise SecopsError(f"{path}: the file is empty")
     kind = format_of(path)
     if kind == "csv":
-        table = _csv(path, chunk_rows, threads=not ordered)
+        from secops.data.csvtables import read_csv
+
+        table = read_csv(path, chunk_rows, threads=not ordered)
     else:
         table = {"xlsx": _xlsx, "json": _json, "jsonl": _json, "parquet": _parquet}[kind](path, chunk_rows)
     table.source = str(path)
     return table
-
-
-def _csv(path: Path, chunk_rows: int, *, threads: bool = False) -> Table:
-    import pyarrow.csv as pacsv
-
-    encoding = detect_encoding(path)
-    with path.open("r", encoding=encoding, newline="", errors="replace") as handle:
-        sample = handle.read(64 * 1024)
-    dialect = _dialect(sample)
-    header = next(csv.reader(io.StringIO(sample), dialect), None)
-    if not header or not any(name.strip() for name in header):
-        raise SecopsError(f"{path}: no header row")
-    newline = "\r\n" if "\r\n" in sample or "\n" not in sample else "\n"
-    table = Table(path, "csv", [h.strip() for h in header], encoding, dialect.delimiter, newline)
-    width = len(header)
-    names = [f"c{i}" for i in range(width)]
-    ragged: deque[tuple[int, list[Any]]] = deque()
-
-    def on_invalid(row: Any) -> str:
-        # The row's CSV record number (header = 1) places it back among the valid rows.
-        values = next(csv.reader(io.StringIO(row.text), dialect), [])
-        # Threaded parsing knows no row numbers: the row then goes after everything else.
-        ragged.append((row.number - 2 if row.number and row.number > 0 else sys.maxsize, values))
-        return "skip"
-
-    try:
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(
-                use_threads=threads,  # row numbers of ragged rows are known only without threads
-                block_size=CSV_BLOCK_BYTES,
-                column_names=names,
-                skip_rows=1,
-                encoding="utf8" if encoding.startswith("utf-8") else encoding,
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=dialect.delimiter,
-                quote_char='"',
-                double_quote=True,
-                newlines_in_values=True,
-                invalid_row_handler=on_invalid,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except pa.ArrowInvalid as error:
-        raise _csv_error(path, 0, error) from None
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        done = 0
-        try:
-            for batch in reader:
-                batch = pa.RecordBatch.from_arrays(batch.columns, names=table.header)
-                extra: list[tuple[int, list[Any]]] = []
-                while ragged and ragged[0][0] < done + batch.num_rows + len(extra):
-                    extra.append(ragged.popleft())
-                if extra:
-                    batch = _insert_rows(batch, extra, done, table)
-                yield from _slices(batch, chunk_rows)
-                done += batch.num_rows
-        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-            raise _csv_error(path, done, error) from None
-        finally:
-            reader.close()
-        if ragged:  # ragged rows after the last valid one
-            rows = [_fit(values, width, table) for _, values in ragged]
-            yield batch_of([[v if v is not None else "" for v in row] for row in rows], table.header)
-
-    table.batches = batches()
-    return table
-
-
-class _Dialect(csv.excel):
-    """Quotes are always '"' (every exporter's choice): the sniffer is trusted for the delimiter only."""
-
-
-def _dialect(sample: str) -> type[csv.Dialect]:
-    """The delimiter the header line uses most (ties: , TAB ; |); the sniffer when it has none."""
-    lines = sample[:16384].splitlines(keepends=True)
-    first = lines[0] if lines else ""
-    delimiter = max(",\t;|", key=first.count)
-    if not first.count(delimiter):
-        probe = "".join(lines[:-1] if len(lines) > 1 else lines)  # whole lines: the sniffer is slow
-        try:
-            delimiter = csv.Sniffer().sniff(probe, delimiters=",\t;|").delimiter
-        except csv.Error:
-            delimiter = ","
-    return type("Sniffed", (_Dialect,), {"delimiter": delimiter})
-
-
-def _insert_rows(batch: pa.RecordBatch, extra: list[tuple[int, list[Any]]], start: int, table: Table) -> pa.RecordBatch:
-    rows = [list(row) for row in zip(*(c.to_pylist() for c in batch.columns), strict=True)]
-    width = len(table.header)
-    for index, values in extra:
-        fitted = _fit(values, width, table)
-        rows.insert(index - start, [v if v is not None else "" for v in fitted])
-    return pa.RecordBatch.from_arrays(
-        [pa.array(list(c), pa.string()) for c in zip(*rows, strict=True)], names=table.header
-    )
-
-
-def _slices(batch: pa.RecordBatch, chunk_rows: int) -> Iterator[pa.RecordBatch]:
-    for offset in range(0, batch.num_rows, chunk_rows):
-        yield batch.slice(offset, chunk_rows)
-
-
-def _csv_error(path: Path, rows: int, error: Exception) -> SecopsError:
-    text = str(error)
-    if "straddl" in text or "block" in text:
-        return SecopsError(
-            f"{path}: a row after row {rows:,} is longer than {CSV_BLOCK_BYTES >> 20} MiB",
-            hint="split the huge cell or export the table as JSON lines",
-        )
-    if isinstance(error, UnicodeDecodeError) or "UTF8" in text or "decode" in text:
-        return SecopsError(
-            f"{path}: bytes not valid in the detected encoding after row {rows:,}",
-            hint="convert the file to UTF-8, e.g. iconv -f <encoding> -t utf-8 (UTF-16 needs its BOM)",
-        )
-    # The parser's own message can quote the row it stopped at: it never goes into the error.
-    reason = "a quoted cell is never closed" if "quote" in text.lower() else "the CSV parser stopped"
-    return SecopsError(
-        f"{path}: not readable as CSV after row {rows:,} ({reason})",
-        hint="check the rows after that one, or export the table again (UTF-8 CSV or XLSX)",
-    )
 
 
 def _xlsx(path: Path, chunk_rows: int) -> Table:
@@ -320,7 +165,7 @@ def _xlsx(path: Path, chunk_rows: int) -> Table:
     def cells() -> Iterator[list[Any]]:
         for row in rows:
             # calamine gives '' for an empty cell: None keeps number columns numbers
-            yield _fit([None if value == "" else value for value in row], width, table)
+            yield fit_row([None if value == "" else value for value in row], width, table)
 
     table.batches = rows_to_batches(cells(), table.header, chunk_rows)
     return table
@@ -329,6 +174,8 @@ def _xlsx(path: Path, chunk_rows: int) -> Table:
 def _json(path: Path, chunk_rows: int) -> Table:
     """A JSON array of objects, or JSON lines (one object per line); the first object names the
     columns, and objects with other keys count as ragged (missing keys are empty)."""
+    from secops.data.csvtables import detect_encoding
+
     encoding = detect_encoding(path)
     with path.open("r", encoding=encoding, errors="replace") as probe:
         start = probe.read(4096).lstrip()

@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from secops.data.arrowbuf import string_buffers
 from secops.data.tables import format_of, text_of
 from secops.errors import SecopsError
 from secops.fsutil import atomic_output
@@ -39,10 +40,7 @@ _RISKY_BYTE[[ord(c) for c in "=+-@\t\r"]] = True
 def _risky_first_byte(column: pa.Array) -> pa.Array:
     """Cells whose first byte is one of = + - @ TAB CR: a gather over the Arrow buffers (no
     per-cell slices), the cheap test every written cell goes through."""
-    buffers = column.buffers()
-    width = np.int64 if pa.types.is_large_string(column.type) else np.int32
-    offsets = np.frombuffer(buffers[1], dtype=width)[column.offset : column.offset + len(column) + 1].astype(np.int64)
-    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    offsets, data = string_buffers(column)
     starts = offsets[:-1]
     if not data.size:
         return pa.array(np.zeros(len(column), dtype=bool))

@@ -222,6 +222,16 @@ def system_calendar(
     return _finish(entry)
 
 
+def deadline_text(entry: dict[str, Any], kind: str) -> str:
+    """The entry's deadline of ``kind`` as people read it: 2026-06-10（30 天） or 2026-06-10（已逾期）;
+    empty when the entry has no such deadline."""
+    found = next((d for d in entry["deadlines"] if d["kind"] == kind), None)
+    if found is None:
+        return ""
+    late = "已逾期" if found["overdue"] else f"{found['days_left']} 天"
+    return f"{found['due_on']}（{late}）"
+
+
 def _finish(entry: dict[str, Any]) -> dict[str, Any]:
     entry["overdue"] = [d["name"] for d in entry["deadlines"] if d["overdue"]]
     return entry

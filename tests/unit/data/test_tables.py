@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from secops.data import tables
+from secops.data import csvtables, tables
 from secops.data.identifiers import bank_card_valid, id_card_valid, id_check_char, luhn_valid, xueji_valid
 from secops.data.tables import open_table
 from secops.errors import SecopsError
@@ -97,7 +97,7 @@ def test_csv_encodings_in_chunks(tmp_path: Path, encoding: str) -> None:
 
 
 def test_ragged_rows_stay_in_place_across_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tables, "CSV_BLOCK_BYTES", 256)  # many parser blocks
+    monkeypatch.setattr(csvtables, "CSV_BLOCK_BYTES", 256)  # many parser blocks
     lines = ["a,b,c"] + [f"{i},x{i},y{i}" if i % 9 else f"{i},short" for i in range(60)]
     lines[30] = "29,x29,y29,extra"
     lines.insert(5, '"quoted\nnewline",q,r')
@@ -242,6 +242,6 @@ def test_parser_errors_never_quote_the_row(tmp_path: Path) -> None:
     """Arrow's parse errors can quote the offending row (student data): the error keeps only the
     file, the row number and what to do."""
     leaked = pa.ArrowInvalid("CSV parse error: Expected 3 columns, got 2: 张三,110105194912310021")
-    error = tables._csv_error(tmp_path / "名单.csv", 1_200, leaked)
+    error = csvtables._csv_error(tmp_path / "名单.csv", 1_200, leaked)
     assert "张三" not in str(error) and "110105194912310021" not in str(error)
     assert "after row 1,200" in str(error) and error.exit_code == 2

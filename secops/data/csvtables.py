@@ -1,0 +1,174 @@
+"""CSV tables: the encoding detected from the first MiB, the delimiter from the header line, then
+pyarrow's streaming parser with every column as text. Ragged rows (more or fewer cells than the
+header) are padded or cut and put back in their place, so row order is kept and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from secops.data.tables import Table, batch_of, fit_row
+from secops.errors import SecopsError
+
+CSV_BLOCK_BYTES = 16 << 20  # also the longest CSV row read (the old 16 MiB cell limit)
+ENCODING_HINT = "convert the file to UTF-8, e.g. iconv -f <encoding> -t utf-8 (UTF-16 needs its BOM)"
+
+
+def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
+    """utf-8-sig, utf-16 (with its BOM: Excel's "Unicode text" export), utf-8 or gb18030 (a
+    superset of GBK/GB2312), from the first MiB."""
+    with path.open("rb") as handle:
+        head = handle.read(probe_bytes)
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    candidates: tuple[str, ...] = ("utf-8", "gb18030")
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # UTF-32: no spreadsheet writes it
+        candidates = ()
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ("utf-16",)
+    for encoding in candidates:
+        try:
+            head.decode(encoding)
+            return encoding
+        except UnicodeDecodeError as error:
+            if error.start >= len(head) - 4:  # a character cut by the probe's end
+                return encoding
+    raise SecopsError(
+        f"{path}: unknown text encoding (neither UTF-8, UTF-16 nor GB18030/GBK)",
+        hint=ENCODING_HINT,
+    )
+
+
+def read_csv(path: Path, chunk_rows: int, *, threads: bool = False) -> Table:
+    import pyarrow.csv as pacsv
+
+    encoding = detect_encoding(path)
+    with path.open("r", encoding=encoding, newline="", errors="replace") as handle:
+        sample = handle.read(64 * 1024)
+    dialect = _dialect(sample)
+    header = next(csv.reader(io.StringIO(sample), dialect), None)
+    if not header or not any(name.strip() for name in header):
+        raise SecopsError(f"{path}: no header row")
+    newline = "\r\n" if "\r\n" in sample or "\n" not in sample else "\n"
+    table = Table(path, "csv", [h.strip() for h in header], encoding, dialect.delimiter, newline)
+    width = len(header)
+    names = [f"c{i}" for i in range(width)]
+    ragged: deque[tuple[int, list[Any]]] = deque()
+
+    def on_invalid(row: Any) -> str:
+        # The row's CSV record number (header = 1) places it back among the valid rows.
+        values = next(csv.reader(io.StringIO(row.text), dialect), [])
+        # Threaded parsing knows no row numbers: the row then goes after everything else.
+        ragged.append((row.number - 2 if row.number and row.number > 0 else sys.maxsize, values))
+        return "skip"
+
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                use_threads=threads,  # row numbers of ragged rows are known only without threads
+                block_size=CSV_BLOCK_BYTES,
+                column_names=names,
+                skip_rows=1,
+                encoding="utf8" if encoding.startswith("utf-8") else encoding,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=dialect.delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=True,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        raise _csv_error(path, 0, error) from None
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        done = 0
+        try:
+            for batch in reader:
+                batch = pa.RecordBatch.from_arrays(batch.columns, names=table.header)
+                extra: list[tuple[int, list[Any]]] = []
+                while ragged and ragged[0][0] < done + batch.num_rows + len(extra):
+                    extra.append(ragged.popleft())
+                if extra:
+                    batch = _insert_rows(batch, extra, done, table)
+                yield from _slices(batch, chunk_rows)
+                done += batch.num_rows
+        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            raise _csv_error(path, done, error) from None
+        finally:
+            reader.close()
+        if ragged:  # ragged rows after the last valid one
+            rows = [fit_row(values, width, table) for _, values in ragged]
+            yield batch_of([[v if v is not None else "" for v in row] for row in rows], table.header)
+
+    table.batches = batches()
+    return table
+
+
+class _Dialect(csv.excel):
+    """Quotes are always '"' (every exporter's choice): the sniffer is trusted for the delimiter only."""
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """The delimiter the header line uses most (ties: , TAB ; |); the sniffer when it has none."""
+    lines = sample[:16384].splitlines(keepends=True)
+    first = lines[0] if lines else ""
+    delimiter = max(",\t;|", key=first.count)
+    if not first.count(delimiter):
+        probe = "".join(lines[:-1] if len(lines) > 1 else lines)  # whole lines: the sniffer is slow
+        try:
+            delimiter = csv.Sniffer().sniff(probe, delimiters=",\t;|").delimiter
+        except csv.Error:
+            delimiter = ","
+    return type("Sniffed", (_Dialect,), {"delimiter": delimiter})
+
+
+def _insert_rows(batch: pa.RecordBatch, extra: list[tuple[int, list[Any]]], start: int, table: Table) -> pa.RecordBatch:
+    rows = [list(row) for row in zip(*(c.to_pylist() for c in batch.columns), strict=True)]
+    width = len(table.header)
+    for index, values in extra:
+        fitted = fit_row(values, width, table)
+        rows.insert(index - start, [v if v is not None else "" for v in fitted])
+    return pa.RecordBatch.from_arrays(
+        [pa.array(list(c), pa.string()) for c in zip(*rows, strict=True)], names=table.header
+    )
+
+
+def _slices(batch: pa.RecordBatch, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    for offset in range(0, batch.num_rows, chunk_rows):
+        yield batch.slice(offset, chunk_rows)
+
+
+def _csv_error(path: Path, rows: int, error: Exception) -> SecopsError:
+    text = str(error)
+    if "straddl" in text or "block" in text:
+        return SecopsError(
+            f"{path}: a row after row {rows:,} is longer than {CSV_BLOCK_BYTES >> 20} MiB",
+            hint="split the huge cell or export the table as JSON lines",
+        )
+    if isinstance(error, UnicodeDecodeError) or "UTF8" in text or "decode" in text:
+        return SecopsError(
+            f"{path}: bytes not valid in the detected encoding after row {rows:,}",
+            hint=ENCODING_HINT,
+        )
+    # The parser's own message can quote the row it stopped at: it never goes into the error.
+    reason = "a quoted cell is never closed" if "quote" in text.lower() else "the CSV parser stopped"
+    return SecopsError(
+        f"{path}: not readable as CSV after row {rows:,} ({reason})",
+        hint="check the rows after that one, or export the table again (UTF-8 CSV or XLSX)",
+    )
