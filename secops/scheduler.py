@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from secops.config import Workspace, load_workspace
 from secops.errors import SecopsError
@@ -95,7 +96,14 @@ def run_clock_check(workspace_path: str) -> None:
     workspace = load_workspace(Path(workspace_path))
     try:
         with open_workspace_store(workspace) as store:
-            sent = check_clocks(store, load_policy(), load_notifiers(workspace.path), workspace.path, datetime.now(UTC))
+            sent = check_clocks(
+                store,
+                load_policy(),
+                load_notifiers(workspace.path),
+                workspace.path,
+                datetime.now(UTC),
+                zone=ZoneInfo(workspace.config.timezone),
+            )
         for notice in sent:
             log.warning("incident clock notice: %s", notice["text"])
     except SecopsError as error:

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import click
 
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import render_table, safe_text, to_json
+from secops.cli.detect_run_cmd import Summary, default_rules, run
+from secops.cli.output import safe_text, to_json
 from secops.errors import SecopsError
-
-if TYPE_CHECKING:
-    from secops.detection.events import Match, ReadStats
-    from secops.detection.sigma.engine import Engine
-
-_LEVEL_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "informational": 4}
 
 
 @click.group()
@@ -24,161 +17,7 @@ def detect() -> None:
     """Sigma detection on logs (EVTX, JSON lines, syslog/auth.log, web access logs, auditd)."""
 
 
-def _default_rules() -> Path:
-    from secops.content.locate import content_root
-
-    return content_root("rules") / "sigma"
-
-
-def _placeholders(values: tuple[str, ...]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--placeholder")
-        found.setdefault(name.strip("%"), []).append(value)
-    return found
-
-
-@detect.command()
-@click.argument("logpaths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="LOGPATH...")
-@click.option(
-    "--rules",
-    "rule_paths",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Sigma rule file or folder (repeatable; default: the shipped rules/sigma pack).",
-)
-@click.option("--log-format", help="Read every file as this format instead of detecting it (evtx, jsonl, web, ...).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("table", "jsonl")),
-    default="table",
-    show_default=True,
-    help="table: a summary per rule; jsonl: one JSON line per match",
-)
-@click.option("--placeholder", "placeholders", multiple=True, metavar="NAME=VALUE", help="Value for %NAME% (expand).")
-@click.option("--store", is_flag=True, help="Also store the matches as alerts in the workspace.")
-@pass_app
-def run(
-    app: AppContext,
-    logpaths: tuple[Path, ...],
-    rule_paths: tuple[Path, ...],
-    log_format: str | None,
-    fmt: str,
-    placeholders: tuple[str, ...],
-    store: bool,
-) -> None:
-    """Run Sigma rules over LOGPATHs (files or folders, .gz too).
-
-    Reading problems and rule errors are reported on stderr and never stop the run. Exits 1 when
-    anything matched, 0 otherwise.
-    """
-    from secops.detection.events import ReadStats
-    from secops.detection.readers import FORMATS
-
-    if log_format is not None and log_format not in FORMATS:
-        raise click.BadParameter(f"{log_format!r} is not one of {', '.join(FORMATS)}", param_hint="--log-format")
-    engine = _engine(rule_paths, _placeholders(placeholders))
-    import gc
-
-    stats = ReadStats()
-    matches: list[Match] = []  # kept only to be stored
-    summary = _Summary()
-    gc.freeze()  # the parsed rules live as long as the run: keep the collector from rescanning them
-    try:
-        for match in engine.run(logpaths, log_format=log_format, stats=stats):
-            summary.add(match)
-            if fmt == "jsonl":
-                click.echo(to_json(match.as_dict(), indent=None))
-            if store:
-                matches.append(match)
-    finally:
-        gc.unfreeze()
-    if fmt == "table":
-        summary.echo()
-    count = summary.count
-    _report(engine, stats, count)
-    if store and matches:
-        from secops.detection.sigma.alerts import store_alerts
-
-        workspace = app.workspace()
-        with app.store(workspace) as opened:
-            written = store_alerts(opened, matches, app.now())
-        click.echo(f"secops: {written} alert(s) stored in the workspace", err=True)
-    if count:
-        raise SystemExit(1)
-
-
-def _engine(rule_paths: tuple[Path, ...], placeholders: dict[str, list[str]] | None = None) -> Engine:
-    from secops.detection.sigma import Engine, load_rules
-
-    ruleset = load_rules(list(rule_paths) or [_default_rules()])
-    engine = Engine(ruleset, placeholders=placeholders)
-    if not engine.rules and not ruleset.correlations:
-        for error in engine.errors:
-            click.echo(str(error), err=True)
-        raise SecopsError(
-            f"no usable Sigma rule in {', '.join(str(p) for p in rule_paths) or 'the shipped pack'}",
-            hint="check the paths given with --rules",
-        )
-    return engine
-
-
-class _Summary:
-    """Matches counted per rule (the table), without keeping the matches themselves."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.rules: dict[str, dict[str, Any]] = {}
-
-    def add(self, match: Match) -> None:
-        self.count += 1
-        row = self.rules.get(match.rule_id)
-        if row is None:
-            row = self.rules[match.rule_id] = {
-                "level": match.level,
-                "rule": match.rule_title,
-                "matches": 0,
-                "files": set(),
-                "first": f"{Path(match.log_file).name}:{match.record}",
-            }
-        row["matches"] += 1
-        row["files"].add(match.log_file)
-
-    def echo(self) -> None:
-        if not self.count:
-            click.echo("No matches.")
-            return
-        rows = sorted(self.rules.values(), key=lambda r: (_LEVEL_ORDER.get(r["level"], 9), -r["matches"], r["rule"]))
-        click.echo(
-            render_table(
-                [{**r, "files": len(r["files"])} for r in rows], ["level", "matches", "files", "first", "rule"]
-            )
-        )
-        click.echo(f"\n{self.count} match(es) of {len(rows)} rule(s)")
-
-
-def _report(engine: Engine, stats: ReadStats, count: int) -> None:
-    """Reading and rule problems, on stderr."""
-    out = sys.stderr
-    for error in engine.errors:
-        click.echo(f"secops: rule error: {error}", err=True)
-    for warning in engine.warnings:
-        click.echo(f"secops: warning: {warning}", err=True)
-    for path, why in stats.skipped.items():
-        click.echo(f"secops: skipped {safe_text(path)}: {safe_text(why)}", err=True)
-    for path, bad in stats.malformed.items():
-        if bad:
-            click.echo(f"secops: {safe_text(path)}: {bad} malformed line(s)/record(s) skipped", err=True)
-    malformed = sum(stats.malformed.values())
-    print(
-        f"secops: {len(engine.rules)} rule(s), {len(engine.ruleset.correlations)} correlation(s), "
-        f"{len(engine.errors)} rule error(s); {stats.files} file(s), {stats.events} event(s), "
-        f"{malformed} malformed, {len(stats.skipped)} skipped; {count} match(es)",
-        file=out,
-    )
+detect.add_command(run)
 
 
 @detect.command()
@@ -264,14 +103,18 @@ def regression(checkout: Path, fmt: str) -> None:
 @click.option("--es", "es_url", required=True, metavar="URL", help="Elasticsearch, e.g. http://127.0.0.1:9200.")
 @click.option("--index", required=True, help="Index to write (created with the events mapping when missing).")
 @click.option("--log-format", help="Read every file as this format instead of detecting it.")
-def index_cmd(logpaths: tuple[Path, ...], es_url: str, index: str, log_format: str | None) -> None:
+@click.option("--timezone", "zone_name", metavar="ZONE", help="IANA zone of log times written without one.")
+@pass_app
+def index_cmd(
+    app: AppContext, logpaths: tuple[Path, ...], es_url: str, index: str, log_format: str | None, zone_name: str | None
+) -> None:
     """Index the events of LOGPATHs into Elasticsearch, as `detect run` reads them (for `detect hunt`).
 
     Re-indexing the same files is idempotent (each event's id is its file and record number).
     """
     from secops.detection.es_index import connect, index_logs
 
-    outcome = index_logs(connect(es_url), logpaths, index, log_format=log_format)
+    outcome = index_logs(connect(es_url), logpaths, index, log_format=log_format, zone=app.zone(zone_name))
     for path, why in outcome.stats.skipped.items():
         click.echo(f"secops: skipped {safe_text(path)}: {safe_text(why)}", err=True)
     reasons = f" ({', '.join(outcome.reasons)})" if outcome.reasons else ""
@@ -321,7 +164,7 @@ def hunt(
     now = app.now()
     start, end = default_window(since, until, now)
     es = connect(es_url)
-    result = run_hunt(es, index, list(rule_paths) or [_default_rules()], start, end)
+    result = run_hunt(es, index, list(rule_paths) or [default_rules()], start, end)
     written = None
     if not no_store and result.matches:
         with app.store(app.workspace()) as opened:
@@ -338,7 +181,7 @@ def hunt(
         }
         click.echo(to_json(document))
     else:
-        summary = _Summary()
+        summary = Summary()
         for match in result.matches:
             summary.add(match)
         summary.echo()

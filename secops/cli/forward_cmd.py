@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit_object, localize
+from secops.cli.output import emit_object, localize, safe_text
 
 if TYPE_CHECKING:
     from secops.center.forwarder import PassResult
@@ -78,7 +78,7 @@ def _describe(result: PassResult) -> str:
     if result.deferred:
         line += f"; deferred: {result.deferred}"
         if result.next_attempt_at:
-            line += f", next attempt {result.next_attempt_at:%H:%M:%S} UTC"
+            line += f", next attempt {safe_text(result.next_attempt_at)}"
     if result.summary:
         line += f"; compliance summary: {result.summary}"
     return line

@@ -88,13 +88,14 @@ def open_cmd(
         title = title or prefill.get("title")
         if not title:
             raise SecopsError("give --title (or --from-alert)")
+        session = session_for(app, store, actor)  # one "now" for the session and the default detection time
         opened = open_incident(
-            session_for(app, store, actor),
+            session,
             title=title,
             category=category,
             subcategory=subcategory,
             grade=grade or (chosen.default_grade if chosen else "一般"),
-            detected_at=parse_when(detected_at, app) if detected_at else (prefill.get("detected_at") or app.now()),
+            detected_at=parse_when(detected_at, app) if detected_at else (prefill.get("detected_at") or session.now),
             notified=notified or bool(chosen and chosen.notified),
             playbook=chosen.id if chosen else None,
             owner=owner,
@@ -338,7 +339,10 @@ def reported(app: AppContext, incident_id: int, at: str | None, final: bool, act
         else:
             changes = {"reported_at": moment}
         set_fields(session_for(app, store, actor), incident_id, "final-report" if final else "reported", changes)
-    click.echo(f"Incident #{incident_id}: {'final report' if final else 'report'} recorded at {moment.isoformat()}")
+    from secops.cli.output import shown
+
+    when = shown(moment).isoformat(timespec="seconds")
+    click.echo(f"Incident #{incident_id}: {'final report' if final else 'report'} recorded at {when}")
 
 
 @incident.command(name="verify-audit")
@@ -367,7 +371,9 @@ def check_clocks_cmd(app: AppContext, fmt: str) -> None:
 
     workspace = app.workspace()
     with app.store(workspace) as store:
-        sent = check_clocks(store, load_policy(), load_notifiers(workspace.path), workspace.path, app.now())
+        sent = check_clocks(
+            store, load_policy(), load_notifiers(workspace.path), workspace.path, app.now(), zone=app.zone()
+        )
     emit(sent, fmt, ["incident", "deadline", "fraction", "text"])
 
 

@@ -36,9 +36,7 @@ def parse_when(text: str | None, app: AppContext) -> datetime:
     except ValueError:
         raise SecopsError(f"{text!r} is not an ISO 8601 time", hint="e.g. 2026-11-23T09:30+08:00") from None
     if moment.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        moment = moment.replace(tzinfo=ZoneInfo(app.workspace().config.timezone))
+        moment = moment.replace(tzinfo=app.zone())
     return moment.astimezone(UTC)
 
 
@@ -77,7 +75,7 @@ def show_incident(app: AppContext, store: Any, found: Incident, fmt: str, headli
     local = found.detected_at.astimezone(ZoneInfo(app.workspace().config.timezone))
     click.echo(f"  发现于 {local:%Y-%m-%d %H:%M} · 预案 {found.playbook or '—'}")
     for clock in clocks:
-        click.echo(f"  ⏱ {clock['name']}: {clock['status']}，剩余 {clock['left']}")
+        click.echo(f"  ⏱ {clock['name']}: {clock['status']}，{clock['left_text']}")
 
 
 def write_document(report: Any, output: Path | None, fmt: str, data: Any) -> None:

@@ -7,7 +7,7 @@ import json
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,8 +28,33 @@ def format_option(default: str = "table") -> Callable[[F], F]:
     )
 
 
+def display_zone() -> tzinfo:
+    """The zone every time a person or a script reads is shown in: the workspace's (or --timezone's
+    where a command has one), Asia/Shanghai without a workspace. One rule for every command."""
+    from secops.cli.context import AppContext
+
+    context = click.get_current_context(silent=True)
+    app = context.find_object(AppContext) if context is not None else None
+    if app is None:
+        from zoneinfo import ZoneInfo
+
+        from secops.cli.context import DEFAULT_ZONE
+
+        return ZoneInfo(DEFAULT_ZONE)
+    return app.display_zone()
+
+
+def shown(value: datetime) -> datetime:
+    """An instant in the display zone (a naive one is UTC, as SQLite hands stored times back)."""
+    from datetime import UTC
+
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(display_zone())
+
+
 def _default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return shown(value).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Path):
         return str(value)
@@ -49,7 +74,7 @@ def safe_text(value: object, limit: int = 200) -> str:
     """Text from the network made safe for a terminal: control bytes (ESC, BEL, ...) shown
     escaped, long values cut."""
     if isinstance(value, datetime):
-        value = value.strftime("%Y-%m-%d %H:%M")
+        value = shown(value).strftime("%Y-%m-%d %H:%M")
     text = "" if value is None else str(value)
     text = text.translate(_CONTROL)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -31,7 +31,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -219,8 +219,10 @@ def index_logs(
     *,
     log_format: str | None = None,
     chunk_size: int = 1000,
+    zone: tzinfo = UTC,
 ) -> IndexOutcome:
-    """Read logs with the engine's readers and index every event into ``index`` (idempotent ``_id``)."""
+    """Read logs with the engine's readers and index every event into ``index`` (idempotent ``_id``);
+    zone-less log times are wall times in ``zone``."""
     from elasticsearch import helpers
 
     from secops.detection.readers import read_paths
@@ -229,7 +231,7 @@ def index_logs(
     outcome = IndexOutcome(index)
 
     def actions() -> Iterator[dict[str, Any]]:
-        for batch in read_paths([Path(p) for p in paths], log_format=log_format, stats=outcome.stats):
+        for batch in read_paths([Path(p) for p in paths], log_format=log_format, stats=outcome.stats, zone=zone):
             for key, doc in documents(batch):
                 yield {"_index": index, "_id": key, "_source": doc}
 

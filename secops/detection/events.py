@@ -87,6 +87,8 @@ class ReadStats:
     malformed: dict[str, int] = field(default_factory=dict)  # file -> malformed lines/records
     skipped: dict[str, str] = field(default_factory=dict)  # file -> why it was not read
     formats: dict[str, str] = field(default_factory=dict)  # file -> detected format
+    bad_times: dict[str, int] = field(default_factory=dict)  # file -> events whose time could not be read
+    bad_time_lines: dict[str, list[int]] = field(default_factory=dict)  # file -> the first such line numbers
 
 
 @dataclass

@@ -10,7 +10,7 @@ Time is always passed in, never read from the system clock here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,6 +64,7 @@ class Clock:
             "status": self.status,
             "left_seconds": int(left.total_seconds()),
             "left": format_left(left),
+            "left_text": left_text(left),
             "elapsed": round(self.fraction, 3),
             "source": self.source,
         }
@@ -81,6 +82,11 @@ def format_left(left: timedelta) -> str:
     if hours:
         return f"{sign}{hours}小时{minutes}分"
     return f"{sign}{minutes}分{rest % 60}秒" if minutes < 10 else f"{sign}{minutes}分"
+
+
+def left_text(left: timedelta) -> str:
+    """What a person reads: 剩余 50分, or 已超时 16天13小时 once the time has run out."""
+    return f"剩余 {format_left(left)}" if left.total_seconds() >= 0 else f"已超时 {format_left(-left)}"
 
 
 def _stopped_at(incident: Incident, met_by: str) -> datetime | None:
@@ -121,11 +127,12 @@ class Notice:
     def due_at(self) -> datetime:
         return self.clock.started_at + self.clock.total * self.fraction
 
-    def text(self, incident: Incident) -> str:
+    def text(self, incident: Incident, zone: tzinfo = UTC) -> str:
         head = "【已超时】" if self.fraction >= 1.0 else f"【时限提醒 {int(self.fraction * 100)}%】"
+        due = self.clock.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         return (
             f"{head}事件 #{incident.id}“{incident.title}”（{incident.grade}）：{self.clock.name}，"
-            f"截止 {self.clock.due_at.isoformat(timespec='minutes')}，剩余 {format_left(self.clock.left)}。"
+            f"截止 {due}，{left_text(self.clock.left)}。"
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +26,17 @@ def check_clocks(
     now: datetime,
     *,
     sleep: Callable[[float], None] = time.sleep,
+    zone: tzinfo = UTC,
 ) -> list[dict[str, Any]]:
-    """Send every notice that fell due (catching up after downtime); returns what was sent."""
+    """Send every notice that fell due (catching up after downtime); returns what was sent.
+    Times in the text are in ``zone`` (the workspace's)."""
     sent = []
     for incident in list_incidents(store, open_only=True):
         for notice in due_notices(store, incident, policy, now):
             # Claim first: a second checker running at the same time finds the row and sends nothing.
             if not record_notice(store, notice, now, {}):
                 continue
-            text = notice.text(incident)
+            text = notice.text(incident, zone)
             event = {
                 "incident": incident.id,
                 "deadline": notice.clock.deadline_id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +170,9 @@ class Session:
     now: datetime
 
 
+CLOCK_SKEW = timedelta(minutes=5)  # how far ahead a log's clock may run before its time is refused
+
+
 def open_incident(
     session: Session,
     *,
@@ -190,8 +193,13 @@ def open_incident(
 
     found, sub = load_taxonomy().check(category, subcategory)
     check_grade(grade)
-    if detected_at > session.now:
-        raise SecopsError("the detection time is in the future", hint="check the clock or --detected-at")
+    if detected_at > session.now + CLOCK_SKEW:
+        local = detected_at.astimezone(session.now.tzinfo).isoformat(timespec="seconds")
+        raise SecopsError(
+            f"the detection time {local} is in the future (now {session.now.isoformat(timespec='seconds')})",
+            hint="check the clock, or give --detected-at with its offset, e.g. 2026-11-23T09:30+08:00",
+        )
+    detected_at = min(detected_at, session.now)  # a log a little ahead of this clock starts the clocks now
     with session.store.engine.begin() as conn:
         inserted = conn.execute(
             incidents.insert().values(

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from secops.dengbao.calendar import compliance_calendar
 from secops.dengbao.systems import System, list_systems
 from secops.dengbao.trend import trend_points
-from secops.incident.clocks import Clock, clocks_for, format_left
+from secops.incident.clocks import Clock, clocks_for, left_text
 from secops.incident.model import STATE_NAMES, Incident, list_incidents
 from secops.incident.policy import load_policy
 from secops.inventory.queries import changes_of, list_assets, scan_run_list
@@ -297,7 +297,7 @@ def overdue_section(report: Report, facts: Facts, zone: ZoneInfo) -> None:
                 "事件处置",
                 f"#{incident.id} {incident.title}：{clock.name}",
                 _local(clock.due_at, zone),
-                f"已超时 {format_left(-clock.left)}",
+                left_text(clock.left),
             ]
         )
     for entry, deadline in facts.overdue_deadlines():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,12 +18,19 @@ CHUNK = 5000
 def _plain(value: Any, cache: dict[datetime, str]) -> Any:
     if isinstance(value, datetime):
         text = cache.get(value)
-        if text is None:  # SQLAlchemy's SQLite DateTime storage format
-            text = cache[value] = value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        if text is None:  # SQLAlchemy's SQLite DateTime storage format, in UTC as UTCDateTime stores it
+            text = cache[value] = utc_naive(value).strftime("%Y-%m-%d %H:%M:%S.%f")
         return text
     if isinstance(value, list | dict):
         return json.dumps(value)
     return value
+
+
+def utc_naive(value: datetime) -> datetime:
+    """The UTC wall time SQLite keeps. A naive time is a bug in the caller (whose zone would it be?)."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()} cannot be stored: give it a zone")
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _tuples(rows: list[dict[str, Any]], order: Sequence[str]) -> list[tuple[Any, ...]]:

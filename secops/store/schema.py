@@ -14,9 +14,11 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is not None:
-            return value.astimezone(UTC)
-        return value
+        if value is None:
+            return None
+        if value.tzinfo is None:  # whose wall time would it be? a bug in the caller, never guessed
+            raise ValueError(f"naive datetime {value.isoformat()} cannot be stored: give it a zone")
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is not None and value.tzinfo is None:
@@ -394,4 +396,18 @@ center_compliance = sa.Table(
     sa.Column("overdue_filings", sa.Integer, nullable=False),
     sa.Column("overdue_assessments", sa.Integer, nullable=False),
     sa.Column("summary", sa.JSON, nullable=False),
+)
+
+detect_bookmarks = sa.Table(
+    "detect_bookmarks",
+    metadata,
+    sa.Column("device", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("inode", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("path", sa.Text, nullable=False),  # the name it had when last read
+    sa.Column("offset", sa.BigInteger, nullable=False),
+    sa.Column("records", sa.BigInteger, nullable=False),
+    sa.Column("head", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("mtime_ns", sa.BigInteger, nullable=False),
+    sa.Column("read_at", _when, nullable=False),
 )

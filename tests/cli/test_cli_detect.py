@@ -167,7 +167,7 @@ def test_default_rules_are_the_shipped_pack(run_cli: Invoke, files: Path) -> Non
 def test_store_writes_ecs_alerts(run_cli: Invoke, files: Path, workspace: Workspace) -> None:
     result = run_cli("detect", "run", "--rules", str(files / "rules"), "--store", str(files / "logs"))
     assert result.exit_code == 1, result.stderr
-    assert "2 alert(s) stored" in result.stderr
+    assert "2 new alert(s) stored" in result.stderr
     engine = sa.create_engine(workspace.database_url)
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT source, kind, severity, title, detail FROM alerts ORDER BY id")).all()

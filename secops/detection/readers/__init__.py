@@ -18,12 +18,13 @@ from __future__ import annotations
 import contextlib
 import zlib
 from collections.abc import Iterator
+from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from secops.detection.events import EventBatch, ReadStats
 from secops.detection.readers._batch import count_malformed
-from secops.detection.readers._files import MAX_LINE_BYTES, iter_files, iter_lines, log_mtime, open_log
+from secops.detection.readers._files import MAX_LINE_BYTES, Window, iter_files, iter_lines, log_mtime, open_log
 from secops.detection.readers.auditd import read_auditd
 from secops.detection.readers.detect import SAMPLE_LINES, detect
 from secops.detection.readers.jsonl import read_jsonl
@@ -37,16 +38,23 @@ HEAD_BYTES = 64 * 1024
 # What reading a damaged or vanished file raises: truncated gzip (EOFError), corrupt deflate data.
 _READ_ERRORS = (OSError, EOFError, zlib.error)
 
-__all__ = ["FORMATS", "MAX_LINE_BYTES", "detect_format", "read_paths"]
+__all__ = ["FORMATS", "MAX_LINE_BYTES", "detect_format", "read_file", "read_paths"]
 
 
 def read_paths(
-    paths: list[Path], *, log_format: str | None = None, batch_size: int = 5000, stats: ReadStats
+    paths: list[Path],
+    *,
+    log_format: str | None = None,
+    batch_size: int = 5000,
+    stats: ReadStats,
+    zone: tzinfo = UTC,
 ) -> Iterator[EventBatch]:
+    """``zone``: where zone-less log times (RFC 3164 syslog, auth.log, ISO without offset) are wall
+    times; the workspace's zone when the CLI calls, UTC when a library caller gives none."""
     if log_format is not None and log_format not in FORMATS:
         raise SecopsError(f"unknown log format {log_format!r}", hint=f"use one of {', '.join(FORMATS)}")
     for path in iter_files([Path(p) for p in paths], stats):
-        yield from _read_file(path, log_format, batch_size, stats)
+        yield from read_file(path, log_format, batch_size, stats, zone)
 
 
 def detect_format(path: Path) -> tuple[str | None, str]:
@@ -70,7 +78,19 @@ def detect_format(path: Path) -> tuple[str | None, str]:
     return detect(head, lines)
 
 
-def _read_file(path: Path, log_format: str | None, batch_size: int, stats: ReadStats) -> Iterator[EventBatch]:
+def read_file(
+    path: Path,
+    log_format: str | None,
+    batch_size: int,
+    stats: ReadStats,
+    zone: tzinfo = UTC,
+    *,
+    start: int = 0,
+    end: int | None = None,
+    first_record: int = 1,
+) -> Iterator[EventBatch]:
+    """One file's events; bytes [``start``, ``end``) of a plain-text log with its line numbering
+    starting at ``first_record`` (a bookmark's stretch). EVTX and gzip files are always read whole."""
     log_file = str(path)
     try:
         kind, reason = (log_format, "") if log_format else detect_format(path)
@@ -91,7 +111,11 @@ def _read_file(path: Path, log_format: str | None, batch_size: int, stats: ReadS
         return
     try:
         with stream:
-            for batch in _batches(kind, path, stream, gz, batch_size, stats):
+            source = stream
+            if end is not None and not gz and kind != "evtx":
+                stream.seek(start)
+                source = cast(BinaryIO, Window(stream, end - start))
+            for batch in _batches(kind, path, source, gz, batch_size, stats, zone, first_record):
                 read += batch.size
                 stats.events += batch.size
                 yield batch
@@ -107,20 +131,27 @@ def _read_file(path: Path, log_format: str | None, batch_size: int, stats: ReadS
 
 
 def _batches(
-    kind: str, path: Path, stream: BinaryIO, gz: bool, batch_size: int, stats: ReadStats
+    kind: str,
+    path: Path,
+    stream: BinaryIO,
+    gz: bool,
+    batch_size: int,
+    stats: ReadStats,
+    zone: tzinfo,
+    first_record: int,
 ) -> Iterator[EventBatch]:
     if kind == "evtx":
         return read_evtx(path, stream, gz, batch_size, stats)
     if gz:
         stream.peek(1)  # type: ignore[attr-defined]  # reads the gzip header, which holds the original mtime
-    lines = iter_lines(stream)
+    lines = iter_lines(stream, first_record)
     if kind == "web":
         return read_web(path, lines, batch_size, stats)
     if kind == "syslog":
-        return read_syslog(path, lines, batch_size, stats, log_mtime(path, stream))
+        return read_syslog(path, lines, batch_size, stats, log_mtime(path, stream), zone)
     if kind == "auditd":
         return read_auditd(path, lines, batch_size, stats)
-    return read_jsonl(path, lines, batch_size, stats)
+    return read_jsonl(path, lines, batch_size, stats, zone)
 
 
 def _reason(error: BaseException) -> str:

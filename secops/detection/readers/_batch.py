@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from itertools import chain
 from typing import Any
 
@@ -64,21 +64,21 @@ def count_malformed(stats: ReadStats, log_file: str, count: int = 1) -> None:
     stats.malformed[log_file] = stats.malformed.get(log_file, 0) + count
 
 
-def parse_iso(text: str) -> datetime | None:
-    """An ISO 8601 timestamp; one without a zone is taken as local time (see ``local``)."""
+def parse_iso(text: str, zone: tzinfo = UTC) -> datetime | None:
+    """An ISO 8601 timestamp; one without a zone is a wall time in ``zone`` (the workspace's)."""
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return value if value.tzinfo else local(value)
+    return value if value.tzinfo else value.replace(tzinfo=zone)
 
 
-def local(naive: datetime) -> datetime:
-    """A zone-less log time read as the local time of the machine reading it (documented)."""
-    try:
-        return naive.astimezone()
-    except (OverflowError, OSError, ValueError):
-        return naive.replace(tzinfo=UTC)
+def note_bad_time(stats: ReadStats, log_file: str, record: int) -> None:
+    """A line whose time cannot be read: counted, its first line numbers kept; the event stays."""
+    stats.bad_times[log_file] = stats.bad_times.get(log_file, 0) + 1
+    lines = stats.bad_time_lines.setdefault(log_file, [])
+    if len(lines) < 5:
+        lines.append(record)
 
 
 def from_epoch(seconds: float) -> datetime | None:

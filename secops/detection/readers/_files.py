@@ -99,6 +99,21 @@ def open_log(path: Path) -> tuple[BinaryIO, bool]:
     return handle, False
 
 
+class Window:
+    """At most ``size`` bytes of a stream from where it stands: a bookmark's stretch of a log."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self.stream = stream
+        self.left = size
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        block = self.stream.read(self.left if size < 0 else min(size, self.left))
+        self.left -= len(block)
+        return block
+
+
 def log_mtime(path: Path, stream: BinaryIO) -> float:
     """When the log was last written: the gzip header's mtime when there is one, else the file's."""
     header_mtime = getattr(stream, "mtime", None)
@@ -107,7 +122,7 @@ def log_mtime(path: Path, stream: BinaryIO) -> float:
     return path.stat().st_mtime
 
 
-def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, str | None]]:
+def iter_lines(stream: BinaryIO, first_number: int = 1) -> Iterator[tuple[int, str | None]]:
     """(line number, text) for each line; text is None for an over-long line (which is skipped unread).
 
     Reads 256 KiB blocks and decodes and splits each block at once (C speed), instead of line by line.
@@ -115,7 +130,7 @@ def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, str | None]]:
     Only a line's first MAX_LINE_BYTES are ever held: past that it is skipped until its newline.
     """
     read = stream.read
-    number = 0
+    number = first_number - 1
     carry = b""  # the unfinished last line of the previous blocks
     skipping = False  # inside an over-long line
     while True:

@@ -30,7 +30,7 @@ def classify(line: str) -> str | None:
         return "auditd"
     if _split(line) is not None or LINE.match(line):
         return "web"
-    if parse_line(line, _CLOCK) is not None:
+    if parse_line(line, _CLOCK) is not None and not _CLOCK.bad:  # a line with no readable time is no evidence
         return "syslog"
     return None
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from secops.detection.events import EventBatch, ReadStats
-from secops.detection.readers._batch import RowBatcher, count_malformed, from_epoch, parse_iso
+from secops.detection.readers._batch import RowBatcher, count_malformed, from_epoch, note_bad_time, parse_iso
 from secops.detection.readers.windows import add_logsource, flatten_event
 
 TIME_FIELDS = ("@timestamp", "timestamp", "time", "TimeCreated", "SystemTime")
@@ -31,7 +31,7 @@ _loads = json.loads
 
 
 def read_jsonl(
-    path: Path, lines: Iterable[tuple[int, str | None]], batch_size: int, stats: ReadStats
+    path: Path, lines: Iterable[tuple[int, str | None]], batch_size: int, stats: ReadStats, zone: tzinfo = UTC
 ) -> Iterator[EventBatch]:
     log_file = str(path)
     batcher = RowBatcher("jsonl", log_file, batch_size)
@@ -51,7 +51,10 @@ def read_jsonl(
             count_malformed(stats, log_file)
             continue
         fields = event_fields(value)
-        batch = batcher.add(number, timestamp_of(fields), line, fields)
+        timestamp = timestamp_of(fields, zone)
+        if timestamp is None and any(fields.get(name) is not None for name in TIME_FIELDS):
+            note_bad_time(stats, log_file, number)
+        batch = batcher.add(number, timestamp, line, fields)
         if batch is not None:
             yield batch
     yield from batcher.flush()
@@ -98,16 +101,19 @@ def _winlog(fields: dict[str, Any]) -> None:
                 fields.setdefault(name[len(prefix) :], fields[name])
 
 
-def timestamp_of(fields: dict[str, Any]) -> datetime | None:
+def timestamp_of(fields: dict[str, Any], zone: tzinfo = UTC) -> datetime | None:
+    """The event's time (zone-less ISO text is a wall time in ``zone``); None when there is none or
+    it cannot be read."""
     for name in TIME_FIELDS:
         value = fields.get(name)
         if value is None:
             continue
         if isinstance(value, str):
-            return parse_iso(value.strip())
+            return parse_iso(value.strip(), zone)
         if isinstance(value, int | float) and not isinstance(value, bool):
             seconds = float(value)
             while seconds > 1e11:  # milliseconds, microseconds or nanoseconds since the epoch
                 seconds /= 1000
             return from_epoch(seconds)
+        return None
     return None

@@ -5,20 +5,21 @@ files; sshd and sudo messages get their own fields (see ``sshd``).
 
 RFC 3164 timestamps carry no year: the year of the file's last write (its mtime, or the gzip header's)
 is assumed, and a date that would fall more than a day after that moment belongs to the year before
-(this is how a December-to-January rollover inside one file comes out right). Zone-less times are read
-as local time of the machine running secops.
+(this is how a December-to-January rollover inside one file comes out right). Zone-less times are wall
+times in the zone the caller gives (the workspace's, or ``--timezone``). A line whose time cannot be
+read keeps its place with no time and is counted in ``stats.bad_times``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from secops.detection.events import EventBatch, ReadStats
-from secops.detection.readers._batch import MONTHS, RowBatcher, count_malformed, local, parse_iso
+from secops.detection.readers._batch import MONTHS, RowBatcher, count_malformed, note_bad_time, parse_iso
 from secops.detection.readers.sshd import sshd_fields, sudo_fields
 
 SSHD = frozenset(("sshd", "sshd-session", "sshd-auth"))  # OpenSSH >= 9.8 logs logins as sshd-session
@@ -33,15 +34,18 @@ def is_auth_file(path: Path) -> bool:
 class Clock:
     """Year inference and parse caches for one file's RFC 3164 timestamps."""
 
-    def __init__(self, mtime: float) -> None:
-        self.written = datetime.fromtimestamp(mtime)
+    def __init__(self, mtime: float, zone: tzinfo = UTC) -> None:
+        self.zone = zone  # RFC 3164 and zone-less ISO stamps are wall times here
+        self.written = datetime.fromtimestamp(mtime, zone).replace(tzinfo=None)
         self.limit = self.written + timedelta(days=1)
         self.cache: dict[str, datetime | None] = {}
+        self.bad = False  # set when the last line's time could not be read
 
     def bsd(self, stamp: str) -> datetime | None:
         """``Oct 11 22:14:15`` (day may be space-padded)."""
         found = self.cache.get(stamp, _MISSING)
         if found is not _MISSING:
+            self.bad = found is None
             return found
         if len(self.cache) > 100_000:
             self.cache.clear()
@@ -57,11 +61,12 @@ class Clock:
                 except ValueError:  # Feb 29 in a year without it
                     continue
                 if naive <= self.limit:
-                    value = local(naive)
+                    value = naive.replace(tzinfo=self.zone)
                     break
         except (KeyError, ValueError):
             value = None
         self.cache[stamp] = value
+        self.bad = value is None
         return value
 
 
@@ -69,12 +74,17 @@ _MISSING: Any = object()
 
 
 def read_syslog(
-    path: Path, lines: Iterable[tuple[int, str | None]], batch_size: int, stats: ReadStats, mtime: float
+    path: Path,
+    lines: Iterable[tuple[int, str | None]],
+    batch_size: int,
+    stats: ReadStats,
+    mtime: float,
+    zone: tzinfo = UTC,
 ) -> Iterator[EventBatch]:
     log_file = str(path)
     kind = "auth" if is_auth_file(path) else "syslog"
     batcher = RowBatcher("syslog", log_file, batch_size, {"_product": "linux"})
-    clock = Clock(mtime)
+    clock = Clock(mtime, zone)
     services: dict[str | None, tuple[str, ...]] = {}
     for number, line in lines:
         if line is None:
@@ -82,11 +92,14 @@ def read_syslog(
             continue
         if not line.strip():
             continue
+        clock.bad = False
         parsed = parse_line(line, clock)
         if parsed is None:
             count_malformed(stats, log_file)
             continue
         timestamp, fields = parsed
+        if clock.bad:
+            note_bad_time(stats, log_file, number)
         program = fields.get("program")
         service = services.get(program)
         if service is None:
@@ -124,15 +137,14 @@ def parse_line(line: str, clock: Clock) -> tuple[datetime | None, dict[str, Any]
         fields["severity"] = priority & 7
         rest = line[end + 1 :]
         if rest[:1].isdigit() and rest[1:2] == " ":
-            return _rfc5424(rest[2:], fields)
+            return _rfc5424(rest[2:], fields, clock)
     if rest[:3] in MONTHS and rest[3:4] == " " and rest[6:7] == " " and rest[9:10] == ":":
         timestamp = clock.bsd(rest[:15])
         rest = rest[16:]
     elif rest[:4].isdigit() and rest[4:5] == "-" and rest[10:11] == "T":
         stamp, _, rest = rest.partition(" ")
-        timestamp = parse_iso(stamp)
-        if timestamp is None:
-            return None
+        timestamp = parse_iso(stamp, clock.zone)
+        clock.bad = timestamp is None
     else:
         return None
     host, _, rest = rest.partition(" ")
@@ -158,15 +170,14 @@ def _tag(text: str, fields: dict[str, Any]) -> None:
         fields["program"] = tag
 
 
-def _rfc5424(text: str, fields: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]] | None:
+def _rfc5424(text: str, fields: dict[str, Any], clock: Clock) -> tuple[datetime | None, dict[str, Any]] | None:
     parts = text.split(" ", 5)
     if len(parts) < 5:
         return None
     stamp, host, app, procid, msgid = parts[:5]
     rest = parts[5] if len(parts) > 5 else ""
-    timestamp = None if stamp == "-" else parse_iso(stamp)
-    if stamp != "-" and timestamp is None:
-        return None
+    timestamp = None if stamp == "-" else parse_iso(stamp, clock.zone)
+    clock.bad = stamp != "-" and timestamp is None
     for name, value in (("host", host), ("program", app), ("msgid", msgid)):
         if value != "-":
             fields[name] = value

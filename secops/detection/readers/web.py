@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 from secops.detection.events import EventBatch, ReadStats
-from secops.detection.readers._batch import MONTHS, count_malformed
+from secops.detection.readers._batch import MONTHS, count_malformed, note_bad_time
 
 _QUOTED = r'"([^"\\]*(?:\\.[^"\\]*)*)"'
 # The one regex per line (a hand-written scanner is slower in Python than re's C loop). A plain request
@@ -95,6 +95,8 @@ def read_web(
                 continue
             groups = found.groups()
         row, when = _event(groups, times)
+        if when is None:
+            note_bad_time(stats, log_file, number)
         records.append(number)
         stamps.append(when)
         raws.append(line)

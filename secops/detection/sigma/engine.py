@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -166,12 +167,19 @@ class Engine:
 
     # whole runs ---------------------------------------------------------------------------------
     def run(
-        self, paths: Iterable[Path | str], *, log_format: str | None = None, stats: ReadStats | None = None
+        self,
+        paths: Iterable[Path | str],
+        *,
+        log_format: str | None = None,
+        stats: ReadStats | None = None,
+        zone: tzinfo = UTC,
     ) -> Iterator[Match]:
-        """Matches of every event under ``paths``, then the correlation matches."""
+        """Matches of every event under ``paths``, then the correlation matches; zone-less log times
+        are wall times in ``zone``."""
         from secops.detection.readers import read_paths
 
-        return self.run_batches(read_paths([Path(p) for p in paths], log_format=log_format, stats=stats or ReadStats()))
+        batches = read_paths([Path(p) for p in paths], log_format=log_format, stats=stats or ReadStats(), zone=zone)
+        return self.run_batches(batches)
 
     def run_batches(self, batches: Iterable[EventBatch]) -> Iterator[Match]:
         base: dict[str, list[Match]] = {}

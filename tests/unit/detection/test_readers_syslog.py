@@ -199,7 +199,10 @@ def test_lines_that_are_not_syslog_are_malformed(tmp_path: Path) -> None:
     )
     assert list(read_paths([path], stats=ReadStats())) == []  # most lines are not syslog: not detected as such
     batch, stats = read_one(path, "syslog")
-    assert stats.malformed == {str(path): 4}
-    assert batch.records == [1, 7]
-    assert batch.event(1) == {"host": "host", "message": "no tag here at all"}
-    assert batch.columns["_service"][1] == ("syslog",)
+    assert stats.malformed == {str(path): 3}
+    # a time that cannot be read is counted with its line; the event keeps its place, with no time
+    assert stats.bad_times == {str(path): 1} and stats.bad_time_lines == {str(path): [3]}
+    assert batch.records == [1, 3, 7]
+    assert batch.timestamps[1] is None and batch.event(1)["message"] == "msg"
+    assert batch.event(2) == {"host": "host", "message": "no tag here at all"}
+    assert batch.columns["_service"][2] == ("syslog",)
