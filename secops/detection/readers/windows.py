@@ -4,6 +4,11 @@ A record's JSON (``Event.System`` / ``Event.EventData`` / ``Event.UserData``) be
 names: ``EventID`` (int), ``Channel``, ``Provider_Name``, ``Computer``, ``EventRecordID``,
 ``TimeCreated`` and the other System values, plus every EventData/UserData value under its own name
 (``Image``, ``CommandLine``, ...). Unnamed ``Data`` items become ``Data`` (one value, or a list).
+
+Names are kept as the event writes them, spaces included (Windows Defender's ``Threat Name``,
+``Process Name``, ``Source Name``): the event shown in an alert is the event as logged. SigmaHQ's
+rules write those names without spaces (``ThreatName``); the Sigma engine treats both forms as one
+field when it looks a field up (``secops.detection.sigma.batch``), once per batch, not per event.
 """
 
 from __future__ import annotations

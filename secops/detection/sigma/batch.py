@@ -9,13 +9,15 @@ A column that thousands of indicators are looked up in (CommandLine, ScriptBlock
 3-gram index once scanning it has cost as much as indexing would: an indicator is then checked
 only where its rarest 3-gram occurs, and one with a 3-gram that occurs nowhere costs a lookup.
 Everything is computed lazily and cached for the batch: a column nobody tests is never indexed.
+A field is found under its name as written and under the same name with or without spaces
+(Windows Defender logs ``Threat Name``, SigmaHQ's rules test ``ThreatName``).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
@@ -52,6 +54,22 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "TargetObject": ("ObjectName",),
     "Details": ("NewValue",),
 }
+
+
+def spaceless(name: str) -> str:
+    """A field name as SigmaHQ's tooling flattens it: Windows Defender's EventData names hold spaces
+    (``Threat Name``, ``Process Name``), its rules write them without (``ThreatName``, ``ProcessName``)."""
+    return name.replace(" ", "")
+
+
+def spaced_names(names: Iterable[str]) -> dict[str, list[str]]:
+    """The names that hold spaces, by their spaceless form (empty for nearly every batch)."""
+    found: dict[str, list[str]] = {}
+    for name in names:
+        if " " in name:
+            found.setdefault(spaceless(name), []).append(name)
+    return found
+
 
 _CMP = {
     "gt": lambda a, b: a > b,
@@ -136,6 +154,7 @@ class BatchContext:
         self.cache: list[int | None] = [None] * len(atoms)
         self._columns: dict[str, Column | None] = {}
         self._regex: dict[Any, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+        self._spaced: dict[str, list[str]] | None = None
         self.web = batch.source == "web" or "webserver" in (batch.columns.get("_category") or [None])[:1]
 
     # columns --------------------------------------------------------------------------------
@@ -153,13 +172,29 @@ class BatchContext:
             return list(batch.raws)
         if name == RAW_DECODED:
             return [decode_raw(raw) for raw in batch.raws]
-        values = batch.columns.get(name)
+        values = self._named(name)
         for alias in FIELD_ALIASES.get(name, ()):
             other = batch.columns.get(alias)
             if other is not None:
-                values = (
-                    other if values is None else [v if v is not None else o for v, o in zip(values, other, strict=True)]
-                )
+                values = other if values is None else _fill(values, other)
+        return values
+
+    def _named(self, name: str) -> list[Any] | None:
+        """The field's column; a name with spaces and its spaceless form are one field (``Threat Name``
+        is ``ThreatName``), the name as written first. Names are compared once per batch, rows only
+        when one batch holds both forms."""
+        columns = self.batch.columns
+        values = columns.get(name)
+        if self._spaced is None:
+            self._spaced = spaced_names(columns)
+        if not self._spaced and " " not in name:
+            return values
+        key = spaceless(name)
+        for other_name in (key, *self._spaced.get(key, ())):
+            if other_name != name:
+                other = columns.get(other_name)
+                if other is not None:
+                    values = other if values is None else _fill(values, other)
         return values
 
     def _field_columns(self, field: str | None) -> list[Column]:
@@ -254,6 +289,11 @@ class BatchContext:
             if hit:
                 mask |= 1 << row
         return mask
+
+
+def _fill(values: list[Any], other: list[Any]) -> list[Any]:
+    """``values`` with their gaps filled from ``other`` (row by row)."""
+    return [v if v is not None else o for v, o in zip(values, other, strict=True)]
 
 
 _regex_cache: dict[Any, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}

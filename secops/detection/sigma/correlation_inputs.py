@@ -11,6 +11,7 @@ from uuid import UUID
 
 from sigma.correlations import SigmaCorrelationRule, SigmaExtendedCorrelationCondition, SigmaRuleReference
 
+from secops.detection.sigma.batch import spaceless
 from secops.detection.sigma.windows import MISSING
 
 
@@ -82,12 +83,18 @@ def epoch(timestamp: datetime) -> float:
 
 
 def lookup(event: dict[str, Any], name: str) -> Any:
+    """The event's value of ``name``: as written, else in another case, else with or without its
+    spaces (Defender's ``Threat Name`` is ``ThreatName``, as in the engine's field tests)."""
     if name in event:
         value = event[name]
         return MISSING if value is None else value
     lowered = name.lower()
     for key, value in event.items():
         if key.lower() == lowered:
+            return MISSING if value is None else value
+    folded = spaceless(lowered)
+    for key, value in event.items():
+        if spaceless(key.lower()) == folded:
             return MISSING if value is None else value
     return MISSING
 
