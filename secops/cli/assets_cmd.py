@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, emit_object, format_option, localize, progress_spinner, safe_text
+from secops.cli.output import emit, emit_object, format_option, localize, safe_text
+
+if TYPE_CHECKING:  # imported lazily: `secops --help` stays fast
+    from secops.discovery.progress import ScanProgress
+
+PLAIN_EVERY = 30.0  # seconds between progress lines when stderr is not a terminal
 
 
 @click.group()
@@ -21,6 +30,13 @@ def assets() -> None:
 @click.option("--profile", "profile_name", default="quick", show_default=True, help="Scan profile (scanners/profiles).")
 @click.option("--force", is_flag=True, help="Scan even outside the profile's time windows.")
 @click.option(
+    "--yes",
+    "-y",
+    "yes",
+    is_flag=True,
+    help="Scan the whole scope even when it holds more than 65,536 addresses (not needed with TARGETs).",
+)
+@click.option(
     "--gone-after",
     type=click.IntRange(1, 100),
     default=2,
@@ -30,16 +46,24 @@ def assets() -> None:
 @format_option()
 @pass_app
 def discover(
-    app: AppContext, targets: tuple[str, ...], profile_name: str, force: bool, gone_after: int, fmt: str
+    app: AppContext,
+    targets: tuple[str, ...],
+    profile_name: str,
+    force: bool,
+    yes: bool,
+    gone_after: int,
+    fmt: str,
 ) -> None:
     """Scan TARGETs (addresses, CIDRs, ranges; default: the whole scope) and update the inventory.
 
-    Exits 1 when the scan raised alerts (a new host, a risky service), 0 otherwise.
+    A whole scope of more than 65,536 addresses needs --yes. Progress (hosts done, share, time
+    left, from nmap's own statistics) shows as a bar on a terminal and as a line on stderr every
+    30 seconds otherwise. Exits 1 when the scan raised alerts (a new host, a risky service), 0 otherwise.
     """
     from secops.inventory.job import run_discovery
 
     workspace = app.workspace()
-    with app.store(workspace) as store, progress_spinner("starting discovery") as progress:
+    with app.store(workspace) as store, scan_display() as (progress, stats):
         outcome = run_discovery(
             workspace,
             store,
@@ -49,6 +73,8 @@ def discover(
             force=force,
             gone_after=gone_after,
             progress=progress,
+            stats=stats,
+            allow_large_scope=yes,
         )
     result = outcome.result
     for warning in outcome.warnings:
@@ -74,6 +100,54 @@ def discover(
         emit([summary], fmt) if fmt == "jsonl" else emit_object(summary, fmt)
     if result.alerts:
         raise SystemExit(1)
+
+
+class PlainProgress:
+    """nmap's statistics as one line on stderr at most every ``every`` seconds (logs and pipes)."""
+
+    def __init__(
+        self,
+        write: Callable[[str], None],
+        *,
+        every: float = PLAIN_EVERY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.write, self.every, self.clock = write, every, clock
+        self.last = clock()
+
+    def __call__(self, progress: ScanProgress) -> None:
+        from secops.discovery.progress import describe
+
+        moment = self.clock()
+        if moment - self.last >= self.every:
+            self.last = moment
+            self.write(f"secops: 扫描进度 {describe(progress)}")
+
+
+@contextlib.contextmanager
+def scan_display() -> Iterator[tuple[Callable[[str], None], Callable[[ScanProgress], None]]]:
+    """(step, statistics) callbacks: a rich progress bar per nmap run on a terminal, plain lines otherwise."""
+    if not sys.stderr.isatty():
+        yield (lambda _line: None), PlainProgress(lambda line: click.echo(line, err=True))
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
+
+    from secops.discovery.progress import describe
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        step = bar.add_task("starting discovery", total=None, detail="")
+        runs: dict[str, TaskID] = {}
+
+        def show(progress: ScanProgress) -> None:
+            if progress.label not in runs:
+                bar.update(step, visible=False)
+                runs[progress.label] = bar.add_task(f"nmap {progress.label}", total=progress.total or None, detail="")
+            detail = describe(progress).removeprefix(f"{progress.label}：")
+            bar.update(runs[progress.label], completed=progress.fraction * progress.total, detail=detail)
+
+        yield (lambda line: bar.update(step, description=line, visible=True)), show
 
 
 def _detail(detail: dict[str, Any]) -> str:

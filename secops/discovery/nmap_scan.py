@@ -1,22 +1,32 @@
-"""nmap through python-nmap: argument building, error surfacing and XML parsing.
+"""The one nmap runner: argument building, running nmap with its progress, errors and XML parsing.
 
-python-nmap runs nmap and hides failures in ``scaninfo()['error']``; we raise them. Its own
-parse keeps one CPE per port and drops script output, so the XML it captured is read here.
+nmap runs as a child process writing its XML to a private temporary file, while its normal
+output (read line by line) carries the statistics ``--stats-every`` prints, so long scans can
+show how far they are. Failures nmap reports on stderr are raised as one clear error. Script
+output and every CPE are read from the XML here.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
 
-from secops.discovery.ports import parse_port_list, parse_port_spec
+from secops.discovery.ports import parse_port_list, port_arguments
 from secops.discovery.profiles import ScanProfile
+from secops.discovery.progress import ScanProgress, parse_progress_line
 from secops.errors import SecopsError
 from secops.models import ObservedHost, ObservedService
 
 BANNER_LIMIT = 2048  # characters kept of any network-supplied text
+STATS_EVERY = "5s"  # how often nmap prints its statistics; the CLI decides how often to show them
 
 
 @dataclass
@@ -38,7 +48,33 @@ def is_privileged() -> bool:
     return os.geteuid() == 0
 
 
-def build_arguments(profile: ScanProfile, family: int, *, privileged: bool, ports: bool = True) -> list[str]:
+def nmap_top_ports(count: int) -> frozenset[int]:
+    """nmap's own list of its ``count`` most common TCP ports.
+
+    Asked of nmap itself, run without any target (it sends nothing), so the list is exactly the
+    one ``--top-ports`` would scan with this nmap and its nmap-services file.
+    """
+    argv = [nmap_path(), "-n", "-sT", "--top-ports", str(count), "-oX", "-"]
+    try:
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False)
+        ports = parse_nmap_xml(done.stdout).tcp_ports if done.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, ET.ParseError):
+        ports = None
+    if not ports:
+        raise SecopsError(
+            f"nmap did not list its {count} most common ports", hint="check the nmap installation (nmap --top-ports)"
+        )
+    return ports
+
+
+def build_arguments(
+    profile: ScanProfile,
+    family: int,
+    *,
+    privileged: bool,
+    ports: bool = True,
+    top_ports: Callable[[int], frozenset[int]] = nmap_top_ports,
+) -> list[str]:
     """nmap options for one profile and address family (targets are added separately)."""
     args = ["-n"]  # never resolve names: no DNS traffic leaves for what we scan
     if family == 6:
@@ -47,11 +83,7 @@ def build_arguments(profile: ScanProfile, family: int, *, privileged: bool, port
         args.append("-sn")
     else:
         args.append("-sS" if privileged else "-sT")
-        kind, top, listed = parse_port_spec(profile.ports)
-        if kind == "top":
-            args += ["--top-ports", str(top)]
-        else:
-            args += ["-p", "1-65535" if listed is not None and len(listed) == 65535 else profile.ports]
+        args += port_arguments(profile.ports, profile.added_ports(), top_ports)
         if profile.version_detection:
             args.append("-sV")
         if profile.banners:
@@ -67,23 +99,74 @@ def build_arguments(profile: ScanProfile, family: int, *, privileged: bool, port
     return args
 
 
-def run_nmap(targets: list[str], arguments: list[str]) -> NmapRun:
-    """Run nmap on ``targets`` (IP addresses or CIDRs only) and parse what it found."""
-    import nmap
+def run_nmap(
+    targets: list[str],
+    arguments: list[str],
+    *,
+    progress: Callable[[ScanProgress], None] | None = None,
+    label: str = "",
+    total: int = 0,
+) -> NmapRun:
+    """Run nmap on ``targets`` (IP addresses or CIDRs only) and parse what it found.
 
-    path = nmap_path()
+    ``progress`` gets nmap's statistics as they come (``total`` is the number of addresses the
+    targets hold); a last call says every host is done.
+    """
+    with tempfile.TemporaryDirectory(prefix="secops-nmap-") as folder:
+        xml_path, err_path = Path(folder) / "scan.xml", Path(folder) / "stderr.txt"
+        argv = [nmap_path(), *arguments, "--stats-every", STATS_EVERY, "-oX", str(xml_path), *targets]
+        with open(err_path, "wb") as err_file:
+            process = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err_file, text=True, errors="replace"
+            )
+            try:
+                start = ScanProgress(label=label, total=total)
+                tail = _follow(process.stdout, start, progress) if process.stdout else []
+                returncode = process.wait()
+            finally:
+                _stop(process)
+        stderr = err_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        warnings = [_first_line(w) for w in stderr if w.strip().lower().startswith("warning")]
+        errors = [w for w in stderr if w.strip() and not w.strip().lower().startswith("warning")]
+        if returncode != 0 or errors:
+            detail = errors[0] if errors else (tail[-1] if tail else f"exit code {returncode}")
+            raise SecopsError(f"nmap failed: {_first_line(detail)}", hint="run with -v for nmap's full output")
+        xml = xml_path.read_bytes() if xml_path.exists() else b""
     try:
-        scanner = nmap.PortScanner(nmap_search_path=(path,))
-        scanner.scan(hosts=" ".join(targets), arguments=" ".join(arguments))
-    except nmap.PortScannerError as exc:
-        raise SecopsError(f"nmap failed: {_first_line(str(exc))}", hint="check the profile's nmap_args") from None
-    info = scanner.scaninfo()
-    errors = [line for line in info.get("error", []) if line.strip() and not line.startswith("WARNING")]
-    if errors:
-        raise SecopsError(f"nmap failed: {_first_line(errors[0])}", hint="run with -v for nmap's full output")
-    warnings = [_first_line(w) for w in info.get("warning", []) if w.strip()]
-    run = parse_nmap_xml(scanner.get_nmap_last_output())
+        run = parse_nmap_xml(xml)
+    except ET.ParseError:
+        raise SecopsError("nmap wrote no readable results", hint="run the same scan again with -v") from None
+    if progress is not None:
+        progress(ScanProgress(label=label, total=total, hosts_done=total, hosts_up=len(run.hosts)))
     return NmapRun(hosts=run.hosts, tcp_ports=run.tcp_ports, arguments=arguments, warnings=warnings)
+
+
+def _follow(stdout: IO[str], current: ScanProgress, progress: Callable[[ScanProgress], None] | None) -> list[str]:
+    """Read nmap's normal output to its end, passing on each statistic; the last few other lines."""
+    tail: deque[str] = deque(maxlen=5)
+    for line in stdout:
+        updated = parse_progress_line(line, current)
+        if updated is None:
+            if line.strip():
+                tail.append(line.strip())
+            continue
+        current = updated
+        if progress is not None:
+            progress(current)
+    return list(tail)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Leave no nmap behind when the scan is interrupted."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stdout:
+        process.stdout.close()
 
 
 def _first_line(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from secops.errors import SecopsError
 
 
@@ -42,3 +44,36 @@ def check_port_list(text: str) -> frozenset[int]:
         return parse_port_list(text)
     except ValueError as exc:
         raise SecopsError(str(exc), hint="write ports like 22,80,8000-8100") from None
+
+
+def format_port_list(ports: Iterable[int]) -> str:
+    """nmap's port list syntax, runs of three or more written as ranges: ``21,22,80-82``."""
+    ordered = sorted(set(ports))
+    parts: list[str] = []
+    start = 0
+    while start < len(ordered):
+        end = start
+        while end + 1 < len(ordered) and ordered[end + 1] == ordered[end] + 1:
+            end += 1
+        first, last = ordered[start], ordered[end]
+        if end - start >= 2:
+            parts.append(f"{first}-{last}")
+        else:
+            parts.extend(str(port) for port in ordered[start : end + 1])
+        start = end + 1
+    return ",".join(parts)
+
+
+def port_arguments(spec: str, added: frozenset[int], top_ports: Callable[[int], frozenset[int]]) -> list[str]:
+    """nmap's port options for a profile's ``ports`` plus the ports it adds.
+
+    nmap cannot take ``--top-ports`` and ``-p`` together (with both, it picks the top N *among*
+    the ``-p`` ports), so a top-N list with additions becomes one ``-p`` list: nmap's own top N
+    (``top_ports``) united with the additions.
+    """
+    kind, top, listed = parse_port_spec(spec)
+    if kind == "top" and top is not None:
+        if not added:
+            return ["--top-ports", str(top)]
+        return ["-p", format_port_list(top_ports(top) | added)]
+    return ["-p", format_port_list((listed or frozenset()) | added)]

@@ -33,6 +33,8 @@ FORBIDDEN_OPTIONS = (
     "--proxies",
     "-6",
 )
+# Options that choose ports: a profile says that with ports, port_lists and extra_ports.
+PORT_OPTIONS = ("-p", "-F", "--top-ports", "--port-ratio", "--exclude-ports")
 
 
 class TimeWindow(BaseModel):
@@ -62,6 +64,9 @@ class ScanProfile(ContentUnit):
     description: str
     families: tuple[Literal[4, 6], ...] = (4,)
     ports: str = Field("top:100", description="top:N, a port list like 22,80,8000-8100, or all")
+    port_lists: tuple[str, ...] = Field((), description="shared lists in scanners/ports scanned on top of ports")
+    extra_ports: str | None = Field(None, description="more ports scanned on top of ports, e.g. 6379,27017")
+    narrow: bool = False  # deliberately scans few ports (fragile devices, the lab): exempt from coverage checks
     version_detection: bool = False
     timing: Literal[0, 1, 2, 3, 4, 5] = 4
     max_rate: int | None = Field(None, gt=0, description="packets per second, nmap --max-rate")
@@ -81,6 +86,28 @@ class ScanProfile(ContentUnit):
         parse_port_spec(value)
         return value
 
+    @field_validator("extra_ports")
+    @classmethod
+    def _check_extra_ports(cls, value: str | None) -> str | None:
+        from secops.discovery.ports import parse_port_list
+
+        if value is not None:
+            parse_port_list(value)
+        return value
+
+    @field_validator("port_lists")
+    @classmethod
+    def _check_port_lists(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from secops.discovery.portlists import load_port_list
+        from secops.errors import SecopsError
+
+        for name in value:
+            try:
+                load_port_list(name)
+            except SecopsError as error:  # the list's own file:line problems, one per line
+                raise ValueError(f"port list {name!r}: " + "; ".join(str(error).splitlines())) from None
+        return value
+
     @field_validator("nmap_args")
     @classmethod
     def _check_nmap_args(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -90,6 +117,8 @@ class ScanProfile(ContentUnit):
                 raise ValueError(
                     f"option {arg!r} is not allowed in a profile (targets, files and scripts are secops's job)"
                 )
+            if name in PORT_OPTIONS or (name.startswith("-p") and name[2:3].isdigit()):
+                raise ValueError(f"option {arg!r} is not allowed in a profile (use ports, port_lists or extra_ports)")
             if not arg.startswith("-"):
                 raise ValueError(
                     f"{arg!r} looks like a target; targets come from the workspace scope "
@@ -106,6 +135,23 @@ class ScanProfile(ContentUnit):
             if self.allowed_at(moment):
                 raise ValueError(f"examples.refused: {moment.isoformat()} falls inside the profile's windows")
         return self
+
+    def added_ports(self) -> frozenset[int]:
+        """Ports scanned on top of ``ports``: the named port lists and ``extra_ports``."""
+        from secops.discovery.portlists import load_port_list
+        from secops.discovery.ports import parse_port_list
+
+        added: set[int] = set(parse_port_list(self.extra_ports)) if self.extra_ports else set()
+        for name in self.port_lists:
+            added |= load_port_list(name).tcp_ports()
+        return frozenset(added)
+
+    def listed_ports(self) -> frozenset[int]:
+        """Every port the profile names itself (nmap's top-N list, which nmap picks, is not among them)."""
+        from secops.discovery.ports import parse_port_spec
+
+        _kind, _top, listed = parse_port_spec(self.ports)
+        return (listed or frozenset()) | self.added_ports()
 
     def allowed_at(self, moment: datetime) -> bool:
         return not self.windows or any(window.contains(moment) for window in self.windows)

@@ -9,12 +9,16 @@ from dataclasses import dataclass, field
 
 from secops.discovery.nmap_scan import build_arguments, is_privileged, run_nmap
 from secops.discovery.profiles import ScanProfile
+from secops.discovery.progress import ScanProgress
 from secops.discovery.targets import TargetSet
+from secops.errors import SecopsError
 from secops.models import ObservedHost, ScanCoverage
 
 log = logging.getLogger(__name__)
 # IPv6 networks at most this big are swept by nmap itself; larger ones (a /64) only via ff02::1.
 _NMAP_SWEEPABLE_V6_PREFIX = 112
+# More addresses than a /16 are scanned only when the user names the targets or says --yes.
+LARGE_SCAN = 65_536
 
 
 @dataclass
@@ -50,7 +54,35 @@ def merge_hosts(hosts: list[ObservedHost]) -> list[ObservedHost]:
     return sorted(merged.values(), key=lambda h: (h.ipv4 is None, ipaddress.ip_address(h.ipv4 or h.ipv6[0])))
 
 
-def discover(targets: TargetSet, profile: ScanProfile, *, progress: Callable[[str], None] = log.info) -> Discovery:
+def scanned_addresses(targets: TargetSet, profile: ScanProfile) -> int:
+    """How many addresses nmap is given one by one (IPv6 networks too big to sweep are left to ff02::1)."""
+    count = 0
+    if 4 in profile.families:
+        count += sum(n.num_addresses for n in targets.of_family(4))
+    if 6 in profile.families:
+        count += sum(n.num_addresses for n in targets.of_family(6) if n.prefixlen >= _NMAP_SWEEPABLE_V6_PREFIX)
+    return count
+
+
+def check_scan_size(targets: TargetSet, profile: ScanProfile, *, confirmed: bool) -> None:
+    """Refuse to scan more than LARGE_SCAN addresses of the whole scope unless ``confirmed``."""
+    count = scanned_addresses(targets, profile)
+    if count > LARGE_SCAN and not confirmed:
+        networks = ", ".join(str(n) for n in targets.networks)
+        raise SecopsError(
+            f"扫描范围（{networks}）共 {count:,} 个地址，超过 {LARGE_SCAN:,} 个，未开始扫描",
+            hint="指定要扫描的网段，如 secops assets discover 10.20.0.0/24；确需扫描整个范围请加 --yes",
+        )
+
+
+def discover(
+    targets: TargetSet,
+    profile: ScanProfile,
+    *,
+    progress: Callable[[str], None] = log.info,
+    stats: Callable[[ScanProgress], None] | None = None,
+) -> Discovery:
+    """Scan ``targets``; ``progress`` hears each step, ``stats`` nmap's statistics during each run."""
     privileged = is_privileged()
     found: list[ObservedHost] = []
     commands: list[list[str]] = []
@@ -61,7 +93,8 @@ def discover(targets: TargetSet, profile: ScanProfile, *, progress: Callable[[st
     if v4:
         args = build_arguments(profile, 4, privileged=privileged)
         progress(f"nmap IPv4: {len(v4)} network(s)")
-        run = run_nmap([str(n) for n in v4], args)
+        total = sum(n.num_addresses for n in v4)
+        run = run_nmap([str(n) for n in v4], args, progress=stats, label="IPv4", total=total)
         commands.append(["nmap", *args, *map(str, v4)])
         found += run.hosts
         tcp_ports, warnings = run.tcp_ports, warnings + run.warnings
@@ -81,7 +114,9 @@ def discover(targets: TargetSet, profile: ScanProfile, *, progress: Callable[[st
         if v6_targets:
             args = build_arguments(profile, 6, privileged=privileged)
             progress(f"nmap IPv6: {len(set(v6_targets))} target(s)")
-            run = run_nmap(sorted(set(v6_targets)), args)
+            chosen = sorted(set(v6_targets))
+            total = sum(ipaddress.ip_network(t).num_addresses for t in chosen)
+            run = run_nmap(chosen, args, progress=stats, label="IPv6", total=total)
             commands.append(["nmap", *args, *sorted(set(v6_targets))])
             found += run.hosts
             tcp_ports = run.tcp_ports if tcp_ports is None else tcp_ports & (run.tcp_ports or frozenset())

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from secops.config import Workspace
 from secops.content.validate import load_units
 from secops.discovery.profiles import ScanProfile
+from secops.discovery.progress import ScanProgress
 from secops.discovery.targets import resolve_targets
 from secops.errors import SecopsError
 from secops.inventory.fingerprints import load_classifier
@@ -112,13 +113,23 @@ def run_discovery(
     force: bool = False,
     gone_after: int = 2,
     progress: Callable[[str], None] = lambda _line: None,
+    stats: Callable[[ScanProgress], None] | None = None,
+    allow_large_scope: bool = True,
 ) -> DiscoveryOutcome:
+    """Scan ``targets`` (default: the whole scope) with one profile and update the inventory.
+
+    Without explicit targets and with ``allow_large_scope`` false, a scope of more than
+    65,536 addresses is refused before anything is sent (the CLI's ``--yes`` allows it).
+    """
     from secops.discovery.nmap_scan import nmap_path
-    from secops.discovery.run import discover
+    from secops.discovery.run import check_scan_size, discover
     from secops.inventory.alert_rules import AlertRule
 
     profile = load_profile(profile_name)
+    targets = tuple(targets)
     target_set = resolve_targets(targets, workspace.config.networks())
+    if not targets:
+        check_scan_size(target_set, profile, confirmed=allow_large_scope)
     started = now()
     local = started.astimezone(ZoneInfo(workspace.config.timezone))
     if not force and not profile.allowed_at(local):
@@ -133,7 +144,7 @@ def run_discovery(
     with exclusive(workspace), abort_on_sigterm():
         run_id = start_run(store, profile.id, target_names, started)
         try:
-            found = discover(target_set, profile, progress=progress)
+            found = discover(target_set, profile, progress=progress, stats=stats)
             result = apply_discovery(
                 store,
                 run_id,

@@ -233,3 +233,35 @@ def test_nmap_errors_are_surfaced_and_the_run_marked_failed(loopback: Invoke, tm
     runs = json.loads(loopback("assets", "runs", "--format", "json").stdout)
     assert runs[0]["status"] == "failed" and "nmap failed" in runs[0]["error"]
     assert json.loads(loopback("assets", "list", "--format", "json").stdout) == []
+
+
+def test_a_scope_bigger_than_a_slash_16_needs_yes_or_targets(run_cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    init = run_cli("init", "--school-code", SCHOOL_CODE, "--school-name", SCHOOL_NAME, "--scope", "10.0.0.0/15")
+    assert init.exit_code == 0, init.output
+    refused = run_cli("assets", "discover")
+    assert refused.exit_code == 2, refused.output
+    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("secops: error: 扫描范围（10.0.0.0/15）")
+    assert "131,072 个地址" in refused.stderr and "--yes" in refused.stderr
+    assert json.loads(run_cli("assets", "runs", "--format", "json").stdout) == []
+    # With --yes (or explicit targets) the size check passes; the standard profile's time window
+    # (Monday 10:00 is class time) then stops the scan, so nothing is sent from this test.
+    monkeypatch.setenv("SECOPS_NOW", "2026-11-23T10:00:00+08:00")
+    for args in (["--yes"], ["-y"], ["10.0.0.0/24"]):
+        passed = run_cli("assets", "discover", "--profile", "standard", *args)
+        assert passed.exit_code == 2 and "may not run now" in passed.stderr, (args, passed.stderr)
+    assert json.loads(run_cli("assets", "runs", "--format", "json").stdout) == []
+
+
+def test_plain_progress_is_one_line_every_30_seconds() -> None:
+    from secops.cli.assets_cmd import PlainProgress
+    from secops.discovery.progress import ScanProgress
+
+    now = [100.0]
+    lines: list[str] = []
+    plain = PlainProgress(lines.append, clock=lambda: now[0])
+    update = ScanProgress(label="IPv4", total=65536, elapsed=60, hosts_done=16384, phase="Ping Scan")
+    for step in (5.0, 20.0, 30.0, 31.0, 60.0):
+        now[0] = 100.0 + step
+        plain(update)
+    assert len(lines) == 2
+    assert lines[0] == "secops: 扫描进度 IPv4：主机 16,384/65,536（25.0%） · Ping Scan · 预计剩余 0:03:00"

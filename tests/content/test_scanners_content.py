@@ -103,3 +103,28 @@ def test_facts_of_a_host() -> None:
         ObservedHost(ipv4="1.1.1.1", vendor="V", services=[ObservedService(80, name="http", product="nginx")])
     )
     assert facts.ports == (80,) and facts.products == ("http nginx",)
+
+
+def test_every_alert_rules_port_is_scanned_by_every_profile_not_declared_narrow() -> None:
+    """A rule for an exposed Redis must be able to fire on a default scan: its port is in the profile."""
+    rule_ports = {(rule.id, port) for rule in load_units("alert-rule") if rule.services for port in rule.services.ports}
+    assert {port for _, port in rule_ports} >= {6379, 27017, 9200, 3306, 445}
+    profiles = [p for p in load_units("scan-profile") if not p.narrow]
+    assert {"quick", "standard", "full", "ipv6"} <= {p.id for p in profiles}
+    for profile in profiles:
+        missing = sorted(f"{rule} ({port})" for rule, port in rule_ports if port not in profile.listed_ports())
+        assert not missing, f"profile {profile.id} does not scan the port of: {', '.join(missing)}"
+
+
+def test_quick_and_standard_add_the_school_exposure_ports_to_nmaps_top_ports() -> None:
+    from secops.discovery.nmap_scan import build_arguments
+    from secops.discovery.portlists import load_port_list
+    from secops.discovery.ports import parse_port_list
+
+    exposure = load_port_list("school-exposure").tcp_ports()
+    top = frozenset({1, 2, 3})
+    for profile in load_units("scan-profile"):
+        if profile.id in ("quick", "standard"):
+            assert "school-exposure" in profile.port_lists and profile.ports.startswith("top:")
+            args = build_arguments(profile, 4, privileged=True, top_ports=lambda _n: top)
+            assert parse_port_list(args[args.index("-p") + 1]) == top | exposure

@@ -142,3 +142,49 @@ def test_changes_become_diffs_and_alerts(campus: Campus, workspace: dict[str, st
     again = discover(campus, workspace)
     assert [(c["change"], c["asset"]) for c in again["changes"]] == [("host_gone", leaving.mac)]
     assert set(inventory(campus, workspace)) == set(expected(campus))
+
+
+# -- the shipped profiles see what schools expose (issue 15) ----------------------------------------
+EXPOSED = {27017: "http", 2375: "http", 8848: "http"}  # MongoDB, Docker API, Nacos ports (banners only)
+
+
+@pytest.fixture(scope="module")
+def exposed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Two hosts: one with a real redis-server and services on ports nmap's top lists leave out."""
+    from secops.lab.daemons import daemons_unavailable_reason, start_redis
+
+    reason = campus_unavailable_reason() or daemons_unavailable_reason()
+    if reason:
+        pytest.skip(f"exposure discovery tests skipped: {reason}")
+    built = build_campus(2, services=lambda i: dict(EXPOSED) if i == 0 else {80: "http"})
+    redis = None
+    try:
+        host = next(h for h in built.hosts.values() if h.services == EXPOSED)
+        redis = start_redis(host.namespace)
+        yield {"campus": built, "host": host, "folder": tmp_path_factory.mktemp("exposed")}
+    finally:
+        if redis is not None:
+            redis.stop()
+        built.teardown()
+
+
+@pytest.mark.parametrize("profile", ["standard", "quick"])
+def test_default_profiles_find_redis_and_other_exposed_services(exposed: dict[str, Any], profile: str) -> None:
+    campus: Campus = exposed["campus"]
+    paths = {"ws": str(exposed["folder"] / profile)}
+    scope = ("--scope", "10.77.0.0/24", "--scope", "fd77::/64")
+    assert (
+        secops(campus, paths, "init", "--school-code", "4111010001", "--school-name", "校园网", *scope).returncode == 0
+    )
+    address = exposed["host"].ipv4
+    # --force: standard may only run outside class hours.
+    result = secops(campus, paths, "assets", "discover", address, "--profile", profile, "--force", "--format", "json")
+    assert result.returncode == 1, result.stderr  # new host and exposed services: alerts
+    assert "Traceback" not in result.stderr
+    listed = json.loads(secops(campus, paths, "assets", "show", address, "--format", "json").stdout)
+    ports = {s["port"]: s["name"] for s in listed["services"]}
+    assert set(ports) == {6379, *EXPOSED}, ports
+    if profile == "standard":  # with version detection nmap names what the real redis-server says
+        assert ports[6379] == "redis"
+    rules = {a["rule"] for a in json.loads(result.stdout)["alerts"]}
+    assert {"exposed-redis", "exposed-mongodb", "new-host"} <= rules

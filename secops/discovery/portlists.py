@@ -1,0 +1,72 @@
+"""Shared port lists (``scanners/ports/*.yml``): each port with its service and why it matters.
+
+Profiles name them (``port_lists: [school-exposure]``) to scan these ports on top of nmap's most
+common ones, so that adding a port a school exposes is a content edit, not a code edit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from secops.content.kinds import ContentKind
+from secops.content.validate import ContentUnit, parse_unit
+from secops.errors import ContentError, ContentErrors, SecopsError
+
+# A kind of content known to discovery; the registry in secops.content.kinds does not list it
+# (yet), so `secops content validate` checks a port list through the profiles that name it.
+PORT_LIST_KIND = ContentKind(
+    name="port-list",
+    folder="scanners",
+    subpath=("ports",),
+    suffixes=(".yml", ".yaml"),
+    schema="secops.discovery.portlists:PortList",
+    description="port lists: ports profiles add to nmap's most common ones, each with its reason",
+    description_zh="端口清单：扫描策略在 nmap 常用端口之外加扫的端口及原因",
+)
+
+
+class ListedPort(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    port: int = Field(ge=1, le=65535)
+    proto: Literal["tcp"] = "tcp"
+    service: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+
+
+class PortList(ContentUnit):
+    description: str
+    ports: tuple[ListedPort, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _no_duplicates(self) -> PortList:
+        twice = sorted(port for port, count in Counter(p.port for p in self.ports).items() if count > 1)
+        if twice:
+            raise ValueError(f"ports listed twice: {', '.join(map(str, twice))}")
+        return self
+
+    def tcp_ports(self) -> frozenset[int]:
+        return frozenset(p.port for p in self.ports if p.proto == "tcp")
+
+
+def known_port_lists() -> list[str]:
+    return [path.name.split(".")[0] for path in PORT_LIST_KIND.shipped_files()]
+
+
+def load_port_list(name: str) -> PortList:
+    """The shipped port list ``name``; a missing or invalid one is a SecopsError naming file:line."""
+    path = next((p for p in PORT_LIST_KIND.shipped_files() if p.name.split(".")[0] == name), None)
+    if path is None:
+        raise SecopsError(
+            f"no port list named {name!r}",
+            hint="known port lists (scanners/ports): " + (", ".join(known_port_lists()) or "none"),
+        )
+    unit, errors = parse_unit(path, PORT_LIST_KIND)
+    if errors:
+        raise ContentErrors(errors)
+    if unit is None:  # pragma: no cover - parse_unit returns errors whenever it returns no unit
+        raise ContentErrors([ContentError(path, None, "could not be read")])
+    port_list: PortList = unit
+    return port_list
