@@ -284,18 +284,19 @@ def alerts(app: AppContext, show_all: bool, fmt: str) -> None:
 @assets.command()
 @format_option()
 def profiles(fmt: str) -> None:
-    """List the scan profiles with their windows."""
+    """List the scan profiles with their ports (top-N + port lists in scanners/ports) and windows."""
     from secops.content.validate import load_units
 
     rows = [
         {
             "id": p.id,
             "families": ",".join(f"IPv{f}" for f in p.families),
-            "ports": p.ports,
+            "ports": " + ".join([p.ports, *p.port_lists, *([p.extra_ports] if p.extra_ports else [])]),
+            "narrow": p.narrow,
             "versions": p.version_detection,
             "windows": p.window_text(),
             "description": p.description,
         }
         for p in load_units("scan-profile")
     ]
-    emit(rows, fmt, ["id", "families", "ports", "versions", "windows", "description"])
+    emit(rows, fmt, ["id", "families", "ports", "narrow", "versions", "windows", "description"])
