@@ -27,7 +27,8 @@ def data() -> None:
 def scan(sources: tuple[str, ...], categories: Path | None, fmt: str) -> None:
     """Classify tables: files (CSV in UTF-8 or GBK, XLSX, JSON, JSON lines, Parquet) or SQL tables by
     URL (sqlite:///FILE.db#TABLE, postgresql://HOST/DB?table=NAME). Per column: identifier,
-    category, level, sensitive flag, exact hit counts, confidence and masked examples; per table:
+    category, level, sensitive flag, exact hit counts, confidence and masked examples, and for a
+    column left unrecognised the reason (never its values); per table:
     level, 重要/核心数据 candidates, minors under 14, k-anonymity. Exit 1 when sensitive personal
     information was found."""
     from secops.data.categories import load_categories
@@ -53,18 +54,32 @@ def _print_scan(value: dict[str, Any]) -> None:
         anonymity = f" · k-匿名 ≤ {k['k_at_most']}（组合超过 {k['groups']:,} 种，未精确计算）"
     else:
         anonymity = ""
+    columns = value["columns"]
+    missed = sum(1 for c in columns if not c["recognised"])
     click.echo(
-        f"{value['path']}: {value['rows']:,} 行 · {value['grade']} · 14 岁以下 {value['minors_under_14']:,} 人"
-        f"{anonymity}"
+        f"{value['path']}: {value['rows']:,} 行 · {len(columns)} 列（未识别 {missed} 列） · {value['grade']}"
+        f" · 14 岁以下 {value['minors_under_14']:,} 人{anonymity}"
     )
     for candidate in value["candidates"]:
         click.echo(f"  · {candidate['grade']}候选（需人工复核）：{candidate['note']}")
-    rows = [c for c in value["columns"] if c["kind"] or c["category"]]
-    for row in rows:
-        row["sensitive"] = "敏感" if row["sensitive"] else ""
-        row["examples"] = " ".join(row["examples"])
-        row["hits"] = f"{row['hits']:,}/{row['present']:,}" if row["kind"] else ""
-    emit(rows, "table", ["column", "label", "category", "level", "sensitive", "confidence", "hits", "examples"])
+    rows = []
+    for column in columns:  # every column: an unrecognised one with its reason, never its values
+        recognised = column["recognised"]
+        rows.append(
+            {
+                "column": column["column"],
+                "label": column["label"] or "",
+                "category": column["category"] if recognised else "未识别",
+                "level": column["level"] if recognised else "",
+                "sensitive": "敏感" if column["sensitive"] else "",
+                "confidence": column["confidence"] if recognised else "",
+                "hits": f"{column['hits']:,}/{column['present']:,}" if column["kind"] else "",
+                "examples": " ".join(column["examples"]),
+                "note": column["reason"] or "",
+            }
+        )
+    fields = ["column", "label", "category", "level", "sensitive", "confidence", "hits", "examples", "note"]
+    emit(rows, "table", fields)
 
 
 OPERATOR_NAMES = {

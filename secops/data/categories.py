@@ -3,6 +3,12 @@
 keywords that name each category, the quasi-identifiers, and the scale thresholds that make a
 table a 重要数据 / 核心数据 candidate.
 
+Header keywords: a Chinese keyword matches anywhere in the header (身高 in 身高(cm)); an English
+one where a word starts (words split at anything not a letter or digit, and at camelCase): vision is not
+found in division nor bmi in submit, while psych still finds psychology. ``except_headers`` stop a
+category's keywords (英语听力 is an exam part, not hearing); ``ranges`` give the plausible numbers
+of a keyword's values (``weight`` whose values are 0.3 is a 权重, not a 体重).
+
 Each category carries examples (a column header and a few values) that must and must not land in
 it; they are run when the table is loaded, so ``secops content validate`` and ``--categories FILE``
 reject a table whose own examples fail, at the example's line.
@@ -10,6 +16,7 @@ reject a table whose own examples fail, at the example's line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -47,6 +54,10 @@ class Category(BaseModel):
     personal: bool = True  # a person's data: all of it is sensitive for a child under the minor age
     kinds: dict[str, int] = {}  # identifier kind -> level
     headers: list[str] = []  # lower-case keywords a header contains, Chinese or English
+    except_headers: list[str] = []  # a header containing one of these is not named by ``headers``
+    # keyword -> [low, high]: the keyword names a column only when the median of its numbers lies
+    # in between (a column whose values are mostly not numbers, or empty, keeps the keyword's match)
+    ranges: dict[str, tuple[float, float]] = {}
     pipl: str = ""  # the note the report shows
     examples: CategoryExamples
 
@@ -62,12 +73,19 @@ class Category(BaseModel):
             raise ValueError("a kind's level is 1..4")
         return kinds
 
-    @field_validator("headers")
+    @field_validator("headers", "except_headers")
     @classmethod
     def _headers(cls, headers: list[str]) -> list[str]:
         if any(not word.strip() for word in headers):
             raise ValueError("an empty header keyword would match every column")
         return [word.strip().lower() for word in headers]
+
+    @field_validator("ranges")
+    @classmethod
+    def _ranges(cls, ranges: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        if any(low > high for low, high in ranges.values()):
+            raise ValueError("a range is [low, high] with low <= high")
+        return {word.strip().lower(): bounds for word, bounds in ranges.items()}
 
     @model_validator(mode="after")
     def _levels(self) -> Category:
@@ -75,7 +93,35 @@ class Category(BaseModel):
             raise ValueError(f"levels inside the category exceed its level {self.level}")
         if not (self.kinds or self.headers):
             raise ValueError("a category names at least one kind or header keyword")
+        unknown = sorted(set(self.ranges) - set(self.headers))
+        if unknown:
+            raise ValueError(f"ranges name {', '.join(unknown)}, which is not one of the category's headers")
         return self
+
+    def named_by(self, header: str, median: float | None = None) -> bool:
+        """Whether a header keyword names the column (``median``: of the column's numbers)."""
+        if any(header_has(header, word) for word in self.except_headers):
+            return False
+        for word in self.headers:
+            if header_has(header, word):
+                bounds = self.ranges.get(word)
+                if bounds is None or median is None or bounds[0] <= median <= bounds[1]:
+                    return True
+        return False
+
+
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def header_has(header: str, word: str) -> bool:
+    """Whether the (lower-case) keyword ``word`` is in ``header``: anywhere for a keyword with a
+    non-ASCII character, at the start of a word for an English one (bodyWeight, body_weight,
+    body weight and 体重weight all start a word at weight; division does not at vision)."""
+    if not word.isascii():
+        return word in header.strip().lower()
+    words = "_" + _NOT_ALNUM.sub("_", _CAMEL.sub(r"\1_\2", header.strip()).lower())
+    return "_" + _NOT_ALNUM.sub("_", word) in words
 
 
 class QuasiIdentifiers(BaseModel):
@@ -165,7 +211,8 @@ class CategoryTable(ContentUnit):
         for index, category in enumerate(self.categories):
             for expected, cases in (("match", category.examples.match), ("no_match", category.examples.no_match)):
                 for number, case in enumerate(cases):
-                    got = self.classify(case.column, recognize_column(case.column, case.values).kind).category
+                    found = recognize_column(case.column, case.values)
+                    got = self.classify(case.column, found.kind, median=found.median).category
                     if (got == category.name) != (expected == "match"):
                         where = ("categories", index, "examples", expected, number)
                         problems.append(_problem(where, f"column {case.column!r} is classified as {got or 'nothing'}"))
@@ -174,22 +221,30 @@ class CategoryTable(ContentUnit):
     def by_name(self, name: str) -> Category | None:
         return next((c for c in self.categories if c.name == name), None)
 
-    def _header(self, header: str) -> tuple[Category, int] | None:
+    def _header(self, header: str, median: float | None = None) -> tuple[Category, int] | None:
         """The highest-level category a header keyword names (the first in the file on ties)."""
-        text = header.strip().lower()
         best: tuple[Category, int] | None = None
         for category in self.categories:
-            if any(word in text for word in category.headers):
+            if category.named_by(header, median):
                 level = category.header_level or category.level
                 if best is None or level > best[1]:
                     best = (category, level)
         return best
 
-    def classify(self, header: str, kind: str | None, *, minor: bool = False) -> Classification:
+    def out_of_range(self, header: str, median: float | None) -> Category | None:
+        """The category a header keyword would name but for the values' numbers (out of its range)."""
+        if median is None:
+            return None
+        return next((c for c in self.categories if c.named_by(header) and not c.named_by(header, median)), None)
+
+    def classify(
+        self, header: str, kind: str | None, *, minor: bool = False, median: float | None = None
+    ) -> Classification:
         """A column's category from its identifier kind and its header; ``minor`` when the table
-        holds a child under the minor age (then every personal column is sensitive)."""
+        holds a child under the minor age (then every personal column is sensitive); ``median``
+        of the column's numbers (``ColumnFinding.median``) for the categories' ``ranges``."""
         by_kind = next(((c, c.kinds[kind]) for c in self.categories if kind and kind in c.kinds), None)
-        by_header = self._header(header)
+        by_header = self._header(header, median)
         chosen, by = by_kind, "kind"
         if by_header is not None and (by_kind is None or by_header[1] >= by_kind[1]):
             chosen, by = by_header, "header"
@@ -201,9 +256,8 @@ class CategoryTable(ContentUnit):
         )
 
     def is_quasi(self, header: str, kind: str | None) -> bool:
-        text = header.strip().lower()
         quasi = self.quasi_identifiers
-        return (kind is not None and kind in quasi.kinds) or any(word.lower() in text for word in quasi.headers)
+        return (kind is not None and kind in quasi.kinds) or any(header_has(header, w.lower()) for w in quasi.headers)
 
     def candidates_for(self, level: int, individuals: int, sensitive: int, minors: int) -> list[ScaleRule]:
         """The scale rules a table meets, 核心数据 first."""

@@ -177,8 +177,9 @@ def plan_columns(
     minors = _minors(samples, [f.kind for f in findings], today)
     plans = []
     for name, finding in zip(table.header, findings, strict=True):
-        classified = classify_column(name, finding.kind, minor=minors > 0)  # the scan's category table
-        category, sensitive = classified.category, classified.sensitive  # minors: PIPL art. 28
+        # the scan's category table; minors: PIPL art. 28
+        classified = classify_column(name, finding.kind, minor=minors > 0, median=finding.median)
+        category, sensitive = classified.category, classified.sensitive
         rule = policy.rule_for(name, finding.kind, category)
         if rule is not None:
             reason = (

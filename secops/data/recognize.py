@@ -163,6 +163,9 @@ class ColumnFinding:
     confidence: str  # high | medium | low | none
     hits: int
     sampled: int
+    nearest: str | None = None  # no kind: the recognizer that matched most values, below MIN_SHARE
+    nearest_hits: int = 0
+    median: float | None = None  # the median of the leading numbers, when most values start with one
 
     @property
     def share(self) -> float:
@@ -196,10 +199,27 @@ def present_values(column: pa.Array) -> pa.Array:
     return pc.filter(column, valid)
 
 
+_LEADING_NUMBER = r"^[" + ids.WHITESPACE + r"]*(?P<n>[-+]?[0-9]+(?:\.[0-9]+)?)"
+
+
+def numbers_median(values: pa.Array) -> float | None:
+    """The median of the numbers the values start with (158.3, 45kg, 1.62 m), when at least
+    ``MIN_SHARE`` of the values start with one; the value shape a category's ranges check."""
+    if not len(values):
+        return None
+    found = pc.extract_regex(values, _LEADING_NUMBER)
+    numbers = pc.cast(pc.struct_field(found, "n"), pa.float64())
+    if numbers.null_count > (1 - MIN_SHARE) * len(values):
+        return None
+    median = pc.quantile(numbers, q=0.5, interpolation="midpoint")[0].as_py()
+    return None if median is None else float(median)
+
+
 def recognize_array(header: str, sample: pa.Array) -> ColumnFinding:
     """Recognise a column from a sample of its values (a string array)."""
     values = present_values(sample)
     by_header = header_kind(header)
+    median = numbers_median(values)
     best: tuple[int, Recognizer] | None = None
     if len(values):
         for recognizer in RECOGNIZERS:
@@ -209,10 +229,13 @@ def recognize_array(header: str, sample: pa.Array) -> ColumnFinding:
     if best is not None and best[0] >= MIN_SHARE * len(values):
         hits, recognizer = best
         found = confidence(header, recognizer.kind, hits, len(values))
-        return ColumnFinding(header, recognizer.kind, recognizer.label, found, hits, len(values))
+        return ColumnFinding(header, recognizer.kind, recognizer.label, found, hits, len(values), median=median)
+    nearest, nearest_hits = (best[1].kind, best[0]) if best is not None else (None, 0)
     if by_header is not None:
-        return ColumnFinding(header, by_header.kind, by_header.label, "low", 0, len(values))
-    return ColumnFinding(header, None, None, "none", 0, len(values))
+        return ColumnFinding(
+            header, by_header.kind, by_header.label, "low", 0, len(values), nearest, nearest_hits, median
+        )
+    return ColumnFinding(header, None, None, "none", 0, len(values), nearest, nearest_hits, median)
 
 
 def recognize_column(header: str, values: Iterable[object]) -> ColumnFinding:

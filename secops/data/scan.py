@@ -7,6 +7,8 @@ with column kernels (``identifiers.*_valid_array``), so hit counts, minors and k
 sampled. Categories, levels and thresholds come from a category table (content,
 ``rules/data/categories/education.yml`` by default; ``categories.py``). All personal information
 of a child under 14 is sensitive (PIPL art. 28): one minor makes every personal column sensitive.
+Every column is reported: one left without a category says why (empty, no header keyword and no
+value pattern, a pattern below the share, numbers out of a category's range), never with a value.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from secops.data.categories import CategoryTable, Classification, ScaleRule, loa
 from secops.data.kanon import GROUP_LIMIT, KAnonymity, KAnonymityResult
 from secops.data.operators import as_text
 from secops.data.prefetch import prefetched
-from secops.data.recognize import confidence, recognize_array
+from secops.data.recognize import BY_KIND, MIN_SHARE, ColumnFinding, confidence, recognize_array
 from secops.data.scan_columns import ColumnCount, take_sample
 from secops.data.tables import CHUNK_ROWS, open_table
 
@@ -34,12 +36,41 @@ LEVEL_NAMES = {1: "一般数据 1 级", 2: "一般数据 2 级", 3: "一般数�
 
 
 def classify_column(
-    header: str, kind: str | None, *, minor: bool = False, categories: CategoryTable | None = None
+    header: str,
+    kind: str | None,
+    *,
+    minor: bool = False,
+    categories: CategoryTable | None = None,
+    median: float | None = None,
 ) -> Classification:
     """A column's category, level and sensitive flag from its identifier kind and header, by the
     category table (the shipped education table by default); ``minor`` when the table holds a
-    child under the table's minor age."""
-    return (categories or load_categories()).classify(header, kind, minor=minor)
+    child under the table's minor age; ``median`` of its numbers for the categories' ranges."""
+    return (categories or load_categories()).classify(header, kind, minor=minor, median=median)
+
+
+def unrecognised(
+    finding: ColumnFinding, classification: Classification, present: int, table: CategoryTable
+) -> tuple[str, str] | None:
+    """Why a column has no category: (code, the reason a person reads), None when it has one.
+    The reason names kinds, categories and shares, never a value of the column."""
+    if classification.category is not None:
+        return None
+    if not present:
+        return "empty", "空列：没有非空值"
+    if finding.kind is not None:
+        return "kind_without_category", f"识别为{finding.label}，但分类表 {table.id} 没有该类型的类别"
+    rejected = table.out_of_range(finding.column, finding.median)
+    if rejected is not None:
+        return "out_of_range", f"表头像{rejected.name}，但取值的数值不在该类别的合理范围内"
+    if finding.nearest is not None and finding.sampled:
+        label = BY_KIND[finding.nearest].label
+        share = finding.nearest_hits / finding.sampled
+        return (
+            "below_threshold",
+            f"表头不匹配任何类别；样本中 {share:.0%} 的值像{label}，低于识别阈值 {MIN_SHARE:.0%}",
+        )
+    return "no_match", "表头和取值都不匹配任何类别"
 
 
 def __getattr__(name: str) -> Any:
@@ -71,6 +102,9 @@ class ColumnReport:
     personal: bool = False
     quasi: bool = False
     decided_by: str = "none"  # kind | header | none
+    # no category: why (empty | kind_without_category | out_of_range | below_threshold | no_match)
+    unrecognised: str | None = None
+    reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +124,9 @@ class ColumnReport:
             "rows": self.rows,
             "share": round(self.hits / self.present, 4) if self.present else None,
             "examples": self.examples,
+            "recognised": self.category is not None,
+            "unrecognised": self.unrecognised,
+            "reason": self.reason,
         }
 
 
@@ -173,11 +210,12 @@ def scan_table(
     batches = prefetched(iter(table.batches))
     head, samples = take_sample(batches, len(header))
     findings = [recognize_array(name, sample) for name, sample in zip(header, samples, strict=True)]
-    classes = [table_def.classify(name, f.kind) for name, f in zip(header, findings, strict=True)]
+    classes = [table_def.classify(name, f.kind, median=f.median) for name, f in zip(header, findings, strict=True)]
+    # every column is counted (non-empty values; hits and masked examples only where a kind was
+    # found), so that a column left without a category can say why, an empty one included
     counts = {
         index: ColumnCount(f, today=today, minor_age=table_def.minor_age, examples=True)
-        for index, (f, c) in enumerate(zip(findings, classes, strict=True))
-        if f.kind is not None or c.category is not None
+        for index, f in enumerate(findings)
     }
     # a date column whose header names another category (体检日期) is not a birth date
     quasi = [
@@ -207,9 +245,10 @@ def scan_table(
             kanon.add([as_text(batch.column(i)) for i in quasi])
     columns = []
     for index, (name, finding) in enumerate(zip(header, findings, strict=True)):
-        final = table_def.classify(name, finding.kind, minor=minors > 0)
-        counted = counts.get(index)
-        hits, filled = (counted.hits, counted.present) if counted else (0, 0)
+        final = table_def.classify(name, finding.kind, minor=minors > 0, median=finding.median)
+        counted = counts[index]
+        hits, filled = counted.hits, counted.present
+        why = unrecognised(finding, final, filled, table_def)
         columns.append(
             ColumnReport(
                 name,
@@ -222,10 +261,11 @@ def scan_table(
                 hits,
                 rows,
                 filled,
-                counted.examples if counted else [],
+                counted.examples,
                 final.personal,
                 index in quasi,
                 final.by,
+                *(why or (None, None)),
             )
         )
     level = max((c.level for c in columns), default=0)

@@ -164,6 +164,16 @@ def _table_section(report: Report, scan: dict[str, Any]) -> None:
         )
     columns = ["列名", "类别", "级别", "敏感个人信息", "识别类型", "命中数", "非空值", "命中率", "置信度", "脱敏示例"]
     section.add(Table(f"列分类分级：{Path(scan['path']).name}", columns, rows, sheet_name=_sheet(scan)))
+    missed = [c for c in scan["columns"] if not c["recognised"]]
+    if missed:  # every column is accounted for: why these have no category (never their values)
+        reasons = "；".join(f"{c['column']}（{c['reason']}）" for c in missed)
+        section.add(
+            Paragraph(
+                f"未识别 {len(missed)} 列：{reasons}。未识别的列不计入分级，默认脱敏策略原样保留，"
+                "请人工确认其中没有个人信息，必要时在分类分级表中补充表头关键词。",
+                "note",
+            )
+        )
 
 
 def _sheet(scan: dict[str, Any]) -> str:

@@ -66,3 +66,49 @@ def test_mask_exit_2(tmp_path: Path) -> None:
     code, _, err = run(str(source), "-o", str(tmp_path / "o.csv"), "--policy", str(bad_policy))
     assert code == 2 and f"{bad_policy}:3:" in err
     assert not (tmp_path / "o.csv").exists()
+
+
+def _exam_roster(path: Path, header: list[str]) -> list[list[str]]:
+    """Adults only (no child under 14: the default policy's category rule, not the minors rule,
+    must remove the physical-exam columns), with heights, weights, vision and blood types."""
+    from tests.unit.data.test_tables import id_number
+
+    rows = [
+        [
+            f"王{'小大'[i % 2]}明",
+            id_number(1990 + i % 10, i),
+            f"{150 + i * 0.7:.1f}",
+            f"{40 + i * 0.45:.1f}",
+            f"{4.5 + i % 8 / 10:.1f}",
+            ["A", "B", "O", "AB"][i % 4],
+            "无",
+        ]
+        for i in range(50)
+    ]
+    write_csv(path, rows, "utf-8", header)
+    return rows
+
+
+def test_default_policy_leaves_no_height_or_weight_in_clear(tmp_path: Path) -> None:
+    import csv
+
+    for name, header in (
+        ("体检.csv", ["姓名", "身份证号", "身高cm", "体重kg", "视力(左)", "血型", "备注"]),
+        ("exam.csv", ["name", "id_no", "height", "bodyWeight", "vision_left", "blood_type", "note"]),
+    ):
+        source = tmp_path / name
+        rows = _exam_roster(source, header)
+        code, out, _ = run(str(source), "-o", str(tmp_path / f"masked-{name}"), "--format", "json")
+        assert code == 0
+        plans = {c["column"]: c for c in json.loads(out)["columns"]}
+        for column in header[2:6]:
+            assert plans[column]["category"] == "健康生理" and plans[column]["operator"] == "suppress", column
+            assert plans[column]["chosen_by"] == "category" and plans[column]["cells_changed"] == len(rows)
+        with (tmp_path / f"masked-{name}").open(encoding="utf-8", newline="") as handle:
+            masked = list(csv.reader(handle))
+        assert masked[0] == header and len(masked) == len(rows) + 1
+        measured = {value for row in rows for value in row[2:4]}  # every height and weight given
+        for before, after in zip(rows, masked[1:], strict=True):
+            assert all(after[i] != before[i] and after[i] == "" for i in range(2, 6))  # cell by cell
+            assert not measured.intersection(after)  # nor anywhere else in the row
+        assert [row[6] for row in masked[1:]] == [row[6] for row in rows]  # 备注 is not personal data: kept

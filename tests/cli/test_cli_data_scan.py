@@ -110,3 +110,33 @@ def test_report_needs_tables_and_others_take_none(run_cli: Invoke, tmp_path: Pat
     extra = run_cli("report", "build", "workspace", str(tmp_path / "x.csv"), "-o", out)
     assert extra.exit_code == 2 and "takes no tables" in extra.stderr
     assert not Path(out).exists()
+
+
+def test_scan_lists_all_13_demo_roster_columns(run_cli: Invoke, tmp_path: Path) -> None:
+    from datetime import date
+
+    from secops.data.watermark.roster import HEADER as DEMO_HEADER
+    from secops.demo_data import write_roster
+
+    path = tmp_path / "students.csv"
+    write_roster(path, 300, date(2026, 11, 23))  # the demo's GB18030 roster
+    value = json.loads(run_cli("data", "scan", str(path), "--format", "json").stdout)
+    columns = {c["column"]: c for c in value["columns"]}
+    assert len(DEMO_HEADER) == 13 and [c["column"] for c in value["columns"]] == DEMO_HEADER
+    for name in ("身高cm", "体重kg"):
+        assert (columns[name]["category"], columns[name]["level"], columns[name]["sensitive"]) == ("健康生理", 4, True)
+    missed = [c for c in value["columns"] if not c["recognised"]]
+    assert [c["column"] for c in missed] == ["出勤天数"] and missed[0]["unrecognised"] == "no_match"
+    assert missed[0]["reason"] == "表头和取值都不匹配任何类别" and missed[0]["examples"] == []
+    assert missed[0]["present"] == 300 and missed[0]["hits"] == 0
+    table = run_cli("data", "scan", str(path))
+    assert table.exit_code == 1 and "13 列（未识别 1 列）" in table.stdout
+    lines = {line.split()[0]: line for line in table.stdout.splitlines()[2:] if line.strip()}
+    assert list(lines) == DEMO_HEADER  # every column, in the table's order
+    assert lines["出勤天数"].split()[1:] == ["未识别", "表头和取值都不匹配任何类别"]  # the reason, no value
+    assert "健康生理" in lines["身高cm"] and "敏感" in lines["体重kg"]
+    assert run_cli(*INIT).exit_code == 0
+    out = tmp_path / "c.html"
+    assert run_cli("report", "build", "classification", str(path), "-o", str(out)).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "未识别 1 列：出勤天数（表头和取值都不匹配任何类别）" in html and "身高cm" in html

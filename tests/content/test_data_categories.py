@@ -50,10 +50,10 @@ def _scanned_category(tmp_path: Path, table: CategoryTable, example: ColumnExamp
 def test_every_category_entry_has_examples_that_hold(tmp_path: Path, table: CategoryTable, category: Category) -> None:
     assert category.examples.match and category.examples.no_match
     for example in category.examples.match:
-        kind = recognize_column(example.column, example.values).kind
-        assert table.classify(example.column, kind).category == category.name, example
+        found = recognize_column(example.column, example.values)  # the kind, and the numbers' median
+        assert table.classify(example.column, found.kind, median=found.median).category == category.name, example
         assert _scanned_category(tmp_path, table, example) == category.name, example
     for example in category.examples.no_match:
-        kind = recognize_column(example.column, example.values).kind
-        assert table.classify(example.column, kind).category != category.name, example
+        found = recognize_column(example.column, example.values)
+        assert table.classify(example.column, found.kind, median=found.median).category != category.name, example
         assert _scanned_category(tmp_path, table, example) != category.name, example

@@ -117,3 +117,68 @@ def test_missing_table_file(tmp_path: Path) -> None:
     with pytest.raises(SecopsError, match="no such category table"):
         load_categories(tmp_path / "none.yml")
     assert default_table_path().name == "education.yml"
+
+
+@pytest.mark.parametrize(
+    ("header", "median", "category"),
+    [
+        ("身高cm", 158.3, "健康生理"),
+        ("身高(m)", 1.58, "健康生理"),
+        ("身高", 1080.0, "健康生理"),  # 身高 means nothing else: its values do not matter
+        ("体重/kg", None, "健康生理"),
+        ("视力-左", 4.9, "健康生理"),
+        ("血型", None, "健康生理"),
+        ("BMI指数", 19.5, "健康生理"),
+        ("studentBMI", 19.5, "健康生理"),
+        ("bodyWeight", 45.0, "健康生理"),
+        ("Body Height", 1.6, "健康生理"),
+        ("weight", None, "健康生理"),  # no numbers to check: the keyword stands
+        ("weight", 0.3, None),  # a 权重
+        ("screen_height", 1080.0, None),
+        ("temperature", 24.0, None),
+        ("晨检体温", 24.0, "健康生理"),
+        ("weighted_score", 85.0, "学业成绩/排名"),
+        ("英语听力成绩", 25.0, "学业成绩/排名"),
+        ("听力(左)", None, "健康生理"),
+        ("心理测评", None, "心理健康"),
+        ("division", None, None),
+        ("submit_time", None, None),
+        ("is_disabled", None, None),  # an account switched off, not a disability
+        ("disability", None, "健康生理"),
+        ("psychology_notes", None, "心理健康"),  # an English keyword is still a word's prefix
+    ],
+)
+def test_health_headers_words_and_ranges(header: str, median: float | None, category: str | None) -> None:
+    assert load_categories().classify(header, None, median=median).category == category
+    if category == "健康生理":
+        found = load_categories().classify(header, None, median=median)
+        assert (found.level, found.sensitive, found.by) == (4, True, "header")
+
+
+def test_header_keywords_start_english_words_only() -> None:
+    from secops.data.categories import header_has
+
+    assert header_has("身高(cm)", "身高") and header_has("体重/kg", "体重")
+    assert header_has("Blood-Type", "blood_type") and header_has("heartRate", "heart_rate")
+    assert header_has("体重weight", "weight") and header_has("vision_left", "vision")
+    assert not header_has("division", "vision") and not header_has("submit", "bmi")
+    assert not header_has("subclass", "class") and header_has("ClassName", "class")
+
+
+def test_out_of_range_names_the_category_the_values_refused() -> None:
+    table = load_categories()
+    rejected = table.out_of_range("weight", 0.3)
+    assert rejected is not None and rejected.name == "健康生理"
+    assert table.out_of_range("weight", 45.0) is None and table.out_of_range("weight", None) is None
+    assert table.out_of_range("出勤天数", 180.0) is None
+
+
+def test_ranges_must_name_a_header_keyword(tmp_path: Path) -> None:
+    bad = GOOD.replace("    headers: [心理]", "    headers: [心理]\n    ranges: {weight: [2, 300]}", 1)
+    with pytest.raises(ContentErrors) as caught:
+        load_categories(_write(tmp_path, bad))
+    assert any("ranges name weight" in e.message for e in caught.value.errors)
+    upside_down = GOOD.replace("    headers: [心理]", "    headers: [心理]\n    ranges: {心理: [5, 1]}", 1)
+    with pytest.raises(ContentErrors) as caught:
+        load_categories(_write(tmp_path, upside_down))
+    assert any("low <= high" in e.message for e in caught.value.errors)

@@ -57,3 +57,13 @@ def test_mostly_other_values_is_not_a_match() -> None:
     card = next(f"622202000000000{d}" for d in range(10) if luhn_valid(f"622202000000000{d}"))
     found = recognize_column("备注", [card, "无", "好", "优秀", "良好"])
     assert found.kind is None and found.confidence == "none"
+
+
+def test_the_nearest_kind_below_the_share_and_the_numbers_median() -> None:
+    card = next(f"622202000000000{d}" for d in range(10) if luhn_valid(f"622202000000000{d}"))
+    found = recognize_column("备注", [card, "无", "好", "优秀", "良好"])
+    assert (found.nearest, found.nearest_hits, found.sampled) == ("bank_card", 1, 5)  # 20% < 60%
+    assert recognize_column("身高", ["158.3", "1.62 m", "170cm", " 149 "]).median == pytest.approx((149 + 158.3) / 2)
+    assert recognize_column("体重", ["45", "50", "无", "55"]).median == 50  # 3 of 4 start with a number
+    assert recognize_column("备注", ["45", "无", "好", "55"]).median is None  # half: not a numeric column
+    assert recognize_column("体重", []).median is None

@@ -201,3 +201,50 @@ def test_scale_thresholds_from_a_custom_category_table(tmp_path: Path) -> None:
     report = scan_table(path, today=TODAY, categories=load_categories(core))
     assert [c.grade for c in report.candidates] == ["核心数据"] and report.as_dict()["important_data_candidate"]
     assert not scan_table(path, today=TODAY).candidates  # 40 rows are far below the shipped thresholds
+
+
+def test_every_column_is_listed_and_an_unrecognised_one_says_why(tmp_path: Path) -> None:
+    from secops.data.categories import load_categories
+
+    path = tmp_path / "mixed.csv"
+    rows = [
+        [
+            _id(2014, i),
+            str(150 + i),  # 出勤天数: plain numbers under a header no category names
+            f"1381234{i:04d}" if i % 5 == 0 else f"第{i}条",  # one value in five is a phone number
+            "",
+            f"0.{i % 9 + 1}",  # weight as 权重
+            f"苏F{i:05d}",
+            f"{150 + i % 30}.5",
+        ]
+        for i in range(40)
+    ]
+    header = ["身份证号", "出勤天数", "备注", "空列", "weight", "车辆", "身高cm"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    report = scan_table(path, today=TODAY)
+    assert [c.name for c in report.columns] == header
+    why = {c.name: c.unrecognised for c in report.columns}
+    assert why == {
+        "身份证号": None,
+        "出勤天数": "no_match",
+        "备注": "below_threshold",
+        "空列": "empty",
+        "weight": "out_of_range",
+        "车辆": None,
+        "身高cm": None,
+    }
+    columns = {c.name: c for c in report.columns}
+    assert columns["备注"].reason is not None and "20%" in columns["备注"].reason and "手机号" in columns["备注"].reason
+    assert columns["出勤天数"].present == 40 and columns["空列"].present == 0
+    assert columns["身高cm"].category == "健康生理" and columns["身高cm"].sensitive and columns["身高cm"].level == 4
+    shown = {k: v for k, v in report.as_dict().items() if k not in ("seconds", "rows_per_second")}  # timings vary
+    text = json.dumps(shown, ensure_ascii=False)
+    assert not any(value in text for row in rows for value in row[1:] if value)  # no cell of any of them
+    value = {c["column"]: c for c in report.as_dict()["columns"]}
+    assert value["出勤天数"]["recognised"] is False and value["出勤天数"]["reason"] == "表头和取值都不匹配任何类别"
+    assert value["身高cm"]["recognised"] and value["身高cm"]["reason"] is None
+    no_plates = small_table(tmp_path, "email: 2, plate: 2}|email: 2}")
+    custom = scan_table(path, today=TODAY, categories=load_categories(no_plates))
+    plates = next(c for c in custom.columns if c.name == "车辆")
+    assert (plates.kind, plates.unrecognised) == ("plate", "kind_without_category") and "small" in (plates.reason or "")
