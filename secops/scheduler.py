@@ -19,7 +19,7 @@ from secops.config import Workspace, load_workspace
 from secops.errors import SecopsError
 
 log = logging.getLogger(__name__)
-JOB_KINDS = ("discover", "forward", "hunt", "assess")
+JOB_KINDS = ("discover", "forward", "hunt", "assess", "detect")
 REMINDER_HOUR = 8  # the daily 等保 deadline reminders go out in the morning, workspace time
 _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SINCE = re.compile(r"^[1-9][0-9]{0,5}[smhdw]$")
@@ -218,6 +218,34 @@ def _forward_job(workspace: Workspace, options: dict[str, Any]) -> tuple[Any, st
     return run_forward_job, "forward", {"batch": int(options.get("batch") or 500)}
 
 
+def _rule_paths(options: dict[str, Any]) -> str:
+    """The job's --rules checked now and joined with os.pathsep (default: the shipped Sigma pack)."""
+    paths: list[Path] = []
+    for given in options.get("rules") or ():
+        path = Path(str(given)).expanduser().resolve()
+        if not path.exists():
+            raise SecopsError(f"--rules {given} does not exist", hint="a Sigma rule file or folder")
+        paths.append(path)
+    if not paths:
+        from secops.content.locate import content_root
+
+        paths = [content_root("rules") / "sigma"]
+    return os.pathsep.join(str(p) for p in paths)
+
+
+def _detect_job(options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
+    from secops.detection.scheduled import run_detect_job
+
+    given = [Path(str(p)).expanduser() for p in options.get("paths") or ()]
+    if not given:
+        raise SecopsError("a detect job needs --paths", hint="e.g. --paths /var/log/nginx --paths /var/log/auth.log")
+    missing = [str(p) for p in given if not p.exists()]
+    if missing:
+        raise SecopsError(f"--paths {', '.join(missing)} does not exist", hint="a log file or folder")
+    paths = os.pathsep.join(str(p.resolve()) for p in given)
+    return run_detect_job, "detect", {"paths": paths, "rules": _rule_paths(options)}
+
+
 def _hunt_job(options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
     es_url, index = options.get("es_url"), options.get("index")
     if not es_url or not index:
@@ -229,18 +257,7 @@ def _hunt_job(options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
     since = str(options.get("since") or "24h")
     if not _SINCE.match(since):
         raise SecopsError(f"--since {since!r} is not a duration", hint="a number and s, m, h, d or w, e.g. 24h")
-    paths: list[Path] = []
-    for given in options.get("rules") or ():
-        path = Path(str(given)).expanduser().resolve()
-        if not path.exists():
-            raise SecopsError(f"--rules {given} does not exist", hint="a Sigma rule file or folder")
-        paths.append(path)
-    if not paths:
-        from secops.content.locate import content_root
-
-        paths = [content_root("rules") / "sigma"]
-    rules_path = os.pathsep.join(str(p) for p in paths)  # what run_hunt_job splits
-    kwargs = {"es_url": str(es_url), "index": str(index), "rules": rules_path, "since": since}
+    kwargs = {"es_url": str(es_url), "index": str(index), "rules": _rule_paths(options), "since": since}
     return run_hunt, "hunt", kwargs
 
 
@@ -294,6 +311,8 @@ def add_job(
         func, default_id, kwargs = _forward_job(workspace, options or {})
     elif kind == "assess":
         func, default_id, kwargs = _assess_job(workspace, {**(options or {}), "targets": targets})
+    elif kind == "detect":
+        func, default_id, kwargs = _detect_job(options or {})
     else:
         func, default_id, kwargs = _hunt_job(options or {})
     trigger = _trigger(cron, workspace)

@@ -17,7 +17,7 @@ def scheduler() -> None:
 
 
 @scheduler.command()
-@click.argument("kind", type=click.Choice(["discover", "forward", "hunt", "assess"]))
+@click.argument("kind", type=click.Choice(["discover", "forward", "hunt", "assess", "detect"]))
 @click.option("--cron", required=True, help='Crontab expression in the workspace time zone, e.g. "0 2 * * *".')
 @click.option("--profile", default="quick", show_default=True, help="Scan profile for discover jobs.")
 @click.option("--target", "targets", multiple=True, help="Limit the job to these targets (default: the scope).")
@@ -27,7 +27,13 @@ def scheduler() -> None:
 @click.option(
     "--rules",
     multiple=True,
-    help="hunt: Sigma rule file or folder, repeatable (default: the shipped rules/sigma pack).",
+    help="hunt, detect: Sigma rule file or folder, repeatable (default: the shipped rules/sigma pack).",
+)
+@click.option(
+    "--paths",
+    "log_paths",
+    multiple=True,
+    help="detect: log file or folder, repeatable; each run reads only what was written since the last.",
 )
 @click.option("--since", default="24h", show_default=True, help="hunt: how far back each run looks.")
 @click.option("--system", "system_name", help="assess: the 等保 system (secops dengbao system list).")
@@ -50,6 +56,7 @@ def add(
     es_url: str | None,
     index: str | None,
     rules: tuple[str, ...],
+    log_paths: tuple[str, ...],
     since: str,
     system_name: str | None,
     local: bool,
@@ -60,7 +67,8 @@ def add(
     job_id: str | None,
 ) -> None:
     """Add (or replace) a scheduled job: discover (scan), forward (alerts to the center), hunt (Sigma on ES),
-    assess (the 等保 automated evidence again; each run's 符合率 and high-risk count go to the trend).
+    assess (the 等保 automated evidence again; each run's 符合率 and high-risk count go to the trend),
+    detect (Sigma on local logs, only the lines written since the last run: --paths, --rules).
 
     `scheduler run` also checks the 等保 deadlines daily and sends the 30/7/1-day reminders.
     """
@@ -71,6 +79,7 @@ def add(
         "es_url": es_url,
         "index": index,
         "rules": rules,
+        "paths": log_paths,
         "since": since,
         "system": system_name,
         "local": local,
@@ -101,6 +110,8 @@ def list_jobs(app: AppContext, fmt: str) -> None:
         columns += ["index", "since"]
     if any(row["kind"] == "assess" for row in rows):
         columns += ["system", "local"]
+    if any(row["kind"] == "detect" for row in rows):
+        columns += ["paths"]
     emit(rows, fmt, columns)
 
 

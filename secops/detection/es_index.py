@@ -13,7 +13,8 @@ level (Sigma's field names: pySigma's Lucene runs on them unchanged) and:
   (and its URL-decoded form for web logs), or every field value of a structured (JSON, EVTX) event.
   Indexed, not stored (``_source`` excludes it);
 * ``secops.filled`` -- Windows field aliases filled in as the engine reads them (``Image`` from a
-  Security event's ``NewProcessName``), removed again when the event is rebuilt;
+  Security event's ``NewProcessName``, ``ThreatName`` from Defender's ``Threat Name``), removed
+  again when the event is rebuilt;
 * ``secops.shadowed`` -- event fields whose names collide with the ones above or that
   Elasticsearch refuses (``_id``), kept unindexed (as JSON) and restored when the event is rebuilt.
 
@@ -153,8 +154,15 @@ def _values_text(values: Iterable[Any]) -> list[str]:
 
 
 def _fill_aliases(fields: dict[str, Any]) -> list[str]:
-    """Fill Sysmon names from their Security-log equivalents where missing, as the engine reads them."""
+    """Fill Sysmon names from their Security-log equivalents where missing, and Defender's spaced
+    names (``Threat Name``) under their spaceless form (``ThreatName``), as the engine reads them."""
+    from secops.detection.sigma.batch import spaced_names
+
     filled = []
+    for bare, spaced in spaced_names(list(fields)).items():
+        if fields.get(bare) is None:
+            fields[bare] = fields[spaced[0]]
+            filled.append(bare)
     for name, aliases in FIELD_ALIASES.items():
         if fields.get(name) is not None:
             continue
