@@ -1,1 +1,1 @@
-"""Network I/O for asset discovery: nmap through python-nmap, scapy sweeps."""
+"""Network I/O for asset discovery: the nmap runner (a child process, with its progress), scapy sweeps."""

@@ -26,7 +26,7 @@ from secops.errors import SecopsError
 from secops.models import ObservedHost, ObservedService
 
 BANNER_LIMIT = 2048  # characters kept of any network-supplied text
-STATS_EVERY = "5s"  # how often nmap prints its statistics; the CLI decides how often to show them
+STATS_EVERY = "2s"  # how often nmap prints its statistics; the CLI decides how often to show them
 
 
 @dataclass

@@ -78,7 +78,7 @@ def exclusive(workspace: Workspace) -> Iterator[None]:
 
 
 def _kill_children() -> None:
-    """Stop the nmap processes python-nmap started, so a killed scan does not linger."""
+    """Stop the nmap processes this scan started, so a killed scan does not linger."""
     pid = os.getpid()
     with contextlib.suppress(OSError):
         for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
