@@ -162,7 +162,7 @@ def hunt(
     from secops.detection.hunt import default_window, run_hunt, store_hunt_alerts
 
     now = app.now()
-    start, end = default_window(since, until, now)
+    start, end = default_window(since, until, now, app.zone())
     es = connect(es_url)
     result = run_hunt(es, index, list(rule_paths) or [default_rules()], start, end)
     written = None
@@ -172,8 +172,8 @@ def hunt(
     if fmt == "json":
         document = {
             "index": index,
-            "start": start.isoformat(),
-            "end": end.isoformat(),
+            "start": start,
+            "end": end,
             "matches": [m.as_dict() for m in result.matches],
             "rules": [r.as_dict() for r in result.rules],
             "problems": result.problems,
@@ -191,7 +191,7 @@ def hunt(
         click.echo(f"secops: not hunted: {outcome.kind} {outcome.id} ({outcome.title}): {outcome.error}", err=True)
     confirmed = sum(1 for r in result.rules if r.kind == "rule" and not r.exact and not r.error)
     click.echo(
-        f"secops: {len(result.rules)} rule(s) over {index} from {start.isoformat()} to {end.isoformat()}: "
+        f"secops: {len(result.rules)} rule(s) over {index} from {safe_text(start)} to {safe_text(end)}: "
         f"{len(result.failed) + len(result.problems)} not hunted, {confirmed} confirmed locally "
         f"(regex/CIDR/...); {len(result.matches)} match(es)"
         + (f", {written} new alert(s) stored" if written is not None else ""),

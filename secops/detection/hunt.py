@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -206,12 +206,13 @@ def _inside(match: Match, start: datetime) -> bool:
     return match.timestamp is not None and epoch(match.timestamp) >= start.timestamp()
 
 
-def default_window(since: str, until: str | None, now: datetime) -> tuple[datetime, datetime]:
-    """(start, end) of a hunt from ``--since``/``--until`` (durations before ``now`` or ISO times)."""
+def default_window(since: str, until: str | None, now: datetime, zone: tzinfo = UTC) -> tuple[datetime, datetime]:
+    """(start, end) of a hunt from ``--since``/``--until`` (durations before ``now`` or ISO times;
+    a time without an offset is a wall time in ``zone``)."""
     from secops.detection.hunt_search import parse_when
 
-    start = parse_when(since, now)
-    end = parse_when(until, now, option="--until") if until else now
+    start = parse_when(since, now, zone=zone)
+    end = parse_when(until, now, option="--until", zone=zone) if until else now
     if start >= end:
         raise SecopsError(f"--since {since} is not before --until {until or 'now'}")
     return start, end

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from secops.errors import SecopsError
@@ -26,8 +26,9 @@ KEEP_ALIVE = "2m"
 _BY_TIME = {"@timestamp": {"order": "asc", "unmapped_type": "date"}}  # other indices of the pattern may lack it
 
 
-def parse_when(text: str, now: datetime, *, option: str = "--since") -> datetime:
-    """``30m`` / ``24h`` / ``7d`` / ``2w`` before ``now``, or an ISO 8601 time (naive = UTC)."""
+def parse_when(text: str, now: datetime, *, option: str = "--since", zone: tzinfo = UTC) -> datetime:
+    """``30m`` / ``24h`` / ``7d`` / ``2w`` before ``now``, or an ISO 8601 time (naive: in ``zone``,
+    the workspace's when a person typed it)."""
     found = _RELATIVE.match(text)
     if found:
         return now - timedelta(**{_UNITS[found.group(2).lower()]: int(found.group(1))})
@@ -36,9 +37,9 @@ def parse_when(text: str, now: datetime, *, option: str = "--since") -> datetime
     except ValueError:
         raise SecopsError(
             f"{option}: {text!r} is neither a duration nor an ISO time",
-            hint="e.g. 30m, 24h, 7d or 2026-11-23T08:00:00Z",
+            hint="e.g. 30m, 24h, 7d or 2026-11-23T08:00:00+08:00",
         ) from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return when if when.tzinfo is not None else when.replace(tzinfo=zone)
 
 
 def check_indices(es: Elasticsearch, pattern: str) -> list[str]:
