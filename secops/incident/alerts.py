@@ -17,7 +17,7 @@ def alert_prefill(store: Store, alert_id: int) -> dict[str, Any]:
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(alerts).where(alerts.c.id == alert_id)).first()
     if row is None:
-        raise SecopsError(f"no alert #{alert_id}", hint="see secops assets alerts")
+        raise SecopsError(f"no alert #{alert_id}", hint="see secops alerts list --status all")
     detail = dict(row.detail or {})
     tags = detail.get("tags") or (detail.get("rule") or {}).get("tags") or []
     return {

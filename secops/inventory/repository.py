@@ -15,6 +15,7 @@ from secops.inventory.diff import Diff, KnownAsset, diff
 from secops.inventory.fingerprints import Classifier
 from secops.models import Alert, Change, ObservedHost, ObservedService, ScanCoverage
 from secops.store import Store
+from secops.store.alert_identity import discovery_identity
 from secops.store.bulk import execute_many, insert_rows
 from secops.store.schema import alerts, asset_addresses, asset_changes, assets, scan_runs, services
 
@@ -326,8 +327,9 @@ def _write_events(conn: Connection, run_id: int, changes: list[Change], raised: 
             "asset_key": a.asset_key,
             "detail": a.detail,
             "status": "open",
+            "identity": discovery_identity(run_id, a.asset_key, a.kind, a.detail),
         }
         for a in raised
     ]
     insert_rows(conn, asset_changes, change_rows)
-    insert_rows(conn, alerts, alert_rows)
+    insert_rows(conn, alerts, alert_rows, conflict=("identity",))  # a run applied twice alerts once

@@ -143,7 +143,10 @@ alerts = sa.Table(
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("asset_key", sa.String(100)),
     sa.Column("detail", sa.JSON, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False, default="open"),
+    sa.Column("status", sa.String(20), nullable=False, default="open"),  # open | acked | closed
+    sa.Column("identity", sa.String(64)),  # UNIQUE (ix_alerts_identity): see secops.store.alert_identity
+    sa.Column("status_at", _when),  # when the status last changed (acked, closed)
+    sa.Column("status_note", sa.Text),  # what the person who changed it wrote
 )
 
 dengbao_systems = sa.Table(

@@ -16,6 +16,7 @@ GROUPS = [
     "dengbao",
     "detect",
     "yara",
+    "alerts",
     "center",
     "forward",
     "incident",

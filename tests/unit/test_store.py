@@ -137,3 +137,144 @@ def test_postgresql_from_empty_database() -> None:
     existing.drop_all(engine)  # start from an empty database every run
     engine.dispose()
     _exercise(url)
+
+
+# --- migration 13: alert identities ----------------------------------------------------------------
+
+
+def _old_alerts_database(url: str) -> None:
+    """A version-12 workspace whose alerts were stored twice: a log stored again, a YARA hit
+    raised again after its alert was closed, a correlation, discovery alerts of two scan runs, an
+    incident opened from a second copy and that copy waiting in the forward outbox."""
+    engine = create_engine(url)
+    apply_migrations(engine, target=12)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    alerts, changes, runs = meta.tables["alerts"], meta.tables["asset_changes"], meta.tables["scan_runs"]
+    event = {"c-ip": "203.0.113.5", "cs-uri-query": "id=1 union select pwd"}
+    sigma = {
+        "rule": {"id": "rule-sqli", "name": "SQL injection"},
+        "log": {"file": {"path": "/var/log/nginx/access.log"}, "record": 1},
+        "sigma": {"type": "detection", "event": event},
+    }
+    rotated = {**sigma, "log": {"file": {"path": "/var/log/nginx/access.log.1"}, "record": 1}}
+    yara = {"rule": {"name": "china_chopper_php"}, "file": {"path": "/www/a.php", "hash": {"sha256": "ab" * 32}}}
+    members = [
+        {"log_file": "/var/log/auth.log", "record": n, "timestamp": f"2026-11-23T08:00:0{n}+08:00"} for n in (1, 2)
+    ]
+    brute = {"rule": {"id": "rule-brute"}, "sigma": {"type": "correlation", "event": {}, "members": members}}
+    new_host = {"change": "host_new", "rule": "new_host"}
+    later = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+
+    def alert(source: str, kind: str, detail: dict, at: datetime = NOW, status: str = "open") -> dict:
+        return {
+            "at": at,
+            "source": source,
+            "kind": kind,
+            "severity": "high",
+            "title": kind,
+            "asset_key": "aa:bb" if source == "assets" else None,
+            "detail": detail,
+            "status": status,
+        }
+
+    with engine.begin() as conn:
+        for at in (NOW, later):
+            conn.execute(
+                runs.insert().values(profile="quick", targets=[], commands=[], status="completed", started_at=at)
+            )
+            conn.execute(
+                changes.insert().values(
+                    scan_run_id=1 if at == NOW else 2, asset_key="aa:bb", kind="host_new", detail={}, at=at
+                )
+            )
+        conn.execute(
+            alerts.insert(),
+            [
+                alert("sigma", "sigma_detection", sigma),  # 1
+                alert("yara", "china_chopper_php", yara, status="closed"),  # 2
+                alert("sigma", "sigma_detection", sigma),  # 3: the same log stored again
+                alert("sigma", "sigma_detection", rotated),  # 4: its rotated copy
+                alert("yara", "china_chopper_php", yara),  # 5: raised again once closed
+                alert("sigma", "sigma_correlation", brute),  # 6
+                alert("sigma", "sigma_correlation", brute),  # 7
+                alert("assets", "new_host", new_host),  # 8: scan run 1
+                alert("assets", "new_host", new_host, at=later),  # 9: scan run 2, another event
+                alert("sigma-hunt", "sigma_detection", sigma),  # 10: a hunt is its own source
+            ],
+        )
+        incidents = meta.tables["incidents"]
+        values = {
+            "title": "web attack",
+            "category": "02",
+            "subcategory": "网页篡改",
+            "grade": "一般",
+            "notified": False,
+            "state": "open",
+            "owner": "",
+            "systems": [],
+            "assets": [],
+            "facts": {},
+            "detected_at": NOW,
+            "state_times": {},
+            "created_at": NOW,
+            "updated_at": NOW,
+            "version": 1,
+        }
+        conn.execute(incidents.insert(), [{**values, "alerts": [3, 1]}, {**values, "alerts": [5, 6]}])
+        outbox = meta.tables["forward_outbox"]
+        box = {"payload": {}, "attempts": 0, "enqueued_at": NOW, "next_attempt_at": NOW}
+        conn.execute(
+            outbox.insert(),
+            [
+                {**box, "alert_id": 1, "state": "sent"},
+                {**box, "alert_id": 3, "state": "pending"},
+                {**box, "alert_id": 4, "state": "sent"},
+            ],
+        )
+    engine.dispose()
+
+
+def _check_alert_identities(url: str) -> None:
+    from secops.store.alert_identity import discovery_identity, sigma_identity, yara_identity
+    from secops.store.schema import alerts
+
+    _old_alerts_database(url)
+    with open_store(url) as store, store.engine.connect() as conn:
+        assert store.schema_version == NEWEST
+        rows = {r.id: r for r in conn.execute(sa.select(alerts).order_by(alerts.c.id))}
+        assert sorted(rows) == [1, 2, 6, 8, 9, 10]  # the lowest id of each alert stays
+        assert rows[2].status == "closed"
+        event = rows[1].detail["sigma"]["event"]
+        assert rows[1].identity == sigma_identity("sigma", "rule-sqli", 1, event)
+        assert rows[10].identity == sigma_identity("sigma-hunt", "rule-sqli", 1, event)
+        assert rows[2].identity == yara_identity("china_chopper_php", "ab" * 32)
+        assert rows[8].identity == discovery_identity(1, "aa:bb", "new_host", rows[8].detail)
+        assert rows[9].identity == discovery_identity(2, "aa:bb", "new_host", rows[9].detail)
+        assert all(len(r.identity) == 64 for r in rows.values())
+        incidents = sa.table("incidents", sa.column("id"), sa.column("alerts", sa.JSON))
+        assert [r.alerts for r in conn.execute(sa.select(incidents.c.alerts).order_by(incidents.c.id))] == [
+            [1],
+            [2, 6],
+        ]
+        outbox = sa.table("forward_outbox", sa.column("alert_id"), sa.column("state"))
+        assert sorted(conn.execute(sa.select(outbox.c.alert_id, outbox.c.state)).all()) == [(1, "sent"), (4, "sent")]
+        unique = {i["name"]: bool(i["unique"]) for i in sa.inspect(conn).get_indexes("alerts")}
+        assert unique["ix_alerts_identity"] is True
+
+
+def test_migration_13_fills_alert_identities_and_merges_copies(tmp_path: Path) -> None:
+    _check_alert_identities(f"sqlite:///{tmp_path / 'old.db'}")
+
+
+@pytest.mark.postgres
+def test_migration_13_on_postgresql() -> None:
+    url = os.environ.get("SECOPS_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("SECOPS_TEST_POSTGRES_URL is not set; scripts/test.sh starts a PostgreSQL server and sets it")
+    engine = sa.create_engine(url)
+    existing = sa.MetaData()
+    existing.reflect(engine)
+    existing.drop_all(engine)
+    engine.dispose()
+    _check_alert_identities(url)

@@ -1,14 +1,18 @@
-"""Sigma matches stored as workspace alerts (table ``alerts``, source "sigma"), ECS-shaped."""
+"""Sigma matches stored as workspace alerts (table ``alerts``, source "sigma"), ECS-shaped, each once."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from secops.detection.events import Match
 from secops.store import Store
+from secops.store.alert_identity import SIGMA as SOURCE
+from secops.store.alert_identity import correlation_identity, sigma_identity
 
+CHUNK = 2000  # rows per INSERT transaction
 SEVERITY = {"informational": "info", "low": "low", "medium": "medium", "high": "high", "critical": "critical"}
 # fields that name the host / the remote address, by log family
 _HOST_FIELDS = ("Computer", "host", "cs-host", "hostname")
@@ -40,28 +44,47 @@ def ecs_detail(match: Match) -> dict[str, Any]:
     return detail
 
 
-def alert_rows(matches: Iterable[Match], now: datetime) -> list[dict[str, Any]]:
-    return [
-        {
-            "at": match.timestamp or now,
-            "source": "sigma",
-            "kind": "sigma_correlation" if match.rule_type == "correlation" else "sigma_detection",
-            "severity": SEVERITY.get(match.level, "medium"),
-            "title": match.rule_title,
-            "asset_key": None,
-            "detail": ecs_detail(match),
-            "status": "open",
-        }
-        for match in matches
-    ]
+def identity(match: Match, source: str = SOURCE) -> str:
+    """The alert's identity (secops.store.alert_identity): the log's path is not part of it."""
+    if match.rule_type == "correlation":
+        members = [sigma_identity(source, m.rule_id, m.record, m.event) for m in match.members]
+        return correlation_identity(source, match.rule_id, members)
+    return sigma_identity(source, match.rule_id, match.record, match.event)
+
+
+def alert_row(match: Match, now: datetime, source: str = SOURCE) -> dict[str, Any]:
+    """One ``alerts`` row for a match; its time is the event's (``now`` when the event has none)."""
+    return {
+        "at": match.timestamp or now,
+        "source": source,
+        "kind": "sigma_correlation" if match.rule_type == "correlation" else "sigma_detection",
+        "severity": SEVERITY.get(match.level, "medium"),
+        "title": match.rule_title,
+        "asset_key": None,
+        "detail": ecs_detail(match),
+        "status": "open",
+        "identity": identity(match, source),
+    }
+
+
+def alert_rows(matches: Iterable[Match], now: datetime, source: str = SOURCE) -> list[dict[str, Any]]:
+    return [alert_row(match, now, source) for match in matches]
+
+
+def store_rows(store: Store, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert alert rows CHUNK at a time (each chunk its own transaction, so a generator of any
+    length keeps memory bounded); alerts already stored are skipped. Returns how many are new."""
+    from secops.store.alerts import insert_new
+
+    written = 0
+    pending = iter(rows)
+    while chunk := list(islice(pending, CHUNK)):
+        with store.engine.begin() as conn:
+            written += insert_new(conn, chunk)
+    return written
 
 
 def store_alerts(store: Store, matches: Iterable[Match], now: datetime) -> int:
-    """Insert one alert per match; returns how many were written."""
-    from secops.store.bulk import insert_rows
-    from secops.store.schema import alerts
-
-    rows = alert_rows(matches, now)
-    with store.engine.begin() as conn:
-        insert_rows(conn, alerts, rows)
-    return len(rows)
+    """Store one alert per match, consuming ``matches`` lazily; a match stored before (same
+    identity) adds nothing. Returns how many alerts are new."""
+    return store_rows(store, (alert_row(match, now) for match in matches))

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 from secops.detection.yara.ruleset import SEVERITIES
 from secops.detection.yara.scanner import YaraHit
 from secops.models import Alert, Severity
+from secops.store.alert_identity import YARA as SOURCE
+from secops.store.alert_identity import yara_identity
 
 if TYPE_CHECKING:
     from secops.store import Store
 
-SOURCE = "yara"
 KIND_LENGTH = 50  # alerts.kind column
 # ECS event.severity is a number; these follow the risk scores Elastic's own rules use per level.
 SEVERITY_SCORE = {"info": 1, "low": 21, "medium": 47, "high": 73, "critical": 99}
@@ -83,46 +84,30 @@ def hit_alert(hit: YaraHit, at: datetime, hostname: str | None = None) -> Alert:
 
 
 def store_hits(store: Store, hits: Iterable[YaraHit], at: datetime) -> tuple[int, int]:
-    """Write one open alert per hit; a hit already open (same rule, path and file hash) is not
-    written again, so a nightly scan of an unchanged web root does not pile up duplicates.
-    Returns (written, already open)."""
-    import sqlalchemy as sa
-
-    from secops.store.bulk import insert_rows
-    from secops.store.schema import alerts
+    """Write one open alert per hit not stored before: the same rule on the same content (file
+    SHA-256) is one alert, whatever its path and even once closed, so a nightly scan of an
+    unchanged web root does not pile up duplicates. Returns (written, already stored)."""
+    from secops.store.alerts import insert_new
 
     hostname = socket.gethostname()
-    raised = [hit_alert(hit, at, hostname) for hit in hits]
-    if not raised:
-        return 0, 0
-    kinds = sorted({a.kind for a in raised})
-    with store.engine.begin() as conn:
-        query = sa.select(alerts.c.kind, alerts.c.detail).where(
-            alerts.c.source == SOURCE, alerts.c.status == "open", alerts.c.kind.in_(kinds)
+    rows = []
+    for hit in hits:
+        alert = hit_alert(hit, at, hostname)
+        rows.append(
+            {
+                "at": alert.at,
+                "source": alert.source,
+                "kind": alert.kind,
+                "severity": alert.severity,
+                "title": alert.title,
+                "asset_key": alert.asset_key,
+                "detail": alert.detail,
+                "status": "open",
+                "identity": yara_identity(hit.rule, hit.sha256),
+            }
         )
-        seen = {(row.kind, *_identity(dict(row.detail))) for row in conn.execute(query)}
-        rows = []
-        for alert in raised:
-            key = (alert.kind, *_identity(alert.detail))
-            if key in seen:
-                continue
-            seen.add(key)
-            rows.append(
-                {
-                    "at": alert.at,
-                    "source": alert.source,
-                    "kind": alert.kind,
-                    "severity": alert.severity,
-                    "title": alert.title,
-                    "asset_key": alert.asset_key,
-                    "detail": alert.detail,
-                    "status": "open",
-                }
-            )
-        insert_rows(conn, alerts, rows)
-    return len(rows), len(raised) - len(rows)
-
-
-def _identity(detail: dict[str, Any]) -> tuple[str, str]:
-    file = detail.get("file") or {}
-    return str(file.get("path")), str((file.get("hash") or {}).get("sha256"))
+    if not rows:
+        return 0, 0
+    with store.engine.begin() as conn:
+        written = insert_new(conn, rows)
+    return written, len(rows) - written

@@ -1,0 +1,153 @@
+"""``secops alerts``: every stored alert (Sigma, hunts, YARA, discovery) listed, shown, acked, closed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+
+from secops.cli.context import AppContext, pass_app
+from secops.cli.output import emit, emit_object, format_option, localize, to_json
+
+_SOURCES = ("sigma", "yara", "discovery", "hunt")
+_SEVERITIES = ("info", "low", "medium", "high", "critical")
+_LIST_COLUMNS = ["id", "at", "severity", "source", "status", "host", "title"]
+
+
+@click.group()
+def alerts() -> None:
+    """Alerts stored by detect run --store, detect hunt, yara scan --store and assets discover.
+
+    \b
+      secops alerts list --severity high --since 24h
+      secops alerts show 12
+      secops alerts ack 12 13 --note "网管已确认，正在处理"
+      secops alerts close 12 --note "webshell removed, password changed"
+      secops incident open --from-alert 12 --grade 较大
+    """
+
+
+def _since(text: str, app: AppContext, zone: str) -> datetime:
+    """``30m`` / ``24h`` / ``7d`` / ``2w`` before now, or an ISO time (without offset: the workspace zone)."""
+    import re
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    found = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text, re.IGNORECASE)
+    if found:
+        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[found.group(2).lower()]
+        return app.now() - timedelta(**{unit: int(found.group(1))})
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is neither a duration nor an ISO time (e.g. 30m, 24h, 7d or 2026-11-23T08:00+08:00)",
+            param_hint="--since",
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(zone))
+
+
+@alerts.command(name="list")
+@click.option("--source", "sources", multiple=True, type=click.Choice(_SOURCES), help="Only this source (repeatable).")
+@click.option("--severity", type=click.Choice(_SEVERITIES), help="Only this severity and above.")
+@click.option("--since", help="Only alerts whose event is this recent: 30m, 24h, 7d, or an ISO time.")
+@click.option(
+    "--status",
+    type=click.Choice(("open", "acked", "closed", "all")),
+    help="Only this status (default: open and acked).",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="At most N, newest first.")
+@format_option()
+@pass_app
+def list_cmd(
+    app: AppContext,
+    sources: tuple[str, ...],
+    severity: str | None,
+    since: str | None,
+    status: str | None,
+    limit: int,
+    fmt: str,
+) -> None:
+    """List alerts, newest first (times in the workspace's zone)."""
+    from secops.store.alerts import SOURCES, AlertFilter, find_alerts
+
+    workspace = app.workspace()
+    zone = workspace.config.timezone
+    where = AlertFilter(
+        sources=tuple(SOURCES[s] for s in sources),
+        min_severity=severity,
+        since=_since(since, app, zone) if since else None,
+        statuses=() if status == "all" else (status,) if status else ("open", "acked"),
+        limit=limit,
+    )
+    with app.store(workspace) as store:
+        rows = localize(find_alerts(store, where), zone)
+    if fmt == "table" and not rows:
+        click.echo("No alerts.")
+        return
+    emit(rows, fmt, _LIST_COLUMNS)
+
+
+@alerts.command()
+@click.argument("alert_id", type=int, metavar="ID")
+@format_option()
+@pass_app
+def show(app: AppContext, alert_id: int, fmt: str) -> None:
+    """Show everything about alert ID: rule, where it was found, the matched event, its status."""
+    from secops.store.alerts import get_alert
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        item = localize([get_alert(store, alert_id)], workspace.config.timezone)[0]
+    if fmt != "table":
+        emit_object(item, fmt)
+        return
+    item.pop("detail")  # what is in it is shown above; --format json has it whole
+    emit_object({key: _cell(value) for key, value in item.items() if value not in (None, "", [], {})}, fmt)
+
+
+def _cell(value: Any) -> Any:
+    """Nested values (the matched event, members, a change) as one line of JSON."""
+    return to_json(value, indent=None) if isinstance(value, dict | list) else value
+
+
+def _set(app: AppContext, ids: tuple[int, ...], status: str, note: str | None, fmt: str) -> None:
+    from secops.store.alerts import set_status
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        done = set_status(store, ids, status, note, app.now())
+    word = "Acknowledged" if status == "acked" else "Closed"
+    if fmt != "table":
+        rows = [{"id": i, "status": status, "changed": i in done.changed} for i in dict.fromkeys(ids)]
+        emit(rows, fmt)
+        return
+    if done.changed:
+        click.echo(f"{word} {len(done.changed)} alert(s): {', '.join(f'#{i}' for i in done.changed)}.")
+    if done.unchanged:
+        already = ", ".join(f"#{i}" for i in done.unchanged)
+        click.echo(f"Already {status}, left as they were: {already}.")
+
+
+_note = click.option("--note", help="Why (kept with the alert, shown by secops alerts show).")
+
+
+@alerts.command()
+@click.argument("ids", nargs=-1, required=True, type=int, metavar="ID...")
+@_note
+@format_option()
+@pass_app
+def ack(app: AppContext, ids: tuple[int, ...], note: str | None, fmt: str) -> None:
+    """Acknowledge alerts: someone is on it. Every ID must exist, or nothing is changed."""
+    _set(app, ids, "acked", note, fmt)
+
+
+@alerts.command()
+@click.argument("ids", nargs=-1, required=True, type=int, metavar="ID...")
+@_note
+@format_option()
+@pass_app
+def close(app: AppContext, ids: tuple[int, ...], note: str | None, fmt: str) -> None:
+    """Close alerts: handled. Storing the same input again does not raise them again."""
+    _set(app, ids, "closed", note, fmt)
