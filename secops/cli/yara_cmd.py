@@ -110,7 +110,7 @@ def scan(
 
         with app.store(workspace) as db:
             written, known = store_hits(db, hits, app.now())
-        note = f" ({known} already open)" if known else ""
+        note = f" ({known} already stored)" if known else ""
         click.echo(f"Stored {written} alert(s) in the workspace{note}.", err=True)
     if hits:
         raise SystemExit(1)

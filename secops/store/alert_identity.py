@@ -8,7 +8,8 @@ twice adds nothing:
   event's fields. The log file's path is left out on purpose: ``access.log`` rotated to
   ``access.log.1`` and ``.gz``, or the same log stored from another folder, is the same event.
 - Sigma correlation: rule id and the sorted identities of its member events.
-- YARA: rule name and the file's SHA-256 (a closed alert is not raised again for the same content).
+- YARA: rule name, the file's path and SHA-256 (a copy planted elsewhere is an alert of its own; a
+  closed alert is not raised again for the same file with the same content).
 - Discovery (``assets``): scan run, asset, rule and the change it saw: each scan's alerts are its own.
 
 These formulas are stored data: changing one makes every alert new again, so a change needs a
@@ -53,8 +54,9 @@ def correlation_identity(source: str, rule_id: str, members: Iterable[str]) -> s
     return digest([source, "correlation", rule_id, sorted(members)])
 
 
-def yara_identity(rule: str, sha256: str) -> str:
-    return digest([YARA, rule, sha256])
+def yara_identity(rule: str, path: str, sha256: str) -> str:
+    """The same content at two paths is two alerts: each planted copy must be found and removed."""
+    return digest([YARA, rule, path, sha256])
 
 
 def discovery_identity(run_id: int | None, asset_key: str | None, kind: str, detail: Mapping[str, Any]) -> str:
@@ -90,7 +92,7 @@ def stored_identity(
         return correlation_identity(source, str(rule.get("id")), members)
     sha256 = _part(_part(detail, "file"), "hash").get("sha256")
     if source == YARA and sha256:
-        return yara_identity(str(rule.get("name") or kind), str(sha256))
+        return yara_identity(str(rule.get("name") or kind), str(_part(detail, "file").get("path")), str(sha256))
     if source == DISCOVERY and run_id is not None:
         return discovery_identity(run_id, asset_key, kind, detail)
     when = at.isoformat() if isinstance(at, datetime) else at

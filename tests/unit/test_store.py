@@ -248,7 +248,7 @@ def _check_alert_identities(url: str) -> None:
         event = rows[1].detail["sigma"]["event"]
         assert rows[1].identity == sigma_identity("sigma", "rule-sqli", 1, event)
         assert rows[10].identity == sigma_identity("sigma-hunt", "rule-sqli", 1, event)
-        assert rows[2].identity == yara_identity("china_chopper_php", "ab" * 32)
+        assert rows[2].identity == yara_identity("china_chopper_php", "/www/a.php", "ab" * 32)
         assert rows[8].identity == discovery_identity(1, "aa:bb", "new_host", rows[8].detail)
         assert rows[9].identity == discovery_identity(2, "aa:bb", "new_host", rows[9].detail)
         assert all(len(r.identity) == 64 for r in rows.values())

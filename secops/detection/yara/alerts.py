@@ -103,7 +103,7 @@ def store_hits(store: Store, hits: Iterable[YaraHit], at: datetime) -> tuple[int
                 "asset_key": alert.asset_key,
                 "detail": alert.detail,
                 "status": "open",
-                "identity": yara_identity(hit.rule, hit.sha256),
+                "identity": yara_identity(hit.rule, str(hit.path), hit.sha256),
             }
         )
     if not rows:

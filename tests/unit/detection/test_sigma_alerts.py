@@ -102,11 +102,12 @@ def hit(path: str, sha256: str, rule: str = "china_chopper_php") -> YaraHit:
     return YaraHit(path, rule, "webshell_chopper", [], meta, [], sha256, 120)
 
 
-def test_yara_hits_once_per_rule_and_content_even_closed(store: Store) -> None:
+def test_yara_hits_once_per_rule_path_and_content_even_closed(store: Store) -> None:
     assert store_hits(store, [hit("/www/a.php", "aa" * 32), hit("/www/b.php", "bb" * 32)], NOW) == (2, 0)
     assert store_hits(store, [hit("/www/a.php", "aa" * 32)], NOW) == (0, 1)
     set_status(store, [1], "closed", "removed", NOW)
-    assert store_hits(store, [hit("/www/a.php", "aa" * 32), hit("/backup/a.php", "aa" * 32)], NOW) == (0, 2)
+    assert store_hits(store, [hit("/www/a.php", "aa" * 32)], NOW) == (0, 1)  # closed: handled, not raised again
+    assert store_hits(store, [hit("/backup/a.php", "aa" * 32)], NOW) == (1, 0)  # the same shell planted elsewhere
     assert store_hits(store, [hit("/www/a.php", "cc" * 32)], NOW) == (1, 0)  # changed content
     assert store_hits(store, [], NOW) == (0, 0)
-    assert count(store, "yara") == 3
+    assert count(store, "yara") == 4

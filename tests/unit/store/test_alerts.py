@@ -76,7 +76,7 @@ def test_stored_rows_get_the_identity_writers_compute() -> None:
     )
     yara_detail = {"rule": {"name": "china_chopper_php"}, "file": {"path": "/w/a.php", "hash": {"sha256": "ab" * 32}}}
     assert stored_identity("yara", "china_chopper_php", None, NOW, yara_detail) == yara_identity(
-        "china_chopper_php", "ab" * 32
+        "china_chopper_php", "/w/a.php", "ab" * 32
     )
     change = {"change": "host_new", "rule": "new_host"}
     assert stored_identity("assets", "new_host", "aa:bb", NOW, change, run_id=3) == discovery_identity(
