@@ -114,7 +114,7 @@ def test_store_writes_ecs_alerts_once(run_cli: Invoke, workspace: Workspace, tmp
 
     again = run_cli("yara", "scan", str(www), "--store")
     assert again.exit_code == 1
-    assert f"Stored 0 alert(s) in the workspace ({len(hits)} already open)." in again.stderr
+    assert f"Stored 0 alert(s) in the workspace ({len(hits)} already stored)." in again.stderr
     with open_workspace_store(workspace) as store:
         assert len(alert_list(store, source="yara")) == len(hits)
 
