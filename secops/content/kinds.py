@@ -89,6 +89,15 @@ KINDS: tuple[ContentKind, ...] = (
         description_zh="告警规则：哪些资产变化需要告警",
     ),
     ContentKind(
+        name="port-list",
+        folder="scanners",
+        subpath=("ports",),
+        suffixes=(".yml", ".yaml"),
+        schema="secops.discovery.portlists:PortList",
+        description="port lists: ports profiles add to nmap's most common ones, each with its reason",
+        description_zh="端口清单：扫描策略在 nmap 常用端口之外加扫的端口及原因",
+    ),
+    ContentKind(
         name="dengbao-catalog",
         folder="rules",
         subpath=("dengbao", "catalog"),

@@ -11,21 +11,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from secops.content.kinds import ContentKind
+from secops.content.kinds import kind_named
 from secops.content.validate import ContentUnit, parse_unit
 from secops.errors import ContentError, ContentErrors, SecopsError
 
-# A kind of content known to discovery; the registry in secops.content.kinds does not list it
-# (yet), so `secops content validate` checks a port list through the profiles that name it.
-PORT_LIST_KIND = ContentKind(
-    name="port-list",
-    folder="scanners",
-    subpath=("ports",),
-    suffixes=(".yml", ".yaml"),
-    schema="secops.discovery.portlists:PortList",
-    description="port lists: ports profiles add to nmap's most common ones, each with its reason",
-    description_zh="端口清单：扫描策略在 nmap 常用端口之外加扫的端口及原因",
-)
+PORT_LIST_KIND = kind_named("port-list")
 
 
 class ListedPort(BaseModel):
