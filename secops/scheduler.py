@@ -377,7 +377,7 @@ def run_forever(workspace: Workspace) -> None:
         id="incident-clocks",
         jobstore="builtin",
         kwargs={"workspace_path": str(workspace.path)},
-        next_run_time=datetime.now(UTC),
+        next_run_time=datetime.now(ZoneInfo(workspace.config.timezone)),  # logged in the workspace zone
     )
     # Built in as well: the 等保 deadline reminders, daily and once at start (each is sent only once).
     scheduler.add_job(
@@ -387,7 +387,7 @@ def run_forever(workspace: Workspace) -> None:
         id="compliance-reminders",
         jobstore="builtin",
         kwargs={"workspace_path": str(workspace.path)},
-        next_run_time=datetime.now(UTC),
+        next_run_time=datetime.now(ZoneInfo(workspace.config.timezone)),  # logged in the workspace zone
     )
     logging.getLogger("apscheduler").setLevel(logging.INFO)
     try:

@@ -188,12 +188,23 @@ def _observed(matches: Iterable[Match], summary: Summary, fmt: str, zone: ZoneIn
     for match in matches:
         summary.add(match)
         if fmt == "jsonl":
-            click.echo(to_json(match.as_dict(), indent=None))
+            click.echo(to_json(_shown_match(match), indent=None))
         elif zone is not None:  # --follow: a line per match as it comes
             when = match.timestamp.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if match.timestamp else "—"
             where = f"{Path(match.log_file).name}:{match.record}"
             click.echo(f"{when}  {match.level:<8} {safe_text(match.rule_title, 80)}  ({safe_text(where)})")
         yield match
+
+
+def _shown_match(match: Match) -> dict[str, Any]:
+    """The match as JSON with its times in the display zone (the instant unchanged)."""
+    from secops.cli.output import shown
+
+    value = match.as_dict()
+    value["timestamp"] = shown(match.timestamp) if match.timestamp else None
+    for member, shown_member in zip(match.members, value.get("members", []), strict=False):
+        shown_member["timestamp"] = shown(member.timestamp) if member.timestamp else None
+    return value
 
 
 def _follow(

@@ -21,7 +21,7 @@ def session_for(app: AppContext, store: Any, actor: str | None) -> Session:
     from secops.incident.audit import audit_key
     from secops.incident.model import Session
 
-    return Session(store, audit_key(app.workspace_path), actor or getpass.getuser(), app.now())
+    return Session(store, audit_key(app.workspace_path), actor or getpass.getuser(), app.now(), app.display_zone())
 
 
 def parse_when(text: str | None, app: AppContext) -> datetime:
@@ -75,7 +75,7 @@ def show_incident(app: AppContext, store: Any, found: Incident, fmt: str, headli
     local = found.detected_at.astimezone(ZoneInfo(app.workspace().config.timezone))
     click.echo(f"  发现于 {local:%Y-%m-%d %H:%M} · 预案 {found.playbook or '—'}")
     for clock in clocks:
-        click.echo(f"  ⏱ {clock['name']}: {clock['status']}，{clock['left_text']}")
+        click.echo(f"  ⏱ {clock['name']}: {clock['left_text']}")
 
 
 def write_document(report: Any, output: Path | None, fmt: str, data: Any) -> None:

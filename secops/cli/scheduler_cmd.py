@@ -91,7 +91,10 @@ def add(
     job = add_job(
         app.workspace(), kind, cron=cron, job_id=job_id, profile=profile, targets=list(targets), options=options
     )
-    click.echo(f"Scheduled {job.id}: {job.kind} ({cron}), next run {job.next_run:%Y-%m-%d %H:%M %Z}")
+    from secops.cli.output import shown
+
+    when = shown(job.next_run).isoformat(sep=" ", timespec="minutes") if job.next_run else "—"
+    click.echo(f"Scheduled {job.id}: {job.kind} ({cron}), next run {when}")
 
 
 @scheduler.command(name="list")

@@ -54,6 +54,14 @@ class Clock:
         total = self.total.total_seconds()
         return (end - self.started_at).total_seconds() / total if total > 0 else 1.0
 
+    def outcome_text(self) -> str:
+        """What a person reads: 剩余 …/已超时 … while it runs, 按时完成/超时完成 once it stopped."""
+        if self.status == "met":
+            return f"按时完成（提前 {format_left(self.left)}）"
+        if self.status == "missed":
+            return f"超时完成（超出 {format_left(-self.left)}）"
+        return left_text(self.left)
+
     def as_dict(self) -> dict[str, Any]:
         left = self.left
         return {
@@ -64,7 +72,7 @@ class Clock:
             "status": self.status,
             "left_seconds": int(left.total_seconds()),
             "left": format_left(left),
-            "left_text": left_text(left),
+            "left_text": self.outcome_text(),
             "elapsed": round(self.fraction, 3),
             "source": self.source,
         }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +88,7 @@ class Incident:
             "facts": self.facts,
             "detected_at": self.detected_at,
             "reported_at": self.reported_at,
-            "state_times": self.state_times,
+            "state_times": {state: datetime.fromisoformat(at) for state, at in self.state_times.items()},
             "steps": self.steps,
             "version": self.version,
         }
@@ -168,6 +168,7 @@ class Session:
     key: bytes
     actor: str
     now: datetime
+    zone: tzinfo = UTC  # where the times in its messages are shown (the workspace's)
 
 
 CLOCK_SKEW = timedelta(minutes=5)  # how far ahead a log's clock may run before its time is refused
@@ -194,9 +195,9 @@ def open_incident(
     found, sub = load_taxonomy().check(category, subcategory)
     check_grade(grade)
     if detected_at > session.now + CLOCK_SKEW:
-        local = detected_at.astimezone(session.now.tzinfo).isoformat(timespec="seconds")
+        local, now = (t.astimezone(session.zone).isoformat(timespec="seconds") for t in (detected_at, session.now))
         raise SecopsError(
-            f"the detection time {local} is in the future (now {session.now.isoformat(timespec='seconds')})",
+            f"the detection time {local} is in the future (now {now})",
             hint="check the clock, or give --detected-at with its offset, e.g. 2026-11-23T09:30+08:00",
         )
     detected_at = min(detected_at, session.now)  # a log a little ahead of this clock starts the clocks now

@@ -9,6 +9,7 @@ already known, as the CAC rules allow.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from secops.config import Workspace
 from secops.incident.audit import entries
-from secops.incident.clocks import clocks_for, left_text
+from secops.incident.clocks import clocks_for
 from secops.incident.model import STATE_NAMES, Incident, list_incidents
 from secops.incident.policy import IncidentPolicy
 from secops.incident.taxonomy import load_taxonomy
@@ -69,7 +70,22 @@ def _local(moment: datetime | str | None, zone: ZoneInfo) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-def _detail_text(action: str, detail: dict[str, Any]) -> str:
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
+
+
+def timed(value: Any) -> Any:
+    """Audit details keep times as ISO text (hashed as stored); for people and JSON they are
+    instants again, shown in the workspace zone like every other time."""
+    if isinstance(value, str) and _ISO_INSTANT.match(value):
+        return datetime.fromisoformat(value)
+    if isinstance(value, dict):
+        return {key: timed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [timed(item) for item in value]
+    return value
+
+
+def _detail_text(action: str, detail: dict[str, Any], zone: ZoneInfo) -> str:
     if action == "open":
         return f"{detail.get('title', '')}（{detail.get('grade', '')}）"
     if action in ("acknowledged", "contained", "eradicated", "recovered", "closed", "reopen"):
@@ -82,7 +98,8 @@ def _detail_text(action: str, detail: dict[str, Any]) -> str:
     if action == "note":
         return str(detail.get("text", ""))
     if "new" in detail:
-        return "；".join(f"{k}: {v}" for k, v in detail["new"].items() if k != "facts") or "更新"
+        shown = {k: _local(v, zone) if isinstance(v, datetime) else v for k, v in timed(detail["new"]).items()}
+        return "；".join(f"{k}: {v}" for k, v in shown.items() if k != "facts") or "更新"
     return ""
 
 
@@ -192,7 +209,7 @@ def incident_report(
     clock_rows: list[list[Cell]] = []
     for clock in clocks_for(incident, policy, now):
         state = {"met": "按时完成", "missed": "超时完成", "running": "进行中", "overdue": "已超时"}[clock.status]
-        clock_rows.append([clock.name, _local(clock.due_at, zone), state, left_text(clock.left), clock.source])
+        clock_rows.append([clock.name, _local(clock.due_at, zone), state, clock.outcome_text(), clock.source])
     if not clock_rows:
         clocks.add(Paragraph("该级别事件不适用处置或报告时限。", "note"))
     clocks.add(Table("处置时限", ["时限", "截止时间", "结果", "剩余/超出", "依据"], clock_rows))
@@ -207,7 +224,7 @@ def incident_report(
                     _local(e["at"], zone),
                     e["actor"],
                     _ACTIONS.get(e["action"], e["action"]),
-                    _detail_text(e["action"], e["detail"]),
+                    _detail_text(e["action"], e["detail"], zone),
                 ]
                 for e in entries(store, incident.id)
             ],
@@ -222,7 +239,7 @@ def report_json(incident: Incident, store: Store, policy: IncidentPolicy, kind: 
         "kind_name": KINDS[kind],
         "incident": incident.as_dict(),
         "clocks": [c.as_dict() for c in clocks_for(incident, policy, now)],
-        "timeline": entries(store, incident.id),
+        "timeline": [timed(entry) for entry in entries(store, incident.id)],
     }
 
 

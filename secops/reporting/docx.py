@@ -39,7 +39,7 @@ def render_docx(report: Report) -> bytes:
     document.add_heading(report.title, level=0)
     if report.subtitle:
         document.add_paragraph(report.subtitle)
-    stamp = report.generated_at.strftime("%Y-%m-%d %H:%M %Z").strip()
+    stamp = report.stamp
     meta = [*report.metadata, (report.labels.get("generated", "Generated"), stamp)]
     table = document.add_table(rows=0, cols=2)
     table.style = "Light List Accent 1"

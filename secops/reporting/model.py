@@ -76,6 +76,11 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # fixed words: "generated", "page", ...
 
+    @property
+    def stamp(self) -> str:
+        """When it was generated, with the offset (what the documents print)."""
+        return stamp_text(self.generated_at)
+
     def section(self, title: str) -> Section:
         section = Section(title)
         self.sections.append(section)
@@ -104,3 +109,10 @@ def chinese_numeral(number: int) -> str:
     if tens == 0:
         return _DIGITS[ones]
     return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def stamp_text(moment: datetime) -> str:
+    """A report's time with its offset (2026-12-07 10:22 UTC+08:00): zone abbreviations such as CST
+    are ambiguous (China, or US Central)."""
+    offset = moment.strftime("%z")
+    return moment.strftime("%Y-%m-%d %H:%M") + (f" UTC{offset[:3]}:{offset[3:5]}" if offset else "")

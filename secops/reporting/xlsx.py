@@ -40,7 +40,7 @@ def render_xlsx(report: Report) -> bytes:
     bold = book.add_format({"bold": True})
     header = book.add_format({"bold": True, "bg_color": "#e9eff6", "border": 1, "text_wrap": True, "valign": "top"})
     cell = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
-    stamp = report.generated_at.strftime("%Y-%m-%d %H:%M %Z").strip()
+    stamp = report.stamp
 
     tables, charts = report.tables(), report.charts()
     chart_label = report.labels.get("chart", "Chart")

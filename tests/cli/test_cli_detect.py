@@ -101,7 +101,9 @@ def test_run_jsonl_reports_every_match_and_exits_1(run_cli: Invoke, files: Path)
     sqli = by_title["SQL injection in the query"]
     assert sqli["rule_id"] == "3f0a6c3e-1b8e-4f57-9d0e-0c1f6e2a9b01"
     assert (sqli["level"], sqli["tags"], sqli["record"]) == ("high", ["attack.initial-access", "attack.t1190"], 1)
-    assert sqli["log_file"].endswith("access.log") and sqli["timestamp"].startswith("2026-11-23T08:00:00")
+    assert (
+        sqli["log_file"].endswith("access.log") and sqli["timestamp"] == "2026-11-23T16:00:00+08:00"
+    )  # 08:00 UTC, shown in the workspace zone
     assert sqli["event"]["c-ip"] == "203.0.113.5"
     brute = by_title["SSH brute force"]
     assert brute["type"] == "correlation" and brute["event"] == {"src_ip": "198.51.100.7"}

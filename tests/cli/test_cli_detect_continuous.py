@@ -152,3 +152,18 @@ def test_the_scheduled_job_reads_only_new_lines(run_cli: Invoke, workspace: Work
     assert len(_alert_times(workspace)) == 3
     missing = run_cli("scheduler", "add", "detect", "--paths", str(tmp_path / "nope"), "--cron", "*/5 * * * *")
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
+
+
+def test_a_syslog_file_whose_times_are_all_unreadable_is_still_read(
+    run_cli: Invoke, workspace: Workspace, tmp_path: Path
+) -> None:
+    rules, log = _rules(tmp_path), tmp_path / "auth.log"
+    log.write_text(
+        "Feb 30 10:00:00 web sshd[3]: Failed password for root from 203.0.113.8 port 22 ssh2\n"
+        "Dec  7 25:61:00 web sshd[3]: Failed password for root from 203.0.113.8 port 22 ssh2\n",
+        encoding="utf-8",
+    )
+    result = run_cli("detect", "run", "--rules", str(rules), "--format", "jsonl", str(log))
+    assert result.exit_code == 1, result.stderr  # a bad time never hides a root login
+    assert [json.loads(line)["record"] for line in result.stdout.splitlines()] == [1, 2]
+    assert "2 line(s) with a time that cannot be read (first: line 1, 2)" in result.stderr

@@ -111,7 +111,26 @@ def test_an_overdue_clock_says_how_long_ago_it_ran_out(run_cli: Invoke, workspac
 
 
 def test_a_future_detection_time_is_one_clear_error(run_cli: Invoke, workspace: Workspace) -> None:
-    later = (datetime.now(BEIJING) + timedelta(hours=1)).isoformat(timespec="minutes")
-    result = run_cli("incident", "open", "--title", "x", "--playbook", "webshell", "--detected-at", later)
+    later = (datetime.now(BEIJING) + timedelta(hours=1)).replace(second=0, microsecond=0)
+    typed = later.replace(tzinfo=None).isoformat(timespec="minutes")  # as a person types it: local, no offset
+    result = run_cli("incident", "open", "--title", "x", "--playbook", "webshell", "--detected-at", typed)
     assert result.exit_code == 2
     assert "in the future" in result.stderr and "Traceback" not in result.output
+    assert later.isoformat(timespec="seconds") in result.stderr  # told in the zone it was typed in
+
+
+def test_reported_incidents_show_every_time_in_the_workspace_zone(
+    run_cli: Invoke, workspace: Workspace, tmp_path: Path
+) -> None:
+    assert (
+        run_cli("incident", "open", "--title", "网站被篡改", "--playbook", "webshell", "--grade", "重大").exit_code == 0
+    )
+    reported = run_cli("incident", "reported", "1")
+    assert reported.exit_code == 0 and "+08:00" in reported.output, reported.output
+    document = json.loads(run_cli("incident", "show", "1", "--format", "json").output)
+    assert all(at.endswith("+08:00") for at in document["state_times"].values()), document["state_times"]
+    met = [c for c in document["clocks"] if c["status"] == "met"]
+    assert met and all(c["left_text"].startswith("按时完成") for c in met)
+    report = json.loads(run_cli("incident", "report", "1", "--format", "json").output)
+    assert all(entry["at"].endswith("+08:00") for entry in report["timeline"])
+    assert "+00:00" not in json.dumps(report, ensure_ascii=False)

@@ -30,7 +30,7 @@ def classify(line: str) -> str | None:
         return "auditd"
     if _split(line) is not None or LINE.match(line):
         return "web"
-    if parse_line(line, _CLOCK) is not None and not _CLOCK.bad:  # a line with no readable time is no evidence
+    if parse_line(line, _CLOCK) is not None:  # an unreadable time still says syslog: read, and count it
         return "syslog"
     return None
 

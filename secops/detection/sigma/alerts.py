@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import islice
@@ -26,7 +27,7 @@ def ecs_detail(match: Match) -> dict[str, Any]:
         "event": {"kind": "alert", "module": "sigma", "severity_name": match.level},
         "rule": {"id": match.rule_id, "name": match.rule_title, "ruleset": "sigma"},
         "tags": list(match.tags),
-        "log": {"file": {"path": match.log_file}, "record": match.record},
+        "log": {"file": {"path": os.path.abspath(match.log_file)}, "record": match.record},
         "sigma": {"type": match.rule_type, "event": match.event},
     }
     event = match.event if match.rule_type != "correlation" or not match.members else match.members[-1].event

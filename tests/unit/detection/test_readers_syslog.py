@@ -194,12 +194,13 @@ def test_lines_that_are_not_syslog_are_malformed(tmp_path: Path) -> None:
         "<13>1 2024-01-01T00:00:00Z host app - - [unterminated sd\n"
         "Foo 12 08:00:00 host app: bad month\n"
         "\n"
-        "Mar 12 08:00:01 host no tag here at all\n",
+        "Mar 12 08:00:01 host no tag here at all\n"
+        "plain text, not a log line\n",
         encoding="utf-8",
     )
     assert list(read_paths([path], stats=ReadStats())) == []  # most lines are not syslog: not detected as such
     batch, stats = read_one(path, "syslog")
-    assert stats.malformed == {str(path): 3}
+    assert stats.malformed == {str(path): 4}
     # a time that cannot be read is counted with its line; the event keeps its place, with no time
     assert stats.bad_times == {str(path): 1} and stats.bad_time_lines == {str(path): [3]}
     assert batch.records == [1, 3, 7]
