@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, emit_object, format_option, localize, to_json
+from secops.cli.output import emit, emit_object, format_option, localize, safe_text, to_json
 
 _SOURCES = ("sigma", "yara", "discovery", "hunt")
 _SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -86,6 +86,8 @@ def list_cmd(
     if fmt == "table" and not rows:
         click.echo("No alerts.")
         return
+    if fmt == "table":
+        _mark_unknown_times(rows)
     emit(rows, fmt, _LIST_COLUMNS)
 
 
@@ -104,7 +106,18 @@ def show(app: AppContext, alert_id: int, fmt: str) -> None:
         emit_object(item, fmt)
         return
     item.pop("detail")  # what is in it is shown above; --format json has it whole
+    if not item.get("time_known", True):
+        item["at"] = f"{safe_text(item['at'])}（日志时间无法读取，此为入库时间）"
     emit_object({key: _cell(value) for key, value in item.items() if value not in (None, "", [], {})}, fmt)
+
+
+def _mark_unknown_times(rows: list[dict[str, Any]]) -> None:
+    """A log line whose time could not be read: its alert's time is when it was stored; say so."""
+    unknown = [row for row in rows if not row.get("time_known", True)]
+    for row in unknown:
+        row["at"] = f"{safe_text(row['at'])}*"
+    if unknown:
+        click.echo("* 日志时间无法读取，显示的是入库时间 (the log's time could not be read: stored at)", err=True)
 
 
 def _cell(value: Any) -> Any:

@@ -111,6 +111,8 @@ def summary(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "at": utc(row["at"]),
+        # a log line whose time could not be read: "at" is when secops stored the alert
+        "time_known": not ("@timestamp" in detail and detail["@timestamp"] is None),
         "severity": row["severity"],
         "source": shown_source(row["source"]),
         "status": row["status"],

@@ -167,3 +167,17 @@ def test_a_syslog_file_whose_times_are_all_unreadable_is_still_read(
     assert result.exit_code == 1, result.stderr  # a bad time never hides a root login
     assert [json.loads(line)["record"] for line in result.stdout.splitlines()] == [1, 2]
     assert "2 line(s) with a time that cannot be read (first: line 1, 2)" in result.stderr
+
+
+def test_an_alert_whose_log_time_is_unreadable_says_its_time_is_when_it_was_stored(
+    run_cli: Invoke, workspace: Workspace, tmp_path: Path
+) -> None:
+    rules, log = _rules(tmp_path), tmp_path / "auth.log"
+    log.write_text("Feb 30 10:00:00 web sshd[3]: Failed password for root from 203.0.113.8 port 22 ssh2\n")
+    assert run_cli("detect", "run", "--rules", str(rules), "--store", str(log)).exit_code == 1
+    (alert,) = json.loads(run_cli("alerts", "list", "--format", "json").stdout)
+    assert alert["time_known"] is False
+    table = run_cli("alerts", "list")
+    assert "*" in table.stdout and "日志时间无法读取" in table.stderr
+    shown = run_cli("alerts", "show", str(alert["id"]))
+    assert "此为入库时间" in shown.stdout
