@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+from secops.store.utctime import utc_naive
 
 CHUNK = 5000
 
@@ -28,13 +30,6 @@ def _plain(value: Any, cache: dict[datetime, str]) -> Any:
         except TypeError:  # an integer past 64 bits (EVTX has them), or a type only json knows
             return json.dumps(value)
     return value
-
-
-def utc_naive(value: datetime) -> datetime:
-    """The UTC wall time SQLite keeps. A naive time is a bug in the caller (whose zone would it be?)."""
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value.isoformat()} cannot be stored: give it a zone")
-    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _tuples(rows: list[dict[str, Any]], order: Sequence[str]) -> list[tuple[Any, ...]]:

@@ -1,30 +1,8 @@
 """The current schema as SQLAlchemy Core tables, for queries (migrations create them)."""
 
-from datetime import UTC, datetime
-from typing import Any
-
 import sqlalchemy as sa
 
-
-class UTCDateTime(sa.types.TypeDecorator[datetime]):
-    """Times go in as UTC and come out aware: SQLite keeps no offset, so a +08:00 time stored as
-    is would read back 8 hours off. PostgreSQL's timestamptz does the same on its own."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:  # whose wall time would it be? a bug in the caller, never guessed
-            raise ValueError(f"naive datetime {value.isoformat()} cannot be stored: give it a zone")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
-
+from secops.store.utctime import UTCDateTime
 
 metadata = sa.MetaData()
 
