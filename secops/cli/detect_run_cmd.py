@@ -118,7 +118,7 @@ def run(
         )
         if follow:
             assert reader is not None
-            _follow(app, engine, reader, opened, summary, fmt, zone, interval)
+            _follow(app, engine, reader, opened, summary, fmt, interval)
         else:
             from secops.detection.readers import read_paths
 
@@ -165,14 +165,15 @@ def _one_pass(
     opened: Store | None,
     summary: Summary,
     fmt: str,
-    zone: ZoneInfo | None = None,
+    live: bool = False,
 ) -> int:
-    """Match one stretch of logs; matches are printed and stored as they come (memory stays flat)."""
+    """Match one stretch of logs; matches are printed and stored as they come (memory stays flat).
+    ``live`` (--follow): a line per match as it comes, instead of the summary table at the end."""
     import gc
 
     gc.freeze()  # the parsed rules live as long as the run: keep the collector from rescanning them
     try:
-        seen = _observed(engine.run_batches(batches), summary, fmt, zone)
+        seen = _observed(engine.run_batches(batches), summary, fmt, live)
         if opened is None:
             for _ in seen:
                 pass
@@ -184,13 +185,15 @@ def _one_pass(
         gc.unfreeze()
 
 
-def _observed(matches: Iterable[Match], summary: Summary, fmt: str, zone: ZoneInfo | None) -> Iterator[Match]:
+def _observed(matches: Iterable[Match], summary: Summary, fmt: str, live: bool) -> Iterator[Match]:
+    from secops.cli.output import shown
+
     for match in matches:
         summary.add(match)
         if fmt == "jsonl":
             click.echo(to_json(_shown_match(match), indent=None))
-        elif zone is not None:  # --follow: a line per match as it comes
-            when = match.timestamp.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if match.timestamp else "—"
+        elif live:
+            when = shown(match.timestamp).strftime("%Y-%m-%d %H:%M:%S") if match.timestamp else "—"
             where = f"{Path(match.log_file).name}:{match.record}"
             click.echo(f"{when}  {match.level:<8} {safe_text(match.rule_title, 80)}  ({safe_text(where)})")
         yield match
@@ -214,7 +217,6 @@ def _follow(
     opened: Store | None,
     summary: Summary,
     fmt: str,
-    zone: ZoneInfo,
     interval: float,
 ) -> None:
     """Passes over what is new until Ctrl-C or SIGTERM; each pass's bookmarks are saved after its alerts."""
@@ -226,7 +228,7 @@ def _follow(
     click.echo(f"secops: following {len(reader.paths)} path(s); Ctrl-C stops", err=True)
     try:
         while not stop:
-            written = _one_pass(app, engine, reader.batches(), opened, summary, fmt, zone)
+            written = _one_pass(app, engine, reader.batches(), opened, summary, fmt, live=True)
             if opened is not None:
                 reader.save(opened, app.now())
                 if written:
