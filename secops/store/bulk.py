@@ -22,7 +22,7 @@ def _plain(value: Any, cache: dict[datetime, str]) -> Any:
     if isinstance(value, datetime):
         text = cache.get(value)
         if text is None:  # SQLAlchemy's SQLite DateTime storage format, in UTC as UTCDateTime stores it
-            text = cache[value] = utc_naive(value).strftime("%Y-%m-%d %H:%M:%S.%f")
+            text = cache[value] = utc_naive(value).isoformat(" ", "microseconds")
         return text
     if isinstance(value, list | dict):
         try:
@@ -33,20 +33,16 @@ def _plain(value: Any, cache: dict[datetime, str]) -> Any:
 
 
 def _tuples(rows: list[dict[str, Any]], order: Sequence[str]) -> list[tuple[Any, ...]]:
-    """Rows as driver tuples. Columns whose first value is a plain scalar are passed as they are
-    (the common case, and the fast one); the rest go through ``_plain``."""
+    """Rows as driver tuples, built column by column: a column of plain scalars (the common case)
+    is passed as it is; any column holding a time, a list or a dict goes through ``_plain``."""
     cache: dict[datetime, str] = {}
-    first = rows[0]
-    simple = [not isinstance(first[name], datetime | list | dict) for name in order]
-    if all(simple):
-        return [tuple(row[name] for name in order) for row in rows]
-    return [
-        tuple(
-            row[name] if plain and not isinstance(row[name], datetime | list | dict) else _plain(row[name], cache)
-            for name, plain in zip(order, simple, strict=True)
-        )
-        for row in rows
-    ]
+    columns = []
+    for name in order:
+        column = [row[name] for row in rows]
+        if any(isinstance(value, datetime | list | dict) for value in column):
+            column = [_plain(value, cache) for value in column]
+        columns.append(column)
+    return list(zip(*columns, strict=True))
 
 
 def _quote(name: str) -> str:

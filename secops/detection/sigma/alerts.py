@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from datetime import datetime
@@ -20,6 +21,12 @@ _HOST_FIELDS = ("Computer", "host", "cs-host", "hostname")
 _SOURCE_IP_FIELDS = ("c-ip", "src_ip", "IpAddress", "SourceIp", "source.ip", "addr")
 
 
+@functools.lru_cache(maxsize=256)
+def _absolute(path: str) -> str:
+    """The log's path as stored: absolute, so that it still means something later, elsewhere."""
+    return os.path.abspath(path)
+
+
 def ecs_detail(match: Match) -> dict[str, Any]:
     """The alert as ECS field groups (event, rule, log, host, source) plus the matched event."""
     detail: dict[str, Any] = {
@@ -27,7 +34,7 @@ def ecs_detail(match: Match) -> dict[str, Any]:
         "event": {"kind": "alert", "module": "sigma", "severity_name": match.level},
         "rule": {"id": match.rule_id, "name": match.rule_title, "ruleset": "sigma"},
         "tags": list(match.tags),
-        "log": {"file": {"path": os.path.abspath(match.log_file)}, "record": match.record},
+        "log": {"file": {"path": _absolute(match.log_file)}, "record": match.record},
         "sigma": {"type": match.rule_type, "event": match.event},
     }
     event = match.event if match.rule_type != "correlation" or not match.members else match.members[-1].event
