@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from secops.config import Workspace
 from secops.incident.audit import entries
-from secops.incident.clocks import clocks_for
+from secops.incident.clocks import clocks_for, format_left
 from secops.incident.model import STATE_NAMES, Incident, list_incidents
 from secops.incident.policy import IncidentPolicy
 from secops.incident.taxonomy import load_taxonomy
@@ -209,7 +209,9 @@ def incident_report(
     clock_rows: list[list[Cell]] = []
     for clock in clocks_for(incident, policy, now):
         state = {"met": "按时完成", "missed": "超时完成", "running": "进行中", "overdue": "已超时"}[clock.status]
-        clock_rows.append([clock.name, _local(clock.due_at, zone), state, clock.outcome_text(), clock.source])
+        margin = {"met": f"提前 {format_left(clock.left)}", "missed": f"超出 {format_left(-clock.left)}"}
+        spare = margin.get(clock.status) or clock.outcome_text()  # the result is in its own column
+        clock_rows.append([clock.name, _local(clock.due_at, zone), state, spare, clock.source])
     if not clock_rows:
         clocks.add(Paragraph("该级别事件不适用处置或报告时限。", "note"))
     clocks.add(Table("处置时限", ["时限", "截止时间", "结果", "剩余/超出", "依据"], clock_rows))
