@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import click
@@ -28,26 +27,6 @@ def alerts() -> None:
     """
 
 
-def _since(text: str, app: AppContext, zone: str) -> datetime:
-    """``30m`` / ``24h`` / ``7d`` / ``2w`` before now, or an ISO time (without offset: the workspace zone)."""
-    import re
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
-
-    found = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text, re.IGNORECASE)
-    if found:
-        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[found.group(2).lower()]
-        return app.now() - timedelta(**{unit: int(found.group(1))})
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(
-            f"{text!r} is neither a duration nor an ISO time (e.g. 30m, 24h, 7d or 2026-11-23T08:00+08:00)",
-            param_hint="--since",
-        ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(zone))
-
-
 @alerts.command(name="list")
 @click.option("--source", "sources", multiple=True, type=click.Choice(_SOURCES), help="Only this source (repeatable).")
 @click.option("--severity", type=click.Choice(_SEVERITIES), help="Only this severity and above.")
@@ -70,6 +49,9 @@ def list_cmd(
     fmt: str,
 ) -> None:
     """List alerts, newest first (times in the workspace's zone)."""
+    from zoneinfo import ZoneInfo
+
+    from secops.detection.hunt_search import parse_when  # the one "30m / 24h / ISO time" reader
     from secops.store.alerts import SOURCES, AlertFilter, find_alerts
 
     workspace = app.workspace()
@@ -77,7 +59,7 @@ def list_cmd(
     where = AlertFilter(
         sources=tuple(SOURCES[s] for s in sources),
         min_severity=severity,
-        since=_since(since, app, zone) if since else None,
+        since=parse_when(since, app.now(), zone=ZoneInfo(zone)) if since else None,
         statuses=() if status == "all" else (status,) if status else ("open", "acked"),
         limit=limit,
     )
