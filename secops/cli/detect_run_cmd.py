@@ -42,7 +42,7 @@ def _placeholders(values: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 @click.command()
-@click.argument("logpaths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="LOGPATH...")
+@click.argument("logpaths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="LOGPATH...")
 @click.option(
     "--rules",
     "rule_paths",
@@ -107,6 +107,9 @@ def run(
         raise click.BadParameter(f"{log_format!r} is not one of {', '.join(FORMATS)}", param_hint="--log-format")
     if from_start and not store:
         raise click.BadParameter("only means something with --store", param_hint="--from-start")
+    missing = [str(path) for path in logpaths if not path.exists()]
+    if missing and not follow:  # --follow waits for a log that is not there yet, like tail -F
+        raise click.BadParameter(f"{', '.join(missing)} does not exist", param_hint="LOGPATH")
     zone = app.zone(zone_name)
     engine = _engine(rule_paths, _placeholders(placeholders))
     stats = ReadStats()

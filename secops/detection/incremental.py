@@ -57,6 +57,9 @@ class IncrementalRead:
     notes: list[str] = field(default_factory=list)
 
     def batches(self) -> Iterator[EventBatch]:
+        for path in self.paths:  # a log that was missing on an earlier pass (--follow) and is here now
+            if path.exists():
+                self.stats.skipped.pop(str(path), None)
         files = list(iter_files(self.paths, self.stats))
         for _path, plan in plan_files(files, self.bookmarks, tail=self.tail):
             self.notes += plan.notes

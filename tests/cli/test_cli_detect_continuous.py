@@ -124,6 +124,28 @@ def test_follow_tails_the_file_and_stores_as_lines_come(workspace: Workspace, tm
     assert "Traceback" not in err
 
 
+def test_follow_waits_for_a_log_that_is_not_there_yet(workspace: Workspace, tmp_path: Path) -> None:
+    rules, log = _rules(tmp_path), tmp_path / "auth.log"
+    command = [sys.executable, "-m", "secops", "--workspace", str(workspace.path), "detect", "run", "--follow"]
+    command += ["--store", "--interval", "0.2", "--rules", str(rules), str(log)]
+    env = {k: v for k, v in os.environ.items() if k != "SECOPS_NOW"}
+    follower = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        time.sleep(1.0)
+        log.write_text(_failures(0, 2), encoding="utf-8")  # created after the follower started (like tail -F)
+        _wait_for(lambda: len(_alert_times(workspace)) == 2)
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        _out, err = follower.communicate(timeout=30)
+    assert follower.returncode == 1, err
+    assert "secops: skipped" not in err  # it was read in the end: no stale "no such file"
+
+
+def test_run_without_follow_refuses_a_missing_log(run_cli: Invoke, workspace: Workspace, tmp_path: Path) -> None:
+    result = run_cli("detect", "run", str(tmp_path / "nope.log"))
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
 def _wait_for(condition: object, seconds: float = 30.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
