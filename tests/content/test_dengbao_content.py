@@ -20,7 +20,9 @@ from secops.dengbao.checks import STATUSES, Check, load_checks, run_check
 from secops.dengbao.presets import load_presets
 
 # Read-only reference facts; CI machines without them skip the comparisons with this reason.
-REFERENCE = Path(os.environ.get("SECOPS_DENGBAO_REFERENCE", "/work/shared/reference/dengbao"))
+REFERENCE = Path(
+    os.environ.get("SECOPS_DENGBAO_REFERENCE", Path(__file__).resolve().parents[3] / "shared" / "reference" / "dengbao")
+)
 REQUIREMENTS_JSON = REFERENCE / "dengbao_requirements_l1-l4.json"
 CASES_JSON = REFERENCE / "highrisk_cases_2025.json"
 OWN_WORDS_WINDOW = 15  # a shared run of this many characters counts as copied
@@ -115,7 +117,7 @@ def test_catalog_ids_and_clauses_equal_the_reference() -> None:
     wrong = []
     for req in CATALOG.requirements:
         ref = reference[req.id]
-        ours = (req.level, req.part, req.class_name, req.control_point, req.clause, req.item, req.clause_28448)
+        ours = (req.level, req.part, req.class_name, req.control_point, req.clause, req.item)
         theirs = (
             ref["level"],
             next(part for part, name in PART_NAMES.items() if name == ref["part"]),
@@ -123,11 +125,53 @@ def test_catalog_ids_and_clauses_equal_the_reference() -> None:
             ref["control_point"],
             ref["clause_22239"],
             ref["item"],
-            ref.get("clause_28448"),
         )
         if ours != theirs:
             wrong.append(f"{req.id}: ours {ours}, reference {theirs}")
+    assert wrong == []  # clause_28448: test_every_clause_28448_against_the_reference
+
+
+# The reference's clause_28448 is wrong on these items (issue 16): id -> (reference, GB/T 28448).
+CLAUSE_28448_ERRATA = {
+    "L3-SMC1-03": ("8.1.5.3.1", "8.1.5.2.1"),  # matched by text to the 安全管理 unit
+    "L4-CNS1-07": ("9.1.2.2.2", "9.1.2.2.1"),  # matched by text to the 保密性 unit
+    "L4-ORS1-07": ("8.1.7.3.1", "9.1.7.3.1"),  # the level-3 units
+    "L4-ORS1-08": ("8.1.7.3.2", "9.1.7.3.2"),
+    "L4-ORS1-09": ("8.1.7.3.3", "9.1.7.3.3"),
+    "L4-ABS4-02": ("9.4.2.2.2", "9.4.2.2.1"),  # swapped in the reference
+    "L4-ABS4-03": ("9.4.2.2.1", "9.4.2.2.2"),
+}
+
+
+def test_every_clause_28448_against_the_reference() -> None:
+    """Every catalog item's clause_28448 equals the reference's, except the known errata (which
+    carry the corrected clause); items the reference numbered in sequence have no clause and say
+    where their ID comes from."""
+    reference = {entry["id"]: entry for entry in _reference(REQUIREMENTS_JSON)}
+    entries = {entry.id: entry for unit in load_units("dengbao-catalog") for entry in unit.items}
+    assert set(entries) == set(reference)
+    wrong = []
+    for item_id, entry in sorted(entries.items()):
+        ref = reference[item_id]
+        expected = ref.get("clause_28448")
+        if item_id in CLAUSE_28448_ERRATA:
+            was, corrected = CLAUSE_28448_ERRATA[item_id]
+            assert expected in (was, corrected), f"{item_id}: the reference changed to {expected}, review the erratum"
+            expected = corrected
+        if entry.clause_28448 != expected:
+            wrong.append(f"{item_id}: catalog {entry.clause_28448}, expected {expected}")
+        sequential = ref["id_source"] == "sequential"
+        if sequential != bool(entry.id_note):
+            wrong.append(f"{item_id}: id_source {ref['id_source']} but id_note {entry.id_note!r}")
     assert wrong == []
+
+
+def test_clause_28448_errata_follow_the_22239_clause_and_item() -> None:
+    # each corrected test unit is the GB/T 22239 clause plus the item's position (a=1, b=2, ...)
+    for item_id, (_, corrected) in CLAUSE_28448_ERRATA.items():
+        req = CATALOG.by_id[item_id]
+        assert corrected == f"{req.clause}.{ord(req.item) - ord('a') + 1}", item_id
+        assert req.clause_28448 == corrected
 
 
 def test_summaries_are_in_our_own_words() -> None:
