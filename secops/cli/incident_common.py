@@ -59,12 +59,14 @@ def parse_facts(pairs: tuple[str, ...]) -> dict[str, Any]:
 
 
 def show_incident(app: AppContext, store: Any, found: Incident, fmt: str, headline: str = "") -> None:
-    from secops.incident.clocks import clocks_for
+    from secops.incident.clocks import clocks_for, pending_clocks
     from secops.incident.policy import load_policy
 
-    clocks = [c.as_dict() for c in clocks_for(found, load_policy(), app.now())]
+    policy = load_policy()
+    clocks = [c.as_dict() for c in clocks_for(found, policy, app.now())]
+    pending = [c.as_dict() for c in pending_clocks(found, policy)]  # not started: no countdown
     if fmt != "table":
-        emit_object({**found.as_dict(), "clocks": clocks}, fmt)
+        emit_object({**found.as_dict(), "clocks": clocks, "pending_clocks": pending}, fmt)
         return
     if headline:
         click.echo(headline)
@@ -76,6 +78,8 @@ def show_incident(app: AppContext, store: Any, found: Incident, fmt: str, headli
     click.echo(f"  发现于 {local:%Y-%m-%d %H:%M} · 预案 {found.playbook or '—'}")
     for clock in clocks:
         click.echo(f"  ⏱ {clock['name']}: {clock['left_text']}")
+    for clock in pending:
+        click.echo(f"  · {clock['name']}: {clock['left_text']}")
 
 
 def write_document(report: Any, output: Path | None, fmt: str, data: Any) -> None:

@@ -1,7 +1,10 @@
 """Running clocks: every open incident's deadlines, time left, and escalation notices.
 
-A deadline runs from the detection time; it stops when what it asks for happened (the incident
-recovered, was reported, closed, or the final report was filed). Notices go out at each
+A deadline runs from the detection time, or (the 30-day final report, CAC art. 8) from the end of
+handling: the state the policy names (recovered; closed when the incident never recovered). Until
+then it has not started: it is no running clock (no countdown, no notices) but a ``PendingClock``
+that ``incident show`` and the reports list as 未开始. A clock stops when what it asks for happened
+(the incident recovered, was reported, closed, or the final report was filed). Notices go out at each
 escalation fraction (50%, 80%, 100% = overdue by default) exactly once: the notices table is the
 memory, so a check after downtime sends every notice that fell due meanwhile, and none twice.
 Time is always passed in, never read from the system clock here.
@@ -16,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from secops.incident.model import Incident
-from secops.incident.policy import IncidentPolicy
+from secops.incident.policy import Deadline, IncidentPolicy
 from secops.store import Store
 from secops.store.schema import clock_notices
 
@@ -110,19 +113,87 @@ def _stopped_at(incident: Incident, met_by: str) -> datetime | None:
     return datetime.fromisoformat(stamp) if stamp else None
 
 
+def end_of_handling(incident: Incident, policy: IncidentPolicy) -> datetime | None:
+    """When handling ended: the policy's end state (recovered, else closed), None while it goes on.
+
+    An incident reopened after closing is handled again: the clock waits until it ends again."""
+    if incident.state == "closed":
+        stamp = incident.state_times.get("closed")
+        if policy.end_of_handling == "recovered":
+            stamp = incident.state_times.get("recovered") or stamp
+    elif incident.state == "recovered" and policy.end_of_handling == "recovered":
+        stamp = incident.state_times.get("recovered")
+    else:
+        return None
+    return datetime.fromisoformat(stamp) if stamp else None
+
+
+def _started_at(incident: Incident, policy: IncidentPolicy, deadline: Deadline) -> datetime | None:
+    if deadline.starts == "end_of_handling":
+        return end_of_handling(incident, policy)
+    return incident.detected_at
+
+
 def clocks_for(incident: Incident, policy: IncidentPolicy, now: datetime) -> list[Clock]:
-    return [
-        Clock(
-            incident_id=incident.id,
-            deadline_id=deadline.id,
-            name=deadline.name,
-            source=deadline.source,
-            started_at=incident.detected_at,
-            due_at=incident.detected_at + deadline.offset,
-            stopped_at=_stopped_at(incident, deadline.met_by),
-            now=now,
+    """The clocks that run (or ran): a clock that has not started yet is not among them."""
+    found = []
+    for deadline in policy.deadlines_for(incident.grade, notified=incident.notified):
+        started = _started_at(incident, policy, deadline)
+        if started is None:
+            continue
+        found.append(
+            Clock(
+                incident_id=incident.id,
+                deadline_id=deadline.id,
+                name=deadline.name,
+                source=deadline.source,
+                started_at=started,
+                due_at=started + deadline.offset,
+                stopped_at=_stopped_at(incident, deadline.met_by),
+                now=now,
+            )
         )
+    return found
+
+
+@dataclass(frozen=True)
+class PendingClock:
+    """A deadline that applies but has not started (the final report before handling ends)."""
+
+    incident_id: int
+    deadline_id: str
+    name: str
+    source: str
+    offset: timedelta
+    starts_when: str  # the state that starts it, e.g. 恢复
+
+    status = "not_started"
+
+    def outcome_text(self) -> str:
+        days, rest = divmod(int(self.offset.total_seconds()), 86400)
+        span = f"{days}天" if days and not rest else format_left(self.offset)
+        return f"未开始（处置结束即事件{self.starts_when}后起算 {span}）"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "incident": self.incident_id,
+            "deadline": self.deadline_id,
+            "name": self.name,
+            "status": self.status,
+            "starts_when": self.starts_when,
+            "offset_seconds": int(self.offset.total_seconds()),
+            "left_text": self.outcome_text(),
+            "source": self.source,
+        }
+
+
+def pending_clocks(incident: Incident, policy: IncidentPolicy) -> list[PendingClock]:
+    """The deadlines that apply to the incident but wait for the end of handling."""
+    starts_when = "恢复或关闭" if policy.end_of_handling == "recovered" else "关闭"
+    return [
+        PendingClock(incident.id, deadline.id, deadline.name, deadline.source, deadline.offset, starts_when)
         for deadline in policy.deadlines_for(incident.grade, notified=incident.notified)
+        if _started_at(incident, policy, deadline) is None
     ]
 
 

@@ -107,11 +107,13 @@ def _incident(row: Any, steps: dict[str, dict[str, Any]]) -> Incident:
     created = as_aware(row.created_at)
     updated = as_aware(row.updated_at)
     assert detected is not None and created is not None and updated is not None
+    from secops.incident.taxonomy import load_taxonomy
+
     return Incident(
         id=row.id,
         title=row.title,
         category=row.category,
-        subcategory=row.subcategory,
+        subcategory=load_taxonomy().current_name(row.category, row.subcategory),  # a name used before
         grade=row.grade,
         notified=bool(row.notified),
         state=row.state,

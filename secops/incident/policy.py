@@ -27,6 +27,8 @@ class DeadlineRule(BaseModel):
     operator_types: tuple[OperatorType, ...] = ()
     offset: str
     met_by: Literal["recovered", "reported", "closed", "final_report"] = "recovered"  # what stops the clock
+    # when it starts: at detection, or at the end of handling (the policy's end_of_handling state)
+    starts: Literal["detected", "end_of_handling"] = "detected"
     source: str = Field(min_length=2)
 
     @field_validator("offset")
@@ -51,10 +53,46 @@ class DeadlineRule(BaseModel):
         return not self.operator_types or operator_type in self.operator_types
 
 
+CRITERIA = ("pi_leaked", "loss_yuan", "portal_down_hours", "cii_down_hours", "cii_main_down_hours")
+STATUS_TEXT = {"final": "正式文本", "draft": "征求意见稿，待核实"}
+PORTAL_LEVEL_NAMES = {"provincial": "省级及以上", "prefecture": "地市级", "other": "其他"}
+
+
+class ThresholdSource(BaseModel):
+    """Where a grade's thresholds come from, and whether that text is final or a draft."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=2)
+    status: Literal["final", "draft"]
+    final_criteria: tuple[str, ...] = ()  # criteria checked against the final text even in a draft row
+    final_text: str | None = None  # that final text (needed with final_criteria)
+
+    @field_validator("final_criteria")
+    @classmethod
+    def _criteria(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in value if c not in CRITERIA]
+        if unknown:
+            raise ValueError(f"unknown criteria {unknown}; use {', '.join(CRITERIA)}")
+        return value
+
+    @model_validator(mode="after")
+    def _final_text(self) -> ThresholdSource:
+        if self.final_criteria and not self.final_text:
+            raise ValueError("final_criteria needs final_text (the text they were checked against)")
+        return self
+
+    def note(self, criterion: str) -> str:
+        if criterion in self.final_criteria and self.final_text:
+            return f"［依据：{self.final_text}，{STATUS_TEXT['final']}］"
+        return f"［依据：{self.text}，{STATUS_TEXT[self.status]}］"
+
+
 class Threshold(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     grade: str
+    source: ThresholdSource
     pi_leaked: int | None = None
     loss_yuan: float | None = None
     portal_down_hours: dict[str, float] = Field(default_factory=dict)  # portal level -> hours
@@ -76,15 +114,36 @@ class Threshold(BaseModel):
         def at_least(key: str, bound: float | None, label: str) -> None:
             value = facts.get(key)
             if bound is not None and isinstance(value, (int, float)) and value >= bound:
-                why.append(f"{label} {value:g} ≥ {bound:g}")
+                why.append(f"{label} {_number(value)} ≥ {_number(bound)}{self.source.note(key)}")
 
         at_least("pi_leaked", self.pi_leaked, "泄露个人信息人数")
         at_least("loss_yuan", self.loss_yuan, "直接经济损失（元）")
         at_least("cii_down_hours", self.cii_down_hours, "关键信息基础设施整体中断（小时）")
         at_least("cii_main_down_hours", self.cii_main_down_hours, "关键信息基础设施主要功能中断（小时）")
-        level = str(facts.get("portal_level", "other"))
-        at_least("portal_down_hours", self.portal_down_hours.get(level), f"门户网站（{level}）无法访问（小时）")
+        level = facts.get("portal_level")  # never assumed: without it the portal criterion is not applied
+        if level in PORTAL_LEVELS:
+            at_least(
+                "portal_down_hours",
+                self.portal_down_hours.get(str(level)),
+                f"门户网站（{PORTAL_LEVEL_NAMES[str(level)]}）无法访问（小时）",
+            )
         return why
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def missing_facts(facts: dict[str, Any]) -> list[str]:
+    """What grading needs but was not given (the portal's level when its downtime is given)."""
+    if "portal_down_hours" not in facts or facts.get("portal_level") in PORTAL_LEVELS:
+        return []
+    given = facts.get("portal_level")
+    choices = "、".join(f"{level}（{name}）" for level, name in PORTAL_LEVEL_NAMES.items())
+    what = "未给出门户网站级别" if given is None else f"门户网站级别 {given!r} 无法识别"
+    return [
+        f"{what}，门户网站无法访问时长未用于定级（不作假设）；请补充 --fact portal_level=prefecture 等，可选：{choices}"
+    ]
 
 
 class GradingExample(BaseModel):
@@ -95,6 +154,7 @@ class GradingExample(BaseModel):
 
 class IncidentPolicy(ContentUnit):
     operator_type: OperatorType = "ordinary"
+    end_of_handling: Literal["recovered", "closed"] = "recovered"  # starts the end_of_handling clocks
     escalation: tuple[float, ...] = (0.5, 0.8, 1.0)
     deadlines: tuple[DeadlineRule, ...] = Field(min_length=1)
     important_periods: tuple[dict[str, str], ...] = ()
@@ -127,16 +187,19 @@ class IncidentPolicy(ContentUnit):
         return self
 
     def grade(self, facts: dict[str, Any]) -> tuple[str, list[str]]:
-        """The highest grade whose thresholds the facts reach, with the reasons; else 一般."""
+        """The highest grade whose thresholds the facts reach, with the reasons (each naming its source
+        and whether that text is final or a draft); else 一般. A fact grading needs but was not given
+        is named in the reasons, never assumed."""
+        missing = missing_facts(facts)
         for threshold in sorted(self.grading, key=lambda t: -GRADE_ORDER[t.grade]):
             why = threshold.reached(facts)
             if why:
-                return threshold.grade, why
-        return "一般", ["未达到较大及以上事件的任何量化标准"]
+                return threshold.grade, why + missing
+        return "一般", ["未达到较大及以上事件的任何量化标准", *missing]
 
     def deadlines_for(self, grade: str, *, notified: bool = False) -> list[Deadline]:
         return [
-            Deadline(rule.id, rule.name, parse_duration(rule.offset), rule.source, rule.met_by)
+            Deadline(rule.id, rule.name, parse_duration(rule.offset), rule.source, rule.met_by, rule.starts)
             for rule in self.deadlines
             if rule.applies(grade, notified, self.operator_type)
         ]
@@ -159,6 +222,7 @@ class Deadline:
     offset: timedelta
     source: str
     met_by: str = "recovered"
+    starts: str = "detected"  # or end_of_handling
 
 
 def _month_day(text: str) -> tuple[int, int]:

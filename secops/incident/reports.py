@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from secops.config import Workspace
 from secops.incident.audit import entries
-from secops.incident.clocks import clocks_for, format_left
+from secops.incident.clocks import clocks_for, format_left, pending_clocks
 from secops.incident.model import STATE_NAMES, Incident, list_incidents
 from secops.incident.policy import IncidentPolicy
 from secops.incident.taxonomy import load_taxonomy
@@ -212,6 +212,8 @@ def incident_report(
         margin = {"met": f"提前 {format_left(clock.left)}", "missed": f"超出 {format_left(-clock.left)}"}
         spare = margin.get(clock.status) or clock.outcome_text()  # the result is in its own column
         clock_rows.append([clock.name, _local(clock.due_at, zone), state, spare, clock.source])
+    for waiting in pending_clocks(incident, policy):  # e.g. the final report before handling ends
+        clock_rows.append([waiting.name, "—", "未开始", waiting.outcome_text(), waiting.source])
     if not clock_rows:
         clocks.add(Paragraph("该级别事件不适用处置或报告时限。", "note"))
     clocks.add(Table("处置时限", ["时限", "截止时间", "结果", "剩余/超出", "依据"], clock_rows))
@@ -241,6 +243,7 @@ def report_json(incident: Incident, store: Store, policy: IncidentPolicy, kind: 
         "kind_name": KINDS[kind],
         "incident": incident.as_dict(),
         "clocks": [c.as_dict() for c in clocks_for(incident, policy, now)],
+        "pending_clocks": [c.as_dict() for c in pending_clocks(incident, policy)],
         "timeline": [timed(entry) for entry in entries(store, incident.id)],
     }
 

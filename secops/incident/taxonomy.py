@@ -1,4 +1,5 @@
-"""GB/T 20986-2023 categories (``playbooks/taxonomy``): validation of an incident's category."""
+"""GB/T 20986-2023 categories (``playbooks/taxonomy``): validation of an incident's category, names
+secops used before (mapped to the standard's), and the crosswalk from the 2007 seven classes."""
 
 from __future__ import annotations
 
@@ -16,19 +17,65 @@ class Category(BaseModel):
     name: str = Field(min_length=2)
     subcategories: tuple[str, ...] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _unique(self) -> Category:
+        if len(self.subcategories) != len(set(self.subcategories)):
+            raise ValueError(f"subcategories of {self.code} must be unique")
+        return self
+
     def subcategory_code(self, name: str) -> str:
+        """Category + position (勒索软件 = 01007); verify against Annex B before citing it."""
         return f"{self.code}{self.subcategories.index(name) + 1:03d}"
+
+
+class Renamed(BaseModel):
+    """A subcategory name secops used before that the standard does not have."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    category: str
+    old: str = Field(min_length=2)
+    new: str = Field(min_length=2)
+
+
+class OldClass(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    name: str = Field(alias="class", min_length=2)
+    category: str
+
+
+class Crosswalk(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    standard: str = Field(min_length=2)
+    classes: tuple[OldClass, ...] = Field(min_length=1)
 
 
 class Taxonomy(ContentUnit):
     standard: str
     categories: tuple[Category, ...] = Field(min_length=1)
+    renamed: tuple[Renamed, ...] = ()
+    crosswalk_2007: Crosswalk | None = None
 
     @model_validator(mode="after")
-    def _unique(self) -> Taxonomy:
+    def _consistent(self) -> Taxonomy:
         codes = [c.code for c in self.categories]
         if len(codes) != len(set(codes)):
             raise ValueError("category codes must be unique")
+        by_code = {c.code: c for c in self.categories}
+        for item in self.renamed:
+            found = by_code.get(item.category)
+            if found is None:
+                raise ValueError(f"renamed: unknown category {item.category!r}")
+            if item.new not in found.subcategories:
+                raise ValueError(f"renamed: {item.new!r} is not a subcategory of {found.code} {found.name}")
+            if item.old in found.subcategories:
+                raise ValueError(f"renamed: {item.old!r} is still a subcategory of {found.code} {found.name}")
+        if self.crosswalk_2007 is not None:
+            names = [c.name for c in self.crosswalk_2007.classes]
+            if len(names) != len(set(names)):
+                raise ValueError("crosswalk_2007: each old class appears once")
+            unknown = [c.category for c in self.crosswalk_2007.classes if c.category not in by_code]
+            if unknown:
+                raise ValueError(f"crosswalk_2007: unknown categories {unknown}")
         return self
 
     def category(self, value: str) -> Category:
@@ -39,14 +86,44 @@ class Taxonomy(ContentUnit):
         choices = "; ".join(f"{c.code} {c.name}" for c in self.categories)
         raise SecopsError(f"unknown incident category {value!r}", hint=f"choose one of: {choices}")
 
+    def current_name(self, category: str, subcategory: str) -> str:
+        """The standard's name of a subcategory stored under a name secops used before (else as is)."""
+        for item in self.renamed:
+            if subcategory == item.old and category in (item.category, self._name_of(item.category)):
+                return item.new
+        return subcategory
+
+    def _name_of(self, code: str) -> str:
+        return next((c.name for c in self.categories if c.code == code), code)
+
     def check(self, category: str, subcategory: str) -> tuple[Category, str]:
         found = self.category(category)
+        subcategory = self.current_name(found.code, subcategory)
         if subcategory not in found.subcategories:
             raise SecopsError(
                 f"unknown subcategory {subcategory!r} of {found.code} {found.name}",
                 hint="choose one of: " + "、".join(found.subcategories),
             )
         return found, subcategory
+
+    def from_2007(self, old_class: str) -> Category:
+        """The 2023 category of a GB/Z 20986-2007 class (older education plans still use them)."""
+        classes = self.crosswalk_2007.classes if self.crosswalk_2007 else ()
+        for item in classes:
+            if item.name == old_class:
+                return self.category(item.category)
+        raise SecopsError(
+            f"unknown 2007 incident class {old_class!r}",
+            hint="choose one of: " + "、".join(c.name for c in classes)
+            if classes
+            else "no 2007 crosswalk in the taxonomy",
+        )
+
+    def to_2007(self, category: str) -> str:
+        """The 2007 class an older plan files a 2023 category under (其他事件 when it has none of its own)."""
+        code = self.category(category).code
+        classes = self.crosswalk_2007.classes if self.crosswalk_2007 else ()
+        return next((c.name for c in classes if c.category == code), "其他事件")
 
 
 @lru_cache(maxsize=1)

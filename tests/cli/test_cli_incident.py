@@ -164,3 +164,56 @@ def test_cacao_round_trip_of_every_playbook(run_cli: Invoke, tmp_path: Path) -> 
     broken.write_text("{not json", encoding="utf-8")
     bad = run_cli("incident", "import-playbook", str(broken), "-o", str(tmp_path / "x.yml"))
     assert bad.exit_code == 2 and "not JSON" in bad.stderr and not (tmp_path / "x.yml").exists()
+
+
+def test_final_report_clock_is_not_started_until_recovery(cli: Invoke, tmp_path: Path) -> None:
+    _open_major(cli)
+    shown = json.loads(cli("incident", "show", "1", "--format", "json").stdout)
+    assert all(c["deadline"] != "final-report" for c in shown["clocks"])  # no countdown from detection
+    assert [(c["deadline"], c["status"]) for c in shown["pending_clocks"]] == [("final-report", "not_started")]
+    table = cli("incident", "show", "1").stdout
+    assert "30 日内提交总结报告: 未开始" in table and "剩余 29天" not in table
+    status = json.loads(cli("incident", "status", "--format", "json").stdout)
+    assert all(c["deadline"] != "final-report" for c in status)
+    report = json.loads(cli("incident", "report", "1", "--kind", "followup", "--format", "json").stdout)
+    assert [c["deadline"] for c in report["pending_clocks"]] == ["final-report"]
+    docx = tmp_path / "followup.docx"
+    assert cli("incident", "report", "1", "--kind", "followup", "--format", "docx", "-o", str(docx)).exit_code == 0
+    from docx import Document
+
+    rows = [[c.text for c in r.cells] for t in Document(str(docx)).tables for r in t.rows]
+    final_row = next(r for r in rows if r[0] == "30 日内提交总结报告")
+    assert final_row[1:3] == ["—", "未开始"] and "恢复或关闭后起算 30天" in final_row[3]
+    for args in (("ack", "1"), ("recover", "1")):
+        assert cli("incident", *args).exit_code == 0
+    after = json.loads(cli("incident", "show", "1", "--format", "json").stdout)
+    final = next(c for c in after["clocks"] if c["deadline"] == "final-report")
+    assert final["status"] == "running" and final["left"] == "30天0小时" and after["pending_clocks"] == []
+    assert "30 日内提交总结报告: 剩余 30天0小时" in cli("incident", "show", "1").stdout
+
+
+def test_grading_a_portal_asks_for_its_level(cli: Invoke) -> None:
+    _open_major(cli)
+    asked = cli("incident", "grade", "1", "--fact", "portal_down_hours=3")
+    assert asked.exit_code == 0 and "graded 一般" in asked.stdout and "--fact portal_level=prefecture" in asked.stdout
+    given = cli("incident", "grade", "1", "--fact", "portal_down_hours=3", "--fact", "portal_level=prefecture")
+    assert given.exit_code == 0 and "graded 较大" in given.stdout and "征求意见稿" in given.stdout
+    assert "portal_level=" not in given.stdout
+    shown = json.loads(cli("incident", "show", "1", "--format", "json").stdout)
+    assert any("征求意见稿" in r for r in shown["facts"]["grading_reasons"])
+
+
+def test_a_notified_vulnerability_opens_as_07_network_vulnerability(cli: Invoke) -> None:
+    opened = cli(
+        "incident", "open", "--title", "关于官网 SQL 注入漏洞的安全通报", "--playbook", "notified-vulnerability"
+    )
+    assert opened.exit_code == 0, opened.stderr
+    shown = json.loads(cli("incident", "show", "1", "--format", "json").stdout)
+    assert (shown["category"], shown["subcategory"], shown["notified"]) == ("07", "网络漏洞", True)
+    old = cli("incident", "open", "--title", "x", "--category", "07", "--subcategory", "漏洞通报")
+    assert (
+        old.exit_code == 0
+        and json.loads(cli("incident", "show", "2", "--format", "json").stdout)["subcategory"] == "网络漏洞"
+    )
+    wrong = cli("incident", "open", "--title", "x", "--category", "07", "--subcategory", "勒索软件")
+    assert wrong.exit_code == 2 and "网络配置合规缺陷" in wrong.stderr

@@ -17,7 +17,7 @@ EXPECTED = {
     "ddos-exam": ("02", "拒绝服务"),
     "phishing": ("02", "网络钓鱼"),
     "mining": ("01", "挖矿病毒"),
-    "notified-vulnerability": ("07", "漏洞通报"),
+    "notified-vulnerability": ("07", "网络漏洞"),
     "zero-day": ("02", "漏洞利用"),
 }
 PLAYBOOKS = load_playbooks()

@@ -17,7 +17,7 @@ from secops.config import Workspace
 from secops.errors import SecopsError
 from secops.incident import model
 from secops.incident.audit import audit_key, entries, verify
-from secops.incident.clocks import clocks_for
+from secops.incident.clocks import clocks_for, pending_clocks
 from secops.incident.escalation import check_clocks, notices_sent
 from secops.incident.notify import LOG_FILE, load_notifiers, send
 from secops.incident.policy import IncidentPolicy, load_policy
@@ -209,3 +209,102 @@ def test_bad_notifier_config_names_the_line(tmp_path: Path) -> None:
     (tmp_path / "notifiers.yaml").write_text("- {type: log}\n- {type: pager}\n", encoding="utf-8")
     with pytest.raises(SecopsError, match="type must be one of"):
         load_notifiers(tmp_path)
+
+
+# The 30-day final report (总结报告, CAC art. 8) counts from the end of handling, not from detection.
+
+
+def _final(incident: model.Incident, policy: IncidentPolicy, now: datetime) -> Any:
+    return next((c for c in clocks_for(incident, policy, now) if c.deadline_id == "final-report"), None)
+
+
+def test_final_report_clock_waits_for_the_end_of_handling(
+    store: Store, workspace: Workspace, policy: IncidentPolicy
+) -> None:
+    incident = open_major(store, workspace)
+    model.transition(session(store, workspace, NOW), incident.id, "acknowledged")
+    handling = model.get_incident(store, incident.id)
+    assert _final(handling, policy, NOW) is None  # negative: no countdown from detection
+    [waiting] = pending_clocks(handling, policy)
+    assert waiting.deadline_id == "final-report" and waiting.as_dict()["status"] == "not_started"
+    assert "未开始" in waiting.outcome_text() and "30天" in waiting.outcome_text()
+    later = NOW + timedelta(days=31)  # long past detection + 30 days: still nothing due
+    sent = check_clocks(store, policy, [{"type": "log"}], workspace.path, later, sleep=lambda _s: None)
+    assert all(n["deadline"] != "final-report" for n in sent)
+    recovered_at = NOW + timedelta(days=2)
+    model.transition(session(store, workspace, recovered_at), incident.id, "recovered")
+    done = model.get_incident(store, incident.id)
+    clock = _final(done, policy, recovered_at + timedelta(days=1))
+    assert clock is not None and pending_clocks(done, policy) == []
+    assert clock.started_at == recovered_at and clock.due_at == recovered_at + timedelta(days=30)
+    assert clock.status == "running" and clock.left == timedelta(days=29)
+    closed_at = recovered_at + timedelta(days=3)
+    model.transition(session(store, workspace, closed_at), incident.id, "closed")
+    closed = model.get_incident(store, incident.id)
+    assert _final(closed, policy, closed_at).started_at == recovered_at  # recovered, not closed
+
+
+def test_final_report_starts_at_closing_when_never_recovered(
+    store: Store, workspace: Workspace, policy: IncidentPolicy
+) -> None:
+    incident = open_major(store, workspace)
+    closed_at = NOW + timedelta(hours=3)
+    model.transition(session(store, workspace, closed_at), incident.id, "closed")
+    clock = _final(model.get_incident(store, incident.id), policy, closed_at)
+    assert clock is not None and clock.started_at == closed_at
+
+
+def test_a_policy_ending_handling_at_closed_waits_for_closing(store: Store, workspace: Workspace) -> None:
+    policy = load_policy().model_copy(update={"end_of_handling": "closed"})
+    incident = open_major(store, workspace)
+    model.transition(session(store, workspace, NOW), incident.id, "acknowledged")
+    model.transition(session(store, workspace, NOW), incident.id, "recovered")
+    recovered = model.get_incident(store, incident.id)
+    assert _final(recovered, policy, NOW) is None and [p.deadline_id for p in pending_clocks(recovered, policy)] == [
+        "final-report"
+    ]
+    assert "关闭" in pending_clocks(recovered, policy)[0].outcome_text()
+    closed_at = NOW + timedelta(days=1)
+    model.transition(session(store, workspace, closed_at), incident.id, "closed")
+    assert _final(model.get_incident(store, incident.id), policy, closed_at).started_at == closed_at
+
+
+def test_a_reopened_incident_is_handled_again_and_its_final_report_waits(
+    store: Store, workspace: Workspace, policy: IncidentPolicy
+) -> None:
+    incident = open_major(store, workspace)
+    model.transition(session(store, workspace, NOW), incident.id, "closed")
+    model.transition(session(store, workspace, NOW), incident.id, "acknowledged", note="复发")
+    reopened = model.get_incident(store, incident.id)
+    assert _final(reopened, policy, NOW) is None and pending_clocks(reopened, policy)
+
+
+def test_handling_clocks_still_run_from_detection(store: Store, workspace: Workspace, policy: IncidentPolicy) -> None:
+    incident = open_major(store, workspace)
+    started = {c.deadline_id: c.started_at for c in clocks_for(incident, policy, NOW)}
+    assert set(started) == {"handle-major", "report-cac", "report-education"}
+    assert set(started.values()) == {incident.detected_at}
+
+
+def test_an_incident_stored_with_the_old_subcategory_name_loads_under_the_standard_name(
+    store: Store, workspace: Workspace
+) -> None:
+    import sqlalchemy as sa
+
+    from secops.store.schema import incidents
+
+    incident = model.open_incident(
+        session(store, workspace, NOW),
+        title="关于官网 SQL 注入漏洞的安全通报",
+        category="07",
+        subcategory="网络漏洞",
+        grade="一般",
+        detected_at=NOW,
+        notified=True,
+    )
+    with store.engine.begin() as conn:  # as an older secops stored it
+        conn.execute(sa.update(incidents).where(incidents.c.id == incident.id).values(subcategory="漏洞通报"))
+    loaded = model.get_incident(store, incident.id)
+    assert (loaded.category, loaded.subcategory) == ("07", "网络漏洞")
+    other = open_major(store, workspace)
+    assert model.get_incident(store, other.id).subcategory == "网页篡改"  # others untouched
