@@ -62,6 +62,18 @@ def system_assessed(app: AppContext, name: str, assessed_on: str, org: str, conc
     click.echo(f"Recorded 等级测评 of {found.name} on {day}: {conclusion} ({org})")
 
 
+def _extension(entry: dict[str, Any]) -> str:
+    """When the 备案证明's extension can be applied for (its last 3 months), as people read it."""
+    from secops.dengbao.calendar import deadline_text
+
+    window = entry["extension_window"]
+    if window is None:
+        return ""
+    if window["open"]:
+        return f"申请期内，至 {window['closes_on']}"
+    return deadline_text(entry, "extension") or f"已过（{window['opens_on']} 至 {window['closes_on']}）"
+
+
 def _row(entry: dict[str, Any]) -> dict[str, Any]:
     from secops.dengbao.calendar import deadline_text
 
@@ -74,6 +86,7 @@ def _row(entry: dict[str, Any]) -> dict[str, Any]:
         "filed": filed,
         "certificate": entry["certificate_no"] or ("待填写" if entry["filed_on"] else ""),
         "valid_until": deadline_text(entry, "certificate"),
+        "extension": _extension(entry),
         "last_assessment": f"{last['date']} {last['conclusion']}" if last else "无记录",
         "next_assessment": deadline_text(entry, "assessment"),
         "highrisk": len(entry["open_highrisk"]),
@@ -87,7 +100,8 @@ def _row(entry: dict[str, Any]) -> dict[str, Any]:
 @format_option()
 @pass_app
 def calendar(app: AppContext, system_name: str | None, notify: bool, fmt: str) -> None:
-    """The compliance calendar: filing, 备案证明 validity, last and next 等级测评, open high risk.
+    """The compliance calendar: filing, 备案证明 validity and its extension window, last and next
+    等级测评, open high risk.
 
     Exits 1 when a deadline is overdue.
     """

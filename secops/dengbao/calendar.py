@@ -1,12 +1,20 @@
 """The 等保 compliance calendar: filings (备案), official assessments (等级测评) and their deadlines.
 
-Rules, from /work/shared/reference/dengbao/README.md (section "Grading (定级), GB/T 22240-2020"):
-- level 2 and above must be filed (备案) with the local public-security 网安 department;
-- the 备案证明 "is valid 3 years (+1 per completed 测评)": expiry = filing date + 3 years + one
-  year for each official assessment completed on or after the filing date (an assessment before
-  the filing cannot extend a certificate that did not exist yet);
-- "levels 3–5 are assessed every year": the next assessment is due one year after the last
-  official one, or one year after filing when there has been none.
+Rules, from /work/shared/reference/dengbao/README.md (section "Grading (定级), GB/T 22240-2020" and
+the Ministry of Public Security's 11th Bureau answers on the 2025 rules, Q6, Q9, Q11):
+- level 2 and above must be filed (备案) with the local public-security 网安 department; level 5
+  with the provincial public-security authority (Q9);
+- the 备案证明 is valid 3 years, +1 year per completed 等级测评 (Q6): expiry = start + 3 years + one
+  year for each official assessment completed on or after the start. The start is the filing date,
+  or 2025-01-01 for filings made before 2025 (Q6: their 3 years count from 2025-01-01). An
+  assessment before the start does not count: before the filing the certificate did not exist, and
+  a pre-2025 filing's validity restarts on 2025-01-01 (secops's reading: counting the older
+  assessments too would give a 2018 filing assessed yearly nine more years);
+- the extension (延续) is applied for in the last 3 months of validity (Q6): the day that window
+  opens is a deadline of its own (``extension``), reminded like the others; once it is open the
+  certificate's expiry is the deadline that counts;
+- levels 3, 4 and 5 are assessed every year (Q11): the next assessment is due one year after the
+  last official one, or one year after filing when there has been none.
 - filing itself is due within 30 days of the level being set (《信息安全等级保护管理办法》,
   公通字〔2007〕43号, art. 15); secops takes the day the system was added as that day.
 The reference sets no yearly cycle for level 2, so for level 2 the calendar shows no assessment
@@ -32,9 +40,16 @@ from secops.store.schema import dengbao_filings, dengbao_official_assessments
 
 CONCLUSIONS = ("符合", "基本符合", "不符合")
 CERTIFICATE_YEARS = 3
+CERTIFICATE_RESTART = date(2025, 1, 1)  # Q6: pre-2025 filings count their 3 years from this day
+EXTENSION_MONTHS = 3  # Q6: the extension is applied for in the last 3 months of validity
 EARLIEST = date(2000, 1, 1)  # 等级保护 filings predate nothing earlier; older dates are typos
 FILING_DAYS = 30  # 公通字〔2007〕43号 art. 15: file within 30 days of the level being set
-DEADLINE_NAMES = {"filing": "办理备案", "certificate": "备案证明到期", "assessment": "年度等级测评"}
+DEADLINE_NAMES = {
+    "filing": "办理备案",
+    "certificate": "备案证明到期",
+    "extension": "备案证明延续申请期开始",
+    "assessment": "年度等级测评",
+}
 ZONE = ZoneInfo("Asia/Shanghai")  # deadlines are calendar days in Beijing time
 
 
@@ -58,6 +73,30 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day ``months`` later (earlier when negative); past the target month's end, its last day."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    first_of_next = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    return min(date(year, month + 1, 1) + timedelta(days=day.day - 1), first_of_next - timedelta(days=1))
+
+
+def filing_authority(level: int) -> str:
+    """Where a system of ``level`` is filed: level 5 with the provincial authority (Q9)."""
+    return "省级公安机关网安部门" if level >= 5 else "所在地公安机关网安部门"
+
+
+def certificate_start(filed_on: date) -> date:
+    """The day a 备案证明's 3 years count from: the filing date, 2025-01-01 for earlier filings (Q6)."""
+    return max(filed_on, CERTIFICATE_RESTART)
+
+
+def certificate_validity(filing: Filing, official: list[OfficialAssessment]) -> tuple[date, int]:
+    """(expiry, assessments counted): 3 years from the start, +1 per assessment on or after it."""
+    start = certificate_start(filing.filed_on)
+    counted = sum(1 for a in official if a.assessed_on >= start)
+    return add_years(start, CERTIFICATE_YEARS + counted), counted
 
 
 def parse_date(text: str, *, option: str, today: date) -> date:
@@ -156,7 +195,9 @@ def system_calendar(
         "filing_required": system.level >= 2,
         "filed_on": filing.filed_on if filing else None,
         "certificate_no": (filing.certificate_no or None) if filing else None,
+        "filing_authority": filing_authority(system.level) if system.level >= 2 else None,
         "certificate_valid_until": None,
+        "extension_window": None,
         "assessments_counted": 0,
         "last_assessment": None,
         "next_assessment": None,
@@ -192,16 +233,18 @@ def system_calendar(
                 "filing",
                 graded_on + timedelta(days=FILING_DAYS),
                 today,
-                f"第二级及以上在等级确定后 {FILING_DAYS} 日内备案（等级录入于 {graded_on}）",
+                f"第二级及以上在等级确定后 {FILING_DAYS} 日内向{filing_authority(system.level)}备案"
+                f"（等级录入于 {graded_on}）",
             )
         )
         if system.level >= 3 and last:
             due = add_years(last.assessed_on, 1)
             entry["next_assessment"] = due
-            entry["deadlines"].append(_deadline("assessment", due, today, "第三级及以上每年测评：上次测评后一年"))
+            entry["deadlines"].append(_deadline("assessment", due, today, "第三级至第五级每年测评：上次测评后一年"))
         return _finish(entry)
-    counted = sum(1 for a in official if a.assessed_on >= filing.filed_on)
-    expiry = add_years(filing.filed_on, CERTIFICATE_YEARS + counted)
+    expiry, counted = certificate_validity(filing, official)
+    start = certificate_start(filing.filed_on)
+    since = "备案日期起" if start == filing.filed_on else f"2025 年前备案，自 {start} 起"
     entry["assessments_counted"] = counted
     entry["certificate_valid_until"] = expiry
     entry["deadlines"].append(
@@ -209,14 +252,28 @@ def system_calendar(
             "certificate",
             expiry,
             today,
-            f"备案日期起 {CERTIFICATE_YEARS} 年，每完成一次测评延长 1 年（已计 {counted} 次）",
+            f"{since} {CERTIFICATE_YEARS} 年，此后每完成一次等级测评延长 1 年（已计 {counted} 次）",
         )
     )
+    opens = add_months(expiry, -EXTENSION_MONTHS)
+    entry["extension_window"] = {"opens_on": opens, "closes_on": expiry, "open": opens <= today < expiry}
+    if today <= opens:
+        entry["deadlines"].append(
+            _deadline(
+                "extension",
+                opens,
+                today,
+                f"有效期最后 {EXTENSION_MONTHS} 个月内（{opens} 至 {expiry}）"
+                f"向{filing_authority(system.level)}申请延续",
+            )
+        )
+    elif today < expiry:
+        entry["notes"].append(f"备案证明延续申请期内：{expiry} 前向{filing_authority(system.level)}申请延续")
     if system.level >= 3:
         start, basis = (last.assessed_on, "上次测评后一年") if last else (filing.filed_on, "备案后一年内首次测评")
         due = add_years(start, 1)
         entry["next_assessment"] = due
-        entry["deadlines"].append(_deadline("assessment", due, today, f"第三级及以上每年测评：{basis}"))
+        entry["deadlines"].append(_deadline("assessment", due, today, f"第三级至第五级每年测评：{basis}"))
     else:
         entry["notes"].append("参考资料未规定第二级的测评周期；在备案证明到期前完成测评可延长有效期")
     return _finish(entry)

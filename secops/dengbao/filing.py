@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from secops.dengbao.calendar import Filing, OfficialAssessment, load_filing, load_official
+from secops.dengbao.calendar import Filing, OfficialAssessment, filing_authority, load_filing, load_official
 from secops.dengbao.grading_report import (
     ASSET_COLUMNS,
     PENDING,
@@ -77,7 +77,7 @@ def build(ctx: ReportContext) -> Report:
         ("安全保护等级", level_name(system.level)),
         ("备案表编号", pending("由受理公安机关填写")),
         ("备案日期", pending()),
-        ("受理备案单位", pending("所在地公安机关网安部门")),
+        ("受理备案单位", pending(filing_authority(system.level))),
     ]
     notes = report.section("填表说明")
     notes.add(

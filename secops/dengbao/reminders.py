@@ -67,6 +67,8 @@ def check_reminders(
                 f"【等保提醒】{school + ' ' if school else ''}“{system.name}”（第{system.level}级）"
                 f"{deadline['name']}日期为 {deadline['due_on']}，还有 {deadline['days_left']} 天。"
             )
+            if deadline["kind"] == "extension":
+                text += f"请在{deadline['basis']}。"
             event = {
                 "kind": "dengbao-deadline",
                 "system": system.name,

@@ -45,8 +45,16 @@ def test_calendar_json_and_table_exit_1_when_overdue(school: Invoke) -> None:
     result = school("dengbao", "calendar", "--format", "json")
     assert result.exit_code == 1  # 学籍管理系统's yearly assessment was due 2026-05-20
     entries = {e["system"]: e for e in json.loads(result.stdout)}
-    assert entries["门户网站"]["certificate_valid_until"] == "2027-03-01"
-    assert entries["学籍管理系统"]["certificate_valid_until"] == "2028-06-10"
+    # filed before 2025: 3 years from 2025-01-01 (Q6); 学籍管理系统's 2025 assessment adds one
+    assert entries["门户网站"]["certificate_valid_until"] == "2028-01-01"
+    assert entries["门户网站"]["extension_window"] == {
+        "opens_on": "2027-10-01",
+        "closes_on": "2028-01-01",
+        "open": False,
+    }
+    extension = next(d for d in entries["门户网站"]["deadlines"] if d["kind"] == "extension")
+    assert extension["due_on"] == "2027-10-01" and "所在地公安机关网安部门" in extension["basis"]
+    assert entries["学籍管理系统"]["certificate_valid_until"] == "2029-01-01"
     assert entries["学籍管理系统"]["next_assessment"] == "2026-05-20"
     assert entries["学籍管理系统"]["last_assessment"]["conclusion"] == "符合"
     assert entries["一卡通系统"]["next_assessment"] == "2026-12-20"
@@ -55,9 +63,9 @@ def test_calendar_json_and_table_exit_1_when_overdue(school: Invoke) -> None:
     table = school("dengbao", "calendar")
     assert table.exit_code == 1
     lines = table.stdout.splitlines()
-    assert "VALID_UNTIL" in lines[0] and "NEXT_ASSESSMENT" in lines[0]
+    assert "VALID_UNTIL" in lines[0] and "EXTENSION" in lines[0] and "NEXT_ASSESSMENT" in lines[0]
     xueji = next(line for line in lines if line.startswith("学籍管理系统"))
-    assert "2026-05-20（已逾期）" in xueji and "2028-06-10" in xueji and "待填写" in xueji
+    assert "2026-05-20（已逾期）" in xueji and "2029-01-01" in xueji and "2028-10-01" in xueji and "待填写" in xueji
     card = next(line for line in lines if line.startswith("一卡通系统"))
     assert "2026-12-20（27 天）" in card
 

@@ -46,19 +46,21 @@ def ctx(tmp_path: Path) -> Iterator[CenterContext]:
     center.close()
 
 
-def _system(store: Store, name: str, level: int) -> System:
+def _system(store: Store, name: str, level: int, graded: datetime = NOW) -> System:
     system, _ = save_system(
-        store, name=name, level=level, extensions=(), asset_tag="", description="", grading=None, now=NOW
+        store, name=name, level=level, extensions=(), asset_tag="", description="", grading=None, now=graded
     )
     return system
 
 
 def _school(store: Store) -> None:
-    """Levels 2, 3 and 3: a certificate that has expired, an assessment a year overdue, one unfiled."""
-    portal = _system(store, "门户网站", 2)
+    """Levels 2, 3 and 3: a filing 30 days overdue, an assessment a year overdue, one unfiled in time.
+
+    (No certificate can have expired on the real clock before 2028: filings before 2025 count their
+    3 years from 2025-01-01.)"""
+    _system(store, "门户网站", 2, graded=NOW - timedelta(days=60))
     xueji = _system(store, "学籍管理系统", 3)
     _system(store, "一卡通系统", 3)
-    record_filing(store, portal, TODAY - timedelta(days=3 * 366 + 10), "41010099001-22001", NOW)
     record_filing(store, xueji, TODAY - timedelta(days=400), "", NOW)
     record_official(store, xueji, OfficialAssessment(TODAY - timedelta(days=390), "某某测评中心", "基本符合", ""), NOW)
     with store.engine.begin() as conn:  # an asset whose owner is a person: must never leave the school
@@ -99,7 +101,7 @@ def test_summary_round_trip_replaces_and_is_listed_as_overdue(
         assert by_name["一卡通系统"]["filed"] is False and by_name["一卡通系统"]["filing_date"] is None
         assert by_name["一卡通系统"]["filing_overdue"] is False  # graded just now: 30 days left to file
         assert stored["counts"] == {
-            "systems": 3, "assets": 1, "open_incidents": 0, "unfiled": 1, "overdue_filings": 1,
+            "systems": 3, "assets": 1, "open_incidents": 0, "unfiled": 2, "overdue_filings": 1,
             "overdue_assessments": 1,
         }  # fmt: skip
 

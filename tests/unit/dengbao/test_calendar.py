@@ -61,31 +61,33 @@ def _by_name(store: Store, today: date = TODAY) -> dict[str, dict[str, object]]:
 def test_yearly_assessments_and_certificate_expiry(school: Store) -> None:
     calendar = _by_name(school)
     portal, xueji, card = calendar["门户网站"], calendar["学籍管理系统"], calendar["一卡通系统"]
-    # Level 2: 3 years from filing, no assessment yet; no yearly assessment deadline of its own.
-    assert portal["certificate_valid_until"] == date(2027, 3, 1)
+    # Level 2 filed in 2024: 3 years from 2025-01-01 (Q6), no assessment yet; no yearly assessment
+    # deadline of its own; the extension window opens 3 months before expiry.
+    assert portal["certificate_valid_until"] == date(2028, 1, 1)
     assert portal["next_assessment"] is None
-    assert [d["kind"] for d in portal["deadlines"]] == ["certificate"]  # type: ignore[attr-defined]
-    # Level 3 with two completed assessments after filing: 3 + 2 years; next one a year after the last.
-    assert xueji["certificate_valid_until"] == date(2028, 6, 10)
-    assert xueji["assessments_counted"] == 2
+    assert [d["kind"] for d in portal["deadlines"]] == ["certificate", "extension"]  # type: ignore[attr-defined]
+    # Level 3 filed in 2023: from 2025-01-01, +1 for the 2025 assessment (the 2024 one predates the
+    # restart); next assessment a year after the last.
+    assert xueji["certificate_valid_until"] == date(2029, 1, 1)
+    assert xueji["assessments_counted"] == 1
     assert xueji["last_assessment"]["date"] == date(2025, 5, 20)  # type: ignore[index]
     assert xueji["next_assessment"] == date(2026, 5, 20)
     assert xueji["overdue"] == ["年度等级测评"]
     # Level 3, filed last December, never assessed: the first assessment is due a year after filing.
     assert card["next_assessment"] == date(2026, 12, 20) and card["certificate_valid_until"] == date(2028, 12, 20)
     assert card["overdue"] == [] and card["certificate_no"] == "41010099001-25007"
-    # A year on, the certificate of the level-2 system has expired too.
-    later = _by_name(school, date(2027, 3, 2))
+    # The day after its expiry, the certificate of the level-2 system has expired too.
+    later = _by_name(school, date(2028, 1, 2))
     assert later["门户网站"]["overdue"] == ["备案证明到期"]
 
 
 def test_assessment_before_filing_does_not_extend_the_certificate(store: Store) -> None:
     system = _system(store, "OA", 3)
-    record_official(store, system, OfficialAssessment(date(2022, 1, 5), "某测评机构", "符合", "R-1"), NOW)
-    record_filing(store, system, date(2022, 3, 1), "", NOW)
+    record_official(store, system, OfficialAssessment(date(2025, 1, 5), "某测评机构", "符合", "R-1"), NOW)
+    record_filing(store, system, date(2025, 3, 1), "", NOW)
     entry = _by_name(store)["OA"]
-    assert entry["assessments_counted"] == 0 and entry["certificate_valid_until"] == date(2025, 3, 1)
-    assert entry["overdue"] == ["备案证明到期", "年度等级测评"]
+    assert entry["assessments_counted"] == 0 and entry["certificate_valid_until"] == date(2028, 3, 1)
+    assert entry["overdue"] == ["年度等级测评"]
     assert entry["certificate_no"] is None  # unknown stays unknown
 
 
@@ -111,7 +113,8 @@ def test_unfiled_systems_must_be_filed_within_30_days_of_grading(store: Store) -
     )
     assert compliance_calendar(store, date(2026, 12, 24))[0]["overdue"] == ["办理备案"]
     record_filing(store, system, date(2026, 12, 1), "", NOW)  # once filed, the certificate counts instead
-    assert [d["kind"] for d in compliance_calendar(store, date(2026, 12, 24))[0]["deadlines"]] == ["certificate"]
+    kinds = [d["kind"] for d in compliance_calendar(store, date(2026, 12, 24))[0]["deadlines"]]
+    assert kinds == ["certificate", "extension"]
 
 
 def test_removing_a_system_removes_its_calendar_facts(school: Store) -> None:
@@ -174,8 +177,12 @@ def test_reminders_go_out_once_each_at_30_7_and_1_days(school: Store, workspace:
     recorded = reminders_sent(school)
     assert [r["days_before"] for r in recorded] == [30, 7, 1]
     assert all(r["due_on"] == date(2026, 12, 20) for r in recorded)
-    # The level-2 certificate (2027-03-01) gets its 30-day reminder when its time comes.
-    assert [(s["system"], s["deadline"], s["days_before"]) for s in check(date(2027, 2, 1))] == [
+    # The level-2 certificate (valid to 2028-01-01) gets a reminder 30 days before its extension
+    # window opens (2027-10-01), and one 30 days before it expires.
+    assert [(s["system"], s["deadline"], s["days_before"]) for s in check(date(2027, 9, 1))] == [
+        ("门户网站", "extension", 30)
+    ]
+    assert [(s["system"], s["deadline"], s["days_before"]) for s in check(date(2027, 12, 2))] == [
         ("门户网站", "certificate", 30)
     ]
 
