@@ -9,6 +9,7 @@ import click
 
 from secops.cli.context import AppContext, pass_app
 from secops.cli.dengbao_calendar_cmd import calendar, system_assessed, system_filed
+from secops.cli.dengbao_risk_cmd import risk
 from secops.cli.dengbao_system_cmd import questionnaire, system
 from secops.cli.output import emit, emit_object, format_option, to_json
 
@@ -219,12 +220,25 @@ def _print_summary(result: dict[str, Any]) -> None:
         f"  综合得分(2019) {result['score_2019']}  2021 评级 {result['grade_2021']}"
     )
     if result["highrisk"]:
+        from secops.dengbao.risks import STATUS_NAMES
+
         click.echo("高风险问题：")
         for problem in result["highrisk"]:
-            state = "未缓解" if problem["unmitigated"] else f"已声明缓解措施：{problem['mitigation']}"
+            if problem.get("candidate"):
+                decision = problem.get("decision") or {}
+                state = f"未缓解，重大风险隐患候选：{STATUS_NAMES[decision.get('decision')]}"
+                if decision:
+                    state += f"（{decision['decided_by']}：{decision['reason']}）"
+            else:
+                state = f"已声明缓解措施：{problem['mitigation']}"
             click.echo(f"  [{problem['case']}] {problem['title']}（{', '.join(problem['items'])}）{state}")
             for line in problem["evidence"][:5]:
                 click.echo(f"      {line}")
+        if result.get("undecided"):
+            click.echo(
+                f"  待确认的候选 {len(result['undecided'])} 个：secops dengbao risk confirm|reject CASE "
+                f"--system {result['system']['name']} --reason ..."
+            )
     failing = [i for i in result["items"] if i["result"] == "不符合"]
     if failing:
         click.echo(f"不符合项（{len(failing)}）：")
@@ -235,12 +249,15 @@ def _print_summary(result: dict[str, Any]) -> None:
     if result["conflicts"]:
         click.echo(f"答卷与自动检查冲突 {result['conflicts']} 项（以自动检查为准）")
     provisional = "（尚有未测评项，结论为预评估）" if result["provisional"] else ""
-    veto = "，存在重大风险隐患" if result["major_risk"] else ""
-    click.echo(f"结论：{result['conclusion']}{veto}{provisional}")
+    confirmed = f"，经确认的重大风险隐患：{'、'.join(result['major_risks'])}" if result.get("major_risks") else ""
+    click.echo(f"结论：{result['conclusion']}{confirmed}{provisional}")
+    if result.get("conclusion_rule"):
+        click.echo(f"  依据：{result['conclusion_rule']}")
 
 
 dengbao.add_command(system)
 dengbao.add_command(questionnaire)
 dengbao.add_command(calendar)
+dengbao.add_command(risk)
 system.add_command(system_filed)
 system.add_command(system_assessed)

@@ -11,12 +11,16 @@ Merging rules (documented in the report):
 High risk: a failing check raises the guide cases it names; an item answered 不符合 raises every
 case linked to it. A mitigation written in the questionnaire for a case's item lowers the case
 from high risk (the problem stays, as medium risk).
+
+Conclusion (scoring.conclude_2025, after the 2025 answers): a high-risk problem still open is a
+*candidate* 重大风险隐患 (secops.dengbao.risks); only one the assessor confirmed counts, and even
+then it lowers 符合 to 基本符合, never to 不符合. The result names the rule it applied.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,6 +29,7 @@ from secops.dengbao import scoring
 from secops.dengbao.catalog import CLASSES, Catalog
 from secops.dengbao.checks import SEVERITY_ORDER, Check, CheckResult, run_check
 from secops.dengbao.questionnaire import Answer
+from secops.dengbao.risks import Decision, apply_decisions
 
 NETWORK, HOST = "network", "host"
 
@@ -108,8 +113,11 @@ def assess(
     answers: dict[str, Answer],
     now: datetime,
     check_results: list[CheckResult] | None = None,
+    decisions: Mapping[str, Decision] | None = None,
 ) -> dict[str, Any]:
-    """The full assessment as a JSON-ready dict (also what reports and the store keep)."""
+    """The full assessment as a JSON-ready dict (also what reports and the store keep).
+
+    ``decisions`` are the assessor's on 重大风险隐患 candidates, by case (risks.load_decisions)."""
     checks = list(checks)
     requirements = catalog.select(level, extensions)
     results = check_results if check_results is not None else evaluate_targets(targets, checks)
@@ -173,11 +181,10 @@ def assess(
         if members:
             by_class[name] = scoring.count(members)
     rate = scoring.compliance_rate(overall)
-    major_risk = any(p["unmitigated"] for p in problems)
     high = any(item["risk"] == "high" for item in items)
     medium = any(item["risk"] == "medium" for item in items)
     score = scoring.score_2019(by_class)
-    return {
+    assessment: dict[str, Any] = {
         "system": system,
         "level": level,
         "extensions": list(extensions),
@@ -189,8 +196,6 @@ def assess(
         "rate": round(rate, 4),
         "weighted_rate": round(scoring.weighted_rate(overall), 4),
         "highrisk": problems,
-        "major_risk": major_risk,
-        "conclusion": scoring.conclusion_2025(rate, major_risk),
         "score_2019": score,
         "grade_2021": scoring.grade_2021(score, high_risk=high, medium_risk=medium),
         "conflicts": sum(1 for item in items if item["conflict"]),
@@ -199,6 +204,8 @@ def assess(
         "provisional": overall.unassessed > 0,
         "rate_rule": "符合率 = 符合项 / (测评项 − 不适用项)；部分符合不计入符合，未测评项计入分母",
     }
+    # candidates, decisions, major_risk, conclusion and conclusion_rule
+    return apply_decisions(assessment, decisions or {})
 
 
 def _high_risk(

@@ -139,10 +139,12 @@ class Grading:
         level = self.level
         if level == 1:
             return ["第一级由运营使用单位自主保护，无需专家评审和备案；等级变化时应重新定级。"]
+        from secops.dengbao.calendar import filing_authority
+
         steps = [
             "组织专家评审定级结果，并报请行业主管（监管）部门核准（教育系统为上级教育行政部门）。",
-            "定级结果经核准后，向所在地公安机关网安部门办理备案，取得备案证明"
-            "（有效期 3 年，每完成一次测评延长 1 年）。",
+            f"定级结果经核准后，向{filing_authority(level)}办理备案，取得备案证明"
+            "（有效期 3 年，每完成一次等级测评延长 1 年；2025 年前备案的自 2025 年 1 月 1 日起计算）。",
         ]
         if level >= 3:
             steps.append("第三级及以上系统每年至少开展一次等级测评，并按测评结果整改。")

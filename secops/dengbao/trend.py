@@ -20,7 +20,8 @@ from secops.store.schema import dengbao_assessments, dengbao_trend
 
 
 def open_highrisk(result: dict[str, Any]) -> int:
-    """Unmitigated high-risk problems: the ones that veto the conclusion."""
+    """Unmitigated high-risk problems: the 重大风险隐患 candidates (only confirmed ones weigh on the
+    conclusion, see secops.dengbao.risks)."""
     return sum(1 for problem in result.get("highrisk", []) if problem.get("unmitigated"))
 
 
@@ -111,6 +112,7 @@ def run_automated_assessment(
     from secops.dengbao.catalog import load_catalog
     from secops.dengbao.checks import load_checks
     from secops.dengbao.gather import gather
+    from secops.dengbao.risks import load_decisions
     from secops.store.records import log_activity
 
     system = get_system(store, system_name)
@@ -140,6 +142,7 @@ def run_automated_assessment(
         targets=found,
         answers=load_answers(store, system),
         now=moment,
+        decisions=load_decisions(store, system.id),
     )
     result["school"] = {"code": workspace.config.school.code, "name": workspace.config.school.name}
     assessment_id = save_assessment(store, system, result, moment)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from secops.dengbao.risks import STATUS_NAMES, apply_decisions, load_decisions
 from secops.dengbao.systems import get_system, latest_assessment
 from secops.dengbao.trend import trend_points
 from secops.errors import SecopsError
@@ -102,6 +103,8 @@ def build(ctx: ReportContext) -> Report:
             f"system {system.name!r} has not been assessed yet",
             hint=f"run secops dengbao assess --system {system.name} first",
         )
+    # the assessor's decisions on 重大风险隐患 candidates, as they stand now (also those made since the run)
+    result = apply_decisions(result, load_decisions(ctx.store, system.id))
     en = ctx.lang == "en"
     report: Report = ctx.new_report()
     config = ctx.workspace.config
@@ -125,10 +128,15 @@ def build(ctx: ReportContext) -> Report:
             f"综合得分（2019 模板）{result['score_2019']}，2021 模板评级“{result['grade_2021']}”。"
         )
     )
-    veto = "存在重大风险隐患，依据 2025 年测评报告模板结论为“不符合”。" if result["major_risk"] else ""
+    confirmed = f"经评估人确认的重大风险隐患：{'、'.join(result['major_risks'])}。" if result["major_risks"] else ""
+    undecided = (
+        f"尚有 {len(result['undecided'])} 个重大风险隐患候选待评估人确认或否定（{'、'.join(result['undecided'])}）。"
+        if result["undecided"]
+        else ""
+    )
     overview.add(
         Paragraph(
-            f"评估结论：{result['conclusion']}。{veto}",
+            f"评估结论：{result['conclusion']}。依据：{result['conclusion_rule']}。{confirmed}{undecided}",
             "warning" if result["conclusion"] != "符合" else "body",
         )
     )
@@ -143,7 +151,10 @@ def build(ctx: ReportContext) -> Report:
         Paragraph(
             "计算口径："
             + result.get("rate_rule", "")
-            + "。2025 模板：符合率 > 90% 且无重大风险隐患为符合，60%–90% 为基本符合，< 60% 或存在重大风险隐患为不符合。"
+            + "。2025 模板（公安部十一局答复第 19、20 问）：符合率高于 90% 且无重大风险隐患为符合；"
+            "60%–90%（含 60% 与 90%）为基本符合，不论是否存在高风险问题或重大风险隐患；"
+            "高于 90% 但存在经确认的重大风险隐患亦为基本符合；低于 60% 为不符合。"
+            "未缓解的高风险问题是重大风险隐患的候选，由评估人结合关联性、严重程度和出现频率确认或否定，仅经确认者影响结论。"
             "自动检查发现的问题优先于问卷答复。",
             "note",
         )
@@ -156,7 +167,14 @@ def build(ctx: ReportContext) -> Report:
         high.add(Paragraph("未发现与《高风险判定实施指引》案例相符的问题。", "note"))
     rows: list[list[Cell]] = []
     for problem in result["highrisk"]:
-        state = "未缓解（高风险）" if problem["unmitigated"] else f"已声明缓解措施：{problem['mitigation']}"
+        if problem["candidate"]:
+            decision = problem["decision"] or {}
+            state = f"未缓解（高风险）；重大风险隐患候选：{STATUS_NAMES[decision.get('decision')]}"
+            if decision:
+                when = _local_time(decision["decided_at"], config.timezone)
+                state += f"（{decision['decided_by']}，{when}：{decision['reason']}）"
+        else:
+            state = f"已声明缓解措施：{problem['mitigation']}"
         rows.append(
             [
                 problem["case"],

@@ -392,3 +392,17 @@ detect_bookmarks = sa.Table(
     sa.Column("mtime_ns", sa.BigInteger, nullable=False),
     sa.Column("read_at", _when, nullable=False),
 )
+
+dengbao_risk_decisions = sa.Table(
+    "dengbao_risk_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("case_id", sa.String(20), nullable=False),
+    sa.Column("decision", sa.String(10), nullable=False),  # confirmed | rejected; the latest per case applies
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("decided_by", sa.Text, nullable=False),
+    sa.Column("decided_at", _when, nullable=False),
+)

@@ -107,9 +107,11 @@ def test_open_redis_and_weak_ssh_password_are_high_risk(lab: dict[str, Any], ass
     assert items["L3-CES1-04"]["result"] == "不符合"
 
 
-def test_conclusion_is_vetoed_and_unanswered_items_stay_unassessed(assessment: dict[str, Any]) -> None:
-    assert assessment["major_risk"] is True
-    assert assessment["conclusion"] == "不符合"
+def test_high_risk_is_a_candidate_and_unanswered_items_stay_unassessed(assessment: dict[str, Any]) -> None:
+    # no veto (2025 answers, Q19/Q20): the open cases are candidates; 不符合 comes from the rate
+    assert {"6.4.1.1", "6.4.3.1"} <= set(assessment["major_risk_candidates"])
+    assert assessment["major_risk"] is False
+    assert assessment["conclusion"] == "不符合" and "低于 60%" in assessment["conclusion_rule"]
     assert assessment["counts"]["total"] == 211
     physical = [i for i in assessment["items"] if i["class_code"] == "PES"]
     assert physical and all(i["result"] == "未测评" for i in physical)  # no evidence, no answer: never a pass

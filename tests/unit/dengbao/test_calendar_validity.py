@@ -165,3 +165,12 @@ def test_the_2018_filing_is_reminded_before_its_extension_window(store: Store, w
     first = lines[0]
     assert first["deadline"] == "extension" and first["due_on"] == "2027-10-01"
     assert "申请延续" in first["text"] and "2028-01-01" in first["text"]
+
+
+def test_grading_consequences_name_the_authority_and_the_2025_start() -> None:
+    from secops.dengbao.grading import grade
+
+    level5 = grade(("nation", "especially_serious"), ("society", "general")).consequences()
+    assert any("向省级公安机关网安部门办理备案" in step for step in level5)
+    level3 = " ".join(grade(("society", "serious"), ("citizen", "general")).consequences())
+    assert "向所在地公安机关网安部门办理备案" in level3 and "2025 年 1 月 1 日" in level3

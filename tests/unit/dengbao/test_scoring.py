@@ -13,7 +13,9 @@ from secops.dengbao.scoring import (
     UNASSESSED,
     Counts,
     compliance_rate,
+    conclude_2025,
     conclusion_2025,
+    percent,
     count,
     grade_2021,
     score_2019,
@@ -33,14 +35,22 @@ from secops.dengbao.scoring import (
         (0.60, False, "基本符合"),  # 60% is still 基本符合
         (0.5999, False, "不符合"),
         (0.0, False, "不符合"),
-        (1.0, True, "不符合"),  # a 重大风险隐患 vetoes whatever the rate
-        (0.95, True, "不符合"),
-        (0.75, True, "不符合"),
+        # a confirmed 重大风险隐患 only keeps a rate above 90% from 符合 (2025 answers, Q20): no veto
+        (1.0, True, "基本符合"),
+        (0.95, True, "基本符合"),
+        (0.9001, True, "基本符合"),
+        (0.90, True, "基本符合"),
+        (0.8999, True, "基本符合"),
+        (0.75, True, "基本符合"),
+        (0.60, True, "基本符合"),
+        (0.5999, True, "不符合"),
         (0.30, True, "不符合"),
+        (0.0, True, "不符合"),
     ],
 )
 def test_conclusion_2025(rate: float, major_risk: bool, expected: str) -> None:
     assert conclusion_2025(rate, major_risk) == expected
+    assert conclude_2025(rate, major_risk).value == expected
 
 
 def test_rate_of_exactly_nine_in_ten_items_is_only_basic() -> None:
@@ -53,6 +63,50 @@ def test_rate_of_exactly_six_in_ten_items_is_basic() -> None:
     rate = compliance_rate(count([COMPLIANT] * 6 + [NON_COMPLIANT] * 4))
     assert rate == 0.6
     assert conclusion_2025(rate, False) == "基本符合"
+
+
+@pytest.mark.parametrize(
+    ("rate", "major_risk", "expected", "rule"),
+    [
+        (
+            0.901,
+            False,
+            "符合",
+            "符合率 90.1%，高于 90%，且无经确认的重大风险隐患：符合（2025 年测评报告模板，公安部十一局答复第 20 问）",
+        ),
+        (0.901, True, "基本符合", "符合率 90.1%，高于 90%，但存在经确认的重大风险隐患：基本符合"),
+        (0.90, False, "基本符合", "符合率 90.0%，在 60%–90% 之间（含 90%，符合须高于 90%）：基本符合"),
+        (0.90, True, "基本符合", "符合率 90.0%，在 60%–90% 之间（含 90%，符合须高于 90%）：基本符合"),
+        (
+            0.852,
+            False,
+            "基本符合",
+            "符合率 85.2%，在 60%–90% 之间：基本符合（2025 年测评报告模板，公安部十一局答复第 20 问）",
+        ),
+        (
+            0.852,
+            True,
+            "基本符合",
+            "符合率 85.2%，在 60%–90% 之间：基本符合（2025 年测评报告模板，公安部十一局答复第 20 问）",
+        ),
+        (0.60, False, "基本符合", "符合率 60.0%，在 60%–90% 之间：基本符合"),
+        (0.60, True, "基本符合", "符合率 60.0%，在 60%–90% 之间：基本符合"),
+        (0.599, False, "不符合", "符合率 59.9%，低于 60%：不符合（2025 年测评报告模板，公安部十一局答复第 20 问）"),
+        (0.599, True, "不符合", "符合率 59.9%，低于 60%：不符合"),
+    ],
+)
+def test_every_conclusion_names_its_rule(rate: float, major_risk: bool, expected: str, rule: str) -> None:
+    conclusion = conclude_2025(rate, major_risk)
+    assert conclusion.value == expected
+    assert conclusion.rule.startswith(rule)
+
+
+@pytest.mark.parametrize(
+    ("rate", "shown"),
+    [(0.90004, "90.004%"), (0.89996, "90.0%"), (0.59999, "59.999%"), (0.852, "85.2%"), (0.9, "90.0%")],
+)
+def test_percent_never_prints_across_a_boundary(rate: float, shown: str) -> None:
+    assert percent(rate) == shown
 
 
 def test_count_tallies_every_result() -> None:
