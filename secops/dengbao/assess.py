@@ -212,6 +212,8 @@ def _high_risk(
     catalog: Catalog, level: int, items: dict[str, dict[str, Any]], results: list[CheckResult]
 ) -> list[dict[str, Any]]:
     """The guide's cases matched by non-compliant items or failing checks, with mitigations."""
+    from secops.dengbao.highrisk import judge_mitigation
+
     problems = []
     failing_cases: dict[str, list[CheckResult]] = defaultdict(list)
     for result in results:
@@ -230,7 +232,8 @@ def _high_risk(
         check_hits = failing_cases.get(case.id, [])
         if not failed_items and not check_hits:
             continue
-        mitigations = [items[i]["mitigation"] for i in case_items if items[i]["mitigation"]]
+        # only a mitigation the guide names for this case lowers it (secops.dengbao.highrisk)
+        mitigation = judge_mitigation(case, (items[i]["mitigation"] for i in case_items))
         problems.append(
             {
                 "case": case.id,
@@ -240,9 +243,7 @@ def _high_risk(
                 "items": sorted(set(failed_items) | {i for r in check_hits for i in r.check.items if i in case_items}),
                 "evidence": [_evidence_line(r) for r in check_hits],
                 "checks": sorted({r.check.id for r in check_hits}),
-                "mitigation": "；".join(mitigations),
-                "unmitigated": not mitigations,
-                "typical_mitigations": case.mitigations,
+                **mitigation,
             }
         )
     return problems

@@ -107,7 +107,22 @@ class CatalogFile(ContentUnit):
         return self
 
 
+MITIGATION_ID = re.compile(r"^(\d+(?:\.\d+){3})-[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class HighRiskMitigation(BaseModel):
+    """One mitigation the guide names for a case: an ID the questionnaire answers with, our summary."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=MITIGATION_ID.pattern)  # <case>-<slug>, e.g. 6.4.1.2-mgmt-vpn
+    summary: str = Field(min_length=6)
+
+
 class HighRiskCase(BaseModel):
+    """A case of the guide. ``mitigable: false`` when the guide lets no mitigation lower it; otherwise
+    only the ``mitigations`` it names do (never free text)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=CASE_ID.pattern)
@@ -115,8 +130,27 @@ class HighRiskCase(BaseModel):
     summary: str = Field(min_length=6)
     min_level: int = Field(ge=1, le=4)
     condition: str | None = None
-    mitigations: str | None = None
+    mitigable: bool
+    mitigations: tuple[HighRiskMitigation, ...] = ()
     items: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _mitigations_agree(self) -> HighRiskCase:
+        if self.mitigable and not self.mitigations:
+            raise ValueError(f"case {self.id}: mitigable: true needs the mitigations the guide names")
+        if not self.mitigable and self.mitigations:
+            raise ValueError(f"case {self.id}: mitigable: false takes no mitigations")
+        ids = [m.id for m in self.mitigations]
+        for mitigation_id in ids:
+            if not mitigation_id.startswith(self.id + "-"):
+                raise ValueError(f"case {self.id}: mitigation {mitigation_id} must start with {self.id}-")
+            if ids.count(mitigation_id) > 1:
+                raise ValueError(f"case {self.id}: mitigation {mitigation_id} appears twice")
+        return self
+
+    @property
+    def mitigation_ids(self) -> tuple[str, ...]:
+        return tuple(m.id for m in self.mitigations)
 
 
 class HighRiskGuide(ContentUnit):

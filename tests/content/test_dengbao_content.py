@@ -236,12 +236,59 @@ def test_cases_equal_the_reference_and_use_our_own_words() -> None:
         levels = re.findall(r"第([一二三四])级", ref["scope"])
         assert levels, ref["scope"]
         assert case.min_level == "一二三四".index(levels[0]) + 1, case.id
-        for name in ("title", "summary", "mitigations", "condition"):
-            ours = getattr(case, name) or ""
+        texts = [(name, getattr(case, name) or "") for name in ("title", "summary", "condition")]
+        texts += [(f"mitigations.{m.id}", m.summary) for m in case.mitigations]
+        for name, ours in texts:
             for theirs in (ref["title"], ref["req"]):
                 if ours and (ours == theirs or _shared_run(ours, theirs)):
                     copied.append(f"{case.id}.{name}")
     assert copied == []
+
+
+# the guide (2025) lets no mitigation lower these cases
+UNMITIGABLE = {
+    "6.2.1.1", "6.4.6.2", "6.4.6.3", "6.4.7.2", "6.5.1.1", "6.5.1.2", "6.6.1.1", "6.7.1.1",
+    "6.8.1.1", "6.10.1.1", "6.10.1.2", "7.2.1.4", "8.2.2.1", "8.2.3.2", "8.4.1.2", "9.1.1.1",
+}  # fmt: skip
+
+
+def test_the_16_unmitigable_cases_cannot_be_mitigated() -> None:
+    cases = {case.id: case for case in CATALOG.cases}
+    assert len(UNMITIGABLE) == 16 and set(cases) >= UNMITIGABLE
+    for case_id in sorted(UNMITIGABLE):
+        assert cases[case_id].mitigable is False, case_id
+        assert cases[case_id].mitigations == (), case_id
+
+
+@pytest.mark.parametrize("case", CATALOG.cases, ids=lambda case: case.id)
+def test_every_named_mitigation_has_an_id_and_a_summary(case: Any) -> None:
+    assert case.mitigable is bool(case.mitigations)
+    for mitigation in case.mitigations:
+        assert mitigation.id.startswith(case.id + "-") and len(mitigation.id) > len(case.id) + 1
+        assert len(mitigation.summary) >= 6 and mitigation.summary.endswith("。")
+
+
+def test_mitigation_ids_are_unique_across_the_guide() -> None:
+    ids = [m.id for case in CATALOG.cases for m in case.mitigations]
+    assert len(ids) == len(set(ids))
+
+
+# the guide's scope, where a short title misleads (reference README): key words our summaries keep
+SCOPE_WORDS = {
+    "6.1.1.1": ("电子门禁", "机械门锁", "无人值守"),  # no access control at all, and no guard
+    "6.1.2.1": ("自动消防", "灭火器"),  # no fire-fighting at all, not merely no automatic system
+    "6.3.3.1": ("六个月",),  # a rule library not updated for 6 months or more counts
+    "6.4.1.2": ("明文", "Base64"),  # clear text or a reversible encoding
+    "6.4.3.1": ("区域之外",),  # only when reachable from outside its zone
+    "6.4.6.1": ("网盘",),  # a backup only on an Internet netdisk counts
+    "8.2.2.1": ("没有开启任何接入认证",),  # no access authentication at all
+}
+
+
+@pytest.mark.parametrize(("case_id", "words"), SCOPE_WORDS.items())
+def test_case_summaries_keep_the_guides_scope(case_id: str, words: tuple[str, ...]) -> None:
+    summary = CATALOG.case(case_id).summary
+    assert [w for w in words if w not in summary] == []
 
 
 # ── checks ────────────────────────────────────────────────────────────────────

@@ -12,14 +12,19 @@ from openpyxl import load_workbook
 
 from secops.dengbao.catalog import Requirement, load_catalog
 from secops.dengbao.checks import load_checks
-from secops.dengbao.questionnaire import HEADERS, Answer, export_questionnaire, import_questionnaire
+from secops.dengbao.questionnaire import (
+    CHOICES_HEADER,
+    HEADERS,
+    NOTE_PREFIX,
+    Answer,
+    export_questionnaire,
+    import_questionnaire,
+)
 from secops.errors import ContentError, ContentErrors, SecopsError
 
 ANSWERS = [
     Answer("L2-PES1-01", "符合", note="机房位于教学楼三层，建筑抗震设防"),
-    Answer(
-        "L2-CES1-01", "部分符合", note="服务器口令复杂度已配置，网络设备尚未", mitigation="网络设备仅能从运维终端登录"
-    ),
+    Answer("L2-CES1-01", "部分符合", note="服务器口令复杂度已配置，网络设备尚未", mitigation="6.4.1.1-local-only"),
     Answer("L2-CES1-12", "不符合", note="23 端口仍开放"),
     Answer("L2-PSS1-01", "不适用", note="由上级单位统一制定"),
     Answer("L2-MMS1-01", "符合", note='台账见"资产清单.xlsx"：第 3 页 # 附件'),
@@ -90,7 +95,7 @@ def test_yaml_answers_round_trip(tmp_path: Path, requirements: list[Requirement]
 
 def test_yaml_prefilled_export_round_trips(tmp_path: Path, requirements: list[Requirement]) -> None:
     path = tmp_path / "问卷.yaml"
-    tricky = [*ANSWERS, Answer("L2-HRS1-01", "符合", note='含"引号"、冒号: 和\n换行', mitigation="- 列表样式")]
+    tricky = [*ANSWERS, Answer("L2-HRS1-01", "符合", note='含"引号"、冒号: 和\n换行')]
     export(path, requirements, tricky)
     assert sorted(import_questionnaire(path, requirements), key=lambda a: a.item_id) == sorted(
         tricky, key=lambda a: a.item_id
@@ -238,7 +243,7 @@ def test_xlsx_export_has_a_sheet_per_class(tmp_path: Path, requirements: list[Re
     ]
     rows = 0
     for sheet in book.worksheets[1:]:
-        assert tuple(c.value for c in sheet[1]) == HEADERS
+        assert tuple(c.value for c in sheet[1]) == (*HEADERS, CHOICES_HEADER)
         rows += sheet.max_row - 1
         assert sheet.data_validations.dataValidation, sheet.title  # a drop-down for the result
     assert rows == 135
@@ -362,3 +367,84 @@ def test_extension_case_does_not_matter(tmp_path: Path, requirements: list[Requi
     path = tmp_path / f"问卷{suffix}"
     export(path, requirements, ANSWERS[:2])
     assert len(import_questionnaire(path, requirements)) == 2
+
+
+# ── mitigations: only the ones the guide names, by ID ─────────────────────────
+
+
+def test_yaml_export_offers_the_allowed_mitigations_and_marks_unmitigable_cases(
+    tmp_path: Path, requirements: list[Requirement]
+) -> None:
+    path = tmp_path / "问卷.yaml"
+    export(path, requirements)
+    text = path.read_text(encoding="utf-8")
+    block = text[text.index("  L2-CES1-01:") : text.index("  L2-CES1-02:")]
+    assert "# 高风险判例 6.4.1.1" in block and "6.4.1.1-local-only" in block and "6.4.1.1-second-factor" in block
+    plan = text[text.index("  L2-MMS1-28:") :]
+    plan = plan[: plan.index("\n  L2-")]
+    assert "6.10.1.1" in plan and "不可缓解" in plan  # the guide lets nothing lower 6.10.1.1
+    assert "# 高风险判例" not in text[text.index("  L2-PES1-01:") : text.index("  L2-PES1-02:")]
+
+
+def test_free_text_in_the_mitigation_moves_to_the_note(tmp_path: Path, requirements: list[Requirement]) -> None:
+    path = tmp_path / "问卷.yaml"
+    export(path, requirements)
+    fill_yaml(path, [Answer("L2-CES1-01", "不符合", note="口令过简单", mitigation="6.4.1.1-local-only 只在机房登录")])
+    fill_yaml(path, [Answer("L2-CES1-12", "不符合", mitigation="防火墙已限制")])
+    imported = {a.item_id: a for a in import_questionnaire(path, requirements)}
+    assert imported["L2-CES1-01"] == Answer(
+        "L2-CES1-01", "不符合", note=f"口令过简单\n{NOTE_PREFIX}只在机房登录", mitigation="6.4.1.1-local-only"
+    )
+    assert imported["L2-CES1-12"].mitigation == ""  # free text alone names no mitigation
+    assert imported["L2-CES1-12"].note == f"{NOTE_PREFIX}防火墙已限制"
+
+
+@pytest.mark.parametrize(
+    ("item", "mitigation", "message"),
+    [
+        ("L2-CES1-01", "6.4.3.1-source-restricted", "is not one the guide allows here"),  # another case's
+        ("L2-MMS1-28", "6.10.1.1-parent-plan", "is unknown; allowed: none"),  # an unmitigable case
+        ("L2-CES1-01", "6.4.1.1-made-up", "is unknown"),
+    ],
+)
+def test_a_mitigation_the_items_cases_do_not_allow_is_refused_with_its_place(
+    tmp_path: Path, requirements: list[Requirement], item: str, mitigation: str, message: str
+) -> None:
+    path = tmp_path / "问卷.yaml"
+    export(path, requirements)
+    fill_yaml(path, [Answer(item, "不符合", mitigation=mitigation)])
+    with pytest.raises(ContentError, match=re.escape(message)) as raised:
+        import_questionnaire(path, requirements)
+    assert f"line {line_of(path, '    result: 不符合')}" in str(raised.value)
+    assert item in str(raised.value)
+
+
+def test_xlsx_offers_allowed_mitigations_as_a_drop_down(tmp_path: Path, requirements: list[Requirement]) -> None:
+    path = tmp_path / "问卷.xlsx"
+    export(path, requirements)
+    book = load_workbook(path)
+    sheet = book["安全计算环境"]
+    number = next(r[0].row for r in sheet.iter_rows(min_row=2) if r[0].value == "L2-CES1-01")
+    choices = sheet.cell(row=number, column=len(HEADERS) + 1).value
+    assert "6.4.1.1-local-only" in choices
+    offered = [
+        v for v in sheet.data_validations.dataValidation if f"I{number}" in str(v.sqref) and "6.4.1.1" in v.formula1
+    ]
+    assert offered and offered[0].showErrorMessage is False
+    fill_xlsx(path, [Answer("L2-CES1-01", "不符合", mitigation="6.4.1.1-second-factor")])
+    assert import_questionnaire(path, requirements) == [
+        Answer("L2-CES1-01", "不符合", mitigation="6.4.1.1-second-factor")
+    ]
+
+
+def test_an_older_xlsx_without_the_choices_column_still_imports(
+    tmp_path: Path, requirements: list[Requirement]
+) -> None:
+    path = tmp_path / "问卷.xlsx"
+    export(path, requirements)
+    book = load_workbook(path)
+    for sheet in book.worksheets[1:]:
+        sheet.delete_cols(len(HEADERS) + 1)
+    book.save(path)
+    fill_xlsx(path, [Answer("L2-PES1-01", "符合")])
+    assert import_questionnaire(path, requirements) == [Answer("L2-PES1-01", "符合")]
