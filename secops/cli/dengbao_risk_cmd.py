@@ -147,7 +147,8 @@ def list_(app: AppContext, system_name: str, fmt: str) -> None:
             to_json(
                 {
                     "system": found.name,
-                    "assessed_at": current["assessed_at"] if current else None,
+                    # stored as ISO text in the assessment: shown as an instant, in the workspace zone
+                    "assessed_at": datetime.fromisoformat(current["assessed_at"]) if current else None,
                     "conclusion": current["conclusion"] if current else None,
                     "conclusion_rule": current["conclusion_rule"] if current else None,
                     "candidates": rows,
