@@ -145,6 +145,12 @@ def presets(fmt: str) -> None:
 @click.option("--no-credentials", is_flag=True, help="Skip weak-password guessing.")
 @click.option("--no-automated", is_flag=True, help="Questionnaire only: no scans, probes or collectors.")
 @click.option("--force", is_flag=True, help="Scan outside the profile's time window.")
+@click.option(
+    "--scanned-from",
+    type=click.Choice(["outside", "inside"]),
+    help="Where the network scan runs from: outside the targets' zone (Internet, another segment) or inside "
+    "it. High-risk case 6.4.3.1 needs a risky port reachable from outside; unset, that check is not evidenced.",
+)
 @format_option()
 @pass_app
 def assess(
@@ -160,6 +166,7 @@ def assess(
     no_credentials: bool,
     no_automated: bool,
     force: bool,
+    scanned_from: str | None,
     fmt: str,
 ) -> None:
     """Assess a system: automated evidence + questionnaire, high risk, 符合率 and conclusion.
@@ -196,6 +203,7 @@ def assess(
                 ssh_identity=str(ssh_identity) if ssh_identity else None,
                 credentials=not no_credentials,
                 force=force,
+                outside_zone=None if scanned_from is None else scanned_from == "outside",
                 progress=progress or (lambda _line: None),
                 now=app.now,
                 source="manual",

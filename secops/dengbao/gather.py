@@ -104,7 +104,11 @@ def gather(
     now: Callable[[], datetime],
     force: bool = False,
     progress: Progress = lambda _line: None,
+    outside_zone: bool | None = None,
 ) -> list[Target]:
+    """Every target's facts. ``outside_zone`` says whether the network scan ran from outside the
+    targets' zone (the Internet, another segment): high-risk case 6.4.3.1 needs a risky port
+    reachable from there; None (not said) leaves that check not evidenced."""
     found: list[Target] = []
     network = network_targets(workspace, store, system, targets, now=now, force=force, progress=progress)
     up = [(address, services) for address, services in network if services is not None]
@@ -124,6 +128,8 @@ def gather(
             found.append(Target(address, NETWORK, {"address": address}, ["主机未响应，网络检查未取得证据"]))
             continue
         facts: dict[str, Any] = {"address": address, "services": services, **probed.get(address, {})}
+        if outside_zone is not None:
+            facts["vantage"] = {"outside_zone": outside_zone}
         found.append(Target(address, NETWORK, facts))
     if local:
         from secops.dengbao.collect.run import collect_local

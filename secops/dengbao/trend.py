@@ -101,6 +101,7 @@ def run_automated_assessment(
     progress: Callable[[str], None] = lambda _line: None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     source: str = "scheduled",
+    outside_zone: bool | None = None,
 ) -> dict[str, Any]:
     """One assessment, for ``secops dengbao assess`` (source "manual") and the scheduler alike:
     gather the automated evidence (unless ``automated`` is False), merge it with the stored
@@ -131,6 +132,7 @@ def run_automated_assessment(
             now=now,
             force=force,
             progress=progress,
+            outside_zone=outside_zone,
         )
     moment = now()
     result = assess(
