@@ -52,11 +52,12 @@ def mitigation_lines(req: Requirement, cases: dict[str, HighRiskCase]) -> list[s
         case = cases.get(case_id)
         if case is None:
             continue
+        scope = f"（{case.condition}）" if case.condition else ""
         if not case.mitigable:
-            lines.append(f"{case.id} {case.title}：指引规定不可缓解（填写缓解措施不会降低此风险）")
+            lines.append(f"{case.id} {case.title}{scope}：指引规定不可缓解（填写缓解措施不会降低此风险）")
         else:
             choices = "；".join(f"{m.id} {m.summary}" for m in case.mitigations)
-            lines.append(f"{case.id} {case.title}：可选 {choices}")
+            lines.append(f"{case.id} {case.title}{scope}：可选 {choices}")
     return lines
 
 

@@ -384,6 +384,8 @@ def test_yaml_export_offers_the_allowed_mitigations_and_marks_unmitigable_cases(
     plan = plan[: plan.index("\n  L2-")]
     assert "6.10.1.1" in plan and "不可缓解" in plan  # the guide lets nothing lower 6.10.1.1
     assert "# 高风险判例" not in text[text.index("  L2-PES1-01:") : text.index("  L2-PES1-02:")]
+    ports = text[text.index("  L2-CES1-12:") : text.index("  L2-CES1-13:")]
+    assert "6.4.3.1" in ports and "仅在所在区域内可达" in ports  # the case's scope, where narrower than the item
 
 
 def test_free_text_in_the_mitigation_moves_to_the_note(tmp_path: Path, requirements: list[Requirement]) -> None:
