@@ -15,9 +15,9 @@ from secops.dengbao.scoring import (
     compliance_rate,
     conclude_2025,
     conclusion_2025,
-    percent,
     count,
     grade_2021,
+    percent,
     score_2019,
     weighted_rate,
 )
