@@ -86,7 +86,7 @@ def school(workspace: Workspace, run_cli: Invoke, monkeypatch: pytest.MonkeyPatc
         portal = _system(store, "门户网站", 2, "portal")
         xueji = _system(store, "学籍管理系统", 3, "xueji")
         _system(store, "一卡通系统", 3, "card")
-        record_filing(store, portal, date(2023, 3, 1), "41010099001-23001", NOW)  # expired 2026-03-01
+        record_filing(store, portal, date(2023, 3, 1), "41010099001-23001", NOW)  # valid to 2028-01-01 (Q6)
         record_filing(store, xueji, date(2024, 6, 10), "", NOW)
         record_official(store, xueji, OfficialAssessment(date(2025, 6, 1), "某某测评中心", "基本符合", ""), NOW)
         _inventory(store)
@@ -107,7 +107,7 @@ def _pdf_text(data: bytes) -> str:
 EXPECTED = (
     "学校网络安全工作概况", "测试实验中学", "网络安全第一责任人", "资产与变化", "服务器", "新主机",
     "定级对象与安全保护等级", "第3级", "学籍管理系统", "一卡通系统", "等保合规状态", "符合率", "基本符合",
-    "数据分类分级", "不保存在工作区", "门户网站网页篡改", "处置时限", "逾期事项", "备案证明到期", "年度等级测评",
+    "数据分类分级", "不保存在工作区", "门户网站网页篡改", "处置时限", "逾期事项", "年度等级测评",
     "未登记备案",
 )  # fmt: skip
 
@@ -128,7 +128,8 @@ def test_overview_content(school: Workspace) -> None:
     assert [r[1] for r in events] == ["门户网站网页篡改", "一般病毒事件"]  # not the one of 120 days ago
     overdue = tables["逾期与待办事项"].rows
     items = [r[1] for r in overdue]
-    assert "门户网站：备案证明到期" in items  # filed 2023-03-01, valid three years
+    # filed 2023-03-01: before 2025, so its three years count from 2025-01-01 (Q6): not overdue
+    assert not any(str(i).startswith("门户网站：备案证明") for i in items)
     assert "学籍管理系统：年度等级测评" in items  # last official assessment 2025-06-01
     assert "一卡通系统（第3级）：未登记备案" in items
     assert any(str(i).startswith("#1 门户网站网页篡改") for i in items)  # the 1-hour clock of a 重大 incident
@@ -154,7 +155,10 @@ def test_overview_pdf_and_docx_in_chinese(school: Workspace, tmp_path: Path) -> 
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
     converted = _pdf_text((out / "overview.pdf").read_bytes())
-    missing = [word for word in EXPECTED if word not in converted]
+    # a word wrapped inside a narrow table cell comes out of the converted PDF interleaved with the
+    # next cells of its line (年度…2026-06-01 已逾期…等级测评): the overdue row is checked above
+    wrapped = {"年度等级测评"}
+    missing = [word for word in EXPECTED if word not in converted and word not in wrapped]
     assert not missing, f"not in the DOCX: {missing}"
 
 
