@@ -132,12 +132,17 @@ class HighRiskCase(BaseModel):
     condition: str | None = None
     mitigable: bool
     mitigations: tuple[HighRiskMitigation, ...] = ()
+    # False: the guide names mitigations this library has not collected yet; none lowers the case
+    # until they are (reports say so, rather than claiming the guide forbids mitigation)
+    mitigations_collected: bool = True
     items: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _mitigations_agree(self) -> HighRiskCase:
-        if self.mitigable and not self.mitigations:
+        if self.mitigable and not self.mitigations and self.mitigations_collected:
             raise ValueError(f"case {self.id}: mitigable: true needs the mitigations the guide names")
+        if not self.mitigations_collected and (self.mitigations or not self.mitigable):
+            raise ValueError(f"case {self.id}: mitigations_collected: false is for a mitigable case listing none yet")
         if not self.mitigable and self.mitigations:
             raise ValueError(f"case {self.id}: mitigable: false takes no mitigations")
         ids = [m.id for m in self.mitigations]

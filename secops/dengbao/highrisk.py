@@ -47,6 +47,7 @@ def judge_mitigation(case: HighRiskCase, cells: Iterable[str]) -> dict[str, Any]
     ignored = [i for i in named if i not in case.mitigation_ids]
     return {
         "mitigable": case.mitigable,
+        "mitigations_collected": case.mitigations_collected,
         "allowed_mitigations": mitigation_choices(case),
         "mitigations_applied": [m.id for m in applied],
         "mitigation": "；".join(f"{m.id} {m.summary}" for m in applied),
@@ -62,4 +63,6 @@ def mitigation_state(problem: dict[str, Any]) -> str:
         return f"已采取指引认可的缓解措施：{problem['mitigation']}"
     if problem.get("mitigable") is False:
         return "未缓解（高风险；指引规定此案例不可缓解）"
+    if problem.get("mitigations_collected") is False:
+        return "未缓解（高风险；本库尚未收录指引认可的缓解措施，待核实）"
     return "未缓解（高风险）"

@@ -55,6 +55,8 @@ def mitigation_lines(req: Requirement, cases: dict[str, HighRiskCase]) -> list[s
         scope = f"（{case.condition}）" if case.condition else ""
         if not case.mitigable:
             lines.append(f"{case.id} {case.title}{scope}：指引规定不可缓解（填写缓解措施不会降低此风险）")
+        elif not case.mitigations_collected:
+            lines.append(f"{case.id} {case.title}{scope}：本库尚未收录指引认可的缓解措施（待核实），暂不降低此风险")
         else:
             choices = "；".join(f"{m.id} {m.summary}" for m in case.mitigations)
             lines.append(f"{case.id} {case.title}{scope}：可选 {choices}")
