@@ -9,8 +9,9 @@ Merging rules (documented in the report):
 - with neither evidence nor answer an item is 未测评.
 
 High risk: a failing check raises the guide cases it names; an item answered 不符合 raises every
-case linked to it. A mitigation written in the questionnaire for a case's item lowers the case
-from high risk (the problem stays, as medium risk).
+case linked to it. Only a mitigation the guide names for the case, answered by its ID in the
+questionnaire, lowers the case from high risk (the problem stays, as medium risk); free text is a
+note and lowers nothing, nor does it lower a high-severity finding that matches no case.
 
 Conclusion (scoring.conclude_2025, after the 2025 answers): a high-risk problem still open is a
 *candidate* 重大风险隐患 (secops.dengbao.risks); only one the assessor confirmed counts, and even
@@ -168,8 +169,9 @@ def assess(
             item["risk"] = "high"
         elif failing:
             item["risk"] = min((c["severity"] for c in failing), key=lambda s: SEVERITY_ORDER[s])
-            if item["risk"] == "high":  # a high-severity finding without a matching guide case
-                item["risk"] = "medium" if item["mitigation"] else "high"
+            mitigated = any(not p["unmitigated"] and item["id"] in p["items"] for p in problems)
+            if item["risk"] == "high" and mitigated:  # a guide-named mitigation of its case, not free text
+                item["risk"] = "medium"
         else:
             item["risk"] = "medium" if item["result"] == scoring.NON_COMPLIANT else "low"
         item["highrisk_cases"] = [p["case"] for p in problems if item["id"] in p["items"]]

@@ -356,3 +356,12 @@ def test_level_3_only_case_is_not_raised_at_level_2() -> None:
     facts = {**CLEAN, "ssh": {"port": 22, "auth_methods": ["password"], "password_auth": True, "weak_algorithms": []}}
     assert "6.4.1.3" in cases_of(run([network(facts)], level=3))
     assert "6.4.1.3" not in cases_of(run([network(facts)], level=2))
+
+
+def test_free_text_lowers_neither_the_case_nor_the_finding() -> None:
+    facts = {**CLEAN, "services": [SSH, SMB]}
+    note = "边界防火墙已限制访问，计划本月整改"  # free text, not a mitigation the guide names
+    result = run([network(facts)], [Answer("L3-CES1-18", "不符合", mitigation=note)])
+    assert cases_of(result)["6.4.3.1"]["unmitigated"] is True
+    assert result["major_risk_candidates"] == ["6.4.3.1"]
+    assert items_of(result)["L3-CES1-18"]["risk"] == "high"
