@@ -2,9 +2,33 @@
 
 import sqlalchemy as sa
 
-from secops.store.utctime import UTCDateTime
-
-metadata = sa.MetaData()
+from secops.store.schema_base import WHEN as _when
+from secops.store.schema_base import metadata as metadata
+from secops.store.schema_dengbao import (
+    dengbao_answers as dengbao_answers,
+)
+from secops.store.schema_dengbao import (
+    dengbao_assessments as dengbao_assessments,
+)
+from secops.store.schema_dengbao import (
+    dengbao_filings as dengbao_filings,
+)
+from secops.store.schema_dengbao import (
+    dengbao_official_assessments as dengbao_official_assessments,
+)
+from secops.store.schema_dengbao import (
+    dengbao_reminders as dengbao_reminders,
+)
+from secops.store.schema_dengbao import (
+    dengbao_risk_decisions as dengbao_risk_decisions,
+)
+from secops.store.schema_dengbao import (
+    dengbao_systems as dengbao_systems,
+)
+from secops.store.schema_dengbao import (
+    dengbao_trend as dengbao_trend,
+)
+from secops.store.utctime import UTCDateTime as UTCDateTime
 
 workspace = sa.Table(
     "workspace",
@@ -37,7 +61,6 @@ report_runs = sa.Table(
     sa.Column("built_at", UTCDateTime(), nullable=False),
 )
 
-_when = UTCDateTime()
 
 scan_runs = sa.Table(
     "scan_runs",
@@ -127,42 +150,6 @@ alerts = sa.Table(
     sa.Column("status_note", sa.Text),  # what the person who changed it wrote
 )
 
-dengbao_systems = sa.Table(
-    "dengbao_systems",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(200), nullable=False, unique=True),
-    sa.Column("level", sa.Integer, nullable=False),
-    sa.Column("grading", sa.JSON),
-    sa.Column("extensions", sa.JSON, nullable=False),
-    sa.Column("asset_tag", sa.String(100), nullable=False, default=""),
-    sa.Column("description", sa.Text, nullable=False, default=""),
-    sa.Column("created_at", _when, nullable=False),
-    sa.Column("updated_at", _when, nullable=False),
-)
-
-dengbao_answers = sa.Table(
-    "dengbao_answers",
-    metadata,
-    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("item_id", sa.String(20), primary_key=True),
-    sa.Column("result", sa.String(10), nullable=False),
-    sa.Column("note", sa.Text, nullable=False, default=""),
-    sa.Column("mitigation", sa.Text, nullable=False, default=""),
-    sa.Column("answered_at", _when, nullable=False),
-)
-
-dengbao_assessments = sa.Table(
-    "dengbao_assessments",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("level", sa.Integer, nullable=False),
-    sa.Column("conclusion", sa.String(10), nullable=False),
-    sa.Column("rate", sa.Float, nullable=False),
-    sa.Column("created_at", _when, nullable=False),
-    sa.Column("result", sa.JSON, nullable=False),
-)
 
 incidents = sa.Table(
     "incidents",
@@ -321,52 +308,6 @@ data_releases = sa.Table(
     sa.Column("pseudonymized", sa.JSON, nullable=False),
 )
 
-dengbao_filings = sa.Table(
-    "dengbao_filings",
-    metadata,
-    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("filed_on", sa.Date, nullable=False),
-    sa.Column("certificate_no", sa.Text, nullable=False, default=""),
-    sa.Column("recorded_at", _when, nullable=False),
-)
-
-dengbao_official_assessments = sa.Table(
-    "dengbao_official_assessments",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("assessed_on", sa.Date, nullable=False),
-    sa.Column("org", sa.Text, nullable=False),
-    sa.Column("conclusion", sa.String(10), nullable=False),
-    sa.Column("report_no", sa.Text, nullable=False, default=""),
-    sa.Column("recorded_at", _when, nullable=False),
-)
-
-dengbao_trend = sa.Table(
-    "dengbao_trend",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("assessment_id", sa.Integer),
-    sa.Column("at", _when, nullable=False),
-    sa.Column("source", sa.String(20), nullable=False),
-    sa.Column("level", sa.Integer, nullable=False),
-    sa.Column("rate", sa.Float, nullable=False),
-    sa.Column("score_2019", sa.Float),
-    sa.Column("highrisk", sa.Integer, nullable=False),
-    sa.Column("conclusion", sa.String(10), nullable=False),
-)
-
-dengbao_reminders = sa.Table(
-    "dengbao_reminders",
-    metadata,
-    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("deadline", sa.String(30), primary_key=True),
-    sa.Column("due_on", sa.Date, primary_key=True),
-    sa.Column("days_before", sa.Integer, primary_key=True),
-    sa.Column("sent_at", _when, nullable=False),
-    sa.Column("channels", sa.JSON, nullable=False),
-)
 
 center_compliance = sa.Table(
     "center_compliance",
@@ -391,18 +332,4 @@ detect_bookmarks = sa.Table(
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("mtime_ns", sa.BigInteger, nullable=False),
     sa.Column("read_at", _when, nullable=False),
-)
-
-dengbao_risk_decisions = sa.Table(
-    "dengbao_risk_decisions",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
-    sa.Column("case_id", sa.String(20), nullable=False),
-    sa.Column("decision", sa.String(10), nullable=False),  # confirmed | rejected; the latest per case applies
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("decided_by", sa.Text, nullable=False),
-    sa.Column("decided_at", _when, nullable=False),
 )
