@@ -120,8 +120,12 @@ def run_assess_job(
     ssh_identity: str | None = None,
     credentials: bool = True,
     cron: str = "",
+    scanned_from: str | None = None,
 ) -> None:
-    """A scheduled 等保 assessment: the automated evidence again, stored with its trend point."""
+    """A scheduled 等保 assessment: the automated evidence again, stored with its trend point.
+
+    ``scanned_from`` (outside/inside the targets' zone) is the job's vantage; jobs added before it
+    existed run without one, and 6.4.3.1 is then not evidenced, as with ``dengbao assess``."""
     from secops.dengbao.trend import open_highrisk, run_automated_assessment
     from secops.workspace import open_workspace_store
 
@@ -138,6 +142,7 @@ def run_assess_job(
                 ssh_user=ssh_user,
                 ssh_identity=ssh_identity,
                 credentials=credentials,
+                outside_zone=None if scanned_from is None else scanned_from == "outside",
             )
         log.warning(
             "scheduled assessment of %s: 符合率 %.1f%%, %d open high-risk, %s",
@@ -290,6 +295,11 @@ def _assess_job(workspace: Workspace, options: dict[str, Any]) -> tuple[Any, str
         "ssh_identity": str(options["ssh_identity"]) if options.get("ssh_identity") else None,
         "credentials": bool(options.get("credentials", True)),
     }
+    scanned_from = options.get("scanned_from")
+    if scanned_from is not None:
+        if scanned_from not in ("outside", "inside"):
+            raise SecopsError(f"--scanned-from {scanned_from!r} is not valid", hint="use outside or inside")
+        kwargs["scanned_from"] = str(scanned_from)
     return run_assess_job, f"assess-{system.id}", kwargs  # job ids are ASCII; system names often are not
 
 

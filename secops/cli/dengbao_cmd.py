@@ -228,17 +228,19 @@ def _print_summary(result: dict[str, Any]) -> None:
         f"  综合得分(2019) {result['score_2019']}  2021 评级 {result['grade_2021']}"
     )
     if result["highrisk"]:
+        from secops.dengbao.highrisk import mitigation_state
         from secops.dengbao.risks import STATUS_NAMES
 
         click.echo("高风险问题：")
         for problem in result["highrisk"]:
+            state = mitigation_state(problem)
             if problem.get("candidate"):
                 decision = problem.get("decision") or {}
-                state = f"未缓解，重大风险隐患候选：{STATUS_NAMES[decision.get('decision')]}"
+                state += f"；重大风险隐患候选：{STATUS_NAMES[decision.get('decision')]}"
                 if decision:
                     state += f"（{decision['decided_by']}：{decision['reason']}）"
-            else:
-                state = f"已声明缓解措施：{problem['mitigation']}"
+            if problem.get("mitigation_note"):
+                state += f"；备注（不作为缓解依据）：{problem['mitigation_note']}"
             click.echo(f"  [{problem['case']}] {problem['title']}（{', '.join(problem['items'])}）{state}")
             for line in problem["evidence"][:5]:
                 click.echo(f"      {line}")

@@ -43,6 +43,12 @@ def scheduler() -> None:
 @click.option("--ssh-identity", type=click.Path(path_type=Path), help="assess: private key for --ssh.")
 @click.option("--no-credentials", is_flag=True, help="assess: skip weak-password guessing.")
 @click.option(
+    "--scanned-from",
+    type=click.Choice(["outside", "inside"]),
+    help="assess: where this machine scans from, outside the targets' zone or inside it (high-risk case "
+    "6.4.3.1 needs a risky port reachable from outside; unset, that check is not evidenced).",
+)
+@click.option(
     "--id", "job_id", help="Job id (default: discover-PROFILE, forward, hunt, assess-N); the same id replaces."
 )
 @pass_app
@@ -64,6 +70,7 @@ def add(
     ssh_user: str | None,
     ssh_identity: Path | None,
     no_credentials: bool,
+    scanned_from: str | None,
     job_id: str | None,
 ) -> None:
     """Add (or replace) a scheduled job: discover (scan), forward (alerts to the center), hunt (Sigma on ES),
@@ -87,6 +94,7 @@ def add(
         "ssh_user": ssh_user,
         "ssh_identity": ssh_identity,
         "credentials": not no_credentials,
+        "scanned_from": scanned_from,
     }
     job = add_job(
         app.workspace(), kind, cron=cron, job_id=job_id, profile=profile, targets=list(targets), options=options

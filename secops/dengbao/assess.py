@@ -235,7 +235,7 @@ def _high_risk(
         if not failed_items and not check_hits:
             continue
         # only a mitigation the guide names for this case lowers it (secops.dengbao.highrisk)
-        mitigation = judge_mitigation(case, (items[i]["mitigation"] for i in case_items))
+        mitigation = judge_mitigation(case, (_mitigation_cell(items[i]) for i in case_items))
         problems.append(
             {
                 "case": case.id,
@@ -249,3 +249,11 @@ def _high_risk(
             }
         )
     return problems
+
+
+def _mitigation_cell(item: dict[str, Any]) -> str:
+    """The item's mitigation IDs and the free text the import moved to its note (shown, never lowering)."""
+    from secops.dengbao.questionnaire import NOTE_PREFIX
+
+    typed = [line.removeprefix(NOTE_PREFIX) for line in item["note"].splitlines() if line.startswith(NOTE_PREFIX)]
+    return "、".join([item["mitigation"], *typed]) if typed else str(item["mitigation"])

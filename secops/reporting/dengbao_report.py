@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from secops.dengbao.highrisk import mitigation_state
 from secops.dengbao.risks import STATUS_NAMES, apply_decisions, load_decisions
 from secops.dengbao.systems import get_system, latest_assessment
 from secops.dengbao.trend import trend_points
@@ -167,14 +168,15 @@ def build(ctx: ReportContext) -> Report:
         high.add(Paragraph("未发现与《高风险判定实施指引》案例相符的问题。", "note"))
     rows: list[list[Cell]] = []
     for problem in result["highrisk"]:
+        state = mitigation_state(problem)
         if problem["candidate"]:
             decision = problem["decision"] or {}
-            state = f"未缓解（高风险）；重大风险隐患候选：{STATUS_NAMES[decision.get('decision')]}"
+            state += f"；重大风险隐患候选：{STATUS_NAMES[decision.get('decision')]}"
             if decision:
                 when = _local_time(decision["decided_at"], config.timezone)
                 state += f"（{decision['decided_by']}，{when}：{decision['reason']}）"
-        else:
-            state = f"已声明缓解措施：{problem['mitigation']}"
+        if problem.get("mitigation_note"):
+            state += f"；备注（不作为缓解依据）：{problem['mitigation_note']}"
         rows.append(
             [
                 problem["case"],

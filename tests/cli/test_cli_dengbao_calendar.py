@@ -123,3 +123,19 @@ def test_scheduler_add_assess(school: Invoke) -> None:
         ("assess", "学籍管理系统", True, "0 3 * * 1")
     ]
     assert jobs[0]["id"].startswith("assess-")
+
+
+def test_scheduled_assess_keeps_its_vantage(school: Invoke) -> None:
+    """6.4.3.1 needs the scan's vantage: a scheduled run keeps the one it was added with."""
+    added = school(
+        "scheduler", "add", "assess", "--system", "学籍管理系统", "--cron", "0 3 * * 1", "--local",
+        "--scanned-from", "outside",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    jobs = json.loads(school("scheduler", "list", "--format", "json").stdout)
+    assert [(j["system"], j["scanned_from"]) for j in jobs] == [("学籍管理系统", "outside")]
+    wrong = school(
+        "scheduler", "add", "assess", "--system", "学籍管理系统", "--cron", "0 3 * * 1", "--local",
+        "--scanned-from", "internet",
+    )  # fmt: skip
+    assert wrong.exit_code == 2 and "--scanned-from" in wrong.stderr

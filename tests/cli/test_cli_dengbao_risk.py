@@ -77,3 +77,34 @@ def test_bad_decisions_are_one_clear_error(assessed: Invoke, args: list[str]) ->
     result = assessed("dengbao", "risk", *args)
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
+
+
+def _answer_identification(run: Invoke, tmp_path: Path, mitigation: str) -> str:
+    """Re-import the questionnaire with a mitigation cell on the failing identification item."""
+    path = tmp_path / "again.yaml"
+    assert run("dengbao", "questionnaire", "export", "--system", SYSTEM, "-o", str(path)).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    head, found, rest = text.partition("L2-CES1-01:")
+    block, sep, tail = rest.partition("\n  L2-")
+    assert "mitigation:" in block, block
+    block = "\n".join(
+        (line.split("mitigation:")[0] + f"mitigation: {json.dumps(mitigation, ensure_ascii=False)}")
+        if "mitigation:" in line
+        else line
+        for line in block.split("\n")
+    )
+    path.write_text(head + found + block + sep + tail, encoding="utf-8")
+    imported = run("dengbao", "questionnaire", "import", "--system", SYSTEM, str(path))
+    assert imported.exit_code == 0, imported.stderr
+    result = run("dengbao", "assess", "--system", SYSTEM, "--no-automated")
+    return str(result.stdout)
+
+
+def test_free_text_is_a_note_and_a_named_mitigation_lowers(assessed: Invoke, tmp_path: Path) -> None:
+    shown = _answer_identification(assessed, tmp_path, "已部署防火墙")
+    line = next(x for x in shown.splitlines() if "[6.4.1.1]" in x)
+    assert "未缓解（高风险）" in line and "重大风险隐患候选" in line
+    assert "备注（不作为缓解依据）：已部署防火墙" in line
+    shown = _answer_identification(assessed, tmp_path, "6.4.1.1-local-only")
+    line = next(x for x in shown.splitlines() if "[6.4.1.1]" in x)
+    assert "已采取指引认可的缓解措施：6.4.1.1-local-only" in line and "候选" not in line
