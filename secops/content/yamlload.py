@@ -1,7 +1,13 @@
-"""YAML loading that remembers where every mapping key and list item came from.
+"""YAML loading that remembers where every mapping key and list item came from, with bounds.
 
 Errors in content must name ``file:line``; plain dicts forget that, so the loader builds
 ``LineDict``/``LineList`` which carry the line of the node and of each key or item.
+
+Every YAML secops reads goes through a loader of this module: aliases may not expand a document
+past ``MAX_ALIAS_EXPANSION`` nodes more than it holds ("billion laughs": 1 KB that every consumer
+walking it would expand to billions of values), may not refer to their own anchor, and nesting
+too deep for the constructors is refused, each as one ``file:line`` error. ``safe_load`` and
+``safe_load_all`` are the bounded stand-ins for PyYAML's for code that wants plain dicts.
 """
 
 from __future__ import annotations
@@ -44,8 +50,95 @@ class _DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
-class _LineLoader(_BaseLoader):
+# Aliases may make a document this many nodes bigger than it is written; legitimate content
+# (shared lists via anchors) stays far below it, a billion-laughs rule is 10^9 over.
+MAX_ALIAS_EXPANSION = 100_000
+
+
+class YAMLBoundError(yaml.MarkedYAMLError):
+    """A document refused by the bounds (a yaml.YAMLError, so existing handlers catch it)."""
+
+
+def check_expansion(root: yaml.Node, limit: int = MAX_ALIAS_EXPANSION) -> None:
+    """Refuse a composed document whose aliases expand it past ``limit`` extra nodes.
+
+    The composer shares one node per anchor, so the expanded size is computed once per distinct
+    node (memoized): linear in the text however far it would expand."""
+    sizes: dict[int, int] = {}
+    seen_twice: dict[int, yaml.Node] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        known = sizes.get(key)
+        if known is not None:
+            seen_twice[key] = node
+            return known
+        if key in open_nodes:
+            raise YAMLBoundError(
+                problem="a YAML alias refers to its own anchor (a recursive structure is not allowed)",
+                problem_mark=node.start_mark,
+            )
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            open_nodes.add(key)
+            total += sum(size(child) for child in node.value)
+            open_nodes.discard(key)
+        elif isinstance(node, yaml.MappingNode):
+            open_nodes.add(key)
+            total += sum(size(k) + size(v) for k, v in node.value)
+            open_nodes.discard(key)
+        sizes[key] = total
+        return total
+
+    expanded = size(root)
+    extra = expanded - len(sizes)
+    if extra > limit:
+        anchor = max(seen_twice.values(), key=lambda n: sizes[id(n)], default=root)
+        raise YAMLBoundError(
+            problem=(
+                f"too many YAML aliases/anchors expansion: the document would expand to {expanded:,} nodes "
+                f"(aliases may add at most {limit:,}); write the values out instead of nesting aliases"
+            ),
+            problem_mark=anchor.start_mark,
+        )
+
+
+class _BoundedMixin:
+    """Checks each composed document before constructing it (the C composer cannot be hooked)."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)  # type: ignore[call-arg]
+        # Without an anchor there is no alias: plain rule files skip the check (no cost at all).
+        self._may_alias = not isinstance(stream, str) or "&" in stream
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        try:
+            if self._may_alias:
+                check_expansion(node)
+            return super().construct_document(node)  # type: ignore[misc]
+        except RecursionError:
+            raise YAMLBoundError(
+                problem="nested too deeply (YAML lists and mappings inside each other)", problem_mark=node.start_mark
+            ) from None
+
+
+class _LineLoader(_BoundedMixin, _BaseLoader):
     pass
+
+
+class PlainLoader(_BoundedMixin, _BaseLoader):
+    """A bounded safe loader building plain dicts and lists (libyaml when available)."""
+
+
+def safe_load(text: str) -> Any:
+    """``yaml.safe_load`` with the bounds; errors are yaml.YAMLError as with PyYAML."""
+    return yaml.load(text, Loader=PlainLoader)  # noqa: S506 - PlainLoader derives from SafeLoader
+
+
+def safe_load_all(text: str) -> list[Any]:
+    """``list(yaml.safe_load_all(text))`` with the bounds."""
+    return list(yaml.load_all(text, Loader=PlainLoader))
 
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
@@ -84,6 +177,9 @@ def load_yaml_text(text: str, path: Path | str = "<string>", *, multi: bool = Fa
         if multi:
             return [doc for doc in yaml.load_all(text, Loader=_LineLoader) if doc is not None]
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader derives from SafeLoader
+    except YAMLBoundError as exc:
+        mark = exc.problem_mark
+        raise ContentError(path, mark.line + 1 if mark is not None else None, str(exc.problem)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from secops.content.yamlload import safe_load
 from secops.detection.events import ReadStats
 from secops.detection.sigma.engine import Engine
 from secops.detection.sigma.rules import RuleSet, load_rules, rule_key
@@ -86,7 +87,7 @@ def run_regression(root: Path) -> Iterator[RegressionResult]:
 
 
 def _tests(info_path: Path) -> list[dict[str, Any]]:
-    info = yaml.safe_load(info_path.read_text(encoding="utf-8"))
+    info = safe_load(info_path.read_text(encoding="utf-8"))  # bounded: no alias bombs
     tests = info.get("regression_tests_info") if isinstance(info, dict) else None
     if not isinstance(tests, list) or not tests:
         raise ValueError("no regression_tests_info entries")
