@@ -10,8 +10,21 @@ from secops.errors import SecopsError
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-# Anything broader than this is not "a network the school owns" but a typo or a default route.
-_MIN_PREFIX = {4: 8, 6: 16}
+# Anything broader than this is not "a network the school owns" but a typo or a default route:
+# the largest IPv4 block is a /8, and the largest IPv6 allocation a school or university gets
+# (CERNET2, an RIR) is a /32.
+_MIN_PREFIX = {4: 8, 6: 32}
+
+# IPv6 ranges that embed or tunnel IPv4 addresses: a scope overlapping one reaches IPv4 hosts
+# (possibly all of IPv4) the IPv4 scope never granted, so none of it is scannable scope.
+_IPV4_IN_IPV6 = (
+    (ipaddress.IPv6Network("::ffff:0:0/96"), "IPv4-mapped"),
+    (ipaddress.IPv6Network("::ffff:0:0:0/96"), "IPv4-translated"),
+    (ipaddress.IPv6Network("64:ff9b::/96"), "NAT64"),
+    (ipaddress.IPv6Network("64:ff9b:1::/48"), "local-use NAT64"),
+    (ipaddress.IPv6Network("2002::/16"), "6to4"),
+    (ipaddress.IPv6Network("2001::/32"), "Teredo"),
+)
 
 
 def parse_network(text: str) -> Network:
@@ -32,6 +45,13 @@ def parse_network(text: str) -> Network:
             f"scope {raw!r} is too broad (/{network.prefixlen})",
             hint=f"list the networks the school owns, each /{_MIN_PREFIX[network.version]} or narrower",
         )
+    if isinstance(network, ipaddress.IPv6Network):
+        for special, kind in _IPV4_IN_IPV6:
+            if network.overlaps(special):
+                raise SecopsError(
+                    f"scope {raw!r} overlaps {special}, the {kind} range that carries IPv4 addresses inside IPv6",
+                    hint="list the school's IPv4 networks as IPv4 (e.g. 10.20.0.0/16) and its own IPv6 prefixes",
+                )
     return network
 
 

@@ -180,6 +180,19 @@ def assess(
     from secops.dengbao.questionnaire import import_questionnaire
     from secops.dengbao.systems import get_system, save_answers
     from secops.dengbao.trend import run_automated_assessment
+    from secops.errors import SecopsError
+
+    automated_only = _given(
+        "targets", "local", "ssh_hosts", "ssh_user", "ssh_identity", "no_credentials", "force", "scanned_from"
+    )
+    if no_automated and automated_only:
+        raise SecopsError(
+            f"--no-automated (questionnaire only) contradicts {', '.join(automated_only)}: "
+            "they only steer the automated evidence, which --no-automated skips",
+            hint="drop those options, or drop --no-automated",
+        )
+    if not ssh_hosts and (ssh_options := _given("ssh_user", "ssh_identity")):
+        raise SecopsError(f"{', '.join(ssh_options)} without --ssh HOST: nothing to log in to", hint="add --ssh HOST")
 
     workspace = app.workspace()
     with app.store(workspace) as store:
@@ -217,6 +230,21 @@ def assess(
             click.echo(to_json(item, indent=None))
     if result["conclusion"] != "符合":
         raise SystemExit(1)
+
+
+def _given(*names: str) -> list[str]:
+    """The options among ``names`` the user actually gave (on the command line or by environment)."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    given = []
+    for param in ctx.command.params:
+        if param.name in names and ctx.get_parameter_source(param.name) in (
+            ParameterSource.COMMANDLINE,
+            ParameterSource.ENVIRONMENT,
+        ):
+            given.append(max(param.opts, key=len))
+    return given
 
 
 def _print_summary(result: dict[str, Any]) -> None:

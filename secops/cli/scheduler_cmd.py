@@ -79,8 +79,17 @@ def add(
 
     `scheduler run` also checks the 等保 deadlines daily and sends the 30/7/1-day reminders.
     """
+    from secops.errors import SecopsError
     from secops.scheduler import add_job
 
+    unused = [flag for name, flag, kinds in _given_options() if kind not in kinds]
+    if unused:
+        raise SecopsError(
+            f"{', '.join(unused)} do{'es' if len(unused) == 1 else ''} not apply to a {kind} job and would be ignored",
+            hint=f"drop {'it' if len(unused) == 1 else 'them'}; see secops scheduler add --help for what {kind} takes",
+        )
+    if kind == "assess" and not ssh_hosts and (ssh_options := [f for n, f, _ in _given_options() if "ssh_" in n]):
+        raise SecopsError(f"{', '.join(ssh_options)} without --ssh HOST: nothing to log in to", hint="add --ssh HOST")
     options = {
         "batch": batch,
         "es_url": es_url,
@@ -103,6 +112,42 @@ def add(
 
     when = shown(job.next_run).isoformat(sep=" ", timespec="minutes") if job.next_run else "—"
     click.echo(f"Scheduled {job.id}: {job.kind} ({cron}), next run {when}")
+
+
+# The job kinds each option steers; given to another kind it would be silently ignored.
+_OPTION_KINDS: dict[str, tuple[str, ...]] = {
+    "profile": ("discover",),
+    "targets": ("discover", "assess"),
+    "batch": ("forward",),
+    "es_url": ("hunt",),
+    "index": ("hunt",),
+    "rules": ("hunt", "detect"),
+    "log_paths": ("detect",),
+    "since": ("hunt",),
+    "system_name": ("assess",),
+    "local": ("assess",),
+    "ssh_hosts": ("assess",),
+    "ssh_user": ("assess",),
+    "ssh_identity": ("assess",),
+    "no_credentials": ("assess",),
+    "scanned_from": ("assess",),
+}
+
+
+def _given_options() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(name, flag, kinds) of the kind-specific options the user actually gave."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    given = []
+    for param in ctx.command.params:
+        name = param.name or ""
+        if name in _OPTION_KINDS and ctx.get_parameter_source(name) in (
+            ParameterSource.COMMANDLINE,
+            ParameterSource.ENVIRONMENT,
+        ):
+            given.append((name, max(param.opts, key=len), _OPTION_KINDS[name]))
+    return given
 
 
 @scheduler.command(name="list")
