@@ -312,7 +312,9 @@ def _report(engine: Engine, stats: ReadStats, count: int) -> None:
         click.echo(f"secops: skipped {safe_text(path)}: {safe_text(why)}", err=True)
     for path, bad in stats.malformed.items():
         if bad:
-            click.echo(f"secops: {safe_text(path)}: {bad} malformed line(s)/record(s) skipped", err=True)
+            lines = ", ".join(str(n) for n in stats.malformed_lines.get(path, []))
+            first = f" (first: line {lines})" if lines else ""
+            click.echo(f"secops: {safe_text(path)}: {bad} malformed line(s)/record(s) skipped{first}", err=True)
     for path, bad in stats.bad_times.items():
         lines = ", ".join(str(n) for n in stats.bad_time_lines.get(path, []))
         click.echo(

@@ -85,6 +85,7 @@ class ReadStats:
     files: int = 0
     events: int = 0
     malformed: dict[str, int] = field(default_factory=dict)  # file -> malformed lines/records
+    malformed_lines: dict[str, list[int]] = field(default_factory=dict)  # file -> the first such line numbers
     skipped: dict[str, str] = field(default_factory=dict)  # file -> why it was not read
     formats: dict[str, str] = field(default_factory=dict)  # file -> detected format
     bad_times: dict[str, int] = field(default_factory=dict)  # file -> events whose time could not be read

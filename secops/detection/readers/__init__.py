@@ -4,10 +4,11 @@
 out of a given directory), opens ``.gz`` files transparently (by their magic), picks a reader per file
 from its first lines (or the ``log_format`` override) and yields ``EventBatch``es of at most
 ``batch_size`` events of one file each. Bad input never raises: malformed lines/records are counted in
-``stats.malformed[file]`` and skipped; files that cannot be read are in ``stats.skipped[file]`` with a
-one-line reason (a file that broke off part-way, such as a truncated ``.gz``, keeps the events read so
-far, counts one malformed record and has its reason in ``skipped`` too). ``stats.files`` counts the
-files read (an empty file included), ``stats.formats`` the reader each of them got.
+``stats.malformed[file]`` (the first line numbers in ``stats.malformed_lines[file]``) and skipped;
+files that cannot be read are in ``stats.skipped[file]`` with a one-line reason (a file that broke
+off part-way, such as a truncated ``.gz``, keeps the events read so far, counts one malformed record
+and has its reason in ``skipped`` too). ``stats.files`` counts the files read (an empty file
+included), ``stats.formats`` the reader each of them got.
 
 Formats (``FORMATS``): evtx, jsonl, syslog (RFC 3164/5424, auth.log), web (nginx/apache access), auditd.
 Field names per format are described in each reader module and in the detection spec.
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from secops.detection.events import EventBatch, ReadStats
-from secops.detection.readers._batch import count_malformed
+from secops.detection.readers._batch import LINE_ERRORS, count_malformed
 from secops.detection.readers._files import MAX_LINE_BYTES, Window, iter_files, iter_lines, log_mtime, open_log
 from secops.detection.readers.auditd import read_auditd
 from secops.detection.readers.detect import SAMPLE_LINES, detect
@@ -97,6 +98,9 @@ def read_file(
     except _READ_ERRORS as error:
         stats.skipped[log_file] = f"cannot read: {_reason(error)}"
         return
+    except LINE_ERRORS as error:  # the readers' line checks should make this unreachable
+        stats.skipped[log_file] = f"format not recognised ({type(error).__name__})"
+        return
     if kind is None:
         if reason != "empty":
             stats.skipped[log_file] = reason
@@ -126,6 +130,9 @@ def read_file(
     except _READ_ERRORS as error:
         count_malformed(stats, log_file)
         stats.skipped[log_file] = f"partly read ({read} events): {_reason(error)}"
+    except LINE_ERRORS as error:  # a last resort: the readers count a bad line and go on themselves
+        count_malformed(stats, log_file)
+        stats.skipped[log_file] = f"partly read ({read} events): unreadable content ({type(error).__name__})"
     stats.files += 1
     stats.formats[log_file] = kind
 

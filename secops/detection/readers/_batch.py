@@ -60,15 +60,35 @@ class RowBatcher:
             yield self.take()
 
 
-def count_malformed(stats: ReadStats, log_file: str, count: int = 1) -> None:
+# What parsing one hostile line can raise (a non-ASCII digit given to int(), a year past 9999, a
+# 5,000-digit number, JSON nested past the decoder's limit...): the line is counted, never fatal.
+LINE_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError)
+MAX_DIGITS = 20  # an ASCII number longer than a u64 is no count, id, port or status a log writes
+
+
+def count_malformed(stats: ReadStats, log_file: str, count: int = 1, record: int | None = None) -> None:
+    """Lines/records skipped as unreadable: counted, the first line numbers kept (never their text,
+    which may be student data)."""
     stats.malformed[log_file] = stats.malformed.get(log_file, 0) + count
+    if record is not None:
+        lines = stats.malformed_lines.setdefault(log_file, [])
+        if len(lines) < 5:
+            lines.append(record)
+
+
+def small_int(text: str) -> int | None:
+    """``text`` as an int when it is 1..20 ASCII digits (``str.isdigit`` also takes ``²`` and other
+    Unicode digits that ``int`` rejects or reads differently); None otherwise."""
+    if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS:
+        return int(text)
+    return None
 
 
 def parse_iso(text: str, zone: tzinfo = UTC) -> datetime | None:
     """An ISO 8601 timestamp; one without a zone is a wall time in ``zone`` (the workspace's)."""
     try:
         value = datetime.fromisoformat(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return value if value.tzinfo else value.replace(tzinfo=zone)
 
@@ -84,5 +104,5 @@ def note_bad_time(stats: ReadStats, log_file: str, record: int) -> None:
 def from_epoch(seconds: float) -> datetime | None:
     try:
         return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError, ValueError):
+    except (OverflowError, OSError, ValueError):  # NaN, infinity, a year past 9999
         return None

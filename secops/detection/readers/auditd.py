@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from secops.detection.events import EventBatch, ReadStats
-from secops.detection.readers._batch import RowBatcher, count_malformed, from_epoch
+from secops.detection.readers._batch import LINE_ERRORS, RowBatcher, count_malformed, from_epoch
 
 _PAIR = re.compile(r"""([A-Za-z_][\w-]*(?:\[\d+\])?)=("[^"]*"|'[^']*'|[^\s\x1d]*)""")
 _PLAIN_PAIR = re.compile(r"([^ =]+)=([^ ]*)")
@@ -53,13 +53,16 @@ def read_auditd(
     batcher = RowBatcher("auditd", log_file, batch_size, {"_product": "linux", "_service": ("auditd",)})
     for number, line in lines:
         if line is None:
-            count_malformed(stats, log_file)
+            count_malformed(stats, log_file, record=number)
             continue
         if not line.strip():
             continue
-        parsed = parse_record(line)
+        try:
+            parsed = parse_record(line)
+        except LINE_ERRORS:
+            parsed = None
         if parsed is None:
-            count_malformed(stats, log_file)
+            count_malformed(stats, log_file, record=number)
             continue
         epoch, fields = parsed
         batch = batcher.add(number, from_epoch(epoch), line, fields)

@@ -7,13 +7,22 @@ Winlogbeat's ``winlog.*``) also gets the Windows field names and logsource colum
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from secops.detection.events import EventBatch, ReadStats
-from secops.detection.readers._batch import RowBatcher, count_malformed, from_epoch, note_bad_time, parse_iso
+from secops.detection.readers._batch import (
+    LINE_ERRORS,
+    RowBatcher,
+    count_malformed,
+    from_epoch,
+    note_bad_time,
+    parse_iso,
+)
 from secops.detection.readers.windows import add_logsource, flatten_event
 
 TIME_FIELDS = ("@timestamp", "timestamp", "time", "TimeCreated", "SystemTime")
@@ -27,6 +36,11 @@ WINLOG = {
 }
 WINLOG_DATA = ("winlog.event_data.", "winlog.user_data.")
 
+# Deeper than this a line is no log event but an attack on the reader (ECS nests 3 or 4 levels).
+MAX_DEPTH = 64
+# A ``\\uD800``-style escape json.loads turns into a lone surrogate, which no UTF-8 output can write.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
 _loads = json.loads
 
 
@@ -37,27 +51,54 @@ def read_jsonl(
     batcher = RowBatcher("jsonl", log_file, batch_size)
     for number, text in lines:
         if text is None:
-            count_malformed(stats, log_file)
+            count_malformed(stats, log_file, record=number)
             continue
         line = text.strip()
         if not line:
             continue
         try:
-            value = _loads(line)
-        except (ValueError, RecursionError):  # not JSON, or nested deeper than the decoder allows
-            count_malformed(stats, log_file)
+            value = _loads(line)  # ValueError: not JSON; RecursionError: nested past the decoder's limit
+            if not isinstance(value, dict) or _too_deep(line, value):
+                count_malformed(stats, log_file, record=number)
+                continue
+            if "\\u" in line and _SURROGATE_ESCAPE.search(line):
+                value = _without_surrogates(value)
+            fields = event_fields(value)
+            timestamp = timestamp_of(fields, zone)
+        except LINE_ERRORS:
+            count_malformed(stats, log_file, record=number)
             continue
-        if not isinstance(value, dict):
-            count_malformed(stats, log_file)
-            continue
-        fields = event_fields(value)
-        timestamp = timestamp_of(fields, zone)
         if timestamp is None and any(fields.get(name) is not None for name in TIME_FIELDS):
             note_bad_time(stats, log_file, number)
         batch = batcher.add(number, timestamp, line, fields)
         if batch is not None:
             yield batch
     yield from batcher.flush()
+
+
+def _too_deep(line: str, value: Any) -> bool:
+    """Whether the parsed line nests more than MAX_DEPTH levels (counting brackets first is C speed)."""
+    if line.count("{") + line.count("[") <= MAX_DEPTH:
+        return False
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _without_surrogates(value: Any) -> Any:
+    """The value with every lone surrogate (from a ``\\uD800`` escape) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    return value
 
 
 def event_fields(value: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +152,12 @@ def timestamp_of(fields: dict[str, Any], zone: tzinfo = UTC) -> datetime | None:
         if isinstance(value, str):
             return parse_iso(value.strip(), zone)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            seconds = float(value)
+            try:
+                seconds = float(value)
+            except OverflowError:  # an int past 1e308
+                return None
+            if not math.isfinite(seconds):  # json.loads reads NaN and Infinity
+                return None
             while seconds > 1e11:  # milliseconds, microseconds or nanoseconds since the epoch
                 seconds /= 1000
             return from_epoch(seconds)

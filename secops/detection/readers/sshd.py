@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from secops.detection.readers._batch import small_int
+
 _FAILED = re.compile(r"Failed (\S+) for (invalid user )?(.*) from (\S+) port (\d+)")
 _ACCEPTED = re.compile(r"Accepted (\S+) for (.*) from (\S+) port (\d+)")
 _INVALID = re.compile(r"Invalid user (.*) from (\S+)(?: port (\d+))?")
@@ -28,13 +30,14 @@ def _method(method: str) -> str:
     return _METHOD_NAME.sub("_", method.split("/", 1)[0].lower()).strip("_")
 
 
-def sshd_fields(message: str) -> dict[str, Any]:
+def sshd_fields(message: str, *, folded: bool = False) -> dict[str, Any]:
     """sshd_action and what goes with it; empty when the message is none of the known kinds."""
-    repeated = _REPEATED.match(message)
+    repeated = None if folded else _REPEATED.match(message)
     if repeated:  # rsyslog folds identical lines: the count is kept so brute-force counts can use it
-        fields = sshd_fields(repeated.group(2))
-        if fields:
-            fields["repeat_count"] = int(repeated.group(1))
+        fields = sshd_fields(repeated.group(2), folded=True)  # once: rsyslog never folds a fold
+        count = small_int(repeated.group(1))
+        if fields and count is not None:
+            fields["repeat_count"] = count
         return fields
     head = message[:12]
     if head.startswith("Failed "):
@@ -72,7 +75,9 @@ def sshd_fields(message: str) -> dict[str, Any]:
         found = _PAM_MORE.match(message)
         if found:
             fields = _login("auth_failure", None, found.group(3), found.group(2) or None, None)
-            fields["repeat_count"] = int(found.group(1))
+            count = small_int(found.group(1))
+            if count is not None:
+                fields["repeat_count"] = count
             return fields
     elif head.startswith("Did not rece"):
         found = _NO_ID.match(message)
@@ -100,8 +105,9 @@ def _login(
         fields["invalid_user"] = True
     if ip is not None:
         fields["src_ip"] = ip
-    if port is not None:
-        fields["src_port"] = int(port)
+    if port is not None:  # `\\d` also matches non-ASCII digits: such a port stays text
+        number = small_int(port)
+        fields["src_port"] = port if number is None else number
     if method is not None:
         fields["auth_method"] = method
     return fields

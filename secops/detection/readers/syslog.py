@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from secops.detection.events import EventBatch, ReadStats
-from secops.detection.readers._batch import MONTHS, RowBatcher, count_malformed, note_bad_time, parse_iso
+from secops.detection.readers._batch import (
+    LINE_ERRORS,
+    MONTHS,
+    RowBatcher,
+    count_malformed,
+    note_bad_time,
+    parse_iso,
+    small_int,
+)
 from secops.detection.readers.sshd import sshd_fields, sudo_fields
 
 SSHD = frozenset(("sshd", "sshd-session", "sshd-auth"))  # OpenSSH >= 9.8 logs logins as sshd-session
@@ -36,8 +44,11 @@ class Clock:
 
     def __init__(self, mtime: float, zone: tzinfo = UTC) -> None:
         self.zone = zone  # RFC 3164 and zone-less ISO stamps are wall times here
-        self.written = datetime.fromtimestamp(mtime, zone).replace(tzinfo=None)
-        self.limit = self.written + timedelta(days=1)
+        try:
+            self.written = datetime.fromtimestamp(mtime, zone).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):  # a forged mtime (a gzip header's, say) past 9999
+            self.written = datetime.now(zone).replace(tzinfo=None)
+        self.limit = self.written + timedelta(days=1) if self.written.year < 9999 else datetime.max
         self.cache: dict[str, datetime | None] = {}
         self.bad = False  # set when the last line's time could not be read
 
@@ -58,12 +69,12 @@ class Clock:
             for candidate_year in (year, year - 1):
                 try:
                     naive = datetime(candidate_year, month, day, hour, minute, second)
-                except ValueError:  # Feb 29 in a year without it
+                except ValueError:  # Feb 29 in a year without it (or year 0)
                     continue
                 if naive <= self.limit:
                     value = naive.replace(tzinfo=self.zone)
                     break
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, OverflowError):
             value = None
         self.cache[stamp] = value
         self.bad = value is None
@@ -88,27 +99,31 @@ def read_syslog(
     services: dict[str | None, tuple[str, ...]] = {}
     for number, line in lines:
         if line is None:
-            count_malformed(stats, log_file)
+            count_malformed(stats, log_file, record=number)
             continue
         if not line.strip():
             continue
         clock.bad = False
-        parsed = parse_line(line, clock)
-        if parsed is None:
-            count_malformed(stats, log_file)
+        try:
+            parsed = parse_line(line, clock)
+            if parsed is None:
+                count_malformed(stats, log_file, record=number)
+                continue
+            timestamp, fields = parsed
+            program = fields.get("program")
+            service = services.get(program)
+            if service is None:
+                service = services[program] = service_of(program, kind)
+            fields["_service"] = service
+            if program in SSHD:
+                fields.update(sshd_fields(fields["message"]))
+            elif program == "sudo":
+                fields.update(sudo_fields(fields["message"]))
+        except LINE_ERRORS:
+            count_malformed(stats, log_file, record=number)
             continue
-        timestamp, fields = parsed
         if clock.bad:
             note_bad_time(stats, log_file, number)
-        program = fields.get("program")
-        service = services.get(program)
-        if service is None:
-            service = services[program] = service_of(program, kind)
-        fields["_service"] = service
-        if program in SSHD:
-            fields.update(sshd_fields(fields["message"]))
-        elif program == "sudo":
-            fields.update(sudo_fields(fields["message"]))
         batch = batcher.add(number, timestamp, line, fields)
         if batch is not None:
             yield batch
@@ -130,9 +145,9 @@ def parse_line(line: str, clock: Clock) -> tuple[datetime | None, dict[str, Any]
     rest = line
     if line[:1] == "<":
         end = line.find(">", 1, 5)
-        if end < 0 or not line[1:end].isdigit():
+        priority = small_int(line[1:end]) if end > 0 else None
+        if priority is None:
             return None
-        priority = int(line[1:end])
         fields["facility"] = priority >> 3
         fields["severity"] = priority & 7
         rest = line[end + 1 :]
@@ -165,7 +180,8 @@ def _tag(text: str, fields: dict[str, Any]) -> None:
         bracket = tag.index("[")
         fields["program"] = tag[:bracket]
         pid = tag[bracket + 1 : -1]
-        fields["pid"] = int(pid) if pid.isdigit() else pid
+        number = small_int(pid)
+        fields["pid"] = pid if number is None else number
     else:
         fields["program"] = tag
 
@@ -182,7 +198,8 @@ def _rfc5424(text: str, fields: dict[str, Any], clock: Clock) -> tuple[datetime 
         if value != "-":
             fields[name] = value
     if procid != "-":
-        fields["pid"] = int(procid) if procid.isdigit() else procid
+        number = small_int(procid)
+        fields["pid"] = procid if number is None else number
     if rest.startswith("-"):
         message = rest[2:]
     elif rest.startswith("["):

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 from secops.detection.events import EventBatch, ReadStats
-from secops.detection.readers._batch import MONTHS, count_malformed, note_bad_time
+from secops.detection.readers._batch import LINE_ERRORS, MAX_DIGITS, MONTHS, count_malformed, note_bad_time
 
 _QUOTED = r'"([^"\\]*(?:\\.[^"\\]*)*)"'
 # The one regex per line (a hand-written scanner is slower in Python than re's C loop). A plain request
@@ -28,7 +28,8 @@ _QUOTED = r'"([^"\\]*(?:\\.[^"\\]*)*)"'
 LINE = re.compile(
     r"(\S+) (\S+) (\S+) (?:(\S+) )?\[([^\]]*)\] "
     r'"(?:([A-Z][A-Z0-9_-]{0,31}) (([^"\\ ?]*)(?:\?([^"\\ ]*))?) (HTTP/[0-9.]{1,5})|([^"\\]*(?:\\.[^"\\]*)*))"'
-    r" (\d{3}|-) (\d+|-)(?: " + _QUOTED + " " + _QUOTED + ")?"
+    # ASCII digits only, and the whole field: "30²12" is no byte count (int() rejects it, isdigit() does not)
+    r" ([0-9]{3}|-) ([0-9]{1,20}|-)(?=\s|$)(?: " + _QUOTED + " " + _QUOTED + ")?"
 )
 _ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|.)", re.DOTALL)
 _METHOD = re.compile(r"[A-Z][A-Z0-9_-]{0,31}")
@@ -84,17 +85,21 @@ def read_web(
     split = _split
     for number, line in lines:
         if line is None:
-            count_malformed(stats, log_file)
+            count_malformed(stats, log_file, record=number)
             continue
         groups = split(line)
         if groups is None:
             found = match(line)
             if found is None:
                 if line.strip():
-                    count_malformed(stats, log_file)
+                    count_malformed(stats, log_file, record=number)
                 continue
             groups = found.groups()
-        row, when = _event(groups, times)
+        try:
+            row, when = _event(groups, times)
+        except LINE_ERRORS:
+            count_malformed(stats, log_file, record=number)
+            continue
         if when is None:
             note_bad_time(stats, log_file, number)
         records.append(number)
@@ -156,8 +161,10 @@ def _split(line: str) -> tuple[Any, ...] | None:
     else:
         return None
     status, size = numbers[1], numbers[2]
-    if not ((status.isdigit() and len(status) == 3) or status == "-") or not (size.isdigit() or size == "-"):
-        return None
+    if not ((status.isdigit() and len(status) == 3 and status.isascii()) or status == "-") or not (
+        (size.isdigit() and size.isascii() and len(size) <= MAX_DIGITS) or size == "-"
+    ):
+        return None  # the regex decides (a non-ASCII digit such as "²" is not a number a server writes)
     request = parts[1]
     words = request.split(" ")
     if len(words) == 3 and words[0] in _KNOWN_METHODS and words[2][:5] == "HTTP/" and "\\" not in request:
@@ -297,9 +304,12 @@ def _stamp(stamp: str, times: dict[str, Any]) -> datetime | None:
     if base is None:
         return None
     try:
-        return base + _SECONDS[int(stamp[18:20])]
-    except (ValueError, IndexError):
-        return parse_time(stamp)
+        second = int(stamp[18:20])
+        if second >= 0:
+            return base + _SECONDS[second]
+    except (ValueError, IndexError, OverflowError):  # not two digits, or past 9999-12-31 23:59
+        pass
+    return parse_time(stamp)
 
 
 _SECONDS = [timedelta(seconds=second) for second in range(61)]
@@ -316,7 +326,7 @@ def parse_time(text: str) -> datetime | None:
             sign = -1 if zone[0] == "-" else 1
             tz = _ZONES[zone] = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5])))
         return datetime(int(year), MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=tz)
-    except (ValueError, KeyError, IndexError):
+    except (ValueError, KeyError, IndexError, OverflowError):  # OverflowError: a 20-digit year
         return None
 
 

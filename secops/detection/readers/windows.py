@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 import evtx
 
 from secops.detection.events import EventBatch, ReadStats
-from secops.detection.readers._batch import RowBatcher, count_malformed, parse_iso
+from secops.detection.readers._batch import LINE_ERRORS, RowBatcher, count_malformed, parse_iso, small_int
 
 SERVICES = {
     "security": "security",
@@ -51,13 +51,13 @@ def service_of(channel: object) -> str | None:
 
 
 def as_int(value: object) -> object:
-    """EventID and friends as int when they are numeric (any size: Python ints do not overflow)."""
+    """EventID and friends as int when they are up to 20 ASCII digits (a u64); other text stays text."""
     if isinstance(value, dict):
         value = value.get("#text")
     if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit():
-            return int(text)
+        number = small_int(value.strip())
+        if number is not None:
+            return number
     return value
 
 
@@ -226,17 +226,20 @@ def _parse(source: Any, batcher: RowBatcher, stats: ReadStats) -> Iterator[Event
 
 def _add(record: dict[str, Any], batcher: RowBatcher, stats: ReadStats) -> EventBatch | None:
     raw = record.get("data") or ""
+    record_id = record.get("event_record_id")
+    if not isinstance(record_id, int):
+        record_id = None
     try:
         event = json.loads(raw)["Event"]
         fields = flatten_event(event)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        count_malformed(stats, batcher.log_file)
+    except LINE_ERRORS:
+        count_malformed(stats, batcher.log_file, record=record_id)
         return None
     number = fields.get("EventRecordID")
     if not isinstance(number, int):
-        number = record.get("event_record_id") or 0
+        number = record_id or 0
     timestamp = parse_iso(fields["TimeCreated"]) if isinstance(fields.get("TimeCreated"), str) else None
-    return batcher.add(int(number), timestamp, raw, fields)
+    return batcher.add(number, timestamp, raw, fields)
 
 
 def _short(error: BaseException) -> str:
