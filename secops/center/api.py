@@ -1,14 +1,17 @@
 """The ingestion API: ``POST /api/v1/alerts`` (signed) and ``GET /api/v1/health``.
 
-Checks run cheapest-first and nothing is stored for a refused request: body size, signature
-headers, key, school, timestamp, signature, nonce, rate limit, JSON, batch shape, alerts, then
-the store (through a bounded number of write slots).
+Checks run cheapest-first and nothing is stored for a refused request. The headers come first
+(signature headers, nonce and timestamp shape, key, school), so a stranger's body is never read;
+then the body (size, deadline), the signature over it, the rate limit, JSON (depth first), batch
+shape, alerts, the nonce (recorded only now: a refused request leaves it unused) and the store
+(through a bounded number of write slots).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +19,11 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from secops.center import ingest, nonces, wire
 from secops.center.context import CenterContext
+from secops.center.guard import MAX_JSON_DEPTH, json_depth_exceeds
 from secops.center.ratelimit import RateLimiter
 from secops.center.schools import Signer, SignerCache
 from secops.center.stores.base import StoreUnavailable
@@ -60,24 +65,30 @@ the totals. The id is the SHA-256 of the school and the canonical alert, so rese
 
 ## Errors
 
-Every error body is `{{"error": "...", "hint": "..."}}`. 400 malformed JSON or batch, 401
-authentication, 403 wrong school, 409 replayed nonce, 413 body or batch too large, 429 rate limit
-or the store falling behind (with `Retry-After`), 503 store unavailable (with `Retry-After`).
-Nothing is stored for a refused request.
+Every error body is `{{"error": "...", "hint": "..."}}`. 400 malformed JSON or batch (or JSON
+nested deeper than {MAX_JSON_DEPTH} levels), 401 authentication, 403 wrong school, 408 body not
+received in time, 409 replayed nonce, 413 body or batch too large, 429 rate limit or the store
+falling behind (with `Retry-After`), 503 store unavailable or too many connections (with
+`Retry-After`). The signature headers are checked before the body is read: a request failing
+them is answered at once and its connection closed. Nothing is stored for a refused request,
+and its nonce stays unused.
 """
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, error: str, hint: str, *, retry_after: int | None = None) -> None:
+    def __init__(
+        self, status: int, error: str, hint: str, *, retry_after: int | None = None, close: bool = False
+    ) -> None:
         super().__init__(error)
         self.status = status
         self.error = error
         self.hint = hint
         self.retry_after = retry_after
+        self.close = close  # answered before (all of) the body was read
 
     def response(self) -> JSONResponse:
         headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
-        if self.status == 413:
+        if self.status == 413 or self.close:
             headers["Connection"] = "close"  # the rest of the body is not read
         return JSONResponse({"error": self.error, "hint": self.hint}, status_code=self.status, headers=headers)
 
@@ -110,61 +121,125 @@ class Ingestion:
         return self._slots
 
 
-async def read_body(request: Request, limit: int, max_batch: int) -> bytes:
-    too_big = ApiError(
-        413, f"the request body is larger than {limit} bytes", f"send smaller batches (at most {max_batch} alerts)"
-    )
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise too_big
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_big
-        chunks.append(chunk)
-    return b"".join(chunks)
+_SIGNATURE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-async def authenticate(ing: Ingestion, request: Request, body: bytes) -> Signer:
+@dataclass(frozen=True)
+class Claim:
+    """What the signature headers claim, checked as far as headers alone allow."""
+
+    signer: Signer
+    timestamp: str
+    nonce: str
+    signature: str
+
+
+async def authenticate_headers(ing: Ingestion, request: Request) -> Claim:
+    """Every check the headers allow, before a byte of the body is read: a stranger is refused
+    (and the connection closed) without the center ever holding their body."""
     h = request.headers
     names = (wire.HEADER_SCHOOL, wire.HEADER_KEY_ID, wire.HEADER_TIMESTAMP, wire.HEADER_NONCE, wire.HEADER_SIGNATURE)
     missing = [name for name in names if not h.get(name)]
     if missing:
-        raise ApiError(401, f"missing signature headers: {', '.join(missing)}", "sign requests as described in /docs")
+        raise ApiError(
+            401, f"missing signature headers: {', '.join(missing)}", "sign requests as described in /docs", close=True
+        )
     school, key_id, timestamp = h[wire.HEADER_SCHOOL], h[wire.HEADER_KEY_ID], h[wire.HEADER_TIMESTAMP]
-    nonce, signature = h[wire.HEADER_NONCE], h[wire.HEADER_SIGNATURE]
-    signer = await run_in_threadpool(ing.signers.lookup, key_id)
-    if signer is None:
-        raise ApiError(401, "unknown or revoked key", "ask the center for a key (secops center school add)")
-    if signer.school != school:
-        raise ApiError(403, f"this key does not belong to school {school[:20]}", "send the code the key was issued for")
+    nonce, signature = h[wire.HEADER_NONCE], h[wire.HEADER_SIGNATURE].strip()
+    if not _SIGNATURE.match(signature):
+        raise ApiError(401, "the signature must be 64 hex digits", "send hex HMAC-SHA256 (see /docs)", close=True)
+    if not wire.valid_nonce(nonce):
+        raise ApiError(401, "the nonce must be 16-64 characters of [0-9A-Za-z_-]", "use a new random nonce", close=True)
     now = ing.ctx.now().timestamp()
     try:
         sent = int(timestamp)
     except ValueError:
-        raise ApiError(401, "timestamp must be Unix seconds", "send the current time as an integer") from None
+        raise ApiError(
+            401, "timestamp must be Unix seconds", "send the current time as an integer", close=True
+        ) from None
     if not wire.timestamp_fresh(timestamp, now):
         raise ApiError(
             401,
             f"timestamp {sent} is {round(abs(now - sent))} s off the center clock; check NTP",
             f"clocks must agree within {wire.MAX_SKEW_SECONDS} s",
+            close=True,
         )
-    if not wire.valid_nonce(nonce):
-        raise ApiError(401, "the nonce must be 16-64 characters of [0-9A-Za-z_-]", "use a new random nonce")
-    if not wire.verify(signer.key, request.method, request.url.path, timestamp, nonce, body, signature):
+    signer = await run_in_threadpool(ing.signers.lookup, key_id[:64])
+    if signer is None:
+        raise ApiError(401, "unknown or revoked key", "ask the center for a key (secops center school add)", close=True)
+    if signer.school != school:
+        raise ApiError(
+            403,
+            f"this key does not belong to school {school[:20]}",
+            "send the code the key was issued for",
+            close=True,
+        )
+    return Claim(signer=signer, timestamp=timestamp, nonce=nonce, signature=signature)
+
+
+async def read_body(request: Request, limit: int, max_batch: int) -> bytes:
+    """The body, refused past ``limit`` bytes (the deadline is RequestGuard's)."""
+    too_big = ApiError(
+        413, f"the request body is larger than {limit} bytes", f"send smaller batches (at most {max_batch} alerts)"
+    )
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_big
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise ApiError(408, "the request body did not arrive", "send the whole request at once", close=True) from None
+    return b"".join(chunks)
+
+
+def verify_body(claim: Claim, request: Request, body: bytes) -> None:
+    if not wire.verify(
+        claim.signer.key, request.method, request.url.path, claim.timestamp, claim.nonce, body, claim.signature
+    ):
         raise ApiError(
             401,
             "signature does not match",
             "sign v1, method, path, timestamp, nonce and the body's SHA-256 (see /docs)",
         )
-    if not await run_in_threadpool(nonces.record_nonce, ing.ctx.state, school, nonce, ing.ctx.now()):
+
+
+async def use_nonce(ing: Ingestion, claim: Claim) -> None:
+    """Record the nonce once the request is about to be stored (an atomic insert: of two copies
+    in flight one wins, the other gets 409). A request refused earlier leaves it unused."""
+    if not await run_in_threadpool(nonces.record_nonce, ing.ctx.state, claim.signer.school, claim.nonce, ing.ctx.now()):
         raise ApiError(409, "replayed request: this nonce was already used", "send every request with a new nonce")
-    return signer
+
+
+async def release_nonce(ing: Ingestion, claim: Claim) -> None:
+    """The request was not stored after all (store busy or down): its nonce may be sent again."""
+    await run_in_threadpool(nonces.forget_nonce, ing.ctx.state, claim.signer.school, claim.nonce)
+
+
+def rate_limit(ing: Ingestion, signer: Signer) -> None:
+    wait = ing.limiter.take(signer.school, signer.rate_per_minute)
+    if wait:
+        rate = signer.rate_per_minute or ing.ctx.settings.limits.rate_per_minute
+        raise ApiError(
+            429,
+            f"rate limit: at most {rate} requests a minute per school",
+            f"retry after {wait} s",
+            retry_after=wait,
+        )
 
 
 def _parse(body: bytes, max_batch: int) -> list[Any]:
+    if json_depth_exceeds(body):
+        raise ApiError(
+            400,
+            f"the JSON nests deeper than {MAX_JSON_DEPTH} levels",
+            "send alerts as flat ECS documents; nothing was stored",
+        )
     try:
         data = orjson.loads(body)  # several times faster than json; its errors carry the same positions
     except orjson.JSONDecodeError as exc:
@@ -228,19 +303,18 @@ async def post_alerts(request: Request) -> Response:
     ing: Ingestion = request.app.state.ingestion
     limits = ing.ctx.settings.limits
     try:
+        claim = await authenticate_headers(ing, request)
         body = await read_body(request, limits.max_body_bytes, limits.max_batch)
-        signer = await authenticate(ing, request, body)
-        wait = ing.limiter.take(signer.school, signer.rate_per_minute)
-        if wait:
-            rate = signer.rate_per_minute or limits.rate_per_minute
-            raise ApiError(
-                429,
-                f"rate limit: at most {rate} requests a minute per school",
-                f"retry after {wait} s",
-                retry_after=wait,
-            )
+        verify_body(claim, request, body)
+        signer = claim.signer
+        rate_limit(ing, signer)
         prepared = await run_in_threadpool(_prepare, body, limits.max_batch, signer.school, ing)
-        outcomes = await _store(ing, prepared)
+        await use_nonce(ing, claim)
+        try:
+            outcomes = await _store(ing, prepared)
+        except ApiError:
+            await release_nonce(ing, claim)
+            raise
     except ApiError as exc:
         log.info("refused %s: %s", exc.status, exc.error)
         return exc.response()

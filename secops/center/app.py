@@ -13,6 +13,7 @@ from secops.center import auto_incidents, nonces
 from secops.center.api import API_DESCRIPTION, Ingestion, router
 from secops.center.compliance_api import router as compliance_router
 from secops.center.context import CenterContext
+from secops.center.guard import RequestGuard
 from secops.center.stores.base import StoreUnavailable
 
 log = logging.getLogger("secops.center.app")
@@ -62,6 +63,7 @@ def create_app(
     )
     app.state.ingestion = Ingestion.build(ctx, store_writes=store_writes, slot_wait=slot_wait)
     app.state.center = ctx
+    app.add_middleware(RequestGuard, body_timeout=ctx.settings.limits.body_timeout_seconds)
     app.include_router(router)
     app.include_router(compliance_router)
     from secops.center.dashboard import install_dashboard

@@ -1,8 +1,9 @@
 """``POST /api/v1/compliance``: a school's compliance summary, signed exactly like ``/api/v1/alerts``.
 
-The same checks in the same order (body size, signature headers, key, school, timestamp,
-signature, nonce, rate limit), then the summary is validated and kept as the school's latest.
-Nothing is stored for a refused request.
+The same checks in the same order (headers before the body is read, then body size and deadline,
+signature, rate limit), then the summary is validated (JSON depth first), the nonce recorded and the
+summary kept as the school's latest. Nothing is stored, and the nonce stays unused, for a refused
+request.
 """
 
 from __future__ import annotations
@@ -13,9 +14,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from secops.center.api import ApiError, Ingestion, authenticate, read_body
+from secops.center.api import (
+    ApiError,
+    Ingestion,
+    authenticate_headers,
+    rate_limit,
+    read_body,
+    use_nonce,
+    verify_body,
+)
 from secops.center.compliance import ForeignSummary, parse_summary
 from secops.center.compliance_store import store_summary
+from secops.center.guard import MAX_JSON_DEPTH, json_depth_exceeds
 
 log = logging.getLogger("secops.center.compliance_api")
 router = APIRouter(prefix="/api/v1", tags=["compliance"])
@@ -36,17 +46,20 @@ async def post_compliance(request: Request) -> Response:
     ing: Ingestion = request.app.state.ingestion
     limits = ing.ctx.settings.limits
     try:
+        claim = await authenticate_headers(ing, request)
         body = await read_body(request, min(limits.max_body_bytes, MAX_SUMMARY_BYTES), limits.max_batch)
-        signer = await authenticate(ing, request, body)
-        wait = ing.limiter.take(signer.school, signer.rate_per_minute)
-        if wait:
-            raise ApiError(429, "rate limit reached for this school", f"retry after {wait} s", retry_after=wait)
+        verify_body(claim, request, body)
+        signer = claim.signer
+        rate_limit(ing, signer)
+        if json_depth_exceeds(body):
+            raise ApiError(400, f"the JSON nests deeper than {MAX_JSON_DEPTH} levels", "send the summary secops builds")
         try:
             summary = parse_summary(body, signer.school)
         except ForeignSummary as exc:
             raise ApiError(403, str(exc), "a school may send only its own summary; nothing was stored") from None
         except ValueError as exc:
             raise ApiError(400, f"invalid compliance summary: {exc}", "send the summary secops builds") from None
+        await use_nonce(ing, claim)
         kept = await run_in_threadpool(store_summary, ing.ctx.state, summary, ing.ctx.now())
     except ApiError as exc:
         log.info("refused compliance summary %s: %s", exc.status, exc.error)

@@ -1,5 +1,6 @@
 """Seen request nonces: each (school, nonce) is accepted once.
 
+Recorded only when a request is about to be stored (a refused request leaves its nonce unused).
 Kept in the center database, so a replay is refused after a restart too. A nonce only needs to be
 remembered while its timestamp could still pass the skew check; entries older than twice the
 allowed skew are pruned.
@@ -26,6 +27,12 @@ def record_nonce(state: Store, school: str, nonce: str, now: datetime) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def forget_nonce(state: Store, school: str, nonce: str) -> None:
+    """Undo ``record_nonce`` for a request that was not stored after all, so it may be retried."""
+    with state.engine.begin() as conn:
+        conn.execute(center_nonces.delete().where(center_nonces.c.school == school, center_nonces.c.nonce == nonce))
 
 
 def prune_nonces(state: Store, now: datetime) -> int:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import socket
+from typing import TYPE_CHECKING, Any
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from secops.center.context import CenterContext
 from secops.errors import SecopsError
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from secops.center.settings import CenterSettings
 
 log = logging.getLogger("secops.center.server")
 
@@ -35,6 +45,82 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with what it lacks against slow clients.
+
+    - A request line and headers must be complete ``header_timeout`` seconds after the connection
+      opens or the request's first byte arrives (uvicorn has none: a client dripping header bytes,
+      or saying nothing at all, kept its connection forever).
+    - A response sent before the request body was all read ends the connection, so an unread
+      body (a refused stranger's) is never drained byte by byte.
+    The body deadline itself is ``secops.center.guard.RequestGuard``'s (the app reads the body).
+    """
+
+    header_timeout: float = 10.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_header_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_header_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state is h11.IDLE:  # part of a request line or headers: the clock runs
+            if self._header_timer is None and not self.transport.is_closing():
+                self._arm_header_timer()
+        else:
+            self._cancel_header_timer()
+
+    def on_response_complete(self) -> None:
+        unread = self.conn.their_state is h11.SEND_BODY
+        super().on_response_complete()
+        if unread and not self.transport.is_closing():
+            self.transport.close()
+
+    def _arm_header_timer(self) -> None:
+        self._cancel_header_timer()
+        self._header_timer = self.loop.call_later(self.header_timeout, self._header_timeout_expired)
+
+    def _cancel_header_timer(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _header_timeout_expired(self) -> None:
+        self._header_timer = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
+
+
+def uvicorn_config(app: Any, settings: CenterSettings, *, log_level: str = "info", **extra: Any) -> uvicorn.Config:
+    """The uvicorn settings the center runs with (also used by the tests that attack it)."""
+    import uvicorn
+
+    limits = settings.limits
+    protocol = type("CenterH11Protocol", (GuardedH11Protocol,), {"header_timeout": limits.header_timeout_seconds})
+    options: dict[str, Any] = {
+        "log_level": log_level,
+        "access_log": True,
+        "server_header": False,
+        "http": protocol,
+        "timeout_keep_alive": 15,
+        "timeout_graceful_shutdown": 10,
+        "limit_concurrency": limits.max_connections,
+        "h11_max_incomplete_event_size": 16 * 1024,  # request line and headers
+        # uvicorn would believe X-Forwarded-For from loopback; the app decides (settings.trusted_proxies).
+        "proxy_headers": False,
+    }
+    options.update(extra)
+    return uvicorn.Config(app, **options)
+
+
 def serve(ctx: CenterContext, *, host: str = "127.0.0.1", port: int = 8600, log_level: str = "info") -> None:
     """Serve until interrupted. Access log lines carry method, path and status only, never alert contents."""
     import uvicorn
@@ -45,14 +131,7 @@ def serve(ctx: CenterContext, *, host: str = "127.0.0.1", port: int = 8600, log_
         log.warning("listening on %s: put a TLS-terminating reverse proxy in front of the center", host)
     try:
         sock = bind(host, port)
-        config = uvicorn.Config(
-            create_app(ctx),
-            log_level=log_level,
-            access_log=True,
-            server_header=False,
-            timeout_keep_alive=30,
-            timeout_graceful_shutdown=10,
-        )
+        config = uvicorn_config(create_app(ctx), ctx.settings, log_level=log_level)
         uvicorn.Server(config).run(sockets=[sock])
         sock.close()
     finally:

@@ -5,6 +5,10 @@ limits:
   max_body_bytes: 5242880    # a larger request is refused with 413
   max_batch: 5000            # alerts per request
   rate_per_minute: 600       # signed requests per school per minute (429 beyond)
+  header_timeout_seconds: 10 # a client must finish its request line and headers within this
+  body_timeout_seconds: 30   # ... and its body within this (408 and the connection closed)
+  max_connections: 1000      # open connections at once; requests beyond answer 503
+trusted_proxies: []          # reverse proxies whose X-Forwarded-For / Forwarded / X-Real-IP count
 auto_incidents:
   enabled: true
   min_severity: high         # alerts at or above open an incident with the matching playbook
@@ -14,10 +18,11 @@ silent_after_hours: 24       # a school that sent nothing for longer is listed a
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from secops.content.yamlload import line_of, load_yaml
 from secops.errors import ContentError
@@ -30,6 +35,9 @@ class Limits(BaseModel):
     max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 5 * 1024 * 1024
     max_batch: Annotated[int, Field(ge=1, le=50_000)] = 5000
     rate_per_minute: Annotated[int, Field(ge=1)] = 600
+    header_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
+    body_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    max_connections: Annotated[int, Field(ge=10, le=100_000)] = 1000
 
 
 class AutoIncidents(BaseModel):
@@ -43,6 +51,17 @@ class CenterSettings(BaseModel):
     limits: Limits = Field(default_factory=lambda: Limits())
     auto_incidents: AutoIncidents = Field(default_factory=lambda: AutoIncidents())
     silent_after_hours: Annotated[int, Field(ge=1)] = 24
+    # Addresses or networks (CIDR) of reverse proxies in front of the center. Only a request whose
+    # direct peer is one of them has its forwarded-for headers believed; empty: never, not even
+    # from loopback (anyone on the host could otherwise pick the address the login throttle sees).
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)  # ValueError names the bad entry
+        return value
 
 
 def load_settings(home: Path) -> CenterSettings:

@@ -8,14 +8,18 @@ cannot be replayed as a login. Time is always passed in.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import re
 import secrets
 import threading
 from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +28,7 @@ from secops.errors import SecopsError
 from secops.store import Store
 from secops.store.schema import center_sessions, center_users
 
+T = TypeVar("T")
 SESSION_LIFETIME = timedelta(hours=8)
 MIN_PASSWORD = 10
 USERNAME = re.compile(r"^[\w.@-]{1,64}$")
@@ -198,43 +203,111 @@ def end_session(store: Store, token: str | None) -> None:
 
 
 class LoginThrottle:
-    """Failed logins per (user name, client address): after ``limit`` failures within ``window``
-    further attempts are refused until the oldest failure ages out. In memory: a restart forgets,
-    which only ever lets a legitimate user in sooner."""
+    """Failed logins, counted three ways: per (user name, client address), per client address and
+    over all clients. After ``limit`` failures of one name from one address, ``per_address``
+    failures from one address (a flood of made-up names) or ``overall`` failures from anywhere
+    within their windows, further attempts are refused until the oldest failure ages out. In
+    memory: a restart forgets, which only ever lets a legitimate user in sooner."""
 
-    def __init__(self, limit: int = 5, window: timedelta = timedelta(minutes=15), max_keys: int = 10_000) -> None:
+    def __init__(
+        self,
+        limit: int = 5,
+        window: timedelta = timedelta(minutes=15),
+        max_keys: int = 10_000,
+        *,
+        per_address: int = 20,
+        overall: int = 100,
+        overall_window: timedelta = timedelta(minutes=1),
+    ) -> None:
         self.limit = limit
         self.window = window
         self.max_keys = max_keys
+        self.per_address = per_address
+        self.overall = overall
+        self.overall_window = overall_window
         self._failures: dict[tuple[str, str], deque[datetime]] = {}
+        self._by_address: dict[str, deque[datetime]] = {}
+        self._all: deque[datetime] = deque()
         self._lock = threading.Lock()
 
-    def _recent(self, key: tuple[str, str], now: datetime) -> deque[datetime]:
-        times = self._failures.get(key, deque())
-        while times and times[0] <= now - self.window:
+    @staticmethod
+    def _age(times: deque[datetime], since: datetime) -> deque[datetime]:
+        while times and times[0] <= since:
             times.popleft()
         return times
+
+    def _recent(self, key: tuple[str, str], now: datetime) -> deque[datetime]:
+        return self._age(self._failures.get(key, deque()), now - self.window)
+
+    @staticmethod
+    def _wait(times: deque[datetime], limit: int, window: timedelta, now: datetime) -> int:
+        if len(times) < limit:
+            return 0
+        return max(1, int((times[-limit] + window - now).total_seconds()) + 1)
 
     def retry_after(self, username: str, client: str, now: datetime) -> int:
         """Seconds until another attempt is allowed (0: allowed now)."""
         with self._lock:
-            times = self._recent((username, client), now)
-            if len(times) < self.limit:
-                return 0
-            return max(1, int((times[0] + self.window - now).total_seconds()) + 1)
+            mine = self._recent((username, client), now)
+            address = self._age(self._by_address.get(client, deque()), now - self.window)
+            everyone = self._age(self._all, now - self.overall_window)
+            return max(
+                self._wait(mine, self.limit, self.window, now),
+                self._wait(address, self.per_address, self.window, now),
+                self._wait(everyone, self.overall, self.overall_window, now),
+            )
+
+    @staticmethod
+    def _bound(table: dict[Any, deque[datetime]], max_keys: int, stale: datetime) -> None:
+        if len(table) >= max_keys:
+            # Drop stale keys first; a flood of distinct names must not grow memory without bound.
+            for key in [k for k, v in table.items() if not v or v[-1] <= stale]:
+                del table[key]
+            if len(table) >= max_keys:
+                table.pop(next(iter(table)))
 
     def failed(self, username: str, client: str, now: datetime) -> None:
         with self._lock:
-            if len(self._failures) >= self.max_keys:
-                # Drop stale keys first; a flood of distinct names must not grow memory without bound.
-                for key in [k for k, v in self._failures.items() if not v or v[-1] <= now - self.window]:
-                    del self._failures[key]
-                if len(self._failures) >= self.max_keys:
-                    self._failures.pop(next(iter(self._failures)))
+            self._bound(self._failures, self.max_keys, now - self.window)
+            self._bound(self._by_address, self.max_keys, now - self.window)
             times = self._recent((username, client), now)
             times.append(now)
             self._failures[(username, client)] = times
+            address = self._age(self._by_address.get(client, deque()), now - self.window)
+            address.append(now)
+            if len(address) > self.per_address:  # only the last per_address matter
+                address.popleft()
+            self._by_address[client] = address
+            self._age(self._all, now - self.overall_window).append(now)
+            if len(self._all) > self.overall:
+                self._all.popleft()
 
     def succeeded(self, username: str, client: str) -> None:
         with self._lock:
             self._failures.pop((username, client), None)
+
+
+class HashPool:
+    """Where password checks run: ``workers`` threads of their own (scrypt takes 32 MiB and ~0.1 s
+    each, so the shared pool that ingestion uses must never wait behind a login flood) and at most
+    ``queue`` more waiting; ``run`` answers None at once beyond that (the caller says 429)."""
+
+    def __init__(self, workers: int = 2, queue: int = 4) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="center-login")
+        self._room = workers + queue
+        self._busy = 0
+        self._lock = threading.Lock()
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T | None:
+        with self._lock:
+            if self._busy >= self._room:
+                return None
+            self._busy += 1
+        try:
+            return await asyncio.wrap_future(self._executor.submit(fn, *args))
+        finally:
+            with self._lock:
+                self._busy -= 1
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from secops.center.dashboard.web import (
     HEADERS,
@@ -61,8 +62,14 @@ def router(board: Dashboard) -> APIRouter:
             return RedirectResponse(safe_next(next_path), status_code=303)
         return login_page(request, next_path)
 
+    def too_many(request: Request, next_path: str, username: str, wait: int) -> Response:
+        minutes = (wait + 59) // 60
+        response = login_page(request, next_path, 429, f"失败次数过多，请 {minutes} 分钟后再试。", username)
+        response.headers["Retry-After"] = str(wait)
+        return response
+
     @api.post("/login")
-    def login(
+    async def login(
         request: Request,
         username: Annotated[str, Form(max_length=64)] = "",
         password: Annotated[str, Form(max_length=1024)] = "",
@@ -74,19 +81,22 @@ def router(board: Dashboard) -> APIRouter:
         if not board.csrf_valid(nonce and "login:" + nonce, csrf):
             return login_page(request, next_path, 400, "登录表单已失效，请重新输入。", username)
         now = board.now()
-        client = request.client.host if request.client else "-"
+        client = board.client(request)
         throttle_key = username.lower()
         wait = board.throttle.retry_after(throttle_key, client, now)
         if wait:
-            minutes = (wait + 59) // 60
-            response = login_page(request, next_path, 429, f"失败次数过多，请 {minutes} 分钟后再试。", username)
-            response.headers["Retry-After"] = str(wait)
+            return too_many(request, next_path, username, wait)
+        # The password check runs in the login pool, never in the one ingestion uses; a full pool is a 429.
+        good = await board.hashes.run(authenticate, board.ctx.state, username, password) if username else False
+        if good is None:
+            response = login_page(request, next_path, 429, "登录请求过多，请稍后再试。", username)
+            response.headers["Retry-After"] = "5"
             return response
-        if not username or not authenticate(board.ctx.state, username, password):
+        if not good:
             board.throttle.failed(throttle_key, client, now)
             return login_page(request, next_path, 401, "用户名或密码错误。", username)
         board.throttle.succeeded(throttle_key, client)
-        token = create_session(board.ctx.state, username, now)
+        token = await run_in_threadpool(create_session, board.ctx.state, username, now)
         response = RedirectResponse(safe_next(next_path), status_code=303, headers=HEADERS)
         board.set_session(request, response, token)
         response.delete_cookie(LOGIN_COOKIE, path="/")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -31,14 +31,32 @@ SINCE_CHOICES = (
 )
 
 
+# Absolute dates the alert stores can compare (year 1 overflowed converting to UTC: a 500).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+class OutOfRange(ValueError):
+    """A well-formed time the dashboard will not search from."""
+
+
 def parse_since(text: str, now: datetime) -> datetime:
-    """``24h`` / ``7d`` relative to now, or a date/time read in Beijing time (``2026-11-20``)."""
+    """``24h`` / ``7d`` relative to now, or a date/time read in Beijing time (``2026-11-20``).
+
+    ValueError for a malformed text, OutOfRange for a date outside 2000-2099."""
     match = _RELATIVE.match(text)
     if match:
         amount, unit = int(match.group(1)), match.group(2)
         return now - (timedelta(hours=amount) if unit == "h" else timedelta(days=amount))
     moment = datetime.fromisoformat(text)  # ValueError: the caller reports it
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZONE)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=ZONE)
+    try:
+        in_utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise OutOfRange(text) from None
+    if not EARLIEST <= in_utc < LATEST:
+        raise OutOfRange(text)
+    return moment
 
 
 @dataclass(frozen=True)
@@ -71,7 +89,8 @@ def pager(path: str, params: dict[str, str], page: int, total: int, per_page: in
 
 
 def _page_number(text: str) -> int:
-    return int(text) if text.isdigit() and 0 < int(text) < 1_000_000 else 1
+    # isascii: "²".isdigit() is true but int() refuses it; length: no 10,000-digit conversions.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 8 and 0 < int(text) < 1_000_000 else 1
 
 
 def router(board: Dashboard) -> APIRouter:
@@ -127,9 +146,13 @@ def router(board: Dashboard) -> APIRouter:
             errors.append("未知的告警级别，已忽略该条件。")
             severity = ""
         since_at = None
+        status = 200
         if since:
             try:
                 since_at = parse_since(since, now)
+            except OutOfRange:
+                errors.append("起始时间超出范围（应在 2000 年至 2099 年之间），已忽略该条件。")
+                since, status = "", 400
             except ValueError:
                 errors.append("起始时间格式应为 24h、7d 或 2026-11-20，已忽略该条件。")
                 since = ""
@@ -144,6 +167,7 @@ def router(board: Dashboard) -> APIRouter:
         return board.render(
             "alerts.html",
             viewer,
+            status=status,
             nav="alerts",
             rows=rows,
             names=queries.school_names(ctx.state),

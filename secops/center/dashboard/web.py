@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from secops.center.context import CenterContext
-from secops.center.staff import SESSION_LIFETIME, LoginThrottle, session_user
+from secops.center.guard import client_address, networks
+from secops.center.staff import SESSION_LIFETIME, HashPool, LoginThrottle, session_user
 from secops.incident.clocks import format_left
 from secops.incident.model import STATE_NAMES
 from secops.incident.policy import IncidentPolicy, load_policy
@@ -80,6 +81,8 @@ class Dashboard:
         self.ctx = ctx
         self.policy = policy or load_policy()
         self.throttle = LoginThrottle()
+        self.hashes = HashPool()
+        self.trusted_proxies = networks(ctx.settings.trusted_proxies)
         self._csrf_key = hmac.new(ctx.secret, b"secops-dashboard-csrf-v1", hashlib.sha256).digest()
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True
@@ -93,6 +96,11 @@ class Dashboard:
 
     def now(self) -> datetime:
         return self.ctx.now()
+
+    def client(self, request: Request) -> str:
+        """The address the login throttle counts (forwarded-for only from a trusted proxy)."""
+        peer = request.client.host if request.client else None
+        return client_address(peer, request.headers, self.trusted_proxies)
 
     def csrf_token(self, binding: str) -> str:
         return hmac.new(self._csrf_key, binding.encode("utf-8"), hashlib.sha256).hexdigest()
