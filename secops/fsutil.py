@@ -1,11 +1,13 @@
-"""Atomic file output: nothing half-written is ever left behind."""
+"""Atomic file output (nothing half-written is ever left behind) and owner-only files and folders."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -61,3 +63,67 @@ def write_bytes_atomic(path: Path, data: bytes, *, permissions: int | None = Non
 
 def write_text_atomic(path: Path, text: str, *, permissions: int | None = None) -> None:
     write_bytes_atomic(path, text.encode("utf-8"), permissions=permissions)
+
+
+# Owner-only modes for what holds secrets or raw log values: the databases, keys, their folders.
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+SQLITE_SIDECARS = ("-wal", "-shm", "-journal")
+
+_log = logging.getLogger("secops.fsutil")
+
+
+def make_private(path: Path) -> str | None:
+    """Take every group/other permission off ``path`` (a file or folder, not a link's target).
+
+    Returns what was tightened ("PATH 0644 -> 0600"), or None when it already was owner-only or
+    does not exist; it is also logged as a warning, since the file was readable by others until now.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        return None
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & 0o077:
+        return None
+    tightened = mode & ~0o077
+    try:
+        os.chmod(path, tightened)
+    except OSError as exc:
+        _log.warning("%s is readable by other users (%o) and cannot be tightened: %s", path, mode, exc.strerror)
+        return None
+    change = f"{path} {mode:04o} -> {tightened:04o}"
+    _log.warning("tightened permissions, other users could read it: %s", change)
+    return change
+
+
+def make_all_private(paths: Iterable[Path]) -> list[str]:
+    """make_private on each path; the changes made."""
+    return [change for path in paths if (change := make_private(Path(path))) is not None]
+
+
+def private_sqlite_file(database: Path) -> list[str]:
+    """Create the SQLite file owner-only if missing (SQLite gives its -wal, -shm and -journal files
+    the database's own mode), else tighten it and any of those files; the changes made."""
+    database = Path(database)
+    try:
+        fd = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        return make_all_private([database, *(Path(f"{database}{suffix}") for suffix in SQLITE_SIDECARS)])
+    except OSError:
+        return []  # e.g. a read-only folder: SQLite's own error says it better
+    os.close(fd)  # an empty file is an empty SQLite database
+    return []
+
+
+def write_private_new(path: Path, data: bytes) -> bool:
+    """Write ``data`` to a new owner-only file; False (nothing written) if the file exists already."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return True

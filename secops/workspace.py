@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from secops.config import CONFIG_FILE, Workspace, build_config, load_workspace, save_config
+from secops.config import CENTER_KEY_FILE, CONFIG_FILE, Workspace, build_config, load_workspace, save_config
 from secops.errors import SecopsError, WorkspaceError
+from secops.fsutil import make_all_private, make_private
+from secops.incident.audit import KEY_FILE as AUDIT_KEY_FILE
+from secops.incident.audit import UPGRADE_KEY_FOLDER, ensure_trail
 from secops.store import Store, open_store
 from secops.store.records import ensure_identity, log_activity
 
@@ -33,6 +36,7 @@ def _prepare_folder(path: Path) -> None:
         raise WorkspaceError(
             f"workspace folder {path} is not writable", hint="fix its permissions or choose another --workspace"
         )
+    make_private(path)  # mkdir's mode does not apply to a folder that already existed
 
 
 def init_workspace(
@@ -78,6 +82,7 @@ def init_workspace(
     # Open the database first: a bad database URL must not leave a config pointing at it.
     with open_workspace_store(workspace, create=True) as store:
         created = ensure_identity(store, config.school.code, config.school.name, now)
+        ensure_trail(path, store)  # the audit key and its empty trail's head, made together
         if existing is None or changes:
             save_config(path, config)
             action = "workspace.created" if existing is None else "workspace.updated"
@@ -97,4 +102,17 @@ def open_workspace_store(workspace: Workspace, *, create: bool = False) -> Store
             f"the workspace database {database} is missing",
             hint="restore it from a backup, or re-run secops init to start an empty one",
         )
-    return open_store(workspace.database_url)
+    secure_workspace(workspace.path)
+    folder = UPGRADE_KEY_FOLDER.set(workspace.path)  # migration 16 seals the existing trail's head with its key
+    try:
+        return open_store(workspace.database_url)
+    finally:
+        UPGRADE_KEY_FOLDER.reset(folder)
+
+
+def secure_workspace(path: Path) -> list[str]:
+    """Owner-only workspace folder and key files, enforced on every open (the database's own file
+    is enforced where it is opened); returns what was tightened, each also logged as a warning."""
+    if not path.is_dir():
+        return []
+    return make_all_private([path, path / AUDIT_KEY_FILE, path / CENTER_KEY_FILE])

@@ -18,6 +18,8 @@ from pathlib import Path
 from secops.center.settings import CenterSettings
 from secops.center.stores.base import AlertStore
 from secops.errors import SecopsError
+from secops.fsutil import make_all_private
+from secops.incident.audit import KEY_FILE as AUDIT_KEY_FILE
 from secops.store import Store, open_store
 
 STATE_FILE = "center.db"
@@ -48,6 +50,9 @@ def prepare_home(home: Path) -> Path:
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise SecopsError(f"cannot create center folder {home}: {exc.strerror}", hint="choose another --home") from None
+    # Owner-only even when the folder or its files already existed (mkdir's mode does not apply then);
+    # center.db's -wal/-shm/-journal files are tightened where the database is opened.
+    make_all_private([home, home / STATE_FILE, home / SECRET_FILE, home / AUDIT_KEY_FILE])
     return home
 
 

@@ -348,11 +348,11 @@ def reported(app: AppContext, incident_id: int, at: str | None, final: bool, act
 @incident.command(name="verify-audit")
 @pass_app
 def verify_audit(app: AppContext) -> None:
-    """Check the audit trail's hash chain; exit 1 naming the first bad entry."""
+    """Check the audit trail's hash chain and its keyed head; exit 1 naming the first bad entry."""
     from secops.incident.audit import audit_key, verify
 
     with app.store() as store:
-        checked, problem = verify(store, audit_key(app.workspace_path))
+        checked, problem = verify(store, audit_key(app.workspace_path, store))
     if problem is None:
         click.echo(f"Audit trail intact: {checked} entries")
         return

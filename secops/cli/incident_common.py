@@ -21,7 +21,8 @@ def session_for(app: AppContext, store: Any, actor: str | None) -> Session:
     from secops.incident.audit import audit_key
     from secops.incident.model import Session
 
-    return Session(store, audit_key(app.workspace_path), actor or getpass.getuser(), app.now(), app.display_zone())
+    key = audit_key(app.workspace_path, store)  # a missing key of an existing trail: exit 2, never a new one
+    return Session(store, key, actor or getpass.getuser(), app.now(), app.display_zone())
 
 
 def parse_when(text: str | None, app: AppContext) -> datetime:

@@ -1,9 +1,13 @@
-"""The incident audit trail: an append-only, hash-chained, HMAC-keyed log.
+"""The incident audit trail: an append-only, hash-chained, HMAC-keyed log with a keyed head.
 
 Each entry's hash is HMAC-SHA256(workspace key, previous hash + the entry's canonical fields), so
 editing, deleting or reordering rows directly in the database breaks the chain at the first bad
-entry, and without the key (a file in the workspace, 0600) nobody can forge a consistent chain.
-Nothing is ever repaired: ``verify`` only reports.
+entry. The head (one row: the count of entries and the last hash, HMAC'd with the same key) is
+written in the same transaction as each entry, so deleting the newest entries, or all of them,
+leaves a head that no longer matches. Without the key (``audit.key`` in the workspace, 0600)
+nobody can forge a consistent chain and head; whoever can read the key can (see the README).
+Nothing is ever repaired: ``verify`` only reports, and an entry appended after tampering keeps the
+evidence (a gap in the numbers, or an entry saying the head was missing).
 """
 
 from __future__ import annotations
@@ -13,30 +17,99 @@ import hmac
 import json
 import os
 import secrets
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
+from secops.errors import SecopsError
 from secops.store import Store
-from secops.store.schema import incident_audit
+from secops.store.schema import incident_audit, incident_audit_head
 
 GENESIS = "0" * 64
 KEY_FILE = "audit.key"
+HEAD_ID = 1
+ENGINE_ACTOR = "secops"
+# Entries secops writes itself when it finds the head gone or not matching: the trail keeps them.
+HEAD_MISSING = "audit.head-missing"
+HEAD_INVALID = "audit.head-invalid"
+_MARKERS = (HEAD_MISSING, HEAD_INVALID)
+
+# The folder holding audit.key while a workspace's database is migrated (its database may live
+# elsewhere, e.g. PostgreSQL): migration 16 builds the head of an existing trail with that key.
+UPGRADE_KEY_FOLDER: ContextVar[Path | None] = ContextVar("UPGRADE_KEY_FOLDER", default=None)
+
+_RESTORE = (
+    "restore audit.key from the workspace backup; a new key cannot verify or extend the existing trail, "
+    "so secops never makes one for it"
+)
 
 
-def audit_key(workspace_dir: Path) -> bytes:
-    """The workspace's audit key, created (0600) on first use."""
-    path = Path(workspace_dir) / KEY_FILE
-    if not path.exists():
-        key = secrets.token_hex(32)
+class AuditKeyError(SecopsError):
+    """The audit key is missing or is not the key the trail was written with (exit 2)."""
+
+
+def _read_key(path: Path) -> bytes:
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except ValueError:
+        raise AuditKeyError(f"the audit key {path} is damaged (not hex)", hint=_RESTORE) from None
+
+
+def _create_key(path: Path) -> bytes | None:
+    """Write a new key owner-only; None when another process made it first."""
+    key = secrets.token_hex(32)
+    try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(key + "\n")
-    return bytes.fromhex(path.read_text().strip())
+    except FileExistsError:
+        return None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return bytes.fromhex(key)
+
+
+def audit_key(workspace_dir: Path, store: Store | None = None) -> bytes:
+    """The workspace's audit key (``audit.key``, 0600).
+
+    A missing key is created only for a new, empty trail: with ``store``, a trail that has entries
+    or a head and no key is an AuditKeyError saying to restore the key (never a silent new key,
+    which would make the whole trail fail to verify). Without ``store`` the key is created as
+    before, and ``append`` refuses to extend a trail whose head the new key does not verify.
+    """
+    path = Path(workspace_dir) / KEY_FILE
+    if path.exists():
+        return _read_key(path)
+    if store is None:
+        return _create_key(path) or _read_key(path)
+    with store.engine.begin() as conn:
+        count = int(conn.execute(sa.select(sa.func.count()).select_from(incident_audit)).scalar_one())
+        head = _head(conn)
+        if count or head is not None:
+            held = f"{count} entries" if count else f"a head recording {head.entries if head else 0} entries"
+            raise AuditKeyError(f"the audit key {path} is missing but the audit trail has {held}", hint=_RESTORE)
+        key = _create_key(path)
+        if key is None:
+            return _read_key(path)
+        _write_head(conn, key, 0, GENESIS, exists=False)
+    return key
+
+
+def ensure_trail(workspace_dir: Path, store: Store) -> bool:
+    """Give a new workspace its key and the head of its empty trail; True if made now.
+
+    Leaves an existing trail alone, even one whose key is missing (the incident commands say so).
+    """
+    if (Path(workspace_dir) / KEY_FILE).exists():
+        return False
+    try:
+        audit_key(workspace_dir, store)
+    except AuditKeyError:
+        return False
+    return True
 
 
 def canonical(detail: dict[str, Any]) -> str:
@@ -50,30 +123,82 @@ def entry_hash(
     return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def append(
-    conn: Connection, key: bytes, *, incident_id: int, at: datetime, actor: str, action: str, detail: dict[str, Any]
-) -> int:
-    """Append one entry inside the caller's transaction (so the change and its record commit together)."""
-    last = conn.execute(
-        sa.select(incident_audit.c.seq, incident_audit.c.hash).order_by(incident_audit.c.seq.desc()).limit(1)
-    ).first()
-    seq = (last.seq + 1) if last else 1
-    prev = last.hash if last else GENESIS
-    at_text = at.isoformat()
-    detail_text = canonical(detail)
-    digest = entry_hash(key, prev, seq, incident_id, at_text, actor, action, detail_text)
+def head_mac(key: bytes, entries: int, last_hash: str) -> str:
+    message = f"incident_audit_head\x1f{entries}\x1f{last_hash}"
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _head(conn: Connection) -> Row[Any] | None:
+    return conn.execute(sa.select(incident_audit_head).where(incident_audit_head.c.id == HEAD_ID)).first()
+
+
+def _head_ok(key: bytes, head: Row[Any]) -> bool:
+    return hmac.compare_digest(head_mac(key, head.entries, head.last_hash), head.mac)
+
+
+def _entry_ok(key: bytes, row: Row[Any]) -> bool:
+    digest = entry_hash(key, row.prev_hash, row.seq, row.incident_id, row.at, row.actor, row.action, row.detail)
+    return hmac.compare_digest(digest, row.hash)
+
+
+def _write_head(conn: Connection, key: bytes, entries: int, last_hash: str, *, exists: bool) -> None:
+    values = {"entries": entries, "last_hash": last_hash, "mac": head_mac(key, entries, last_hash)}
+    if exists:
+        conn.execute(incident_audit_head.update().where(incident_audit_head.c.id == HEAD_ID).values(**values))
+    else:
+        conn.execute(incident_audit_head.insert().values(id=HEAD_ID, **values))
+
+
+def _insert(
+    conn: Connection, key: bytes, seq: int, prev: str, incident_id: int, at: str, actor: str, action: str, detail: str
+) -> str:
+    digest = entry_hash(key, prev, seq, incident_id, at, actor, action, detail)
     conn.execute(
         incident_audit.insert().values(
             seq=seq,
             incident_id=incident_id,
-            at=at_text,
+            at=at,
             actor=actor,
             action=action,
-            detail=detail_text,
+            detail=detail,
             prev_hash=prev,
             hash=digest,
         )
     )
+    return digest
+
+
+def append(
+    conn: Connection, key: bytes, *, incident_id: int, at: datetime, actor: str, action: str, detail: dict[str, Any]
+) -> int:
+    """Append one entry and its head inside the caller's transaction (the change, its record and the
+    head commit together).
+
+    The next entry follows the head, not the last row, so entries deleted from the end leave a gap
+    that stays visible. A head that is gone, or does not verify while the newest row does, is
+    recorded by an entry of its own before this one; a key that verifies neither is refused.
+    """
+    head = _head(conn)
+    last = conn.execute(sa.select(incident_audit).order_by(incident_audit.c.seq.desc()).limit(1)).first()
+    at_text = at.isoformat()
+    if head is not None and _head_ok(key, head):
+        seq, prev = head.entries + 1, head.last_hash
+    elif last is None and head is None:
+        seq, prev = 1, GENESIS  # a new trail
+    elif last is not None and _entry_ok(key, last):
+        # The head was deleted or edited by hand: say so in the chain itself, then go on from the last row.
+        count = int(conn.execute(sa.select(sa.func.count()).select_from(incident_audit)).scalar_one())
+        marker = HEAD_MISSING if head is None else HEAD_INVALID
+        note = canonical({"entries_found": count, "last_seq": last.seq})
+        prev = _insert(conn, key, last.seq + 1, last.hash, incident_id, at_text, ENGINE_ACTOR, marker, note)
+        seq = last.seq + 2
+    else:
+        raise AuditKeyError(
+            "the audit key does not verify this workspace's audit trail (it is not the key the trail was written with)",
+            hint=_RESTORE,
+        )
+    digest = _insert(conn, key, seq, prev, incident_id, at_text, actor, action, canonical(detail))
+    _write_head(conn, key, seq, digest, exists=head is not None)
     return seq
 
 
@@ -84,23 +209,66 @@ class AuditProblem:
 
 
 def verify(store: Store, key: bytes) -> tuple[int, AuditProblem | None]:
-    """(entries checked, the first bad entry or None)."""
+    """(entries checked, the first problem or None): the chain entry by entry, then its head."""
     expected_prev = GENESIS
     expected_seq = 1
     checked = 0
     with store.engine.connect() as conn:
+        head = _head(conn)
+        head_ok = head is not None and _head_ok(key, head)
         for row in conn.execute(sa.select(incident_audit).order_by(incident_audit.c.seq)):
             checked += 1
             if row.seq != expected_seq:
-                return checked, AuditProblem(expected_seq, f"entry {expected_seq} is missing (next is {row.seq})")
+                many = row.seq > expected_seq + 1
+                gap = f"entries {expected_seq}-{row.seq - 1} are" if many else f"entry {expected_seq} is"
+                return checked, AuditProblem(expected_seq, f"{gap} missing, deleted (the next entry is {row.seq})")
             if row.prev_hash != expected_prev:
                 return checked, AuditProblem(row.seq, "does not follow the previous entry (deleted or reordered)")
-            digest = entry_hash(key, row.prev_hash, row.seq, row.incident_id, row.at, row.actor, row.action, row.detail)
-            if not hmac.compare_digest(digest, row.hash):
+            if not _entry_ok(key, row):
+                if row.seq == 1 and head is not None and not head_ok:
+                    return checked, AuditProblem(1, "audit.key is not the key this trail was written with")
                 return checked, AuditProblem(row.seq, "its content was changed after it was written")
+            if row.action in _MARKERS:
+                what = "gone" if row.action == HEAD_MISSING else "edited"
+                return checked, AuditProblem(
+                    row.seq,
+                    f"the trail's head was {what} when this entry was written: entries before it may be deleted",
+                )
             expected_prev = row.hash
             expected_seq += 1
-    return checked, None
+    return checked, _check_head(head, head_ok, checked, expected_prev)
+
+
+def _check_head(head: Row[Any] | None, head_ok: bool, count: int, last_hash: str) -> AuditProblem | None:
+    """The intact chain of ``count`` entries ending in ``last_hash`` against its keyed head."""
+    if head is None:
+        if count:
+            return AuditProblem(
+                count + 1,
+                f"the trail has {count} entries but no head record: the head was deleted, with any entries after them",
+            )
+        return AuditProblem(
+            1, "the trail has no entries and no head record although its key exists: the trail was deleted"
+        )
+    if not head_ok:
+        return AuditProblem(head.entries, "its head record does not verify with audit.key: the head was edited")
+    if head.entries > count:
+        lost = head.entries - count
+        if not count:
+            return AuditProblem(
+                1, f"the trail is empty but its head records {head.entries} entries: all {lost} deleted"
+            )
+        return AuditProblem(
+            count + 1,
+            f"the trail ends at entry {count} but its head records {head.entries} entries: {lost} deleted from the end",
+        )
+    if head.entries < count:
+        return AuditProblem(
+            head.entries + 1, f"its head records only {head.entries} entries: the rest were added outside secops"
+        )
+    if not hmac.compare_digest(head.last_hash, last_hash):
+        return AuditProblem(count, "it is not the entry its head records as the last (replaced)")
+    return None
 
 
 def entries(store: Store, incident_id: int) -> list[dict[str, Any]]:
@@ -109,5 +277,7 @@ def entries(store: Store, incident_id: int) -> list[dict[str, Any]]:
             sa.select(incident_audit).where(incident_audit.c.incident_id == incident_id).order_by(incident_audit.c.seq)
         ).all()
     return [
-        {"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action, "detail": json.loads(r.detail)} for r in rows
+        {"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action, "detail": json.loads(r.detail)}
+        for r in rows
+        if r.action not in _MARKERS  # a note on the trail itself, not on the incident: verify reports it
     ]

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from secops.errors import WorkspaceError
+from secops.fsutil import private_sqlite_file
 from secops.store.migrate import apply_migrations, current_version
 
 
@@ -66,6 +67,8 @@ def create_engine(url: str) -> Engine:
             folder = Path(database).parent
             if not folder.is_dir():
                 raise WorkspaceError(f"database folder {folder} does not exist", hint="run secops init first")
+            # Raw log values and incident records: owner-only, made so before SQLite creates it.
+            private_sqlite_file(Path(database))
         engine = sa.create_engine(parsed)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -199,6 +199,18 @@ incident_audit = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
+# The audit trail's keyed head (one row, id 1): how many entries it has and the last one's hash,
+# HMAC'd with the audit key and written in the same transaction as each entry, so deleting the
+# newest entries (or all of them) shows.
+incident_audit_head = sa.Table(
+    "incident_audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("entries", sa.Integer, nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
+    sa.Column("mac", sa.String(64), nullable=False),
+)
+
 clock_notices = sa.Table(
     "clock_notices",
     metadata,
