@@ -304,7 +304,8 @@ class Summary:
 def _report(engine: Engine, stats: ReadStats, count: int) -> None:
     """Reading and rule problems, on stderr."""
     out = sys.stderr
-    for error in engine.errors:
+    errors = [*engine.errors, *engine.failure_errors()]
+    for error in errors:
         click.echo(f"secops: rule error: {error}", err=True)
     for warning in engine.warnings:
         click.echo(f"secops: warning: {warning}", err=True)
@@ -325,7 +326,7 @@ def _report(engine: Engine, stats: ReadStats, count: int) -> None:
     malformed = sum(stats.malformed.values())
     print(
         f"secops: {len(engine.rules)} rule(s), {len(engine.ruleset.correlations)} correlation(s), "
-        f"{len(engine.errors)} rule error(s); {stats.files} file(s), {stats.events} event(s), "
+        f"{len(errors)} rule error(s); {stats.files} file(s), {stats.events} event(s), "
         f"{malformed} malformed, {len(stats.skipped)} skipped; {count} match(es)",
         file=out,
     )

@@ -131,12 +131,17 @@ def correlation_rule_id(rule: SigmaCorrelationRule) -> str:
     return rule.name or rule.title
 
 
-def correlate(correlation_rules: Sequence[SigmaCorrelationRule], base_matches: dict[str, list[Match]]) -> list[Match]:
+def correlate(
+    correlation_rules: Sequence[SigmaCorrelationRule],
+    base_matches: dict[str, list[Match]],
+    on_error: Callable[[SigmaCorrelationRule, Exception], None] | None = None,
+) -> list[Match]:
     """Evaluate correlation rules over base matches; return the correlation matches, sorted by time.
 
     ``base_matches`` maps a referenced rule's id and/or name to its matches (both keys may point to
     the same list). Correlation rules that reference other correlation rules are evaluated after
-    them, with the earlier alerts as input.
+    them, with the earlier alerts as input. With ``on_error``, a rule that raises is handed to it and
+    gives no alert; the others still run.
     """
     known: dict[str, list[Match]] = dict(base_matches)
     epochs: dict[int, float] = {}  # id(match) -> epoch seconds, shared by the rules of this call
@@ -147,7 +152,13 @@ def correlate(correlation_rules: Sequence[SigmaCorrelationRule], base_matches: d
     gc.disable()
     try:
         for rule in dependency_order(correlation_rules):
-            found = _correlate_one(rule, known, epochs)
+            try:
+                found = _correlate_one(rule, known, epochs)
+            except Exception as error:
+                if on_error is None:
+                    raise
+                on_error(rule, error)
+                found = []
             alerts.extend(found)
             for key in rule_keys(rule):
                 known[key] = found

@@ -41,6 +41,28 @@ class CompiledRule:
 
 
 @dataclass
+class RuleFailure:
+    """A rule that raised while matching: reported once, however many batches it failed on."""
+
+    path: Path
+    line: int
+    title: str
+    error: str  # the exception's type only: its text may quote log content (student data)
+    batches: int = 0
+    events: int = 0  # events the rule could not be tested on
+
+    def as_error(self) -> ContentError:
+        if not self.events:  # a correlation: it failed over the matches it correlates
+            return ContentError(self.path, self.line, f"rule '{self.title}' failed ({self.error}) and gave no alert")
+        return ContentError(
+            self.path,
+            self.line,
+            f"rule '{self.title}' failed ({self.error}) on {self.events} event(s) in {self.batches} batch(es);"
+            " it was skipped for them, the other rules were not",
+        )
+
+
+@dataclass
 class EngineStats:
     batches: int = 0
     events: int = 0
@@ -71,33 +93,30 @@ class Engine:
         self.stats = EngineStats()
         spec_index: dict[LogsourceSpec, int] = {}
         base_keys, generated = self._correlation_bases()
+        self.failures: dict[int, RuleFailure] = {}  # id(CompiledRule) -> what it raised while matching
         for rule in ruleset.rules:
+            path, line = ruleset.origin(rule)
             try:
                 tree, warnings = compile_detection(rule, self.table, placeholders)
+                spec = LogsourceSpec.of(rule.logsource)
+                key = rule_key(rule)
+                compiled = CompiledRule(rule, key, rule.title, level_of(rule), tags_of(rule), tree, 0)
             except CompileError as error:
-                path, line = ruleset.origin(rule)
                 self.errors.append(ContentError(path, line, f"rule '{rule.title}': {error}"))
                 continue
-            path, _line = ruleset.origin(rule)
+            except Exception as error:  # pySigma parses lazily and raises plain errors on odd YAML
+                self.errors.append(
+                    ContentError(path, line, f"rule '{rule.title}': cannot compile ({type(error).__name__}: {error})")
+                )
+                continue
             self.warnings += [f"{path}: rule '{rule.title}': {w}" for w in warnings]
-            spec = LogsourceSpec.of(rule.logsource)
             index = spec_index.setdefault(spec, len(self.specs))
             if index == len(self.specs):
                 self.specs.append(spec)
-            key = rule_key(rule)
             names = {key, rule.name} - {None}
-            self.rules.append(
-                CompiledRule(
-                    rule,
-                    key,
-                    rule.title,
-                    level_of(rule),
-                    tags_of(rule),
-                    tree,
-                    index,
-                    hidden=bool(names & base_keys) and not names & generated,
-                )
-            )
+            compiled.spec = index
+            compiled.hidden = bool(names & base_keys) and not names & generated
+            self.rules.append(compiled)
         self._by_spec: list[list[CompiledRule]] = [[] for _ in self.specs]
         for compiled in self.rules:
             self._by_spec[compiled.spec].append(compiled)
@@ -144,13 +163,28 @@ class Engine:
                 continue
             for compiled in rules:
                 stats.rules_evaluated += 1
-                rows = evaluate(compiled.tree, domain)
-                if rows:
-                    for row in _bits(rows):
-                        found.append((compiled, self.make_match(compiled, batch, row)))
+                try:
+                    rows = evaluate(compiled.tree, domain)
+                    if rows:
+                        found += [(compiled, self.make_match(compiled, batch, row)) for row in _bits(rows)]
+                except Exception as error:  # one rule's bug or one odd value: that rule, that batch only
+                    self._failed(compiled, domain, error)
         stats.atoms_evaluated += sum(1 for value in context.cache if value is not None)
         stats.matches += len(found)
         return found
+
+    def _failed(self, compiled: CompiledRule, domain: int, error: Exception) -> None:
+        failure = self.failures.get(id(compiled))
+        if failure is None:
+            path, line = self.ruleset.origin(compiled.rule)
+            failure = self.failures[id(compiled)] = RuleFailure(path, line, compiled.title, type(error).__name__)
+            log.debug("rule %s failed while matching", compiled.key, exc_info=error)
+        failure.batches += 1
+        failure.events += domain.bit_count()
+
+    def failure_errors(self) -> list[ContentError]:
+        """The rules that failed while matching, one error each (after ``run``/``match``)."""
+        return [failure.as_error() for failure in self.failures.values()]
 
     @staticmethod
     def make_match(compiled: CompiledRule, batch: EventBatch, row: int) -> Match:
@@ -203,7 +237,14 @@ class Engine:
             log.warning("correlation rules skipped: secops.detection.sigma.correlation is missing")
             return []
         hidden = self._hidden_correlations()
-        return [m for m in correlate(self.ruleset.correlations, base) if m.rule_id not in hidden]
+        found = correlate(self.ruleset.correlations, base, on_error=self._correlation_failed)
+        return [m for m in found if m.rule_id not in hidden]
+
+    def _correlation_failed(self, rule: SigmaCorrelationRule, error: Exception) -> None:
+        path, line = self.ruleset.origin(rule)
+        failure = self.failures.setdefault(id(rule), RuleFailure(path, line, rule.title, type(error).__name__))
+        failure.batches += 1
+        log.debug("correlation %s failed", rule.title, exc_info=error)
 
     def _hidden_correlations(self) -> set[str]:
         """Correlations used only as input of other correlations that do not generate them."""

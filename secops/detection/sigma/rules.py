@@ -23,6 +23,7 @@ from sigma.modifiers import SigmaWideModifier, modifier_mapping
 from sigma.rule import SigmaRule
 
 from secops.content.yamlload import PlainLoader
+from secops.detection.sigma.shape import shape_problems
 from secops.errors import ContentError
 
 # Sigma's specification names UTF-16LE encoding `utf16le` (an alias of `wide`); pySigma 1.5 knows
@@ -32,6 +33,7 @@ modifier_mapping.setdefault("utf16le", SigmaWideModifier)
 RULE_SUFFIXES = (".yml", ".yaml")
 _LOADER: Any = PlainLoader  # libyaml-based, and bounded: a billion-laughs rule is refused
 _DOC_START = re.compile(r"^---\s*$", re.MULTILINE)
+_SECTION = re.compile(r"Sigma (?:rule )?(tags|level|title|status|logsource|detection|date|modified|related)\b")
 _UNKNOWN_MODIFIER = re.compile(r"Unknown modifier '?\"?([A-Za-z0-9_]+)")
 
 
@@ -148,9 +150,15 @@ def _load_document(
     filters: list[tuple[SigmaFilter, Path, int]],
 ) -> None:
     source = SigmaRuleLocation(path, line)
+    merged = _merged(document, global_doc)
+    problems = shape_problems(merged)
+    if problems:
+        for needle, message in problems:
+            ruleset.errors.append(ContentError(path, _line_of(text, needle, line) or line, message))
+        return
     try:
         parsed = SigmaCollection.from_dicts(
-            [_merged(document, global_doc)],
+            [merged],
             collect_errors=True,
             source=source,
             collect_filters=True,
@@ -240,6 +248,11 @@ def _error_line(error: Exception, text: str, fallback: int) -> int:
     unknown = _UNKNOWN_MODIFIER.search(_message(error))
     if unknown:
         found = _line_of(text, "|" + unknown.group(1), fallback)
+        if found:
+            return found
+    section = _SECTION.match(_message(error))  # "Sigma rule tags must be a list of strings"
+    if section:
+        found = _line_of(text, f"{section.group(1)}:", fallback)
         if found:
             return found
     detection = re.search(r"Detection '([^']+)'", _message(error))
