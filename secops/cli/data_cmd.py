@@ -23,8 +23,13 @@ def data() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="a category table (YAML); default: rules/data/categories/education.yml",
 )
+@click.option(
+    "--max-xlsx-mb",
+    type=click.FloatRange(min=0),
+    help="refuse an XLSX whose sheets expand past this many MB (default 200, or $SECOPS_MAX_XLSX_MB; 0: no limit)",
+)
 @format_option()
-def scan(sources: tuple[str, ...], categories: Path | None, fmt: str) -> None:
+def scan(sources: tuple[str, ...], categories: Path | None, max_xlsx_mb: float | None, fmt: str) -> None:
     """Classify tables: files (CSV in UTF-8 or GBK, XLSX, JSON, JSON lines, Parquet) or SQL tables by
     URL (sqlite:///FILE.db#TABLE, postgresql://HOST/DB?table=NAME). Per column: identifier,
     category, level, sensitive flag, exact hit counts, confidence and masked examples, and for a
@@ -35,7 +40,7 @@ def scan(sources: tuple[str, ...], categories: Path | None, fmt: str) -> None:
     from secops.data.scan import scan_table
 
     table_def = load_categories(categories)
-    reports = [scan_table(source, categories=table_def) for source in sources]
+    reports = [scan_table(source, categories=table_def, max_xlsx_mb=max_xlsx_mb) for source in sources]
     if fmt != "table":
         for report in reports:
             emit_object(report.as_dict(), fmt)
@@ -117,6 +122,11 @@ OPERATOR_NAMES = {
     type=click.Choice(["utf-8", "utf-8-sig", "gb18030"]),
     help="CSV output encoding (default: the input's; UTF-8 with BOM for Excel when the input is not CSV)",
 )
+@click.option(
+    "--max-xlsx-mb",
+    type=click.FloatRange(min=0),
+    help="refuse an XLSX whose sheets expand past this many MB (default 200, or $SECOPS_MAX_XLSX_MB; 0: no limit)",
+)
 @format_option()
 def mask(
     source: str,
@@ -125,6 +135,7 @@ def mask(
     key_file: Path | None,
     new_key_file: Path | None,
     encoding: str | None,
+    max_xlsx_mb: float | None,
     fmt: str,
 ) -> None:
     """Mask SOURCE (CSV, XLSX, JSON, JSON lines, Parquet or a SQL URL such as sqlite:///x.db#table)
@@ -139,7 +150,7 @@ def mask(
     if key_file and new_key_file:
         raise SecopsError("give --key-file or --new-key-file, not both")
     key = create_key(new_key_file) if new_key_file else read_key(key_file) if key_file else None
-    report = mask_table(source, output, policy=load_policy(policy), key=key, encoding=encoding)
+    report = mask_table(source, output, policy=load_policy(policy), key=key, encoding=encoding, max_xlsx_mb=max_xlsx_mb)
     value = report.as_dict()
     if fmt != "table":
         emit_object(value, fmt)

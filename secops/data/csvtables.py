@@ -5,6 +5,7 @@ header) are padded or cut and put back in their place, so row order is kept and 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import sys
@@ -20,6 +21,11 @@ from secops.errors import SecopsError
 
 CSV_BLOCK_BYTES = 16 << 20  # also the longest CSV row read (the old 16 MiB cell limit)
 ENCODING_HINT = "convert the file to UTF-8, e.g. iconv -f <encoding> -t utf-8 (UTF-16 needs its BOM)"
+SAMPLE_CHARS = 64 * 1024  # the header and the delimiter are read from this much
+RESAVE_HINT = "open it in Excel or WPS and save it again as CSV UTF-8, or export the table again"
+# Ragged rows are re-read with the csv module, whose 128 KiB cell limit would stop a row pyarrow
+# accepts: the limit follows the parser's (only ever raised, the setting is process-wide).
+csv.field_size_limit(max(csv.field_size_limit(), CSV_BLOCK_BYTES))
 
 
 def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
@@ -27,6 +33,7 @@ def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
     superset of GBK/GB2312), from the first MiB."""
     with path.open("rb") as handle:
         head = handle.read(probe_bytes)
+        whole = not handle.read(1)  # the probe is the whole file: a cut character is a cut file
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     candidates: tuple[str, ...] = ("utf-8", "gb18030")
@@ -34,27 +41,126 @@ def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
         candidates = ()
     elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = ("utf-16",)
+        if whole and len(head) % 2:
+            raise SecopsError(
+                f"{path}: byte {len(head) - 1:,}: the UTF-16 file ends in the middle of a character (an odd "
+                "number of bytes): it was cut short",
+                hint="copy or export the file again",
+            )
+    furthest: UnicodeDecodeError | None = None
     for encoding in candidates:
         try:
             head.decode(encoding)
             return encoding
         except UnicodeDecodeError as error:
-            if error.start >= len(head) - 4:  # a character cut by the probe's end
+            if error.start >= len(head) - 4 and not whole:  # a character cut by the probe's end
                 return encoding
+            if furthest is None or error.start > furthest.start:
+                furthest = error
+    where = ""
+    if furthest is not None:
+        line = _line_at(head, furthest.start, furthest.encoding)
+        where = f": line {line} (byte {furthest.start:,}) is not valid {_name(furthest.encoding)}"
     raise SecopsError(
-        f"{path}: unknown text encoding (neither UTF-8, UTF-16 nor GB18030/GBK)",
+        f"{path}: unknown text encoding (neither UTF-8, UTF-16 nor GB18030/GBK){where}",
         hint=ENCODING_HINT,
     )
+
+
+def _name(encoding: str) -> str:
+    encoding = encoding.lower()
+    if encoding.startswith("utf-16"):
+        return "UTF-16"
+    return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030/GBK"}.get(encoding, encoding)
+
+
+def _line_at(data: bytes, offset: int, encoding: str) -> int:
+    """The 1-based line of byte ``offset`` of ``data`` (text in ``encoding``)."""
+    if encoding.lower().startswith("utf-16"):
+        return data[:offset].decode(encoding, "replace").count("\n") + 1
+    return data[:offset].count(b"\n") + 1  # no UTF-8 or GB18030 multi-byte character holds 0x0A
+
+
+def locate_bad_bytes(path: Path, encoding: str, step: int = 1 << 20) -> tuple[int, int] | None:
+    """(line, byte offset) of the first bytes of ``path`` not valid in ``encoding``, or None.
+
+    Only called once reading has failed: it streams the file, so its cost is a second pass."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset, lines = 0, 0
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(step)
+            final = not block
+            pending = len(decoder.getstate()[0])
+            try:
+                text = decoder.decode(block, final)
+            except UnicodeDecodeError as error:
+                before = error.object[: error.start]
+                lines += codecs.decode(before, encoding, "replace").count("\n") if before else 0
+                return lines + 1, max(offset - pending + error.start, 0)
+            lines += text.count("\n")
+            offset += len(block)
+            if final:
+                return None
+
+
+def _check_head(path: Path, encoding: str) -> None:
+    """NUL bytes in the first MiB: a binary file or UTF-16 without its BOM, never a CSV to read."""
+    if encoding.startswith("utf-16"):
+        return
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    nul = head.find(b"\0")
+    if nul < 0:
+        return
+    line = head[:nul].count(b"\n") + 1
+    probe = head[:256]
+    zeros = max(probe[0::2].count(0), probe[1::2].count(0))  # UTF-16 of ASCII: every other byte is NUL
+    what = "UTF-16 without its byte order mark" if zeros * 3 >= len(probe) // 2 else "binary"
+    raise SecopsError(
+        f"{path}: line {line} (byte {nul:,}): NUL bytes, which no CSV holds: the file looks {what}",
+        hint=RESAVE_HINT,
+    )
+
+
+def _check_header_line(path: Path, sample: str) -> None:
+    """A CR alone inside the header line of a file whose lines end in LF: pyarrow would end the
+    header there and shift every column after it, so it is refused (a file of CR-only line ends,
+    old Mac style, is read with CR as its line end)."""
+    end = sample.find("\n")
+    if end < 0:
+        return
+    line = sample[:end].removesuffix("\r")
+    position = line.find("\r")
+    while position >= 0:
+        if line.count('"', 0, position) % 2 == 0:  # outside quotes
+            raise SecopsError(
+                f"{path}: line 1 (character {position + 1}): a carriage return (CR) alone inside the header row "
+                "cuts it in two",
+                hint="remove the line break from the header cell, or " + RESAVE_HINT,
+            )
+        position = line.find("\r", position + 1)
 
 
 def read_csv(path: Path, chunk_rows: int, *, threads: bool = False) -> Table:
     import pyarrow.csv as pacsv
 
     encoding = detect_encoding(path)
+    _check_head(path, encoding)
     with path.open("r", encoding=encoding, newline="", errors="replace") as handle:
-        sample = handle.read(64 * 1024)
+        sample = handle.read(SAMPLE_CHARS)
+        longer = bool(handle.read(1))
+    if longer and not any(end in sample for end in "\r\n"):
+        raise SecopsError(
+            f"{path}: line 1: no line end in the first {SAMPLE_CHARS >> 10} KiB: not a CSV table with a header row",
+            hint=RESAVE_HINT,
+        )
+    _check_header_line(path, sample)
     dialect = _dialect(sample)
-    header = next(csv.reader(io.StringIO(sample), dialect), None)
+    try:
+        header = next(csv.reader(io.StringIO(sample, newline=""), dialect), None)
+    except csv.Error:  # what the parser says can quote the row: never shown
+        raise SecopsError(f"{path}: line 1: the header row is not readable as CSV", hint=RESAVE_HINT) from None
     if not header or not any(name.strip() for name in header):
         raise SecopsError(f"{path}: no header row")
     newline = "\r\n" if "\r\n" in sample or "\n" not in sample else "\n"
@@ -65,7 +171,10 @@ def read_csv(path: Path, chunk_rows: int, *, threads: bool = False) -> Table:
 
     def on_invalid(row: Any) -> str:
         # The row's CSV record number (header = 1) places it back among the valid rows.
-        values = next(csv.reader(io.StringIO(row.text), dialect), [])
+        try:
+            values = next(csv.reader(io.StringIO(row.text, newline=""), dialect), [])
+        except csv.Error:  # a stray quote or line break: the row is kept, split at the delimiters only
+            values = row.text.rstrip("\r\n").split(dialect.delimiter)
         # Threaded parsing knows no row numbers: the row then goes after everything else.
         ragged.append((row.number - 2 if row.number and row.number > 0 else sys.maxsize, values))
         return "skip"
@@ -93,8 +202,8 @@ def read_csv(path: Path, chunk_rows: int, *, threads: bool = False) -> Table:
                 quoted_strings_can_be_null=False,
             ),
         )
-    except pa.ArrowInvalid as error:
-        raise _csv_error(path, 0, error) from None
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:  # the first block is read (and decoded) here
+        raise _csv_error(path, 0, error, encoding) from None
 
     def batches() -> Iterator[pa.RecordBatch]:
         done = 0
@@ -109,7 +218,7 @@ def read_csv(path: Path, chunk_rows: int, *, threads: bool = False) -> Table:
                 yield from _slices(batch, chunk_rows)
                 done += batch.num_rows
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-            raise _csv_error(path, done, error) from None
+            raise _csv_error(path, done, error, encoding) from None
         finally:
             reader.close()
         if ragged:  # ragged rows after the last valid one
@@ -154,7 +263,7 @@ def _slices(batch: pa.RecordBatch, chunk_rows: int) -> Iterator[pa.RecordBatch]:
         yield batch.slice(offset, chunk_rows)
 
 
-def _csv_error(path: Path, rows: int, error: Exception) -> SecopsError:
+def _csv_error(path: Path, rows: int, error: Exception, encoding: str | None = None) -> SecopsError:
     text = str(error)
     if "straddl" in text or "block" in text:
         return SecopsError(
@@ -162,6 +271,14 @@ def _csv_error(path: Path, rows: int, error: Exception) -> SecopsError:
             hint="split the huge cell or export the table as JSON lines",
         )
     if isinstance(error, UnicodeDecodeError) or "UTF8" in text or "decode" in text:
+        found = locate_bad_bytes(path, encoding) if encoding else None
+        if found is not None and encoding is not None:  # the parser decodes whole blocks: find the very place
+            line, offset = found
+            return SecopsError(
+                f"{path}: line {line:,} (byte {offset:,}): bytes not valid {_name(encoding)}, the encoding detected "
+                "from the start of the file",
+                hint=ENCODING_HINT,
+            )
         return SecopsError(
             f"{path}: bytes not valid in the detected encoding after row {rows:,}",
             hint=ENCODING_HINT,

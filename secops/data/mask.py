@@ -274,9 +274,10 @@ def mask_table(
     today: date | None = None,
     encoding: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    max_xlsx_mb: float | None = None,
 ) -> MaskReport:
     """Mask ``source`` (a file or SQL URL) into ``output`` following ``policy`` (the default
-    policy when None)."""
+    policy when None). ``max_xlsx_mb``: see ``open_table``."""
     from secops.data.writers import open_writer
 
     started = time.perf_counter()
@@ -284,7 +285,7 @@ def mask_table(
     out_format = format_of(output)
     if same_target(source, output):
         raise SecopsError(f"{output}: the output is the input", hint="write the masked copy to another file")
-    table = open_table(source, chunk_rows=chunk_rows)
+    table = open_table(source, chunk_rows=chunk_rows, max_xlsx_mb=max_xlsx_mb)
     batches = iter(table.batches)
     first = next(batches, None)
     plans, minors = plan_columns(table, first, policy, key, today or date.today())

@@ -200,12 +200,14 @@ def scan_table(
     categories: CategoryTable | None = None,
     chunk_rows: int = CHUNK_ROWS,
     group_limit: int = GROUP_LIMIT,
+    max_xlsx_mb: float | None = None,
 ) -> TableReport:
-    """Scan a file or SQL URL: recognise each column on a sample, then count over every row."""
+    """Scan a file or SQL URL: recognise each column on a sample, then count over every row.
+    ``max_xlsx_mb``: see ``open_table``."""
     started = time.perf_counter()
     today = today or date.today()
     table_def = categories or load_categories()
-    table = open_table(source, chunk_rows=chunk_rows, ordered=False)  # counts need no row order
+    table = open_table(source, chunk_rows=chunk_rows, ordered=False, max_xlsx_mb=max_xlsx_mb)  # counts need no order
     header = table.header
     batches = prefetched(iter(table.batches))
     head, samples = take_sample(batches, len(header))

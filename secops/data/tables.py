@@ -122,11 +122,15 @@ def format_of(path: Path | str) -> str:
     )
 
 
-def open_table(source: Path | str, *, chunk_rows: int = CHUNK_ROWS, ordered: bool = True) -> Table:
+def open_table(
+    source: Path | str, *, chunk_rows: int = CHUNK_ROWS, ordered: bool = True, max_xlsx_mb: float | None = None
+) -> Table:
     """Open a file or a SQL URL (``sqlite:///PATH#table``, ``postgresql://...?table=NAME``).
 
     ``ordered=False`` (a scan, which only counts) lets CSV parse on all cores; ragged rows then
-    come after the others, since their row numbers are known only to a single-threaded parse."""
+    come after the others, since their row numbers are known only to a single-threaded parse.
+    ``max_xlsx_mb``: how far an XLSX's XML may expand (``zipbounds``; None: $SECOPS_MAX_XLSX_MB
+    or 200 MB, 0: no limit), checked before the workbook is loaded."""
     if format_of(source) == "sql":
         from secops.data.sqltables import open_sql_table
 
@@ -141,8 +145,13 @@ def open_table(source: Path | str, *, chunk_rows: int = CHUNK_ROWS, ordered: boo
         from secops.data.csvtables import read_csv
 
         table = read_csv(path, chunk_rows, threads=not ordered)
+    elif kind == "xlsx":
+        from secops.data.zipbounds import check_xlsx
+
+        check_xlsx(path, max_xlsx_mb)  # calamine loads a sheet whole: its size is bounded first
+        table = _xlsx(path, chunk_rows)
     else:
-        table = {"xlsx": _xlsx, "json": _json, "jsonl": _json, "parquet": _parquet}[kind](path, chunk_rows)
+        table = {"json": _json, "jsonl": _json, "parquet": _parquet}[kind](path, chunk_rows)
     table.source = str(path)
     return table
 

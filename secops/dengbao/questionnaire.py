@@ -352,6 +352,9 @@ def _read_yaml(path: Path) -> list[Row]:
 def _read_xlsx(path: Path) -> list[Row]:
     from openpyxl import load_workbook
 
+    from secops.data.zipbounds import check_xlsx
+
+    check_xlsx(path)  # a questionnaire is small: a sheet expanding past the limit is a bomb
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged file
