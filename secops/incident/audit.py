@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from secops.errors import SecopsError
+from secops.fsutil import write_private_new
 from secops.store import Store
 from secops.store.schema import incident_audit, incident_audit_head
 
@@ -63,13 +63,7 @@ def _read_key(path: Path) -> bytes:
 def _create_key(path: Path) -> bytes | None:
     """Write a new key owner-only; None when another process made it first."""
     key = secrets.token_hex(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return None
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
-    return bytes.fromhex(key)
+    return bytes.fromhex(key) if write_private_new(path, (key + "\n").encode("ascii")) else None
 
 
 def audit_key(workspace_dir: Path, store: Store | None = None) -> bytes:
