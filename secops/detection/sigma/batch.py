@@ -323,7 +323,7 @@ def _number(text: str) -> float | None:
     except ValueError:
         try:
             return float(int(text, 0))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a 0x... value past 1e308
             return None
 
 
