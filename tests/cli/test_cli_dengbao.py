@@ -115,3 +115,10 @@ def test_assess_unknown_system_and_out_of_scope_target(ready: Invoke) -> None:
     ready("dengbao", "system", "add", "OA", "--level", "2")
     outside = ready("dengbao", "assess", "--system", "OA", "--targets", "192.0.2.1")
     assert outside.exit_code == 2 and "outside the workspace scope" in outside.stderr
+
+
+def test_no_automated_with_ssh_is_refused_not_ignored(ready: Invoke) -> None:
+    result = ready("dengbao", "assess", "--system", "门户网站", "--ssh", "10.0.0.5", "--no-automated")
+    assert result.exit_code == 2
+    assert "--no-automated (questionnaire only) contradicts --ssh" in result.stderr
+    assert result.stderr.count("\n") == 1
