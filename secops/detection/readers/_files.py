@@ -1,13 +1,21 @@
-"""Finding log files under the given paths, opening them (gzip transparently) and reading capped lines."""
+"""Finding log files under the given paths, opening them (gzip transparently) and reading capped lines.
+
+A ``.gz`` log is bounded while it is read: past ``max_gz_bytes()`` decompressed (2 GiB, or
+$SECOPS_MAX_GZ_MB), or once it inflates more than ``max_gz_ratio()`` times its compressed size
+(200, or $SECOPS_MAX_GZ_RATIO; real logs stay far below, a gzip bomb of zeros is at 1000), reading
+stops with a ``GzipBoundError`` (an OSError): the reader keeps what it read and lists the file in
+``stats.skipped`` with the reason, and the other files of the run are read as usual.
+"""
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from secops.detection.events import ReadStats
 
@@ -16,6 +24,91 @@ GZIP_MAGIC = b"\x1f\x8b"
 # real log lines are far shorter, and a 10 MB "line" is binary garbage or an attack on the reader.
 MAX_LINE_BYTES = 1 << 20
 BLOCK_BYTES = 1 << 18
+DEFAULT_MAX_GZ_MB = 2048
+DEFAULT_MAX_GZ_RATIO = 200
+RATIO_FLOOR = 64 << 20  # below this much output any ratio is fine (a small, very repetitive log)
+
+
+def _env_number(name: str, default: float) -> float:
+    text = os.environ.get(name, "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        return default  # a typo in the environment must not stop the run: the default bound holds
+    return value if value >= 0 else default
+
+
+def max_gz_bytes() -> int | None:
+    """How far one .gz log may inflate: $SECOPS_MAX_GZ_MB MB (0: no limit), 2 GiB by default."""
+    value = _env_number("SECOPS_MAX_GZ_MB", DEFAULT_MAX_GZ_MB)
+    return int(value * (1 << 20)) if value else None
+
+
+def max_gz_ratio() -> float | None:
+    """How many times its compressed size a .gz log may inflate: $SECOPS_MAX_GZ_RATIO (0: no check)."""
+    return _env_number("SECOPS_MAX_GZ_RATIO", DEFAULT_MAX_GZ_RATIO) or None
+
+
+class GzipBoundError(OSError):
+    """A .gz log inflated past its bound; its ``strerror`` is the reason listed with the skipped file."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(errno.EFBIG, reason)
+
+
+class BoundedGzipFile(gzip.GzipFile):
+    """A GzipFile that counts what it inflates and raises GzipBoundError past the bounds."""
+
+    def __init__(self, fileobj: BinaryIO, limit: int | None, ratio: float | None) -> None:
+        super().__init__(fileobj=fileobj, mode="rb")
+        self._compressed = fileobj
+        self._limit = limit
+        self._ratio = ratio
+        self.inflated = 0
+
+    def _count(self, data: bytes) -> bytes:
+        self.inflated += len(data)
+        if self._limit is not None and self.inflated > self._limit:
+            mb = self._limit >> 20
+            raise GzipBoundError(
+                f"inflated past the {mb:,} MB limit for one .gz log, not read further "
+                f"(set SECOPS_MAX_GZ_MB={2 * mb} to read more of it)"
+            )
+        if self._ratio is not None and self.inflated > RATIO_FLOOR:
+            ratio = self.inflated / max(self._compressed.tell(), 1)
+            if ratio > self._ratio:
+                raise GzipBoundError(
+                    f"inflated {ratio:,.0f} times its compressed size, beyond any real log (a gzip bomb?), not read "
+                    "further (set SECOPS_MAX_GZ_RATIO=0 to read it anyway)"
+                )
+        return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:  # whole: in blocks, so the bound holds before it is all in memory
+            parts = []
+            while block := self.read(BLOCK_BYTES):
+                parts.append(block)
+            return b"".join(parts)
+        return self._count(super().read(size))
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._count(super().read1(size if size >= 0 else BLOCK_BYTES))
+
+    def readline(self, size: int | None = -1) -> bytes:
+        if (size is None or size < 0) and self._limit is not None:
+            size = self._limit - self.inflated + 1  # a line without end stops at the bound, not at the memory's
+        return self._count(super().readline(size))
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._compressed.close()  # GzipFile leaves a file object it was given open
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(memoryview(buffer)))
+        memoryview(buffer).cast("B")[: len(data)] = data
+        return len(data)
 
 
 def iter_files(paths: list[Path], stats: ReadStats) -> Iterator[Path]:
@@ -86,7 +179,9 @@ def _reason(error: OSError) -> str:
 
 
 def open_log(path: Path) -> tuple[BinaryIO, bool]:
-    """The file's decompressed byte stream and whether it was gzip (by its magic, not its name)."""
+    """The file's decompressed byte stream and whether it was gzip (by its magic, not its name).
+
+    A gzip stream is a ``BoundedGzipFile``: reading it past the bounds raises GzipBoundError."""
     handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
     try:
         magic = handle.read(2)
@@ -95,7 +190,7 @@ def open_log(path: Path) -> tuple[BinaryIO, bool]:
         handle.close()
         raise
     if magic == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=handle, mode="rb"), True  # type: ignore[return-value]
+        return BoundedGzipFile(handle, max_gz_bytes(), max_gz_ratio()), True  # type: ignore[return-value]
     return handle, False
 
 
