@@ -239,7 +239,8 @@ def _check_head(head: Row[Any] | None, head_ok: bool, count: int, last_hash: str
         if count:
             return AuditProblem(
                 count + 1,
-                f"the trail has {count} entries but no head record: the head was deleted, with any entries after them",
+                f"the trail has {count} entries but no head record: the head was deleted, with any entries after them "
+                "(or the database was upgraded to schema 16 while audit.key was missing)",
             )
         return AuditProblem(
             1, "the trail has no entries and no head record although its key exists: the trail was deleted"
