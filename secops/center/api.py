@@ -164,7 +164,9 @@ async def authenticate_headers(ing: Ingestion, request: Request) -> Claim:
             f"clocks must agree within {wire.MAX_SKEW_SECONDS} s",
             close=True,
         )
-    signer = await run_in_threadpool(ing.signers.lookup, key_id[:64])
+    known, signer = ing.signers.peek(key_id)  # a school posting steadily is in the cache: no thread trip
+    if not known:
+        signer = await run_in_threadpool(ing.signers.lookup, key_id[:64])
     if signer is None:
         raise ApiError(401, "unknown or revoked key", "ask the center for a key (secops center school add)", close=True)
     if signer.school != school:
@@ -216,11 +218,6 @@ async def use_nonce(ing: Ingestion, claim: Claim) -> None:
         raise ApiError(409, "replayed request: this nonce was already used", "send every request with a new nonce")
 
 
-async def release_nonce(ing: Ingestion, claim: Claim) -> None:
-    """The request was not stored after all (store busy or down): its nonce may be sent again."""
-    await run_in_threadpool(nonces.forget_nonce, ing.ctx.state, claim.signer.school, claim.nonce)
-
-
 def rate_limit(ing: Ingestion, signer: Signer) -> None:
     wait = ing.limiter.take(signer.school, signer.rate_per_minute)
     if wait:
@@ -266,9 +263,30 @@ def _prepare(body: bytes, max_batch: int, school: str, ing: Ingestion) -> ingest
         raise ApiError(403, str(exc), "a school may post only its own alerts; nothing was stored") from None
 
 
-async def _store(ing: Ingestion, prepared: ingest.Prepared) -> list[Any]:
+def _accept(ing: Ingestion, claim: Claim, body: bytes, max_batch: int) -> tuple[ingest.Prepared, list[Any]]:
+    """Parse and check the batch, record the nonce, store: one trip to a worker thread, so a busy
+    event loop (a login flood) delays a school's post as little as possible. The nonce is recorded
+    only for a batch that passed its checks, and forgotten again if the store refuses it."""
+    prepared = _prepare(body, max_batch, claim.signer.school, ing)
+    if not nonces.record_nonce(ing.ctx.state, claim.signer.school, claim.nonce, ing.ctx.now()):
+        raise ApiError(409, "replayed request: this nonce was already used", "send every request with a new nonce")
     if not prepared.accepted:
-        return []
+        return prepared, []
+    try:
+        return prepared, ing.ctx.alerts.insert([alert for _, alert in prepared.accepted])
+    except StoreUnavailable as exc:
+        nonces.forget_nonce(ing.ctx.state, claim.signer.school, claim.nonce)
+        raise ApiError(
+            503,
+            f"the alert store is unavailable: {exc}",
+            "keep the alerts and retry later",
+            retry_after=exc.retry_after,
+        ) from None
+
+
+async def _accept_in_slot(
+    ing: Ingestion, claim: Claim, body: bytes, max_batch: int
+) -> tuple[ingest.Prepared, list[Any]]:
     slots = ing.slots
     try:
         await asyncio.wait_for(slots.acquire(), timeout=ing.slot_wait)
@@ -277,14 +295,7 @@ async def _store(ing: Ingestion, prepared: ingest.Prepared) -> list[Any]:
             429, "the center is busy storing other batches", "retry after the given seconds", retry_after=2
         ) from None
     try:
-        return await run_in_threadpool(ing.ctx.alerts.insert, [alert for _, alert in prepared.accepted])
-    except StoreUnavailable as exc:
-        raise ApiError(
-            503,
-            f"the alert store is unavailable: {exc}",
-            "keep the alerts and retry later",
-            retry_after=exc.retry_after,
-        ) from None
+        return await run_in_threadpool(_accept, ing, claim, body, max_batch)
     finally:
         slots.release()
 
@@ -308,13 +319,7 @@ async def post_alerts(request: Request) -> Response:
         verify_body(claim, request, body)
         signer = claim.signer
         rate_limit(ing, signer)
-        prepared = await run_in_threadpool(_prepare, body, limits.max_batch, signer.school, ing)
-        await use_nonce(ing, claim)
-        try:
-            outcomes = await _store(ing, prepared)
-        except ApiError:
-            await release_nonce(ing, claim)
-            raise
+        prepared, outcomes = await _accept_in_slot(ing, claim, body, limits.max_batch)
     except ApiError as exc:
         log.info("refused %s: %s", exc.status, exc.error)
         return exc.response()

@@ -163,6 +163,14 @@ class SignerCache:
         self._entries: dict[str, tuple[float, Signer | None]] = {}
         self._lock = threading.Lock()
 
+    def peek(self, key_id: str) -> tuple[bool, Signer | None]:
+        """(True, signer or None) when the cache still knows the answer, else (False, None)."""
+        with self._lock:
+            hit = self._entries.get(key_id)
+        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+            return True, hit[1]
+        return False, None
+
     def lookup(self, key_id: str) -> Signer | None:
         """The signer of a known, unrevoked key; None otherwise."""
         now = time.monotonic()

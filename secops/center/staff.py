@@ -249,13 +249,20 @@ class LoginThrottle:
         """Seconds until another attempt is allowed (0: allowed now)."""
         with self._lock:
             mine = self._recent((username, client), now)
-            address = self._age(self._by_address.get(client, deque()), now - self.window)
-            everyone = self._age(self._all, now - self.overall_window)
-            return max(
-                self._wait(mine, self.limit, self.window, now),
-                self._wait(address, self.per_address, self.window, now),
-                self._wait(everyone, self.overall, self.overall_window, now),
-            )
+            return max(self._wait(mine, self.limit, self.window, now), self._address_wait(client, now))
+
+    def address_wait(self, client: str, now: datetime) -> int:
+        """Like ``retry_after`` without the name: what can be told before the form is read."""
+        with self._lock:
+            return self._address_wait(client, now)
+
+    def _address_wait(self, client: str, now: datetime) -> int:
+        address = self._age(self._by_address.get(client, deque()), now - self.window)
+        everyone = self._age(self._all, now - self.overall_window)
+        return max(
+            self._wait(address, self.per_address, self.window, now),
+            self._wait(everyone, self.overall, self.overall_window, now),
+        )
 
     @staticmethod
     def _bound(table: dict[Any, deque[datetime]], max_keys: int, stale: datetime) -> None:
@@ -290,9 +297,10 @@ class LoginThrottle:
 class HashPool:
     """Where password checks run: ``workers`` threads of their own (scrypt takes 32 MiB and ~0.1 s
     each, so the shared pool that ingestion uses must never wait behind a login flood) and at most
-    ``queue`` more waiting; ``run`` answers None at once beyond that (the caller says 429)."""
+    ``queue`` more waiting; ``run`` answers None at once beyond that (the caller says 429). One
+    worker by default: a second core stays free for the event loop even on a 2-core host."""
 
-    def __init__(self, workers: int = 2, queue: int = 4) -> None:
+    def __init__(self, workers: int = 1, queue: int = 4) -> None:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="center-login")
         self._room = workers + queue
         self._busy = 0

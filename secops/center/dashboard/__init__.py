@@ -25,3 +25,4 @@ def install_dashboard(app: FastAPI, ctx: CenterContext) -> None:
     app.include_router(pages.router(board))
     app.include_router(compliance_pages.router(board))
     app.add_exception_handler(LoginRequired, auth.login_redirect)
+    app.add_middleware(auth.LoginGate, board=board)
