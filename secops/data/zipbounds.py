@@ -42,6 +42,11 @@ def xlsx_limit_bytes(max_mb: float | None = None) -> int | None:
     return int(max_mb * (1 << 20)) if max_mb else None
 
 
+def _mb(size: int) -> str:
+    value = size / (1 << 20)
+    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}".removesuffix(".0")
+
+
 def _raise_hint(needed: int) -> str:
     mb = (needed >> 20) + 1
     return (
@@ -70,7 +75,7 @@ def check_xlsx(path: Path, max_mb: float | None = None) -> None:
         declared = sum(info.file_size for info in members)
         if declared > limit:
             raise SecopsError(
-                f"{path}: the workbook's sheets expand to {declared >> 20:,} MB, past the {limit >> 20:,} MB limit",
+                f"{path}: the workbook's sheets expand to {_mb(declared)} MB, past the {_mb(limit)} MB limit",
                 hint=_raise_hint(declared),
             )
         for info in members:
@@ -86,7 +91,7 @@ def check_xlsx(path: Path, max_mb: float | None = None) -> None:
             total += _inflated_size(handle, path, info, limit - total)
             if total > limit:
                 raise SecopsError(
-                    f"{path}: the workbook's sheets expand past the {limit >> 20:,} MB limit "
+                    f"{path}: the workbook's sheets expand past the {_mb(limit)} MB limit "
                     "(more than the sizes the file declares: damaged or crafted)",
                     hint=_OFF_HINT,
                 )
