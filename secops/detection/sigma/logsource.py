@@ -141,7 +141,20 @@ def _services(value: Any) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         return (value.lower(),)
-    return tuple(str(v).lower() for v in value)
+    if isinstance(value, tuple | list):
+        return tuple(str(v).lower() for v in value)
+    return (str(value).lower(),)  # a JSON line's own "_service": 5
+
+
+def _hashable(value: Any) -> Any:
+    """A logsource value as a dict key: a JSON line may hold a list or an object where a name belongs."""
+    if isinstance(value, tuple | list):
+        return tuple(_hashable(item) for item in value)
+    try:
+        hash(value)
+    except TypeError:
+        return str(value)
+    return value
 
 
 def event_keys(batch: EventBatch) -> dict[EventKey, int]:
@@ -165,7 +178,11 @@ def event_keys(batch: EventBatch) -> dict[EventKey, int]:
             strict=True,
         )
     ):
-        found = rows.get(raw_key)
+        try:
+            found = rows.get(raw_key)
+        except TypeError:  # "EventID": [4625, 1] in a JSON line: grouped by its text, matched by no EventID
+            raw_key = _hashable(raw_key)
+            found = rows.get(raw_key)
         if found is None:
             rows[raw_key] = [row]
         else:
