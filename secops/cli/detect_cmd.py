@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from secops.cli.context import AppContext, pass_app
-from secops.cli.detect_run_cmd import Summary, default_rules, run
+from secops.cli.detect_run_cmd import Summary, default_rules, report_reading, run
 from secops.cli.output import safe_text, to_json
 from secops.errors import SecopsError
 
@@ -115,8 +115,7 @@ def index_cmd(
     from secops.detection.es_index import connect, index_logs
 
     outcome = index_logs(connect(es_url), logpaths, index, log_format=log_format, zone=app.zone(zone_name))
-    for path, why in outcome.stats.skipped.items():
-        click.echo(f"secops: skipped {safe_text(path)}: {safe_text(why)}", err=True)
+    report_reading(outcome.stats)
     reasons = f" ({', '.join(outcome.reasons)})" if outcome.reasons else ""
     click.echo(
         f"secops: {outcome.indexed} event(s) of {outcome.stats.files} file(s) indexed into {index}; "

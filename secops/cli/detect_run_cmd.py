@@ -309,6 +309,18 @@ def _report(engine: Engine, stats: ReadStats, count: int) -> None:
         click.echo(f"secops: rule error: {error}", err=True)
     for warning in engine.warnings:
         click.echo(f"secops: warning: {warning}", err=True)
+    report_reading(stats)
+    malformed = sum(stats.malformed.values())
+    print(
+        f"secops: {len(engine.rules)} rule(s), {len(engine.ruleset.correlations)} correlation(s), "
+        f"{len(errors)} rule error(s); {stats.files} file(s), {stats.events} event(s), "
+        f"{malformed} malformed, {len(stats.skipped)} skipped; {count} match(es)",
+        file=out,
+    )
+
+
+def report_reading(stats: ReadStats) -> None:
+    """Files skipped, malformed lines and unreadable times, with line numbers (never line content)."""
     for path, why in stats.skipped.items():
         click.echo(f"secops: skipped {safe_text(path)}: {safe_text(why)}", err=True)
     for path, bad in stats.malformed.items():
@@ -323,10 +335,3 @@ def _report(engine: Engine, stats: ReadStats, count: int) -> None:
             "their events are kept in file order without a time",
             err=True,
         )
-    malformed = sum(stats.malformed.values())
-    print(
-        f"secops: {len(engine.rules)} rule(s), {len(engine.ruleset.correlations)} correlation(s), "
-        f"{len(errors)} rule error(s); {stats.files} file(s), {stats.events} event(s), "
-        f"{malformed} malformed, {len(stats.skipped)} skipped; {count} match(es)",
-        file=out,
-    )

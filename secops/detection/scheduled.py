@@ -25,6 +25,7 @@ class DetectOutcome:
     written: int
     stats: ReadStats
     notes: list[str]
+    rule_errors: list[str]  # file:line: reason (loading, compiling, or failing while matching)
 
 
 def detect_new(
@@ -47,7 +48,8 @@ def detect_new(
 
     written = store_alerts(store, matches(), now)
     reader.save(store, now)
-    return DetectOutcome(counted[0], written, stats, reader.notes)
+    errors = [str(error) for error in [*engine.errors, *engine.failure_errors()]]
+    return DetectOutcome(counted[0], written, stats, reader.notes, errors)
 
 
 def run_detect_job(workspace_path: str, paths: str, rules: str, cron: str = "") -> None:
@@ -72,14 +74,26 @@ def run_detect_job(workspace_path: str, paths: str, rules: str, cron: str = "") 
                 datetime.now(UTC),
             )
         log.warning(
-            "scheduled detection: %d file(s), %d new event(s), %d match(es), %d new alert(s)%s",
+            "scheduled detection: %d file(s), %d new event(s), %d malformed, %d match(es), %d new alert(s), "
+            "%d rule error(s)%s",
             outcome.stats.files,
             outcome.stats.events,
+            sum(outcome.stats.malformed.values()),
             outcome.matches,
             outcome.written,
+            len(outcome.rule_errors),
             f"; missing: {', '.join(missing)}" if missing else "",
         )
         for note in outcome.notes:
             log.warning("scheduled detection: %s", note)
+        for error in outcome.rule_errors:
+            log.warning("scheduled detection: rule error: %s", error)
+        for path, lines in outcome.stats.malformed_lines.items():
+            log.warning(
+                "scheduled detection: %s: %d malformed line(s) skipped (first: line %s)",
+                path,
+                outcome.stats.malformed[path],
+                ", ".join(map(str, lines)),
+            )
     except SecopsError as error:
         log.error("scheduled detection failed: %s", error)

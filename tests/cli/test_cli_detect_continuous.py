@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from secops.config import Workspace
@@ -203,3 +204,22 @@ def test_an_alert_whose_log_time_is_unreadable_says_its_time_is_when_it_was_stor
     assert "*" in table.stdout and "日志时间无法读取" in table.stderr
     shown = run_cli("alerts", "show", str(alert["id"]))
     assert "此为入库时间" in shown.stdout
+
+
+def test_the_scheduled_job_logs_rule_errors_and_malformed_lines(
+    workspace: Workspace, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from secops.detection.scheduled import run_detect_job
+
+    rules, logs = _rules(tmp_path), tmp_path / "logs"
+    (rules / "bad.yml").write_text(RULE.replace("condition: selection", "condition: 1"), encoding="utf-8")
+    logs.mkdir()
+    (logs / "auth.log").write_text(_failures(0, 1) + "<²>1 not syslog\n" + _failures(1, 1), encoding="utf-8")
+    with caplog.at_level("WARNING", logger="secops.detection.scheduled"):
+        run_detect_job(str(workspace.path), str(logs), str(rules))
+    assert len(_alert_times(workspace)) == 2  # the good rule ran on both good lines
+    text = caplog.text
+    assert "1 malformed, 2 match(es), 2 new alert(s), 1 rule error(s)" in text
+    assert f"rule error: {rules / 'bad.yml'}:10: the detection's condition must be a string" in text
+    assert f"{logs / 'auth.log'}: 1 malformed line(s) skipped (first: line 2)" in text
+    assert "²" not in text
