@@ -28,6 +28,23 @@ RESAVE_HINT = "open it in Excel or WPS and save it again as CSV UTF-8, or export
 csv.field_size_limit(max(csv.field_size_limit(), CSV_BLOCK_BYTES))
 
 
+def _quiet_bad_ragged_rows(hook: Any) -> Any:
+    """pyarrow decodes a ragged row's text before calling our handler and, when the bytes are not
+    UTF-8, reports that through sys.unraisablehook (a traceback on stderr) and then stops with an
+    ArrowInvalid, which ``_csv_error`` turns into one located error: only that report is dropped."""
+
+    def filtered(unraisable: Any) -> None:
+        handler = getattr(unraisable.object, "__qualname__", "")
+        if isinstance(unraisable.exc_value, UnicodeDecodeError) and handler.startswith("read_csv."):
+            return
+        hook(unraisable)
+
+    return filtered
+
+
+sys.unraisablehook = _quiet_bad_ragged_rows(sys.unraisablehook)
+
+
 def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
     """utf-8-sig, utf-16 (with its BOM: Excel's "Unicode text" export), utf-8 or gb18030 (a
     superset of GBK/GB2312), from the first MiB."""
@@ -270,15 +287,16 @@ def _csv_error(path: Path, rows: int, error: Exception, encoding: str | None = N
             f"{path}: a row after row {rows:,} is longer than {CSV_BLOCK_BYTES >> 20} MiB",
             hint="split the huge cell or export the table as JSON lines",
         )
+    # The parser decodes whole blocks, and a ragged row with bad bytes stops it with a parse
+    # error: either way a second pass finds the very place of the first bad bytes.
+    found = locate_bad_bytes(path, encoding) if encoding else None
+    if found is not None and encoding is not None:
+        return SecopsError(
+            f"{path}: line {found[0]:,} (byte {found[1]:,}): bytes not valid {_name(encoding)}, the encoding "
+            "detected from the start of the file",
+            hint=ENCODING_HINT,
+        )
     if isinstance(error, UnicodeDecodeError) or "UTF8" in text or "decode" in text:
-        found = locate_bad_bytes(path, encoding) if encoding else None
-        if found is not None and encoding is not None:  # the parser decodes whole blocks: find the very place
-            line, offset = found
-            return SecopsError(
-                f"{path}: line {line:,} (byte {offset:,}): bytes not valid {_name(encoding)}, the encoding detected "
-                "from the start of the file",
-                hint=ENCODING_HINT,
-            )
         return SecopsError(
             f"{path}: bytes not valid in the detected encoding after row {rows:,}",
             hint=ENCODING_HINT,

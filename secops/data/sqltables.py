@@ -35,7 +35,7 @@ def split_url(url: str) -> tuple[Any, str | None, str]:
     base, _, fragment = url.partition("#")
     try:
         parsed = make_url(base)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
         raise SecopsError(f"{_hide(url)}: not a database URL") from None
     name = fragment or parsed.query.get("table")
     if isinstance(name, tuple):
@@ -92,11 +92,17 @@ def open_sql_table(url: str, *, chunk_rows: int) -> Table:
     table = Table(Path(display(url)), "sql", header, source=url)
 
     def batches() -> Iterator[pa.RecordBatch]:
+        rows = 0
         try:
             with engine.connect() as connection:
                 result = connection.execution_options(yield_per=chunk_rows).execute(select(sql_table))
                 for part in result.partitions():
+                    rows += len(part)
                     yield batch_of([list(row) for row in part], header)
+        except SQLAlchemyError as error:  # a damaged database file, a lost connection
+            raise SecopsError(
+                f"{display(url)}: cannot read the database after row {rows:,} ({type(error).__name__})"
+            ) from None
         finally:
             engine.dispose()
 

@@ -218,7 +218,7 @@ def _json_lines(path: Path, encoding: str, table: Table | None) -> Iterator[Any]
                 continue
             try:
                 yield json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):  # RecursionError: nested past Python's stack
                 if table is not None:
                     table.ragged_rows += 1
 
@@ -227,7 +227,7 @@ def _json_array(path: Path, encoding: str, table: Table | None) -> Iterator[Any]
     """The elements of a top-level JSON array, decoded one by one from a sliding buffer."""
     decoder = json.JSONDecoder()
     with path.open("r", encoding=encoding, errors="replace") as handle:
-        buffer, pos, eof, step = handle.read(1 << 16), 0, False, 1 << 16
+        buffer, pos, eof, step, count = handle.read(1 << 16), 0, False, 1 << 16, 0
         pos = buffer.index("[") + 1
         while True:
             while pos < len(buffer) and buffer[pos] in " \t\r\n,":
@@ -245,6 +245,11 @@ def _json_array(path: Path, encoding: str, table: Table | None) -> Iterator[Any]
                 complete = False
                 if eof:
                     raise SecopsError(f"{path}: the JSON array is cut or damaged") from None
+            except RecursionError:
+                raise SecopsError(
+                    f"{path}: record {count + 1:,} is nested too deeply (lists or objects inside each other)",
+                    hint="flatten the records: a table's cells are values, not deep structures",
+                ) from None
             if not complete:  # an element straddles the buffer's end: read more
                 more = handle.read(step)
                 eof = not more
@@ -252,6 +257,7 @@ def _json_array(path: Path, encoding: str, table: Table | None) -> Iterator[Any]
                 step = min(step * 2, 64 << 20)
                 continue
             yield value
+            count += 1
             pos = end
 
 

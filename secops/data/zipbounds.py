@@ -99,10 +99,16 @@ def check_xlsx(path: Path, max_mb: float | None = None) -> None:
 
 def _inflated_size(stream: BinaryIO, path: Path, info: zipfile.ZipInfo, budget: int) -> int:
     """What ``info`` really inflates to, stopping once past ``budget`` (the output is never kept)."""
+    damaged = SecopsError(f"{path}: not a readable XLSX file (damaged zip entry {info.filename})")
+    if info.header_offset < 0:
+        raise damaged
     stream.seek(info.header_offset)
-    signature, name_length, extra_length = _LOCAL_HEADER.unpack(stream.read(_LOCAL_HEADER.size) or bytes(30))
+    header = stream.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size:
+        raise damaged
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
     if signature != b"PK\x03\x04":
-        raise SecopsError(f"{path}: not a readable XLSX file (damaged zip entry {info.filename})")
+        raise damaged
     stream.seek(name_length + extra_length, os.SEEK_CUR)
     if info.compress_type == zipfile.ZIP_STORED:
         return info.compress_size  # stored data is as long as it is in the file
@@ -125,5 +131,5 @@ def _inflated_size(stream: BinaryIO, path: Path, info: zipfile.ZipInfo, budget: 
             if size > budget:
                 return size
     except zlib.error:
-        raise SecopsError(f"{path}: not a readable XLSX file (damaged zip entry {info.filename})") from None
+        raise damaged from None
     return size
