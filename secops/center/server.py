@@ -45,6 +45,72 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+LINGER_SECONDS = 1.0  # after answering a request whose body is not wanted, discard what still comes ...
+LINGER_BYTES = 4 * 1024 * 1024  # ... for this long or this much, then close
+
+
+class _LingeringTransport(asyncio.Transport):
+    """The connection's transport as the protocol sees it. Closing it while the client is still
+    sending a body (a refused stranger, a 413) first ends our side after the answer (FIN) and
+    discards what arrives for a moment: closing a socket with unread data sends a reset, which
+    can destroy the answer before the client reads it. Nothing is kept; see LINGER_*."""
+
+    def __init__(self, real: asyncio.Transport, protocol: GuardedH11Protocol) -> None:
+        super().__init__()
+        self._real = real
+        self._protocol = protocol
+        self._closing = False
+
+    def close(self) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        real = self._real
+        if self._protocol.conn.their_state is h11.SEND_BODY and not real.is_closing() and real.can_write_eof():
+            real.write_eof()
+            self._protocol.start_lingering()
+            real.resume_reading()
+        else:
+            real.close()
+
+    def is_closing(self) -> bool:
+        return self._closing or self._real.is_closing()
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self._real.write(data)
+
+    def writelines(self, list_of_data: Any) -> None:
+        self._real.writelines(list_of_data)
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self._real.get_extra_info(name, default)
+
+    def pause_reading(self) -> None:
+        if not self._closing:
+            self._real.pause_reading()
+
+    def resume_reading(self) -> None:
+        self._real.resume_reading()
+
+    def is_reading(self) -> bool:
+        return self._real.is_reading()
+
+    def abort(self) -> None:
+        self._real.abort()
+
+    def can_write_eof(self) -> bool:
+        return self._real.can_write_eof()
+
+    def write_eof(self) -> None:
+        self._real.write_eof()
+
+    def get_write_buffer_size(self) -> int:
+        return self._real.get_write_buffer_size()
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        self._real.set_write_buffer_limits(high, low)
+
+
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with what it lacks against slow clients.
 
@@ -52,7 +118,8 @@ class GuardedH11Protocol(H11Protocol):
       opens or the request's first byte arrives (uvicorn has none: a client dripping header bytes,
       or saying nothing at all, kept its connection forever).
     - A response sent before the request body was all read ends the connection, so an unread
-      body (a refused stranger's) is never drained byte by byte.
+      body (a refused stranger's) is never drained byte by byte; the close lingers briefly so
+      the client reads the answer rather than a reset (``_LingeringTransport``).
     The body deadline itself is ``secops.center.guard.RequestGuard``'s (the app reads the body).
     """
 
@@ -61,16 +128,35 @@ class GuardedH11Protocol(H11Protocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_timer: asyncio.TimerHandle | None = None
+        self._raw: asyncio.Transport | None = None
+        self._linger: asyncio.TimerHandle | None = None
+        self._drained = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        self._raw = transport
+        super().connection_made(_LingeringTransport(transport, self))
         self._arm_header_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_header_timer()
+        if self._linger is not None:
+            self._linger.cancel()
         super().connection_lost(exc)
 
+    def start_lingering(self) -> None:
+        self._cancel_header_timer()
+        self._linger = self.loop.call_later(LINGER_SECONDS, self._close_now)
+
+    def _close_now(self) -> None:
+        if self._raw is not None and not self._raw.is_closing():
+            self._raw.close()
+
     def data_received(self, data: bytes) -> None:
+        if self._linger is not None:  # the answer is out: discard the unwanted body, up to a bound
+            self._drained += len(data)
+            if self._drained > LINGER_BYTES:
+                self._close_now()
+            return
         super().data_received(data)
         if self.conn.their_state is h11.IDLE:  # part of a request line or headers: the clock runs
             if self._header_timer is None and not self.transport.is_closing():
@@ -96,7 +182,7 @@ class GuardedH11Protocol(H11Protocol):
     def _header_timeout_expired(self) -> None:
         self._header_timer = None
         if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            self.transport.close()
+            self._close_now()
 
 
 def uvicorn_config(app: Any, settings: CenterSettings, *, log_level: str = "info", **extra: Any) -> uvicorn.Config:

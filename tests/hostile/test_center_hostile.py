@@ -216,9 +216,9 @@ def test_a_strangers_5_mb_bodies_are_never_read(center: Center) -> None:
         results = list(pool.map(stranger, range(40)))
     assert all(closed for _, closed, _ in results), "the server kept a stranger's connection open"
     assert max(elapsed for _, _, elapsed in results) < 5
-    answered = [said for said, _, _ in results if said]
-    assert len(answered) >= 30  # a reset may overtake the answer now and then; never a 2xx or 5xx
-    assert all(said.startswith(b"HTTP/1.1 401 ") for said in answered), answered[0][:200]
+    # The close lingers (FIN after the answer, the rest discarded), so the answer is read, not a reset.
+    answered = [said for said, _, _ in results if said.startswith(b"HTTP/1.1 401 ")]
+    assert len(answered) == 40, [said[:40] for said, _, _ in results]
     growth_mb = (memory_kb(center.pid) - peak_before) / 1024
     assert growth_mb < 150, f"peak memory grew {growth_mb:.0f} MB"
     assert signed_post(center, body_of([alert(1)])).status_code == 200  # still serving
