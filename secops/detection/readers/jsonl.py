@@ -40,6 +40,7 @@ WINLOG_DATA = ("winlog.event_data.", "winlog.user_data.")
 MAX_DEPTH = 64
 # A ``\\uD800``-style escape json.loads turns into a lone surrogate, which no UTF-8 output can write.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a valid pair is one character once decoded: never here
 
 _loads = json.loads
 
@@ -93,7 +94,7 @@ def _too_deep(line: str, value: Any) -> bool:
 def _without_surrogates(value: Any) -> Any:
     """The value with every lone surrogate (from a ``\\uD800`` escape) replaced by U+FFFD."""
     if isinstance(value, str):
-        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return _LONE_SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
         return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
     if isinstance(value, list):

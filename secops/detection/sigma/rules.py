@@ -34,6 +34,9 @@ RULE_SUFFIXES = (".yml", ".yaml")
 _LOADER: Any = PlainLoader  # libyaml-based, and bounded: a billion-laughs rule is refused
 _DOC_START = re.compile(r"^---\s*$", re.MULTILINE)
 _SECTION = re.compile(r"Sigma (?:rule )?(tags|level|title|status|logsource|detection|date|modified|related)\b")
+# pySigma names a value by its repr ("<sigma.types.SigmaNull object at 0x7f...>"): "null" reads better
+# and is the same from one run to the next
+_OBJECT_REPR = re.compile(r"<sigma\.types\.Sigma(\w+) object at 0x[0-9a-fA-F]+>")
 _UNKNOWN_MODIFIER = re.compile(r"Unknown modifier '?\"?([A-Za-z0-9_]+)")
 
 
@@ -238,7 +241,7 @@ def _document_lines(text: str) -> list[int]:
 
 def _message(error: Exception) -> str:
     message = error.args[0] if error.args else str(error)
-    return str(message)
+    return _OBJECT_REPR.sub(lambda found: found.group(1).lower(), str(message))
 
 
 def _error_line(error: Exception, text: str, fallback: int) -> int:
