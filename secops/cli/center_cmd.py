@@ -81,9 +81,22 @@ def center(ctx: click.Context, home: Path) -> None:
 @click.option("--store", "store_url", metavar="sqlite:///PATH", help="Keep alerts in their own SQLite database.")
 @click.option("--es", "es_url", metavar="URL", help="Keep alerts in Elasticsearch (8.x) at URL.")
 @click.option("--es-prefix", default="secops-alerts", show_default=True, help="Index prefix: PREFIX-YYYY.MM.")
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDR[/BITS]",
+    help="A reverse proxy whose X-Forwarded-For is believed (repeatable; adds to center.yaml trusted_proxies).",
+)
 @pass_center
 def serve(
-    center_cli: CenterCli, host: str, port: int, store_url: str | None, es_url: str | None, es_prefix: str
+    center_cli: CenterCli,
+    host: str,
+    port: int,
+    store_url: str | None,
+    es_url: str | None,
+    es_prefix: str,
+    trusted_proxies: tuple[str, ...],
 ) -> None:
     """Serve the ingestion API (POST /api/v1/alerts), its docs (/docs) and the dashboard.
 
@@ -93,7 +106,21 @@ def serve(
     from secops.center.open import open_center
     from secops.center.server import serve as run_server
 
+    if trusted_proxies:
+        import ipaddress
+
+        for item in trusted_proxies:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                hint = "--trusted-proxy"
+                raise click.BadParameter(f"{item!r} is not an address or network", param_hint=hint) from None
     ctx = open_center(center_cli.home, store_url=store_url, es_url=es_url, es_prefix=es_prefix)
+    if trusted_proxies:
+        known = ctx.settings.trusted_proxies
+        ctx.settings = ctx.settings.model_copy(
+            update={"trusted_proxies": [*known, *(p for p in trusted_proxies if p not in known)]}
+        )
     where = f"Elasticsearch {es_url} ({es_prefix}-*)" if es_url else (store_url or f"{ctx.home / 'center.db'}")
     click.echo(f"secops center on http://{host}:{port} (docs /docs), alerts in {where}", err=True)
     run_server(ctx, host=host, port=port)

@@ -414,3 +414,31 @@ def test_connections_beyond_the_cap_are_answered_503(tmp_path: Path) -> None:
             assert httpx.get(url + "/api/v1/health", timeout=5).status_code == 200
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize(
+    ("peer", "headers", "seen"),
+    [
+        ("127.0.0.1", {"x-forwarded-for": "203.0.113.7"}, "127.0.0.1"),  # loopback is no proxy unless listed
+        ("10.0.0.2", {"x-forwarded-for": "203.0.113.7"}, "203.0.113.7"),
+        ("10.0.0.2", {"x-forwarded-for": "198.51.100.1, 203.0.113.7, 10.0.0.9"}, "203.0.113.7"),  # forged left part
+        ("10.0.0.2", {"forwarded": 'for="[2001:db8::1]:4711";proto=https'}, "2001:db8::1"),
+        ("10.0.0.2", {"x-real-ip": "203.0.113.8:5555"}, "203.0.113.8"),
+        ("10.0.0.2", {"x-forwarded-for": "not-an-address"}, "10.0.0.2"),
+        ("10.0.0.2", {}, "10.0.0.2"),
+    ],
+)
+def test_client_address_believes_only_trusted_proxies(peer: str, headers: dict[str, str], seen: str) -> None:
+    from secops.center.guard import client_address, networks
+
+    assert client_address(peer, headers, networks(["10.0.0.0/24"])) == seen
+    assert client_address(peer, headers, ()) == peer  # nothing trusted: the peer, always
+
+
+def test_center_yaml_refuses_a_bad_trusted_proxy(tmp_path: Path) -> None:
+    from secops.center.settings import load_settings
+    from secops.errors import ContentError
+
+    (tmp_path / "center.yaml").write_text("trusted_proxies: [10.0.0.0/8, nope]\n")
+    with pytest.raises(ContentError, match="trusted_proxies"):
+        load_settings(tmp_path)
