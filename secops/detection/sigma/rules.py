@@ -120,7 +120,8 @@ def _load_file(path: Path, ruleset: RuleSet, filters: list[tuple[SigmaFilter, Pa
         documents = list(yaml.load_all(text, Loader=_LOADER))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
+        last = max(1, len(text.splitlines()))
+        line = min(mark.line + 1, last) if mark is not None else None  # "end of stream" is past the last line
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         ruleset.errors.append(ContentError(path, line, f"invalid YAML: {problem}"))
         return
