@@ -120,7 +120,7 @@ def _load_file(path: Path, ruleset: RuleSet, filters: list[tuple[SigmaFilter, Pa
         documents = list(yaml.load_all(text, Loader=_LOADER))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        last = max(1, len(text.splitlines()))
+        last = text.count("\n") + 1  # the empty line after a final newline included, as editors show it
         line = min(mark.line + 1, last) if mark is not None else None  # "end of stream" is past the last line
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         ruleset.errors.append(ContentError(path, line, f"invalid YAML: {problem}"))
