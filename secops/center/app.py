@@ -15,6 +15,7 @@ from secops.center.compliance_api import router as compliance_router
 from secops.center.context import CenterContext
 from secops.center.guard import RequestGuard
 from secops.center.stores.base import StoreUnavailable
+from secops.errors import SecopsError
 
 log = logging.getLogger("secops.center.app")
 TICK_SECONDS = 10.0
@@ -25,6 +26,8 @@ def _housekeeping(ctx: CenterContext, stop: threading.Event, every: float) -> No
     while not stop.wait(every):
         try:
             auto_incidents.tick(ctx, stop)
+        except SecopsError as exc:  # e.g. a lost audit key: one clear line, not a traceback every tick
+            log.error("automatic incidents failed: %s", exc)
         except Exception:
             log.exception("automatic incidents failed; retrying in %.0f s", every)
         try:

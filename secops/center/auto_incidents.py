@@ -235,7 +235,7 @@ def tick(ctx: CenterContext, stop: threading.Event | None = None) -> int:
 
     now = _utc(ctx.now())
     playbooks = load_playbooks()
-    session = Session(ctx.state, audit_key(ctx.home), ACTOR, now)
+    session = Session(ctx.state, audit_key(ctx.home, ctx.state), ACTOR, now)  # a lost key is an error
     opened = _recover(ctx, session, playbooks)
     last = _cursor(ctx)
     groups = _open_groups(ctx)

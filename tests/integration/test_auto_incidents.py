@@ -166,3 +166,16 @@ def test_a_burst_of_one_rule_at_one_school_is_one_incident_until_it_is_closed(ct
     ctx.alerts.insert([stored(0, "high", "SSH brute force against 10.20.0.5", received=NOW + timedelta(seconds=1))])
     ctx.now = lambda: NOW + timedelta(minutes=1)
     assert auto_incidents.tick(ctx) == 1
+
+
+def test_a_lost_center_audit_key_stops_the_tick_and_is_never_replaced(ctx: CenterContext) -> None:
+    from secops.incident.audit import KEY_FILE, AuditKeyError
+
+    ctx.alerts.insert([stored(1, "high", "Webshell upload to /upload/x.php")])
+    assert auto_incidents.tick(ctx) == 1
+    (ctx.home / KEY_FILE).unlink()
+    ctx.alerts.insert([stored(2, "critical", "Files encrypted", tags=("attack.t1486",))])
+    with pytest.raises(AuditKeyError):
+        auto_incidents.tick(ctx)
+    assert not (ctx.home / KEY_FILE).exists()  # restoring it from backup is the operator's job
+    assert len(list_incidents(ctx.state)) == 1

@@ -16,6 +16,7 @@ import uvicorn
 from secops.center import wire
 from secops.center.app import create_app
 from secops.center.context import CenterContext
+from secops.center.server import uvicorn_config
 
 
 @contextmanager
@@ -27,7 +28,8 @@ def running_center(ctx: CenterContext, port: int = 0, **app_options: Any) -> Ite
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(ctx, **app_options), log_level="warning", lifespan="on")
+    # the production settings (header timeout, connection cap, no forwarded-for from loopback)
+    config = uvicorn_config(create_app(ctx, **app_options), ctx.settings, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
