@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Row
 from secops.errors import SecopsError
 from secops.fsutil import write_private_new
 from secops.store import Store
-from secops.store.schema import incident_audit, incident_audit_head
+from secops.store.schema import incident_audit, incident_audit_head, incidents
 
 GENESIS = "0" * 64
 KEY_FILE = "audit.key"
@@ -82,14 +82,32 @@ def audit_key(workspace_dir: Path, store: Store | None = None) -> bytes:
     with store.engine.begin() as conn:
         count = int(conn.execute(sa.select(sa.func.count()).select_from(incident_audit)).scalar_one())
         head = _head(conn)
-        if count or head is not None:
-            held = f"{count} entries" if count else f"a head recording {head.entries if head else 0} entries"
+        recorded = int(conn.execute(sa.select(sa.func.count()).select_from(incidents)).scalar_one())
+        if count or (head is not None and head.entries) or recorded:
+            # Incidents without a trail mean the trail was deleted: a new key would let it restart "intact".
+            held = (
+                f"{count} entries"
+                if count
+                else f"a head recording {head.entries} entries"
+                if head is not None and head.entries
+                else f"no entries although {recorded} incident(s) exist (the trail was deleted)"
+            )
             raise AuditKeyError(f"the audit key {path} is missing but the audit trail has {held}", hint=_RESTORE)
         key = _create_key(path)
         if key is None:
             return _read_key(path)
-        _write_head(conn, key, 0, GENESIS, exists=False)
+        # nothing was ever recorded: a lost key of an empty trail is simply replaced
+        _write_head(conn, key, 0, GENESIS, exists=head is not None)
     return key
+
+
+def _unaudited(conn: Connection, *, besides: int | None = None) -> list[int]:
+    """Incidents with no audit entry at all (every incident is opened with one): their entries were deleted."""
+    has_entry = sa.exists().where(incident_audit.c.incident_id == incidents.c.id)
+    query = sa.select(incidents.c.id).where(~has_entry).order_by(incidents.c.id)
+    if besides is not None:
+        query = query.where(incidents.c.id != besides)
+    return [int(i) for i in conn.execute(query).scalars()]
 
 
 def ensure_trail(workspace_dir: Path, store: Store) -> bool:
@@ -177,8 +195,13 @@ def append(
     at_text = at.isoformat()
     if head is not None and _head_ok(key, head):
         seq, prev = head.entries + 1, head.last_hash
-    elif last is None and head is None:
+    elif last is None and head is None and not (lost := _unaudited(conn, besides=incident_id)):
         seq, prev = 1, GENESIS  # a new trail
+    elif last is None and head is None:
+        # Trail and head deleted while incidents remain: the restarted chain says so in its first entry.
+        note = canonical({"entries_found": 0, "incidents_without_entries": len(lost)})
+        prev = _insert(conn, key, 1, GENESIS, incident_id, at_text, ENGINE_ACTOR, HEAD_MISSING, note)
+        seq = 2
     elif last is not None and _entry_ok(key, last):
         # The head was deleted or edited by hand: say so in the chain itself, then go on from the last row.
         count = int(conn.execute(sa.select(sa.func.count()).select_from(incident_audit)).scalar_one())
@@ -230,7 +253,14 @@ def verify(store: Store, key: bytes) -> tuple[int, AuditProblem | None]:
                 )
             expected_prev = row.hash
             expected_seq += 1
-    return checked, _check_head(head, head_ok, checked, expected_prev)
+        problem = _check_head(head, head_ok, checked, expected_prev)
+        lost = [] if problem else _unaudited(conn)
+    if lost:
+        shown = "、".join(str(i) for i in lost[:10]) + ("…" if len(lost) > 10 else "")
+        return checked, AuditProblem(
+            checked + 1, f"{len(lost)} incident(s) have no audit entry (incident {shown}): their entries were deleted"
+        )
+    return checked, problem
 
 
 def _check_head(head: Row[Any] | None, head_ok: bool, count: int, last_hash: str) -> AuditProblem | None:

@@ -84,6 +84,42 @@ def test_deleting_everything_the_trail_holds_is_reported(trail: Invoke, tmp_path
     assert broken.exit_code == 1 and "the trail was deleted" in broken.stderr
 
 
+def test_a_deleted_trail_cannot_restart_intact(trail: Invoke, tmp_path: Path) -> None:
+    """Trail and head deleted, then more work: the incidents without entries and the restart stay visible."""
+    assert trail("incident", "open", "--title", "第二起", "--playbook", "webshell", "--grade", "一般").exit_code == 0
+    _sql(tmp_path, "DELETE FROM incident_audit")
+    _sql(tmp_path, "DELETE FROM incident_audit_head")
+    assert trail("incident", "note", "2", "之后的记录").exit_code == 0
+    broken = trail("incident", "verify-audit")
+    assert broken.exit_code == 1, broken.stdout
+    assert "head was gone" in broken.stderr
+    _sql(tmp_path, "DELETE FROM incident_audit WHERE seq = 1")  # and the restart's own marker as well
+    _sql(tmp_path, "UPDATE incident_audit SET seq = 1, prev_hash = '" + "0" * 64 + "' WHERE seq = 2")
+    broken = trail("incident", "verify-audit")
+    assert broken.exit_code == 1
+    assert "have no audit entry" in broken.stderr or "changed after it was written" in broken.stderr
+
+
+def test_a_removed_key_with_a_deleted_trail_is_not_replaced(trail: Invoke, tmp_path: Path) -> None:
+    key = tmp_path / "ws" / "audit.key"
+    key.unlink()
+    _sql(tmp_path, "DELETE FROM incident_audit")
+    _sql(tmp_path, "DELETE FROM incident_audit_head")
+    for args in (["incident", "verify-audit"], ["incident", "note", "1", "重新开始？"]):
+        result = trail(*args)
+        assert result.exit_code == 2, (args, result.stdout)
+        assert "1 incident(s) exist" in result.stderr
+    assert not key.exists()
+
+
+def test_the_lost_key_of_an_empty_trail_is_replaced(ws: Invoke, tmp_path: Path) -> None:
+    """Nothing was ever recorded: there is nothing a new key could hide."""
+    (tmp_path / "ws" / "audit.key").unlink()
+    opened = ws("incident", "open", "--title", "首起事件", "--playbook", "webshell", "--grade", "一般")
+    assert opened.exit_code == 0, opened.stderr
+    assert ws("incident", "verify-audit").exit_code == 0
+
+
 def test_work_after_truncation_does_not_launder_it(trail: Invoke, tmp_path: Path) -> None:
     _sql(tmp_path, "DELETE FROM incident_audit WHERE seq > 4")
     assert trail("incident", "note", "1", "之后的记录").exit_code == 0  # incident work goes on
