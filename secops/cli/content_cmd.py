@@ -16,17 +16,42 @@ def content() -> None:
 
 @content.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--kind",
+    "kind_name",
+    help="Check every file under PATHS as this kind (see `secops content list`), e.g. sigma-rule for a "
+    "--rules folder of your own. Default: from the folder, or what the file holds.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-def validate(paths: tuple[Path, ...], quiet: bool) -> None:
+def validate(paths: tuple[Path, ...], kind_name: str | None, quiet: bool) -> None:
     """Check content files against their schemas (default: everything shipped).
 
-    Prints ``file:line: message`` for every error and exits 1 when there is any.
+    Prints ``file:line: message`` for every error and exits 1 when there is any; a PATH that does
+    not exist or holds no content is exit 2.
     """
+    from secops.content.kinds import KINDS, kind_named
     from secops.content.locate import content_roots
     from secops.content.validate import validate_paths
+    from secops.errors import SecopsError
 
+    kind = None
+    if kind_name:
+        try:
+            kind = kind_named(kind_name)
+        except KeyError:
+            raise SecopsError(
+                f"--kind {kind_name!r} is not a kind of content", hint="known: " + ", ".join(k.name for k in KINDS)
+            ) from None
+    for path in paths:
+        if not path.exists():
+            raise SecopsError(f"{path}: no such file or folder", hint="give a content file or a folder of them")
     targets = list(paths) or list(content_roots().values())
-    checked, errors = validate_paths(targets)
+    checked, errors = validate_paths(targets, kind)
+    if paths and not checked:
+        raise SecopsError(
+            f"no content found under {', '.join(str(p) for p in paths)}",
+            hint="give --kind (e.g. --kind sigma-rule) when the files are not in a content folder such as rules/sigma/",
+        )
     for error in errors:
         click.echo(str(error))
     if not quiet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -72,27 +73,53 @@ def check_file(path: Path, kind: ContentKind | None = None) -> list[ContentError
     return parse_unit(path, kind)[1]
 
 
-def iter_content_files(paths: Iterable[Path]) -> Iterator[tuple[Path, ContentKind | None]]:
-    """Files under ``paths`` with their kind; a file given by name is checked even if unknown."""
+_SIGMA_KEYS = re.compile(rb"^(detection|logsource|correlation)[ \t]*:", re.MULTILINE)
+
+
+def sniff_kind(path: Path) -> ContentKind | None:
+    """The kind of a file outside the content folders, from what it holds: a user's own rules folder
+    (``detect run --rules ~/myrules``) has Sigma rules and YARA files under any name."""
+    if path.name.endswith((".yar", ".yara")):
+        return kind_named("yara-rule")
+    if not path.name.endswith((".yml", ".yaml")):
+        return None
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return None
+    keys = {m.group(1).decode() for m in _SIGMA_KEYS.finditer(head)}
+    return kind_named("sigma-rule") if {"detection", "logsource"} <= keys or "correlation" in keys else None
+
+
+def iter_content_files(
+    paths: Iterable[Path], kind: ContentKind | None = None
+) -> Iterator[tuple[Path, ContentKind | None]]:
+    """Files under ``paths`` with their kind (``kind`` forces one for every file with its suffixes);
+    a file given by name is checked even if unknown."""
     for path in paths:
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                kind = kind_of(child.resolve())
                 if kind is not None:
-                    yield child, kind
+                    if child.name.endswith(kind.suffixes):
+                        yield child, kind
+                    continue
+                found = kind_of(child.resolve()) or sniff_kind(child)
+                if found is not None:
+                    yield child, found
         else:
-            yield path, kind_of(path.resolve())
+            yield path, kind or kind_of(path.resolve()) or sniff_kind(path)
 
 
-def validate_paths(paths: Iterable[Path]) -> tuple[int, list[ContentError]]:
+def validate_paths(paths: Iterable[Path], kind: ContentKind | None = None) -> tuple[int, list[ContentError]]:
     """Check every content file under ``paths``; returns (files checked, errors)."""
     checked, errors = 0, []
-    for path, kind in iter_content_files(paths):
+    for path, found in iter_content_files(paths, kind):
         if not path.exists():
             errors.append(ContentError(path, None, "no such file or folder"))
             continue
         checked += 1
-        errors.extend(check_file(path, kind))
+        errors.extend(check_file(path, found))
     return checked, errors
 
 

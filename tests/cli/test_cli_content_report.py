@@ -24,6 +24,42 @@ def test_content_validate_prints_file_line_and_exits_1(run_cli: Invoke, tmp_path
     assert result.stdout.startswith(f"{bad}:5: formats: formats must be chosen from")
 
 
+BAD_SIGMA = """title: A rule whose condition is a number
+id: 8d2d6a0e-5b0e-4a47-9f1e-1c2b3d4e5f60
+logsource: {category: webserver}
+detection:
+  sel: {cs-uri-query|contains: cmd=}
+  condition: 1
+level: high
+"""
+
+
+def test_content_validate_checks_a_users_own_rules_folder(run_cli: Invoke, tmp_path: Path) -> None:
+    """A --rules folder of any name: its Sigma rules are found by what they hold, as detect run reads them."""
+    folder = tmp_path / "myrules"
+    folder.mkdir()
+    (folder / "bad.yml").write_text(BAD_SIGMA, encoding="utf-8")
+    (folder / "notes.yml").write_text("owner: 信息中心\n", encoding="utf-8")  # not content: not checked
+    result = run_cli("content", "validate", str(folder))
+    assert result.exit_code == 1, result.output
+    assert f"{folder / 'bad.yml'}:6:" in result.stdout and "condition" in result.stdout
+    assert "1 file(s) checked" in result.stderr
+    forced = run_cli("content", "validate", "--kind", "sigma-rule", str(folder))
+    assert forced.exit_code == 1 and "2 file(s) checked" in forced.stderr
+
+
+def test_content_validate_nothing_to_check_is_exit_2(run_cli: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    for args, message in (
+        ([str(tmp_path / "empty")], "no content found under"),
+        ([str(tmp_path / "nonexistent")], "no such file or folder"),
+        (["--kind", "sigma", str(tmp_path / "empty")], "is not a kind of content"),
+    ):
+        result = run_cli("content", "validate", *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.stderr and "Traceback" not in result.output
+
+
 def test_content_list(run_cli: Invoke) -> None:
     rows = json.loads(run_cli("content", "list", "--format", "json").stdout)
     kinds = {row["kind"]: row for row in rows}
