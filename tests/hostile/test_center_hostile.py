@@ -318,9 +318,13 @@ def login(client: httpx.Client, username: str, password: str, **headers: str) ->
 def test_out_of_range_dashboard_filters_answer_400(center: Center) -> None:
     with httpx.Client(base_url=center.url, timeout=10) as client:
         assert login(client, "duty", PASSWORD).status_code == 303
-        for since in ("0001-01-01", "9999-12-31T23:59:59-23:59", "1900-01-01"):
+        for since in ("0001-01-01", "9999-12-31T23:59:59-23:59", "1900-01-01", "2100-01-01", "36500d"):
             answer = client.get("/alerts", params={"since": since})
             assert answer.status_code == 400 and "超出范围" in answer.text, since
+        for since in ("2000-01-01", "2099-12-31", "9999h"):  # the edges as written, in Beijing time
+            assert client.get("/alerts", params={"since": since}).status_code == 200, since
+        malformed = client.get("/alerts", params={"since": "yesterday"})
+        assert malformed.status_code == 400 and "格式应为" in malformed.text
         assert client.get("/alerts", params={"since": "24h", "page": "²" + "9" * 5000}).status_code == 200
 
 

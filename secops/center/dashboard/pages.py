@@ -21,7 +21,7 @@ ALERTS_PER_PAGE = 50
 SCHOOLS_PER_PAGE = 100
 MAX_WINDOW = 10_000  # deepest result reachable by paging (Elasticsearch's default max_result_window)
 SCHOOL_CODE = re.compile(r"^\d{10}$")
-_RELATIVE = re.compile(r"^(\d{1,4})([hd])$")
+_RELATIVE = re.compile(r"^(\d{1,12})([hd])$")  # a long number is out of range, not malformed
 SINCE_CHOICES = (
     ("", "全部时间"),
     ("1h", "最近 1 小时"),
@@ -47,15 +47,21 @@ def parse_since(text: str, now: datetime) -> datetime:
     match = _RELATIVE.match(text)
     if match:
         amount, unit = int(match.group(1)), match.group(2)
-        return now - (timedelta(hours=amount) if unit == "h" else timedelta(days=amount))
-    moment = datetime.fromisoformat(text)  # ValueError: the caller reports it
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=ZONE)
+        try:
+            moment = now - (timedelta(hours=amount) if unit == "h" else timedelta(days=amount))
+        except OverflowError:
+            raise OutOfRange(text) from None
+    else:
+        moment = datetime.fromisoformat(text)  # ValueError: the caller reports it
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=ZONE)
+    # The bounds are years as the user wrote them (2000-01-01 Beijing time is in, 2100-01-01 is out);
+    # the conversion to UTC is what overflowed at year 1.
+    if not EARLIEST.year <= moment.year < LATEST.year:
+        raise OutOfRange(text)
     try:
-        in_utc = moment.astimezone(UTC)
+        moment.astimezone(UTC)
     except OverflowError:
         raise OutOfRange(text) from None
-    if not EARLIEST <= in_utc < LATEST:
-        raise OutOfRange(text)
     return moment
 
 
@@ -155,7 +161,7 @@ def router(board: Dashboard) -> APIRouter:
                 since, status = "", 400
             except ValueError:
                 errors.append("起始时间格式应为 24h、7d 或 2026-11-20，已忽略该条件。")
-                since = ""
+                since, status = "", 400
         query = AlertQuery(
             school=school or None, severities=(severity,) if severity else (), since=since_at, text=q or None
         )
