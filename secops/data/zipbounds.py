@@ -73,18 +73,23 @@ def check_xlsx(path: Path, max_mb: float | None = None) -> None:
     with archive:
         members = [info for info in archive.infolist() if info.filename.lower().endswith((".xml", ".rels"))]
         declared = sum(info.file_size for info in members)
+        # a member past the ratio is refused at any limit: a hint to raise the limit would not help
+        bombs = [
+            (info, ratio)
+            for info in members
+            if info.file_size > RATIO_FLOOR and (ratio := info.file_size / max(info.compress_size, 1)) > MAX_RATIO
+        ]
         if declared > limit:
             raise SecopsError(
-                f"{path}: the workbook's sheets expand to {_mb(declared)} MB, past the {_mb(limit)} MB limit",
-                hint=_raise_hint(declared),
+                f"{path}: the workbook's sheets expand to {_mb(declared)} MB, past the {_mb(limit)} MB limit"
+                + (f", and {bombs[0][0].filename} is compressed {bombs[0][1]:,.0f}:1 (a zip bomb?)" if bombs else ""),
+                hint=_OFF_HINT if bombs else _raise_hint(declared),
             )
-        for info in members:
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
-                raise SecopsError(
-                    f"{path}: {info.filename} is compressed {ratio:,.0f}:1, beyond any real spreadsheet (a zip bomb?)",
-                    hint=_OFF_HINT,
-                )
+        for info, ratio in bombs:
+            raise SecopsError(
+                f"{path}: {info.filename} is compressed {ratio:,.0f}:1, beyond any real spreadsheet (a zip bomb?)",
+                hint=_OFF_HINT,
+            )
     with path.open("rb") as handle:
         total = 0
         for info in members:
