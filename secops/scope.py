@@ -25,6 +25,9 @@ _IPV4_IN_IPV6 = (
     (ipaddress.IPv6Network("2002::/16"), "6to4"),
     (ipaddress.IPv6Network("2001::/32"), "Teredo"),
 )
+# The deprecated IPv4-compatible form (::10.0.0.1) sits in ::/96, as do loopback ::1 and ::.
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+_LOOPBACK6 = ipaddress.IPv6Network("::1/128")
 
 
 def parse_network(text: str) -> Network:
@@ -46,6 +49,12 @@ def parse_network(text: str) -> Network:
             hint=f"list the networks the school owns, each /{_MIN_PREFIX[network.version]} or narrower",
         )
     if isinstance(network, ipaddress.IPv6Network):
+        if network.overlaps(_IPV4_COMPATIBLE) and network != _LOOPBACK6:
+            raise SecopsError(
+                f"scope {raw!r} overlaps ::/96, the deprecated IPv4-compatible range that carries "
+                "IPv4 addresses inside IPv6",
+                hint="list the school's IPv4 networks as IPv4 (e.g. 10.20.0.0/16); ::1 alone is allowed",
+            )
         for special, kind in _IPV4_IN_IPV6:
             if network.overlaps(special):
                 raise SecopsError(

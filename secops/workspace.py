@@ -115,4 +115,5 @@ def secure_workspace(path: Path) -> list[str]:
     is enforced where it is opened); returns what was tightened, each also logged as a warning."""
     if not path.is_dir():
         return []
-    return make_all_private([path, path / AUDIT_KEY_FILE, path / CENTER_KEY_FILE])
+    # secops.yaml too: it may hold a --database URL with its password
+    return make_all_private([path, path / CONFIG_FILE, path / AUDIT_KEY_FILE, path / CENTER_KEY_FILE])

@@ -84,7 +84,10 @@ def open_cmd(
         category = category or (chosen.category if chosen else None)
         subcategory = subcategory or (chosen.subcategory if chosen else None)
         if not category or not subcategory:
-            raise SecopsError("give --category and --subcategory, or a --playbook that implies them")
+            raise SecopsError(
+                "give --category and --subcategory, or a --playbook that implies them",
+                hint="see secops incident playbooks, or give e.g. --category 02 --subcategory 网页篡改",
+            )
         title = title or prefill.get("title")
         if not title:
             raise SecopsError("give --title (or --from-alert)")

@@ -66,7 +66,7 @@ def test_scopes_broader_than_the_documented_minimum_are_refused(entry: str) -> N
         ("::ffff:0:0/96", "IPv4-mapped"),  # all of IPv4
         ("::ffff:10.0.0.0/104", "IPv4-mapped"),  # a subnet of it: 10.0.0.0/8 through the back door
         ("::ffff:10.20.0.1", "IPv4-mapped"),
-        ("::/64", "IPv4-mapped"),  # a supernet that contains it
+        ("::/64", "IPv4-compatible"),  # a supernet that contains ::/96 and ::ffff:0:0/96
         ("::ffff:0:0:0/96", "IPv4-translated"),
         ("64:ff9b::/96", "NAT64"),
         ("64:ff9b::a14:0/120", "NAT64"),
@@ -84,3 +84,13 @@ def test_ipv6_ranges_that_carry_ipv4_are_refused(entry: str, kind: str) -> None:
     assert kind in message
     assert "IPv4 addresses inside IPv6" in message
     assert "as IPv4" in message  # how to fix it
+
+
+@pytest.mark.parametrize("text", ["::/96", "::a00:1/128", "::10.0.0.0/104"])
+def test_the_ipv4_compatible_range_is_refused(text: str) -> None:
+    with pytest.raises(SecopsError, match="IPv4-compatible"):
+        parse_network(text)
+
+
+def test_ipv6_loopback_alone_is_allowed() -> None:
+    assert str(parse_network("::1")) == "::1/128"
