@@ -17,6 +17,7 @@ from secops.dengbao.calendar import OfficialAssessment, record_filing, record_of
 from secops.dengbao.systems import System, save_system
 from secops.errors import SecopsError
 from secops.incident import model
+from secops.incident.audit import audit_key
 from secops.reporting.build import build_report, build_to_file
 from secops.store import Store
 from secops.store.schema import asset_changes, assets, scan_runs
@@ -61,19 +62,19 @@ def _inventory(store: Store) -> None:
             )  # fmt: skip
 
 
-def _incidents(store: Store) -> None:
-    session = model.Session(store, b"k" * 32, "安全管理员", NOW - timedelta(days=2))
+def _incidents(store: Store, key: bytes) -> None:
+    session = model.Session(store, key, "安全管理员", NOW - timedelta(days=2))
     model.open_incident(
         session, title="门户网站网页篡改", category="02", subcategory="网页篡改", grade="重大",
         detected_at=NOW - timedelta(days=2), playbook="webshell",
     )  # fmt: skip
-    early = model.Session(store, b"k" * 32, "安全管理员", NOW - timedelta(days=10))
+    early = model.Session(store, key, "安全管理员", NOW - timedelta(days=10))
     done = model.open_incident(
         early, title="一般病毒事件", category="01", subcategory="计算机病毒", grade="一般",
         detected_at=NOW - timedelta(days=10),
     )  # fmt: skip
-    model.transition(model.Session(store, b"k" * 32, "安全管理员", NOW - timedelta(days=9)), done.id, "closed")
-    old = model.Session(store, b"k" * 32, "安全管理员", NOW - timedelta(days=120))
+    model.transition(model.Session(store, key, "安全管理员", NOW - timedelta(days=9)), done.id, "closed")
+    old = model.Session(store, key, "安全管理员", NOW - timedelta(days=120))
     model.open_incident(
         old, title="很久以前的事件", category="02", subcategory="网页篡改", grade="一般",
         detected_at=NOW - timedelta(days=120),
@@ -90,7 +91,7 @@ def school(workspace: Workspace, run_cli: Invoke, monkeypatch: pytest.MonkeyPatc
         record_filing(store, xueji, date(2024, 6, 10), "", NOW)
         record_official(store, xueji, OfficialAssessment(date(2025, 6, 1), "某某测评中心", "基本符合", ""), NOW)
         _inventory(store)
-        _incidents(store)
+        _incidents(store, audit_key(workspace.path, store))  # the workspace's own key: its trail has a head
     for moment in ("2026-11-01T10:00:00+08:00", "2026-11-20T10:00:00+08:00"):  # two runs: a trend
         monkeypatch.setenv("SECOPS_NOW", moment)
         assert run_cli("dengbao", "assess", "--system", "学籍管理系统", "--no-automated").exit_code in (0, 1)
