@@ -108,8 +108,8 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 def test_staff_browse_the_dashboard(served: tuple[str, Center], browser: Any, screenshots: Path) -> None:
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     base, center = served
@@ -118,7 +118,17 @@ def test_staff_browse_the_dashboard(served: tuple[str, Center], browser: Any, sc
         """Click and wait until the browser has loaded the page the click led to (not the old one)."""
         old = browser.find_element(By.TAG_NAME, "html")
         browser.find_element(By.CSS_SELECTOR, selector).click()
-        WebDriverWait(browser, 15).until(ec.staleness_of(old))
+
+        def replaced(_driver: Any) -> bool:
+            # Chromium may answer a node of the page being replaced with "does not belong to the
+            # document" instead of "stale": both mean the old page is gone.
+            try:
+                old.is_enabled()
+            except WebDriverException:  # StaleElementReferenceException is one too
+                return True
+            return False
+
+        WebDriverWait(browser, 15).until(replaced)
         WebDriverWait(browser, 15).until(lambda b: b.execute_script("return document.readyState") == "complete")
 
     def text(selector: str) -> str:
