@@ -40,5 +40,7 @@ echo "== ruff"
 .venv/bin/ruff format --check secops tests bench
 echo "== mypy"
 .venv/bin/mypy
+echo "== import-linter (the layers of setup.cfg)"
+.venv/bin/lint-imports
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

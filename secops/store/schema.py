@@ -43,7 +43,7 @@ activity = sa.Table(
     "activity",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False, index=True),
     sa.Column("action", sa.String(100), nullable=False),
     sa.Column("detail", sa.JSON, nullable=False),
 )
@@ -52,7 +52,7 @@ report_runs = sa.Table(
     "report_runs",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("report_id", sa.String(100), nullable=False),
+    sa.Column("report_id", sa.String(100), nullable=False, index=True),
     sa.Column("format", sa.String(10), nullable=False),
     sa.Column("lang", sa.String(5), nullable=False),
     sa.Column("path", sa.Text, nullable=False),
@@ -82,14 +82,14 @@ assets = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("key", sa.String(100), nullable=False, unique=True),
-    sa.Column("ipv4", sa.String(15)),
-    sa.Column("mac", sa.String(17)),
+    sa.Column("ipv4", sa.String(15), index=True),
+    sa.Column("mac", sa.String(17), index=True),
     sa.Column("vendor", sa.Text, nullable=False, default=""),
     sa.Column("hostname", sa.Text, nullable=False, default=""),
     sa.Column("asset_type", sa.String(20), nullable=False, default="unknown"),
     sa.Column("fingerprint", sa.String(100)),
     sa.Column("owner", sa.Text, nullable=False, default=""),
-    sa.Column("system_tag", sa.String(100), nullable=False, default=""),
+    sa.Column("system_tag", sa.String(100), nullable=False, default="", index=True),
     sa.Column("status", sa.String(10), nullable=False, default="up"),
     sa.Column("missed_scans", sa.Integer, nullable=False, default=0),
     sa.Column("first_seen", _when, nullable=False),
@@ -126,28 +126,29 @@ asset_changes = sa.Table(
     "asset_changes",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("scan_run_id", sa.Integer, sa.ForeignKey("scan_runs.id")),
-    sa.Column("asset_key", sa.String(100), nullable=False),
+    sa.Column("scan_run_id", sa.Integer, sa.ForeignKey("scan_runs.id"), index=True),
+    sa.Column("asset_key", sa.String(100), nullable=False, index=True),
     sa.Column("kind", sa.String(30), nullable=False),
     sa.Column("detail", sa.JSON, nullable=False),
-    sa.Column("at", _when, nullable=False),
+    sa.Column("at", _when, nullable=False, index=True),
 )
 
 alerts = sa.Table(
     "alerts",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", _when, nullable=False),
+    sa.Column("at", _when, nullable=False, index=True),
     sa.Column("source", sa.String(30), nullable=False),
     sa.Column("kind", sa.String(50), nullable=False),
     sa.Column("severity", sa.String(10), nullable=False),
     sa.Column("title", sa.Text, nullable=False),
-    sa.Column("asset_key", sa.String(100)),
+    sa.Column("asset_key", sa.String(100), index=True),
     sa.Column("detail", sa.JSON, nullable=False),
     sa.Column("status", sa.String(20), nullable=False, default="open"),  # open | acked | closed
-    sa.Column("identity", sa.String(64)),  # UNIQUE (ix_alerts_identity): see secops.store.alert_identity
+    sa.Column("identity", sa.String(64)),  # see secops.store.alert_identity
     sa.Column("status_at", _when),  # when the status last changed (acked, closed)
     sa.Column("status_note", sa.Text),  # what the person who changed it wrote
+    sa.Index("ix_alerts_identity", "identity", unique=True),
 )
 
 
@@ -239,7 +240,7 @@ center_nonces = sa.Table(
     metadata,
     sa.Column("school", sa.String(10), primary_key=True),
     sa.Column("nonce", sa.String(64), primary_key=True),
-    sa.Column("seen_at", _when, nullable=False),
+    sa.Column("seen_at", _when, nullable=False, index=True),
 )
 
 center_alerts = sa.Table(
@@ -252,6 +253,9 @@ center_alerts = sa.Table(
     sa.Column("severity", sa.String(10), nullable=False),
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("doc", sa.JSON, nullable=False),
+    sa.Index("ix_center_alerts_school_at", "school", "at"),
+    sa.Index("ix_center_alerts_at", "at"),
+    sa.Index("ix_center_alerts_received", "school", "received_at"),
 )
 
 center_users = sa.Table(
@@ -267,7 +271,7 @@ center_sessions = sa.Table(
     "center_sessions",
     metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("username", sa.String(64), nullable=False, index=True),
     sa.Column("created_at", _when, nullable=False),
     sa.Column("expires_at", _when, nullable=False),
 )
@@ -277,7 +281,7 @@ forward_outbox = sa.Table(
     metadata,
     sa.Column("alert_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("payload", sa.JSON, nullable=False),
-    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False, index=True),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("enqueued_at", _when, nullable=False),
     sa.Column("next_attempt_at", _when, nullable=False),
@@ -308,12 +312,12 @@ data_releases = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("mark_id", sa.String(32), nullable=False, unique=True),
-    sa.Column("recipient", sa.Text, nullable=False),
+    sa.Column("recipient", sa.Text, nullable=False, index=True),
     sa.Column("created_at", _when, nullable=False),
     sa.Column("source_name", sa.Text, nullable=False),
     sa.Column("output_name", sa.Text, nullable=False),
     sa.Column("rows", sa.Integer, nullable=False),
-    sa.Column("key_id", sa.String(16), nullable=False),
+    sa.Column("key_id", sa.String(16), nullable=False, index=True),
     sa.Column("scheme", sa.JSON, nullable=False),
     sa.Column("marked_cells", sa.Integer, nullable=False),
     sa.Column("changed_cells", sa.Integer, nullable=False),
