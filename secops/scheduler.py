@@ -126,7 +126,8 @@ def run_assess_job(
 
     ``scanned_from`` (outside/inside the targets' zone) is the job's vantage; jobs added before it
     existed run without one, and 6.4.3.1 is then not evidenced, as with ``dengbao assess``."""
-    from secops.dengbao.trend import open_highrisk, run_automated_assessment
+    from secops.dengbao.assessment import run_automated_assessment
+    from secops.dengbao.trend import open_highrisk
     from secops.workspace import open_workspace_store
 
     try:
