@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from secops.discovery import nmap_runner
-from secops.discovery.probes.unauth import _redis_reply, resp_command
+from secops.discovery.probes.unauth import redis_reply, resp_command
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,7 @@ def redis_auth(address: str, port: int, pairs: list[Pair], *, rate: float, timeo
                 if index and delay:
                     time.sleep(delay)
                 sock.sendall(resp_command("AUTH", password))
-                answer = _redis_reply(sock)
+                answer = redis_reply(sock)
                 if not answer:
                     return None if index == 0 else []
                 if answer.startswith(b"+OK"):
