@@ -46,7 +46,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from secops.data.mask import mask_table
+from secops.data.mask_table import mask_table
 from secops.data.scan import scan_table
 from secops.data.watermark.keys import workspace_key
 from secops.data.watermark.ledger import list_releases

@@ -71,7 +71,7 @@ def demo_rows(rows: int, today: date, *, seed: int = 8) -> Iterator[list[str]]:
 
 def write_roster(path: Path, rows: int, today: date) -> None:
     """A school export: GB18030 CSV, as Excel on a Chinese Windows saves it."""
-    from secops.data.tables import batch_of
+    from secops.data.table_base import batch_of
     from secops.data.writers import open_writer
 
     with open_writer(path, list(HEADER), encoding="gb18030") as writer:
@@ -138,7 +138,7 @@ def run_data_step(
 ) -> DataDemo:
     """Generate, scan, mask, watermark and trace; ``workspace_dir`` holds the ledger and data key."""
     from secops.config import load_workspace
-    from secops.data.mask import mask_table
+    from secops.data.mask_table import mask_table
     from secops.data.scan import scan_table
     from secops.data.watermark.keys import workspace_key
     from secops.data.watermark.ledger import list_releases

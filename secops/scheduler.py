@@ -78,7 +78,7 @@ def run_forward_job(workspace_path: str, batch: int = 500, cron: str = "") -> No
 
 def run_hunt(workspace_path: str, es_url: str, index: str, rules: str, since: str, cron: str = "") -> None:
     """A scheduled Sigma hunt on Elasticsearch (secops detect hunt)."""
-    from secops.detection.hunt import run_hunt_job
+    from secops.detection.hunt_alerts import run_hunt_job
 
     try:
         run_hunt_job(workspace_path=workspace_path, es_url=es_url, index=index, rules=rules, since=since)
@@ -126,7 +126,8 @@ def run_assess_job(
 
     ``scanned_from`` (outside/inside the targets' zone) is the job's vantage; jobs added before it
     existed run without one, and 6.4.3.1 is then not evidenced, as with ``dengbao assess``."""
-    from secops.dengbao.trend import open_highrisk, run_automated_assessment
+    from secops.dengbao.assessment import run_automated_assessment
+    from secops.dengbao.trend import open_highrisk
     from secops.workspace import open_workspace_store
 
     try:

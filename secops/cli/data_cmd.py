@@ -142,9 +142,9 @@ def mask(
     into OUTPUT, in the format of OUTPUT's suffix, rows and header kept. Columns are recognised as
     the scan does; the policy maps kinds, categories and column names to operators. The summary
     counts changed cells per column and never shows a value."""
-    from secops.data.mask import mask_table, read_key
-    from secops.data.mask import new_key_file as create_key
-    from secops.data.policy import load_policy
+    from secops.data.mask_policy import load_policy
+    from secops.data.mask_table import mask_table, read_key
+    from secops.data.mask_table import new_key_file as create_key
     from secops.errors import SecopsError
 
     if key_file and new_key_file:

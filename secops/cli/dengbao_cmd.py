@@ -176,10 +176,10 @@ def assess(
     from contextlib import nullcontext
 
     from secops.cli.output import progress_spinner
+    from secops.dengbao.assessment import run_automated_assessment
     from secops.dengbao.catalog import load_catalog, parse_level
     from secops.dengbao.questionnaire import import_questionnaire
     from secops.dengbao.systems import get_system, save_answers
-    from secops.dengbao.trend import run_automated_assessment
     from secops.errors import SecopsError
 
     automated_only = _given(

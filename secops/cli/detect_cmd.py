@@ -158,7 +158,8 @@ def hunt(
     `detect run`. Rules that cannot be hunted are listed with the reason. Exits 1 when anything matched.
     """
     from secops.detection.es_index import connect
-    from secops.detection.hunt import default_window, run_hunt, store_hunt_alerts
+    from secops.detection.hunt import default_window, run_hunt
+    from secops.detection.hunt_alerts import store_hunt_alerts
 
     now = app.now()
     start, end = default_window(since, until, now, app.zone())

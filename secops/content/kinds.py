@@ -203,7 +203,7 @@ KINDS: tuple[ContentKind, ...] = (
         folder="rules",
         subpath=("data", "policies"),
         suffixes=(".yml", ".yaml"),
-        schema="secops.data.policy:MaskPolicy",
+        schema="secops.data.mask_policy:MaskPolicy",
         description="data mask policies: categories and columns to masking operators",
         description_zh="数据脱敏策略：数据类别与列到脱敏算子的映射",
     ),

@@ -1,1 +1,1 @@
-"""Student data protection: identifier recognition, classification, masking, watermarks (issue #8, in progress)."""
+"""Student data protection: identifier recognition, classification, masking, watermarks."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from secops.data.tables import Table, batch_of, fit_row
+from secops.data.table_base import Table, batch_of, fit_row
 from secops.errors import SecopsError
 
 CSV_BLOCK_BYTES = 16 << 20  # also the longest CSV row read (the old 16 MiB cell limit)

@@ -9,14 +9,9 @@ with shorter values mask them instead.
 
 from __future__ import annotations
 
-import re
-from datetime import date, timedelta
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
-from secops.data import identifiers as ids
-from secops.data.operators import Distinct, derive_key
 
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 MIN_DOMAIN = 1_000_000
@@ -114,67 +109,3 @@ class FF1:
             value = self._num(self.encrypt(self._str(value, digits), tweak))
             if value < bound:
                 return value
-
-
-# --- FF1 on identifier columns -----------------------------------------------------------------
-
-FIRST_BIRTH = date(1900, 1, 1)
-LAST_BIRTH = date(2025, 12, 31)  # fixed, so a token never changes with the day it is made
-_BIRTH_DAYS = (LAST_BIRTH - FIRST_BIRTH).days + 1
-
-
-class FormatPreserving(Distinct):
-    """FF1 that keeps a value's shape: an ID number stays a checksum-valid ID of the same region
-    (birth date and sequence encrypted together, the region as tweak), a mobile keeps its 3-digit
-    prefix, a bank card its 6-digit BIN and a valid Luhn digit; other values have their digits
-    encrypted in place. Values with fewer than 6 digits cannot be encrypted (FF1's minimum
-    domain) and are starred whole instead, counted as fallbacks."""
-
-    name = "ff1"
-
-    def __init__(self, kind: str | None, key: bytes) -> None:
-        super().__init__(kind)
-        self.cipher = FF1(derive_key(key, "ff1"))
-
-    def one(self, value: str) -> str | None:
-        if not value.strip():
-            return value
-        text = ids.clean(value)
-        if self.kind in ("id_card", "xueji") and len(text) in (18, 19):
-            letter = text[:1] if len(text) == 19 else ""
-            if (not letter or letter in "GJ") and ids.id_birth_date(text[len(letter) :]) is not None:
-                encrypted = self._id(text[len(letter) :])
-                if encrypted:
-                    return letter + encrypted
-        if self.kind == "mobile":
-            digits = re.sub(r"^(\+?86|0086)(?=1\d{10}$)", "", text.replace("(", "").replace(")", ""))
-            if re.fullmatch(r"1\d{10}", digits):
-                return digits[:3] + self.cipher.encrypt(digits[3:], digits[:3].encode())
-        if self.kind == "bank_card" and text.isdigit() and 16 <= len(text) <= 19:
-            middle = self.cipher.encrypt(text[6:-1], text[:6].encode())
-            return _with_luhn(text[:6] + middle)
-        return self._digits(value)
-
-    def _id(self, number: str) -> str | None:
-        born = ids.id_birth_date(number)
-        if born is None or not FIRST_BIRTH <= born <= LAST_BIRTH or not number[14:17].isdigit():
-            return None
-        plain = (born - FIRST_BIRTH).days * 1000 + int(number[14:17])
-        secret = self.cipher.encrypt_int(plain, _BIRTH_DAYS * 1000, 8, number[:6].encode())
-        days, sequence = divmod(secret, 1000)
-        first17 = number[:6] + (FIRST_BIRTH + timedelta(days=days)).strftime("%Y%m%d") + f"{sequence:03d}"
-        return first17 + ids.id_check_char(first17)
-
-    def _digits(self, value: str) -> str:
-        digits = "".join(c for c in value if c.isdigit() and c.isascii())
-        if len(digits) < 6:
-            return self.fail(value, "*" * len(value))  # outside FF1's domain: nothing of it kept
-        encrypted = iter(self.cipher.encrypt(digits))
-        return "".join(next(encrypted) if c.isdigit() and c.isascii() else c for c in value)
-
-
-def _with_luhn(body: str) -> str:
-    for check in "0123456789":
-        if ids.luhn_valid(body + check):
-            return body + check
-    raise AssertionError("a Luhn digit always exists")

@@ -25,11 +25,11 @@ import numpy as np
 
 from secops.data.categories import CategoryTable, Classification, ScaleRule, load_categories
 from secops.data.kanon import GROUP_LIMIT, KAnonymity, KAnonymityResult
-from secops.data.operators import as_text
 from secops.data.prefetch import prefetched
 from secops.data.recognize import BY_KIND, MIN_SHARE, ColumnFinding, confidence, recognize_array
 from secops.data.scan_columns import ColumnCount, take_sample
-from secops.data.tables import CHUNK_ROWS, open_table
+from secops.data.table_base import CHUNK_ROWS, as_text
+from secops.data.tables import open_table
 
 COUNT_THREADS = 2
 LEVEL_NAMES = {1: "一般数据 1 级", 2: "一般数据 2 级", 3: "一般数据 3 级", 4: "一般数据 4 级"}

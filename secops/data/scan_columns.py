@@ -13,8 +13,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from secops.data import identifiers as ids
-from secops.data.operators import Mask, as_text
+from secops.data.mask_operators import Mask
 from secops.data.recognize import BY_KIND, ColumnFinding
+from secops.data.table_base import as_text
 
 SAMPLE = 2000  # non-empty values per column to recognise it
 SAMPLE_ROWS = 262_144  # rows read ahead at most while sampling (sparse columns stop here)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from secops.data.tables import Table, batch_of
+from secops.data.table_base import Table, batch_of, hide_password, text_of
 from secops.errors import SecopsError
 
 _URL = re.compile(r"^(sqlite|postgresql|postgres|mysql|mariadb|mssql|oracle)(\+\w+)?://", re.IGNORECASE)
@@ -36,13 +36,14 @@ def split_url(url: str) -> tuple[Any, str | None, str]:
     try:
         parsed = make_url(base)
     except (ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
-        raise SecopsError(f"{_hide(url)}: not a database URL") from None
+        raise SecopsError(f"{hide_password(url)}: not a database URL") from None
     name = fragment or parsed.query.get("table")
     if isinstance(name, tuple):
         name = name[0]
     if not name:
         raise SecopsError(
-            f"{_hide(url)}: no table named", hint="add #TABLE or ?table=TABLE, e.g. sqlite:///roster.db#students"
+            f"{hide_password(url)}: no table named",
+            hint="add #TABLE or ?table=TABLE, e.g. sqlite:///roster.db#students",
         )
     parsed = parsed.difference_update_query(["table"])
     if parsed.drivername in ("mysql", "mariadb"):  # the bare name means mysqlclient; PyMySQL is what we ship
@@ -51,13 +52,9 @@ def split_url(url: str) -> tuple[Any, str | None, str]:
     return parsed, schema or None, table
 
 
-def _hide(url: str) -> str:
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
-
-
 def display(url: str) -> str:
     """The URL with its password hidden, for messages and reports."""
-    return _hide(url)
+    return hide_password(url)
 
 
 def _engine(parsed: Any, *, must_exist: bool = True) -> Any:
@@ -70,7 +67,7 @@ def _engine(parsed: Any, *, must_exist: bool = True) -> Any:
         return create_engine(parsed)
     except Exception as error:  # a missing DB-API driver is the usual cause
         raise SecopsError(
-            f"{_hide(str(parsed))}: cannot use this database ({type(error).__name__}: {str(error)[:120]})",
+            f"{hide_password(str(parsed))}: cannot use this database ({type(error).__name__}: {str(error)[:120]})",
             hint="install its driver, e.g. pip install pymysql for mysql+pymysql://",
         ) from None
 
@@ -185,8 +182,6 @@ class SqlWriter:
 def _plain(values: list[Any]) -> list[Any]:
     """Values a DB-API driver takes: nested JSON values as text."""
     if any(isinstance(v, dict | list) for v in values):
-        from secops.data.tables import text_of
-
         return [None if v is None else text_of(v) if isinstance(v, dict | list) else v for v in values]
     return values
 

@@ -11,16 +11,15 @@ to the header (in place, order kept) and counted.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from secops.data.table_base import CHUNK_ROWS, Table, fit_row, rows_to_batches
 from secops.errors import SecopsError
 
-CHUNK_ROWS = 65_536
 FORMATS = ("csv", "xlsx", "json", "jsonl", "parquet", "sql")
 SUFFIXES = {
     ".csv": "csv",
@@ -35,76 +34,6 @@ SUFFIXES = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
-
-
-@dataclass
-class Table:
-    path: Path  # the file, or the URL (password hidden) for SQL tables
-    format: str
-    header: list[str]
-    encoding: str | None = None
-    delimiter: str = ","
-    newline: str = "\r\n"
-    ragged_rows: int = 0
-    batches: Iterator[pa.RecordBatch] = field(default_factory=lambda: iter(()))
-    source: str = ""  # what was opened: the path or the full URL
-
-    @property
-    def shown(self) -> str:
-        """How messages and reports name the table: the path, or the URL with its password hidden
-        (a URL kept as a Path would lose a slash of its //)."""
-        if self.format == "sql":
-            from secops.data.sqltables import display
-
-            return display(self.source)
-        return str(self.path)
-
-    @property
-    def chunks(self) -> Iterator[list[list[Any]]]:
-        """The same data as row lists, one list per batch (for row-at-a-time consumers)."""
-        for batch in self.batches:
-            columns = [column.to_pylist() for column in batch.columns]
-            yield [list(row) for row in zip(*columns, strict=True)]
-
-
-def text_of(value: Any) -> str:
-    """A cell as text: whole floats without '.0' (phone numbers typed into Excel), JSON for nested."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)
-
-
-def to_array(values: list[Any]) -> pa.Array:
-    """One column of Python values: its own type when uniform, else text (None stays null)."""
-    try:
-        return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        return pa.array([None if v is None else text_of(v) for v in values], pa.string())
-
-
-def batch_of(rows: list[list[Any]], header: list[str]) -> pa.RecordBatch:
-    columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in header]
-    return pa.RecordBatch.from_arrays([to_array(c) for c in columns], names=header)
-
-
-def rows_to_batches(rows: Iterable[list[Any]], header: list[str], chunk_rows: int) -> Iterator[pa.RecordBatch]:
-    chunk: list[list[Any]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= chunk_rows:
-            yield batch_of(chunk, header)
-            chunk = []
-    if chunk:
-        yield batch_of(chunk, header)
-
-
-def fit_row(row: list[Any], width: int, table: Table) -> list[Any]:
-    if len(row) == width:
-        return row
-    table.ragged_rows += 1
-    return (row + [None] * width)[:width]
 
 
 def format_of(path: Path | str) -> str:

@@ -23,7 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from secops.data.arrowbuf import string_buffers
-from secops.data.tables import format_of, text_of
+from secops.data.table_base import text_of
+from secops.data.tables import format_of
 from secops.errors import SecopsError
 from secops.fsutil import atomic_output
 

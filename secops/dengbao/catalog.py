@@ -58,7 +58,7 @@ class CatalogEntry(BaseModel):
     clause: str = Field(pattern=r"^\d+(\.\d+)+$")  # GB/T 22239 clause of the control point
     item: str = Field(default="", pattern=r"^[a-z]?$")  # the item letter within the clause
     clause_28448: str | None = Field(default=None, pattern=r"^\d+(\.\d+)+$")
-    # where the ID's link to GB/T 28448 comes from when it was not matched by text (issue 16)
+    # where the ID's link to GB/T 28448 comes from when it was not matched by text
     id_note: str | None = Field(default=None, min_length=10)
     class_name: str = Field(alias="class")
     control_point: str = Field(min_length=2)

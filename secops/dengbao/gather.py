@@ -116,7 +116,7 @@ def gather(
     if probes and up:
         from concurrent.futures import ThreadPoolExecutor
 
-        from secops.dengbao.probes import probe_host
+        from secops.discovery.probes import probe_host
 
         progress(f"probing {len(up)} host(s)")
         # Hosts are probed side by side (each probe is rate-limited per host); most time is waiting.
@@ -132,12 +132,12 @@ def gather(
             facts["vantage"] = {"outside_zone": outside_zone}
         found.append(Target(address, NETWORK, facts))
     if local:
-        from secops.dengbao.collect.run import collect_local
+        from secops.discovery.collect.run import collect_local
 
         progress("collecting host configuration of this machine")
         found.append(Target("本机", HOST, {"linux": collect_local()}))
     for host in ssh_hosts:
-        from secops.dengbao.collect.run import CollectorUnavailable, collect_ssh
+        from secops.discovery.collect.run import CollectorUnavailable, collect_ssh
 
         _check_in_scope(workspace, host)
         progress(f"collecting host configuration of {host} over SSH")

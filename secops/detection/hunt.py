@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from secops.detection.es_index import batches_from_hits
 from secops.detection.events import Match
-from secops.detection.hunt_alerts import run_hunt_job, store_hunt_alerts
 from secops.detection.hunt_query import LuceneQuery, lucene_queries, search_body
 from secops.detection.hunt_search import QueryRefused, Searcher, check_indices
 from secops.detection.sigma.correlation import correlation_rule_id
@@ -40,7 +39,7 @@ from secops.errors import SecopsError
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-__all__ = ["HuntResult", "RuleOutcome", "default_window", "run_hunt", "run_hunt_job", "store_hunt_alerts"]
+__all__ = ["HuntResult", "RuleOutcome", "default_window", "run_hunt"]
 
 
 @dataclass

@@ -1,1 +1,2 @@
-"""Network I/O for asset discovery: the nmap runner (a child process, with its progress), scapy sweeps."""
+"""All network I/O towards hosts: discovery scans through the one nmap runner, ICMPv6 sweeps,
+the 等保 probes (probes/) and the host collectors (collect/)."""

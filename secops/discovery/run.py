@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from secops.discovery.nmap_scan import build_arguments, is_privileged, run_nmap
+from secops.discovery.nmap_runner import build_arguments, is_privileged, run_nmap
 from secops.discovery.profiles import ScanProfile
 from secops.discovery.progress import ScanProgress
 from secops.discovery.targets import TargetSet

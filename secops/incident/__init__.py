@@ -1,1 +1,1 @@
-"""Incidents: GB/T 20986 categories, grading, deadlines by policy, playbooks (issue #6, in progress)."""
+"""Incidents: GB/T 20986 categories, grading, deadlines by policy, playbooks, escalation and the audit trail."""

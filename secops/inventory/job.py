@@ -121,7 +121,7 @@ def run_discovery(
     Without explicit targets and with ``allow_large_scope`` false, a scope of more than
     65,536 addresses is refused before anything is sent (the CLI's ``--yes`` allows it).
     """
-    from secops.discovery.nmap_scan import nmap_path
+    from secops.discovery.nmap_runner import nmap_path
     from secops.discovery.run import check_scan_size, discover
     from secops.inventory.alert_rules import AlertRule
 

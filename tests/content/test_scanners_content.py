@@ -117,7 +117,7 @@ def test_every_alert_rules_port_is_scanned_by_every_profile_not_declared_narrow(
 
 
 def test_quick_and_standard_add_the_school_exposure_ports_to_nmaps_top_ports() -> None:
-    from secops.discovery.nmap_scan import build_arguments
+    from secops.discovery.nmap_runner import build_arguments
     from secops.discovery.portlists import load_port_list
     from secops.discovery.ports import parse_port_list
 

@@ -7,7 +7,7 @@ Host E: TLS on 443 (TLS 1.0 and NULL/anonymous ciphers where OpenSSL allows) and
 Host F: Redis whose password is in the dictionary.
 Every probe runs from the campus's scanner namespace. Needs root, nmap, sshd and redis-server:
 skipped loudly elsewhere. Set SECOPS_CAPTURE_PROBE_FIXTURES=DIR to save the nmap XML it reads
-(that is how tests/unit/dengbao/fixtures/probes/ was made).
+(that is how tests/unit/discovery/fixtures/probes/ was made).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from typing import Any
 
 import pytest
 
-from secops.dengbao.probes import nmaprun, probe_host
+from secops.discovery import nmap_runner
+from secops.discovery.probes import probe_host
 from secops.lab import Campus, CampusHost, build_campus, campus_unavailable_reason
 from secops.lab.daemons import Daemon, daemons_unavailable_reason, inside, start_redis, start_sshd, start_tls_server
 
@@ -105,14 +106,14 @@ def _capture_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
     folder = os.environ.get("SECOPS_CAPTURE_PROBE_FIXTURES")
     if not folder:
         return
-    original = nmaprun.parse_script_results
+    original = nmap_runner.parse_script_results
 
     def keep(xml: bytes | str) -> Any:
         raw = xml if isinstance(xml, bytes) else xml.encode()
         Path(folder, f"capture-{time.monotonic_ns()}.xml").write_bytes(raw)
         return original(xml)
 
-    monkeypatch.setattr(nmaprun, "parse_script_results", keep)
+    monkeypatch.setattr(nmap_runner, "parse_script_results", keep)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,8 @@ from elasticsearch import Elasticsearch
 from secops.config import Workspace
 from secops.detection.es_index import connect, index_logs
 from secops.detection.events import Match, ReadStats
-from secops.detection.hunt import run_hunt, run_hunt_job
+from secops.detection.hunt import run_hunt
+from secops.detection.hunt_alerts import run_hunt_job
 from secops.detection.sigma import Engine, load_rules
 from secops.errors import SecopsError
 from secops.store.schema import alerts

@@ -101,6 +101,8 @@ def test_wheel_installs_with_all_content(tmp_path: Path) -> None:
     for folder in ("rules", "scanners", "playbooks", "reports"):
         assert (purelib / "secops" / folder).is_dir(), f"{folder}/ is missing from the wheel"
     assert (purelib / "secops" / "py.typed").is_file()
+    assert (purelib / "secops" / "discovery" / "collect" / "linux.sh").is_file()
+    assert (purelib / "secops" / "discovery" / "probes" / "weak_credentials.txt").is_file()
 
     validated = run("content", "validate")
     assert validated.returncode == 0, validated.stdout + validated.stderr

@@ -47,7 +47,7 @@ def with_changes(column: pa.Array | pa.ChunkedArray, rows: list[int], values: li
         replacement = pa.array([values[i] for i in order.tolist()], type=column.type)
         return pc.replace_with_mask(column, pa.array(mask), replacement)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, OverflowError):
-        from secops.data.tables import to_array
+        from secops.data.table_base import to_array
 
         merged = column.to_pylist()
         for row, value in zip(rows, values, strict=True):

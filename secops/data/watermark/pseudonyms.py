@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from secops.data.masking import pseudonym
+from secops.data.mask_kernels import pseudonym
 from secops.data.watermark.prf import subkey
 
 TAG_P = 1 / 65536

@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from secops.data.recognize import recognize_column
-from secops.data.tables import to_array
+from secops.data.table_base import to_array
 from secops.data.watermark import pseudonyms, tableio
 from secops.data.watermark.columns import plan_layout
 from secops.data.watermark.colview import with_changes

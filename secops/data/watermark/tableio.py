@@ -13,7 +13,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from secops.data.tables import Table, format_of, open_table
+from secops.data.table_base import Table
+from secops.data.tables import format_of, open_table
 from secops.data.writers import open_writer
 from secops.errors import SecopsError
 from secops.fsutil import check_output_path

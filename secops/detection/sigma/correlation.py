@@ -51,7 +51,6 @@ import gc
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
@@ -70,6 +69,8 @@ from sigma.correlations import (
 
 from secops.detection.events import Match
 from secops.detection.sigma.correlation_inputs import (
+    MISSING,
+    CorrelationItem,
     dependency_order,
     epoch,
     hashable,
@@ -80,7 +81,6 @@ from secops.detection.sigma.correlation_inputs import (
     rule_keys,
 )
 from secops.detection.sigma.windows import (
-    MISSING,
     EventCount,
     Temporal,
     TemporalOrdered,
@@ -107,18 +107,6 @@ _VALUE_STATS = {
     SigmaCorrelationType.VALUE_MEDIAN,
     SigmaCorrelationType.VALUE_PERCENTILE,
 }
-
-
-@dataclass(slots=True)
-class _Item:
-    """One member event of a correlation: its time, its match and the referenced rules it matched."""
-
-    t: float
-    log_file: str
-    record: int
-    seq: int
-    match: Match
-    positions: list[int]  # indexes into the correlation's referenced rules, ascending
 
 
 _ORDER = attrgetter("t", "log_file", "record", "seq")
@@ -181,7 +169,7 @@ def _correlate_one(rule: SigmaCorrelationRule, known: dict[str, list[Match]], ep
     aliases = {alias.alias: {ref.reference: name for ref, name in alias.mapping.items()} for alias in rule.aliases}
     ref_names = [ref.reference for ref in refs]
 
-    def field_value(item: _Item, name: str) -> Any:
+    def field_value(item: CorrelationItem, name: str) -> Any:
         mapping = aliases.get(name)
         if mapping is not None:
             for position in item.positions:
@@ -190,7 +178,7 @@ def _correlate_one(rule: SigmaCorrelationRule, known: dict[str, list[Match]], ep
                     break
         return lookup(item.match.event, name)
 
-    groups: dict[tuple[Any, ...], list[_Item]] = {}
+    groups: dict[tuple[Any, ...], list[CorrelationItem]] = {}
     if not group_by:
         groups[()] = items
     elif len(group_by) == 1 and not aliases:  # the common case, kept tight: one plain field
@@ -230,7 +218,7 @@ def _correlate_one(rule: SigmaCorrelationRule, known: dict[str, list[Match]], ep
 
 def _collect_items(
     refs: list[SigmaRuleReference], known: dict[str, list[Match]], epochs: dict[int, float]
-) -> list[_Item]:
+) -> list[CorrelationItem]:
     """One item per distinct timestamped event, with every referenced rule it matched."""
     sources: list[tuple[int, list[Match]]] = []
     for position, ref in enumerate(refs):
@@ -241,8 +229,8 @@ def _collect_items(
                 seen_lists.add(id(matches))
                 sources.append((position, matches))
     single = len(sources) == 1  # one list: nothing to merge, skip the per-event dictionary
-    by_event: dict[tuple[str, int, float], _Item] = {}
-    items: list[_Item] = []
+    by_event: dict[tuple[str, int, float], CorrelationItem] = {}
+    items: list[CorrelationItem] = []
     for position, matches in sources:
         for match in matches:
             t = epochs.get(id(match))
@@ -251,19 +239,21 @@ def _collect_items(
                     continue  # no time, no window
                 t = epochs[id(match)] = epoch(match.timestamp)
             if single:
-                items.append(_Item(t, match.log_file, match.record, len(items), match, [position]))
+                items.append(CorrelationItem(t, match.log_file, match.record, len(items), match, [position]))
                 continue
             event_key = (match.log_file, match.record, t)
             item = by_event.get(event_key)
             if item is None:
-                item = by_event[event_key] = _Item(t, match.log_file, match.record, len(items), match, [position])
+                item = by_event[event_key] = CorrelationItem(
+                    t, match.log_file, match.record, len(items), match, [position]
+                )
                 items.append(item)
             elif position not in item.positions:
                 item.positions.append(position)
     return items
 
 
-def _scan(items: list[_Item], span: float, window: Window, growing: bool) -> Iterable[tuple[int, int]]:
+def _scan(items: list[CorrelationItem], span: float, window: Window, growing: bool) -> Iterable[tuple[int, int]]:
     """(first, last) member indexes of each alert of one group; see "De-duplication" above."""
     n = len(items)
     start = 0
@@ -291,7 +281,7 @@ def _scan(items: list[_Item], span: float, window: Window, growing: bool) -> Ite
             last = j
 
 
-def _alert(rule: SigmaCorrelationRule, group: dict[str, Any], members: list[_Item]) -> Match:
+def _alert(rule: SigmaCorrelationRule, group: dict[str, Any], members: list[CorrelationItem]) -> Match:
     last = members[-1].match
     return Match(
         rule_id=correlation_rule_id(rule),
@@ -311,8 +301,8 @@ def _window_factory(
     rule: SigmaCorrelationRule,
     rules: int,
     ref_names: list[str],
-    field_value: Callable[[_Item, str], Any],
-) -> Callable[[list[_Item]], Window]:
+    field_value: Callable[[CorrelationItem, str], Any],
+) -> Callable[[list[CorrelationItem]], Window]:
     condition = rule.condition
     kind = rule.type
     if isinstance(condition, SigmaExtendedCorrelationCondition):
@@ -341,14 +331,14 @@ def _window_factory(
     fields = _condition_fields(condition)
     if kind == SigmaCorrelationType.VALUE_COUNT:
 
-        def distinct(items: list[_Item]) -> Window:
+        def distinct(items: list[CorrelationItem]) -> Window:
             return ValueCount([_field_key(item, fields, field_value) for item in items], test)
 
         return distinct
     if kind in _VALUE_STATS:
         percentile = 50.0 if kind == SigmaCorrelationType.VALUE_MEDIAN else float(condition.percentile or 50)
 
-        def stat(items: list[_Item]) -> Window:
+        def stat(items: list[CorrelationItem]) -> Window:
             return ValueStat([number_of(field_value(item, fields[0])) for item in items], kind, percentile, test)
 
         return stat
@@ -372,7 +362,7 @@ def _condition_fields(condition: SigmaCorrelationCondition) -> list[str]:
     return [ref] if isinstance(ref, str) else list(ref)
 
 
-def _field_key(item: _Item, fields: list[str], field_value: Callable[[_Item, str], Any]) -> Any:
+def _field_key(item: CorrelationItem, fields: list[str], field_value: Callable[[CorrelationItem, str], Any]) -> Any:
     values = []
     for name in fields:
         value = field_value(item, name)

@@ -1,18 +1,34 @@
-"""What correlation rules read: their references to other rules, and values from the matches."""
+"""What correlation rules read: their references to other rules, their member events
+(``CorrelationItem``, what the windows count) and values from the matches."""
 
 from __future__ import annotations
 
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from sigma.correlations import SigmaCorrelationRule, SigmaExtendedCorrelationCondition, SigmaRuleReference
 
+from secops.detection.events import Match
 from secops.detection.sigma.batch import spaceless
-from secops.detection.sigma.windows import MISSING
+
+MISSING = object()  # a group-by or condition field an event lacks
+
+
+@dataclass(slots=True)
+class CorrelationItem:
+    """One member event of a correlation: its time, its match and the referenced rules it matched."""
+
+    t: float
+    log_file: str
+    record: int
+    seq: int
+    match: Match
+    positions: list[int]  # indexes into the correlation's referenced rules, ascending
 
 
 def references(rule: SigmaCorrelationRule) -> list[SigmaRuleReference]:

@@ -11,14 +11,11 @@ import math
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sigma.correlations import SigmaCorrelationType
 
-if TYPE_CHECKING:
-    from secops.detection.sigma.correlation import _Item
-
-MISSING = object()  # a group-by or condition field an event lacks
+from secops.detection.sigma.correlation_inputs import MISSING, CorrelationItem
 
 
 class Window(ABC):
@@ -133,7 +130,7 @@ class ValueStat(Window):
 class Temporal(Window):
     """Which referenced rules the window holds; the condition counts them or is a boolean expression."""
 
-    def __init__(self, items: list[_Item], present: Callable[[Counter[int]], bool]) -> None:
+    def __init__(self, items: list[CorrelationItem], present: Callable[[Counter[int]], bool]) -> None:
         self.items = items
         self.present = present
         self.counts: Counter[int] = Counter()
@@ -154,7 +151,7 @@ class Temporal(Window):
 class TemporalOrdered(Window):
     """Referenced rules in their listed order: ``best[k]`` is the latest start of a chain r0..rk."""
 
-    def __init__(self, items: list[_Item], rules: int, test: Callable[[float], bool]) -> None:
+    def __init__(self, items: list[CorrelationItem], rules: int, test: Callable[[float], bool]) -> None:
         self.items = items
         self.test = test
         self.best: list[int] = [-1] * rules

@@ -1,4 +1,4 @@
-"""YARA scanning of web roots and servers: webshells, miners, ransom notes (issue #5, item 6).
+"""YARA scanning of web roots and servers: webshells, miners, ransom notes.
 
 ``ruleset`` finds, checks and compiles rule files (once, cached by content hash); ``scanner`` walks
 the trees and scans them on every core; ``alerts`` turns hits into ECS-shaped workspace alerts;

@@ -8,7 +8,7 @@ import pytest
 
 from secops.data import scan
 from secops.data.categories import default_table_path, load_categories
-from secops.data.policy import known_categories
+from secops.data.mask_policy import known_categories
 from secops.errors import ContentErrors, SecopsError
 
 GOOD = """\

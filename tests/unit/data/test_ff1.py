@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import pyarrow as pa
 import pytest
 
-from secops.data.ff1 import FF1, FormatPreserving
+from secops.data.ff1 import FF1
 from secops.data.identifiers import bank_card_valid, id_birth_date, id_card_valid, mobile_valid, xueji_valid
+from secops.data.mask_operators import FormatPreserving
 from tests.unit.data.test_tables import bank_card, id_number
 
 KEY_128 = "2B7E151628AED2A6ABF7158809CF4F3C"

@@ -23,7 +23,7 @@ from secops.data.identifiers import (
     uscc_valid,
     xueji_valid,
 )
-from secops.data.masking import mask_bank_card, mask_email, mask_id, mask_name, mask_phone, pseudonym
+from secops.data.mask_kernels import mask_bank_card, mask_email, mask_id, mask_name, mask_phone, pseudonym
 
 TODAY = date(2026, 11, 23)
 

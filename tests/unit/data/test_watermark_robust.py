@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from secops.data.tables import batch_of
+from secops.data.table_base import batch_of
 from secops.data.watermark.cells import scaled
 from secops.data.watermark.keys import key_id
 from secops.data.watermark.ledger import Release

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from secops.content.validate import parse_unit, validate_paths
-from secops.discovery.nmap_scan import build_arguments
+from secops.discovery.nmap_runner import build_arguments
 from secops.discovery.portlists import PORT_LIST_KIND, load_port_list
 from secops.discovery.profiles import ScanProfile
 from secops.errors import SecopsError

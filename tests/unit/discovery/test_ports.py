@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from secops.discovery.nmap_scan import nmap_top_ports
+from secops.discovery.nmap_runner import nmap_top_ports
 from secops.discovery.ports import format_port_list, parse_port_list, port_arguments
 
 TOP = frozenset({21, 22, 23, 80, 443})

@@ -5,7 +5,7 @@ import pytest
 
 from secops.content.kinds import kind_named
 from secops.content.validate import parse_unit, validate_paths
-from secops.discovery.nmap_scan import build_arguments
+from secops.discovery.nmap_runner import build_arguments
 from secops.discovery.ports import parse_port_list, parse_port_spec
 from secops.discovery.profiles import ScanProfile
 from secops.discovery.targets import resolve_targets

@@ -18,18 +18,9 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from secops.content.kinds import kind_named
 from secops.content.validate import ContentUnit, parse_unit
+from secops.data.mask_operators import OPERATORS, OperatorParameters, unknown_operator
 from secops.errors import ContentErrors, SecopsError
 
-OperatorName = Literal["mask", "pseudonym", "ff1", "generalize", "suppress", "keep"]
-# parameters each operator accepts (anything else in a rule is an error)
-PARAMETERS: dict[str, frozenset[str]] = {
-    "mask": frozenset({"keep"}),
-    "pseudonym": frozenset({"algorithm", "length"}),
-    "ff1": frozenset(),
-    "generalize": frozenset({"to", "band"}),
-    "suppress": frozenset({"token"}),
-    "keep": frozenset(),
-}
 NO_FF1_KINDS = frozenset({"name", "address", "email", "birth_date", "plate", "ip"})
 GENERALIZE_TO = {"year", "month", "district", "city", "province", "band"}
 
@@ -58,7 +49,7 @@ class MaskRule(BaseModel):
     column: list[str] = []
     kind: list[str] = []
     category: list[str] = []
-    operator: OperatorName
+    operator: str  # a name in the operator registry (secops.data.mask_operators.OPERATORS)
     keep: tuple[int, int] | None = None  # mask: characters kept at the start and the end
     algorithm: Literal["sha256", "sm3"] | None = None  # pseudonym (default: the policy's)
     length: int | None = None  # pseudonym: hex characters, 8..64
@@ -67,6 +58,13 @@ class MaskRule(BaseModel):
     token: str | None = None  # suppress: the replacement ('' by default)
 
     _lists = field_validator("column", "kind", "category", mode="before")(_as_list)
+
+    @field_validator("operator")
+    @classmethod
+    def _operator(cls, name: str) -> str:
+        if name not in OPERATORS:
+            raise ValueError(unknown_operator(name))
+        return name
 
     @field_validator("kind")
     @classmethod
@@ -91,7 +89,7 @@ class MaskRule(BaseModel):
         given = {
             name for name in ("keep", "algorithm", "length", "to", "band", "token") if getattr(self, name) is not None
         }
-        extra = given - PARAMETERS[self.operator]
+        extra = given - OPERATORS[self.operator].parameter_names
         if extra:
             raise ValueError(f"{', '.join(sorted(extra))} is not a parameter of {self.operator}")
         if self.operator == "generalize":
@@ -136,7 +134,21 @@ class MaskPolicy(ContentUnit):
         return None
 
     def needs_key(self) -> bool:
-        return any(rule.operator in ("pseudonym", "ff1") for rule in self.rules)
+        return any(OPERATORS[rule.operator].needs_key for rule in self.rules)
+
+    def parameters_of(self, rule: MaskRule | None) -> OperatorParameters:
+        """The typed parameters ``rule`` gives its operator (none: the defaults); the policy's HMAC
+        algorithm unless the rule names its own."""
+        if rule is None:
+            return OperatorParameters(algorithm=self.algorithm)
+        return OperatorParameters(
+            keep=rule.keep,
+            algorithm=rule.algorithm or self.algorithm,
+            length=rule.length,
+            to=rule.to,
+            band=rule.band,
+            token=rule.token,
+        )
 
 
 def default_policy_path() -> Path:

@@ -17,7 +17,7 @@ import subprocess
 from importlib import resources
 from typing import Any
 
-from secops.dengbao.collect.linux import linux_facts, parse_sections
+from secops.discovery.collect.linux import linux_facts, parse_sections
 from secops.errors import SecopsError
 
 # The script's own time (apt-get -s upgrade is the slow part, commands are capped at 60 s each).
@@ -42,7 +42,7 @@ class CollectorInputError(SecopsError):
 
 def script_text() -> str:
     """linux.sh as shipped inside the package (works from a checkout and from an installed wheel)."""
-    return resources.files("secops.dengbao.collect").joinpath("linux.sh").read_text(encoding="utf-8")
+    return resources.files("secops.discovery.collect").joinpath("linux.sh").read_text(encoding="utf-8")
 
 
 def _facts(stdout: bytes) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from secops.dengbao.probes import nmaprun
+from secops.discovery import nmap_runner
 
 # What the probe reports as weak: SHA-1 or 1024-bit key exchange, CBC/3DES/RC4/Blowfish/CAST
 # ciphers, MD5 and truncated-SHA-1 MACs, DSA and SHA-1 RSA host-key signatures, no cipher or MAC.
@@ -70,7 +70,7 @@ def probe_ssh(address: str, services: list[dict[str, Any]], *, timeout: float) -
     port = ssh_port(services)
     if port is None:
         return None
-    results = nmaprun.run_scripts(
+    results = nmap_runner.run_scripts(
         address,
         [port],
         ["ssh2-enum-algos", "ssh-auth-methods"],
@@ -81,20 +81,20 @@ def probe_ssh(address: str, services: list[dict[str, Any]], *, timeout: float) -
     return parse_ssh([r for r in results if r.port == port], port)
 
 
-def parse_ssh(results: list[nmaprun.ScriptResult], port: int) -> dict[str, Any] | None:
+def parse_ssh(results: list[nmap_runner.ScriptResult], port: int) -> dict[str, Any] | None:
     """The ``ssh`` fact from the two scripts' outputs on one port; None when neither answered."""
     by_script = {r.script: r for r in results}
     fact: dict[str, Any] = {"port": port}
     algos = by_script.get("ssh2-enum-algos")
-    if algos is not None and nmaprun.table(algos.element, "kex_algorithms") is not None:
+    if algos is not None and nmap_runner.table(algos.element, "kex_algorithms") is not None:
         for table_key, name in FIELDS.items():
-            fact[name] = nmaprun.elems(nmaprun.table(algos.element, table_key))
+            fact[name] = nmap_runner.elems(nmap_runner.table(algos.element, table_key))
         offered = [a for name in FIELDS.values() for a in fact[name]]
         fact["weak_algorithms"] = list(dict.fromkeys(a for a in offered if is_weak(a)))
     methods = by_script.get("ssh-auth-methods")
-    listed = nmaprun.table(methods.element, "Supported authentication methods") if methods is not None else None
+    listed = nmap_runner.table(methods.element, "Supported authentication methods") if methods is not None else None
     if listed is not None:
-        fact["auth_methods"] = nmaprun.elems(listed)
+        fact["auth_methods"] = nmap_runner.elems(listed)
         # keyboard-interactive is how PAM asks for a password on most Linux servers.
         fact["password_auth"] = bool({"password", "keyboard-interactive"} & set(fact["auth_methods"]))
     return fact if len(fact) > 1 else None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from secops.data.policy import POLICY_KIND, default_policy_path, load_policy
+from secops.data.mask_policy import POLICY_KIND, default_policy_path, load_policy
 from secops.errors import ContentErrors, SecopsError
 
 
@@ -57,7 +57,11 @@ rules:
     [
         ("  - kind: idcard\n    operator: mask\n", 3, "unknown kind idcard"),
         ("  - category: 体育\n    operator: mask\n", 3, "unknown category 体育"),
-        ("  - kind: mobile\n    operator: hash\n", 4, "operator"),
+        (
+            "  - kind: mobile\n    operator: hash\n",
+            4,
+            "unknown operator hash (known: ff1, generalize, keep, mask, pseudonym, suppress)",
+        ),
         ("  - kind: birth_date\n    operator: generalize\n", 3, "generalize needs to"),
         ("  - kind: mobile\n    operator: mask\n    token: x\n", 3, "token is not a parameter of mask"),
         ("  - kind: name\n    operator: ff1\n", 3, "ff1 keeps digits only"),

@@ -1,7 +1,7 @@
 """Host collectors for 等保 evidence: ``linux.sh`` runs on the host (locally or over SSH) and prints raw
 sections; ``linux.py`` turns them into the ``linux`` facts object; ``run.py`` does the running."""
 
-from secops.dengbao.collect.linux import linux_facts, parse_sections
-from secops.dengbao.collect.run import CollectorUnavailable, collect_local, collect_ssh
+from secops.discovery.collect.linux import linux_facts, parse_sections
+from secops.discovery.collect.run import CollectorUnavailable, collect_local, collect_ssh
 
 __all__ = ["CollectorUnavailable", "collect_local", "collect_ssh", "linux_facts", "parse_sections"]

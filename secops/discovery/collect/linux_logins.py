@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from secops.dengbao.collect.linux_sections import file_text, files_in, glob_files, key_values, lines_of, to_int
+from secops.discovery.collect.linux_sections import file_text, files_in, glob_files, key_values, lines_of, to_int
 
 # Names of accounts that come with images and appliances or that people share; reported only when the
 # account can log in (a real shell and, when shadow was readable, a password that is not locked).

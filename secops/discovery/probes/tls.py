@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from secops.dengbao.probes import nmaprun
+from secops.discovery import nmap_runner
 
 TLS_PORTS = frozenset({443, 465, 636, 853, 990, 992, 993, 994, 995, 5061, 8443, 9443})
 TLS_NAME = re.compile(r"https|ssl|tls|imaps|pop3s|smtps|ldaps|ftps", re.IGNORECASE)
@@ -32,13 +32,13 @@ def probe_tls(address: str, services: list[dict[str, Any]], *, timeout: float) -
     ports = tls_ports(services)
     if not ports:
         return []
-    results = nmaprun.run_scripts(address, ports, ["ssl-enum-ciphers"], budget=max(60.0, timeout * 24))
+    results = nmap_runner.run_scripts(address, ports, ["ssl-enum-ciphers"], budget=max(60.0, timeout * 24))
     if results is None:
         return None
     return [entry for r in results if r.script == "ssl-enum-ciphers" and (entry := parse_ssl_enum_ciphers(r))]
 
 
-def parse_ssl_enum_ciphers(result: nmaprun.ScriptResult) -> dict[str, Any] | None:
+def parse_ssl_enum_ciphers(result: nmap_runner.ScriptResult) -> dict[str, Any] | None:
     """{port, versions, weak_ciphers, grade, warnings} from one ssl-enum-ciphers output."""
     versions: list[str] = []
     weak: list[str] = []
@@ -49,17 +49,17 @@ def parse_ssl_enum_ciphers(result: nmaprun.ScriptResult) -> dict[str, Any] | Non
             continue
         versions.append(name)
         for cipher in protocol.findall("table[@key='ciphers']/table"):
-            cipher_name = nmaprun.elem(cipher, "name") or ""
-            strength = (nmaprun.elem(cipher, "strength") or "").strip().upper()
+            cipher_name = nmap_runner.elem(cipher, "name") or ""
+            strength = (nmap_runner.elem(cipher, "strength") or "").strip().upper()
             below_a = strength in GRADES and strength != "A"
             if cipher_name and (below_a or WEAK_CIPHER.search(cipher_name)) and cipher_name not in weak:
                 weak.append(cipher_name)
-        for warning in nmaprun.elems(nmaprun.table(protocol, "warnings")):
+        for warning in nmap_runner.elems(nmap_runner.table(protocol, "warnings")):
             if warning not in warnings:
                 warnings.append(warning)
     if not versions:
         return None  # the port did not complete a TLS handshake
-    grade = (nmaprun.elem(result.element, "least strength") or "").strip().upper() or None
+    grade = (nmap_runner.elem(result.element, "least strength") or "").strip().upper() or None
     return {
         "port": result.port,
         "versions": sorted(versions, key=VERSION_ORDER.index),

@@ -59,7 +59,7 @@ def resp_command(*words: str) -> bytes:
     return b"".join(parts)
 
 
-def _redis_reply(sock: socket.socket) -> bytes:
+def redis_reply(sock: socket.socket) -> bytes:
     """One RESP reply: a status/error line or a whole bulk string."""
 
     def complete(data: bytes) -> bool:
@@ -80,7 +80,7 @@ def probe_redis(address: str, port: int, timeout: float) -> dict[str, Any] | Non
     try:
         with _connect(address, port, timeout) as sock:
             sock.sendall(resp_command("PING"))
-            answer = _redis_reply(sock)
+            answer = redis_reply(sock)
             if not answer:
                 raise _NoAnswer("no reply to PING")
             if not answer.startswith(b"+PONG"):
@@ -88,7 +88,7 @@ def probe_redis(address: str, port: int, timeout: float) -> dict[str, Any] | Non
                 return {"unauthenticated": False}
             result: dict[str, Any] = {"unauthenticated": True}
             sock.sendall(resp_command("INFO", "server"))
-            info = _redis_reply(sock)
+            info = redis_reply(sock)
             found = re.search(rb"redis_version:([0-9A-Za-z.\-]+)", info)
             if found:
                 result["version"] = found.group(1).decode()

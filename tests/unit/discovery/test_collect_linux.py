@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from secops.dengbao.collect import CollectorUnavailable, collect_local, collect_ssh, linux_facts, parse_sections
-from secops.dengbao.collect.linux import SSHD_DEFAULTS
-from secops.dengbao.collect.run import CollectorInputError, script_text, ssh_command
+from secops.discovery.collect import CollectorUnavailable, collect_local, collect_ssh, linux_facts, parse_sections
+from secops.discovery.collect.linux import SSHD_DEFAULTS
+from secops.discovery.collect.run import CollectorInputError, script_text, ssh_command
 
 FIXTURES = Path(__file__).parent / "fixtures" / "linux"
 # What linux.sh itself needs besides the stub commands each fixture brings.

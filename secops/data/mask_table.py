@@ -21,12 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from secops.data import identifiers as ids
-from secops.data.operators import Generalize, Keep, Mask, Operator, Pseudonym, Suppress, as_text
-from secops.data.policy import MaskPolicy, MaskRule, load_policy
+from secops.data.mask_operators import Keep, Operator, build_operator
+from secops.data.mask_policy import MaskPolicy, load_policy
 from secops.data.prefetch import prefetched
 from secops.data.recognize import recognize_column
 from secops.data.scan import classify_column
-from secops.data.tables import CHUNK_ROWS, Table, format_of, open_table
+from secops.data.table_base import CHUNK_ROWS, Table, as_text
+from secops.data.tables import format_of, open_table
 from secops.errors import SecopsError
 from secops.fsutil import check_output_path, write_text_atomic
 
@@ -141,34 +142,6 @@ def _minors(samples: list[list[str]], kinds: list[str | None], today: date) -> i
     return max(counts)
 
 
-def build_operator(
-    rule: MaskRule | None, fallback: str, kind: str | None, key: bytes | None, policy: MaskPolicy
-) -> Operator:
-    name = rule.operator if rule else fallback
-    if name in ("pseudonym", "ff1") and key is None:
-        raise SecopsError(
-            f"the policy uses {name}, which needs a key",
-            hint="give --key-file FILE (create one with --new-key-file FILE)",
-        )
-    if name == "pseudonym":
-        assert key is not None
-        algorithm = (rule.algorithm if rule else None) or policy.algorithm
-        return Pseudonym(kind, key, algorithm, (rule.length if rule else None) or 16)
-    if name == "ff1":
-        from secops.data.ff1 import FormatPreserving
-
-        assert key is not None
-        return FormatPreserving(kind, key)
-    if name == "generalize":
-        assert rule is not None and rule.to is not None
-        return Generalize(kind, rule.to, rule.band or 5)
-    if name == "suppress":
-        return Suppress(kind, (rule.token if rule else None) or "")
-    if name == "mask":
-        return Mask(kind, rule.keep if rule else None)
-    return Keep(kind)
-
-
 def plan_columns(
     table: Table, first: pa.RecordBatch | None, policy: MaskPolicy, key: bytes | None, today: date
 ) -> tuple[list[ColumnPlan], int]:
@@ -189,12 +162,12 @@ def plan_columns(
                 if finding.kind in rule.kind
                 else "category"
             )
-            fallback = rule.operator
+            operator_name = rule.operator
         elif sensitive and policy.sensitive != "keep":
-            reason, fallback = "sensitive", policy.sensitive
+            reason, operator_name = "sensitive", policy.sensitive
         else:
-            reason, fallback = "others", policy.others
-        operator = build_operator(rule, fallback, finding.kind, key, policy)
+            reason, operator_name = "others", policy.others
+        operator = build_operator(operator_name, finding.kind, policy.parameters_of(rule), key)
         plans.append(ColumnPlan(name, finding.kind, finding.label, category, sensitive, operator, reason))
     return plans, minors
 

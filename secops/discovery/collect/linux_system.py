@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from secops.dengbao.collect.linux_sections import file_text, glob_files, key_values, lines_of, to_int
+from secops.discovery.collect.linux_sections import file_text, glob_files, key_values, lines_of, to_int
 
 # Services a school server should not run unless someone decided it must: clear-text remote logins
 # (telnet, the r-commands), unauthenticated file transfer (tftp), super-servers that start such things

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from secops.dengbao.probes import nmaprun
-from secops.dengbao.probes.ssh import WEAK_SSH_ALGORITHMS, probe_ssh, ssh_port
-from secops.dengbao.probes.tls import probe_tls
-from secops.dengbao.probes.unauth import probe_unauthenticated
-from secops.dengbao.probes.weak import load_dictionary, probe_weak_credentials
+from secops.discovery import nmap_runner
+from secops.discovery.probes.ssh import WEAK_SSH_ALGORITHMS, probe_ssh, ssh_port
+from secops.discovery.probes.tls import probe_tls
+from secops.discovery.probes.unauth import probe_unauthenticated
+from secops.discovery.probes.weak import load_dictionary, probe_weak_credentials
 from secops.errors import SecopsError
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def probe_host(
                 facts[key] = value
     if credentials:
         port = ssh_port(services)
-        ssh_facts = {port: facts.get("ssh")} if port is not None and nmaprun.nmap_path() else None
+        ssh_facts = {port: facts.get("ssh")} if port is not None and _nmap_installed() else None
         value = _result(
             "weak_credentials",
             canonical,
@@ -89,6 +89,14 @@ def probe_host(
         "probed %s in %.1f s: %s", canonical, time.monotonic() - started, ", ".join(sorted(facts)) or "nothing ran"
     )
     return facts
+
+
+def _nmap_installed() -> bool:
+    try:
+        nmap_runner.nmap_path()
+    except SecopsError:
+        return False  # the nmap probes were skipped: their facts are absent
+    return True
 
 
 def _reachable(address: str, services: list[dict[str, Any]], timeout: float) -> bool:

@@ -1,4 +1,7 @@
-"""Masking operators over whole columns (pyarrow string arrays), one instance per column.
+"""Masking operators over whole columns (pyarrow string arrays), one instance per column, and their
+registry: ``OPERATORS`` maps each name a policy may use to its class, which says which rule
+parameters it takes (``parameter_names``), whether it needs a key, and builds itself from typed
+``OperatorParameters``.
 
 Partial masks, suppression and address generalisation run as pyarrow compute kernels: no Python
 object per cell. Keyed pseudonyms, FF1 and date/age generalisation are Python per *distinct*
@@ -14,14 +17,16 @@ import hmac
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from secops.data import identifiers as ids
-from secops.data.masking import (
+from secops.data.ff1 import FF1
+from secops.data.mask_kernels import (
     ADDRESS_LEVELS,
     clean_column,
     generalize_addresses,
@@ -49,34 +54,34 @@ PARTIAL: dict[str, tuple[int, int]] = {
 }
 
 
-def as_text(column: pa.Array) -> pa.Array:
-    """Any column as strings: whole floats without '.0', dates ISO, nested values as JSON."""
-    kind = column.type
-    if pa.types.is_string(kind):
-        return column
-    if pa.types.is_large_string(kind) or pa.types.is_null(kind) or pa.types.is_integer(kind):
-        return pc.cast(column, pa.string())
-    if pa.types.is_floating(kind):
-        whole = pc.and_(pc.equal(pc.floor(column), column), pc.less(pc.abs(column), 2.0**53))
-        as_int = pc.cast(pc.if_else(whole, column, 0.0), pa.int64())
-        return pc.if_else(whole, pc.cast(as_int, pa.string()), pc.cast(column, pa.string()))
-    if pa.types.is_timestamp(kind):
-        return pc.strftime(column, format="%Y-%m-%d %H:%M:%S")
-    if pa.types.is_date(kind) or pa.types.is_boolean(kind) or pa.types.is_decimal(kind):
-        return pc.cast(column, pa.string())
-    from secops.data.tables import text_of
+@dataclass(frozen=True)
+class OperatorParameters:
+    """A policy rule's operator parameters (None: the operator's default); ``algorithm`` is the
+    rule's or else the policy's HMAC."""
 
-    return pa.array([None if v is None else text_of(v) for v in column.to_pylist()], pa.string())
+    keep: tuple[int, int] | None = None  # mask: characters kept at the start and the end
+    algorithm: str = "sha256"  # pseudonym: sha256 | sm3
+    length: int | None = None  # pseudonym: hex characters
+    to: str | None = None  # generalize: year | month | district | city | province | band
+    band: int | None = None  # generalize to band: width in years
+    token: str | None = None  # suppress: the replacement
 
 
 class Operator(ABC):
     """One column's treatment. ``apply`` takes the column as text and returns text."""
 
     name: ClassVar[str]
+    parameter_names: ClassVar[frozenset[str]] = frozenset()  # the rule parameters it takes
+    needs_key: ClassVar[bool] = False
 
     def __init__(self, kind: str | None) -> None:
         self.kind = kind
         self.fallbacks = 0
+
+    @classmethod
+    def create(cls, kind: str | None, parameters: OperatorParameters, key: bytes | None) -> Operator:
+        """The operator for one column from a rule's parameters (``key`` given when ``needs_key``)."""
+        return cls(kind)
 
     @abstractmethod
     def apply(self, text: pa.Array) -> pa.Array: ...
@@ -124,6 +129,7 @@ class Mask(Operator):
     """Partial mask with Chinese conventions per kind; ``keep`` = (start, end) overrides them."""
 
     name = "mask"
+    parameter_names = frozenset({"keep"})
     BY_KIND: ClassVar[dict[str, Callable[[pa.Array], pa.Array]]] = {
         "name": mask_names,
         "mobile": mask_mobiles,
@@ -136,6 +142,10 @@ class Mask(Operator):
     def __init__(self, kind: str | None, keep: tuple[int, int] | None = None) -> None:
         super().__init__(kind)
         self.keep = keep
+
+    @classmethod
+    def create(cls, kind: str | None, parameters: OperatorParameters, key: bytes | None) -> Operator:
+        return cls(kind, parameters.keep)
 
     def apply(self, text: pa.Array) -> pa.Array:
         if self.keep is not None:
@@ -154,10 +164,15 @@ class Mask(Operator):
 
 class Suppress(Operator):
     name = "suppress"
+    parameter_names = frozenset({"token"})
 
     def __init__(self, kind: str | None, token: str = "") -> None:
         super().__init__(kind)
         self.token = token
+
+    @classmethod
+    def create(cls, kind: str | None, parameters: OperatorParameters, key: bytes | None) -> Operator:
+        return cls(kind, parameters.token or "")
 
     def apply(self, text: pa.Array) -> pa.Array:
         return pc.if_else(pc.is_null(text), pa.scalar(None, pa.string()), pa.scalar(self.token, pa.string()))
@@ -184,6 +199,8 @@ class Pseudonym(Distinct):
     """HMAC-SHA256 or HMAC-SM3 of the normalised value, hex: same key and value, same token."""
 
     name = "pseudonym"
+    parameter_names = frozenset({"algorithm", "length"})
+    needs_key = True
 
     def __init__(self, kind: str | None, key: bytes, algorithm: str = "sha256", length: int = 16) -> None:
         super().__init__(kind)
@@ -196,6 +213,11 @@ class Pseudonym(Distinct):
         self.algorithm = algorithm
         self.length = length
 
+    @classmethod
+    def create(cls, kind: str | None, parameters: OperatorParameters, key: bytes | None) -> Operator:
+        assert key is not None
+        return cls(kind, key, parameters.algorithm, parameters.length or 16)
+
     def one(self, value: str) -> str | None:
         if not value.strip():
             return value
@@ -207,11 +229,17 @@ class Generalize(Distinct):
     """Dates to a year or month, addresses to district/city/province, ages to bands (10-14)."""
 
     name = "generalize"
+    parameter_names = frozenset({"to", "band"})
 
     def __init__(self, kind: str | None, to: str, band: int = 5) -> None:
         super().__init__(kind)
         self.to = to
         self.band = band
+
+    @classmethod
+    def create(cls, kind: str | None, parameters: OperatorParameters, key: bytes | None) -> Operator:
+        assert parameters.to is not None  # the policy requires it
+        return cls(kind, parameters.to, parameters.band or 5)
 
     def apply(self, text: pa.Array) -> pa.Array:
         if self.to in ADDRESS_LEVELS:
@@ -251,3 +279,100 @@ def _year_month(value: str) -> tuple[int, int]:
         return 0, 0
     month = int(match.group(2) or 0)
     return int(match.group(1)), month if 1 <= month <= 12 else 0
+
+
+FIRST_BIRTH = date(1900, 1, 1)
+LAST_BIRTH = date(2025, 12, 31)  # fixed, so a token never changes with the day it is made
+_BIRTH_DAYS = (LAST_BIRTH - FIRST_BIRTH).days + 1
+
+
+class FormatPreserving(Distinct):
+    """FF1 that keeps a value's shape: an ID number stays a checksum-valid ID of the same region
+    (birth date and sequence encrypted together, the region as tweak), a mobile keeps its 3-digit
+    prefix, a bank card its 6-digit BIN and a valid Luhn digit; other values have their digits
+    encrypted in place. Values with fewer than 6 digits cannot be encrypted (FF1's minimum
+    domain) and are starred whole instead, counted as fallbacks."""
+
+    name = "ff1"
+    needs_key = True
+
+    def __init__(self, kind: str | None, key: bytes) -> None:
+        super().__init__(kind)
+        self.cipher = FF1(derive_key(key, "ff1"))
+
+    @classmethod
+    def create(cls, kind: str | None, parameters: OperatorParameters, key: bytes | None) -> Operator:
+        assert key is not None
+        return cls(kind, key)
+
+    def one(self, value: str) -> str | None:
+        if not value.strip():
+            return value
+        text = ids.clean(value)
+        if self.kind in ("id_card", "xueji") and len(text) in (18, 19):
+            letter = text[:1] if len(text) == 19 else ""
+            if (not letter or letter in "GJ") and ids.id_birth_date(text[len(letter) :]) is not None:
+                encrypted = self._id(text[len(letter) :])
+                if encrypted:
+                    return letter + encrypted
+        if self.kind == "mobile":
+            digits = re.sub(r"^(\+?86|0086)(?=1\d{10}$)", "", text.replace("(", "").replace(")", ""))
+            if re.fullmatch(r"1\d{10}", digits):
+                return digits[:3] + self.cipher.encrypt(digits[3:], digits[:3].encode())
+        if self.kind == "bank_card" and text.isdigit() and 16 <= len(text) <= 19:
+            middle = self.cipher.encrypt(text[6:-1], text[:6].encode())
+            return _with_luhn(text[:6] + middle)
+        return self._digits(value)
+
+    def _id(self, number: str) -> str | None:
+        born = ids.id_birth_date(number)
+        if born is None or not FIRST_BIRTH <= born <= LAST_BIRTH or not number[14:17].isdigit():
+            return None
+        plain = (born - FIRST_BIRTH).days * 1000 + int(number[14:17])
+        secret = self.cipher.encrypt_int(plain, _BIRTH_DAYS * 1000, 8, number[:6].encode())
+        days, sequence = divmod(secret, 1000)
+        first17 = number[:6] + (FIRST_BIRTH + timedelta(days=days)).strftime("%Y%m%d") + f"{sequence:03d}"
+        return first17 + ids.id_check_char(first17)
+
+    def _digits(self, value: str) -> str:
+        digits = "".join(c for c in value if c.isdigit() and c.isascii())
+        if len(digits) < 6:
+            return self.fail(value, "*" * len(value))  # outside FF1's domain: nothing of it kept
+        encrypted = iter(self.cipher.encrypt(digits))
+        return "".join(next(encrypted) if c.isdigit() and c.isascii() else c for c in value)
+
+
+def _with_luhn(body: str) -> str:
+    for check in "0123456789":
+        if ids.luhn_valid(body + check):
+            return body + check
+    raise AssertionError("a Luhn digit always exists")
+
+
+# -- the registry -----------------------------------------------------------------------------------
+OPERATORS: dict[str, type[Operator]] = {
+    operator.name: operator for operator in (Mask, Pseudonym, FormatPreserving, Generalize, Suppress, Keep)
+}
+
+
+def unknown_operator(name: str) -> str:
+    """The one message for an operator name the registry does not know."""
+    return f"unknown operator {name} (known: {', '.join(sorted(OPERATORS))})"
+
+
+def operator_class(name: str) -> type[Operator]:
+    try:
+        return OPERATORS[name]
+    except KeyError:
+        raise SecopsError(unknown_operator(name), hint="see rules/data/policies/default.yml") from None
+
+
+def build_operator(name: str, kind: str | None, parameters: OperatorParameters, key: bytes | None) -> Operator:
+    """The operator ``name`` for one column of identifier ``kind``."""
+    operator = operator_class(name)
+    if operator.needs_key and key is None:
+        raise SecopsError(
+            f"the policy uses {name}, which needs a key",
+            hint="give --key-file FILE (create one with --new-key-file FILE)",
+        )
+    return operator.create(kind, parameters, key)

@@ -22,8 +22,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from secops.dengbao.probes import nmaprun
-from secops.dengbao.probes.unauth import _redis_reply, resp_command
+from secops.discovery import nmap_runner
+from secops.discovery.probes.unauth import redis_reply, resp_command
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class Pair:
 def load_dictionary(text: str | None = None) -> list[Pair]:
     """The built-in account/password pairs (or ``text`` in the same format)."""
     if text is None:
-        text = resources.files("secops.dengbao.probes").joinpath(DICTIONARY).read_text(encoding="utf-8")
+        text = resources.files("secops.discovery.probes").joinpath(DICTIONARY).read_text(encoding="utf-8")
     pairs = []
     for line in text.splitlines():
         line = line.strip()
@@ -139,7 +139,7 @@ def nmap_brute(
         }
         # Room for every guess at the rate limit, plus servers that stall each failure (PAM: ~2 s).
         budget = len(pairs) * (1 / rate + 2.5) / threads + 6 * timeout + 10
-        results = nmaprun.run_scripts(
+        results = nmap_runner.run_scripts(
             address, [port], [script], script_args=args, budget=budget, workdir=Path(workdir), sensitive=True
         )
     if results is None:
@@ -150,12 +150,12 @@ def nmap_brute(
     return parse_brute_accounts(outputs[0])
 
 
-def parse_brute_accounts(result: nmaprun.ScriptResult) -> list[str]:
+def parse_brute_accounts(result: nmap_runner.ScriptResult) -> list[str]:
     """Account names with "Valid credentials" in a brute script's output; passwords dropped."""
     accounts: list[str] = []
     for table in result.element.iter("table"):
-        state = nmaprun.elem(table, "state") or ""
-        username = nmaprun.elem(table, "username")
+        state = nmap_runner.elem(table, "state") or ""
+        username = nmap_runner.elem(table, "username")
         if username is not None and state.lower().startswith("valid") and username not in accounts:
             accounts.append(username)
     return accounts
@@ -220,7 +220,7 @@ def redis_auth(address: str, port: int, pairs: list[Pair], *, rate: float, timeo
                 if index and delay:
                     time.sleep(delay)
                 sock.sendall(resp_command("AUTH", password))
-                answer = _redis_reply(sock)
+                answer = redis_reply(sock)
                 if not answer:
                     return None if index == 0 else []
                 if answer.startswith(b"+OK"):

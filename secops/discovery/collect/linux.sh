@@ -1,4 +1,4 @@
-# secops Linux host collector (POSIX sh). Prints delimited sections for secops.dengbao.collect.linux.
+# secops Linux host collector (POSIX sh). Prints delimited sections for secops.discovery.collect.linux.
 #
 #   ==== secops:NAME ====                  followed by the section's content
 #   ==== secops:NAME unavailable REASON ====   the source could not be read (no content follows)

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from secops.dengbao.collect.linux_logins import (
+from secops.discovery.collect.linux_logins import (
     DEFAULT_ACCOUNT_NAMES,
     SSHD_DEFAULTS,
     read_accounts,
@@ -53,8 +53,8 @@ from secops.dengbao.collect.linux_logins import (
     read_session_timeout,
     read_sshd,
 )
-from secops.dengbao.collect.linux_sections import parse_sections
-from secops.dengbao.collect.linux_system import (
+from secops.discovery.collect.linux_sections import parse_sections
+from secops.discovery.collect.linux_system import (
     RISKY_SERVICES,
     read_antivirus,
     read_auditd,

@@ -17,16 +17,16 @@ from typing import Any
 
 import pytest
 
-from secops.dengbao import probes
-from secops.dengbao.probes import nmaprun, ssh, tls, unauth, weak
+from secops.discovery import nmap_runner, probes
+from secops.discovery.probes import ssh, tls, unauth, weak
 from secops.errors import SecopsError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "probes"
 FIXTURE_PASSWORD = "admin@123"  # the dictionary pair the lab's sshd accepted when ssh_brute_found.xml was captured
 
 
-def results(name: str) -> list[nmaprun.ScriptResult]:
-    parsed = nmaprun.parse_script_results((FIXTURES / name).read_bytes())
+def results(name: str) -> list[nmap_runner.ScriptResult]:
+    parsed = nmap_runner.parse_script_results((FIXTURES / name).read_bytes())
     assert parsed is not None
     return parsed
 
@@ -67,7 +67,7 @@ def test_a_cipher_graded_below_a_is_weak_whatever_its_name() -> None:
         '<table><elem key="name">TLS_RSA_WITH_AES_256_GCM_SHA384</elem><elem key="strength">A</elem></table>'
         '</table></table><elem key="least strength">C</elem></script></port></ports></host></nmaprun>'
     )
-    (result,) = nmaprun.parse_script_results(xml) or []
+    (result,) = nmap_runner.parse_script_results(xml) or []
     entry = tls.parse_ssl_enum_ciphers(result)
     assert entry is not None
     assert entry["weak_ciphers"] == ["TLS_RSA_WITH_AES_128_CBC_SHA"]
@@ -86,9 +86,9 @@ def test_tls_ports_by_number_and_name() -> None:
 
 
 def test_closed_or_filtered_ports_mean_not_probed() -> None:
-    assert nmaprun.parse_script_results((FIXTURES / "closed_ports.xml").read_bytes()) is None
-    assert nmaprun.parse_script_results((FIXTURES / "unreachable.xml").read_bytes()) is None
-    assert nmaprun.parse_script_results("<not xml") is None
+    assert nmap_runner.parse_script_results((FIXTURES / "closed_ports.xml").read_bytes()) is None
+    assert nmap_runner.parse_script_results((FIXTURES / "unreachable.xml").read_bytes()) is None
+    assert nmap_runner.parse_script_results("<not xml") is None
 
 
 # -- SSH ---------------------------------------------------------------------------------------------
@@ -189,12 +189,12 @@ def test_brute_targets() -> None:
 def test_a_failed_brute_run_logs_nothing_nmap_said(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(nmaprun, "nmap_path", lambda: "/usr/bin/nmap")
+    monkeypatch.setattr(nmap_runner, "nmap_path", lambda: "/usr/bin/nmap")
 
     def failing(argv: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
         return subprocess.CompletedProcess(argv, 1, b"", b"NSE: Trying username/password pair: root:hunter2\n")
 
-    monkeypatch.setattr(nmaprun.subprocess, "run", failing)
+    monkeypatch.setattr(nmap_runner.subprocess, "run", failing)
     caplog.set_level(logging.DEBUG)
     pairs = weak.load_dictionary("root/hunter2\n")
     assert weak.nmap_brute("192.0.2.1", 22, "ssh", pairs, rate=100, timeout=1) is None
@@ -409,11 +409,15 @@ def test_ssh_probe_outcome_spares_guessing(monkeypatch: pytest.MonkeyPatch) -> N
     assert weak.probe_weak_credentials("192.0.2.1", services, rate=1, timeout=1, ssh_facts=silent) is None
 
 
+def no_nmap() -> str:
+    raise SecopsError("nmap is not installed")
+
+
 # -- probe_host --------------------------------------------------------------------------------------
 def test_without_nmap_the_nmap_probes_are_absent(
     monkeypatch: pytest.MonkeyPatch, serve: Callable[[Handler], int]
 ) -> None:
-    monkeypatch.setattr(nmaprun, "nmap_path", lambda: None)
+    monkeypatch.setattr(nmap_runner, "nmap_path", no_nmap)
     redis_port = serve(fake_redis(None))
     services = [
         {"port": 22, "proto": "tcp", "name": "ssh"},
@@ -430,7 +434,7 @@ def test_without_nmap_the_nmap_probes_are_absent(
 
 
 def test_nothing_to_probe_is_empty_not_absent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(nmaprun, "nmap_path", lambda: None)
+    monkeypatch.setattr(nmap_runner, "nmap_path", no_nmap)
     assert probes.probe_host("127.0.0.1", [{"port": 80, "proto": "tcp", "name": "http"}]) == {
         "tls": [],
         "unauthenticated": [],
