@@ -179,8 +179,8 @@ def _open_incident(workspace: Path, output_dir: Path, now: datetime) -> str:
     from secops.incident.model import Session, open_incident
     from secops.incident.playbooks import load_playbooks
     from secops.incident.policy import load_policy
-    from secops.incident.reports import incident_report
-    from secops.reporting.render import write_report
+    from secops.render.formats import write_report
+    from secops.reporting.incident_reports import incident_report
     from secops.store.schema import alerts
 
     loaded = load_workspace(workspace)

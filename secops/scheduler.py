@@ -89,8 +89,8 @@ def run_hunt(workspace_path: str, es_url: str, index: str, rules: str, since: st
 def run_clock_check(workspace_path: str) -> None:
     """Incident clocks: send the escalation notices that fell due (built in: every minute)."""
     from secops.incident.escalation import check_clocks
-    from secops.incident.notify import load_notifiers
     from secops.incident.policy import load_policy
+    from secops.notify import load_notifiers
     from secops.workspace import open_workspace_store
 
     workspace = load_workspace(Path(workspace_path))
@@ -161,7 +161,7 @@ def run_compliance_reminders(workspace_path: str) -> None:
     from zoneinfo import ZoneInfo
 
     from secops.dengbao.reminders import check_reminders
-    from secops.incident.notify import load_notifiers
+    from secops.notify import load_notifiers
     from secops.workspace import open_workspace_store
 
     try:

@@ -113,7 +113,7 @@ def calendar(app: AppContext, system_name: str | None, notify: bool, fmt: str) -
         entries = compliance_calendar(store, today, system_name)
         if notify:
             from secops.dengbao.reminders import check_reminders
-            from secops.incident.notify import load_notifiers
+            from secops.notify import load_notifiers
 
             sent = check_reminders(
                 store, load_notifiers(workspace.path), workspace.path, now, today, school=workspace.config.school.name

@@ -369,8 +369,8 @@ def verify_audit(app: AppContext) -> None:
 def check_clocks_cmd(app: AppContext, fmt: str) -> None:
     """Send the escalation notices that fell due (the scheduler does this every minute)."""
     from secops.incident.escalation import check_clocks
-    from secops.incident.notify import load_notifiers
     from secops.incident.policy import load_policy
+    from secops.notify import load_notifiers
 
     workspace = app.workspace()
     with app.store(workspace) as store:

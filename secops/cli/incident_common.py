@@ -86,7 +86,7 @@ def show_incident(app: AppContext, store: Any, found: Incident, fmt: str, headli
 def write_document(report: Any, output: Path | None, fmt: str, data: Any) -> None:
     from secops.cli.output import to_json
     from secops.errors import SecopsError
-    from secops.reporting.render import write_report
+    from secops.render.formats import write_report
 
     if fmt == "json":
         text = to_json(data)

@@ -34,7 +34,7 @@ def set_cmd(app: AppContext, incident_id: int, fields: tuple[str, ...], actor: s
     responsibility, rectification, lessons, leftover, reporter, location, malware_kept."""
     from secops.errors import SecopsError
     from secops.incident.model import get_incident, set_fields
-    from secops.incident.reports import FIELDS
+    from secops.incident.report_data import FIELDS
 
     known = {*FIELDS, "malware_kept"}
     values: dict[str, str] = {}
@@ -59,7 +59,8 @@ def report_cmd(app: AppContext, incident_id: int, kind: str, fmt: str, output: P
     """The official report in Chinese: CAC items, the school's form, clocks and the audited timeline."""
     from secops.incident.model import get_incident
     from secops.incident.policy import load_policy
-    from secops.incident.reports import incident_report, report_json
+    from secops.incident.report_data import report_json
+    from secops.reporting.incident_reports import incident_report
 
     workspace = app.workspace()
     policy = load_policy()
@@ -82,7 +83,7 @@ def zero_report_cmd(app: AppContext, day: str | None, fmt: str, output: Path | N
 
     from secops.errors import SecopsError
     from secops.incident.policy import load_policy
-    from secops.incident.reports import zero_report
+    from secops.reporting.incident_reports import zero_report
 
     workspace = app.workspace()
     if day:
@@ -104,8 +105,9 @@ def zero_report_cmd(app: AppContext, day: str | None, fmt: str, output: Path | N
 def metrics_cmd(app: AppContext, output: Path | None, fmt: str) -> None:
     """Time to acknowledge / contain / close and clock compliance, per month."""
     from secops.incident.policy import load_policy
-    from secops.incident.reports import metrics, metrics_report
-    from secops.reporting.render import write_report
+    from secops.incident.report_data import metrics
+    from secops.render.formats import write_report
+    from secops.reporting.incident_reports import metrics_report
 
     workspace = app.workspace()
     with app.store(workspace) as store:

@@ -62,8 +62,8 @@ def build(
     """
     from secops.errors import SecopsError
     from secops.fsutil import check_output_path
+    from secops.render.formats import format_for
     from secops.reporting.build import build_to_file, check_params, definition_for
-    from secops.reporting.render import format_for
 
     params = {"system": system_name} if system_name else {}
     definition = definition_for(report_id)

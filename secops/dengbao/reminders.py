@@ -1,4 +1,4 @@
-"""Reminders 30, 7 and 1 days before each calendar deadline, through the incident notifiers.
+"""Reminders 30, 7 and 1 days before each calendar deadline, through the workspace notifiers.
 
 Each (system, deadline, due date, days) is sent at most once: the row is claimed in
 ``dengbao_reminders`` before sending, so a second checker running at the same time sends nothing.
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from secops.dengbao.calendar import compliance_calendar
 from secops.dengbao.systems import get_system
-from secops.incident.notify import send
+from secops.notify import Channel, send
 from secops.store import Store
 from secops.store.schema import dengbao_reminders
 
@@ -47,7 +47,7 @@ def _claim(store: Store, system_id: int, deadline: str, due: date, days: int, no
 
 def check_reminders(
     store: Store,
-    notifiers: list[dict[str, Any]],
+    notifiers: list[Channel],
     workspace_dir: Path,
     now: datetime,
     today: date,

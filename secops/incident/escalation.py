@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from secops.incident.clocks import due_notices, record_notice
 from secops.incident.model import list_incidents
-from secops.incident.notify import send
 from secops.incident.policy import IncidentPolicy
+from secops.notify import Channel, send
 from secops.store import Store
 from secops.store.schema import clock_notices
 
@@ -21,7 +21,7 @@ from secops.store.schema import clock_notices
 def check_clocks(
     store: Store,
     policy: IncidentPolicy,
-    notifiers: list[dict[str, Any]],
+    notifiers: list[Channel],
     workspace_dir: Path,
     now: datetime,
     *,

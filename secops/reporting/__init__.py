@@ -1,5 +1,3 @@
-"""Reports: a generic model rendered to HTML, PDF, XLSX and DOCX."""
-
-from secops.reporting.model import Chart, Paragraph, Report, Section, Table
-
-__all__ = ["Chart", "Paragraph", "Report", "Section", "Table"]
+"""Report sources: each gathers what one report shows from the features (assets, 等保, data,
+incidents) into a ``secops.render`` Report; report definitions (``reports/*.yml``) and building
+a named report (run its source, render, record it)."""

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from secops.content.validate import load_units
 from secops.inventory.queries import changes_of, list_assets, scan_run_list
 from secops.models import ASSET_TYPES, ObservedService
+from secops.render.model import Cell, Chart, Paragraph, Report, Table
 from secops.reporting.build import ReportContext
-from secops.reporting.model import Cell, Chart, Paragraph, Report, Table
 from secops.store.records import report_history
 
 TEXT: dict[str, dict[str, Any]] = {

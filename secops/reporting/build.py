@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 from secops.config import Workspace
 from secops.content.validate import load_units
 from secops.errors import SecopsError
+from secops.render.formats import format_for, write_report
+from secops.render.labels import LANGS, labels_for
+from secops.render.model import Report
 from secops.reporting.definition import SOURCES, ReportDefinition
-from secops.reporting.labels import LANGS, labels_for
-from secops.reporting.model import Report
-from secops.reporting.render import format_for, write_report
 from secops.store import Store
 from secops.store.records import ReportRun, log_activity, record_report
 

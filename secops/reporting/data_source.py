@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from secops.errors import SecopsError
+from secops.render.model import Cell, Chart, Paragraph, Report, Table
 from secops.reporting.build import ReportContext
-from secops.reporting.model import Cell, Chart, Paragraph, Report, Table
 
 TABLES_PARAM = "tables"  # a JSON list of paths and URLs
 CATEGORIES_PARAM = "categories"  # a category table file (optional)

@@ -14,8 +14,8 @@ SOURCES: dict[str, str] = {
     "assets": "secops.reporting.assets_report:build",
     "dengbao": "secops.reporting.dengbao_report:build",
     "data": "secops.reporting.data_source:build",
-    "grading": "secops.dengbao.grading_report:build",
-    "filing": "secops.dengbao.filing:build",
+    "grading": "secops.reporting.grading_report:build",
+    "filing": "secops.reporting.filing_report:build",
     "overview": "secops.reporting.overview_source:build",
 }
 PARAMS = ("system",)  # the options `secops report build` accepts for a definition's data source
@@ -65,7 +65,7 @@ class ReportDefinition(ContentUnit):
     @field_validator("template")
     @classmethod
     def _check_template(cls, value: str) -> str:
-        from secops.reporting.html import template_dir
+        from secops.render.html import template_dir
 
         if not (template_dir() / value).is_file():
             raise ValueError(f"template {value!r} not found in reports/templates")
@@ -74,7 +74,7 @@ class ReportDefinition(ContentUnit):
     @field_validator("formats")
     @classmethod
     def _check_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        from secops.reporting.render import FORMATS
+        from secops.render.formats import FORMATS
 
         unknown = [fmt for fmt in value if fmt not in FORMATS]
         if unknown or not value:

@@ -11,8 +11,8 @@ from secops.dengbao.risks import STATUS_NAMES, apply_decisions, load_decisions
 from secops.dengbao.systems import get_system, latest_assessment
 from secops.dengbao.trend import trend_points
 from secops.errors import SecopsError
+from secops.render.model import Cell, Chart, Paragraph, Report, Table
 from secops.reporting.build import ReportContext
-from secops.reporting.model import Cell, Chart, Paragraph, Report, Table
 
 RESULT_ORDER = ("符合", "部分符合", "不符合", "不适用", "未测评")
 RISK_NAMES = {"high": "高", "medium": "中", "low": "低", None: ""}

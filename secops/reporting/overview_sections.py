@@ -19,7 +19,7 @@ from secops.incident.model import STATE_NAMES, Incident, list_incidents
 from secops.incident.policy import load_policy
 from secops.inventory.queries import changes_of, list_assets, scan_run_list
 from secops.models import ASSET_TYPES
-from secops.reporting.model import Cell, Chart, Paragraph, Report, Table
+from secops.render.model import Cell, Chart, Paragraph, Report, Table
 from secops.store import Store
 from secops.store.schema import data_releases
 

@@ -13,9 +13,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from secops.errors import SecopsError
+from secops.render.model import Paragraph, Report
 from secops.reporting import overview_sections as sections
 from secops.reporting.build import ReportContext
-from secops.reporting.model import Paragraph, Report
 
 DEFAULT_DAYS = 30
 

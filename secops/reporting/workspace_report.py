@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from secops import __version__
 from secops.content.kinds import KINDS
+from secops.render.model import Chart, Paragraph, Report, Table
 from secops.reporting.build import ReportContext
-from secops.reporting.model import Chart, Paragraph, Report, Table
 from secops.scope import Network
 from secops.store import redact_url
 from secops.store.records import recent_activity, report_history, table_counts

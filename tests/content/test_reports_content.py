@@ -9,7 +9,7 @@ import pytest
 
 from secops.content.kinds import kind_named
 from secops.content.validate import load_units, validate_paths
-from secops.reporting.html import template_dir
+from secops.render.html import template_dir
 
 GOOD = """\
 id: {id}

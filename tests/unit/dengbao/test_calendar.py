@@ -20,7 +20,7 @@ from secops.dengbao.calendar import (
 from secops.dengbao.reminders import check_reminders, reminders_sent, window
 from secops.dengbao.systems import System, remove_system, save_system
 from secops.errors import SecopsError
-from secops.incident.notify import LOG_FILE
+from secops.notify import LOG_FILE, make_channel
 from secops.store import Store
 from secops.workspace import open_workspace_store
 
@@ -151,7 +151,7 @@ def test_reminder_windows() -> None:
 
 
 def test_reminders_go_out_once_each_at_30_7_and_1_days(school: Store, workspace: Workspace) -> None:
-    notifiers = [{"type": "log"}]
+    notifiers = [make_channel("log")]
     log = workspace.path / LOG_FILE
 
     def check(day: date) -> list[dict[str, object]]:

@@ -24,7 +24,7 @@ from secops.dengbao.calendar import (
 )
 from secops.dengbao.reminders import check_reminders
 from secops.dengbao.systems import System, save_system
-from secops.incident.notify import LOG_FILE
+from secops.notify import LOG_FILE, make_channel
 from secops.store import Store
 from secops.workspace import open_workspace_store
 
@@ -152,7 +152,7 @@ def test_the_2018_filing_is_reminded_before_its_extension_window(store: Store, w
 
     def check(day: date) -> list[tuple[str, int]]:
         moment = datetime(day.year, day.month, day.day, 1, 0, tzinfo=UTC)
-        sent = check_reminders(store, [{"type": "log"}], workspace.path, moment, day, sleep=lambda _s: None)
+        sent = check_reminders(store, [make_channel("log")], workspace.path, moment, day, sleep=lambda _s: None)
         return [(str(s["deadline"]), int(s["days_before"])) for s in sent]
 
     assert check(date(2026, 11, 23)) == []  # nothing due: not "expired 2022-05-10"

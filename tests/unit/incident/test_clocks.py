@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -19,8 +17,8 @@ from secops.incident import model
 from secops.incident.audit import audit_key, entries, verify
 from secops.incident.clocks import clocks_for, pending_clocks
 from secops.incident.escalation import check_clocks, notices_sent
-from secops.incident.notify import LOG_FILE, load_notifiers, send
 from secops.incident.policy import IncidentPolicy, load_policy
+from secops.notify import LOG_FILE, load_notifiers, make_channel
 from secops.store import Store
 from secops.workspace import open_workspace_store
 
@@ -93,7 +91,7 @@ def test_a_recovered_incident_stops_its_clock(store: Store, workspace: Workspace
     again = model.get_incident(store, incident.id)
     clock = next(c for c in clocks_for(again, policy, NOW + timedelta(hours=2)) if c.deadline_id == "handle-major")
     assert clock.status == "met" and clock.left == timedelta(minutes=30)
-    sent = check_clocks(store, policy, [{"type": "log"}], workspace.path, NOW + timedelta(hours=2))
+    sent = check_clocks(store, policy, [make_channel("log")], workspace.path, NOW + timedelta(hours=2))
     assert all(n["deadline"] != "handle-major" for n in sent)
 
 
@@ -166,51 +164,6 @@ def test_bad_choices_list_the_valid_ones(
     assert error.value.hint
 
 
-class _Hook(BaseHTTPRequestHandler):
-    bodies: ClassVar[list[dict[str, Any]]] = []
-    failures = 1
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if _Hook.failures > 0:
-            _Hook.failures -= 1
-            self.send_response(500)
-            self.end_headers()
-            return
-        _Hook.bodies.append(body)
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b'{"errcode": 0, "errmsg": "ok"}')
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-def test_dingtalk_notice_is_retried_and_delivered(tmp_path: Path) -> None:
-    server = HTTPServer(("127.0.0.1", 0), _Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/robot/send"
-        outcome = send([{"type": "dingtalk", "url": url}], "【时限提醒 50%】测试", {}, tmp_path, sleep=lambda _s: None)
-    finally:
-        server.shutdown()
-    assert outcome == {"1:dingtalk": "sent"}
-    assert _Hook.bodies == [{"msgtype": "text", "text": {"content": "【时限提醒 50%】测试"}}]
-
-
-def test_a_dead_channel_is_reported_and_others_still_get_the_notice(tmp_path: Path) -> None:
-    notifiers = [{"type": "webhook", "url": "http://127.0.0.1:9/none"}, {"type": "log"}]
-    outcome = send(notifiers, "提醒", {"x": 1}, tmp_path, timeout=0.5, sleep=lambda _s: None)
-    assert outcome["1:webhook"].startswith("failed:") and outcome["2:log"] == "sent"
-
-
-def test_bad_notifier_config_names_the_line(tmp_path: Path) -> None:
-    (tmp_path / "notifiers.yaml").write_text("- {type: log}\n- {type: pager}\n", encoding="utf-8")
-    with pytest.raises(SecopsError, match="type must be one of"):
-        load_notifiers(tmp_path)
-
-
 # The 30-day final report (总结报告, CAC art. 8) counts from the end of handling, not from detection.
 
 
@@ -229,7 +182,7 @@ def test_final_report_clock_waits_for_the_end_of_handling(
     assert waiting.deadline_id == "final-report" and waiting.as_dict()["status"] == "not_started"
     assert "未开始" in waiting.outcome_text() and "30天" in waiting.outcome_text()
     later = NOW + timedelta(days=31)  # long past detection + 30 days: still nothing due
-    sent = check_clocks(store, policy, [{"type": "log"}], workspace.path, later, sleep=lambda _s: None)
+    sent = check_clocks(store, policy, [make_channel("log")], workspace.path, later, sleep=lambda _s: None)
     assert all(n["deadline"] != "final-report" for n in sent)
     recovered_at = NOW + timedelta(days=2)
     model.transition(session(store, workspace, recovered_at), incident.id, "recovered")

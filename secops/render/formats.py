@@ -6,7 +6,7 @@ from pathlib import Path
 
 from secops.errors import SecopsError
 from secops.fsutil import check_output_path, write_bytes_atomic
-from secops.reporting.model import Report
+from secops.render.model import Report
 
 FORMATS = ("html", "pdf", "xlsx", "docx")
 
@@ -24,19 +24,19 @@ def format_for(path: Path) -> str:
 
 def render_bytes(report: Report, fmt: str, template: str = "report.html.j2") -> bytes:
     if fmt == "html":
-        from secops.reporting.html import render_html
+        from secops.render.html import render_html
 
         return render_html(report, template).encode("utf-8")
     if fmt == "pdf":
-        from secops.reporting.pdf import render_pdf
+        from secops.render.pdf import render_pdf
 
         return render_pdf(report, template)
     if fmt == "xlsx":
-        from secops.reporting.xlsx import render_xlsx
+        from secops.render.xlsx import render_xlsx
 
         return render_xlsx(report)
     if fmt == "docx":
-        from secops.reporting.docx import render_docx
+        from secops.render.docx import render_docx
 
         return render_docx(report)
     raise SecopsError(f"unknown report format {fmt!r}", hint="use one of " + ", ".join(FORMATS))

@@ -11,9 +11,9 @@ from markupsafe import Markup
 
 from secops.content.locate import content_root
 from secops.errors import ContentError
-from secops.reporting.charts import chart_svg
-from secops.reporting.fonts import chinese_font_families
-from secops.reporting.model import Chart, Paragraph, Report, Table
+from secops.render.charts import chart_svg
+from secops.render.fonts import chinese_font_families
+from secops.render.model import Chart, Paragraph, Report, Table
 
 
 def template_dir() -> Path:

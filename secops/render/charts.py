@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from secops.reporting.fonts import require_chinese_font
-from secops.reporting.model import Chart
+from secops.render.fonts import require_chinese_font
+from secops.render.model import Chart
 
 _PALETTE = ["#1f5fa8", "#e07b24", "#2e9e5b", "#c23b3b", "#7d5ab5", "#8c6d46", "#d16aa7", "#6b6b6b"]
 

@@ -1,4 +1,4 @@
-"""The reporting pipeline on a hand-built report: every format, real tools to read them back."""
+"""The renderers on a hand-built report: every format, real tools to read them back."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from secops.errors import SecopsError
-from secops.reporting import Chart, Paragraph, Report, Section, Table
-from secops.reporting.labels import labels_for
-from secops.reporting.model import chinese_numeral
-from secops.reporting.render import format_for, render_bytes, write_report
+from secops.render import Chart, Paragraph, Report, Section, Table
+from secops.render.formats import format_for, render_bytes, write_report
+from secops.render.labels import labels_for
+from secops.render.model import chinese_numeral
 
 POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdftoppm", "pdfinfo", "pdffonts"))
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed; scripts/install.sh installs it")
@@ -172,7 +172,7 @@ def test_missing_folder_is_refused_before_rendering(tmp_path: Path) -> None:
 
 
 def test_failed_render_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import secops.reporting.render as render
+    import secops.render.formats as render
 
     existing = tmp_path / "r.html"
     existing.write_text("previous report")
@@ -206,14 +206,14 @@ def test_model_checks_shapes() -> None:
 
 
 def test_charts_render_svg_and_png_even_when_empty() -> None:
-    from secops.reporting.charts import chart_png, chart_svg
+    from secops.render.charts import chart_png, chart_svg
 
     assert chart_svg(Chart("占比", "pie", ["a", "b"], {"n": [0.0, 0.0]})).startswith("<svg")
     assert chart_png(Chart("数量", "bar", [], {})).startswith(b"\x89PNG")
 
 
 def test_missing_chinese_font_is_an_error_not_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from secops.reporting import fonts
+    from secops.render import fonts
 
     assert fonts.require_chinese_font()
     monkeypatch.setattr(fonts, "chinese_font_families", lambda: ())

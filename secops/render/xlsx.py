@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from secops.reporting.model import Chart, Report
+from secops.render.model import Chart, Report
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 

@@ -4,46 +4,27 @@ and the monthly metrics.
 
 Report fields the tools cannot know (cause, trend, trace, ...) come from ``secops incident set``
 and are stored in the incident's facts; an initial report carries items 1-2 and whatever else is
-already known, as the CAC rules allow.
+already known, as the CAC rules allow. What the reports carry as data (kinds, fields, the JSON
+form, metrics) is the incident feature's, in ``secops.incident.report_data``.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from secops.config import Workspace
 from secops.incident.audit import entries
 from secops.incident.clocks import clocks_for, format_left, pending_clocks
-from secops.incident.model import STATE_NAMES, Incident, list_incidents
+from secops.incident.model import STATE_NAMES, Incident
 from secops.incident.policy import IncidentPolicy
+from secops.incident.report_data import KINDS, day_incidents, timed
 from secops.incident.taxonomy import load_taxonomy
-from secops.reporting.labels import labels_for
-from secops.reporting.model import Cell, Paragraph, Report, Table
+from secops.render.labels import labels_for
+from secops.render.model import Cell, Paragraph, Report, Table
 from secops.store import Store
 
-KINDS = {"initial": "首次报告", "followup": "续报", "final": "总结报告"}
-# facts keys a school fills with `secops incident set`, by CAC report item
-FIELDS = {
-    "impact": "影响和危害",
-    "measures": "已采取措施及效果",
-    "trend": "事态发展趋势",
-    "cause": "原因初步分析",
-    "trace": "溯源线索（攻击者、攻击路径、漏洞）",
-    "plan": "拟采取措施及请求支援",
-    "scene": "现场保护情况",
-    "other": "其他",
-    "ransom": "赎金金额、方式、日期",
-    "responsibility": "责任追究",
-    "rectification": "整改措施",
-    "lessons": "教训及防范",
-    "leftover": "遗留问题",
-    "reporter": "报告人",
-    "location": "发生地点",
-}
 _ACTIONS = {
     "open": "登记事件",
     "acknowledged": "确认",
@@ -68,21 +49,6 @@ def _local(moment: datetime | str | None, zone: ZoneInfo) -> str:
         return "—"
     value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
-_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
-
-
-def timed(value: Any) -> Any:
-    """Audit details keep times as ISO text (hashed as stored); for people and JSON they are
-    instants again, shown in the workspace zone like every other time."""
-    if isinstance(value, str) and _ISO_INSTANT.match(value):
-        return datetime.fromisoformat(value)
-    if isinstance(value, dict):
-        return {key: timed(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [timed(item) for item in value]
-    return value
 
 
 def _detail_text(action: str, detail: dict[str, Any], zone: ZoneInfo) -> str:
@@ -237,26 +203,12 @@ def incident_report(
     return report
 
 
-def report_json(incident: Incident, store: Store, policy: IncidentPolicy, kind: str, now: datetime) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "kind_name": KINDS[kind],
-        "incident": incident.as_dict(),
-        "clocks": [c.as_dict() for c in clocks_for(incident, policy, now)],
-        "pending_clocks": [c.as_dict() for c in pending_clocks(incident, policy)],
-        "timeline": [timed(entry) for entry in entries(store, incident.id)],
-    }
-
-
 def zero_report(
     store: Store, workspace: Workspace, policy: IncidentPolicy, day: date, now: datetime
 ) -> tuple[Report, dict[str, Any]]:
     """The day's 零报告, or the day's incidents when there were any."""
     zone = ZoneInfo(workspace.config.timezone)
-    start = datetime(day.year, day.month, day.day, tzinfo=zone)
-    end = start + timedelta(days=1)
-    todays = [i for i in list_incidents(store) if start <= i.detected_at.astimezone(zone) < end]
-    still_open = [i for i in list_incidents(store, open_only=True) if i.detected_at.astimezone(zone) < start]
+    todays, still_open = day_incidents(store, zone, day)
     period = policy.important_period(day)
     report = Report(
         id="zero-report",
@@ -301,41 +253,6 @@ def zero_report(
         "still_open": [i.id for i in still_open],
     }
     return report, data
-
-
-def metrics(store: Store, workspace: Workspace, policy: IncidentPolicy, now: datetime) -> list[dict[str, Any]]:
-    """Per month of detection: count, mean minutes to acknowledge / contain / close, clocks met."""
-    zone = ZoneInfo(workspace.config.timezone)
-    months: dict[str, list[Incident]] = defaultdict(list)
-    for found in list_incidents(store):
-        months[found.detected_at.astimezone(zone).strftime("%Y-%m")].append(found)
-    rows = []
-    for month in sorted(months):
-        group = months[month]
-
-        def mean_minutes(state: str, group: list[Incident] = group) -> float | None:
-            spans = [
-                (datetime.fromisoformat(i.state_times[state]) - i.detected_at).total_seconds() / 60
-                for i in group
-                if state in i.state_times
-            ]
-            return round(sum(spans) / len(spans), 1) if spans else None
-
-        clocks = [c for i in group for c in clocks_for(i, policy, now) if c.status in ("met", "missed", "overdue")]
-        met = sum(1 for c in clocks if c.status == "met")
-        rows.append(
-            {
-                "month": month,
-                "incidents": len(group),
-                "minutes_to_acknowledge": mean_minutes("acknowledged"),
-                "minutes_to_contain": mean_minutes("contained"),
-                "minutes_to_close": mean_minutes("closed"),
-                "clocks_decided": len(clocks),
-                "clocks_met": met,
-                "compliance": round(met / len(clocks), 3) if clocks else None,
-            }
-        )
-    return rows
 
 
 def metrics_report(rows: list[dict[str, Any]], workspace: Workspace, now: datetime) -> Report:

@@ -9,8 +9,8 @@ from secops.config import Workspace
 from secops.dengbao.presets import find_preset
 from secops.dengbao.systems import save_system
 from secops.errors import SecopsError
+from secops.render.model import Report, Table
 from secops.reporting.build import build_report
-from secops.reporting.model import Report, Table
 from secops.store import Store
 from secops.store.schema import assets, services
 from secops.workspace import open_workspace_store

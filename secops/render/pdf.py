@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from secops.reporting.fonts import require_chinese_font
-from secops.reporting.html import render_html, template_dir
-from secops.reporting.model import Report
+from secops.render.fonts import require_chinese_font
+from secops.render.html import render_html, template_dir
+from secops.render.model import Report
 
 
 def render_pdf(report: Report, template: str = "report.html.j2") -> bytes:

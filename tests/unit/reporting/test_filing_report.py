@@ -15,18 +15,18 @@ from secops.dengbao.assess import Target, assess
 from secops.dengbao.calendar import OfficialAssessment, record_filing, record_official
 from secops.dengbao.catalog import load_catalog
 from secops.dengbao.checks import load_checks
-from secops.dengbao.filing import survey_rows
 from secops.dengbao.systems import get_system, save_assessment, save_system
 from secops.errors import SecopsError
+from secops.render.model import Report, Table
 from secops.reporting.build import build_report
 from secops.reporting.data_source import table_params
-from secops.reporting.model import Report, Table
+from secops.reporting.filing_report import survey_rows
 from secops.store import Store
 from secops.workspace import open_workspace_store
 from tests.conftest import NOW, SCHOOL_CODE, SCHOOL_NAME
 from tests.unit.data.test_scan import write_csv
 from tests.unit.dengbao.test_assess import EXPOSED
-from tests.unit.dengbao.test_grading_report import add_demo_systems
+from tests.unit.reporting.test_grading_report import add_demo_systems
 
 
 def _tables(report: Report) -> dict[str, Table]:

@@ -14,8 +14,8 @@ from typing import Any
 
 from secops.dengbao.grading import DEGREES, DIMENSIONS, LEVEL_NAMES, MATRIX, OBJECTS
 from secops.dengbao.systems import System, get_system
+from secops.render.model import Cell, Paragraph, Report, Section, Table
 from secops.reporting.build import ReportContext
-from secops.reporting.model import Cell, Paragraph, Report, Section, Table
 
 PENDING = "待填写"
 EXTENSION_NAMES = {

@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from secops.dengbao.calendar import Filing, OfficialAssessment, filing_authority, load_filing, load_official
-from secops.dengbao.grading_report import (
+from secops.dengbao.systems import System, get_system, latest_assessment, list_systems
+from secops.errors import SecopsError
+from secops.render.model import Cell, Paragraph, Report, Section, Table
+from secops.reporting.build import ReportContext
+from secops.reporting.data_source import CATEGORIES_PARAM, TABLES_PARAM
+from secops.reporting.grading_report import (
     ASSET_COLUMNS,
     PENDING,
     asset_rows,
@@ -26,11 +31,6 @@ from secops.dengbao.grading_report import (
     regrade_hint,
     system_assets,
 )
-from secops.dengbao.systems import System, get_system, latest_assessment, list_systems
-from secops.errors import SecopsError
-from secops.reporting.build import ReportContext
-from secops.reporting.data_source import CATEGORIES_PARAM, TABLES_PARAM
-from secops.reporting.model import Cell, Paragraph, Report, Section, Table
 
 FIELD_COLUMNS = ["栏目", "填写内容"]
 MATERIALS = (

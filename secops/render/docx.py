@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from secops.reporting.charts import chart_png
-from secops.reporting.fonts import require_chinese_font
-from secops.reporting.model import Chart, Paragraph, Report, Table
+from secops.render.charts import chart_png
+from secops.render.fonts import require_chinese_font
+from secops.render.model import Chart, Paragraph, Report, Table
 
 
 def _set_east_asian_font(style: Any, family: str) -> None:

@@ -1,0 +1,21 @@
+"""Notifiers: a registry of channels (webhook, DingTalk, WeCom, SMTP, a local log), each with typed
+settings, loaded from the workspace's ``notifiers.yaml``; used by the incident clocks and the 等保
+calendar reminders. Foundation: it knows no feature.
+
+Configured in the workspace file ``notifiers.yaml`` (a list; without it, the local log only)::
+
+    - {type: dingtalk, url: "https://oapi.dingtalk.com/robot/send?access_token=..."}
+    - {type: wecom, url: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=..."}
+    - {type: webhook, url: "https://duty.example.edu.cn/hook"}
+    - {type: smtp, host: smtp.example.edu.cn, port: 25, from: secops@example.edu.cn, to: [duty@example.edu.cn]}
+    - {type: log}
+
+Each send is retried (3 attempts, 1 s then 2 s apart); a channel that still fails is recorded as
+failed with a one-line reason, and the other channels still get the notice.
+"""
+
+from secops.notify.channels import CHANNELS, LOG_FILE, Channel, make_channel
+from secops.notify.load import load_notifiers
+from secops.notify.send import ATTEMPTS, send
+
+__all__ = ["ATTEMPTS", "CHANNELS", "LOG_FILE", "Channel", "load_notifiers", "make_channel", "send"]
