@@ -30,9 +30,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from secops.center.context import CenterContext
 from secops.center.stores.base import AlertQuery, StoredAlert
-from secops.center.wire import SEVERITY_SCORE
 from secops.incident.model import Incident, Session
 from secops.incident.playbooks import Playbook
+from secops.protocol.alerts import SEVERITY_SCORE
 from secops.store.schema import center_auto_cursor, center_auto_incidents, incidents
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ discovered hosts (automated evidence plus a partly answered questionnaire); 4. d
 Sigma rules over sample logs (a web attack, an SSH brute force) and YARA over a sample web root,
 stored as alerts; 5. an incident opened from the top alert, with its running clocks; 6. student
 data: a generated roster classified, masked, watermarked and traced from a leaked subset
-(``secops.demo_data``); 7. 等保 compliance: three systems at levels 2, 3 and 3 with filings and an
-official 等级测评, and their calendar (``secops.demo_compliance``); 8. the reports, with the roster's
+(``secops.demo.data``); 7. 等保 compliance: three systems at levels 2, 3 and 3 with filings and an
+official 等级测评, and their calendar (``secops.demo.compliance``); 8. the reports, with the roster's
 数据分类分级 report, the 定级报告 and 备案表 of the 学籍 system and the leadership overview.
 """
 
@@ -255,8 +255,8 @@ def _discover_loopback(workspace: Path, now: datetime) -> str:
 def run_demo(
     output_dir: Path, *, now: datetime, lang: str = "zh", progress: Callable[[str], None] = print
 ) -> DemoResult:
-    from secops.demo_compliance import RECORDS_SYSTEM, run_compliance_step
-    from secops.demo_data import run_data_step
+    from secops.demo.compliance import RECORDS_SYSTEM, run_compliance_step
+    from secops.demo.data import run_data_step
     from secops.lab import campus_unavailable_reason
     from secops.reporting.data_source import table_params
 
