@@ -35,9 +35,9 @@ from pathlib import Path
 
 import httpx
 
-from secops.center import wire
 from secops.center.open import open_center
 from secops.center.schools import add_school
+from secops.protocol import signing
 
 SCHOOL = "4111010001"
 MB = 1024 * 1024
@@ -101,13 +101,13 @@ def alert_body(n: int) -> bytes:
     return json.dumps({"alerts": [alert]}).encode()
 
 
-def signed_post(url: str, key: wire.SchoolKey, n: int) -> tuple[int, float]:
+def signed_post(url: str, key: signing.SchoolKey, n: int) -> tuple[int, float]:
     body = alert_body(n)
     start = time.perf_counter()
     answer = httpx.post(
-        url + wire.ALERTS_PATH,
+        url + signing.ALERTS_PATH,
         content=body,
-        headers=wire.signed_headers(key, SCHOOL, body, now=time.time()),
+        headers=signing.signed_headers(key, SCHOOL, body, now=time.time()),
         timeout=60,
     )
     return answer.status_code, time.perf_counter() - start
@@ -116,11 +116,11 @@ def signed_post(url: str, key: wire.SchoolKey, n: int) -> tuple[int, float]:
 def stranger(port: int, n: int) -> str:
     """Announce 5 MB, push it as fast as the center reads; returns the status line (or 'reset')."""
     size, chunk = 5 * MB, b"x" * 65536
-    head = f"POST {wire.ALERTS_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {size}\r\n"
+    head = f"POST {signing.ALERTS_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {size}\r\n"
     if n % 2:  # a well-formed signature under an unknown key
-        head += f"{wire.HEADER_SCHOOL}: {SCHOOL}\r\n{wire.HEADER_KEY_ID}: 0123456789ab\r\n"
-        head += f"{wire.HEADER_TIMESTAMP}: {int(time.time())}\r\n{wire.HEADER_NONCE}: {wire.new_nonce()}\r\n"
-        head += f"{wire.HEADER_SIGNATURE}: {'0' * 64}\r\n"
+        head += f"{signing.HEADER_SCHOOL}: {SCHOOL}\r\n{signing.HEADER_KEY_ID}: 0123456789ab\r\n"
+        head += f"{signing.HEADER_TIMESTAMP}: {int(time.time())}\r\n{signing.HEADER_NONCE}: {signing.new_nonce()}\r\n"
+        head += f"{signing.HEADER_SIGNATURE}: {'0' * 64}\r\n"
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
     said, sent = b"", 0
     try:
@@ -175,7 +175,7 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] if len(values) >= 20 else max(values)
 
 
-def latencies(url: str, key: wire.SchoolKey, posts: int, first: int) -> list[float]:
+def latencies(url: str, key: signing.SchoolKey, posts: int, first: int) -> list[float]:
     out = []
     for n in range(posts):
         status, took = signed_post(url, key, first + n)

@@ -33,7 +33,8 @@ from typing import Any
 import httpx
 from elasticsearch import Elasticsearch, helpers
 
-from secops.center import wire
+from secops.protocol import signing
+from secops.protocol.alerts import SEVERITY_SCORE, alert_id
 
 ROOT = Path(__file__).resolve().parents[1]
 SECOPS = [sys.executable, "-m", "secops"]
@@ -62,7 +63,7 @@ def make_alerts(count: int, school: str, seed: int) -> list[dict[str, Any]]:
             {
                 "@timestamp": at.isoformat().replace("+00:00", "Z"),
                 "message": title,
-                "event": {"kind": "alert", "module": "sigma", "severity": wire.SEVERITY_SCORE[severity]},
+                "event": {"kind": "alert", "module": "sigma", "severity": SEVERITY_SCORE[severity]},
                 "secops": {"severity": severity, "source": "sigma", "kind": "sigma_match", "alert_id": i},
                 "rule": {"id": f"rule-{rnd.randrange(200)}", "name": title},
                 "host": {"ip": [f"10.20.{rnd.randrange(256)}.{rnd.randrange(1, 255)}"]},
@@ -121,7 +122,7 @@ def center(home: Path, store_args: list[str]) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
-def register_schools(home: Path) -> dict[str, wire.SchoolKey]:
+def register_schools(home: Path) -> dict[str, signing.SchoolKey]:
     env = {**os.environ, "SECOPS_CENTER_HOME": str(home)}
     keys = {}
     for n in range(SENDERS):
@@ -134,11 +135,11 @@ def register_schools(home: Path) -> dict[str, wire.SchoolKey]:
             check=True,
         ).stdout
         key_text = next(word for word in out.split() if word.startswith("sk1."))
-        keys[code] = wire.parse_key(key_text)
+        keys[code] = signing.parse_key(key_text)
     return keys
 
 
-def send_all(url: str, keys: dict[str, wire.SchoolKey], per_school: int, batch: int) -> tuple[float, list[float]]:
+def send_all(url: str, keys: dict[str, signing.SchoolKey], per_school: int, batch: int) -> tuple[float, list[float]]:
     import json
 
     bodies: dict[str, list[bytes]] = {}
@@ -156,9 +157,9 @@ def send_all(url: str, keys: dict[str, wire.SchoolKey], per_school: int, batch: 
         with httpx.Client(base_url=url, timeout=120) as client:
             for body in bodies[code]:
                 while True:
-                    headers = wire.signed_headers(keys[code], code, body, now=time.time())
+                    headers = signing.signed_headers(keys[code], code, body, now=time.time())
                     began = time.perf_counter()
-                    answer = client.post(wire.ALERTS_PATH, content=body, headers=headers)
+                    answer = client.post(signing.ALERTS_PATH, content=body, headers=headers)
                     took = time.perf_counter() - began
                     if answer.status_code == 200:
                         with lock:
@@ -188,7 +189,7 @@ def raw_bulk(es: Elasticsearch, index: str, total: int, batch: int, parallel: bo
         code = school_code(n + 1)
         for alert in make_alerts(total // SENDERS, code, seed=n):
             alert["organization"] = {"id": code}
-            docs.append({"_op_type": "create", "_index": index, "_id": wire.alert_id(code, alert), "_source": alert})
+            docs.append({"_op_type": "create", "_index": index, "_id": alert_id(code, alert), "_source": alert})
     began = time.perf_counter()
     if parallel:
         for ok, item in helpers.parallel_bulk(es, docs, thread_count=SENDERS, chunk_size=batch):

@@ -75,3 +75,26 @@ class Alert:
     title: str
     detail: dict[str, object]
     asset_key: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    """What an incident needs from an alert, whatever shape the alert came in: a workspace alert row
+    (``secops incident open --from-alert``, the demo) or an alert a school sent the center.
+
+    ``incident.open_from_alert`` picks the playbook from the title (and ``text``), tags and source,
+    and opens the incident from the rest. Text fields are untrusted (they come from logs and schools).
+    """
+
+    title: str
+    severity: str  # info | low | medium | high | critical
+    detected_at: datetime  # aware
+    source: str = ""  # capability or sensor that raised it, e.g. "sigma", "yara"
+    rule: str = ""  # the rule's id, "" when no rule raised it
+    tags: tuple[str, ...] = ()
+    text: str = ""  # more words a playbook's title_words may match (a center alert's message)
+    assets: tuple[str, ...] = ()  # affected hosts: addresses or names
+    school: str = ""  # the school's code when the alert came from a school (at the center), else ""
+    school_name: str = ""
+    alert_ids: tuple[int, ...] = ()  # the workspace alerts the incident links
+    facts: dict[str, object] = field(default_factory=dict)  # kept in the incident's facts, for its reports

@@ -58,7 +58,7 @@ def run_discover_job(workspace_path: str, profile: str, targets: list[str], cron
 
 def run_forward_job(workspace_path: str, batch: int = 500, cron: str = "") -> None:
     """One forwarder pass: new alerts into the outbox, due batches to the center."""
-    from secops.center.forwarder import CenterClient, forward_once, load_target
+    from secops.forward.sync import CenterClient, forward_once, load_target
     from secops.workspace import open_workspace_store
 
     try:
@@ -218,7 +218,7 @@ def _discover_job(workspace: Workspace, profile: str, targets: list[str]) -> tup
 
 
 def _forward_job(workspace: Workspace, options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
-    from secops.center.forwarder import load_target
+    from secops.forward.sync import load_target
 
     load_target(workspace)  # set up now, not discovered broken at the first run
     return run_forward_job, "forward", {"batch": int(options.get("batch") or 500)}

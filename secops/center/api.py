@@ -21,12 +21,13 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from secops.center import ingest, nonces, wire
+from secops.center import ingest, nonces
 from secops.center.context import CenterContext
 from secops.center.guard import MAX_JSON_DEPTH, json_depth_exceeds
 from secops.center.ratelimit import RateLimiter
 from secops.center.schools import Signer, SignerCache
 from secops.center.stores.base import StoreUnavailable
+from secops.protocol import signing
 
 log = logging.getLogger("secops.center.api")
 router = APIRouter(prefix="/api/v1", tags=["ingestion"])
@@ -41,13 +42,13 @@ derive the signing key `K = HMAC-SHA256(secret, "secops-center-signing-v1")`. A 
 
 | header | value |
 |---|---|
-| `{wire.HEADER_SCHOOL}` | the school's 10-digit code (must be the key's school) |
-| `{wire.HEADER_KEY_ID}` | the key id (12 hex) |
-| `{wire.HEADER_TIMESTAMP}` | Unix seconds; within ±{wire.MAX_SKEW_SECONDS} s of the center clock |
-| `{wire.HEADER_NONCE}` | 16-64 characters `[0-9A-Za-z_-]`, new for every request |
-| `{wire.HEADER_SIGNATURE}` | hex HMAC-SHA256 with K over the string to sign |
+| `{signing.HEADER_SCHOOL}` | the school's 10-digit code (must be the key's school) |
+| `{signing.HEADER_KEY_ID}` | the key id (12 hex) |
+| `{signing.HEADER_TIMESTAMP}` | Unix seconds; within ±{signing.MAX_SKEW_SECONDS} s of the center clock |
+| `{signing.HEADER_NONCE}` | 16-64 characters `[0-9A-Za-z_-]`, new for every request |
+| `{signing.HEADER_SIGNATURE}` | hex HMAC-SHA256 with K over the string to sign |
 
-The string to sign is the lines `v1`, the method (`POST`), the path (`{wire.ALERTS_PATH}`), the
+The string to sign is the lines `v1`, the method (`POST`), the path (`{signing.ALERTS_PATH}`), the
 timestamp, the nonce and the hex SHA-256 of the exact body bytes, joined by `\\n`. A nonce is
 accepted once (409 on replay).
 
@@ -138,17 +139,23 @@ async def authenticate_headers(ing: Ingestion, request: Request) -> Claim:
     """Every check the headers allow, before a byte of the body is read: a stranger is refused
     (and the connection closed) without the center ever holding their body."""
     h = request.headers
-    names = (wire.HEADER_SCHOOL, wire.HEADER_KEY_ID, wire.HEADER_TIMESTAMP, wire.HEADER_NONCE, wire.HEADER_SIGNATURE)
+    names = (
+        signing.HEADER_SCHOOL,
+        signing.HEADER_KEY_ID,
+        signing.HEADER_TIMESTAMP,
+        signing.HEADER_NONCE,
+        signing.HEADER_SIGNATURE,
+    )
     missing = [name for name in names if not h.get(name)]
     if missing:
         raise ApiError(
             401, f"missing signature headers: {', '.join(missing)}", "sign requests as described in /docs", close=True
         )
-    school, key_id, timestamp = h[wire.HEADER_SCHOOL], h[wire.HEADER_KEY_ID], h[wire.HEADER_TIMESTAMP]
-    nonce, signature = h[wire.HEADER_NONCE], h[wire.HEADER_SIGNATURE].strip()
+    school, key_id, timestamp = h[signing.HEADER_SCHOOL], h[signing.HEADER_KEY_ID], h[signing.HEADER_TIMESTAMP]
+    nonce, signature = h[signing.HEADER_NONCE], h[signing.HEADER_SIGNATURE].strip()
     if not _SIGNATURE.match(signature):
         raise ApiError(401, "the signature must be 64 hex digits", "send hex HMAC-SHA256 (see /docs)", close=True)
-    if not wire.valid_nonce(nonce):
+    if not signing.valid_nonce(nonce):
         raise ApiError(401, "the nonce must be 16-64 characters of [0-9A-Za-z_-]", "use a new random nonce", close=True)
     now = ing.ctx.now().timestamp()
     try:
@@ -157,11 +164,11 @@ async def authenticate_headers(ing: Ingestion, request: Request) -> Claim:
         raise ApiError(
             401, "timestamp must be Unix seconds", "send the current time as an integer", close=True
         ) from None
-    if not wire.timestamp_fresh(timestamp, now):
+    if not signing.timestamp_fresh(timestamp, now):
         raise ApiError(
             401,
             f"timestamp {sent} is {round(abs(now - sent))} s off the center clock; check NTP",
-            f"clocks must agree within {wire.MAX_SKEW_SECONDS} s",
+            f"clocks must agree within {signing.MAX_SKEW_SECONDS} s",
             close=True,
         )
     known, signer = ing.signers.peek(key_id)  # a school posting steadily is in the cache: no thread trip
@@ -201,7 +208,7 @@ async def read_body(request: Request, limit: int, max_batch: int) -> bytes:
 
 
 def verify_body(claim: Claim, request: Request, body: bytes) -> None:
-    if not wire.verify(
+    if not signing.verify(
         claim.signer.key, request.method, request.url.path, claim.timestamp, claim.nonce, body, claim.signature
     ):
         raise ApiError(

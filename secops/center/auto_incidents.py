@@ -30,9 +30,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from secops.center.context import CenterContext
 from secops.center.stores.base import AlertQuery, StoredAlert
-from secops.center.wire import SEVERITY_SCORE
+from secops.incident.from_alert import open_from_alert
 from secops.incident.model import Incident, Session
 from secops.incident.playbooks import Playbook
+from secops.models import AlertFacts
+from secops.protocol.alerts import SEVERITY_SCORE
 from secops.store.schema import center_auto_cursor, center_auto_incidents, incidents
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,7 @@ CURSOR = "auto-incidents"
 PAGE = 500
 RECEIVED_OVERLAP = timedelta(minutes=2)
 STALE = timedelta(minutes=2)
-FALLBACK = ("10", "其他", "一般")  # no playbook fits: 其他事件, the grade a person then reviews
+FALLBACK = ("10", "其他")  # no playbook fits: 其他事件, graded 一般 for a person to review
 
 _claims = center_auto_incidents.c
 
@@ -137,45 +139,33 @@ def _link(ctx: CenterContext, alert_id: str, incident_id: int, now: datetime) ->
         )
 
 
-def _playbook_for(alert: StoredAlert, playbooks: list[Playbook]) -> Playbook | None:
-    """The first playbook whose applies_to fits, as `secops incident open --from-alert` picks it."""
+def _assets(doc: dict[str, Any]) -> tuple[str, ...]:
+    host = doc.get("host") if isinstance(doc.get("host"), dict) else {}
+    found = [*((host or {}).get("ip") or []), (host or {}).get("name")]
+    return tuple(str(a) for a in found if a)[:10]
+
+
+def alert_facts(alert: StoredAlert) -> AlertFacts:
+    """What a center alert tells its incident; the school and the alert's id go into its facts."""
     doc = alert.doc
     rule = doc.get("rule") if isinstance(doc.get("rule"), dict) else {}
     secops = doc.get("secops") if isinstance(doc.get("secops"), dict) else {}
     event = doc.get("event") if isinstance(doc.get("event"), dict) else {}
+    organization = doc.get("organization") if isinstance(doc.get("organization"), dict) else {}
     tags = doc.get("tags") or (rule or {}).get("tags") or []
-    facts = {
-        "title": " ".join(filter(None, (alert.title, str(doc.get("message") or "")))),
-        "tags": tags if isinstance(tags, list) else [],
-        "source": (secops or {}).get("source") or (event or {}).get("module") or "",
-    }
-    return next((p for p in playbooks if p.applies_to.matches(facts)), None)
-
-
-def _assets(doc: dict[str, Any]) -> list[str]:
-    host = doc.get("host") if isinstance(doc.get("host"), dict) else {}
-    found = [*((host or {}).get("ip") or []), (host or {}).get("name")]
-    return [str(a) for a in found if a][:10]
-
-
-def open_for(session: Session, alert: StoredAlert, playbooks: list[Playbook]) -> Incident:
-    """The incident one center alert calls for; the school and alert id are in its facts."""
-    from secops.incident.model import open_incident
-
-    chosen = _playbook_for(alert, playbooks)
-    category, subcategory, grade = (chosen.category, chosen.subcategory, chosen.default_grade) if chosen else FALLBACK
-    organization = alert.doc.get("organization") if isinstance(alert.doc.get("organization"), dict) else {}
     school_name = str((organization or {}).get("name") or "")[:100]
-    return open_incident(
-        session,
-        title=f"[{school_name or alert.school}] {alert.title}"[:500],
-        category=category,
-        subcategory=subcategory,
-        grade=grade,
-        detected_at=min(alert.at, session.now),  # a school clock running ahead must not refuse the incident
-        notified=bool(chosen and chosen.notified),
-        playbook=chosen.id if chosen else None,
-        assets=_assets(alert.doc),
+    rule_id = (rule or {}).get("id")
+    return AlertFacts(
+        title=alert.title,
+        severity=alert.severity,
+        detected_at=alert.at,
+        source=str((secops or {}).get("source") or (event or {}).get("module") or ""),
+        rule=rule_id if isinstance(rule_id, str) else "",
+        tags=tuple(tags) if isinstance(tags, list) else (),
+        text=str(doc.get("message") or ""),
+        assets=_assets(doc),
+        school=alert.school,
+        school_name=school_name,
         facts={
             "school": alert.school,
             "school_name": school_name,
@@ -185,6 +175,14 @@ def open_for(session: Session, alert: StoredAlert, playbooks: list[Playbook]) ->
             "opened_by": ACTOR,
         },
     )
+
+
+def open_for(session: Session, alert: StoredAlert, playbooks: list[Playbook]) -> Incident:
+    """The incident one center alert calls for, with the playbook that fits it (else 其他事件)."""
+    facts = alert_facts(alert)
+    # a school clock running ahead must not refuse the incident
+    detected = min(facts.detected_at, session.now)
+    return open_from_alert(session, facts, playbooks, unmatched=FALLBACK, detected_at=detected)
 
 
 def _recover(ctx: CenterContext, session: Session, playbooks: list[Playbook]) -> int:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from secops.center.compliance import ComplianceSummary, SystemStatus
+from secops.protocol.compliance import ComplianceSummary, SystemStatus
 from secops.store import Store
 from secops.store.schema import center_compliance, center_schools
 

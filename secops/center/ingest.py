@@ -5,7 +5,7 @@ per-alert pydantic model. Invalid alerts are rejected one by one; an alert that 
 school (``organization.id``) refuses the whole request (``ForeignSchool``).
 
 An alert as stored is the alert as sent with ``organization.id`` set to the school and
-``secops.severity`` filled in; its id is ``wire.alert_id(school, stored)``, so the same alert
+``secops.severity`` filled in; its id is ``secops.protocol.alerts.alert_id(school, stored)``, so the same alert
 sent twice is the same document.
 """
 
@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from secops.center import wire
 from secops.center.stores.base import InsertOutcome, StoredAlert
+from secops.protocol.alerts import SEVERITY_SCORE, canonical_alert
 
 MAX_MESSAGE = 2000
 MAX_DOC_BYTES = 32 * 1024  # the canonical JSON of one alert
 MAX_TAGS = 64
-SEVERITIES = tuple(wire.SEVERITY_SCORE)
+SEVERITIES = tuple(SEVERITY_SCORE)
 OBJECT_FIELDS = ("rule", "host", "event", "secops", "organization", "source", "destination", "user", "url")
 RESERVED = ("received_at", "center")  # added by the center when it stores an alert
 _OLDEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -54,7 +54,7 @@ class Prepared:
 def severity_of_score(score: float) -> str:
     """ECS event.severity (0-100) to a secops severity, by the ranges SEVERITY_SCORE marks."""
     for name in ("info", "low", "medium", "high"):
-        if score <= wire.SEVERITY_SCORE[name]:
+        if score <= SEVERITY_SCORE[name]:
             return name
     return "critical"
 
@@ -124,11 +124,11 @@ def prepare_alert(alert: Any, school: str, now: datetime, received_at: datetime)
     doc = dict(alert)
     doc["organization"] = {**alert.get("organization", {}), "id": school}
     doc["secops"] = {**alert.get("secops", {}), "severity": severity}
-    canonical = wire.canonical_alert(doc)
+    canonical = canonical_alert(doc)
     if len(canonical) > MAX_DOC_BYTES:
         raise InvalidAlert(f"the alert is larger than {MAX_DOC_BYTES // 1024} KiB")
     return StoredAlert(
-        id=hashlib.sha256(school.encode() + b"\n" + canonical).hexdigest(),  # wire.alert_id, canonical JSON reused
+        id=hashlib.sha256(school.encode() + b"\n" + canonical).hexdigest(),  # alert_id, canonical JSON reused
         school=school,
         at=at,
         received_at=received_at,

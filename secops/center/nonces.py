@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from secops.center.wire import MAX_SKEW_SECONDS
+from secops.protocol.signing import MAX_SKEW_SECONDS
 from secops.store import Store
 from secops.store.schema import center_nonces
 

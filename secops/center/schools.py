@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from secops.center import wire
 from secops.config import check_school_code
 from secops.errors import SecopsError
+from secops.protocol import signing
 from secops.store import Store
 from secops.store.schema import center_schools
 
@@ -76,7 +76,7 @@ def add_school(
     *,
     rotate: bool = False,
     rate_per_minute: int | None = None,
-) -> wire.SchoolKey:
+) -> signing.SchoolKey:
     """Register a school (or, with ``rotate``, replace its key) and return the new key, to show once."""
     code = _code(code)
     name = name.strip()
@@ -84,11 +84,11 @@ def add_school(
         raise SecopsError("a school needs a name", hint="--name 'XX市第一中学'")
     if rate_per_minute is not None and rate_per_minute < 1:
         raise SecopsError("the rate limit must be at least 1 request per minute")
-    key = wire.new_key()
+    key = signing.new_key()
     values = {
         "name": name,
         "key_id": key.key_id,
-        "sealed_key": seal(secret, key.key_id, wire.signing_key(key)),
+        "sealed_key": seal(secret, key.key_id, signing.signing_key(key)),
         "created_at": now,
         "revoked_at": None,
     }

@@ -9,6 +9,7 @@ cannot be replayed as a login. Time is always passed in.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import re
@@ -76,8 +77,11 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(_scrypt(password, salt, n, r, p), expected)
 
 
-# Checked against when the user does not exist, so an unknown name costs as much time as a known one.
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the user does not exist, so an unknown name costs as much time as a known
+    one. Made on first use (an scrypt hash: importing this module must not pay for it), then kept."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,7 @@ def authenticate(store: Store, username: str, password: str) -> bool:
             )
         ).first()
     if row is None:
-        verify_password(password, _DUMMY_HASH)
+        verify_password(password, _dummy_hash())
         return False
     good = verify_password(password, row.password_hash)
     return good and row.disabled_at is None

@@ -26,7 +26,7 @@ def demo(app: AppContext, output_dir: Path, lang: str) -> None:
     Uses SQLite and touches nothing outside the temporary workspace and OUTPUT_DIR; your own
     workspace (--workspace) is left alone.
     """
-    from secops.demo import run_demo
+    from secops.demo.run import run_demo
 
     result = run_demo(output_dir, now=app.now(), lang=lang, progress=lambda line: click.echo(line))
     click.echo("")

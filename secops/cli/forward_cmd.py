@@ -11,7 +11,7 @@ from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit_object, localize, safe_text
 
 if TYPE_CHECKING:
-    from secops.center.forwarder import PassResult
+    from secops.forward.sync import PassResult
 
 
 @click.group()
@@ -40,10 +40,10 @@ def forward() -> None:
 @pass_app
 def setup(app: AppContext, center_url: str, key_file: Path, check: bool) -> None:
     """Set the center URL and this school's key."""
-    from secops.center import wire
-    from secops.center.forwarder import CenterClient, Target, save_key
     from secops.config import ForwardConfig, check_center_url, save_config
     from secops.errors import SecopsError
+    from secops.forward.sync import CenterClient, Target, save_key
+    from secops.protocol import signing
 
     workspace = app.workspace()
     try:
@@ -51,7 +51,7 @@ def setup(app: AppContext, center_url: str, key_file: Path, check: bool) -> None
     except ValueError as exc:
         raise SecopsError(f"--center: {exc}") from None
     try:
-        key = wire.parse_key(key_file.read_text(errors="replace"))
+        key = signing.parse_key(key_file.read_text(errors="replace"))
     except ValueError as exc:
         raise SecopsError(f"--key-file {key_file}: {exc}") from None
     if check:
@@ -96,7 +96,7 @@ def run(app: AppContext, once: bool, batch: int, interval: float) -> None:
     import signal
     import threading
 
-    from secops.center.forwarder import CenterClient, forward_once, load_target, run_loop
+    from secops.forward.sync import CenterClient, forward_once, load_target, run_loop
 
     workspace = app.workspace()
     target = load_target(workspace)
@@ -134,7 +134,7 @@ def run(app: AppContext, once: bool, batch: int, interval: float) -> None:
 @pass_app
 def status(app: AppContext, fmt: str) -> None:
     """The backlog: pending, sent, rejected, the oldest pending alert, the last error."""
-    from secops.center.outbox import summary
+    from secops.forward.outbox import summary
 
     workspace = app.workspace()
     with app.store(workspace) as store:

@@ -63,7 +63,8 @@ def open_cmd(
 ) -> None:
     """Open an incident; its clocks start at the detection time."""
     from secops.errors import SecopsError
-    from secops.incident.alerts import alert_prefill
+    from secops.incident.alerts import alert_facts
+    from secops.incident.from_alert import open_from_alert
     from secops.incident.model import open_incident
     from secops.incident.playbooks import load_playbooks
     from secops.incident.policy import load_policy
@@ -72,15 +73,34 @@ def open_cmd(
     grading_facts = parse_facts(facts)
     workspace = app.workspace()
     with app.store(workspace) as store:
-        prefill: dict[str, Any] = alert_prefill(store, alert_id) if alert_id else {}
-        if prefill and not playbook:
-            playbook = next((p.id for p in playbooks.values() if p.applies_to.matches(prefill)), None)
+        alert = alert_facts(store, alert_id) if alert_id else None
         chosen = playbooks.get(playbook) if playbook else None
         if playbook and chosen is None:
             raise SecopsError(f"unknown playbook {playbook!r}", hint="choose one of: " + ", ".join(sorted(playbooks)))
         reasons: list[str] = []
         if grading_facts and not grade:
             grade, reasons = load_policy().grade(grading_facts)
+        kept: dict[str, Any] = {**grading_facts, **({"grading_reasons": reasons} if reasons else {})}
+        if alert is not None:
+            session = session_for(app, store, actor)
+            opened = open_from_alert(
+                session,
+                alert,
+                playbooks.values(),
+                playbook=chosen,
+                grade=grade,
+                title=title,
+                category=category,
+                subcategory=subcategory,
+                detected_at=parse_when(detected_at, app) if detected_at else None,
+                notified=notified,
+                owner=owner,
+                systems=systems,
+                assets=assets,
+                facts=kept,
+            )
+            show_incident(app, store, opened, fmt, headline=f"Opened incident #{opened.id}")
+            return
         category = category or (chosen.category if chosen else None)
         subcategory = subcategory or (chosen.subcategory if chosen else None)
         if not category or not subcategory:
@@ -88,7 +108,6 @@ def open_cmd(
                 "give --category and --subcategory, or a --playbook that implies them",
                 hint="see secops incident playbooks, or give e.g. --category 02 --subcategory 网页篡改",
             )
-        title = title or prefill.get("title")
         if not title:
             raise SecopsError("give --title (or --from-alert)")
         session = session_for(app, store, actor)  # one "now" for the session and the default detection time
@@ -98,14 +117,13 @@ def open_cmd(
             category=category,
             subcategory=subcategory,
             grade=grade or (chosen.default_grade if chosen else "一般"),
-            detected_at=parse_when(detected_at, app) if detected_at else (prefill.get("detected_at") or session.now),
+            detected_at=parse_when(detected_at, app) if detected_at else session.now,
             notified=notified or bool(chosen and chosen.notified),
             playbook=chosen.id if chosen else None,
             owner=owner,
             systems=list(systems),
-            assets=list(assets) or ([prefill["asset"]] if prefill.get("asset") else []),
-            alert_ids=[alert_id] if alert_id else [],
-            facts={**grading_facts, **({"grading_reasons": reasons} if reasons else {})},
+            assets=list(assets),
+            facts=kept,
         )
         show_incident(app, store, opened, fmt, headline=f"Opened incident #{opened.id}")
 

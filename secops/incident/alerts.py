@@ -1,4 +1,4 @@
-"""What an alert tells a new incident (``secops incident open --from-alert``)."""
+"""A workspace alert as a new incident reads it (``secops incident open --from-alert``, the demo)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,30 @@ import sqlalchemy as sa
 
 from secops.errors import SecopsError
 from secops.incident.model import as_aware
+from secops.models import AlertFacts
 from secops.store import Store
 from secops.store.schema import alerts
 
 
-def alert_prefill(store: Store, alert_id: int) -> dict[str, Any]:
-    """What an alert tells a new incident: title, when, which asset, its source and tags."""
+def alert_facts(store: Store, alert_id: int) -> AlertFacts:
+    """What workspace alert ``alert_id`` tells a new incident: title, when, which asset, its source,
+    rule and tags; the incident links the alert."""
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(alerts).where(alerts.c.id == alert_id)).first()
     if row is None:
         raise SecopsError(f"no alert #{alert_id}", hint="see secops alerts list --status all")
-    detail = dict(row.detail or {})
-    tags = detail.get("tags") or (detail.get("rule") or {}).get("tags") or []
-    return {
-        "title": row.title,
-        "detected_at": as_aware(row.at),
-        "asset": row.asset_key,
-        "source": row.source,
-        "severity": row.severity,
-        "tags": list(tags) if isinstance(tags, list) else [],
-    }
+    detail: dict[str, Any] = dict(row.detail or {})
+    rule = detail["rule"] if isinstance(detail.get("rule"), dict) else {}
+    tags = detail.get("tags") or rule.get("tags") or []
+    detected = as_aware(row.at)
+    assert detected is not None  # alerts.at is NOT NULL
+    return AlertFacts(
+        title=row.title,
+        severity=row.severity,
+        detected_at=detected,
+        source=row.source,
+        rule=str(rule.get("id") or ""),
+        tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (),
+        assets=(row.asset_key,) if row.asset_key else (),
+        alert_ids=(row.id,),
+    )

@@ -116,7 +116,7 @@ def test_scan_lists_all_13_demo_roster_columns(run_cli: Invoke, tmp_path: Path) 
     from datetime import date
 
     from secops.data.watermark.roster import HEADER as DEMO_HEADER
-    from secops.demo_data import write_roster
+    from secops.demo.data import write_roster
 
     path = tmp_path / "students.csv"
     write_roster(path, 300, date(2026, 11, 23))  # the demo's GB18030 roster

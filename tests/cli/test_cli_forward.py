@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from secops.center import wire
 from secops.center.context import CenterContext
 from secops.center.open import open_center
 from secops.center.schools import add_school
 from secops.center.stores.base import AlertQuery
+from secops.protocol import signing
 from secops.workspace import open_workspace_store
 from tests.conftest import SCHOOL_CODE, SCHOOL_NAME, Invoke
 from tests.unit.center import running_center
-from tests.unit.center.test_outbox import add_alerts
+from tests.unit.forward.test_outbox import add_alerts
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def ws(run_cli: Invoke) -> Invoke:
 
 
 @pytest.fixture
-def center(tmp_path: Path) -> Iterator[tuple[CenterContext, wire.SchoolKey, str]]:
+def center(tmp_path: Path) -> Iterator[tuple[CenterContext, signing.SchoolKey, str]]:
     ctx = open_center(tmp_path / "center")
     key = add_school(ctx.state, SCHOOL_CODE, SCHOOL_NAME, ctx.secret, datetime.now(UTC))
     with running_center(ctx) as url:
@@ -45,7 +45,7 @@ def key_file(tmp_path: Path, text: str) -> str:
 
 
 def test_setup_checks_the_center_keeps_the_key_out_of_the_config_then_run_and_status(
-    ws: Invoke, tmp_path: Path, center: tuple[CenterContext, wire.SchoolKey, str]
+    ws: Invoke, tmp_path: Path, center: tuple[CenterContext, signing.SchoolKey, str]
 ) -> None:
     ctx, key, url = center
     done = ws("forward", "setup", "--center", url + "/", "--key-file", key_file(tmp_path, key.text), "--check")
@@ -75,7 +75,7 @@ def test_setup_checks_the_center_keeps_the_key_out_of_the_config_then_run_and_st
 def test_bad_setup_input_is_one_clear_line_and_changes_nothing(ws: Invoke, tmp_path: Path) -> None:
     bad_key = ws("forward", "setup", "--center", "http://127.0.0.1:9", "--key-file", key_file(tmp_path, "sk1.nope"))
     assert bad_key.exit_code == 2 and "sk1.<12 hex>" in bad_key.stderr
-    good = wire.new_key().text
+    good = signing.new_key().text
     bad_url = ws("forward", "setup", "--center", "ftp://center", "--key-file", key_file(tmp_path, good))
     assert bad_url.exit_code == 2 and "--center" in bad_url.stderr
     port = ws("forward", "setup", "--center", "http://127.0.0.1:9", "--key-file", key_file(tmp_path, good), "--check")
@@ -87,10 +87,10 @@ def test_bad_setup_input_is_one_clear_line_and_changes_nothing(ws: Invoke, tmp_p
 
 
 def test_check_refuses_a_key_the_center_does_not_know(
-    ws: Invoke, tmp_path: Path, center: tuple[CenterContext, wire.SchoolKey, str]
+    ws: Invoke, tmp_path: Path, center: tuple[CenterContext, signing.SchoolKey, str]
 ) -> None:
     _, _, url = center
-    other = ws("forward", "setup", "--center", url, "--key-file", key_file(tmp_path, wire.new_key().text), "--check")
+    other = ws("forward", "setup", "--center", url, "--key-file", key_file(tmp_path, signing.new_key().text), "--check")
     assert other.exit_code == 2 and "revoked" in other.stderr and "secops forward setup" in other.stderr
     assert not (tmp_path / "ws" / "center.key").exists()
 
@@ -100,7 +100,12 @@ def test_center_down_run_once_exits_1_and_keeps_everything(ws: Invoke, tmp_path:
 
     assert (
         ws(
-            "forward", "setup", "--center", "http://127.0.0.1:9", "--key-file", key_file(tmp_path, wire.new_key().text)
+            "forward",
+            "setup",
+            "--center",
+            "http://127.0.0.1:9",
+            "--key-file",
+            key_file(tmp_path, signing.new_key().text),
         ).exit_code
         == 0
     )
@@ -117,7 +122,12 @@ def test_scheduler_forward_and_hunt_jobs(ws: Invoke, tmp_path: Path) -> None:
     assert unset.exit_code == 2 and "secops forward setup" in unset.stderr
     assert (
         ws(
-            "forward", "setup", "--center", "http://127.0.0.1:9", "--key-file", key_file(tmp_path, wire.new_key().text)
+            "forward",
+            "setup",
+            "--center",
+            "http://127.0.0.1:9",
+            "--key-file",
+            key_file(tmp_path, signing.new_key().text),
         ).exit_code
         == 0
     )
@@ -185,7 +195,7 @@ def test_scheduler_forward_and_hunt_jobs(ws: Invoke, tmp_path: Path) -> None:
 
 
 def test_the_scheduled_forward_job_runs_one_pass(
-    ws: Invoke, tmp_path: Path, center: tuple[CenterContext, wire.SchoolKey, str]
+    ws: Invoke, tmp_path: Path, center: tuple[CenterContext, signing.SchoolKey, str]
 ) -> None:
     from secops.config import load_workspace
     from secops.scheduler import run_forward_job

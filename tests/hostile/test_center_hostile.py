@@ -28,15 +28,15 @@ import httpx
 import pytest
 import uvicorn
 
-from secops.center import wire
 from secops.center.app import create_app
-from secops.center.compliance import COMPLIANCE_PATH
 from secops.center.context import CenterContext
 from secops.center.open import open_center
 from secops.center.schools import add_school
 from secops.center.server import uvicorn_config
 from secops.center.settings import CenterSettings, Limits
 from secops.center.staff import add_user
+from secops.protocol import signing
+from secops.protocol.compliance import COMPLIANCE_PATH
 from tests.unit.center import alert, body_of
 
 SCHOOL = "4111010001"
@@ -63,7 +63,7 @@ class Center:
     url: str
     port: int
     pid: int
-    key: wire.SchoolKey
+    key: signing.SchoolKey
 
 
 def free_port() -> int:
@@ -80,7 +80,7 @@ def memory_kb(pid: int, field: str = "VmHWM") -> int:
     raise AssertionError(f"no {field} for {pid}")
 
 
-def prepare_home(home: Path, settings: str = SETTINGS) -> wire.SchoolKey:
+def prepare_home(home: Path, settings: str = SETTINGS) -> signing.SchoolKey:
     home.mkdir(parents=True, exist_ok=True)
     (home / "center.yaml").write_text(settings)
     ctx = open_center(home)
@@ -143,8 +143,8 @@ def center_in_thread(ctx: CenterContext) -> Iterator[str]:
         sock.close()
 
 
-def signed_post(center: Center, body: bytes, path: str = wire.ALERTS_PATH, **headers: str) -> httpx.Response:
-    signed = wire.signed_headers(center.key, SCHOOL, body, now=time.time(), path=path)
+def signed_post(center: Center, body: bytes, path: str = signing.ALERTS_PATH, **headers: str) -> httpx.Response:
+    signed = signing.signed_headers(center.key, SCHOOL, body, now=time.time(), path=path)
     return httpx.post(center.url + path, content=body, headers={**signed, **headers}, timeout=10)
 
 
@@ -184,18 +184,18 @@ def test_a_strangers_5_mb_bodies_are_never_read(center: Center) -> None:
         if n % 2:
             headers.update(
                 {
-                    wire.HEADER_SCHOOL: SCHOOL,
-                    wire.HEADER_KEY_ID: "0123456789ab",
-                    wire.HEADER_TIMESTAMP: str(int(time.time())),
-                    wire.HEADER_NONCE: wire.new_nonce(),
-                    wire.HEADER_SIGNATURE: "0" * 64,
+                    signing.HEADER_SCHOOL: SCHOOL,
+                    signing.HEADER_KEY_ID: "0123456789ab",
+                    signing.HEADER_TIMESTAMP: str(int(time.time())),
+                    signing.HEADER_NONCE: signing.new_nonce(),
+                    signing.HEADER_SIGNATURE: "0" * 64,
                 }
             )
         sock = socket.create_connection(("127.0.0.1", center.port), timeout=10)
         start = time.monotonic()
         said, sent, closed = b"", 0, False
         try:
-            sock.sendall(request_head(wire.ALERTS_PATH, size, headers))
+            sock.sendall(request_head(signing.ALERTS_PATH, size, headers))
             while time.monotonic() - start < 10:
                 readable, writable, _ = select.select([sock], [sock] if sent < size else [], [], 0.5)
                 if readable:
@@ -227,7 +227,7 @@ def test_a_strangers_5_mb_bodies_are_never_read(center: Center) -> None:
 def test_slow_or_silent_headers_are_cut_off(center: Center) -> None:
     silent = socket.create_connection(("127.0.0.1", center.port), timeout=5)
     dripping = socket.create_connection(("127.0.0.1", center.port), timeout=5)
-    head = request_head(wire.ALERTS_PATH, 10) + b"X-Padding: " + b"a" * 100
+    head = request_head(signing.ALERTS_PATH, 10) + b"X-Padding: " + b"a" * 100
 
     def drip() -> None:
         for byte in head:
@@ -252,9 +252,9 @@ def test_a_slow_body_is_answered_408_and_closed(center: Center) -> None:
     """A school's correctly signed request whose body drips in (1 byte every 0.2 s), and the
     same on the login form (no signature there): 408 within the body deadline, then closed."""
     body = body_of([alert(2)])
-    signed = wire.signed_headers(center.key, SCHOOL, body, now=time.time())
+    signed = signing.signed_headers(center.key, SCHOOL, body, now=time.time())
     for head, rest in (
-        (request_head(wire.ALERTS_PATH, len(body), signed), body),
+        (request_head(signing.ALERTS_PATH, len(body), signed), body),
         (request_head("/login", 200, {"Content-Type": "application/x-www-form-urlencoded"}), b"u" * 200),
     ):
         sock = socket.create_connection(("127.0.0.1", center.port), timeout=5)
@@ -292,14 +292,14 @@ def test_deep_json_is_400_and_leaves_the_nonce_unused(center: Center) -> None:
     assert "deeper" not in signed_post(center, strings).text
 
     # The refused request's nonce is still good for a correct body signed with it; a replay then gets 409.
-    refused_headers = wire.signed_headers(center.key, SCHOOL, deep(300), now=time.time())
-    assert httpx.post(center.url + wire.ALERTS_PATH, content=deep(300), headers=refused_headers).status_code == 400
+    refused_headers = signing.signed_headers(center.key, SCHOOL, deep(300), now=time.time())
+    assert httpx.post(center.url + signing.ALERTS_PATH, content=deep(300), headers=refused_headers).status_code == 400
     body = body_of([alert(3)])
-    timestamp, nonce = refused_headers[wire.HEADER_TIMESTAMP], refused_headers[wire.HEADER_NONCE]
-    signature = wire.sign(wire.signing_key(center.key), "POST", wire.ALERTS_PATH, timestamp, nonce, body)
-    again = {**refused_headers, wire.HEADER_SIGNATURE: signature}
-    assert httpx.post(center.url + wire.ALERTS_PATH, content=body, headers=again).status_code == 200
-    replay = httpx.post(center.url + wire.ALERTS_PATH, content=body, headers=again)
+    timestamp, nonce = refused_headers[signing.HEADER_TIMESTAMP], refused_headers[signing.HEADER_NONCE]
+    signature = signing.sign(signing.signing_key(center.key), "POST", signing.ALERTS_PATH, timestamp, nonce, body)
+    again = {**refused_headers, signing.HEADER_SIGNATURE: signature}
+    assert httpx.post(center.url + signing.ALERTS_PATH, content=body, headers=again).status_code == 200
+    replay = httpx.post(center.url + signing.ALERTS_PATH, content=body, headers=again)
     assert replay.status_code == 409 and "replayed" in replay.json()["error"]
 
     nested = b'{"school": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"  # RecursionError in json.loads before

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from secops.center import auto_incidents, wire
+from secops.center import auto_incidents
 from secops.center.context import CenterContext
 from secops.center.open import open_center
 from secops.center.stores.base import StoredAlert
 from secops.incident.audit import audit_key, entries, verify
 from secops.incident.model import Session, list_incidents, transition
 from secops.incident.playbooks import load_playbooks
+from secops.protocol.alerts import alert_id
 from secops.store.schema import center_auto_incidents
 
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
@@ -39,7 +40,7 @@ def stored(n: int, severity: str, title: str, *, tags: tuple[str, ...] = (), rec
         "secops": {"severity": severity, "source": "sigma", "alert_id": n},
         "organization": {"id": SCHOOL, "name": "测试实验中学"},
     }
-    return StoredAlert(wire.alert_id(SCHOOL, doc), SCHOOL, NOW - timedelta(minutes=n), received, severity, title, doc)
+    return StoredAlert(alert_id(SCHOOL, doc), SCHOOL, NOW - timedelta(minutes=n), received, severity, title, doc)
 
 
 def test_alerts_at_or_above_the_threshold_open_one_incident_each_with_their_playbook(ctx: CenterContext) -> None:
@@ -143,7 +144,7 @@ def test_a_burst_of_one_rule_at_one_school_is_one_incident_until_it_is_closed(ct
     other_rule = stored(60, "high", "Webshell upload to /upload/x.php")
     other_school_doc = {**burst[0].doc, "organization": {"id": "4111010002", "name": "第二中学"}}
     other_school = StoredAlert(
-        wire.alert_id("4111010002", other_school_doc),
+        alert_id("4111010002", other_school_doc),
         "4111010002",
         burst[0].at,
         NOW,

@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from secops.center import wire
 from secops.center.context import CenterContext
 from secops.center.open import open_center
 from secops.center.schools import add_school, revoke_school
 from secops.center.stores.base import AlertQuery
+from secops.protocol import signing
 from tests.unit.center import alert, body_of, post, running_center
 
 A = "4111010001"
@@ -31,13 +31,13 @@ def ctx(tmp_path: Path) -> Iterator[CenterContext]:
 
 
 @pytest.fixture
-def keys(ctx: CenterContext) -> dict[str, wire.SchoolKey]:
+def keys(ctx: CenterContext) -> dict[str, signing.SchoolKey]:
     now = datetime.now(UTC)
     return {code: add_school(ctx.state, code, f"学校{code[-1]}", ctx.secret, now) for code in (A, B)}
 
 
 @pytest.fixture
-def client(ctx: CenterContext, keys: dict[str, wire.SchoolKey]) -> Iterator[httpx.Client]:
+def client(ctx: CenterContext, keys: dict[str, signing.SchoolKey]) -> Iterator[httpx.Client]:
     with running_center(ctx) as url, httpx.Client(base_url=url, timeout=60) as http:
         yield http
 
@@ -47,7 +47,7 @@ def stored(ctx: CenterContext) -> int:
 
 
 def test_batch_is_stored_with_a_result_per_alert(
-    ctx: CenterContext, keys: dict[str, wire.SchoolKey], client: httpx.Client
+    ctx: CenterContext, keys: dict[str, signing.SchoolKey], client: httpx.Client
 ) -> None:
     batch = [alert(1), alert(2), {"message": "no time"}, alert(3, message=""), alert(4, secops={"severity": "huge"})]
     batch.append(alert(5, secops={}, event={"severity": 80}))
@@ -75,7 +75,7 @@ def test_batch_is_stored_with_a_result_per_alert(
 
 
 def test_the_same_alert_from_two_schools_is_two_documents(
-    ctx: CenterContext, keys: dict[str, wire.SchoolKey], client: httpx.Client
+    ctx: CenterContext, keys: dict[str, signing.SchoolKey], client: httpx.Client
 ) -> None:
     ids = {post(client, keys[s], s, body_of([alert(7)])).json()["results"][0]["id"] for s in (A, B)}
     assert len(ids) == 2 and stored(ctx) == 2
@@ -89,31 +89,31 @@ def refused(response: httpx.Response, status: int, needle: str) -> None:
 
 
 def test_wrong_signature_stale_timestamp_and_replay_are_refused(
-    ctx: CenterContext, keys: dict[str, wire.SchoolKey], client: httpx.Client
+    ctx: CenterContext, keys: dict[str, signing.SchoolKey], client: httpx.Client
 ) -> None:
     body = body_of([alert(1)])
-    refused(post(client, keys[A], A, body, headers={wire.HEADER_SIGNATURE: "0" * 64}), 401, "signature")
-    tampered = wire.signed_headers(keys[A], A, body, now=time.time())
-    refused(client.post(wire.ALERTS_PATH, content=body_of([alert(2)]), headers=tampered), 401, "signature")
-    other_key = wire.SchoolKey(keys[A].key_id, keys[B].secret)
+    refused(post(client, keys[A], A, body, headers={signing.HEADER_SIGNATURE: "0" * 64}), 401, "signature")
+    tampered = signing.signed_headers(keys[A], A, body, now=time.time())
+    refused(client.post(signing.ALERTS_PATH, content=body_of([alert(2)]), headers=tampered), 401, "signature")
+    other_key = signing.SchoolKey(keys[A].key_id, keys[B].secret)
     refused(post(client, other_key, A, body), 401, "signature")
     stale = post(client, keys[A], A, body, now=time.time() - 3600)
     refused(stale, 401, "s off the center clock; check NTP")
     assert re.search(r"is 360\d s off", stale.json()["error"])  # an hour, give or take the test's own delay
     refused(post(client, keys[A], A, body, now=time.time() + 301), 401, "check NTP")
-    missing = client.post(wire.ALERTS_PATH, content=body, headers={"Content-Type": "application/json"})
+    missing = client.post(signing.ALERTS_PATH, content=body, headers={"Content-Type": "application/json"})
     refused(missing, 401, "missing signature headers")
-    unknown = wire.SchoolKey("0123456789ab", keys[A].secret)
+    unknown = signing.SchoolKey("0123456789ab", keys[A].secret)
     refused(post(client, unknown, A, body), 401, "unknown or revoked key")
 
-    headers = wire.signed_headers(keys[A], A, body, now=time.time())
-    assert client.post(wire.ALERTS_PATH, content=body, headers=headers).status_code == 200
-    refused(client.post(wire.ALERTS_PATH, content=body, headers=headers), 409, "replayed request")
+    headers = signing.signed_headers(keys[A], A, body, now=time.time())
+    assert client.post(signing.ALERTS_PATH, content=body, headers=headers).status_code == 200
+    refused(client.post(signing.ALERTS_PATH, content=body, headers=headers), 409, "replayed request")
     assert stored(ctx) == 1
 
 
 def test_school_a_cannot_post_as_or_for_school_b(
-    ctx: CenterContext, keys: dict[str, wire.SchoolKey], client: httpx.Client
+    ctx: CenterContext, keys: dict[str, signing.SchoolKey], client: httpx.Client
 ) -> None:
     body = body_of([alert(1)])
     refused(post(client, keys[A], B, body), 403, f"does not belong to school {B}")
@@ -125,7 +125,7 @@ def test_school_a_cannot_post_as_or_for_school_b(
 
 
 def test_malformed_json_and_wrong_shapes(
-    ctx: CenterContext, keys: dict[str, wire.SchoolKey], client: httpx.Client
+    ctx: CenterContext, keys: dict[str, signing.SchoolKey], client: httpx.Client
 ) -> None:
     bad = post(client, keys[A], A, b'{"alerts": [{"message": "x",}]}')
     refused(bad, 400, "malformed JSON at line 1 column")
@@ -135,7 +135,7 @@ def test_malformed_json_and_wrong_shapes(
 
 
 def test_a_10_mb_body_and_a_100k_batch_are_refused(
-    ctx: CenterContext, keys: dict[str, wire.SchoolKey], client: httpx.Client
+    ctx: CenterContext, keys: dict[str, signing.SchoolKey], client: httpx.Client
 ) -> None:
     big = json.dumps({"alerts": [alert(1, message="x" * 1000)] * 10_000}).encode()
     assert len(big) > 10_000_000
@@ -145,8 +145,8 @@ def test_a_10_mb_body_and_a_100k_batch_are_refused(
         for start in range(0, len(big), 65536):
             yield big[start : start + 65536]
 
-    headers = wire.signed_headers(keys[A], A, big, now=time.time())
-    refused(client.post(wire.ALERTS_PATH, content=chunks(), headers=headers), 413, "larger than")
+    headers = signing.signed_headers(keys[A], A, big, now=time.time())
+    refused(client.post(signing.ALERTS_PATH, content=chunks(), headers=headers), 413, "larger than")
 
     many = body_of([{"message": "m"}] * 100_000)
     assert len(many) < ctx.settings.limits.max_body_bytes
@@ -166,7 +166,7 @@ def test_rate_limit_answers_429_with_retry_after(ctx: CenterContext, client: htt
 
 
 def test_revoked_and_rotated_keys_are_refused(
-    ctx: CenterContext, keys: dict[str, wire.SchoolKey], client: httpx.Client
+    ctx: CenterContext, keys: dict[str, signing.SchoolKey], client: httpx.Client
 ) -> None:
     assert post(client, keys[A], A, body_of([alert(1)])).status_code == 200
     revoke_school(ctx.state, A, datetime.now(UTC))

@@ -16,12 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from secops.center import wire
 from secops.center.open import open_center
 from secops.center.schools import add_school
 from secops.center.stores.base import AlertQuery
 from secops.center.stores.elasticsearch import ElasticsearchAlertStore
 from secops.center.stores.es_mapping import template_name
+from secops.protocol.alerts import alert_id
 from tests.unit.center import alert, body_of, post, running_center
 
 CODE = "4111010001"
@@ -136,7 +136,7 @@ def test_kill_9_mid_batch_loses_and_duplicates_nothing(
     key = add_school(ctx.state, CODE, "一中", ctx.secret, datetime.now(UTC))
     ctx.close()
     batches = [[alert(b * 100_000 + i) for i in range(2000)] for b in range(12)]
-    expected = {wire.alert_id(CODE, {**a, "organization": {"id": CODE}}) for batch in batches for a in batch}
+    expected = {alert_id(CODE, {**a, "organization": {"id": CODE}}) for batch in batches for a in batch}
     assert len(expected) == 12 * 2000
     port, log = closed_port(), tmp_path / "center.log"
     center_proc.append(_start(home, port, log))

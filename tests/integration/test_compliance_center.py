@@ -14,18 +14,19 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from secops.center import wire
-from secops.center.compliance import COMPLIANCE_PATH, build_summary, summary_body
 from secops.center.compliance_store import overdue_schools, summaries
 from secops.center.context import CenterContext
-from secops.center.forwarder import CenterClient, forward_once, load_target
 from secops.center.open import open_center
 from secops.center.schools import add_school
 from secops.center.staff import add_user
 from secops.config import Workspace
 from secops.dengbao.calendar import OfficialAssessment, record_filing, record_official
 from secops.dengbao.systems import System, save_system
+from secops.forward.compliance import build_summary, summary_body
+from secops.forward.sync import CenterClient, forward_once, load_target
 from secops.inventory.queries import tag_asset
+from secops.protocol import signing
+from secops.protocol.compliance import COMPLIANCE_PATH
 from secops.store import Store
 from secops.store.schema import assets, center_compliance
 from secops.workspace import open_workspace_store
@@ -123,14 +124,14 @@ def test_summary_round_trip_replaces_and_is_listed_as_overdue(
 
         # An older summary arriving late never rolls the center back.
         old = build_summary(store, SCHOOL_CODE, "测试实验中学", NOW - timedelta(days=30))
-        key = wire.parse_key((ws.path / "center.key").read_text())
+        key = signing.parse_key((ws.path / "center.key").read_text())
         answer = _post(url, key, SCHOOL_CODE, summary_body(old))
         assert answer.status_code == 200 and answer.json()["status"] == "older"
         assert {o.name for o in overdue_schools(ctx.state, datetime.now(UTC))[0].overdue} == {"门户网站"}
 
 
-def _post(url: str, key: wire.SchoolKey, school: str, body: bytes, **changes: str) -> httpx.Response:
-    headers = wire.signed_headers(key, school, body, now=time.time(), path=COMPLIANCE_PATH)
+def _post(url: str, key: signing.SchoolKey, school: str, body: bytes, **changes: str) -> httpx.Response:
+    headers = signing.signed_headers(key, school, body, now=time.time(), path=COMPLIANCE_PATH)
     headers.update(changes)
     return httpx.post(url + COMPLIANCE_PATH, content=body, headers=headers, timeout=10)
 
@@ -145,13 +146,13 @@ def test_signature_refusals_store_nothing(workspace: Workspace, ctx: CenterConte
     with running_center(ctx) as url:
         assert httpx.post(url + COMPLIANCE_PATH, content=body, timeout=10).status_code == 401  # unsigned
         tampered = body.replace("门户网站".encode(), "门户网址".encode())
-        headers = wire.signed_headers(key, SCHOOL_CODE, body, now=time.time(), path=COMPLIANCE_PATH)
+        headers = signing.signed_headers(key, SCHOOL_CODE, body, now=time.time(), path=COMPLIANCE_PATH)
         answer = httpx.post(url + COMPLIANCE_PATH, content=tampered, headers=headers, timeout=10)
         assert answer.status_code == 401 and "signature" in answer.json()["error"]
-        stale = wire.signed_headers(key, SCHOOL_CODE, body, now=time.time() - 3600, path=COMPLIANCE_PATH)
+        stale = signing.signed_headers(key, SCHOOL_CODE, body, now=time.time() - 3600, path=COMPLIANCE_PATH)
         assert httpx.post(url + COMPLIANCE_PATH, content=body, headers=stale, timeout=10).status_code == 401
         # Signed for the alerts path: the path is part of what is signed.
-        wrong_path = wire.signed_headers(key, SCHOOL_CODE, body, now=time.time())
+        wrong_path = signing.signed_headers(key, SCHOOL_CODE, body, now=time.time())
         assert httpx.post(url + COMPLIANCE_PATH, content=body, headers=wrong_path, timeout=10).status_code == 401
         # Another school's key for this school's code, and a summary naming another school.
         assert _post(url, other_key, SCHOOL_CODE, body).status_code == 403
@@ -165,7 +166,7 @@ def test_signature_refusals_store_nothing(workspace: Workspace, ctx: CenterConte
         with ctx.state.engine.connect() as conn:
             assert conn.execute(sa.select(sa.func.count()).select_from(center_compliance)).scalar_one() == 0
         # A replayed request (same nonce) is refused after the first one is stored.
-        headers = wire.signed_headers(key, SCHOOL_CODE, body, now=time.time(), path=COMPLIANCE_PATH)
+        headers = signing.signed_headers(key, SCHOOL_CODE, body, now=time.time(), path=COMPLIANCE_PATH)
         assert httpx.post(url + COMPLIANCE_PATH, content=body, headers=headers, timeout=10).status_code == 200
         assert httpx.post(url + COMPLIANCE_PATH, content=body, headers=headers, timeout=10).status_code == 409
 

@@ -24,8 +24,8 @@ from secops.center.dashboard import install_dashboard
 from secops.center.staff import add_user, disable_user
 from secops.center.stores.base import StoredAlert
 from secops.center.stores.sqlite import SQLiteAlertStore
-from secops.center.wire import alert_id
 from secops.incident import model
+from secops.protocol.alerts import alert_id
 from secops.store.schema import center_schools, center_sessions
 
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)  # 10:30 Beijing time

@@ -17,7 +17,7 @@ from secops.config import Workspace
 from secops.data.identifiers import age_on, id_birth_date, id_card_valid
 from secops.data.watermark.ledger import list_releases
 from secops.data.watermark.roster import HEADER
-from secops.demo_data import DROPPED_IN_LEAK, LEAKER, RECIPIENTS, DataDemo, run_data_step, student_row
+from secops.demo.data import DROPPED_IN_LEAK, LEAKER, RECIPIENTS, DataDemo, run_data_step, student_row
 from secops.workspace import open_workspace_store
 
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)

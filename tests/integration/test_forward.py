@@ -16,19 +16,19 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from secops.center import outbox
 from secops.center.context import CenterContext
-from secops.center.forwarder import CenterClient, Target, forward_once, load_target, save_key
 from secops.center.open import open_center
 from secops.center.schools import add_school
 from secops.center.stores.base import AlertQuery
 from secops.config import ForwardConfig, Workspace, load_workspace, save_config
+from secops.forward import outbox
+from secops.forward.sync import CenterClient, Target, forward_once, load_target, save_key
 from secops.store import Store
 from secops.store.schema import center_alerts, forward_outbox
 from secops.workspace import open_workspace_store
 from tests.conftest import SCHOOL_CODE
 from tests.unit.center import running_center
-from tests.unit.center.test_outbox import add_alerts, states
+from tests.unit.forward.test_outbox import add_alerts, states
 
 SECOPS = [sys.executable, "-m", "secops"]
 
@@ -188,14 +188,14 @@ def test_a_revoked_key_is_a_clear_error_and_the_outbox_is_kept(workspace: Worksp
 
 
 def test_wrong_key_for_the_key_id_and_unknown_center_path_are_named(workspace: Workspace, ctx: CenterContext) -> None:
-    from secops.center import wire
     from secops.errors import SecopsError
+    from secops.protocol import signing
 
     with center_on(ctx, free_port()) as url, open_workspace_store(workspace) as store:
         ws = connect(workspace, ctx, url)
         add_alerts(store, 3)
         real = load_target(ws)
-        forged = Target(real.center, real.school, real.school_name, wire.SchoolKey(real.key.key_id, "A" * 43))
+        forged = Target(real.center, real.school, real.school_name, signing.SchoolKey(real.key.key_id, "A" * 43))
         with CenterClient(forged) as client, pytest.raises(SecopsError, match="signature"):
             forward_once(forged, store, client)
         elsewhere = Target(url + "/nothing-here", real.school, real.school_name, real.key)

@@ -21,7 +21,7 @@ class StoreUnavailable(Exception):
 
 @dataclass(frozen=True)
 class StoredAlert:
-    id: str  # secops.center.wire.alert_id: hash of school + canonical alert
+    id: str  # secops.protocol.alerts.alert_id: hash of school + canonical alert
     school: str  # 10-digit school code, from the authenticated key, never from the body
     at: datetime  # the alert's @timestamp (aware, UTC)
     received_at: datetime  # when the center accepted it (aware, UTC)

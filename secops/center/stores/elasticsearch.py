@@ -17,8 +17,7 @@ import orjson
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from secops.center.stores.base import AlertQuery, InsertOutcome, Interval, StoredAlert, StoreUnavailable
-from secops.center.stores.es_mapping import index_template, template_name
-from secops.center.wire import monthly_index
+from secops.center.stores.es_mapping import index_template, monthly_index, template_name
 
 _FIELD = {"school": "organization.id", "severity": "secops.severity"}
 _MAX_BUCKETS = 10_000

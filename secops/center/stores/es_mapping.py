@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 _KEYWORD = {"type": "keyword", "ignore_above": 1024}
@@ -9,6 +10,12 @@ _KEYWORD = {"type": "keyword", "ignore_above": 1024}
 
 def template_name(prefix: str) -> str:
     return f"{prefix}-template"
+
+
+def monthly_index(prefix: str, at: datetime) -> str:
+    """The index an alert of time ``at`` goes to: its UTC month."""
+    at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+    return f"{prefix}-{at:%Y.%m}"
 
 
 def index_template(prefix: str) -> dict[str, Any]:

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import uvicorn
 
-from secops.center import wire
 from secops.center.app import create_app
 from secops.center.context import CenterContext
 from secops.center.server import uvicorn_config
+from secops.protocol import signing
 
 
 @contextmanager
@@ -65,12 +65,12 @@ def body_of(alerts: list[Any]) -> bytes:
 
 def post(
     client: httpx.Client,
-    key: wire.SchoolKey,
+    key: signing.SchoolKey,
     school: str,
     body: bytes,
     *,
     now: float | None = None,
     headers: dict[str, str] | None = None,
 ) -> httpx.Response:
-    signed = wire.signed_headers(key, school, body, now=time.time() if now is None else now)
-    return client.post(wire.ALERTS_PATH, content=body, headers={**signed, **(headers or {})})
+    signed = signing.signed_headers(key, school, body, now=time.time() if now is None else now)
+    return client.post(signing.ALERTS_PATH, content=body, headers={**signed, **(headers or {})})

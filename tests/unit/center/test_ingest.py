@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from secops.center import ingest, wire
+from secops.center import ingest
 from secops.center.stores.base import InsertOutcome
+from secops.protocol.alerts import SEVERITY_SCORE, alert_id
 from tests.unit.center import alert
 
 SCHOOL = "4111010001"
@@ -32,7 +33,7 @@ def test_a_valid_alert_is_stored_with_the_school_and_severity_filled_in() -> Non
     assert stored.doc["organization"] == {"name": "一中", "id": SCHOOL}
     assert stored.at == datetime(2026, 11, 1, 17, 1, tzinfo=UTC)
     assert stored.title == "Webshell upload"
-    assert stored.id == wire.alert_id(SCHOOL, stored.doc)
+    assert stored.id == alert_id(SCHOOL, stored.doc)
     assert doc["organization"] == {"name": "一中"}  # the input is not modified
     assert prepare(dict(reversed(list(doc.items())))).id == stored.id
 
@@ -47,7 +48,7 @@ def test_numeric_event_severity_maps_by_ranges(score: float, severity: str) -> N
     doc = alert(1, event={"severity": score})
     del doc["secops"]
     assert prepare(doc).severity == severity
-    for name, value in wire.SEVERITY_SCORE.items():
+    for name, value in SEVERITY_SCORE.items():
         assert ingest.severity_of_score(value) == name
 
 

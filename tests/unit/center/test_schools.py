@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from secops.center import wire
 from secops.center.context import load_secret, open_state
 from secops.center.nonces import prune_nonces, record_nonce
 from secops.center.ratelimit import RateLimiter
 from secops.center.schools import SignerCache, add_school, list_schools, revoke_school, unseal
 from secops.cli.center_cmd import center
 from secops.errors import SecopsError
+from secops.protocol import signing
 from secops.store import Store
 
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
@@ -41,12 +41,12 @@ def test_the_database_holds_neither_the_key_nor_the_signing_key(state: Store, se
     key = add_school(state, CODE, "一中", secret, NOW)
     with sqlite3.connect(tmp_path / "center" / "center.db") as db:
         dump = "\n".join(db.iterdump())
-    assert key.secret not in dump and wire.signing_key(key).hex() not in dump
+    assert key.secret not in dump and signing.signing_key(key).hex() not in dump
     assert any("center_schools" in line and key.key_id in line for line in dump.splitlines())
     signer = SignerCache(state, secret).lookup(key.key_id)
-    assert signer is not None and signer.school == CODE and signer.key == wire.signing_key(key)
+    assert signer is not None and signer.school == CODE and signer.key == signing.signing_key(key)
     other = SignerCache(state, bytes(32)).lookup(key.key_id)  # the database without center.secret
-    assert other is not None and other.key != wire.signing_key(key)
+    assert other is not None and other.key != signing.signing_key(key)
 
 
 def test_add_twice_rotate_revoke(state: Store, secret: bytes) -> None:
@@ -104,7 +104,7 @@ def test_cli_school_add_list_revoke(tmp_path: Path) -> None:
     home = ["--home", str(tmp_path / "c")]
     added = runner.invoke(center, [*home, "school", "add", CODE, "--name", "郑州一中"])
     assert added.exit_code == 0, added.output
-    key = wire.parse_key(next(w for w in added.output.split() if w.startswith("sk1.")))
+    key = signing.parse_key(next(w for w in added.output.split() if w.startswith("sk1.")))
     assert "secops forward setup --center" in added.output and "--key-file" in added.output
     again = runner.invoke(center, [*home, "school", "add", CODE, "--name", "郑州一中"])
     assert isinstance(again.exception, SecopsError) and "already registered" in str(again.exception)
@@ -114,7 +114,7 @@ def test_cli_school_add_list_revoke(tmp_path: Path) -> None:
     )
     assert rotated.exit_code == 0 and "sk1." not in rotated.output
     assert key_file.stat().st_mode & 0o777 == 0o600
-    new = wire.parse_key(key_file.read_text())
+    new = signing.parse_key(key_file.read_text())
     assert new.key_id != key.key_id
     listed = json.loads(runner.invoke(center, [*home, "school", "list", "--format", "json"]).output)
     assert [(s["code"], s["key_id"], s["status"]) for s in listed] == [(CODE, new.key_id, "active")]

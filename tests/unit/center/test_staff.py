@@ -69,6 +69,34 @@ def test_accounts(state: Store) -> None:
         staff.disable_user(state, "ghost", NOW)
 
 
+def test_an_unknown_name_is_checked_against_one_dummy_hash_made_on_first_use(state: Store) -> None:
+    import subprocess
+    import sys
+
+    # Importing the module hashes nothing: scrypt would take a third of a second at every start.
+    probe = (
+        "import hashlib\n"
+        "def refuse(*a, **k):\n"
+        "    raise AssertionError('scrypt at import')\n"
+        "hashlib.scrypt = refuse\n"
+        "import secops.center.staff\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True)
+    staff._dummy_hash.cache_clear()
+    calls: list[str] = []
+    real = staff.verify_password
+
+    def spy(password: str, encoded: str) -> bool:
+        calls.append(encoded)
+        return real(password, encoded)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(staff, "verify_password", spy)
+        assert not staff.authenticate(state, "ghost", PASSWORD)
+        assert not staff.authenticate(state, "nobody", PASSWORD)
+    assert len(calls) == 2 and calls[0] == calls[1] == staff._dummy_hash() and calls[0].startswith("scrypt$")
+
+
 def test_sessions(state: Store) -> None:
     staff.add_user(state, "duty", PASSWORD, NOW)
     token = staff.create_session(state, "duty", NOW)

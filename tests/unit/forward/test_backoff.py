@@ -2,7 +2,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from secops.center import backoff
+from secops.forward import backoff
 
 
 def test_full_jitter_stays_under_an_exponential_ceiling_capped_at_ten_minutes() -> None:

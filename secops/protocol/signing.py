@@ -1,4 +1,4 @@
-"""What school and center agree on: keys, request signatures, the canonical alert and its id.
+"""How a school (or lower center) signs its requests and the center checks them: keys and signatures.
 
 A school key is ``sk1.<key id>.<secret>``; it is shown once when the center issues it. Requests
 are signed with a key *derived* from it (``signing_key``), which is all the center keeps (sealed,
@@ -15,10 +15,6 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
-
-import orjson
 
 SIGNATURE_VERSION = "v1"
 MAX_SKEW_SECONDS = 300
@@ -33,9 +29,6 @@ HEADER_SIGNATURE = "X-Secops-Signature"
 _KEY = re.compile(r"^sk1\.([0-9a-f]{12})\.([A-Za-z0-9_-]{43})$")
 _NONCE = re.compile(r"^[0-9A-Za-z_-]{16,64}$")
 _DERIVE_LABEL = b"secops-center-signing-v1"
-
-# ECS event.severity for each secops severity (the 0-100 scale Elastic's own rules use).
-SEVERITY_SCORE: dict[str, int] = {"info": 1, "low": 21, "medium": 47, "high": 73, "critical": 99}
 
 
 @dataclass(frozen=True)
@@ -112,19 +105,3 @@ def timestamp_fresh(timestamp: str, now: float) -> bool:
     except ValueError:
         return False
     return abs(now - sent) <= MAX_SKEW_SECONDS
-
-
-def canonical_alert(alert: dict[str, Any]) -> bytes:
-    """One byte string per alert whatever the key order or spacing it arrived with (compact UTF-8
-    JSON, keys sorted; orjson: the center computes it for every alert it takes)."""
-    return orjson.dumps(alert, option=orjson.OPT_SORT_KEYS)
-
-
-def alert_id(school: str, alert: dict[str, Any]) -> str:
-    """The stored id: the same alert from the same school is the same document (dedup on retry)."""
-    return hashlib.sha256(school.encode() + b"\n" + canonical_alert(alert)).hexdigest()
-
-
-def monthly_index(prefix: str, at: datetime) -> str:
-    at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
-    return f"{prefix}-{at:%Y.%m}"

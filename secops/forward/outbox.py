@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from secops.center import backoff
-from secops.center.ecs import to_ecs
+from secops.forward import backoff
+from secops.forward.ecs import to_ecs
 from secops.store import Store
 from secops.store.schema import alerts, forward_outbox
 

@@ -6,8 +6,8 @@ discovered hosts (automated evidence plus a partly answered questionnaire); 4. d
 Sigma rules over sample logs (a web attack, an SSH brute force) and YARA over a sample web root,
 stored as alerts; 5. an incident opened from the top alert, with its running clocks; 6. student
 data: a generated roster classified, masked, watermarked and traced from a leaked subset
-(``secops.demo_data``); 7. 等保 compliance: three systems at levels 2, 3 and 3 with filings and an
-official 等级测评, and their calendar (``secops.demo_compliance``); 8. the reports, with the roster's
+(``secops.demo.data``); 7. 等保 compliance: three systems at levels 2, 3 and 3 with filings and an
+official 等级测评, and their calendar (``secops.demo.compliance``); 8. the reports, with the roster's
 数据分类分级 report, the 定级报告 and 备案表 of the 学籍 system and the leadership overview.
 """
 
@@ -173,10 +173,11 @@ def _open_incident(workspace: Path, output_dir: Path, now: datetime) -> str:
     import sqlalchemy as sa
 
     from secops.config import load_workspace
-    from secops.incident.alerts import alert_prefill
+    from secops.incident.alerts import alert_facts
     from secops.incident.audit import audit_key
     from secops.incident.clocks import clocks_for
-    from secops.incident.model import Session, open_incident
+    from secops.incident.from_alert import choose_playbook, open_from_alert
+    from secops.incident.model import Session
     from secops.incident.playbooks import load_playbooks
     from secops.incident.policy import load_policy
     from secops.render.formats import write_report
@@ -192,20 +193,17 @@ def _open_incident(workspace: Path, output_dir: Path, now: datetime) -> str:
             ).first()
         if top is None:
             return "no alert to open an incident from"
-        prefill = alert_prefill(store, top.id)
-        playbook = next((p for p in load_playbooks() if p.applies_to.matches(prefill)), None)
-        if playbook is None:
-            playbook = next(p for p in load_playbooks() if p.id == "webshell")
+        alert = alert_facts(store, top.id)
+        playbooks = load_playbooks()
+        playbook = choose_playbook(alert, playbooks) or next(p for p in playbooks if p.id == "webshell")
         detected = now - timedelta(minutes=20)  # found 20 minutes ago: the clock is already running
-        incident = open_incident(
+        incident = open_from_alert(
             Session(store, audit_key(workspace), "值班员", now),
-            title=prefill["title"],
-            category=playbook.category,
-            subcategory=playbook.subcategory,
+            alert,
+            playbooks,
+            playbook=playbook,
             grade="重大",
             detected_at=detected,
-            playbook=playbook.id,
-            alert_ids=[top.id],
         )
         policy = load_policy()
         clock = next(c for c in clocks_for(incident, policy, now) if c.deadline_id == "handle-major")
@@ -255,8 +253,8 @@ def _discover_loopback(workspace: Path, now: datetime) -> str:
 def run_demo(
     output_dir: Path, *, now: datetime, lang: str = "zh", progress: Callable[[str], None] = print
 ) -> DemoResult:
-    from secops.demo_compliance import RECORDS_SYSTEM, run_compliance_step
-    from secops.demo_data import run_data_step
+    from secops.demo.compliance import RECORDS_SYSTEM, run_compliance_step
+    from secops.demo.data import run_data_step
     from secops.lab import campus_unavailable_reason
     from secops.reporting.data_source import table_params
 

@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from secops.center import outbox
 from secops.config import Workspace
+from secops.forward import outbox
 from secops.store import Store
 from secops.store.schema import alerts, forward_outbox
 from secops.workspace import open_workspace_store

@@ -1,4 +1,4 @@
-"""The school forwarder: workspace alerts -> outbox -> signed batches -> the provincial center.
+"""The sync client: workspace alerts -> outbox -> signed batches -> the provincial center.
 
 At-least-once: an alert leaves the outbox only after the center answered for it, and the answer
 is recorded in one transaction. Killed between the center storing a batch and that transaction,
@@ -23,10 +23,12 @@ from typing import Any
 
 import httpx
 
-from secops.center import outbox, wire
-from secops.center.backoff import parse_retry_after
 from secops.config import CENTER_KEY_FILE, Workspace
 from secops.errors import SecopsError
+from secops.forward import outbox
+from secops.forward.backoff import parse_retry_after
+from secops.forward.compliance import send_summary as post_summary
+from secops.protocol import signing
 from secops.store import Store
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,7 @@ class Target:
     center: str
     school: str
     school_name: str
-    key: wire.SchoolKey
+    key: signing.SchoolKey
 
 
 def load_target(workspace: Workspace) -> Target:
@@ -60,14 +62,14 @@ def load_target(workspace: Workspace) -> Target:
     if key_file.stat().st_mode & 0o077:
         raise SecopsError(f"{key_file} is readable by others", hint=f"chmod 600 {key_file}")
     try:
-        key = wire.parse_key(key_file.read_text())
+        key = signing.parse_key(key_file.read_text())
     except ValueError as exc:
         raise SecopsError(f"{key_file} does not hold a school key: {exc}", hint=_SETUP_HINT) from None
     school = workspace.config.school
     return Target(center=config.center, school=school.code, school_name=school.name, key=key)
 
 
-def save_key(workspace_path: Path, key: wire.SchoolKey) -> Path:
+def save_key(workspace_path: Path, key: signing.SchoolKey) -> Path:
     """Write center.key owner-only; the key never goes into secops.yaml or the database."""
     path = workspace_path / CENTER_KEY_FILE
     tmp = path.with_name(f".{CENTER_KEY_FILE}.tmp")
@@ -122,10 +124,10 @@ class CenterClient:
 
     def post_alerts(self, payloads: Sequence[dict[str, Any]]) -> httpx.Response:
         body = json.dumps({"alerts": list(payloads)}, ensure_ascii=False, separators=(",", ":")).encode()
-        headers = wire.signed_headers(
-            self.target.key, self.target.school, body, now=time.time(), path=self._url_path(wire.ALERTS_PATH)
+        headers = signing.signed_headers(
+            self.target.key, self.target.school, body, now=time.time(), path=self._url_path(signing.ALERTS_PATH)
         )
-        return self.http.post(wire.ALERTS_PATH, content=body, headers=headers)
+        return self.http.post(signing.ALERTS_PATH, content=body, headers=headers)
 
     def check_key(self) -> None:
         """A signed empty batch: proves key, school code and clock without storing anything."""
@@ -288,8 +290,6 @@ def forward_once(
             else:
                 result.rejected += 1
     if send_summary and result.deferred is None:
-        from secops.center.compliance import send_summary as post_summary
-
         result.summary = post_summary(client, store, now())
     return result
 

@@ -2,8 +2,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from secops.center import ecs, ingest
-from secops.center.wire import alert_id
+from secops.center import ingest
+from secops.forward import ecs
+from secops.protocol.alerts import alert_id
 
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
 SIGMA_DETAIL: dict[str, Any] = {

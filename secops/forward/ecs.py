@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from secops.center.wire import SEVERITY_SCORE
+from secops.protocol.alerts import SEVERITY_SCORE
 
 MAX_MESSAGE = 2000
 MAX_DETAIL_BYTES = 8192
