@@ -33,7 +33,8 @@ def main() -> None:
         ("import secops.center.app", [sys.executable, "-c", "import secops.center.app"]),
     ):
         seconds = median_seconds(argv, runs)
-        print(f"{label:<38}{seconds * 1000:7.1f} ms  ratio {seconds / baseline:5.1f}x  (+{(seconds - baseline) * 1000:.0f} ms)")
+        extra = (seconds - baseline) * 1000
+        print(f"{label:<38}{seconds * 1000:7.1f} ms  ratio {seconds / baseline:5.1f}x  (+{extra:.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from secops.scope import Network, parse_scope
 CONFIG_FILE = "secops.yaml"
 DATABASE_FILE = "secops.db"
 CENTER_KEY_FILE = "center.key"  # the school's key for the provincial center, 0600
+AUDIT_KEY_FILE = "audit.key"  # the key of the incident audit trail, 0600 (secops.incident.audit)
 CONFIG_VERSION = 1
 _SCHOOL_CODE = re.compile(r"^[0-9]{10}$")
 

@@ -7,13 +7,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from secops.config import CENTER_KEY_FILE, CONFIG_FILE, Workspace, build_config, load_workspace, save_config
+from secops.config import (
+    AUDIT_KEY_FILE,
+    CENTER_KEY_FILE,
+    CONFIG_FILE,
+    Workspace,
+    build_config,
+    load_workspace,
+    save_config,
+)
 from secops.errors import SecopsError, WorkspaceError
 from secops.fsutil import make_all_private, make_private
-from secops.incident.audit import KEY_FILE as AUDIT_KEY_FILE
-from secops.incident.audit import UPGRADE_KEY_FOLDER, ensure_trail
 from secops.store import Store, open_store
 from secops.store.records import ensure_identity, log_activity
+from secops.store.upgrade import UPGRADE_KEY_FOLDER
 
 
 @dataclass
@@ -82,7 +89,6 @@ def init_workspace(
     # Open the database first: a bad database URL must not leave a config pointing at it.
     with open_workspace_store(workspace, create=True) as store:
         created = ensure_identity(store, config.school.code, config.school.name, now)
-        ensure_trail(path, store)  # the audit key and its empty trail's head, made together
         if existing is None or changes:
             save_config(path, config)
             action = "workspace.created" if existing is None else "workspace.updated"

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from secops.center.settings import CenterSettings
 from secops.center.stores.base import AlertStore
+from secops.config import AUDIT_KEY_FILE
 from secops.errors import SecopsError
 from secops.fsutil import make_all_private
-from secops.incident.audit import KEY_FILE as AUDIT_KEY_FILE
 from secops.store import Store, open_store
 
 STATE_FILE = "center.db"

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit_object, format_option
+
+if TYPE_CHECKING:
+    from secops.config import Workspace
 
 
 @click.command()
@@ -55,6 +60,7 @@ def init(
         now=app.now(),
         force=force,
     )
+    _ensure_audit_trail(app, result.workspace)
     config = result.workspace.config
     if result.created:
         click.echo(f"Created workspace {result.workspace.path} for {config.school.name} ({config.school.code}).")
@@ -85,3 +91,11 @@ def _show(app: AppContext, fmt: str) -> None:
         },
         fmt,
     )
+
+
+def _ensure_audit_trail(app: AppContext, workspace: Workspace) -> None:
+    """The audit key and its empty trail's head, made together when the workspace is new."""
+    from secops.incident.audit import ensure_trail
+
+    with app.store(workspace) as store:
+        ensure_trail(workspace.path, store)

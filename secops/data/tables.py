@@ -75,7 +75,7 @@ def open_table(
 
         table = read_csv(path, chunk_rows, threads=not ordered)
     elif kind == "xlsx":
-        from secops.data.zipbounds import check_xlsx
+        from secops.zipbounds import check_xlsx
 
         check_xlsx(path, max_xlsx_mb)  # calamine loads a sheet whole: its size is bounded first
         table = _xlsx(path, chunk_rows)

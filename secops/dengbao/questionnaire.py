@@ -352,7 +352,7 @@ def _read_yaml(path: Path) -> list[Row]:
 def _read_xlsx(path: Path) -> list[Row]:
     from openpyxl import load_workbook
 
-    from secops.data.zipbounds import check_xlsx
+    from secops.zipbounds import check_xlsx
 
     check_xlsx(path)  # a questionnaire is small: a sheet expanding past the limit is a bomb
     try:

@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import secrets
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,13 +24,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from secops.config import AUDIT_KEY_FILE
 from secops.errors import SecopsError
 from secops.fsutil import write_private_new
 from secops.store import Store
 from secops.store.schema import incident_audit, incident_audit_head, incidents
 
 GENESIS = "0" * 64
-KEY_FILE = "audit.key"
+KEY_FILE = AUDIT_KEY_FILE
 HEAD_ID = 1
 ENGINE_ACTOR = "secops"
 # Entries secops writes itself when it finds the head gone or not matching: the trail keeps them.
@@ -39,9 +39,6 @@ HEAD_MISSING = "audit.head-missing"
 HEAD_INVALID = "audit.head-invalid"
 _MARKERS = (HEAD_MISSING, HEAD_INVALID)
 
-# The folder holding audit.key while a workspace's database is migrated (its database may live
-# elsewhere, e.g. PostgreSQL): migration 16 builds the head of an existing trail with that key.
-UPGRADE_KEY_FOLDER: ContextVar[Path | None] = ContextVar("UPGRADE_KEY_FOLDER", default=None)
 
 _RESTORE = (
     "restore audit.key from the workspace backup; a new key cannot verify or extend the existing trail, "

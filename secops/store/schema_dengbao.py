@@ -57,7 +57,9 @@ dengbao_official_assessments = sa.Table(
     "dengbao_official_assessments",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column(
+        "system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     sa.Column("assessed_on", sa.Date, nullable=False),
     sa.Column("org", sa.Text, nullable=False),
     sa.Column("conclusion", sa.String(10), nullable=False),
@@ -69,7 +71,9 @@ dengbao_trend = sa.Table(
     "dengbao_trend",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column(
+        "system_id", sa.Integer, sa.ForeignKey("dengbao_systems.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     sa.Column("assessment_id", sa.Integer),
     sa.Column("at", _when, nullable=False),
     sa.Column("source", sa.String(20), nullable=False),

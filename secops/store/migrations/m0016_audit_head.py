@@ -2,7 +2,7 @@
 so that deleting the newest entries (or all of them) is detected, not only edits in the middle.
 
 An existing trail gets its head here only if its chain verifies with the workspace's audit key
-(``audit.key`` in the folder secops.incident.audit.UPGRADE_KEY_FOLDER names, else beside the
+(``audit.key`` in the folder secops.store.upgrade.UPGRADE_KEY_FOLDER names, else beside the
 SQLite file): the head then vouches for exactly what was provably intact at the upgrade. A chain
 that does not verify, or whose key cannot be found, gets no head, and `secops incident
 verify-audit` goes on reporting it (a missing key is an error there, never replaced). An empty
@@ -63,7 +63,7 @@ def upgrade(conn: Connection) -> None:
 
 
 def _find_key(conn: Connection) -> bytes | None:
-    from secops.incident.audit import UPGRADE_KEY_FOLDER
+    from secops.store.upgrade import UPGRADE_KEY_FOLDER
 
     folders = [UPGRADE_KEY_FOLDER.get()]
     if conn.engine.url.get_backend_name() == "sqlite" and conn.engine.url.database not in (None, "", ":memory:"):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from secops.data import zipbounds
+from secops import zipbounds
 from secops.data.csvtables import detect_encoding, locate_bad_bytes
 from secops.errors import SecopsError
 

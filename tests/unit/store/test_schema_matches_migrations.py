@@ -50,9 +50,7 @@ def _declared(dialect: Dialect) -> dict[str, dict[str, Any]]:
             "unique": sorted(
                 sorted(c.name for c in u.columns) for u in table.constraints if isinstance(u, sa.UniqueConstraint)
             ),
-            "foreign_keys": sorted(
-                (fk.parent.name, fk.column.table.name, fk.column.name) for fk in table.foreign_keys
-            ),
+            "foreign_keys": sorted((fk.parent.name, fk.column.table.name, fk.column.name) for fk in table.foreign_keys),
         }
     return tables
 
