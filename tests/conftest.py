@@ -13,7 +13,8 @@ from click.testing import CliRunner, Result
 
 from secops.cli.main import cli
 from secops.config import Workspace, load_workspace
-from secops.workspace import init_workspace
+from secops.incident.audit import ensure_trail
+from secops.workspace import init_workspace, open_workspace_store
 
 SCHOOL_CODE = "4111010001"
 SCHOOL_NAME = "测试实验中学"
@@ -32,7 +33,10 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def workspace(tmp_path: Path) -> Workspace:
     path = tmp_path / "ws"
     init_workspace(path, school_code=SCHOOL_CODE, school_name=SCHOOL_NAME, scope=SCOPE, database=None, now=NOW)
-    return load_workspace(path)
+    workspace = load_workspace(path)
+    with open_workspace_store(workspace) as store:  # as `secops init` does: the audit key and its empty head
+        ensure_trail(path, store)
+    return workspace
 
 
 Invoke = Callable[..., Result]
