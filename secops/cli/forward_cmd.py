@@ -42,7 +42,8 @@ def setup(app: AppContext, center_url: str, key_file: Path, check: bool) -> None
     """Set the center URL and this school's key."""
     from secops.config import ForwardConfig, check_center_url, save_config
     from secops.errors import SecopsError
-    from secops.forward.sync import CenterClient, Target, save_key
+    from secops.forward.sync import CenterClient, save_key
+    from secops.forward.target import Target
     from secops.protocol import signing
 
     workspace = app.workspace()

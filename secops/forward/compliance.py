@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import sqlalchemy as sa
 
+from secops.forward.target import Target
 from secops.protocol import signing
 from secops.protocol.compliance import COMPLIANCE_PATH, MAX_SYSTEMS, ComplianceSummary, Counts, SchoolRef, SystemStatus
 from secops.store import Store
@@ -27,7 +28,6 @@ from secops.store.schema import assets, incidents
 
 if TYPE_CHECKING:
     from secops.dengbao.systems import System
-    from secops.forward.sync import CenterClient
 
 log = logging.getLogger(__name__)
 ZONE = ZoneInfo("Asia/Shanghai")  # deadlines are calendar days in Beijing time
@@ -116,10 +116,9 @@ def summary_body(summary: ComplianceSummary) -> bytes:
     return summary.model_dump_json().encode()
 
 
-def send_summary(client: CenterClient, store: Store, now: datetime) -> str:
+def send_summary(http: httpx.Client, target: Target, store: Store, now: datetime) -> str:
     """POST this school's summary; returns what happened in a few words. Never raises: the alerts
     matter more, and an older center without the endpoint (404) must not stop forwarding."""
-    target = client.target
     try:
         body = summary_body(build_summary(store, target.school, target.school_name, now.astimezone(UTC)))
     except Exception as exc:  # a broken workspace row must not stop the alerts
@@ -128,7 +127,7 @@ def send_summary(client: CenterClient, store: Store, now: datetime) -> str:
     path = httpx.URL(target.center + COMPLIANCE_PATH).path
     headers = signing.signed_headers(target.key, target.school, body, now=time.time(), path=path)
     try:
-        response = client.http.post(COMPLIANCE_PATH, content=body, headers=headers)
+        response = http.post(COMPLIANCE_PATH, content=body, headers=headers)
     except httpx.HTTPError as exc:
         return f"not sent: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
     if response.status_code == 200:

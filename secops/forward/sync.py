@@ -28,6 +28,7 @@ from secops.errors import SecopsError
 from secops.forward import outbox
 from secops.forward.backoff import parse_retry_after
 from secops.forward.compliance import send_summary as post_summary
+from secops.forward.target import Target
 from secops.protocol import signing
 from secops.store import Store
 
@@ -38,16 +39,6 @@ SUMMARY_EVERY = timedelta(days=1)  # a long-running forwarder refreshes the comp
 HEALTH_PATH = "/api/v1/health"
 _NTP_HINT = "sync this machine's clock (timedatectl set-ntp true, or chrony) and run again"
 _SETUP_HINT = "ask the center for a new key and run secops forward setup --center URL --key-file FILE"
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where and as whom this workspace forwards."""
-
-    center: str
-    school: str
-    school_name: str
-    key: signing.SchoolKey
 
 
 def load_target(workspace: Workspace) -> Target:
@@ -290,7 +281,7 @@ def forward_once(
             else:
                 result.rejected += 1
     if send_summary and result.deferred is None:
-        result.summary = post_summary(client, store, now())
+        result.summary = post_summary(client.http, client.target, store, now())
     return result
 
 

@@ -22,7 +22,8 @@ from secops.center.schools import add_school
 from secops.center.stores.base import AlertQuery
 from secops.config import ForwardConfig, Workspace, load_workspace, save_config
 from secops.forward import outbox
-from secops.forward.sync import CenterClient, Target, forward_once, load_target, save_key
+from secops.forward.sync import CenterClient, forward_once, load_target, save_key
+from secops.forward.target import Target
 from secops.store import Store
 from secops.store.schema import center_alerts, forward_outbox
 from secops.workspace import open_workspace_store

@@ -1,0 +1,17 @@
+"""Where and as whom a workspace forwards: what the sync client and the summary sender share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from secops.protocol import signing
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and as whom this workspace forwards."""
+
+    center: str
+    school: str
+    school_name: str
+    key: signing.SchoolKey
