@@ -123,11 +123,11 @@ class _BoundedMixin:
             ) from None
 
 
-class _LineLoader(_BoundedMixin, _BaseLoader):
+class _LineLoader(_BoundedMixin, _BaseLoader):  # type: ignore[misc]  # a base chosen at import (libyaml or not)
     pass
 
 
-class PlainLoader(_BoundedMixin, _BaseLoader):
+class PlainLoader(_BoundedMixin, _BaseLoader):  # type: ignore[misc]  # the same variable base
     """A bounded safe loader building plain dicts and lists (libyaml when available)."""
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -327,7 +328,7 @@ def _luhn_ok(matrix: np.ndarray) -> np.ndarray:
     shaped = ((digits >= 0) & (digits <= 9)).all(axis=1)
     doubled = digits[:, 1::2] * 2
     total = digits[:, ::2].sum(axis=1) + (doubled - 9 * (doubled > 9)).sum(axis=1)
-    return shaped & (total % 10 == 0)
+    return cast("np.ndarray[Any, Any]", shaped & (total % 10 == 0))
 
 
 def bank_card_valid_array(text: pa.Array) -> pa.Array:

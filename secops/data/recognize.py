@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -57,7 +58,7 @@ def _names_sure(text: pa.Array) -> np.ndarray:
     first = pc.is_in(pc.binary_slice(raw, 0, 3), value_set=_SURNAME_BYTES)
     two = pc.is_in(pc.binary_slice(raw, 0, 6), value_set=_COMPOUND_BYTES)
     found = pc.and_(pc.match_substring_regex(text, _NAME), pc.or_(first, two))
-    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    return cast("np.ndarray[Any, Any]", pc.fill_null(found, False).to_numpy(zero_copy_only=False))
 
 
 def _names(text: pa.Array) -> pa.Array:

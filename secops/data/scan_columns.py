@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -30,7 +31,7 @@ def present(text: pa.Array) -> np.ndarray:
     # whitespace includes every character ``strip`` removes)
     if pc.any(pc.utf8_is_space(text)).as_py():
         nonempty = pc.fill_null(pc.greater(pc.binary_length(ids.strip_array(text)), 0), False)
-    return nonempty.to_numpy(zero_copy_only=False)
+    return cast("np.ndarray[Any, Any]", nonempty.to_numpy(zero_copy_only=False))
 
 
 def take_sample(batches: Iterator[pa.RecordBatch], width: int) -> tuple[list[pa.RecordBatch], list[pa.Array]]:

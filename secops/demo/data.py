@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 
@@ -98,7 +98,7 @@ def leak(source: Path, target: Path, *, share: float, seed: int = 14) -> int:
     with open_writer(target, subset.column_names) as writer:
         for batch in subset.to_batches():
             writer.write(batch)
-    return subset.num_rows
+    return cast("int", subset.num_rows)
 
 
 def scan_lines(value: dict[str, Any]) -> list[str]:

@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sigma.backends.elasticsearch import EqlBackend, ESQLBackend, LuceneBackend
+from sigma.backends.elasticsearch.elasticsearch_eql import EqlBackend
+from sigma.backends.elasticsearch.elasticsearch_esql import ESQLBackend
+from sigma.backends.elasticsearch.elasticsearch_lucene import LuceneBackend
 from sigma.collection import SigmaCollection
 from sigma.conversion.base import TextQueryBackend
 from sigma.correlations import SigmaCorrelationRule

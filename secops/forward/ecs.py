@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from secops.protocol.alerts import SEVERITY_SCORE
 
@@ -69,7 +69,7 @@ def bounded_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
     copy = _bounded(dict(detail))
     size = len(json.dumps(copy, ensure_ascii=False, separators=(",", ":")).encode())
     if size <= MAX_DETAIL_BYTES:
-        return copy
+        return cast("dict[str, Any]", copy)
     return {"truncated": True, "keys": sorted(copy)[:MAX_LIST]}
 
 

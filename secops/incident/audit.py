@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -213,7 +213,7 @@ def append(
         )
     digest = _insert(conn, key, seq, prev, incident_id, at_text, actor, action, canonical(detail))
     _write_head(conn, key, seq, digest, exists=head is not None)
-    return seq
+    return cast("int", seq)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -241,4 +241,4 @@ def load_policy(name: str = "default") -> IncidentPolicy:
     policies = {unit.id: unit for unit in load_units("incident-policy")}
     if name not in policies:
         raise SecopsError(f"no incident policy named {name!r}", hint="known: " + ", ".join(sorted(policies)))
-    return policies[name]
+    return cast("IncidentPolicy", policies[name])

@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 _NUMBER = re.compile(r"^([+-]?)(\d+)(?:\.(\d+))?$")
 _DATE = re.compile(r"^(\d{4})([-/.年])(\d{1,2})([-/.月])(\d{1,2})(日?)(?:([ T])(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
@@ -50,7 +50,7 @@ def scaled(value: Any, precision: int) -> int | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
-        return value * 10**precision
+        return cast("int | None", value * 10**precision)
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value) or abs(value) >= 1e15:
             return None

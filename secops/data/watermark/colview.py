@@ -4,7 +4,7 @@ the chosen cells (about one in gamma) ever become Python objects."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import numpy as np
 import pyarrow as pa
@@ -15,14 +15,14 @@ Column: TypeAlias = Sequence[Any] | pa.Array | pa.ChunkedArray
 
 def as_list(column: Column) -> list[Any]:
     if isinstance(column, pa.Array | pa.ChunkedArray):
-        return column.to_pylist()
+        return cast("list[Any]", column.to_pylist())
     return list(column)
 
 
 def pick(column: Column, rows: np.ndarray) -> list[Any]:
     """The values at ``rows``."""
     if isinstance(column, pa.Array | pa.ChunkedArray):
-        return column.take(pa.array(rows, pa.int64())).to_pylist()
+        return cast("list[Any]", column.take(pa.array(rows, pa.int64())).to_pylist())
     return [column[i] for i in rows.tolist()]
 
 
@@ -32,7 +32,7 @@ def filled(column: Column) -> int:
         count = len(column) - column.null_count
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             count -= int(pc.sum(pc.equal(column, "")).as_py() or 0)
-        return count
+        return cast("int", count)
     return sum(1 for v in column if v is not None and v != "")
 
 

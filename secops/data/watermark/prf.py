@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -80,7 +80,7 @@ def _mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser over a uint64 array (wrapping arithmetic)."""
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+    return cast("np.ndarray[Any, Any]", x ^ (x >> np.uint64(31)))
 
 
 class Selector:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from secops.detection.events import EventBatch, ReadStats
 from secops.detection.readers._batch import (
@@ -57,7 +57,7 @@ class Clock:
         found = self.cache.get(stamp, _MISSING)
         if found is not _MISSING:
             self.bad = found is None
-            return found
+            return cast("datetime | None", found)
         if len(self.cache) > 100_000:
             self.cache.clear()
         value = None

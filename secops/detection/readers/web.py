@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, unquote_plus
 
 from secops.detection.events import EventBatch, ReadStats
@@ -306,7 +306,7 @@ def _stamp(stamp: str, times: dict[str, Any]) -> datetime | None:
     try:
         second = int(stamp[18:20])
         if second >= 0:
-            return base + _SECONDS[second]
+            return cast("datetime | None", base + _SECONDS[second])
     except (ValueError, IndexError, OverflowError):  # not two digits, or past 9999-12-31 23:59
         pass
     return parse_time(stamp)

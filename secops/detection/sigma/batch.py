@@ -16,6 +16,7 @@ A field is found under its name as written and under the same name with or witho
 from __future__ import annotations
 
 import ipaddress
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -71,11 +72,11 @@ def spaced_names(names: Iterable[str]) -> dict[str, list[str]]:
     return found
 
 
-_CMP = {
-    "gt": lambda a, b: a > b,
-    "gte": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "lte": lambda a, b: a <= b,
+_CMP: dict[str, Callable[[float, float], bool]] = {
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
 }
 
 

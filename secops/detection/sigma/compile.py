@@ -21,7 +21,7 @@ import ipaddress
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sigma.conditions import (
     ConditionAND,
@@ -308,7 +308,7 @@ def _simplify(node: Node) -> Node:
         if inner_tag == FALSE:
             return (TRUE, None)
         if inner_tag == NOT:
-            return inner
+            return cast("tuple[int, Any]", inner)
         return node
     if tag not in (AND, OR):
         return node
