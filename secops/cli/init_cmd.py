@@ -44,6 +44,13 @@ def init(
     if show:
         _show(app, fmt)
         return
+    from secops.config import CONFIG_FILE, load_workspace
+
+    if (app.workspace_path / CONFIG_FILE).exists():  # an update: what is not given stays as it is
+        current = load_workspace(app.workspace_path).config
+        school_code = school_code or current.school.code
+        school_name = school_name or current.school.name
+        scope = scope or tuple(current.scope)
     missing = [opt for opt, value in (("--school-code", school_code), ("--school-name", school_name)) if not value]
     if not scope:
         missing.append("--scope")

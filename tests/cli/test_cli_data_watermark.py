@@ -124,3 +124,17 @@ def test_sql_table_in_and_out(run_cli: Invoke, workspace: Workspace, tmp_path: P
     assert json.loads(result.stdout)["recipient"] == "数据中心"
     listed = json.loads(run_cli("data", "watermark", "releases", "--format", "json").stdout)
     assert listed[0]["output"].startswith("sqlite:///") and listed[0]["source"] == "roster.csv"
+
+
+def test_a_copy_too_small_to_carry_a_mark_is_refused_and_not_recorded(
+    run_cli: Invoke, workspace: Workspace, tmp_path: Path
+) -> None:
+    """A copy with no marked cell could never be traced: no file, no release, one clear error."""
+    source = _roster(tmp_path / "roster.csv", 3)
+    for target in (tmp_path / "small.csv", tmp_path / "small.xlsx"):
+        result = run_cli("data", "watermark", "embed", str(source), "-o", str(target), "--recipient", "区教育局",
+                         "--carrier", "身高cm", "--gamma", "1000")  # fmt: skip
+        assert result.exit_code == 2, result.output
+        assert "received a mark" in result.stderr and "Traceback" not in result.output
+        assert not target.exists()
+    assert json.loads(run_cli("data", "watermark", "releases", "--format", "json").stdout) == []

@@ -43,6 +43,20 @@ def test_init_twice_is_safe(run_cli: Invoke) -> None:
     assert changed.exit_code == 0 and "scope:" in changed.stdout
 
 
+def test_widening_the_scope_needs_only_the_scope(run_cli: Invoke) -> None:
+    """The hint of an out-of-scope target says `secops init --scope`: that alone must work."""
+    assert run_cli(*INIT).exit_code == 0
+    widened = run_cli("init", "--scope", "10.20.0.0/16", "--scope", "10.30.0.0/16")
+    assert widened.exit_code == 0, widened.output
+    assert "scope:" in widened.stdout and "school" not in widened.stdout  # only the scope changed
+    config = json.loads(run_cli("init", "--show", "--format", "json").stdout)
+    assert (config["school_code"], config["school_name"]) == (SCHOOL_CODE, SCHOOL_NAME)
+    assert config["scope"] == ["10.20.0.0/16", "10.30.0.0/16"]
+    renamed = run_cli("init", "--school-name", "测试实验中学（新校区）")
+    assert renamed.exit_code == 0 and "school name:" in renamed.stdout
+    assert json.loads(run_cli("init", "--show", "--format", "json").stdout)["scope"] == ["10.20.0.0/16", "10.30.0.0/16"]
+
+
 def test_workspace_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 

@@ -115,6 +115,13 @@ def mark_table(
                 arrays[position[name]] = with_changes(arrays[position[name]], rows, values)
             stats.add(batch_stats)
             yield pa.RecordBatch.from_arrays(arrays, names=header)
+        if not tokenized and not sum(stats.marked.values()):
+            # raised inside the write, so the writer keeps no copy and nothing is recorded
+            carriers = ", ".join(c.column for c in scheme.carriers)
+            raise SecopsError(
+                f"no cell of {carriers} received a mark ({stats.rows:,} rows): this copy could not be traced",
+                hint="mark a table with more rows, add carriers (--carrier), lower --gamma, or use --pseudonymize",
+            )
 
     tableio.write_batches(output, table, marked())
     output_name = tableio.display_name(output)
