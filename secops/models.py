@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 AssetType = Literal["server", "pc", "printer", "camera", "network", "iot", "unknown"]
 ASSET_TYPES: tuple[str, ...] = ("server", "pc", "printer", "camera", "network", "iot", "unknown")
@@ -66,15 +66,18 @@ class Change:
 
 @dataclass(frozen=True)
 class Alert:
-    """Something a person should look at, ready for incidents and forwarding."""
+    """Something a person should look at, as a writer hands it to the store (``alerts`` table): the
+    table's status starts "open". ``identity`` (secops.store.alert_identity) makes storing it twice
+    store it once."""
 
-    at: datetime
-    source: str  # capability that raised it, e.g. "assets"
-    kind: str  # e.g. "risky_service", "new_host"
-    severity: Severity
+    at: datetime  # aware: the time of the event it reports
+    source: str  # capability that raised it, e.g. "assets", "sigma", "yara"
+    kind: str  # e.g. "risky_service", "sigma_detection"
+    severity: str  # info | low | medium | high | critical
     title: str
-    detail: dict[str, object]
-    asset_key: str | None = None
+    asset_key: str | None
+    detail: dict[str, Any]
+    identity: str
 
 
 @dataclass(frozen=True)

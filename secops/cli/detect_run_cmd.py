@@ -181,9 +181,9 @@ def _one_pass(
             for _ in seen:
                 pass
             return 0
-        from secops.detection.sigma.alerts import store_alerts
+        from secops.detection.sigma.alerts import store_matches
 
-        return store_alerts(opened, seen, app.now())
+        return store_matches(opened, seen, app.now())
     finally:
         gc.unfreeze()
 

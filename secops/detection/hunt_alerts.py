@@ -1,6 +1,6 @@
 """Hunt matches as workspace alerts, and the scheduled hunt.
 
-Alerts are the rows ``secops detect run --store`` writes (:func:`alert_row`), with source
+Alerts are those ``secops detect run --store`` writes (:func:`match_alert`), with source
 ``sigma-hunt`` and ``detail.sigma.hunt`` naming the index pattern hunted. A scheduled hunt looks
 back over the same hours again and again; an event already alerted by an earlier hunt has the same
 identity (rule, record, event; see secops.store.alert_identity) and is not stored twice.
@@ -9,30 +9,32 @@ identity (rule, record, event; see secops.store.alert_identity) and is not store
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from secops.detection.events import Match
-from secops.detection.sigma.alerts import alert_row, store_rows
+from secops.detection.sigma.alerts import match_alert
 from secops.errors import SecopsError
+from secops.models import Alert
 from secops.store import Store
 from secops.store.alert_identity import HUNT as SOURCE
+from secops.store.alerts import commit_alerts
 
 log = logging.getLogger(__name__)
 
 
+def hunt_alert(match: Match, now: datetime, index: str) -> Alert:
+    """The alert for a hunt's match: sigma's (source ``sigma-hunt``) with ``detail.sigma.hunt``."""
+    alert = match_alert(match, now, SOURCE)
+    sigma = {**alert.detail["sigma"], "hunt": {"index": index}}
+    return replace(alert, detail={**alert.detail, "sigma": sigma})
+
+
 def store_hunt_alerts(store: Store, matches: Iterable[Match], now: datetime, index: str) -> int:
     """Store one alert per match, skipping those an earlier hunt stored; returns how many are new."""
-
-    def rows() -> Iterator[dict[str, Any]]:
-        for match in matches:
-            row = alert_row(match, now, SOURCE)
-            row["detail"]["sigma"]["hunt"] = {"index": index}
-            yield row
-
-    return store_rows(store, rows())
+    return commit_alerts(store, (hunt_alert(match, now, index) for match in matches))
 
 
 def run_hunt_job(workspace_path: str, es_url: str, index: str, rules: str, since: str) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from secops.detection.events import Match, ReadStats
 from secops.detection.incremental import IncrementalRead, load_bookmarks
-from secops.detection.sigma.alerts import store_alerts
+from secops.detection.sigma.alerts import store_matches
 from secops.errors import SecopsError
 from secops.store import Store
 
@@ -46,7 +46,7 @@ def detect_new(
             counted[0] += 1
             yield match
 
-    written = store_alerts(store, matches(), now)
+    written = store_matches(store, matches(), now)
     reader.save(store, now)
     errors = [str(error) for error in [*engine.errors, *engine.failure_errors()]]
     return DetectOutcome(counted[0], written, stats, reader.notes, errors)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from secops.content.validate import ContentUnit
 from secops.models import Alert, Change, ObservedService
+from secops.store.alert_identity import DISCOVERY, discovery_identity
 
 ChangeKind = Literal[
     "host_new", "host_gone", "host_back", "port_opened", "port_closed", "version_changed", "address_changed"
@@ -80,9 +81,29 @@ class AlertRule(ContentUnit):
 
 
 def alerts_for(
-    rules: list[AlertRule], change: Change, services: list[ObservedService], at: datetime, lang: str = "zh"
+    rules: list[AlertRule],
+    change: Change,
+    services: list[ObservedService],
+    at: datetime,
+    lang: str = "zh",
+    *,
+    run_id: int | None = None,
 ) -> list[Alert]:
-    """Alerts one change raises; ``services`` are the services the change concerns."""
+    """Alerts one change raises; ``services`` are the services the change concerns, ``run_id`` the
+    scan run that saw it (part of each alert's identity)."""
+
+    def alert(title: str, detail: dict[str, Any]) -> Alert:
+        return Alert(
+            at=at,
+            source=DISCOVERY,
+            kind=rule.id,
+            severity=rule.severity,
+            title=title,
+            asset_key=change.asset_key,
+            detail=detail,
+            identity=discovery_identity(run_id, change.asset_key, rule.id, detail),
+        )
+
     raised = []
     for rule in rules:
         if change.kind not in rule.triggers:
@@ -90,18 +111,12 @@ def alerts_for(
         title = rule.title.zh if lang == "zh" else rule.title.en
         detail = {"change": change.kind, **change.detail, "rule": rule.id}
         if rule.services is None:
-            raised.append(
-                Alert(at, "assets", rule.id, rule.severity, f"{title}: {change.asset_key}", detail, change.asset_key)
-            )
+            raised.append(alert(f"{title}: {change.asset_key}", detail))
             continue
         for service in services:
             if rule.services.matches(service):
                 raised.append(
-                    Alert(
-                        at,
-                        "assets",
-                        rule.id,
-                        rule.severity,
+                    alert(
                         f"{title}: {change.asset_key} {service.port}/{service.proto}",
                         {
                             **detail,
@@ -109,7 +124,6 @@ def alerts_for(
                             "proto": service.proto,
                             "product": " ".join(filter(None, (service.product, service.version))),
                         },
-                        change.asset_key,
                     )
                 )
     return raised

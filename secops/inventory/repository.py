@@ -15,9 +15,9 @@ from secops.inventory.diff import Diff, KnownAsset, diff
 from secops.inventory.fingerprints import Classifier
 from secops.models import Alert, Change, ObservedHost, ObservedService, ScanCoverage
 from secops.store import Store
-from secops.store.alert_identity import discovery_identity
+from secops.store.alerts import store_alerts
 from secops.store.bulk import execute_many, insert_rows
-from secops.store.schema import alerts, asset_addresses, asset_changes, assets, scan_runs, services
+from secops.store.schema import asset_addresses, asset_changes, assets, scan_runs, services
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def apply_discovery(
         known_by_key = {asset.key: asset for asset in known}
         _write_assets(conn, result, known_by_key, ids, fingerprints, classifier, now)
         _write_services(conn, result, known_by_key, ids, now)
-        raised = _alerts(result, rules, now)
+        raised = _alerts(result, rules, run_id, now)
         _write_events(conn, run_id, result.changes, raised, now)
         conn.execute(
             scan_runs.update()
@@ -296,7 +296,7 @@ def _write_services(
     )
 
 
-def _alerts(result: Diff, rules: list[AlertRule], now: datetime) -> list[Alert]:
+def _alerts(result: Diff, rules: list[AlertRule], run_id: int, now: datetime) -> list[Alert]:
     hosts = {(key or host.key): host for key, host in result.matched}
     raised: list[Alert] = []
     for change in result.changes:
@@ -308,7 +308,7 @@ def _alerts(result: Diff, rules: list[AlertRule], now: datetime) -> list[Alert]:
             concerned = [
                 s for s in host.services if (s.port, s.proto) == (change.detail["port"], change.detail["proto"])
             ]
-        raised += alerts_for(rules, change, concerned, now)
+        raised += alerts_for(rules, change, concerned, now, run_id=run_id)
     return raised
 
 
@@ -317,19 +317,5 @@ def _write_events(conn: Connection, run_id: int, changes: list[Change], raised: 
         {"scan_run_id": run_id, "asset_key": c.asset_key, "kind": c.kind, "detail": c.detail, "at": now}
         for c in changes
     ]
-    alert_rows = [
-        {
-            "at": a.at,
-            "source": a.source,
-            "kind": a.kind,
-            "severity": a.severity,
-            "title": a.title,
-            "asset_key": a.asset_key,
-            "detail": a.detail,
-            "status": "open",
-            "identity": discovery_identity(run_id, a.asset_key, a.kind, a.detail),
-        }
-        for a in raised
-    ]
     insert_rows(conn, asset_changes, change_rows)
-    insert_rows(conn, alerts, alert_rows, conflict=("identity",))  # a run applied twice alerts once
+    store_alerts(conn, raised)  # new identities only: a run applied twice alerts once

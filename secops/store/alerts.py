@@ -1,7 +1,8 @@
 """Workspace alerts as records of their own: storing them once (by identity), finding them, and
 their status (open -> acked -> closed, with the time and a note).
 
-Every feature that raises alerts (Sigma, hunts, YARA, discovery) writes through :func:`insert_new`;
+Every feature that raises alerts (Sigma, hunts, YARA, discovery) writes :class:`secops.models.Alert`
+records through :func:`store_alerts` (or :func:`commit_alerts`);
 ``secops alerts`` reads and updates through the rest.
 """
 
@@ -10,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from secops.errors import SecopsError
+from secops.models import Alert
 from secops.store.engine import Store
 from secops.store.schema import alerts
 
@@ -25,6 +28,7 @@ STATUSES = ("open", "acked", "closed")
 SOURCES = {"sigma": "sigma", "yara": "yara", "discovery": "assets", "hunt": "sigma-hunt"}
 _SHOWN = {stored: shown for shown, stored in SOURCES.items()}
 _IN_CHUNK = 1000  # ids per IN (...)
+CHUNK = 2000  # alerts per INSERT batch (and per transaction in commit_alerts)
 
 
 def shown_source(stored: str) -> str:
@@ -45,21 +49,47 @@ def _present(conn: Connection, identities: Sequence[str]) -> int:
     return total
 
 
-def insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
-    """INSERT alert rows (each with its ``identity``), skipping those already stored: ON CONFLICT DO
-    NOTHING on the UNIQUE identity, on SQLite and PostgreSQL alike. Returns how many rows are new."""
-    if not rows:
-        return 0
+def alert_row(alert: Alert) -> dict[str, Any]:
+    """The ``alerts`` row for an alert: its time in UTC (as every stored time; SQLite keeps no
+    offset), status "open"."""
+    return {
+        "at": utc(alert.at),
+        "source": alert.source,
+        "kind": alert.kind,
+        "severity": alert.severity,
+        "title": alert.title,
+        "asset_key": alert.asset_key,
+        "detail": alert.detail,
+        "status": "open",
+        "identity": alert.identity,
+    }
+
+
+def store_alerts(conn: Connection, alerts_: Iterable[Alert]) -> int:
+    """INSERT alerts, skipping those whose identity is already stored: ON CONFLICT DO NOTHING on the
+    UNIQUE identity, on SQLite and PostgreSQL alike. ``alerts_`` is consumed CHUNK at a time (memory
+    stays bounded), all in ``conn``'s transaction. Returns how many alerts are new."""
     from secops.store.bulk import insert_rows
 
-    for row in rows:  # the instant in UTC, as every stored time (SQLite keeps no offset)
-        at = row["at"]
-        if isinstance(at, datetime) and at.tzinfo is not None:
-            row["at"] = at.astimezone(UTC)
-    identities = sorted({row["identity"] for row in rows})
-    before = _present(conn, identities)
-    insert_rows(conn, alerts, rows, conflict=("identity",))
-    return _present(conn, identities) - before
+    written = 0
+    pending = iter(alerts_)
+    while chunk := [alert_row(alert) for alert in islice(pending, CHUNK)]:
+        identities = sorted({row["identity"] for row in chunk})
+        before = _present(conn, identities)
+        insert_rows(conn, alerts, chunk, conflict=("identity",))
+        written += _present(conn, identities) - before
+    return written
+
+
+def commit_alerts(store: Store, alerts_: Iterable[Alert]) -> int:
+    """:func:`store_alerts` with each CHUNK its own transaction, for a stream of any length (a long
+    detection run keeps what it stored so far). Returns how many alerts are new."""
+    written = 0
+    pending = iter(alerts_)
+    while chunk := list(islice(pending, CHUNK)):
+        with store.engine.begin() as conn:
+            written += store_alerts(conn, chunk)
+    return written
 
 
 @dataclass(frozen=True)

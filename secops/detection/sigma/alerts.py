@@ -6,15 +6,15 @@ import functools
 import os
 from collections.abc import Iterable
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from secops.detection.events import Match
+from secops.models import Alert
 from secops.store import Store
 from secops.store.alert_identity import SIGMA as SOURCE
 from secops.store.alert_identity import correlation_identity, sigma_identity
+from secops.store.alerts import commit_alerts
 
-CHUNK = 2000  # rows per INSERT transaction
 SEVERITY = {"informational": "info", "low": "low", "medium": "medium", "high": "high", "critical": "critical"}
 # fields that name the host / the remote address, by log family
 _HOST_FIELDS = ("Computer", "host", "cs-host", "hostname")
@@ -60,39 +60,22 @@ def identity(match: Match, source: str = SOURCE) -> str:
     return sigma_identity(source, match.rule_id, match.record, match.event)
 
 
-def alert_row(match: Match, now: datetime, source: str = SOURCE) -> dict[str, Any]:
-    """One ``alerts`` row for a match; its time is the event's (``now`` when the event has none)."""
-    return {
-        "at": match.timestamp or now,
-        "source": source,
-        "kind": "sigma_correlation" if match.rule_type == "correlation" else "sigma_detection",
-        "severity": SEVERITY.get(match.level, "medium"),
-        "title": match.rule_title,
-        "asset_key": None,
-        "detail": ecs_detail(match),
-        "status": "open",
-        "identity": identity(match, source),
-    }
+def match_alert(match: Match, now: datetime, source: str = SOURCE) -> Alert:
+    """The alert for a match; its time is the event's (``now`` when the event has none)."""
+    return Alert(
+        at=match.timestamp or now,
+        source=source,
+        kind="sigma_correlation" if match.rule_type == "correlation" else "sigma_detection",
+        severity=SEVERITY.get(match.level, "medium"),
+        title=match.rule_title,
+        asset_key=None,
+        detail=ecs_detail(match),
+        identity=identity(match, source),
+    )
 
 
-def alert_rows(matches: Iterable[Match], now: datetime, source: str = SOURCE) -> list[dict[str, Any]]:
-    return [alert_row(match, now, source) for match in matches]
-
-
-def store_rows(store: Store, rows: Iterable[dict[str, Any]]) -> int:
-    """Insert alert rows CHUNK at a time (each chunk its own transaction, so a generator of any
-    length keeps memory bounded); alerts already stored are skipped. Returns how many are new."""
-    from secops.store.alerts import insert_new
-
-    written = 0
-    pending = iter(rows)
-    while chunk := list(islice(pending, CHUNK)):
-        with store.engine.begin() as conn:
-            written += insert_new(conn, chunk)
-    return written
-
-
-def store_alerts(store: Store, matches: Iterable[Match], now: datetime) -> int:
-    """Store one alert per match, consuming ``matches`` lazily; a match stored before (same
-    identity) adds nothing. Returns how many alerts are new."""
-    return store_rows(store, (alert_row(match, now) for match in matches))
+def store_matches(store: Store, matches: Iterable[Match], now: datetime) -> int:
+    """Store one alert per match, consuming ``matches`` lazily (a transaction per
+    secops.store.alerts.CHUNK alerts); a match stored before (same identity) adds nothing. Returns
+    how many alerts are new."""
+    return commit_alerts(store, (match_alert(match, now) for match in matches))

@@ -79,7 +79,9 @@ def hit_alert(hit: YaraHit, at: datetime, hostname: str | None = None) -> Alert:
         kind=hit.rule[:KIND_LENGTH],
         severity=_severity(hit.meta.get("severity")),
         title=f"{description}: {hit.path}",
+        asset_key=None,
         detail=ecs_detail(hit, at, hostname or socket.gethostname()),
+        identity=yara_identity(hit.rule, str(hit.path), hit.sha256),
     )
 
 
@@ -87,27 +89,12 @@ def store_hits(store: Store, hits: Iterable[YaraHit], at: datetime) -> tuple[int
     """Write one open alert per hit not stored before: the same rule on the same content (file
     SHA-256) is one alert, whatever its path and even once closed, so a nightly scan of an
     unchanged web root does not pile up duplicates. Returns (written, already stored)."""
-    from secops.store.alerts import insert_new
+    from secops.store.alerts import store_alerts
 
     hostname = socket.gethostname()
-    rows = []
-    for hit in hits:
-        alert = hit_alert(hit, at, hostname)
-        rows.append(
-            {
-                "at": alert.at,
-                "source": alert.source,
-                "kind": alert.kind,
-                "severity": alert.severity,
-                "title": alert.title,
-                "asset_key": alert.asset_key,
-                "detail": alert.detail,
-                "status": "open",
-                "identity": yara_identity(hit.rule, str(hit.path), hit.sha256),
-            }
-        )
-    if not rows:
+    raised = [hit_alert(hit, at, hostname) for hit in hits]
+    if not raised:
         return 0, 0
     with store.engine.begin() as conn:
-        written = insert_new(conn, rows)
-    return written, len(rows) - written
+        written = store_alerts(conn, raised)
+    return written, len(raised) - written

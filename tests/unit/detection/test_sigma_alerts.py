@@ -11,11 +11,11 @@ import sqlalchemy as sa
 
 from secops.detection.events import Match
 from secops.detection.hunt_alerts import store_hunt_alerts
-from secops.detection.sigma import alerts as sigma_alerts
-from secops.detection.sigma.alerts import store_alerts
+from secops.detection.sigma.alerts import store_matches
 from secops.detection.yara.alerts import store_hits
 from secops.detection.yara.scanner import YaraHit
 from secops.store import Store, open_store
+from secops.store import alerts as stored_alerts
 from secops.store.alerts import set_status
 from secops.store.schema import alerts
 from tests.unit.store.databases import BACKENDS, database_url
@@ -49,12 +49,12 @@ def count(store: Store, source: str = "sigma") -> int:
 
 
 def test_same_log_stored_twice_or_rotated_adds_nothing(store: Store) -> None:
-    assert store_alerts(store, [match(1), match(2)], NOW) == 2
-    assert store_alerts(store, [match(1), match(2)], NOW) == 0
+    assert store_matches(store, [match(1), match(2)], NOW) == 2
+    assert store_matches(store, [match(1), match(2)], NOW) == 0
     rotated = [match(1, "/var/log/nginx/access.log.1"), match(2, "/srv/copy/access.log.1.gz")]
-    assert store_alerts(store, rotated, NOW) == 0
-    assert store_alerts(store, [match(1), match(3)], NOW) == 1
-    assert store_alerts(store, [match(1, rule="rule-other")], NOW) == 1
+    assert store_matches(store, rotated, NOW) == 0
+    assert store_matches(store, [match(1), match(3)], NOW) == 1
+    assert store_matches(store, [match(1, rule="rule-other")], NOW) == 1
     assert count(store) == 4
     with store.engine.connect() as conn:
         at = conn.execute(sa.select(alerts.c.at).where(alerts.c.id == 1)).scalar_one()
@@ -62,7 +62,7 @@ def test_same_log_stored_twice_or_rotated_adds_nothing(store: Store) -> None:
 
 
 def test_matches_are_consumed_lazily_in_chunks(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sigma_alerts, "CHUNK", 100)
+    monkeypatch.setattr(stored_alerts, "CHUNK", 100)
     seen: list[int] = []
 
     def matches() -> Iterator[Match]:
@@ -72,9 +72,9 @@ def test_matches_are_consumed_lazily_in_chunks(store: Store, monkeypatch: pytest
             yield match(n)
         yield match(5)  # a duplicate within the same call
 
-    assert store_alerts(store, matches(), NOW) == 350
+    assert store_matches(store, matches(), NOW) == 350
     assert seen == [100, 200, 300]
-    assert store_alerts(store, (match(n) for n in range(340, 360)), NOW) == 9
+    assert store_matches(store, (match(n) for n in range(340, 360)), NOW) == 9
 
 
 def test_correlations_are_their_members(store: Store) -> None:
@@ -85,15 +85,15 @@ def test_correlations_are_their_members(store: Store) -> None:
         found.members = [match(n, path, "rule-failed") for n in records]
         return found
 
-    assert store_alerts(store, [burst(range(1, 6), "/var/log/auth.log")], NOW) == 1
-    assert store_alerts(store, [burst(range(1, 6), "/var/log/auth.log.1")], NOW) == 0
-    assert store_alerts(store, [burst(range(1, 7), "/var/log/auth.log")], NOW) == 1
+    assert store_matches(store, [burst(range(1, 6), "/var/log/auth.log")], NOW) == 1
+    assert store_matches(store, [burst(range(1, 6), "/var/log/auth.log.1")], NOW) == 0
+    assert store_matches(store, [burst(range(1, 7), "/var/log/auth.log")], NOW) == 1
 
 
 def test_hunts_are_stored_once_apart_from_local_runs(store: Store) -> None:
     assert store_hunt_alerts(store, [match(1), match(2)], NOW, "secops-events-*") == 2
     assert store_hunt_alerts(store, [match(2), match(3)], NOW, "secops-events-*") == 1
-    assert store_alerts(store, [match(1)], NOW) == 1  # a local run of the same log is another source
+    assert store_matches(store, [match(1)], NOW) == 1  # a local run of the same log is another source
     assert count(store, "sigma-hunt") == 3
 
 

@@ -11,7 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from secops.errors import SecopsError
+from secops.models import Alert
 from secops.store import Store, open_store
+from secops.store import alerts as stored_alerts
 from secops.store.alert_identity import (
     correlation_identity,
     digest,
@@ -20,7 +22,7 @@ from secops.store.alert_identity import (
     stored_identity,
     yara_identity,
 )
-from secops.store.alerts import AlertFilter, find_alerts, get_alert, insert_new, set_status
+from secops.store.alerts import AlertFilter, alert_row, commit_alerts, find_alerts, get_alert, set_status, store_alerts
 from secops.store.schema import alerts
 from tests.unit.store.databases import BACKENDS, database_url
 
@@ -34,18 +36,21 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
+def record(identity: str, **values: Any) -> Alert:
+    return Alert(
+        at=values.pop("at", NOW),
+        source=values.pop("source", "sigma"),
+        kind=values.pop("kind", "sigma_detection"),
+        severity=values.pop("severity", "high"),
+        title=values.pop("title", "SQL injection in the query"),
+        asset_key=values.pop("asset_key", None),
+        detail=values.pop("detail", {"rule": {"name": "sqli"}}),
+        identity=identity,
+    )
+
+
 def row(identity: str, **values: Any) -> dict[str, Any]:
-    return {
-        "at": values.pop("at", NOW),
-        "source": values.pop("source", "sigma"),
-        "kind": values.pop("kind", "sigma_detection"),
-        "severity": values.pop("severity", "high"),
-        "title": values.pop("title", "SQL injection in the query"),
-        "asset_key": values.pop("asset_key", None),
-        "detail": values.pop("detail", {"rule": {"name": "sqli"}}),
-        "status": "open",
-        "identity": identity,
-    }
+    return alert_row(record(identity, **values))
 
 
 # --- identity -------------------------------------------------------------------------------------
@@ -103,15 +108,38 @@ def test_canonical_json_is_the_same_on_both_paths() -> None:
 # --- storing once ---------------------------------------------------------------------------------
 
 
-def test_insert_new_counts_only_new_rows(store: Store) -> None:
-    rows = [row(digest(n)) for n in range(5)]
+def test_store_alerts_counts_only_new_identities(store: Store) -> None:
+    records = [record(digest(n)) for n in range(5)]
     with store.engine.begin() as conn:
-        assert insert_new(conn, rows) == 5
+        assert store_alerts(conn, records) == 5
     with store.engine.begin() as conn:
-        assert insert_new(conn, [*rows[3:], row(digest(5)), row(digest(5))]) == 1
-        assert insert_new(conn, []) == 0
+        assert store_alerts(conn, [*records[3:], record(digest(5)), record(digest(5), title="again")]) == 1
+        assert store_alerts(conn, []) == 0
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(alerts)).scalar_one() == 6
+        stored = conn.execute(sa.select(alerts).where(alerts.c.identity == digest(5))).mappings().one()
+    assert stored["title"] == "SQL injection in the query"  # the first one stored stays
+    assert stored["status"] == "open" and stored["status_at"] is None
+
+
+def test_store_alerts_keeps_the_instant_in_utc(store: Store) -> None:
+    shanghai = datetime(2026, 11, 23, 10, 30, tzinfo=timezone(timedelta(hours=8)))
+    with store.engine.begin() as conn:
+        assert store_alerts(conn, iter([record(digest("east"), at=shanghai)])) == 1
+    with store.engine.connect() as conn:
+        at = conn.execute(sa.select(alerts.c.at).where(alerts.c.identity == digest("east"))).scalar_one()
+    assert at == NOW and at.utcoffset() == timedelta(0)
+    assert alert_row(record("x", at=shanghai))["at"].tzinfo is UTC
+
+
+def test_store_alerts_counts_across_chunks(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stored_alerts, "CHUNK", 3)
+    records = [record(digest(n)) for n in range(7)]
+    with store.engine.begin() as conn:
+        assert store_alerts(conn, (r for r in [*records, records[0], records[6]])) == 7
+    assert commit_alerts(store, [*records, record(digest(7))]) == 1
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(alerts)).scalar_one() == 8
 
 
 def test_identity_is_unique_in_the_database(store: Store) -> None:
@@ -126,15 +154,15 @@ def test_identity_is_unique_in_the_database(store: Store) -> None:
 
 def _seed(store: Store) -> None:
     shanghai = datetime(2026, 11, 23, 8, 0, tzinfo=timezone(timedelta(hours=8)))  # 00:00 UTC, kept as the instant
-    rows = [
-        row(digest(1), at=NOW - timedelta(days=3), severity="low"),
-        row(digest(2), at=NOW - timedelta(hours=2), severity="critical", source="yara", kind="chopper"),
-        row(digest(3), at=NOW - timedelta(hours=1), severity="medium", source="assets", asset_key="aa:bb"),
-        row(digest(4), at=NOW, severity="high", source="sigma-hunt"),
-        row(digest(5), at=shanghai, severity="info"),
+    records = [
+        record(digest(1), at=NOW - timedelta(days=3), severity="low"),
+        record(digest(2), at=NOW - timedelta(hours=2), severity="critical", source="yara", kind="chopper"),
+        record(digest(3), at=NOW - timedelta(hours=1), severity="medium", source="assets", asset_key="aa:bb"),
+        record(digest(4), at=NOW, severity="high", source="sigma-hunt"),
+        record(digest(5), at=shanghai, severity="info"),
     ]
     with store.engine.begin() as conn:
-        insert_new(conn, rows)
+        store_alerts(conn, records)
 
 
 def test_find_filters_and_orders_newest_first(store: Store) -> None:
