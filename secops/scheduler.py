@@ -148,9 +148,9 @@ def run_assess_job(
         log.warning(
             "scheduled assessment of %s: 符合率 %.1f%%, %d open high-risk, %s",
             system,
-            result["rate"] * 100,
+            result.rate * 100,
             open_highrisk(result),
-            result["conclusion"],
+            result.conclusion,
         )
     except SecopsError as error:
         log.error("scheduled assessment of %s failed: %s", system, error)

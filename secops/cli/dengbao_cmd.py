@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +12,9 @@ from secops.cli.dengbao_calendar_cmd import calendar, system_assessed, system_fi
 from secops.cli.dengbao_risk_cmd import risk
 from secops.cli.dengbao_system_cmd import questionnaire, system
 from secops.cli.output import emit, emit_object, format_option, to_json
+
+if TYPE_CHECKING:
+    from secops.records.assessment import Assessment
 
 
 @click.group()
@@ -224,11 +227,11 @@ def assess(
     if fmt == "table":
         _print_summary(result)
     elif fmt == "json":
-        click.echo(to_json(result))
+        click.echo(to_json(result.to_json()))
     else:
-        for item in result["items"]:
-            click.echo(to_json(item, indent=None))
-    if result["conclusion"] != "符合":
+        for item in result.items:
+            click.echo(to_json(item.to_json(), indent=None))
+    if result.conclusion != "符合":
         raise SystemExit(1)
 
 
@@ -247,50 +250,50 @@ def _given(*names: str) -> list[str]:
     return given
 
 
-def _print_summary(result: dict[str, Any]) -> None:
-    counts = result["counts"]
-    click.echo(f"{result['system']['name']} · 第{result['level']}级 · {counts['total']} 项")
+def _print_summary(result: Assessment) -> None:
+    counts = result.counts
+    click.echo(f"{result.system['name']} · 第{result.level}级 · {counts['total']} 项")
     click.echo("  " + "  ".join(f"{k} {counts[k]}" for k in ("符合", "部分符合", "不符合", "不适用", "未测评")))
     click.echo(
-        f"  符合率 {result['rate']:.1%}（部分符合按 0.5 计为 {result['weighted_rate']:.1%}）"
-        f"  综合得分(2019) {result['score_2019']}  2021 评级 {result['grade_2021']}"
+        f"  符合率 {result.rate:.1%}（部分符合按 0.5 计为 {result.weighted_rate:.1%}）"
+        f"  综合得分(2019) {result.score_2019}  2021 评级 {result.grade_2021}"
     )
-    if result["highrisk"]:
+    if result.highrisk:
         from secops.dengbao.highrisk import mitigation_state
         from secops.dengbao.risks import STATUS_NAMES
 
         click.echo("高风险问题：")
-        for problem in result["highrisk"]:
+        for problem in result.highrisk:
             state = mitigation_state(problem)
-            if problem.get("candidate"):
-                decision = problem.get("decision") or {}
-                state += f"；重大风险隐患候选：{STATUS_NAMES[decision.get('decision')]}"
+            if problem.candidate:
+                decision = problem.decision
+                state += f"；重大风险隐患候选：{STATUS_NAMES[decision.decision if decision else None]}"
                 if decision:
-                    state += f"（{decision['decided_by']}：{decision['reason']}）"
-            if problem.get("mitigation_note"):
-                state += f"；备注（不作为缓解依据）：{problem['mitigation_note']}"
-            click.echo(f"  [{problem['case']}] {problem['title']}（{', '.join(problem['items'])}）{state}")
-            for line in problem["evidence"][:5]:
+                    state += f"（{decision.decided_by}：{decision.reason}）"
+            if problem.mitigation_note:
+                state += f"；备注（不作为缓解依据）：{problem.mitigation_note}"
+            click.echo(f"  [{problem.case}] {problem.title}（{', '.join(problem.items)}）{state}")
+            for line in problem.evidence[:5]:
                 click.echo(f"      {line}")
-        if result.get("undecided"):
+        if result.undecided:
             click.echo(
-                f"  待确认的候选 {len(result['undecided'])} 个：secops dengbao risk confirm|reject CASE "
-                f"--system {result['system']['name']} --reason ..."
+                f"  待确认的候选 {len(result.undecided)} 个：secops dengbao risk confirm|reject CASE "
+                f"--system {result.system['name']} --reason ..."
             )
-    failing = [i for i in result["items"] if i["result"] == "不符合"]
+    failing = [i for i in result.items if i.result == "不符合"]
     if failing:
         click.echo(f"不符合项（{len(failing)}）：")
         for item in failing[:30]:
-            click.echo(f"  {item['id']} {item['control_point']}：{item['summary']}")
+            click.echo(f"  {item.id} {item.control_point}：{item.summary}")
         if len(failing) > 30:
             click.echo(f"  …另有 {len(failing) - 30} 项，见 --format json 或报告")
-    if result["conflicts"]:
-        click.echo(f"答卷与自动检查冲突 {result['conflicts']} 项（以自动检查为准）")
-    provisional = "（尚有未测评项，结论为预评估）" if result["provisional"] else ""
-    confirmed = f"，经确认的重大风险隐患：{'、'.join(result['major_risks'])}" if result.get("major_risks") else ""
-    click.echo(f"结论：{result['conclusion']}{confirmed}{provisional}")
-    if result.get("conclusion_rule"):
-        click.echo(f"  依据：{result['conclusion_rule']}")
+    if result.conflicts:
+        click.echo(f"答卷与自动检查冲突 {result.conflicts} 项（以自动检查为准）")
+    provisional = "（尚有未测评项，结论为预评估）" if result.provisional else ""
+    confirmed = f"，经确认的重大风险隐患：{'、'.join(result.major_risks)}" if result.major_risks else ""
+    click.echo(f"结论：{result.conclusion}{confirmed}{provisional}")
+    if result.conclusion_rule:
+        click.echo(f"  依据：{result.conclusion_rule}")
 
 
 dengbao.add_command(system)

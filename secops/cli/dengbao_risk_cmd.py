@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import click
@@ -35,7 +34,7 @@ def risk() -> None:
 
 def _decide(app: AppContext, case: str, system_name: str, reason: str, by: str | None, decision: str) -> None:
     from secops.dengbao.catalog import load_catalog
-    from secops.dengbao.risks import STATUS_NAMES, apply_decisions, load_decisions, record_decision
+    from secops.dengbao.risks import STATUS_NAMES, decide, load_decisions, record_decision
     from secops.dengbao.systems import get_system, latest_assessment
     from secops.errors import SecopsError
     from secops.store.records import log_activity
@@ -63,10 +62,10 @@ def _decide(app: AppContext, case: str, system_name: str, reason: str, by: str |
     if latest is None:
         click.echo("该系统尚无评估；下次 secops dengbao assess 时适用。")
         return
-    current = apply_decisions(latest, decisions)
-    if case not in current["major_risk_candidates"]:
+    current = decide(latest, decisions)
+    if case not in current.major_risk_candidates:
         click.echo(f"注意：最近一次评估未提出 {case} 为候选，本判定在评估提出该案例时才适用。", err=True)
-    click.echo(f"最近一次评估按现有判定的结论：{current['conclusion']}。{current['conclusion_rule']}")
+    click.echo(f"最近一次评估按现有判定的结论：{current.conclusion}。{current.conclusion_rule}")
 
 
 @risk.command()
@@ -98,7 +97,7 @@ def reject(app: AppContext, case: str, system_name: str, reason: str, by: str | 
 def list_(app: AppContext, system_name: str, fmt: str) -> None:
     """The candidates of the latest assessment with the decision on each, the conclusion that
     follows, and decisions on cases the latest assessment does not raise."""
-    from secops.dengbao.risks import STATUS_NAMES, apply_decisions, load_decisions
+    from secops.dengbao.risks import STATUS_NAMES, decide, load_decisions
     from secops.dengbao.systems import get_system, latest_assessment
 
     workspace = app.workspace()
@@ -107,21 +106,21 @@ def list_(app: AppContext, system_name: str, fmt: str) -> None:
         latest = latest_assessment(store, found)
         decisions = load_decisions(store, found.id)
     rows: list[dict[str, Any]] = []
-    current = apply_decisions(latest, decisions) if latest else None
-    for problem in (current or {}).get("highrisk", []):
-        if not problem["candidate"]:
+    current = decide(latest, decisions) if latest else None
+    for problem in current.highrisk if current else ():
+        if not problem.candidate:
             continue
-        decision = problem["decision"] or {}
+        decision = problem.decision
         rows.append(
             {
-                "case": problem["case"],
-                "title": problem["title"],
-                "status": decision.get("decision") or "undecided",
-                "status_name": STATUS_NAMES[decision.get("decision")],
-                "candidate_reason": problem["reason"],
-                "decision_reason": decision.get("reason", ""),
-                "decided_by": decision.get("decided_by", ""),
-                "decided_at": datetime.fromisoformat(decision["decided_at"]) if decision else None,
+                "case": problem.case,
+                "title": problem.title,
+                "status": decision.decision if decision else "undecided",
+                "status_name": STATUS_NAMES[decision.decision if decision else None],
+                "candidate_reason": problem.reason,
+                "decision_reason": decision.reason if decision else "",
+                "decided_by": decision.decided_by if decision else "",
+                "decided_at": decision.decided_at if decision else None,
                 "raised": True,
             }
         )
@@ -148,9 +147,9 @@ def list_(app: AppContext, system_name: str, fmt: str) -> None:
                 {
                     "system": found.name,
                     # stored as ISO text in the assessment: shown as an instant, in the workspace zone
-                    "assessed_at": datetime.fromisoformat(current["assessed_at"]) if current else None,
-                    "conclusion": current["conclusion"] if current else None,
-                    "conclusion_rule": current["conclusion_rule"] if current else None,
+                    "assessed_at": current.assessed_at if current else None,
+                    "conclusion": current.conclusion if current else None,
+                    "conclusion_rule": current.conclusion_rule if current else None,
                     "candidates": rows,
                 }
             )
@@ -171,4 +170,4 @@ def list_(app: AppContext, system_name: str, fmt: str) -> None:
         if row["decision_reason"]:
             click.echo(f"    评估人判定：{row['decision_reason']}（{row['decided_by']}，{when}）")
     if current is not None:
-        click.echo(f"结论：{current['conclusion']}。{current['conclusion_rule']}")
+        click.echo(f"结论：{current.conclusion}。{current.conclusion_rule}")

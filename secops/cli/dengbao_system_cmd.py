@@ -101,7 +101,14 @@ def system_show(app: AppContext, name: str, fmt: str) -> None:
     value = found.as_dict()
     value["answers"] = len(answers)
     value["latest_assessment"] = (
-        {k: latest[k] for k in ("assessed_at", "conclusion", "rate", "major_risk")} if latest else None
+        {
+            "assessed_at": latest.assessed_at.isoformat(),
+            "conclusion": latest.conclusion,
+            "rate": latest.rate,
+            "major_risk": latest.major_risk,
+        }
+        if latest
+        else None
     )
     emit_object(value, "json" if fmt == "table" else fmt)
 

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from secops.errors import SecopsError
+from secops.records.assessment import Assessment
 from secops.reporting.build import build_to_file
 from secops.workspace import init_workspace, open_workspace_store
 
@@ -92,7 +93,7 @@ def _discover_lab(workspace: Path, now: datetime, progress: Callable[[str], None
         campus.teardown()
     if assessed.returncode not in (0, 1):
         raise SecopsError(f"demo assessment failed: {assessed.stderr.strip()}")
-    return discovery, _assessment_line(json.loads(assessed.stdout))
+    return discovery, _assessment_line(Assessment.from_json(json.loads(assessed.stdout)))
 
 
 def _prepare_system(workspace: Path, now: datetime) -> None:
@@ -125,12 +126,10 @@ def _prepare_system(workspace: Path, now: datetime) -> None:
         save_answers(store, system, answers, now)
 
 
-def _assessment_line(result: dict[str, object]) -> str:
-    highrisk = result.get("highrisk") or []
-    assert isinstance(highrisk, list)
-    cases = ", ".join(sorted({str(p["case"]) for p in highrisk}))
-    rate = float(result["rate"])  # type: ignore[arg-type]
-    return f"符合率 {rate:.1%}, {len(highrisk)} high-risk problem(s) [{cases}], conclusion {result['conclusion']}"
+def _assessment_line(result: Assessment) -> str:
+    cases = ", ".join(sorted({p.case for p in result.highrisk}))
+    rate = float(result.rate)
+    return f"符合率 {rate:.1%}, {len(result.highrisk)} high-risk problem(s) [{cases}], conclusion {result.conclusion}"
 
 
 def _detect(workspace: Path, scratch: Path) -> str:
@@ -235,8 +234,9 @@ def _assess_loopback(workspace: Path, now: datetime) -> str:
             answers=load_answers(store, system),
             now=now,
         )
-        save_assessment(store, system, result, now)
-    return _assessment_line(result)
+        record = Assessment.from_json(result)
+        save_assessment(store, system, record, now)
+    return _assessment_line(record)
 
 
 def _discover_loopback(workspace: Path, now: datetime) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from secops.config import Workspace
 from secops.dengbao.assess import assess
@@ -17,6 +16,7 @@ from secops.dengbao.gather import gather
 from secops.dengbao.risks import load_decisions
 from secops.dengbao.systems import get_system, load_answers, save_assessment
 from secops.dengbao.trend import record_run
+from secops.records.assessment import Assessment
 from secops.store import Store
 from secops.store.records import log_activity
 
@@ -39,7 +39,7 @@ def run_automated_assessment(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     source: str = "scheduled",
     outside_zone: bool | None = None,
-) -> dict[str, Any]:
+) -> Assessment:
     """One assessment, for ``secops dengbao assess`` (source "manual") and the scheduler alike:
     gather the automated evidence (unless ``automated`` is False), merge it with the stored
     questionnaire answers, store the assessment and its trend point.
@@ -65,7 +65,7 @@ def run_automated_assessment(
             outside_zone=outside_zone,
         )
     moment = now()
-    result = assess(
+    produced = assess(
         system={"name": system.name, "level": system.level, "asset_tag": system.asset_tag},
         level=level or system.level,
         extensions=system.extensions,
@@ -76,13 +76,14 @@ def run_automated_assessment(
         now=moment,
         decisions=load_decisions(store, system.id),
     )
-    result["school"] = {"code": workspace.config.school.code, "name": workspace.config.school.name}
+    produced["school"] = {"code": workspace.config.school.code, "name": workspace.config.school.name}
+    result = Assessment.from_json(produced)
     assessment_id = save_assessment(store, system, result, moment)
     record_run(store, system, result, assessment_id, moment, source)
     log_activity(
         store,
         "dengbao.assess",
-        {"system": system.name, "conclusion": result["conclusion"], "rate": result["rate"], "source": source},
+        {"system": system.name, "conclusion": result.conclusion, "rate": result.rate, "source": source},
         moment,
     )
     return result

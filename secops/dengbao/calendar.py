@@ -35,6 +35,7 @@ import sqlalchemy as sa
 
 from secops.dengbao.systems import System, latest_assessment, list_systems
 from secops.errors import SecopsError
+from secops.records.assessment import Assessment
 from secops.store import Store
 from secops.store.schema import dengbao_filings, dengbao_official_assessments
 
@@ -185,7 +186,7 @@ def system_calendar(
     system: System,
     filing: Filing | None,
     official: list[OfficialAssessment],
-    latest: dict[str, Any] | None,
+    latest: Assessment | None,
     today: date,
 ) -> dict[str, Any]:
     """One system's calendar entry (pure: the caller loads the facts)."""
@@ -215,12 +216,11 @@ def system_calendar(
             "report_no": last.report_no,
         }
     if latest:
-        unmitigated = [p for p in latest.get("highrisk", []) if p.get("unmitigated")]
-        entry["open_highrisk"] = [{"case": p["case"], "title": p["title"]} for p in unmitigated]
+        entry["open_highrisk"] = [{"case": p.case, "title": p.title} for p in latest.unmitigated]
         entry["latest_automated"] = {
-            "assessed_at": latest.get("assessed_at"),
-            "rate": latest.get("rate"),
-            "conclusion": latest.get("conclusion"),
+            "assessed_at": latest.assessed_at.isoformat(),
+            "rate": latest.rate,
+            "conclusion": latest.conclusion,
         }
     if system.level < 2:
         entry["notes"].append("第一级系统无需备案")

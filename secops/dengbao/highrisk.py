@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from secops.dengbao.catalog import HighRiskCase
+from secops.records.assessment import HighRiskProblem
 
 # a mitigation ID anywhere in a cell: 6.4.1.2-mgmt-vpn (separated by spaces, commas, 、 or ；)
 _ID_IN_TEXT = re.compile(r"(?<![\w.])\d+(?:\.\d+){3}-[a-z0-9]+(?:-[a-z0-9]+)*(?![\w-])")
@@ -57,12 +58,12 @@ def judge_mitigation(case: HighRiskCase, cells: Iterable[str]) -> dict[str, Any]
     }
 
 
-def mitigation_state(problem: dict[str, Any]) -> str:
+def mitigation_state(problem: HighRiskProblem) -> str:
     """One line for a report's status column."""
-    if not problem.get("unmitigated", True):
-        return f"已采取指引认可的缓解措施：{problem['mitigation']}"
-    if problem.get("mitigable") is False:
+    if not problem.unmitigated:
+        return f"已采取指引认可的缓解措施：{problem.mitigation}"
+    if problem.mitigable is False:
         return "未缓解（高风险；指引规定此案例不可缓解）"
-    if problem.get("mitigations_collected") is False:
+    if problem.mitigations_collected is False:
         return "未缓解（高风险；本库尚未收录指引认可的缓解措施，待核实）"
     return "未缓解（高风险）"

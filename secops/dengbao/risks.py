@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from secops.dengbao import scoring
+from secops.records.assessment import Assessment
 from secops.store import Store
 from secops.store.schema import dengbao_risk_decisions
 
@@ -91,6 +92,11 @@ def apply_decisions(result: Mapping[str, Any], decisions: Mapping[str, Decision]
     out["conclusion"] = conclusion.value
     out["conclusion_rule"] = conclusion.rule
     return out
+
+
+def decide(result: Assessment, decisions: Mapping[str, Decision]) -> Assessment:
+    """apply_decisions on a typed assessment (a stored one, shown after the latest decisions)."""
+    return Assessment.from_json(apply_decisions(result.to_json(), decisions))
 
 
 # ── the store ────────────────────────────────────────────────────────────────

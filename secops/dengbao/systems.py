@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from secops.dengbao.questionnaire import Answer
 from secops.errors import SecopsError
+from secops.records.assessment import Assessment
 from secops.store import Store
 from secops.store.schema import dengbao_answers, dengbao_assessments, dengbao_systems
 
@@ -145,16 +146,16 @@ def load_answers(store: Store, system: System) -> dict[str, Answer]:
     return {r.item_id: Answer(r.item_id, r.result, r.note, r.mitigation) for r in rows}
 
 
-def save_assessment(store: Store, system: System, result: dict[str, Any], now: datetime) -> int:
+def save_assessment(store: Store, system: System, result: Assessment, now: datetime) -> int:
     with store.engine.begin() as conn:
         inserted = conn.execute(
             dengbao_assessments.insert().values(
                 system_id=system.id,
-                level=result["level"],
-                conclusion=result["conclusion"],
-                rate=result["rate"],
+                level=result.level,
+                conclusion=result.conclusion,
+                rate=result.rate,
                 created_at=now,
-                result=result,
+                result=result.to_json(),
             )
         )
         key = inserted.inserted_primary_key
@@ -162,7 +163,7 @@ def save_assessment(store: Store, system: System, result: dict[str, Any], now: d
         return int(key[0])
 
 
-def latest_assessment(store: Store, system: System) -> dict[str, Any] | None:
+def latest_assessment(store: Store, system: System) -> Assessment | None:
     with store.engine.connect() as conn:
         row = conn.execute(
             sa.select(dengbao_assessments.c.result)
@@ -170,4 +171,4 @@ def latest_assessment(store: Store, system: System) -> dict[str, Any] | None:
             .order_by(dengbao_assessments.c.id.desc())
             .limit(1)
         ).first()
-    return dict(row.result) if row else None
+    return Assessment.from_json(row.result) if row else None

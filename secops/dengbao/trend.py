@@ -13,18 +13,19 @@ from typing import Any
 import sqlalchemy as sa
 
 from secops.dengbao.systems import System
+from secops.records.assessment import Assessment
 from secops.store import Store
 from secops.store.schema import dengbao_assessments, dengbao_trend
 
 
-def open_highrisk(result: dict[str, Any]) -> int:
+def open_highrisk(result: Assessment) -> int:
     """Unmitigated high-risk problems: the 重大风险隐患 candidates (only confirmed ones weigh on the
     conclusion, see secops.dengbao.risks)."""
-    return sum(1 for problem in result.get("highrisk", []) if problem.get("unmitigated"))
+    return len(result.unmitigated)
 
 
 def record_run(
-    store: Store, system: System, result: dict[str, Any], assessment_id: int | None, now: datetime, source: str
+    store: Store, system: System, result: Assessment, assessment_id: int | None, now: datetime, source: str
 ) -> None:
     with store.engine.begin() as conn:
         conn.execute(
@@ -33,11 +34,11 @@ def record_run(
                 assessment_id=assessment_id,
                 at=now,
                 source=source,
-                level=int(result["level"]),
-                rate=float(result["rate"]),
-                score_2019=result.get("score_2019"),
+                level=int(result.level),
+                rate=float(result.rate),
+                score_2019=result.score_2019,
                 highrisk=open_highrisk(result),
-                conclusion=str(result["conclusion"]),
+                conclusion=str(result.conclusion),
             )
         )
 
@@ -66,16 +67,16 @@ def trend_points(store: Store, system: System) -> list[dict[str, Any]]:
         for r in rows
     ]
     for other in others:
-        result = dict(other.result)
+        result = Assessment.from_json(other.result)
         points.append(
             {
                 "at": other.created_at,
                 "source": "manual",
-                "level": result["level"],
-                "rate": result["rate"],
-                "score_2019": result.get("score_2019"),
+                "level": result.level,
+                "rate": result.rate,
+                "score_2019": result.score_2019,
                 "highrisk": open_highrisk(result),
-                "conclusion": result["conclusion"],
+                "conclusion": result.conclusion,
             }
         )
     points.sort(key=lambda p: p["at"])

@@ -28,6 +28,7 @@ from secops.store.schema import assets, incidents
 
 if TYPE_CHECKING:
     from secops.dengbao.systems import System
+    from secops.records.assessment import Assessment
 
 log = logging.getLogger(__name__)
 ZONE = ZoneInfo("Asia/Shanghai")  # deadlines are calendar days in Beijing time
@@ -70,14 +71,14 @@ def status_from_calendar(entry: dict[str, Any]) -> SystemStatus:
     )
 
 
-def status_without_calendar(system: System, latest: dict[str, Any] | None) -> SystemStatus:
+def status_without_calendar(system: System, latest: Assessment | None) -> SystemStatus:
     """Without a calendar the workspace records no filing or official assessment: deadlines unknown."""
     return SystemStatus(
         name=system.name,
         level=system.level,
-        rate=latest["rate"] if latest else None,
-        conclusion=latest["conclusion"] if latest else None,
-        high_risk=sum(1 for p in latest.get("highrisk", []) if p.get("unmitigated")) if latest else None,
+        rate=latest.rate if latest else None,
+        conclusion=latest.conclusion if latest else None,
+        high_risk=len(latest.unmitigated) if latest else None,
     )
 
 

@@ -218,13 +218,13 @@ def _assessment(ctx: ReportContext, report: Report, system: System, official: li
         )
         section.add(Table("建设整改情况", FIELD_COLUMNS, [["整改情况", pending("尚无评估结果")]]))
         return
-    counts = result["counts"]
-    open_risks = [p for p in result["highrisk"] if p["unmitigated"]]
+    counts = result.counts
+    open_risks = result.unmitigated
     rows: list[list[Cell]] = [
-        ["最近一次评估时间", str(result["assessed_at"])[:10]],
-        ["评估依据等级", level_name(result["level"])],
-        ["评估结论（2025 模板口径）", result["conclusion"]],
-        ["符合率", f"{result['rate'] * 100:.1f}%"],
+        ["最近一次评估时间", result.assessed_at.isoformat()[:10]],
+        ["评估依据等级", level_name(result.level)],
+        ["评估结论（2025 模板口径）", result.conclusion],
+        ["符合率", f"{result.rate * 100:.1f}%"],
         ["评估性质", "secops 自查评估（非测评机构出具的等级测评报告）"],
     ]
     section.add(Table("测评情况", FIELD_COLUMNS, rows, sheet_name="测评情况"))
@@ -232,11 +232,11 @@ def _assessment(ctx: ReportContext, report: Report, system: System, official: li
         ["不符合项", f"{counts['不符合']} 项"],
         ["部分符合项", f"{counts['部分符合']} 项"],
         ["未测评项", f"{counts['未测评']} 项"],
-        ["未缓解的高风险问题", "；".join(f"{p['case']} {p['title']}" for p in open_risks) or "无"],
+        ["未缓解的高风险问题", "；".join(f"{p.case} {p.title}" for p in open_risks) or "无"],
         ["整改完成情况及计划完成时间", pending()],
     ]
     section.add(Table("建设整改情况", FIELD_COLUMNS, fixes, sheet_name="建设整改情况"))
-    if result.get("provisional"):
+    if result.provisional:
         section.add(Paragraph("评估中仍有未测评项，上述结论为预评估结论。", "warning"))
 
 

@@ -273,12 +273,14 @@ def test_only_the_guide_s_16_are_called_unmitigable() -> None:
     """A case whose mitigations we have not collected is not 'unmitigable by the guide' (reports
     would say the guide forbids what it allows): only the 16 the guide names carry that mark."""
     from secops.dengbao.highrisk import mitigation_state
+    from secops.records.assessment import HighRiskProblem
 
     unmitigable = {case.id for case in CATALOG.cases if not case.mitigable}
     assert unmitigable == set(UNMITIGABLE)
     pending = [case for case in CATALOG.cases if not case.mitigations_collected]
     assert pending and all(case.mitigable and not case.mitigations for case in pending)
-    state = mitigation_state({"unmitigated": True, "mitigable": True, "mitigations_collected": False})
+    problem = {"case": pending[0].id, "unmitigated": True, "mitigable": True, "mitigations_collected": False}
+    state = mitigation_state(HighRiskProblem.from_json(problem))
     assert "尚未收录" in state and "不可缓解" not in state
 
 

@@ -15,6 +15,7 @@ from secops.dengbao.catalog import load_catalog
 from secops.dengbao.checks import load_checks
 from secops.dengbao.highrisk import judge_mitigation, mitigation_state, split_mitigation
 from secops.dengbao.questionnaire import Answer
+from secops.records.assessment import HighRiskProblem
 
 CATALOG = load_catalog()
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -75,7 +76,7 @@ def test_an_unmitigable_case_stays_high_risk_whatever_is_written() -> None:
     decided = judge_mitigation(case, ["日志已归档到外部硬盘", "6.5.1.2-archive"])
     assert decided["unmitigated"] is True and decided["allowed_mitigations"] == []
     assert decided["mitigations_ignored"] == ["6.5.1.2-archive"]
-    assert "不可缓解" in mitigation_state(decided)
+    assert "不可缓解" in mitigation_state(HighRiskProblem.from_json({"case": case.id, **decided}))
 
 
 def test_free_text_in_the_questionnaire_no_longer_lowers_a_case() -> None:
@@ -90,7 +91,7 @@ def test_the_named_mitigation_lowers_the_case_in_an_assessment() -> None:
     answer = Answer("L3-CES1-18", "不符合", mitigation="6.4.3.1-source-restricted")
     case = cases_of(run([scanned([SMB], outside=True)], [answer]))["6.4.3.1"]
     assert case["unmitigated"] is False
-    assert "已采取指引认可的缓解措施" in mitigation_state(case)
+    assert "已采取指引认可的缓解措施" in mitigation_state(HighRiskProblem.from_json(case))
 
 
 def test_an_unmitigable_case_raised_by_a_check_stays_high_risk() -> None:

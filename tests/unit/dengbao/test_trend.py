@@ -10,6 +10,7 @@ import pytest
 from secops.config import Workspace
 from secops.dengbao.systems import get_system, latest_assessment, save_assessment, save_system
 from secops.dengbao.trend import open_highrisk, record_run, trend_points
+from secops.records.assessment import Assessment
 from secops.reporting.build import build_to_file
 from secops.scheduler import run_assess_job
 from secops.workspace import open_workspace_store
@@ -30,12 +31,12 @@ def test_the_scheduled_job_stores_the_assessment_and_its_trend_point(workspace: 
         system = get_system(store, "学籍管理系统")
         latest = latest_assessment(store, system)
         points = trend_points(store, system)
-    assert latest is not None and latest["targets"][0]["name"] == "本机"
+    assert latest is not None and latest.targets[0].name == "本机"
     assert len(points) == 1
     point = points[0]
     assert point["source"] == "scheduled" and point["level"] == 3
-    assert point["rate"] == latest["rate"] and point["conclusion"] == latest["conclusion"]
-    assert point["highrisk"] == open_highrisk(latest) and point["score_2019"] == latest["score_2019"]
+    assert point["rate"] == latest.rate and point["conclusion"] == latest.conclusion
+    assert point["highrisk"] == open_highrisk(latest) and point["score_2019"] == latest.score_2019
 
 
 def test_a_failing_job_logs_instead_of_raising(workspace: Workspace, caplog: pytest.LogCaptureFixture) -> None:
@@ -47,6 +48,7 @@ def test_manual_runs_join_the_trend_and_the_report_charts_it(workspace: Workspac
     _add_system(workspace)
     template = {
         "level": 3,
+        "assessed_at": NOW.isoformat(),
         "conclusion": "不符合",
         "score_2019": 55.0,
         "highrisk": [{"case": "6.4.1.1", "unmitigated": True}, {"case": "6.4.6.1", "unmitigated": False}],
@@ -54,9 +56,9 @@ def test_manual_runs_join_the_trend_and_the_report_charts_it(workspace: Workspac
     with open_workspace_store(workspace) as store:
         system = get_system(store, "学籍管理系统")
         # Run 1 by hand (secops dengbao assess stores only the assessment), run 2 scheduled.
-        first = {**template, "rate": 0.42}
+        first = Assessment.from_json({**template, "rate": 0.42})
         save_assessment(store, system, first, NOW - timedelta(days=14))
-        second = {**template, "rate": 0.61, "conclusion": "基本符合", "highrisk": []}
+        second = Assessment.from_json({**template, "rate": 0.61, "conclusion": "基本符合", "highrisk": []})
         second_id = save_assessment(store, system, second, NOW)
         record_run(store, system, second, second_id, NOW, "scheduled")
         points = trend_points(store, system)

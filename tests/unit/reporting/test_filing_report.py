@@ -17,6 +17,7 @@ from secops.dengbao.catalog import load_catalog
 from secops.dengbao.checks import load_checks
 from secops.dengbao.systems import get_system, save_assessment, save_system
 from secops.errors import SecopsError
+from secops.records.assessment import Assessment
 from secops.render.model import Report, Table
 from secops.reporting.build import build_report
 from secops.reporting.data_source import table_params
@@ -54,7 +55,7 @@ def _assess_exposed(store: Store, name: str) -> dict[str, Any]:
         answers={},
         now=NOW,
     )
-    save_assessment(store, system, result, NOW)
+    save_assessment(store, system, Assessment.from_json(result), NOW)
     return result
 
 

@@ -1,0 +1,537 @@
+"""An 等保 assessment as a typed record: what ``secops.dengbao.assess`` produces, what the store keeps
+(``dengbao_assessments.result``) and what reports, the CLI, the scheduler and the center read.
+
+``to_json`` gives exactly the dict stored today (the same keys in the same order, the same value
+formats), so stored rows and ``--format json`` output do not change. ``from_json`` reads that and
+what older secops versions stored: a key they did not write yet gets today's default, and a key
+this version no longer writes (``typical_mitigations``, say) is kept in ``extra`` and written back
+after the known ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def _extra(data: Mapping[str, Any], known: tuple[str, ...]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key not in known}
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(value or ())
+
+
+@dataclass(frozen=True)
+class ItemCheck:
+    """One check's outcome on one item (``items[].checks[]``)."""
+
+    check: str
+    title: str
+    target: str
+    status: str  # pass | fail | not_evidenced
+    severity: str
+    evidence: str  # one line (assess._evidence_line)
+    remediation: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    KEYS = ("check", "title", "target", "status", "severity", "evidence", "remediation")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "title": self.title,
+            "target": self.target,
+            "status": self.status,
+            "severity": self.severity,
+            "evidence": self.evidence,
+            "remediation": self.remediation,
+            **self.extra,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ItemCheck:
+        return cls(
+            check=data["check"],
+            title=data.get("title", ""),
+            target=data.get("target", ""),
+            status=data["status"],
+            severity=data.get("severity", ""),
+            evidence=data.get("evidence", ""),
+            remediation=data.get("remediation", ""),
+            extra=_extra(data, cls.KEYS),
+        )
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """A check run worth showing (``checks[]``: failed, not evidenced, or passed with evidence)."""
+
+    check: str
+    title: str
+    target: str
+    status: str
+    severity: str
+    items: tuple[str, ...]
+    highrisk: tuple[str, ...]
+    evidence: tuple[Any, ...]  # strings or the JSON objects a check matched
+    missing: tuple[str, ...]
+    remediation: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    KEYS = (
+        "check",
+        "title",
+        "target",
+        "status",
+        "severity",
+        "items",
+        "highrisk",
+        "evidence",
+        "missing",
+        "remediation",
+    )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "title": self.title,
+            "target": self.target,
+            "status": self.status,
+            "severity": self.severity,
+            "items": list(self.items),
+            "highrisk": list(self.highrisk),
+            "evidence": list(self.evidence),
+            "missing": list(self.missing),
+            "remediation": self.remediation,
+            **self.extra,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CheckOutcome:
+        return cls(
+            check=data["check"],
+            title=data.get("title", ""),
+            target=data.get("target", ""),
+            status=data["status"],
+            severity=data.get("severity", ""),
+            items=_strs(data.get("items")),
+            highrisk=_strs(data.get("highrisk")),
+            evidence=tuple(data.get("evidence") or ()),
+            missing=_strs(data.get("missing")),
+            remediation=data.get("remediation", ""),
+            extra=_extra(data, cls.KEYS),
+        )
+
+
+@dataclass(frozen=True)
+class AssessedItem:
+    """One requirement item of the catalog with its result (``items[]``)."""
+
+    id: str
+    level: int
+    part: str
+    part_name: str
+    class_name: str  # "class" in JSON
+    class_code: str
+    control_point: str
+    clause: str
+    item: str
+    clause_28448: str | None
+    summary: str
+    evidence: tuple[str, ...]  # what the catalog asks for as evidence
+    highrisk: tuple[str, ...]  # the guide cases linked to the item
+    result: str  # 符合 | 部分符合 | 不符合 | 不适用 | 未测评
+    source: str  # automated | questionnaire | both | none
+    automated: str | None  # pass | fail | not_evidenced | None
+    answer: str | None
+    note: str
+    mitigation: str
+    conflict: str | None
+    checks: tuple[ItemCheck, ...]
+    risk: str | None  # high | medium | low | None
+    highrisk_cases: tuple[str, ...]
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    KEYS = (
+        "id",
+        "level",
+        "part",
+        "part_name",
+        "class",
+        "class_code",
+        "control_point",
+        "clause",
+        "item",
+        "clause_28448",
+        "summary",
+        "evidence",
+        "highrisk",
+        "result",
+        "source",
+        "automated",
+        "answer",
+        "note",
+        "mitigation",
+        "conflict",
+        "checks",
+        "risk",
+        "highrisk_cases",
+    )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "level": self.level,
+            "part": self.part,
+            "part_name": self.part_name,
+            "class": self.class_name,
+            "class_code": self.class_code,
+            "control_point": self.control_point,
+            "clause": self.clause,
+            "item": self.item,
+            "clause_28448": self.clause_28448,
+            "summary": self.summary,
+            "evidence": list(self.evidence),
+            "highrisk": list(self.highrisk),
+            "result": self.result,
+            "source": self.source,
+            "automated": self.automated,
+            "answer": self.answer,
+            "note": self.note,
+            "mitigation": self.mitigation,
+            "conflict": self.conflict,
+            "checks": [check.to_json() for check in self.checks],
+            "risk": self.risk,
+            "highrisk_cases": list(self.highrisk_cases),
+            **self.extra,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AssessedItem:
+        return cls(
+            id=data["id"],
+            level=data.get("level", 0),
+            part=data.get("part", ""),
+            part_name=data.get("part_name", ""),
+            class_name=data.get("class", ""),
+            class_code=data.get("class_code", ""),
+            control_point=data.get("control_point", ""),
+            clause=data.get("clause", ""),
+            item=data.get("item", ""),
+            clause_28448=data.get("clause_28448"),
+            summary=data.get("summary", ""),
+            evidence=_strs(data.get("evidence")),
+            highrisk=_strs(data.get("highrisk")),
+            result=data["result"],
+            source=data.get("source", "none"),
+            automated=data.get("automated"),
+            answer=data.get("answer"),
+            note=data.get("note", ""),
+            mitigation=data.get("mitigation", ""),
+            conflict=data.get("conflict"),
+            checks=tuple(ItemCheck.from_json(c) for c in data.get("checks") or ()),
+            risk=data.get("risk"),
+            highrisk_cases=_strs(data.get("highrisk_cases")),
+            extra=_extra(data, cls.KEYS),
+        )
+
+
+@dataclass(frozen=True)
+class MitigationChoice:
+    """A mitigation the high-risk guide allows for a case."""
+
+    id: str
+    summary: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "summary": self.summary}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> MitigationChoice:
+        return cls(id=data["id"], summary=data.get("summary", ""))
+
+
+@dataclass(frozen=True)
+class RiskDecision:
+    """The assessor's decision on a 重大风险隐患 candidate (secops.dengbao.risks.Decision.as_dict)."""
+
+    case: str
+    decision: str  # confirmed | rejected
+    reason: str
+    decided_by: str
+    decided_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "decision": self.decision,
+            "reason": self.reason,
+            "decided_by": self.decided_by,
+            "decided_at": self.decided_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RiskDecision:
+        return cls(
+            case=data["case"],
+            decision=data["decision"],
+            reason=data.get("reason", ""),
+            decided_by=data.get("decided_by", ""),
+            decided_at=datetime.fromisoformat(data["decided_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class HighRiskProblem:
+    """A case of the high-risk guide the assessment raised (``highrisk[]``), with its mitigation
+    and, when it is still open, its 重大风险隐患 candidacy and the assessor's decision."""
+
+    case: str
+    title: str
+    summary: str
+    condition: str
+    items: tuple[str, ...]
+    evidence: tuple[str, ...]
+    checks: tuple[str, ...]
+    mitigable: bool = True
+    mitigations_collected: bool = True
+    allowed_mitigations: tuple[MitigationChoice, ...] = ()
+    mitigations_applied: tuple[str, ...] = ()
+    mitigation: str = ""
+    mitigation_note: str = ""
+    mitigations_ignored: tuple[str, ...] = ()
+    unmitigated: bool = True
+    candidate: bool = False
+    reason: str = ""
+    decision: RiskDecision | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    KEYS = (
+        "case",
+        "title",
+        "summary",
+        "condition",
+        "items",
+        "evidence",
+        "checks",
+        "mitigable",
+        "mitigations_collected",
+        "allowed_mitigations",
+        "mitigations_applied",
+        "mitigation",
+        "mitigation_note",
+        "mitigations_ignored",
+        "unmitigated",
+        "candidate",
+        "reason",
+        "decision",
+    )
+
+    @property
+    def confirmed(self) -> bool:
+        """A candidate the assessor confirmed as a 重大风险隐患."""
+        return self.decision is not None and self.decision.decision == "confirmed"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "title": self.title,
+            "summary": self.summary,
+            "condition": self.condition,
+            "items": list(self.items),
+            "evidence": list(self.evidence),
+            "checks": list(self.checks),
+            "mitigable": self.mitigable,
+            "mitigations_collected": self.mitigations_collected,
+            "allowed_mitigations": [m.to_json() for m in self.allowed_mitigations],
+            "mitigations_applied": list(self.mitigations_applied),
+            "mitigation": self.mitigation,
+            "mitigation_note": self.mitigation_note,
+            "mitigations_ignored": list(self.mitigations_ignored),
+            "unmitigated": self.unmitigated,
+            "candidate": self.candidate,
+            "reason": self.reason,
+            "decision": self.decision.to_json() if self.decision else None,
+            **self.extra,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> HighRiskProblem:
+        decision = data.get("decision")
+        return cls(
+            case=data["case"],
+            title=data.get("title", ""),
+            summary=data.get("summary", ""),
+            condition=data.get("condition", ""),
+            items=_strs(data.get("items")),
+            evidence=_strs(data.get("evidence")),
+            checks=_strs(data.get("checks")),
+            mitigable=data.get("mitigable", True),
+            mitigations_collected=data.get("mitigations_collected", True),
+            allowed_mitigations=tuple(MitigationChoice.from_json(m) for m in data.get("allowed_mitigations") or ()),
+            mitigations_applied=_strs(data.get("mitigations_applied")),
+            mitigation=data.get("mitigation", ""),
+            mitigation_note=data.get("mitigation_note", ""),
+            mitigations_ignored=_strs(data.get("mitigations_ignored")),
+            unmitigated=data.get("unmitigated", True),
+            candidate=data.get("candidate", False),
+            reason=data.get("reason", ""),
+            decision=RiskDecision.from_json(decision) if decision else None,
+            extra=_extra(data, cls.KEYS),
+        )
+
+
+@dataclass(frozen=True)
+class AssessedTarget:
+    """A network address or a host facts were gathered about."""
+
+    name: str
+    kind: str  # network | host
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "notes": list(self.notes)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AssessedTarget:
+        return cls(name=data["name"], kind=data.get("kind", ""), notes=_strs(data.get("notes")))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One assessment of a graded system (定级对象)."""
+
+    system: Mapping[str, Any]  # name, level, asset_tag
+    level: int
+    extensions: tuple[str, ...]
+    assessed_at: datetime
+    targets: tuple[AssessedTarget, ...]
+    items: tuple[AssessedItem, ...]
+    counts: Mapping[str, int]  # per result, and "total" (scoring.Counts.as_dict)
+    by_class: Mapping[str, Mapping[str, int]]  # class name → counts
+    rate: float
+    weighted_rate: float
+    highrisk: tuple[HighRiskProblem, ...]
+    score_2019: float | None
+    grade_2021: str
+    conflicts: int
+    checks_run: int
+    checks: tuple[CheckOutcome, ...]
+    provisional: bool
+    rate_rule: str
+    major_risk_candidates: tuple[str, ...] = ()
+    major_risks: tuple[str, ...] = ()  # the confirmed ones
+    major_risk: bool = False
+    undecided: tuple[str, ...] = ()
+    decisions_not_raised: tuple[RiskDecision, ...] = ()
+    conclusion: str = ""
+    conclusion_rule: str = ""
+    school: Mapping[str, str] | None = None  # code, name; set by the run that stores it
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    KEYS = (
+        "system",
+        "level",
+        "extensions",
+        "assessed_at",
+        "targets",
+        "items",
+        "counts",
+        "by_class",
+        "rate",
+        "weighted_rate",
+        "highrisk",
+        "score_2019",
+        "grade_2021",
+        "conflicts",
+        "checks_run",
+        "checks",
+        "provisional",
+        "rate_rule",
+        "major_risk_candidates",
+        "major_risks",
+        "major_risk",
+        "undecided",
+        "decisions_not_raised",
+        "conclusion",
+        "conclusion_rule",
+        "school",
+    )
+
+    @property
+    def system_name(self) -> str:
+        return str(self.system.get("name", ""))
+
+    @property
+    def unmitigated(self) -> tuple[HighRiskProblem, ...]:
+        """The high-risk problems still open after mitigation."""
+        return tuple(p for p in self.highrisk if p.unmitigated)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "system": dict(self.system),
+            "level": self.level,
+            "extensions": list(self.extensions),
+            "assessed_at": self.assessed_at.isoformat(),
+            "targets": [t.to_json() for t in self.targets],
+            "items": [i.to_json() for i in self.items],
+            "counts": dict(self.counts),
+            "by_class": {name: dict(counts) for name, counts in self.by_class.items()},
+            "rate": self.rate,
+            "weighted_rate": self.weighted_rate,
+            "highrisk": [p.to_json() for p in self.highrisk],
+            "score_2019": self.score_2019,
+            "grade_2021": self.grade_2021,
+            "conflicts": self.conflicts,
+            "checks_run": self.checks_run,
+            "checks": [c.to_json() for c in self.checks],
+            "provisional": self.provisional,
+            "rate_rule": self.rate_rule,
+            "major_risk_candidates": list(self.major_risk_candidates),
+            "major_risks": list(self.major_risks),
+            "major_risk": self.major_risk,
+            "undecided": list(self.undecided),
+            "decisions_not_raised": [d.to_json() for d in self.decisions_not_raised],
+            "conclusion": self.conclusion,
+            "conclusion_rule": self.conclusion_rule,
+        }
+        if self.school is not None:
+            out["school"] = dict(self.school)
+        out.update(self.extra)
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Assessment:
+        school = data.get("school")
+        return cls(
+            system=dict(data.get("system") or {}),
+            level=data["level"],
+            extensions=_strs(data.get("extensions")),
+            assessed_at=datetime.fromisoformat(data["assessed_at"]),
+            targets=tuple(AssessedTarget.from_json(t) for t in data.get("targets") or ()),
+            items=tuple(AssessedItem.from_json(i) for i in data.get("items") or ()),
+            counts=dict(data.get("counts") or {}),
+            by_class={name: dict(counts) for name, counts in (data.get("by_class") or {}).items()},
+            rate=data["rate"],
+            weighted_rate=data.get("weighted_rate", data["rate"]),
+            highrisk=tuple(HighRiskProblem.from_json(p) for p in data.get("highrisk") or ()),
+            score_2019=data.get("score_2019"),
+            grade_2021=data.get("grade_2021", ""),
+            conflicts=data.get("conflicts", 0),
+            checks_run=data.get("checks_run", 0),
+            checks=tuple(CheckOutcome.from_json(c) for c in data.get("checks") or ()),
+            provisional=data.get("provisional", False),
+            rate_rule=data.get("rate_rule", ""),
+            major_risk_candidates=_strs(data.get("major_risk_candidates")),
+            major_risks=_strs(data.get("major_risks")),
+            major_risk=data.get("major_risk", False),
+            undecided=_strs(data.get("undecided")),
+            decisions_not_raised=tuple(RiskDecision.from_json(d) for d in data.get("decisions_not_raised") or ()),
+            conclusion=data.get("conclusion", ""),
+            conclusion_rule=data.get("conclusion_rule", ""),
+            school=dict(school) if school is not None else None,
+            extra=_extra(data, cls.KEYS),
+        )
