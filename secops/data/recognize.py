@@ -216,6 +216,20 @@ def numbers_median(values: pa.Array) -> float | None:
     return None if median is None else float(median)
 
 
+# A date column whose header names another event holds dates, not birth dates (入学日期 2023-09-01).
+_OTHER_DATES = (
+    "入学", "毕业", "入职", "离职", "注册", "报名", "考试", "登记", "创建", "更新", "录入", "修改", "发放", "到期",
+    "有效期", "enrol", "admission", "graduat", "created", "updated", "modified", "expir",
+)  # fmt: skip
+
+
+def _other_date(header: str) -> bool:
+    text = header.strip().lower()
+    return any(word in text for word in _OTHER_DATES) and not any(
+        word in text for word in BY_KIND["birth_date"].headers
+    )
+
+
 def recognize_array(header: str, sample: pa.Array) -> ColumnFinding:
     """Recognise a column from a sample of its values (a string array)."""
     values = present_values(sample)
@@ -224,6 +238,8 @@ def recognize_array(header: str, sample: pa.Array) -> ColumnFinding:
     best: tuple[int, Recognizer] | None = None
     if len(values):
         for recognizer in RECOGNIZERS:
+            if recognizer.kind == "birth_date" and _other_date(header):
+                continue
             hits = int(pc.sum(recognizer.check_array(values)).as_py() or 0)
             if hits and (best is None or hits > best[0]):
                 best = (hits, recognizer)

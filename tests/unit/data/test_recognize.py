@@ -67,3 +67,14 @@ def test_the_nearest_kind_below_the_share_and_the_numbers_median() -> None:
     assert recognize_column("体重", ["45", "50", "无", "55"]).median == 50  # 3 of 4 start with a number
     assert recognize_column("备注", ["45", "无", "好", "55"]).median is None  # half: not a numeric column
     assert recognize_column("体重", []).median is None
+
+
+@pytest.mark.parametrize("header", ["入学日期", "毕业时间", "注册日期", "created_at", "Enrollment date"])
+def test_dates_of_other_events_are_not_birth_dates(header: str) -> None:
+    found = recognize_column(header, ["2023-09-01", "2023-09-02", "2022-09-01"])
+    assert found.kind is None  # not 出生日期 (level 3, sensitive)
+
+
+@pytest.mark.parametrize("header", ["出生日期", "日期", "生日（入学登记）", "dob"])
+def test_birth_dates_and_plain_dates_still_are(header: str) -> None:
+    assert recognize_column(header, ["2012-03-15", "2013-11-02", "2012-07-30"]).kind == "birth_date"
