@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from secops.dengbao.catalog import HighRiskCase
-from secops.records.assessment import HighRiskProblem
+from secops.records.highrisk import HighRiskProblem
 
 # a mitigation ID anywhere in a cell: 6.4.1.2-mgmt-vpn (separated by spaces, commas, 、 or ；)
 _ID_IN_TEXT = re.compile(r"(?<![\w.])\d+(?:\.\d+){3}-[a-z0-9]+(?:-[a-z0-9]+)*(?![\w-])")

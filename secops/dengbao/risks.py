@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +24,7 @@ import sqlalchemy as sa
 
 from secops.dengbao import scoring
 from secops.records.assessment import Assessment
+from secops.records.highrisk import RiskDecision
 from secops.store import Store
 from secops.store.schema import dengbao_risk_decisions
 
@@ -34,22 +34,8 @@ DECISIONS = (CONFIRMED, REJECTED)
 STATUS_NAMES = {CONFIRMED: "已确认为重大风险隐患", REJECTED: "已否定", None: "待评估人确认"}
 
 
-@dataclass(frozen=True)
-class Decision:
-    case: str
-    decision: str  # confirmed | rejected
-    reason: str
-    decided_by: str
-    decided_at: datetime
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "case": self.case,
-            "decision": self.decision,
-            "reason": self.reason,
-            "decided_by": self.decided_by,
-            "decided_at": self.decided_at.isoformat(),
-        }
+# The assessor's decision is the record an assessment stores with its problem.
+Decision = RiskDecision
 
 
 def candidate_reason(problem: Mapping[str, Any]) -> str:
@@ -77,7 +63,7 @@ def apply_decisions(result: Mapping[str, Any], decisions: Mapping[str, Decision]
         problem["candidate"] = bool(problem.get("unmitigated"))
         problem["reason"] = candidate_reason(problem) if problem["candidate"] else ""
         decision = decisions.get(problem["case"]) if problem["candidate"] else None
-        problem["decision"] = decision.as_dict() if decision else None
+        problem["decision"] = decision.to_json() if decision else None
         if problem["candidate"]:
             raised.add(problem["case"])
     candidates = [p for p in out.get("highrisk", []) if p["candidate"]]
@@ -86,7 +72,7 @@ def apply_decisions(result: Mapping[str, Any], decisions: Mapping[str, Decision]
     out["major_risks"] = confirmed
     out["major_risk"] = bool(confirmed)
     out["undecided"] = [p["case"] for p in candidates if p["decision"] is None]
-    out["decisions_not_raised"] = [d.as_dict() for case, d in sorted(decisions.items()) if case not in raised]
+    out["decisions_not_raised"] = [d.to_json() for case, d in sorted(decisions.items()) if case not in raised]
     rate = scoring.compliance_rate(scoring.counts_from_dict(out["counts"]))
     conclusion = scoring.conclude_2025(rate, bool(confirmed))
     out["conclusion"] = conclusion.value

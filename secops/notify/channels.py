@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import smtplib
 import urllib.request
+from abc import ABC, abstractmethod
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, TypeVar
@@ -62,7 +63,7 @@ class SmtpSettings(ChannelSettings):
     port: int = 25
 
 
-class Channel:
+class Channel(ABC):
     """One configured notifier; subclasses set ``name`` and ``settings_model`` and deliver."""
 
     name: ClassVar[str]
@@ -73,8 +74,9 @@ class Channel:
             raise TypeError(f"{self.name} takes {self.settings_model.__name__}, not {type(settings).__name__}")
         self.settings = settings
 
+    @abstractmethod
     def deliver(self, text: str, event: dict[str, Any], workspace_dir: Path, timeout: float) -> None:
-        raise NotImplementedError
+        """Send ``text`` (and the event's fields where the channel carries them)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"
@@ -126,32 +128,28 @@ class Webhook(Channel):
         _post(self.settings.url, {"text": text, **event}, timeout)
 
 
-def _robot_text(text: str) -> dict[str, Any]:
-    return {"msgtype": "text", "text": {"content": text}}
+class _GroupRobot(Channel):
+    """A chat group robot that takes a plain text message (DingTalk and WeCom share the format)."""
+
+    settings_model = UrlSettings
+    settings: UrlSettings
+
+    def deliver(self, text: str, event: dict[str, Any], workspace_dir: Path, timeout: float) -> None:
+        _post(self.settings.url, {"msgtype": "text", "text": {"content": text}}, timeout)
 
 
 @register
-class DingTalk(Channel):
+class DingTalk(_GroupRobot):
     """A DingTalk group robot (text message)."""
 
     name = "dingtalk"
-    settings_model = UrlSettings
-    settings: UrlSettings
-
-    def deliver(self, text: str, event: dict[str, Any], workspace_dir: Path, timeout: float) -> None:
-        _post(self.settings.url, _robot_text(text), timeout)
 
 
 @register
-class WeCom(Channel):
+class WeCom(_GroupRobot):
     """A WeCom (企业微信) group robot (text message)."""
 
     name = "wecom"
-    settings_model = UrlSettings
-    settings: UrlSettings
-
-    def deliver(self, text: str, event: dict[str, Any], workspace_dir: Path, timeout: float) -> None:
-        _post(self.settings.url, _robot_text(text), timeout)
 
 
 @register

@@ -15,13 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-
-def _extra(data: Mapping[str, Any], known: tuple[str, ...]) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if key not in known}
-
-
-def _strs(value: Any) -> tuple[str, ...]:
-    return tuple(value or ())
+from secops.records.highrisk import HighRiskProblem, RiskDecision
+from secops.records.json_fields import extra_keys, strs
 
 
 @dataclass(frozen=True)
@@ -61,7 +56,7 @@ class ItemCheck:
             severity=data.get("severity", ""),
             evidence=data.get("evidence", ""),
             remediation=data.get("remediation", ""),
-            extra=_extra(data, cls.KEYS),
+            extra=extra_keys(data, cls.KEYS),
         )
 
 
@@ -117,12 +112,12 @@ class CheckOutcome:
             target=data.get("target", ""),
             status=data["status"],
             severity=data.get("severity", ""),
-            items=_strs(data.get("items")),
-            highrisk=_strs(data.get("highrisk")),
+            items=strs(data.get("items")),
+            highrisk=strs(data.get("highrisk")),
             evidence=tuple(data.get("evidence") or ()),
-            missing=_strs(data.get("missing")),
+            missing=strs(data.get("missing")),
             remediation=data.get("remediation", ""),
-            extra=_extra(data, cls.KEYS),
+            extra=extra_keys(data, cls.KEYS),
         )
 
 
@@ -223,8 +218,8 @@ class AssessedItem:
             item=data.get("item", ""),
             clause_28448=data.get("clause_28448"),
             summary=data.get("summary", ""),
-            evidence=_strs(data.get("evidence")),
-            highrisk=_strs(data.get("highrisk")),
+            evidence=strs(data.get("evidence")),
+            highrisk=strs(data.get("highrisk")),
             result=data["result"],
             source=data.get("source", "none"),
             automated=data.get("automated"),
@@ -234,153 +229,8 @@ class AssessedItem:
             conflict=data.get("conflict"),
             checks=tuple(ItemCheck.from_json(c) for c in data.get("checks") or ()),
             risk=data.get("risk"),
-            highrisk_cases=_strs(data.get("highrisk_cases")),
-            extra=_extra(data, cls.KEYS),
-        )
-
-
-@dataclass(frozen=True)
-class MitigationChoice:
-    """A mitigation the high-risk guide allows for a case."""
-
-    id: str
-    summary: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "summary": self.summary}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> MitigationChoice:
-        return cls(id=data["id"], summary=data.get("summary", ""))
-
-
-@dataclass(frozen=True)
-class RiskDecision:
-    """The assessor's decision on a 重大风险隐患 candidate (secops.dengbao.risks.Decision.as_dict)."""
-
-    case: str
-    decision: str  # confirmed | rejected
-    reason: str
-    decided_by: str
-    decided_at: datetime
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "case": self.case,
-            "decision": self.decision,
-            "reason": self.reason,
-            "decided_by": self.decided_by,
-            "decided_at": self.decided_at.isoformat(),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> RiskDecision:
-        return cls(
-            case=data["case"],
-            decision=data["decision"],
-            reason=data.get("reason", ""),
-            decided_by=data.get("decided_by", ""),
-            decided_at=datetime.fromisoformat(data["decided_at"]),
-        )
-
-
-@dataclass(frozen=True)
-class HighRiskProblem:
-    """A case of the high-risk guide the assessment raised (``highrisk[]``), with its mitigation
-    and, when it is still open, its 重大风险隐患 candidacy and the assessor's decision."""
-
-    case: str
-    title: str
-    summary: str
-    condition: str
-    items: tuple[str, ...]
-    evidence: tuple[str, ...]
-    checks: tuple[str, ...]
-    mitigable: bool = True
-    mitigations_collected: bool = True
-    allowed_mitigations: tuple[MitigationChoice, ...] = ()
-    mitigations_applied: tuple[str, ...] = ()
-    mitigation: str = ""
-    mitigation_note: str = ""
-    mitigations_ignored: tuple[str, ...] = ()
-    unmitigated: bool = True
-    candidate: bool = False
-    reason: str = ""
-    decision: RiskDecision | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    KEYS = (
-        "case",
-        "title",
-        "summary",
-        "condition",
-        "items",
-        "evidence",
-        "checks",
-        "mitigable",
-        "mitigations_collected",
-        "allowed_mitigations",
-        "mitigations_applied",
-        "mitigation",
-        "mitigation_note",
-        "mitigations_ignored",
-        "unmitigated",
-        "candidate",
-        "reason",
-        "decision",
-    )
-
-    @property
-    def confirmed(self) -> bool:
-        """A candidate the assessor confirmed as a 重大风险隐患."""
-        return self.decision is not None and self.decision.decision == "confirmed"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "case": self.case,
-            "title": self.title,
-            "summary": self.summary,
-            "condition": self.condition,
-            "items": list(self.items),
-            "evidence": list(self.evidence),
-            "checks": list(self.checks),
-            "mitigable": self.mitigable,
-            "mitigations_collected": self.mitigations_collected,
-            "allowed_mitigations": [m.to_json() for m in self.allowed_mitigations],
-            "mitigations_applied": list(self.mitigations_applied),
-            "mitigation": self.mitigation,
-            "mitigation_note": self.mitigation_note,
-            "mitigations_ignored": list(self.mitigations_ignored),
-            "unmitigated": self.unmitigated,
-            "candidate": self.candidate,
-            "reason": self.reason,
-            "decision": self.decision.to_json() if self.decision else None,
-            **self.extra,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> HighRiskProblem:
-        decision = data.get("decision")
-        return cls(
-            case=data["case"],
-            title=data.get("title", ""),
-            summary=data.get("summary", ""),
-            condition=data.get("condition", ""),
-            items=_strs(data.get("items")),
-            evidence=_strs(data.get("evidence")),
-            checks=_strs(data.get("checks")),
-            mitigable=data.get("mitigable", True),
-            mitigations_collected=data.get("mitigations_collected", True),
-            allowed_mitigations=tuple(MitigationChoice.from_json(m) for m in data.get("allowed_mitigations") or ()),
-            mitigations_applied=_strs(data.get("mitigations_applied")),
-            mitigation=data.get("mitigation", ""),
-            mitigation_note=data.get("mitigation_note", ""),
-            mitigations_ignored=_strs(data.get("mitigations_ignored")),
-            unmitigated=data.get("unmitigated", True),
-            candidate=data.get("candidate", False),
-            reason=data.get("reason", ""),
-            decision=RiskDecision.from_json(decision) if decision else None,
-            extra=_extra(data, cls.KEYS),
+            highrisk_cases=strs(data.get("highrisk_cases")),
+            extra=extra_keys(data, cls.KEYS),
         )
 
 
@@ -397,7 +247,7 @@ class AssessedTarget:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AssessedTarget:
-        return cls(name=data["name"], kind=data.get("kind", ""), notes=_strs(data.get("notes")))
+        return cls(name=data["name"], kind=data.get("kind", ""), notes=strs(data.get("notes")))
 
 
 @dataclass(frozen=True)
@@ -509,7 +359,7 @@ class Assessment:
         return cls(
             system=dict(data.get("system") or {}),
             level=data["level"],
-            extensions=_strs(data.get("extensions")),
+            extensions=strs(data.get("extensions")),
             assessed_at=datetime.fromisoformat(data["assessed_at"]),
             targets=tuple(AssessedTarget.from_json(t) for t in data.get("targets") or ()),
             items=tuple(AssessedItem.from_json(i) for i in data.get("items") or ()),
@@ -525,13 +375,13 @@ class Assessment:
             checks=tuple(CheckOutcome.from_json(c) for c in data.get("checks") or ()),
             provisional=data.get("provisional", False),
             rate_rule=data.get("rate_rule", ""),
-            major_risk_candidates=_strs(data.get("major_risk_candidates")),
-            major_risks=_strs(data.get("major_risks")),
+            major_risk_candidates=strs(data.get("major_risk_candidates")),
+            major_risks=strs(data.get("major_risks")),
             major_risk=data.get("major_risk", False),
-            undecided=_strs(data.get("undecided")),
+            undecided=strs(data.get("undecided")),
             decisions_not_raised=tuple(RiskDecision.from_json(d) for d in data.get("decisions_not_raised") or ()),
             conclusion=data.get("conclusion", ""),
             conclusion_rule=data.get("conclusion_rule", ""),
             school=dict(school) if school is not None else None,
-            extra=_extra(data, cls.KEYS),
+            extra=extra_keys(data, cls.KEYS),
         )

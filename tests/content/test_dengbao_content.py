@@ -273,7 +273,7 @@ def test_only_the_guide_s_16_are_called_unmitigable() -> None:
     """A case whose mitigations we have not collected is not 'unmitigable by the guide' (reports
     would say the guide forbids what it allows): only the 16 the guide names carry that mark."""
     from secops.dengbao.highrisk import mitigation_state
-    from secops.records.assessment import HighRiskProblem
+    from secops.records.highrisk import HighRiskProblem
 
     unmitigable = {case.id for case in CATALOG.cases if not case.mitigable}
     assert unmitigable == set(UNMITIGABLE)

@@ -15,7 +15,7 @@ from secops.dengbao.catalog import load_catalog
 from secops.dengbao.checks import load_checks
 from secops.dengbao.highrisk import judge_mitigation, mitigation_state, split_mitigation
 from secops.dengbao.questionnaire import Answer
-from secops.records.assessment import HighRiskProblem
+from secops.records.highrisk import HighRiskProblem
 
 CATALOG = load_catalog()
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -12,7 +12,8 @@ from secops.dengbao.catalog import load_catalog
 from secops.dengbao.checks import load_checks
 from secops.dengbao.questionnaire import Answer
 from secops.dengbao.risks import CONFIRMED, Decision
-from secops.records.assessment import Assessment, HighRiskProblem
+from secops.records.assessment import Assessment
+from secops.records.highrisk import HighRiskProblem
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 ADDRESS = "10.77.1.5"
