@@ -7,7 +7,6 @@ runs at most one instance and coalesces missed runs, and discovery also holds a 
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +21,6 @@ log = logging.getLogger(__name__)
 JOB_KINDS = ("discover", "forward", "hunt", "assess", "detect")
 REMINDER_HOUR = 8  # the daily 等保 deadline reminders go out in the morning, workspace time
 _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_SINCE = re.compile(r"^[1-9][0-9]{0,5}[smhdw]$")
 
 
 @dataclass(frozen=True)
@@ -207,103 +205,6 @@ def _trigger(cron: str, workspace: Workspace) -> Any:
         ) from None
 
 
-def _discover_job(workspace: Workspace, profile: str, targets: list[str]) -> tuple[Any, str, dict[str, Any]]:
-    # Check now what the job would check at 2 a.m.: profile and targets.
-    from secops.discovery.targets import resolve_targets
-    from secops.inventory.job import load_profile
-
-    load_profile(profile)
-    resolve_targets(targets, workspace.config.networks())
-    return run_discover_job, f"discover-{profile}", {"profile": profile, "targets": targets}
-
-
-def _forward_job(workspace: Workspace, options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
-    from secops.forward.sync import load_target
-
-    load_target(workspace)  # set up now, not discovered broken at the first run
-    return run_forward_job, "forward", {"batch": int(options.get("batch") or 500)}
-
-
-def _rule_paths(options: dict[str, Any]) -> str:
-    """The job's --rules checked now and joined with os.pathsep (default: the shipped Sigma pack)."""
-    paths: list[Path] = []
-    for given in options.get("rules") or ():
-        path = Path(str(given)).expanduser().resolve()
-        if not path.exists():
-            raise SecopsError(f"--rules {given} does not exist", hint="a Sigma rule file or folder")
-        paths.append(path)
-    if not paths:
-        from secops.content.locate import content_root
-
-        paths = [content_root("rules") / "sigma"]
-    return os.pathsep.join(str(p) for p in paths)
-
-
-def _detect_job(options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
-    from secops.detection.scheduled import run_detect_job
-
-    given = [Path(str(p)).expanduser() for p in options.get("paths") or ()]
-    if not given:
-        raise SecopsError("a detect job needs --paths", hint="e.g. --paths /var/log/nginx --paths /var/log/auth.log")
-    missing = [str(p) for p in given if not p.exists()]
-    if missing:
-        raise SecopsError(f"--paths {', '.join(missing)} does not exist", hint="a log file or folder")
-    paths = os.pathsep.join(str(p.resolve()) for p in given)
-    return run_detect_job, "detect", {"paths": paths, "rules": _rule_paths(options)}
-
-
-def _hunt_job(options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
-    es_url, index = options.get("es_url"), options.get("index")
-    if not es_url or not index:
-        raise SecopsError(
-            "a hunt job needs --es URL and --index PATTERN", hint="e.g. --es http://127.0.0.1:9200 --index 'logs-*'"
-        )
-    if not str(es_url).startswith(("http://", "https://")):
-        raise SecopsError(f"--es {es_url!r} is not an http(s) URL", hint="e.g. http://127.0.0.1:9200")
-    since = str(options.get("since") or "24h")
-    if not _SINCE.match(since):
-        raise SecopsError(f"--since {since!r} is not a duration", hint="a number and s, m, h, d or w, e.g. 24h")
-    kwargs = {"es_url": str(es_url), "index": str(index), "rules": _rule_paths(options), "since": since}
-    return run_hunt, "hunt", kwargs
-
-
-def _assess_job(workspace: Workspace, options: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
-    # Check now what the job would find at night: the system, its targets, something to gather.
-    from secops.dengbao.systems import get_system
-    from secops.discovery.targets import resolve_targets
-    from secops.workspace import open_workspace_store
-
-    name = str(options.get("system") or "")
-    if not name:
-        raise SecopsError("an assess job needs --system NAME", hint="see secops dengbao system list")
-    targets = [str(t) for t in options.get("targets") or ()]
-    ssh_hosts = [str(h) for h in options.get("ssh_hosts") or ()]
-    with open_workspace_store(workspace) as store:
-        system = get_system(store, name)
-    if targets:
-        resolve_targets(targets, workspace.config.networks())  # refuses out-of-scope targets now
-    if not (targets or ssh_hosts or options.get("local") or system.asset_tag):
-        raise SecopsError(
-            f"system {system.name!r} has nothing to assess automatically",
-            hint="give --target, --local or --ssh, or tag its assets and set the system's --asset-tag",
-        )
-    kwargs = {
-        "system": system.name,
-        "targets": targets,
-        "local": bool(options.get("local")),
-        "ssh_hosts": ssh_hosts,
-        "ssh_user": options.get("ssh_user"),
-        "ssh_identity": str(options["ssh_identity"]) if options.get("ssh_identity") else None,
-        "credentials": bool(options.get("credentials", True)),
-    }
-    scanned_from = options.get("scanned_from")
-    if scanned_from is not None:
-        if scanned_from not in ("outside", "inside"):
-            raise SecopsError(f"--scanned-from {scanned_from!r} is not valid", hint="use outside or inside")
-        kwargs["scanned_from"] = str(scanned_from)
-    return run_assess_job, f"assess-{system.id}", kwargs  # job ids are ASCII; system names often are not
-
-
 def add_job(
     workspace: Workspace,
     kind: str,
@@ -316,16 +217,22 @@ def add_job(
 ) -> JobInfo:
     if kind not in JOB_KINDS:
         raise SecopsError(f"unknown job kind {kind!r}", hint="known: " + ", ".join(JOB_KINDS))
+    from secops import scheduler_options as checked
+
+    func: Any
     if kind == "discover":
-        func, default_id, kwargs = _discover_job(workspace, profile, list(targets or []))
+        func, (default_id, kwargs) = run_discover_job, checked.discover_options(workspace, profile, list(targets or []))
     elif kind == "forward":
-        func, default_id, kwargs = _forward_job(workspace, options or {})
+        func, (default_id, kwargs) = run_forward_job, checked.forward_options(workspace, options or {})
     elif kind == "assess":
-        func, default_id, kwargs = _assess_job(workspace, {**(options or {}), "targets": targets})
+        assess = {**(options or {}), "targets": targets}
+        func, (default_id, kwargs) = run_assess_job, checked.assess_options(workspace, assess)
     elif kind == "detect":
-        func, default_id, kwargs = _detect_job(options or {})
+        from secops.detection.scheduled import run_detect_job
+
+        func, (default_id, kwargs) = run_detect_job, checked.detect_options(options or {})
     else:
-        func, default_id, kwargs = _hunt_job(options or {})
+        func, (default_id, kwargs) = run_hunt, checked.hunt_options(options or {})
     trigger = _trigger(cron, workspace)
     job_id = job_id or default_id
     if not _JOB_ID.match(job_id):

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from secops.cli import incident_docs_cmd as docs
+from secops.cli import incident_step_cmd
 from secops.cli.context import AppContext, pass_app
 from secops.cli.incident_common import actor_option, parse_facts, parse_when, session_for, show_incident
 from secops.cli.output import emit, format_option
@@ -206,73 +207,6 @@ for _name, _target, _help in (
     _transition_command(_name, _target, _help)
 
 
-@incident.group()
-def step() -> None:
-    """Playbook steps of an incident."""
-
-
-@step.command(name="done")
-@click.argument("step_id", metavar="STEP")
-@click.option("--incident", "incident_id", type=int, required=True, help="Incident number.")
-@click.option(
-    "--evidence", "evidence", multiple=True, type=click.Path(path_type=Path), help="Evidence file (SHA-256 kept)."
-)
-@actor_option
-@pass_app
-def step_done_cmd(
-    app: AppContext, step_id: str, incident_id: int, evidence: tuple[Path, ...], actor: str | None
-) -> None:
-    """Record STEP of the incident's playbook as done, with evidence files' SHA-256."""
-    from secops.errors import SecopsError
-    from secops.incident.model import get_incident, step_done
-    from secops.incident.playbooks import load_playbooks
-
-    with app.store() as store:
-        found = get_incident(store, incident_id)
-        playbook = next((p for p in load_playbooks() if p.id == found.playbook), None)
-        if playbook is None:
-            raise SecopsError(f"incident #{incident_id} has no playbook", hint="open it with --playbook")
-        updated, warnings = step_done(
-            session_for(app, store, actor),
-            incident_id,
-            step_id,
-            list(evidence),
-            playbook_steps=[s.id for s in playbook.steps],
-        )
-    for warning in warnings:
-        click.echo(f"secops: warning: {warning} (recorded)", err=True)
-    for item in updated.steps[step_id]["evidence"]:
-        click.echo(f"  {item['file']}  sha256 {item['sha256']}")
-    click.echo(f"Step {step_id} of incident #{incident_id} done")
-
-
-@step.command(name="list")
-@click.option("--incident", "incident_id", type=int, required=True, help="Incident number.")
-@format_option()
-@pass_app
-def step_list(app: AppContext, incident_id: int, fmt: str) -> None:
-    """The playbook's steps with their deadlines and whether they are done."""
-    from secops.incident.model import get_incident
-    from secops.incident.playbooks import load_playbooks
-
-    with app.store() as store:
-        found = get_incident(store, incident_id)
-    playbook = next((p for p in load_playbooks() if p.id == found.playbook), None)
-    rows = []
-    for item in playbook.steps if playbook else ():
-        done = found.steps.get(item.id)
-        rows.append(
-            {
-                "step": item.id,
-                "name": item.name,
-                "role": item.role,
-                "due_at": found.detected_at + item.offset,
-                "done_at": done["done_at"] if done else None,
-            }
-        )
-    emit(rows, fmt, ["step", "name", "role", "due_at", "done_at"])
-
-
 @incident.command()
 @click.argument("incident_id", type=int)
 @click.argument("owner")
@@ -398,8 +332,9 @@ def check_clocks_cmd(app: AppContext, fmt: str) -> None:
     emit(sent, fmt, ["incident", "deadline", "fraction", "text"])
 
 
-# Reports, metrics and playbook exchange live in their own module.
+# Steps, reports, metrics and playbook exchange live in their own modules.
 for _command in (
+    incident_step_cmd.step,
     docs.playbooks,
     docs.set_cmd,
     docs.report_cmd,
