@@ -18,6 +18,7 @@ from typing import Any
 from secops.dengbao.assess import HOST, NETWORK, Target, assess, evaluate_targets
 from secops.dengbao.catalog import load_catalog
 from secops.dengbao.checks import load_checks
+from secops.records.assessment import AssessedSystem
 
 
 def _host(index: int, rng: random.Random) -> dict[str, Any]:
@@ -77,7 +78,7 @@ def main() -> None:
     all_targets = [*(Target(h["address"], NETWORK, h) for h in hosts), Target("本机", HOST, linux)]
     start = time.perf_counter()
     result = assess(
-        system={"name": "bench"},
+        system=AssessedSystem("bench", 3),
         level=3,
         extensions=(),
         catalog=catalog,
@@ -93,7 +94,7 @@ def main() -> None:
     print(f"  secops    declarative check engine:      {engine:.3f} s ({engine_fails:,} failures)")
     print(f"  ratio engine/hand-written: {engine / baseline:.1f}")
     print(f"full level-3 assessment (all {len(checks)} checks, merge, high risk, scoring): {full:.3f} s")
-    print(f"  conclusion {result['conclusion']}, {len(result['highrisk'])} high-risk problems")
+    print(f"  conclusion {result.conclusion}, {len(result.highrisk)} high-risk problems")
 
 
 if __name__ == "__main__":

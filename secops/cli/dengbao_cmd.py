@@ -252,7 +252,7 @@ def _given(*names: str) -> list[str]:
 
 def _print_summary(result: Assessment) -> None:
     counts = result.counts
-    click.echo(f"{result.system['name']} · 第{result.level}级 · {counts['total']} 项")
+    click.echo(f"{result.system.name} · 第{result.level}级 · {counts['total']} 项")
     click.echo("  " + "  ".join(f"{k} {counts[k]}" for k in ("符合", "部分符合", "不符合", "不适用", "未测评")))
     click.echo(
         f"  符合率 {result.rate:.1%}（部分符合按 0.5 计为 {result.weighted_rate:.1%}）"
@@ -278,7 +278,7 @@ def _print_summary(result: Assessment) -> None:
         if result.undecided:
             click.echo(
                 f"  待确认的候选 {len(result.undecided)} 个：secops dengbao risk confirm|reject CASE "
-                f"--system {result.system['name']} --reason ..."
+                f"--system {result.system.name} --reason ..."
             )
     failing = [i for i in result.items if i.result == "不符合"]
     if failing:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from secops.errors import SecopsError
-from secops.records.assessment import Assessment
+from secops.records.assessment import AssessedSystem, Assessment
 from secops.reporting.build import build_to_file
 from secops.workspace import init_workspace, open_workspace_store
 
@@ -224,8 +224,8 @@ def _assess_loopback(workspace: Path, now: datetime) -> str:
     with open_workspace_store(loaded) as store:
         system = get_system(store, DEMO_SYSTEM)
         targets = gather(loaded, store, system, local=True, now=lambda: now, force=True)
-        result = assess(
-            system={"name": system.name, "level": system.level, "asset_tag": system.asset_tag},
+        record = assess(
+            system=AssessedSystem(system.name, system.level, system.asset_tag),
             level=2,
             extensions=(),
             catalog=load_catalog(),
@@ -234,7 +234,6 @@ def _assess_loopback(workspace: Path, now: datetime) -> str:
             answers=load_answers(store, system),
             now=now,
         )
-        record = Assessment.from_json(result)
         save_assessment(store, system, record, now)
     return _assessment_line(record)
 

@@ -31,6 +31,7 @@ from secops.dengbao.catalog import CLASSES, Catalog
 from secops.dengbao.checks import SEVERITY_ORDER, Check, CheckResult, run_check
 from secops.dengbao.questionnaire import Answer
 from secops.dengbao.risks import Decision, apply_decisions
+from secops.records.assessment import AssessedSystem, Assessment
 
 NETWORK, HOST = "network", "host"
 
@@ -105,7 +106,7 @@ def _evidence_line(result: CheckResult) -> str:
 
 def assess(
     *,
-    system: dict[str, Any],
+    system: AssessedSystem,
     level: int,
     extensions: tuple[str, ...],
     catalog: Catalog,
@@ -115,10 +116,12 @@ def assess(
     now: datetime,
     check_results: list[CheckResult] | None = None,
     decisions: Mapping[str, Decision] | None = None,
-) -> dict[str, Any]:
-    """The full assessment as a JSON-ready dict (also what reports and the store keep).
+    school: Mapping[str, str] | None = None,
+) -> Assessment:
+    """The full assessment of ``system`` against the ``level`` catalog (its own or a what-if).
 
-    ``decisions`` are the assessor's on 重大风险隐患 candidates, by case (risks.load_decisions)."""
+    ``decisions`` are the assessor's on 重大风险隐患 candidates, by case (risks.load_decisions);
+    ``school`` (code, name) is recorded with it when the assessment is to be stored."""
     checks = list(checks)
     requirements = catalog.select(level, extensions)
     results = check_results if check_results is not None else evaluate_targets(targets, checks)
@@ -186,8 +189,10 @@ def assess(
     high = any(item["risk"] == "high" for item in items)
     medium = any(item["risk"] == "medium" for item in items)
     score = scoring.score_2019(by_class)
+    # Items are merged and judged as JSON-shaped dicts (the high-risk and decision steps work on
+    # that shape); the record is built once, from the finished dict.
     assessment: dict[str, Any] = {
-        "system": system,
+        "system": system.to_json(),
         "level": level,
         "extensions": list(extensions),
         "assessed_at": now.isoformat(),
@@ -207,7 +212,10 @@ def assess(
         "rate_rule": "符合率 = 符合项 / (测评项 − 不适用项)；部分符合不计入符合，未测评项计入分母",
     }
     # candidates, decisions, major_risk, conclusion and conclusion_rule
-    return apply_decisions(assessment, decisions or {})
+    decided = apply_decisions(assessment, decisions or {})
+    if school is not None:
+        decided["school"] = dict(school)
+    return Assessment.from_json(decided)
 
 
 def _high_risk(

@@ -16,7 +16,7 @@ from secops.dengbao.gather import gather
 from secops.dengbao.risks import load_decisions
 from secops.dengbao.systems import get_system, load_answers, save_assessment
 from secops.dengbao.trend import record_run
-from secops.records.assessment import Assessment
+from secops.records.assessment import AssessedSystem, Assessment
 from secops.store import Store
 from secops.store.records import log_activity
 
@@ -65,8 +65,8 @@ def run_automated_assessment(
             outside_zone=outside_zone,
         )
     moment = now()
-    produced = assess(
-        system={"name": system.name, "level": system.level, "asset_tag": system.asset_tag},
+    result = assess(
+        system=AssessedSystem(system.name, system.level, system.asset_tag),
         level=level or system.level,
         extensions=system.extensions,
         catalog=load_catalog(),
@@ -75,9 +75,8 @@ def run_automated_assessment(
         answers=load_answers(store, system),
         now=moment,
         decisions=load_decisions(store, system.id),
+        school={"code": workspace.config.school.code, "name": workspace.config.school.name},
     )
-    produced["school"] = {"code": workspace.config.school.code, "name": workspace.config.school.name}
-    result = Assessment.from_json(produced)
     assessment_id = save_assessment(store, system, result, moment)
     record_run(store, system, result, assessment_id, moment, source)
     log_activity(

@@ -251,10 +251,34 @@ class AssessedTarget:
 
 
 @dataclass(frozen=True)
+class AssessedSystem:
+    """The graded system (定级对象) as it was when assessed."""
+
+    name: str
+    level: int  # its own grade (the assessment may be a what-if against another level)
+    asset_tag: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    KEYS = ("name", "level", "asset_tag")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "level": self.level, "asset_tag": self.asset_tag, **self.extra}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AssessedSystem:
+        return cls(
+            name=data.get("name", ""),
+            level=data.get("level", 0),
+            asset_tag=data.get("asset_tag"),
+            extra=extra_keys(data, cls.KEYS),
+        )
+
+
+@dataclass(frozen=True)
 class Assessment:
     """One assessment of a graded system (定级对象)."""
 
-    system: Mapping[str, Any]  # name, level, asset_tag
+    system: AssessedSystem
     level: int
     extensions: tuple[str, ...]
     assessed_at: datetime
@@ -313,7 +337,7 @@ class Assessment:
 
     @property
     def system_name(self) -> str:
-        return str(self.system.get("name", ""))
+        return self.system.name
 
     @property
     def unmitigated(self) -> tuple[HighRiskProblem, ...]:
@@ -322,7 +346,7 @@ class Assessment:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "system": dict(self.system),
+            "system": self.system.to_json(),
             "level": self.level,
             "extensions": list(self.extensions),
             "assessed_at": self.assessed_at.isoformat(),
@@ -357,7 +381,7 @@ class Assessment:
     def from_json(cls, data: Mapping[str, Any]) -> Assessment:
         school = data.get("school")
         return cls(
-            system=dict(data.get("system") or {}),
+            system=AssessedSystem.from_json(data.get("system") or {}),
             level=data["level"],
             extensions=strs(data.get("extensions")),
             assessed_at=datetime.fromisoformat(data["assessed_at"]),

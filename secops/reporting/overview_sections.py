@@ -14,11 +14,13 @@ import sqlalchemy as sa
 from secops.dengbao.calendar import compliance_calendar
 from secops.dengbao.systems import System, list_systems
 from secops.dengbao.trend import trend_points
-from secops.incident.clocks import Clock, clocks_for, left_text
-from secops.incident.model import STATE_NAMES, Incident, list_incidents
+from secops.incident.clocks import left_text
+from secops.incident.model import STATE_NAMES
 from secops.incident.policy import load_policy
+from secops.incident.summary import incident_summaries
 from secops.inventory.queries import changes_of, list_assets, scan_run_list
 from secops.models import ASSET_TYPES
+from secops.records.incident import ClockSummary, IncidentSummary
 from secops.render.model import Cell, Chart, Paragraph, Report, Table
 from secops.store import Store
 from secops.store.schema import data_releases
@@ -54,25 +56,22 @@ class Facts:
 
     systems: list[System]
     calendar: list[dict[str, Any]]
-    incidents: list[Incident]  # detected in the period
-    clocks: list[Clock]  # of the period's incidents
-    open_clocks: list[tuple[Incident, Clock]]  # every open incident's overdue clock, whenever detected
+    incidents: list[IncidentSummary]  # detected in the period
+    clocks: list[tuple[IncidentSummary, ClockSummary]]  # of the period's incidents
+    open_clocks: list[tuple[IncidentSummary, ClockSummary]]  # every open incident's overdue clock, whenever detected
     assets_up: int
     now: datetime
 
     @classmethod
     def load(cls, store: Store, since: datetime, until: datetime, now: datetime) -> Facts:
-        policy = load_policy()
-        every = list_incidents(store)
+        every = incident_summaries(store, load_policy(), now)
         period = [i for i in every if since <= i.detected_at <= until]
-        overdue = [
-            (i, c) for i in every if i.state != "closed" for c in clocks_for(i, policy, now) if c.status == "overdue"
-        ]
+        overdue = [(i, c) for i in every if not i.closed for c in i.overdue_clocks()]
         return cls(
             systems=list_systems(store),
             calendar=compliance_calendar(store, now.date()),
             incidents=period,
-            clocks=[c for i in period for c in clocks_for(i, policy, now)],
+            clocks=[(i, c) for i in period for c in i.clocks],
             open_clocks=overdue,
             assets_up=sum(1 for a in list_assets(store) if a["status"] == "up"),
             now=now,
@@ -85,7 +84,7 @@ class Facts:
         return [e for e in self.calendar if e["filing_required"] and e["filed_on"] is None]
 
     def headline(self, school: str) -> str:
-        clocks = Counter(c.status for c in self.clocks)
+        clocks = Counter(c.status for _, c in self.clocks)
         decided = clocks["met"] + clocks["missed"] + clocks["overdue"]
         rate = f"{clocks['met'] / decided * 100:.0f}%" if decided else "—"
         overdue = len(self.overdue_deadlines()) + len(self.open_clocks) + len(self.unfiled())
@@ -262,7 +261,7 @@ def incidents_section(report: Report, facts: Facts, zone: ZoneInfo) -> None:
     section.add(Table("事件列表", ["编号", "事件", "类别", "分级", "状态", "发现时间"], rows))
     grades = Counter(i.grade for i in facts.incidents)
     section.add(Chart("各级别事件数量", "bar", list(grades), {"事件数": [float(n) for n in grades.values()]}))
-    statuses = Counter(c.status for c in facts.clocks)
+    statuses = Counter(c.status for _, c in facts.clocks)
     if not facts.clocks:
         section.add(Paragraph("这些事件的分级没有处置时限要求。", "note"))
         return
@@ -279,7 +278,7 @@ def incidents_section(report: Report, facts: Facts, zone: ZoneInfo) -> None:
         Table(
             "处置时限执行情况",
             ["事件", "时限", "截止时间", "执行情况"],
-            [[c.incident_id, c.name, _local(c.due_at, zone), CLOCK_NAMES[c.status]] for c in facts.clocks],
+            [[i.id, c.name, _local(c.due_at, zone), CLOCK_NAMES[c.status]] for i, c in facts.clocks],
         )
     )
     shown = [s for s in CLOCK_NAMES if statuses[s]]
@@ -297,7 +296,7 @@ def overdue_section(report: Report, facts: Facts, zone: ZoneInfo) -> None:
                 "事件处置",
                 f"#{incident.id} {incident.title}：{clock.name}",
                 _local(clock.due_at, zone),
-                left_text(clock.left),
+                left_text(clock.left(facts.now)),
             ]
         )
     for entry, deadline in facts.overdue_deadlines():

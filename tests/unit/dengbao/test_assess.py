@@ -14,6 +14,7 @@ from secops.dengbao.assess import Target, assess, evaluate_targets
 from secops.dengbao.catalog import load_catalog
 from secops.dengbao.checks import load_checks
 from secops.dengbao.questionnaire import Answer
+from secops.records.assessment import AssessedSystem
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 ADDRESS = "10.77.1.5"
@@ -67,7 +68,7 @@ def run(
     extensions: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     return assess(
-        system={"name": "学籍管理系统", "level": level},
+        system=AssessedSystem("学籍管理系统", level),
         level=level,
         extensions=extensions,
         catalog=load_catalog(),
@@ -75,7 +76,7 @@ def run(
         targets=targets,
         answers={a.item_id: a for a in answers},
         now=NOW,
-    )
+    ).to_json()
 
 
 def network(facts: dict[str, Any]) -> Target:

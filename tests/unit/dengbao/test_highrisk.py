@@ -15,6 +15,7 @@ from secops.dengbao.catalog import load_catalog
 from secops.dengbao.checks import load_checks
 from secops.dengbao.highrisk import judge_mitigation, mitigation_state, split_mitigation
 from secops.dengbao.questionnaire import Answer
+from secops.records.assessment import AssessedSystem
 from secops.records.highrisk import HighRiskProblem
 
 CATALOG = load_catalog()
@@ -25,7 +26,7 @@ HTTPS = {"port": 443, "proto": "tcp", "name": "https"}
 
 def run(targets: list[Target], answers: list[Answer] = ()) -> dict[str, Any]:  # type: ignore[assignment]
     return assess(
-        system={"name": "门户"},
+        system=AssessedSystem("门户", 3),
         level=3,
         extensions=(),
         catalog=CATALOG,
@@ -33,7 +34,7 @@ def run(targets: list[Target], answers: list[Answer] = ()) -> dict[str, Any]:  #
         targets=targets,
         answers={a.item_id: a for a in answers},
         now=NOW,
-    )
+    ).to_json()
 
 
 def cases_of(result: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -24,6 +24,7 @@ from secops.dengbao.risks import (
     record_decision,
 )
 from secops.dengbao.systems import save_system
+from secops.records.assessment import AssessedSystem
 from secops.workspace import open_workspace_store
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -40,7 +41,7 @@ def run(compliant: int, *, weak_password: bool, decisions: dict[str, Decision] |
     bad = ([WEAK] if weak_password else []) + unlinked[: failing - (1 if weak_password else 0)]
     answers = {i: Answer(i, "不符合" if i in bad else "符合") for i in [WEAK, *unlinked, *linked]}
     return assess(
-        system={"name": "学籍管理系统", "level": 2},
+        system=AssessedSystem("学籍管理系统", 2),
         level=2,
         extensions=(),
         catalog=load_catalog(),
@@ -49,7 +50,7 @@ def run(compliant: int, *, weak_password: bool, decisions: dict[str, Decision] |
         answers=answers,
         now=NOW,
         decisions=decisions,
-    )
+    ).to_json()
 
 
 def decided(decision: str) -> dict[str, Decision]:

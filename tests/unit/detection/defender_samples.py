@@ -4,7 +4,7 @@ Defender writes its EventData names with spaces (``Threat Name``, ``Source Name`
 ``Detection User``); SigmaHQ's rules write them without. The samples are synthetic (no real
 detection, no real user) and are written as EVTX by :mod:`evtx_writer` and as JSON lines in the
 shape ``evtx_dump`` gives (``{"Event": {"System": ..., "EventData": ...}}``: the ``evtx`` parser's own
-JSON of the same records). ``test_sigma_regression`` checks that the stored files are what this
+JSON of the same records). ``sigma/test_regression`` checks that the stored files are what this
 module writes; after changing a sample, run ``python -m tests.unit.detection.defender_samples``.
 """
 
@@ -119,7 +119,7 @@ SAMPLES: dict[Path, Sequence[Record]] = {
         detection(1119, 14, WANNACRY, "Real-Time Protection", EXPLORER, RANSOM_PATH),  # action failed: not listed
         detection(1116, 15, WANNACRY, "Real-Time Protection", EXPLORER, RANSOM_PATH, channel="Application"),
     ],
-    # SigmaHQ's own windefend rules (test_sigma_regression runs them when the checkout is there)
+    # SigmaHQ's own windefend rules (sigma/test_regression runs them when the checkout is there)
     SIGMAHQ_SAMPLE: [
         detection(1116, 20, MIMIKATZ, "AMSI", POWERSHELL, AMSI_PATH),  # Threat Detected + AMSI Trigger
         detection(1119, 21, "Virus:DOS/EICAR_Test_File", "Real-Time Protection", "Unknown", REDSUN_PATH),  # RedSun

@@ -12,7 +12,7 @@ from secops.dengbao.catalog import load_catalog
 from secops.dengbao.checks import load_checks
 from secops.dengbao.questionnaire import Answer
 from secops.dengbao.risks import CONFIRMED, Decision
-from secops.records.assessment import Assessment
+from secops.records.assessment import AssessedSystem, Assessment
 from secops.records.highrisk import HighRiskProblem
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -37,7 +37,7 @@ def real_assessment() -> dict[str, Any]:
         Answer("L3-CES1-01", "符合"),
     ]
     result = assess(
-        system={"name": "学籍管理系统", "level": 3, "asset_tag": "edu"},
+        system=AssessedSystem("学籍管理系统", 3, "edu"),
         level=3,
         extensions=(),
         catalog=load_catalog(),
@@ -49,9 +49,9 @@ def real_assessment() -> dict[str, Any]:
             "6.4.1.1": Decision("6.4.1.1", CONFIRMED, "root/123456", "张老师", NOW),
             "9.9.9.9": Decision("9.9.9.9", "rejected", "不适用", "李老师", NOW),
         },
+        school={"code": "S01", "name": "实验中学"},
     )
-    result["school"] = {"code": "S01", "name": "实验中学"}
-    return result
+    return result.to_json()
 
 
 def test_a_real_assessment_round_trips_identically() -> None:

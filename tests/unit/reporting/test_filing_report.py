@@ -17,7 +17,7 @@ from secops.dengbao.catalog import load_catalog
 from secops.dengbao.checks import load_checks
 from secops.dengbao.systems import get_system, save_assessment, save_system
 from secops.errors import SecopsError
-from secops.records.assessment import Assessment
+from secops.records.assessment import AssessedSystem
 from secops.render.model import Report, Table
 from secops.reporting.build import build_report
 from secops.reporting.data_source import table_params
@@ -46,7 +46,7 @@ def _assess_exposed(store: Store, name: str) -> dict[str, Any]:
     """A real level-3 assessment of a host with Redis open and a weak root password, stored."""
     system = get_system(store, name)
     result = assess(
-        system={"name": system.name, "level": system.level},
+        system=AssessedSystem(system.name, system.level),
         level=system.level,
         extensions=(),
         catalog=load_catalog(),
@@ -55,8 +55,8 @@ def _assess_exposed(store: Store, name: str) -> dict[str, Any]:
         answers={},
         now=NOW,
     )
-    save_assessment(store, system, Assessment.from_json(result), NOW)
-    return result
+    save_assessment(store, system, result, NOW)
+    return result.to_json()
 
 
 def test_level_3_filing_prefills_what_secops_knows(workspace: Workspace) -> None:

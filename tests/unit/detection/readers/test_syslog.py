@@ -11,7 +11,7 @@ from pathlib import Path
 from secops.detection.events import EventBatch, ReadStats
 from secops.detection.readers import read_paths
 
-LOGS = Path(__file__).parent / "fixtures" / "logs"
+LOGS = Path(__file__).parent.parent / "fixtures" / "logs"
 
 
 def local_epoch(*parts: int) -> float:

@@ -10,7 +10,7 @@ from secops.detection.events import ReadStats
 from secops.detection.readers import read_paths
 from secops.detection.readers.jsonl import flatten, timestamp_of
 
-EVENTS = Path(__file__).parent / "fixtures" / "logs" / "json" / "events.jsonl"
+EVENTS = Path(__file__).parent.parent / "fixtures" / "logs" / "json" / "events.jsonl"
 
 
 def read() -> tuple[list[dict[str, object]], list[datetime | None], list[int], ReadStats]:

@@ -21,7 +21,7 @@ from secops.discovery import nmap_runner, probes
 from secops.discovery.probes import ssh, tls, unauth, weak
 from secops.errors import SecopsError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "probes"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "probes"
 FIXTURE_PASSWORD = "admin@123"  # the dictionary pair the lab's sshd accepted when ssh_brute_found.xml was captured
 
 

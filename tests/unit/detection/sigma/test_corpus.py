@@ -12,7 +12,7 @@ from secops.detection.sigma import Engine, load_rules
 from secops.detection.sigma.batch import BatchContext
 from secops.detection.sigma.regression import rule_sources
 
-SIGMAHQ = Path(os.environ.get("SECOPS_SIGMAHQ", Path(__file__).resolve().parents[4] / "shared" / "data" / "sigmahq"))
+SIGMAHQ = Path(os.environ.get("SECOPS_SIGMAHQ", Path(__file__).resolve().parents[5] / "shared" / "data" / "sigmahq"))
 
 pytestmark = pytest.mark.skipif(
     not (SIGMAHQ / "rules").is_dir(), reason=f"SigmaHQ rules checkout not found at {SIGMAHQ} (set SECOPS_SIGMAHQ)"

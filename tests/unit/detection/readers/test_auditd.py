@@ -9,7 +9,7 @@ from secops.detection.events import ReadStats
 from secops.detection.readers import read_paths
 from secops.detection.readers.auditd import decode_hex, parse_record
 
-AUDIT = Path(__file__).parent / "fixtures" / "logs" / "audit" / "audit.log"
+AUDIT = Path(__file__).parent.parent / "fixtures" / "logs" / "audit" / "audit.log"
 
 
 def read() -> tuple[list[dict[str, object]], list[datetime | None], ReadStats]:

@@ -15,7 +15,7 @@ from secops.detection.events import EventBatch, ReadStats
 from secops.detection.readers import FORMATS, MAX_LINE_BYTES, detect_format, read_paths
 from secops.errors import SecopsError
 
-LOGS = Path(__file__).parent / "fixtures" / "logs"
+LOGS = Path(__file__).parent.parent / "fixtures" / "logs"
 
 
 def read(paths: list[Path], **options: object) -> tuple[list[EventBatch], ReadStats]:

@@ -16,7 +16,7 @@ from secops.discovery.collect import CollectorUnavailable, collect_local, collec
 from secops.discovery.collect.linux import SSHD_DEFAULTS
 from secops.discovery.collect.run import CollectorInputError, script_text, ssh_command
 
-FIXTURES = Path(__file__).parent / "fixtures" / "linux"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "linux"
 # What linux.sh itself needs besides the stub commands each fixture brings.
 TOOLS = ("awk", "cat", "date", "grep", "id", "sort", "stat", "timeout")
 SH = shutil.which("sh") or "/bin/sh"

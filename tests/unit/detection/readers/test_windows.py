@@ -10,7 +10,7 @@ from secops.detection.events import EventBatch, ReadStats
 from secops.detection.readers import read_paths
 from secops.detection.readers.windows import CHUNK_BYTES, HEADER_BYTES, flatten_event, service_of
 
-SAMPLE = Path(__file__).parent / "fixtures" / "logs" / "evtx" / "Security_short_selected.evtx"
+SAMPLE = Path(__file__).parent.parent / "fixtures" / "logs" / "evtx" / "Security_short_selected.evtx"
 RECORD_IDS = [319457771, 319457830, 319457831, 319457832, 319457855, 319457856, 319457858]
 
 

@@ -9,7 +9,7 @@ from secops.detection.events import EventBatch, ReadStats
 from secops.detection.readers import read_paths
 from secops.detection.readers.web import decode, unescape
 
-LOGS = Path(__file__).parent / "fixtures" / "logs"
+LOGS = Path(__file__).parent.parent / "fixtures" / "logs"
 CST = timezone(timedelta(hours=8))
 
 

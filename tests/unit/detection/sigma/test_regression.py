@@ -22,7 +22,7 @@ from secops.detection.sigma import Engine, load_rules
 from secops.detection.sigma.regression import run_regression
 from tests.unit.detection.defender_samples import DATA, ROOT, SAMPLES, SIGMAHQ_SAMPLE, write_samples
 
-SIGMAHQ = Path(os.environ.get("SECOPS_SIGMAHQ", Path(__file__).resolve().parents[4] / "shared" / "data" / "sigmahq"))
+SIGMAHQ = Path(os.environ.get("SECOPS_SIGMAHQ", Path(__file__).resolve().parents[5] / "shared" / "data" / "sigmahq"))
 CREDENTIAL_TOOL = "e3bcabd8-4414-42dc-a75a-aa9e9b790457"
 RANSOMWARE = "f0b94d01-db81-4a7b-8128-5b691e1e3278"
 RULE_FOLDERS = {

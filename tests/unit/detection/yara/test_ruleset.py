@@ -15,7 +15,7 @@ from secops.detection.yara import load_ruleset, scan_paths
 from secops.detection.yara.ruleset import REQUIRED_META, SEVERITIES, default_rules_dir
 from secops.detection.yara.samples import MARK, SAMPLES, Sample, samples_for, write_samples, write_web_root
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 RULESET = load_ruleset()
 RULES = {rule.identifier: rule for rule in RULESET.rules}
 
