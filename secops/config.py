@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from secops.content.yamlload import LineDict, load_yaml
 from secops.errors import ContentError, SecopsError, WorkspaceError
@@ -64,6 +64,8 @@ class ForwardConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     center: str
+    # the forwarder checks in at least this often; the center calls it silent after twice as long
+    checkin_minutes: int = Field(default=15, ge=1, le=1440)
 
     @field_validator("center")
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -63,7 +63,9 @@ def run_forward_job(workspace_path: str, batch: int = 500, cron: str = "") -> No
         workspace = load_workspace(Path(workspace_path))
         target = load_target(workspace)
         with open_workspace_store(workspace) as store, CenterClient(target) as client:
-            result = forward_once(target, store, client, batch=batch)
+            # the next check-in comes with the next scheduled run: promise no sooner than that
+            every = max(target.checkin_every, cron_period(cron, workspace))
+            result = forward_once(target, store, client, batch=batch, checkin_every=every)
         if result.deferred:
             log.warning("scheduled forward: %d sent, deferred: %s", result.sent, result.deferred)
         else:
@@ -203,6 +205,27 @@ def _trigger(cron: str, workspace: Workspace) -> Any:
             f"--cron {cron!r} is not a valid crontab expression: {exc}",
             hint='five fields: minute hour day month weekday, e.g. "0 2 * * *"',
         ) from None
+
+
+def cron_period(cron: str, workspace: Workspace, samples: int = 8) -> timedelta:
+    """The longest gap between the next few runs of ``cron`` (0 when it cannot be told)."""
+    if not cron:
+        return timedelta(0)
+    try:
+        trigger = _trigger(cron, workspace)
+    except SecopsError:
+        return timedelta(0)
+    previous = None
+    at = datetime.now(UTC)
+    longest = timedelta(0)
+    for _ in range(samples):
+        fire = trigger.get_next_fire_time(previous, at)
+        if fire is None:
+            break
+        if previous is not None:
+            longest = max(longest, fire - previous)
+        previous, at = fire, fire + timedelta(seconds=1)
+    return longest
 
 
 def add_job(

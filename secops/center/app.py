@@ -9,11 +9,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from secops.center import auto_incidents, nonces
+from secops.center import auto_incidents, forwarder_watch, nonces
 from secops.center.api import API_DESCRIPTION, Ingestion, router
 from secops.center.compliance_api import router as compliance_router
 from secops.center.context import CenterContext
 from secops.center.guard import RequestGuard
+from secops.center.heartbeat_api import router as heartbeat_router
 from secops.center.stores.base import StoreUnavailable
 from secops.errors import SecopsError
 
@@ -22,7 +23,8 @@ TICK_SECONDS = 10.0
 
 
 def _housekeeping(ctx: CenterContext, stop: threading.Event, every: float) -> None:
-    """Open automatic incidents and forget old nonces; a failure is logged and retried next time."""
+    """Open automatic incidents, open cases for silent forwarders and forget old nonces; a failure
+    is logged and retried next time."""
     while not stop.wait(every):
         try:
             auto_incidents.tick(ctx, stop)
@@ -30,6 +32,12 @@ def _housekeeping(ctx: CenterContext, stop: threading.Event, every: float) -> No
             log.error("automatic incidents failed: %s", exc)
         except Exception:
             log.exception("automatic incidents failed; retrying in %.0f s", every)
+        try:
+            forwarder_watch.tick(ctx)
+        except SecopsError as exc:
+            log.error("watching forwarders failed: %s", exc)
+        except Exception:
+            log.exception("watching forwarders failed; retrying in %.0f s", every)
         try:
             nonces.prune_nonces(ctx.state, ctx.now())
         except Exception:
@@ -69,6 +77,7 @@ def create_app(
     app.add_middleware(RequestGuard, body_timeout=ctx.settings.limits.body_timeout_seconds)
     app.include_router(router)
     app.include_router(compliance_router)
+    app.include_router(heartbeat_router)
     from secops.center.dashboard import install_dashboard
 
     install_dashboard(app, ctx)

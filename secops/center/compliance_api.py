@@ -1,8 +1,8 @@
 """``POST /api/v1/compliance``: a school's compliance summary, signed exactly like ``/api/v1/alerts``.
 
-The same checks in the same order (headers before the body is read, then body size and deadline,
-signature, rate limit), then the summary is validated (JSON depth first), the nonce recorded and the
-summary kept as the school's latest. Nothing is stored, and the nonce stays unused, for a refused
+The same checks in the same order (``secops.center.signed``: headers before the body is read, then
+body size and deadline, signature, rate limit, JSON depth), then the summary is validated, the nonce
+recorded and the summary kept as the school's latest. Nothing is stored, and the nonce stays unused, for a refused
 request.
 """
 
@@ -14,18 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from secops.center.api import (
-    ApiError,
-    Ingestion,
-    authenticate_headers,
-    rate_limit,
-    read_body,
-    use_nonce,
-    verify_body,
-)
+from secops.center.api import ApiError, Ingestion, use_nonce
 from secops.center.compliance import ForeignSummary, parse_summary
 from secops.center.compliance_store import store_summary
-from secops.center.guard import MAX_JSON_DEPTH, json_depth_exceeds
+from secops.center.signed import receive_signed
 
 log = logging.getLogger("secops.center.compliance_api")
 router = APIRouter(prefix="/api/v1", tags=["compliance"])
@@ -44,15 +36,9 @@ MAX_SUMMARY_BYTES = 1_000_000  # 500 systems fit with room to spare
 )
 async def post_compliance(request: Request) -> Response:
     ing: Ingestion = request.app.state.ingestion
-    limits = ing.ctx.settings.limits
     try:
-        claim = await authenticate_headers(ing, request)
-        body = await read_body(request, min(limits.max_body_bytes, MAX_SUMMARY_BYTES), limits.max_batch)
-        verify_body(claim, request, body)
+        claim, body = await receive_signed(ing, request, MAX_SUMMARY_BYTES, "summary")
         signer = claim.signer
-        rate_limit(ing, signer)
-        if json_depth_exceeds(body):
-            raise ApiError(400, f"the JSON nests deeper than {MAX_JSON_DEPTH} levels", "send the summary secops builds")
         try:
             summary = parse_summary(body, signer.school)
         except ForeignSummary as exc:

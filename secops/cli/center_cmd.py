@@ -185,11 +185,22 @@ def school_add(
 )
 @pass_center
 def school_list(center_cli: CenterCli, fmt: str) -> None:
-    """Registered schools, their key ids and whether the key is revoked."""
+    """Registered schools, their key ids, whether the key is revoked and whether their forwarder
+    checks in (ok, silent: past twice its promised interval, never)."""
+    from secops.center.heartbeats import latest_checkins
     from secops.center.schools import list_schools
 
+    now = center_cli.now()
     with center_cli.state() as state:
         found = list_schools(state)
+        checkins = latest_checkins(state)
+
+    def forwarder(code: str) -> str:
+        checkin = checkins.get(code)
+        if checkin is None:
+            return "never"
+        return "silent" if checkin.silent_for(now) is not None else "ok"
+
     rows = [
         {
             "code": s.code,
@@ -199,6 +210,8 @@ def school_list(center_cli: CenterCli, fmt: str) -> None:
             "revoked_at": s.revoked_at,
             "rate_per_minute": s.rate_per_minute,
             "status": "revoked" if s.revoked_at else "active",
+            "forwarder": forwarder(s.code),
+            "last_checkin": checkins[s.code].received_at if s.code in checkins else None,
         }
         for s in found
     ]
@@ -207,7 +220,8 @@ def school_list(center_cli: CenterCli, fmt: str) -> None:
             click.echo("No schools yet: secops center school add CODE --name NAME", err=True)
             return
         rows = localize(rows, TIMEZONE)
-        emit(rows, fmt, ["code", "name", "key_id", "status", "created_at", "revoked_at", "rate_per_minute"])
+        columns = ["code", "name", "key_id", "status", "forwarder", "last_checkin", "created_at", "revoked_at"]
+        emit(rows, fmt, [*columns, "rate_per_minute"])
     else:
         emit(rows, fmt)
 

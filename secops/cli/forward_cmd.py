@@ -37,8 +37,14 @@ def forward() -> None:
 @click.option(
     "--check", is_flag=True, help="First ask the center whether it is up and takes the key (nothing is stored)."
 )
+@click.option(
+    "--checkin-minutes",
+    type=click.IntRange(1, 1440),
+    help="Check in with the center at least this often (default 15; the center calls the forwarder "
+    "silent after twice as long). Scheduled forward jobs should run at least this often.",
+)
 @pass_app
-def setup(app: AppContext, center_url: str, key_file: Path, check: bool) -> None:
+def setup(app: AppContext, center_url: str, key_file: Path, check: bool, checkin_minutes: int | None) -> None:
     """Set the center URL and this school's key."""
     from secops.config import ForwardConfig, check_center_url, save_config
     from secops.errors import SecopsError
@@ -67,9 +73,15 @@ def setup(app: AppContext, center_url: str, key_file: Path, check: bool) -> None
             client.check_key()
         click.echo(f"Center {url} is up (store {health.get('store', '?')}) and accepts this school's key.")
     save_key(workspace.path, key)
-    config = workspace.config.model_copy(update={"forward": ForwardConfig(center=url)})
+    if checkin_minutes is None:
+        previous = workspace.config.forward
+        checkin_minutes = previous.checkin_minutes if previous is not None else 15
+    config = workspace.config.model_copy(update={"forward": ForwardConfig(center=url, checkin_minutes=checkin_minutes)})
     save_config(workspace.path, config)
-    click.echo(f"Forwarding to {url} as school {workspace.config.school.code} (key {key.key_id}).")
+    click.echo(
+        f"Forwarding to {url} as school {workspace.config.school.code} (key {key.key_id}), "
+        f"checking in at least every {checkin_minutes} min."
+    )
 
 
 def _describe(result: PassResult) -> str:
@@ -82,6 +94,8 @@ def _describe(result: PassResult) -> str:
             line += f", next attempt {safe_text(result.next_attempt_at)}"
     if result.summary:
         line += f"; compliance summary: {result.summary}"
+    if result.heartbeat:
+        line += f"; check-in: {result.heartbeat}"
     return line
 
 

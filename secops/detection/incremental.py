@@ -30,6 +30,17 @@ def load_bookmarks(store: Store) -> list[Bookmark]:
     return [Bookmark(*row) for row in rows]
 
 
+def last_read_at(store: Store) -> datetime | None:
+    """When detection last read a log incrementally (what the forwarder's check-in reports)."""
+    with store.engine.connect() as conn:
+        value = conn.execute(sa.select(sa.func.max(detect_bookmarks.c.read_at))).scalar()
+    if isinstance(value, str):  # max() over a DateTime column comes back as text on SQLite
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def save_bookmarks(store: Store, marks: Iterable[Bookmark], now: datetime) -> None:
     """Insert or replace each bookmark (key: device, inode)."""
     from secops.store.bulk import insert_rows

@@ -28,6 +28,7 @@ from secops.errors import SecopsError
 from secops.forward import outbox
 from secops.forward.backoff import parse_retry_after
 from secops.forward.compliance import send_summary as post_summary
+from secops.forward.heartbeat import send_heartbeat as post_heartbeat
 from secops.forward.target import Target
 from secops.protocol import signing
 from secops.store import Store
@@ -57,7 +58,13 @@ def load_target(workspace: Workspace) -> Target:
     except ValueError as exc:
         raise SecopsError(f"{key_file} does not hold a school key: {exc}", hint=_SETUP_HINT) from None
     school = workspace.config.school
-    return Target(center=config.center, school=school.code, school_name=school.name, key=key)
+    return Target(
+        center=config.center,
+        school=school.code,
+        school_name=school.name,
+        key=key,
+        checkin_every=timedelta(minutes=config.checkin_minutes),
+    )
 
 
 def save_key(workspace_path: Path, key: signing.SchoolKey) -> Path:
@@ -227,6 +234,7 @@ class PassResult:
     deferred: str | None = None  # why the pass stopped early with alerts still pending
     next_attempt_at: datetime | None = None
     summary: str | None = None  # the compliance summary: "sent" or why not; None: not tried this pass
+    heartbeat: str | None = None  # the check-in: "sent" or why not; None: not tried this pass
 
     @property
     def sent(self) -> int:
@@ -242,9 +250,13 @@ def forward_once(
     now: Callable[[], datetime] = _utcnow,
     stop: Callable[[], bool] = lambda: False,
     send_summary: bool = True,
+    send_heartbeat: bool = True,
+    checkin_every: timedelta | None = None,
 ) -> PassResult:
     """Enqueue new alerts, then send due batches until none is due, the center pushes back, or stop().
-    With ``send_summary`` the school's compliance summary follows the alerts, unless the center pushed back."""
+    With ``send_summary`` the school's compliance summary follows the alerts, unless the center pushed back.
+    With ``send_heartbeat`` the pass ends with a check-in, whatever became of the alerts, promising
+    the next one within ``checkin_every`` (default: the target's)."""
     result = PassResult(enqueued=outbox.enqueue_new(store, target.school, target.school_name, now()))
     size = max(1, batch)
     while not stop():
@@ -282,6 +294,9 @@ def forward_once(
                 result.rejected += 1
     if send_summary and result.deferred is None:
         result.summary = post_summary(client.http, client.target, store, now())
+    if send_heartbeat:
+        every = checkin_every or target.checkin_every
+        result.heartbeat = post_heartbeat(client.http, client.target, store, now(), every)
     return result
 
 
@@ -295,17 +310,32 @@ def run_loop(
     stopping: threading.Event,
     report: Callable[[PassResult], None] = lambda _r: None,
     now: Callable[[], datetime] = _utcnow,
+    checkin_every: timedelta | None = None,
 ) -> None:
     """Forward until ``stopping`` is set (SIGTERM/Ctrl-C): the current batch always completes.
-    The compliance summary goes once per run (on the first pass) and then once a day."""
-    summary_due = now()
+    The compliance summary goes once per run (on the first pass) and then once a day; the check-in
+    on the first pass and then every ``checkin_every`` (or the pass interval, if longer)."""
+    summary_due = heartbeat_due = now()
+    every = max(checkin_every or target.checkin_every, timedelta(seconds=interval))
     while not stopping.is_set():
         send_summary = now() >= summary_due
+        send_heartbeat = now() >= heartbeat_due
         result = forward_once(
-            target, store, client, batch=batch, now=now, stop=stopping.is_set, send_summary=send_summary
+            target,
+            store,
+            client,
+            batch=batch,
+            now=now,
+            stop=stopping.is_set,
+            send_summary=send_summary,
+            send_heartbeat=send_heartbeat,
+            checkin_every=every,
         )
         if result.summary is not None:  # tried (a center that pushed back gets it on a later pass)
             summary_due = now() + SUMMARY_EVERY
+        if result.heartbeat is not None:
+            # a check-in the center did not take is tried again on the next pass
+            heartbeat_due = now() + every if result.heartbeat == "sent" else now()
         report(result)
         wait = interval
         if result.next_attempt_at is not None:  # backing off: nothing is due before then

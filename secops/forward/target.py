@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from secops.protocol import signing
 
@@ -15,3 +16,4 @@ class Target:
     school: str
     school_name: str
     key: signing.SchoolKey
+    checkin_every: timedelta = timedelta(minutes=15)  # the forwarder checks in at least this often

@@ -336,6 +336,19 @@ center_compliance = sa.Table(
     sa.Column("summary", sa.JSON, nullable=False),
 )
 
+center_heartbeats = sa.Table(
+    "center_heartbeats",
+    metadata,
+    sa.Column("school", sa.String(10), primary_key=True),  # the latest check-in per school replaces the last
+    sa.Column("sent_at", _when, nullable=False),
+    sa.Column("received_at", _when, nullable=False),
+    sa.Column("every_seconds", sa.Integer, nullable=False),
+    sa.Column("skew_seconds", sa.Float, nullable=False),
+    sa.Column("software", sa.String(40), nullable=False),
+    sa.Column("outbox_pending", sa.Integer, nullable=False),
+    sa.Column("beat", sa.JSON, nullable=False),
+)
+
 detect_bookmarks = sa.Table(
     "detect_bookmarks",
     metadata,

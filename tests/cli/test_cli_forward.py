@@ -6,7 +6,7 @@ import json
 import os
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -206,3 +206,24 @@ def test_the_scheduled_forward_job_runs_one_pass(
         add_alerts(store, 4)
     run_forward_job(str(tmp_path / "ws"))
     assert ctx.alerts.count(AlertQuery()) == 4
+    # a job every 15 minutes checks in promising its own interval: the default one
+    from secops.center.heartbeats import latest_checkins
+
+    assert latest_checkins(ctx.state)[SCHOOL_CODE].every == timedelta(minutes=15)
+    # a job every two hours promises no sooner than its next run, so a quiet night is not "silent"
+    run_forward_job(str(tmp_path / "ws"), cron="0 */2 * * *")
+    assert latest_checkins(ctx.state)[SCHOOL_CODE].every == timedelta(hours=2)
+
+
+def test_setup_sets_the_checkin_interval_and_a_later_setup_keeps_it(
+    ws: Invoke, tmp_path: Path, center: tuple[CenterContext, signing.SchoolKey, str]
+) -> None:
+    _ctx, key, url = center
+    done = ws("forward", "setup", "--center", url, "--key-file", key_file(tmp_path, key.text), "--checkin-minutes", "5")
+    assert done.exit_code == 0 and "checking in at least every 5 min" in done.stdout
+    assert ws("forward", "setup", "--center", url, "--key-file", key_file(tmp_path, key.text)).exit_code == 0
+    assert "checkin_minutes: 5" in (tmp_path / "ws" / "secops.yaml").read_text()
+    sent = ws("forward", "run", "--once")
+    assert sent.exit_code == 0 and "check-in: sent" in sent.stderr
+    bad = ws("forward", "setup", "--center", url, "--key-file", key_file(tmp_path, key.text), "--checkin-minutes", "0")
+    assert bad.exit_code == 2 and "--checkin-minutes" in bad.stderr

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,11 +21,14 @@ from fastapi.testclient import TestClient
 
 from secops.center.context import CenterContext, load_secret, open_state
 from secops.center.dashboard import install_dashboard
+from secops.center.heartbeats import store_heartbeat
 from secops.center.staff import add_user, disable_user
 from secops.center.stores.base import StoredAlert
 from secops.center.stores.sqlite import SQLiteAlertStore
 from secops.incident import model
 from secops.protocol.alerts import alert_id
+from secops.protocol.heartbeat import Heartbeat, OutboxState
+from secops.store import Store
 from secops.store.schema import center_schools, center_sessions
 
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)  # 10:30 Beijing time
@@ -54,6 +57,18 @@ def _school(conn: sa.Connection, code: str, name: str, created: datetime, revoke
     )
 
 
+def checkin(state: Store, code: str, at: datetime, every: timedelta = timedelta(minutes=15)) -> None:
+    """The school's forwarder checked in at ``at``, promising the next within ``every``."""
+    beat = Heartbeat(
+        school=code,
+        sent_at=at,
+        software="secops 0.1.0",
+        every_seconds=int(every.total_seconds()),
+        outbox=OutboxState(pending=0, rejected=0),
+    )
+    store_heartbeat(state, beat, at)
+
+
 def _alert(school: str, ago: timedelta, severity: str, title: str, n: int = 0) -> StoredAlert:
     at = NOW - ago
     doc = {
@@ -79,10 +94,12 @@ def build_center(home: Path, now: datetime = NOW) -> Center:
     registered = now - timedelta(days=60)
     with state.engine.begin() as conn:
         _school(conn, ONE, "第一实验中学", registered)
-        _school(conn, TWO, "第二中学", registered)  # last alert 30 h ago: silent
-        _school(conn, THREE, "第三小学", now - timedelta(hours=26))  # never sent anything: silent
-        _school(conn, FOUR, "第四中学", registered, revoked=now - timedelta(days=5))  # revoked: not silent
+        _school(conn, TWO, "第二中学", registered)  # checks in, last alert 30 h ago: no alerts (not a fault)
+        _school(conn, THREE, "第三小学", now - timedelta(hours=26))  # never checked in: forwarder silent
+        _school(conn, FOUR, "第四中学", registered, revoked=now - timedelta(days=5))  # revoked: neither
         _school(conn, EVIL, EVIL_NAME, registered)
+    for code in (ONE, TWO, EVIL):
+        checkin(state, code, now - timedelta(minutes=5))
     alerts.insert(
         [
             _alert(ONE, timedelta(minutes=50), "critical", "勒索软件加密行为 <img src=x onerror=alert(1)>"),
@@ -250,11 +267,14 @@ def test_overview(signed_in: TestClient, center: Center) -> None:
     # Charts: 24 hourly and 30 daily bars, with hover titles in Beijing time.
     assert html.count('class="bar"') == 54
     assert "11-23 09:00 起 1 小时：2 条" in html  # alerts at 09:30 and 09:40 Beijing time
-    # Silent schools: the one quiet for 30 h and the one that never sent; not the revoked one.
+    # A dead forwarder (never checked in since registering 26 h ago) is not a quiet school: the one
+    # whose forwarder checks in but that sent no alert for 30 h. The revoked one is neither.
+    dead = html[html.index('id="forwarder-silent"') : html.index('id="silent"')]
+    assert "第三小学" in dead and "从未签到" in dead and "第二中学" not in dead and "第四中学" not in dead
     silent = html[html.index('id="silent"') : html.index('id="open-incidents"')]
-    assert "第二中学" in silent and "第三小学" in silent and "从未上报" in silent
+    assert "第二中学" in silent and "第三小学" not in silent
     assert "第四中学" not in silent and "第一实验中学" not in silent
-    assert '<b id="stat-silent">2</b>' in html
+    assert '<b id="stat-silent">1</b>' in html and '<b id="stat-forwarder-silent">1</b>' in html
     # Open incidents, overdue first; the closed one is not listed.
     incidents = html[html.index('id="open-incidents"') :]
     order = [int(n) for n in re.findall(r'data-incident="(\d+)"', incidents)]
@@ -290,11 +310,14 @@ def test_alerts_filters_and_pagination(signed_in: TestClient, center: Center) ->
 
 def test_schools_list_and_a_school_page(signed_in: TestClient, center: Center) -> None:
     html = signed_in.get("/schools").text
-    assert "静默" in _row(html, f'data-school="{TWO}"') and "从未上报" in _row(html, f'data-school="{THREE}"')
+    assert "无告警" in _row(html, f'data-school="{TWO}"') and "从未上报" in _row(html, f'data-school="{THREE}"')
+    assert "转发程序失联" in _row(html, f'data-school="{THREE}"') and "从未签到" in _row(html, f'data-school="{THREE}"')
     assert "已吊销" in _row(html, f'data-school="{FOUR}"') and "正常" in _row(html, f'data-school="{ONE}"')
     assert re.findall(r"<td class=\"num\">(\d+)</td>", _row(html, f'data-school="{ONE}"')) == ["3", "5", "6"]
     silent_only = signed_in.get("/schools?status=silent").text
-    assert silent_only.count("data-school=") == 2
+    assert silent_only.count("data-school=") == 1 and f'data-school="{TWO}"' in silent_only
+    dead_only = signed_in.get("/schools?status=forwarder_silent").text
+    assert dead_only.count("data-school=") == 1 and f'data-school="{THREE}"' in dead_only
 
     page = signed_in.get(f"/schools/{ONE}").text
     assert "第一实验中学" in page and '<b id="school-status">正常</b>' in page
@@ -306,7 +329,9 @@ def test_schools_list_and_a_school_page(signed_in: TestClient, center: Center) -
     assert center.incidents["running"] not in incidents  # that one belongs to the second school
 
     quiet = signed_in.get(f"/schools/{TWO}").text
-    assert "该校已 1天5小时 未上报告警" in quiet
+    assert "该校转发程序正常签到，但已 1天5小时 没有告警" in quiet and '<b id="school-status">无告警</b>' in quiet
+    never = signed_in.get(f"/schools/{THREE}").text
+    assert '<b id="school-status">转发程序失联</b>' in never and "该校转发程序已 1天2小时 未签到" in never
     assert signed_in.get("/schools/4111019999").status_code == 404
     assert signed_in.get("/schools/not-a-code").status_code == 404
 
@@ -337,10 +362,27 @@ def test_dashboard_stays_out_of_the_api_docs_and_serves_its_stylesheet(center: C
 
 def test_a_school_is_silent_only_after_the_allowed_quiet_time() -> None:
     from secops.center.dashboard.queries import School
+    from secops.center.heartbeats import CheckIn
 
     now = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
+
+    def alive(minutes_ago: int) -> CheckIn:
+        beat = Heartbeat(
+            school="4111010009", sent_at=now, software="secops", every_seconds=900,
+            outbox=OutboxState(pending=0, rejected=0),
+        )  # fmt: skip
+        at = now - timedelta(minutes=minutes_ago)
+        return CheckIn("4111010009", at, timedelta(minutes=15), timedelta(0), "secops", 0, beat)
+
     just_registered = School("4111010009", "新学校", now - timedelta(hours=2), None, now=now)
     registered_long_ago = School("4111010009", "新学校", now - timedelta(hours=25), None, now=now)
     quiet_yesterday = School("4111010009", "新学校", now - timedelta(days=9), None, now - timedelta(hours=23), now=now)
     assert not just_registered.silent and not quiet_yesterday.silent
-    assert registered_long_ago.silent_for == timedelta(hours=25)
+    assert not just_registered.forwarder_silent  # its first day to set up the forwarder
+    # never checked in after a day: the forwarder is silent, and that is all it is
+    assert registered_long_ago.forwarder_silent_for == timedelta(hours=25) and registered_long_ago.silent_for is None
+    checks_in = replace(registered_long_ago, checkin=alive(5))
+    assert checks_in.status == "no_alerts" and checks_in.silent_for == timedelta(hours=25)
+    stopped = replace(registered_long_ago, checkin=alive(31))
+    assert stopped.status == "forwarder_silent" and stopped.forwarder_silent_for == timedelta(minutes=31)
+    assert replace(registered_long_ago, checkin=alive(29)).status == "no_alerts"  # within twice 15 minutes

@@ -129,6 +129,7 @@ def router(board: Dashboard) -> APIRouter:
             hourly=charts.hourly(ctx.alerts, now, ZONE),
             daily=charts.daily(ctx.alerts, now, ZONE),
             silent=queries.silent_schools(found),
+            forwarder_silent=queries.forwarder_silent_schools(found),
             silent_hours=ctx.settings.silent_after_hours,
             school_count=sum(1 for s in found if not s.revoked),
             incidents=views[:10],
@@ -195,6 +196,8 @@ def router(board: Dashboard) -> APIRouter:
             found = [s for s in found if q in s.code or q.lower() in s.name.lower()]
         if status == "silent":
             found = queries.silent_schools(found)
+        elif status == "forwarder_silent":
+            found = queries.forwarder_silent_schools(found)
         elif status == "revoked":
             found = [s for s in found if s.revoked]
         else:

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from secops.center.heartbeats import CheckIn, latest_checkins
 from secops.center.stores.base import AlertQuery, AlertStore
 from secops.incident.clocks import Clock, clocks_for
 from secops.incident.model import Incident, get_incident
@@ -44,16 +45,33 @@ class School:
     alerts_total: int = 0
     silent_after: timedelta = timedelta(hours=24)
     now: datetime | None = None
+    checkin: CheckIn | None = None  # the forwarder's latest check-in
 
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
 
     @property
-    def silent_for(self) -> timedelta | None:
-        """How long the school has said nothing, when longer than allowed (from registration if never:
-        a school just registered has its first day to set up its forwarder)."""
+    def forwarder_silent_for(self) -> timedelta | None:
+        """How long the forwarder has not checked in, once past twice the interval it promised; a
+        forwarder that never checked in has ``silent_after`` from registration to be set up."""
         if self.revoked or self.now is None:
+            return None
+        if self.checkin is None:
+            quiet = self.now - self.created_at
+            return quiet if quiet > self.silent_after else None
+        return self.checkin.silent_for(self.now)
+
+    @property
+    def forwarder_silent(self) -> bool:
+        return self.forwarder_silent_for is not None
+
+    @property
+    def silent_for(self) -> timedelta | None:
+        """How long a school whose forwarder is alive has sent no alerts, when longer than
+        ``silent_after`` (from registration if never). A quiet school is not a fault: its forwarder
+        checks in; a dead forwarder is ``forwarder_silent`` instead, never both."""
+        if self.revoked or self.now is None or self.forwarder_silent:
             return None
         quiet = self.now - (self.last_seen or self.created_at)
         return quiet if quiet > self.silent_after else None
@@ -61,6 +79,15 @@ class School:
     @property
     def silent(self) -> bool:
         return self.silent_for is not None
+
+    @property
+    def status(self) -> str:
+        """revoked | forwarder_silent | no_alerts | ok"""
+        if self.revoked:
+            return "revoked"
+        if self.forwarder_silent:
+            return "forwarder_silent"
+        return "no_alerts" if self.silent else "ok"
 
 
 def school_names(state: Store) -> dict[str, str]:
@@ -88,6 +115,7 @@ def schools(
     day = alerts.count_by("school", AlertQuery(school=code, since=now - timedelta(hours=24), limit=MAX_SCHOOLS))
     month = alerts.count_by("school", AlertQuery(school=code, since=now - timedelta(days=30), limit=MAX_SCHOOLS))
     total = alerts.count_by("school", AlertQuery(school=code, limit=MAX_SCHOOLS))
+    checkins = latest_checkins(state, code)
     found = []
     for row in rows:
         created = _aware(row.created_at)
@@ -104,15 +132,22 @@ def schools(
                 alerts_total=total.get(row.code, 0),
                 silent_after=silent_after,
                 now=now,
+                checkin=checkins.get(row.code),
             )
         )
     return found
 
 
 def silent_schools(found: list[School]) -> list[School]:
-    """Silent schools, the longest silent first."""
+    """Schools whose forwarder checks in but that sent no alerts for long, the longest first."""
     quiet = [s for s in found if s.silent]
     return sorted(quiet, key=lambda s: s.silent_for or timedelta(0), reverse=True)
+
+
+def forwarder_silent_schools(found: list[School]) -> list[School]:
+    """Schools whose forwarder stopped checking in (or never did), the longest silent first."""
+    dead = [s for s in found if s.forwarder_silent]
+    return sorted(dead, key=lambda s: s.forwarder_silent_for or timedelta(0), reverse=True)
 
 
 @dataclass(frozen=True)
