@@ -168,9 +168,8 @@ def list_assets(app: AppContext, asset_type: str | None, tag: str | None, only_u
 
     workspace = app.workspace()
     with app.store(workspace) as store:
-        items = localize(
-            query(store, asset_type=asset_type, tag=tag, include_gone=not only_up), workspace.config.timezone
-        )
+        found = query(store, asset_type=asset_type, tag=tag, include_gone=not only_up)
+        items = localize((a.to_json() for a in found), workspace.config.timezone)
     if fmt == "table":
         for item in items:
             item["ports"] = ",".join(str(s["port"]) for s in item["services"])
@@ -190,7 +189,7 @@ def show(app: AppContext, asset: str, fmt: str) -> None:
 
     workspace = app.workspace()
     with app.store(workspace) as store:
-        item = localize([find_asset(store, asset)], workspace.config.timezone)[0]
+        item = localize([find_asset(store, asset).to_json()], workspace.config.timezone)[0]
     if fmt != "table":
         emit_object(item, fmt)
         return
@@ -234,7 +233,7 @@ def tag(app: AppContext, asset: str, owner: str | None, system: str | None, asse
 
     workspace = app.workspace()
     with app.store(workspace) as store:
-        item = tag_asset(store, asset, owner=owner, system=system, asset_type=asset_type)
+        item = tag_asset(store, asset, owner=owner, system=system, asset_type=asset_type).to_json()
     item.pop("services")
     emit_object(localize([item], workspace.config.timezone)[0], fmt)
 
@@ -249,7 +248,7 @@ def export(app: AppContext, output: Path) -> None:
 
     workspace = app.workspace()
     with app.store(workspace) as store:
-        items = localize(query(store), workspace.config.timezone)
+        items = localize((a.to_json() for a in query(store)), workspace.config.timezone)
     size = export_assets(items, output)
     click.echo(f"Wrote {output} ({len(items)} assets, {size:,} bytes)")
 

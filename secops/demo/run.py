@@ -107,7 +107,7 @@ def _prepare_system(workspace: Path, now: datetime) -> None:
     loaded = load_workspace(workspace)
     with open_workspace_store(loaded) as store:
         for asset in list_assets(store, include_gone=False):
-            tag_asset(store, asset["key"], owner="信息中心", system=DEMO_TAG, asset_type=None)
+            tag_asset(store, asset.key, owner="信息中心", system=DEMO_TAG, asset_type=None)
         system, _ = save_system(
             store,
             name=DEMO_SYSTEM,

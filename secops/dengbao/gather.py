@@ -17,6 +17,7 @@ from secops.config import Workspace
 from secops.dengbao.assess import HOST, NETWORK, Target
 from secops.dengbao.systems import System
 from secops.errors import SecopsError
+from secops.records.inventory import InventoryAsset
 from secops.store import Store
 
 log = logging.getLogger(__name__)
@@ -24,15 +25,13 @@ Progress = Callable[[str], None]
 PARALLEL_HOSTS = 8
 
 
-def _address_of(asset: dict[str, Any]) -> str | None:
-    if asset.get("ipv4"):
-        return str(asset["ipv4"])
-    globals_ = [a for a in asset.get("ipv6", []) if not a.startswith("fe80")]
-    return globals_[0] if globals_ else None
+def _address_of(asset: InventoryAsset) -> str | None:
+    return asset.routable_address  # a link-local address is not a network target
 
 
-def _tcp_services(asset: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for s in asset.get("services", []) if s.get("proto", "tcp") == "tcp"]
+def _tcp_services(asset: InventoryAsset) -> list[dict[str, Any]]:
+    """The asset's TCP services as the facts the checks and probes read (JSON-like dicts)."""
+    return [s.to_json() for s in asset.tcp_services()]
 
 
 def network_targets(
@@ -78,15 +77,10 @@ def network_targets(
     return found
 
 
-def _assets_by_address(store: Store) -> dict[str, dict[str, Any]]:
+def _assets_by_address(store: Store) -> dict[str, InventoryAsset]:
     from secops.inventory.queries import list_assets
 
-    return {
-        address: asset
-        for asset in list_assets(store, include_gone=False)
-        for address in (asset.get("ipv4"), *asset.get("ipv6", []))
-        if address
-    }
+    return {address: asset for asset in list_assets(store, include_gone=False) for address in asset.addresses}
 
 
 def gather(

@@ -1,4 +1,5 @@
-"""Inventory queries for people and exports: assets with their addresses and services."""
+"""Inventory queries for people and exports: assets (``InventoryAsset`` records) with their
+addresses and services, scan runs, changes and alerts."""
 
 from __future__ import annotations
 
@@ -11,21 +12,22 @@ import sqlalchemy as sa
 
 from secops.errors import SecopsError
 from secops.models import ASSET_TYPES
+from secops.records.inventory import InventoryAsset, InventoryService
 from secops.store import Store
 from secops.store.schema import alerts, asset_addresses, asset_changes, assets, scan_runs, services
 
 
-def _sort_key(row: dict[str, Any]) -> tuple[int, int, str]:
-    address = row["ipv4"] or (row["ipv6"][0] if row["ipv6"] else None)
+def _sort_key(asset: InventoryAsset) -> tuple[int, int, str]:
+    address = asset.address
     if address is None:
-        return (2, 0, row["key"])
+        return (2, 0, asset.key)
     ip = ipaddress.ip_address(address)
-    return (0 if ip.version == 4 else 1, int(ip), row["key"])
+    return (0 if ip.version == 4 else 1, int(ip), asset.key)
 
 
 def list_assets(
     store: Store, *, asset_type: str | None = None, tag: str | None = None, include_gone: bool = True
-) -> list[dict[str, Any]]:
+) -> list[InventoryAsset]:
     query = sa.select(assets)
     if asset_type:
         query = query.where(assets.c.asset_type == asset_type)
@@ -40,44 +42,43 @@ def list_assets(
             sa.select(asset_addresses.c.asset_id, asset_addresses.c.address).where(asset_addresses.c.family == 6)
         ):
             addresses[a.asset_id].append(a.address)
-        ports: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        ports: dict[int, list[InventoryService]] = defaultdict(list)
         for s in conn.execute(sa.select(services).order_by(services.c.proto, services.c.port)):
             ports[s.asset_id].append(
-                {
-                    "port": s.port,
-                    "proto": s.proto,
-                    "name": s.name,
-                    "product": s.product,
-                    "version": s.version,
-                    "extrainfo": s.extrainfo,
-                    "cpe": list(s.cpe or []),
-                    "banner": s.banner,
-                }
+                InventoryService(
+                    port=s.port,
+                    proto=s.proto,
+                    name=s.name,
+                    product=s.product,
+                    version=s.version,
+                    extrainfo=s.extrainfo,
+                    cpe=tuple(s.cpe or ()),
+                    banner=s.banner,
+                )
             )
-    result = []
-    for row in rows:
-        result.append(
-            {
-                "key": row.key,
-                "ipv4": row.ipv4,
-                "ipv6": sorted(addresses[row.id], key=lambda a: (a.startswith("fe80"), a)),
-                "mac": row.mac,
-                "vendor": row.vendor,
-                "hostname": row.hostname,
-                "type": row.asset_type,
-                "fingerprint": row.fingerprint,
-                "owner": row.owner,
-                "system": row.system_tag,
-                "status": row.status,
-                "first_seen": row.first_seen,
-                "last_seen": row.last_seen,
-                "services": ports[row.id],
-            }
+    result = [
+        InventoryAsset(
+            key=row.key,
+            ipv4=row.ipv4,
+            ipv6=tuple(sorted(addresses[row.id], key=lambda a: (a.startswith("fe80"), a))),
+            mac=row.mac,
+            vendor=row.vendor,
+            hostname=row.hostname,
+            asset_type=row.asset_type,
+            fingerprint=row.fingerprint,
+            owner=row.owner,
+            system_tag=row.system_tag,
+            status=row.status,
+            first_seen=row.first_seen,
+            last_seen=row.last_seen,
+            services=tuple(ports[row.id]),
         )
+        for row in rows
+    ]
     return sorted(result, key=_sort_key)
 
 
-def find_asset(store: Store, ident: str) -> dict[str, Any]:
+def find_asset(store: Store, ident: str) -> InventoryAsset:
     """An asset by key, MAC or any of its addresses."""
     ident = ident.strip().lower()
     with store.engine.connect() as conn:
@@ -91,12 +92,12 @@ def find_asset(store: Store, ident: str) -> dict[str, Any]:
         if asset_id is None:
             raise SecopsError(f"no asset {ident!r} in the inventory", hint="see secops assets list")
         key = conn.execute(sa.select(assets.c.key).where(assets.c.id == asset_id)).scalar_one()
-    return next(a for a in list_assets(store) if a["key"] == key)
+    return next(a for a in list_assets(store) if a.key == key)
 
 
 def tag_asset(
     store: Store, ident: str, *, owner: str | None, system: str | None, asset_type: str | None
-) -> dict[str, Any]:
+) -> InventoryAsset:
     asset = find_asset(store, ident)
     values: dict[str, Any] = {}
     if owner is not None:
@@ -110,8 +111,8 @@ def tag_asset(
     if not values:
         raise SecopsError("nothing to change", hint="give --owner, --system or --type")
     with store.engine.begin() as conn:
-        conn.execute(assets.update().where(assets.c.key == asset["key"]).values(**values))
-    return find_asset(store, asset["key"])
+        conn.execute(assets.update().where(assets.c.key == asset.key).values(**values))
+    return find_asset(store, asset.key)
 
 
 def scan_run_list(store: Store, limit: int = 20) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from secops.content.validate import load_units
 from secops.inventory.queries import changes_of, list_assets, scan_run_list
 from secops.models import ASSET_TYPES, ObservedService
+from secops.records.inventory import InventoryAsset
 from secops.render.model import Cell, Chart, Paragraph, Report, Table
 from secops.reporting.build import ReportContext
 from secops.store.records import report_history
@@ -126,23 +127,23 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> str:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-def _risky(items: list[dict[str, Any]], lang: str) -> list[list[Cell]]:
+def _risky(items: list[InventoryAsset], lang: str) -> list[list[Cell]]:
     rules = [r for r in load_units("alert-rule") if r.services is not None]
     rows: list[tuple[int, list[Cell]]] = []
     for asset in items:
-        if asset["status"] != "up":
+        if not asset.up:
             continue
-        for s in asset["services"]:
-            service = ObservedService(s["port"], s["proto"], s["name"], s["product"], s["version"])
+        for s in asset.services:
+            service = ObservedService(s.port, s.proto, s.name, s.product, s.version)
             for rule in rules:
                 if rule.services is not None and rule.services.matches(service):
-                    label = " ".join(filter(None, (s["name"], s["product"], s["version"])))
+                    label = " ".join(filter(None, (s.name, s.product, s.version)))
                     rows.append(
                         (
                             _SEVERITY_ORDER[rule.severity],
                             [
-                                asset["ipv4"] or (asset["ipv6"] or [""])[0],
-                                f"{s['port']}/{s['proto']}",
+                                asset.address or "",
+                                f"{s.port}/{s.proto}",
                                 label,
                                 TEXT[lang]["severities"][rule.severity],
                                 rule.remediation,
@@ -162,7 +163,7 @@ def build(ctx: ReportContext) -> Report:
     since = previous[0].built_at if previous else None
     changes = changes_of(ctx.store, since=since or datetime(1970, 1, 1, tzinfo=UTC))
     risky = _risky(items, ctx.lang)
-    up = [a for a in items if a["status"] == "up"]
+    up = [a for a in items if a.up]
 
     report = ctx.new_report()
     config = ctx.workspace.config
@@ -174,12 +175,12 @@ def build(ctx: ReportContext) -> Report:
     report.section(text["overview"]).add(
         Paragraph(
             text["summary"].format(
-                up=len(up), gone=len(items) - len(up), services=sum(len(a["services"]) for a in up), risky=len(risky)
+                up=len(up), gone=len(items) - len(up), services=sum(len(a.services) for a in up), risky=len(risky)
             )
         )
     )
 
-    counts = Counter(a["type"] for a in up)
+    counts = Counter(a.asset_type for a in up)
     types = [t for t in ASSET_TYPES if counts[t]]
     by_type = report.section(text["by_type"])
     by_type.add(Table(text["by_type"], [text["type"], text["count"]], [[text["types"][t], counts[t]] for t in types]))
@@ -236,14 +237,14 @@ def build(ctx: ReportContext) -> Report:
             ["IPv4", "IPv6", text["mac"], text["type"], text["ports"], text["system"], text["owner"], text["status"]],
             [
                 [
-                    a["ipv4"],
-                    " ".join(a["ipv6"][:2]),
-                    a["mac"],
-                    text["types"].get(a["type"], a["type"]),
-                    ", ".join(str(s["port"]) for s in a["services"]),
-                    a["system"],
-                    a["owner"],
-                    text["status_names"].get(a["status"], a["status"]),
+                    a.ipv4,
+                    " ".join(a.ipv6[:2]),
+                    a.mac,
+                    text["types"].get(a.asset_type, a.asset_type),
+                    ", ".join(str(s.port) for s in a.services),
+                    a.system_tag,
+                    a.owner,
+                    text["status_names"].get(a.status, a.status),
                 ]
                 for a in items
             ],

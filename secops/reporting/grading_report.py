@@ -14,6 +14,7 @@ from typing import Any
 
 from secops.dengbao.grading import DEGREES, DIMENSIONS, LEVEL_NAMES, MATRIX, OBJECTS
 from secops.dengbao.systems import System, get_system
+from secops.records.inventory import InventoryAsset
 from secops.render.model import Cell, Paragraph, Report, Section, Table
 from secops.reporting.build import ReportContext
 
@@ -41,7 +42,7 @@ def object_type(system: System) -> str:
     return "、".join(kinds) if kinds else "传统信息系统（未登记扩展要求）"
 
 
-def system_assets(ctx: ReportContext, system: System) -> list[dict[str, Any]]:
+def system_assets(ctx: ReportContext, system: System) -> list[InventoryAsset]:
     """The running assets tagged with the system's asset tag (its boundary as the inventory sees it)."""
     if not system.asset_tag:
         return []
@@ -50,12 +51,12 @@ def system_assets(ctx: ReportContext, system: System) -> list[dict[str, Any]]:
     return list_assets(ctx.store, tag=system.asset_tag, include_gone=False)
 
 
-def asset_rows(assets: list[dict[str, Any]]) -> list[list[Cell]]:
+def asset_rows(assets: list[InventoryAsset]) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     for asset in assets:
-        ports = "、".join(f"{s['port']}/{s['proto']} {s['name'] or ''}".strip() for s in asset["services"])
-        address = asset["ipv4"] or (asset["ipv6"][0] if asset["ipv6"] else asset["key"])
-        rows.append([address, asset["hostname"] or "", asset["type"] or "", ports, asset["owner"] or ""])
+        ports = "、".join(f"{s.port}/{s.proto} {s.name or ''}".strip() for s in asset.services)
+        address = asset.address or asset.key
+        rows.append([address, asset.hostname or "", asset.asset_type or "", ports, asset.owner or ""])
     return rows
 
 

@@ -73,7 +73,7 @@ class Facts:
             incidents=period,
             clocks=[(i, c) for i in period for c in i.clocks],
             open_clocks=overdue,
-            assets_up=sum(1 for a in list_assets(store) if a["status"] == "up"),
+            assets_up=sum(1 for a in list_assets(store) if a.up),
             now=now,
         )
 
@@ -101,8 +101,8 @@ def assets_section(report: Report, store: Store, since: datetime) -> None:
     if not scan_run_list(store, limit=1) and not found:
         section.add(Paragraph("尚未进行资产发现（secops assets discover），资产数量未知。", "warning"))
         return
-    up = Counter(a["type"] for a in found if a["status"] == "up")
-    gone = Counter(a["type"] for a in found if a["status"] != "up")
+    up = Counter(a.asset_type for a in found if a.up)
+    gone = Counter(a.asset_type for a in found if not a.up)
     types = [t for t in ASSET_TYPES if up[t] or gone[t]]
     rows: list[list[Cell]] = [[TYPE_NAMES.get(t, t), up[t], gone[t]] for t in types]
     section.add(Table("资产分类统计", ["类型", "在线", "已下线"], rows))
