@@ -94,6 +94,8 @@ def _describe(result: PassResult) -> str:
             line += f", next attempt {safe_text(result.next_attempt_at)}"
     if result.summary:
         line += f"; compliance summary: {result.summary}"
+    if result.incidents and result.incidents != "up to date":
+        line += f"; incidents: {result.incidents}"
     if result.heartbeat:
         line += f"; check-in: {result.heartbeat}"
     return line

@@ -301,18 +301,43 @@ def reported(app: AppContext, incident_id: int, at: str | None, final: bool, act
 
 
 @incident.command(name="verify-audit")
+@click.option(
+    "--against-center",
+    is_flag=True,
+    help="Also check the trail against the audit heads this school's forwarder sent the center.",
+)
 @pass_app
-def verify_audit(app: AppContext) -> None:
-    """Check the audit trail's hash chain and its keyed head; exit 1 naming the first bad entry."""
-    from secops.incident.audit import audit_key, verify
+def verify_audit(app: AppContext, against_center: bool) -> None:
+    """Check the audit trail's hash chain and its keyed head; exit 1 naming the first bad entry.
 
-    with app.store() as store:
+    With --against-center, the entries the center anchored must still have the hashes it saw: a
+    trail rewritten with the local key after it was sent is caught there."""
+    from secops.incident.audit import audit_key, check_anchors, verify
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
         checked, problem = verify(store, audit_key(app.workspace_path, store))
-    if problem is None:
+        if problem is not None:
+            click.echo(f"Audit trail broken at entry {problem.seq}: {problem.reason}", err=True)
+            raise SystemExit(1)
         click.echo(f"Audit trail intact: {checked} entries")
+        if not against_center:
+            return
+        from secops.forward.sync import CenterClient, load_target
+
+        target = load_target(workspace)
+        with CenterClient(target, timeout=30.0) as client:
+            anchors = client.audit_anchors()
+        mismatches = check_anchors(store, ((entries, digest) for entries, digest, _ in anchors))
+    if not anchors:
+        click.echo(f"The center {target.center} has no audit head of this school yet (run secops forward run --once)")
         return
-    click.echo(f"Audit trail broken at entry {problem.seq}: {problem.reason}", err=True)
-    raise SystemExit(1)
+    if mismatches:
+        for mismatch in mismatches:
+            click.echo(f"Audit trail differs from the center at entry {mismatch.entries}: {mismatch.reason}", err=True)
+        raise SystemExit(1)
+    newest = max(entries for entries, _, _ in anchors)
+    click.echo(f"Matches the center: {len(anchors)} audit heads up to entry {newest} (of {checked})")
 
 
 @incident.command(name="check-clocks")

@@ -29,6 +29,7 @@ from secops.forward import outbox
 from secops.forward.backoff import parse_retry_after
 from secops.forward.compliance import send_summary as post_summary
 from secops.forward.heartbeat import send_heartbeat as post_heartbeat
+from secops.forward.incidents import send_incidents as post_incidents
 from secops.forward.target import Target
 from secops.protocol import signing
 from secops.store import Store
@@ -126,6 +127,34 @@ class CenterClient:
             self.target.key, self.target.school, body, now=time.time(), path=self._url_path(signing.ALERTS_PATH)
         )
         return self.http.post(signing.ALERTS_PATH, content=body, headers=headers)
+
+    def audit_anchors(self) -> list[tuple[int, str, datetime]]:
+        """The audit heads of this school the center has seen: (entries, hash of the last, received)."""
+        from secops.protocol.incidents import AUDIT_ANCHORS_PATH, AnchorList
+
+        headers = signing.signed_headers(
+            self.target.key,
+            self.target.school,
+            b"",
+            now=time.time(),
+            method="GET",
+            path=self._url_path(AUDIT_ANCHORS_PATH),
+        )
+        try:
+            response = self.http.get(AUDIT_ANCHORS_PATH, headers=headers)
+        except httpx.HTTPError as exc:
+            raise SecopsError(f"cannot reach the center at {self.target.center}: {_reason(exc)}") from None
+        if response.status_code == 404:
+            raise SecopsError(
+                f"{self.target.center} does not keep audit anchors (404)", hint="the center needs a newer secops"
+            )
+        if response.status_code != 200:
+            raise _refusal(response, self.target.center)
+        try:
+            answer = AnchorList.model_validate_json(response.content)
+        except ValueError as exc:
+            raise SecopsError(f"the center's answer could not be read: {_reason(exc)}") from None
+        return [(a.entries, a.last_hash, a.received_at) for a in answer.anchors]
 
     def check_key(self) -> None:
         """A signed empty batch: proves key, school code and clock without storing anything."""
@@ -235,6 +264,7 @@ class PassResult:
     next_attempt_at: datetime | None = None
     summary: str | None = None  # the compliance summary: "sent" or why not; None: not tried this pass
     heartbeat: str | None = None  # the check-in: "sent" or why not; None: not tried this pass
+    incidents: str | None = None  # the school's incident changes and audit head: what was sent or why not
 
     @property
     def sent(self) -> int:
@@ -252,12 +282,17 @@ def forward_once(
     send_summary: bool = True,
     send_heartbeat: bool = True,
     checkin_every: timedelta | None = None,
+    send_incidents: bool = True,
 ) -> PassResult:
     """Enqueue new alerts, then send due batches until none is due, the center pushes back, or stop().
     With ``send_summary`` the school's compliance summary follows the alerts, unless the center pushed back.
     With ``send_heartbeat`` the pass ends with a check-in, whatever became of the alerts, promising
-    the next one within ``checkin_every`` (default: the target's)."""
+    the next one within ``checkin_every`` (default: the target's). With ``send_incidents`` the
+    school's incident changes and audit head go first: a 1-hour clock must not wait behind a
+    backlog of alerts."""
     result = PassResult(enqueued=outbox.enqueue_new(store, target.school, target.school_name, now()))
+    if send_incidents:
+        result.incidents = post_incidents(client.http, client.target, store, now())
     size = max(1, batch)
     while not stop():
         items = outbox.due(store, now(), size)

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -303,3 +304,55 @@ def entries(store: Store, incident_id: int) -> list[dict[str, Any]]:
         for r in rows
         if r.action not in _MARKERS  # a note on the trail itself, not on the incident: verify reports it
     ]
+
+
+@dataclass(frozen=True)
+class AuditHead:
+    """Where the trail stands: how many entries, and the hash of the last (what the center anchors)."""
+
+    entries: int
+    last_hash: str
+
+
+def current_head(store: Store) -> AuditHead | None:
+    """The trail's head as recorded (None before the first entry or without a head row)."""
+    with store.engine.connect() as conn:
+        head = _head(conn)
+    return AuditHead(head.entries, head.last_hash) if head is not None else None
+
+
+def hashes_at(store: Store, seqs: Iterable[int]) -> dict[int, str]:
+    """The hash of each entry numbered in ``seqs`` that exists."""
+    wanted = sorted(set(seqs))
+    found: dict[int, str] = {}
+    with store.engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = conn.execute(
+                sa.select(incident_audit.c.seq, incident_audit.c.hash).where(incident_audit.c.seq.in_(chunk))
+            )
+            found.update({int(seq): str(digest) for seq, digest in rows})
+    return found
+
+
+@dataclass(frozen=True)
+class AnchorMismatch:
+    entries: int
+    reason: str
+
+
+def check_anchors(store: Store, anchors: Iterable[tuple[int, str]]) -> list[AnchorMismatch]:
+    """Each (entries, hash of the last) the center saw must still be the trail's hash at that entry:
+    an entry rewritten (even with the key) after its head was anchored no longer matches."""
+    wanted = [(entries, digest) for entries, digest in anchors if entries > 0]
+    found = hashes_at(store, (entries for entries, _ in wanted))
+    problems = []
+    for entries, digest in sorted(wanted):
+        local = found.get(entries)
+        if local is None:
+            problems.append(AnchorMismatch(entries, "the center saw this entry; the local trail no longer has it"))
+        elif not hmac.compare_digest(local, digest):
+            problems.append(
+                AnchorMismatch(entries, "the local entry differs from the one the center saw: rewritten since")
+            )
+    return problems

@@ -4,6 +4,7 @@ incidents table."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
 
 from secops.incident.clocks import Clock, clocks_for
@@ -42,7 +43,21 @@ def summarize(incident: Incident, policy: IncidentPolicy, now: datetime) -> Inci
         state_times={state: datetime.fromisoformat(at) for state, at in incident.state_times.items()},
         clocks=tuple(clock_summary(clock) for clock in clocks_for(incident, policy, now)),
         as_of=now,
+        version=incident.version,
+        reports=report_times(incident),
     )
+
+
+def report_times(incident: Incident) -> dict[str, datetime]:
+    """The report stages submitted so far: initial (首次报告, ``reported_at``) and final (总结报告)."""
+    found: dict[str, datetime] = {}
+    if incident.reported_at is not None:
+        found["initial"] = incident.reported_at
+    final = incident.facts.get("final_report_at")
+    if isinstance(final, str):
+        with suppress(ValueError):  # a hand-edited fact that is not a time is not a submission
+            found["final"] = datetime.fromisoformat(final)
+    return found
 
 
 def incident_summaries(

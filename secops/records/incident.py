@@ -44,6 +44,12 @@ class ClockSummary:
         """Time left until due (negative once past), counted to when it stopped if it did."""
         return self.due_at - (self.stopped_at or now)
 
+    def status_at(self, now: datetime) -> str:
+        """The status judged again at ``now`` (a running clock summarized earlier may be overdue since)."""
+        if self.stopped_at is not None:
+            return "met" if self.stopped_at <= self.due_at else "missed"
+        return "running" if now < self.due_at else "overdue"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "deadline": self.deadline,
@@ -89,6 +95,8 @@ class IncidentSummary:
     state_times: Mapping[str, datetime]  # state -> when it was entered (last time)
     clocks: tuple[ClockSummary, ...]
     as_of: datetime  # the moment the clock statuses hold for
+    version: int = 1  # bumped by every change of the incident: (id, version) names one state of it
+    reports: Mapping[str, datetime] = field(default_factory=dict)  # report stage -> when it was submitted
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     KEYS = (
@@ -107,6 +115,8 @@ class IncidentSummary:
         "state_times",
         "clocks",
         "as_of",
+        "version",
+        "reports",
     )
 
     @property
@@ -133,6 +143,8 @@ class IncidentSummary:
             "state_times": {state: at.isoformat() for state, at in self.state_times.items()},
             "clocks": [clock.to_json() for clock in self.clocks],
             "as_of": self.as_of.isoformat(),
+            "version": self.version,
+            "reports": {stage: at.isoformat() for stage, at in self.reports.items()},
             **self.extra,
         }
 
@@ -154,5 +166,7 @@ class IncidentSummary:
             state_times={state: datetime.fromisoformat(at) for state, at in (data.get("state_times") or {}).items()},
             clocks=tuple(ClockSummary.from_json(c) for c in data.get("clocks") or ()),
             as_of=datetime.fromisoformat(data["as_of"]),
+            version=int(data.get("version", 1)),
+            reports={stage: datetime.fromisoformat(at) for stage, at in (data.get("reports") or {}).items()},
             extra=extra_keys(data, cls.KEYS),
         )

@@ -349,6 +349,48 @@ center_heartbeats = sa.Table(
     sa.Column("beat", sa.JSON, nullable=False),
 )
 
+forward_incident_sync = sa.Table(
+    "forward_incident_sync",
+    metadata,
+    sa.Column("incident_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Integer, nullable=False),  # the version the center acknowledged
+    sa.Column("sent_at", _when, nullable=False),
+)
+
+forward_sync_state = sa.Table(
+    "forward_sync_state",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),  # e.g. the audit head the center acknowledged
+    sa.Column("value", sa.JSON, nullable=False),
+    sa.Column("at", _when, nullable=False),
+)
+
+center_school_incidents = sa.Table(
+    "center_school_incidents",
+    metadata,
+    sa.Column("school", sa.String(10), primary_key=True),
+    sa.Column("incident_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("received_at", _when, nullable=False),
+    sa.Column("grade", sa.String(10), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("detected_at", _when, nullable=False),
+    sa.Column("incident", sa.JSON, nullable=False),  # secops.protocol.incidents.SchoolIncident
+    sa.Index("ix_center_school_incidents_state", "state"),
+)
+
+center_audit_anchors = sa.Table(
+    "center_audit_anchors",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("school", sa.String(10), nullable=False),
+    sa.Column("entries", sa.Integer, nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
+    sa.Column("received_at", _when, nullable=False),
+    sa.Column("conflict", sa.Text),  # why this head contradicts one seen before (a rewritten trail)
+    sa.Index("ix_center_audit_anchors_school", "school", "entries"),
+)
+
 detect_bookmarks = sa.Table(
     "detect_bookmarks",
     metadata,

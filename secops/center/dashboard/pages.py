@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from secops.center.compliance_store import overdue_schools
 from secops.center.dashboard import charts, queries
 from secops.center.dashboard.web import ZONE, Dashboard
+from secops.center.school_incidents import school_incidents
 from secops.center.stores.base import AlertQuery
 
 ALERTS_PER_PAGE = 50
@@ -233,6 +234,7 @@ def router(board: Dashboard) -> APIRouter:
             "recent": ctx.alerts.search(AlertQuery(school=code, limit=20)),
             "incidents": queries.incident_views(ctx.state, board.policy, now, open_only=False, school=code, limit=50),
             "silent_hours": ctx.settings.silent_after_hours,
+            "reported": school_incidents(ctx.state, now, school=code, open_only=False, limit=50),
         }
         return board.render("school.html", viewer, nav="schools", **values)
 
@@ -250,6 +252,7 @@ def router(board: Dashboard) -> APIRouter:
             names=queries.school_names(ctx.state),
             show_all=show_all,
             overdue_count=sum(1 for v in views if v.overdue),
+            school_incidents=school_incidents(ctx.state, now, open_only=not show_all),
         )
 
     return api

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from secops.center.context import CenterContext
 from secops.center.guard import client_address, networks
 from secops.center.staff import SESSION_LIFETIME, HashPool, LoginThrottle, session_user
+from secops.errors import SecopsError
 from secops.incident.clocks import format_left
 from secops.incident.model import STATE_NAMES
 from secops.incident.policy import IncidentPolicy, load_policy
@@ -60,6 +61,16 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(ZONE).strftime(fmt)
 
 
+def category_name(code: str) -> str:
+    """The GB/T 20986 category's name for its code (the code itself if unknown)."""
+    from secops.incident.taxonomy import load_taxonomy
+
+    try:
+        return load_taxonomy().category(code).name
+    except SecopsError:  # an unknown code from a newer school: show it as sent
+        return code
+
+
 def duration(value: timedelta | None) -> str:
     """A span in Chinese, e.g. 3天2小时 (absolute: callers say whether it is left or overdue)."""
     if value is None:
@@ -92,6 +103,7 @@ class Dashboard:
         self.env.filters["severity_name"] = lambda s: SEVERITY_NAMES.get(s, s)
         self.env.filters["state_name"] = lambda s: STATE_NAMES.get(s, s)
         self.env.filters["urlq"] = lambda s: quote(str(s), safe="")
+        self.env.filters["category_name"] = category_name
         self.stylesheet = (HERE / "static" / "dashboard.css").read_bytes()
 
     def now(self) -> datetime:
