@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ def incident() -> None:
       secops incident open --from-alert 12 --grade 重大
       secops incident status                 # every clock with the time left
       secops incident step done isolate --incident 1 --evidence shot.png
-      secops incident verify-audit
+      secops incident submit 1 --kind initial  # 首次报告: stops the clock, tells the center
+      secops incident verify-audit --against-center
     """
 
 
@@ -284,20 +286,61 @@ def attach_cmd(app: AppContext, incident_id: int, path: Path, actor: str | None)
 @pass_app
 def reported(app: AppContext, incident_id: int, at: str | None, final: bool, actor: str | None) -> None:
     """Record that the incident was reported to the authorities (stops the reporting clocks)."""
-    from secops.incident.model import get_incident, set_fields
+    from secops.incident.model import record_submission
 
     moment = parse_when(at, app)
     with app.store() as store:
-        if final:
-            current = get_incident(store, incident_id)
-            changes: dict[str, Any] = {"facts": {**current.facts, "final_report_at": moment.isoformat()}}
-        else:
-            changes = {"reported_at": moment}
-        set_fields(session_for(app, store, actor), incident_id, "final-report" if final else "reported", changes)
+        record_submission(session_for(app, store, actor), incident_id, "final" if final else "initial", moment)
     from secops.cli.output import shown
 
     when = shown(moment).isoformat(timespec="seconds")
     click.echo(f"Incident #{incident_id}: {'final report' if final else 'report'} recorded at {when}")
+
+
+@incident.command()
+@click.argument("incident_id", type=int)
+@click.option(
+    "--kind",
+    type=click.Choice(("initial", "followup", "final")),
+    required=True,
+    help="首次报告 (initial), 续报 (followup) or 总结报告 (final).",
+)
+@click.option("--at", "at", help="When it was submitted (ISO 8601; default: now).")
+@actor_option
+@pass_app
+def submit(app: AppContext, incident_id: int, kind: str, at: str | None, actor: str | None) -> None:
+    """Submit the official report of an incident: its time stops the reporting clock, and the
+    center learns of it at once (or on the next forward run, with this submission time)."""
+    from secops.cli.output import shown
+    from secops.incident.model import record_submission
+    from secops.incident.report_data import KINDS
+
+    moment = parse_when(at, app)
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        record_submission(session_for(app, store, actor), incident_id, kind, moment)
+        delivery = _deliver_incidents(workspace, store, app.now())
+    when = shown(moment).isoformat(timespec="seconds")
+    click.echo(f"Incident #{incident_id}: {KINDS[kind]} submitted at {when}; {delivery}")
+
+
+def _deliver_incidents(workspace: Any, store: Any, now: datetime) -> str:
+    """Send the incident changes to the center now, if this workspace forwards; what happened."""
+    from secops.errors import SecopsError
+    from secops.forward.incidents import send_incidents
+    from secops.forward.sync import CenterClient, load_target
+
+    if workspace.config.forward is None:
+        return "forwarding is not set up, so the center was not told (secops forward setup)"
+    try:
+        target = load_target(workspace)
+    except SecopsError as exc:
+        return f"the center was not told: {exc}"
+    with CenterClient(target, timeout=15.0) as client:
+        outcome = send_incidents(client.http, target, store, now)
+    if outcome.startswith("sent") or outcome == "up to date":
+        return "the center has it"
+    return f"not delivered yet ({outcome}); the next forward run sends it with this submission time"
 
 
 @incident.command(name="verify-audit")

@@ -49,10 +49,15 @@ def summarize(incident: Incident, policy: IncidentPolicy, now: datetime) -> Inci
 
 
 def report_times(incident: Incident) -> dict[str, datetime]:
-    """The report stages submitted so far: initial (首次报告, ``reported_at``) and final (总结报告)."""
+    """The report stages submitted so far: initial (首次报告, ``reported_at``), the latest follow-up
+    (续报) and final (总结报告)."""
     found: dict[str, datetime] = {}
     if incident.reported_at is not None:
         found["initial"] = incident.reported_at
+    followups = incident.facts.get("followup_reports")
+    if isinstance(followups, list) and followups:
+        with suppress(ValueError, TypeError):
+            found["followup"] = datetime.fromisoformat(str(followups[-1]))  # the latest
     final = incident.facts.get("final_report_at")
     if isinstance(final, str):
         with suppress(ValueError):  # a hand-edited fact that is not a time is not a submission

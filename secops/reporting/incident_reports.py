@@ -40,6 +40,7 @@ _ACTIONS = {
     "grade": "调整级别",
     "reported": "向主管部门报告",
     "final-report": "提交总结报告",
+    "followup-report": "提交续报",
     "set": "补充报告信息",
 }
 

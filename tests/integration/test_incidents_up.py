@@ -193,3 +193,27 @@ def test_a_trail_rewritten_with_the_key_is_caught_against_the_center(
         assert (school, entries) == (SCHOOL_CODE, 2) and "entry 2 had hash" in why
     down = run_cli("incident", "verify-audit", "--against-center")  # the center is gone
     assert down.exit_code == 2 and "cannot reach the center" in down.stderr
+
+
+def test_submit_tells_the_center_at_once_or_later_with_the_submission_time(
+    workspace: Workspace, ctx: CenterContext, run_cli: Invoke
+) -> None:
+    port = free_port()
+    with running_center(ctx, port) as url:
+        ws = connect(workspace, ctx, url)
+        incident_id = _major(ws, datetime.now(BEIJING) - timedelta(minutes=30))
+        done = run_cli("incident", "submit", str(incident_id), "--kind", "initial")
+        assert done.exit_code == 0, done.output
+        assert "首次报告 submitted at" in done.stdout and "+08:00" in done.stdout and "the center has it" in done.stdout
+        [view] = school_incidents(ctx.state, datetime.now(UTC))
+        assert set(view.incident.reports) == {"initial"}
+        again = run_cli("incident", "submit", str(incident_id), "--kind", "initial")
+        assert again.exit_code == 2 and "already has its initial report" in again.stderr
+    # The center is down when the follow-up is submitted at 10:05 Beijing time (given by hand).
+    followup_at = (datetime.now(BEIJING) - timedelta(minutes=1)).replace(microsecond=0)
+    late = run_cli("incident", "submit", str(incident_id), "--kind", "followup", "--at", followup_at.isoformat())
+    assert late.exit_code == 0 and "not delivered yet" in late.stdout and "next forward run" in late.stdout
+    with running_center(ctx, port):
+        assert run_cli("forward", "run", "--once").exit_code == 0
+    [view] = school_incidents(ctx.state, datetime.now(UTC))
+    assert view.incident.reports["followup"] == followup_at  # its submission time, not the delivery time
