@@ -84,11 +84,31 @@ def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
+# Each role may do what the roles before it may: a duty officer acknowledges and notes, an analyst
+# also grades, assigns, merges and closes, an administrator also manages schools, users, notices
+# and periods.
+ROLES = ("duty", "analyst", "admin")
+ROLE_NAMES = {"duty": "值班员", "analyst": "分析员", "admin": "管理员"}
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise SecopsError(f"unknown role {role!r}", hint="use one of " + ", ".join(ROLES))
+    return role
+
+
+def role_allows(role: str, needed: str) -> bool:
+    """Whether ``role`` may do what needs ``needed``."""
+    return role in ROLES and ROLES.index(role) >= ROLES.index(check_role(needed))
+
+
 @dataclass(frozen=True)
 class StaffUser:
     username: str
     created_at: datetime
     disabled_at: datetime | None
+    role: str = "duty"
+    last_looked_at: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -107,20 +127,25 @@ def check_password(password: str) -> str:
     return password
 
 
-def add_user(store: Store, username: str, password: str, now: datetime) -> StaffUser:
+def add_user(store: Store, username: str, password: str, now: datetime, role: str = "duty") -> StaffUser:
     check_username(username)
     check_password(password)
+    check_role(role)
     now = _utc(now)
     try:
         with store.engine.begin() as conn:
             conn.execute(
                 center_users.insert().values(
-                    username=username, password_hash=hash_password(password), created_at=now, disabled_at=None
+                    username=username,
+                    password_hash=hash_password(password),
+                    created_at=now,
+                    disabled_at=None,
+                    role=role,
                 )
             )
     except IntegrityError:
         raise SecopsError(f"user {username!r} exists already", hint="see secops center user list") from None
-    return StaffUser(username, now, None)
+    return StaffUser(username, now, None, role)
 
 
 def list_users(store: Store) -> list[StaffUser]:
@@ -130,8 +155,35 @@ def list_users(store: Store) -> list[StaffUser]:
     for row in rows:
         created = as_aware(row.created_at)
         assert created is not None
-        users.append(StaffUser(row.username, created, as_aware(row.disabled_at)))
+        users.append(
+            StaffUser(row.username, created, as_aware(row.disabled_at), row.role, as_aware(row.last_looked_at))
+        )
     return users
+
+
+def get_user(store: Store, username: str) -> StaffUser | None:
+    return next((u for u in list_users(store) if u.username == username), None)
+
+
+def set_role(store: Store, username: str, role: str) -> StaffUser:
+    check_role(role)
+    with store.engine.begin() as conn:
+        done = conn.execute(center_users.update().where(center_users.c.username == username).values(role=role))
+    if done.rowcount == 0:
+        raise SecopsError(f"no user {username!r}", hint="see secops center user list")
+    found = get_user(store, username)
+    assert found is not None
+    return found
+
+
+def mark_looked(store: Store, username: str, now: datetime) -> datetime | None:
+    """Record that ``username`` looked at the overview now; returns when they looked before."""
+    with store.engine.begin() as conn:
+        before = conn.execute(
+            sa.select(center_users.c.last_looked_at).where(center_users.c.username == username)
+        ).scalar()
+        conn.execute(center_users.update().where(center_users.c.username == username).values(last_looked_at=_utc(now)))
+    return as_aware(before)
 
 
 def disable_user(store: Store, username: str, now: datetime) -> StaffUser:

@@ -265,6 +265,8 @@ center_users = sa.Table(
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("created_at", _when, nullable=False),
     sa.Column("disabled_at", _when),
+    sa.Column("role", sa.String(10), nullable=False, server_default="duty"),  # duty | analyst | admin
+    sa.Column("last_looked_at", _when),  # the overview shows what is new since
 )
 
 center_sessions = sa.Table(
