@@ -141,7 +141,9 @@ def merge(staff: Staff, into: int, others: Sequence[int], reason: str) -> Incide
     found = [get_incident(staff.state, i) for i in sources]
     alerts = list(dict.fromkeys([*target.alerts, *(a for f in found for a in f.alerts)]))
     merged = [*target.facts.get("merged", []), *sources]
-    set_fields(staff.session(), into, "merge", {"alerts": alerts, "facts": {**target.facts, "merged": merged}})
+    groups = list(dict.fromkeys(g for f in (target, *found) for g in case_groups(f)))
+    facts = {**target.facts, "merged": merged, "groups": groups}
+    set_fields(staff.session(), into, "merge", {"alerts": alerts, "facts": facts})
     with staff.state.engine.begin() as conn:  # later alerts of the merged groups follow too
         conn.execute(
             center_auto_incidents.update()
@@ -154,6 +156,15 @@ def merge(staff: Staff, into: int, others: Sequence[int], reason: str) -> Incide
             set_fields(staff.session(), source.id, "merged-into", {"facts": facts})
             transition(staff.session(), source.id, "closed", note=f"合并到 #{into}：{why}")
     return get_incident(staff.state, into)
+
+
+def case_groups(incident: Incident) -> list[str]:
+    """The alert groups (school, asset, kind) whose further alerts join this case."""
+    groups = incident.facts.get("groups")
+    if isinstance(groups, list):
+        return [str(g) for g in groups]
+    group = incident.facts.get("group")
+    return [str(group)] if group else []
 
 
 def claimed_alert_ids(state: Store, incident_id: int) -> list[str]:
