@@ -11,7 +11,9 @@ limits:
 trusted_proxies: []          # reverse proxies whose X-Forwarded-For / Forwarded / X-Real-IP count
 auto_incidents:
   enabled: true
-  min_severity: high         # alerts at or above open an incident with the matching playbook
+  min_severity: high         # alerts at or above open a case with the matching playbook
+  cases_window_hours: 24     # ... or join the open case of their school, asset and kind active this recently
+  max_new_cases_per_school_hour: 20  # beyond: one 告警激增 case per school takes the rest
 silent_after_hours: 24       # a school that sent nothing for longer is listed as silent
 ```
 """
@@ -44,6 +46,10 @@ class AutoIncidents(BaseModel):
     model_config = ConfigDict(extra="forbid")
     enabled: bool = True
     min_severity: Literal["low", "medium", "high", "critical"] = "high"
+    # an alert joins the open case of its school, asset and kind that took an alert this recently
+    cases_window_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 24
+    # beyond this many new cases a school an hour, its further alerts join one 告警激增 case
+    max_new_cases_per_school_hour: Annotated[int, Field(ge=1, le=10_000)] = 20
 
 
 class CenterSettings(BaseModel):

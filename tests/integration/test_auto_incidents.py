@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -139,7 +140,7 @@ def test_with_the_elasticsearch_store_too(tmp_path: Path, es_url: str, es_prefix
         ctx.close()
 
 
-def test_a_burst_of_one_rule_at_one_school_is_one_incident_until_it_is_closed(ctx: CenterContext) -> None:
+def test_a_burst_of_one_rule_at_one_school_is_one_case_until_it_is_closed(ctx: CenterContext) -> None:
     burst = [stored(n, "high", "SSH brute force against 10.20.0.5") for n in range(1, 51)]
     other_rule = stored(60, "high", "Webshell upload to /upload/x.php")
     other_school_doc = {**burst[0].doc, "organization": {"id": "4111010002", "name": "第二中学"}}
@@ -155,7 +156,7 @@ def test_a_burst_of_one_rule_at_one_school_is_one_incident_until_it_is_closed(ct
     ctx.alerts.insert([*burst, other_rule, other_school])
     assert auto_incidents.tick(ctx) == 3  # the burst, the other rule, the same rule at another school
     by_school_rule = {(i.facts["school"], i.facts["group"]): i for i in list_incidents(ctx.state)}
-    burst_incident = by_school_rule[(SCHOOL, "title:SSH brute force against 10.20.0.5")]
+    burst_incident = by_school_rule[(SCHOOL, "10.20.0.5|playbook:account-compromise")]
     with ctx.state.engine.connect() as conn:
         linked = conn.execute(
             sa.select(sa.func.count()).where(center_auto_incidents.c.incident_id == burst_incident.id)
@@ -180,3 +181,92 @@ def test_a_lost_center_audit_key_stops_the_tick_and_is_never_replaced(ctx: Cente
         auto_incidents.tick(ctx)
     assert not (ctx.home / KEY_FILE).exists()  # restoring it from backup is the operator's job
     assert len(list_incidents(ctx.state)) == 1
+
+
+def _on(
+    n: int, title: str, host: str, *, rule: str, severity: str = "high", school: str = SCHOOL, **secops: object
+) -> StoredAlert:
+    doc = {
+        "@timestamp": (NOW - timedelta(seconds=n)).isoformat(),
+        "message": title,
+        "rule": {"id": rule, "name": title},
+        "host": {"ip": [host]},
+        "secops": {"severity": severity, "source": "sigma", "alert_id": n, **secops},
+        "organization": {"id": school, "name": "测试实验中学"},
+    }
+    return StoredAlert(alert_id(school, doc), school, NOW - timedelta(seconds=n), NOW, severity, title, doc)
+
+
+def test_an_upload_and_a_command_on_one_webshell_are_one_case_and_another_host_is_another(
+    ctx: CenterContext,
+) -> None:
+    upload = _on(3, "Webshell upload to /upload/x.php", "10.20.0.5", rule="web-upload")
+    command = _on(2, "Webshell command execution (behinder)", "10.20.0.5", rule="web-cmd", severity="critical")
+    elsewhere = _on(1, "Webshell upload to /upload/y.php", "10.20.0.9", rule="web-upload")
+    ctx.alerts.insert([upload, command, elsewhere])
+    assert auto_incidents.tick(ctx) == 2
+    cases = {i.facts["group"]: i for i in list_incidents(ctx.state)}
+    assert set(cases) == {"10.20.0.5|playbook:webshell", "10.20.0.9|playbook:webshell"}
+    with ctx.state.engine.connect() as conn:
+        joined = (
+            conn.execute(
+                sa.select(center_auto_incidents.c.alert_id).where(
+                    center_auto_incidents.c.incident_id == cases["10.20.0.5|playbook:webshell"].id
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert set(joined) == {upload.id, command.id}
+
+
+def test_the_grade_comes_from_the_alert_facts_and_the_policy_not_the_playbook(ctx: CenterContext) -> None:
+    probe = _on(2, "ThinkPHP remote code execution probe", "10.20.0.5", rule="thinkphp-rce", severity="critical")
+    leak = _on(1, "学生信息批量导出", "10.20.0.7", rule="bulk-export", facts={"pi_leaked": 1_200_000})
+    ctx.alerts.insert([probe, leak])
+    assert auto_incidents.tick(ctx) == 2
+    by_rule = {i.facts["group"].split("|")[0]: i for i in list_incidents(ctx.state)}
+    probe_case, leak_case = by_rule["10.20.0.5"], by_rule["10.20.0.7"]
+    assert probe_case.playbook == "zero-day" and probe_case.grade == "一般"  # its playbook says 较大
+    assert probe_case.facts["grade_reason"].startswith("自动定级：未达到较大及以上事件")
+    assert leak_case.grade == "较大" and "泄露个人信息人数 1,200,000" in leak_case.facts["grade_reason"]
+
+
+def test_past_the_hourly_cap_a_schools_alerts_join_one_surge_case(ctx: CenterContext) -> None:
+    ctx.settings.auto_incidents.max_new_cases_per_school_hour = 5
+    flood = [
+        _on(n, f"Critical thing {n}", f"10.20.{n // 250}.{n % 250 + 1}", rule=f"r{n}", severity="critical")
+        for n in range(2000)
+    ]
+    ctx.alerts.insert(flood)
+    started = time.monotonic()
+    assert auto_incidents.tick(ctx) == 6  # five cases, then one 告警激增 case for the rest
+    took = time.monotonic() - started
+    surge = [i for i in list_incidents(ctx.state) if i.facts["group"] == auto_incidents.OVERFLOW]
+    assert len(surge) == 1 and "告警激增" in surge[0].title and surge[0].grade == "一般"
+    with ctx.state.engine.connect() as conn:
+        assert (
+            conn.execute(
+                sa.select(sa.func.count()).where(center_auto_incidents.c.incident_id == surge[0].id)
+            ).scalar_one()
+            == 1995
+        )
+    assert took < 60, f"2,000 alerts took {took:.1f} s"
+    # The next hour the school may have new cases again; the surge case keeps taking the rest meanwhile.
+    ctx.now = lambda: NOW + timedelta(hours=1, minutes=1)
+    late = _on(0, "Another critical thing", "10.30.0.1", rule="r-new", severity="critical")
+    ctx.alerts.insert(
+        [StoredAlert(late.id, late.school, late.at, NOW + timedelta(hours=1), late.severity, late.title, late.doc)]
+    )
+    assert auto_incidents.tick(ctx) == 1
+
+
+def test_a_case_quiet_for_longer_than_the_window_takes_no_more_alerts(ctx: CenterContext) -> None:
+    ctx.alerts.insert([_on(1, "SSH brute force", "10.20.0.5", rule="ssh-bf")])
+    assert auto_incidents.tick(ctx) == 1
+    a_day_later = NOW + timedelta(hours=25)  # past the default 24-hour window
+    ctx.now = lambda: a_day_later
+    again = _on(0, "SSH brute force", "10.20.0.5", rule="ssh-bf")
+    ctx.alerts.insert([StoredAlert(again.id, SCHOOL, a_day_later, a_day_later, "high", again.title, again.doc)])
+    assert auto_incidents.tick(ctx) == 1
+    assert len(list_incidents(ctx.state)) == 2
