@@ -43,13 +43,16 @@ def _zone() -> tzinfo:
     return ZoneInfo(TIMEZONE)
 
 
-def when(value: datetime | None, *, table: bool) -> str | None:
+def when(value: datetime | str | None, *, table: bool) -> str | None:
     """A time as the center shows it: Asia/Shanghai with its offset, whatever the workspace says
-    (the center serves the whole province; its staff read Beijing time)."""
+    (the center serves the whole province; its staff read Beijing time). The audit trail keeps
+    its times as ISO text."""
     if value is None:
         return None
     from datetime import UTC
 
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(_zone())
     return local.isoformat(sep=" ", timespec="minutes") if table else local.isoformat(timespec="seconds")
 
