@@ -7,16 +7,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from secops.cli.context import AppContext
 from secops.cli.output import emit, emit_object, to_json
 from secops.errors import SecopsError
 
 if TYPE_CHECKING:
     from secops.center.cases import Staff
-    from secops.cli.center_cmd import CenterCli
     from secops.incident.clocks import Clock
     from secops.incident.model import Incident
     from secops.store import Store
@@ -28,13 +29,21 @@ HOST_PREFIX = "host:"  # ':' is not allowed in staff names, so the OS user never
 LIST_COLUMNS = ["id", "title", "school", "grade", "state", "owner", "detected_at", "clock", "left"]
 
 
-def _center() -> CenterCli:
-    from secops.cli.center_cmd import CenterCli  # here, not at the top: center_cmd imports this module
+def _home() -> Path:
+    """The home `secops center --home` chose (read from the context, not from center_cmd, which
+    imports this module: no import cycle)."""
+    home = click.get_current_context().meta.get("secops.center.home")
+    if home is None:
+        from secops.center.context import default_home
 
-    found = click.get_current_context().find_object(CenterCli)
-    if found is None:  # only under `secops center`, which always sets it
-        raise SecopsError("run this as secops center incident ...")
-    return found
+        return default_home()
+    return Path(home)
+
+
+def _now() -> datetime:
+    """The root's clock (SECOPS_NOW fixes it), the same rules when run standalone."""
+    app = click.get_current_context().find_object(AppContext)
+    return (app or AppContext(Path())).now()
 
 
 def _zone() -> tzinfo:
@@ -70,7 +79,9 @@ def _format_option(fn: F) -> F:
 
 @contextmanager
 def _state() -> Iterator[Store]:
-    with _center().state() as state:
+    from secops.center.context import open_state
+
+    with open_state(_home()) as state:
         yield state
 
 
@@ -127,8 +138,7 @@ def list_cases(show_all: bool, school: str | None, fmt: str) -> None:
     from secops.center.dashboard.queries import incident_views
     from secops.incident.policy import load_policy
 
-    center = _center()
-    now = center.now()
+    now = _now()
     policy = load_policy()
     table = fmt == "table"
     with _state() as state:
@@ -220,8 +230,7 @@ def _audit_rows(state: Store, incident_id: int, *, table: bool) -> list[dict[str
 def show_case(incident_id: int, fmt: str) -> None:
     """Case ID with its facts, clocks, the center alerts that joined it and its audit trail."""
     table = fmt == "table"
-    center = _center()
-    now = center.now()
+    now = _now()
     with _state() as state:
         case = _case(state, incident_id)
         found = _case_object(state, case, now, table=table)
@@ -290,7 +299,7 @@ def staff_for(state: Store, as_user: str | None, now: datetime) -> Staff:
         if not account.active:
             raise SecopsError(f"center staff account {as_user!r} is disabled", hint="an administrator may add another")
         username, role = account.username, account.role
-    key = audit_key(prepare_home(_center().home), state)  # a lost key with a trail is an error, not a new key
+    key = audit_key(prepare_home(_home()), state)  # a lost key with a trail is an error, not a new key
     return Staff(state, key, username, role, now)
 
 
@@ -302,9 +311,8 @@ def _who(staff: Staff) -> str:
 
 def _act(as_user: str | None, incident_ids: list[int], action: Callable[[Staff], str]) -> None:
     """Run one staff action on existing cases and print its one line."""
-    center = _center()
     with _state() as state:
-        staff = staff_for(state, as_user, center.now())
+        staff = staff_for(state, as_user, _now())
         for incident_id in incident_ids:
             _case(state, incident_id)  # a missing case: one line naming the center's list
         said = action(staff)
