@@ -246,4 +246,11 @@ def _attach_user_group() -> None:
     center.add_command(user)
 
 
+def _attach_incident_group() -> None:
+    from secops.cli.center_incident_cmd import incident
+
+    center.add_command(incident)
+
+
 _attach_user_group()
+_attach_incident_group()

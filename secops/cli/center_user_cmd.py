@@ -53,22 +53,54 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
+# The roles, least first (secops.center.staff.ROLES; kept here so `--help` does not import the center).
+ROLE_CHOICES = ("duty", "analyst", "admin")
+ROLE_HELP = (
+    "duty (值班员: acknowledge, note), analyst (分析员: also grade, assign, merge, close, reopen), "
+    "admin (管理员: everything)"
+)
+
+
+def _role_name(role: str) -> str:
+    from secops.center.staff import ROLE_NAMES
+
+    return ROLE_NAMES.get(role, role)
+
+
 @user.command()
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
-def add(name: str, password_stdin: bool) -> None:
-    """Create a staff account NAME (the password is asked for twice)."""
+@click.option("--role", type=click.Choice(ROLE_CHOICES), default="duty", show_default=True, help=ROLE_HELP)
+def add(name: str, password_stdin: bool, role: str) -> None:
+    """Create a staff account NAME with a role (the password is asked for twice)."""
     from secops.center.context import open_state
-    from secops.center.staff import add_user, check_password, check_username
+    from secops.center.staff import add_user, check_password, check_role, check_username
 
     check_username(name)
+    check_role(role)
     password = check_password(_read_password(password_stdin))
     state = open_state(_home())
     try:
-        add_user(state, name, password, _now())
+        add_user(state, name, password, _now(), role=role)
     finally:
         state.dispose()
-    click.echo(f"Added {name}; they can log in to the dashboard now.")
+    click.echo(f"Added {name} as {_role_name(role)} ({role}); they can log in to the dashboard now.")
+
+
+@user.command("role")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLE_CHOICES), required=True, help=ROLE_HELP)
+def change_role(name: str, role: str) -> None:
+    """Give staff account NAME another role (it applies to their next action)."""
+    from secops.center.context import open_state
+    from secops.center.staff import set_role
+
+    state = open_state(_home())
+    try:
+        found = set_role(state, name, role)
+    finally:
+        state.dispose()
+    click.echo(f"{found.username} is now {_role_name(found.role)} ({found.role}).")
 
 
 @user.command(name="list")
@@ -87,13 +119,15 @@ def list_users(fmt: str) -> None:
     rows = [
         {
             "username": u.username,
+            "role": u.role,
+            "role_name": _role_name(u.role),
             "status": "active" if u.active else "disabled",
             "created_at": u.created_at,
             "disabled_at": u.disabled_at,
         }
         for u in users
     ]
-    emit(localize(rows, TIMEZONE), fmt, ["username", "status", "created_at", "disabled_at"])
+    emit(localize(rows, TIMEZONE), fmt, ["username", "role_name", "role", "status", "created_at", "disabled_at"])
 
 
 @user.command()

@@ -1,0 +1,432 @@
+"""``secops center incident``: the center's cases (incidents opened from school alerts) for staff
+at a terminal: list and show them, and act on them through ``secops.center.cases`` (the same
+rules, roles and audit trail as the dashboard)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from secops.cli.context import AppContext
+from secops.cli.output import emit, emit_object, to_json
+from secops.errors import SecopsError
+
+if TYPE_CHECKING:
+    from secops.center.cases import Staff
+    from secops.incident.clocks import Clock
+    from secops.incident.model import Incident
+    from secops.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+TIMEZONE = "Asia/Shanghai"
+SHOWN_ALERTS = 20  # a merged case may hold thousands of alerts: show how many, and the first few
+HOST_PREFIX = "host:"  # ':' is not allowed in staff names, so the OS user never passes for an account
+LIST_COLUMNS = ["id", "title", "school", "grade", "state", "owner", "detected_at", "clock", "left"]
+
+
+def _home() -> Path:
+    """The home `secops center --home` chose (read from the context, not from center_cmd, which
+    imports this module: no import cycle)."""
+    home = click.get_current_context().meta.get("secops.center.home")
+    if home is None:
+        from secops.center.context import default_home
+
+        return default_home()
+    return Path(home)
+
+
+def _now() -> datetime:
+    """The root's clock (SECOPS_NOW fixes it), the same rules when run standalone."""
+    app = click.get_current_context().find_object(AppContext)
+    return (app or AppContext(Path())).now()
+
+
+def _zone() -> tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(TIMEZONE)
+
+
+def when(value: datetime | str | None, *, table: bool) -> str | None:
+    """A time as the center shows it: Asia/Shanghai with its offset, whatever the workspace says
+    (the center serves the whole province; its staff read Beijing time). The audit trail keeps
+    its times as ISO text."""
+    if value is None:
+        return None
+    from datetime import UTC
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(_zone())
+    return local.isoformat(sep=" ", timespec="minutes") if table else local.isoformat(timespec="seconds")
+
+
+def _format_option(fn: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(("table", "json")),
+        default="table",
+        show_default=True,
+        help="table or json",
+    )(fn)
+
+
+@contextmanager
+def _state() -> Iterator[Store]:
+    from secops.center.context import open_state
+
+    with open_state(_home()) as state:
+        yield state
+
+
+def _case(state: Store, incident_id: int) -> Incident:
+    """The case, or one line naming the center's list (the model's hint points at the school's)."""
+    from secops.incident.model import get_incident
+
+    try:
+        return get_incident(state, incident_id)
+    except SecopsError:
+        raise SecopsError(f"no case #{incident_id} at this center", hint="see secops center incident list") from None
+
+
+def _state_name(state: str) -> str:
+    from secops.incident.model import STATE_NAMES
+
+    return STATE_NAMES.get(state, state)
+
+
+@click.group()
+def incident() -> None:
+    """The center's cases: list and show them, acknowledge, note, grade, assign, merge, close, reopen.
+
+    \b
+      secops center incident list                       # open cases, overdue clocks first
+      secops center incident show 3
+      secops center incident ack 3 --as zhang           # as staff account zhang (值班员 or above)
+      secops center incident close 3 --reason "误报：扫描器的正常探测"
+
+    Actions are taken as --as USER, a center staff account whose role decides what is allowed
+    (值班员 duty: ack, note; 分析员 analyst: also grade, assign, merge, close, reopen). Without --as,
+    the operating-system user acts as an administrator, recorded as host:NAME: whoever runs the
+    CLI on the center host holds the center's files anyway.
+    """
+
+
+def _clock_row(clock: Clock, *, table: bool) -> dict[str, Any]:
+    return {
+        "name": clock.name,
+        "status": clock.status,
+        "due_at": when(clock.due_at, table=table),
+        "left": clock.outcome_text(),
+        "left_seconds": int(clock.left.total_seconds()),
+        "source": clock.source,
+    }
+
+
+@incident.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Closed cases too (after the open ones).")
+@click.option("--school", metavar="CODE", help="Only the cases of this school (its 学校标识码).")
+@_format_option
+def list_cases(show_all: bool, school: str | None, fmt: str) -> None:
+    """Open cases, the most urgent clock first (overdue ones on top), with the time left."""
+    from secops.center.dashboard.queries import incident_views
+    from secops.incident.policy import load_policy
+
+    now = _now()
+    policy = load_policy()
+    table = fmt == "table"
+    with _state() as state:
+        views = incident_views(state, policy, now, open_only=not show_all, school=school)
+    rows = []
+    for view in views:
+        case, urgent = view.incident, view.urgent
+        rows.append(
+            {
+                "id": case.id,
+                "title": case.title,
+                "school": view.school,
+                "grade": case.grade,
+                "state": _state_name(case.state) if table else case.state,
+                "state_name": _state_name(case.state),
+                "owner": case.owner,
+                "detected_at": when(case.detected_at, table=table),
+                "clock": urgent.name if urgent else None,
+                "clock_status": urgent.status if urgent else None,
+                "due_at": when(urgent.due_at, table=table) if urgent else None,
+                "left": urgent.outcome_text() if urgent else None,
+                "version": case.version,
+            }
+        )
+    if table and not rows:
+        click.echo("No open cases." if not show_all else "No cases yet.", err=True)
+        return
+    emit(rows, fmt, LIST_COLUMNS)
+
+
+def _case_object(state: Store, case: Incident, now: datetime, *, table: bool) -> dict[str, Any]:
+    from secops.center.cases import case_groups, claimed_alert_ids
+    from secops.center.dashboard.queries import school_of
+    from secops.incident.clocks import clocks_for
+    from secops.incident.policy import load_policy
+
+    claimed = claimed_alert_ids(state, case.id)
+    clocks = sorted(clocks_for(case, load_policy(), now), key=lambda c: c.due_at)
+    facts = case.facts
+    return {
+        "id": case.id,
+        "title": case.title,
+        "school": school_of(case),
+        "school_name": facts.get("school_name"),
+        "groups": case_groups(case),
+        "category": f"{case.category} {case.subcategory}".strip(),
+        "grade": case.grade,
+        "grade_reason": facts.get("grade_reason"),
+        "state": _state_name(case.state) if table else case.state,
+        "state_name": None if table else _state_name(case.state),
+        "owner": case.owner,
+        "playbook": case.playbook,
+        "detected_at": when(case.detected_at, table=table),
+        "reported_at": when(case.reported_at, table=table),
+        "updated_at": when(case.updated_at, table=table),
+        "version": case.version,
+        "merged": facts.get("merged", []),
+        "merged_into": facts.get("merged_into"),
+        "close_reason": facts.get("close_reason"),
+        "facts": facts,
+        "clocks": [_clock_row(c, table=table) for c in clocks],
+        "center_alerts": len(claimed),
+        "center_alert_ids": claimed[:SHOWN_ALERTS],
+    }
+
+
+def _audit_rows(state: Store, incident_id: int, *, table: bool) -> list[dict[str, Any]]:
+    from secops.incident.audit import entries
+
+    rows = []
+    for entry in entries(state, incident_id):
+        detail = entry["detail"]
+        rows.append(
+            {
+                "seq": entry["seq"],
+                "at": when(entry["at"], table=table),
+                "actor": entry["actor"],
+                "action": entry["action"],
+                # one line for people; the whole detail for machines
+                "detail": to_json(detail, indent=None) if table else detail,
+            }
+        )
+    return rows
+
+
+@incident.command("show")
+@click.argument("incident_id", metavar="ID", type=int)
+@_format_option
+def show_case(incident_id: int, fmt: str) -> None:
+    """Case ID with its facts, clocks, the center alerts that joined it and its audit trail."""
+    table = fmt == "table"
+    now = _now()
+    with _state() as state:
+        case = _case(state, incident_id)
+        found = _case_object(state, case, now, table=table)
+        audit = _audit_rows(state, incident_id, table=table)
+    if not table:
+        click.echo(to_json({**found, "audit": audit}))
+        return
+    clocks, facts = found.pop("clocks"), found.pop("facts")
+    shown_facts = {k: v for k, v in facts.items() if k not in found and k not in ("groups", "group")}
+    emit_object({k: v for k, v in found.items() if v not in (None, [], "")}, "table")
+    if shown_facts:
+        click.echo("\nfacts")
+        emit_object({k: to_json(v, indent=None) if isinstance(v, dict) else v for k, v in shown_facts.items()}, "table")
+    if clocks:
+        click.echo("\nclocks")
+        emit(clocks, "table", ["name", "status", "due_at", "left"])
+    click.echo("\naudit")
+    emit(audit, "table", ["seq", "at", "actor", "action", "detail"])
+
+
+# --- actions -------------------------------------------------------------------------------------
+
+
+def _as_option(fn: F) -> F:
+    return click.option(
+        "--as",
+        "as_user",
+        metavar="USER",
+        help="Act as this center staff account (its role decides what is allowed). "
+        "Default: the OS user, as an administrator (recorded as host:NAME).",
+    )(fn)
+
+
+def _version_option(fn: F) -> F:
+    return click.option(
+        "--version",
+        "version",
+        type=click.IntRange(1),
+        help="The case version you looked at (see show): refused if someone changed it since.",
+    )(fn)
+
+
+def _host_user() -> str:
+    import getpass
+
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no login name (a bare container): ask for an account
+        raise SecopsError("cannot tell the operating-system user", hint="give --as USER") from None
+    return HOST_PREFIX + name
+
+
+def staff_for(state: Store, as_user: str | None, now: datetime) -> Staff:
+    """Who acts: the staff account --as names (active, with its role), else the OS user as admin."""
+    from secops.center.cases import Staff
+    from secops.center.context import prepare_home
+    from secops.center.staff import get_user
+    from secops.incident.audit import audit_key
+
+    if as_user is None:
+        username, role = _host_user(), "admin"
+    else:
+        account = get_user(state, as_user)
+        if account is None:
+            raise SecopsError(f"no center staff account {as_user!r}", hint="see secops center user list")
+        if not account.active:
+            raise SecopsError(f"center staff account {as_user!r} is disabled", hint="an administrator may add another")
+        username, role = account.username, account.role
+    key = audit_key(prepare_home(_home()), state)  # a lost key with a trail is an error, not a new key
+    return Staff(state, key, username, role, now)
+
+
+def _who(staff: Staff) -> str:
+    from secops.center.staff import ROLE_NAMES
+
+    return f"{ROLE_NAMES.get(staff.role, staff.role)} {staff.username}"
+
+
+def _act(as_user: str | None, incident_ids: list[int], action: Callable[[Staff], str]) -> None:
+    """Run one staff action on existing cases and print its one line."""
+    with _state() as state:
+        staff = staff_for(state, as_user, _now())
+        for incident_id in incident_ids:
+            _case(state, incident_id)  # a missing case: one line naming the center's list
+        said = action(staff)
+    click.echo(f"{said}（{_who(staff)}）")
+
+
+@incident.command("ack")
+@click.argument("incident_id", metavar="ID", type=int)
+@click.option("--note", default="", help="A note kept with the acknowledgement.")
+@_as_option
+@_version_option
+def ack_case(incident_id: int, note: str, as_user: str | None, version: int | None) -> None:
+    """Acknowledge case ID (值班员 or above): someone is on it."""
+    from secops.center import cases
+
+    def run(staff: Staff) -> str:
+        cases.acknowledge(staff, incident_id, note, version=version)
+        return f"事件 #{incident_id} 已确认"
+
+    _act(as_user, [incident_id], run)
+
+
+@incident.command("note")
+@click.argument("incident_id", metavar="ID", type=int)
+@click.argument("text")
+@_as_option
+def note_case(incident_id: int, text: str, as_user: str | None) -> None:
+    """Add note TEXT to case ID (值班员 or above)."""
+    from secops.center import cases
+
+    def run(staff: Staff) -> str:
+        cases.note(staff, incident_id, text)
+        return f"事件 #{incident_id} 已添加备注"
+
+    _act(as_user, [incident_id], run)
+
+
+@incident.command("grade")
+@click.argument("incident_id", metavar="ID", type=int)
+@click.argument("grade")
+@click.option("--reason", default="", help="Why the grade changes (required; kept in the case and its audit).")
+@_as_option
+@_version_option
+def grade_case(incident_id: int, grade: str, reason: str, as_user: str | None, version: int | None) -> None:
+    """Change case ID's grade to GRADE (特别重大, 重大, 较大 or 一般; 分析员 or above)."""
+    from secops.center import cases
+
+    def run(staff: Staff) -> str:
+        cases.regrade(staff, incident_id, grade, reason, version=version)
+        return f"事件 #{incident_id} 已定级为{grade}"
+
+    _act(as_user, [incident_id], run)
+
+
+@incident.command("assign")
+@click.argument("incident_id", metavar="ID", type=int)
+@click.argument("owner")
+@_as_option
+@_version_option
+def assign_case(incident_id: int, owner: str, as_user: str | None, version: int | None) -> None:
+    """Make OWNER the one who handles case ID (分析员 or above)."""
+    from secops.center import cases
+
+    def run(staff: Staff) -> str:
+        cases.assign(staff, incident_id, owner, version=version)
+        return f"事件 #{incident_id} 已指派给 {owner.strip()}"
+
+    _act(as_user, [incident_id], run)
+
+
+@incident.command("merge")
+@click.argument("into", metavar="INTO", type=int)
+@click.argument("others", metavar="OTHER...", type=int, nargs=-1, required=True)
+@click.option("--reason", default="", help="Why they are one case (required).")
+@_as_option
+def merge_cases(into: int, others: tuple[int, ...], reason: str, as_user: str | None) -> None:
+    """Merge cases OTHER... into case INTO (分析员 or above): their alerts join it, and each is
+    closed as 合并到 #INTO."""
+    from secops.center import cases
+
+    def run(staff: Staff) -> str:
+        cases.merge(staff, into, list(others), reason)
+        merged = "、".join(f"#{i}" for i in sorted(set(others) - {into}))
+        return f"事件 {merged} 已合并到 #{into}"
+
+    _act(as_user, [into, *others], run)
+
+
+@incident.command("close")
+@click.argument("incident_id", metavar="ID", type=int)
+@click.option("--reason", default="", help="Why it is closed (required).")
+@_as_option
+@_version_option
+def close_case(incident_id: int, reason: str, as_user: str | None, version: int | None) -> None:
+    """Close case ID with a reason (分析员 or above)."""
+    from secops.center import cases
+
+    def run(staff: Staff) -> str:
+        cases.close(staff, incident_id, reason, version=version)
+        return f"事件 #{incident_id} 已关闭"
+
+    _act(as_user, [incident_id], run)
+
+
+@incident.command("reopen")
+@click.argument("incident_id", metavar="ID", type=int)
+@click.option("--reason", default="", help="Why it is handled again (required).")
+@_as_option
+def reopen_case(incident_id: int, reason: str, as_user: str | None) -> None:
+    """Reopen closed case ID with a reason (分析员 or above); its clocks run again."""
+    from secops.center import cases
+
+    def run(staff: Staff) -> str:
+        cases.reopen(staff, incident_id, reason)
+        return f"事件 #{incident_id} 已重新打开"
+
+    _act(as_user, [incident_id], run)
