@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -111,9 +111,10 @@ def timeline(state: Any, incident_id: int) -> list[dict[str, Any]]:
     rows = []
     for entry in entries(state, incident_id):
         detail = entry["detail"] if isinstance(entry["detail"], dict) else {}
+        at = datetime.fromisoformat(entry["at"])
         rows.append(
             {
-                "at": datetime.fromisoformat(entry["at"]),
+                "at": at if at.tzinfo else at.replace(tzinfo=UTC),  # the trail writes UTC; never read as local
                 "actor": ACTOR_NAMES.get(entry["actor"], entry["actor"]),
                 "action": TRAIL_NAMES.get(entry["action"], entry["action"]),
                 "text": trail_text(entry["action"], detail),
