@@ -1,7 +1,8 @@
 """The center dashboard: server-rendered pages for center staff behind a login.
 
 Pages (Chinese, Beijing time, no JavaScript, no external assets): ``/login``, ``/logout`` (POST),
-``/`` overview, ``/alerts``, ``/schools``, ``/schools/{code}``, ``/incidents``, ``/compliance``. Accounts come
+``/`` overview, ``/alerts``, ``/schools``, ``/schools/{code}``, ``/incidents``, ``/incidents/{id}`` (a case and
+the staff actions on it, POST forms), ``/alerts/{id}``, ``/compliance``. Accounts come
 from ``secops center user add``; see ``secops.center.staff``.
 """
 
@@ -17,12 +18,13 @@ if TYPE_CHECKING:
 
 def install_dashboard(app: FastAPI, ctx: CenterContext) -> None:
     """Mount the dashboard's routes (kept out of the OpenAPI spec, which documents the ingestion API)."""
-    from secops.center.dashboard import auth, compliance_pages, pages
+    from secops.center.dashboard import auth, case_pages, compliance_pages, pages
     from secops.center.dashboard.web import Dashboard, LoginRequired
 
     board = Dashboard(ctx)
     app.include_router(auth.router(board))
     app.include_router(pages.router(board))
     app.include_router(compliance_pages.router(board))
+    app.include_router(case_pages.router(board))
     app.add_exception_handler(LoginRequired, auth.login_redirect)
     app.add_middleware(auth.LoginGate, board=board)

@@ -16,9 +16,13 @@ from secops.center.compliance_store import overdue_schools
 from secops.center.dashboard import charts, queries
 from secops.center.dashboard.web import ZONE, Dashboard
 from secops.center.school_incidents import school_incidents
+from secops.center.staff import mark_looked
 from secops.center.stores.base import AlertQuery
 
 ALERTS_PER_PAGE = 50
+REFRESH_SECONDS = 60  # the overview reloads itself (meta refresh: the CSP allows no script)
+FIRST_LOOK = timedelta(hours=24)  # "new since you looked" on a first visit
+MAX_SEEN_BACK = timedelta(days=30)
 SCHOOLS_PER_PAGE = 100
 MAX_WINDOW = 10_000  # deepest result reachable by paging (Elasticsearch's default max_result_window)
 SCHOOL_CODE = re.compile(r"^\d{10}$")
@@ -95,6 +99,15 @@ def pager(path: str, params: dict[str, str], page: int, total: int, per_page: in
     )
 
 
+def _seen(text: str, now: datetime) -> datetime | None:
+    """The moment an auto-refreshing overview counts from (unix seconds), if plausible: at most 30
+    days back and not in the future; anything else is ignored, not an error."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 12):
+        return None
+    moment = datetime.fromtimestamp(int(text), UTC)
+    return moment if now - MAX_SEEN_BACK <= moment <= now else None
+
+
 def _page_number(text: str) -> int:
     # isascii: "²".isdigit() is true but int() refuses it; length: no 10,000-digit conversions.
     return int(text) if text.isascii() and text.isdigit() and len(text) < 8 and 0 < int(text) < 1_000_000 else 1
@@ -112,9 +125,16 @@ def router(board: Dashboard) -> APIRouter:
         return Response(board.stylesheet, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
     @api.get("/", response_class=HTMLResponse)
-    def overview(request: Request) -> Response:
+    def overview(request: Request, seen: str = "") -> Response:
         viewer = board.require(request)
         now = board.now()
+        # What is new since the viewer last looked (first visit: the last 24 h). The page reloads
+        # itself every minute carrying that moment in ``seen``, so a screen left open keeps counting
+        # from when the person sat down rather than from the previous reload.
+        before = mark_looked(ctx.state, viewer.username, now) or now - FIRST_LOOK
+        looked_since = _seen(seen, now) or before
+        new_alerts = ctx.alerts.count(AlertQuery(received_since=looked_since))
+        new_cases = queries.incidents_opened_since(ctx.state, looked_since)
         found = queries.schools(ctx.state, ctx.alerts, now, silent_after())
         views = queries.incident_views(ctx.state, board.policy, now)
         names = {s.code: s.name for s in found}
@@ -137,6 +157,11 @@ def router(board: Dashboard) -> APIRouter:
             incident_count=len(views),
             overdue_count=sum(1 for v in views if v.overdue),
             compliance_overdue=overdue_schools(ctx.state, now),
+            looked_since=looked_since,
+            new_alerts=new_alerts,
+            new_cases=new_cases,
+            refresh_url="/?" + urlencode({"seen": str(int(looked_since.timestamp()))}),
+            refresh_seconds=REFRESH_SECONDS,
         )
 
     @api.get("/alerts", response_class=HTMLResponse)
@@ -177,7 +202,7 @@ def router(board: Dashboard) -> APIRouter:
             viewer,
             status=status,
             nav="alerts",
-            rows=rows,
+            groups=queries.group_alerts(rows),
             names=queries.school_names(ctx.state),
             filters=params,
             since_choices=SINCE_CHOICES,

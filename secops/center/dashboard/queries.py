@@ -13,12 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from secops.center.heartbeats import CheckIn, latest_checkins
-from secops.center.stores.base import AlertQuery, AlertStore
+from secops.center.stores.base import AlertQuery, AlertStore, StoredAlert
 from secops.incident.clocks import Clock, clocks_for
 from secops.incident.model import Incident, get_incident
 from secops.incident.policy import IncidentPolicy
 from secops.store import Store
-from secops.store.schema import center_schools, incidents
+from secops.store.schema import center_auto_incidents, center_schools, incidents
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 # count_by over schools: enough buckets for every school of a province (Elasticsearch caps at 65,536).
@@ -201,6 +201,14 @@ def school_of(incident: Incident) -> str | None:
     return None
 
 
+def view_of(found: Incident, policy: IncidentPolicy, now: datetime) -> IncidentView:
+    """One incident with its running or overdue clocks, the most urgent first."""
+    closed = found.state == "closed"
+    running = [clock for clock in clocks_for(found, policy, now) if clock.stopped_at is None and not closed]
+    running.sort(key=lambda clock: clock.due_at)
+    return IncidentView(found, school_of(found), running)
+
+
 def incident_views(
     state: Store,
     policy: IncidentPolicy,
@@ -221,13 +229,55 @@ def incident_views(
         )
     with state.engine.connect() as conn:
         ids = list(conn.execute(stmt).scalars())
-    views = []
-    for incident_id in ids:
-        found = get_incident(state, incident_id)
-        running = [
-            clock for clock in clocks_for(found, policy, now) if clock.stopped_at is None and found.state != "closed"
-        ]
-        running.sort(key=lambda clock: clock.due_at)
-        views.append(IncidentView(found, school_of(found), running))
+    views = [view_of(get_incident(state, incident_id), policy, now) for incident_id in ids]
     views.sort(key=lambda view: (view.incident.state == "closed", *view.sort_key()))
     return views
+
+
+def incident_of_alert(state: Store, alert_id: str) -> int | None:
+    """The case a center alert joined (its automatic claim), if any. 0 marks a claim whose alert was
+    gone when its case was to be opened: no case."""
+    c = center_auto_incidents.c
+    with state.engine.connect() as conn:
+        found = conn.execute(sa.select(c.incident_id).where(c.alert_id == alert_id)).scalar()
+    return int(found) if found else None
+
+
+def incidents_opened_since(state: Store, since: datetime) -> int:
+    c = incidents.c
+    with state.engine.connect() as conn:
+        return int(
+            conn.execute(sa.select(sa.func.count()).select_from(incidents).where(c.created_at >= since)).scalar_one()
+        )
+
+
+@dataclass(frozen=True)
+class AlertGroup:
+    """Consecutive identical alerts (same school, title and severity) shown as one row."""
+
+    alerts: tuple[StoredAlert, ...]  # newest first, as the store lists them
+
+    @property
+    def newest(self) -> StoredAlert:
+        return self.alerts[0]
+
+    @property
+    def first_at(self) -> datetime:
+        return self.alerts[-1].at
+
+    @property
+    def count(self) -> int:
+        return len(self.alerts)
+
+
+def group_alerts(rows: list[StoredAlert]) -> list[AlertGroup]:
+    """Collapse runs of identical neighbours (a burst of one brute-force rule reads as one line);
+    only neighbours: the list stays in time order and nothing between two runs is hidden."""
+    groups: list[list[StoredAlert]] = []
+    for alert in rows:
+        last = groups[-1][-1] if groups else None
+        if last is not None and (last.school, last.title, last.severity) == (alert.school, alert.title, alert.severity):
+            groups[-1].append(alert)
+        else:
+            groups.append([alert])
+    return [AlertGroup(tuple(group)) for group in groups]
