@@ -41,6 +41,15 @@ NEEDS = {
     "reopen": "analyst",
 }
 MAX_REASON = 2000
+ACTION_NAMES = {
+    "ack": "确认事件",
+    "note": "添加备注",
+    "grade": "调整级别",
+    "assign": "指派负责人",
+    "merge": "合并事件",
+    "close": "关闭事件",
+    "reopen": "重新打开事件",
+}
 
 
 class NotAllowed(SecopsError):
@@ -64,18 +73,18 @@ class Staff:
         needed = NEEDS[action]
         if not role_allows(self.role, needed):
             raise NotAllowed(
-                f"{ROLE_NAMES.get(self.role, self.role)} {self.username} may not {action}: it needs "
-                f"{ROLE_NAMES[needed]} or above",
-                hint="ask an administrator (secops center user role NAME --role analyst)",
+                f"{ROLE_NAMES.get(self.role, self.role)} {self.username} 无权{ACTION_NAMES[action]}："
+                f"需要{ROLE_NAMES[needed]}或以上角色",
+                hint="请管理员调整角色：secops center user role NAME --role analyst",
             )
 
 
 def _reason(text: str, what: str) -> str:
     text = text.strip()
     if not text:
-        raise SecopsError(f"{what} needs a reason", hint="say why, e.g. 误报：扫描器的正常探测")
+        raise SecopsError(f"{what}需要填写理由", hint="写明原因，例如：误报，扫描器的正常探测")
     if len(text) > MAX_REASON:
-        raise SecopsError(f"the reason is longer than {MAX_REASON} characters")
+        raise SecopsError(f"理由超过 {MAX_REASON} 个字符")
     return text
 
 
@@ -83,22 +92,22 @@ def acknowledge(staff: Staff, incident_id: int, note: str = "", version: int | N
     staff.require("ack")
     current = get_incident(staff.state, incident_id)
     if current.state != "new":
-        raise SecopsError(f"incident #{incident_id} is acknowledged already ({current.state})")
+        raise SecopsError(f"事件 #{incident_id} 已经确认过（当前状态：{current.state}）")
     return transition(staff.session(), incident_id, "acknowledged", version=version, note=note.strip()[:MAX_REASON])
 
 
 def note(staff: Staff, incident_id: int, text: str) -> Incident:
     staff.require("note")
-    return add_note(staff.session(), incident_id, _reason(text, "a note"))
+    return add_note(staff.session(), incident_id, _reason(text, "备注"))
 
 
 def regrade(staff: Staff, incident_id: int, grade: str, reason: str, version: int | None = None) -> Incident:
     staff.require("grade")
     check_grade(grade)
-    why = _reason(reason, "changing the grade")
+    why = _reason(reason, "调整级别")
     current = get_incident(staff.state, incident_id)
     if current.grade == grade:
-        raise SecopsError(f"incident #{incident_id} is graded {grade} already")
+        raise SecopsError(f"事件 #{incident_id} 已经是{grade}")
     facts = {**current.facts, "grade_reason": why, "graded_by": staff.username}
     return set_fields(staff.session(), incident_id, "grade", {"grade": grade, "facts": facts}, version=version)
 
@@ -107,16 +116,16 @@ def assign(staff: Staff, incident_id: int, owner: str, version: int | None = Non
     staff.require("assign")
     owner = owner.strip()
     if not owner or len(owner) > 100:
-        raise SecopsError("give who handles it (1-100 characters)")
+        raise SecopsError("请填写负责人（1-100 个字符）")
     return set_fields(staff.session(), incident_id, "assign", {"owner": owner}, version=version)
 
 
 def close(staff: Staff, incident_id: int, reason: str, version: int | None = None) -> Incident:
     staff.require("close")
-    why = _reason(reason, "closing a case")
+    why = _reason(reason, "关闭事件")
     current = get_incident(staff.state, incident_id)
     if current.state == "closed":
-        raise SecopsError(f"incident #{incident_id} is closed already")
+        raise SecopsError(f"事件 #{incident_id} 已经关闭")
     facts = {**current.facts, "close_reason": why}
     set_fields(staff.session(), incident_id, "close-reason", {"facts": facts}, version=version)
     return transition(staff.session(), incident_id, "closed", note=why)
@@ -124,20 +133,20 @@ def close(staff: Staff, incident_id: int, reason: str, version: int | None = Non
 
 def reopen(staff: Staff, incident_id: int, reason: str) -> Incident:
     staff.require("reopen")
-    return transition(staff.session(), incident_id, "acknowledged", note=_reason(reason, "reopening a case"))
+    return transition(staff.session(), incident_id, "acknowledged", note=_reason(reason, "重新打开事件"))
 
 
 def merge(staff: Staff, into: int, others: Sequence[int], reason: str) -> Incident:
     """Fold ``others`` into ``into``: their alerts (and the center alerts claimed for them) join it,
     and each is closed naming the case it went into. All of it audited on both sides."""
     staff.require("merge")
-    why = _reason(reason, "merging cases")
+    why = _reason(reason, "合并事件")
     sources = sorted(set(others) - {into})
     if not sources:
-        raise SecopsError("give at least one other case to merge into this one")
+        raise SecopsError("请至少给出一个要并入本事件的其他事件编号")
     target = get_incident(staff.state, into)
     if target.state == "closed":
-        raise SecopsError(f"incident #{into} is closed; merge into an open case")
+        raise SecopsError(f"事件 #{into} 已关闭，只能并入未关闭的事件")
     found = [get_incident(staff.state, i) for i in sources]
     alerts = list(dict.fromkeys([*target.alerts, *(a for f in found for a in f.alerts)]))
     merged = [*target.facts.get("merged", []), *sources]

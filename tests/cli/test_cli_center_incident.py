@@ -89,7 +89,7 @@ def build(tmp: Path, now: datetime) -> Center:
         assert auto_incidents.tick(ctx) == 2
         auto = {i.facts["group"]: i.id for i in model.list_incidents(ctx.state)}
         session = model.Session(ctx.state, audit_key(ctx.home, ctx.state), "center", now)
-        ids = {"webshell": auto["title:Webshell upload to /upload/x.php"], "crypt": auto["title:Files encrypted"]}
+        ids = {"webshell": auto["10.20.0.5|playbook:webshell"], "crypt": auto["10.20.0.5|title:Files encrypted"]}
         ids["overdue"] = model.open_incident(
             session, title="第一实验中学 网页篡改", category="02", subcategory="网页篡改", grade="重大",
             detected_at=now - timedelta(hours=3), facts={"school": SCHOOL},
@@ -175,7 +175,7 @@ def test_show_has_facts_clocks_center_alerts_and_audit(center: Center) -> None:
     found = center.json("incident", "show", str(webshell))
     assert isinstance(found, dict)
     assert found["id"] == webshell and found["school"] == SCHOOL
-    assert found["groups"] == ["title:Webshell upload to /upload/x.php"]
+    assert found["groups"] == ["10.20.0.5|playbook:webshell"]
     assert found["facts"]["opened_by"] == "center-auto"
     assert found["center_alerts"] == 3 and len(found["center_alert_ids"]) == 3
     assert [(e["actor"], e["action"]) for e in found["audit"]] == [("center-auto", "open")]
@@ -186,7 +186,7 @@ def test_show_has_facts_clocks_center_alerts_and_audit(center: Center) -> None:
     assert overdue["clocks"][0]["status"] == "overdue" and overdue["center_alerts"] == 0
     table = center.run("incident", "show", str(webshell))
     assert table.exit_code == 0, table.stderr
-    assert "center_alerts" in table.stdout and "title:Webshell upload" in table.stdout
+    assert "center_alerts" in table.stdout and "10.20.0.5|playbook:webshell" in table.stdout
     assert "+08:00" in table.stdout and "center-auto" in table.stdout and "\naudit\n" in table.stdout
 
 
@@ -205,7 +205,7 @@ def test_duty_may_acknowledge_and_note_but_not_close(center: Center) -> None:
     noted = center.run("incident", "note", str(case), "学校回电：已断网", "--as", "zhang")
     assert noted.exit_code == 0 and noted.stdout.strip() == f"事件 #{case} 已添加备注（值班员 zhang）"
     line = _one_error_line(center.run("incident", "close", str(case), "--as", "zhang", "--reason", "误报"))
-    assert "值班员 zhang may not close" in line and "分析员" in line
+    assert "值班员 zhang 无权关闭事件" in line and "分析员" in line
     assert center.case(case).state == "acknowledged"
     assert center.audit(case)[1:] == [("zhang", "acknowledged"), ("zhang", "note")]
 
@@ -213,7 +213,7 @@ def test_duty_may_acknowledge_and_note_but_not_close(center: Center) -> None:
 def test_analyst_grades_with_a_reason_and_assigns(center: Center) -> None:
     case = center.ids["running"]
     line = _one_error_line(center.run("incident", "grade", str(case), "重大", "--as", "li"))
-    assert "needs a reason" in line
+    assert "需要填写理由" in line
     done = center.run("incident", "grade", str(case), "重大", "--as", "li", "--reason", "涉及学生个人信息")
     assert done.exit_code == 0 and done.stdout.strip() == f"事件 #{case} 已定级为重大（分析员 li）"
     bad = _one_error_line(center.run("incident", "grade", str(case), "超大", "--as", "li", "--reason", "x"))
@@ -228,7 +228,7 @@ def test_analyst_grades_with_a_reason_and_assigns(center: Center) -> None:
 def test_merge_moves_the_alerts_and_closes_the_other_case(center: Center) -> None:
     into, other = center.ids["webshell"], center.ids["crypt"]
     line = _one_error_line(center.run("incident", "merge", str(into), str(other), "--as", "li"))
-    assert "needs a reason" in line
+    assert "需要填写理由" in line
     merged = center.run("incident", "merge", str(into), str(other), "--as", "li", "--reason", "同一次入侵")
     assert merged.exit_code == 0, merged.stderr
     assert merged.stdout.strip() == f"事件 #{other} 已合并到 #{into}（分析员 li）"
@@ -255,7 +255,7 @@ def test_close_then_reopen_and_the_host_user_acts_as_administrator(center: Cente
     assert closed.exit_code == 0 and closed.stdout.strip() == f"事件 #{case} 已关闭（分析员 li）"
     assert center.case(case).facts["close_reason"] == "误报：扫描器的正常探测"
     again = _one_error_line(center.run("incident", "close", str(case), "--as", "li", "--reason", "x"))
-    assert "closed already" in again
+    assert "已经关闭" in again
     reopened = center.run("incident", "reopen", str(case), "--reason", "学校报告仍有异常外联")
     host = f"host:{getpass.getuser()}"
     assert reopened.exit_code == 0 and reopened.stdout.strip() == f"事件 #{case} 已重新打开（管理员 {host}）"

@@ -143,7 +143,7 @@ def test_duty_acknowledges_and_may_not_close(duty: TestClient, center: Center) -
 def test_analyst_regrades_assigns_closes_and_reopens_with_reasons(analyst: TestClient, center: Center) -> None:
     case = center.incidents["running"]
     missing = post(analyst, case, "grade", grade="重大", reason="  ")
-    assert missing.status_code == 400 and "未能调整级别" in missing.text and "needs a reason" in missing.text
+    assert missing.status_code == 400 and "未能调整级别" in missing.text and "需要填写理由" in missing.text
     assert post(analyst, case, "grade", grade="重大", reason="影响全校教务系统").status_code == 303
     found = model.get_incident(center.ctx.state, case)
     assert found.grade == "重大" and found.facts["grade_reason"] == "影响全校教务系统"
