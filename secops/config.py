@@ -66,6 +66,8 @@ class ForwardConfig(BaseModel):
     center: str
     # the forwarder checks in at least this often; the center calls it silent after twice as long
     checkin_minutes: int = Field(default=15, ge=1, le=1440)
+    # the center's Ed25519 public key (secops center key show): what it sends down must be signed by it
+    center_key: str | None = None
 
     @field_validator("center")
     @classmethod

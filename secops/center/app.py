@@ -16,6 +16,7 @@ from secops.center.context import CenterContext
 from secops.center.guard import RequestGuard
 from secops.center.heartbeat_api import router as heartbeat_router
 from secops.center.incidents_api import router as incidents_router
+from secops.center.notices_api import router as notices_router
 from secops.center.stores.base import StoreUnavailable
 from secops.errors import SecopsError
 
@@ -80,6 +81,7 @@ def create_app(
     app.include_router(compliance_router)
     app.include_router(heartbeat_router)
     app.include_router(incidents_router)
+    app.include_router(notices_router)
     from secops.center.dashboard import install_dashboard
 
     install_dashboard(app, ctx)

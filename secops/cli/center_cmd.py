@@ -252,5 +252,13 @@ def _attach_incident_group() -> None:
     center.add_command(incident)
 
 
+def _attach_notice_groups() -> None:
+    from secops.cli.center_notice_cmd import group, key, notice
+
+    for command in (notice, group, key):
+        center.add_command(command)
+
+
 _attach_user_group()
 _attach_incident_group()
+_attach_notice_groups()

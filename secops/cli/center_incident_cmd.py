@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, tzinfo
-from pathlib import Path
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from secops.cli.context import AppContext
+from secops.cli.center_common import center_home, center_now, when
 from secops.cli.output import emit, emit_object, to_json
 from secops.errors import SecopsError
 
@@ -23,47 +22,9 @@ if TYPE_CHECKING:
     from secops.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
-TIMEZONE = "Asia/Shanghai"
 SHOWN_ALERTS = 20  # a merged case may hold thousands of alerts: show how many, and the first few
 HOST_PREFIX = "host:"  # ':' is not allowed in staff names, so the OS user never passes for an account
 LIST_COLUMNS = ["id", "title", "school", "grade", "state", "owner", "detected_at", "clock", "left"]
-
-
-def _home() -> Path:
-    """The home `secops center --home` chose (read from the context, not from center_cmd, which
-    imports this module: no import cycle)."""
-    home = click.get_current_context().meta.get("secops.center.home")
-    if home is None:
-        from secops.center.context import default_home
-
-        return default_home()
-    return Path(home)
-
-
-def _now() -> datetime:
-    """The root's clock (SECOPS_NOW fixes it), the same rules when run standalone."""
-    app = click.get_current_context().find_object(AppContext)
-    return (app or AppContext(Path())).now()
-
-
-def _zone() -> tzinfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(TIMEZONE)
-
-
-def when(value: datetime | str | None, *, table: bool) -> str | None:
-    """A time as the center shows it: Asia/Shanghai with its offset, whatever the workspace says
-    (the center serves the whole province; its staff read Beijing time). The audit trail keeps
-    its times as ISO text."""
-    if value is None:
-        return None
-    from datetime import UTC
-
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(_zone())
-    return local.isoformat(sep=" ", timespec="minutes") if table else local.isoformat(timespec="seconds")
 
 
 def _format_option(fn: F) -> F:
@@ -81,7 +42,7 @@ def _format_option(fn: F) -> F:
 def _state() -> Iterator[Store]:
     from secops.center.context import open_state
 
-    with open_state(_home()) as state:
+    with open_state(center_home()) as state:
         yield state
 
 
@@ -138,7 +99,7 @@ def list_cases(show_all: bool, school: str | None, fmt: str) -> None:
     from secops.center.dashboard.queries import incident_views
     from secops.incident.policy import load_policy
 
-    now = _now()
+    now = center_now()
     policy = load_policy()
     table = fmt == "table"
     with _state() as state:
@@ -230,7 +191,7 @@ def _audit_rows(state: Store, incident_id: int, *, table: bool) -> list[dict[str
 def show_case(incident_id: int, fmt: str) -> None:
     """Case ID with its facts, clocks, the center alerts that joined it and its audit trail."""
     table = fmt == "table"
-    now = _now()
+    now = center_now()
     with _state() as state:
         case = _case(state, incident_id)
         found = _case_object(state, case, now, table=table)
@@ -299,7 +260,7 @@ def staff_for(state: Store, as_user: str | None, now: datetime) -> Staff:
         if not account.active:
             raise SecopsError(f"center staff account {as_user!r} is disabled", hint="an administrator may add another")
         username, role = account.username, account.role
-    key = audit_key(prepare_home(_home()), state)  # a lost key with a trail is an error, not a new key
+    key = audit_key(prepare_home(center_home()), state)  # a lost key with a trail is an error, not a new key
     return Staff(state, key, username, role, now)
 
 
@@ -312,7 +273,7 @@ def _who(staff: Staff) -> str:
 def _act(as_user: str | None, incident_ids: list[int], action: Callable[[Staff], str]) -> None:
     """Run one staff action on existing cases and print its one line."""
     with _state() as state:
-        staff = staff_for(state, as_user, _now())
+        staff = staff_for(state, as_user, center_now())
         for incident_id in incident_ids:
             _case(state, incident_id)  # a missing case: one line naming the center's list
         said = action(staff)

@@ -43,8 +43,15 @@ def forward() -> None:
     help="Check in with the center at least this often (default 15; the center calls the forwarder "
     "silent after twice as long). Scheduled forward jobs should run at least this often.",
 )
+@click.option(
+    "--center-key",
+    help="The center's public signing key (ed25519:..., from secops center key show): notices and packs "
+    "the center sends down are accepted only when signed with it.",
+)
 @pass_app
-def setup(app: AppContext, center_url: str, key_file: Path, check: bool, checkin_minutes: int | None) -> None:
+def setup(
+    app: AppContext, center_url: str, key_file: Path, check: bool, checkin_minutes: int | None, center_key: str | None
+) -> None:
     """Set the center URL and this school's key."""
     from secops.config import ForwardConfig, check_center_url, save_config
     from secops.errors import SecopsError
@@ -73,15 +80,27 @@ def setup(app: AppContext, center_url: str, key_file: Path, check: bool, checkin
             client.check_key()
         click.echo(f"Center {url} is up (store {health.get('store', '?')}) and accepts this school's key.")
     save_key(workspace.path, key)
+    previous = workspace.config.forward
     if checkin_minutes is None:
-        previous = workspace.config.forward
         checkin_minutes = previous.checkin_minutes if previous is not None else 15
-    config = workspace.config.model_copy(update={"forward": ForwardConfig(center=url, checkin_minutes=checkin_minutes)})
+    if center_key is not None:
+        from secops.protocol import envelope
+
+        try:
+            envelope.parse_public(center_key)
+        except ValueError as exc:
+            raise SecopsError(f"--center-key: {exc}", hint="copy the line secops center key show prints") from None
+    else:
+        center_key = previous.center_key if previous is not None else None
+    forward = ForwardConfig(center=url, checkin_minutes=checkin_minutes, center_key=center_key)
+    config = workspace.config.model_copy(update={"forward": forward})
     save_config(workspace.path, config)
     click.echo(
         f"Forwarding to {url} as school {workspace.config.school.code} (key {key.key_id}), "
         f"checking in at least every {checkin_minutes} min."
     )
+    if center_key is None:
+        click.echo("No center key pinned: notices from the center will not be accepted (add --center-key).", err=True)
 
 
 def _describe(result: PassResult) -> str:
@@ -96,6 +115,8 @@ def _describe(result: PassResult) -> str:
         line += f"; compliance summary: {result.summary}"
     if result.incidents and result.incidents != "up to date":
         line += f"; incidents: {result.incidents}"
+    if result.inbox and result.inbox != "nothing new":
+        line += f"; from the center: {result.inbox}"
     if result.heartbeat:
         line += f"; check-in: {result.heartbeat}"
     return line

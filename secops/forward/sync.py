@@ -29,6 +29,7 @@ from secops.forward import outbox
 from secops.forward.backoff import parse_retry_after
 from secops.forward.compliance import send_summary as post_summary
 from secops.forward.heartbeat import send_heartbeat as post_heartbeat
+from secops.forward.inbox import pull as pull_inbox
 from secops.forward.incidents import send_incidents as post_incidents
 from secops.forward.target import Target
 from secops.protocol import signing
@@ -65,6 +66,8 @@ def load_target(workspace: Workspace) -> Target:
         school_name=school.name,
         key=key,
         checkin_every=timedelta(minutes=config.checkin_minutes),
+        center_key=config.center_key,
+        workspace=workspace.path,
     )
 
 
@@ -265,6 +268,7 @@ class PassResult:
     summary: str | None = None  # the compliance summary: "sent" or why not; None: not tried this pass
     heartbeat: str | None = None  # the check-in: "sent" or why not; None: not tried this pass
     incidents: str | None = None  # the school's incident changes and audit head: what was sent or why not
+    inbox: str | None = None  # what the center sent down (通报 ...) and the status report
 
     @property
     def sent(self) -> int:
@@ -283,6 +287,7 @@ def forward_once(
     send_heartbeat: bool = True,
     checkin_every: timedelta | None = None,
     send_incidents: bool = True,
+    pull: bool = True,
 ) -> PassResult:
     """Enqueue new alerts, then send due batches until none is due, the center pushes back, or stop().
     With ``send_summary`` the school's compliance summary follows the alerts, unless the center pushed back.
@@ -291,6 +296,8 @@ def forward_once(
     school's incident changes and audit head go first: a 1-hour clock must not wait behind a
     backlog of alerts."""
     result = PassResult(enqueued=outbox.enqueue_new(store, target.school, target.school_name, now()))
+    if pull:  # first: a 通报 opens its incident, which then goes up with the others
+        result.inbox = pull_inbox(client.http, client.target, store, now()).text()
     if send_incidents:
         result.incidents = post_incidents(client.http, client.target, store, now())
     size = max(1, batch)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from secops.protocol import signing
 
@@ -17,3 +18,5 @@ class Target:
     school_name: str
     key: signing.SchoolKey
     checkin_every: timedelta = timedelta(minutes=15)  # the forwarder checks in at least this often
+    center_key: str | None = None  # the center's Ed25519 public key the school pinned (ed25519:...)
+    workspace: Path | None = None  # where received notices open incidents and keep attachments

@@ -393,6 +393,68 @@ center_audit_anchors = sa.Table(
     sa.Index("ix_center_audit_anchors_school", "school", "entries"),
 )
 
+center_outbound = sa.Table(
+    "center_outbound",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),  # schools pull after their last seq
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("issued_at", _when, nullable=False),
+    sa.Column("expires_at", _when, nullable=False),
+    sa.Column("schools", sa.JSON, nullable=False),  # empty: every school
+    sa.Column("envelope", sa.JSON, nullable=False),  # secops.protocol.envelope.Envelope
+)
+
+center_notices = sa.Table(
+    "center_notices",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("issued_at", _when, nullable=False),
+    sa.Column("due_at", _when, nullable=False),
+    sa.Column("issued_by", sa.String(100), nullable=False),
+    sa.Column("audience", sa.Text, nullable=False),  # how it was addressed, for people
+    sa.Column("schools", sa.JSON, nullable=False),  # the codes it went to (empty: all)
+    sa.Column("attachments", sa.JSON, nullable=False),
+)
+
+center_notice_status = sa.Table(
+    "center_notice_status",
+    metadata,
+    sa.Column("notice_id", sa.String(64), primary_key=True),
+    sa.Column("school", sa.String(10), primary_key=True),
+    sa.Column("status", sa.String(20), nullable=False),  # received | acknowledged | rectified | refused
+    sa.Column("received_at", _when),
+    sa.Column("acknowledged_at", _when),
+    sa.Column("rectified_at", _when),
+    sa.Column("summary", sa.Text),
+    sa.Column("reason", sa.Text),
+    sa.Column("updated_at", _when, nullable=False),
+)
+
+center_school_groups = sa.Table(
+    "center_school_groups",
+    metadata,
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("school", sa.String(10), primary_key=True),
+)
+
+forward_received = sa.Table(
+    "forward_received",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # the envelope's payload id: a replay is known
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("received_at", _when, nullable=False),
+    sa.Column("accepted", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.Text),  # why it was refused
+    sa.Column("incident_id", sa.Integer),
+    sa.Column("payload", sa.JSON),  # the opened payload (accepted only)
+    sa.Column("reported", sa.String(20)),  # the last status the center acknowledged
+)
+
 detect_bookmarks = sa.Table(
     "detect_bookmarks",
     metadata,
