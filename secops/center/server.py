@@ -6,6 +6,8 @@ import asyncio
 import ipaddress
 import logging
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import h11
@@ -222,3 +224,32 @@ def serve(ctx: CenterContext, *, host: str = "127.0.0.1", port: int = 8600, log_
         sock.close()
     finally:
         ctx.close()
+
+
+@contextmanager
+def serving(ctx: CenterContext, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve ``ctx`` in a background thread (the demo's center); yields its base URL, stops on exit."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from secops.center.app import create_app
+
+    sock = bind(host, port)
+    bound = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn_config(create_app(ctx), ctx.settings, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="center", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            sock.close()
+            raise SecopsError("the center did not start", hint="run again with -v")
+        time.sleep(0.02)
+    try:
+        yield f"http://{host}:{bound}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()

@@ -47,6 +47,7 @@ class DemoResult:
     compliance: list[str] = field(default_factory=list)  # one calendar line per system
     data_files: list[Path] = field(default_factory=list)  # the roster, its masked, marked and leaked copies
     reports: list[Path] = field(default_factory=list)
+    center: list[str] = field(default_factory=list)  # the school and its center, both ways
 
 
 def _secops(workspace: Path, *args: str) -> list[str]:
@@ -84,7 +85,7 @@ def _discover_lab(workspace: Path, now: datetime, progress: Callable[[str], None
             f"{summary['hosts_up']} hosts up, {len(summary['changes'])} changes, {len(summary['alerts'])} alerts"
         )
         progress(f"      {discovery}")
-        progress("[3/8] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)")
+        progress("[3/9] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)")
         _prepare_system(workspace, now)
         assessed = campus.run_in_scanner(
             _secops(workspace, "dengbao", "assess", "--system", DEMO_SYSTEM, "--format", "json"), timeout=900
@@ -267,34 +268,34 @@ def run_demo(
     lab_reason = campus_unavailable_reason()
     scope = LAB_SCOPE if lab_reason is None else LOOPBACK_SCOPE
     workspace_dir = Path(tempfile.mkdtemp(prefix="secops-demo-"))
-    progress(f"[1/8] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
+    progress(f"[1/9] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
     result = init_workspace(
         workspace_dir, school_code=DEMO_SCHOOL_CODE, school_name=DEMO_SCHOOL_NAME, scope=scope, database=None, now=now
     )
     demo = DemoResult(workspace=workspace_dir)
     if lab_reason is None:
-        progress("[2/8] Discovering assets on a lab campus (IPv4 + IPv6)")
+        progress("[2/9] Discovering assets on a lab campus (IPv4 + IPv6)")
         demo.discovery, demo.assessment = _discover_lab(workspace_dir, now, progress)
     else:
-        progress(f"[2/8] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
+        progress(f"[2/9] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
         demo.discovery = _discover_loopback(workspace_dir, now)
         progress(f"      {demo.discovery}")
-        progress("[3/8] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration")
+        progress("[3/9] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration")
         demo.assessment = _assess_loopback(workspace_dir, now)
     progress(f"      {demo.assessment}")
-    progress("[4/8] Detection: Sigma over sample logs, YARA over a sample web root (stored as alerts)")
+    progress("[4/9] Detection: Sigma over sample logs, YARA over a sample web root (stored as alerts)")
     demo.detection = _detect(workspace_dir, workspace_dir)
     progress(f"      {demo.detection}")
-    progress("[5/8] Opening an incident from the top alert (its 1-hour clock runs)")
+    progress("[5/9] Opening an incident from the top alert (its 1-hour clock runs)")
     demo.incident = _open_incident(workspace_dir, output_dir, now)
     demo.reports.append((output_dir / "incident.docx").resolve())
     progress(f"      {demo.incident}")
-    progress(f"[6/8] Student data: a generated roster scanned, masked, watermarked and traced (in {output_dir})")
+    progress(f"[6/9] Student data: a generated roster scanned, masked, watermarked and traced (in {output_dir})")
     data = run_data_step(output_dir, workspace_dir, now=now, progress=progress)
     demo.data, demo.data_files = data.lines, [path.resolve() for path in data.files]
-    progress("[7/8] 等保 compliance: three systems at levels 2, 3 and 3, filings, 等级测评, the calendar")
+    progress("[7/9] 等保 compliance: three systems at levels 2, 3 and 3, filings, 等级测评, the calendar")
     demo.compliance = run_compliance_step(workspace_dir, DEMO_SYSTEM, now=now, progress=progress)
-    progress("[8/8] Building the reports (PDF, HTML, XLSX, DOCX; 数据分类分级, 定级报告, 备案表, the overview)")
+    progress("[8/9] Building the reports (PDF, HTML, XLSX, DOCX; 数据分类分级, 定级报告, 备案表, the overview)")
     roster = table_params([str(data.roster)], None)
     reports: list[tuple[str, dict[str, str], tuple[str, ...]]] = [
         ("workspace", {}, ALL_FORMATS),
@@ -311,4 +312,8 @@ def run_demo(
                 path = output_dir / f"{report_id}.{fmt}"
                 build_to_file(report_id, path, result.workspace, store, now, lang, params)
                 demo.reports.append(path.resolve())
+    progress("[9/9] The provincial center on loopback: alerts, incidents and a check-in up; a 通报 down")
+    from secops.demo.center_loop import run_center_loop
+
+    demo.center = run_center_loop(workspace_dir, DEMO_SCHOOL_CODE, DEMO_SCHOOL_NAME, progress)
     return demo

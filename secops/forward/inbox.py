@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -279,7 +279,7 @@ def open_notice_incident(delivery: Delivery) -> tuple[int | None, str]:
         path = folder / Path(item.name).name
         write_bytes_atomic(path, data, permissions=0o600)
         attach(session, incident.id, path)
-    due = body.due_at.astimezone(UTC).isoformat(timespec="minutes")
+    due = body.due_at.astimezone(_zone(delivery.workspace)).isoformat(timespec="minutes")
     line = f"{NOTICE_KINDS[body.kind]}“{body.title}”: incident #{incident.id} opened, due {due}"
     _notify(
         delivery.workspace,
@@ -287,6 +287,18 @@ def open_notice_incident(delivery: Delivery) -> tuple[int | None, str]:
         {"kind": "notice", "notice_id": payload.id, "incident_id": incident.id},
     )
     return incident.id, line
+
+
+def _zone(workspace: Path) -> tzinfo:
+    """The workspace's time zone (what a person there reads times in); Beijing if it cannot be read."""
+    from zoneinfo import ZoneInfo
+
+    from secops.config import load_workspace
+
+    try:
+        return ZoneInfo(load_workspace(workspace).config.timezone)
+    except (SecopsError, ValueError):
+        return ZoneInfo("Asia/Shanghai")
 
 
 def _status_of(incident: Incident) -> tuple[str, datetime | None, str | None]:

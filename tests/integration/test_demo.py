@@ -43,7 +43,7 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
     assert "Sigma:" in result.stdout and "YARA: 4 of 4" in result.stdout
     assert "1-hour clock" in result.stdout and (out / "incident.docx").stat().st_size > 1000
     # student data: a roster classified, masked, marked for two recipients, a leak traced back
-    assert "[6/8] Student data" in result.stdout
+    assert "[6/9] Student data" in result.stdout
     for name in ("students.csv", "students-masked.csv", "students-marked-1.csv", "students-marked-2.csv"):
         assert (out / name).stat().st_size > 100_000
     assert (out / "leaked.xlsx").stat().st_size > 10_000
@@ -62,7 +62,7 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
     cells = {str(v) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python() for v in row}
     assert "身份证号" in cells and "家长电话" in cells
     # 等保 compliance: three systems at levels 2, 3 and 3, the calendar, 定级报告, 备案表, overview
-    assert "[7/8] 等保 compliance" in result.stdout
+    assert "[7/9] 等保 compliance" in result.stdout
     assert "学籍与成绩管理系统 第3级 · 备案 " in result.stdout and "下次等级测评" in result.stdout
     assert "招生考试系统 第3级 · 未备案，期限 " in result.stdout and "学校门户网站 第2级" in result.stdout
     for name in ("grading.docx", "grading.pdf", "filing.docx", "filing.xlsx", "overview.pdf", "overview.docx"):
@@ -78,6 +78,11 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
     book = CalamineWorkbook.from_path(str(out / "filing.xlsx"))
     cells = {str(v) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python() for v in row}
     assert any("备案证明编号 41330013001-23002" in cell for cell in cells)  # the recorded filing
+    # the school and its provincial center, both ways, on loopback
+    assert "[9/9] The provincial center" in result.stdout
+    assert "1 school incident(s) with their clocks, check-in received" in result.stdout
+    assert "漏洞通报“教务系统远程代码执行漏洞（演示）”: incident #2 opened" in result.stdout
+    assert "the center sees: acknowledged" in result.stdout
     info = subprocess.run(["pdfinfo", str(out / "workspace.pdf")], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert 1 <= pages <= 10
