@@ -477,6 +477,7 @@ forward_periods = sa.Table(
     sa.Column("end_day", sa.Date, nullable=False),
     sa.Column("deadline", sa.String(5), nullable=False),  # HH:MM, Beijing
     sa.Column("issuer", sa.String(200), nullable=False),
+    sa.Column("issued_at", _when, nullable=False),  # a day whose deadline passed before this is not ours to report
     sa.Column("received_at", _when, nullable=False),
 )
 

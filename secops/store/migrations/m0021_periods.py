@@ -45,6 +45,7 @@ def upgrade(conn: Connection) -> None:
         sa.Column("end_day", sa.Date, nullable=False),
         sa.Column("deadline", sa.String(5), nullable=False),
         sa.Column("issuer", sa.String(200), nullable=False),
+        sa.Column("issued_at", when, nullable=False),
         sa.Column("received_at", when, nullable=False),
     )
     sa.Table(
