@@ -90,7 +90,8 @@ def receive_period(delivery: Delivered) -> tuple[int | None, str]:
     }
     with delivery.store.engine.begin() as conn:
         insert_rows(conn, forward_periods, [row], conflict=("id",), update=["name", "start_day", "end_day", "deadline"])
-    return None, f"重要时期“{body.name}” {body.start.isoformat()} 至 {body.end.isoformat()}，每日 {body.deadline} 前报送零报告"
+    span = f"{body.start.isoformat()} 至 {body.end.isoformat()}"
+    return None, f"重要时期“{body.name}” {span}，每日 {body.deadline} 前报送零报告"
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,8 @@ def send_pending(http: httpx.Client, target: Target, store: Store, now: datetime
             row = conn.execute(sa.select(z.kind, z.incidents).where(z.day == result.day)).first()
             if row is None or sent.get(result.day) != (row.kind, sorted(row.incidents or [])):
                 continue  # a --submit changed it meanwhile: the new content goes on the next pass
-            conn.execute(forward_zero_reports.update().where(z.day == result.day).values(sent_at=now, answer=result.status))
+            done = forward_zero_reports.update().where(z.day == result.day)
+            conn.execute(done.values(sent_at=now, answer=result.status))
     return f"sent {len(reports)}"
 
 

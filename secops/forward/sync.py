@@ -30,8 +30,8 @@ from secops.forward.backoff import parse_retry_after
 from secops.forward.compliance import send_summary as post_summary
 from secops.forward.heartbeat import send_heartbeat as post_heartbeat
 from secops.forward.inbox import pull as pull_inbox
-from secops.forward.periods import zero_reports_step
 from secops.forward.incidents import send_incidents as post_incidents
+from secops.forward.periods import zero_reports_step
 from secops.forward.target import Target
 from secops.protocol import signing
 from secops.store import Store
