@@ -83,7 +83,7 @@ def add(
 @period.command("list")
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
 def list_periods(fmt: str) -> None:
-    """Periods, the latest first, with today's missing schools."""
+    """Periods, the latest first, with how many school-days are missing so far."""
     from secops.center.context import open_state
     from secops.center.periods import period_days, periods
 

@@ -83,7 +83,7 @@ def report_cmd(app: AppContext, incident_id: int, kind: str, fmt: str, output: P
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (needed for docx and pdf).")
 @click.option("--submit", is_flag=True, help="Submit the day's 零报告 (or its incidents) to the center now.")
 @click.option("--hold", is_flag=True, help="Stop the automatic submission at the deadline for the day.")
-@actor_option
+@click.option("--actor", help="Who submits or holds (default: the login name); kept at the school, not sent.")
 @pass_app
 def zero_report_cmd(
     app: AppContext,
