@@ -262,3 +262,12 @@ def _attach_notice_groups() -> None:
 _attach_user_group()
 _attach_incident_group()
 _attach_notice_groups()
+
+
+def _attach_period_group() -> None:
+    from secops.cli.center_period_cmd import period
+
+    center.add_command(period)
+
+
+_attach_period_group()

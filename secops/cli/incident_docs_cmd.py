@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -72,13 +73,31 @@ def report_cmd(app: AppContext, incident_id: int, kind: str, fmt: str, output: P
 
 
 @click.command(name="zero-report")
-@click.option("--date", "day", help="The day (YYYY-MM-DD; default: today in the workspace time zone).")
+@click.option(
+    "--date",
+    "--day",
+    "day",
+    help="The day (YYYY-MM-DD; default: today in the workspace time zone, Beijing with --submit/--hold).",
+)
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "json"]), default="json", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (needed for docx and pdf).")
+@click.option("--submit", is_flag=True, help="Submit the day's 零报告 (or its incidents) to the center now.")
+@click.option("--hold", is_flag=True, help="Stop the automatic submission at the deadline for the day.")
+@click.option("--actor", help="Who submits or holds (default: the login name); kept at the school, not sent.")
 @pass_app
-def zero_report_cmd(app: AppContext, day: str | None, fmt: str, output: Path | None) -> None:
-    """The daily 零报告 (or the day's incidents), marked when the day is in an important period."""
-    from datetime import date
+def zero_report_cmd(
+    app: AppContext,
+    day: str | None,
+    fmt: str,
+    output: Path | None,
+    submit: bool,
+    hold: bool,
+    actor: str | None,
+) -> None:
+    """The daily 零报告 (or the day's incidents), marked when the day is in an important period.
+
+    In a period the center defined, the forwarder submits it automatically at the deadline unless
+    a responder submits it (--submit) or holds it (--hold) first."""
     from zoneinfo import ZoneInfo
 
     from secops.errors import SecopsError
@@ -92,10 +111,36 @@ def zero_report_cmd(app: AppContext, day: str | None, fmt: str, output: Path | N
         except ValueError:
             raise SecopsError(f"--date {day!r} is not a date", hint="use YYYY-MM-DD") from None
     else:
-        chosen = app.now().astimezone(ZoneInfo(workspace.config.timezone)).date()
+        # periods are defined in Beijing dates, whatever the workspace's zone
+        zone = "Asia/Shanghai" if submit or hold else workspace.config.timezone
+        chosen = app.now().astimezone(ZoneInfo(zone)).date()
+    if submit or hold:
+        if submit and hold:
+            raise SecopsError("give --submit or --hold, not both")
+        _submit_or_hold(app, chosen, hold=hold, actor=actor)
+        return
     with app.store(workspace) as store:
         built, data = zero_report(store, workspace, load_policy(), chosen, app.now())
     write_document(built, output, fmt, data)
+
+
+def _submit_or_hold(app: AppContext, day: date, *, hold: bool, actor: str | None) -> None:
+    import getpass
+
+    from secops.forward.periods import hold as hold_day
+    from secops.forward.periods import submit
+    from secops.protocol.zero_reports import BEIJING, REPORT_KINDS
+
+    person = actor or getpass.getuser()
+    with app.store(app.workspace()) as store:
+        done = (hold_day if hold else submit)(store, day, app.now(), person)
+    if done.held:
+        click.echo(f"{day.isoformat()} 的零报告已暂缓：截止时间不再自动报送，请人工提交（--submit）")
+        return
+    assert done.submitted_at is not None and done.kind is not None
+    at = done.submitted_at.astimezone(BEIJING).isoformat(sep=" ", timespec="minutes")
+    count = f"（{len(done.incidents)} 起事件）" if done.incidents else ""
+    click.echo(f"{day.isoformat()} {REPORT_KINDS[done.kind]}{count}已提交（{at}），转发器下次运行时报送中心")
 
 
 @click.command(name="metrics")

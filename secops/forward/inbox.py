@@ -137,9 +137,18 @@ def _envelope_id(sealed: dict[str, object], seq: int) -> str:
     return f"refused-{seq}-{digest}"[:64]
 
 
+def _load_handlers() -> None:
+    """The handlers of other kinds live in their own modules, which cannot import this one back
+    (no import cycles): registered here, before the first envelope is handled."""
+    from secops.forward.periods import receive_period
+
+    HANDLERS.setdefault("period", receive_period)
+
+
 def pull(client: httpx.Client, target: Target, store: Store, now: datetime) -> InboxResult:
     """Fetch, check and handle what the center sent since the last pass; then report statuses.
     Never raises: the alerts matter more."""
+    _load_handlers()
     result = InboxResult()
     if target.center_key is None or target.workspace is None:
         result.error = "not pulling notices: no center key pinned (secops forward setup --center-key)"

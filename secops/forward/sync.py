@@ -31,6 +31,7 @@ from secops.forward.compliance import send_summary as post_summary
 from secops.forward.heartbeat import send_heartbeat as post_heartbeat
 from secops.forward.inbox import pull as pull_inbox
 from secops.forward.incidents import send_incidents as post_incidents
+from secops.forward.periods import zero_reports_step
 from secops.forward.target import Target
 from secops.protocol import signing
 from secops.store import Store
@@ -269,6 +270,7 @@ class PassResult:
     heartbeat: str | None = None  # the check-in: "sent" or why not; None: not tried this pass
     incidents: str | None = None  # the school's incident changes and audit head: what was sent or why not
     inbox: str | None = None  # what the center sent down (通报 ...) and the status report
+    zero_reports: str | None = None  # the 零报告 of important periods: recorded, sent, or why not
 
     @property
     def sent(self) -> int:
@@ -298,6 +300,10 @@ def forward_once(
     result = PassResult(enqueued=outbox.enqueue_new(store, target.school, target.school_name, now()))
     if pull:  # first: a 通报 opens its incident, which then goes up with the others
         result.inbox = pull_inbox(client.http, client.target, store, now()).text()
+        # then the 零报告 of any period day past its deadline (a period just received counts)
+        result.zero_reports = zero_reports_step(client.http, client.target, store, now())
+        if result.zero_reports != "up to date":
+            result.inbox = f"{result.inbox}; 零报告: {result.zero_reports}"
     if send_incidents:
         result.incidents = post_incidents(client.http, client.target, store, now())
     size = max(1, batch)

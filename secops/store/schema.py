@@ -441,6 +441,62 @@ center_school_groups = sa.Table(
     sa.Column("school", sa.String(10), primary_key=True),
 )
 
+center_periods = sa.Table(
+    "center_periods",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # also the envelope's id in center_outbound
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("start_day", sa.Date, nullable=False),  # Beijing dates, inclusive
+    sa.Column("end_day", sa.Date, nullable=False),
+    sa.Column("deadline", sa.String(5), nullable=False),  # HH:MM, Beijing
+    sa.Column("issued_at", _when, nullable=False),
+    sa.Column("issued_by", sa.String(100), nullable=False),
+    sa.Column("audience", sa.Text, nullable=False),  # how it was addressed, for people
+    sa.Column("schools", sa.JSON, nullable=False),  # the codes it went to (empty: all)
+)
+
+center_zero_reports = sa.Table(
+    "center_zero_reports",
+    metadata,
+    sa.Column("school", sa.String(10), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),  # one report per school and Beijing day, whatever the period
+    sa.Column("kind", sa.String(10), nullable=False),  # zero | incidents
+    sa.Column("incidents", sa.JSON, nullable=False),  # the school's local incident ids (counts only)
+    sa.Column("submitted_at", _when, nullable=False),  # the first submission: it decides late or not
+    sa.Column("submitted_by", sa.String(10), nullable=False),  # auto | person
+    sa.Column("received_at", _when, nullable=False),
+    sa.Column("updated_at", _when, nullable=False),
+)
+
+forward_periods = sa.Table(
+    "forward_periods",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # the center's period id
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("start_day", sa.Date, nullable=False),  # Beijing dates, inclusive
+    sa.Column("end_day", sa.Date, nullable=False),
+    sa.Column("deadline", sa.String(5), nullable=False),  # HH:MM, Beijing
+    sa.Column("issuer", sa.String(200), nullable=False),
+    sa.Column("issued_at", _when, nullable=False),  # a day whose deadline passed before this is not ours to report
+    sa.Column("received_at", _when, nullable=False),
+)
+
+forward_zero_reports = sa.Table(
+    "forward_zero_reports",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),  # Beijing day
+    sa.Column("period_id", sa.String(64), nullable=False),
+    sa.Column("held", sa.Boolean, nullable=False),  # a responder stopped the automatic one
+    sa.Column("held_by", sa.String(100)),
+    sa.Column("kind", sa.String(10)),  # zero | incidents; NULL while held
+    sa.Column("incidents", sa.JSON),
+    sa.Column("submitted_at", _when),
+    sa.Column("submitted_by", sa.String(10)),  # auto | person
+    sa.Column("person", sa.String(100)),  # who, for the local record (never sent)
+    sa.Column("sent_at", _when),  # when the center acknowledged it; NULL: send on the next pass
+    sa.Column("answer", sa.String(20)),  # what the center answered
+)
+
 forward_received = sa.Table(
     "forward_received",
     metadata,
