@@ -12,16 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from secops.center.dashboard import queries
 from secops.center.dashboard.web import HEADERS, SESSION_COOKIE, Dashboard, Viewer
 from secops.center.notices import NoticeView, SchoolOnNotice, audience, groups, issue_notice, notice_views
 from secops.center.staff import ROLE_NAMES, get_user, role_allows
 from secops.errors import SecopsError
 from secops.protocol.notices import NOTICE_KINDS
 from secops.store import Store
+from secops.store.schema import center_schools
 
 ISSUER_ROLE = "admin"
 DEFAULT_DUE = "60h"
@@ -55,6 +56,13 @@ class SchoolNotice:
 
     notice: NoticeView
     mine: SchoolOnNotice
+
+
+def registered(state: Store) -> dict[str, bool]:
+    """Every registered school code and whether its access was revoked."""
+    c = center_schools.c
+    with state.engine.connect() as conn:
+        return {row.code: row.revoked_at is not None for row in conn.execute(sa.select(c.code, c.revoked_at))}
 
 
 def school_notices(state: Store, now: datetime, code: str) -> list[SchoolNotice]:
@@ -168,10 +176,13 @@ def router(board: Dashboard) -> APIRouter:
             bad = [c for c in codes if not SCHOOL_CODE.match(c)]
             if bad:
                 return "学校代码应为 10 位数字：" + "、".join(bad[:10])
-            known = queries.school_names(ctx.state)
+            known = registered(ctx.state)
             unknown = [c for c in codes if c not in known]
             if unknown:
                 return "以下学校未在中心注册：" + "、".join(unknown[:10])
+            revoked = [c for c in codes if known[c]]
+            if revoked:
+                return "以下学校的接入已吊销，不能发送通报：" + "、".join(revoked[:10])
         if kind not in NOTICE_KINDS:
             return "请选择通报类型。"
         if not title.strip():
