@@ -2,8 +2,9 @@
 
 Pages (Chinese, Beijing time, no JavaScript, no external assets): ``/login``, ``/logout`` (POST),
 ``/`` overview, ``/alerts``, ``/schools``, ``/schools/{code}``, ``/incidents``, ``/incidents/{id}`` (a case and
-the staff actions on it, POST forms), ``/alerts/{id}``, ``/compliance``. Accounts come
-from ``secops center user add``; see ``secops.center.staff``.
+the staff actions on it, POST forms), ``/alerts/{id}``, ``/compliance``, ``/notices`` (通报; admins issue
+them through a POST form) and ``/notices/{id}``. Accounts come from
+``secops center user add``; see ``secops.center.staff``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 def install_dashboard(app: FastAPI, ctx: CenterContext) -> None:
     """Mount the dashboard's routes (kept out of the OpenAPI spec, which documents the ingestion API)."""
-    from secops.center.dashboard import auth, case_pages, compliance_pages, pages
+    from secops.center.dashboard import auth, case_pages, compliance_pages, notice_pages, pages
     from secops.center.dashboard.web import Dashboard, LoginRequired
 
     board = Dashboard(ctx)
@@ -26,5 +27,6 @@ def install_dashboard(app: FastAPI, ctx: CenterContext) -> None:
     app.include_router(pages.router(board))
     app.include_router(compliance_pages.router(board))
     app.include_router(case_pages.router(board))
+    app.include_router(notice_pages.router(board))
     app.add_exception_handler(LoginRequired, auth.login_redirect)
     app.add_middleware(auth.LoginGate, board=board)

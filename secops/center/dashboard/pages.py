@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from secops.center.compliance_store import overdue_schools
 from secops.center.dashboard import charts, queries
+from secops.center.dashboard.notice_pages import school_notices
 from secops.center.dashboard.web import ZONE, Dashboard
 from secops.center.school_incidents import school_incidents
 from secops.center.staff import mark_looked
@@ -260,6 +261,7 @@ def router(board: Dashboard) -> APIRouter:
             "incidents": queries.incident_views(ctx.state, board.policy, now, open_only=False, school=code, limit=50),
             "silent_hours": ctx.settings.silent_after_hours,
             "reported": school_incidents(ctx.state, now, school=code, open_only=False, limit=50),
+            "notices": school_notices(ctx.state, now, code),
         }
         return board.render("school.html", viewer, nav="schools", **values)
 

@@ -22,11 +22,13 @@ from secops.errors import SecopsError
 from secops.incident.clocks import format_left
 from secops.incident.model import STATE_NAMES
 from secops.incident.policy import IncidentPolicy, load_policy
+from secops.protocol.notices import NOTICE_KINDS, STATUS_NAMES
 
 HERE = Path(__file__).parent
 ZONE = ZoneInfo("Asia/Shanghai")
 SESSION_COOKIE = "secops_session"
 LOGIN_COOKIE = "secops_login"  # binds the login form's CSRF token before there is a session
+NOTICE_STATUS_NAMES = {"not_received": "未接收", **STATUS_NAMES}
 SEVERITY_NAMES = {"critical": "严重", "high": "高危", "medium": "中危", "low": "低危", "info": "信息"}
 # Pages carry no script at all; styles come only from our own stylesheet.
 HEADERS = {
@@ -104,6 +106,8 @@ class Dashboard:
         self.env.filters["state_name"] = lambda s: STATE_NAMES.get(s, s)
         self.env.filters["urlq"] = lambda s: quote(str(s), safe="")
         self.env.filters["category_name"] = category_name
+        self.env.filters["notice_kind"] = lambda s: NOTICE_KINDS.get(s, s)
+        self.env.filters["notice_status"] = lambda s: NOTICE_STATUS_NAMES.get(s, s)
         self.stylesheet = (HERE / "static" / "dashboard.css").read_bytes()
 
     def now(self) -> datetime:
