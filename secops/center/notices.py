@@ -54,12 +54,12 @@ def set_group(state: Store, name: str, schools: Sequence[str], *, remove: bool =
     """Add (or remove) registered schools to a group; returns its members."""
     name = name.strip()
     if not name or len(name) > 50:
-        raise SecopsError("a group name is 1-50 characters")
+        raise SecopsError("分组名称应为 1-50 个字符")
     with state.engine.begin() as conn:
         known = set(conn.execute(sa.select(center_schools.c.code)).scalars())
         unknown = [s for s in schools if s not in known]
         if unknown:
-            raise SecopsError(f"not registered: {', '.join(unknown)}", hint="see secops center school list")
+            raise SecopsError(f"未注册的学校：{'、'.join(unknown)}", hint="see secops center school list")
         for school in schools:
             match = (center_school_groups.c.name == name) & (center_school_groups.c.school == school)
             conn.execute(center_school_groups.delete().where(match))
@@ -81,19 +81,20 @@ def audience(state: Store, *, schools: Sequence[str], group: str | None, everyon
     """The school codes a notice goes to (empty: all) and how that reads for people."""
     chosen = sum(bool(x) for x in (schools, group, everyone))
     if chosen != 1:
-        raise SecopsError("give exactly one of --school, --group or --all")
+        raise SecopsError("发送对象只能选一种：give exactly one of --school, --group or --all")
     if everyone:
         return [], "全部学校"
     if group:
         members = group_members(state, group)
         if not members:
-            raise SecopsError(f"group {group!r} has no schools", hint="secops center group add NAME CODE ...")
+            raise SecopsError(f"分组 {group} 中没有学校", hint="secops center group add NAME CODE ...")
         return members, f"分组 {group}（{len(members)} 所）"
+    c = center_schools.c
     with state.engine.connect() as conn:
-        known = set(conn.execute(sa.select(center_schools.c.code)).scalars())
-    unknown = [s for s in schools if s not in known]
-    if unknown:
-        raise SecopsError(f"not registered: {', '.join(unknown)}", hint="see secops center school list")
+        active = set(conn.execute(sa.select(c.code).where(c.revoked_at.is_(None))).scalars())
+    unknown = [s for s in schools if s not in active]
+    if unknown:  # a revoked school's forwarder can no longer fetch anything
+        raise SecopsError(f"未注册或已吊销的学校：{'、'.join(unknown)}", hint="see secops center school list")
     return sorted(set(schools)), "、".join(sorted(set(schools)))
 
 
@@ -101,9 +102,9 @@ def _attachment(path: Path) -> Attachment:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SecopsError(f"cannot read {path}: {exc.strerror}") from None
+        raise SecopsError(f"无法读取附件 {path}：{exc.strerror}") from None
     if len(data) > MAX_ATTACHMENT:
-        raise SecopsError(f"{path} is larger than {MAX_ATTACHMENT // 1024} KiB", hint="attach a smaller file or a link")
+        raise SecopsError(f"附件 {path} 超过 {MAX_ATTACHMENT // 1024} KiB", hint="attach a smaller file or a link")
     return Attachment(
         name=path.name[:200], sha256=hashlib.sha256(data).hexdigest(), content=base64.b64encode(data).decode()
     )
@@ -133,11 +134,11 @@ def issue_notice(
     attachments: Sequence[Path] = (),
 ) -> Issued:
     if kind not in NOTICE_KINDS:
-        raise SecopsError(f"unknown notice kind {kind!r}", hint="use one of " + ", ".join(NOTICE_KINDS))
+        raise SecopsError(f"未知的通报类型 {kind!r}", hint="use one of " + ", ".join(NOTICE_KINDS))
     if not title.strip():
-        raise SecopsError("a notice needs a title")
-    if due <= timedelta(0) or due > timedelta(days=365):
-        raise SecopsError("--due must be between 1 hour and 365 days, e.g. 60h")
+        raise SecopsError("通报需要标题")
+    if due < timedelta(hours=1) or due > timedelta(days=365):
+        raise SecopsError("整改期限应在 1 小时到 365 天之间（--due 60h）")
     now = now.astimezone(UTC)
     body = NoticeBody(
         kind=kind,
@@ -305,7 +306,8 @@ class NoticeView:
 def notice_views(state: Store, now: datetime, notice_id: str | None = None) -> list[NoticeView]:
     """Notices, newest first, each with its schools: overdue first, then by status."""
     n = center_notices.c
-    stmt = sa.select(center_notices).order_by(n.issued_at.desc())
+    # newest first; notices of the same second by their id (which starts with the issue time)
+    stmt = sa.select(center_notices).order_by(n.issued_at.desc(), n.id.desc())
     if notice_id is not None:
         stmt = stmt.where(n.id == notice_id)
     with state.engine.connect() as conn:
