@@ -137,9 +137,17 @@ def _envelope_id(sealed: dict[str, object], seq: int) -> str:
     return f"refused-{seq}-{digest}"[:64]
 
 
+def _load_handlers() -> None:
+    """Handlers of other kinds live in their own modules, which cannot import this one (a cycle)."""
+    from secops.forward.packs import handle_pack
+
+    HANDLERS.setdefault("pack", handle_pack)
+
+
 def pull(client: httpx.Client, target: Target, store: Store, now: datetime) -> InboxResult:
     """Fetch, check and handle what the center sent since the last pass; then report statuses.
     Never raises: the alerts matter more."""
+    _load_handlers()
     result = InboxResult()
     if target.center_key is None or target.workspace is None:
         result.error = "not pulling notices: no center key pinned (secops forward setup --center-key)"
