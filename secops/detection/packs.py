@@ -40,6 +40,7 @@ _HASHES = {32: "md5", 40: "sha1", 64: "sha256"}
 # A pack's YARA file must not reach beyond itself: ``include`` would make the school's compiler
 # read (and leak, through error messages and matches) any file the forwarder can read.
 _YARA_INCLUDE = re.compile(r"^\s*include\s", re.MULTILINE)
+_SIGMA_ID = re.compile(r"^id:[ \t]*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
 
 @dataclass
@@ -91,12 +92,39 @@ def _check_text(kind: str, name: str, text: str, where: Path) -> list[ContentErr
     """Errors in one pack file whose text sits at ``where`` (reported under ``name``)."""
     if kind == "indicators":
         return parse_indicators(text, Path(name))[1]
-    if kind == "yara" and _YARA_INCLUDE.search(text):
-        line = text.count("\n", 0, _YARA_INCLUDE.search(text).start()) + 1  # type: ignore[union-attr]
+    include = _YARA_INCLUDE.search(text) if kind == "yara" else None
+    if include is not None:
+        line = text.count("\n", 0, include.start()) + 1
         return [ContentError(Path(name), line, "include is not allowed in a pack (it would read local files)")]
     content_kind = kind_named("sigma-rule" if kind == "sigma" else "yara-rule")
     errors = check_file(where, content_kind)
     return [ContentError(Path(name) if e.path == where else e.path, e.line, e.message) for e in errors]
+
+
+def _shipped_sigma_ids() -> dict[str, Path]:
+    from secops.content.locate import content_root
+
+    found: dict[str, Path] = {}
+    for path in sorted((content_root("rules") / "sigma").rglob("*.yml")):
+        for match in _SIGMA_ID.finditer(path.read_text(encoding="utf-8", errors="replace")):
+            found.setdefault(match.group(1), path)
+    return found
+
+
+def _id_clashes(named: Sequence[tuple[Path, str]]) -> list[ContentError]:
+    """A Sigma rule whose id is a shipped rule's, or another in the pack, would be dropped silently
+    by the rule loader (the first of an id wins): refused instead."""
+    seen = _shipped_sigma_ids()
+    errors = []
+    for path, text in named:
+        for match in _SIGMA_ID.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            other = seen.get(match.group(1))
+            if other is not None:
+                errors.append(ContentError(path, line, f"id {match.group(1)} is already the id of {other.name}"))
+            else:
+                seen[match.group(1)] = path
+    return errors
 
 
 def check_files(files: Sequence[PackFile]) -> list[ContentError]:
@@ -108,6 +136,7 @@ def check_files(files: Sequence[PackFile]) -> list[ContentError]:
             where.parent.mkdir(exist_ok=True)
             where.write_text(item.text, encoding="utf-8")
             errors.extend(_check_text(item.kind, item.name, item.text, where))
+    errors.extend(_id_clashes([(Path(f.name), f.text) for f in files if f.kind == "sigma"]))
     return errors
 
 
@@ -116,6 +145,7 @@ def collect(sources: dict[str, Sequence[Path]]) -> tuple[list[PackFile], list[Co
     error names the publisher's own file and line."""
     files: list[PackFile] = []
     errors: list[ContentError] = []
+    sigma: list[tuple[Path, str]] = []
     for kind, paths in sources.items():
         for path in paths:
             if not path.exists():
@@ -130,12 +160,14 @@ def collect(sources: dict[str, Sequence[Path]]) -> tuple[list[PackFile], list[Co
                 except (OSError, UnicodeDecodeError) as exc:
                     errors.append(ContentError(one, None, f"cannot read as UTF-8 text: {exc}"))
                     continue
-                problems = _check_text(kind, str(one), text, one)
-                errors.extend(problems)
+                errors.extend(_check_text(kind, str(one), text, one))
+                if kind == "sigma":
+                    sigma.append((one, text))
                 try:
                     files.append(PackFile(name=one.name, kind=kind, text=text))
                 except ValueError as exc:
                     errors.append(ContentError(one, None, str(exc).splitlines()[-1].strip()))
+    errors.extend(_id_clashes(sigma))
     return files, errors
 
 

@@ -45,3 +45,12 @@ def test_the_scheduled_job_adds_installed_packs_to_the_shipped_rules(tmp_path: P
     assert with_packs(tmp_path, [shipped]) == [shipped, *rule_dirs(tmp_path, "sigma")]
     own = tmp_path / "own"
     assert with_packs(tmp_path, [own]) == [own]  # a job with rules of its own keeps them alone
+
+
+def test_a_sigma_rule_reusing_a_shipped_rules_id_is_refused() -> None:
+    from secops.detection.packs import _shipped_sigma_ids
+
+    taken = next(iter(_shipped_sigma_ids()))
+    rule = f"title: t\nid: {taken}\nlogsource:\n  product: linux\ndetection:\n  keywords: [x]\n  condition: keywords\n"
+    [error] = check_files([PackFile(name="r.yml", kind="sigma", text=rule)])
+    assert str(error).startswith(f"r.yml:2: id {taken} is already the id of ")
