@@ -17,6 +17,7 @@ from secops.center.guard import RequestGuard
 from secops.center.heartbeat_api import router as heartbeat_router
 from secops.center.incidents_api import router as incidents_router
 from secops.center.notices_api import router as notices_router
+from secops.center.packs_api import router as packs_router
 from secops.center.periods_api import router as periods_router
 from secops.center.stores.base import StoreUnavailable
 from secops.errors import SecopsError
@@ -84,6 +85,7 @@ def create_app(
     app.include_router(incidents_router)
     app.include_router(notices_router)
     app.include_router(periods_router)
+    app.include_router(packs_router)
     from secops.center.dashboard import install_dashboard
 
     install_dashboard(app, ctx)

@@ -259,6 +259,12 @@ def _attach_notice_groups() -> None:
         center.add_command(command)
 
 
+def _attach_pack_group() -> None:
+    from secops.cli.center_pack_cmd import pack
+
+    center.add_command(pack)
+
+
 _attach_user_group()
 _attach_incident_group()
 _attach_notice_groups()
@@ -271,3 +277,4 @@ def _attach_period_group() -> None:
 
 
 _attach_period_group()
+_attach_pack_group()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit, format_option
 
 
@@ -77,3 +78,32 @@ def list_content(fmt: str) -> None:
         for kind in KINDS
     ]
     emit(rows, fmt, ["kind", "files", "folder", "description"])
+
+
+@content.command(name="packs")
+@format_option()
+@pass_app
+def packs(app: AppContext, fmt: str) -> None:
+    """List the content packs the center sent this workspace (installed by `secops forward`).
+
+    Their Sigma rules run with the shipped ones in `secops detect run` (and the scheduled detect
+    job), their YARA rules in `secops yara scan`, unless --rules names other rules. Indicator
+    lists become a generated Sigma rule (IPs, domains) and a YARA rule (file hashes).
+    """
+    from secops.detection.packs import installed
+
+    rows = [
+        {
+            "name": p.name,
+            "version": p.version,
+            "sigma": p.sigma,
+            "yara": p.yara,
+            "indicators": p.indicators,
+            "installed_at": p.installed_at,
+            "issued_at": p.issued_at,
+            "center": p.issuer,
+            "folder": str(p.folder),
+        }
+        for p in installed(app.workspace().path)
+    ]
+    emit(rows, fmt, ["name", "version", "sigma", "yara", "indicators", "installed_at", "center"])

@@ -111,7 +111,7 @@ def run(
     if missing and not follow:  # --follow waits for a log that is not there yet, like tail -F
         raise click.BadParameter(f"{', '.join(missing)} does not exist", param_hint="LOGPATH")
     zone = app.zone(zone_name)
-    engine = _engine(rule_paths, _placeholders(placeholders))
+    engine = _engine(app, rule_paths, _placeholders(placeholders))
     stats = ReadStats()
     summary = Summary()
     opened = app.store(app.workspace()) if store else None
@@ -252,10 +252,21 @@ def _notes(notes: list[str]) -> None:
         click.echo(f"secops: note: {safe_text(note)}", err=True)
 
 
-def _engine(rule_paths: tuple[Path, ...], placeholders: dict[str, list[str]] | None = None) -> Engine:
+def pack_rules(app: AppContext, kind: str) -> list[Path]:
+    """The ``sigma`` or ``yara`` folders of the content packs installed in the workspace, if there
+    is one: they run with the shipped rules (never instead of rules named with --rules)."""
+    from secops.detection.packs import rule_dirs
+
+    try:
+        return rule_dirs(app.workspace_path, kind) if app.workspace_path.is_dir() else []
+    except OSError:
+        return []
+
+
+def _engine(app: AppContext, rule_paths: tuple[Path, ...], placeholders: dict[str, list[str]] | None = None) -> Engine:
     from secops.detection.sigma import Engine, load_rules
 
-    ruleset = load_rules(list(rule_paths) or [default_rules()])
+    ruleset = load_rules(list(rule_paths) or [default_rules(), *pack_rules(app, "sigma")])
     engine = Engine(ruleset, placeholders=placeholders)
     if not engine.rules and not ruleset.correlations:
         for error in engine.errors:

@@ -40,7 +40,12 @@ def _load(app: AppContext, rules: tuple[Path, ...]) -> RuleSet:
         cache = app.workspace_path / "cache" / "yara" if app.workspace_path.is_dir() else None
     except OSError:  # a workspace we may not enter: scan without the cache
         cache = None
-    ruleset = load_ruleset(list(rules) or None, cache_dir=cache)
+    from secops.cli.detect_run_cmd import pack_rules
+    from secops.detection.yara.ruleset import default_rules_dir
+
+    # Without --rules: the shipped rules and the YARA rules of the content packs installed here.
+    packs = [] if rules else pack_rules(app, "yara")
+    ruleset = load_ruleset(list(rules) or ([default_rules_dir(), *packs] if packs else None), cache_dir=cache)
     for error in ruleset.skipped:
         click.echo(f"secops: warning: {error} (file skipped, the other rules run)", err=True)
     return ruleset

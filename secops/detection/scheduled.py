@@ -52,6 +52,18 @@ def detect_new(
     return DetectOutcome(counted[0], written, stats, reader.notes, errors)
 
 
+def with_packs(workspace: Path, rule_paths: list[Path]) -> list[Path]:
+    """``rule_paths`` and, when they include the shipped Sigma rules (the job's default), the Sigma
+    rules of the content packs installed now: a pack installed after the job was set up runs too."""
+    from secops.content.locate import content_root
+    from secops.detection.packs import rule_dirs
+
+    shipped = (content_root("rules") / "sigma").resolve()
+    if not any(p.resolve() == shipped for p in rule_paths):
+        return rule_paths
+    return [*rule_paths, *rule_dirs(workspace, "sigma")]
+
+
 def run_detect_job(workspace_path: str, paths: str, rules: str, cron: str = "") -> None:
     """The scheduled detection; ``paths`` and ``rules`` are joined with ``os.pathsep``. Never raises
     a SecopsError: what went wrong is logged."""
@@ -68,7 +80,7 @@ def run_detect_job(workspace_path: str, paths: str, rules: str, cron: str = "") 
         with open_workspace_store(workspace) as store:
             outcome = detect_new(
                 store,
-                [Path(p) for p in rules.split(os.pathsep) if p],
+                with_packs(workspace.path, [Path(p) for p in rules.split(os.pathsep) if p]),
                 [p for p in log_paths if p.exists()],
                 ZoneInfo(workspace.config.timezone),
                 datetime.now(UTC),

@@ -140,9 +140,11 @@ def _envelope_id(sealed: dict[str, object], seq: int) -> str:
 def _load_handlers() -> None:
     """The handlers of other kinds live in their own modules, which cannot import this one back
     (no import cycles): registered here, before the first envelope is handled."""
+    from secops.forward.packs import handle_pack
     from secops.forward.periods import receive_period
 
     HANDLERS.setdefault("period", receive_period)
+    HANDLERS.setdefault("pack", handle_pack)
 
 
 def pull(client: httpx.Client, target: Target, store: Store, now: datetime) -> InboxResult:
@@ -171,6 +173,11 @@ def pull(client: httpx.Client, target: Target, store: Store, now: datetime) -> I
     except (httpx.HTTPError, SecopsError, ValueError) as exc:
         result.error = f"pull stopped: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
     result.statuses = report_statuses(client, target, store, now)
+    from secops.forward.packs import report_pack_statuses
+
+    packs = report_pack_statuses(client, target, store)  # also a refusal no pack handler saw
+    if packs != "up to date":
+        result.statuses += f"; packs: {packs}"
     return result
 
 

@@ -338,6 +338,43 @@ center_compliance = sa.Table(
     sa.Column("summary", sa.JSON, nullable=False),
 )
 
+center_packs = sa.Table(
+    "center_packs",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # the envelope's payload id
+    sa.Column("name", sa.String(50), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("issued_at", _when, nullable=False),
+    sa.Column("issued_by", sa.String(100), nullable=False),
+    sa.Column("audience", sa.Text, nullable=False),  # how it was addressed, for people
+    sa.Column("schools", sa.JSON, nullable=False),  # the codes it went to (empty: all)
+    sa.Column("files", sa.JSON, nullable=False),  # [{kind, name, sha256, bytes}]
+    sa.UniqueConstraint("name", "version", name="uq_center_packs_name_version"),
+)
+
+center_pack_status = sa.Table(
+    "center_pack_status",
+    metadata,
+    sa.Column("pack_id", sa.String(64), primary_key=True),
+    sa.Column("school", sa.String(10), primary_key=True),
+    sa.Column("status", sa.String(20), nullable=False),  # installed | ignored | refused
+    sa.Column("reason", sa.Text),
+    sa.Column("at", _when, nullable=False),  # when it happened at the school
+    sa.Column("installed_version", sa.Integer),  # what the school runs now
+    sa.Column("updated_at", _when, nullable=False),
+)
+
+forward_pack_status = sa.Table(
+    "forward_pack_status",
+    metadata,
+    sa.Column("pack_id", sa.String(64), primary_key=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("version", sa.Integer),  # installed version of that pack's name afterwards
+    sa.Column("reason", sa.Text),
+    sa.Column("at", _when, nullable=False),
+    sa.Column("reported", sa.Boolean, nullable=False),  # the center acknowledged it
+)
+
 center_heartbeats = sa.Table(
     "center_heartbeats",
     metadata,
