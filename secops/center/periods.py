@@ -102,7 +102,8 @@ def issue_period(
     expires = deadline_at(end, deadline) + timedelta(days=1)
     if expires <= now:
         raise SecopsError(f"the period ended on {end.isoformat()}", hint="give a --to today or later (Beijing)")
-    period_id = "p" + now.strftime("%Y%m%d%H%M%S") + secrets.token_hex(4)
+    # "z" (零报告): notices are n..., packs p...; a refusal is reported by the kind its id names
+    period_id = "z" + now.strftime("%Y%m%d%H%M%S") + secrets.token_hex(4)
     payload = envelope.Payload(
         kind="period",
         id=period_id,
