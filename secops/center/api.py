@@ -262,10 +262,10 @@ def _parse(body: bytes, max_batch: int) -> list[Any]:
     return alerts
 
 
-def _prepare(body: bytes, max_batch: int, school: str, ing: Ingestion) -> ingest.Prepared:
+def _prepare(body: bytes, max_batch: int, signer: Signer, ing: Ingestion) -> ingest.Prepared:
     alerts = _parse(body, max_batch)
     try:
-        return ingest.prepare_batch(alerts, school, ing.ctx.now())
+        return ingest.prepare_batch(alerts, signer.school, ing.ctx.now(), signer.covers)
     except ingest.ForeignSchool as exc:
         raise ApiError(403, str(exc), "a school may post only its own alerts; nothing was stored") from None
 
@@ -274,7 +274,7 @@ def _accept(ing: Ingestion, claim: Claim, body: bytes, max_batch: int) -> tuple[
     """Parse and check the batch, record the nonce, store: one trip to a worker thread, so a busy
     event loop (a login flood) delays a school's post as little as possible. The nonce is recorded
     only for a batch that passed its checks, and forgotten again if the store refuses it."""
-    prepared = _prepare(body, max_batch, claim.signer.school, ing)
+    prepared = _prepare(body, max_batch, claim.signer, ing)
     if not nonces.record_nonce(ing.ctx.state, claim.signer.school, claim.nonce, ing.ctx.now()):
         raise ApiError(409, "replayed request: this nonce was already used", "send every request with a new nonce")
     if not prepared.accepted:

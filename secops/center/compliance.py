@@ -16,8 +16,9 @@ class ForeignSummary(ValueError):
     """The summary names another school than the key's."""
 
 
-def parse_summary(body: bytes, school: str) -> ComplianceSummary:
-    """Validate a posted summary for ``school``: ValueError (what is wrong) or ForeignSummary."""
+def parse_summary(body: bytes, school: str, covers: frozenset[str] = frozenset()) -> ComplianceSummary:
+    """Validate a posted summary for ``school`` (or, from a lower center, a school it ``covers``):
+    ValueError (what is wrong) or ForeignSummary."""
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -28,6 +29,6 @@ def parse_summary(body: bytes, school: str) -> ComplianceSummary:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "body"
         raise ValueError(f"{where}: {first['msg']} ({exc.error_count()} problem(s))") from None
-    if summary.school.code != school:
+    if summary.school.code != school and summary.school.code not in covers:
         raise ForeignSummary(f"the summary is for school {summary.school.code}, the key for {school}")
     return summary

@@ -40,7 +40,7 @@ async def post_compliance(request: Request) -> Response:
         claim, body = await receive_signed(ing, request, MAX_SUMMARY_BYTES, "summary")
         signer = claim.signer
         try:
-            summary = parse_summary(body, signer.school)
+            summary = parse_summary(body, signer.school, signer.covers)
         except ForeignSummary as exc:
             raise ApiError(403, str(exc), "a school may send only its own summary; nothing was stored") from None
         except ValueError as exc:

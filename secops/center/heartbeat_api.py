@@ -36,7 +36,7 @@ async def post_heartbeat(request: Request) -> Response:
     ing: Ingestion = request.app.state.ingestion
     try:
         claim, body = await receive_signed(ing, request, MAX_HEARTBEAT_BYTES, "check-in")
-        beat = parse_for_school(body, Heartbeat, claim.signer.school, lambda b: b.school, "check-in")
+        beat = parse_for_school(body, Heartbeat, claim.signer, lambda b: b.school, "check-in")
         await use_nonce(ing, claim)
         now = ing.ctx.now()
         kept = await run_in_threadpool(store_heartbeat, ing.ctx.state, beat, now)

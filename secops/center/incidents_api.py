@@ -34,7 +34,7 @@ async def post_incidents(request: Request) -> Response:
     ing: Ingestion = request.app.state.ingestion
     try:
         claim, body = await receive_signed(ing, request, MAX_INCIDENTS_BYTES, "incidents")
-        batch = parse_for_school(body, IncidentBatch, claim.signer.school, lambda b: b.school, "incidents")
+        batch = parse_for_school(body, IncidentBatch, claim.signer, lambda b: b.school, "incidents")
         await use_nonce(ing, claim)
         outcome = await run_in_threadpool(store_batch, ing.ctx.state, batch, ing.ctx.now())
     except ApiError as exc:

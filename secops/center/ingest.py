@@ -138,21 +138,29 @@ def prepare_alert(alert: Any, school: str, now: datetime, received_at: datetime)
     )
 
 
-def check_schools(alerts: list[Any], school: str) -> None:
-    """Refuse the request if any alert names another school (before anything is validated or stored)."""
+def check_schools(alerts: list[Any], school: str, covers: frozenset[str] = frozenset()) -> None:
+    """Refuse the request if any alert names another school (before anything is validated or stored);
+    a lower center may send the alerts of the schools it ``covers``."""
     for index, alert in enumerate(alerts):
         if isinstance(alert, dict):
             org = alert.get("organization")
-            if isinstance(org, dict) and "id" in org and org["id"] != school:
+            if isinstance(org, dict) and "id" in org and org["id"] != school and org["id"] not in covers:
                 raise ForeignSchool(school, str(org["id"])[:20], index)
 
 
-def prepare_batch(alerts: list[Any], school: str, now: datetime) -> Prepared:
-    check_schools(alerts, school)
+def _school_of(alert: Any, school: str, covers: frozenset[str]) -> str:
+    """The school an alert is stored under: the covered school it names, else the sender."""
+    org = alert.get("organization") if isinstance(alert, dict) else None
+    named = org.get("id") if isinstance(org, dict) else None
+    return str(named) if covers and named in covers else school
+
+
+def prepare_batch(alerts: list[Any], school: str, now: datetime, covers: frozenset[str] = frozenset()) -> Prepared:
+    check_schools(alerts, school, covers)
     prepared = Prepared(accepted=[], results=[])
     for index, alert in enumerate(alerts):
         try:
-            stored = prepare_alert(alert, school, now, now)
+            stored = prepare_alert(alert, _school_of(alert, school, covers), now, now)
         except InvalidAlert as exc:
             prepared.results.append({"index": index, "id": None, "status": "rejected", "error": str(exc)})
             continue

@@ -191,9 +191,10 @@ Sealed = dict[str, object]  # an Envelope as stored (JSON)
 
 
 def outbound_for(
-    state: Store, school: str, after: int, limit: int = MAX_OUTBOUND_PAGE
+    state: Store, school: str, after: int, limit: int = MAX_OUTBOUND_PAGE, covers: frozenset[str] = frozenset()
 ) -> tuple[list[tuple[int, Sealed]], bool]:
-    """(seq, envelope) addressed to ``school`` after ``after``, oldest first, and whether more wait."""
+    """(seq, envelope) addressed to ``school`` (or, for a lower center, to a school it ``covers``)
+    after ``after``, oldest first, and whether more wait."""
     c = center_outbound.c
     found: list[tuple[int, Sealed]] = []
     last = after
@@ -206,7 +207,7 @@ def outbound_for(
                 return found, False
             for seq, schools, sealed in rows:
                 last = seq
-                if not schools or school in schools:
+                if not schools or school in schools or covers.intersection(schools):
                     found.append((seq, sealed))
                     if len(found) >= limit:
                         break

@@ -35,7 +35,8 @@ async def get_outbound(request: Request, after: str = "0") -> Response:
         rate_limit(ing, claim.signer)
         start = _after(after)
         await use_nonce(ing, claim)
-        items, more = await run_in_threadpool(outbound_for, ing.ctx.state, claim.signer.school, start)
+        signer = claim.signer
+        items, more = await run_in_threadpool(outbound_for, ing.ctx.state, signer.school, start, covers=signer.covers)
     except ApiError as exc:
         log.info("refused outbound %s: %s", exc.status, exc.error)
         return exc.response()
@@ -50,7 +51,7 @@ async def post_notice_status(request: Request) -> Response:
     ing: Ingestion = request.app.state.ingestion
     try:
         claim, body = await receive_signed(ing, request, MAX_STATUS_BYTES, "notice status")
-        batch = parse_for_school(body, StatusBatch, claim.signer.school, lambda b: b.school, "notice status")
+        batch = parse_for_school(body, StatusBatch, claim.signer, lambda b: b.school, "notice status")
         await use_nonce(ing, claim)
         changed = await run_in_threadpool(store_statuses, ing.ctx.state, batch.school, batch.statuses, ing.ctx.now())
     except ApiError as exc:

@@ -33,7 +33,7 @@ async def post_pack_status(request: Request) -> Response:
     ing: Ingestion = request.app.state.ingestion
     try:
         claim, body = await receive_signed(ing, request, MAX_PACK_STATUS_BYTES, "pack status")
-        batch = parse_for_school(body, PackStatusBatch, claim.signer.school, lambda b: b.school, "pack status")
+        batch = parse_for_school(body, PackStatusBatch, claim.signer, lambda b: b.school, "pack status")
         await use_nonce(ing, claim)
         kept = await run_in_threadpool(store_pack_statuses, ing.ctx.state, batch.school, batch.statuses, ing.ctx.now())
     except ApiError as exc:

@@ -25,7 +25,7 @@ async def post_zero_reports(request: Request) -> Response:
     ing: Ingestion = request.app.state.ingestion
     try:
         claim, body = await receive_signed(ing, request, MAX_ZERO_REPORT_BYTES, "零报告")
-        batch = parse_for_school(body, ZeroReportBatch, claim.signer.school, lambda b: b.school, "零报告")
+        batch = parse_for_school(body, ZeroReportBatch, claim.signer, lambda b: b.school, "零报告")
         await use_nonce(ing, claim)
         results = await run_in_threadpool(store_zero_reports, ing.ctx.state, batch.school, batch.reports, ing.ctx.now())
     except ApiError as exc:

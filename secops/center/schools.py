@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -35,11 +36,16 @@ class School:
 
 @dataclass(frozen=True)
 class Signer:
-    """What a request handler needs to authenticate a school's request."""
+    """What a request handler needs to authenticate a school's (or a lower center's) request."""
 
     school: str
     key: bytes  # the derived HMAC signing key
     rate_per_minute: int | None  # None: the center's default
+    covers: frozenset[str] = frozenset()  # a lower center: the schools it may report for
+
+    def speaks_for(self, code: object) -> bool:
+        """Whether this key may send data about ``code``: its own, or a school it covers."""
+        return code == self.school or code in self.covers
 
 
 def _pad(secret: bytes, key_id: str) -> bytes:
@@ -76,9 +82,15 @@ def add_school(
     *,
     rotate: bool = False,
     rate_per_minute: int | None = None,
+    covers: Sequence[str] = (),
 ) -> signing.SchoolKey:
-    """Register a school (or, with ``rotate``, replace its key) and return the new key, to show once."""
+    """Register a school (or, with ``rotate``, replace its key) and return the new key, to show once.
+
+    With ``covers`` the registrant is a lower center (a county or city center) that reports for
+    those schools: each is listed here too (``via`` the lower center, with no key of its own), so
+    this center's lists, notices and periods include them."""
     code = _code(code)
+    covered = sorted({_code(c) for c in covers} - {code})
     name = name.strip()
     if not name:
         raise SecopsError("a school needs a name", hint="--name 'XX市第一中学'")
@@ -94,6 +106,8 @@ def add_school(
     }
     if rate_per_minute is not None:
         values["rate_per_minute"] = rate_per_minute
+    if covered:
+        values["covers"] = covered
     with state.engine.begin() as conn:
         exists = conn.execute(sa.select(center_schools.c.code).where(center_schools.c.code == code)).first()
         if exists and not rotate:
@@ -105,7 +119,44 @@ def add_school(
             conn.execute(center_schools.update().where(center_schools.c.code == code).values(**values))
         else:
             conn.execute(center_schools.insert().values(code=code, **values))
+        for school in covered:
+            _list_covered(conn, school, code, now)
     return key
+
+
+def _list_covered(conn: sa.Connection, school: str, via: str, now: datetime) -> None:
+    """A school a lower center reports for: listed here without a key of its own (its name comes
+    with the lower center's relay). A school registered directly keeps its key and gains ``via``."""
+    c = center_schools.c
+    if conn.execute(sa.select(c.code).where(c.code == school)).first() is not None:
+        conn.execute(center_schools.update().where(c.code == school).values(via=via))
+        return
+    conn.execute(
+        center_schools.insert().values(
+            code=school,
+            name=f"{school}（经 {via}）",
+            key_id=f"v{school}",  # never a real key id (those are 12 hex digits): it signs nothing
+            sealed_key="",
+            created_at=now,
+            revoked_at=None,
+            via=via,
+        )
+    )
+
+
+def rename_covered(state: Store, via: str, names: dict[str, str]) -> int:
+    """Names a lower center sent for the schools it covers; returns how many changed."""
+    c = center_schools.c
+    changed = 0
+    with state.engine.begin() as conn:
+        for school, name in names.items():
+            name = name.strip()[:200]
+            if name:
+                done = conn.execute(
+                    center_schools.update().where(c.code == school, c.via == via, c.name != name).values(name=name)
+                )
+                changed += done.rowcount
+    return changed
 
 
 def _row(row: sa.Row[tuple[object, ...]]) -> School:
@@ -189,12 +240,17 @@ class SignerCache:
         c = center_schools.c
         with self.state.engine.connect() as conn:
             row = conn.execute(
-                sa.select(c.code, c.sealed_key, c.rate_per_minute).where(c.key_id == key_id, c.revoked_at.is_(None))
+                sa.select(c.code, c.sealed_key, c.rate_per_minute, c.covers).where(
+                    c.key_id == key_id, c.revoked_at.is_(None)
+                )
             ).first()
-        if row is None:
+        if row is None or not row.sealed_key:
             return None
         return Signer(
-            school=row.code, key=unseal(self.secret, key_id, row.sealed_key), rate_per_minute=row.rate_per_minute
+            school=row.code,
+            key=unseal(self.secret, key_id, row.sealed_key),
+            rate_per_minute=row.rate_per_minute,
+            covers=frozenset(row.covers or ()),
         )
 
     def invalidate(self) -> None:

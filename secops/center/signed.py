@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from secops.center.api import ApiError, Claim, Ingestion, authenticate_headers, rate_limit, read_body, verify_body
 from secops.center.guard import MAX_JSON_DEPTH, json_depth_exceeds
+from secops.center.schools import Signer
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -34,7 +35,7 @@ async def receive_signed(ing: Ingestion, request: Request, max_bytes: int, what:
 
 
 def parse_for_school(
-    body: bytes, model: type[Model], school: str, school_of: Callable[[Model], str], what: str
+    body: bytes, model: type[Model], signer: Signer, school_of: Callable[[Model], str], what: str
 ) -> Model:
     """Validate ``body`` as ``model``; 400 naming the first problem, 403 if it names another school."""
     try:
@@ -52,7 +53,8 @@ def parse_for_school(
             f"send the {what} secops builds",
         ) from None
     named = school_of(parsed)
-    if named != school:
+    if not signer.speaks_for(named):  # its own, or (a lower center) a school it covers
+        school = signer.school
         raise ApiError(
             403,
             f"the {what} is for school {named}, the key for {school}",

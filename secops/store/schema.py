@@ -233,6 +233,16 @@ center_schools = sa.Table(
     sa.Column("created_at", _when, nullable=False),
     sa.Column("revoked_at", _when),
     sa.Column("rate_per_minute", sa.Integer),
+    sa.Column("covers", sa.JSON),  # a lower center: the school codes it reports for
+    sa.Column("via", sa.String(10)),  # a school reporting through a lower center: that center's code
+)
+
+center_upstream_state = sa.Table(
+    "center_upstream_state",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),  # what a lower center relayed up to where
+    sa.Column("value", sa.JSON, nullable=False),
+    sa.Column("at", _when, nullable=False),
 )
 
 center_nonces = sa.Table(
