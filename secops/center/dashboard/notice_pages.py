@@ -50,6 +50,39 @@ def parse_codes(text: str) -> list[str]:
     return [p for p in _SPLIT.split(text.strip()) if p]
 
 
+def audience_problem(state: Store, scope: str, group: str, schools: str, what: str) -> str:
+    """What is wrong with a form's audience (all / a group / school codes), in Chinese ("" when nothing is).
+
+    ``what`` names what is being sent (通报, 重要时段) in the messages."""
+    if scope not in SCOPES:
+        return f"请选择{what}对象：全部学校、一个分组或指定学校。"
+    if scope == "group" and not group.strip():
+        return "请选择一个分组。"
+    if scope == "group" and not groups(state).get(group.strip()):
+        return f"分组 {group.strip()} 不存在或没有学校。"
+    if scope == "schools":
+        codes = parse_codes(schools)
+        if not codes:
+            return "请填写学校代码（10 位数字），多个用逗号分隔。"
+        bad = [c for c in codes if not SCHOOL_CODE.match(c)]
+        if bad:
+            return "学校代码应为 10 位数字：" + "、".join(bad[:10])
+        known = registered(state)
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            return "以下学校未在中心注册：" + "、".join(unknown[:10])
+        revoked = [c for c in codes if known[c]]
+        if revoked:
+            return f"以下学校的接入已吊销，不能发送{what}：" + "、".join(revoked[:10])
+    return ""
+
+
+def choose_audience(state: Store, scope: str, group: str, schools: str) -> tuple[list[str], str]:
+    """The school codes (empty: all) and the readable audience of a checked form (SecopsError if refused)."""
+    codes = parse_codes(schools) if scope == "schools" else []
+    return audience(state, schools=codes, group=group.strip() if scope == "group" else None, everyone=scope == "all")
+
+
 @dataclass(frozen=True)
 class SchoolNotice:
     """One notice as one school sees it (for the school's page)."""
@@ -139,11 +172,8 @@ def router(board: Dashboard) -> APIRouter:
         problem = _check(scope, group, schools, kind, title, text, due)
         if problem:
             return refuse(400, problem)
-        codes = parse_codes(schools) if scope == "schools" else []
         try:
-            chosen, shown = audience(
-                ctx.state, schools=codes, group=group.strip() if scope == "group" else None, everyone=scope == "all"
-            )
+            chosen, shown = choose_audience(ctx.state, scope, group, schools)
             issued = issue_notice(
                 ctx.state,
                 ctx.home,
@@ -163,26 +193,9 @@ def router(board: Dashboard) -> APIRouter:
 
     def _check(scope: str, group: str, schools: str, kind: str, title: str, text: str, due: str) -> str:
         """What is wrong with the form, in Chinese ("" when nothing is)."""
-        if scope not in SCOPES:
-            return "请选择通报对象：全部学校、一个分组或指定学校。"
-        if scope == "group" and not group.strip():
-            return "请选择一个分组。"
-        if scope == "group" and not groups(ctx.state).get(group.strip()):
-            return f"分组 {group.strip()} 不存在或没有学校。"
-        if scope == "schools":
-            codes = parse_codes(schools)
-            if not codes:
-                return "请填写学校代码（10 位数字），多个用逗号分隔。"
-            bad = [c for c in codes if not SCHOOL_CODE.match(c)]
-            if bad:
-                return "学校代码应为 10 位数字：" + "、".join(bad[:10])
-            known = registered(ctx.state)
-            unknown = [c for c in codes if c not in known]
-            if unknown:
-                return "以下学校未在中心注册：" + "、".join(unknown[:10])
-            revoked = [c for c in codes if known[c]]
-            if revoked:
-                return "以下学校的接入已吊销，不能发送通报：" + "、".join(revoked[:10])
+        problem = audience_problem(ctx.state, scope, group, schools, "通报")
+        if problem:
+            return problem
         if kind not in NOTICE_KINDS:
             return "请选择通报类型。"
         if not title.strip():

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from secops.center.compliance_store import overdue_schools
 from secops.center.dashboard import charts, queries
 from secops.center.dashboard.notice_pages import school_notices
+from secops.center.dashboard.period_pages import today_missing
 from secops.center.dashboard.web import ZONE, Dashboard
 from secops.center.school_incidents import school_incidents
 from secops.center.staff import mark_looked
@@ -158,6 +159,7 @@ def router(board: Dashboard) -> APIRouter:
             incident_count=len(views),
             overdue_count=sum(1 for v in views if v.overdue),
             compliance_overdue=overdue_schools(ctx.state, now),
+            periods_today=today_missing(ctx.state, now),
             looked_since=looked_since,
             new_alerts=new_alerts,
             new_cases=new_cases,
