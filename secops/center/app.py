@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -20,6 +20,7 @@ from secops.center.notices_api import router as notices_router
 from secops.center.packs_api import router as packs_router
 from secops.center.periods_api import router as periods_router
 from secops.center.stores.base import StoreUnavailable
+from secops.center.tiers_api import router as tiers_router
 from secops.errors import SecopsError
 
 log = logging.getLogger("secops.center.app")
@@ -48,10 +49,30 @@ def _housekeeping(ctx: CenterContext, stop: threading.Event, every: float) -> No
             log.exception("pruning nonces failed")
 
 
+def _relaying(relay: Callable[[], str], stop: threading.Event, every: float) -> None:
+    """A lower center's relay to the center above, every ``every`` seconds (the first at once)."""
+    while True:
+        try:
+            log.info("relayed: %s", relay())
+        except SecopsError as exc:
+            log.error("relay failed: %s", exc)
+        except Exception:
+            log.exception("relay failed; retrying in %.0f s", every)
+        if stop.wait(every):
+            return
+
+
 def create_app(
-    ctx: CenterContext, *, store_writes: int = 4, slot_wait: float = 2.0, tick_seconds: float = TICK_SECONDS
+    ctx: CenterContext,
+    *,
+    store_writes: int = 4,
+    slot_wait: float = 2.0,
+    tick_seconds: float = TICK_SECONDS,
+    relay: Callable[[], str] | None = None,
+    relay_every: float = 60.0,
 ) -> FastAPI:
-    """``store_writes`` bounds concurrent store writes; a request waits ``slot_wait`` s for one, then gets 429."""
+    """``store_writes`` bounds concurrent store writes; a request waits ``slot_wait`` s for one, then gets 429.
+    ``relay`` (a lower center's run to the center above) runs every ``relay_every`` seconds."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -64,11 +85,19 @@ def create_app(
             target=_housekeeping, args=(ctx, stop, tick_seconds), name="center-housekeeping", daemon=True
         )
         worker.start()
+        relayer = None
+        if relay is not None:
+            relayer = threading.Thread(
+                target=_relaying, args=(relay, stop, relay_every), name="center-relay", daemon=True
+            )
+            relayer.start()
         try:
             yield
         finally:
             stop.set()
             worker.join(timeout=30)
+            if relayer is not None:
+                relayer.join(timeout=60)
 
     app = FastAPI(
         title="secops provincial center",
@@ -86,6 +115,7 @@ def create_app(
     app.include_router(notices_router)
     app.include_router(periods_router)
     app.include_router(packs_router)
+    app.include_router(tiers_router)
     from secops.center.dashboard import install_dashboard
 
     install_dashboard(app, ctx)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from secops.center.schools import active_schools
 from secops.center.signing_key import signing_key
 from secops.errors import SecopsError
 from secops.protocol import envelope
@@ -313,12 +314,7 @@ def notice_views(state: Store, now: datetime, notice_id: str | None = None) -> l
         stmt = stmt.where(n.id == notice_id)
     with state.engine.connect() as conn:
         notices = conn.execute(stmt).all()
-        registered = {
-            row.code: row.name
-            for row in conn.execute(
-                sa.select(center_schools.c.code, center_schools.c.name).where(center_schools.c.revoked_at.is_(None))
-            )
-        }
+        registered = active_schools(conn)
         statuses = conn.execute(sa.select(center_notice_status)).all()
     by_notice: dict[str, dict[str, object]] = {}
     for row in statuses:

@@ -34,7 +34,7 @@ from secops.protocol.zero_reports import (
     deadline_at,
 )
 from secops.store import Store
-from secops.store.schema import center_outbound, center_periods, center_schools, center_zero_reports
+from secops.store.schema import center_outbound, center_periods, center_zero_reports
 
 FUTURE_SLACK = timedelta(minutes=5)  # a submission time later than the center's clock by more is refused
 
@@ -158,11 +158,10 @@ def _addressed(period: Period, school: str, registered: set[str]) -> bool:
 
 
 def _registered(state: Store) -> dict[str, str]:
+    from secops.center.schools import active_schools
+
     with state.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(center_schools.c.code, center_schools.c.name).where(center_schools.c.revoked_at.is_(None))
-        ).all()
-    return {row.code: row.name for row in rows}
+        return active_schools(conn)
 
 
 def store_zero_reports(

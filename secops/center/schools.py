@@ -124,6 +124,14 @@ def add_school(
     return key
 
 
+def active_schools(conn: sa.Connection) -> dict[str, str]:
+    """Code -> name of every school this center oversees: registered, not revoked, and not a lower
+    center (a center reports for its schools; it has no 零报告 or 通报 of its own to handle)."""
+    c = center_schools.c
+    rows = conn.execute(sa.select(c.code, c.name, c.covers).where(c.revoked_at.is_(None))).all()
+    return {row.code: row.name for row in rows if not row.covers}
+
+
 def _list_covered(conn: sa.Connection, school: str, via: str, now: datetime) -> None:
     """A school a lower center reports for: listed here without a key of its own (its name comes
     with the lower center's relay). A school registered directly keeps its key and gains ``via``."""

@@ -6,7 +6,7 @@ import asyncio
 import ipaddress
 import logging
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -209,7 +209,15 @@ def uvicorn_config(app: Any, settings: CenterSettings, *, log_level: str = "info
     return uvicorn.Config(app, **options)
 
 
-def serve(ctx: CenterContext, *, host: str = "127.0.0.1", port: int = 8600, log_level: str = "info") -> None:
+def serve(
+    ctx: CenterContext,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8600,
+    log_level: str = "info",
+    relay: Callable[[], str] | None = None,
+    relay_every: float = 60.0,
+) -> None:
     """Serve until interrupted. Access log lines carry method, path and status only, never alert contents."""
     import uvicorn
 
@@ -219,7 +227,8 @@ def serve(ctx: CenterContext, *, host: str = "127.0.0.1", port: int = 8600, log_
         log.warning("listening on %s: put a TLS-terminating reverse proxy in front of the center", host)
     try:
         sock = bind(host, port)
-        config = uvicorn_config(create_app(ctx), ctx.settings, log_level=log_level)
+        app = create_app(ctx, relay=relay, relay_every=relay_every)
+        config = uvicorn_config(app, ctx.settings, log_level=log_level)
         uvicorn.Server(config).run(sockets=[sock])
         sock.close()
     finally:

@@ -123,7 +123,23 @@ def serve(
         )
     where = f"Elasticsearch {es_url} ({es_prefix}-*)" if es_url else (store_url or f"{ctx.home / 'center.db'}")
     click.echo(f"secops center on http://{host}:{port} (docs /docs), alerts in {where}", err=True)
-    run_server(ctx, host=host, port=port)
+    from secops.relay.config import load_upstream
+
+    upstream = load_upstream(ctx.home)
+    if upstream is None:
+        run_server(ctx, host=host, port=port)
+        return
+    from secops.relay.run import relay_once
+
+    settings, upstream_key = upstream
+    click.echo(f"relaying to {settings.url} as {settings.code} every {settings.interval_seconds} s", err=True)
+    run_server(
+        ctx,
+        host=host,
+        port=port,
+        relay=lambda: relay_once(ctx, settings, upstream_key).text(),
+        relay_every=float(settings.interval_seconds),
+    )
 
 
 @center.group()
@@ -154,17 +170,39 @@ def _write_key_file(path: Path, text: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the key to this new file (0600) instead of printing it.",
 )
+@click.option(
+    "--covers",
+    help="CODE is a lower (county or city) center reporting for these school codes (comma-separated); "
+    "they are listed here through it.",
+)
 @pass_center
 def school_add(
-    center_cli: CenterCli, code: str, name: str, rotate: bool, rate_per_minute: int | None, key_file: Path | None
+    center_cli: CenterCli,
+    code: str,
+    name: str,
+    rotate: bool,
+    rate_per_minute: int | None,
+    key_file: Path | None,
+    covers: str | None,
 ) -> None:
-    """Register school CODE (its 10-digit 学校标识码) and issue its key, shown only this once."""
+    """Register school CODE (its 10-digit 学校标识码), or a lower center with --covers, and issue its
+    key, shown only this once."""
     from secops.center.schools import add_school
 
+    covered = [c.strip() for c in (covers or "").replace("，", ",").split(",") if c.strip()]
     with center_cli.state() as state:
         key = add_school(
-            state, code, name, center_cli.secret(), center_cli.now(), rotate=rotate, rate_per_minute=rate_per_minute
+            state,
+            code,
+            name,
+            center_cli.secret(),
+            center_cli.now(),
+            rotate=rotate,
+            rate_per_minute=rate_per_minute,
+            covers=covered,
         )
+    if covered:
+        click.echo(f"{code.strip()} is a lower center for {len(covered)} schools: {', '.join(covered)}")
     verb = "New key for" if rotate else "Registered"
     click.echo(f"{verb} school {code.strip()} ({name.strip()}), key id {key.key_id}.")
     if key_file is not None:
@@ -176,7 +214,10 @@ def school_add(
         click.echo(key.text)
         shown = "school.key"
         click.echo(f"Save it at the school as {shown} (chmod 600), then run there:")
-    click.echo(f"  secops forward setup --center https://CENTER:8600 --key-file {shown} --check")
+    if covered:
+        click.echo(f"  secops center upstream setup --url https://CENTER:8600 --code {code.strip()} --key-file {shown}")
+    else:
+        click.echo(f"  secops forward setup --center https://CENTER:8600 --key-file {shown} --check")
 
 
 @school.command("list")
@@ -278,3 +319,12 @@ def _attach_period_group() -> None:
 
 _attach_period_group()
 _attach_pack_group()
+
+
+def _attach_upstream_group() -> None:
+    from secops.cli.center_upstream_cmd import upstream
+
+    center.add_command(upstream)
+
+
+_attach_upstream_group()

@@ -107,9 +107,11 @@ def seal(key: Ed25519PrivateKey, payload: Payload) -> Envelope:
     )
 
 
-def open_envelope(envelope: Envelope, pinned: Ed25519PublicKey, school: str, now: datetime) -> Payload:
-    """The payload, if the pinned key signed it, it is addressed to ``school`` and not expired;
-    EnvelopeError (why) otherwise."""
+def open_envelope(
+    envelope: Envelope, pinned: Ed25519PublicKey, school: str, now: datetime, covers: frozenset[str] = frozenset()
+) -> Payload:
+    """The payload, if the pinned key signed it, it is addressed to ``school`` (or, for a lower
+    center, to a school it ``covers``) and not expired; EnvelopeError (why) otherwise."""
     if envelope.key_id != key_id(pinned):
         raise EnvelopeError(f"signed with key {envelope.key_id}, not the pinned center key {key_id(pinned)}")
     try:
@@ -127,7 +129,7 @@ def open_envelope(envelope: Envelope, pinned: Ed25519PublicKey, school: str, now
         payload = Payload.model_validate_json(raw)
     except ValueError as exc:
         raise EnvelopeError(f"the signed payload is not valid: {str(exc).splitlines()[0]}") from None
-    if payload.schools and school not in payload.schools:
+    if payload.schools and school not in payload.schools and not covers.intersection(payload.schools):
         raise EnvelopeError(f"addressed to other schools, not {school}")
     if payload.expires_at <= now:
         raise EnvelopeError(f"expired at {payload.expires_at.isoformat()}")
