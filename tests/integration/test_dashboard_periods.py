@@ -234,7 +234,7 @@ def test_the_day_filter(duty: TestClient, center: Center) -> None:
         answer = duty.get(f"/periods/{period}", params={"day": bad})
         assert answer.status_code == 400 and message in answer.text and 'id="day-error"' in answer.text
         assert len(re.findall(r'data-day="', answer.text)) == 3  # everything shown instead
-    assert duty.get("/periods/p99999999999999aaaaaaaa").status_code == 404
+    assert duty.get("/periods/z99999999999999aaaaaaaa").status_code == 404
     assert duty.get("/periods/2026 年重要会议").status_code == 404  # ids only, not names
     assert duty.get("/periods/..%2Fetc").status_code == 404
 
@@ -274,7 +274,7 @@ def test_an_admin_defines_a_period_through_the_form(chief: TestClient, center: C
     answer = define_form(chief, scope="schools", schools=f"{ONE}，{TWO}", deadline="17:30")
     assert answer.status_code == 303
     location = answer.headers["location"]
-    assert re.fullmatch(r"/periods/p\d{14}[0-9a-f]{8}", location)
+    assert re.fullmatch(r"/periods/z\d{14}[0-9a-f]{8}", location)
     made = find_period(center.ctx.state, location.rsplit("/", 1)[1])
     assert made.name == "2027 年高考" and made.schools == [ONE, TWO] and made.issued_by == "chief"
     assert (made.start, made.end, made.deadline) == (date(2026, 11, 24), date(2026, 11, 27), "17:30")
@@ -381,7 +381,7 @@ def test_an_admin_defines_a_period_in_the_browser(
     browser.find_element(By.NAME, "end").send_keys("2026-11-25")
     assert browser.find_element(By.NAME, "deadline").get_attribute("value") == "16:00"
     submit("#form-period button")
-    assert re.fullmatch(re.escape(base) + r"/periods/p\d{14}[0-9a-f]{8}", browser.current_url)
+    assert re.fullmatch(re.escape(base) + r"/periods/z\d{14}[0-9a-f]{8}", browser.current_url)
     assert "全省重要会议保障" in browser.find_element(By.TAG_NAME, "h1").text
 
     report(center, ONE, D21, "15:00")

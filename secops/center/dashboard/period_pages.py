@@ -29,7 +29,7 @@ from secops.store import Store
 ISSUER_ROLE = "admin"
 DEFAULT_DEADLINE = "16:00"
 MAX_NAME = 100
-PERIOD_ID = re.compile(r"^p\d{14}[0-9a-f]{8}$")
+PERIOD_ID = re.compile(r"^z\d{14}[0-9a-f]{8}$")  # secops.center.periods names them z<time><random>
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DEADLINE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
