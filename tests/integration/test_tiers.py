@@ -181,3 +181,36 @@ def test_province_city_and_two_schools(tmp_path: Path, province: CenterContext, 
         assert latest_checkins(province.state)[CITY].software.endswith("(center)")  # the city checks in too
         # The city's own cases go up as the city's incidents.
         assert relay_once(city, upstream, city_key).failed == []
+
+
+def test_with_the_province_down_nothing_is_lost_and_all_arrives_when_it_returns(
+    tmp_path: Path, province: CenterContext, city: CenterContext
+) -> None:
+    province_port, city_port = free_port(), free_port()
+    with running_center(province, province_port) as province_url:
+        city_key = add_school(province.state, CITY, "某市中心", province.secret, datetime.now(UTC), covers=[OTHER])
+    upstream = Upstream(
+        url=province_url, code=CITY, name="某市中心",
+        center_key=envelope.public_text(signing_key(province.home)), interval_seconds=60,
+    )  # fmt: skip
+    with running_center(city, city_port) as city_url:
+        school = _school(tmp_path / "s2", OTHER, "第二中学", city, city_url)
+        with open_workspace_store(school) as store:
+            session = _session(school, store)
+            open_incident(
+                session, title="门户网站被篡改", category="02", subcategory="网页篡改", grade="重大",
+                detected_at=datetime.now(UTC) - timedelta(minutes=3),
+            )  # fmt: skip
+        _pass(school)
+    # The province is down: the relay says what it could not send and keeps it.
+    down = relay_once(city, upstream, city_key)
+    assert down.failed and not school_incidents(province.state, datetime.now(UTC))
+    with running_center(province, province_port):
+        back = relay_once(city, upstream, city_key)
+        assert not back.failed, back.text()
+    [view] = school_incidents(province.state, datetime.now(UTC))
+    assert (view.school, view.incident.grade) == (OTHER, "重大")
+    assert OTHER in latest_checkins(province.state)
+    # A second run sends nothing again.
+    with running_center(province, province_port):
+        assert "school incidents" not in relay_once(city, upstream, city_key).text()
