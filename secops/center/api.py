@@ -353,4 +353,9 @@ async def health(request: Request) -> JSONResponse:
             status_code=503,
             headers={"Retry-After": str(exc.retry_after)},
         )
-    return JSONResponse({"status": "ok", "store": "ok"})
+    from secops.center.signing_key import signing_key
+    from secops.protocol.envelope import key_id
+
+    # the fingerprint of the key this center signs notices with: `forward setup --check` compares it
+    fingerprint = await run_in_threadpool(lambda: key_id(signing_key(ing.ctx.home)))
+    return JSONResponse({"status": "ok", "store": "ok", "signing_key": fingerprint})

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 
 from secops.center.signing_key import signing_key
 from secops.errors import SecopsError
@@ -94,9 +95,14 @@ def issue_period(
     """Define a period and seal it into the outbound queue (like ``notices.issue_notice``)."""
     try:
         body = PeriodBody(name=name.strip(), start=start, end=end, deadline=deadline)
-    except ValueError as exc:
-        first = str(exc).splitlines()
-        raise SecopsError(f"not a valid period: {first[-1].strip() if first else exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        problem = str(first["msg"]).removeprefix("Value error, ")
+        raise SecopsError(
+            f"不是有效的重要时段：{where + ': ' if where else ''}{problem}",
+            hint="--from/--to 为北京时间日期（结束不早于开始），--deadline 为 HH:MM（00:00-23:59）",
+        ) from None
     now = now.astimezone(UTC)
     # the last deadline of the period, plus a day: after that a school has nothing left to do with it
     expires = deadline_at(end, deadline) + timedelta(days=1)

@@ -217,7 +217,10 @@ def school_add(
     if covered:
         click.echo(f"  secops center upstream setup --url https://CENTER:8600 --code {code.strip()} --key-file {shown}")
     else:
-        click.echo(f"  secops forward setup --center https://CENTER:8600 --key-file {shown} --check")
+        click.echo(
+            f"  secops forward setup --center https://CENTER:8600 --key-file {shown} --check "
+            "--center-key <what secops center key show prints here>"
+        )
 
 
 @school.command("list")

@@ -68,6 +68,16 @@ def setup(
         key = signing.parse_key(key_file.read_text(errors="replace"))
     except ValueError as exc:
         raise SecopsError(f"--key-file {key_file}: {exc}") from None
+    pinned_id = None
+    if center_key is not None:  # its shape first: no network call for a key that cannot be one
+        from secops.protocol import envelope
+
+        try:
+            pinned_id = envelope.key_id(envelope.parse_public(center_key))
+        except ValueError as exc:
+            raise SecopsError(
+                f"--center-key 不是中心的公钥：{exc}", hint="复制中心执行 secops center key show 打印的一行"
+            ) from None
     if check:
         school = workspace.config.school
         with CenterClient(Target(url, school.code, school.name, key), timeout=10.0) as client:
@@ -78,19 +88,18 @@ def setup(
                     hint="nothing was changed; try again later or tell the center",
                 )
             client.check_key()
+        served = health.get("signing_key")
+        if pinned_id is not None and served is not None and served != pinned_id:
+            raise SecopsError(
+                f"--center-key (指纹 {pinned_id}) 不是 {url} 的签名公钥（指纹 {served}）：该中心下发的通报将全部被拒收",
+                hint="向中心核对 secops center key show 的输出；nothing was changed",
+            )
         click.echo(f"Center {url} is up (store {health.get('store', '?')}) and accepts this school's key.")
     save_key(workspace.path, key)
     previous = workspace.config.forward
     if checkin_minutes is None:
         checkin_minutes = previous.checkin_minutes if previous is not None else 15
-    if center_key is not None:
-        from secops.protocol import envelope
-
-        try:
-            envelope.parse_public(center_key)
-        except ValueError as exc:
-            raise SecopsError(f"--center-key: {exc}", hint="copy the line secops center key show prints") from None
-    else:
+    if center_key is None:
         center_key = previous.center_key if previous is not None else None
     forward = ForwardConfig(center=url, checkin_minutes=checkin_minutes, center_key=center_key)
     config = workspace.config.model_copy(update={"forward": forward})
@@ -123,7 +132,11 @@ def _describe(result: PassResult) -> str:
 
 
 @forward.command()
-@click.option("--once", is_flag=True, help="One pass: send what is due, then exit (1 if alerts stay pending).")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="One pass: send what is due, then exit (1 if alerts stay pending or the center could not be reached).",
+)
 @click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 5000), help="Alerts per request.")
 @click.option(
     "--interval", default=60.0, show_default=True, type=click.FloatRange(0.05), help="Seconds between passes."
@@ -142,7 +155,8 @@ def run(app: AppContext, once: bool, batch: int, interval: float) -> None:
         if once:
             result = forward_once(target, store, client, batch=batch)
             click.echo(f"secops forward: {_describe(result)}", err=True)
-            if result.deferred:
+            unreachable = (result.heartbeat or "").startswith("not sent")  # the center did not hear from us
+            if result.deferred or unreachable:
                 click.get_current_context().exit(1)
             return
         stopping = threading.Event()

@@ -180,7 +180,8 @@ def status(app: AppContext, fmt: str) -> None:
         from secops.cli.output import localize
 
         rows = localize(rows, app.workspace().config.timezone)
-    emit(rows, fmt, ["incident", "title", "grade", "name", "status", "left", "due_at"])
+    # met and missed clocks say so (按时完成 …), running ones the time left
+    emit(rows, fmt, ["incident", "title", "grade", "name", "status", "left_text", "due_at"])
 
 
 def _transition_command(name: str, target: str, help_text: str) -> None:

@@ -172,6 +172,8 @@ def pull(client: httpx.Client, target: Target, store: Store, now: datetime) -> I
                 break
     except (httpx.HTTPError, SecopsError, ValueError) as exc:
         result.error = f"pull stopped: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
+        if isinstance(exc, httpx.TransportError):
+            return result  # the center cannot be reached: the statuses wait for the next pass
     result.statuses = report_statuses(client, target, store, now)
     from secops.forward.packs import report_pack_statuses
 

@@ -134,6 +134,24 @@ def _started_at(incident: Incident, policy: IncidentPolicy, deadline: Deadline) 
     return incident.detected_at
 
 
+def _notice_due(incident: Incident) -> datetime | None:
+    """The deadline a received 通报 set (secops.forward.inbox keeps it in the facts)."""
+    value = incident.facts.get("notice_due_at")
+    if not isinstance(value, str):
+        return None
+    try:
+        due = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return due if due.tzinfo else due.replace(tzinfo=UTC)
+
+
+def _short(moment: datetime) -> str:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%m-%d %H:%M")
+
+
 def clocks_for(incident: Incident, policy: IncidentPolicy, now: datetime) -> list[Clock]:
     """The clocks that run (or ran): a clock that has not started yet is not among them."""
     found = []
@@ -141,14 +159,19 @@ def clocks_for(incident: Incident, policy: IncidentPolicy, now: datetime) -> lis
         started = _started_at(incident, policy, deadline)
         if started is None:
             continue
+        due = started + deadline.offset
+        name = deadline.name
+        given = _notice_due(incident) if deadline.notified else None
+        if given is not None and given != due:  # the 通报 named its own deadline: that one holds
+            due, name = given, f"{deadline.name.split(' ')[0]} 按通报要求于 {_short(given)} 前处置完成"
         found.append(
             Clock(
                 incident_id=incident.id,
                 deadline_id=deadline.id,
-                name=deadline.name,
+                name=name,
                 source=deadline.source,
                 started_at=started,
-                due_at=started + deadline.offset,
+                due_at=due,
                 stopped_at=_stopped_at(incident, deadline.met_by),
                 now=now,
             )

@@ -199,7 +199,15 @@ class IncidentPolicy(ContentUnit):
 
     def deadlines_for(self, grade: str, *, notified: bool = False) -> list[Deadline]:
         return [
-            Deadline(rule.id, rule.name, parse_duration(rule.offset), rule.source, rule.met_by, rule.starts)
+            Deadline(
+                rule.id,
+                rule.name,
+                parse_duration(rule.offset),
+                rule.source,
+                rule.met_by,
+                rule.starts,
+                rule.notified is True,
+            )
             for rule in self.deadlines
             if rule.applies(grade, notified, self.operator_type)
         ]
@@ -223,6 +231,7 @@ class Deadline:
     source: str
     met_by: str = "recovered"
     starts: str = "detected"  # or end_of_handling
+    notified: bool = False  # a deadline of 安全通报 events only (a notice's own deadline replaces it)
 
 
 def _month_day(text: str) -> tuple[int, int]:

@@ -110,6 +110,9 @@ def test_a_major_incident_reaches_the_center_with_its_clock_and_report_time(
             assert f"首次报告 {reported.strftime('%Y-%m-%d %H:%M')}" in row
             school_page = board.get(f"/schools/{SCHOOL_CODE}").text
             assert f'data-school-incident="{SCHOOL_CODE}-{incident_id}"' in school_page
+            overview = board.get("/").text  # the duty officer sees it without looking for it
+            section = overview[overview.index('id="open-school-incidents"') :]
+            assert f'data-school-incident="{SCHOOL_CODE}-{incident_id}"' in section
 
 
 def test_resends_are_duplicates_and_an_older_version_never_wins(workspace: Workspace, ctx: CenterContext) -> None:

@@ -227,3 +227,39 @@ def test_the_cli_issues_lists_and_shows_notices(workspace: Workspace, ctx: Cente
     # The key a school pins must be a center key.
     wrong = run_cli("forward", "setup", "--center", "http://127.0.0.1:9", "--key-file", __file__, "--center-key", "abc")
     assert wrong.exit_code == 2
+
+
+def test_a_notice_due_sooner_than_60_hours_sets_the_schools_clock(workspace: Workspace, ctx: CenterContext) -> None:
+    with running_center(ctx) as url:
+        ws = _pin(connect(workspace, ctx, url), ctx)
+        _issue(ctx, title="紧急漏洞", due=timedelta(hours=24))
+        _pass(ws)
+        with open_workspace_store(ws) as store:
+            [incident] = list_incidents(store)
+            issued = datetime.fromisoformat(incident.facts["notice_issued_at"])
+            [clock] = [
+                c for c in clocks_for(incident, load_policy(), datetime.now(UTC)) if c.deadline_id == "handle-notified"
+            ]
+    assert clock.due_at == issued + timedelta(hours=24)  # the notice's deadline, not the policy's 60 hours
+    assert "按通报要求" in clock.name
+    [view] = notice_views(ctx.state, datetime.now(UTC))
+    assert view.due_at == clock.due_at  # the center and the school watch the same moment
+
+
+def test_setup_check_refuses_a_center_key_that_is_not_the_centers(
+    workspace: Workspace, ctx: CenterContext, run_cli: Invoke, tmp_path: Path
+) -> None:
+    from secops.center.schools import add_school
+
+    key = add_school(ctx.state, SCHOOL_CODE, "测试实验中学", ctx.secret, datetime.now(UTC))
+    key_file = tmp_path / "school.key"
+    key_file.write_text(key.text + "\n")
+    stranger = envelope.public_text(envelope.new_private_key())
+    with running_center(ctx) as url:
+        setup = ("forward", "setup", "--center", url, "--key-file", str(key_file), "--check")
+        wrong = run_cli(*setup, "--center-key", stranger)
+        assert wrong.exit_code == 2 and "不是" in wrong.stderr and "签名公钥" in wrong.stderr
+        malformed = run_cli(*setup, "--center-key", "notakey")
+        assert malformed.exit_code == 2 and "Center" not in malformed.stdout  # refused before any request
+        right = run_cli(*setup, "--center-key", envelope.public_text(signing_key(ctx.home)))
+        assert right.exit_code == 0, right.output

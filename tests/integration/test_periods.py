@@ -258,3 +258,12 @@ def test_submit_outside_a_period_is_refused(workspace: Workspace, run_cli: Invok
     assert refused.exit_code == 2 and "no important period" in refused.stderr
     both = run_cli("incident", "zero-report", "--submit", "--hold")
     assert both.exit_code == 2
+
+
+def test_a_bad_period_is_one_chinese_line(ctx: CenterContext, run_cli: Invoke) -> None:
+    add = ("center", "--home", str(ctx.home), "period", "add", "错")
+    backwards = run_cli(*add, "--from", "2026-12-09", "--to", "2026-12-08", "--all")
+    assert backwards.exit_code == 2 and "不是有效的重要时段" in backwards.stderr
+    assert "pydantic" not in backwards.stderr and "Traceback" not in backwards.output
+    late = run_cli(*add, "--from", "2026-12-09", "--to", "2026-12-10", "--deadline", "25:00", "--all")
+    assert late.exit_code == 2 and "pydantic" not in late.stderr

@@ -159,6 +159,7 @@ def router(board: Dashboard) -> APIRouter:
             incident_count=len(views),
             overdue_count=sum(1 for v in views if v.overdue),
             compliance_overdue=overdue_schools(ctx.state, now),
+            school_open=school_incidents(ctx.state, now),
             periods_today=today_missing(ctx.state, now),
             looked_since=looked_since,
             new_alerts=new_alerts,
