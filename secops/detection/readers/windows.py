@@ -235,8 +235,12 @@ def _add(record: dict[str, Any], batcher: RowBatcher, stats: ReadStats) -> Event
     except LINE_ERRORS:
         count_malformed(stats, batcher.log_file, record=record_id)
         return None
+    # Users and other tools name an event by its EventRecordID (an XML string in some exports);
+    # the chunk header's record number is only the fallback.
     number = fields.get("EventRecordID")
-    if not isinstance(number, int):
+    if isinstance(number, str) and number.strip().isdigit():
+        number = int(number.strip())
+    if not isinstance(number, int) or isinstance(number, bool):
         number = record_id or 0
     timestamp = parse_iso(fields["TimeCreated"]) if isinstance(fields.get("TimeCreated"), str) else None
     return batcher.add(number, timestamp, raw, fields)

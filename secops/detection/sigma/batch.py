@@ -48,12 +48,16 @@ RAW = "\x00raw"  # pseudo-columns searched by keywords
 RAW_DECODED = "\x00raw@decoded"
 
 # Windows Security events name some Sysmon fields differently; the windows-audit pipeline maps
-# them for conversion, we fill the Sysmon name from the Security one where it is missing.
+# them for conversion, we fill the Sysmon name from the Security one where it is missing. 4688
+# (process creation) carries the integrity level as MandatoryLabel (a SID: SigmaHQ's rules list
+# both "High" and "S-1-16-12288") and the logon as SubjectLogonId.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "Image": ("NewProcessName", "ProcessName"),
     "ParentImage": ("ParentProcessName",),
     "TargetObject": ("ObjectName",),
     "Details": ("NewValue",),
+    "IntegrityLevel": ("MandatoryLabel",),
+    "LogonId": ("SubjectLogonId",),
 }
 
 

@@ -137,3 +137,20 @@ def test_channel_services() -> None:
     assert service_of("Microsoft-Windows-PowerShell/Operational") == "powershell"
     assert service_of("Microsoft-Windows-TaskScheduler/Operational") == "microsoft-windows-taskscheduler/operational"
     assert service_of("") is None and service_of(None) is None
+
+
+def test_an_event_is_numbered_by_its_event_record_id_even_when_the_xml_gave_a_string() -> None:
+    """Users and other tools name an event by EventRecordID; the chunk's record number is the fallback."""
+    from secops.detection.readers._batch import RowBatcher
+    from secops.detection.readers.windows import _add
+
+    def record(system: dict[str, object], header_number: int) -> dict[str, object]:
+        event = {"Event": {"System": {"EventID": 4688, "Channel": "Security", **system}, "EventData": {}}}
+        return {"event_record_id": header_number, "data": json.dumps(event)}
+
+    stats = ReadStats()
+    batcher = RowBatcher("evtx", "Security.evtx", 10)
+    for item in (record({"EventRecordID": "319457771"}, 1), record({"EventRecordID": 42}, 2), record({}, 3)):
+        _add(item, batcher, stats)
+    [batch] = list(batcher.flush())
+    assert batch.records == [319457771, 42, 3]

@@ -51,3 +51,28 @@ def test_logsource_mapping(tmp_path: Path, logsource: str, expected: list[int]) 
     engine = engine_for(tmp_path, rule_yaml("sel:\n  Image|endswith: '\\evil.exe'\ncondition: sel", logsource))
     batch = batch_of(*EVENTS, base={})
     assert matched(engine, batch) == expected
+
+
+def test_a_4688_event_answers_the_sysmon_names_of_integrity_level_and_logon_id(tmp_path: Path) -> None:
+    """Security 4688 carries IntegrityLevel as MandatoryLabel (a SID) and LogonId as SubjectLogonId;
+    SigmaHQ's process_creation rules list both the name and the SID of a level."""
+    detection = "sel:\n  IntegrityLevel:\n    - 'High'\n    - 'S-1-16-12288'\n  LogonId: '0x3e7'\ncondition: sel"
+    engine = engine_for(tmp_path, rule_yaml(detection, "product: windows\n  category: process_creation"))
+    security = SECURITY | {"EventID": 4688, "NewProcessName": "C:\\a.exe", "SubjectLogonId": "0x3e7"}
+    sysmon = SYSMON | {"EventID": 1, "Image": "C:\\a.exe", "IntegrityLevel": "High", "LogonId": "0x3e7"}
+    events = [
+        security | {"MandatoryLabel": "S-1-16-12288"},  # 1 high
+        security | {"MandatoryLabel": "S-1-16-8192"},  # 2 medium: no match
+        sysmon,  # 3
+        sysmon | {"MandatoryLabel": "S-1-16-8192"},  # 4 its own name wins over the alias
+    ]
+    assert matched(engine, batch_of(*events, base={})) == [1, 3, 4]
+
+
+def test_a_value_with_a_trailing_space_matches_only_exactly(tmp_path: Path) -> None:
+    """Decided: values are compared as logged, like SigmaHQ's regression data ('NtLmSsp ' with its
+    space is not 'NtLmSsp'); Hayabusa trims. A rule that wants both says so with a wildcard."""
+    rule = rule_yaml("sel:\n  LogonProcessName: 'NtLmSsp'\ncondition: sel", "product: windows")
+    logon = SECURITY | {"EventID": 4624}
+    events = [logon | {"LogonProcessName": "NtLmSsp "}, logon | {"LogonProcessName": "NtLmSsp"}]
+    assert matched(engine_for(tmp_path, rule), batch_of(*events, base={})) == [2]
