@@ -263,12 +263,20 @@ def pack_rules(app: AppContext, kind: str) -> list[Path]:
         return []
 
 
-def _engine(app: AppContext, rule_paths: tuple[Path, ...], placeholders: dict[str, list[str]] | None = None) -> Engine:
-    from secops.detection.sigma import Engine, load_rules
+def sigma_cache_dir(app: AppContext) -> Path | None:
+    """Where compiled rule sets are kept: the workspace's cache folder, when there is a workspace."""
+    try:
+        return app.workspace_path / "cache" / "sigma" if app.workspace_path.is_dir() else None
+    except OSError:  # a workspace we may not enter: compile every time
+        return None
 
-    ruleset = load_rules(list(rule_paths) or [default_rules(), *pack_rules(app, "sigma")])
-    engine = Engine(ruleset, placeholders=placeholders)
-    if not engine.rules and not ruleset.correlations:
+
+def _engine(app: AppContext, rule_paths: tuple[Path, ...], placeholders: dict[str, list[str]] | None = None) -> Engine:
+    from secops.detection.sigma.cache import load_engine
+
+    paths = list(rule_paths) or [default_rules(), *pack_rules(app, "sigma")]
+    engine, _cached = load_engine(paths, placeholders=placeholders, cache_dir=sigma_cache_dir(app))
+    if not engine.rules and not engine.ruleset.correlations:
         for error in engine.errors:
             click.echo(str(error), err=True)
         raise SecopsError(

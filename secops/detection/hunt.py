@@ -84,19 +84,19 @@ def run_hunt(
     engine = _engine(rule_paths)
     check_indices(es, index)
     result = HuntResult(index, start, end, problems=[str(e) for e in engine.errors])
-    queries = lucene_queries([compiled.rule for compiled in engine.rules])
+    queries = lucene_queries([compiled.parsed for compiled in engine.rules])
     lookback = timedelta(seconds=sum(c.timespan.seconds for c in engine.ruleset.correlations))
     base: dict[str, list[Match]] = {}
     broken: set[str] = set()  # keys of base rules that could not be hunted
     planned: list[tuple[CompiledRule, RuleOutcome, bool]] = []
     searches: list[tuple[list[dict[str, Any]], datetime, datetime]] = []
     for compiled in engine.rules:
-        outcome = _outcome(compiled, queries[id(compiled.rule)])
+        outcome = _outcome(compiled, queries[id(compiled.parsed)])
         result.rules.append(outcome)
         if outcome.query is None:
-            broken |= {compiled.key, compiled.rule.name or compiled.key}
+            broken |= {compiled.key, compiled.parsed.name or compiled.key}
             continue
-        is_base = bool({compiled.key, compiled.rule.name} & engine.base_keys)
+        is_base = bool({compiled.key, compiled.parsed.name} & engine.base_keys)
         planned.append((compiled, outcome, is_base))
         searches.append((_clauses(engine, compiled, outcome.query), start - lookback if is_base else start, end))
     try:
@@ -106,12 +106,12 @@ def run_hunt(
                     found = _unique(_rule_matches(engine, compiled, pages, outcome))
                 except QueryRefused as error:  # the node refused this query: the rule's problem
                     outcome.error = f"Elasticsearch refused the query: {error}"
-                    broken |= {compiled.key, compiled.rule.name or compiled.key}
+                    broken |= {compiled.key, compiled.parsed.name or compiled.key}
                     continue
                 if is_base:
                     base.setdefault(compiled.key, []).extend(found)
-                    if compiled.rule.name and compiled.rule.name != compiled.key:
-                        base.setdefault(compiled.rule.name, []).extend(found)
+                    if compiled.parsed.name and compiled.parsed.name != compiled.key:
+                        base.setdefault(compiled.parsed.name, []).extend(found)
                 if not compiled.hidden:
                     kept = [m for m in found if _inside(m, start)]
                     outcome.matches = len(kept)

@@ -29,12 +29,19 @@ class DetectOutcome:
 
 
 def detect_new(
-    store: Store, rule_paths: Iterable[Path], log_paths: Iterable[Path], zone: tzinfo, now: datetime
+    store: Store,
+    rule_paths: Iterable[Path],
+    log_paths: Iterable[Path],
+    zone: tzinfo,
+    now: datetime,
+    *,
+    cache_dir: Path | None = None,
 ) -> DetectOutcome:
-    """One bookmarked pass: what is new under ``log_paths`` matched and stored; bookmarks saved last."""
-    from secops.detection.sigma import Engine, load_rules
+    """One bookmarked pass: what is new under ``log_paths`` matched and stored; bookmarks saved last.
+    ``cache_dir`` keeps the compiled rules between runs (every scheduled run skips the compile)."""
+    from secops.detection.sigma.cache import load_engine
 
-    engine = Engine(load_rules(list(rule_paths)))
+    engine, _cached = load_engine(list(rule_paths), cache_dir=cache_dir)
     if not engine.rules and not engine.ruleset.correlations:
         raise SecopsError("no usable Sigma rule", hint="check the job's --rules")
     stats = ReadStats()
@@ -84,6 +91,7 @@ def run_detect_job(workspace_path: str, paths: str, rules: str, cron: str = "") 
                 [p for p in log_paths if p.exists()],
                 ZoneInfo(workspace.config.timezone),
                 datetime.now(UTC),
+                cache_dir=workspace.path / "cache" / "sigma",
             )
         log.warning(
             "scheduled detection: %d file(s), %d new event(s), %d malformed, %d match(es), %d new alert(s), "

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class CompiledRule:
-    rule: SigmaRule
+    rule: SigmaRule | None  # None when loaded from the compiled cache (secops.detection.sigma.cache)
     key: str  # id, else name, else title
     title: str
     level: str
@@ -38,6 +38,15 @@ class CompiledRule:
     tree: Node
     spec: int  # index into Engine.specs
     hidden: bool = False  # a correlation base rule with generate: false
+    origin: tuple[Path, int] | None = None  # the rule's file and line (kept for a cached rule)
+    name: str | None = None  # the rule's name (correlations may reference it by name)
+
+    @property
+    def parsed(self) -> SigmaRule:
+        """The pySigma rule (conversion to queries needs it; an engine from the cache has none)."""
+        if self.rule is None:
+            raise RuntimeError(f"rule {self.key} was loaded from the compiled cache, without its parsed form")
+        return self.rule
 
 
 @dataclass
@@ -100,7 +109,9 @@ class Engine:
                 tree, warnings = compile_detection(rule, self.table, placeholders)
                 spec = LogsourceSpec.of(rule.logsource)
                 key = rule_key(rule)
-                compiled = CompiledRule(rule, key, rule.title, level_of(rule), tags_of(rule), tree, 0)
+                compiled = CompiledRule(
+                    rule, key, rule.title, level_of(rule), tags_of(rule), tree, 0, origin=(path, line), name=rule.name
+                )
             except CompileError as error:
                 self.errors.append(ContentError(path, line, f"rule '{rule.title}': {error}"))
                 continue
@@ -122,6 +133,34 @@ class Engine:
             self._by_spec[compiled.spec].append(compiled)
         self.base_keys = base_keys
         self.generated = generated
+
+    @classmethod
+    def from_compiled(
+        cls,
+        table: AtomTable,
+        specs: list[LogsourceSpec],
+        rules: list[CompiledRule],
+        errors: list[ContentError],
+        warnings: list[str],
+        correlations: Sequence[tuple[SigmaCorrelationRule, tuple[Path, int]]] = (),
+        base_keys: set[str] | None = None,
+        generated: set[str] | None = None,
+    ) -> Engine:
+        """An engine of rules compiled earlier (the cache): the same matching; the detection rules
+        without their pySigma objects, the correlation rules (few) as parsed."""
+        engine = cls.__new__(cls)
+        engine.ruleset = RuleSet(
+            correlations=[c for c, _ in correlations], origins={id(c): origin for c, origin in correlations}
+        )
+        engine.errors, engine.warnings = errors, warnings
+        engine.table, engine.specs, engine.rules = table, specs, rules
+        engine.stats = EngineStats()
+        engine.failures = {}
+        engine._by_spec = [[] for _ in specs]
+        for compiled in rules:
+            engine._by_spec[compiled.spec].append(compiled)
+        engine.base_keys, engine.generated = base_keys or set(), generated or set()
+        return engine
 
     def _correlation_bases(self) -> tuple[set[str], set[str]]:
         """Rule ids/names referenced by correlations, and those whose correlation says generate."""
@@ -176,7 +215,7 @@ class Engine:
     def _failed(self, compiled: CompiledRule, domain: int, error: Exception) -> None:
         failure = self.failures.get(id(compiled))
         if failure is None:
-            path, line = self.ruleset.origin(compiled.rule)
+            path, line = compiled.origin or (Path("?"), 0)
             failure = self.failures[id(compiled)] = RuleFailure(path, line, compiled.title, type(error).__name__)
             log.debug("rule %s failed while matching", compiled.key, exc_info=error)
         failure.batches += 1
@@ -219,10 +258,11 @@ class Engine:
         base: dict[str, list[Match]] = {}
         for batch in batches:
             for compiled, match in self.rule_matches(batch):
-                if compiled.key in self.base_keys or compiled.rule.name in self.base_keys:
+                name = compiled.name
+                if compiled.key in self.base_keys or name in self.base_keys:
                     base.setdefault(compiled.key, []).append(match)
-                    if compiled.rule.name and compiled.rule.name != compiled.key:
-                        base.setdefault(compiled.rule.name, []).append(match)
+                    if name and name != compiled.key:
+                        base.setdefault(name, []).append(match)
                 if not compiled.hidden:
                     yield match
         if self.ruleset.correlations:
