@@ -123,9 +123,11 @@ def run(
             assert reader is not None
             _follow(app, engine, reader, opened, summary, fmt, interval)
         else:
+            from secops.detection.events import coalesce
             from secops.detection.readers import read_paths
 
-            batches = (
+            # small files joined into full batches (not when following: a joined batch waits)
+            batches = coalesce(
                 reader.batches()
                 if reader
                 else read_paths(list(logpaths), log_format=log_format, stats=stats, zone=zone)

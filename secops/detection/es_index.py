@@ -122,7 +122,7 @@ def documents(batch: EventBatch) -> Iterator[tuple[str, dict[str, Any]]]:
     web = batch.source == "web" or (categories is not None and categories[0] == "webserver")
     for row in batch.rows():
         fields = batch.event(row, internal=True)
-        key = event_key(batch.log_file, batch.records[row])
+        key = event_key(batch.file_of(row), batch.records[row])
         raw = batch.raws[row]
         shadowed = {name: fields.pop(name) for name in list(fields) if _shadowed(name)}
         meta: dict[str, Any] = {READER: batch.source, KEY: key}
@@ -136,7 +136,7 @@ def documents(batch: EventBatch) -> Iterator[tuple[str, dict[str, Any]]]:
         if shadowed:
             meta[SHADOWED] = json.dumps(shadowed, ensure_ascii=False, default=str)
         timestamp = batch.timestamps[row]
-        doc: dict[str, Any] = {**fields, "log_file": batch.log_file, "record": batch.records[row], "raw": raw}
+        doc: dict[str, Any] = {**fields, "log_file": batch.file_of(row), "record": batch.records[row], "raw": raw}
         doc.update(meta)
         if timestamp is not None:
             doc["@timestamp"] = timestamp.isoformat()

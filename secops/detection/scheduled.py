@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from secops.detection.events import Match, ReadStats
+from secops.detection.events import Match, ReadStats, coalesce
 from secops.detection.incremental import IncrementalRead, load_bookmarks
 from secops.detection.sigma.alerts import store_matches
 from secops.errors import SecopsError
@@ -49,7 +49,7 @@ def detect_new(
     counted = [0]
 
     def matches() -> Iterator[Match]:
-        for match in engine.run_batches(reader.batches()):
+        for match in engine.run_batches(coalesce(reader.batches())):
             counted[0] += 1
             yield match
 

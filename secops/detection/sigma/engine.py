@@ -18,7 +18,7 @@ from typing import Any
 from sigma.correlations import SigmaCorrelationRule
 from sigma.rule import SigmaRule
 
-from secops.detection.events import EventBatch, Match, ReadStats
+from secops.detection.events import EventBatch, Match, ReadStats, coalesce
 from secops.detection.sigma.batch import BatchContext
 from secops.detection.sigma.compile import AND, ATOM, NOT, OR, TRUE, AtomTable, CompileError, Node, compile_detection
 from secops.detection.sigma.logsource import LogsourceSpec, logsource_masks
@@ -232,7 +232,7 @@ class Engine:
             rule_title=compiled.title,
             level=compiled.level,
             tags=list(compiled.tags),
-            log_file=batch.log_file,
+            log_file=batch.file_of(row),
             record=batch.records[row],
             timestamp=batch.timestamps[row],
             event=batch.event(row),
@@ -252,7 +252,7 @@ class Engine:
         from secops.detection.readers import read_paths
 
         batches = read_paths([Path(p) for p in paths], log_format=log_format, stats=stats or ReadStats(), zone=zone)
-        return self.run_batches(batches)
+        return self.run_batches(coalesce(batches))
 
     def run_batches(self, batches: Iterable[EventBatch]) -> Iterator[Match]:
         base: dict[str, list[Match]] = {}
