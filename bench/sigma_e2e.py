@@ -18,7 +18,8 @@ with pySigma's SQLite backend (sysmon + windows-logsources pipelines), parses th
 the ``evtx`` package and flattens them as secops does, inserts them into one in-memory SQLite table
 and runs every query. Timed end to end (interpreter start, conversion, parsing, ingest, queries).
 
-Figures: wall time and peak RSS of each subprocess (os.wait4); events/s = events / wall time;
+Figures: wall time and peak RSS of each subprocess (os.wait4; secops: the larger of cold and warm);
+events/s = events / wall time;
 ratio = secops warm events/s / baseline events/s.
 
 Run: .venv/bin/python bench/sigma_e2e.py [--scale 1,4] [--rules-count 500,all] [--rules DIR]
