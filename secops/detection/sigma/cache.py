@@ -2,9 +2,9 @@
 takes seconds, every run and every scheduled job; reading them back from the cache takes a tenth
 of a second.
 
-The cache key is a SHA-256 over everything the compiled form depends on: each rule file's path and
-bytes, the placeholders, the secops and pySigma versions and this format's number; any change
-misses the cache and compiles afresh. Entries are written to a temporary file and renamed into
+The cache key is a SHA-256 over everything the compiled form depends on: each rule file's path,
+size and modification time, the placeholders, the secops and pySigma versions and this format's
+number; any change misses the cache and compiles afresh. Entries are written to a temporary file and renamed into
 place (two runs racing both write whole files; either wins), and only the newest few are kept.
 
 What is stored is plain data (tuples, strings, numbers, address networks): the atoms, the
@@ -47,13 +47,13 @@ def _pysigma() -> str:
 
 
 def digest(paths: Sequence[Path], placeholders: Mapping[str, Sequence[str]] | None) -> str:
-    """The cache key of the rules under ``paths`` with ``placeholders`` (reads every rule file)."""
+    """The cache key of the rules under ``paths`` with ``placeholders``: each rule file's path,
+    size, inode and modification time (in nanoseconds), not its bytes: reading 2,400 files took a
+    third of a warm start, and an edit, a copy or an install changes the modification time."""
     hasher = hashlib.sha256(f"secops-sigma-cache:{FORMAT}:{__version__}:{_pysigma()}".encode())
     for path in iter_rule_files(paths):
-        resolved = str(path.resolve())
-        content = path.read_bytes()
-        hasher.update(f"\n{resolved}\0{len(content)}\0".encode())
-        hasher.update(content)
+        info = path.stat()
+        hasher.update(f"\n{path.resolve()}\0{info.st_size}\0{info.st_ino}\0{info.st_mtime_ns}".encode())
     hasher.update(json.dumps(placeholders or {}, sort_keys=True, ensure_ascii=False).encode())
     return hasher.hexdigest()
 
