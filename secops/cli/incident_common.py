@@ -75,12 +75,35 @@ def show_incident(app: AppContext, store: Any, found: Incident, fmt: str, headli
     click.echo(f"  {found.category} {found.subcategory} · {found.grade} · {found.state} · 负责人 {found.owner or '—'}")
     from zoneinfo import ZoneInfo
 
-    local = found.detected_at.astimezone(ZoneInfo(app.workspace().config.timezone))
+    zone = ZoneInfo(app.workspace().config.timezone)
+    local = found.detected_at.astimezone(zone)
     click.echo(f"  发现于 {local:%Y-%m-%d %H:%M} · 预案 {found.playbook or '—'}")
+    _notice_lines(found.facts, zone)
     for clock in clocks:
         click.echo(f"  ⏱ {clock['name']}: {clock['left_text']}")
     for clock in pending:
         click.echo(f"  · {clock['name']}: {clock['left_text']}")
+
+
+def _notice_lines(facts: dict[str, Any], zone: Any) -> None:
+    """The 通报 an incident came from (secops.forward.inbox keeps it in the facts), in local time."""
+    if not facts.get("notice_id"):
+        return
+    from datetime import datetime
+
+    def local(key: str) -> str:
+        try:
+            return datetime.fromisoformat(str(facts.get(key))).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return "—"
+
+    click.echo(f"  通报 {facts['notice_id']} · 下发单位 {facts.get('notice_issuer') or '—'}")
+    issued, received, due = (local(k) for k in ("notice_issued_at", "notice_received_at", "notice_due_at"))
+    click.echo(f"  下发于 {issued} · 收到于 {received} · 整改期限 {due}")
+    text = str(facts.get("notice_text") or "").strip()
+    if text:
+        for line in text.splitlines()[:20]:
+            click.echo(f"  │ {line}")
 
 
 def write_document(report: Any, output: Path | None, fmt: str, data: Any) -> None:

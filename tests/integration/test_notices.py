@@ -229,7 +229,9 @@ def test_the_cli_issues_lists_and_shows_notices(workspace: Workspace, ctx: Cente
     assert wrong.exit_code == 2
 
 
-def test_a_notice_due_sooner_than_60_hours_sets_the_schools_clock(workspace: Workspace, ctx: CenterContext) -> None:
+def test_a_notice_due_sooner_than_60_hours_sets_the_schools_clock(
+    workspace: Workspace, ctx: CenterContext, run_cli: Invoke
+) -> None:
     with running_center(ctx) as url:
         ws = _pin(connect(workspace, ctx, url), ctx)
         _issue(ctx, title="紧急漏洞", due=timedelta(hours=24))
@@ -244,6 +246,12 @@ def test_a_notice_due_sooner_than_60_hours_sets_the_schools_clock(workspace: Wor
     assert "按通报要求" in clock.name
     [view] = notice_views(ctx.state, datetime.now(UTC))
     assert view.due_at == clock.due_at  # the center and the school watch the same moment
+    shown = run_cli("incident", "show", "1")  # the notice itself, its issuer and deadline in Beijing time
+    beijing = clock.due_at.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    assert shown.exit_code == 0 and f"整改期限 {beijing}" in shown.stdout
+    assert (
+        "下发单位 省教育网络安全监测中心" in shown.stdout and "│ 请于 60 小时内完成排查、修复并反馈。" in shown.stdout
+    )
 
 
 def test_setup_check_refuses_a_center_key_that_is_not_the_centers(
