@@ -287,7 +287,7 @@ def attach_cmd(app: AppContext, incident_id: int, path: Path, actor: str | None)
 @pass_app
 def reported(app: AppContext, incident_id: int, at: str | None, final: bool, actor: str | None) -> None:
     """Record that the incident was reported to the authorities (stops the reporting clocks)."""
-    from secops.incident.model import record_submission
+    from secops.incident.submissions import record_submission
 
     moment = parse_when(at, app)
     with app.store() as store:
@@ -313,8 +313,8 @@ def submit(app: AppContext, incident_id: int, kind: str, at: str | None, actor: 
     """Submit the official report of an incident: its time stops the reporting clock, and the
     center learns of it at once (or on the next forward run, with this submission time)."""
     from secops.cli.output import shown
-    from secops.incident.model import record_submission
     from secops.incident.report_data import KINDS
+    from secops.incident.submissions import record_submission
 
     moment = parse_when(at, app)
     workspace = app.workspace()

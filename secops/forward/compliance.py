@@ -12,7 +12,6 @@ assessment. A fact that is not known is ``None``, never guessed.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -20,8 +19,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import sqlalchemy as sa
 
+from secops.forward.post import send
 from secops.forward.target import Target
-from secops.protocol import signing
 from secops.protocol.compliance import COMPLIANCE_PATH, MAX_SYSTEMS, ComplianceSummary, Counts, SchoolRef, SystemStatus
 from secops.store import Store
 from secops.store.schema import assets, incidents
@@ -125,18 +124,4 @@ def send_summary(http: httpx.Client, target: Target, store: Store, now: datetime
     except Exception as exc:  # a broken workspace row must not stop the alerts
         log.warning("compliance summary not built: %s", exc)
         return f"not built: {exc}"
-    path = httpx.URL(target.center + COMPLIANCE_PATH).path
-    headers = signing.signed_headers(target.key, target.school, body, now=time.time(), path=path)
-    try:
-        response = http.post(COMPLIANCE_PATH, content=body, headers=headers)
-    except httpx.HTTPError as exc:
-        return f"not sent: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
-    if response.status_code == 200:
-        return "sent"
-    if response.status_code == 404:
-        return "not sent: the center does not take compliance summaries (404)"
-    try:
-        error = str(response.json().get("error", ""))[:200]
-    except ValueError:
-        error = response.reason_phrase
-    return f"not sent: center answered {response.status_code}: {error}"
+    return send(http, target, COMPLIANCE_PATH, body, "compliance summaries")

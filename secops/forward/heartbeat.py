@@ -8,15 +8,14 @@ never raises; the pass reports what happened in a few words.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
 
 from secops import __version__
 from secops.forward import outbox
+from secops.forward.post import send
 from secops.forward.target import Target
-from secops.protocol import signing
 from secops.protocol.heartbeat import HEARTBEAT_PATH, MAX_EVERY_SECONDS, MIN_EVERY_SECONDS, Heartbeat, OutboxState
 from secops.store import Store
 
@@ -71,18 +70,4 @@ def send_heartbeat(http: httpx.Client, target: Target, store: Store, now: dateti
     except Exception as exc:  # a broken workspace row must not stop the alerts
         log.warning("check-in not built: %s", exc)
         return f"not built: {exc}"
-    path = httpx.URL(target.center + HEARTBEAT_PATH).path
-    headers = signing.signed_headers(target.key, target.school, body, now=time.time(), path=path)
-    try:
-        response = http.post(HEARTBEAT_PATH, content=body, headers=headers)
-    except httpx.HTTPError as exc:
-        return f"not sent: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
-    if response.status_code == 200:
-        return "sent"
-    if response.status_code == 404:
-        return "not sent: the center does not take check-ins (404)"
-    try:
-        error = str(response.json().get("error", ""))[:200]
-    except ValueError:
-        error = response.reason_phrase
-    return f"not sent: center answered {response.status_code}: {error}"
+    return send(http, target, HEARTBEAT_PATH, body, "check-ins")

@@ -28,6 +28,7 @@ import httpx
 import sqlalchemy as sa
 
 from secops.errors import SecopsError
+from secops.forward.post import send
 from secops.forward.target import Target
 from secops.fsutil import write_bytes_atomic
 from secops.incident.model import Incident, Session, attach, get_incident, open_incident
@@ -366,15 +367,9 @@ def report_statuses(client: httpx.Client, target: Target, store: Store, now: dat
     if not pending:
         return "up to date"
     batch = StatusBatch(school=target.school, statuses=[s for _, s in pending][:500])
-    body = batch.model_dump_json().encode()
-    path = httpx.URL(target.center + NOTICE_STATUS_PATH).path
-    headers = signing.signed_headers(target.key, target.school, body, now=time.time(), path=path)
-    try:
-        response = client.post(NOTICE_STATUS_PATH, content=body, headers=headers)
-    except httpx.HTTPError as exc:
-        return f"not sent: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
-    if response.status_code != 200:
-        return f"not sent: center answered {response.status_code}"
+    outcome = send(client, target, NOTICE_STATUS_PATH, batch.model_dump_json().encode(), "notice status")
+    if outcome != "sent":
+        return outcome
     with store.engine.begin() as conn:
         for item_id, status in pending[:500]:
             conn.execute(

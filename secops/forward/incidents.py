@@ -10,18 +10,17 @@ never raises: the pass reports what happened in a few words.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import httpx
 import sqlalchemy as sa
 
+from secops.forward.post import send
 from secops.forward.target import Target
 from secops.incident.audit import current_head
 from secops.incident.policy import load_policy
 from secops.incident.summary import incident_summaries
-from secops.protocol import signing
 from secops.protocol.incidents import (
     INCIDENTS_PATH,
     MAX_INCIDENTS,
@@ -104,13 +103,6 @@ def _record(store: Store, sent: Sequence[SchoolIncident], anchor: AuditAnchor | 
             insert_rows(conn, forward_sync_state, state, conflict=("name",), update=["value", "at"])
 
 
-def _post(http: httpx.Client, target: Target, batch: IncidentBatch) -> httpx.Response:
-    body = batch.model_dump_json().encode()
-    path = httpx.URL(target.center + INCIDENTS_PATH).path
-    headers = signing.signed_headers(target.key, target.school, body, now=time.time(), path=path)
-    return http.post(INCIDENTS_PATH, content=body, headers=headers)
-
-
 def send_incidents(http: httpx.Client, target: Target, store: Store, now: datetime) -> str:
     """POST what the center has not acknowledged; returns what happened in a few words. Never raises."""
     try:
@@ -125,18 +117,9 @@ def send_incidents(http: httpx.Client, target: Target, store: Store, now: dateti
         chunk = changed[start : start + MAX_INCIDENTS]
         head = anchor if start + MAX_INCIDENTS >= len(changed) else None  # the head goes with the last batch
         batch = IncidentBatch(school=target.school, sent_at=now.astimezone(UTC), incidents=chunk, audit_head=head)
-        try:
-            response = _post(http, target, batch)
-        except httpx.HTTPError as exc:
-            return f"not sent: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
-        if response.status_code != 200:
-            if response.status_code == 404:
-                return "not sent: the center does not take incidents (404)"
-            try:
-                error = str(response.json().get("error", ""))[:200]
-            except ValueError:
-                error = response.reason_phrase
-            return f"not sent: center answered {response.status_code}: {error}"
+        outcome = send(http, target, INCIDENTS_PATH, batch.model_dump_json().encode(), "incidents")
+        if outcome != "sent":
+            return outcome
         _record(store, chunk, head, now)
         sent += len(chunk)
     return f"sent {sent} incident change(s)" + (f", audit head at entry {anchor.entries}" if anchor else "")

@@ -12,7 +12,6 @@ too when it claims a pack's id, so the center sees packs that were tampered with
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn, Protocol
@@ -22,6 +21,7 @@ import sqlalchemy as sa
 
 from secops.detection.packs import check_files, describe, install, installed_version
 from secops.errors import SecopsError
+from secops.forward.post import send
 from secops.forward.target import Target
 from secops.protocol import envelope, signing
 from secops.protocol.packs import PACK_STATUS_PATH, PackBody, PackStatus, PackStatusBatch
@@ -146,14 +146,9 @@ def report_pack_statuses(client: httpx.Client, target: Target, store: Store) -> 
     if not statuses:
         return "up to date"
     body = PackStatusBatch(school=target.school, statuses=statuses).model_dump_json().encode()
-    path = httpx.URL(target.center + PACK_STATUS_PATH).path
-    headers = signing.signed_headers(target.key, target.school, body, now=time.time(), path=path)
-    try:
-        response = client.post(PACK_STATUS_PATH, content=body, headers=headers)
-    except httpx.HTTPError as exc:
-        return f"not sent: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
-    if response.status_code != 200:
-        return f"not sent: center answered {response.status_code}"
+    outcome = send(client, target, PACK_STATUS_PATH, body, "pack status")
+    if outcome != "sent":
+        return outcome
     with store.engine.begin() as conn:
         conn.execute(
             forward_pack_status.update()

@@ -22,7 +22,6 @@ center keeps one report per school and day, so a resend is a duplicate.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -33,9 +32,10 @@ import httpx
 import sqlalchemy as sa
 
 from secops.errors import SecopsError
+from secops.forward.post import post_signed, reason
 from secops.forward.target import Target
 from secops.incident.report_data import day_incidents
-from secops.protocol import envelope, signing
+from secops.protocol import envelope
 from secops.protocol.zero_reports import (
     BEIJING,
     REPORT_KINDS,
@@ -267,12 +267,10 @@ def send_pending(http: httpx.Client, target: Target, store: Store, now: datetime
         for s in waiting
     ]  # fmt: skip
     body = ZeroReportBatch(school=target.school, reports=reports).model_dump_json().encode()
-    path = httpx.URL(target.center + ZERO_REPORTS_PATH).path
-    headers = signing.signed_headers(target.key, target.school, body, now=time.time(), path=path)
     try:
-        response = http.post(ZERO_REPORTS_PATH, content=body, headers=headers)
+        response = post_signed(http, target, ZERO_REPORTS_PATH, body)
     except httpx.HTTPError as exc:
-        return f"not sent ({len(reports)} kept): {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
+        return f"not sent ({len(reports)} kept): {reason(exc)}"
     if response.status_code == 404:
         return f"not sent ({len(reports)} kept): the center does not take 零报告 (404)"
     if response.status_code != 200:

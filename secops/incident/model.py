@@ -392,36 +392,3 @@ def step_done(
     detail = {"step": step_id, "evidence": files, "out_of_order": skipped}
     updated = _update(session, incident_id, None, "step", detail, {}, record)
     return updated, warnings
-
-
-REPORT_KINDS = ("initial", "followup", "final")
-
-
-def record_submission(session: Session, incident_id: int, kind: str, at: datetime) -> Incident:
-    """The official report of ``kind`` went to the authorities (or the center) at ``at``: the initial
-    report stops the reporting clock (``reported_at``), a follow-up is added to the list, the final
-    one stops the final-report clock. Audited like every change; a second initial report is refused."""
-    if kind not in REPORT_KINDS:
-        raise SecopsError(f"unknown report kind {kind!r}", hint="choose one of " + ", ".join(REPORT_KINDS))
-    if at > session.now + CLOCK_SKEW:
-        raise SecopsError(
-            f"the submission time {at.astimezone(session.zone).isoformat(timespec='seconds')} is in the future",
-            hint="give --at with its offset, e.g. 2026-11-23T09:40+08:00, or leave it out for now",
-        )
-    current = get_incident(session.store, incident_id)
-    if kind == "initial":
-        if current.reported_at is not None:
-            shown = current.reported_at.astimezone(session.zone).isoformat(timespec="seconds")
-            raise SecopsError(
-                f"incident #{incident_id} already has its initial report (submitted {shown})",
-                hint="submit a follow-up with --kind followup",
-            )
-        return set_fields(session, incident_id, "reported", {"reported_at": at})
-    if kind == "followup":
-        followups = [*current.facts.get("followup_reports", []), at.isoformat()]
-        return set_fields(
-            session, incident_id, "followup-report", {"facts": {**current.facts, "followup_reports": followups}}
-        )
-    return set_fields(
-        session, incident_id, "final-report", {"facts": {**current.facts, "final_report_at": at.isoformat()}}
-    )

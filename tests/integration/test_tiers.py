@@ -34,10 +34,10 @@ from secops.incident.model import (
     get_incident,
     list_incidents,
     open_incident,
-    record_submission,
     set_fields,
     transition,
 )
+from secops.incident.submissions import record_submission
 from secops.protocol import envelope
 from secops.protocol.zero_reports import beijing_day, deadline_at
 from secops.relay.config import Upstream
