@@ -108,18 +108,31 @@ def school_notices(state: Store, now: datetime, code: str) -> list[SchoolNotice]
     return found
 
 
+def role_of(state: Store, viewer: Viewer) -> str:
+    user = get_user(state, viewer.username)
+    return user.role if user is not None else ""
+
+
+def admin_refusal(board: Dashboard, request: Request, viewer: Viewer, csrf: str, action: str) -> tuple[int, str] | None:
+    """(status, message) when an administrator's form may not be taken: no valid CSRF token, or a
+    viewer whose role may not ``action`` (签发通报, 定义重要时段 ...); None when it may."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not board.csrf_valid(token and "session:" + token, csrf):
+        return 403, f"请求无效（缺少或错误的表单令牌），未{action}。请刷新页面后重试。"
+    role = role_of(board.ctx.state, viewer)
+    if not role_allows(role, ISSUER_ROLE):
+        return 403, f"{ROLE_NAMES.get(role, '该账号')}无权{action}：需要{ROLE_NAMES[ISSUER_ROLE]}角色。"
+    return None
+
+
 def router(board: Dashboard) -> APIRouter:
     api = APIRouter(include_in_schema=False)
     ctx = board.ctx
 
-    def role_of(viewer: Viewer) -> str:
-        user = get_user(ctx.state, viewer.username)
-        return user.role if user is not None else ""
-
     def list_page(
         viewer: Viewer, *, status: int = 200, error: str = "", entered: dict[str, str] | None = None
     ) -> Response:
-        role = role_of(viewer)
+        role = role_of(ctx.state, viewer)
         return board.render(
             "notices.html",
             viewer,
@@ -163,12 +176,9 @@ def router(board: Dashboard) -> APIRouter:
         def refuse(status: int, message: str) -> Response:
             return list_page(viewer, status=status, error=message, entered=entered)
 
-        token = request.cookies.get(SESSION_COOKIE)
-        if not board.csrf_valid(token and "session:" + token, csrf):
-            return refuse(403, "请求无效（缺少或错误的表单令牌），未签发通报。请刷新页面后重试。")
-        role = role_of(viewer)
-        if not role_allows(role, ISSUER_ROLE):
-            return refuse(403, f"{ROLE_NAMES.get(role, '该账号')}无权签发通报：需要{ROLE_NAMES[ISSUER_ROLE]}角色。")
+        refused = admin_refusal(board, request, viewer, csrf, "签发通报")
+        if refused:
+            return refuse(*refused)
         problem = _check(scope, group, schools, kind, title, text, due)
         if problem:
             return refuse(400, problem)

@@ -17,16 +17,21 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from secops.center.dashboard.notice_pages import audience_problem, choose_audience
-from secops.center.dashboard.web import HEADERS, SESSION_COOKIE, Dashboard, Viewer
+from secops.center.dashboard.notice_pages import (
+    ISSUER_ROLE,
+    admin_refusal,
+    audience_problem,
+    choose_audience,
+    role_of,
+)
+from secops.center.dashboard.web import HEADERS, Dashboard, Viewer
 from secops.center.notices import groups
 from secops.center.periods import Period, PeriodDay, find_period, issue_period, period_days, periods
-from secops.center.staff import ROLE_NAMES, get_user, role_allows
+from secops.center.staff import role_allows
 from secops.errors import SecopsError
 from secops.protocol.zero_reports import MAX_DAYS, SUBMITTERS, beijing_day
 from secops.store import Store
 
-ISSUER_ROLE = "admin"
 DEFAULT_DEADLINE = "16:00"
 MAX_NAME = 100
 PERIOD_ID = re.compile(r"^z\d{14}[0-9a-f]{8}$")  # secops.center.periods names them z<time><random>
@@ -98,10 +103,6 @@ def router(board: Dashboard) -> APIRouter:
     api = APIRouter(include_in_schema=False)
     ctx = board.ctx
 
-    def role_of(viewer: Viewer) -> str:
-        user = get_user(ctx.state, viewer.username)
-        return user.role if user is not None else ""
-
     def list_page(
         viewer: Viewer, *, status: int = 200, error: str = "", entered: dict[str, str] | None = None
     ) -> Response:
@@ -113,7 +114,7 @@ def router(board: Dashboard) -> APIRouter:
             nav="periods",
             rows=period_rows(ctx.state, now),
             today=beijing_day(now),
-            can_issue=role_allows(role_of(viewer), ISSUER_ROLE),
+            can_issue=role_allows(role_of(ctx.state, viewer), ISSUER_ROLE),
             groups=groups(ctx.state),
             error=error,
             entered=entered or {"scope": "all", "deadline": DEFAULT_DEADLINE},
@@ -149,12 +150,9 @@ def router(board: Dashboard) -> APIRouter:
         def refuse(status: int, message: str) -> Response:
             return list_page(viewer, status=status, error=message, entered=entered)
 
-        token = request.cookies.get(SESSION_COOKIE)
-        if not board.csrf_valid(token and "session:" + token, csrf):
-            return refuse(403, "请求无效（缺少或错误的表单令牌），未定义重要时段。请刷新页面后重试。")
-        role = role_of(viewer)
-        if not role_allows(role, ISSUER_ROLE):
-            return refuse(403, f"{ROLE_NAMES.get(role, '该账号')}无权定义重要时段：需要{ROLE_NAMES[ISSUER_ROLE]}角色。")
+        refused = admin_refusal(board, request, viewer, csrf, "定义重要时段")
+        if refused:
+            return refuse(*refused)
         now = board.now()
         problem = _check(name, start, end, deadline, now) or audience_problem(
             ctx.state, scope, group, schools, "重要时段"
