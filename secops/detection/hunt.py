@@ -33,7 +33,8 @@ from secops.detection.sigma.correlation import correlation_rule_id
 from secops.detection.sigma.correlation_inputs import dependency_order, epoch, reference_keys, references
 from secops.detection.sigma.engine import CompiledRule, Engine
 from secops.detection.sigma.logsource import logsource_masks
-from secops.detection.sigma.rules import iter_rule_files, load_rules
+from secops.detection.sigma.rules import load_rules
+from secops.detection.sigma.ruleset import iter_rule_files
 from secops.errors import SecopsError
 
 if TYPE_CHECKING:

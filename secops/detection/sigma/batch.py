@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from secops.detection.events import DECODED_SUFFIX, EventBatch
-from secops.detection.sigma.compile import (
+from secops.detection.sigma.atoms import (
     CIDR,
     CMP,
     CONTAINS,

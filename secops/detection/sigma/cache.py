@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from secops import __version__
-from secops.detection.sigma.compile import Atom, AtomTable, Glob, Regex
+from secops.detection.sigma.atoms import Atom, AtomTable, Glob, Regex
 from secops.detection.sigma.engine import CompiledRule, Engine
 from secops.detection.sigma.logsource import LogsourceSpec
-from secops.detection.sigma.rules import iter_rule_files, load_rules
+from secops.detection.sigma.ruleset import iter_rule_files
 
-FORMAT = 2
+FORMAT = 3
 KEEP = 4  # compiled sets kept (a few rule sources in use at once: shipped, packs, --rules)
 _ARGS: dict[str, type[Glob] | type[Regex]] = {"Glob": Glob, "Regex": Regex}
 
@@ -53,7 +53,7 @@ def digest(paths: Sequence[Path], placeholders: Mapping[str, Sequence[str]] | No
     hasher = hashlib.sha256(f"secops-sigma-cache:{FORMAT}:{__version__}:{_pysigma()}".encode())
     for path in iter_rule_files(paths):
         info = path.stat()
-        hasher.update(f"\n{path.resolve()}\0{info.st_size}\0{info.st_ino}\0{info.st_mtime_ns}".encode())
+        hasher.update(f"\n{os.path.abspath(path)}\0{info.st_size}\0{info.st_ino}\0{info.st_mtime_ns}".encode())
     hasher.update(json.dumps(placeholders or {}, sort_keys=True, ensure_ascii=False).encode())
     return hasher.hexdigest()
 
@@ -148,6 +148,8 @@ def load_engine(
             engine = None  # truncated, or written by another version: compile afresh
         if engine is not None:
             return engine, True
+    from secops.detection.sigma.rules import load_rules  # pySigma: only when compiling
+
     ruleset = load_rules(paths)
     engine = Engine(ruleset, placeholders=placeholders)
     if entry is not None and not engine.errors and (engine.rules or ruleset.correlations):

@@ -13,17 +13,18 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import Any
-
-from sigma.correlations import SigmaCorrelationRule
-from sigma.rule import SigmaRule
+from typing import TYPE_CHECKING, Any
 
 from secops.detection.events import EventBatch, Match, ReadStats, coalesce
+from secops.detection.sigma.atoms import AND, ATOM, NOT, OR, TRUE, AtomTable, CompileError, Node
 from secops.detection.sigma.batch import BatchContext
-from secops.detection.sigma.compile import AND, ATOM, NOT, OR, TRUE, AtomTable, CompileError, Node, compile_detection
 from secops.detection.sigma.logsource import LogsourceSpec, logsource_masks
-from secops.detection.sigma.rules import RuleSet, rule_key
+from secops.detection.sigma.ruleset import RuleSet, rule_key
 from secops.errors import ContentError
+
+if TYPE_CHECKING:  # pySigma is needed to compile rules, not to match them (the compiled cache)
+    from sigma.correlations import SigmaCorrelationRule
+    from sigma.rule import SigmaRule
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ class Engine:
     """Compiles a :class:`RuleSet` once; matches any number of batches."""
 
     def __init__(self, ruleset: RuleSet, *, placeholders: Mapping[str, Sequence[str]] | None = None) -> None:
+        from secops.detection.sigma.compile import compile_detection
+
         self.ruleset = ruleset
         self.errors: list[ContentError] = list(ruleset.errors)
         self.warnings: list[str] = []

@@ -20,15 +20,15 @@ such logs are checked by every rule whose fields they have, which is what people
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from sigma.pipelines.common import windows_logsource_mapping
-from sigma.pipelines.sysmon.sysmon import sysmon_generic_logsource_eventid_mapping
-from sigma.rule import SigmaLogSource
+from typing import TYPE_CHECKING, Any
 
 from secops.detection.events import EventBatch
+
+if TYPE_CHECKING:
+    from sigma.rule import SigmaLogSource
 
 SYSMON_CHANNEL = "microsoft-windows-sysmon/operational"
 SECURITY_CHANNEL = "security"
@@ -37,47 +37,57 @@ POWERSHELL_CLASSIC = frozenset({"windows powershell"})
 DEFENDER_CHANNEL = "microsoft-windows-windows defender/operational"
 LINUX_SYSMON_CHANNEL = "linux-sysmon/operational"
 
+Alternative = tuple[frozenset[str] | None, frozenset[int]]  # (channels, or None for any; event ids)
+
 
 def _channels(value: str | Sequence[str]) -> frozenset[str]:
     return frozenset(v.lower() for v in ([value] if isinstance(value, str) else value))
-
-
-# service -> Windows channel names (lowercase)
-SERVICE_CHANNELS: dict[str, frozenset[str]] = {
-    service: _channels(source) for service, source in windows_logsource_mapping.items()
-}
-
-Alternative = tuple[frozenset[str] | None, frozenset[int]]  # (channels, or None for any; event ids)
 
 
 def _ids(value: Any) -> frozenset[int]:
     return frozenset([value] if isinstance(value, int) else value)
 
 
-# (product, category) -> alternatives; an event qualifies when one alternative holds
-CATEGORY_EVENTS: dict[tuple[str, str], tuple[Alternative, ...]] = {
-    ("windows", category): ((frozenset({SYSMON_CHANNEL}), _ids(ids)),)
-    for category, ids in sysmon_generic_logsource_eventid_mapping.items()
-}
-# Security-log equivalents (pySigma's windows-audit pipeline)
-for _category, _id in (("process_creation", 4688), ("registry_event", 4657), ("registry_set", 4657)):
-    CATEGORY_EVENTS["windows", _category] += ((frozenset({SECURITY_CHANNEL}), frozenset({_id})),)
-CATEGORY_EVENTS["windows", "registry_add"] += ((frozenset({SECURITY_CHANNEL}), frozenset({4657})),)
-CATEGORY_EVENTS.update(
-    {
-        ("windows", "ps_module"): ((POWERSHELL_CHANNELS, frozenset({4103})),),
-        ("windows", "ps_script"): ((POWERSHELL_CHANNELS, frozenset({4104})),),
-        ("windows", "ps_classic_start"): ((POWERSHELL_CLASSIC, frozenset({400})),),
-        ("windows", "ps_classic_provider_start"): ((POWERSHELL_CLASSIC, frozenset({600})),),
-        ("windows", "ps_classic_script"): ((POWERSHELL_CLASSIC, frozenset({800})),),
-        # Defender detections (what SigmaHQ's antivirus rules describe on Windows)
-        ("windows", "antivirus"): ((frozenset({DEFENDER_CHANNEL}), frozenset({1006, 1007, 1008, 1015, 1116, 1117})),),
-        ("linux", "process_creation"): ((frozenset({LINUX_SYSMON_CHANNEL}), frozenset({1})),),
-        ("linux", "network_connection"): ((frozenset({LINUX_SYSMON_CHANNEL}), frozenset({3})),),
-        ("linux", "file_event"): ((frozenset({LINUX_SYSMON_CHANNEL}), frozenset({11})),),
-        ("linux", "file_delete"): ((frozenset({LINUX_SYSMON_CHANNEL}), frozenset({23})),),
+@functools.cache
+def service_channels() -> dict[str, frozenset[str]]:
+    """service -> Windows channel names (lowercase), from pySigma's Windows pipeline."""
+    from sigma.pipelines.common import windows_logsource_mapping
+
+    return {service: _channels(source) for service, source in windows_logsource_mapping.items()}
+
+
+@functools.cache
+def category_events() -> dict[tuple[str, str], tuple[Alternative, ...]]:
+    """(product, category) -> alternatives; an event qualifies when one alternative holds."""
+    from sigma.pipelines.sysmon.sysmon import sysmon_generic_logsource_eventid_mapping
+
+    table: dict[tuple[str, str], tuple[Alternative, ...]] = {
+        ("windows", category): ((frozenset({SYSMON_CHANNEL}), _ids(ids)),)
+        for category, ids in sysmon_generic_logsource_eventid_mapping.items()
     }
-)
+    # Security-log equivalents (pySigma's windows-audit pipeline)
+    for category, event_id in (("process_creation", 4688), ("registry_event", 4657), ("registry_set", 4657)):
+        table["windows", category] += ((frozenset({SECURITY_CHANNEL}), frozenset({event_id})),)
+    table["windows", "registry_add"] += ((frozenset({SECURITY_CHANNEL}), frozenset({4657})),)
+    table.update(
+        {
+            ("windows", "ps_module"): ((POWERSHELL_CHANNELS, frozenset({4103})),),
+            ("windows", "ps_script"): ((POWERSHELL_CHANNELS, frozenset({4104})),),
+            ("windows", "ps_classic_start"): ((POWERSHELL_CLASSIC, frozenset({400})),),
+            ("windows", "ps_classic_provider_start"): ((POWERSHELL_CLASSIC, frozenset({600})),),
+            ("windows", "ps_classic_script"): ((POWERSHELL_CLASSIC, frozenset({800})),),
+            # Defender detections (what SigmaHQ's antivirus rules describe on Windows)
+            ("windows", "antivirus"): (
+                (frozenset({DEFENDER_CHANNEL}), frozenset({1006, 1007, 1008, 1015, 1116, 1117})),
+            ),
+            ("linux", "process_creation"): ((frozenset({LINUX_SYSMON_CHANNEL}), frozenset({1})),),
+            ("linux", "network_connection"): ((frozenset({LINUX_SYSMON_CHANNEL}), frozenset({3})),),
+            ("linux", "file_event"): ((frozenset({LINUX_SYSMON_CHANNEL}), frozenset({11})),),
+            ("linux", "file_delete"): ((frozenset({LINUX_SYSMON_CHANNEL}), frozenset({23})),),
+        }
+    )
+    return table
+
 
 # Event key: (_product, _service tuple, _category, channel lowercase, EventID)
 EventKey = tuple[str | None, tuple[str, ...], str | None, str | None, int | None]
@@ -85,16 +95,39 @@ EventKey = tuple[str | None, tuple[str, ...], str | None, str | None, int | None
 
 @dataclass(frozen=True)
 class LogsourceSpec:
+    """A rule's log source with the mapping tables it needs resolved when it is built, so that
+    matching (and a spec read back from the compiled cache) needs no table and no pySigma."""
+
     product: str | None
     category: str | None
     service: str | None
+    channels: frozenset[str] = frozenset()  # the service's Windows channels (lowercase)
+    # the category's alternatives by product (windows, linux): the event's product picks one
+    alternatives: tuple[tuple[str, tuple[Alternative, ...]], ...] = ()
 
     @classmethod
     def of(cls, logsource: SigmaLogSource) -> LogsourceSpec:
+        return cls.named(logsource.product, logsource.category, logsource.service)
+
+    @classmethod
+    def named(cls, product: str | None, category: str | None, service: str | None) -> LogsourceSpec:
         def norm(value: str | None) -> str | None:
             return value.strip().lower() if value else None
 
-        return cls(norm(logsource.product), norm(logsource.category), norm(logsource.service))
+        product, category, service = norm(product), norm(category), norm(service)
+        channels = service_channels().get(service, frozenset()) if service else frozenset()
+        alternatives = (
+            tuple((name, alts) for (name, cat), alts in sorted(category_events().items()) if cat == category)
+            if category
+            else ()
+        )
+        return cls(product, category, service, channels, alternatives)
+
+    def _alternatives(self, product: str) -> tuple[Alternative, ...] | None:
+        for name, alternatives in self.alternatives:
+            if name == product:
+                return alternatives
+        return None
 
     def accepts(self, key: EventKey) -> bool:
         product, services, category, channel, event_id = key
@@ -102,17 +135,15 @@ class LogsourceSpec:
             return False
         if self.service:
             known = bool(services) or channel is not None
-            in_service = self.service in services or (
-                channel is not None and channel in SERVICE_CHANNELS.get(self.service, ())
-            )
+            in_service = self.service in services or (channel is not None and channel in self.channels)
             if known and not in_service:
                 return False
         if self.category:
             if category:
                 return category == self.category
-            alternatives = CATEGORY_EVENTS.get((self.product or product or "windows", self.category))
+            alternatives = self._alternatives(self.product or product or "windows")
             if alternatives is None:
-                alternatives = CATEGORY_EVENTS.get(("windows", self.category)) if self.product is None else None
+                alternatives = self._alternatives("windows") if self.product is None else None
             if alternatives is not None and (product in (None, "windows", self.product)):
                 if event_id is None:
                     return channel is None  # no EventID at all: a plain export, not excluded

@@ -16,7 +16,8 @@ import yaml
 from secops.content.yamlload import safe_load
 from secops.detection.events import ReadStats
 from secops.detection.sigma.engine import Engine
-from secops.detection.sigma.rules import RuleSet, load_rules, rule_key
+from secops.detection.sigma.rules import load_rules
+from secops.detection.sigma.ruleset import RuleSet, rule_key
 from secops.errors import SecopsError
 
 LOG_FORMATS = {"evtx": "evtx", "jsonl": "jsonl", "json": "jsonl"}

@@ -17,7 +17,7 @@ from datetime import datetime
 from time import perf_counter
 from typing import Any
 
-from secops.detection.sigma.compile import PREFIX, SUFFIX
+from secops.detection.sigma.atoms import PREFIX, SUFFIX
 
 SEP = "\n"
 GRAM_INDEX_COST = 2.5e-7  # seconds per character to build a 3-gram index (CPython, measured)

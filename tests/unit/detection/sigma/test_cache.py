@@ -4,6 +4,9 @@ the compiled form depends on (a rule file, placeholders) misses it."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -35,6 +38,33 @@ def test_a_second_load_comes_from_the_cache_and_matches_the_same(tmp_path: Path)
     batch = batch_of({"Image": "C:\\x\\evil.exe"}, {"Image": "C:\\x\\good.exe"})
     assert matched(cached, batch) == matched(fresh, batch) == [1]
     assert (cache / next(cache.iterdir()).name).stat().st_mode & 0o077 == 0
+
+
+def test_a_cache_hit_matches_without_importing_pysigma(tmp_path: Path) -> None:
+    """pySigma takes a fifth of a second to import: a run served from the cache must not need it,
+    Windows log sources included (their channel tables travel with the compiled specs)."""
+    rules = _rules(tmp_path / "rules", rule_yaml("sel:\n  Image|endswith: '\\evil.exe'\ncondition: sel"))
+    cache = tmp_path / "cache"
+    load_engine([rules], cache_dir=cache)
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from datetime import UTC, datetime
+        from pathlib import Path
+        from secops.detection.events import BatchBuilder
+        from secops.detection.sigma.cache import load_engine
+        engine, hit = load_engine([Path({str(rules)!r})], cache_dir=Path({str(cache)!r}))
+        builder = BatchBuilder("evtx", "x.evtx")
+        when = datetime(2026, 12, 7, tzinfo=UTC)
+        image, sysmon = "C:" + chr(92) + "evil.exe", "Microsoft-Windows-Sysmon/Operational"
+        builder.add(1, when, "{{}}", {{"Channel": sysmon, "EventID": 1, "Image": image}})
+        builder.add(2, when, "{{}}", {{"Channel": "Security", "EventID": 4624, "Image": image}})
+        found = [m.record for m in engine.match(builder.take())]
+        print(hit, found, sorted(m for m in sys.modules if m == "sigma" or m.startswith("sigma.")))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.stdout.strip() == "True [1] []", done.stdout + done.stderr
 
 
 def test_a_changed_rule_or_placeholder_misses_the_cache(tmp_path: Path) -> None:
