@@ -3,8 +3,10 @@ continuously (``--follow``), with matches streamed to the workspace's alerts."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -111,7 +113,6 @@ def run(
     if missing and not follow:  # --follow waits for a log that is not there yet, like tail -F
         raise click.BadParameter(f"{', '.join(missing)} does not exist", param_hint="LOGPATH")
     zone = app.zone(zone_name)
-    engine = _engine(app, rule_paths, _placeholders(placeholders))
     stats = ReadStats()
     summary = Summary()
     opened = app.store(app.workspace()) if store else None
@@ -121,18 +122,13 @@ def run(
         )
         if follow:
             assert reader is not None
+            engine = _engine(app, rule_paths, _placeholders(placeholders))
             _follow(app, engine, reader, opened, summary, fmt, interval)
         else:
-            from secops.detection.events import coalesce
-            from secops.detection.readers import read_paths
-
-            # small files joined into full batches (not when following: a joined batch waits)
-            batches = coalesce(
-                reader.batches()
-                if reader
-                else read_paths(list(logpaths), log_format=log_format, stats=stats, zone=zone)
-            )
-            written = _one_pass(app, engine, batches, opened, summary, fmt)
+            # the logs are read (in a second process where one helps) while the rules load
+            with _batches(reader, list(logpaths), log_format, stats, zone) as batches:
+                engine = _engine(app, rule_paths, _placeholders(placeholders))
+                written = _one_pass(app, engine, batches, opened, summary, fmt)
             if reader is not None and opened is not None:
                 reader.save(opened, app.now())
                 _notes(reader.notes)
@@ -161,6 +157,45 @@ def _reader(
 
     marks = load_bookmarks(opened) if opened is not None and not from_start else []
     return IncrementalRead(paths, marks, stats, zone, log_format, tail=follow and opened is None)
+
+
+@contextlib.contextmanager
+def _batches(
+    reader: IncrementalRead | None, paths: list[Path], log_format: str | None, stats: ReadStats, zone: ZoneInfo
+) -> Iterator[Iterable[EventBatch]]:
+    """One pass's batches, small files joined (not when following: a joined batch waits); read by a
+    second process when the machine has a spare CPU (see secops.detection.readahead)."""
+    from secops.detection import readahead
+    from secops.detection.events import coalesce
+    from secops.detection.readers import read_paths
+
+    def batches() -> Iterator[EventBatch]:
+        if reader is not None:
+            return coalesce(reader.batches())
+        return coalesce(read_paths(paths, log_format=log_format, stats=stats, zone=zone))
+
+    if not readahead.usable():
+        yield batches()
+        return
+    if reader is None:
+        ahead: readahead.ReadAhead[Any] = readahead.ReadAhead(batches, lambda: stats, partial(_merge_stats, stats))
+    else:
+        ahead = readahead.ReadAhead(
+            batches, lambda: (reader.stats, reader.earned, reader.notes), partial(_merge_reader, reader)
+        )
+    with ahead:
+        yield ahead
+
+
+def _merge_stats(stats: ReadStats, read: ReadStats) -> None:
+    for name, value in vars(read).items():
+        setattr(stats, name, value)
+
+
+def _merge_reader(reader: IncrementalRead, state: tuple[ReadStats, list[Any], list[str]]) -> None:
+    read, earned, notes = state
+    _merge_stats(reader.stats, read)
+    reader.earned, reader.notes = earned, notes
 
 
 def _one_pass(

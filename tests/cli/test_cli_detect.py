@@ -183,6 +183,37 @@ def test_store_writes_ecs_alerts(run_cli: Invoke, files: Path, workspace: Worksp
     assert detail["source"]["ip"] == "203.0.113.5" and detail["log"]["file"]["path"].endswith("access.log")
 
 
+def test_reading_in_a_second_process_changes_nothing_but_time(
+    run_cli: Invoke, files: Path, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same output and counts as reading in one process, and --store's bookmarks come back from
+    the reading process: a second --store run reads nothing new."""
+    from secops.detection import readahead
+
+    if not readahead.usable():
+        pytest.skip("read-ahead needs more than one CPU, fork and no other thread in this process")
+    started: list[object] = []
+
+    class Spy(readahead.ReadAhead):
+        def __init__(self, *args: object) -> None:
+            started.append(self)
+            super().__init__(*args)
+
+    monkeypatch.setattr(readahead, "ReadAhead", Spy)
+    args = ("detect", "run", "--rules", str(files / "rules"), "--format", "jsonl", str(files / "logs"))
+    ahead = run_cli(*args)
+    monkeypatch.setenv("SECOPS_READ_AHEAD", "0")
+    here = run_cli(*args)
+    assert len(started) == 1 and ahead.exit_code == here.exit_code == 1
+    assert (ahead.stdout, ahead.stderr) == (here.stdout, here.stderr)
+    monkeypatch.delenv("SECOPS_READ_AHEAD")
+    store = ("detect", "run", "--rules", str(files / "rules"), "--store", str(files / "logs"))
+    first, again = run_cli(*store), run_cli(*store)
+    assert len(started) == 3
+    assert "2 new alert(s) stored" in first.stderr and "0 new alert(s) stored" in again.stderr
+    assert again.exit_code == 0 and " 0 event(s)" in again.stderr  # the bookmarks came back: nothing re-read
+
+
 # --- regression -----------------------------------------------------------------------------------
 
 
