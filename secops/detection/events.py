@@ -102,6 +102,17 @@ def _join(batches: list[EventBatch]) -> EventBatch:
     return joined
 
 
+def share_values(batch: EventBatch) -> EventBatch:
+    """The batch with the equal strings of each column as one object (in place). Logs repeat their
+    values (the same Image on thousands of rows): a batch sent to another process then pickles to
+    a fraction of the bytes and loads in half the time, and grouping by value compares identities."""
+    for name, values in batch.columns.items():
+        seen: dict[str, str] = {}
+        share = seen.setdefault
+        batch.columns[name] = [share(v, v) if type(v) is str else v for v in values]
+    return batch
+
+
 class BatchBuilder:
     """Accumulates events row by row into a columnar batch (readers use it)."""
 

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
-from secops.detection.events import EventBatch
+from secops.detection.events import EventBatch, share_values
 from secops.errors import SecopsError
 
 State = TypeVar("State")
@@ -101,7 +101,7 @@ def _child(send: Any, batches: Callable[[], Iterator[EventBatch]], finish: Calla
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     try:
         for batch in batches():
-            send.send(("batch", batch))
+            send.send(("batch", share_values(batch)))
         send.send(("end", finish()))
     except (BrokenPipeError, ConnectionResetError):
         return  # the parent stopped listening (an error, Ctrl-C): nothing left to do
