@@ -18,11 +18,13 @@ with pySigma's SQLite backend (sysmon + windows-logsources pipelines), parses th
 the ``evtx`` package and flattens them as secops does, inserts them into one in-memory SQLite table
 and runs every query. Timed end to end (interpreter start, conversion, parsing, ingest, queries).
 
-Figures: wall time and peak RSS of each subprocess (os.wait4; secops: the larger of cold and warm);
-events/s = events / wall time;
-ratio = secops warm events/s / baseline events/s.
+Figures: wall time (secops warm: the median of --repeat runs) and peak memory: the summed PSS of
+the process and its children sampled every 20 ms (secops reads logs in a forked child; PSS counts
+the pages they share once), secops's the largest of its cold and warm runs; events/s = events /
+wall time; ratio = secops warm events/s / baseline events/s. Rule sets: the first 500 files of
+rules/windows, rules/windows (~2,400) and every SigmaHQ rule folder (~3,700).
 
-Run: .venv/bin/python bench/sigma_e2e.py [--scale 1,4] [--rules-count 500,all] [--rules DIR]
+Run: .venv/bin/python bench/sigma_e2e.py [--scale 1,4,16] [--rules-count 500,windows,all] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
 from collections import Counter
@@ -151,20 +154,71 @@ def generate(folder: Path, count: int, indicators: dict[str, list[str]], seed: i
 # --- measured subprocesses --------------------------------------------------------------------------
 
 
+def _tree(root: int) -> list[int]:
+    """``root`` and its descendants (from /proc/*/stat: secops reads logs in a child process)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += parents.get(pid, [])
+    return found
+
+
+def _memory(pids: list[int]) -> tuple[float, float]:
+    """Summed RSS and PSS (MB) of ``pids``; PSS splits the pages a forked child shares with its parent."""
+    rss = pss = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            continue
+    return rss / 1024, pss / 1024
+
+
 def measured(command: list[str]) -> dict[str, Any]:
-    """Run ``command``; its wall time, peak RSS (os.wait4: this child only), exit code and output."""
+    """Run ``command``; its wall time, peak memory, exit code and output. Memory: the peak over time
+    of the summed PSS and RSS of the process and its children, sampled every 20 ms (a forked child's
+    shared pages count once in PSS, twice in RSS), and os.wait4's peak RSS of the largest process."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
+        peak = [0.0, 0.0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.02):
+                rss, pss = _memory(_tree(process.pid))
+                peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         return {
             "seconds": seconds,
             "rss_mb": usage.ru_maxrss / 1024,
+            "tree_rss_mb": peak[0],
+            "tree_pss_mb": peak[1],
             "code": process.returncode,
             "stdout": out.read().decode("utf-8", "replace"),
             "stderr": err.read().decode("utf-8", "replace"),
@@ -183,8 +237,9 @@ def fresh_workspace(parent: Path, name: str) -> Path:
     return workspace
 
 
-def detect(workspace: Path, rules: Path, target: Path) -> dict[str, Any]:
-    done = secops(workspace, "detect", "run", "--format", "jsonl", "--rules", str(rules), str(target))
+def detect(workspace: Path, rules: list[Path], target: Path) -> dict[str, Any]:
+    named = [argument for folder in rules for argument in ("--rules", str(folder))]
+    done = secops(workspace, "detect", "run", "--format", "jsonl", *named, str(target))
     if done["code"] not in (0, 1):
         raise SystemExit(f"secops detect run failed ({done['code']}):\n{done['stderr'][-3000:]}")
     rules_matched: set[str] = set()
@@ -208,7 +263,7 @@ def detect(workspace: Path, rules: Path, target: Path) -> dict[str, Any]:
 # --- the baseline (its own process) ------------------------------------------------------------------
 
 
-def side_sqlite(rules: Path, folder: Path) -> dict[str, Any]:
+def side_sqlite(rules: list[Path], folder: Path) -> dict[str, Any]:
     import sqlite3
 
     import evtx
@@ -220,7 +275,7 @@ def side_sqlite(rules: Path, folder: Path) -> dict[str, Any]:
     from secops.detection.sigma import load_rules
 
     started = time.perf_counter()
-    ruleset = load_rules([rules])
+    ruleset = load_rules(rules)
     backend = sqliteBackend(processing_pipeline=sysmon_pipeline() + windows_logsource_pipeline(), collect_errors=True)
     queries: list[tuple[str, str]] = []
     failed = 0
@@ -304,8 +359,9 @@ def side_sqlite(rules: Path, folder: Path) -> dict[str, Any]:
     }
 
 
-def baseline(rules: Path, folder: Path) -> dict[str, Any]:
-    done = measured([sys.executable, __file__, "--side", "sqlite", "--rules", str(rules), "--folder", str(folder)])
+def baseline(rules: list[Path], folder: Path) -> dict[str, Any]:
+    named = [argument for path in rules for argument in ("--rules", str(path))]
+    done = measured([sys.executable, __file__, "--side", "sqlite", *named, "--folder", str(folder)])
     if done["code"] != 0:
         raise SystemExit(f"baseline failed:\n{done['stderr'][-3000:]}")
     return done | json.loads(done["stdout"].strip().splitlines()[-1])
@@ -314,36 +370,49 @@ def baseline(rules: Path, folder: Path) -> dict[str, Any]:
 # --- main -------------------------------------------------------------------------------------------
 
 
-def rule_subset(windows: Path, count: str, target: Path) -> tuple[Path, int]:
-    """The first N rule files (sorted by path), copied with their sub-folders; ``all``: the folder."""
+RULE_FOLDERS = ("rules", "rules-emerging-threats", "rules-threat-hunting")
+
+
+def rule_subset(checkout: Path, count: str, target: Path) -> tuple[list[Path], int]:
+    """``windows``: SigmaHQ's rules/windows (~2,400 files); ``all``: every rule folder of the checkout
+    (~3,700, most not about Windows: they cost loading, not matching); N: the first N files of
+    rules/windows sorted by path, copied with their sub-folders."""
+    windows = checkout / "rules" / "windows"
+    if count == "windows":
+        return [windows], len(list(windows.rglob("*.yml")))
+    if count == "all":
+        folders = [checkout / name for name in RULE_FOLDERS if (checkout / name).is_dir()]
+        return folders, sum(len(list(folder.rglob("*.yml"))) for folder in folders)
     files = sorted(windows.rglob("*.yml"))
-    if count == "all" or int(count) >= len(files):
-        return windows, len(files)
     target.mkdir(parents=True)
     for file in files[: int(count)]:
         destination = target / file.relative_to(windows)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(file, destination)
-    return target, int(count)
+    return [target], min(int(count), len(files))
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", default="1,4", help="1 = 8,000 events (~270 files); e.g. 1,4,16")
-    parser.add_argument("--rules-count", default="500,all", help="first N rule files sorted, or all")
-    parser.add_argument("--rules", type=Path, help="Windows rules folder (default: SigmaHQ rules/windows)")
+    parser.add_argument("--rules-count", default="500,windows,all", help="N first Windows rule files, windows, all")
+    parser.add_argument("--repeat", type=int, default=3, help="warm secops runs per row (the median is shown)")
+    parser.add_argument("--checkout", type=Path, help="SigmaHQ checkout (default: ../shared/data/sigmahq)")
     parser.add_argument("--side", choices=("sqlite",), help=argparse.SUPPRESS)
+    parser.add_argument("--rules", type=Path, action="append", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.side == "sqlite":
         print(json.dumps(side_sqlite(args.rules, args.folder)))
         return
-    windows = args.rules
-    if windows is None:
-        checkout = SIGMAHQ if SIGMAHQ.exists() or "SECOPS_SIGMAHQ" in os.environ else SIGMAHQ_FALLBACK
-        windows = checkout / "rules" / "windows"
+    checkout = args.checkout or (SIGMAHQ if SIGMAHQ.exists() or "SECOPS_SIGMAHQ" in os.environ else SIGMAHQ_FALLBACK)
+    windows = checkout / "rules" / "windows"
     if not windows.is_dir():
-        print(f"skipped: SigmaHQ Windows rules not found at {windows} (set SECOPS_SIGMAHQ or give --rules)")
+        print(f"skipped: SigmaHQ Windows rules not found at {windows} (set SECOPS_SIGMAHQ or give --checkout)")
         return
     scales = [int(s) for s in args.scale.split(",")]
     counts = [c.strip() for c in args.rules_count.split(",")]
@@ -365,39 +434,40 @@ def main() -> None:
             )
         tiny = tmp / "tiny"
         generate(tiny, 1, indicators, seed=1)
-        print(f"data generated in {time.perf_counter() - started:.1f}s\n")
+        print(f"data generated in {time.perf_counter() - started:.1f}s; {os.cpu_count()} CPUs\n")
 
         rows = []
         for count in counts:
-            rules, rule_files = rule_subset(windows, count, tmp / f"rules-{count}")
+            rules, rule_files = rule_subset(checkout, count, tmp / f"rules-{count}")
             ws = fresh_workspace(tmp, f"ws-start-{count}")
             start_cold = detect(ws, rules, tiny)
-            start_warm = detect(ws, rules, tiny)
+            start_warm = _median([detect(ws, rules, tiny) for _ in range(args.repeat)])
             print(
-                f"rules {rule_files}: start-up cold {start_cold['seconds']:.2f}s warm {start_warm['seconds']:.2f}s"
-                f" (stderr lines: {start_cold['stderr_lines']}; cache entries: "
-                f"{len(list((ws / 'cache' / 'sigma').glob('*'))) if (ws / 'cache' / 'sigma').exists() else 0})"
+                f"rules {count} ({rule_files} files): start-up cold {start_cold['seconds']:.2f}s"
+                f" warm {start_warm['seconds']:.2f}s (median of {args.repeat})"
             )
-            if start_cold["stderr"].strip():
-                print("  stderr (first lines):", *start_cold["stderr"].splitlines()[:3], sep="\n    ")
             for scale in scales:
                 folder, events, files = data[scale]
                 ws = fresh_workspace(tmp, f"ws-{count}-{scale}")
                 cold = detect(ws, rules, folder)
-                warm = detect(ws, rules, folder)
+                warms = [detect(ws, rules, folder) for _ in range(args.repeat)]
+                warm = _median(warms)
                 base = baseline(rules, folder)
                 row = {
+                    "count": count,
                     "rules": rule_files,
                     "scale": scale,
                     "events": events,
                     "files": files,
                     "cold_s": cold["seconds"],
                     "warm_s": warm["seconds"],
+                    "warm_range": (min(w["seconds"] for w in warms), max(w["seconds"] for w in warms)),
                     "warm_eps": events / warm["seconds"],
                     "base_s": base["seconds"],
                     "base_eps": events / base["seconds"],
-                    "secops_rss": max(cold["rss_mb"], warm["rss_mb"]),
-                    "base_rss": base["rss_mb"],
+                    "secops_pss": max(run["tree_pss_mb"] for run in [cold, *warms]),
+                    "secops_rss": max(run["tree_rss_mb"] for run in [cold, *warms]),
+                    "base_pss": base["tree_pss_mb"],
                     "start_cold": start_cold["seconds"],
                     "start_warm": start_warm["seconds"],
                     "secops_matches": warm["matches"],
@@ -409,17 +479,18 @@ def main() -> None:
                 rows.append(row)
                 print(
                     f"  scale {scale}: secops cold {cold['seconds']:.2f}s warm {warm['seconds']:.2f}s"
-                    f" ({warm['matches']:,} matches, {warm['rules_matched']} rules; cold {cold['matches']:,});"
-                    f" baseline {base['seconds']:.2f}s = convert {base['convert_seconds']}s + parse"
-                    f" {base['parse_seconds']}s + ingest {base['ingest_seconds']}s + queries {base['query_seconds']}s"
-                    f" ({base['rules']} rules converted, {base['rule_errors']} not, {base['query_errors']} query"
-                    f" errors; events parsed {base['events']:,})"
+                    f" ({row['warm_range'][0]:.2f}-{row['warm_range'][1]:.2f}; {warm['matches']:,} matches,"
+                    f" {warm['rules_matched']} rules; cold {cold['matches']:,}); baseline {base['seconds']:.2f}s ="
+                    f" convert {base['convert_seconds']}s + parse {base['parse_seconds']}s + ingest"
+                    f" {base['ingest_seconds']}s + queries {base['query_seconds']}s ({base['rules']} rules converted,"
+                    f" {base['rule_errors']} not, {base['query_errors']} query errors;"
+                    f" events parsed {base['events']:,})"
                 )
 
     print()
     header = (
         f"{'rules':>5} {'events':>7} {'files':>5} {'cold s':>7} {'warm s':>7} {'warm ev/s':>9} {'base s':>7}"
-        f" {'base ev/s':>9} {'ratio':>6} {'RSS MB':>6} {'base MB':>7} {'start c/w s':>11}"
+        f" {'base ev/s':>9} {'ratio':>6} {'PSS MB':>6} {'base MB':>7} {'start c/w s':>11}"
         f" {'matches (rules)':>16} {'base matches (rules)':>20}"
     )
     print(header)
@@ -428,10 +499,16 @@ def main() -> None:
         print(
             f"{r['rules']:>5} {r['events']:>7,} {r['files']:>5} {r['cold_s']:>7.2f} {r['warm_s']:>7.2f}"
             f" {r['warm_eps']:>9,.0f} {r['base_s']:>7.2f} {r['base_eps']:>9,.0f} {r['ratio']:>5.1f}x"
-            f" {r['secops_rss']:>6.0f} {r['base_rss']:>7.0f} {r['start_cold']:>5.2f}/{r['start_warm']:<5.2f}"
+            f" {r['secops_pss']:>6.0f} {r['base_pss']:>7.0f} {r['start_cold']:>5.2f}/{r['start_warm']:<5.2f}"
             f" {r['secops_matches']:>9,} ({r['secops_rules_matched']:>4})"
             f" {r['base_matches']:>13,} ({r['base_rules_matched']:>4})"
         )
+    print(
+        "\nwarm s: median of --repeat runs; PSS MB: peak summed PSS of secops and its read-ahead child (RSS of"
+        " both, shared pages twice: up to "
+        + ", ".join(f"{r['secops_rss']:.0f}" for r in rows)
+        + " MB); base MB: the baseline's peak PSS (one process)"
+    )
 
 
 if __name__ == "__main__":
