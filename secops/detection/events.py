@@ -58,25 +58,35 @@ COALESCE_ROWS = 5000
 
 
 def coalesce(batches: Iterable[EventBatch], rows: int = COALESCE_ROWS) -> Iterator[EventBatch]:
-    """Consecutive batches of one reader joined into batches of about ``rows`` events.
+    """Batches of one reader joined into batches of about ``rows`` events.
 
     Real collections are hundreds of small files (an EVTX export of 30 events); matching costs a
     fixed amount per batch and per rule, so per-file batches made small files slow. Each row keeps
-    its own file (``EventBatch.files``), record number and time. Not for following a live log: a
-    joined batch waits for the next one."""
-    pending: list[EventBatch] = []
-    size = 0
+    its own file (``EventBatch.files``), record number and time. Readers are joined apart (a keyword
+    means the raw line in syslog, the field values in EVTX), each in its own pending group, so a
+    folder where EVTX files and JSON lines alternate still gives full batches; a group goes out when
+    the next batch would overflow it, the rest at the end. Not for following a live log: a joined
+    batch waits for the next one."""
+    pending: dict[str, list[EventBatch]] = {}
+    sizes: dict[str, int] = {}
     for batch in batches:
-        if pending and (batch.source != pending[0].source or size + batch.size > rows):
-            yield _join(pending)
-            pending, size = [], 0
-        if batch.size >= rows:
+        source = batch.source
+        if batch.size >= rows:  # full already: after its reader's pending rows, so files stay in order
+            if source in pending:
+                yield _join(pending.pop(source))
             yield batch
             continue
-        pending.append(batch)
-        size += batch.size
-    if pending:
-        yield _join(pending)
+        group = pending.get(source)
+        if group is not None and sizes[source] + batch.size > rows:
+            yield _join(pending.pop(source))
+            group = None
+        if group is None:
+            group = pending[source] = []
+            sizes[source] = 0
+        group.append(batch)
+        sizes[source] += batch.size
+    for group in pending.values():
+        yield _join(group)
 
 
 def _join(batches: list[EventBatch]) -> EventBatch:

@@ -45,6 +45,18 @@ def test_the_size_bound_holds_and_a_full_batch_passes_through() -> None:
     assert [b.size for b in coalesce([small[0], big, small[1]], rows=100)] == [30, 120, 30]
 
 
+def test_alternating_readers_still_give_full_batches() -> None:
+    """A folder where EVTX files and JSON lines alternate: each reader's rows join their own group."""
+    mixed = []
+    for n in range(10):
+        mixed.append(_batch("evtx", f"{n}.evtx", *({"EventID": 1, "n": i} for i in range(30))))
+        mixed.append(_batch("jsonl", f"{n}.jsonl", *({"n": i} for i in range(30))))
+    joined = list(coalesce(mixed, rows=100))
+    assert [(b.source, b.size) for b in joined] == [("evtx", 90), ("jsonl", 90)] * 3 + [("evtx", 30), ("jsonl", 30)]
+    evtx = [b for b in joined if b.source == "evtx"]
+    assert [b.file_of(r) for b in evtx for r in range(b.size)] == [f"{n}.evtx" for n in range(10) for _ in range(30)]
+
+
 def test_joined_batches_match_exactly_as_per_file_batches(tmp_path: Path) -> None:
     """Hundreds of small files (copies of the shipped samples): the same matches, file by file."""
     samples = ROOT / "tests" / "content" / "sigma_samples"
