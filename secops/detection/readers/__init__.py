@@ -31,7 +31,7 @@ from secops.detection.readers.detect import SAMPLE_LINES, detect
 from secops.detection.readers.jsonl import read_jsonl
 from secops.detection.readers.syslog import read_syslog
 from secops.detection.readers.web import read_web
-from secops.detection.readers.windows import EvtxError, read_evtx
+from secops.detection.readers.windows import EVTX_MAGIC, EvtxError, read_evtx
 from secops.errors import SecopsError
 
 FORMATS = ("evtx", "jsonl", "syslog", "web", "auditd")
@@ -65,6 +65,8 @@ def detect_format(path: Path) -> tuple[str | None, str]:
         head = b""
         with contextlib.suppress(*_READ_ERRORS):  # what came before a gzip broke off still tells the format
             head = stream.read(HEAD_BYTES)
+    if head.startswith(EVTX_MAGIC):
+        return "evtx", ""  # binary: no lines to sample (decoding 64 KB of it cost more than parsing it)
     text = head.removeprefix(b"\xef\xbb\xbf").split(b"\n")
     if len(text) > 1 and len(head) == HEAD_BYTES:
         text.pop()  # the last piece may be cut

@@ -20,6 +20,7 @@ from secops.detection.readers._batch import (
     RowBatcher,
     count_malformed,
     from_epoch,
+    loads_json,
     note_bad_time,
     parse_iso,
 )
@@ -42,7 +43,7 @@ MAX_DEPTH = 64
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a valid pair is one character once decoded: never here
 
-_loads = json.loads
+_loads = loads_json
 
 
 def read_jsonl(

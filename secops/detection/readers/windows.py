@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -25,7 +24,14 @@ from typing import Any, BinaryIO
 import evtx
 
 from secops.detection.events import EventBatch, ReadStats
-from secops.detection.readers._batch import LINE_ERRORS, RowBatcher, count_malformed, parse_iso, small_int
+from secops.detection.readers._batch import (
+    LINE_ERRORS,
+    RowBatcher,
+    count_malformed,
+    loads_json,
+    parse_iso,
+    small_int,
+)
 
 SERVICES = {
     "security": "security",
@@ -230,7 +236,7 @@ def _add(record: dict[str, Any], batcher: RowBatcher, stats: ReadStats) -> Event
     if not isinstance(record_id, int):
         record_id = None
     try:
-        event = json.loads(raw)["Event"]
+        event = loads_json(raw)["Event"]
         fields = flatten_event(event)
     except LINE_ERRORS:
         count_malformed(stats, batcher.log_file, record=record_id)
