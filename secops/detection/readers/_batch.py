@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 from itertools import chain
 from typing import Any
-
-import orjson
 
 from secops.detection.events import EventBatch, ReadStats
 
@@ -62,21 +58,6 @@ class RowBatcher:
     def flush(self) -> Iterator[EventBatch]:
         if self.rows:
             yield self.take()
-
-
-_LONG_DIGITS = re.compile(r"\d{20}")  # an integer orjson could read as a float (past 64 bits)
-
-
-def loads_json(text: str) -> Any:
-    """``json.loads``, at orjson's speed: what orjson refuses (NaN, a lone surrogate escape, nesting
-    past its limit) or would read differently (an integer past 64 bits becomes a float there) is
-    parsed by json.loads, so values and errors are json's."""
-    if _LONG_DIGITS.search(text) is None:
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(text)
 
 
 # What parsing one hostile line can raise (a non-ASCII digit given to int(), a year past 9999, a

@@ -20,7 +20,6 @@ from secops.detection.readers._batch import (
     RowBatcher,
     count_malformed,
     from_epoch,
-    loads_json,
     note_bad_time,
     parse_iso,
 )
@@ -43,7 +42,7 @@ MAX_DEPTH = 64
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a valid pair is one character once decoded: never here
 
-_loads = loads_json
+_loads = json.loads
 
 
 def read_jsonl(

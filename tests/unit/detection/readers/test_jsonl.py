@@ -93,23 +93,3 @@ def test_utf8_byte_order_mark_is_ignored(tmp_path: Path) -> None:
     (batch,) = list(read_paths([path], stats=stats))
     assert stats.formats == {str(path): "jsonl"} and batch.size == 6
     assert batch.raws[0].startswith('{"@timestamp"')
-
-
-def test_the_fast_parser_gives_json_loads_values_and_errors() -> None:
-    """orjson parses the common line; what it refuses falls back to json.loads, so nothing changes."""
-    import pytest
-
-    from secops.detection.readers._batch import loads_json
-
-    for text in (
-        '{"a": 1, "b": [1.5, "x", null, true], "c": {"d": "\\u4e2d"}}',
-        '{"n": NaN, "i": -Infinity}',
-        '{"s": "\\ud800 lone"}',
-        '{"big": 123456789012345678901234567890}',
-        '{"dup": 1, "dup": 2}',
-        "[" * 500 + "]" * 500,
-    ):
-        assert repr(loads_json(text)) == repr(json.loads(text)), text[:40]
-    for bad in ("{not json", "[" * 200_000 + "]" * 200_000, ""):
-        with pytest.raises((ValueError, RecursionError)):
-            loads_json(bad)

@@ -154,3 +154,21 @@ def test_an_event_is_numbered_by_its_event_record_id_even_when_the_xml_gave_a_st
         _add(item, batcher, stats)
     [batch] = list(batcher.flush())
     assert batch.records == [319457771, 42, 3]
+
+
+def test_records_parse_as_json_loads_would() -> None:
+    """orjson reads the evtx parser's JSON; what it refuses falls back to json.loads."""
+    import json
+
+    import pytest
+
+    from secops.detection.readers.windows import loads_record
+
+    for text in (
+        '{"Event": {"System": {"EventID": 4624, "EventRecordID": 18446744073709551615}}}',
+        '{"a": [1.5, "x", null, true], "c": {"d": "\\u4e2d"}, "dup": 1, "dup": 2}',
+        '{"n": NaN, "s": "\\ud800 lone"}',
+    ):
+        assert repr(loads_record(text)) == repr(json.loads(text)), text[:40]
+    with pytest.raises(ValueError):
+        loads_record("{not json")
