@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
-from itertools import chain
 from typing import Any
 
 from secops.detection.events import EventBatch, ReadStats
@@ -20,8 +19,9 @@ MONTHS = {
 class RowBatcher:
     """Collects events as dicts and turns them into a columnar batch every ``batch_size`` rows.
 
-    Building the columns once per batch (one list comprehension per field) is much cheaper than
-    padding every column on every row, and keeps rows with different field sets cheap.
+    Building the columns once per batch, from each row's own fields into columns allocated whole,
+    is much cheaper than padding every column on every row, and keeps rows with different field
+    sets cheap.
     ``constants`` are columns with the same value on every row (the reader's logsource).
     """
 
@@ -47,8 +47,15 @@ class RowBatcher:
 
     def take(self) -> EventBatch:
         rows = self.rows
-        names = dict.fromkeys(chain.from_iterable(rows))  # every field of the batch, in first-seen order
-        columns: dict[str, list[Any]] = {name: [row.get(name) for row in rows] for name in names}
+        size = len(rows)
+        columns: dict[str, list[Any]] = {}  # every field of the batch, in first-seen order
+        get = columns.get
+        for index, row in enumerate(rows):  # by each row's own fields: rows are sparse (20 of 60 names)
+            for name, value in row.items():
+                column = get(name)
+                if column is None:
+                    column = columns[name] = [None] * size
+                column[index] = value
         for name, value in self.constants.items():
             columns[name] = [value] * len(rows)
         batch = EventBatch(self.source, self.log_file, self.records, self.timestamps, self.raws, columns)
