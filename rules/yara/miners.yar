@@ -7,6 +7,10 @@ rule miner_stratum_url : miner
 {
     meta:
         description = "Mining pool URL (stratum+tcp/ssl/tls)"
+        description_zh = "矿池地址（stratum 协议）：服务器或网页在连接挖矿矿池"
+        technique = "miner-pool-url"
+        language = "any"
+        confidence = "high"
         author = "secops"
         date = "2026-11-23"
         severity = "high"
@@ -22,6 +26,10 @@ rule miner_xmrig : miner
 {
     meta:
         description = "XMRig Monero miner: its binary, its JSON configuration or a command line pointing it at a pool"
+        description_zh = "XMRig 门罗币挖矿程序：其二进制文件、JSON 配置或指向矿池的命令行"
+        technique = "miner-binary-config"
+        language = "any"
+        confidence = "high"
         author = "secops"
         date = "2026-11-23"
         severity = "high"
@@ -49,6 +57,10 @@ rule miner_browser_script : miner web
 {
     meta:
         description = "In-browser cryptojacking script (CoinHive, CryptoLoot, CoinImp, JSEcoin, deepMiner, WebMinePool)"
+        description_zh = "网页内挖矿脚本（CoinHive、CryptoLoot、CoinImp 等）：访问者的浏览器被用来挖矿"
+        technique = "miner-browser"
+        language = "any"
+        confidence = "high"
         author = "secops"
         date = "2026-11-23"
         severity = "high"
@@ -71,6 +83,10 @@ rule miner_linux_dropper : miner linux
 {
     meta:
         description = "Shell dropper that downloads and starts a miner (names of common Linux miners with curl/wget and chmod/nohup/cron)"
+        description_zh = "下载并启动挖矿程序的 Shell 脚本（curl/wget 下载，chmod/nohup/cron 运行）"
+        technique = "miner-dropper"
+        language = "any"
+        confidence = "medium"
         author = "secops"
         date = "2026-11-23"
         severity = "high"

@@ -8,6 +8,10 @@ rule ransom_note_english : ransomware note
 {
     meta:
         description = "Ransom note (English): files said to be encrypted, with payment or Tor contact instructions"
+        description_zh = "英文勒索信：声称文件已被加密，并给出付款或 Tor 联系方式"
+        technique = "ransom-note"
+        language = "any"
+        confidence = "medium"
         author = "secops"
         date = "2026-11-23"
         severity = "critical"
@@ -33,6 +37,10 @@ rule ransom_note_chinese : ransomware note
 {
     meta:
         description = "勒索信（中文）：声称文件已被加密，并给出比特币、赎金或暗网联系方式"
+        description_zh = "中文勒索信：声称文件已被加密，并给出比特币、赎金或暗网联系方式"
+        technique = "ransom-note"
+        language = "any"
+        confidence = "medium"
         author = "secops"
         date = "2026-11-23"
         severity = "critical"
@@ -59,6 +67,10 @@ rule ransom_note_known_families : ransomware note
 {
     meta:
         description = "Ransom note text of well-known families (WannaCry, Phobos, LockBit)"
+        description_zh = "已知勒索家族（WannaCry、Phobos、LockBit）的勒索信文字"
+        technique = "ransom-note"
+        language = "any"
+        confidence = "high"
         author = "secops"
         date = "2026-11-23"
         severity = "critical"

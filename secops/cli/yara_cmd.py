@@ -167,21 +167,27 @@ def _summary(ruleset: RuleSet, stats: ScanStats, max_size: float) -> None:
 @click.option("--format", "fmt", type=click.Choice(("table", "json", "jsonl")), default="table", show_default=True)
 @pass_app
 def list_rules(app: AppContext, rules: tuple[Path, ...], fmt: str) -> None:
-    """List the rules with their severity, family and description."""
+    """List the rules by technique, with language, severity, confidence and the Chinese description."""
     ruleset = _load(app, rules)
     rows = [
         {
-            "rule": rule.identifier,
+            "technique": rule.meta.get("technique", ""),
+            "language": rule.meta.get("language", ""),
             "severity": rule.meta.get("severity", ""),
+            "confidence": rule.meta.get("confidence", ""),
+            "rule": rule.identifier,
             "family": rule.meta.get("family", ""),
             "tags": " ".join(rule.tags) if fmt == "table" else list(rule.tags),
-            "description": rule.meta.get("description", ""),
+            # what a person reads: the Chinese description; a rule of yours without one shows its own
+            "description": rule.meta.get("description_zh") or rule.meta.get("description", ""),
+            **({} if fmt == "table" else {"description_en": rule.meta.get("description", "")}),
         }
         for rule in ruleset.rules
     ]
+    rows.sort(key=lambda row: (str(row["technique"]), str(row["rule"])))
     click.echo(
         f"{ruleset.rule_count} rule(s) from {len(ruleset.files)} file(s) in "
         f"{os.path.commonpath([str(p.parent) for p in ruleset.files])}",
         err=True,
     )
-    emit(rows, fmt, ["rule", "severity", "family", "tags", "description"])
+    emit(rows, fmt, ["technique", "language", "severity", "confidence", "rule", "description"])

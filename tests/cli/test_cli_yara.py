@@ -158,3 +158,13 @@ def test_rules_lists_the_shipped_rules(run_cli: Invoke) -> None:
     names = {row["rule"] for row in rows}
     assert {"behinder_jsp", "godzilla_php", "antsword_php_shell", "china_chopper_asp", "miner_xmrig"} <= names
     assert all(row["severity"] in ("low", "medium", "high", "critical") for row in rows)
+
+
+def test_rules_are_listed_by_technique_in_chinese(run_cli: Invoke) -> None:
+    rows = _jsonl(run_cli("yara", "rules", "--format", "jsonl").stdout)
+    assert [(r["technique"], r["rule"]) for r in rows] == sorted((r["technique"], r["rule"]) for r in rows)
+    assert all(r["technique"] and r["language"] in ("php", "asp", "aspx", "jsp", "any") for r in rows)
+    assert all(r["confidence"] in ("high", "medium", "low") for r in rows)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in r["description"]) for r in rows)  # the Chinese text
+    table = run_cli("yara", "rules").stdout
+    assert "technique" in table.splitlines()[0] and "矿池" in table

@@ -22,8 +22,22 @@ import yara
 from secops.errors import ContentError, ContentErrors, SecopsError
 
 SUFFIXES = (".yar", ".yara")
-REQUIRED_META = ("description", "author", "date", "severity", "reference")
+# technique: what the rule recognises ("php-input-to-sink", "family-marker", "miner", ...);
+# description_zh: what a person reads in the scan output and `secops yara rules`
+REQUIRED_META = (
+    "description",
+    "description_zh",
+    "author",
+    "date",
+    "severity",
+    "technique",
+    "language",
+    "confidence",
+    "reference",
+)
 SEVERITIES = ("info", "low", "medium", "high", "critical")
+LANGUAGES = ("php", "asp", "aspx", "jsp", "any")  # "any": not tied to one server language
+CONFIDENCES = ("high", "medium", "low")
 CACHE_KEEP = 4  # compiled rule sets kept in the cache folder (older ones are removed)
 
 _LOCATED = re.compile(r"^(?P<path>.*)\((?P<line>\d+)\): (?P<msg>.*)$", re.S)
@@ -208,6 +222,14 @@ def check_rule_file(path: Path) -> list[ContentError]:
                     path, line, f"rule {rule.identifier}: severity {severity!r} is not one of {', '.join(SEVERITIES)}"
                 )
             )
+        for key, allowed in (("language", LANGUAGES), ("confidence", CONFIDENCES)):
+            value = rule.meta.get(key)
+            if value is not None and value not in allowed:
+                errors.append(
+                    ContentError(
+                        path, line, f"rule {rule.identifier}: {key} {value!r} is not one of {', '.join(allowed)}"
+                    )
+                )
         date = rule.meta.get("date")
         if date is not None and not _DATE.match(str(date)):
             errors.append(ContentError(path, line, f"rule {rule.identifier}: date {date!r} is not YYYY-MM-DD"))

@@ -116,6 +116,8 @@ def walk(
 ) -> Iterator[tuple[str, int]]:
     """Regular files under ``root`` with their sizes; the root itself may be a link the user named.
     Files whose (device, inode) is in ``exclude`` are counted as rule files and left out."""
+    if os.path.islink(root) and os.path.isfile(root):  # named by the user: scanned where it leads
+        root = os.path.realpath(root)  # (files are opened with O_NOFOLLOW; a folder's link is entered as is)
     try:
         st = os.stat(root)
     except OSError as error:

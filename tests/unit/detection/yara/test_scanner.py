@@ -111,6 +111,17 @@ def test_a_root_named_through_a_link_is_scanned(tmp_path: Path) -> None:
     assert _rules_by_path(hits) == {str(tmp_path / "www" / "a.php"): {"china_chopper_php", "php_webshell_eval_request"}}
 
 
+def test_a_file_named_through_a_link_is_scanned(tmp_path: Path) -> None:
+    """A root the user names may be a link to a file too (it was opened with O_NOFOLLOW and skipped)."""
+    real = tmp_path / "real.php"
+    real.write_bytes(samples_for("php_webshell_eval_request", hit=True)[0].content)
+    (tmp_path / "shown.php").symlink_to(real)
+    stats = ScanStats()
+    hits = list(scan_paths([tmp_path / "shown.php"], load_ruleset(), stats=stats))
+    assert [hit.rule for hit in hits] == ["php_webshell_eval_request"]
+    assert (stats.files_scanned, stats.skipped_symlinks) == (1, 0)
+
+
 def test_a_file_swapped_for_a_link_after_the_walk_is_not_opened(tmp_path: Path) -> None:
     (tmp_path / "real.php").write_bytes(CHOPPER)
     swapped = tmp_path / "swapped.php"
