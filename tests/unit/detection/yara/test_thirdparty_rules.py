@@ -6,6 +6,7 @@ request handling, which is what makes them a fair test of the rules' precision."
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -29,6 +30,15 @@ DEBS = (
     "php-phpseclib3",
     "php-getid3",
     "tomcat10-examples",
+    # ASP.NET, more PHP applications: WebForms pages, compiled templates, PDO, DB managers, editors
+    "asp.net-examples",
+    "mono-xsp4",
+    "dokuwiki",
+    "cacti",
+    "zabbix-frontend-php",
+    "icingaweb2",
+    "tt-rss",
+    "php-horde",
 )
 NPM = ("jquery@4.0.0", "lodash@4.18.1", "uglify-js@3.19.3", "ace-builds@1.45.2", "handlebars@4.7.10")
 EVAL_LIKE = re.compile(rb"\b(eval|assert|create_function|base64_decode|gzinflate|preg_replace|exec|new Function)\s*\(")
@@ -42,16 +52,21 @@ def _run(args: list[str], cwd: Path, timeout: int = 300) -> subprocess.Completed
 def debian_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
         pytest.skip("apt-get/dpkg-deb are not available: cannot fetch WordPress & co. from Debian's packages")
-    work = tmp_path_factory.mktemp("debs")
+    # SECOPS_TEST_DEB_CACHE: a folder where downloaded packages are kept between runs (rule work)
+    cache = os.environ.get("SECOPS_TEST_DEB_CACHE")
+    work = Path(cache) if cache else tmp_path_factory.mktemp("debs")
+    work.mkdir(parents=True, exist_ok=True)
     tree = tmp_path_factory.mktemp("debian-web")
     fetched = []
     for name in DEBS:
-        result = _run(["apt-get", "download", name], cwd=work)
-        if result.returncode != 0:
-            continue
-        [deb] = work.glob(f"{name}_*.deb")
+        if not list(work.glob(f"{name}_*.deb")):
+            result = _run(["apt-get", "download", name], cwd=work)
+            if result.returncode != 0:
+                continue
+        [deb] = sorted(work.glob(f"{name}_*.deb"))[-1:]
         subprocess.run(["dpkg-deb", "-x", str(deb), str(tree / name)], check=True, timeout=300)
-        deb.unlink()
+        if not cache:
+            deb.unlink()
         fetched.append(name)
     if "wordpress" not in fetched:
         pytest.skip(
