@@ -90,7 +90,7 @@ def packs(app: AppContext, fmt: str) -> None:
     job), their YARA rules in `secops yara scan`, unless --rules names other rules. Indicator
     lists become a generated Sigma rule (IPs, domains) and a YARA rule (file hashes).
     """
-    from secops.detection.packs import installed
+    from secops.detection.pack_dirs import installed
 
     rows = [
         {

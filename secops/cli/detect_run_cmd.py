@@ -292,7 +292,7 @@ def _notes(notes: list[str]) -> None:
 def pack_rules(app: AppContext, kind: str) -> list[Path]:
     """The ``sigma`` or ``yara`` folders of the content packs installed in the workspace, if there
     is one: they run with the shipped rules (never instead of rules named with --rules)."""
-    from secops.detection.packs import rule_dirs
+    from secops.detection.pack_dirs import rule_dirs
 
     try:
         return rule_dirs(app.workspace_path, kind) if app.workspace_path.is_dir() else []

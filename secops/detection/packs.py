@@ -26,12 +26,10 @@ from pathlib import Path
 
 from secops.content.kinds import kind_named
 from secops.content.validate import check_file, iter_content_files
+from secops.detection.pack_dirs import CURRENT, MANIFEST, InstalledPack, installed, packs_root
 from secops.errors import ContentError, SecopsError
 from secops.protocol.packs import FILE_KINDS, PackBody, PackFile
 
-PACKS_FOLDER = "packs"
-CURRENT = "current"
-MANIFEST = "pack.json"
 MAX_INDICATORS = 50_000
 GENERATED_YARA = "_indicators.yar"
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -178,62 +176,6 @@ def _files_of(kind: str, path: Path) -> list[Path]:
         return sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(FILE_KINDS[kind]))
     content_kind = kind_named("sigma-rule" if kind == "sigma" else "yara-rule")
     return [p for p, _ in iter_content_files([path], content_kind)]
-
-
-# ---- installed in a workspace -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InstalledPack:
-    name: str
-    version: int
-    pack_id: str
-    issuer: str
-    issued_at: str
-    installed_at: str
-    sigma: int
-    yara: int
-    indicators: int
-    folder: Path
-
-
-def packs_root(workspace: Path) -> Path:
-    return workspace / PACKS_FOLDER
-
-
-def installed(workspace: Path) -> list[InstalledPack]:
-    """The packs installed in ``workspace``, by name; a damaged one is skipped, not fatal."""
-    root = packs_root(workspace)
-    found = []
-    for current in sorted(root.glob(f"*/{CURRENT}")) if root.is_dir() else []:
-        try:
-            data = json.loads((current / MANIFEST).read_text(encoding="utf-8"))
-            found.append(
-                InstalledPack(
-                    name=str(data["name"]),
-                    version=int(data["version"]),
-                    pack_id=str(data["pack_id"]),
-                    issuer=str(data["issuer"]),
-                    issued_at=str(data["issued_at"]),
-                    installed_at=str(data["installed_at"]),
-                    sigma=int(data["sigma"]),
-                    yara=int(data["yara"]),
-                    indicators=int(data["indicators"]),
-                    folder=current.resolve(),
-                )
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-    return found
-
-
-def installed_version(workspace: Path, name: str) -> int | None:
-    return next((p.version for p in installed(workspace) if p.name == name), None)
-
-
-def rule_dirs(workspace: Path, kind: str) -> list[Path]:
-    """The folders of installed ``sigma`` or ``yara`` rules, for the next detection run."""
-    return [p.folder / kind for p in installed(workspace) if (p.folder / kind).is_dir()]
 
 
 def _generated_sigma(name: str, version: int, found: Indicators) -> dict[str, str]:

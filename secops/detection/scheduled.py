@@ -63,7 +63,7 @@ def with_packs(workspace: Path, rule_paths: list[Path]) -> list[Path]:
     """``rule_paths`` and, when they include the shipped Sigma rules (the job's default), the Sigma
     rules of the content packs installed now: a pack installed after the job was set up runs too."""
     from secops.content.locate import content_root
-    from secops.detection.packs import rule_dirs
+    from secops.detection.pack_dirs import rule_dirs
 
     shipped = (content_root("rules") / "sigma").resolve()
     if not any(p.resolve() == shipped for p in rule_paths):

@@ -19,7 +19,8 @@ from typing import NoReturn, Protocol
 import httpx
 import sqlalchemy as sa
 
-from secops.detection.packs import check_files, describe, install, installed_version
+from secops.detection.pack_dirs import installed_version
+from secops.detection.packs import check_files, describe, install
 from secops.errors import SecopsError
 from secops.forward.post import send
 from secops.forward.target import Target

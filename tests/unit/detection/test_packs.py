@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from secops.content.locate import content_root
-from secops.detection.packs import check_files, install, installed, parse_indicators, rule_dirs
+from secops.detection.pack_dirs import installed, rule_dirs
+from secops.detection.packs import check_files, install, parse_indicators
 from secops.detection.scheduled import with_packs
 from secops.protocol.packs import PackBody, PackFile
 
