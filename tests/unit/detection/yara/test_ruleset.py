@@ -12,7 +12,7 @@ import pytest
 from secops.content.kinds import kind_named, kind_of
 from secops.content.validate import validate_paths
 from secops.detection.yara import load_ruleset, scan_paths
-from secops.detection.yara.ruleset import REQUIRED_META, SHIPPED_META, SEVERITIES, default_rules_dir
+from secops.detection.yara.ruleset import REQUIRED_META, SEVERITIES, SHIPPED_META, default_rules_dir
 from secops.detection.yara.samples import MARK, SAMPLES, Sample, samples_for, write_samples, write_web_root
 
 REPO = Path(__file__).resolve().parents[4]
