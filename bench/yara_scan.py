@@ -6,9 +6,10 @@ Tree: WordPress from Debian's package (apt-get download + dpkg-deb -x) plus gene
 at least --files regular files in all. Both tools scan it end to end as commands, runs
 interleaved: secops with its workspace (compiled rules cached), yara with -r -N (no symlinks,
 like secops) -s -e, once with its default threads and once with -p 2 (this machine's cores).
-Figure: files/s of the median run; the target is secops >= 0.9x the faster yara. Both must report
-the same (rule, file) pairs.
-Run: .venv/bin/python bench/yara_scan.py [--files 6000] [--runs 7]
+Figures: files/s of the median run, with start-up and without it (start-up: the same command over
+an empty folder, subtracted); the targets are secops >= 0.9x the faster yara with start-up and
+>= 1.0x without. Both must report the same (rule, file) pairs.
+Run: .venv/bin/python bench/yara_scan.py [--files 2500] [--runs 7]
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def _yara_pairs(stdout: str) -> set[tuple[str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--files", type=int, default=6000, help="regular files in the tree (at least)")
+    parser.add_argument("--files", type=int, default=2500, help="regular files in the tree (at least)")
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     if not Path(YARA).exists():
@@ -153,7 +154,10 @@ def main() -> None:
             "yara -r (default threads)": [YARA, "-r", "-N", "-s", "-e", "-z", str(MAX_SIZE), *yara_rules, str(tree)],
             "yara -r -p 2": [YARA, "-r", "-N", "-s", "-e", "-z", str(MAX_SIZE), "-p", "2", *yara_rules, str(tree)],
         }
+        empty = Path(tmp) / "empty"
+        empty.mkdir()
         times: dict[str, list[float]] = {name: [] for name in commands}
+        starts: dict[str, list[float]] = {name: [] for name in commands}
         outputs: dict[str, str] = {}
         for name, command in commands.items():  # warm-up: page cache, compiled-rules cache
             _, outputs[name] = _timed(command)
@@ -161,6 +165,9 @@ def main() -> None:
             for name, command in commands.items():
                 elapsed, _ = _timed(command)
                 times[name].append(elapsed)
+                # start-up: the same command over an empty folder (interpreter, imports, rules)
+                started, _ = _timed([str(empty) if part == str(tree) else part for part in command])
+                starts[name].append(started)
 
         ours = _secops_pairs(outputs["secops yara scan"])
         theirs = _yara_pairs(outputs["yara -r -p 2"])
@@ -171,15 +178,31 @@ def main() -> None:
         list(scan_paths([tree], load_ruleset(), stats=stats))
         library = time.perf_counter() - started
 
-        best_yara = min(statistics.median(times[name]) for name in commands if name.startswith("yara"))
+        medians = {name: statistics.median(values) for name, values in times.items()}
+        start = {name: statistics.median(values) for name, values in starts.items()}
+        scan = {name: max(medians[name] - start[name], 1e-6) for name in commands}
+        yaras = [name for name in commands if name.startswith("yara")]
+        best_yara, best_scan = min(medians[name] for name in yaras), min(scan[name] for name in yaras)
         print(f"findings: {len(ours)} (rule, file) pairs, identical in both tools")
-        print(f"{'command':<28} {'median s':>9} {'best s':>8} {'files/s':>9} {'vs faster yara':>15}")
+        print(
+            f"{'command':<28} {'median s':>9} {'best s':>8} {'start s':>8} {'files/s':>9} {'vs yara':>8}"
+            f" {'scan files/s':>13} {'vs yara':>8}"
+        )
         for name, values in times.items():
-            median = statistics.median(values)
-            print(f"{name:<28} {median:>9.3f} {min(values):>8.3f} {count / median:>9,.0f} {best_yara / median:>14.2f}x")
-        print(f"{'(secops library, in-process)':<28} {library:>9.3f} {'':>8} {stats.files_scanned / library:>9,.0f}")
-        ratio = best_yara / statistics.median(times["secops yara scan"])
-        print(f"secops / yara files/s: {ratio:.2f}x (target >= 0.9x): {'met' if ratio >= 0.9 else 'NOT met'}")
+            median = medians[name]
+            print(
+                f"{name:<28} {median:>9.3f} {min(values):>8.3f} {start[name]:>8.3f} {count / median:>9,.0f}"
+                f" {best_yara / median:>7.2f}x {count / scan[name]:>13,.0f} {best_scan / scan[name]:>7.2f}x"
+            )
+        in_process = stats.files_scanned / library
+        print(f"{'(secops library, in-process)':<28} {library:>9.3f} {'':>8} {'':>8} {in_process:>9,.0f}")
+        ours_name = "secops yara scan"
+        ratio, scan_ratio = best_yara / medians[ours_name], best_scan / scan[ours_name]
+        print(
+            f"secops / faster yara, files/s: {ratio:.2f}x with start-up (target >= 0.9x:"
+            f" {'met' if ratio >= 0.9 else 'NOT met'}), {scan_ratio:.2f}x without (target >= 1.0x:"
+            f" {'met' if scan_ratio >= 1.0 else 'NOT met'}); start-up = the same command over an empty folder"
+        )
 
 
 if __name__ == "__main__":
