@@ -1,0 +1,213 @@
+/*
+ * Public webshell families ("大马" panels) by their own markers: WSO (Web Shell by oRb), c99shell,
+ * r57shell, b374k, phpspy and its Chinese derivatives, ASPXSpy and JspSpy. Written for secops from
+ * public descriptions of these tools (their panel titles, function and variable names, banners and
+ * default passwords); every rule needs two or more of a family's markers in one file, so a page
+ * that only names a family (a blog post, an admin page's comment) stays clean.
+ */
+
+rule webshell_wso : webshell php wso
+{
+    meta:
+        description = "WSO (Web Shell by oRb) PHP panel: FilesMan default action, wso* helper functions, action* handlers, auth_pass"
+        description_zh = "WSO 大马（Web Shell by oRb）：带文件管理、命令执行、数据库、提权等功能的 PHP 后门面板"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "critical"
+        technique = "family-marker"
+        language = "php"
+        confidence = "high"
+        family = "WSO"
+        reference = "https://www.trustwave.com/en-us/resources/blogs/spiderlabs-blog/the-web-shell-game/"
+    strings:
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
+        $action = /\$default_action\s*=\s*['"]FilesMan['"]/
+        $ajax = /\$default_use_ajax\s*=\s*(true|false)/
+        $charset = /\$default_charset\s*=\s*['"]Windows-1251['"]/ nocase
+        $pass = /\$auth_pass\s*=\s*['"][0-9a-fA-F]{0,32}['"]/
+        $title = /WSO\s{1,3}[0-9]\.[0-9]{1,3}/
+        $f1 = /function\s+wso(Header|Footer|Login|Ex|ViewSize|Perms|PermsColor|Scandir|Which|RecursiveGlob|Secparam)\s*\(/ nocase
+        $f2 = /function\s+action(FilesMan|FilesTools|SecInfo|StringTools|Bruteforce|SelfRemove|Network|Console|Sql|Php|RC|Logout)\s*\(/
+        $call = /['"]action['"]\s*\.\s*\$_POST\s*\[\s*['"]a['"]\s*\]/
+        $by = "Web Shell by oRb" nocase
+    condition:
+        filesize < 2MB and $php and (
+            ($action and 1 of ($ajax, $charset, $pass, $title, $f1, $f2, $call, $by)) or
+            (#f1 >= 2 and 1 of ($f2, $call, $title, $by)) or
+            (#f2 >= 3 and 1 of ($call, $title, $by, $pass))
+        )
+}
+
+rule webshell_c99 : webshell php c99
+{
+    meta:
+        description = "c99shell PHP panel: c99sh_* / c99_* helper names, the c99shvars session cookie, the !C99Shell banner"
+        description_zh = "c99shell 大马：c99 系列 PHP 后门面板（文件管理、命令执行、FTP 爆破、数据库）"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "critical"
+        technique = "family-marker"
+        language = "php"
+        confidence = "high"
+        family = "c99shell"
+        reference = "https://www.imperva.com/blog/the-c99-shell-not-so-secret-backdoor/"
+    strings:
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
+        $banner = /!C99Shell\s{1,3}v\./ nocase
+        $name = "c99shell" nocase
+        $f = /\b(c99sh_(surl|sourcesurl|updateurl|getsource|buff_prepare|sess_put|bindport|backconnect|exit|ftpbrute)|c99_(buff_prepare|sess_put|getsource|buff)|c99(ftpbrutecheck|fsearch|shexit|getsource|shinit|sh_getupdate))\b/ nocase
+        $cookie = /['"]c99shvars['"]/
+        $shver = /\$shver\s*=\s*['"]/
+        $act = /\$act\s*==\s*['"](ls|cmd|ftpquickbrute|selfremove|search|phpinfo|security|processes|sql|eval|tools)['"]/
+    condition:
+        filesize < 2MB and $php and (
+            ($banner and 1 of ($name, $f, $cookie, $shver, $act)) or
+            (#f >= 2 and 1 of ($name, $cookie, $shver, $act)) or
+            ($name and $cookie) or
+            ($name and $shver and #act >= 2)
+        )
+}
+
+rule webshell_r57 : webshell php r57
+{
+    meta:
+        description = "r57shell PHP panel: r57 banner, language-table texts, the bind-port / back-connect / datapipe code it carries in C and Perl"
+        description_zh = "r57shell 大马：俄语/英语界面的 PHP 后门面板，内置端口绑定、反弹连接、数据管道代码"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "critical"
+        technique = "family-marker"
+        language = "php"
+        confidence = "high"
+        family = "r57shell"
+        reference = "https://www.trustwave.com/en-us/resources/blogs/spiderlabs-blog/the-web-shell-game/"
+    strings:
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
+        $name = "r57shell" nocase
+        $bind = /\$port_bind_bd_(c|pl)\s*=/
+        $back = /\$back_connect(_pl|_c)?\s*=/
+        $pipe = /\$datapipe_(c|pl)\s*=/
+        $lang = /\$lang\s*\[\s*\$language\s*\.\s*['"]_text[0-9]{1,3}['"]\s*\]/
+        $text = /['"](ru|eng)_(text|butt)[0-9]{1,3}['"]\s*=>/
+        $team = /\b(RST\/GHC|rst\.void\.ru|ghc\.ru)\b/ nocase
+    condition:
+        filesize < 2MB and $php and (
+            ($name and 1 of ($bind, $back, $pipe, $lang, $text, $team)) or
+            (2 of ($bind, $back, $pipe) and 1 of ($lang, $text, $team)) or
+            (#lang >= 5 and 1 of ($bind, $back, $pipe, $team))
+        )
+}
+
+rule webshell_b374k : webshell php b374k
+{
+    meta:
+        description = "b374k PHP shell (2.x and 3.x): b374k banner, $s_* settings and module list (explorer, terminal, eval, database, network...)"
+        description_zh = "b374k 大马：带文件浏览、终端、数据库、网络模块的 PHP 后门"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "critical"
+        technique = "family-marker"
+        language = "php"
+        confidence = "high"
+        family = "b374k"
+        reference = "https://github.com/b374k/b374k"
+    strings:
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
+        $name = "b374k" nocase
+        $mods = /['"]explorer['"]\s*,\s*['"]terminal['"]\s*,\s*['"]eval['"]/
+        $modvar = /\$GLOBALS\s*\[\s*['"]module_to_load['"]\s*\]/
+        $packer = /\$GLOBALS\s*\[\s*['"](packer|resources|module)['"]\s*\]\s*\[/
+        $s_var = /\$s_(pass|ver|title|login_time|auth|self|name|rs_pass)\s*=/
+        $func = /['"]cr['"]\s*\.\s*['"]eat['"]\s*\.\s*['"]e_fun['"]/
+    condition:
+        filesize < 3MB and $php and (
+            ($name and 1 of ($mods, $modvar, $packer, $func) ) or
+            ($name and #s_var >= 2) or
+            ($modvar and $mods and 1 of ($packer, $func))
+        )
+}
+
+rule webshell_phpspy : webshell php phpspy
+{
+    meta:
+        description = "phpspy (by Angel / Security Angel Team, 4ngel.net) and its Chinese derivatives: $admin cookie settings, makehide/makeinput/formhead helpers, the phpspy banner"
+        description_zh = "phpspy 大马（4ngel 安全天使团队）及国内改版：$admin 配置、makehide/formhead 等界面函数"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "critical"
+        technique = "family-marker"
+        language = "php"
+        confidence = "high"
+        family = "phpspy"
+        reference = "https://www.webshell.cc/tag/phpspy"
+    strings:
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
+        $name = /\bphpspy\b/ nocase
+        $angel = /(4ngel\.net|Security Angel Team|\[S4T\])/ nocase
+        $admin = /\$admin\s*\[\s*['"](pass|cookiepre|cookiedomain|cookiepath|cookielife|check)['"]\s*\]\s*=/
+        $ui = /function\s+(makehide|makeinput|makeselect|maketext|formhead|formfooter|formfoot|goaction|loginpage|sizecount|dirsize|getChmod|getPerms|scookie|bg|tbhead|tbfoot)\s*\(/
+        $act = /\$action\s*==\s*['"](sqladmin|sqlfile|shell|phpenv|portscan|backconnect|etcpwd|mysqlfun|eval|editfile|newtime|plgm)['"]/
+    condition:
+        filesize < 2MB and $php and (
+            (#admin >= 2 and 1 of ($name, $angel, $ui, $act)) or
+            (1 of ($name, $angel) and #ui >= 3) or
+            (#ui >= 5 and #act >= 3)
+        )
+}
+
+rule webshell_aspxspy : webshell aspx aspxspy
+{
+    meta:
+        description = "ASPXSpy (by Bin, rootkit.net.cn) ASP.NET panel: Bin_* event handlers and panels, the ASPXSpy banner, md5 password field"
+        description_zh = "ASPXSpy 大马（Bin 编写）：ASP.NET 后门面板，含文件管理、CMD、注册表、端口扫描、数据库"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "critical"
+        technique = "family-marker"
+        language = "aspx"
+        confidence = "high"
+        family = "ASPXSpy"
+        reference = "https://attack.mitre.org/software/S0073/"
+    strings:
+        $name = "ASPXSpy" nocase ascii wide
+        $site = "rootkit.net.cn" nocase ascii wide
+        $bin = /\b(Bin_(Button|List|Login|Filelist|SQL|Sql|Cmd|CMD|Port|Scan|Reg|Kill|Data|Process|Services|User|Page|Style|Menu|Iis|IIS|Submit|Upload|Exec|DB|Edit|Tab|Action)\w{0,20})\b/ ascii wide
+        $pass = /(Password|pass)\s*=\s*"[0-9a-f]{32}"/ nocase ascii wide
+        $runat = "runat=\"server\"" nocase ascii wide
+    condition:
+        filesize < 2MB and (
+            ($name and (1 of ($site, $pass) or #bin >= 2)) or
+            ($site and #bin >= 2) or
+            (#bin >= 8 and $runat and $pass)
+        )
+}
+
+rule webshell_jspspy : webshell jsp jspspy
+{
+    meta:
+        description = "JspSpy (by Ninty) JSP panel: Invoker map (vLogin, vShell, vPortScan...), JspSpyPwd session attribute, the JspSpy banner"
+        description_zh = "JspSpy 大马（Ninty 编写）：JSP 后门面板，含文件管理、命令执行、端口扫描、反弹连接、数据库"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "critical"
+        technique = "family-marker"
+        language = "jsp"
+        confidence = "high"
+        family = "JspSpy"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+    strings:
+        $name = "JspSpy" nocase
+        $ninty = /Code\s{1,3}By\s{1,3}Ninty/ nocase
+        $pwattr = /PW_SESSION_ATTRIBUTE\s*=\s*"/
+        $ins = /ins\s*\.\s*put\s*\(\s*"(vLogin|login|vIndex|vFile|vShell|vPortScan|vConn|vOnline|vEditProperty|vBottom|vLeft|vRemoteControl|vs|portScan|shell|upload|filelist|vEdit|vCreateFile|vExport|vExecute)"\s*,/
+        $invoker = /class\s+\w{1,30}Invoker\s+extends\s+DefaultInvoker/
+        $iface = /interface\s+Invoker\s*\{/
+        $shell = /SHELL_(NAME|DIR)\s*=/
+    condition:
+        filesize < 2MB and (
+            ($name and 1 of ($ninty, $pwattr, $ins, $invoker, $shell)) or
+            ($ninty and 1 of ($pwattr, $ins, $invoker)) or
+            (#ins >= 4 and ($invoker or $iface)) or
+            (#invoker >= 4 and $iface)
+        )
+}
