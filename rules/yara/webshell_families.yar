@@ -56,7 +56,7 @@ rule webshell_c99 : webshell php c99
         $banner = /!C99Shell\s{1,3}v\./ nocase
         $name = "c99shell" nocase
         $f = /\b(c99sh_(surl|sourcesurl|updateurl|getsource|buff_prepare|sess_put|bindport|backconnect|exit|ftpbrute)|c99_(buff_prepare|sess_put|getsource|buff)|c99(ftpbrutecheck|fsearch|shexit|getsource|shinit|sh_getupdate))\b/ nocase
-        $cookie = /['"]c99shvars['"]/
+        $cookie = /\$sess_cookie\s*=\s*['"]c99shvars['"]/
         $shver = /\$shver\s*=\s*['"]/
         $act = /\$act\s*==\s*['"](ls|cmd|ftpquickbrute|selfremove|search|phpinfo|security|processes|sql|eval|tools)['"]/
     condition:
@@ -150,6 +150,7 @@ rule webshell_phpspy : webshell php phpspy
     condition:
         filesize < 2MB and $php and (
             (#admin >= 2 and 1 of ($name, $angel, $ui, $act)) or
+            #admin >= 4 or
             (1 of ($name, $angel) and #ui >= 3) or
             (#ui >= 5 and #act >= 3)
         )

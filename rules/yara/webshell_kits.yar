@@ -99,7 +99,7 @@ rule webshell_kit_php_packed : webshell php kit obfuscation
         $php = /<\?(php|=|[ \t\r\n])/ nocase
         $dec = /[^\w$>:](gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|convert_uudecode)\s*\(/ nocase
         $dec_name = /['"](gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13)['"]/ nocase
-        $eval_dec = /[^\w$>:.](eval|assert)\s*\(\s*@?\s*(\$\w{1,30}\s*\(\s*){0,3}(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev)\s*\(/ nocase
+        $eval_dec = /[^\w$>:.](eval|assert)\s*\(\s*@?\s*(["']\?>["']\s*\.\s*)?(\$\w{1,30}\s*\(\s*){0,3}(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev)\s*\(/ nocase
         $eval_var = /[^\w$>:.](eval|assert)\s*\(\s*@?\s*\$\w{1,30}\s*(\(|\.|\))/ nocase
         $hex = /(\\x[0-9a-fA-F]{2}){40}/
     condition:
