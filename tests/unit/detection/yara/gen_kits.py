@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (generated snippets keep a webshell line whole)
 """Generated cases for the kit (capability cluster, "大马") and family-marker rules.
 
 Kits: per language (PHP, ASP, ASPX, JSP), random subsets of four or more capability snippets (file
