@@ -300,3 +300,56 @@ rule webshell_kit_jsp : webshell jsp kit
             math.to_number($self_d)
         ) >= 4
 }
+
+// ---------------------------------------------------------------- kit menus (any language)
+
+rule webshell_kit_menu : webshell kit
+{
+    meta:
+        description = "Webshell kit panel by its menu: four or more attack features as menu labels or actions (port scan, back-connect, bind shell, self-remove, brute force, mass deface, privilege escalation...) next to a command/socket primitive"
+        description_zh = "大马界面菜单：出现端口扫描、反弹连接、绑定端口、自删除、爆破、批量挂马、提权等四项以上攻击功能菜单，并带有命令执行或网络连接代码"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "high"
+        technique = "kit-capabilities"
+        language = "any"
+        confidence = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+    strings:
+        $m_scan = /[>'"]\s{0,3}Port[ _-]?Scan(ner)?\s{0,3}[<'"]/ nocase ascii wide
+        $m_back = /[>'"]\s{0,3}(Back[ _-]?Connect|Reverse[ _-]?Shell|Connect[ _-]?Back)\s{0,3}[<'"]/ nocase ascii wide
+        $m_bind = /[>'"]\s{0,3}Bind[ _-]?(Port|Shell)\s{0,3}[<'"]/ nocase ascii wide
+        $m_self = /[>'"]\s{0,3}Self[ _-]?(Remove|Delete|Kill|Destroy)\s{0,3}[<'"]/ nocase ascii wide
+        $m_brute = /[>'"]\s{0,3}(FTP|SSH|MySQL|cPanel)?[ _-]?Brute[ _-]?(Force|Forcer)?\s{0,3}[<'"]/ nocase ascii wide
+        $m_deface = /[>'"]\s{0,3}Mass[ _-]?(Deface|Defacer|Upload|Code)\s{0,3}[<'"]/ nocase ascii wide
+        $m_sym = /[>'"]\s{0,3}(Symlink|Config[ _-]?Grabber|Jumping)\s{0,3}[<'"]/ nocase ascii wide
+        $m_safe = /[>'"]\s{0,3}Safe[ _-]?Mode[ _-]?(Bypass|Off)\s{0,3}[<'"]/ nocase ascii wide
+        $z_scan = "端口扫描" ascii wide
+        $z_back = "反弹" ascii wide
+        $z_priv = "提权" ascii wide
+        $z_self = "自删除" ascii wide
+        $z_mass = "批量挂马" ascii wide
+        $z_log1 = "清除日志" ascii wide
+        $z_log2 = "清理日志" ascii wide
+        $z_user = "克隆用户" ascii wide
+        $x1 = /[^\w$>:.\-](shell_exec|passthru|proc_open|popen|system|exec)\s*\(/ nocase ascii wide
+        $x2 = /WScript\.Shell|Shell\.Application/ nocase ascii wide
+        $x3 = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec|new\s+ProcessBuilder\s*\(/ ascii wide
+        $x4 = /ProcessStartInfo|Process\s*\.\s*Start\s*\(/ ascii wide
+        $x5 = /(fsockopen|socket_create|stream_socket_server)\s*\(|new\s+(Socket|TcpClient|ServerSocket)\s*\(/ nocase ascii wide
+    condition:
+        filesize < 3MB and any of ($x*) and
+        (
+            math.to_number($m_scan or $z_scan) +
+            math.to_number($m_back or $z_back) +
+            math.to_number($m_bind) +
+            math.to_number($m_self or $z_self) +
+            math.to_number($m_brute) +
+            math.to_number($m_deface or $z_mass) +
+            math.to_number($m_sym) +
+            math.to_number($m_safe) +
+            math.to_number($z_priv) +
+            math.to_number($z_log1 or $z_log2) +
+            math.to_number($z_user)
+        ) >= 4
+}

@@ -297,4 +297,19 @@ FAMILY_SAMPLES: tuple[Sample, ...] = (
     ),
     Sample("webshell_kit_php_packed", True, "packed.php", _packed()),
     Sample("webshell_kit_php_packed", False, "fontcache.php", _plain_blob()),
+    Sample(
+        "webshell_kit_menu",
+        True,
+        "panel.php",
+        "<?php\n$menu = array('Files', 'Port Sc§an', 'Back Conn§ect', 'Self Rem§ove', 'Brute Fo§rce', 'Sql');\n"
+        "foreach ($menu as $m) { echo '<a href=\"?m=' . urlencode($m) . '\">' . $m . '</a> '; }\n"
+        "function run($c) { return pass§thru($c); }\n",
+    ),
+    Sample(
+        "webshell_kit_menu",
+        False,
+        "awareness.html",
+        "<html><body><h1>What a webshell kit offers</h1><ul><li>Port Sc§an</li><li>Back Conn§ect</li>"
+        "<li>Self Rem§ove</li><li>Brute Fo§rce</li></ul><p>Report such pages to the IT office.</p></body></html>\n",
+    ),
 )

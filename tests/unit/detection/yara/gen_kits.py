@@ -675,26 +675,92 @@ def _tool_cases(rng: random.Random) -> Iterator[Case]:
         yield Case("family.godzilla", f"form={index % len(forms)} key={key}", lang, f"gz{index}.{lang}", text.encode())
 
 
+# ---------------------------------------------------------------- kits by their menu labels
+
+MENU_LABELS = [
+    "Port Sc§an",
+    "Back Conn§ect",
+    "Bind Po§rt",
+    "Self Rem§ove",
+    "Brute Fo§rce",
+    "Mass Def§ace",
+    "Sym§link",
+    "Safe Mode By§pass",
+    "端口§扫描",
+    "反§弹Shell",
+    "提§权",
+    "自§删除",
+    "批量§挂马",
+    "清除§日志",
+]
+MENU_PRIMITIVES = {
+    "php": ("<?php\n", "function run($c){return pass§thru($c);}\n", "?>\n"),
+    "asp": ("<%\n", 'Set ws=Server.CreateObject("WScript.Sh§ell")\n', "%>\n"),
+    "aspx": (
+        '<%@ Page Language="C#" %>\n<script runat="server">\n',
+        'void Run(string c){System.Diagnostics.Process.St§art("cmd",c);}\n',
+        "</script>\n",
+    ),
+    "jsp": ("<%\n", 'Process p=Runtime.getRuntime().ex§ec(request.getParameter("c"));\n', "%>\n"),
+}
+
+
+def _menu_cases(rng: random.Random) -> Iterator[Case]:
+    styles = [
+        lambda label: f'<a href="#">{label}</a> | ',
+        lambda label: f'<option value="{label}">{label}</option>\n',
+        lambda label: f'<input type="submit" value="{label}">\n',
+    ]
+    for index in range(24):
+        lang = sorted(MENU_PRIMITIVES)[index % 4]
+        head, primitive, tail = MENU_PRIMITIVES[lang]
+        labels = rng.sample(MENU_LABELS, rng.randint(6, 9))
+        # distinct features: the Chinese and English labels of one feature count once, so take a few extra
+        style = rng.choice(styles)
+        menu = "".join(style(k(label)) for label in labels)
+        text = f"<html><body><div class=menu>{menu}</div>\n{head}{k(primitive)}{tail}</body></html>\n"
+        yield Case("kit.menu", f"labels={len(labels)} lang={lang}", lang, f"menu{index}.{lang}", text.encode())
+    # near misses: a security-awareness page (labels, no code) and a panel with two attack labels
+    page = "".join(f"<li>{k(label)}</li>" for label in MENU_LABELS)
+    yield Case(
+        "kit.menu",
+        "near-miss awareness page",
+        "php",
+        "awareness.html",
+        f"<html><body><ul>{page}</ul></body></html>\n".encode(),
+        hit=False,
+    )
+    two = "".join(f"<a href=#>{k(label)}</a>" for label in ("Port Sc§an", "Brute Fo§rce"))
+    text = (
+        k(
+            "<?php\n$ip = filter_var($_GET['ip'] ?? '', FILTER_VALIDATE_IP);\n$s = @fsock§open($ip, 80, $e, $es, 1);\n?>\n<nav>"
+        )
+        + two
+        + "</nav>\n"
+    )
+    yield Case("kit.menu", "near-miss two labels and a socket", "php", "netcheck.php", text.encode(), hit=False)
+
+
 # ---------------------------------------------------------------- near misses
 
 
 def _near_misses(rng: random.Random) -> Iterator[Case]:
     pairs = [("files", "upload"), ("files", "recon"), ("db", "recon"), ("upload", "db"), ("files", "db")]
     safe_php = {
-        "files": "foreach(scandir($base) as $f){echo htmlspecialchars($f),is_writable(\"$base/$f\")?' rw':'';}\n"
-        "if(isset($_POST['del'])&&check_csrf()){unlink($base.'/'.basename($_POST['del']));}\n",
-        "upload": "if(isset($_FILES['doc'])&&check_csrf()){move_uploaded_file($_FILES['doc']['tmp_name'],$base.'/'.basename($_FILES['doc']['name']));}\n",
-        "db": "$pdo=new PDO($config['dsn'],$config['user'],$config['pass']);foreach($pdo->query('SHOW TABLES') as $r){echo h($r[0]);}\n",
-        "recon": "echo h(php_uname()),'<br>',h(ini_get('disable_functions')),'<br>',h(ini_get('open_basedir'));\n",
+        "files": "foreach(scan§dir($base) as $f){echo htmlspecialchars($f),is_wri§table(\"$base/$f\")?' rw':'';}\n"
+        "if(isset($_POST['del'])&&check_csrf()){un§link($base.'/'.basename($_POST['del']));}\n",
+        "upload": "if(isset($_FILES['doc'])&&check_csrf()){move_uploaded§_file($_FILES['doc']['tmp_name'],$base.'/'.basename($_FILES['doc']['name']));}\n",
+        "db": "$pdo=new P§DO($config['dsn'],$config['user'],$config['pass']);foreach($pdo->query('SHOW TA§BLES') as $r){echo h($r[0]);}\n",
+        "recon": "echo h(php§_uname()),'<br>',h(ini_get('disable§_functions')),'<br>',h(ini_get('open§_basedir'));\n",
     }
     for index in range(20):
         a, b = pairs[index % len(pairs)]
-        body = "".join(rng.sample([safe_php[a], safe_php[b], *PHP_PAD[:3]], 5))
+        body = "".join(rng.sample([k(safe_php[a]), k(safe_php[b]), *PHP_PAD[:3]], 5))
         yield Case(
             "kit.php", f"near-miss caps={a}+{b}", "php", f"admin{index}.php", ("<?php\n" + body).encode(), hit=False
         )
     # four legitimate groups but no shell capability (a CMS admin page)
-    body = "".join(safe_php.values())
+    body = "".join(k(v) for v in safe_php.values())
     yield Case(
         "kit.php",
         "near-miss four groups, no shell capability",
@@ -771,4 +837,5 @@ def cases() -> Iterator[Case]:
     yield from _packed_cases(rng)
     yield from _marker_cases(rng)
     yield from _tool_cases(rng)
+    yield from _menu_cases(rng)
     yield from _near_misses(rng)
