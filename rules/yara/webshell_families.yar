@@ -174,11 +174,13 @@ rule webshell_aspxspy : webshell aspx aspxspy
         $site = "rootkit.net.cn" nocase ascii wide
         $bin = /\b(Bin_(Button|List|Login|Filelist|SQL|Sql|Cmd|CMD|Port|Scan|Reg|Kill|Data|Process|Services|User|Page|Style|Menu|Iis|IIS|Submit|Upload|Exec|DB|Edit|Tab|Action)\w{0,20})\b/ ascii wide
         $pass = /(Password|pass)\s*=\s*"[0-9a-f]{32}"/ nocase ascii wide
+        $bin2 = /\bBin_\w{1,20}(Button|Panel|Label|Title|TextBox)\b/ ascii wide
         $runat = "runat=\"server\"" nocase ascii wide
     condition:
         filesize < 2MB and (
-            ($name and (1 of ($site, $pass) or #bin >= 2)) or
-            ($site and #bin >= 2) or
+            ($name and (1 of ($site, $pass) or #bin >= 2 or #bin2 >= 2)) or
+            ($site and (#bin >= 2 or #bin2 >= 2 or $pass)) or
+            (#bin2 >= 6 and $runat and 1 of ($pass, $bin)) or
             (#bin >= 8 and $runat and $pass)
         )
 }
@@ -204,11 +206,16 @@ rule webshell_jspspy : webshell jsp jspspy
         $invoker = /class\s+\w{1,30}Invoker\s+extends\s+DefaultInvoker/
         $iface = /interface\s+Invoker\s*\{/
         $shell = /SHELL_(NAME|DIR)\s*=/
+        $pmsa = /PORT_MAP\s*=\s*"PMSA"/
+        $exer = "\"exeRclientO\""
+        $olc = /class\s+OnLineConnector\s+extends\s+Thread/
+        $ins_get = /ins\s*\.\s*get\s*\(\s*"v?Login"\s*\)\s*\)?\s*\.\s*invoke\s*\(/
     condition:
         filesize < 2MB and (
             ($name and 1 of ($ninty, $pwattr, $ins, $invoker, $shell)) or
             ($ninty and 1 of ($pwattr, $ins, $invoker)) or
             (#ins >= 4 and ($invoker or $iface)) or
-            (#invoker >= 4 and $iface)
+            (#invoker >= 3 and $iface) or
+            (2 of ($pwattr, $pmsa, $exer, $olc, $ins_get) and ($invoker or $iface or $shell))
         )
 }

@@ -480,6 +480,49 @@ FAMILY_MARKERS: dict[str, tuple[str, str, list[str], list[str]]] = {
             'private static final String SHELL_§NAME = "JspSpy";\n',
         ],
     ),
+    # variants: JspSpy mods (renamed session attribute), ASPXSpy 2014 mod, phpspy's Chinese derivatives
+    "jspspy:mod": (
+        "jsp",
+        "jsp",
+        [
+            'private static final String PW_SESSION_ATTRI§BUTE = "SpyPwd";\n',
+            'private static final String PORT_MAP = "PM§SA";\n',
+            "private static interface Inv§oker {\npublic void invoke(HttpServletRequest request,HttpServletResponse response,HttpSession JSession) throws Exception;\n}\n",
+        ],
+        [
+            "private static class ScriptInvoker extends Default§Invoker { }\n",
+            'private static final String CURRENT_DIR = "currentdir";\n',
+            "private static class OnLineConnector extends Thr§ead { }\n",
+            'if(this.name.equals("exeR§clientO")) { }\n',
+            'if (o != null && o.equals("login")) { ins.get("log§in").invoke(request,response,session); }\n',
+        ],
+    ),
+    "aspxspy:mod": (
+        "aspx",
+        "aspx",
+        ['public const string Version="ASPX§Spy2014";\n', "/* Code by Bin, Blog: http://www.rootkit.net.§cn */\n"],
+        [
+            'public const string Password="21232f297a57a5a7438§94a0e4a801fc3";\n',
+            'Bin§_H2_Title.InnerHtml="Clone file was last modified time >>";\n',
+            '// <asp:Panel ID="Bin§_MainPanel" runat="server"></asp:Panel>\n',
+            'private const string DomainUserName="administrator";\n',
+        ],
+    ),
+    "phpspy:cn": (
+        "php",
+        "php",
+        [
+            "$admin['check'] = true;\n",
+            "// 如果需要密码验证,请修改登陆密码\n$admin['pa§ss']  = 'f4f068e71e0d87bf0ad51e6214ab84e9';\n",
+            "// cookie 前缀\n$admin['cookie§pre'] = '';\n",
+            "// cookie 作用域\n$admin['cookie§domain'] = '';\n",
+        ],
+        [
+            "// cookie 作用路径\n$admin['cookie§path'] = '/';\n",
+            "// cookie 有效期\n$admin['cookie§life'] = 86400;\n",
+            "function scoo§kie($key, $value, $life = 0, $prefix = 1) { global $admin; }\n",
+        ],
+    ),
 }
 
 FAMILY_WRAP: dict[str, Callable[[str], str]] = {
@@ -493,7 +536,7 @@ FAMILY_PAD = {"php": PHP_PAD, "aspx": ASPX_PAD, "jsp": ["// helpers\n", 'String 
 def _marker_cases(rng: random.Random) -> Iterator[Case]:
     for family, (lang, ext, core, extra) in FAMILY_MARKERS.items():
         for index in range(16):
-            needed = 2 if family in ("aspxspy",) else 1
+            needed = 2 if family == "aspxspy" else 1  # ASPXSpy: the name and one more
             picked = [k(m) for m in core + rng.sample(extra, rng.randint(needed, len(extra)))]
             rng.shuffle(picked)
             for _ in range(rng.randint(0, 3)):
@@ -502,8 +545,13 @@ def _marker_cases(rng: random.Random) -> Iterator[Case]:
             text = FAMILY_WRAP[lang](body)
             if index % 4 == 1:
                 text = "GIF89a\n" + text
+            base, name = family.split(":")[0], family.replace(":", "-")
             yield Case(
-                f"family.{family}", f"markers={len(picked)} n={index}", lang, f"{family}{index}.{ext}", text.encode()
+                f"family.{base}",
+                f"{family} markers={len(picked)} n={index}",
+                lang,
+                f"{name}{index}.{ext}",
+                text.encode(),
             )
 
 
