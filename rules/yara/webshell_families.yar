@@ -30,9 +30,12 @@ rule webshell_wso : webshell php wso
         $f2 = /function\s+action(FilesMan|FilesTools|SecInfo|StringTools|Bruteforce|SelfRemove|Network|Console|Sql|Php|RC|Logout)\s*\(/
         $call = /['"]action['"]\s*\.\s*\$_POST\s*\[\s*['"]a['"]\s*\]/
         $by = "Web Shell by oRb" nocase
+        $ver = /define\s*\(\s*['"]WSO_VERSION['"]/
     condition:
         filesize < 2MB and $php and (
-            ($action and 1 of ($ajax, $charset, $pass, $title, $f1, $f2, $call, $by)) or
+            ($action and 1 of ($ajax, $charset, $pass, $title, $f1, $f2, $call, $by, $ver)) or
+            ($ver and 1 of ($f1, $f2, $call, $title)) or
+            #f1 >= 3 or
             (#f1 >= 2 and 1 of ($f2, $call, $title, $by)) or
             (#f2 >= 3 and 1 of ($call, $title, $by, $pass))
         )
@@ -59,11 +62,14 @@ rule webshell_c99 : webshell php c99
         $cookie = /\$sess_cookie\s*=\s*['"]c99shvars['"]/
         $shver = /\$shver\s*=\s*['"]/
         $act = /\$act\s*==\s*['"](ls|cmd|ftpquickbrute|selfremove|search|phpinfo|security|processes|sql|eval|tools)['"]/
+        $myexec = /function\s+myshellexec\s*\(/
     condition:
         filesize < 2MB and $php and (
             ($banner and 1 of ($name, $f, $cookie, $shver, $act)) or
             (#f >= 2 and 1 of ($name, $cookie, $shver, $act)) or
             ($name and $cookie) or
+            ($cookie and 1 of ($f, $shver, $myexec, $banner)) or
+            ($myexec and #act >= 3) or
             ($name and $shver and #act >= 2)
         )
 }
@@ -71,7 +77,7 @@ rule webshell_c99 : webshell php c99
 rule webshell_r57 : webshell php r57
 {
     meta:
-        description = "r57shell PHP panel: r57 banner, language-table texts, the bind-port / back-connect / datapipe code it carries in C and Perl"
+        description = "r57shell PHP panel (and derivatives carrying its sources): r57 banner, language-table texts, the bind-port / back-connect / datapipe code in C and Perl"
         description_zh = "r57shell 大马：俄语/英语界面的 PHP 后门面板，内置端口绑定、反弹连接、数据管道代码"
         author = "secops"
         date = "2026-12-07"
@@ -94,7 +100,9 @@ rule webshell_r57 : webshell php r57
         filesize < 2MB and $php and (
             ($name and 1 of ($bind, $back, $pipe, $lang, $text, $team)) or
             (2 of ($bind, $back, $pipe) and 1 of ($lang, $text, $team)) or
-            (#lang >= 5 and 1 of ($bind, $back, $pipe, $team))
+            (#lang >= 5 and 1 of ($bind, $back, $pipe, $team)) or
+            // derivatives (c100, madnet...) that carry r57's bind/back-connect sources
+            ($bind and ($back or $pipe))
         )
 }
 

