@@ -102,13 +102,16 @@ rule webshell_kit_php_packed : webshell php kit obfuscation
         $dec_name = /['"](gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13)['"]/ nocase
         $eval_dec = /[^\w$>:.](eval|assert)\s*\(\s*@?\s*(["']\?>["']\s*\.\s*)?(\$\w{1,30}\s*\(\s*){0,3}(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev)\s*\(/ nocase
         $eval_var = /[^\w$>:.](eval|assert)\s*\(\s*@?\s*\$\w{1,30}\s*(\(|\.|\))/ nocase
-        $hex = /(\\x[0-9a-fA-F]{2}){40}/
+        // code written as \x escapes: '$', '(' and ';' escaped over and over (cheap literal counts)
+        $hx_dollar = "\\x24"
+        $hx_paren = "\\x28"
+        $hx_semi = "\\x3b" nocase
     condition:
         filesize > 6KB and filesize < 5MB and $php and
         (
             ($eval_dec and math.entropy(0, filesize) >= 5.3) or
             ($eval_var and ($dec or $dec_name) and math.entropy(0, filesize) >= 5.6) or
-            ($hex and #hex >= 20 and ($eval_var or $eval_dec))
+            (#hx_dollar >= 20 and #hx_paren >= 20 and #hx_semi >= 10 and ($eval_var or $eval_dec))
         )
 }
 
