@@ -297,12 +297,14 @@ def _kit_cases(rng: random.Random) -> Iterator[Case]:
             chosen = _choose(rng, names, size)
             wrapper = rng.choice(sorted(wrappers))
             body = _kit_body(rng, caps, pad, chosen)
+            # IIS also runs pages saved as UTF-16 (a way around byte-string signatures)
+            encoding = "utf-16" if lang in ("asp", "aspx") and index % 6 == 5 else "utf-8"
             yield Case(
                 f"kit.{lang}",
-                f"caps={'+'.join(chosen)} wrapper={wrapper}",
+                f"caps={'+'.join(chosen)} wrapper={wrapper} encoding={encoding}",
                 lang,
                 f"kit{index}.{ext}",
-                wrappers[wrapper](body).encode(),
+                wrappers[wrapper](body).encode(encoding),
             )
 
 
