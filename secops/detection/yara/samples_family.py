@@ -318,7 +318,7 @@ FAMILY_SAMPLES: tuple[Sample, ...] = (
         "webshell_kit_menu",
         True,
         "panel.php",
-        "<?php\n$menu = array('Files', 'Port Sc§an', 'Back Conn§ect', 'Self Rem§ove', 'Brute Fo§rce', 'Sql');\n"
+        "<?php\n$menu = array('Files', 'Port Sc§an', 'Back Conn§ect', 'Self Rem§ove', 'Mass Def§ace', 'Sql');\n"
         "foreach ($menu as $m) { echo '<a href=\"?m=' . urlencode($m) . '\">' . $m . '</a> '; }\n"
         "function run($c) { return pass§thru($c); }\n",
     ),
