@@ -99,7 +99,7 @@ rule china_chopper_reply_markers : webshell chopper
         language = "any"
         confidence = "high"
         family = "China Chopper"
-        reference = "https://www.mandiant.com/resources/blog/breaking-down-the-china-chopper-web-shell-part-i"
+        reference = "https://attack.mitre.org/software/S0020/"
     strings:
         $open = /(echo|Write)\s*\(\s*["']->\|["']\s*\)/ nocase ascii wide
         $close = /(echo|Write)\s*\(\s*["']\|<-["']\s*\)/ nocase ascii wide
@@ -120,7 +120,7 @@ rule china_chopper_customize_server : webshell jsp aspx chopper
         language = "jsp"
         confidence = "high"
         family = "China Chopper"
-        reference = "https://www.mandiant.com/resources/blog/breaking-down-the-china-chopper-web-shell-part-ii"
+        reference = "https://attack.mitre.org/software/S0020/"
     strings:
         $c1 = /\b(WwwRootPathCode|FileTreeCode|ReadFileCode|WriteFileCode|DeleteFileOrDirCode|DownloadFileCode|UploadFileCode|CopyFileOrDirCode|RenameFileOrDirCode|CreateDirCode|ModifyFileOrDirTimeCode|WgetCode|SysInfoCode|ExecuteCommandCode)\s*\(/ ascii wide
         $d1 = /\b(showDatabases|showTables|showColumns)\s*\(/ ascii wide

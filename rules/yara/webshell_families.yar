@@ -18,7 +18,7 @@ rule webshell_wso : webshell php wso
         language = "php"
         confidence = "high"
         family = "WSO"
-        reference = "https://www.trustwave.com/en-us/resources/blogs/spiderlabs-blog/the-web-shell-game/"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
     strings:
         $php = /<\?(php|=|[ \t\r\n])/ nocase
         $action = /\$default_action\s*=\s*['"]FilesMan['"]/
@@ -53,7 +53,7 @@ rule webshell_c99 : webshell php c99
         language = "php"
         confidence = "high"
         family = "c99shell"
-        reference = "https://www.imperva.com/blog/the-c99-shell-not-so-secret-backdoor/"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
     strings:
         $php = /<\?(php|=|[ \t\r\n])/ nocase
         $banner = /!C99Shell\s{1,3}v\./ nocase
@@ -86,7 +86,7 @@ rule webshell_r57 : webshell php r57
         language = "php"
         confidence = "high"
         family = "r57shell"
-        reference = "https://www.trustwave.com/en-us/resources/blogs/spiderlabs-blog/the-web-shell-game/"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
     strings:
         $php = /<\?(php|=|[ \t\r\n])/ nocase
         $name = "r57shell" nocase
@@ -147,7 +147,7 @@ rule webshell_phpspy : webshell php phpspy
         language = "php"
         confidence = "high"
         family = "phpspy"
-        reference = "https://www.webshell.cc/tag/phpspy"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
     strings:
         $php = /<\?(php|=|[ \t\r\n])/ nocase
         $name = /\bphpspy\b/ nocase
@@ -225,5 +225,54 @@ rule webshell_jspspy : webshell jsp jspspy
             (#ins >= 4 and ($invoker or $iface)) or
             (#invoker >= 3 and $iface) or
             (2 of ($pwattr, $pmsa, $exer, $olc, $ins_get) and ($invoker or $iface or $shell))
+        )
+}
+
+rule webshell_alfa : webshell php alfa
+{
+    meta:
+        description = "ALFA TEaM shell (Alfa Shell 3.x/4.x and renamed forks): the __ALFA_*__ constants and the $GLOBALS['DB_NAME'] settings block"
+        description_zh = "Alfa Shell 大马（ALFA TEaM）：__ALFA_VERSION__ 等常量与 $GLOBALS['DB_NAME'] 配置块"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "critical"
+        technique = "family-marker"
+        language = "php"
+        confidence = "high"
+        family = "Alfa Shell"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+    strings:
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
+        $def = /define\s*\(\s*["']__(ALFA|1337)_(VERSION|UPDATE|CODE_NAME|DATA_FOLDER|POST_ENCRYPTION)__["']/
+        $db = /\$GLOBALS\s*\[\s*['"]DB_NAME['"]\s*\]\s*\[\s*['"](show_icons|post_encryption|login_page|user|pass|safemode)['"]\s*\]/
+        $name = /ALFA[ _]?TEaM/ nocase
+    condition:
+        filesize < 5MB and $php and (#def >= 2 or ($def and ($db or $name)) or (#db >= 3 and $name))
+}
+
+rule webshell_indoxploit : webshell php indoxploit
+{
+    meta:
+        description = "IndoXploit shell and its many forks: a ?dir=...&do= menu of attack actions (krdp_shell, cpftp_auto, auto_dwp, mass_deface, jumping, fake_root...)"
+        description_zh = "IndoXploit 大马及其改版：?dir=...&do= 形式的攻击功能菜单（批量挂马、跳站、伪 root、RDP 等）"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "critical"
+        technique = "family-marker"
+        language = "php"
+        confidence = "high"
+        family = "IndoXploit"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+    strings:
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
+        $do = /[?&]do=(krdp_shell|cpftp_auto|auto_dwp2?|mass_deface|jumping|auto_edit_user|fake_root|zoneh)['"&>]/
+        $do_more = /[?&]do=(mass_delete|cgi2?|symlink|smtp|adminer|network|config|cmd|upload)['"&>]/
+        $check = /\$_GET\s*\[\s*['"]do['"]\s*\]\s*==\s*['"](krdp_shell|cpftp_auto|auto_dwp2?|mass_deface|jumping|auto_edit_user|fake_root|zoneh)['"]/
+        $name = "IndoXploit" nocase
+    condition:
+        filesize < 3MB and $php and (
+            #do >= 3 or
+            (#do >= 2 and (#do_more >= 2 or $name or $check)) or
+            ($name and (#check >= 2 or #do_more >= 3))
         )
 }

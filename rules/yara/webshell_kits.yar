@@ -297,7 +297,7 @@ rule webshell_kit_menu : webshell kit
         $m_self = /[>'"]\s{0,3}Self[ _-]?(Remove|Delete|Kill|Destroy)\s{0,3}[<'"]/ nocase ascii wide
         // common words (brute, symlink) count only as a visible label: >FTP Brute<, >Symlink<
         $m_brute = /[>'"]\s{0,3}(FTP|SSH|MySQL|cPanel)[ _-]?Brute[ _-]?(Force|Forcer)?\s{0,3}[<'"]|>\s{0,3}Brute[ _-]?Forcer?\s{0,3}</ nocase ascii wide
-        $m_deface = /[>'"]\s{0,3}Mass[ _-]?(Deface|Defacer|Upload|Code)\s{0,3}[<'"]/ nocase ascii wide
+        $m_deface = /[>'"]\s{0,3}(Mass|Auto)[ _-]?(Deface|Defacer|Upload|Code)\s{0,3}[<'"]/ nocase ascii wide
         $m_sym = />\s{0,3}(Symlink|Config[ _-]?Grabber|Jumping)\s{0,3}</ nocase ascii wide
         $m_safe = /[>'"]\s{0,3}Safe[ _-]?Mode[ _-]?(Bypass|Off)\s{0,3}[<'"]/ nocase ascii wide
         $z_scan = "端口扫描" ascii wide

@@ -198,6 +198,38 @@ FAMILY_SAMPLES: tuple[Sample, ...] = (
         '<%@ page import="java.util.*" %>\n<%-- not JspSpy: our own login page --%>\n'
         '<% session.setAttribute("user", request.getRemoteUser()); %>\n',
     ),
+    # --- Alfa Shell
+    Sample(
+        "webshell_alfa",
+        True,
+        "alfa.php",
+        "<?php\n$GLOBALS['DB_NAME'] = array('user' => 'alfa', 'pass' => '', 'safemode' => '0');\n"
+        'define("__ALFA_VER§SION__", "4.1");\ndefine("__ALFA_UPD§ATE__", "2");\ndefine("__ALFA_CODE_§NAME__", "Tesla");\n',
+    ),
+    Sample(
+        "webshell_alfa",
+        False,
+        "build.php",
+        "<?php\n// release script for the Alfa school timetable app\ndefine('ALFA_VERSION', '4.1');\n$manifest = ['version' => '__ALFA_VERSION__'];\n",
+    ),
+    # --- IndoXploit
+    Sample(
+        "webshell_indoxploit",
+        True,
+        "idx.php",
+        "<?php\n$dir = getcwd();\n"
+        "echo \"<li><a href='?dir=$dir&do=krdp_§shell'>K-RDP Shell</a></li>\";\n"
+        "echo \"<li><a href='?dir=$dir&do=cpftp_§auto'>CPanel/FTP Auto Deface</a></li>\";\n"
+        "echo \"<li><a href='?dir=$dir&do=jump§ing'>Jumping</a></li>\";\n"
+        "if ($_GET['do'] == 'fake_§root') { echo 'IndoX§ploit'; }\n",
+    ),
+    Sample(
+        "webshell_indoxploit",
+        False,
+        "nav.php",
+        "<?php\n$dir = basename($_GET['dir'] ?? 'docs');\n"
+        "echo \"<a href='?dir=$dir&do=config'>Settings</a> <a href='?dir=$dir&do=network'>Network</a>\";\n",
+    ),
     # --- China Chopper: the client's framed payload and the customize server
     Sample(
         "china_chopper_reply_markers",

@@ -527,6 +527,33 @@ FAMILY_MARKERS: dict[str, tuple[str, str, list[str], list[str]]] = {
             "function scoo§kie($key, $value, $life = 0, $prefix = 1) { global $admin; }\n",
         ],
     ),
+    "alfa": (
+        "php",
+        "php",
+        ['define("__ALFA_VER§SION__", "4.1");\n'],
+        [
+            'define("__ALFA_UPD§ATE__", "2");\n',
+            'define("__ALFA_CODE_§NAME__", "Tesla");\n',
+            'define("__ALFA_DATA_§FOLDER__", "ALFA_DATA");\n',
+            "if(!isset($GLOBALS['DB_NA§ME']['show_icons']))exit('show_icons');\n",
+            "// ~ ALFA TE§aM Shell\n",
+        ],
+    ),
+    "indoxploit": (
+        "php",
+        "php",
+        [
+            "echo \"<li><a href='?dir=$dir&do=krdp_§shell'>K-RDP Shell</a></li>\";\n",
+            "echo \"<li><a href='?dir=$dir&do=cpftp_§auto'>CPanel/FTP Auto Deface</a></li>\";\n",
+        ],
+        [
+            "echo \"<li><a href='?dir=$dir&do=jump§ing'>Jumping</a></li>\";\n",
+            "echo \"<li><a href='?dir=$dir&do=mass_def§ace'>Mass Deface</a></li>\";\n",
+            "echo \"<li><a href='?dir=$dir&do=fake_§root'>Fake Root</a></li>\";\n",
+            "if($_GET['do'] == 'auto_edit_§user') { }\n",
+            "// IndoX§ploit Shell\n",
+        ],
+    ),
 }
 
 FAMILY_WRAP: dict[str, Callable[[str], str]] = {
@@ -893,7 +920,7 @@ def _near_misses(rng: random.Random) -> Iterator[Case]:
         )
 
     mentions = [
-        "<?php\n// Security notes: block WSO, c99shell, r57shell, b374k, phpspy uploads (中国菜刀, 冰蝎, 哥斯拉, 蚁剑).\n"
+        "<?php\n// Security notes: block WSO, c99shell, r57shell, b374k, phpspy, Alfa, IndoXploit uploads (中国菜刀, 冰蝎, 哥斯拉, 蚁剑).\n"
         "// WSO's default action is FilesMan; c99 stores its state in a cookie.\n$blocked = array('Files§Man', 'c99§shvars');\n",
         '<%@ Page Language="C#" %>\n<%-- audit page: look for ASPXSpy, JspSpy and Behinder (冰蝎) leftovers --%>\n'
         '<script runat="server">protected void Save_Click(object s, EventArgs e) { }</script>\n',
