@@ -8,9 +8,13 @@ rule godzilla_php : webshell php godzilla
 {
     meta:
         description = "Godzilla (哥斯拉) PHP server (XOR/BASE64 variants): session payload, 16-byte XOR key, md5 halves around the reply"
+        description_zh = "哥斯拉 PHP 服务端：XOR 加密、会话保存 payload、md5 前后半段包裹回显"
         author = "secops"
         date = "2026-11-23"
         severity = "critical"
+        technique = "family-marker"
+        language = "php"
+        confidence = "high"
         family = "Godzilla"
         reference = "https://github.com/BeichenDream/Godzilla"
     strings:
@@ -29,9 +33,13 @@ rule godzilla_jsp : webshell jsp godzilla
 {
     meta:
         description = "Godzilla (哥斯拉) JSP server (AES/BASE64): class loaded from the decrypted request and kept in the session as payload"
+        description_zh = "哥斯拉 JSP 服务端：AES 解密请求、类加载后存入会话 payload"
         author = "secops"
         date = "2026-11-23"
         severity = "critical"
+        technique = "family-marker"
+        language = "jsp"
+        confidence = "high"
         family = "Godzilla"
         reference = "https://github.com/BeichenDream/Godzilla"
     strings:
@@ -50,9 +58,13 @@ rule godzilla_aspx : webshell aspx godzilla
 {
     meta:
         description = "Godzilla (哥斯拉) ASPX server (AES/BASE64): assembly loaded by reflection from the decrypted request, kept in the session"
+        description_zh = "哥斯拉 ASPX 服务端：AES 解密请求、反射加载程序集并存入会话"
         author = "secops"
         date = "2026-11-23"
         severity = "critical"
+        technique = "family-marker"
+        language = "aspx"
+        confidence = "high"
         family = "Godzilla"
         reference = "https://github.com/BeichenDream/Godzilla"
     strings:
