@@ -6,8 +6,10 @@ sockets are skipped without being opened; files above the size limit are skipped
 with O_NOFOLLOW|O_NONBLOCK and checked again after opening, so swapping it for a link or a FIFO
 between the walk and the scan changes nothing. Every skip and every error is counted, never fatal.
 
-Speed: libyara releases the GIL while it scans, so a thread pool keeps both cores busy; files go to
-the pool in chunks (one task per file would cost more in Python than the scan of a small PHP file).
+Speed: files go to the workers in chunks (one task per file would cost more in Python than the scan
+of a small PHP file). The workers are processes forked with the compiled rules where forking is
+safe, so the Python work around each scan runs on every core; threads otherwise (libyara releases
+the GIL while it scans, the rest takes turns).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import signal
 import stat
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,6 +269,39 @@ def _scan_chunk(rules: Any, chunk: list[tuple[str, int]], max_bytes: int, timeou
     return outcome
 
 
+_worker_rules: Any = None  # in a forked scanning process: the compiled rules it was started with
+
+
+def _start_worker(rules: Any) -> None:
+    global _worker_rules
+    _worker_rules = rules
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
+
+
+def _scan_in_worker(chunk: list[tuple[str, int]], max_bytes: int, timeout: int) -> _Outcome:
+    return _scan_chunk(_worker_rules, chunk, max_bytes, timeout)
+
+
+Task = Callable[[list[tuple[str, int]], int, int], _Outcome]
+
+
+def _pool(rules: Any, workers: int) -> tuple[Executor, Task]:
+    """Processes forked with the compiled rules where that is safe (the Python work around each scan,
+    opening, reading and checking a file, then runs on every core, not in turns under the GIL);
+    threads otherwise (one CPU, no fork, or other threads running, as in the scheduler's daemon)."""
+    from secops.detection.readahead import usable
+
+    if workers > 1 and usable():
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(rules,))
+        return pool, _scan_in_worker
+    threads = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="yara")
+    return threads, lambda chunk, max_bytes, timeout: _scan_chunk(rules, chunk, max_bytes, timeout)
+
+
 def _identities(paths: Iterable[Path]) -> frozenset[tuple[int, int]]:
     found = set()
     for path in paths:
@@ -328,10 +364,11 @@ def scan_paths(
             progress(stats)
 
     try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="yara") as pool:
+        pool, task = _pool(ruleset.rules, workers)
+        with pool:
             try:
                 for chunk in _chunks(files):
-                    pending.append(pool.submit(_scan_chunk, ruleset.rules, chunk, max_bytes, timeout))
+                    pending.append(pool.submit(task, chunk, max_bytes, timeout))
                     # A bounded queue keeps memory flat on huge trees and yields hits as they come.
                     while len(pending) > workers * 4 or (pending and pending[0].done()):
                         outcome = pending.popleft().result()
