@@ -53,13 +53,14 @@ rule asp_execute_decoded : webshell asp
         reference = "https://learn.microsoft.com/en-us/previous-versions/windows/internet-explorer/ie-developer/scripting-articles/03t418d2(v=vs.84)"
     strings:
         $tag = "<%" ascii wide
+        $srv = /<script[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
         $exec_dec = /[^\w.](Execute|ExecuteGlobal|Eval)[\s_(]{1,8}(StrReverse|ChrW?|ChrB|Replace|Unescape|\w{0,20}(Decode|decode|DECODE|Base64|base64))\w{0,12}\s{0,4}\(/ nocase ascii wide
         $exec = /[^\w.](Execute|ExecuteGlobal)[\s_(]{1,8}[\w"(]/ nocase ascii wide
-        $rev = /StrReverse\s{0,4}\(\s{0,4}"[^"\r\n]{0,60}\(tseuqer/ nocase ascii wide
+        $rev = /StrReverse\s{0,4}\(\s{0,4}"[^\r\n]{0,80}(tseuqer|etucexe|llehs\.tpircsw)/ nocase ascii wide
         $chrs = /ChrW?\s{0,4}\(\s{0,4}\d{2,3}\s{0,4}\)\s{0,4}[&+]\s{0,4}ChrW?\s{0,4}\(\s{0,4}\d{2,3}\s{0,4}\)\s{0,4}[&+]\s{0,4}ChrW?\s{0,4}\(\s{0,4}\d{2,3}\s{0,4}\)\s{0,4}[&+]\s{0,4}ChrW?\s{0,4}\(/ nocase ascii wide
         $b64 = "bin.base64" nocase ascii wide
     condition:
-        filesize < 2MB and $tag and (
+        filesize < 2MB and ($tag or $srv) and (
             $exec_dec or
             (filesize < 8KB and $exec and ($rev or $chrs or $b64)) or
             (for any i in (1..#exec) : ($rev in (@exec[i] - 1024 .. @exec[i] + 1024) or $chrs in (@exec[i] - 1024 .. @exec[i] + 1024)))
@@ -111,12 +112,13 @@ rule asp_script_control_input : webshell asp
         reference = "https://learn.microsoft.com/en-us/previous-versions/visualstudio/visual-basic-6/aa227633(v=vs.60)"
     strings:
         $tag = "<%" ascii wide
+        $srv = /<script[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
         $ctl = "ScriptControl" nocase ascii wide
         $call = /\.\s{0,4}(AddCode|ExecuteStatement|Eval|Run)[\s_(]{1,8}/ nocase ascii wide
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables)[\s_]{0,4})?[(\[]/ nocase ascii wide
         $ses = /Session\s{0,4}[(\[]\s{0,4}["']/ nocase ascii wide
     condition:
-        filesize < 2MB and $tag and $ctl and $call and ($req or $ses) and (
+        filesize < 2MB and ($tag or $srv) and $ctl and $call and ($req or $ses) and (
             filesize < 16KB or
             for any i in (1..#call) : ($req in (@call[i] - 1024 .. @call[i] + 1024) or $ses in (@call[i] - 1024 .. @call[i] + 1024))
         )
@@ -136,6 +138,7 @@ rule asp_file_dropper_input : webshell asp
         reference = "https://learn.microsoft.com/en-us/sql/ado/reference/ado-api/savetofile-method"
     strings:
         $tag = "<%" ascii wide
+        $srv = /<script[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
         $fso = "Scripting.FileSystemObject" nocase ascii wide
         $stm = "ADODB.Stream" nocase ascii wide
         $clsid_fso = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase ascii wide
@@ -144,7 +147,7 @@ rule asp_file_dropper_input : webshell asp
         $write = /\.\s{0,4}(SaveToFile|CreateTextFile|OpenTextFile)[\s_(]{1,8}/ nocase ascii wide
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables|BinaryRead)[\s_]{0,4})?[(\[]/ nocase ascii wide
     condition:
-        filesize < 2MB and $tag and any of ($fso, $stm, $clsid_fso) and (
+        filesize < 2MB and ($tag or $srv) and any of ($fso, $stm, $clsid_fso) and (
             $path_req or
             (filesize < 4KB and $write and #req >= 2)
         )
