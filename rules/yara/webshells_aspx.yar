@@ -79,12 +79,13 @@ rule aspx_process_input : webshell aspx
         $cmd = /["'](cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/sh|\/bin\/bash|c:\\\\windows\\\\system32\\\\cmd\.exe)["']/ nocase ascii wide
         $slashc = /["']\s{0,2}\/c\s/ nocase ascii wide
         $req = /Request\s{0,4}(\.\s{0,4}(Form|QueryString|Item|Params|Cookies|Headers|ServerVariables)\s{0,4})?[\[(]/ nocase ascii wide
-        $text = /\.Text\b/ ascii wide
+        $text = /\.Text\s{0,4}[;)+,\]]/ ascii wide  // a control's text read, not assigned
         $ses = /Session\s{0,4}[\[(]\s{0,4}["']/ nocase ascii wide
     condition:
         filesize < 2MB and ($page or $runat) and ($start or $psi or $newp) and ($req or $text or $ses) and (
-            $cmd or $slashc or filesize < 8KB or
-            for any i in (1..#start) : ($req in (@start[i] - 1024 .. @start[i] + 1024) or $text in (@start[i] - 1024 .. @start[i] + 1024))
+            $cmd or $slashc or
+            for any i in (1..#start) : ($req in (@start[i] - 512 .. @start[i] + 512) or $text in (@start[i] - 512 .. @start[i] + 512) or $ses in (@start[i] - 512 .. @start[i] + 512)) or
+            for any i in (1..#psi) : ($req in (@psi[i] - 512 .. @psi[i] + 512) or $text in (@psi[i] - 512 .. @psi[i] + 512) or $ses in (@psi[i] - 512 .. @psi[i] + 512))
         )
 }
 
@@ -107,8 +108,8 @@ rule aspx_sql_command_exec : webshell aspx asp
         $oa = "sp_oacreate" nocase ascii wide
         $oam = "sp_oamethod" nocase ascii wide
         $db = /(SqlCommand|OleDbCommand|OdbcCommand|SqlDataAdapter|ExecuteReader|ExecuteNonQuery|ExecuteScalar|ADODB\.Connection|\.Execute\s{0,4}\()/ nocase ascii wide
-        $req = /Request\s{0,4}(\.\s{0,4}(Form|QueryString|Item|Params|Cookies)\s{0,4})?[\[(]/ nocase ascii wide
-        $text = /\.Text\b/ ascii wide
+        $req = /Request\s{0,4}(\.\s{0,4}(Form|QueryString|Item|Params|Cookies|Headers|ServerVariables)\s{0,4})?[\[(]/ nocase ascii wide
+        $text = /\.Text\s{0,4}[;)+,\]]/ ascii wide
     condition:
         filesize < 2MB and ($tag or $runat) and ($xp or $oa or $oam) and $db and ($req or $text)
 }
@@ -133,7 +134,7 @@ rule aspx_assembly_load_input : webshell aspx
         $bin = "BinaryRead" nocase ascii wide
         $stream = "InputStream" nocase ascii wide
         $req = /Request\s{0,4}(\.\s{0,4}(Form|QueryString|Item|Params|Cookies|Headers)\s{0,4})?[\[(]/ nocase ascii wide
-        $text = /\.Text\b/ ascii wide
+        $text = /\.Text\s{0,4}[;)+,\]]/ ascii wide
         $ses = /Session\s{0,4}[\[(]\s{0,4}["']/ nocase ascii wide
     condition:
         filesize < 2MB and ($page or $runat) and $load and any of ($b64, $bin, $stream, $req, $text, $ses)
@@ -157,7 +158,7 @@ rule aspx_codedom_compile_input : webshell aspx
         $prov = /(CSharpCodeProvider|VBCodeProvider|JScriptCodeProvider|CodeDomProvider)/ ascii wide
         $comp = /CompileAssemblyFrom(Source|Dom|File)/ ascii wide
         $req = /Request\s{0,4}(\.\s{0,4}(Form|QueryString|Item|Params|Cookies|Headers)\s{0,4})?[\[(]/ nocase ascii wide
-        $text = /\.Text\b/ ascii wide
+        $text = /\.Text\s{0,4}[;)+,\]]/ ascii wide
         $ses = /Session\s{0,4}[\[(]\s{0,4}["']/ nocase ascii wide
         $b64 = "FromBase64String" ascii wide
     condition:
