@@ -101,7 +101,8 @@ rule jsp_exec_input : webshell jsp
         $exec = /\.\s{0,4}exec\s{0,4}\(/ ascii wide
         $pb = /ProcessBuilder\s{0,4}\(/ ascii wide
         $cmdm = /\.\s{0,4}command\s{0,4}\(/ ascii wide
-        $rt = /\b(Runtime|Process|ProcessBuilder|ProcessImpl|UNIXProcess)\b/ ascii wide
+        // Java's process types (a Process variable, not a JavaScript regex's exec)
+        $rt = /\b(Runtime|ProcessBuilder|ProcessImpl|UNIXProcess)\b|\bProcess\s{1,4}\w{1,30}\s{0,4}=/ ascii wide
         $in = /(getParameter|getParameterValues|getHeader|getInputStream|getReader|getQueryString|getCookies)\s{0,4}\(/ ascii wide
         $ses = /getSession\s{0,4}\(\s{0,4}\)\s{0,4}\.\s{0,4}getAttribute|session\s{0,4}\.\s{0,4}getAttribute/ ascii wide
         $shell = /"(cmd\.exe|cmd|\/bin\/sh|\/bin\/bash|sh|bash|powershell)"/ ascii wide
@@ -136,7 +137,7 @@ rule jsp_file_writer_input : webshell jsp
         filesize < 2MB and ($jsp or $jspx) and $writer and $write and (
             ($direct and #in >= 2) or
             (filesize < 4KB and #in >= 2) or
-            for any i in (1..#writer) : (#in in (@writer[i] - 512 .. @writer[i] + 512) >= 2)
+            (#in >= 2 and for any i in (1..#writer) : ($in in (@writer[i] - 512 .. @writer[i] + 512) and $write in (@writer[i] .. @writer[i] + 512)))
         )
 }
 
