@@ -90,13 +90,16 @@ rule asp_shell_object_input : webshell asp
         $clsid_sha = "13709620-C279-11CE-A49E-444553540000" nocase ascii wide
         // the ProgID built at run time: split, reversed, Chr codes, junk replaced
         $obf = /CreateObject\s{0,4}\(\s{0,4}("[^"\r\n]{1,20}"\s{0,4}[&+]|StrReverse\s{0,4}\(|ChrW?\s{0,4}\(|Replace\s{0,4}\()/ nocase ascii wide
-        $run = /\.\s{0,4}(Exec|Run|ShellExecute)[\s_(]{1,8}/ nocase ascii wide
+        // the command is built at run time (a variable, a call, a literal joined to something)
+        $run = /\.\s{0,4}(Exec|Run)[\s_(]{1,8}("[^"\r\n]{0,80}"\s{0,4}[&+]|[A-Za-z_(])/ nocase ascii wide
+        $shex = /\.\s{0,4}ShellExecute[\s_(]{1,8}[^\r\n]{0,120}(&|\+|,\s{0,4}[A-Za-z_(])/ nocase ascii wide
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables)[\s_]{0,4})?[(\[]/ nocase ascii wide
         $ses = /Session\s{0,4}[(\[]\s{0,4}["']/ nocase ascii wide
     condition:
-        filesize < 2MB and ($tag or $srv) and any of ($wsh, $sha, $clsid_wsh, $clsid_sha, $obf) and $run and ($req or $ses) and (
+        filesize < 2MB and ($tag or $srv) and any of ($wsh, $sha, $clsid_wsh, $clsid_sha, $obf) and ($run or $shex) and ($req or $ses) and (
             filesize < 16KB or
-            for any i in (1..#run) : ($req in (@run[i] - 1024 .. @run[i] + 1024) or $ses in (@run[i] - 1024 .. @run[i] + 1024))
+            for any i in (1..#run) : ($req in (@run[i] - 1024 .. @run[i] + 1024) or $ses in (@run[i] - 1024 .. @run[i] + 1024)) or
+            for any i in (1..#shex) : ($req in (@shex[i] - 1024 .. @shex[i] + 1024) or $ses in (@shex[i] - 1024 .. @shex[i] + 1024))
         )
 }
 

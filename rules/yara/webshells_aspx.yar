@@ -78,14 +78,17 @@ rule aspx_process_input : webshell aspx
         $newp = /new\s{1,4}(System\.Diagnostics\.)?Process\s{0,4}\(\s{0,4}\)/ nocase ascii wide
         $cmd = /["'](cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/sh|\/bin\/bash|c:\\\\windows\\\\system32\\\\cmd\.exe)["']/ nocase ascii wide
         $slashc = /["']\s{0,2}\/c\s/ nocase ascii wide
+        $start_in = /Process\s{0,4}\.\s{0,4}Start\s{0,4}\([^;\n]{0,100}(Request|\.Text\b|Session)/ nocase ascii wide
         $req = /Request\s{0,4}(\.\s{0,4}(Form|QueryString|Item|Params|Cookies|Headers|ServerVariables)\s{0,4})?[\[(]/ nocase ascii wide
         $text = /\.Text\s{0,4}[;)+,\]]/ ascii wide  // a control's text read, not assigned
         $ses = /Session\s{0,4}[\[(]\s{0,4}["']/ nocase ascii wide
     condition:
         filesize < 2MB and ($page or $runat) and ($start or $psi or $newp) and ($req or $text or $ses) and (
-            $cmd or $slashc or
+            $start_in or
+            (($cmd or $slashc) and (filesize < 8KB or
             for any i in (1..#start) : ($req in (@start[i] - 512 .. @start[i] + 512) or $text in (@start[i] - 512 .. @start[i] + 512) or $ses in (@start[i] - 512 .. @start[i] + 512)) or
-            for any i in (1..#psi) : ($req in (@psi[i] - 512 .. @psi[i] + 512) or $text in (@psi[i] - 512 .. @psi[i] + 512) or $ses in (@psi[i] - 512 .. @psi[i] + 512))
+            for any i in (1..#psi) : ($req in (@psi[i] - 512 .. @psi[i] + 512) or $text in (@psi[i] - 512 .. @psi[i] + 512) or $ses in (@psi[i] - 512 .. @psi[i] + 512)) or
+            for any i in (1..#newp) : ($req in (@newp[i] - 512 .. @newp[i] + 512) or $text in (@newp[i] - 512 .. @newp[i] + 512) or $ses in (@newp[i] - 512 .. @newp[i] + 512))))
         )
 }
 

@@ -103,7 +103,7 @@ rule jsp_exec_input : webshell jsp
         $cmdm = /\.\s{0,4}command\s{0,4}\(/ ascii wide
         // Java's process types (a Process variable, not a JavaScript regex's exec)
         $rt = /\b(Runtime|ProcessBuilder|ProcessImpl|UNIXProcess)\b|\bProcess\s{1,4}\w{1,30}\s{0,4}=/ ascii wide
-        $in = /(getParameter|getParameterValues|getHeader|getInputStream|getReader|getQueryString|getCookies)\s{0,4}\(/ ascii wide
+        $in = /(getParameter|getParameterValues|getHeader|getQueryString|getCookies)\s{0,4}\(|(request|req)\s{0,4}\.\s{0,4}(getInputStream|getReader)\s{0,4}\(/ ascii wide
         $ses = /getSession\s{0,4}\(\s{0,4}\)\s{0,4}\.\s{0,4}getAttribute|session\s{0,4}\.\s{0,4}getAttribute/ ascii wide
         $shell = /"(cmd\.exe|cmd|\/bin\/sh|\/bin\/bash|sh|bash|powershell)"/ ascii wide
     condition:
@@ -131,7 +131,7 @@ rule jsp_file_writer_input : webshell jsp
         $jspx = /<jsp:(scriptlet|declaration|expression)/ ascii wide
         $writer = /(new\s{1,4}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile|PrintWriter|PrintStream)\s{0,4}\(|Files\s{0,4}\.\s{0,4}(write|copy|writeString)\s{0,4}\()/ ascii wide
         $direct = /new\s{1,4}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile|File)\s{0,4}\([^;]{0,120}(getParameter|getHeader)\s{0,4}\(/ ascii wide
-        $in = /(getParameter|getHeader|getInputStream|getReader|getQueryString)\s{0,4}\(/ ascii wide
+        $in = /(getParameter|getParameterValues|getHeader|getQueryString|getCookies)\s{0,4}\(|(request|req)\s{0,4}\.\s{0,4}(getInputStream|getReader)\s{0,4}\(/ ascii wide
         $write = /\.\s{0,4}(write|print|println|writeBytes)\s{0,4}\(/ ascii wide
     condition:
         filesize < 2MB and ($jsp or $jspx) and $writer and $write and (
@@ -163,12 +163,13 @@ rule jsp_reflection_runtime : webshell jsp
         $rt2 = "java.lang.ProcessBuilder" ascii wide
         $rt3 = "java.lang.ProcessImpl" ascii wide
         $m1 = /get(Declared)?Method\s{0,4}\(\s{0,4}"(exec|getRuntime|start)"/ ascii wide
-        $in = /(getParameter|getParameterValues|getHeader|getInputStream|getReader|getQueryString)\s{0,4}\(/ ascii wide
+        $split = /"java\.lang\.[A-Za-z]{0,12}"\s{0,4}\+/ ascii wide
+        $in = /(getParameter|getParameterValues|getHeader|getQueryString|getCookies)\s{0,4}\(|(request|req)\s{0,4}\.\s{0,4}(getInputStream|getReader)\s{0,4}\(/ ascii wide
     condition:
         filesize < 2MB and ($jsp or $jspx) and $getm and $invoke and (
             (any of ($rt*) and ($m1 or $in)) or
             ($m1 and $forname) or
-            (filesize < 4KB and $forname and $in)
+            ($split and $forname and $in)
         )
 }
 
@@ -190,7 +191,7 @@ rule jsp_define_class_input : webshell jsp
         $define = /define(Anonymous)?Class\s{0,4}\(/ ascii wide
         $loader = /extends\s{1,4}(java\.lang\.)?ClassLoader\b/ ascii wide
         $urlcl = /new\s{1,4}(java\.net\.)?URLClassLoader\s{0,4}\(/ ascii wide
-        $in = /(getParameter|getParameterValues|getHeader|getInputStream|getReader|getQueryString)\s{0,4}\(/ ascii wide
+        $in = /(getParameter|getParameterValues|getHeader|getQueryString|getCookies)\s{0,4}\(|(request|req)\s{0,4}\.\s{0,4}(getInputStream|getReader)\s{0,4}\(/ ascii wide
         $ses = /session\s{0,4}\.\s{0,4}getAttribute/ ascii wide
     condition:
         filesize < 2MB and ($jsp or $jspx) and ($define or $loader or $urlcl) and ($in or $ses) and (
@@ -216,7 +217,7 @@ rule jsp_script_engine_input : webshell jsp
         $jspx = /<jsp:(scriptlet|declaration|expression)/ ascii wide
         $engine = /(ScriptEngineManager|getEngineBy(Name|Extension|MimeType)|JShell\s{0,4}\.\s{0,4}(create|builder)|ELProcessor|createValueExpression|createMethodExpression)/ ascii wide
         $eval = /\.\s{0,4}(eval|getValue|invoke)\s{0,4}\(/ ascii wide
-        $in = /(getParameter|getParameterValues|getHeader|getInputStream|getReader|getQueryString)\s{0,4}\(/ ascii wide
+        $in = /(getParameter|getParameterValues|getHeader|getQueryString|getCookies)\s{0,4}\(|(request|req)\s{0,4}\.\s{0,4}(getInputStream|getReader)\s{0,4}\(/ ascii wide
         $ses = /session\s{0,4}\.\s{0,4}getAttribute/ ascii wide
     condition:
         filesize < 2MB and ($jsp or $jspx) and $engine and $eval and ($in or $ses) and (

@@ -224,13 +224,15 @@ def make(input_name: str, sink: str, transform: str, wrapper: str, padded: bool)
         technique = "asp.utf7-codepage"
     lines = setup + sink_fn(expr, transform)
     file_name, content = build(lines, transform, wrapper, padded)
-    variant = f"input={input_name} sink={sink} transform={transform} wrapper={wrapper} padding={'50k' if padded else 'none'}"
+    variant = (
+        f"input={input_name} sink={sink} transform={transform} wrapper={wrapper} padding={'50k' if padded else 'none'}"
+    )
     return Case(technique, variant, "asp", file_name, content)
 
 
 def decoded_execute_cases() -> Iterator[Case]:
     """Execute of a decoder's output: the request read itself is hidden in the encoded code."""
-    inner = f"{t('Exec', 'ute')}({REQ}.Form(\"cmd\"))"
+    inner = f'{t("Exec", "ute")}({REQ}.Form("cmd"))'
     encoders = {
         "reverse": lambda s: f'StrReverse("{s[::-1].replace(chr(34), chr(34) * 2)}")',
         "chr": _chr,
@@ -245,7 +247,9 @@ def decoded_execute_cases() -> Iterator[Case]:
                             continue
                         lines = [f"c = {encode(inner)}", f"{sink} c"] if via_variable else [f"{sink}({encode(inner)})"]
                         file_name, content = build(lines, "none", wrapper, padded)
-                        variant = f"decoder={name} sink={sink} via_variable={via_variable} wrapper={wrapper} padded={padded}"
+                        variant = (
+                            f"decoder={name} sink={sink} via_variable={via_variable} wrapper={wrapper} padded={padded}"
+                        )
                         yield Case("asp.execute-decoded", variant, "asp", file_name, content)
     b64 = base64.b64encode(inner.encode()).decode()
     for wrapper in WRAPPERS:
@@ -255,7 +259,8 @@ def decoded_execute_cases() -> Iterator[Case]:
 
 
 NEAR_MISSES: dict[str, str] = {
-    "conn-execute": 'Set rs = conn.Execute("SELECT * FROM news WHERE id=" & CLng(REQ("id")))\nResponse.Write rs("title")',
+    "conn-execute": 'Set rs = conn.Execute("SELECT * FROM news WHERE id=" & CLng(REQ("id")))\n'
+    'Response.Write rs("title")',
     "adodb-connection": 'Set conn = Server.CreateObject("ADODB.Connection")\nconn.Open "dsn=school"\n'
     'Set rs = conn.Execute("SELECT 1")',
     "echo": 'Response.Write Server.HTMLEncode(REQ.Form("q"))',
@@ -279,7 +284,9 @@ def near_misses() -> Iterator[Case]:
         for wrapper in ("plain", "html", "utf16"):
             for padded in (False, True):
                 file_name, content = build(code.split("\n"), "none", wrapper, padded)
-                yield Case("asp.near-miss", f"{label} wrapper={wrapper} padded={padded}", "asp", file_name, content, False)
+                yield Case(
+                    "asp.near-miss", f"{label} wrapper={wrapper} padded={padded}", "asp", file_name, content, False
+                )
     # lodash/EJS templates use the same tags
     ejs = "<ul>\n" + OPEN + " _.forEach(users, function(u) { " + CLOSE + "<li>" + OPEN + "- u.name " + CLOSE
     ejs += "</li>" + OPEN + " }); " + CLOSE + "\n</ul>\n" + OPEN + " if (request.query.q) { eval(x) } " + CLOSE + "\n"

@@ -67,7 +67,7 @@ SINKS: dict[str, tuple[str, Sink]] = {
             'var cn = new System.Data.SqlClient.SqlConnection("server=.;uid=sa;pwd=x");',
             "cn.Open();",
             f"var cm = new System.Data.SqlClient.{t('Sql', 'Command')}("
-            f"\"exec master..{t('xp_cmd', 'shell')} '\" + {e} + \"'\", cn);",
+            f'"exec master..{t("xp_cmd", "shell")} \'" + {e} + "\'", cn);',
             "var rd = cm.ExecuteReader();",
             "while (rd.Read()) Response.Write(rd[0]);",
         ],
@@ -119,7 +119,7 @@ def benign_padding(size: int = 50_000) -> str:
     while sum(map(len, rows)) < size:
         rows.append(f'<asp:Label ID="lbl{i}" {RUNAT} Text="Class {i}" /><br />\n')
         i += 1
-    return "<div class=\"roster\">\n" + "".join(rows) + "</div>\n"
+    return '<div class="roster">\n' + "".join(rows) + "</div>\n"
 
 
 def build(
@@ -170,7 +170,9 @@ def make(input_name: str, sink: str, transform: str, wrapper: str, padded: bool)
     language = "JScript" if sink in JSCRIPT_SINKS else "C#"
     if language == "JScript":  # JScript.NET declarations
         setup = [s.replace("string v =", "var v : String =").replace("(string)", "String") for s in setup]
-        expr = expr.replace("(string)Session", "String(Session").replace('["k"]', '["k"])') if "Session" in expr else expr
+        expr = (
+            expr.replace("(string)Session", "String(Session").replace('["k"]', '["k"])') if "Session" in expr else expr
+        )
     name, content = build(
         setup + sink_fn(expr),
         language=language,
@@ -180,7 +182,9 @@ def make(input_name: str, sink: str, transform: str, wrapper: str, padded: bool)
         comments=transform == "comments",
         mixed=transform == "case",
     )
-    variant = f"input={input_name} sink={sink} transform={transform} wrapper={wrapper} padding={'50k' if padded else 'none'}"
+    variant = (
+        f"input={input_name} sink={sink} transform={transform} wrapper={wrapper} padding={'50k' if padded else 'none'}"
+    )
     return Case(technique, variant, "aspx", name, content)
 
 
@@ -193,7 +197,7 @@ NEAR_MISSES: dict[str, list[str]] = {
     "process-fixed": [f'System.Diagnostics.{t("Process.St", "art")}("iisreset", "/restart");', 'lblMsg.TEXT = "ok";'],
     "assembly-partial-name": [
         'var a = System.Reflection.Assembly.LoadWithPartialName("System.Data");',
-        "lbl.TEXT = a.FullName + REQ.QueryString[\"q\"];",
+        'lbl.TEXT = a.FullName + REQ.QueryString["q"];',
     ],
     "echo": ['Response.Write(Server.HtmlEncode(REQ.Form["q"]));', "lbl.TEXT = txtCmd.TEXT;"],
     "base64-avatar": [
@@ -224,7 +228,7 @@ def near_misses() -> Iterator[Case]:
     client_eval = (
         directive("C#", False)
         + "<html><body><script>var cfg = eval('(' + json + ')');</script>\n"
-        + f"{OPEN}= Server.HtmlEncode({REQ}.QueryString[\"page\"]) {CLOSE}\n</body></html>\n"
+        + f'{OPEN}= Server.HtmlEncode({REQ}.QueryString["page"]) {CLOSE}\n</body></html>\n'
     )
     yield Case("aspx.near-miss", "client-side eval", "aspx", "list.aspx", client_eval.encode(), False)
 

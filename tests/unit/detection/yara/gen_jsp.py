@@ -21,11 +21,11 @@ INPUTS: dict[str, Input] = {
     "getparameter": lambda n: ([], f"request.{GETP}({n})"),
     "getheader": lambda n: ([], f"request.{t('getHea', 'der')}({n})"),
     "getinputstream": lambda n: (
-        [f"String body = new java.util.Scanner(request.{t('getInput', 'Stream')}()).useDelimiter(\"\\\\A\").next();"],
+        [f'String body = new java.util.Scanner(request.{t("getInput", "Stream")}()).useDelimiter("\\\\A").next();'],
         "body",
     ),
     "getreader": lambda n: ([f"String line = request.{t('getRea', 'der')}().readLine();"], "line"),
-    "querystring": lambda n: ([], f"java.net.URLDecoder.decode(request.{t('getQuery', 'String')}(), \"UTF-8\")"),
+    "querystring": lambda n: ([], f'java.net.URLDecoder.decode(request.{t("getQuery", "String")}(), "UTF-8")'),
     "variable": lambda n: ([f"String v = request.{GETP}({n});"], "v"),
     "session": lambda n: (
         [f'session.setAttribute("k", request.{GETP}({n}));'],
@@ -83,7 +83,8 @@ SINKS: dict[str, tuple[str, Sink]] = {
         lambda e: (
             [],
             [
-                f'java.io.OutputStream o = new java.io.{t("FileOutput", "Stream")}(application.getRealPath("/") + {e});',
+                f"java.io.OutputStream o = new java.io.{t('FileOutput', 'Stream')}("
+                f'application.getRealPath("/") + {e});',
                 f'o.write(request.{GETP}("body").getBytes());',
                 "o.close();",
             ],
@@ -155,7 +156,8 @@ SINKS: dict[str, tuple[str, Sink]] = {
         lambda e: (
             [],
             [
-                f'Object r = new javax.script.{t("ScriptEngine", "Manager")}().getEngineByName("js").{t("ev", "al")}({e});',
+                f"Object r = new javax.script.{t('ScriptEngine', 'Manager')}()"
+                f'.getEngineByName("js").{t("ev", "al")}({e});',
                 "out.print(r);",
             ],
         ),
@@ -210,7 +212,8 @@ def build(decls: list[str], stmts: list[str], *, wrapper: str, padded: bool, com
         return "\n".join(parts).encode()
     page = f'{OPEN}@ page contentType="text/html; charset=UTF-8" import="java.io.*" {CLOSE}\n'
     if wrapper == "include-directive":
-        page += f'{OPEN}@ taglib prefix="c" uri="jakarta.tags.core" {CLOSE}\n{OPEN}@ include file="/inc/head.jspf" {CLOSE}\n'
+        page += f'{OPEN}@ taglib prefix="c" uri="jakarta.tags.core" {CLOSE}\n'
+        page += f'{OPEN}@ include file="/inc/head.jspf" {CLOSE}\n'
     page += padding
     if decls:
         page += f"{OPEN}!\n{decl_code}\n{CLOSE}\n"
@@ -241,7 +244,9 @@ def make(input_name: str, sink: str, transform: str, wrapper: str, padded: bool)
         escaped=transform == "unicode",
     )
     name = "x.jspx" if wrapper == "jspx" else "x.jsp"
-    variant = f"input={input_name} sink={sink} transform={transform} wrapper={wrapper} padding={'50k' if padded else 'none'}"
+    variant = (
+        f"input={input_name} sink={sink} transform={transform} wrapper={wrapper} padding={'50k' if padded else 'none'}"
+    )
     return Case(technique, variant, "jsp", name, content)
 
 
@@ -249,9 +254,9 @@ def el_cases() -> Iterator[Case]:
     """Expression Language one-liners (EL 3 resolves java.lang classes; forName reaches the rest)."""
     bodies = {
         "runtime": "${" + f"{RT}.getRuntime().{EXEC}(param.cmd)" + "}",
-        "forname": "${" + f"\"\".getClass().{t('for', 'Name')}(param.c).newInstance()" + "}",
-        "engine": "${" + f"\"\".getClass().{t('for', 'Name')}(\"javax.script.ScriptEngineManager\")"
-        f".newInstance().getEngineByName(\"js\").{t('ev', 'al')}(param.c)" + "}",
+        "forname": "${" + f'"".getClass().{t("for", "Name")}(param.c).newInstance()' + "}",
+        "engine": "${" + f'"".getClass().{t("for", "Name")}("javax.script.ScriptEngineManager")'
+        f'.newInstance().getEngineByName("js").{t("ev", "al")}(param.c)' + "}",
         "processbuilder": "${" + f"{t('Process', 'Builder')}(param.c).start()" + "}",
     }
     for label, body in bodies.items():
@@ -262,7 +267,13 @@ def el_cases() -> Iterator[Case]:
                     page = f"<html><body>{page}</body></html>\n"
                 if wrapper == "gif":
                     page = "GIF89a\n" + page
-                yield Case("jsp.expression-language", f"el={label} wrapper={wrapper} padded={padded}", "jsp", "x.jsp", page.encode())
+                yield Case(
+                    "jsp.expression-language",
+                    f"el={label} wrapper={wrapper} padded={padded}",
+                    "jsp",
+                    "x.jsp",
+                    page.encode(),
+                )
 
 
 NEAR_MISSES: dict[str, list[str]] = {
@@ -297,9 +308,11 @@ def near_misses() -> Iterator[Case]:
         for wrapper in ("plain", "jspx", "html"):
             for padded in (False, True):
                 content = build([], stmts, wrapper=wrapper, padded=padded, comments=False, escaped=False)
-                yield Case("jsp.near-miss", f"{label} wrapper={wrapper} padded={padded}", "jsp", "ok.jsp", content, False)
+                yield Case(
+                    "jsp.near-miss", f"{label} wrapper={wrapper} padded={padded}", "jsp", "ok.jsp", content, False
+                )
     client = (
-        f"{OPEN} String q = request.{GETP}(\"q\"); {CLOSE}\n<script>\n"
+        f'{OPEN} String q = request.{GETP}("q"); {CLOSE}\n<script>\n'
         "var m = /id=(\\d+)/.exec(location.search); var p = new Process(m);\n</script>\n"
     )
     yield Case("jsp.near-miss", "client-side regex exec", "jsp", "ok.jsp", client.encode(), False)
