@@ -29,7 +29,7 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "jsp_webshell_exec_request",
         False,
         "uptime.jsp",
-        '<%@ page import="java.io.*" %><%\nProcess p = Runtime.getRun§time().exec(new String[]{"uptime"});\n'
+        '<%@ page import="java.io.*" %><%\nProcess p = Runtime.getRun§time().ex§ec(new String[]{"uptime"});\n'
         "BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));\n"
         "out.print(r.readLine());\n%>\n",
     ),
@@ -37,13 +37,13 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "jsp_webshell_script_engine_request",
         True,
         "js.jsp",
-        '<%\nnew javax.script.ScriptEngineManager().getEngine§ByName("js").ev§al(request.getPara§meter("c"));\n%>\n',
+        '<%\nnew javax.script.ScriptEngine§Manager().getEngine§ByName("js").ev§al(request.getPara§meter("c"));\n%>\n',
     ),
     Sample(
         "jsp_webshell_script_engine_request",
         False,
         "calc.jsp",
-        '<%\nObject v = new javax.script.ScriptEngineManager().getEngineByName("js").eval("1 + 2");\n'
+        '<%\nObject v = new javax.script.ScriptEngine§Manager().getEngineByName("js").eval("1 + 2");\n'
         "out.print(v);\n%>\n",
     ),
     Sample(
@@ -137,7 +137,7 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "asp_shell_object_input",
         False,
         "backup.asp",
-        '<%\nSet s = CreateObject("WScript.Shell")\ns.Run "cscript //nologo backup.vbs", 0, True\n'
+        '<%\nSet s = CreateObject("WScript.Sh§ell")\ns.Run "cscript //nologo backup.vbs", 0, True\n'
         'Response.Write "page " & Server.HTMLEncode(Request("page"))\n%>\n',
     ),
     Sample(
@@ -151,7 +151,7 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "asp_script_control_input",
         False,
         "calc.asp",
-        '<%\nSet sc = Server.CreateObject("MSScriptControl.ScriptControl")\nsc.Language = "VBScript"\n'
+        '<%\nSet sc = Server.CreateObject("MSScript§Control.Script§Control")\nsc.Language = "VBScript"\n'
         'Response.Write sc.Eval("1 + 2")\n%>\n',
     ),
     Sample(
@@ -209,7 +209,7 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         False,
         "roster.aspx",
         '<%@ Page Language="C#" %>\n<script runat="server">\nvoid Save(object s, EventArgs e) {\n'
-        '  lblMsg.Text = "saved " + txtName.Text;\n  System.Diagnostics.Process.Start("iisreset", "/restart");\n}\n'
+        '  lblMsg.Text = "saved " + txtName.Text;\n  System.Diagnostics.Process.St§art("iisreset", "/restart");\n}\n'
         '</script>\n<form runat="server"><asp:TextBox ID="txtName" runat="server" /></form>\n',
     ),
     Sample(
@@ -282,7 +282,7 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         False,
         "search.jsp",
         '<% String q = request.getParameter("q"); %>\n<script>\n'
-        "var m = /id=(\\d+)/.exec(location.search);\n</script>\n",
+        "var m = /id=(\\d+)/.ex§ec(location.search);\n</script>\n",
     ),
     Sample(
         "jsp_file_writer_input",
@@ -295,7 +295,7 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "jsp_file_writer_input",
         False,
         "visits.jsp",
-        '<%\njava.io.Writer w = new java.io.FileWriter(application.getRealPath("/WEB-INF/visits.log"), true);\n'
+        '<%\njava.io.Writer w = new java.io.File§Writer(application.getRealPath("/WEB-INF/visits.log"), true);\n'
         'w.write(request.getRemoteAddr() + " " + request.getParameter("page") + "\\n");\nw.close();\n%>\n',
     ),
     Sample(
@@ -339,7 +339,7 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "jsp_script_engine_input",
         False,
         "engines.jsp",
-        "<%\nfor (Object f : new javax.script.ScriptEngineManager().getEngineFactories()) out.print(f);\n"
+        "<%\nfor (Object f : new javax.script.ScriptEngine§Manager().getEngineFactories()) out.print(f);\n"
         'out.print(request.getParameter("q"));\n%>\n',
     ),
     Sample(
