@@ -43,7 +43,7 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "jsp_webshell_script_engine_request",
         False,
         "calc.jsp",
-        '<%\nObject v = new javax.script.ScriptEngine§Manager().getEngineByName("js").eval("1 + 2");\n'
+        '<%\nObject v = new javax.script.ScriptEngine§Manager().getEngine§ByName("js").eval("1 + 2");\n'
         "out.print(v);\n%>\n",
     ),
     Sample(
@@ -331,7 +331,7 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         True,
         "js2.jsp",
         '<jsp:root xmlns:jsp="http://java.sun.com/JSP/Page" version="2.0"><jsp:script§let>\n'
-        'Object e = new javax.script.ScriptEngine§Manager().getEngineByName("js");\n'
+        'Object e = new javax.script.ScriptEngine§Manager().getEngine§ByName("js");\n'
         "String s = request.getRea§der().readLine();\nout.print(((javax.script.ScriptEngine) e).ev§al(s));\n"
         "</jsp:scriptlet></jsp:root>\n",
     ),
