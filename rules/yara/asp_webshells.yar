@@ -154,7 +154,9 @@ rule asp_file_dropper_input : webshell asp
     condition:
         filesize < 2MB and ($tag or $srv) and any of ($fso, $stm, $clsid_fso) and (
             $path_req or
-            (filesize < 4KB and $write and #req >= 2)
+            (filesize < 4KB and $write and #req >= 2) or
+            // a larger page: the path read from the request just before the write
+            (#req >= 2 and for any i in (1..#write) : ($req in (@write[i] - 400 .. @write[i])))
         )
 }
 
@@ -199,4 +201,29 @@ rule asp_utf7_codepage : webshell asp
         $u5 = "+ACY-" ascii wide  // &
     condition:
         filesize < 2MB and $cp and any of ($u*)
+}
+
+rule asp_file_manager_drives : webshell asp
+{
+    meta:
+        description = "Classic ASP file-manager webshell: enumerates the server's drives with FileSystemObject and deletes/writes/moves files named by the request"
+        description_zh = "ASP 文件管理型木马：用 FSO 枚举服务器磁盘，并按请求删除、写入或移动文件"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "high"
+        technique = "asp-file-manager"
+        language = "asp"
+        confidence = "medium"
+        reference = "https://learn.microsoft.com/en-us/office/vba/language/reference/user-interface-help/drives-property"
+    strings:
+        $tag = "<%" ascii wide
+        $srv = /<script[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
+        $fso = "Scripting.FileSystemObject" nocase ascii wide
+        $clsid_fso = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase ascii wide
+        $drives = /\.\s{0,4}Drives\b/ nocase ascii wide
+        $drive_info = /\.\s{0,4}(DriveLetter|TotalSize|FreeSpace|AvailableSpace|DriveType)\b/ nocase ascii wide
+        $change = /\.\s{0,4}(DeleteFile|DeleteFolder|CopyFile|MoveFile|CreateTextFile|CreateFolder|SaveToFile)[\s_(]{1,8}/ nocase ascii wide
+        $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables)[\s_]{0,4})?[(\[]/ nocase ascii wide
+    condition:
+        filesize < 2MB and ($tag or $srv) and ($fso or $clsid_fso) and $drives and $drive_info and $change and $req
 }

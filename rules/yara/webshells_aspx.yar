@@ -194,3 +194,26 @@ rule aspx_jscript_unsafe_eval : webshell aspx
             ($jscript and filesize < 8KB and $eval and ($req or $b64))
         )
 }
+
+rule aspx_file_writer_input : webshell aspx
+{
+    meta:
+        description = "ASPX dropper: File.WriteAll*/StreamWriter/FileStream/SaveAs writes to a path taken from a request field or a TextBox, with request data"
+        description_zh = "ASPX 写文件木马：把请求内容写入请求或文本框指定的路径（用于上传更多木马）"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "high"
+        technique = "aspx-file-writer"
+        language = "aspx"
+        confidence = "medium"
+        reference = "https://learn.microsoft.com/en-us/dotnet/api/system.io.file.writealltext"
+    strings:
+        $page = /<%@\s{0,4}(Page|WebHandler|Control|WebService)\b/ nocase ascii wide
+        $runat = /runat\s{0,4}=\s{0,4}["']?server/ nocase ascii wide
+        // the path argument names a form/query field or a text box, not an uploaded file's name
+        $direct = /(WriteAllText|WriteAllBytes|AppendAllText|StreamWriter|FileStream|\.SaveAs)\s{0,4}\([^;\n]{0,160}(Request\s{0,4}(\.\s{0,4}(Form|QueryString|Params|Item|Headers|Cookies))?\s{0,4}[\[(]|\.Text\s{0,4}[;)+,\]])/ nocase ascii wide
+        $req = /Request\s{0,4}(\.\s{0,4}(Form|QueryString|Item|Params|Cookies|Headers|InputStream|BinaryRead|Files))?\s{0,4}[\[(.]/ nocase ascii wide
+        $text = /\.Text\s{0,4}[;)+,\]]/ ascii wide
+    condition:
+        filesize < 2MB and ($page or $runat) and $direct and (#req + #text) >= 2
+}

