@@ -56,7 +56,7 @@ rule asp_execute_decoded : webshell asp
     strings:
         $tag = "<%" ascii wide
         $srv = /<script[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
-        $exec_dec = /[^\w.](Execute|ExecuteGlobal|Eval)[\s_(]{1,8}(StrReverse|ChrW?|ChrB|Replace|Unescape|\w{0,20}(Decode|decode|DECODE|Base64|base64))\w{0,12}\s{0,4}\(/ nocase ascii wide
+        $exec_dec = /[^\w.](Execute|ExecuteGlobal)[\s_(]{1,8}(StrReverse|ChrW?|ChrB|Replace|Unescape|\w{0,20}(Decode|decode|DECODE|Base64|base64))\w{0,12}\s{0,4}\(/ nocase ascii wide
         $exec = /[^\w.](Execute|ExecuteGlobal)[\s_(]{1,8}[\w"(]/ nocase ascii wide
         $rev = /StrReverse\s{0,4}\(\s{0,4}"[^\r\n]{0,80}(tseuqer|etucexe|llehs\.tpircsw)/ nocase ascii wide
         $chrs = /ChrW?\s{0,4}\(\s{0,4}\d{2,3}\s{0,4}\)\s{0,4}[&+]\s{0,4}ChrW?\s{0,4}\(\s{0,4}\d{2,3}\s{0,4}\)\s{0,4}[&+]\s{0,4}ChrW?\s{0,4}\(\s{0,4}\d{2,3}\s{0,4}\)\s{0,4}[&+]\s{0,4}ChrW?\s{0,4}\(/ nocase ascii wide

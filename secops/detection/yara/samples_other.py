@@ -166,8 +166,9 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "asp_file_dropper_input",
         False,
         "upload.asp",
-        '<%\nSet s = CreateObject("ADODB.Stream")\ns.Type = 1: s.Open: s.Write Request.BinaryRead(Request.TotalBytes)\n'
-        's.SaveToFile Server.MapPath("upload/" & Year(Now) & Second(Now) & ".jpg"), 2\n%>\n',
+        '<%\nSet s = CreateObject("ADODB.Str§eam")\n'
+        "s.Type = 1: s.Open: s.Write Request.BinaryRead(Request.TotalBytes)\n"
+        's.SaveTo§File Server.MapPath("upload/" & Year(Now) & Second(Now) & ".jpg"), 2\n%>\n',
     ),
     Sample(
         "asp_script_encoded",
@@ -296,7 +297,8 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         False,
         "photo.aspx",
         '<%@ Page Language="C#" %>\n<%\nvar f = Request.Files[0];\n'
-        'f.SaveAs(Server.MapPath("~/photos/") + Guid.NewGuid() + ".jpg");\nResponse.Write(Request.Form["album"]);\n%>\n',
+        'f.SaveAs(Server.MapPath("~/photos/") + Guid.NewGuid() + ".jpg");\n'
+        'Response.Write(Request.Form["album"]);\n%>\n',
     ),
     # --- JSP techniques ------------------------------------------------------------------------
     Sample(
