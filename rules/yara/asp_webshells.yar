@@ -58,12 +58,14 @@ rule asp_execute_decoded : webshell asp
         $srv = /<script[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
         $exec_dec = /[^\w.](Execute|ExecuteGlobal)[\s_(]{1,8}(StrReverse|ChrW?|ChrB|Replace|Unescape|\w{0,20}(Decode|decode|DECODE|Base64|base64))\w{0,12}\s{0,4}\(/ nocase ascii wide
         $exec = /[^\w.](Execute|ExecuteGlobal)[\s_(]{1,8}[\w"(]/ nocase ascii wide
+        // VBScript's Chr/StrReverse/Replace straight inside eval (JavaScript has none of them)
+        $eval_dec = /[^\w.]eval\s{0,4}\(\s{0,4}(eval\s{0,4}\(\s{0,4})?(ChrW?|ChrB|StrReverse|Replace)\s{0,4}\(/ nocase ascii wide
         $rev = /StrReverse\s{0,4}\(\s{0,4}"[^\r\n]{0,80}(tseuqer|etucexe|llehs\.tpircsw)/ nocase ascii wide
         $chrs = /ChrW?\s{0,4}\(\s{0,4}\d{2,3}\s{0,4}\)\s{0,4}[&+]\s{0,4}ChrW?\s{0,4}\(\s{0,4}\d{2,3}\s{0,4}\)\s{0,4}[&+]\s{0,4}ChrW?\s{0,4}\(\s{0,4}\d{2,3}\s{0,4}\)\s{0,4}[&+]\s{0,4}ChrW?\s{0,4}\(/ nocase ascii wide
         $b64 = "bin.base64" nocase ascii wide
     condition:
         filesize < 2MB and ($tag or $srv) and (
-            $exec_dec or
+            $exec_dec or $eval_dec or
             (filesize < 8KB and $exec and ($rev or $chrs or $b64)) or
             (for any i in (1..#exec) : ($rev in (@exec[i] - 1024 .. @exec[i] + 1024) or $chrs in (@exec[i] - 1024 .. @exec[i] + 1024)))
         )

@@ -259,7 +259,7 @@ rule jsp_expression_language_exec : webshell jsp
         confidence = "high"
         reference = "https://jakarta.ee/specifications/expression-language/"
     strings:
-        $el = /[$#]\{[^}\n]{0,200}(getRuntime\s{0,4}\(|forName\s{0,4}\(|ProcessBuilder|ScriptEngineManager|getEngineByName|defineClass|\.exec\s{0,4}\()/ ascii wide
+        $el = /[$#]\{[^}\n]{0,200}(getRuntime\s{0,4}\(|forName\s{0,4}\(|ProcessBuilder|ScriptEngineManager|getEngineByName|defineClass)/ ascii wide
     condition:
         filesize < 2MB and $el
 }

@@ -261,6 +261,11 @@ def decoded_execute_cases() -> Iterator[Case]:
                             f"decoder={name} sink={sink} via_variable={via_variable} wrapper={wrapper} padded={padded}"
                         )
                         yield Case("asp.execute-decoded", variant, "asp", file_name, content)
+    # eval(eval(Chr(..)&..)("x")): the name of the request object itself in Chr codes
+    for wrapper in WRAPPERS:
+        lines = [f'Response.Write {t("ev", "al")}({t("ev", "al")}({_chr(REQ)})("cmd"))']
+        file_name, content = build(lines, "none", wrapper, wrapper == "gif")
+        yield Case("asp.execute-decoded", f"decoder=eval-chr wrapper={wrapper}", "asp", file_name, content)
     b64 = base64.b64encode(inner.encode()).decode()
     for wrapper in WRAPPERS:
         lines = [*B64_FUNC, f'{t("Exec", "ute")}(B64("{b64}"))']
@@ -297,6 +302,13 @@ def near_misses() -> Iterator[Case]:
                 yield Case(
                     "asp.near-miss", f"{label} wrapper={wrapper} padded={padded}", "asp", file_name, content, False
                 )
+    # client-side JavaScript in an ASP page that also reads the request
+    client = (
+        f'{OPEN} q = Server.HTMLEncode({REQ}.QueryString("q")) {CLOSE}\n'
+        "<script>var s = eval(unescape('%31%2b%31')); var r = eval('(' + json + ')');</script>\n"
+        f"<p>{OPEN}= q {CLOSE}</p>\n"
+    )
+    yield Case("asp.near-miss", "client-side eval", "asp", "search.asp", client.encode(), False)
     # lodash/EJS templates use the same tags
     ejs = "<ul>\n" + OPEN + " _.forEach(users, function(u) { " + CLOSE + "<li>" + OPEN + "- u.name " + CLOSE
     ejs += "</li>" + OPEN + " }); " + CLOSE + "\n</ul>\n" + OPEN + " if (request.query.q) { eval(x) } " + CLOSE + "\n"

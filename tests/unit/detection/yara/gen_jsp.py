@@ -316,6 +316,8 @@ def near_misses() -> Iterator[Case]:
         "var m = /id=(\\d+)/.exec(location.search); var p = new Process(m);\n</script>\n"
     )
     yield Case("jsp.near-miss", "client-side regex exec", "jsp", "ok.jsp", client.encode(), False)
+    template = "const id = `${/id=(\\d+)/.exec(location.search)[1]}`;\nconst t = `${Date.now()} ${cls.forName}`;\n"
+    yield Case("jsp.near-miss", "javascript template literal", "jsp", "app.js", template.encode(), False)
 
 
 def cases() -> Iterator[Case]:
