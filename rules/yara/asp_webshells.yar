@@ -31,11 +31,13 @@ rule asp_execute_input : webshell asp
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables|BinaryRead)[\s_]{0,4})?[(\[]/ nocase ascii wide
         $ses = /Session\s{0,4}[(\[]\s{0,4}["']/ nocase ascii wide
         $scr = /<script[\s>]/ nocase ascii wide
+        // Node/EJS templates share the <% tags and may call an execute() of their own
+        $node = /(require\s{0,4}\(\s{0,4}["'][\w@.\/-]{1,60}["']\s{0,4}\)|module\.exports)/ ascii wide
     condition:
         filesize < 2MB and ($tag or $srv) and (
             $direct or
-            (filesize < 8KB and $exec and ($req or $ses)) or
-            (for any i in (1..#exec) : ($req in (@exec[i] - 1024 .. @exec[i] + 1024))) or
+            (not $node and filesize < 8KB and $exec and ($req or $ses)) or
+            (not $node and for any i in (1..#exec) : ($req in (@exec[i] - 1024 .. @exec[i] + 1024))) or
             // eval is JavaScript's too: only where every <script> block runs on the server
             (#scr == #srv and for any i in (1..#eval) : ($req in (@eval[i] - 300 .. @eval[i] + 300)))
         )

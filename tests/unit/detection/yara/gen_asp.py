@@ -313,6 +313,21 @@ def near_misses() -> Iterator[Case]:
     ejs = "<ul>\n" + OPEN + " _.forEach(users, function(u) { " + CLOSE + "<li>" + OPEN + "- u.name " + CLOSE
     ejs += "</li>" + OPEN + " }); " + CLOSE + "\n</ul>\n" + OPEN + " if (request.query.q) { eval(x) } " + CLOSE + "\n"
     yield Case("asp.near-miss", "ejs-template", "asp", "list.ejs", ejs.encode(), False)
+    node = (
+        "const db = require('./db');\nmodule.exports = (req) => `\n"
+        + OPEN
+        + " const rows = db."
+        + "execute"
+        + "(query(req.query.q)); "
+        + CLOSE
+        + "\n"
+        + OPEN
+        + " execute"
+        + "(request('/api')) "
+        + CLOSE
+        + "\n`;\n"
+    )
+    yield Case("asp.near-miss", "node-template", "asp", "view.js", node.encode(), False)
 
 
 def cases() -> Iterator[Case]:
