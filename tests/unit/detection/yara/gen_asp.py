@@ -323,7 +323,7 @@ def near_misses() -> Iterator[Case]:
         + "\n"
         + OPEN
         + " execute"
-        + "(request('/api')) "
+        + "(task); const page = request('/api'); "
         + CLOSE
         + "\n`;\n"
     )
