@@ -25,7 +25,7 @@ rule asp_execute_input : webshell asp
         $tag = "<%" ascii wide
         $srv = /<script[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
         // the request value (possibly through a decoder) inside the sink's own argument
-        $direct = /[^\w.](Execute|ExecuteGlobal|Eval)[\s_(]{1,8}[^\r\n%]{0,80}(Request|Session)[\s_]{0,4}[.(\[]/ nocase ascii wide
+        $direct = /[^\w.](Execute|ExecuteGlobal|Eval)[\s_(]{1,8}[^\r\n%;:)]{0,80}(Request|Session)[\s_]{0,4}[.(\[]/ nocase ascii wide
         $exec = /[^\w.](Execute|ExecuteGlobal)[\s_(]{1,8}[\w"(]/ nocase ascii wide
         $eval = /[^\w.]eval\s{0,4}\(/ nocase ascii wide
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables|BinaryRead)[\s_]{0,4})?[(\[]/ nocase ascii wide
