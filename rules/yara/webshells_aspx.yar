@@ -45,9 +45,10 @@ rule aspx_webshell_process_request : webshell aspx asp
         $wsh = /CreateObject\s*\(\s*["']WScript\.Shell["']\s*\)/ nocase
         $wsh_run = /\.(Exec|Run)\s*\(\s*[^)\n]{0,80}Request\s*[\(\.]/ nocase
         $request = /Request\s*(\.\s*(Form|QueryString|Item|Params))?\s*[\[\(]\s*["']/ nocase
+        $shell = /["'](cmd|cmd\.exe|powershell|powershell\.exe)["']/ nocase
     condition:
         filesize < 500KB and (
-            (($page or $runat) and ($start or $psi) and $request) or
+            (($page or $runat) and ($start or $psi) and $request and $shell) or
             (($asp or $page or $runat) and $wsh and $wsh_run)
         )
 }

@@ -39,7 +39,7 @@ INPUTS: dict[str, Input] = {
 
 
 def _chr(text: str) -> str:
-    return "&".join(f"Chr({ord(c)})" for c in text)
+    return "&".join(f"{'ChrW' if i % 2 else 'Chr'}({ord(c)})" for i, c in enumerate(text))
 
 
 NAME_TRANSFORMS: dict[str, Callable[[str], str]] = {
