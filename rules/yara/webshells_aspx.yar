@@ -81,7 +81,7 @@ rule aspx_process_input : webshell aspx
         $slashc = /["']\s{0,2}\/c\s/ nocase ascii wide
         $start_in = /Process\s{0,4}\.\s{0,4}Start\s{0,4}\([^;\n]{0,100}(Request|\.Text\b|Session)/ nocase ascii wide
         $req = /Request\s{0,4}(\.\s{0,4}(Form|QueryString|Item|Params|Cookies|Headers|ServerVariables)\s{0,4})?[\[(]/ nocase ascii wide
-        $text = /\.Text\s{0,4}[;)+,\]]/ ascii wide  // a control's text read, not assigned
+        $text = /\.Text\s{0,4}[;)+,\]&\r\n]/ ascii wide  // a control's text read, not assigned
         $ses = /Session\s{0,4}[\[(]\s{0,4}["']/ nocase ascii wide
     condition:
         filesize < 2MB and ($page or $runat) and ($start or $psi or $newp) and ($req or $text or $ses) and (
@@ -113,7 +113,7 @@ rule aspx_sql_command_exec : webshell aspx asp
         $oam = "sp_oamethod" nocase ascii wide
         $db = /(SqlCommand|OleDbCommand|OdbcCommand|SqlDataAdapter|ExecuteReader|ExecuteNonQuery|ExecuteScalar|ADODB\.Connection|\.Execute\s{0,4}\()/ nocase ascii wide
         $req = /Request\s{0,4}(\.\s{0,4}(Form|QueryString|Item|Params|Cookies|Headers|ServerVariables)\s{0,4})?[\[(]/ nocase ascii wide
-        $text = /\.Text\s{0,4}[;)+,\]]/ ascii wide
+        $text = /\.Text\s{0,4}[;)+,\]&\r\n]/ ascii wide
     condition:
         filesize < 2MB and ($tag or $runat) and ($xp or $oa or $oam) and $db and ($req or $text)
 }
@@ -138,7 +138,7 @@ rule aspx_assembly_load_input : webshell aspx
         $bin = "BinaryRead" nocase ascii wide
         $stream = "InputStream" nocase ascii wide
         $req = /Request\s{0,4}(\.\s{0,4}(Form|QueryString|Item|Params|Cookies|Headers)\s{0,4})?[\[(]/ nocase ascii wide
-        $text = /\.Text\s{0,4}[;)+,\]]/ ascii wide
+        $text = /\.Text\s{0,4}[;)+,\]&\r\n]/ ascii wide
         $ses = /Session\s{0,4}[\[(]\s{0,4}["']/ nocase ascii wide
     condition:
         filesize < 2MB and ($page or $runat) and $load and any of ($b64, $bin, $stream, $req, $text, $ses)
@@ -162,7 +162,7 @@ rule aspx_codedom_compile_input : webshell aspx
         $prov = /(CSharpCodeProvider|VBCodeProvider|JScriptCodeProvider|CodeDomProvider)/ ascii wide
         $comp = /CompileAssemblyFrom(Source|Dom|File)/ ascii wide
         $req = /Request\s{0,4}(\.\s{0,4}(Form|QueryString|Item|Params|Cookies|Headers)\s{0,4})?[\[(]/ nocase ascii wide
-        $text = /\.Text\s{0,4}[;)+,\]]/ ascii wide
+        $text = /\.Text\s{0,4}[;)+,\]&\r\n]/ ascii wide
         $ses = /Session\s{0,4}[\[(]\s{0,4}["']/ nocase ascii wide
         $b64 = "FromBase64String" ascii wide
     condition:
@@ -214,7 +214,7 @@ rule aspx_file_writer_input : webshell aspx
         // the path argument names a form/query field or a text box, not an uploaded file's name
         $direct = /(WriteAllText|WriteAllBytes|AppendAllText|StreamWriter|FileStream|\.SaveAs)\s{0,4}\([^;\n]{0,160}(Request\s{0,4}(\.\s{0,4}(Form|QueryString|Params|Item|Headers|Cookies))?\s{0,4}[\[(]|\.Text\s{0,4}[;)+,\]])/ nocase ascii wide
         $req = /Request\s{0,4}(\.\s{0,4}(Form|QueryString|Item|Params|Cookies|Headers|InputStream|BinaryRead|Files))?\s{0,4}[\[(.]/ nocase ascii wide
-        $text = /\.Text\s{0,4}[;)+,\]]/ ascii wide
+        $text = /\.Text\s{0,4}[;)+,\]&\r\n]/ ascii wide
     condition:
         filesize < 2MB and ($page or $runat) and $direct and (#req + #text) >= 2
 }

