@@ -25,11 +25,11 @@ rule asp_execute_input : webshell asp
         $tag = "<%" ascii wide
         $srv = /<script[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
         // the request value (possibly through a decoder) inside the sink's own argument
-        $direct = /[^\w.](Execute|ExecuteGlobal|Eval)[\s_(]{1,8}[^\r\n%;:)]{0,80}(Request|Session)[\s_]{0,4}[.(\[]/ nocase ascii wide
+        $direct = /[^\w.](Execute|ExecuteGlobal|Eval)[\s_(]{1,8}[^\r\n%;:)]{0,80}(Request|Session|Application)[\s_]{0,4}[.(\[]/ nocase ascii wide
         $exec = /[^\w.](Execute|ExecuteGlobal)[\s_(]{1,8}[\w"(]/ nocase ascii wide
         $eval = /[^\w.]eval\s{0,4}\(/ nocase ascii wide
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables|BinaryRead)[\s_]{0,4})?[(\[]/ nocase ascii wide
-        $ses = /Session\s{0,4}[(\[]\s{0,4}["']/ nocase ascii wide
+        $ses = /(Session|Application)\s{0,4}[(\[]\s{0,4}["']/ nocase ascii wide
         $scr = /<script[\s>]/ nocase ascii wide
         // Node/EJS templates share the <% tags and may call an execute() of their own
         $node = /(require\s{0,4}\(\s{0,4}["'][\w@.\/-]{1,60}["']\s{0,4}\)|module\.exports)/ ascii wide
@@ -58,7 +58,7 @@ rule asp_execute_decoded : webshell asp
     strings:
         $tag = "<%" ascii wide
         $srv = /<script[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
-        $exec_dec = /[^\w.](Execute|ExecuteGlobal)[\s_(]{1,8}(StrReverse|ChrW?|ChrB|Replace|Unescape|\w{0,20}(Decode|decode|DECODE|Base64|base64))\w{0,12}\s{0,4}\(/ nocase ascii wide
+        $exec_dec = /[^\w.](Execute|ExecuteGlobal)[\s_(]{1,8}(StrReverse|ChrW?|ChrB|Replace|Unescape|\w{0,20}(Decode|Encode|Decrypt|Base64))\w{0,12}\s{0,4}\(/ nocase ascii wide
         $exec = /[^\w.](Execute|ExecuteGlobal)[\s_(]{1,8}[\w"(]/ nocase ascii wide
         // VBScript's Chr/StrReverse/Replace straight inside eval (JavaScript has none of them)
         $eval_dec = /[^\w.]eval\s{0,4}\(\s{0,4}(eval\s{0,4}\(\s{0,4})?(ChrW?|ChrB|StrReverse|Replace)\s{0,4}\(/ nocase ascii wide
@@ -98,7 +98,7 @@ rule asp_shell_object_input : webshell asp
         $run = /\.\s{0,4}(Exec|Run)[\s_(]{1,8}("[^"\r\n]{0,80}"\s{0,4}[&+]|[A-Za-z_(])/ nocase ascii wide
         $shex = /\.\s{0,4}ShellExecute[\s_(]{1,8}[^\r\n]{0,120}(&|\+|,\s{0,4}[A-Za-z_(])/ nocase ascii wide
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables)[\s_]{0,4})?[(\[]/ nocase ascii wide
-        $ses = /Session\s{0,4}[(\[]\s{0,4}["']/ nocase ascii wide
+        $ses = /(Session|Application)\s{0,4}[(\[]\s{0,4}["']/ nocase ascii wide
     condition:
         filesize < 2MB and ($tag or $srv) and any of ($wsh, $sha, $clsid_wsh, $clsid_sha, $obf) and ($run or $shex) and ($req or $ses) and (
             filesize < 16KB or
@@ -125,7 +125,7 @@ rule asp_script_control_input : webshell asp
         $ctl = "ScriptControl" nocase ascii wide
         $call = /\.\s{0,4}(AddCode|ExecuteStatement|Eval|Run)[\s_(]{1,8}/ nocase ascii wide
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables)[\s_]{0,4})?[(\[]/ nocase ascii wide
-        $ses = /Session\s{0,4}[(\[]\s{0,4}["']/ nocase ascii wide
+        $ses = /(Session|Application)\s{0,4}[(\[]\s{0,4}["']/ nocase ascii wide
     condition:
         filesize < 2MB and ($tag or $srv) and $ctl and $call and ($req or $ses) and (
             filesize < 16KB or

@@ -203,8 +203,8 @@ rule jsp_define_class_input : webshell jsp
 rule jsp_script_engine_input : webshell jsp
 {
     meta:
-        description = "JSP webshell: evaluates request data with a script engine (ScriptEngineManager), JShell or the EL processor"
-        description_zh = "JSP 脚本引擎木马：用 ScriptEngine、JShell 或 EL 表达式引擎执行请求传来的代码"
+        description = "JSP webshell: evaluates request data with a script engine (ScriptEngineManager), JShell, Groovy, BeanShell, the EL processor or XMLDecoder"
+        description_zh = "JSP 脚本引擎木马：用 ScriptEngine、JShell、Groovy、BeanShell、EL 表达式引擎或 XMLDecoder 执行请求传来的代码"
         author = "secops"
         date = "2026-12-07"
         severity = "critical"
@@ -215,8 +215,8 @@ rule jsp_script_engine_input : webshell jsp
     strings:
         $jsp = "<%" ascii wide
         $jspx = /<jsp:(scriptlet|declaration|expression)/ ascii wide
-        $engine = /(ScriptEngineManager|getEngineBy(Name|Extension|MimeType)|JShell\s{0,4}\.\s{0,4}(create|builder)|ELProcessor|createValueExpression|createMethodExpression)/ ascii wide
-        $eval = /\.\s{0,4}(eval|getValue|invoke)\s{0,4}\(/ ascii wide
+        $engine = /(ScriptEngineManager|getEngineBy(Name|Extension|MimeType)|JShell\s{0,4}\.\s{0,4}(create|builder)|ELProcessor|createValueExpression|createMethodExpression|GroovyShell|GroovyClassLoader|bsh\.Interpreter|XMLDecoder)/ ascii wide
+        $eval = /\.\s{0,4}(eval|getValue|invoke|evaluate|parseClass|readObject)\s{0,4}\(/ ascii wide
         $in = /(getParameter|getParameterValues|getHeader|getQueryString|getCookies)\s{0,4}\(|(request|req)\s{0,4}\.\s{0,4}(getInputStream|getReader)\s{0,4}\(/ ascii wide
         $ses = /session\s{0,4}\.\s{0,4}getAttribute/ ascii wide
     condition:

