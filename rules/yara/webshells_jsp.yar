@@ -263,3 +263,26 @@ rule jsp_expression_language_exec : webshell jsp
     condition:
         filesize < 2MB and $el
 }
+
+rule jsp_memshell_registration : webshell jsp
+{
+    meta:
+        description = "JSP memory-shell injector: reaches Tomcat's StandardContext and registers a filter, servlet or listener at run time"
+        description_zh = "JSP 内存马注入器：获取 Tomcat StandardContext 并在运行时注册恶意 Filter/Servlet/Listener"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "critical"
+        technique = "jsp-memory-shell"
+        language = "jsp"
+        confidence = "high"
+        reference = "https://tomcat.apache.org/tomcat-10.1-doc/api/org/apache/catalina/core/StandardContext.html"
+    strings:
+        $jsp = "<%" ascii wide
+        $jspx = /<jsp:(scriptlet|declaration|expression)/ ascii wide
+        $ctx = "StandardContext" ascii wide
+        $add = /\b(addFilterDef|addFilterMapBefore|addFilterMap|addServletMappingDecoded|addServletMapping|addApplicationEventListener|addChild)\s{0,4}\(/ ascii wide
+        $impl = /implements\s{1,4}(javax|jakarta)?\.?(servlet\.)?(Filter|Servlet|ServletRequestListener)\b/ ascii wide
+        $reflect = /getDeclaredField\s{0,4}\(\s{0,4}"(context|_context|request|applicationContext)"/ ascii wide
+    condition:
+        filesize < 2MB and ($jsp or $jspx) and $ctx and $add and ($impl or $reflect)
+}

