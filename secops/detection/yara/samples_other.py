@@ -29,7 +29,7 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "jsp_webshell_exec_request",
         False,
         "uptime.jsp",
-        '<%@ page import="java.io.*" %><%\nProcess p = Runtime.getRun§time().exec(new String[]{"uptime"});\n'
+        '<%@ page import="java.io.*" %><%\nProcess p = Runtime.getRun§time().ex§ec(new String[]{"uptime"});\n'
         "BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));\n"
         "out.print(r.readLine());\n%>\n",
     ),
@@ -37,13 +37,13 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "jsp_webshell_script_engine_request",
         True,
         "js.jsp",
-        '<%\nnew javax.script.ScriptEngineManager().getEngine§ByName("js").ev§al(request.getPara§meter("c"));\n%>\n',
+        '<%\nnew javax.script.ScriptEngine§Manager().getEngine§ByName("js").ev§al(request.getPara§meter("c"));\n%>\n',
     ),
     Sample(
         "jsp_webshell_script_engine_request",
         False,
         "calc.jsp",
-        '<%\nObject v = new javax.script.ScriptEngineManager().getEngineByName("js").eval("1 + 2");\n'
+        '<%\nObject v = new javax.script.ScriptEngine§Manager().getEngine§ByName("js").eval("1 + 2");\n'
         "out.print(v);\n%>\n",
     ),
     Sample(
@@ -99,6 +99,319 @@ OTHER_SAMPLES: tuple[Sample, ...] = (
         "recycle.aspx",
         '<%@ Page Language="C#" %>\n<script runat="server">\nvoid Recycle() {\n'
         '  System.Diagnostics.Process.Sta§rt("iisreset", "/restart");\n}\n</script>\n',
+    ),
+    # --- classic ASP techniques ---------------------------------------------------------------
+    Sample(
+        "asp_execute_input",
+        True,
+        "v.asp",
+        '<%\nc = Requ§est.Form("c")\n\' reserved\nExec§ute c\n%>\n',
+    ),
+    Sample(
+        "asp_execute_input",
+        False,
+        "news.asp",
+        '<%\nSet rs = conn.Execute("SELECT title FROM news WHERE id=" & CLng(Request("id")))\n'
+        'Response.Write Server.HTMLEncode(rs("title"))\n%>\n',
+    ),
+    Sample(
+        "asp_execute_decoded",
+        True,
+        "r.asp",
+        '<%\nExec§ute(StrRev§erse("))""c""(mroF.tseu§qeR(etucexE"))\n%>\n',
+    ),
+    Sample(
+        "asp_execute_decoded",
+        False,
+        "crlf.asp",
+        '<%\nResponse.Write "a" & Chr(13) & Chr(10) & StrReverse("cba")\n%>\n',
+    ),
+    Sample(
+        "asp_shell_object_input",
+        True,
+        "sh.asp",
+        '<%\nSet s = CreateObject(StrRev§erse("llehS.tpircSW"))\nc = Requ§est.Form("c")\n'
+        'Set x = s.Ex§ec("cmd /c " & c)\nResponse.Write x.StdOut.ReadAll()\n%>\n',
+    ),
+    Sample(
+        "asp_shell_object_input",
+        False,
+        "backup.asp",
+        '<%\nSet s = CreateObject("WScript.Sh§ell")\ns.Run "cscript //nologo backup.vbs", 0, True\n'
+        'Response.Write "page " & Server.HTMLEncode(Request("page"))\n%>\n',
+    ),
+    Sample(
+        "asp_script_control_input",
+        True,
+        "sc.asp",
+        '<%\nSet sc = Server.CreateObject("MSScript§Control.Script§Control")\nsc.Language = "VBScript"\n'
+        'sc.Add§Code Requ§est.Form("c")\n%>\n',
+    ),
+    Sample(
+        "asp_script_control_input",
+        False,
+        "calc.asp",
+        '<%\nSet sc = Server.CreateObject("MSScript§Control.Script§Control")\nsc.Language = "VBScript"\n'
+        'Response.Write sc.Eval("1 + 2")\n%>\n',
+    ),
+    Sample(
+        "asp_file_dropper_input",
+        True,
+        "up.asp",
+        '<%\nSet fs = CreateObject("Scripting.File§SystemObject")\n'
+        'Set f = fs.Create§TextFile(Server.MapPath(Requ§est.Form("p")), True)\n'
+        'f.Write Requ§est.Form("b")\nf.Close\n%>\n',
+    ),
+    Sample(
+        "asp_file_dropper_input",
+        False,
+        "upload.asp",
+        '<%\nSet s = CreateObject("ADODB.Str§eam")\n'
+        "s.Type = 1: s.Open: s.Write Request.BinaryRead(Request.TotalBytes)\n"
+        's.SaveTo§File Server.MapPath("upload/" & Year(Now) & Second(Now) & ".jpg"), 2\n%>\n',
+    ),
+    Sample(
+        "asp_script_encoded",
+        True,
+        "enc.asp",
+        '<%@ Language="VBScript.En§code" %>\n<%#@~§^KAAAAA==W!Z.n,Y+dOP{8Tp-HIQBAA==^§#~@%>\n',
+    ),
+    Sample(
+        "asp_script_encoded",
+        False,
+        "encoder_help.html",
+        "<p>Encoded scripts start with a marker and a length; the Script Encoder (screnc.exe) "
+        "turns VBScript into VBScript.Encode.</p>\n",
+    ),
+    Sample(
+        "asp_utf7_codepage",
+        True,
+        "u7.asp",
+        "<%@ code§page=65000 %>\n+AD§w-%Response.Write 1%+AD4-\n",
+    ),
+    Sample(
+        "asp_utf7_codepage",
+        False,
+        "gbk.asp",
+        '<%@ CODEPAGE=936 %>\n<% Response.Write "+ADw- is how UTF-7 writes a bracket" %>\n',
+    ),
+    Sample(
+        "asp_file_manager_drives",
+        True,
+        "fm.asp",
+        '<%\nSet fs = CreateObject("Scripting.File§SystemObject")\nFor Each d In fs.Dri§ves\n'
+        '  Response.Write d.Drive§Letter & " " & d.TotalSize & "<br>"\nNext\n'
+        'If Requ§est("a") = "del" Then fs.Delete§File Requ§est("f"), True\n%>\n',
+    ),
+    Sample(
+        "asp_file_manager_drives",
+        False,
+        "space.asp",
+        '<%\nSet fs = CreateObject("Scripting.File§SystemObject")\nFor Each d In fs.Drives\n'
+        '  Response.Write d.DriveLetter & " " & d.FreeSpace & "<br>"\nNext\n%>\n',
+    ),
+    # --- ASPX techniques -----------------------------------------------------------------------
+    Sample(
+        "aspx_process_input",
+        True,
+        "tb.aspx",
+        '<%@ Page Language="C#" %>\n<script runat="server">\nvoid Go(object s, EventArgs e) {\n'
+        '  var p = new System.Diagnostics.Pro§cess();\n  p.StartInfo.FileName = "power§shell.exe";\n'
+        "  p.StartInfo.Arguments = txtCmd.Te§xt;\n  p.Start();\n}\n</script>\n"
+        '<form runat="server"><asp:TextBox ID="txtCmd" runat="server" /></form>\n',
+    ),
+    Sample(
+        "aspx_process_input",
+        False,
+        "roster.aspx",
+        '<%@ Page Language="C#" %>\n<script runat="server">\nvoid Save(object s, EventArgs e) {\n'
+        '  lblMsg.Text = "saved " + txtName.Text;\n  System.Diagnostics.Process.St§art("iisreset", "/restart");\n}\n'
+        '</script>\n<form runat="server"><asp:TextBox ID="txtName" runat="server" /></form>\n',
+    ),
+    Sample(
+        "aspx_sql_command_exec",
+        True,
+        "sql.aspx",
+        '<%@ Page Language="C#" %>\n<script runat="server">\nvoid Go(object s, EventArgs e) {\n'
+        '  var cm = new System.Data.SqlClient.Sql§Command("exec master..xp_cmd§shell \'" + txtCmd.Te§xt + "\'", cn);\n'
+        "  cm.ExecuteReader();\n}\n</script>\n",
+    ),
+    Sample(
+        "aspx_sql_command_exec",
+        False,
+        "grades.aspx",
+        '<%@ Page Language="C#" %>\n<script runat="server">\nvoid Go(object s, EventArgs e) {\n'
+        '  var cm = new System.Data.SqlClient.SqlCommand("SELECT score FROM grades WHERE id = @i", cn);\n'
+        '  cm.Parameters.AddWithValue("@i", txtId.Text);\n  gv.DataSource = cm.ExecuteReader();\n}\n</script>\n',
+    ),
+    Sample(
+        "aspx_assembly_load_input",
+        True,
+        "load.aspx",
+        '<%@ Page Language="C#" %>\n<%\nbyte[] raw = Convert.FromBase§64String(Requ§est.Form["d"]);\n'
+        'System.Reflection.Assembly.Lo§ad(raw).CreateInstance("U").Equals(this);\n%>\n',
+    ),
+    Sample(
+        "aspx_assembly_load_input",
+        False,
+        "providers.aspx",
+        '<%@ Page Language="C#" %>\n<%\nvar a = System.Reflection.Assembly.LoadWithPartialName("System.Data");\n'
+        'Response.Write(a.FullName + Server.HtmlEncode(Request.QueryString["q"]));\n%>\n',
+    ),
+    Sample(
+        "aspx_codedom_compile_input",
+        True,
+        "cc.aspx",
+        '<%@ Page Language="C#" %>\n<%\nvar prov = new Microsoft.CSharp.CSharpCode§Provider();\n'
+        "var cp = new System.CodeDom.Compiler.CompilerParameters();\n"
+        'prov.CompileAssembly§FromSource(cp, Requ§est.Form["src"]).CompiledAssembly.CreateInstance("U");\n%>\n',
+    ),
+    Sample(
+        "aspx_codedom_compile_input",
+        False,
+        "build.aspx",
+        '<%@ Page Language="C#" %>\n<%\nvar prov = new Microsoft.CSharp.CSharpCodeProvider();\n'
+        'Response.Write(prov.FileExtension + Server.HtmlEncode(Request.QueryString["q"]));\n%>\n',
+    ),
+    Sample(
+        "aspx_jscript_unsafe_eval",
+        True,
+        "j.aspx",
+        '<%@ Page Language="Jscript" %>\n<%\nvar c = Session["k"];\nResponse.Write(ev§al(c, "uns§afe"));\n%>\n',
+    ),
+    Sample(
+        "aspx_jscript_unsafe_eval",
+        False,
+        "j_ok.aspx",
+        '<%@ Page Language="Jscript" %>\n<%\nvar c = 1 + 2;\nResponse.Write("unsafe input rejected: " + c);\n%>\n',
+    ),
+    Sample(
+        "aspx_file_writer_input",
+        True,
+        "fw.aspx",
+        '<%@ Page Language="C#" %>\n<%\nSystem.IO.File.WriteAll§Text(Server.MapPath(Requ§est.Form["p"]), '
+        'Requ§est.Form["b"]);\n%>\n',
+    ),
+    Sample(
+        "aspx_file_writer_input",
+        False,
+        "photo.aspx",
+        '<%@ Page Language="C#" %>\n<%\nvar f = Request.Files[0];\n'
+        'f.SaveAs(Server.MapPath("~/photos/") + Guid.NewGuid() + ".jpg");\n'
+        'Response.Write(Request.Form["album"]);\n%>\n',
+    ),
+    # --- JSP techniques ------------------------------------------------------------------------
+    Sample(
+        "jsp_exec_input",
+        True,
+        "rt.jsp",
+        '<%\nRuntime rt = Runtime.getRun§time();\nString c = request.getHea§der("X-C");\n'
+        "Process p = rt.ex§ec(c);\nout.print(p.waitFor());\n%>\n",
+    ),
+    Sample(
+        "jsp_exec_input",
+        False,
+        "search.jsp",
+        '<% String q = request.getParameter("q"); %>\n<script>\n'
+        "var m = /id=(\\d+)/.ex§ec(location.search);\n</script>\n",
+    ),
+    Sample(
+        "jsp_file_writer_input",
+        True,
+        "w.jsp",
+        '<%\nString f = request.getPara§meter("f");\njava.io.Writer w = new java.io.File§Writer(f);\n'
+        'w.write(request.getPara§meter("b"));\nw.close();\n%>\n',
+    ),
+    Sample(
+        "jsp_file_writer_input",
+        False,
+        "visits.jsp",
+        '<%\njava.io.Writer w = new java.io.File§Writer(application.getRealPath("/WEB-INF/visits.log"), true);\n'
+        'w.write(request.getRemoteAddr() + " " + request.getParameter("page") + "\\n");\nw.close();\n%>\n',
+    ),
+    Sample(
+        "jsp_reflection_runtime",
+        True,
+        "refl.jsp",
+        '<%\nClass c = Class.for§Name("java.lang.Run§time");\nObject r = c.getMe§thod("getRuntime").invoke(null);\n'
+        'c.getMe§thod("ex§ec", String.class).invoke(r, request.getPara§meter("c"));\n%>\n',
+    ),
+    Sample(
+        "jsp_reflection_runtime",
+        False,
+        "bean.jsp",
+        '<%\nClass c = Class.forName("edu.school.Roster");\nObject r = c.getMethod("current").invoke(null);\n'
+        'out.print(r + request.getParameter("q"));\n%>\n',
+    ),
+    Sample(
+        "jsp_define_class_input",
+        True,
+        "dc.jsp",
+        "<%!\nclass L extends Class§Loader { Class d(byte[] b) { return define§Class(null, b, 0, b.length); } }\n%>\n"
+        "<%\nbyte[] b = new byte[4096];\nint n = request.getInput§Stream().read(b);\n"
+        "new L().d(java.util.Arrays.copyOf(b, n)).newInstance();\n%>\n",
+    ),
+    Sample(
+        "jsp_define_class_input",
+        False,
+        "loader_info.jsp",
+        '<%\nClassLoader l = getClass().getClassLoader();\nout.print(l + " " + request.getParameter("q"));\n%>\n',
+    ),
+    Sample(
+        "jsp_script_engine_input",
+        True,
+        "js2.jsp",
+        '<jsp:root xmlns:jsp="http://java.sun.com/JSP/Page" version="2.0"><jsp:script§let>\n'
+        'Object e = new javax.script.ScriptEngine§Manager().getEngine§ByName("js");\n'
+        "String s = request.getRea§der().readLine();\nout.print(((javax.script.ScriptEngine) e).ev§al(s));\n"
+        "</jsp:scriptlet></jsp:root>\n",
+    ),
+    Sample(
+        "jsp_script_engine_input",
+        False,
+        "engines.jsp",
+        "<%\nfor (Object f : new javax.script.ScriptEngine§Manager().getEngineFactories()) out.print(f);\n"
+        'out.print(request.getParameter("q"));\n%>\n',
+    ),
+    Sample(
+        "jsp_unicode_escaped",
+        True,
+        "u.jsp",
+        "<%\n\\u0052\\u0075\\u006e\\u0074§\\u0069\\u006d\\u0065\\u002e§\\u0067\\u0065\\u0074\\u0052§\\u0075\\u006e"
+        "\\u0074\\u0069§\\u006d\\u0065\n%>\n",
+    ),
+    Sample(
+        "jsp_unicode_escaped",
+        False,
+        "i18n.jsp",
+        '<%\nString title = "Caf\\u00e9 \\u4e2d\\u6587 \\u00e0\\u00e8";\nout.print(title);\n%>\n',
+    ),
+    Sample(
+        "jsp_expression_language_exec",
+        True,
+        "el.jsp",
+        "<p>${Runtime.getRun§time().ex§ec(param.c)}</p>\n",
+    ),
+    Sample(
+        "jsp_expression_language_exec",
+        False,
+        "el_ok.jsp",
+        "<p>${fn:escapeXml(param.q)} ${student.runtimeHours}</p>\n",
+    ),
+    Sample(
+        "jsp_memshell_registration",
+        True,
+        "ms.jsp",
+        "<%!\nclass F implements javax.servlet.Fil§ter { /* doFilter runs the request */ }\n%>\n"
+        '<%\nObject sc = pageContext.getAttribute("ctx");\n'
+        "((org.apache.catalina.core.Standard§Context) sc)\n"
+        "    .addFilter§Def(new org.apache.tomcat.util.descriptor.web.FilterDef());\n%>\n",
+    ),
+    Sample(
+        "jsp_memshell_registration",
+        False,
+        "ctx_info.jsp",
+        '<%\nout.print(application.getServerInfo() + " StandardContext path " + request.getContextPath());\n%>\n',
     ),
     # --- miners --------------------------------------------------------------------------------
     Sample(
