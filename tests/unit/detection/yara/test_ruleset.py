@@ -39,12 +39,18 @@ def test_the_shipped_set_is_the_documented_one() -> None:
         "webshell_behinder",
         "webshell_godzilla",
         "webshell_antsword",
+        "webshell_families",
+        "webshell_kits",
+        "asp_webshells",
         "miners",
         "ransom_notes",
     }
     assert len(RULES) == RULESET.rule_count >= 30
     families = {rule.meta.get("family") for rule in RULES.values()}
     assert {"China Chopper", "Behinder", "Godzilla", "AntSword", "XMRig", "ransomware"} <= families
+    assert {"WSO", "c99shell", "r57shell", "b374k", "phpspy", "ASPXSpy", "JspSpy"} <= families
+    techniques = {rule.meta.get("technique") for rule in RULES.values()}
+    assert {"family-marker", "kit-capabilities", "asp-vbscript-encode", "jsp-exec", "aspx-process-start"} <= techniques
 
 
 @pytest.mark.parametrize("name", sorted(RULES))
