@@ -31,7 +31,8 @@ rule php_small_request_to_sink : webshell php
         $src6 = "php://input" nocase
         $src7 = /\$\{\s{0,3}['"]_/
         $src8 = /\$GLOBALS\s{0,3}\[\s{0,3}['"]_[GPRCS]/
-        $src9 = /['"]_(G|GE|P|PO|POS|R|RE|REQ|REQU|C|CO|COO|COOK|S|SE|SER)['"] ?\. ?['"]/
+        $src9 = /'_[GPRCS][A-Z]{0,3}' ?\. ?'/
+        $src11 = /"_[GPRCS][A-Z]{0,3}" ?\. ?"/
         $src10 = "$_SESSION["
         // a sink called as a statement or in an expression, not as a method or a declaration
         $sink1 = /([;{}()@=,!&|?\n]|echo|print|return|else|<\?php|<\?)[ \t]{0,40}(eval|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(/ nocase
@@ -40,7 +41,9 @@ rule php_small_request_to_sink : webshell php
         $sink3 = /(include|require)(_once)?[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(?[ \t]{0,5}@?([\x27"](data:|php:\/\/)|\$\{|\$_(GET|POST|REQUEST|COOKIE|SESSION)|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|getenv)/ nocase
         // include of a variable: only with request data proper (not $_SERVER, which picks config files)
         $inc_var = /(include|require)(_once)?[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(?[ \t]{0,5}@?\$[\w\[\]\x27"\->]{1,40}\s{0,3}\)?\s{0,3};/ nocase
-        $sink4 = /(echo|print|return|=|\()[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?`[^`\n]{0,60}\$/
+        $sink4 = /(echo|print|return)[ \t]{1,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?`[^`\n]{0,60}\$/
+        $sink7 = /[=(][ \t]{0,3}`\$\w{1,20}`/
+        $sink8 = /[=(][ \t]{0,3}`\{\$/
         $sink5 = /\/e['"],/
         $sink6 = /mb_eregi?_replace/ nocase
     condition:
@@ -73,7 +76,8 @@ rule php_small_request_callback : webshell php
         $src6 = "php://input" nocase
         $src7 = /\$\{\s{0,3}['"]_/
         $src8 = /\$GLOBALS\s{0,3}\[\s{0,3}['"]_[GPRCS]/
-        $src9 = /['"]_(G|GE|P|PO|POS|R|RE|REQ|REQU|C|CO|COO|COOK|S|SE|SER)['"] ?\. ?['"]/
+        $src9 = /'_[GPRCS][A-Z]{0,3}' ?\. ?'/
+        $src11 = /"_[GPRCS][A-Z]{0,3}" ?\. ?"/
         $src10 = "$_SESSION["
         $cb1 = /(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_walk_recursive|array_reduce|usort|uasort|uksort|array_udiff|array_udiff_assoc|array_udiff_uassoc|array_uintersect|array_uintersect_assoc|array_uintersect_uassoc|array_diff_ukey|array_diff_uassoc|array_intersect_ukey|array_intersect_uassoc|register_shutdown_function|register_tick_function|ob_start|preg_replace_callback|iterator_apply|forward_static_call|forward_static_call_array)[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(/ nocase
         $cb2 = "fromCallable" nocase
@@ -88,14 +92,28 @@ rule php_small_request_callback : webshell php
         $syn5 = /strrev\s{0,3}\(\s{0,3}['"]/ nocase
         $syn6 = /str_i?replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,12}['"]\s{0,3},\s{0,3}['"]['"]\s{0,3},\s{0,3}['"]/ nocase
         $syn7 = /strtr\s{0,3}\(\s{0,3}['"]/ nocase
-        $syn8 = /['"] ?\^ ?['"]/
-        $syn9 = /([=(,]\s{0,3}|\.\s{1,3})~\s{0,3}["']/
+        $syn8a = "' ^ '"
+        $syn8b = "'^'"
+        $syn8c = "\" ^ \""
+        $syn8d = "\"^\""
+        $syn9a = "=~\""
+        $syn9b = "= ~\""
+        $syn9c = "=~'"
+        $syn9d = "= ~'"
+        $syn9e = "(~\""
+        $syn9f = "(~'"
+        $syn9g = ". ~\""
+        $syn9h = ". ~'"
+        $syn9i = ", ~\""
+        $syn9j = ", ~'"
+        $syn9k = ",~\""
         $syn10 = /chr\s{0,3}\(\s{0,3}(\d{2,3}|0x[0-9a-f]{2})\s{0,3}\)\s{0,3}\.\s{0,3}chr\s{0,3}\(/ nocase
         $syn11 = /\\x[67][0-9a-fA-F]\\x[67][0-9a-fA-F]\\x[67][0-9a-fA-F]/
         $syn12 = /\\1[0-7]{2}\\1[0-7]{2}\\1[0-7]{2}/
         $syn13 = /\\u\{[67][0-9a-fA-F]\}\\u\{/
         $syn14 = /(base64_decode|str_rot13|hex2bin|gzinflate|gzuncompress)\s{0,3}\(\s{0,3}['"]/ nocase
-        $syn15 = /\$\w{1,10}\[\d{1,2}\] ?\. ?\$\w{1,10}\[\d{1,2}\]/
+        $syn15a = /\$\w{1,10}\[\d{1,2}\] \. \$\w{1,10}\[\d{1,2}\]/
+        $syn15b = /\$\w{1,10}\[\d{1,2}\]\.\$\w{1,10}\[\d{1,2}\]/
     condition:
         filesize < 4096 and $php and 1 of ($src*) and 1 of ($cb*) and ($name or 1 of ($syn*))
 }
@@ -123,7 +141,8 @@ rule php_small_name_synthesis_call : webshell php obfuscation
         $src6 = "php://input" nocase
         $src7 = /\$\{\s{0,3}['"]_/
         $src8 = /\$GLOBALS\s{0,3}\[\s{0,3}['"]_[GPRCS]/
-        $src9 = /['"]_(G|GE|P|PO|POS|R|RE|REQ|REQU|C|CO|COO|COOK|S|SE|SER)['"] ?\. ?['"]/
+        $src9 = /'_[GPRCS][A-Z]{0,3}' ?\. ?'/
+        $src11 = /"_[GPRCS][A-Z]{0,3}" ?\. ?"/
         $src10 = "$_SESSION["
         // a call through a variable: $f($x), $f(@$x), $f('...'), $g()
         $dyn1 = /\$\w{0,20}[A-Za-z0-9_]\(\$[A-Za-z_{]/
@@ -138,14 +157,28 @@ rule php_small_name_synthesis_call : webshell php obfuscation
         $syn5 = /strrev\s{0,3}\(\s{0,3}['"]/ nocase
         $syn6 = /str_i?replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,12}['"]\s{0,3},\s{0,3}['"]['"]\s{0,3},\s{0,3}['"]/ nocase
         $syn7 = /strtr\s{0,3}\(\s{0,3}['"]/ nocase
-        $syn8 = /['"] ?\^ ?['"]/
-        $syn9 = /([=(,]\s{0,3}|\.\s{1,3})~\s{0,3}["']/
+        $syn8a = "' ^ '"
+        $syn8b = "'^'"
+        $syn8c = "\" ^ \""
+        $syn8d = "\"^\""
+        $syn9a = "=~\""
+        $syn9b = "= ~\""
+        $syn9c = "=~'"
+        $syn9d = "= ~'"
+        $syn9e = "(~\""
+        $syn9f = "(~'"
+        $syn9g = ". ~\""
+        $syn9h = ". ~'"
+        $syn9i = ", ~\""
+        $syn9j = ", ~'"
+        $syn9k = ",~\""
         $syn10 = /chr\s{0,3}\(\s{0,3}(\d{2,3}|0x[0-9a-f]{2})\s{0,3}\)\s{0,3}\.\s{0,3}chr\s{0,3}\(/ nocase
         $syn11 = /\\x[67][0-9a-fA-F]\\x[67][0-9a-fA-F]\\x[67][0-9a-fA-F]/
         $syn12 = /\\1[0-7]{2}\\1[0-7]{2}\\1[0-7]{2}/
         $syn13 = /\\u\{[67][0-9a-fA-F]\}\\u\{/
         $syn14 = /(base64_decode|str_rot13|hex2bin|gzinflate|gzuncompress)\s{0,3}\(\s{0,3}['"][A-Za-z0-9+\/=_]{4,40}['"]\s{0,3}\)/ nocase
-        $syn15 = /\$\w{1,10}\[\d{1,2}\] ?\. ?\$\w{1,10}\[\d{1,2}\]/
+        $syn15a = /\$\w{1,10}\[\d{1,2}\] \. \$\w{1,10}\[\d{1,2}\]/
+        $syn15b = /\$\w{1,10}\[\d{1,2}\]\.\$\w{1,10}\[\d{1,2}\]/
         $syn16 = /['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)['"]/ nocase
         $syn17 = "ReflectionFunction" nocase
     condition:
