@@ -8,9 +8,13 @@ rule php_obfuscated_eval_decoder : webshell php obfuscation
 {
     meta:
         description = "eval/assert of decoded data: eval(base64_decode(...)), eval(gzinflate(...)), eval(str_rot13(...))"
+        description_zh = "eval/assert 执行解码后的数据（base64_decode、gzinflate、str_rot13 等），是加密木马的常见外壳"
         author = "secops"
         date = "2026-11-23"
         severity = "high"
+        technique = "php-encoded-eval"
+        language = "php"
+        confidence = "high"
         family = "php-obfuscation"
         reference = "https://attack.mitre.org/techniques/T1027/"
     strings:
@@ -23,9 +27,13 @@ rule php_obfuscated_decoder_chain : webshell php obfuscation
 {
     meta:
         description = "Nested decoders over a long encoded literal (gzinflate(base64_decode('...'))) in a file that evals a variable"
+        description_zh = "多层解码函数嵌套处理一长串编码内容，并在同一文件中 eval 变量，是加密木马"
         author = "secops"
         date = "2026-11-23"
         severity = "high"
+        technique = "php-encoded-eval"
+        language = "php"
+        confidence = "high"
         family = "php-obfuscation"
         reference = "https://attack.mitre.org/techniques/T1027/"
     strings:
@@ -39,9 +47,13 @@ rule php_obfuscated_function_name : webshell php obfuscation
 {
     meta:
         description = "Dangerous PHP function name written indirectly: split ('ass'.'ert'), base64/rot13/reversed literal, hex or octal escapes, chr() chains"
+        description_zh = "危险函数名被拆分、编码（base64/rot13/反转）、十六进制/八进制转义或 chr() 拼接，用来躲避检测"
         author = "secops"
         date = "2026-11-23"
         severity = "high"
+        technique = "php-name-synthesis"
+        language = "php"
+        confidence = "medium"
         family = "php-obfuscation"
         reference = "https://attack.mitre.org/techniques/T1027/"
     strings:

@@ -166,6 +166,98 @@ PHP_SAMPLES: tuple[Sample, ...] = (
         "labels.php",
         "<?php\n$label = 'Assert' . 'ions';\n$encoded = base64_encode('system');\n$r = strrev('hello');\n",
     ),
+    # --- PHP techniques (php_techniques.yar) ----------------------------------------------------
+    Sample(
+        "php_small_request_to_sink",
+        True,
+        "run.php",
+        "<?php\n$p = $_CO§OKIE['k'];\nfunction run($x) { return sys§tem($x); }\nrun($p);\n",
+    ),
+    Sample(
+        "php_small_request_to_sink",
+        True,
+        "page.php",
+        "<?php\nsession_start();\n$_SESSION['f'] = $_PO§ST['f'];\n@incl§ude $_SESSION['f'];\n",
+    ),
+    Sample(
+        "php_small_request_to_sink",
+        False,
+        "hits.php",
+        "<?php\n$id = (int) $_GET['id'];\n$pdo->exec('UPDATE news SET hits = hits + 1 WHERE id = ' . $id);\n"
+        "include 'footer.php';\n",
+    ),
+    Sample(
+        "php_small_request_callback",
+        True,
+        "sort.php",
+        "<?php\n$a = array($_RE§QUEST['k'], '1');\nus§ort($a, 'as' . 'se§rt');\n",
+    ),
+    Sample(
+        "php_small_request_callback",
+        False,
+        "tags.php",
+        "<?php\n$tags = array_map('trim', explode(',', $_POST['tags'] ?? ''));\nusort($tags, 'strcmp');\n",
+    ),
+    Sample(
+        "php_small_name_synthesis_call",
+        True,
+        "n.php",
+        "<?php\n$f = 'sy' . 'st' . 'em';\n$f($_GE§T['c']);\n",
+    ),
+    Sample(
+        "php_small_name_synthesis_call",
+        False,
+        "fmt.php",
+        "<?php\n$cb = $formatters[$_GET['as'] ?? ''] ?? 'strval';\necho $cb($value);\n",
+    ),
+    Sample(
+        "php_request_to_sink_nearby",
+        True,
+        "hdr2.php",
+        "<?php\n$cmd = getenv('HTTP_X_§CMD');\necho sh§ell_exec($cmd);\n",
+    ),
+    Sample(
+        "php_request_to_sink_nearby",
+        False,
+        "count.php",
+        "<?php\n$n = (int) ($_GET['n'] ?? 0);\nassert($n >= 0);\necho str_repeat('*', $n);\n",
+    ),
+    Sample(
+        "php_callback_dangerous_name",
+        True,
+        "ob.php",
+        "<?php\nob_st§art('ass§ert');\necho $payload;\nob_end_flush();\n",
+    ),
+    Sample(
+        "php_callback_dangerous_name",
+        False,
+        "gz.php",
+        "<?php\nob_start('ob_gzhandler');\necho 'Hello';\nob_end_flush();\n",
+    ),
+    Sample(
+        "php_encoded_payload_eval",
+        True,
+        "enc.php",
+        f"<?php\n$c = base64_de§code('{BLOB}');\n@ev§al($c);\n",
+    ),
+    Sample(
+        "php_encoded_payload_eval",
+        False,
+        "logo.php",
+        f"<?php\n$img = base64_decode('{BLOB}');\nheader('Content-Type: image/png');\necho $img;\n",
+    ),
+    Sample(
+        "php_image_polyglot",
+        True,
+        "avatar.gif.php",
+        "GIF89a\x01\x00\x01\x00\n<?php @ev§al($_PO§ST['x']); ?>\n",
+    ),
+    Sample(
+        "php_image_polyglot",
+        False,
+        "photo.php",
+        "GIF89a\x01\x00\x01\x00<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?><x:xmpmeta/>\n",
+    ),
     # --- China Chopper -------------------------------------------------------------------------
     Sample("china_chopper_php", True, "1.php", "<?php @ev§al($_PO§ST['chopper']);?>"),
     Sample("china_chopper_php", False, "greet.php", "<?php echo htmlspecialchars($_POST['chopper'] ?? ''); ?>\n"),

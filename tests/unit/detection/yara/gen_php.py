@@ -52,8 +52,9 @@ INPUTS: dict[str, Callable[[Sink], str]] = {
     "array": lambda sink: f"$a = array('x' => 1, 'k' => {R}['k']);\n" + sink("$a['k']"),
     "param": lambda sink: f"function h($c) {{\n    {sink('$c')}\n}}\nh({P}['k']);",
     "property": lambda sink: f"class K {{ public $c; }}\n$o = new K();\n$o->c = {G}['k'];\n" + sink("$o->c"),
-    "session": lambda sink: f"session_start();\nif (isset({P}['k'])) {{ {SESSION}['k'] = {P}['k']; }}\n"
-    + sink(f"{SESSION}['k']"),
+    "session": lambda sink: (
+        f"session_start();\nif (isset({P}['k'])) {{ {SESSION}['k'] = {P}['k']; }}\n" + sink(f"{SESSION}['k']")
+    ),
     "varvar": lambda sink: "$n = '_PO' . 'ST';\n$d = $$n;\n" + sink("$d['k']"),
     "brace": _direct("${'_PO' . 'ST'}['k']"),
     "loop": lambda sink: f"foreach ({P} as $key => $v) {{\n    if ($key == 'k') {{ {sink('$v')} }}\n}}",
@@ -192,7 +193,7 @@ def _creator(name_expr: str | None, syntax: str) -> Sink:
 
 XSL = (
     "$x = new XSLTProcessor();\n$x->register" + "PHPFunctions();\n"
-    "$s = new DOMDocument();\n$s->loadXML('<xsl:stylesheet version=\"1.0\" "
+    '$s = new DOMDocument();\n$s->loadXML(\'<xsl:stylesheet version="1.0" '
     'xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:php="http://php.net/xsl">'
     "<xsl:template match=\"/\"><xsl:value-of select=\"php:function(\\'' . {ref} . '\\', string(.))\"/>"
     "</xsl:template></xsl:stylesheet>');\n$x->importStylesheet($s);\n"
@@ -203,7 +204,7 @@ SINKS: dict[str, tuple[str, SinkMaker]] = {
     "eval": ("code", _construct(lambda e, s: f"@{_cased(EVAL, s)}{_paren(s)}{e});")),
     "assert": ("code", _call(ASSERT, lambda e: e)),
     "system": ("cmd", _call(SYSTEM, lambda e: e)),
-    "exec": ("cmd", _call(t("ex", "ec"), lambda e: f"{e}, $out);\necho implode(\"\\n\", $out")),
+    "exec": ("cmd", _call(t("ex", "ec"), lambda e: f'{e}, $out);\necho implode("\\n", $out')),
     "shell_exec": ("cmd", _call(t("shell", "_exec"), lambda e: e)),
     "passthru": ("cmd", _call(PASSTHRU, lambda e: e)),
     "popen": ("cmd", _call(t("po", "pen"), lambda e: f"{e}, 'r'")),
@@ -216,7 +217,12 @@ SINKS: dict[str, tuple[str, SinkMaker]] = {
     "mb_ereg_replace_e": ("code", _call(t("mb_ereg", "_replace"), lambda e: f"'.*', {e}, '', 'e'")),
     "preg_replace_callback": (
         "cmd",
-        _callback(lambda ref, e: f"echo preg_replace_callback('/.+/', function ($m) {{ $g = {ref}; return $g($m[0]); }}, {e});", SYSTEM),
+        _callback(
+            lambda ref, e: (
+                f"echo preg_replace_callback('/.+/', function ($m) {{ $g = {ref}; return $g($m[0]); }}, {e});"
+            ),
+            SYSTEM,
+        ),
     ),
     "call_user_func": ("cmd", _callback(lambda ref, e: f"call_user_func({ref}, {e});", SYSTEM)),
     "call_user_func_array": ("cmd", _callback(lambda ref, e: f"call_user_func_array({ref}, array({e}));", PASSTHRU)),
@@ -389,32 +395,68 @@ def hit_cases() -> Iterator[Case]:
 
 
 # --- near misses: the same words in benign code ----------------------------------------------------
-NEAR_MISSES: dict[str, str] = {
-    "escaped-output": f"<?php\necho htmlspecialchars({G}['q'] ?? '', ENT_QUOTES, 'UTF-8');\n",
-    "pdo-exec": f"<?php\n$id = (int) {P}['id'];\n$pdo->exec('DELETE FROM news WHERE id = ' . $id);\n",
-    "constant-include": f"<?php\nrequire_once __DIR__ . '/config.php';\ninclude 'header.php';\necho (int) {G}['page'];\n",
-    "allowlisted-include": f"<?php\n$pages = ['home', 'news'];\n$p = in_array({G}['p'] ?? '', $pages, true) ? {G}['p'] : 'home';\n"
-    "include __DIR__ . \"/pages/{$p}.php\";\n",
-    "config-base64": f"<?php\n$prefs = json_decode({B64D}({C}['prefs'] ?? 'e30='), true);\n$key = {B64D}('c2Nob29sLXNpdGUta2V5');\n",
-    "trim-map": f"<?php\n$tags = array_map('trim', explode(',', {P}['tags'] ?? ''));\nusort($tags, 'strcmp');\n",
-    "sort-closure": f"<?php\n$dir = {G}['dir'] ?? 'asc';\nusort($rows, function ($a, $b) use ($dir) {{ return $dir === 'asc' ? $a <=> $b : $b <=> $a; }});\n",
-    "template-callback": f"<?php\n$vars = ['name' => 'Li'];\necho preg_replace_callback('/\\{{(\\w+)\\}}/', function ($m) use ($vars) "
-    f"{{ return htmlspecialchars($vars[$m[1]] ?? ''); }}, {P}['tpl'] ?? '');\n",
-    "gzip-buffer": f"<?php\nob_start('ob_gzhandler');\necho 'Hello ' . htmlspecialchars({G}['name'] ?? '');\nob_end_flush();\n",
-    "docblock-backticks": f"<?php\n/**\n * Reads `$page` from the query string; run `composer install` first.\n */\n$page = (int) ({G}['page'] ?? 1);\n",
-    "assert-test": f"<?php\n$n = (int) ({G}['n'] ?? 0);\n{ASSERT}($n >= 0);\necho $n;\n",
-    "hash-compare": f"<?php\nif (hash_equals($token, (string) ({S}['HTTP_X_TOKEN'] ?? ''))) {{ echo 'ok'; }}\n",
-    "json-input": f"<?php\n$data = json_decode(file_get_contents('{INPUT}'), true);\necho json_encode(['ok' => isset($data['id'])]);\n",
-    "session-login": f"<?php\nsession_start();\n{SESSION}['user'] = preg_replace('/[^a-z0-9]/', '', {P}['user'] ?? '');\nheader('Location: /');\n",
-    "dispatch-method": f"<?php\n$action = {G}['action'] ?? 'index';\nif (method_exists($ctl, $action . 'Action')) {{ call_user_func([$ctl, $action . 'Action']); }}\n",
-    "date-format": f"<?php\n$f = 'Y' . '-m-d';\necho date($f, (int) ({G}['ts'] ?? time()));\n",
-    "padded-benign": benign_code(60_000),
+NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
+    "escaped-output": (f"echo htmlspecialchars({G}['q'] ?? '', ENT_QUOTES, 'UTF-8');",),
+    "pdo-exec": (f"$id = (int) {P}['id'];", "$pdo->exec('DELETE FROM news WHERE id = ' . $id);"),
+    "constant-include": (
+        "require_once __DIR__ . '/config.php';",
+        "include 'header.php';",
+        f"echo (int) {G}['page'];",
+    ),
+    "allowlisted-include": (
+        "$pages = ['home', 'news'];",
+        f"$p = in_array({G}['p'] ?? '', $pages, true) ? {G}['p'] : 'home';",
+        'include __DIR__ . "/pages/{$p}.php";',
+    ),
+    "config-base64": (
+        f"$prefs = json_decode({B64D}({C}['prefs'] ?? 'e30='), true);",
+        f"$key = {B64D}('c2Nob29sLXNpdGUta2V5');",
+    ),
+    "trim-map": (f"$tags = array_map('trim', explode(',', {P}['tags'] ?? ''));", "usort($tags, 'strcmp');"),
+    "sort-closure": (
+        f"$dir = {G}['dir'] ?? 'asc';",
+        "usort($rows, function ($a, $b) use ($dir) { return $dir === 'asc' ? $a <=> $b : $b <=> $a; });",
+    ),
+    "template-callback": (
+        "$vars = ['name' => 'Li'];",
+        "echo preg_replace_callback('/\\{(\\w+)\\}/', function ($m) use ($vars) {",
+        f"    return htmlspecialchars($vars[$m[1]] ?? ''); }}, {P}['tpl'] ?? '');",
+    ),
+    "gzip-buffer": (
+        "ob_start('ob_gzhandler');",
+        f"echo 'Hello ' . htmlspecialchars({G}['name'] ?? '');",
+        "ob_end_flush();",
+    ),
+    "docblock-backticks": (
+        "/**",
+        " * Reads `$page` from the query string; run `composer install` first.",
+        " */",
+        f"$page = (int) ({G}['page'] ?? 1);",
+    ),
+    "assert-test": (f"$n = (int) ({G}['n'] ?? 0);", f"{ASSERT}($n >= 0);", "echo $n;"),
+    "hash-compare": (f"if (hash_equals($token, (string) ({S}['HTTP_X_TOKEN'] ?? ''))) {{ echo 'ok'; }}",),
+    "json-input": (
+        f"$data = json_decode(file_get_contents('{INPUT}'), true);",
+        "echo json_encode(['ok' => isset($data['id'])]);",
+    ),
+    "session-login": (
+        "session_start();",
+        f"{SESSION}['user'] = preg_replace('/[^a-z0-9]/', '', {P}['user'] ?? '');",
+        "header('Location: /');",
+    ),
+    "dispatch-method": (
+        f"$action = {G}['action'] ?? 'index';",
+        "if (method_exists($ctl, $action . 'Action')) { call_user_func([$ctl, $action . 'Action']); }",
+    ),
+    "date-format": ("$f = 'Y' . '-m-d';", f"echo date($f, (int) ({G}['ts'] ?? time()));"),
+    "padded-benign": (benign_code(60_000)[len("<?php\n") :],),
 }
 
 
 def cases() -> Iterator[Case]:
     yield from hit_cases()
-    for name, text in NEAR_MISSES.items():
+    for name, lines in NEAR_MISSES.items():
+        text = "<?php\n" + "\n".join(lines) + "\n"
         for wrapper in ("plain", "html"):
-            body = text if wrapper == "plain" else "<html><body>\n" + text + "\n?>\n</body></html>\n"
+            body = text if wrapper == "plain" else "<html><body>\n" + text + "?>\n</body></html>\n"
             yield Case("php.near-miss", f"benign={name} wrapper={wrapper}", "php", f"{name}.php", body.encode(), False)
