@@ -311,6 +311,13 @@ rule php_small_name_synthesis_call : webshell php obfuscation
         $dyn3 = /\$\w{0,20}[A-Za-z0-9_]\('/
         $dyn4 = /\$\w{0,20}[A-Za-z0-9_]\("/
         $dyn5 = /\$\w{0,20}[A-Za-z0-9_]\((getenv|file_get_contents|base64_decode|trim|stripslashes)/
+        $dyn6 = /\$\w{0,20}[A-Za-z0-9_]->invoke(Args)?\(/
+        // the function name comes from the request: $f = $_GET['f']; ... $f($x) as a statement
+        $req_name = /\$\w{1,20}\s{0,3}=\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3};/
+        $stmt1 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\(\$/
+        $stmt2 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\('/
+        $stmt3 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\("/
+        $stmt4 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\((getenv|file_get_contents)/
         $syn1 = /['"][A-Za-z_]{1,20}' \. '[A-Za-z_]{1,20}['"]/
         $syn2 = /['"][A-Za-z_]{1,20}'\.'[A-Za-z_]{1,20}['"]/
         $syn3 = /['"][A-Za-z_]{1,20}" \. "[A-Za-z_]{1,20}['"]/
@@ -343,7 +350,10 @@ rule php_small_name_synthesis_call : webshell php obfuscation
         $syn16 = /['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)['"]/ nocase
         $syn17 = "ReflectionFunction" nocase
     condition:
-        filesize < 4096 and $php and 1 of ($src*) and 1 of ($dyn*) and 1 of ($syn*)
+        filesize < 4096 and $php and 1 of ($src*) and (
+            (1 of ($dyn*) and 1 of ($syn*)) or
+            ($req_name and 1 of ($stmt*))
+        )
 }
 
 rule php_request_to_sink_nearby : webshell php
@@ -397,10 +407,15 @@ rule php_callback_dangerous_name : webshell php
         $php = /<\?(php|=|[ \t\r\n])/ nocase
         $cb = /[^\w$>:.](call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_walk_recursive|array_reduce|usort|uasort|uksort|array_udiff|array_udiff_assoc|array_udiff_uassoc|array_uintersect|array_uintersect_assoc|array_uintersect_uassoc|array_diff_ukey|array_diff_uassoc|array_intersect_ukey|array_intersect_uassoc|register_shutdown_function|register_tick_function|ob_start|iterator_apply|forward_static_call|forward_static_call_array|fromCallable)\s{0,3}\([^;]{0,80}['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)['"]\s{0,3}[,)]/ nocase
         $var = /\$\w{1,20}\s{0,3}=\s{0,3}['"](assert|system|shell_exec|passthru|popen|proc_open|pcntl_exec)['"]\s{0,3};\s{0,10}[^;\n]{0,30}\$\w{1,20}\s{0,3}\(\s{0,3}@?\$\w/ nocase
+        // the callback is the request's choice: usort($a, $_GET['f']), ob_start($_POST['f']), new ReflectionFunction($_GET['f'])
+        $req_last = /[^\w$>:.](usort|uasort|uksort|array_filter|array_walk|array_walk_recursive|array_reduce|array_udiff|array_udiff_assoc|array_uintersect|array_uintersect_assoc|array_diff_ukey|array_intersect_ukey)\s{0,3}\([^;]{0,100},\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\)/ nocase
+        $req_first = /[^\w$>:.](call_user_func|call_user_func_array|array_map|register_shutdown_function|register_tick_function|ob_start|forward_static_call|forward_static_call_array|fromCallable|new\s{1,3}ReflectionFunction)\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
+        $req_prc = /preg_replace_callback\s{0,3}\([^,;]{1,100},\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
+        $req_xsl = /php:function\s{0,3}\(\s{0,3}\\?['"]['"]\s{0,3}\.\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         $from = /fromCallable\s{0,3}\(\s{0,3}['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)['"]/ nocase
         $xsl = /php:function\s{0,3}\(\s{0,3}(\\?['"]|&quot;|&apos;)(['"]\s{0,3}\.\s{0,3}['"])?(assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)/ nocase
     condition:
-        $php and 1 of ($cb, $var, $from, $xsl) and not php_webshell_callback_request
+        $php and 1 of ($cb, $var, $from, $xsl, $req*) and not php_webshell_callback_request
 }
 
 rule php_encoded_payload_eval : webshell php obfuscation

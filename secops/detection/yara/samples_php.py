@@ -230,6 +230,18 @@ PHP_SAMPLES: tuple[Sample, ...] = (
     ),
     Sample(
         "php_callback_dangerous_name",
+        True,
+        "sorter.php",
+        "<?php\n$a = array($payload, '1');\nuas§ort($a, $_GE§T['f']);\n",
+    ),
+    Sample(
+        "php_small_name_synthesis_call",
+        True,
+        "v.php",
+        "<?php\n@extract($_REQ§UEST);\n$f = $_GE§T['f'];\n@$f($k);\n",
+    ),
+    Sample(
+        "php_callback_dangerous_name",
         False,
         "gz.php",
         "<?php\nob_start('ob_gzhandler');\necho 'Hello';\nob_end_flush();\n",

@@ -61,6 +61,8 @@ INPUTS: dict[str, Callable[[Sink], str]] = {
     "getenv": _direct(t("get", "env('HTTP_X_K')")),
     "headers": lambda sink: t("$h = getall", "headers();\n") + sink("$h['X-K']"),
     "php_input": _direct(f"file_get_contents('{INPUT}')"),
+    "globals": _direct(f"$GLOBALS['_{P[2:]}']['k']"),
+    "extract": lambda sink: f"@extract({R});\n" + sink("$k"),
 }
 DIRECT_INPUTS = ("get", "post", "request", "cookie", "header", "getenv", "php_input", "brace")
 
@@ -108,6 +110,12 @@ NAME_TRANSFORMS: dict[str, Callable[[str, int], str]] = {
     "b64name": lambda n, i: f"{B64D}('{base64.b64encode(n.encode()).decode()}')",
     "rot13name": lambda n, i: f"{ROT}('{codecs.encode(n, 'rot13')}')",
     "strindex": lambda n, i: _index(n),
+    # the name is not in the file at all: the request chooses the function
+    "reqname": lambda n, i: f"{G}['f']",
+}
+# a call through reflection instead of a variable
+CALL_FORMS = {
+    "reflection": lambda name_expr, args: f"$r = new Reflection{'Function'}({name_expr});\n$r->invoke({args});",
 }
 # transforms of the code as written (any sink): comments between tokens, mixed case
 SYNTAX_TRANSFORMS = ("none", "comments", "case")
@@ -145,6 +153,8 @@ def _call(name: str, args: Callable[[str], str]) -> SinkMaker:
     """A function sink called by its name, or through a variable holding the synthesized name."""
 
     def make(name_expr: str | None, syntax: str) -> Sink:
+        if name_expr is not None and name_expr.startswith("reflection:"):
+            return lambda e: CALL_FORMS["reflection"](name_expr[len("reflection:") :], args(e))
         if name_expr is not None:
             return lambda e: f"$f = {name_expr};\n@$f({args(e)});"
         return lambda e: f"@{_cased(name, syntax)}{_paren(syntax)}{args(e)});"
@@ -253,6 +263,8 @@ CONSTRUCTS = ("eval", "include", "require", "backticks")  # no name to synthesiz
 
 def transforms_for(sink: str) -> list[str]:
     names = [] if sink in CONSTRUCTS else list(NAME_TRANSFORMS)
+    if SINKS[sink][1].__qualname__.startswith("_call."):
+        names.append("reflection")
     syntax = [s for s in SYNTAX_TRANSFORMS if not (s == "case" and sink == "xslt")]
     return syntax + names + [f"layer-{name}" for name in LAYERS]
 
@@ -305,6 +317,8 @@ def build(inp: str, sink: str, transform: str, wrapper: str, index: int) -> str:
     if transform in NAME_TRANSFORMS:
         name = callee if sink in CALLBACKS else _sink_name(sink)
         sink_fn = maker(NAME_TRANSFORMS[transform](name, index), "none")
+    elif transform == "reflection":
+        sink_fn = maker("reflection:" + NAME_TRANSFORMS["split2"](_sink_name(sink), index), "none")
     else:
         syntax = transform if transform in SYNTAX_TRANSFORMS else "none"
         sink_fn = maker(None, syntax)
@@ -338,7 +352,9 @@ def technique(inp: str, sink: str, transform: str, padded: bool) -> str:
         return "php.padded"
     if transform.startswith("layer-"):
         return "php.encoded"
-    if transform in NAME_TRANSFORMS:
+    if transform == "reqname":
+        return "php.variable-call"
+    if transform in NAME_TRANSFORMS or transform == "reflection":
         return "php.name-synthesis"
     if sink in ("include", "require"):
         return "php.include"
