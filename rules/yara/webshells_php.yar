@@ -458,3 +458,40 @@ rule php_image_polyglot : webshell php
         (uint32(0) == 0x38464947 or uint32(0) == 0xe0ffd8ff or uint32(0) == 0xe1ffd8ff or uint32(0) == 0x474e5089)
         and $php and 1 of ($a*)
 }
+
+rule php_small_dropper : webshell php
+{
+    meta:
+        description = "Small PHP file that writes a file from the request: the target named by the request, or an executable name (.php/.phtml/...) filled with request, uploaded, decoded or downloaded content"
+        description_zh = "小型 PHP 文件把请求数据、上传文件、解码或远程下载的内容写成文件，文件名由请求指定或为 .php 等可执行扩展名，是木马投放器（上传后门）"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "high"
+        technique = "php-file-dropper"
+        language = "php"
+        confidence = "medium"
+        family = "php-uploader"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+    strings:
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
+        // the request names the target: file_put_contents($_GET['n'], ...), fopen($_POST['n'], 'w')
+        $name_req = /(file_put_contents|fopen)\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
+        $name_req2 = /(copy|move_uploaded_file|rename)\s{0,3}\([^,;]{1,80},\s{0,3}@?(['"][^'"\n]{0,40}['"]\s{0,3}\.\s{0,3})?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
+        // $n = $_POST['n']; file_put_contents($n, ...): the write follows within two statements
+        $name_var = /\$\w{1,20}\s{0,3}=\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3};([^;]{0,120};){0,2}[^;]{0,40}[^\w$>:.]((file_put_contents|fopen)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},|(copy|move_uploaded_file)\s{0,3}\([^,;]{1,80},\s{0,3}\$\w{1,20}\s{0,3}\))/ nocase
+        // an executable target name
+        $name_exe = /(file_put_contents|fopen)\s{0,3}\(\s{0,3}[^,;]{0,40}['"][^'"\n]{0,60}\.(php\d?|phtml|phar|pht|asp|aspx|jsp)['"]\s{0,3},/ nocase
+        $name_exe2 = /(copy|move_uploaded_file|rename)\s{0,3}\([^,;]{1,80},\s{0,3}[^,;)]{0,40}['"][^'"\n]{0,60}\.(php\d?|phtml|phar|pht|asp|aspx|jsp)['"]\s{0,3}\)/ nocase
+        $name_split = /['"]\.ph['"]\s{0,3}\.\s{0,3}['"]/ nocase
+        // what is written: request data, an upload, decoded or downloaded content
+        $c1 = /\$_(GET|POST|REQUEST|COOKIE|FILES)\b/
+        $c2 = "php://input" nocase
+        $c3 = /file_get_contents\s{0,3}\(\s{0,3}['"](https?|ftp):\/\// nocase
+        $c4 = "curl_exec" nocase
+        $w = /[^\w$>:.](file_put_contents|fwrite|fputs|copy|move_uploaded_file)\s{0,3}\(/ nocase
+    condition:
+        filesize < 4096 and $php and not php_webshell_file_dropper and (
+            $name_req or $name_req2 or $name_var or
+            ((1 of ($name_exe*) or ($name_split and $w)) and 1 of ($c*))
+        )
+}

