@@ -495,3 +495,31 @@ rule php_small_dropper : webshell php
             ((1 of ($name_exe*) or ($name_split and $w)) and 1 of ($c*))
         )
 }
+
+rule php_nonalnum_shell : webshell php obfuscation
+{
+    meta:
+        description = "PHP written without letters or digits: function and superglobal names XORed from punctuation ('!'^'@'), fetched through $$__ and called as $_($___[...])"
+        description_zh = "不含字母数字的 PHP 木马：用标点符号异或拼出函数名和 $_POST 等变量名，再以 $_($___[...]) 形式调用，正常程序不会这样写"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "critical"
+        technique = "php-name-synthesis"
+        language = "php"
+        confidence = "high"
+        family = "php-obfuscation"
+        reference = "https://www.php.net/manual/en/language.operators.bitwise.php"
+    strings:
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
+        // $_($___['_']), $__($_[_]): a call through an underscore-only variable with an element of another
+        $call = /\$_{1,8}\s{0,3}\(\s{0,3}@?\$_{1,8}\s{0,3}\[/
+        $vv = /\$\$_{1,8}\s{0,3}[;)\[]/
+        $x1 = "'^'"
+        $x2 = "\"^\""
+        $x3 = "' ^ '"
+        $x4 = "\" ^ \""
+        $x5 = "'|'"
+        $x6 = "'&'"
+    condition:
+        filesize < 16384 and $php and $call and ($vv or (#x1 + #x2 + #x3 + #x4 + #x5 + #x6) >= 4)
+}

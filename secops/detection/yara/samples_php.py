@@ -289,6 +289,19 @@ PHP_SAMPLES: tuple[Sample, ...] = (
         "<?php\n$line = date('c') . ' ' . ($_GET['page'] ?? '') . \"\\n\";\n"
         "file_put_contents(__DIR__ . '/visits.log', $line, FILE_APPEND);\n",
     ),
+    Sample(
+        "php_nonalnum_shell",
+        True,
+        "x.php",
+        "<?php\n$_=('!'^'@').(','^'_').('-'^'^').('>'^'[').('['^')').(']'^')');\n"
+        "$__='_'.('+'^'{').('`'^'/').('.'^'}').('/'^'{');\n$___=$$§__;\n@$_($§___['_']);\n",
+    ),
+    Sample(
+        "php_nonalnum_shell",
+        False,
+        "under.php",
+        "<?php\n$_ = $_GET;\n$__ = 'strval';\necho htmlspecialchars($__($_['q'] ?? ''));\n",
+    ),
     # --- China Chopper -------------------------------------------------------------------------
     Sample("china_chopper_php", True, "1.php", "<?php @ev§al($_PO§ST['chopper']);?>"),
     Sample("china_chopper_php", False, "greet.php", "<?php echo htmlspecialchars($_POST['chopper'] ?? ''); ?>\n"),

@@ -455,6 +455,32 @@ def dropper_cases(start: int) -> Iterator[Case]:
             index += 1
 
 
+# --- shells without letters or digits: names XORed from punctuation -------------------------------
+PUNCT = "!#%&()*+,-./:;<=>?@[]^_`{|}~"
+
+
+def _punct_xor(word: str, shift: int) -> str:
+    """``('@'^'!').(...)``: every character the XOR of two punctuation characters."""
+    pieces = []
+    for i, ch in enumerate(word):
+        pairs = [(a, b) for a in PUNCT for b in PUNCT if ord(a) ^ ord(b) == ord(ch)]
+        a, b = pairs[(shift + i) % len(pairs)]
+        pieces.append(f"('{a}'^'{b}')")
+    return ".".join(pieces)
+
+
+def nonalnum_cases(start: int) -> Iterator[Case]:
+    index = start
+    wrappers = cycle(WRAPPERS)
+    pairs = ((ASSERT, P), (SYSTEM, G), (ASSERT, C), (PASSTHRU, R), (SYSTEM, P), (ASSERT, G))
+    for k, (callee, source) in enumerate(pairs):
+        sep = ";\n" if k % 2 else ";"
+        body = f"$_={_punct_xor(callee, k)}{sep}$__='_'.{_punct_xor(source[2:], k)}{sep}$___=$$__{sep}@$_($___['_']);"
+        text = _wrap(next(wrappers), body)
+        yield Case("php.nonalnum", f"callee={callee} source={source}", "php", f"n{index:04d}.php", text.encode())
+        index += 1
+
+
 # --- near misses: the same words in benign code ----------------------------------------------------
 NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
     "escaped-output": (f"echo htmlspecialchars({G}['q'] ?? '', ENT_QUOTES, 'UTF-8');",),
@@ -526,6 +552,7 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
 def cases() -> Iterator[Case]:
     yield from hit_cases()
     yield from dropper_cases(5000)
+    yield from nonalnum_cases(6000)
     for name, lines in NEAR_MISSES.items():
         text = "<?php\n" + "\n".join(lines) + "\n"
         for wrapper in ("plain", "html"):
