@@ -196,7 +196,10 @@ rule php_small_request_to_sink : webshell php
         $src11 = /"_[GPRCS][A-Z]{0,3}" ?\. ?"/
         $src10 = "$_SESSION["
         // a sink called as a statement or in an expression, not as a method or a declaration
-        $sink1 = /([;{}()@=,!&|?\n]|echo|print|return|else|<\?php|<\?)[ \t]{0,40}(eval|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(/ nocase
+        // the argument is not a fixed string: system('uptime') on a status page is no shell
+        $sink1 = /([;{}()@=,!&|?\n]|echo|print|return|else|<\?php|<\?)[ \t]{0,40}(eval|system|exec|shell_exec|passthru|popen|proc_open)[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(\s{0,3}@?\s{0,3}([^'"\s)]|'[^'\n]{0,80}'\s{0,3}\.|"[^"\n]{0,80}"\s{0,3}\.|"[^"\n]{0,80}\$)/ nocase
+        $sink1b = /([;{}()@=,!&|?\n]|echo|print|return|else|<\?php|<\?)[ \t]{0,40}pcntl_exec[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(/ nocase
+        $sink1c = /([;{}()@=,!&|?\n]|echo|print|return|else|<\?php|<\?)[ \t]{0,40}create_function[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(\s{0,3}(['"][^'"\n]{0,40}['"]\s{0,3},\s{0,3})?[^'"\s)]/ nocase
         // assert of data, not of a comparison as in tests
         $sink2 = /([;{}()@=,!&|?\n]|<\?php|<\?)[ \t]{0,40}assert[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(\s{0,3}@?\s{0,3}(\$[\w\[\]'"\->]{1,40}\s{0,3}\)|\$_|\$\{|[a-z_]{2,20}\s{0,3}\()/ nocase
         $sink3 = /(include|require)(_once)?[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(?[ \t]{0,5}@?([\x27"](data:|php:\/\/)|\$\{|\$_(GET|POST|REQUEST|COOKIE|SESSION)|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|getenv)/ nocase
@@ -522,4 +525,47 @@ rule php_nonalnum_shell : webshell php obfuscation
         $x6 = "'&'"
     condition:
         filesize < 16384 and $php and $call and ($vv or (#x1 + #x2 + #x3 + #x4 + #x5 + #x6) >= 4)
+}
+
+rule php_request_sink_shell_traits : webshell php
+{
+    meta:
+        description = "Medium-size PHP file (under 128 KB) with request data, a command or code sink on a variable and several traits of a webshell page (php_uname, disable_functions, safe_mode, getcwd, set_time_limit(0), error_reporting(0), /bin/sh, cmd.exe, 2>&1, fsockopen, uploads)"
+        description_zh = "中等大小的 PHP 文件同时包含请求数据、以变量为参数的命令/代码执行函数，以及多项木马页面特征（php_uname、disable_functions、getcwd、/bin/sh、cmd.exe、2>&1、反弹连接、上传等）"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "high"
+        technique = "php-input-to-sink"
+        language = "php"
+        confidence = "medium"
+        family = "php-shell-kit"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+    strings:
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
+        $src1 = /\$_(GET|POST|REQUEST|COOKIE)\b/
+        $src2 = "php://input" nocase
+        $src3 = /\$\{\s{0,3}['"]_/
+        // the sink runs a variable, not a fixed command as a server status page does
+        $sink1 = /[^\w$>:.\\](system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|assert)\s{0,3}\(\s{0,3}@?\$/ nocase
+        $sink2 = /[=(][ \t]{0,3}`\$\w{1,20}`/
+        $sink3 = /(echo|print|return)[ \t]{1,5}`\$\w{1,20}`/
+        $t1 = "php_uname" nocase
+        $t2 = "disable_functions" nocase
+        $t3 = "safe_mode" nocase
+        $t4 = "posix_getpwuid" nocase
+        $t5 = /set_time_limit\s{0,3}\(\s{0,3}0\s{0,3}\)/ nocase
+        $t6 = /error_reporting\s{0,3}\(\s{0,3}0\s{0,3}\)/ nocase
+        $t7 = "ignore_user_abort" nocase
+        $t8 = /\/bin\/(ba)?sh/
+        $t9 = "cmd.exe" nocase
+        $t10 = "2>&1"
+        $t11 = "fsockopen" nocase
+        $t12 = "move_uploaded_file" nocase
+        $t13 = /getcwd\s{0,3}\(\s{0,3}\)/ nocase
+        $t14 = "uname -a"
+        $t15 = "whoami"
+        $t16 = "fileperms" nocase
+    condition:
+        $php and 1 of ($src*) and 1 of ($sink*) and
+        ((filesize < 32KB and 3 of ($t*)) or (filesize < 128KB and 4 of ($t*)))
 }

@@ -302,6 +302,26 @@ PHP_SAMPLES: tuple[Sample, ...] = (
         "under.php",
         "<?php\n$_ = $_GET;\n$__ = 'strval';\necho htmlspecialchars($__($_['q'] ?? ''));\n",
     ),
+    Sample(
+        "php_request_sink_shell_traits",
+        True,
+        "fm.php",
+        "<?php\n@error_reporting(0);\n@set_time_limit(0);\n"
+        "echo php_uname() . getcwd() . ini_get('disable_functions');\n?>\n"
+        + "<table>"
+        + "".join(f"<tr><td>row {i}</td><td>{'x' * 40}</td></tr>\n" for i in range(120))
+        + "</table>\n"
+        "<?php\nclass Box { public $c; }\n$b = new Box();\n$b->c = $_PO§ST['k'];\n"
+        "function run($o) { return shell_e§xec($o->c . ' 2>&1'); }\necho run($b);\n",
+    ),
+    Sample(
+        "php_request_sink_shell_traits",
+        False,
+        "probe.php",
+        "<?php\n@set_time_limit(0);\n$tab = $_GET['tab'] ?? 'os';\n"
+        "echo php_uname() . ' ' . getcwd() . ' ' . ini_get('disable_functions');\n"
+        "echo '<pre>' . htmlspecialchars((string) shell_ex§ec('uptime 2>&1')) . '</pre>';\n",
+    ),
     # --- China Chopper -------------------------------------------------------------------------
     Sample("china_chopper_php", True, "1.php", "<?php @ev§al($_PO§ST['chopper']);?>"),
     Sample("china_chopper_php", False, "greet.php", "<?php echo htmlspecialchars($_POST['chopper'] ?? ''); ?>\n"),

@@ -481,6 +481,26 @@ def nonalnum_cases(start: int) -> Iterator[Case]:
         index += 1
 
 
+# --- a webshell page: the request reaches the sink by an indirect path, inside 12 KB of page --------
+TRAITS = (
+    "@error_reporting(0);\n@set_time_limit(0);\n",
+    "echo '<pre>' . php_uname() . \"\\n\" . getcwd() . \"\\n\" . ini_get('disable_functions') . '</pre>';\n",
+)
+PAGE_SINKS = ("system", "exec", "shell_exec", "passthru", "popen", "proc_open", "backticks", "eval", "assert")
+
+
+def page_cases(start: int) -> Iterator[Case]:
+    index = start
+    page = benign_code(12_000)
+    for i_i, inp in enumerate(INPUTS):
+        sink = PAGE_SINKS[i_i % len(PAGE_SINKS)]
+        body = INPUTS[inp](SINKS[sink][1](None, "none"))
+        text = page + "<?php\n" + "".join(TRAITS) + body + "\n"
+        variant = f"input={inp} sink={sink} size=12k"
+        yield Case("php.shell-page", variant, "php", f"p{index:04d}.php", text.encode())
+        index += 1
+
+
 # --- near misses: the same words in benign code ----------------------------------------------------
 NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
     "escaped-output": (f"echo htmlspecialchars({G}['q'] ?? '', ENT_QUOTES, 'UTF-8');",),
@@ -542,6 +562,12 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
         "$name = bin2hex(random_bytes(8)) . '.jpg';",
         f"{MUF}({t('$_FI', 'LES')}['f']['tmp_name'], __DIR__ . '/uploads/' . $name);",
     ),
+    "status-page": (
+        "@set_time_limit(0);",
+        f"$tab = {G}['tab'] ?? 'os';",
+        "echo php_uname() . ' ' . getcwd() . ' ' . ini_get('disable_functions');",
+        f"echo '<pre>' . htmlspecialchars((string) {t('shell', '_exec')}('uptime 2>&1')) . '</pre>';",
+    ),
     "cache-write": (
         f"$id = (int) {G}['id'];",
         f"{FPC}(__DIR__ . '/cache/' . $id . '.json', json_encode(['id' => $id]));",
@@ -553,6 +579,7 @@ def cases() -> Iterator[Case]:
     yield from hit_cases()
     yield from dropper_cases(5000)
     yield from nonalnum_cases(6000)
+    yield from page_cases(7000)
     for name, lines in NEAR_MISSES.items():
         text = "<?php\n" + "\n".join(lines) + "\n"
         for wrapper in ("plain", "html"):
