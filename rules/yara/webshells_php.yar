@@ -413,6 +413,8 @@ rule php_callback_dangerous_name : webshell php
         // the callback is the request's choice: usort($a, $_GET['f']), ob_start($_POST['f']), new ReflectionFunction($_GET['f'])
         $req_last = /[^\w$>:.](usort|uasort|uksort|array_filter|array_walk|array_walk_recursive|array_reduce|array_udiff|array_udiff_assoc|array_uintersect|array_uintersect_assoc|array_diff_ukey|array_intersect_ukey)\s{0,3}\([^;]{0,100},\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\)/ nocase
         $req_first = /[^\w$>:.](call_user_func|call_user_func_array|array_map|register_shutdown_function|register_tick_function|ob_start|forward_static_call|forward_static_call_array|fromCallable|new\s{1,3}ReflectionFunction)\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
+        $req_mid = /array_reduce\s{0,3}\([^,;]{1,80},\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
+        $req_from = /fromCallable\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
         $req_prc = /preg_replace_callback\s{0,3}\([^,;]{1,100},\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
         $req_xsl = /php:function\s{0,3}\(\s{0,3}\\?['"]['"]\s{0,3}\.\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         $from = /fromCallable\s{0,3}\(\s{0,3}['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)['"]/ nocase

