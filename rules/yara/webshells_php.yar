@@ -278,8 +278,19 @@ rule php_small_request_callback : webshell php
         $syn14 = /(base64_decode|str_rot13|hex2bin|gzinflate|gzuncompress)\s{0,3}\(\s{0,3}['"]/ nocase
         $syn15a = /\$\w{1,10}\[\d{1,2}\] \. \$\w{1,10}\[\d{1,2}\]/
         $syn15b = /\$\w{1,10}\[\d{1,2}\]\.\$\w{1,10}\[\d{1,2}\]/
+        $syn18 = /"[A-Za-z_]{1,16}\\x[4-7][0-9a-fA-F][A-Za-z_]{0,16}"/
+        $syn19 = /"\\x[4-7][0-9a-fA-F][A-Za-z_]{1,16}"/
+        $syn20 = /"[A-Za-z_]{1,16}\\1[0-7]{2}[A-Za-z_]{0,16}"/
+        $syn21 = /"\\1[0-7]{2}[A-Za-z_]{1,16}"/
+        // the callee is a variable filled from the request: $e = $_REQUEST['e']; usort($a, $e)
+        $req_name = /\$\w{1,20}\s{0,3}=\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3};/
+        $cb_var1 = /(call_user_func|call_user_func_array|array_map|register_shutdown_function|register_tick_function|ob_start|forward_static_call|forward_static_call_array)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}[,)]/ nocase
+        $cb_var2 = /(usort|uasort|uksort|array_filter|array_walk|array_walk_recursive|array_udiff|array_udiff_assoc|array_uintersect|array_uintersect_assoc|array_intersect_ukey|array_diff_ukey)\s{0,3}\([^;]{1,100},\s{0,3}\$\w{1,20}\s{0,3}\)/ nocase
     condition:
-        filesize < 4096 and $php and 1 of ($src*) and 1 of ($cb*) and ($name or 1 of ($syn*)) and not php_webshell_callback_request
+        filesize < 4096 and $php and 1 of ($src*) and not php_webshell_callback_request and (
+            (1 of ($cb*) and ($name or 1 of ($syn*))) or
+            ($req_name and 1 of ($cb_var*))
+        )
 }
 
 rule php_small_name_synthesis_call : webshell php obfuscation
@@ -316,7 +327,7 @@ rule php_small_name_synthesis_call : webshell php obfuscation
         $dyn5 = /\$\w{0,20}[A-Za-z0-9_]\((getenv|file_get_contents|base64_decode|trim|stripslashes)/
         $dyn6 = /\$\w{0,20}[A-Za-z0-9_]->invoke(Args)?\(/
         // the function name comes from the request: $f = $_GET['f']; ... $f($x) as a statement
-        $req_name = /\$\w{1,20}\s{0,3}=\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3};/
+        $req_name = /\$\w{1,20}\s{0,3}=\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3}[;)]/
         $stmt1 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\(\$/
         $stmt2 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\('/
         $stmt3 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\("/
@@ -352,6 +363,10 @@ rule php_small_name_synthesis_call : webshell php obfuscation
         $syn15b = /\$\w{1,10}\[\d{1,2}\]\.\$\w{1,10}\[\d{1,2}\]/
         $syn16 = /['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)['"]/ nocase
         $syn17 = "ReflectionFunction" nocase
+        $syn18 = /"[A-Za-z_]{1,16}\\x[4-7][0-9a-fA-F][A-Za-z_]{0,16}"/
+        $syn19 = /"\\x[4-7][0-9a-fA-F][A-Za-z_]{1,16}"/
+        $syn20 = /"[A-Za-z_]{1,16}\\1[0-7]{2}[A-Za-z_]{0,16}"/
+        $syn21 = /"\\1[0-7]{2}[A-Za-z_]{1,16}"/
     condition:
         filesize < 4096 and $php and 1 of ($src*) and (
             (1 of ($dyn*) and 1 of ($syn*)) or
@@ -493,6 +508,8 @@ rule php_small_dropper : webshell php
         $c2 = "php://input" nocase
         $c3 = /file_get_contents\s{0,3}\(\s{0,3}['"](https?|ftp):\/\// nocase
         $c4 = "curl_exec" nocase
+        // PHP code kept as base64: '<?php' and '<?=' encode to PD9waH / PD89
+        $c5 = /['"](PD9waH|PD89)/
         $w = /[^\w$>:.](file_put_contents|fwrite|fputs|copy|move_uploaded_file)\s{0,3}\(/ nocase
     condition:
         filesize < 4096 and $php and not php_webshell_file_dropper and (
@@ -518,6 +535,7 @@ rule php_nonalnum_shell : webshell php obfuscation
         $php = /<\?(php|=|[ \t\r\n])/ nocase
         // $_($___['_']), $__($_[_]): a call through an underscore-only variable with an element of another
         $call = /\$_{1,8}\s{0,3}\(\s{0,3}@?\$_{1,8}\s{0,3}\[/
+        $call2 = /\$\{\s{0,3}\$_{1,8}\s{0,3}\}\s{0,3}\[[^\]\n]{0,10}\]\s{0,3}\(/
         $vv = /\$\$_{1,8}\s{0,3}[;)\[]/
         $x1 = "'^'"
         $x2 = "\"^\""
@@ -526,7 +544,7 @@ rule php_nonalnum_shell : webshell php obfuscation
         $x5 = "'|'"
         $x6 = "'&'"
     condition:
-        filesize < 16384 and $php and $call and ($vv or (#x1 + #x2 + #x3 + #x4 + #x5 + #x6) >= 4)
+        filesize < 16384 and $php and ($call2 or ($call and ($vv or (#x1 + #x2 + #x3 + #x4 + #x5 + #x6) >= 4)))
 }
 
 rule php_request_sink_shell_traits : webshell php

