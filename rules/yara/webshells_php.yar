@@ -208,6 +208,7 @@ rule php_small_request_to_sink : webshell php
         $sink4 = /(echo|print|return)[ \t]{1,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?`[^`\n]{0,60}\$/
         $sink7 = /[=(][ \t]{0,3}`\$\w{1,20}`/
         $sink8 = /[=(][ \t]{0,3}`\{\$/
+        $sink9 = /[@=(.][ \t]{0,3}`\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/
         $sink5 = /\/e['"],/
         $sink6 = /mb_eregi?_replace/ nocase
     condition:
@@ -327,7 +328,12 @@ rule php_small_name_synthesis_call : webshell php obfuscation
         $dyn5 = /\$\w{0,20}[A-Za-z0-9_]\((getenv|file_get_contents|base64_decode|trim|stripslashes)/
         $dyn6 = /\$\w{0,20}[A-Za-z0-9_]->invoke(Args)?\(/
         // the function name comes from the request: $f = $_GET['f']; ... $f($x) as a statement
-        $req_name = /\$\w{1,20}\s{0,3}=\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3}[;)]/
+        // the request (or the session it filled) copied whole or in part: $m = $_GET; $p = array_values($_POST)
+        $copy1 = /=\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE|SESSION)\s{0,3};/
+        $copy2 = /(array_values|array_keys|array_reverse|array_slice|end|reset|current|array_pop|array_shift)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/
+        // an array element called with another: $m['a']($m['b'])
+        $elem = /\]\(@?\$\w{1,20}\[/
+        $req_name = /\$\w{1,20}\s{0,3}=\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE|SESSION)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3}[;)]/
         $stmt1 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\(\$/
         $stmt2 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\('/
         $stmt3 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\("/
@@ -363,6 +369,9 @@ rule php_small_name_synthesis_call : webshell php obfuscation
         $syn15b = /\$\w{1,10}\[\d{1,2}\]\.\$\w{1,10}\[\d{1,2}\]/
         $syn16 = /['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)['"]/ nocase
         $syn17 = "ReflectionFunction" nocase
+        // a name joined from variables: $c = $a . $b;
+        $syn22 = /\$\w{1,20} \. \$\w{1,20}( \. \$\w{1,20}){0,4};/
+        $syn23 = /\$\w{1,20}\.\$\w{1,20}(\.\$\w{1,20}){0,4};/
         $syn18 = /"[A-Za-z_]{1,16}\\x[4-7][0-9a-fA-F][A-Za-z_]{0,16}"/
         $syn19 = /"\\x[4-7][0-9a-fA-F][A-Za-z_]{1,16}"/
         $syn20 = /"[A-Za-z_]{1,16}\\1[0-7]{2}[A-Za-z_]{0,16}"/
@@ -370,7 +379,8 @@ rule php_small_name_synthesis_call : webshell php obfuscation
     condition:
         filesize < 4096 and $php and 1 of ($src*) and (
             (1 of ($dyn*) and 1 of ($syn*)) or
-            ($req_name and 1 of ($stmt*))
+            ($req_name and 1 of ($stmt*)) or
+            (1 of ($copy*) and (1 of ($stmt*) or $elem))
         )
 }
 
@@ -397,7 +407,7 @@ rule php_request_to_sink_nearby : webshell php
         $inc_req = /(include|require)(_once)?[ \t(]{1,3}@?\s{0,3}(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|getenv\s{0,3}\(\s{0,3}['"]HTTP_)/ nocase
         $inc_input = /(include|require)(_once)?[ \t(]{1,3}['"]php:\/\/input/ nocase
         $inc_data = /(include|require)(_once)?[ \t(]{1,3}['"]data:[^'"\n]{0,60}['"]\s{0,3}\.\s{0,3}@?(\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|getenv|php:\/\/input)/ nocase
-        $tick_req = /(echo|print|return|=|\()[ \t]{0,3}`[^`'"\n]{0,20}\$_(GET|POST|REQUEST|COOKIE)/
+        $tick_req = /(echo|print|return|=|\(|@)[ \t]{0,3}`[^`'"\n]{0,20}\$_(GET|POST|REQUEST|COOKIE)/
         $tick_req2 = /`\s{0,3}\{\$_(GET|POST|REQUEST|COOKIE)/
         // mb_ereg_replace('.*', $_POST['x'], '', 'e')
         $mb_e = /mb_eregi?_replace\s{0,3}\([^;]{0,160},\s{0,3}['"][a-z]{0,4}e[a-z]{0,4}['"]\s{0,3}\)/ nocase

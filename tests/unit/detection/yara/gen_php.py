@@ -540,6 +540,24 @@ def nonalnum_cases(start: int) -> Iterator[Case]:
         text = _wrap(next(wrappers), f"(${'_'}=@{first}[2]).@$_({second}[1]);")
         yield Case("php.variable-call", f"inline-assign {first} {second}", "php", f"n{index:04d}.php", text.encode())
         index += 1
+    # the request copied whole, a name joined from variables, the session holding the name
+    for k, (variant, body) in enumerate(
+        (
+            ("copy-element-call", f"$m = {G};\n@$m['a']($m['b']);"),
+            ("array-values", f"$p = array_values({P});\n$q = $p[0];\n$r = $p[1];\n$q($r);"),
+            ("variable-join", f"$a = 'as';\n$b = 'se' . 'rt';\n$c = $a . $b;\n$c({P}['x']);"),
+            ("variable-join2", f"$a = 'sy';\n$b = 'stem';\n$c = $a.$b;\n$c({C}['x']);"),
+            (
+                "session-name",
+                f"session_start();\n{SESSION}['s'] = {G}['s'];\n$func = {SESSION}['s'];\n$func({G}['a']);",
+            ),
+        )
+    ):
+        text = _wrap(WRAPPERS[k % len(WRAPPERS)], body)
+        yield Case("php.variable-call", variant, "php", f"n{index:04d}.php", text.encode())
+        index += 1
+    text = "<?= @`" + G + "[c]` ?>\n"  # backticks in an echo tag
+    yield Case("php.input-to-sink", "echo-tag-backticks", "php", f"n{index:04d}.php", text.encode())
 
 
 # --- a webshell page: the request reaches the sink by an indirect path, inside 12 KB of page --------
@@ -616,6 +634,13 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
     "dispatch-method": (
         f"$action = {G}['action'] ?? 'index';",
         "if (method_exists($ctl, $action . 'Action')) { call_user_func([$ctl, $action . 'Action']); }",
+    ),
+    "request-copy": (f"$params = {G};", "$page = max(1, (int) ($params['page'] ?? 1));", "echo $page;"),
+    "name-join": (
+        f"$first = trim({P}['first'] ?? '');",
+        "$last = 'Li';",
+        "$full = $first . $last;",
+        "echo htmlspecialchars($full);",
     ),
     "date-format": ("$f = 'Y' . '-m-d';", f"echo date($f, (int) ({G}['ts'] ?? time()));"),
     "padded-benign": (benign_code(60_000)[len("<?php\n") :],),
