@@ -205,6 +205,9 @@ rule php_small_request_to_sink : webshell php
         $sink3 = /(include|require)(_once)?[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(?[ \t]{0,5}@?([\x27"](data:|php:\/\/)|\$\{|\$_(GET|POST|REQUEST|COOKIE|SESSION)|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|getenv)/ nocase
         // include of a variable: only with request data proper (not $_SERVER, which picks config files)
         $inc_var = /(include|require)(_once)?[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(?[ \t]{0,5}@?\$[\w\[\]\x27"\->]{1,40}\s{0,3}\)?\s{0,3};/ nocase
+        // a page router builds the path itself ('pages/' . basename($p) . '.php') and checks it
+        $route_ext = /\.(php|inc|html?|tpl|phtml)['"]/ nocase
+        $route_check = /(basename|realpath|in_array|array_key_exists|is_file|file_exists|preg_match)\s{0,3}\(/ nocase
         $sink4 = /(echo|print|return)[ \t]{1,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?`[^`\n]{0,60}\$/
         $sink7 = /[=(][ \t]{0,3}`\$\w{1,20}`/
         $sink8 = /[=(][ \t]{0,3}`\{\$/
@@ -214,7 +217,7 @@ rule php_small_request_to_sink : webshell php
     condition:
         filesize < 4096 and $php and not php_webshell_eval_request and (
             (1 of ($src*) and 1 of ($sink*)) or
-            ($inc_var and 1 of ($src1, $src3, $src4, $src5, $src6, $src7, $src8, $src9))
+            ($inc_var and 1 of ($src1, $src3, $src4, $src5, $src6, $src7, $src8, $src9) and not $route_ext and not $route_check)
         )
 }
 

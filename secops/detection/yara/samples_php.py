@@ -193,6 +193,13 @@ PHP_SAMPLES: tuple[Sample, ...] = (
         "include 'footer.php';\n",
     ),
     Sample(
+        "php_small_request_to_sink",
+        False,
+        "router.php",
+        "<?php\n$page = $_GET['p'] ?? 'home';\n$file = __DIR__ . '/pages/' . basename($page) . '.php';\n"
+        "if (is_file($file)) {\n    include $file;\n}\n",
+    ),
+    Sample(
         "php_small_request_callback",
         True,
         "sort.php",

@@ -635,6 +635,18 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
         f"$action = {G}['action'] ?? 'index';",
         "if (method_exists($ctl, $action . 'Action')) { call_user_func([$ctl, $action . 'Action']); }",
     ),
+    "page-router": (
+        f"$page = {G}['p'] ?? 'home';",
+        "$file = __DIR__ . '/pages/' . basename($page) . '.php';",
+        "if (is_file($file)) {",
+        "    include $file;",
+        "}",
+    ),
+    "lang-router": (
+        f"$lang = in_array({C}['lang'] ?? '', ['zh', 'en'], true) ? {C}['lang'] : 'zh';",
+        '$strings = __DIR__ . "/lang/$lang.php";',
+        "require $strings;",
+    ),
     "request-copy": (f"$params = {G};", "$page = max(1, (int) ($params['page'] ?? 1));", "echo $page;"),
     "name-join": (
         f"$first = trim({P}['first'] ?? '');",
