@@ -197,7 +197,9 @@ rule php_small_request_to_sink : webshell php
         $src10 = "$_SESSION["
         // a sink called as a statement or in an expression, not as a method or a declaration
         // the argument is not a fixed string: system('uptime') on a status page is no shell
-        $sink1 = /([;{}()@=,!&|?\n]|echo|print|return|else|<\?php|<\?)[ \t]{0,40}(eval|system|exec|shell_exec|passthru|popen|proc_open)[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(\s{0,3}@?\s{0,3}([^'"\s)]|'[^'\n]{0,80}'\s{0,3}\.|"[^"\n]{0,80}"\s{0,3}\.|"[^"\n]{0,80}\$)/ nocase
+        $sink1 = /([;{}()@=,!&|?\n]|echo|print|return|else|<\?php|<\?)[ \t]{0,40}(system|exec|shell_exec|passthru|popen|proc_open)[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(\s{0,3}@?\s{0,3}([^'"\s)]|'[^'\n]{0,80}'\s{0,3}\.|"[^"\n]{0,80}"\s{0,3}\.|"[^"\n]{0,80}\$)/ nocase
+        // eval of PHP data ($x, a call, a PHP string join), not JavaScript's eval(xhr.responseText) in an inline script
+        $sink1e = /([;{}()@=,!&|?\n]|echo|print|return|else|<\?php|<\?)[ \t]{0,40}eval[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(\s{0,3}@?\s{0,3}(\$|[a-z_]{2,30}\s{0,3}\(|'[^'\n]{0,80}'\s{0,3}\.|"[^"\n]{0,80}"\s{0,3}\.|"[^"\n]{0,80}\$)/ nocase
         $sink1b = /([;{}()@=,!&|?\n]|echo|print|return|else|<\?php|<\?)[ \t]{0,40}pcntl_exec[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(/ nocase
         $sink1c = /([;{}()@=,!&|?\n]|echo|print|return|else|<\?php|<\?)[ \t]{0,40}create_function[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(\s{0,3}(['"][^'"\n]{0,40}['"]\s{0,3},\s{0,3})?[^'"\s)]/ nocase
         // assert of data, not of a comparison as in tests
@@ -208,7 +210,8 @@ rule php_small_request_to_sink : webshell php
         // a page router builds the path itself ('pages/' . basename($p) . '.php') and checks it
         $route_ext = /\.(php|inc|html?|tpl|phtml)['"]/ nocase
         $route_check = /(basename|realpath|in_array|array_key_exists|is_file|file_exists|preg_match)\s{0,3}\(/ nocase
-        $sink4 = /(echo|print|return)[ \t]{1,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?`[^`\n]{0,60}\$/
+        // backticks run a PHP variable ($c, {$c}), not a JavaScript template literal (`${x}`)
+        $sink4 = /(echo|print)[ \t]{1,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?`[^`\n]{0,60}\$[A-Za-z_{]/
         $sink7 = /[=(][ \t]{0,3}`\$\w{1,20}`/
         $sink8 = /[=(][ \t]{0,3}`\{\$/
         $sink9 = /[@=(.][ \t]{0,3}`\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/

@@ -647,6 +647,16 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
         '$strings = __DIR__ . "/lang/$lang.php";',
         "require $strings;",
     ),
+    "inline-script": (
+        f"$id = (int) ({G}['id'] ?? 0);",
+        "?>",
+        "<script>",
+        "function url(base) { return `${base}/api/news?id=<?= $id ?>`; }",
+        "var data = eval(xhr.responseText);",
+        "var m = /id=(\\d+)/.exec(location.search);",
+        "</script>",
+        "<?php",
+    ),
     "request-copy": (f"$params = {G};", "$page = max(1, (int) ($params['page'] ?? 1));", "echo $page;"),
     "name-join": (
         f"$first = trim({P}['first'] ?? '');",
