@@ -256,10 +256,10 @@ rule php_small_request_callback : webshell php
         $cb4 = "ReflectionFunction" nocase
         // the callee: a dangerous name, or one synthesised at run time
         $name = /['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)['"]/ nocase
-        $syn1 = "' . '"
-        $syn2 = "'.'"
-        $syn3 = "\" . \""
-        $syn4 = "\".\""
+        $syn1 = /['"][A-Za-z_]{1,20}' \. '[A-Za-z_]{1,20}['"]/
+        $syn2 = /['"][A-Za-z_]{1,20}'\.'[A-Za-z_]{1,20}['"]/
+        $syn3 = /['"][A-Za-z_]{1,20}" \. "[A-Za-z_]{1,20}['"]/
+        $syn4 = /['"][A-Za-z_]{1,20}"\."[A-Za-z_]{1,20}['"]/
         $syn5 = /strrev\s{0,3}\(\s{0,3}['"]/ nocase
         $syn6 = /str_i?replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,12}['"]\s{0,3},\s{0,3}['"]['"]\s{0,3},\s{0,3}['"]/ nocase
         $syn7 = /strtr\s{0,3}\(\s{0,3}['"]/ nocase
@@ -278,13 +278,15 @@ rule php_small_request_callback : webshell php
         $syn9i = ", ~\""
         $syn9j = ", ~'"
         $syn9k = ",~\""
-        $syn10 = /chr\s{0,3}\(\s{0,3}(\d{2,3}|0x[0-9a-f]{2})\s{0,3}\)\s{0,3}\.\s{0,3}chr\s{0,3}\(/ nocase
+        // chr() of letters (not chr(13).chr(10))
+        $syn10 = /chr\s{0,3}\(\s{0,3}(6[5-9]|[78][0-9]|9[0579]|9[89]|1[01][0-9]|12[0-2]|0x[4-7][0-9a-f])\s{0,3}\)\s{0,3}\.\s{0,3}chr\s{0,3}\(/ nocase
         $syn11 = /\\x[67][0-9a-fA-F]\\x[67][0-9a-fA-F]\\x[67][0-9a-fA-F]/
         $syn12 = /\\1[0-7]{2}\\1[0-7]{2}\\1[0-7]{2}/
         $syn13 = /\\u\{[67][0-9a-fA-F]\}\\u\{/
-        $syn14 = /(base64_decode|str_rot13|hex2bin|gzinflate|gzuncompress)\s{0,3}\(\s{0,3}['"]/ nocase
-        $syn15a = /\$\w{1,10}\[\d{1,2}\] \. \$\w{1,10}\[\d{1,2}\]/
-        $syn15b = /\$\w{1,10}\[\d{1,2}\]\.\$\w{1,10}\[\d{1,2}\]/
+        $syn14 = /(base64_decode|str_rot13|hex2bin|gzinflate|gzuncompress)\s{0,3}\(\s{0,3}['"][A-Za-z0-9+\/=_]{4,40}['"]\s{0,3}\)/ nocase
+        // a name picked letter by letter from a string: $s[4] . $s[18] . $s[18] . $s[4]
+        $syn15a = /\$\w{1,10}\[\d{1,2}\]( \. \$\w{1,10}\[\d{1,2}\]){3}/
+        $syn15b = /\$\w{1,10}\[\d{1,2}\](\.\$\w{1,10}\[\d{1,2}\]){3}/
         $syn18 = /"[A-Za-z_]{1,16}\\x[4-7][0-9a-fA-F][A-Za-z_]{0,16}"/
         $syn19 = /"\\x[4-7][0-9a-fA-F][A-Za-z_]{1,16}"/
         $syn20 = /"[A-Za-z_]{1,16}\\1[0-7]{2}[A-Za-z_]{0,16}"/
@@ -366,13 +368,15 @@ rule php_small_name_synthesis_call : webshell php obfuscation
         $syn9i = ", ~\""
         $syn9j = ", ~'"
         $syn9k = ",~\""
-        $syn10 = /chr\s{0,3}\(\s{0,3}(\d{2,3}|0x[0-9a-f]{2})\s{0,3}\)\s{0,3}\.\s{0,3}chr\s{0,3}\(/ nocase
+        // chr() of letters (not chr(13).chr(10))
+        $syn10 = /chr\s{0,3}\(\s{0,3}(6[5-9]|[78][0-9]|9[0579]|9[89]|1[01][0-9]|12[0-2]|0x[4-7][0-9a-f])\s{0,3}\)\s{0,3}\.\s{0,3}chr\s{0,3}\(/ nocase
         $syn11 = /\\x[67][0-9a-fA-F]\\x[67][0-9a-fA-F]\\x[67][0-9a-fA-F]/
         $syn12 = /\\1[0-7]{2}\\1[0-7]{2}\\1[0-7]{2}/
         $syn13 = /\\u\{[67][0-9a-fA-F]\}\\u\{/
         $syn14 = /(base64_decode|str_rot13|hex2bin|gzinflate|gzuncompress)\s{0,3}\(\s{0,3}['"][A-Za-z0-9+\/=_]{4,40}['"]\s{0,3}\)/ nocase
-        $syn15a = /\$\w{1,10}\[\d{1,2}\] \. \$\w{1,10}\[\d{1,2}\]/
-        $syn15b = /\$\w{1,10}\[\d{1,2}\]\.\$\w{1,10}\[\d{1,2}\]/
+        // a name picked letter by letter from a string: $s[4] . $s[18] . $s[18] . $s[4]
+        $syn15a = /\$\w{1,10}\[\d{1,2}\]( \. \$\w{1,10}\[\d{1,2}\]){3}/
+        $syn15b = /\$\w{1,10}\[\d{1,2}\](\.\$\w{1,10}\[\d{1,2}\]){3}/
         $syn16 = /['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)['"]/ nocase
         $syn17 = "ReflectionFunction" nocase
         // a name joined from variables: $c = $a . $b;

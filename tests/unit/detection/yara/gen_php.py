@@ -657,6 +657,19 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
         "</script>",
         "<?php",
     ),
+    "csv-export": (
+        "$eol = chr(13) . chr(10);",
+        f"$ids = array_map('intval', explode(',', {G}['ids'] ?? ''));",
+        "$sql = 'SELECT id, name FROM students ' . 'WHERE id IN (' . implode(',', $ids) . ')';",
+        "usort($rows, 'strcmp');",
+        "echo implode($eol, $rows);",
+    ),
+    "date-parts": (
+        f"$d = explode('-', {G}['d'] ?? '2026-12-07');",
+        "$label = $d[0] . $d[1] . $d[2];",
+        "$fmt = $formatters[$label] ?? 'strval';",
+        "echo $fmt($label);",
+    ),
     "request-copy": (f"$params = {G};", "$page = max(1, (int) ($params['page'] ?? 1));", "echo $page;"),
     "name-join": (
         f"$first = trim({P}['first'] ?? '');",
