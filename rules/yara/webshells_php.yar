@@ -179,7 +179,7 @@ rule php_small_request_to_sink : webshell php
         severity = "critical"
         technique = "php-input-to-sink"
         language = "php"
-        confidence = "high"
+        confidence = "medium"
         family = "php-one-liner"
         reference = "https://attack.mitre.org/techniques/T1505/003/"
     strings:
@@ -195,6 +195,7 @@ rule php_small_request_to_sink : webshell php
         $src9 = /'_[GPRCS][A-Z]{0,3}' ?\. ?'/
         $src11 = /"_[GPRCS][A-Z]{0,3}" ?\. ?"/
         $src10 = "$_SESSION["
+        $upload = /\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]tmp_name/
         // a sink called as a statement or in an expression, not as a method or a declaration
         // the argument is not a fixed string: system('uptime') on a status page is no shell
         $sink1 = /([;{}()@=,!&|?\n]|echo|print|return|else|<\?php|<\?)[ \t]{0,40}(system|exec|shell_exec|passthru|popen|proc_open)[ \t]{0,5}(\/\*[^*\n]{0,30}\*\/[ \t]{0,5})?\(\s{0,3}@?\s{0,3}([^'"\s)]|'[^'\n]{0,80}'\s{0,3}\.|"[^"\n]{0,80}"\s{0,3}\.|"[^"\n]{0,80}\$)/ nocase
@@ -220,7 +221,7 @@ rule php_small_request_to_sink : webshell php
     condition:
         filesize < 4096 and $php and not php_webshell_eval_request and (
             (1 of ($src*) and 1 of ($sink*)) or
-            ($inc_var and 1 of ($src1, $src3, $src4, $src5, $src6, $src7, $src8, $src9) and not $route_ext and not $route_check)
+            ($inc_var and 1 of ($src1, $src3, $src4, $src5, $src6, $src7, $src8, $src9, $upload) and not $route_ext and not $route_check)
         )
 }
 
@@ -293,12 +294,14 @@ rule php_small_request_callback : webshell php
         $syn21 = /"\\1[0-7]{2}[A-Za-z_]{1,16}"/
         // the callee is a variable filled from the request: $e = $_REQUEST['e']; usort($a, $e)
         $req_name = /\$\w{1,20}\s{0,3}=\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3};/
-        $cb_var1 = /(call_user_func|call_user_func_array|array_map|register_shutdown_function|register_tick_function|ob_start|forward_static_call|forward_static_call_array)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}[,)]/ nocase
+        $cb_var1 = /(call_user_func|call_user_func_array|array_map|register_shutdown_function|register_tick_function|ob_start|forward_static_call|forward_static_call_array)\s{0,3}\(\s{0,3}\$\w{1,20}(\[\d{1,2}\])?\s{0,3}[,)]/ nocase
+        // a wrapper that calls its own first argument: run($_GET['f'], $_GET['x'])
+        $fga = "func_get_args" nocase
         $cb_var2 = /(usort|uasort|uksort|array_filter|array_walk|array_walk_recursive|array_udiff|array_udiff_assoc|array_uintersect|array_uintersect_assoc|array_intersect_ukey|array_diff_ukey)\s{0,3}\([^;]{1,100},\s{0,3}\$\w{1,20}\s{0,3}\)/ nocase
     condition:
         filesize < 4096 and $php and 1 of ($src*) and not php_webshell_callback_request and (
             (1 of ($cb*) and ($name or 1 of ($syn*))) or
-            ($req_name and 1 of ($cb_var*))
+            (($req_name or $fga) and 1 of ($cb_var*))
         )
 }
 
@@ -342,10 +345,10 @@ rule php_small_name_synthesis_call : webshell php obfuscation
         // an array element called with another: $m['a']($m['b'])
         $elem = /\]\(@?\$\w{1,20}\[/
         $req_name = /\$\w{1,20}\s{0,3}=\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE|SESSION)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3}[;)]/
-        $stmt1 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\(\$/
-        $stmt2 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\('/
-        $stmt3 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\("/
-        $stmt4 = /([;{}\n@=]|return)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\((getenv|file_get_contents)/
+        $stmt1 = /([;{}\n@=]|return|echo|print)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\(\$/
+        $stmt2 = /([;{}\n@=]|return|echo|print)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\('/
+        $stmt3 = /([;{}\n@=]|return|echo|print)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\("/
+        $stmt4 = /([;{}\n@=]|return|echo|print)[ \t]{0,20}\$\w{0,20}[A-Za-z0-9_]\((getenv|file_get_contents)/
         $syn1 = /['"][A-Za-z_]{1,20}' \. '[A-Za-z_]{1,20}['"]/
         $syn2 = /['"][A-Za-z_]{1,20}'\.'[A-Za-z_]{1,20}['"]/
         $syn3 = /['"][A-Za-z_]{1,20}" \. "[A-Za-z_]{1,20}['"]/

@@ -547,6 +547,13 @@ def nonalnum_cases(start: int) -> Iterator[Case]:
             ("array-values", f"$p = array_values({P});\n$q = $p[0];\n$r = $p[1];\n$q($r);"),
             ("variable-join", f"$a = 'as';\n$b = 'se' . 'rt';\n$c = $a . $b;\n$c({P}['x']);"),
             ("variable-join2", f"$a = 'sy';\n$b = 'stem';\n$c = $a.$b;\n$c({C}['x']);"),
+            ("copy-echo-call", f"$q = {R};\n$fn = $q['f'];\n$ar = $q['a'];\necho $fn($ar);"),
+            (
+                "args-wrapper",
+                "function run() { $a = func_get_args(); return call_user_func_array($a[0], array_slice($a, 1)); }\n"
+                f"run({G}['f'], {G}['x']);",
+            ),
+            ("upload-variable", f"$u = {t('$_FI', 'LES')}['f']['tmp_name'];\ninclude $u;"),
             (
                 "session-name",
                 f"session_start();\n{SESSION}['s'] = {G}['s'];\n$func = {SESSION}['s'];\n$func({G}['a']);",
