@@ -256,7 +256,7 @@ rule php_small_request_callback : webshell php
         $cb3 = "registerPHPFunctions" nocase
         $cb4 = "ReflectionFunction" nocase
         // the callee: a dangerous name, or one synthesised at run time
-        $name = /['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)['"]/ nocase
+        $name = /\$\w{1,20}\s{0,3}=\s{0,3}['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)['"]\s{0,3};/ nocase
         $syn1 = /['"][A-Za-z_]{1,20}' \. '[A-Za-z_]{1,20}['"]/
         $syn2 = /['"][A-Za-z_]{1,20}'\.'[A-Za-z_]{1,20}['"]/
         $syn3 = /['"][A-Za-z_]{1,20}" \. "[A-Za-z_]{1,20}['"]/
@@ -380,7 +380,7 @@ rule php_small_name_synthesis_call : webshell php obfuscation
         // a name picked letter by letter from a string: $s[4] . $s[18] . $s[18] . $s[4]
         $syn15a = /\$\w{1,10}\[\d{1,2}\]( \. \$\w{1,10}\[\d{1,2}\]){3}/
         $syn15b = /\$\w{1,10}\[\d{1,2}\](\.\$\w{1,10}\[\d{1,2}\]){3}/
-        $syn16 = /['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)['"]/ nocase
+        $syn16 = /(=|ReflectionFunction\s{0,3}\(|define\s{0,3}\(\s{0,3}['"]\w{1,30}['"]\s{0,3},)\s{0,3}['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)['"]/ nocase
         $syn17 = "ReflectionFunction" nocase
         // a name joined from variables: $c = $a . $b;
         $syn22 = /\$\w{1,20} \. \$\w{1,20}( \. \$\w{1,20}){0,4};/
@@ -445,7 +445,12 @@ rule php_callback_dangerous_name : webshell php
         reference = "https://www.php.net/manual/en/language.types.callable.php"
     strings:
         $php = /<\?(php|=|[ \t\r\n])/ nocase
-        $cb = /[^\w$>:.](call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_walk_recursive|array_reduce|usort|uasort|uksort|array_udiff|array_udiff_assoc|array_udiff_uassoc|array_uintersect|array_uintersect_assoc|array_uintersect_uassoc|array_diff_ukey|array_diff_uassoc|array_intersect_ukey|array_intersect_uassoc|register_shutdown_function|register_tick_function|ob_start|iterator_apply|forward_static_call|forward_static_call_array|fromCallable)\s{0,3}\([^;]{0,80}['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)['"]\s{0,3}[,)]/ nocase
+        // the dangerous name in the callback's own place: first argument, last argument (the call ends there), or array_reduce's second
+        $cb = /[^\w$>:.](call_user_func|call_user_func_array|array_map|register_shutdown_function|register_tick_function|ob_start|forward_static_call|forward_static_call_array)\s{0,3}(\/\*[^*\n]{0,30}\*\/\s{0,3})?\(\s{0,3}['\"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)['\"]\s{0,3}[,)]/ nocase
+        $cb_last = /[^\w$>:.](array_filter|array_walk|array_walk_recursive|usort|uasort|uksort|array_udiff|array_udiff_assoc|array_udiff_uassoc|array_uintersect|array_uintersect_assoc|array_uintersect_uassoc|array_diff_ukey|array_diff_uassoc|array_intersect_ukey|array_intersect_uassoc)\s{0,3}(\/\*[^*\n]{0,30}\*\/\s{0,3})?\([^;]{0,100},\s{0,3}['\"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)['\"]\s{0,3}\)\s{0,3};/ nocase
+        // ArrayObject/ArrayIterator sorting with a dangerous callback: $o->uasort('assert')
+        $cb_meth = /->(uasort|uksort)\s{0,3}\(\s{0,3}['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)['"]\s{0,3}\)/ nocase
+        $cb_mid = /[^\w$>:.]array_reduce\s{0,3}(\/\*[^*\n]{0,30}\*\/\s{0,3})?\([^,;]{1,80},\s{0,3}['\"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)['\"]\s{0,3}[,)]/ nocase
         $var = /\$\w{1,20}\s{0,3}=\s{0,3}['"](assert|system|shell_exec|passthru|popen|proc_open|pcntl_exec)['"]\s{0,3};\s{0,10}[^;\n]{0,30}\$\w{1,20}\s{0,3}\(\s{0,3}@?\$\w/ nocase
         // the callback is the request's choice: usort($a, $_GET['f']), ob_start($_POST['f']), new ReflectionFunction($_GET['f'])
         $req_last = /[^\w$>:.](usort|uasort|uksort|array_filter|array_walk|array_walk_recursive|array_reduce|array_udiff|array_udiff_assoc|array_uintersect|array_uintersect_assoc|array_diff_ukey|array_intersect_ukey)\s{0,3}\([^;]{0,100},\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\)/ nocase
@@ -454,10 +459,10 @@ rule php_callback_dangerous_name : webshell php
         $req_from = /fromCallable\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
         $req_prc = /preg_replace_callback\s{0,3}\([^,;]{1,100},\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
         $req_xsl = /php:function\s{0,3}\(\s{0,3}\\?['"]['"]\s{0,3}\.\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
-        $from = /fromCallable\s{0,3}\(\s{0,3}['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)['"]/ nocase
+        $from = /fromCallable\s{0,3}(\/\*[^*\n]{0,30}\*\/\s{0,3})?\(\s{0,3}['"](assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)['"]/ nocase
         $xsl = /php:function\s{0,3}\(\s{0,3}(\\?['"]|&quot;|&apos;)(['"]\s{0,3}\.\s{0,3}['"])?(assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)/ nocase
     condition:
-        $php and 1 of ($cb, $var, $from, $xsl, $req*) and not php_webshell_callback_request
+        $php and 1 of ($cb*, $var, $from, $xsl, $req*) and not php_webshell_callback_request
 }
 
 rule php_encoded_payload_eval : webshell php obfuscation

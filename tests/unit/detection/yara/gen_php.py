@@ -553,6 +553,8 @@ def nonalnum_cases(start: int) -> Iterator[Case]:
                 "function run() { $a = func_get_args(); return call_user_func_array($a[0], array_slice($a, 1)); }\n"
                 f"run({G}['f'], {G}['x']);",
             ),
+            ("constant-name", f"define('F', '{SYSTEM}');\n$f = F;\n$f({G}['c']);"),
+            ("array-object-sort", f"$o = new ArrayObject(array({P}['x'], '1'));\n$o->uasort('{ASSERT}');"),
             ("upload-variable", f"$u = {t('$_FI', 'LES')}['f']['tmp_name'];\ninclude $u;"),
             (
                 "session-name",
@@ -676,6 +678,13 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
         "$label = $d[0] . $d[1] . $d[2];",
         "$fmt = $formatters[$label] ?? 'strval';",
         "echo $fmt($label);",
+    ),
+    "exec-check": (
+        f"$avail = array_filter(['exec', 'shell_{t('ex', 'ec')}', '{SYSTEM}', '{PASSTHRU}'], 'function_exists');",
+        "$names = array_map('strtoupper', array('exec', 'popen'));",
+        f"$fmt = {G}['fmt'] ?? 'json';",
+        "$out = $fmt === 'json' ? 'json_encode' : 'serialize';",
+        "echo $out($avail);",
     ),
     "request-copy": (f"$params = {G};", "$page = max(1, (int) ($params['page'] ?? 1));", "echo $page;"),
     "name-join": (
