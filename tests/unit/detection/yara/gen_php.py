@@ -686,6 +686,11 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
         "$out = $fmt === 'json' ? 'json_encode' : 'serialize';",
         "echo $out($avail);",
     ),
+    "mb-cleanup": (
+        f"$q = mb_ereg_replace('[\\s　]+', ' ', {P}['q'] ?? '');",
+        "$q = mb_ereg_replace('^ | $', '', $q, 'msr');",
+        "echo htmlspecialchars($q);",
+    ),
     "request-copy": (f"$params = {G};", "$page = max(1, (int) ($params['page'] ?? 1));", "echo $page;"),
     "name-join": (
         f"$first = trim({P}['first'] ?? '');",
