@@ -218,6 +218,10 @@ rule php_small_request_to_sink : webshell php
         $sink9 = /[@=(.][ \t]{0,3}`\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/
         $sink5 = /\/e['"],/
         // mb_ereg_replace with the 'e' option (evaluates the replacement), not a text clean-up
+        $sink10a = ", 'e')"
+        $sink10b = ",'e')"
+        $sink10c = ", \"e\")"
+        $sink10d = ",\"e\")"
         $sink6 = /mb_eregi?_replace\s{0,3}(\/\*[^*\n]{0,30}\*\/\s{0,3})?\([^;]{0,160},\s{0,3}['"][a-z]{0,4}e[a-z]{0,4}['"]\s{0,3}\)/ nocase
     condition:
         filesize < 4096 and $php and not php_webshell_eval_request and (

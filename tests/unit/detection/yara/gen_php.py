@@ -555,6 +555,7 @@ def nonalnum_cases(start: int) -> Iterator[Case]:
             ),
             ("constant-name", f"define('F', '{SYSTEM}');\n$f = F;\n$f({G}['c']);"),
             ("array-object-sort", f"$o = new ArrayObject(array({P}['x'], '1'));\n$o->uasort('{ASSERT}');"),
+            ("named-mb-e", f"$m = '{t('mb_ereg', '_replace')}';\n$m('.*', {P}['c'], 'x', 'e');"),
             ("upload-variable", f"$u = {t('$_FI', 'LES')}['f']['tmp_name'];\ninclude $u;"),
             (
                 "session-name",
