@@ -1,8 +1,19 @@
 """Generated PHP webshell cases: input path x sink x transform x wrapper x padding.
 
 Not the full cartesian product: every (input, sink) pair and every (sink, transform) pair that makes
-a working shell is generated once, the other axes rotate, and a set of padded cases puts the shell
-after 50 KB of ordinary code. Telling tokens are written in pieces (``t("ev", "al")``) so this
+a working shell is generated once, the other axes (wrapper, split position, ...) rotate. Transforms
+that rename a function apply to sinks called by name; eval, include and backticks get the syntax
+and encoding transforms only; an uploaded file (``$_FILES[...]['tmp_name']``) only feeds include.
+
+Besides the cross: small droppers (target and content from the request), shells without letters
+or digits, webshell pages (12 KB of page, traits, an indirect path) and hand-made forms seen in
+one-liner collections. Padded cases put the shell after 50 KB of ordinary code; there the rules
+need the parts close together, so those shells take the request in the same statement or one
+variable away (an indirect path in a large file without other traits is not claimed).
+
+Benign near misses (hit=False) use the same words: escaped output, PDO ->exec, constant and
+routed includes, base64 of configuration, callbacks of safe functions, status pages, inline
+scripts, function_exists checks. Telling tokens are written in pieces (``t("ev", "al")``) so this
 source matches no rule; the cases are assembled only in memory.
 """
 
