@@ -233,7 +233,7 @@ rule php_small_request_to_sink : webshell php
 rule php_small_request_callback : webshell php
 {
     meta:
-        description = "Small PHP file that reads request data and hands a dangerous function (by name, or a name built at run time) to a callback: call_user_func, array_map, array_filter, usort, array_walk, array_udiff, array_uintersect, register_shutdown_function, ob_start, preg_replace_callback, Closure::fromCallable, XSLT registerPHPFunctions, ReflectionFunction"
+        description = "Small PHP file that reads request data and hands a callback sink (call_user_func, array_map, array_filter, usort, array_walk, array_udiff, array_uintersect, register_shutdown_function, ob_start, preg_replace_callback, Closure::fromCallable, XSLT registerPHPFunctions, ReflectionFunction) a function name built at run time, a variable set to a dangerous name, or a variable filled from the request"
         description_zh = "小型 PHP 文件读取请求数据，并把危险函数（assert、system 等，或运行时拼出的函数名）交给回调函数执行，绕过常规检测的回调型木马"
         author = "secops"
         date = "2026-12-07"
@@ -438,8 +438,8 @@ rule php_request_to_sink_nearby : webshell php
 rule php_callback_dangerous_name : webshell php
 {
     meta:
-        description = "A callback-taking PHP function handed a code or command function by name: usort($a, 'assert'), array_map('system', ...), ob_start('assert'), Closure::fromCallable('system'), or a variable set to such a name and called at once"
-        description_zh = "PHP 回调函数被直接传入 assert、system 等危险函数名（如 usort($a,'assert')、ob_start('assert')），正常程序不会这样写，属于回调型木马"
+        description = "A callback-taking PHP function handed a code or command function by name in the callback's place (usort($a, 'assert'), ob_start('assert'), Closure::fromCallable('system'), XSLT php:function('system')), a variable set to such a name and called at once, or a callback chosen by the request (usort($a, $_GET['f']))"
+        description_zh = "PHP 回调函数被直接传入 assert、system 等危险函数名（如 usort($a,'assert')、ob_start('assert')），或回调函数由请求参数指定，正常程序不会这样写，属于回调型木马"
         author = "secops"
         date = "2026-12-07"
         severity = "critical"
