@@ -621,3 +621,45 @@ rule php_request_sink_shell_traits : webshell php
         $php and 1 of ($src*) and 1 of ($sink*) and
         ((filesize < 32KB and 3 of ($t*)) or (filesize < 128KB and 4 of ($t*)))
 }
+
+rule php_name_synthesis_call_medium : webshell php obfuscation
+{
+    meta:
+        description = "PHP file under 64 KB that reads request data and, in the statement right before a call through a variable, hides the function name (XOR or ~ of strings, chr() of letters, escaped letters, strrev/str_replace/strtr of literals, string indexing)"
+        description_zh = "64 KB 以内的 PHP 文件读取请求数据，并在变量调用之前的语句中用异或、取反、chr()、转义序列、字符串反转/替换或按下标取字符拼出函数名，是加了填充的混淆木马"
+        author = "secops"
+        date = "2026-12-07"
+        severity = "high"
+        technique = "php-name-synthesis"
+        language = "php"
+        confidence = "medium"
+        family = "php-obfuscation"
+        reference = "https://attack.mitre.org/techniques/T1027/"
+    strings:
+        $php = /<\?(php|=|[ \t\r\n])/ nocase
+        $src1 = /\$_(GET|POST|REQUEST|COOKIE)\b/
+        $src2 = /\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_/
+        $src3 = /getenv\s{0,3}\(\s{0,3}['"]HTTP_/ nocase
+        $src4 = "php://input" nocase
+        $src5 = /\$\{\s{0,3}['"]_/
+        // a hidden name in the statement just before a call through a variable: $f = '...' ^ '...'; $f($x)
+        $m_xor1 = /' \^ '[^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+        $m_xor2 = /'\^'[^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+        $m_xor3 = /" \^ "[^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+        $m_xor4 = /"\^"[^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+        $m_not1 = /~\s{0,3}"\\x[89a-fA-F][^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+        $m_chr = /chr\s{0,3}\(\s{0,3}(6[5-9]|[78][0-9]|9[0579]|9[89]|1[01][0-9]|12[0-2]|0x[4-7][0-9a-f])\s{0,3}\)\s{0,3}\.\s{0,3}chr\s{0,3}\([^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/ nocase
+        $m_hex1 = /[A-Za-z_]\\x[4-7][0-9a-fA-F][^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+        $m_hex2 = /\\x[4-7][0-9a-fA-F][A-Za-z_][^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+        $m_hex3 = /\\x[4-7][0-9a-fA-F]\\x[4-7][0-9a-fA-F][^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+        $m_oct1 = /[A-Za-z_]\\1[0-7]{2}[^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+        $m_oct2 = /\\1[0-7]{2}[A-Za-z_][^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+        $m_oct3 = /\\1[0-7]{2}\\1[0-7]{2}[^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+        $m_uni = /\\u\{[4-7][0-9a-fA-F]\}[^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+        $m_rev = /strrev\s{0,3}\(\s{0,3}['\"][^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/ nocase
+        $m_junk = /str_i?replace\s{0,3}\(\s{0,3}['\"][^'\"\n]{1,12}['\"]\s{0,3},\s{0,3}['\"]['\"]\s{0,3},\s{0,3}['\"][^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/ nocase
+        $m_tr = /strtr\s{0,3}\(\s{0,3}['\"][^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/ nocase
+        $m_idx = /\$\w{1,10}\[\d{1,2}\] \. \$\w{1,10}\[\d{1,2}\] \. [^;\n]{0,300};\s{0,20}@?\$\w{1,20}\s{0,3}\(/
+    condition:
+        filesize < 65536 and $php and 1 of ($src*) and 1 of ($m_*)
+}

@@ -152,13 +152,13 @@ PHP_SAMPLES: tuple[Sample, ...] = (
         "php_obfuscated_function_name",
         True,
         "o4.php",
-        "<?php $f = str_rot13('nff§reg'); $g = strrev('tre§ssa'); $f($_POST['x']); ?>\n",
+        "<?php $f = str_rot13('nff§reg'); $g = strrev('tre§ssa');§ $f($_POST['x']); ?>\n",
     ),
     Sample(
         "php_obfuscated_function_name",
         True,
         "o5.php",
-        "<?php $f = chr(97)§.chr(115).chr(115).chr(101).chr(114).chr(116); $f($_POST['x']); ?>\n",
+        "<?php $f = chr(97)§.chr(115).chr(115).chr(101).chr(114).chr(116);§ $f($_POST['x']); ?>\n",
     ),
     Sample(
         "php_obfuscated_function_name",
@@ -334,6 +334,28 @@ PHP_SAMPLES: tuple[Sample, ...] = (
         "<?php\n@set_time_limit(0);\n$tab = $_GET['tab'] ?? 'os';\n"
         "echo php_uname() . ' ' . getcwd() . ' ' . ini_get('disable_functions');\n"
         "echo '<pre>' . htmlspecialchars((string) shell_ex§ec('uptime 2>&1')) . '</pre>';\n",
+    ),
+    Sample(
+        "php_name_synthesis_call_medium",
+        True,
+        "theme.php",
+        "<?php\n"
+        + "".join(
+            f"function block_{i}($t) {{ return '<div class=\"b{i}\">' . htmlspecialchars($t) . '</div>'; }}\n"
+            for i in range(60)
+        )
+        + "$f = '!#%&()' §^ 'RZVRMD';\n@$f($_PO§ST['x']);\n",
+    ),
+    Sample(
+        "php_name_synthesis_call_medium",
+        False,
+        "mask.php",
+        "<?php\n"
+        + "".join(
+            f"function block_{i}($t) {{ return '<div class=\"b{i}\">' . htmlspecialchars($t) . '</div>'; }}\n"
+            for i in range(60)
+        )
+        + "$mask = 'abc' ^ 'xyz';\n$render = $renderers[$_GET['r'] ?? ''] ?? 'strval';\necho $render($mask);\n",
     ),
     # --- China Chopper -------------------------------------------------------------------------
     Sample("china_chopper_php", True, "1.php", "<?php @ev§al($_PO§ST['chopper']);?>"),

@@ -602,6 +602,38 @@ def page_cases(start: int) -> Iterator[Case]:
         index += 1
 
 
+# --- obfuscated names in a medium-size file (10 KB of page around the shell) -----------------------
+STRONG_TRANSFORMS = (
+    "xor",
+    "not",
+    "chr",
+    "hex",
+    "octal",
+    "unicode",
+    "strrev",
+    "junk",
+    "strtr",
+    "strindex",
+    "partialhex",
+    "partialoct",
+)
+CALLED_SINKS = ("assert", "system", "shell_exec", "passthru", "exec", "popen")
+
+
+def medium_cases(start: int) -> Iterator[Case]:
+    index = start
+    page = benign_code(10_000)
+    direct = ("post", "get", "request", "cookie")
+    for k, transform in enumerate(STRONG_TRANSFORMS):
+        for j in range(2):
+            sink = CALLED_SINKS[(k + j) % len(CALLED_SINKS)]
+            inp = direct[(k + j) % len(direct)]
+            body = build(inp, sink, transform, "php", index)
+            variant = f"input={inp} sink={sink} transform={transform} size=10k"
+            yield Case("php.medium-synthesis", variant, "php", f"m{index:04d}.php", (page + body).encode())
+            index += 1
+
+
 # --- near misses: the same words in benign code ----------------------------------------------------
 NEAR_MISSES: dict[str, tuple[str, ...]] = {  # name -> lines of a benign file
     "escaped-output": (f"echo htmlspecialchars({G}['q'] ?? '', ENT_QUOTES, 'UTF-8');",),
@@ -735,6 +767,7 @@ def cases() -> Iterator[Case]:
     yield from dropper_cases(5000)
     yield from nonalnum_cases(6000)
     yield from page_cases(7000)
+    yield from medium_cases(8000)
     for name, lines in NEAR_MISSES.items():
         text = "<?php\n" + "\n".join(lines) + "\n"
         for wrapper in ("plain", "html"):
