@@ -126,13 +126,14 @@ def _table(hits: list[YaraHit]) -> str:
         {
             "severity": hit.meta.get("severity") or "",
             "rule": hit.rule,
-            "family": hit.meta.get("family") or "",
+            "family": hit.meta.get("family") or hit.meta.get("technique") or "",
             "path": hit.path,
+            "description": hit.meta.get("description_zh") or hit.meta.get("description") or "",
             "strings": ", ".join(f"{s.identifier}@{s.offset}" for s in hit.strings[:4]),
         }
         for hit in sorted(hits, key=lambda h: (h.path, h.rule))
     ]
-    return render_table(rows, ["severity", "rule", "family", "path", "strings"])
+    return render_table(rows, ["severity", "rule", "family", "path", "description", "strings"])
 
 
 def _summary(ruleset: RuleSet, stats: ScanStats, max_size: float) -> None:

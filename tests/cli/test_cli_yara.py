@@ -40,8 +40,8 @@ def test_scan_table_and_clean_tree_exit_0(run_cli: Invoke, tmp_path: Path) -> No
     result = run_cli("yara", "scan", str(www))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["SEVERITY", "RULE", "FAMILY", "PATH", "STRINGS"]
-    assert any("china_chopper_php" in line and "China Chopper" in line for line in lines)
+    assert lines[0].split() == ["SEVERITY", "RULE", "FAMILY", "PATH", "DESCRIPTION", "STRINGS"]
+    assert any("china_chopper_php" in line and "China Chopper" in line and "中国菜刀" in line for line in lines)
 
     clean = tmp_path / "clean"
     clean.mkdir()
@@ -102,12 +102,14 @@ def test_store_writes_ecs_alerts_once(run_cli: Invoke, workspace: Workspace, tmp
     shell = next(a for a in alerts if a["rule"] == "china_chopper_php")
     assert shell["severity"] == "critical"
     assert shell["title"].endswith(str(www / "uploads/2026/11/avatar.php"))
+    assert shell["title"].startswith("中国菜刀")  # the staff read the Chinese description
     detail = shell["detail"]
     assert detail["event"]["kind"] == "alert" and detail["event"]["module"] == "yara"
     assert detail["file"]["path"] == str(www / "uploads/2026/11/avatar.php")
     assert detail["file"]["hash"]["sha256"] == next(h["sha256"] for h in hits if h["rule"] == "china_chopper_php")
     assert detail["rule"]["name"] == "china_chopper_php"
     assert detail["rule"]["ruleset"] == "webshell_chopper"
+    assert detail["rule"]["secops"]["technique"] == "family-marker" and detail["rule"]["secops"]["language"] == "php"
     assert detail["threat"]["software"]["name"] == "China Chopper"
     assert detail["yara"]["strings"][0]["identifier"] == "$one"
     assert {a["rule"] for a in alerts} >= set(planted.values())

@@ -37,6 +37,9 @@ def ecs_detail(hit: YaraHit, at: datetime, hostname: str) -> dict[str, Any]:
     for key in ("description", "reference"):
         if hit.meta.get(key):
             rule[key] = hit.meta[key]
+    for key in ("description_zh", "technique", "language", "confidence"):  # secops's own, beside ECS
+        if hit.meta.get(key):
+            rule.setdefault("secops", {})[key] = hit.meta[key]
     if hit.meta.get("family"):
         rule["category"] = hit.meta["family"]
     detail: dict[str, Any] = {
@@ -72,7 +75,7 @@ def ecs_detail(hit: YaraHit, at: datetime, hostname: str) -> dict[str, Any]:
 
 
 def hit_alert(hit: YaraHit, at: datetime, hostname: str | None = None) -> Alert:
-    description = hit.meta.get("description") or hit.rule
+    description = hit.meta.get("description_zh") or hit.meta.get("description") or hit.rule  # staff read Chinese
     return Alert(
         at=at,
         source=SOURCE,

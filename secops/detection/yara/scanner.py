@@ -36,6 +36,8 @@ DEFAULT_TIMEOUT_S = 60  # per file; a pathological rule on a pathological file m
 SNIPPET_BYTES = 64  # never more of a scanned file than this in the output
 MAX_INSTANCES = 3  # offsets reported per string
 MAX_STRINGS = 20  # string matches reported per hit
+# what a hit says of its rule (None where a rule of yours has no such meta)
+HIT_META = ("description", "description_zh", "severity", "family", "technique", "language", "confidence", "reference")
 CHUNK_FILES = 48
 CHUNK_BYTES = 8 << 20
 
@@ -64,7 +66,7 @@ class YaraHit:
     rule: str
     namespace: str
     tags: list[str]
-    meta: dict[str, Any]  # description, severity, family, reference (None when the rule has none)
+    meta: dict[str, Any]  # HIT_META: description(_zh), severity, family, technique, ... (None when absent)
     strings: list[StringHit]
     sha256: str
     size: int
@@ -228,12 +230,7 @@ def _hits(path: str, data: bytes, matches: list[Any]) -> list[YaraHit]:
                 rule=match.rule,
                 namespace=match.namespace,
                 tags=list(match.tags),
-                meta={
-                    "description": meta.get("description"),
-                    "severity": meta.get("severity"),
-                    "family": meta.get("family"),
-                    "reference": meta.get("reference"),
-                },
+                meta={key: meta.get(key) for key in HIT_META},
                 strings=strings[:MAX_STRINGS],
                 sha256=digest,
                 size=len(data),

@@ -55,8 +55,12 @@ def test_hit_record_carries_rule_meta_strings_and_hash(tmp_path: Path) -> None:
     assert chopper["tags"] == ["webshell", "php", "chopper"]
     assert chopper["meta"] == {
         "description": "China Chopper PHP one-liner: a small file that evals one POST parameter",
+        "description_zh": "中国菜刀 PHP 一句话木马：小文件直接 eval/assert 一个 POST 参数",
         "severity": "critical",
         "family": "China Chopper",
+        "technique": "family-marker",
+        "language": "php",
+        "confidence": "high",
         "reference": "https://attack.mitre.org/software/S0020/",
     }
     data = shell.read_bytes()
