@@ -87,7 +87,8 @@ rule asp_shell_object_input : webshell asp
         reference = "https://learn.microsoft.com/en-us/previous-versions/windows/internet-explorer/ie-developer/windows-scripting/ateytk4a(v=vs.84)"
     strings:
         $tag = "<%" ascii wide
-        $srv = /<(script|object)[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
+        $srv = /<script[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
+        $srv_obj = /<object[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
         $wsh = "WScript.Shell" nocase ascii wide
         $sha = "Shell.Application" nocase ascii wide
         $clsid_wsh = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase ascii wide
@@ -100,7 +101,7 @@ rule asp_shell_object_input : webshell asp
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables)[\s_]{0,4})?[(\[]/ nocase ascii wide
         $ses = /(Session|Application)\s{0,4}[(\[]\s{0,4}["']/ nocase ascii wide
     condition:
-        filesize < 2MB and ($tag or $srv) and any of ($wsh, $sha, $clsid_wsh, $clsid_sha, $obf) and ($run or $shex) and ($req or $ses) and (
+        filesize < 2MB and ($tag or $srv or $srv_obj) and any of ($wsh, $sha, $clsid_wsh, $clsid_sha, $obf) and ($run or $shex) and ($req or $ses) and (
             filesize < 16KB or
             for any i in (1..#run) : ($req in (@run[i] - 1024 .. @run[i] + 1024) or $ses in (@run[i] - 1024 .. @run[i] + 1024)) or
             for any i in (1..#shex) : ($req in (@shex[i] - 1024 .. @shex[i] + 1024) or $ses in (@shex[i] - 1024 .. @shex[i] + 1024))
