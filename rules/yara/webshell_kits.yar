@@ -203,7 +203,7 @@ rule webshell_kit_aspx : webshell aspx kit
         $system_env2 = /WindowsIdentity\s*\.\s*GetCurrent\s*\(/ ascii wide
         $system_wmi = /ManagementObjectSearcher|Win32_(Process|Service|OperatingSystem)/ ascii wide
         $self_d = /File\s*\.\s*Delete\s*\(\s*(Request\s*\.\s*PhysicalPath|Server\s*\.\s*MapPath\s*\(\s*Request\s*\.\s*(Path|FilePath|Url\s*\.\s*AbsolutePath)\s*\))/ ascii wide
-        $page = /<%@\s*(Page|WebHandler|Control)\b/ nocase ascii wide
+        $page = /<%@\s*[PWCpwc](age|ebHandler|ontrol)\b/ nocase ascii wide
         $runat = /<script[^>]{0,60}runat\s*=\s*"?server/ nocase ascii wide
     condition:
         filesize < 3MB and ($page or $runat) and
