@@ -211,13 +211,14 @@ rule webshell_jspspy : webshell jsp jspspy
         $name = "JspSpy" nocase
         $ninty = /Code\s{1,3}By\s{1,3}Ninty/ nocase
         $pwattr = /PW_SESSION_ATTRIBUTE\s*=\s*"/
-        $ins = /ins\s*\.\s*put\s*\(\s*"(vLogin|login|vIndex|vFile|vShell|vPortScan|vConn|vOnline|vEditProperty|vBottom|vLeft|vRemoteControl|vs|portScan|shell|upload|filelist|vEdit|vCreateFile|vExport|vExecute)"\s*,/
+        // each name with its quotes: the atoms are "vLogin"... rather than the bare "ins"/"put"
+        $ins = /ins\s*\.\s*put\s*\(\s*("vLogin"|"login"|"vIndex"|"vFile"|"vShell"|"vPortScan"|"vConn"|"vOnline"|"vEditProperty"|"vBottom"|"vLeft"|"vRemoteControl"|"vs"|"portScan"|"shell"|"upload"|"filelist"|"vEdit"|"vCreateFile"|"vExport"|"vExecute")\s*,/
         $invoker = /class\s+\w{1,30}Invoker\s+extends\s+DefaultInvoker/
-        $iface = /interface\s+Invoker\s*\{/
+        $iface = /in[t]er[f]ace\s+Invoker\s*\{/  // classes in "interface" and "class" below: the atom is the rare name
         $shell = /SHELL_(NAME|DIR)\s*=/
         $pmsa = /PORT_MAP\s*=\s*"PMSA"/
         $exer = "\"exeRclientO\""
-        $olc = /class\s+OnLineConnector\s+extends\s+Thread/
+        $olc = /cl[a]ss\s+OnLineConnector\s+extends\s+Thread/
         $ins_get = /ins\s*\.\s*get\s*\(\s*"v?Login"\s*\)\s*\)?\s*\.\s*invoke\s*\(/
     condition:
         filesize < 2MB and (

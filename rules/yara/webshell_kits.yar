@@ -308,11 +308,13 @@ rule webshell_kit_menu : webshell kit
         $z_log1 = "清除日志" ascii wide
         $z_log2 = "清理日志" ascii wide
         $z_user = "克隆用户" ascii wide
-        $x1 = /[^\w$>:.\-](shell_exec|passthru|proc_open|popen|system|exec)\s*\(/ nocase ascii wide
+        // PHP's primitives are ascii only (PHP does not run UTF-16 source); Java/C# ones are case-sensitive
+        $x1 = /[^\w$>:.\-](shell_exec|passthru|proc_open|popen|system|exec)\s*\(/ nocase
         $x2 = /WScript\.Shell|Shell\.Application/ nocase ascii wide
         $x3 = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec|new\s+ProcessBuilder\s*\(/ ascii wide
         $x4 = /ProcessStartInfo|Process\s*\.\s*Start\s*\(/ ascii wide
-        $x5 = /(fsockopen|socket_create|stream_socket_server)\s*\(|new\s+(Socket|TcpClient|ServerSocket)\s*\(/ nocase ascii wide
+        $x5 = /(fsockopen|socket_create|stream_socket_server)\s*\(/ nocase
+        $x6 = /new\s+(Socket|TcpClient|ServerSocket)\s*\(/ ascii wide
     condition:
         filesize < 3MB and any of ($x*) and
         (
