@@ -127,8 +127,9 @@ rule webshell_kit_asp : webshell asp kit
         $asp_open = "<%"
         $asp_open_w = "<%" wide
         $files_fso = "Scripting.FileSystemObject" nocase ascii wide
-        $files_m = /\.(DeleteFile|DeleteFolder|CopyFile|MoveFile|CopyFolder|MoveFolder)\b/ nocase ascii wide
-        $files_l = /\.(GetFolder|SubFolders)\b/ nocase ascii wide
+        // verb x File/Folder, a case class in each verb and in Get/Sub: the atoms are File/Folder
+        $files_m = /\.(De[lL]ete|Co[pP]y|Mo[vV]e)(File|Folder)\b/ nocase ascii wide
+        $files_l = /\.(Ge[tT]Folder|Su[bB]Folders)\b/ nocase ascii wide
         $upload_bin = "Request.BinaryRead" nocase ascii wide
         $upload_stream = "ADODB.Stream" nocase ascii wide
         $upload_save = ".SaveToFile" nocase ascii wide
