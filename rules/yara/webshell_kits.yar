@@ -235,13 +235,14 @@ rule webshell_kit_jsp : webshell jsp kit
         confidence = "medium"
         reference = "https://attack.mitre.org/techniques/T1505/003/"
     strings:
-        $files_l = /\.\s*(listFiles|listRoots)\s*\(/
+        // a class in list/open/request below: the atoms come from Files/Roots, Stream/Connection, getInputStream
+        $files_l = /\.\s*li[s]t(Files|Roots)\s*\(/
         $files_m = /\.\s*(delete|renameTo|setLastModified|setReadOnly|setWritable)\s*\(/
         $upload_out = "FileOutputStream"
         $upload_u1 = "ServletFileUpload"
         $upload_u2 = "multipart/form-data" nocase
         $upload_u3 = /getPart\s*\(/
-        $upload_u4 = /request\s*\.\s*getInputStream\s*\(/
+        $upload_u4 = /re[q]uest\s*\.\s*getInputStream\s*\(/
         $exec_r = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(/
         $exec_p = /new\s+ProcessBuilder\s*\(/
         $db_c = /DriverManager\s*\.\s*getConnection\s*\(/
@@ -257,7 +258,7 @@ rule webshell_kit_jsp : webshell jsp kit
         $recon_real = /getRealPath\s*\(\s*"\/"\s*\)/
         $self_d = /new\s+(java\.io\.)?File\s*\(\s*(application|request|getServletContext\s*\(\s*\))\s*\.\s*getRealPath\s*\(\s*request\s*\.\s*getServletPath\s*\(\s*\)\s*\)\s*\)\s*\.\s*delete\s*\(/
         $download_url = /new\s+(java\.net\.)?URL\s*\(/
-        $download_open = /\.\s*(openStream|openConnection)\s*\(/
+        $download_open = /\.\s*op[e]n(Stream|Connection)\s*\(/
         $download_out = "FileOutputStream"
         $download_param = /request\s*\.\s*getParameter\s*\(/
         $jsp = /<%(@|!|=|[ \t\r\n])/
