@@ -87,7 +87,8 @@ rule asp_shell_object_input : webshell asp
         reference = "https://learn.microsoft.com/en-us/previous-versions/windows/internet-explorer/ie-developer/windows-scripting/ateytk4a(v=vs.84)"
     strings:
         $tag = "<%" ascii wide
-        $srv = /<(script|object)[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
+        $srv = /<script[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
+        $srv_obj = /<object[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
         $wsh = "WScript.Shell" nocase ascii wide
         $sha = "Shell.Application" nocase ascii wide
         $clsid_wsh = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase ascii wide
@@ -100,7 +101,7 @@ rule asp_shell_object_input : webshell asp
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables)[\s_]{0,4})?[(\[]/ nocase ascii wide
         $ses = /(Session|Application)\s{0,4}[(\[]\s{0,4}["']/ nocase ascii wide
     condition:
-        filesize < 2MB and ($tag or $srv) and any of ($wsh, $sha, $clsid_wsh, $clsid_sha, $obf) and ($run or $shex) and ($req or $ses) and (
+        filesize < 2MB and ($tag or $srv or $srv_obj) and any of ($wsh, $sha, $clsid_wsh, $clsid_sha, $obf) and ($run or $shex) and ($req or $ses) and (
             filesize < 16KB or
             for any i in (1..#run) : ($req in (@run[i] - 1024 .. @run[i] + 1024) or $ses in (@run[i] - 1024 .. @run[i] + 1024)) or
             for any i in (1..#shex) : ($req in (@shex[i] - 1024 .. @shex[i] + 1024) or $ses in (@shex[i] - 1024 .. @shex[i] + 1024))
@@ -153,7 +154,7 @@ rule asp_file_dropper_input : webshell asp
         $clsid_fso = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase ascii wide
         // path argument read from the request in the same statement
         $path_req = /\.\s{0,4}(SaveToFile|CreateTextFile|OpenTextFile)[\s_(]{1,8}[^\r\n]{0,60}Request[\s_]{0,4}[.(\[]/ nocase ascii wide
-        $write = /\.\s{0,4}(SaveToFile|CreateTextFile|OpenTextFile)[\s_(]{1,8}/ nocase ascii wide
+        $write = /\.\s{0,4}(Sa[vV]eTo|Cr[eE]ateText|Op[eE]nText)File[\s_(]{1,8}/ nocase ascii wide  // classes: the atom is "File"
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables|BinaryRead)[\s_]{0,4})?[(\[]/ nocase ascii wide
     condition:
         filesize < 2MB and ($tag or $srv) and any of ($fso, $stm, $clsid_fso) and (
@@ -226,7 +227,9 @@ rule asp_file_manager_drives : webshell asp
         $clsid_fso = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase ascii wide
         $drives = /\.\s{0,4}Drives\b/ nocase ascii wide
         $drive_info = /\.\s{0,4}(DriveLetter|TotalSize|FreeSpace|AvailableSpace|DriveType)\b/ nocase ascii wide
-        $change = /\.\s{0,4}(DeleteFile|DeleteFolder|CopyFile|MoveFile|CreateTextFile|CreateFolder|SaveToFile)[\s_(]{1,8}/ nocase ascii wide
+        // the same methods, grouped by File/Folder with a case class in each verb: libyara then takes
+        // its atom from File/Folder rather than from delete/copy/move/create/save, seen in all JavaScript
+        $change = /\.\s{0,4}((De[lL]ete|Co[pP]y|Mo[vV]e|Cr[eE]ateText|Sa[vV]eTo)File|(De[lL]ete|Cr[eE]ate)Folder)[\s_(]{1,8}/ nocase ascii wide
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables)[\s_]{0,4})?[(\[]/ nocase ascii wide
     condition:
         filesize < 2MB and ($tag or $srv) and ($fso or $clsid_fso) and $drives and $drive_info and $change and $req

@@ -18,9 +18,11 @@ rule ransom_note_english : ransomware note
         family = "ransomware"
         reference = "https://attack.mitre.org/techniques/T1486/"
     strings:
-        $enc1 = /(files|documents|data|photos|databases|network|servers|computers?)\s+(have|has)\s+been\s+(encrypted|locked)/ nocase
-        $enc2 = /(files|documents|data|photos|databases)\s+(are|were)\s+(encrypted|locked)/ nocase
-        $enc3 = /(files|data)\s+(is|are)\s+now\s+encrypted/ nocase
+        // a case class inside each common word keeps its letters out of libyara's atoms: the atom is
+        // "been" (enc1), "ted"/"ked" (enc2), " now" (enc3) instead of files/data/are, seen in all web code
+        $enc1 = /(fi[lL]es|do[cC]uments|da[tT]a|ph[oO]tos|da[tT]abases|ne[tT]work|se[rR]vers|co[mM]puters?)\s+(ha[vV]e|has)\s+been\s+(en[cC]ry[pP]ted|lo[cC]ked)/ nocase
+        $enc2 = /(fi[lL]es|do[cC]uments|da[tT]a|ph[oO]tos|da[tT]abases)\s+(a[rR]e|we[rR]e)\s+(en[cC]ry[pP]ted|lo[cC]ked)/ nocase
+        $enc3 = /(fi[lL]es|da[tT]a)\s+(is|a[rR]e)\s+now\s+en[cC]rypted/ nocase
         $pay_btc = /\b(bitcoins?|BTC|monero|XMR)\b/ nocase
         $pay_tor = "Tor Browser" nocase
         $pay_onion3 = /[a-z2-7]{56}\.onion/ nocase

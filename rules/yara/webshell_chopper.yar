@@ -101,8 +101,9 @@ rule china_chopper_reply_markers : webshell chopper
         family = "China Chopper"
         reference = "https://attack.mitre.org/software/S0020/"
     strings:
-        $open = /(echo|Write)\s*\(\s*["']->\|["']\s*\)/ nocase ascii wide
-        $close = /(echo|Write)\s*\(\s*["']\|<-["']\s*\)/ nocase ascii wide
+        // a class in each verb keeps libyara's atom on the marker (->| and |<-), not on echo/Write
+        $open = /(ec[hH]o|Wr[iI]te)\s*\(\s*["']->\|["']\s*\)/ nocase ascii wide
+        $close = /(ec[hH]o|Wr[iI]te)\s*\(\s*["']\|<-["']\s*\)/ nocase ascii wide
         $eval = /\b(eval|Execute|ExecuteGlobal|base64_decode|FromBase64String)\b/ nocase ascii wide
     condition:
         filesize < 1MB and $open and $close and $eval

@@ -26,7 +26,8 @@ rule webshell_wso : webshell php wso
         $charset = /\$default_charset\s*=\s*['"]Windows-1251['"]/ nocase
         $pass = /\$auth_pass\s*=\s*['"][0-9a-fA-F]{0,32}['"]/
         $title = /WSO\s{1,3}[0-9]\.[0-9]{1,3}/
-        $f1 = /function\s+wso(Header|Footer|Login|Ex|ViewSize|Perms|PermsColor|Scandir|Which|RecursiveGlob|Secparam)\s*\(/ nocase
+        // classes in "function" so that libyara takes its atom from the wso name, not from every function
+        $f1 = /fu[nN]ct[iI]on\s+wso(Header|Footer|Login|Ex|ViewSize|Perms|PermsColor|Scandir|Which|RecursiveGlob|Secparam)\s*\(/ nocase
         $f2 = /function\s+action(FilesMan|FilesTools|SecInfo|StringTools|Bruteforce|SelfRemove|Network|Console|Sql|Php|RC|Logout)\s*\(/
         $call = /['"]action['"]\s*\.\s*\$_POST\s*\[\s*['"]a['"]\s*\]/
         $by = "Web Shell by oRb" nocase
@@ -62,7 +63,7 @@ rule webshell_c99 : webshell php c99
         $cookie = /\$sess_cookie\s*=\s*['"]c99shvars['"]/
         $shver = /\$shver\s*=\s*['"]/
         $act = /\$act\s*==\s*['"](ls|cmd|ftpquickbrute|selfremove|search|phpinfo|security|processes|sql|eval|tools)['"]/
-        $myexec = /function\s+myshellexec\s*\(/
+        $myexec = /fu[n]ct[i]on\s+myshellexec\s*\(/  // classes in "function": the atom is myshellexec
     condition:
         filesize < 2MB and $php and (
             ($banner and 1 of ($name, $f, $cookie, $shver, $act)) or
@@ -210,13 +211,14 @@ rule webshell_jspspy : webshell jsp jspspy
         $name = "JspSpy" nocase
         $ninty = /Code\s{1,3}By\s{1,3}Ninty/ nocase
         $pwattr = /PW_SESSION_ATTRIBUTE\s*=\s*"/
-        $ins = /ins\s*\.\s*put\s*\(\s*"(vLogin|login|vIndex|vFile|vShell|vPortScan|vConn|vOnline|vEditProperty|vBottom|vLeft|vRemoteControl|vs|portScan|shell|upload|filelist|vEdit|vCreateFile|vExport|vExecute)"\s*,/
+        // each name with its quotes: the atoms are "vLogin"... rather than the bare "ins"/"put"
+        $ins = /ins\s*\.\s*put\s*\(\s*("vLogin"|"login"|"vIndex"|"vFile"|"vShell"|"vPortScan"|"vConn"|"vOnline"|"vEditProperty"|"vBottom"|"vLeft"|"vRemoteControl"|"vs"|"portScan"|"shell"|"upload"|"filelist"|"vEdit"|"vCreateFile"|"vExport"|"vExecute")\s*,/
         $invoker = /class\s+\w{1,30}Invoker\s+extends\s+DefaultInvoker/
-        $iface = /interface\s+Invoker\s*\{/
+        $iface = /in[t]er[f]ace\s+Invoker\s*\{/  // classes in "interface" and "class" below: the atom is the rare name
         $shell = /SHELL_(NAME|DIR)\s*=/
         $pmsa = /PORT_MAP\s*=\s*"PMSA"/
         $exer = "\"exeRclientO\""
-        $olc = /class\s+OnLineConnector\s+extends\s+Thread/
+        $olc = /cl[a]ss\s+OnLineConnector\s+extends\s+Thread/
         $ins_get = /ins\s*\.\s*get\s*\(\s*"v?Login"\s*\)\s*\)?\s*\.\s*invoke\s*\(/
     condition:
         filesize < 2MB and (

@@ -127,8 +127,9 @@ rule webshell_kit_asp : webshell asp kit
         $asp_open = "<%"
         $asp_open_w = "<%" wide
         $files_fso = "Scripting.FileSystemObject" nocase ascii wide
-        $files_m = /\.(DeleteFile|DeleteFolder|CopyFile|MoveFile|CopyFolder|MoveFolder)\b/ nocase ascii wide
-        $files_l = /\.(GetFolder|SubFolders)\b/ nocase ascii wide
+        // verb x File/Folder, a case class in each verb and in Get/Sub: the atoms are File/Folder
+        $files_m = /\.(De[lL]ete|Co[pP]y|Mo[vV]e)(File|Folder)\b/ nocase ascii wide
+        $files_l = /\.(Ge[tT]Folder|Su[bB]Folders)\b/ nocase ascii wide
         $upload_bin = "Request.BinaryRead" nocase ascii wide
         $upload_stream = "ADODB.Stream" nocase ascii wide
         $upload_save = ".SaveToFile" nocase ascii wide
@@ -203,7 +204,7 @@ rule webshell_kit_aspx : webshell aspx kit
         $system_env2 = /WindowsIdentity\s*\.\s*GetCurrent\s*\(/ ascii wide
         $system_wmi = /ManagementObjectSearcher|Win32_(Process|Service|OperatingSystem)/ ascii wide
         $self_d = /File\s*\.\s*Delete\s*\(\s*(Request\s*\.\s*PhysicalPath|Server\s*\.\s*MapPath\s*\(\s*Request\s*\.\s*(Path|FilePath|Url\s*\.\s*AbsolutePath)\s*\))/ ascii wide
-        $page = /<%@\s*(Page|WebHandler|Control)\b/ nocase ascii wide
+        $page = /<%@\s*[PWCpwc](age|ebHandler|ontrol)\b/ nocase ascii wide
         $runat = /<script[^>]{0,60}runat\s*=\s*"?server/ nocase ascii wide
     condition:
         filesize < 3MB and ($page or $runat) and
@@ -234,13 +235,14 @@ rule webshell_kit_jsp : webshell jsp kit
         confidence = "medium"
         reference = "https://attack.mitre.org/techniques/T1505/003/"
     strings:
-        $files_l = /\.\s*(listFiles|listRoots)\s*\(/
+        // a class in list/open/request below: the atoms come from Files/Roots, Stream/Connection, getInputStream
+        $files_l = /\.\s*li[s]t(Files|Roots)\s*\(/
         $files_m = /\.\s*(delete|renameTo|setLastModified|setReadOnly|setWritable)\s*\(/
         $upload_out = "FileOutputStream"
         $upload_u1 = "ServletFileUpload"
         $upload_u2 = "multipart/form-data" nocase
         $upload_u3 = /getPart\s*\(/
-        $upload_u4 = /request\s*\.\s*getInputStream\s*\(/
+        $upload_u4 = /re[q]uest\s*\.\s*getInputStream\s*\(/
         $exec_r = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(/
         $exec_p = /new\s+ProcessBuilder\s*\(/
         $db_c = /DriverManager\s*\.\s*getConnection\s*\(/
@@ -256,7 +258,7 @@ rule webshell_kit_jsp : webshell jsp kit
         $recon_real = /getRealPath\s*\(\s*"\/"\s*\)/
         $self_d = /new\s+(java\.io\.)?File\s*\(\s*(application|request|getServletContext\s*\(\s*\))\s*\.\s*getRealPath\s*\(\s*request\s*\.\s*getServletPath\s*\(\s*\)\s*\)\s*\)\s*\.\s*delete\s*\(/
         $download_url = /new\s+(java\.net\.)?URL\s*\(/
-        $download_open = /\.\s*(openStream|openConnection)\s*\(/
+        $download_open = /\.\s*op[e]n(Stream|Connection)\s*\(/
         $download_out = "FileOutputStream"
         $download_param = /request\s*\.\s*getParameter\s*\(/
         $jsp = /<%(@|!|=|[ \t\r\n])/
@@ -308,11 +310,13 @@ rule webshell_kit_menu : webshell kit
         $z_log1 = "清除日志" ascii wide
         $z_log2 = "清理日志" ascii wide
         $z_user = "克隆用户" ascii wide
-        $x1 = /[^\w$>:.\-](shell_exec|passthru|proc_open|popen|system|exec)\s*\(/ nocase ascii wide
+        // PHP's primitives are ascii only (PHP does not run UTF-16 source); Java/C# ones are case-sensitive
+        $x1 = /[^\w$>:.\-](shell_exec|passthru|proc_open|popen|system|exec)\s*\(/ nocase
         $x2 = /WScript\.Shell|Shell\.Application/ nocase ascii wide
         $x3 = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec|new\s+ProcessBuilder\s*\(/ ascii wide
         $x4 = /ProcessStartInfo|Process\s*\.\s*Start\s*\(/ ascii wide
-        $x5 = /(fsockopen|socket_create|stream_socket_server)\s*\(|new\s+(Socket|TcpClient|ServerSocket)\s*\(/ nocase ascii wide
+        $x5 = /(fsockopen|socket_create|stream_socket_server)\s*\(/ nocase
+        $x6 = /new\s+(Socket|TcpClient|ServerSocket)\s*\(/ ascii wide
     condition:
         filesize < 3MB and any of ($x*) and
         (

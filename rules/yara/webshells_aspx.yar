@@ -37,7 +37,7 @@ rule aspx_webshell_process_request : webshell aspx asp
         family = "aspx-cmd"
         reference = "https://attack.mitre.org/techniques/T1505/003/"
     strings:
-        $page = /<%@\s*(Page|WebHandler)\b/ nocase
+        $page = /<%@\s*[PWpw](age|ebHandler)\b/ nocase
         $runat = /runat\s*=\s*["']?server/ nocase
         $asp = /<%@?\s*(Language\s*=\s*["']?VBScript|@\s*LANGUAGE)/ nocase
         $start = /Process\s*\.\s*Start\s*\(/
@@ -72,7 +72,7 @@ rule aspx_process_input : webshell aspx
         confidence = "high"
         reference = "https://learn.microsoft.com/en-us/dotnet/api/system.diagnostics.processstartinfo"
     strings:
-        $page = /<%@\s{0,4}(Page|WebHandler|Control|WebService)\b/ nocase ascii wide
+        $page = /<%@\s{0,4}[PWCpwc](age|ebHandler|ontrol|ebService)\b/ nocase ascii wide  // the first letter as a class: libyara keeps its atom on <%@
         $runat = /runat\s{0,4}=\s{0,4}["']?server/ nocase ascii wide
         $start = /Process\s{0,4}\.\s{0,4}Start\s{0,4}\(/ nocase ascii wide
         $psi = "ProcessStartInfo" nocase ascii wide
@@ -131,7 +131,7 @@ rule aspx_assembly_load_input : webshell aspx
         confidence = "high"
         reference = "https://learn.microsoft.com/en-us/dotnet/api/system.reflection.assembly.load"
     strings:
-        $page = /<%@\s{0,4}(Page|WebHandler|Control|WebService)\b/ nocase ascii wide
+        $page = /<%@\s{0,4}[PWCpwc](age|ebHandler|ontrol|ebService)\b/ nocase ascii wide  // the first letter as a class: libyara keeps its atom on <%@
         $runat = /runat\s{0,4}=\s{0,4}["']?server/ nocase ascii wide
         $load = /(Assembly|CurrentDomain)\s{0,4}\.\s{0,4}Load\s{0,4}\(/ nocase ascii wide
         $b64 = "FromBase64String" nocase ascii wide
@@ -157,7 +157,7 @@ rule aspx_codedom_compile_input : webshell aspx
         confidence = "high"
         reference = "https://learn.microsoft.com/en-us/dotnet/api/system.codedom.compiler.codedomprovider.compileassemblyfromsource"
     strings:
-        $page = /<%@\s{0,4}(Page|WebHandler|Control|WebService)\b/ nocase ascii wide
+        $page = /<%@\s{0,4}[PWCpwc](age|ebHandler|ontrol|ebService)\b/ nocase ascii wide  // the first letter as a class: libyara keeps its atom on <%@
         $runat = /runat\s{0,4}=\s{0,4}["']?server/ nocase ascii wide
         $prov = /(CSharpCodeProvider|VBCodeProvider|JScriptCodeProvider|CodeDomProvider)/ ascii wide
         $comp = /CompileAssemblyFrom(Source|Dom|File)/ ascii wide
@@ -209,7 +209,7 @@ rule aspx_file_writer_input : webshell aspx
         confidence = "medium"
         reference = "https://learn.microsoft.com/en-us/dotnet/api/system.io.file.writealltext"
     strings:
-        $page = /<%@\s{0,4}(Page|WebHandler|Control|WebService)\b/ nocase ascii wide
+        $page = /<%@\s{0,4}[PWCpwc](age|ebHandler|ontrol|ebService)\b/ nocase ascii wide  // the first letter as a class: libyara keeps its atom on <%@
         $runat = /runat\s{0,4}=\s{0,4}["']?server/ nocase ascii wide
         // the path argument names a form/query field or a text box, not an uploaded file's name
         $direct = /(WriteAllText|WriteAllBytes|AppendAllText|StreamWriter|FileStream|\.SaveAs)\s{0,4}\([^;\n]{0,160}(Request\s{0,4}(\.\s{0,4}(Form|QueryString|Params|Item|Headers|Cookies))?\s{0,4}[\[(]|\.Text\s{0,4}[;)+,\]])/ nocase ascii wide

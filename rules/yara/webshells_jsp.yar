@@ -70,7 +70,7 @@ rule jsp_webshell_classloader_request : webshell jsp
         $jsp = "<%"
         $loader = /extends\s+ClassLoader/
         $define = /defineClass\s*\(/
-        $request = /request\s*\.\s*(getParameter|getReader|getInputStream)\s*\(/
+        $request = /re[q]uest\s*\.\s*(getParameter|getReader|getInputStream)\s*\(/  // [q]: the atom is the getter, not "request"
         $decode = /(BASE64Decoder|Base64\s*\.\s*getDecoder|parseBase64Binary|Cipher\s*\.\s*getInstance)/
     condition:
         filesize < 200KB and all of them
