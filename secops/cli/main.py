@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from secops import __version__
 from secops.cli.context import AppContext
 from secops.cli.lazy import LazyGroup
 from secops.errors import SecopsError
@@ -114,6 +115,7 @@ class RootGroup(LazyGroup):
     help="Workspace folder (secops.yaml and the database).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log details and show tracebacks on errors.")
+@click.version_option(__version__, "--version", prog_name="secops", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, workspace: Path, verbose: bool) -> None:
     """secops: network and data security operations for schools and education authorities.

@@ -90,6 +90,13 @@ def test_version_as_json(run_cli: Invoke) -> None:
     assert "SQLAlchemy" in info
 
 
+def test_version_option(run_cli: Invoke) -> None:
+    from secops import __version__
+
+    result = run_cli("--version")
+    assert (result.exit_code, result.stdout) == (0, f"secops {__version__}\n")
+
+
 def test_unknown_command_and_bad_option_exit_2(run_cli: Invoke) -> None:
     assert run_cli("frobnicate").exit_code == 2
     assert run_cli("version", "--format", "xml").exit_code == 2
