@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Iterator
 
-from tests.unit.detection.yara.webshell_cases import Case, t
+from tests.unit.detection.yara.webshell_cases import Case, crossed, t
 
 OPEN, CLOSE = t("<", "%"), t("%", ">")
 REQ = t("Req", "uest")
@@ -388,23 +388,7 @@ def near_misses() -> Iterator[Case]:
 
 
 def cases() -> Iterator[Case]:
-    inputs, sinks = list(INPUTS), list(SINKS)
-    k = 0
-    for i in inputs:  # every (input, sink) pair
-        for s in sinks:
-            yield make(i, s, TRANSFORMS[k % len(TRANSFORMS)], WRAPPERS[k % len(WRAPPERS)], k % 4 == 0)
-            k += 1
-    for s in sinks:  # every (sink, transform) pair, over the wrappers and both paddings
-        for tr in TRANSFORMS:
-            for w_index, wrapper in enumerate(WRAPPERS):
-                if (w_index + k) % 2:
-                    continue
-                yield make(inputs[k % len(inputs)], s, tr, wrapper, (k // 2) % 2 == 0)
-                k += 1
-    for i in inputs:  # every (input, transform) pair
-        for tr in TRANSFORMS:
-            yield make(i, sinks[k % len(sinks)], tr, WRAPPERS[(k + 3) % len(WRAPPERS)], k % 3 == 0)
-            k += 1
+    yield from crossed(make, list(INPUTS), list(SINKS), TRANSFORMS, WRAPPERS, half_wrappers=True, shift=3)
     yield from decoded_execute_cases()
     yield from jscript_cases()
     yield from near_misses()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from tests.unit.detection.yara.webshell_cases import Case, t
+from tests.unit.detection.yara.webshell_cases import Case, crossed, t
 
 OPEN, CLOSE = t("<", "%"), t("%", ">")
 GETP = t("getPara", "meter")
@@ -372,21 +372,7 @@ def near_misses() -> Iterator[Case]:
 
 
 def cases() -> Iterator[Case]:
-    inputs, sinks = list(INPUTS), list(SINKS)
-    k = 0
-    for i in inputs:  # every (input, sink) pair
-        for s in sinks:
-            yield make(i, s, TRANSFORMS[k % len(TRANSFORMS)], WRAPPERS[k % len(WRAPPERS)], k % 4 == 0)
-            k += 1
-    for s in sinks:  # every (sink, transform) pair, over the wrappers and both paddings
-        for tr in TRANSFORMS:
-            for wrapper in WRAPPERS:
-                yield make(inputs[k % len(inputs)], s, tr, wrapper, k % 2 == 0)
-                k += 1
-    for i in inputs:  # every (input, transform) pair
-        for tr in TRANSFORMS:
-            yield make(i, sinks[k % len(sinks)], tr, WRAPPERS[(k + 2) % len(WRAPPERS)], k % 3 == 0)
-            k += 1
+    yield from crossed(make, list(INPUTS), list(SINKS), TRANSFORMS, WRAPPERS)
     yield from el_cases()
     yield from memshell_cases()
     yield from near_misses()

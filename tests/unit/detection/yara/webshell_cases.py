@@ -10,7 +10,7 @@ must match no rule: telling tokens are written in pieces (``t("ev", "al")``) and
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,38 @@ class Case:
 def t(*pieces: str) -> str:
     """A telling token written in pieces in the generator's source (``t("sys", "tem")``)."""
     return "".join(pieces)
+
+
+def crossed(
+    make: Callable[[str, str, str, str, bool], Case],
+    inputs: Sequence[str],
+    sinks: Sequence[str],
+    transforms: Sequence[str],
+    wrappers: Sequence[str],
+    *,
+    half_wrappers: bool = False,
+    shift: int = 2,
+) -> Iterator[Case]:
+    """Every (input, sink), (sink, transform) and (input, transform) pair once, the other axes
+    (wrapper, padding) turning over a counter: ``make(input, sink, transform, wrapper, padded)``.
+    ``half_wrappers``: each (sink, transform) pair under every other wrapper only."""
+    k = 0
+    for i in inputs:  # every (input, sink) pair
+        for s in sinks:
+            yield make(i, s, transforms[k % len(transforms)], wrappers[k % len(wrappers)], k % 4 == 0)
+            k += 1
+    for s in sinks:  # every (sink, transform) pair, over the wrappers and both paddings
+        for tr in transforms:
+            for w_index, wrapper in enumerate(wrappers):
+                if half_wrappers and (w_index + k) % 2:
+                    continue
+                padded = (k // 2) % 2 == 0 if half_wrappers else k % 2 == 0
+                yield make(inputs[k % len(inputs)], s, tr, wrapper, padded)
+                k += 1
+    for i in inputs:  # every (input, transform) pair
+        for tr in transforms:
+            yield make(i, sinks[k % len(sinks)], tr, wrappers[(k + shift) % len(wrappers)], k % 3 == 0)
+            k += 1
 
 
 def generator_modules() -> list[Path]:
