@@ -33,7 +33,6 @@ import argparse
 import importlib.util
 import json
 import os
-import re
 import shutil
 import struct
 import subprocess
@@ -264,31 +263,12 @@ def detect(workspace: Path, rules: list[Path], target: Path) -> dict[str, Any]:
 
 
 def side_sqlite(rules: list[Path], folder: Path) -> dict[str, Any]:
-    import sqlite3
-
     import evtx
-    from sigma.backends.sqlite import sqliteBackend
-    from sigma.pipelines.sysmon import sysmon_pipeline
-    from sigma.pipelines.windows import windows_logsource_pipeline
 
     from secops.detection.readers.windows import flatten_event
-    from secops.detection.sigma import load_rules
 
     started = time.perf_counter()
-    ruleset = load_rules(rules)
-    backend = sqliteBackend(processing_pipeline=sysmon_pipeline() + windows_logsource_pipeline(), collect_errors=True)
-    queries: list[tuple[str, str]] = []
-    failed = 0
-    for rule in ruleset.rules:
-        try:
-            converted = backend.convert_rule(rule)
-        except Exception:  # the backend raises on what it cannot express
-            failed += 1
-            continue
-        if rule.errors or not converted:
-            failed += 1
-            continue
-        queries += [(str(rule.id or rule.title), str(query)) for query in converted]
+    queries, converted, failed = engine_bench.sqlite_queries(rules)
     convert_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -300,28 +280,11 @@ def side_sqlite(rules: list[Path], folder: Path) -> dict[str, Any]:
     parse_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    columns: dict[str, None] = {}
-    for event in events:
-        for name in event:
-            if not name.startswith("_"):
-                columns.setdefault(name.lower(), None)
-    for _rule, query in queries:
-        for groups in engine_bench.QUERY_FIELD.findall(query):
-            name = next(g for g in groups if g)
-            if name.upper() not in ("NOT", "AND", "OR", "ESCAPE"):
-                columns.setdefault(name.lower(), None)
-    connection = sqlite3.connect(":memory:")
-
-    def regexp(pattern: str, value: Any) -> bool:
-        return value is not None and re.search(pattern, str(value)) is not None
-
-    connection.create_function("regexp", 2, regexp, deterministic=True)
+    columns = {name.lower(): None for event in events for name in event if not name.startswith("_")}
+    columns.update(dict.fromkeys(engine_bench.query_columns(queries)))
     names = list(columns)
+    connection, insert = engine_bench.logs_table(names)
     index = {n: i for i, n in enumerate(names)}
-    declared = ", ".join(f'"{n}" TEXT COLLATE NOCASE' for n in names)
-    connection.execute(f"CREATE TABLE logs (row_id INTEGER PRIMARY KEY, {declared})")
-    quoted = ", ".join(f'"{n}"' for n in names)
-    insert = f"INSERT INTO logs ({quoted}) VALUES ({', '.join('?' for _ in names)})"
     rows = []
     for event in events:
         row: list[Any] = [None] * len(names)
@@ -333,19 +296,9 @@ def side_sqlite(rules: list[Path], folder: Path) -> dict[str, Any]:
     ingest_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    matches = query_errors = 0
-    per_rule: Counter[str] = Counter()
-    for rule_id, query in queries:
-        try:
-            found = len(connection.execute(query).fetchall())
-        except sqlite3.Error:
-            query_errors += 1
-            continue
-        matches += found
-        if found:
-            per_rule[rule_id] += found
+    matches, per_rule, query_errors = engine_bench.run_queries(connection, queries)
     return {
-        "rules": len(ruleset.rules) - failed,
+        "rules": converted,
         "rule_errors": failed,
         "query_errors": query_errors,
         "events": len(events),

@@ -29,12 +29,14 @@ import os
 import random
 import re
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -495,16 +497,15 @@ def side_secops(rule_paths: list[Path], folder: Path) -> dict[str, Any]:
     }
 
 
-def side_sqlite(rule_paths: list[Path], folder: Path) -> dict[str, Any]:
-    import sqlite3
-
+def sqlite_queries(rule_paths: list[Path]) -> tuple[list[tuple[str, str]], int, int]:
+    """The rules as pySigma SQLite queries (sysmon + windows-logsources pipelines), as Zircolite
+    converts them: (rule id, query) pairs, rules converted, rules the backend could not express."""
     from sigma.backends.sqlite import sqliteBackend
     from sigma.pipelines.sysmon import sysmon_pipeline
     from sigma.pipelines.windows import windows_logsource_pipeline
 
     from secops.detection.sigma import load_rules
 
-    started = time.perf_counter()
     ruleset = load_rules(rule_paths)
     backend = sqliteBackend(processing_pipeline=sysmon_pipeline() + windows_logsource_pipeline(), collect_errors=True)
     queries: list[tuple[str, str]] = []
@@ -520,10 +521,54 @@ def side_sqlite(rule_paths: list[Path], folder: Path) -> dict[str, Any]:
             continue
         rule_id = str(rule.id or rule.title)
         queries += [(rule_id, str(query)) for query in converted]
+    return queries, len(ruleset.rules) - failed, failed
+
+
+def query_columns(queries: list[tuple[str, str]]) -> Iterator[str]:
+    """Every field a query names (lowercase): absent columns must be NULL, never an error."""
+    for _rule, query in queries:
+        for groups in QUERY_FIELD.findall(query):
+            name = next(g for g in groups if g)
+            if name.upper() not in ("NOT", "AND", "OR", "ESCAPE"):
+                yield name.lower()
+
+
+def logs_table(names: list[str]) -> tuple[sqlite3.Connection, str]:
+    """An in-memory ``logs`` table of these text columns (case-insensitive, with REGEXP), and its INSERT."""
+    connection = sqlite3.connect(":memory:")
+
+    def regexp(pattern: str, value: Any) -> bool:
+        return value is not None and re.search(pattern, str(value)) is not None
+
+    connection.create_function("regexp", 2, regexp, deterministic=True)
+    declared = ", ".join(f'"{n}" TEXT COLLATE NOCASE' for n in names)
+    connection.execute(f"CREATE TABLE logs (row_id INTEGER PRIMARY KEY, {declared})")
+    quoted = ", ".join(f'"{n}"' for n in names)
+    return connection, f"INSERT INTO logs ({quoted}) VALUES ({', '.join('?' for _ in names)})"
+
+
+def run_queries(connection: sqlite3.Connection, queries: list[tuple[str, str]]) -> tuple[int, Counter[str], int]:
+    """Every query over the table: (rows matched, matches per rule, queries SQLite refused)."""
+    matches = query_errors = 0
+    per_rule: Counter[str] = Counter()
+    for rule_id, query in queries:
+        try:
+            found = len(connection.execute(query).fetchall())
+        except sqlite3.Error:
+            query_errors += 1
+            continue
+        matches += found
+        if found:
+            per_rule[rule_id] += found
+    return matches, per_rule, query_errors
+
+
+def side_sqlite(rule_paths: list[Path], folder: Path) -> dict[str, Any]:
+    started = time.perf_counter()
+    queries, converted, failed = sqlite_queries(rule_paths)
     compile_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    # the table's columns: every field of the events and every field a query names (absent =
-    # NULL, never an error); a first pass over the files collects the event fields
+    # the table's columns: every field of the events (a first pass over the files) and of the queries
     columns: dict[str, None] = {}
     for _kind, path in event_files(folder):
         with path.open(encoding="utf-8") as source:
@@ -531,24 +576,10 @@ def side_sqlite(rule_paths: list[Path], folder: Path) -> dict[str, Any]:
                 for name in json.loads(line):
                     if not name.startswith("_"):
                         columns.setdefault(name.lower(), None)
-    for _rule, query in queries:
-        for groups in QUERY_FIELD.findall(query):
-            name = next(g for g in groups if g)
-            if name.upper() not in ("NOT", "AND", "OR", "ESCAPE"):
-                columns.setdefault(name.lower(), None)
-    connection = sqlite3.connect(":memory:")
-
-    def regexp(pattern: str, value: Any) -> bool:
-        return value is not None and re.search(pattern, str(value)) is not None
-
-    connection.create_function("regexp", 2, regexp, deterministic=True)
+    columns.update(dict.fromkeys(query_columns(queries)))
     names = list(columns)
-    declared = ", ".join(f'"{n}" TEXT COLLATE NOCASE' for n in names)
-    connection.execute(f"CREATE TABLE logs (row_id INTEGER PRIMARY KEY, {declared})")
+    connection, insert = logs_table(names)
     index = {n: i for i, n in enumerate(names)}
-    insert = (
-        f"INSERT INTO logs ({', '.join(chr(34) + n + chr(34) for n in names)}) VALUES ({', '.join('?' for _ in names)})"
-    )
     total = 0
     for _kind, path in event_files(folder):
         with path.open(encoding="utf-8") as source:
@@ -565,22 +596,11 @@ def side_sqlite(rule_paths: list[Path], folder: Path) -> dict[str, Any]:
                     rows = []
             connection.executemany(insert, rows)
             total += len(rows)
-    matches = 0
-    per_rule: Counter[str] = Counter()
-    query_errors = 0
-    for rule_id, query in queries:
-        try:
-            found = len(connection.execute(query).fetchall())
-        except sqlite3.Error:
-            query_errors += 1
-            continue
-        matches += found
-        if found:
-            per_rule[rule_id] += found
+    matches, per_rule, query_errors = run_queries(connection, queries)
     seconds = time.perf_counter() - started
     return {
         "side": "sqlite",
-        "rules": len(ruleset.rules) - failed,
+        "rules": converted,
         "rule_errors": failed,
         "query_errors": query_errors,
         "events": total,
