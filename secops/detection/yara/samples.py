@@ -12,12 +12,17 @@ from pathlib import Path
 
 from secops.detection.yara.sample_base import MARK, Sample
 from secops.detection.yara.samples_family import FAMILY_SAMPLES
+from secops.detection.yara.samples_jsp import JSP_SAMPLES
 from secops.detection.yara.samples_other import OTHER_SAMPLES
+from secops.detection.yara.samples_payloads import PAYLOAD_SAMPLES
 from secops.detection.yara.samples_php import PHP_SAMPLES
+from secops.detection.yara.samples_php_families import PHP_FAMILY_SAMPLES
 
 __all__ = ["MARK", "SAMPLES", "Sample", "samples_for", "write_samples", "write_web_root"]
 
-SAMPLES: tuple[Sample, ...] = PHP_SAMPLES + OTHER_SAMPLES + FAMILY_SAMPLES
+SAMPLES: tuple[Sample, ...] = (
+    PHP_SAMPLES + PHP_FAMILY_SAMPLES + JSP_SAMPLES + OTHER_SAMPLES + PAYLOAD_SAMPLES + FAMILY_SAMPLES
+)
 
 
 def samples_for(rule: str, *, hit: bool) -> list[Sample]:
