@@ -11,7 +11,7 @@ from secops.dengbao.risks import STATUS_NAMES, decide, load_decisions
 from secops.dengbao.systems import get_system, latest_assessment
 from secops.dengbao.trend import trend_points
 from secops.errors import SecopsError
-from secops.records.assessment import AssessedItem
+from secops.records.assessed_item import AssessedItem
 from secops.render.model import Cell, Chart, Paragraph, Report, Table
 from secops.reporting.build import ReportContext
 
