@@ -63,6 +63,8 @@ class CatalogEntry(BaseModel):
     class_name: str = Field(alias="class")
     control_point: str = Field(min_length=2)
     summary: str = Field(min_length=6)
+    # 整改建议: specific steps in our own words (being filled for every item; required once complete)
+    remediation: str = Field(default="", max_length=1200)
     evidence: tuple[Evidence, ...] = Field(min_length=1)
 
     @field_validator("id")
@@ -189,6 +191,7 @@ class Requirement:
     summary: str
     evidence: tuple[str, ...]
     highrisk: tuple[str, ...]
+    remediation: str = ""
 
     @property
     def clause_label(self) -> str:
@@ -207,6 +210,7 @@ class Requirement:
             "item": self.item,
             "clause_28448": self.clause_28448,
             "summary": self.summary,
+            "remediation": self.remediation,
             "evidence": list(self.evidence),
             "highrisk": list(self.highrisk),
         }
@@ -301,6 +305,7 @@ def load_catalog() -> Catalog:
                     summary=entry.summary,
                     evidence=entry.evidence,
                     highrisk=tuple(links.get(entry.id, ())),
+                    remediation=entry.remediation,
                 )
             )
     return Catalog(tuple(requirements), cases)
