@@ -27,6 +27,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's own ~/.secops or database override."""
     monkeypatch.setenv("SECOPS_HOME", str(tmp_path / "default-home"))
     monkeypatch.delenv("SECOPS_DATABASE_URL", raising=False)
+    # Most tests assert the English messages (the catalog's ids); tests of the Chinese default set
+    # SECOPS_LANG=zh or pass --lang zh, and tests/unit/test_i18n.py keeps the catalog complete.
+    monkeypatch.setenv("SECOPS_LANG", "en")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit, emit_object, format_option, localize, safe_text, to_json
 
@@ -14,7 +15,7 @@ _SEVERITIES = ("info", "low", "medium", "high", "critical")
 _LIST_COLUMNS = ["id", "at", "severity", "source", "status", "host", "title"]
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def alerts() -> None:
     """Alerts stored by detect run --store, detect hunt, yara scan --store and assets discover.
 

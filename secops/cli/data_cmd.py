@@ -7,10 +7,11 @@ from typing import Any
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.output import emit, emit_object, format_option
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def data() -> None:
     """Student data: classify (scan), mask (脱敏) and watermark tables: CSV in UTF-8 or GBK, XLSX, JSON,
     JSON lines, Parquet, SQL tables by URL."""

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit, emit_object, format_option, localize
 
 _KEY_HELP = "key file (32 random bytes); default: the workspace's data key, created on first use (0600)"
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def watermark() -> None:
     """Leak-tracing watermarks: a per-recipient fingerprint in the low digits of a few numeric and
     date cells (never IDs, names or scores), a release ledger, and detection with its

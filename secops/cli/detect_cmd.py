@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.detect_run_cmd import Summary, default_rules, report_reading, run
 from secops.cli.output import safe_text, to_json
 from secops.errors import SecopsError
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def detect() -> None:
     """Sigma detection on logs (EVTX, JSON lines, syslog/auth.log, web access logs, auditd)."""
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from secops.cli.base import SecopsCommand
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import render_table, safe_text, to_json
 from secops.errors import SecopsError
@@ -43,7 +44,7 @@ def _placeholders(values: tuple[str, ...]) -> dict[str, list[str]]:
     return found
 
 
-@click.command()
+@click.command(cls=SecopsCommand)
 @click.argument("logpaths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="LOGPATH...")
 @click.option(
     "--rules",

@@ -10,12 +10,13 @@ import click
 from secops.cli import incident_docs_cmd as docs
 from secops.cli import incident_report_cmd as reporting
 from secops.cli import incident_step_cmd
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.incident_common import actor_option, parse_facts, parse_when, session_for, show_incident
 from secops.cli.output import emit, format_option
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def incident() -> None:
     """Incidents: GB/T 20986 category and grade, playbook steps, running clocks (1 hour for a
     重大 incident), escalation notices, a tamper-evident audit trail.

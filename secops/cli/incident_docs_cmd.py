@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
+from secops.cli.base import SecopsCommand
 from secops.cli.context import AppContext, pass_app
 from secops.cli.incident_common import actor_option, session_for, write_document
 from secops.cli.output import emit, format_option
 
 
-@click.command()
+@click.command(cls=SecopsCommand)
 @format_option()
 def playbooks(fmt: str) -> None:
     """List the playbooks."""
@@ -25,7 +26,7 @@ def playbooks(fmt: str) -> None:
     emit(rows, fmt, ["id", "name", "category", "subcategory", "steps"])
 
 
-@click.command(name="set")
+@click.command(cls=SecopsCommand, name="set")
 @click.argument("incident_id", type=int)
 @click.argument("fields", nargs=-1, required=True, metavar="KEY=VALUE...")
 @actor_option
@@ -50,7 +51,7 @@ def set_cmd(app: AppContext, incident_id: int, fields: tuple[str, ...], actor: s
     click.echo(f"Incident #{incident_id}: {', '.join(values)} recorded")
 
 
-@click.command(name="report")
+@click.command(cls=SecopsCommand, name="report")
 @click.argument("incident_id", type=int)
 @click.option("--kind", type=click.Choice(["initial", "followup", "final"]), default="initial", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "json"]), default="docx", show_default=True)
@@ -72,7 +73,7 @@ def report_cmd(app: AppContext, incident_id: int, kind: str, fmt: str, output: P
     write_document(built, output, fmt, data)
 
 
-@click.command(name="zero-report")
+@click.command(cls=SecopsCommand, name="zero-report")
 @click.option(
     "--date",
     "--day",
@@ -143,7 +144,7 @@ def _submit_or_hold(app: AppContext, day: date, *, hold: bool, actor: str | None
     click.echo(f"{day.isoformat()} {REPORT_KINDS[done.kind]}{count}已提交（{at}），转发器下次运行时报送中心")
 
 
-@click.command(name="metrics")
+@click.command(cls=SecopsCommand, name="metrics")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Also write FILE.xlsx, .pdf, .docx or .html.")
 @format_option()
 @pass_app
@@ -167,7 +168,7 @@ def metrics_cmd(app: AppContext, output: Path | None, fmt: str) -> None:
         click.echo(f"Wrote {output}", err=True)
 
 
-@click.command(name="export-playbook")
+@click.command(cls=SecopsCommand, name="export-playbook")
 @click.argument("playbook_id", metavar="PLAYBOOK")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write CACAO JSON here (default: stdout).")
 @pass_app
@@ -190,7 +191,7 @@ def export_playbook(app: AppContext, playbook_id: str, output: Path | None) -> N
         click.echo(text)
 
 
-@click.command(name="import-playbook")
+@click.command(cls=SecopsCommand, name="import-playbook")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The playbook YAML to write.")
 def import_playbook(path: Path, output: Path) -> None:

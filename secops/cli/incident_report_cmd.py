@@ -9,12 +9,13 @@ from typing import Any
 
 import click
 
+from secops.cli.base import SecopsCommand
 from secops.cli.context import AppContext, pass_app
 from secops.cli.incident_common import actor_option, parse_when, session_for
 from secops.cli.output import emit, format_option
 
 
-@click.command()
+@click.command(cls=SecopsCommand)
 @click.argument("incident_id", type=int)
 @click.option("--at", "at", help="When it was reported (ISO 8601; default: now).")
 @click.option("--final", is_flag=True, help="The final (总结) report was filed.")
@@ -33,7 +34,7 @@ def reported(app: AppContext, incident_id: int, at: str | None, final: bool, act
     click.echo(f"Incident #{incident_id}: {'final report' if final else 'report'} recorded at {when}")
 
 
-@click.command()
+@click.command(cls=SecopsCommand)
 @click.argument("incident_id", type=int)
 @click.option(
     "--kind",
@@ -79,7 +80,7 @@ def _deliver_incidents(workspace: Any, store: Any, now: datetime) -> str:
     return f"not delivered yet ({outcome}); the next forward run sends it with this submission time"
 
 
-@click.command(name="verify-audit")
+@click.command(cls=SecopsCommand, name="verify-audit")
 @click.option(
     "--against-center",
     is_flag=True,
@@ -119,7 +120,7 @@ def verify_audit(app: AppContext, against_center: bool) -> None:
     click.echo(f"Matches the center: {len(anchors)} audit heads up to entry {newest} (of {checked})")
 
 
-@click.command(name="check-clocks")
+@click.command(cls=SecopsCommand, name="check-clocks")
 @format_option()
 @pass_app
 def check_clocks_cmd(app: AppContext, fmt: str) -> None:

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.incident_common import actor_option, session_for
 from secops.cli.output import emit, format_option
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def step() -> None:
     """Playbook steps of an incident."""
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit, progress_spinner, render_table, safe_text, to_json
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 SHOWN_ERRORS = 20  # unreadable files listed on stderr; the rest are counted
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def yara() -> None:
     """YARA scanning with the shipped rules (rules/yara) or your own."""
 
