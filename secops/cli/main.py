@@ -192,10 +192,12 @@ def _configure_logging(verbose: bool, quiet: bool, log_file: Path | None) -> Non
         if getattr(handler, "secops", False):
             root.removeHandler(handler)
             handler.close()
-    console = logging.StreamHandler()
-    console.setLevel(level)
-    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    handlers: list[logging.Handler] = [console]
+    handlers: list[logging.Handler] = []
+    if not root.handlers:  # as logging.basicConfig: an embedding host (or pytest) keeps its own console
+        console = logging.StreamHandler()
+        console.setLevel(level)
+        console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handlers.append(console)
     if log_file is not None:
         from secops.fsutil import ensure_parent
 
@@ -213,7 +215,8 @@ def _configure_logging(verbose: bool, quiet: bool, log_file: Path | None) -> Non
     for handler in handlers:
         handler.secops = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    root.setLevel(min(handler.level for handler in handlers))
+    # the root's level filters what reaches the console; the log file's handler has its own, lower one
+    root.setLevel(min([level, *(handler.level for handler in handlers if handler.level)]))
 
 
 def main() -> None:
