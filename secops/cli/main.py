@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "content": ("secops.cli.content_cmd:content", "Validate and list rules, profiles, playbooks and templates."),
     "demo": ("secops.cli.demo_cmd:demo", "Run the main job end to end in a temporary workspace."),
     "version": ("secops.cli.version_cmd:version", "Show the versions of secops and its components."),
+    "completion": ("secops.cli.completion_cmd:completion", "Print the shell completion script (bash, zsh, fish)."),
 }
 _ORDER = (
     "init",
@@ -50,6 +51,7 @@ _ORDER = (
     "content",
     "demo",
     "version",
+    "completion",
 )
 COMMANDS = {name: COMMANDS[name] for name in _ORDER}
 
