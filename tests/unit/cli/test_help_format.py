@@ -16,7 +16,10 @@ def test_chinese_lines_fit_the_width_in_columns() -> None:
 
 def test_english_breaks_at_spaces_and_a_long_word_stands_alone() -> None:
     assert fill("one two three four", 9) == "one two\nthree\nfour"
-    assert fill("see https://example.invalid/a/very/long/path now", 12).splitlines()[1] == "https://example.invalid/a/very/long/path"
+    assert (
+        fill("see https://example.invalid/a/very/long/path now", 12).splitlines()[1]
+        == "https://example.invalid/a/very/long/path"
+    )
 
 
 def test_paragraphs_and_raw_blocks_are_kept() -> None:
@@ -28,7 +31,8 @@ def test_paragraphs_and_raw_blocks_are_kept() -> None:
 
 def test_definition_lists_align_by_columns() -> None:
     formatter = DisplayWidthFormatter(width=40)
-    formatter.write_dl([("--lang zh|en", "消息、帮助和文档的语言：zh（默认）或 en；未指定时用工作区的设置。"), ("-q", "安静")])
+    text = "消息、帮助和文档的语言：zh（默认）或 en；未指定时用工作区的设置。"
+    formatter.write_dl([("--lang zh|en", text), ("-q", "安静")])
     lines = formatter.getvalue().splitlines()
     assert all(display_width(line) <= 40 for line in lines)
     assert lines[0].startswith("--lang zh|en  消息") and lines[-1] == "-q            安静"
