@@ -15,6 +15,7 @@ examples and ``test_threshold_separates_advice_from_restatement``).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 MIN_LENGTH = 40  # characters; a single short sentence cannot say who does what, where, with what evidence
 MAX_SIMILARITY = 0.30  # bigram Jaccard index with the summary; at or above it the advice restates
@@ -90,6 +91,9 @@ _CONCRETE_PATTERNS = (
 )
 CONCRETE_TOKEN = re.compile("|".join(f"(?:{p})" for p in _CONCRETE_PATTERNS))
 
+# Technical classes whose automatically checked items must name a setting (安全物理环境 is checked by eye).
+CONCRETE_CLASSES = ("CNS", "ABS", "CES", "SMC")
+
 _NOT_TEXT = re.compile(r"[^\w]|_", re.UNICODE)
 
 
@@ -118,6 +122,12 @@ def shared_run(ours: str, theirs: str, size: int = OWN_WORDS_WINDOW) -> str | No
         if ours[i : i + size] in windows:
             return ours[i : i + size]
     return None
+
+
+def needs_concrete(class_code: str, item_id: str, checked: Collection[str]) -> bool:
+    """Whether an item's advice must name a concrete setting: a technical class (安全物理环境 aside)
+    and evidenced by an automated check (``checked``: the item IDs of rules/dengbao/checks)."""
+    return class_code in CONCRETE_CLASSES and item_id in checked
 
 
 def concrete_tokens(advice: str) -> list[str]:
