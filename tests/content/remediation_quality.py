@@ -74,6 +74,9 @@ ACTION_MARKERS = (
     "每年",
 )
 
+# Words that name what to keep for the 测评 (制度文本、审批记录、配置截图、日志样本 ...).
+EVIDENCE_MARKERS = ("留存", "保留", "归档")
+
 # Concrete settings and commands: a code span, a path, a file name, a config key (snake_case,
 # CamelCase or key=value), or a command or menu named on common school stacks.
 _CONCRETE_PATTERNS = (
@@ -128,6 +131,11 @@ def needs_concrete(class_code: str, item_id: str, checked: Collection[str]) -> b
     """Whether an item's advice must name a concrete setting: a technical class (安全物理环境 aside)
     and evidenced by an automated check (``checked``: the item IDs of rules/dengbao/checks)."""
     return class_code in CONCRETE_CLASSES and item_id in checked
+
+
+def names_evidence(advice: str) -> bool:
+    """Whether the advice says what to keep as evidence for the 测评."""
+    return any(marker in advice for marker in EVIDENCE_MARKERS)
 
 
 def concrete_tokens(advice: str) -> list[str]:

@@ -23,6 +23,7 @@ from tests.content.remediation_quality import (
     MIN_LENGTH,
     acceptable,
     concrete_tokens,
+    names_evidence,
     needs_concrete,
     problems,
     shared_run,
@@ -62,6 +63,11 @@ def test_automated_items_name_settings() -> None:
     assert len(checked) >= 60  # every level's 身份鉴别, 安全审计, 入侵防范, 通信传输 ... items
     missing = [r.id for r in checked if not concrete_tokens(r.remediation)]
     assert not missing
+
+
+def test_every_item_names_the_evidence_to_keep() -> None:
+    """The general part also says what to keep for the 测评 (留存 制度文本、审批记录、配置截图 ...)."""
+    assert not [r.id for r in ITEMS if not names_evidence(r.remediation)]
 
 
 def test_advice_is_written_per_item_not_pasted_across_control_points() -> None:
