@@ -207,3 +207,20 @@ def test_remediation_is_in_our_own_words() -> None:
             if run:
                 copied.append(f"{req.id}: shares {run!r} with the reference {field}")
     assert copied == []
+
+
+# ── the same predicate as the general part (tests/content/remediation_quality.py) ──────────────────
+
+
+def test_extension_items_pass_the_predicate_of_the_general_part() -> None:
+    from secops.dengbao.checks import load_checks
+    from tests.content.remediation_quality import needs_concrete, problems
+
+    checked = {item for check in load_checks() for item in check.items}
+    catalog = load_catalog()
+    failing = {
+        req.id: problems(req.remediation, req.summary, needs_concrete=needs_concrete(req.class_code, req.id, checked))
+        for req in catalog.requirements
+        if req.part in EXTENSIONS
+    }
+    assert not {key: found for key, found in failing.items() if found}
