@@ -14,10 +14,15 @@ from secops.notify.base import (
     make_channel,
     register,
 )
-from secops.notify.webhooks import Webhook, WebhookSettings  # isort: skip - registration order
-from secops.notify.robots import DingTalk, DingTalkSettings, WeCom, WeComSettings  # isort: skip
-from secops.notify.mail import Smtp, SmtpSettings  # isort: skip
-from secops.notify.logfile import LOG_FILE, Log, LogSettings  # isort: skip
+
+# imported in the order the channels are listed
+# isort: off
+from secops.notify.webhooks import Webhook, WebhookSettings
+from secops.notify.robots import DingTalk, DingTalkSettings, WeCom, WeComSettings
+from secops.notify.mail import Smtp, SmtpSettings
+from secops.notify.logfile import LOG_FILE, Log, LogSettings
+
+# isort: on
 
 __all__ = [
     "CHANNELS",

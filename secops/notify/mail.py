@@ -7,9 +7,9 @@ TLS verifies the server against the system's certificates (``cafile`` for a priv
 
 from __future__ import annotations
 
+import base64
 import os
 import smtplib
-import socket
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -71,6 +71,21 @@ def _reply(error: smtplib.SMTPResponseException) -> str:
     return f"{error.smtp_code} {' '.join(str(reason).split())}"[:200]
 
 
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """smtplib's login, except for a non-ASCII name or password (smtplib encodes them as ASCII):
+    AUTH PLAIN carries UTF-8 (RFC 4616), so those are sent that way."""
+    if (user + password).isascii():
+        smtp.login(user, password)
+        return
+    smtp.ehlo_or_helo_if_needed()
+    if "plain" not in smtp.esmtp_features.get("auth", "").lower().split():
+        raise DeliveryError(_("a non-ASCII password needs AUTH PLAIN, which the server does not offer"), retry=False)
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, reply = smtp.docmd("AUTH", f"PLAIN {token}")
+    if code not in (235, 503):  # 503: already authenticated
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
 @register
 class Smtp(Channel):
     """Mail through an SMTP server; the subject is the text's first line."""
@@ -122,7 +137,9 @@ class Smtp(Channel):
                 _("the server refused: {reply}").format(reply=_reply(error)), retry=400 <= error.smtp_code < 500
             ) from None
         except smtplib.SMTPNotSupportedError as error:
-            raise DeliveryError(_("the server does not support it: {reason}").format(reason=error), retry=False) from None
+            raise DeliveryError(
+                _("the server does not support it: {reason}").format(reason=error), retry=False
+            ) from None
         except smtplib.SMTPServerDisconnected:
             raise DeliveryError(_("the server closed the connection")) from None
         except ssl.SSLCertVerificationError as error:
@@ -134,7 +151,7 @@ class Smtp(Channel):
             raise DeliveryError(_("TLS failed: {reason}").format(reason=error.reason or error), retry=False) from None
         except smtplib.SMTPException as error:
             raise DeliveryError(_("SMTP failed: {reason}").format(reason=error), retry=False) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise DeliveryError(_("no answer within {seconds:g} s").format(seconds=wait)) from None
         except FileNotFoundError:
             raise DeliveryError(_("cafile {path} not found").format(path=settings.cafile), retry=False) from None
@@ -160,12 +177,12 @@ class Smtp(Channel):
                 smtp.starttls(context=context)
                 smtp.ehlo()
             if settings.username and password is not None:
-                smtp.login(settings.username, password)
+                _login(smtp, settings.username, password)
             smtp.send_message(message)
 
     def target(self) -> str:
         settings = self.settings
-        details = [settings.security]
+        details: list[str] = [settings.security]
         if settings.username:
             details.append(f"login {settings.username}")
         if settings.password_env:

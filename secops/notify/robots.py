@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import quote_plus
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from secops.i18n import N_, _
 from secops.notify.base import (
@@ -32,7 +32,7 @@ from secops.notify.base import (
 )
 from secops.notify.webhooks import post_json
 
-DINGTALK_SECRET_PREFIX = "SEC"
+DINGTALK_SECRET_PREFIX = "SEC"  # noqa: S105 - the prefix DingTalk gives every robot secret
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -70,7 +70,7 @@ class DingTalkSettings(UrlSettings):
     secret: Text | None = None  # 加签: the SEC... secret shown when the robot was added
     keyword: Text | None = None  # 自定义关键词: put in front of a text that lacks it
     msgtype: Literal["text", "markdown"] = "text"
-    at_mobiles: TextList = []
+    at_mobiles: TextList = Field(default_factory=list)
     at_all: bool = False
 
     @field_validator("secret")
@@ -129,8 +129,8 @@ class DingTalk(Channel):
 
 class WeComSettings(UrlSettings):
     msgtype: Literal["text", "markdown"] = "text"
-    mentioned_mobile_list: TextList = []  # "@all" mentions everyone; text messages only
-    mentioned_list: TextList = []  # WeCom user ids; text messages only
+    mentioned_mobile_list: TextList = Field(default_factory=list)  # "@all" mentions everyone; text messages only
+    mentioned_list: TextList = Field(default_factory=list)  # WeCom user ids; text messages only
 
 
 @register

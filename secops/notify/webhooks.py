@@ -7,13 +7,12 @@ notify stays a foundation package with nothing to configure.
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from secops.i18n import _
 from secops.notify.base import MASK, URL_SCHEMES, Channel, DeliveryError, UrlSettings, mask_url, register, url_secrets
@@ -43,7 +42,7 @@ def post_json(url: str, body: dict[str, Any], timeout: float, headers: dict[str,
         reason = error.reason
         text = reason.strerror if isinstance(reason, OSError) and reason.strerror else str(reason)
         raise DeliveryError(_("cannot connect: {reason}").format(reason=text)) from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise DeliveryError(_("no answer within {seconds:g} s").format(seconds=timeout)) from None
     except OSError as error:
         raise DeliveryError(_("connection failed: {reason}").format(reason=error.strerror or error)) from None
@@ -51,7 +50,7 @@ def post_json(url: str, body: dict[str, Any], timeout: float, headers: dict[str,
 
 
 class WebhookSettings(UrlSettings):
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("headers", mode="before")
     @classmethod
