@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import ipaddress
 import json
@@ -162,10 +163,8 @@ def smtp_server(
 
     class Handler(socketserver.BaseRequestHandler):
         def handle(self) -> None:
-            try:
+            with contextlib.suppress(OSError):  # a client that gave up (e.g. refused our certificate)
                 self._converse()
-            except (OSError, ssl.SSLError):  # a client that gave up (e.g. refused our certificate)
-                pass
 
         def _converse(self) -> None:
             sock: socket.socket = self.request
