@@ -49,7 +49,8 @@ NOTIFIERS_TEMPLATE = """\
 # host：邮件服务器；port：端口（不填时按 security：none 为 25，starttls 为 587，ssl 为 465）。
 # security：none（不加密）、starttls（先明文连接再升级为 TLS）或 ssl（全程 TLS，如 smtp.exmail.qq.com:465）。
 # username：登录用户名（通常是邮箱地址）；登录只允许在 starttls 或 ssl 下进行。
-# password：登录密码或授权码；更安全的做法是 password_env：存放密码的环境变量名（二者只填一个）。
+# password：登录密码或授权码（很多邮箱要求用授权码而不是登录密码）。
+# password_env：存放密码的环境变量名，代替 password，密码就不必写在本文件里（二者只填一个）。
 # from：发件人地址；to：收件人地址，一个或一个列表。
 # timeout：连接和收发的超时秒数（默认 10）。
 # cafile：只在服务器使用内部 CA 签发的证书时填写该 CA 证书文件路径；默认使用系统证书。
