@@ -13,7 +13,7 @@ from secops.notify.base import Channel
 
 def trial_message(school: str, moment: datetime, zone: tzinfo) -> str:
     """A message nobody can take for a real notice: marked as a test, naming the school and the time."""
-    shown = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+    shown = moment.astimezone(zone).isoformat(sep=" ", timespec="seconds")  # the offset, not an ambiguous "CST"
     return _(
         "[secops test message] {school}: this notification channel works ({time}). "
         "No action is needed; real notices (incident deadlines, 等保 reminders) arrive the same way."

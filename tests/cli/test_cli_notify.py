@@ -70,7 +70,7 @@ def test_test_reports_each_channel_and_exits_1_when_one_failed(
     signed, _wecom = robot.received
     assert "sign" in signed.query and "timestamp" in signed.query
     text = signed.body["text"]["content"]
-    assert text.startswith("[secops test message] 测试实验中学") and "2026-12-07 10:30:00 CST" in text
+    assert text.startswith("[secops test message] 测试实验中学") and "2026-12-07 10:30:00+08:00" in text
     logged = json.loads((workspace.path / "incident-notices.log").read_text(encoding="utf-8"))
     assert logged["text"] == text and logged["kind"] == "notify.test"
 

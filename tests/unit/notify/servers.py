@@ -178,7 +178,8 @@ def smtp_server(
                 sock.sendall(line.encode() + b"\r\n")
 
             say("220 127.0.0.1 ESMTP secops-test")
-            sender, recipients, user = "", [], None
+            sender, user = "", None
+            recipients: list[str] = []
             while raw := reader.readline():
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 verb = line.split(" ", 1)[0].upper()
@@ -240,3 +241,7 @@ def smtp_server(
     with _serving(Server(("127.0.0.1", 0), Handler)) as port:
         state.port = port
         yield state
+
+
+def no_sleep(_seconds: float) -> None:
+    """Retries without waiting."""

@@ -10,10 +10,9 @@ import pytest
 
 from secops.errors import SecopsError
 from secops.notify import deliver, load_notifiers, make_channel
-from tests.unit.notify.servers import self_signed, smtp_server
+from tests.unit.notify.servers import no_sleep, self_signed, smtp_server
 
 TEXT = "【secops 测试消息】示例中学：通知渠道可用\n无需处理。"
-NO_SLEEP = {"sleep": lambda _s: None}
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def _mail(port: int, **settings: object) -> dict[str, object]:
 def test_plain_relay_delivers_chinese_subject_and_body(tmp_path: Path) -> None:
     with smtp_server() as server:
         channel = make_channel("smtp", **_mail(server.port))
-        assert deliver(channel, TEXT, {}, tmp_path, **NO_SLEEP) is None
+        assert deliver(channel, TEXT, {}, tmp_path, sleep=no_sleep) is None
     (mail,) = server.mails
     assert mail.sender == "secops@example.edu.cn" and mail.recipients == ["duty@example.edu.cn"]
     assert mail.user is None and not mail.tls
@@ -46,7 +45,7 @@ def test_starttls_with_login(tmp_path: Path, cert: tuple[Path, Path]) -> None:
             **_mail(server.port, security="starttls", username="secops@example.edu.cn", password="授权码-123"),
             cafile=str(cert[0]),
         )
-        assert deliver(channel, TEXT, {}, tmp_path, **NO_SLEEP) is None
+        assert deliver(channel, TEXT, {}, tmp_path, sleep=no_sleep) is None
     (mail,) = server.mails
     assert mail.tls and mail.user == "secops@example.edu.cn"
     assert server.commands.index("STARTTLS") < server.commands.index("AUTH")
@@ -68,7 +67,7 @@ def test_ssl_with_the_password_from_the_environment(
                 cafile=str(cert[0]),
             ),
         )
-        assert deliver(channel, TEXT, {}, tmp_path, **NO_SLEEP) is None
+        assert deliver(channel, TEXT, {}, tmp_path, sleep=no_sleep) is None
     (mail,) = server.mails
     assert mail.tls and mail.user == "secops" and mail.recipients == ["a@example.edu.cn", "b@example.edu.cn"]
     assert "STARTTLS" not in server.commands
@@ -79,7 +78,7 @@ def test_a_wrong_password_is_one_line_without_it(tmp_path: Path, cert: tuple[Pat
         channel = make_channel(
             "smtp", **_mail(server.port, security="ssl", username="secops", password="wrong-pw"), cafile=str(cert[0])
         )
-        reason = deliver(channel, TEXT, {}, tmp_path, **NO_SLEEP)
+        reason = deliver(channel, TEXT, {}, tmp_path, sleep=no_sleep)
     assert reason == "login as secops refused: 535 5.7.8 Authentication credentials invalid"
     assert server.commands.count("AUTH") == 1  # a refused password is not tried again
 
@@ -87,7 +86,7 @@ def test_a_wrong_password_is_one_line_without_it(tmp_path: Path, cert: tuple[Pat
 def test_an_untrusted_certificate_is_refused(tmp_path: Path, cert: tuple[Path, Path]) -> None:
     with smtp_server("ssl", cert) as server:
         channel = make_channel("smtp", **_mail(server.port, security="ssl"))  # the system's CAs only
-        reason = deliver(channel, TEXT, {}, tmp_path, **NO_SLEEP)
+        reason = deliver(channel, TEXT, {}, tmp_path, sleep=no_sleep)
     assert reason is not None and reason.startswith("TLS: the server's certificate is not trusted")
     assert not server.mails
 
@@ -99,14 +98,14 @@ def test_a_server_without_starttls_is_refused_before_any_login(tmp_path: Path, c
             **_mail(server.port, security="starttls", username="secops", password="pw"),
             cafile=str(cert[0]),
         )
-        assert deliver(channel, TEXT, {}, tmp_path, **NO_SLEEP) == "the server does not offer STARTTLS"
+        assert deliver(channel, TEXT, {}, tmp_path, sleep=no_sleep) == "the server does not offer STARTTLS"
     assert "AUTH" not in server.commands and not server.mails
 
 
 def test_a_refused_recipient_is_named(tmp_path: Path) -> None:
     with smtp_server() as server:
         channel = make_channel("smtp", **_mail(server.port, to="nobody@example.edu.cn"))
-        reason = deliver(channel, TEXT, {}, tmp_path, **NO_SLEEP)
+        reason = deliver(channel, TEXT, {}, tmp_path, sleep=no_sleep)
     assert reason == "recipients refused: nobody@example.edu.cn"
 
 
@@ -115,7 +114,7 @@ def test_an_unset_password_variable_is_named(tmp_path: Path, monkeypatch: pytest
     channel = make_channel(
         "smtp", **_mail(1, security="ssl", username="secops", password_env="SECOPS_TEST_NO_SUCH_VAR")
     )
-    reason = deliver(channel, TEXT, {}, tmp_path, **NO_SLEEP)
+    reason = deliver(channel, TEXT, {}, tmp_path, sleep=no_sleep)
     assert reason == "the environment variable SECOPS_TEST_NO_SUCH_VAR (password_env) is not set"
 
 
@@ -123,7 +122,7 @@ def test_nothing_listening_is_a_connection_error(tmp_path: Path) -> None:
     with smtp_server() as server:
         port = server.port
     channel = make_channel("smtp", **_mail(port), timeout=2)
-    reason = deliver(channel, TEXT, {}, tmp_path, **NO_SLEEP)
+    reason = deliver(channel, TEXT, {}, tmp_path, sleep=no_sleep)
     assert reason == f"cannot connect to 127.0.0.1:{port}: Connection refused"
 
 

@@ -14,11 +14,10 @@ import pytest
 
 from secops.notify import deliver, make_channel, send
 from secops.notify.robots import DingTalk, dingtalk_sign, signed_url
-from tests.unit.notify.servers import RobotServer
+from tests.unit.notify.servers import RobotServer, no_sleep
 
 SECRET = "SEC0123456789abcdef"
 TIMESTAMP = 1700000000000
-NO_SLEEP = {"sleep": lambda _s: None}
 
 
 def _documented_sign(secret: str, timestamp: int) -> str:
@@ -44,7 +43,7 @@ def test_the_signed_url_carries_timestamp_and_sign() -> None:
 def test_a_signed_robot_posts_a_signature_the_robot_can_verify(robot: RobotServer, tmp_path: Path) -> None:
     channel = make_channel("dingtalk", url=f"{robot.url}/robot/send?access_token=tok", secret=SECRET)
     before = int(time.time() * 1000)
-    assert deliver(channel, "【时限提醒】测试", {}, tmp_path, **NO_SLEEP) is None
+    assert deliver(channel, "【时限提醒】测试", {}, tmp_path, sleep=no_sleep) is None
     (got,) = robot.received
     assert got.path == "/robot/send" and got.query["access_token"] == "tok"
     stamp = int(got.query["timestamp"])
@@ -59,7 +58,7 @@ def test_the_clock_of_a_channel_fixes_the_timestamp(robot: RobotServer, tmp_path
     channel = make_channel("dingtalk", url=f"{robot.url}/robot/send?access_token=tok", secret=SECRET)
     assert isinstance(channel, DingTalk)
     channel.clock = lambda: TIMESTAMP / 1000
-    assert deliver(channel, "x", {}, tmp_path, **NO_SLEEP) is None
+    assert deliver(channel, "x", {}, tmp_path, sleep=no_sleep) is None
     assert robot.received[0].query == {
         "access_token": "tok",
         "timestamp": str(TIMESTAMP),
@@ -71,7 +70,7 @@ def test_mentions_keyword_and_markdown(robot: RobotServer, tmp_path: Path) -> No
     url = f"{robot.url}/robot/send?access_token=tok"
     text_robot = make_channel("dingtalk", url=url, keyword="安全", at_mobiles=[13800000000], at_all=False)
     markdown_robot = make_channel("dingtalk", url=url, msgtype="markdown", at_all=True)
-    assert send([text_robot, markdown_robot], "提醒\n第二行", {}, tmp_path, **NO_SLEEP) == {
+    assert send([text_robot, markdown_robot], "提醒\n第二行", {}, tmp_path, sleep=no_sleep) == {
         "1:dingtalk": "sent",
         "2:dingtalk": "sent",
     }
@@ -90,7 +89,7 @@ def test_mentions_keyword_and_markdown(robot: RobotServer, tmp_path: Path) -> No
 def test_a_refused_signature_is_one_clear_line_without_the_secret(robot: RobotServer, tmp_path: Path) -> None:
     robot.answer(errcode=310000, errmsg=f"sign not match, more: [sign={SECRET}]")
     channel = make_channel("dingtalk", url=f"{robot.url}/robot/send?access_token=tok", secret=SECRET)
-    reason = deliver(channel, "x", {}, tmp_path, **NO_SLEEP)
+    reason = deliver(channel, "x", {}, tmp_path, sleep=no_sleep)
     assert reason is not None
     assert reason.startswith("DingTalk answered errcode 310000: sign not match")
     assert "加签" in reason and "\n" not in reason and SECRET not in reason
@@ -100,7 +99,7 @@ def test_a_refused_signature_is_one_clear_line_without_the_secret(robot: RobotSe
 def test_a_rate_limit_is_tried_again(robot: RobotServer, tmp_path: Path) -> None:
     robot.answer(errcode=130101, errmsg="send too fast")
     channel = make_channel("dingtalk", url=f"{robot.url}/robot/send?access_token=tok")
-    assert deliver(channel, "x", {}, tmp_path, **NO_SLEEP) is None
+    assert deliver(channel, "x", {}, tmp_path, sleep=no_sleep) is None
     assert len(robot.received) == 2
 
 
@@ -108,7 +107,7 @@ def test_an_http_error_names_the_status_and_not_the_token(robot: RobotServer, tm
     for _ in range(3):
         robot.answer(status=502, errcode=-1)
     channel = make_channel("wecom", url=f"{robot.url}/cgi-bin/webhook/send?key=wecom-key-123")
-    reason = deliver(channel, "x", {}, tmp_path, **NO_SLEEP)
+    reason = deliver(channel, "x", {}, tmp_path, sleep=no_sleep)
     assert reason == "HTTP 502 Bad Gateway"
     assert len(robot.received) == 3
 
@@ -117,7 +116,7 @@ def test_wecom_text_with_mentions_and_markdown(robot: RobotServer, tmp_path: Pat
     url = f"{robot.url}/cgi-bin/webhook/send?key=k"
     text_robot = make_channel("wecom", url=url, mentioned_mobile_list=["13800000000", "@all"])
     markdown_robot = make_channel("wecom", url=url, msgtype="markdown")
-    assert send([text_robot, markdown_robot], "**提醒**", {}, tmp_path, **NO_SLEEP) == {
+    assert send([text_robot, markdown_robot], "**提醒**", {}, tmp_path, sleep=no_sleep) == {
         "1:wecom": "sent",
         "2:wecom": "sent",
     }
@@ -131,7 +130,7 @@ def test_wecom_text_with_mentions_and_markdown(robot: RobotServer, tmp_path: Pat
 def test_wecom_refusal_names_errcode_and_errmsg(robot: RobotServer, tmp_path: Path) -> None:
     robot.answer(errcode=93000, errmsg="invalid webhook url")
     channel = make_channel("wecom", url=f"{robot.url}/cgi-bin/webhook/send?key=k")
-    assert deliver(channel, "x", {}, tmp_path, **NO_SLEEP) == (
+    assert deliver(channel, "x", {}, tmp_path, sleep=no_sleep) == (
         "WeCom answered errcode 93000: invalid webhook url (check the key in the url)"
     )
 
@@ -139,7 +138,7 @@ def test_wecom_refusal_names_errcode_and_errmsg(robot: RobotServer, tmp_path: Pa
 def test_an_answer_that_is_not_the_robots_json_is_an_error(robot: RobotServer, tmp_path: Path) -> None:
     robot.answers.append((200, b"<html>portal login</html>"))  # a captive portal, say
     channel = make_channel("dingtalk", url=f"{robot.url}/robot/send?access_token=tok")
-    assert deliver(channel, "x", {}, tmp_path, **NO_SLEEP) == "DingTalk gave an answer that is not its JSON"
+    assert deliver(channel, "x", {}, tmp_path, sleep=no_sleep) == "DingTalk gave an answer that is not its JSON"
 
 
 def test_a_secret_that_is_not_a_dingtalk_secret_is_refused() -> None:

@@ -26,7 +26,7 @@ def test_the_message_is_marked_and_shows_school_and_local_time() -> None:
     with speaking("zh"):
         text = trial_message("示例中学", moment, ZoneInfo("Asia/Shanghai"))
     assert text.startswith("【secops 测试消息】示例中学")
-    assert "2026-12-07 10:30:00 CST" in text
+    assert "2026-12-07 10:30:00+08:00" in text
     with speaking("en"):
         assert trial_message("示例中学", moment, ZoneInfo("UTC")).startswith("[secops test message] 示例中学")
 
