@@ -21,6 +21,7 @@ GROUPS = [
     "forward",
     "incident",
     "data",
+    "notify",
     "report",
     "scheduler",
     "content",
