@@ -27,6 +27,7 @@ GROUPS = [
     "content",
     "demo",
     "version",
+    "completion",
 ]
 
 
