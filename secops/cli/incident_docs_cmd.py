@@ -56,7 +56,7 @@ def playbooks(fmt: str) -> None:
     )
 
 
-@click.command(cls=SecopsCommand, name="set")
+@click.command(cls=SecopsCommand, name="set", short_help="Fill report fields of an incident (KEY=VALUE).")
 @incident_argument
 @click.argument("fields", nargs=-1, required=True, metavar="KEY=VALUE...")
 @actor_option
