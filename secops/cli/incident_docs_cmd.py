@@ -228,6 +228,11 @@ def metrics_cmd(app: AppContext, output: Path | None, force: bool, fmt: str) -> 
                 _("-o - cannot take a document: the table or JSON is on stdout already"),
                 hint=_("give -o FILE.xlsx, .pdf, .docx or .html"),
             )
+        if output.suffix.lower().lstrip(".") not in ("xlsx", "pdf", "docx", "html", "htm"):
+            raise SecopsError(
+                _("-o {path}: cannot tell the document type from the file name").format(path=output),
+                hint=_("give -o FILE.xlsx, .pdf, .docx or .html"),
+            )
         refuse_overwrite(output, force)
     workspace = app.workspace()
     with app.store(workspace) as store:

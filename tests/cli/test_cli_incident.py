@@ -151,6 +151,8 @@ def test_zero_report_and_metrics(cli: Invoke, tmp_path: Path) -> None:
     assert cli("incident", "metrics", "-o", str(xlsx)).exit_code == 0 and xlsx.stat().st_size > 0
     assert cli("incident", "metrics", "-o", str(xlsx)).exit_code == 2  # no silent overwrite
     assert cli("incident", "metrics", "-o", str(xlsx), "--force").exit_code == 0
+    unknown = cli("incident", "metrics", "-o", str(tmp_path / "metrics.txt"))
+    assert unknown.exit_code == 2 and ".xlsx, .pdf, .docx or .html" in unknown.stderr
 
 
 def test_cacao_round_trip_of_every_playbook(run_cli: Invoke, tmp_path: Path) -> None:
