@@ -14,6 +14,7 @@ from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.incident_common import (
     actor_option,
+    clock_status_name,
     complete_incident_id,
     complete_playbook_id,
     parse_facts,
@@ -213,6 +214,8 @@ def status(app: AppContext, fmt: str) -> None:
         from secops.cli.output import localize
 
         rows = localize(rows, app.workspace().config.timezone)
+        for row in rows:
+            row["status"] = clock_status_name(row["status"])
     # met and missed clocks say so (按时完成 …), running ones the time left
     emit(
         rows,

@@ -28,8 +28,21 @@ STATE_NAMES = {
 }
 
 
+# A clock's status as a person reads it (secops.incident.clocks.Clock.status).
+CLOCK_STATUS_NAMES = {
+    "running": N_("Running"),
+    "overdue": N_("Overdue"),
+    "met": N_("Met"),
+    "missed": N_("Missed"),
+}
+
+
 def state_name(state: str) -> str:
     return _(STATE_NAMES[state]) if state in STATE_NAMES else state
+
+
+def clock_status_name(status: str) -> str:
+    return _(CLOCK_STATUS_NAMES[status]) if status in CLOCK_STATUS_NAMES else status
 
 
 def playbook_name(playbook: Any) -> str:
