@@ -40,7 +40,7 @@ def test_chinese_by_default(cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> Non
     assert "审计链完整：共 2 条记录" in cli("incident", "verify-audit").stdout
     missing = cli("incident", "show", "9")
     assert missing.exit_code == 2
-    assert missing.stderr.strip() == "secops：错误：没有事件 #9 (见 secops incident list)"
+    assert missing.stderr.strip() == "secops：错误：没有事件 #9（见 secops incident list）"
     bad_state = cli("incident", "reopen", "1")
     assert bad_state.exit_code == 2 and "不能变为 acknowledged" in bad_state.stderr
     assert "登记事件；其时限从发现时间起算。" in cli("incident", "--help").stdout
