@@ -306,6 +306,8 @@ def test_regression_failures_exit_1(run_cli: Invoke, tmp_path: Path) -> None:
     assert rows["proc.yml"]["result"] == "fail" and (rows["proc.yml"]["found"], rows["proc.yml"]["expected"]) == (2, 3)
     assert rows["missing.yml"]["result"] == "fail" and "missing" in rows["missing.yml"]["error"]
     assert "0 passed, 2 failed" in result.stderr
+    as_json = run_cli("detect", "regression", "--format", "json", str(tmp_path))
+    assert as_json.exit_code == 1 and sorted(r["result"] for r in json.loads(as_json.stdout)) == ["fail", "fail"]
 
 
 def test_regression_without_tests_is_an_error(run_cli: Invoke, tmp_path: Path) -> None:
