@@ -47,6 +47,12 @@ class MatchStream:
             click.echo("\n]" if self.written else "[]")
         self.closed = True
 
+    def end_started(self) -> None:
+        """On the way out of a run cut short (Ctrl-C): close an array already begun, so what was
+        printed stays valid JSON; print nothing when nothing was (an error says why instead)."""
+        if self.written:
+            self.close()
+
 
 def _indented(value: dict[str, Any]) -> str:
     return "\n".join("  " + line for line in to_json(value).splitlines())

@@ -148,6 +148,7 @@ def run(
             assert reader is not None
             engine = _engine(app, rule_paths, _placeholders(placeholders))
             _follow(app, engine, reader, opened, summary, out, interval)
+            out.close()  # stopped by SIGTERM: the run ends as a finished one
         else:
             # the logs are read (in a second process where one helps) while the rules load
             with _batches(reader, list(logpaths), log_format, stats, zone) as batches:
@@ -162,7 +163,7 @@ def run(
             if opened is not None:
                 say(_("secops: {count} new alert(s) stored in the workspace").format(count=written), err=True)
     finally:
-        out.close()  # a JSON array is closed even when Ctrl-C ends the run: what was printed stays valid
+        out.end_started()  # a JSON array is closed even when Ctrl-C ends the run
         if opened is not None:
             opened.dispose()
     report(engine, stats, summary.count)
