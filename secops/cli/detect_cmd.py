@@ -9,7 +9,7 @@ import click
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.detect_report import MatchStream, Summary, report_reading
-from secops.cli.detect_run_cmd import default_rules, run
+from secops.cli.detect_run_cmd import complete_log_format, default_rules, run
 from secops.cli.output import (
     findings,
     force_option,
@@ -144,7 +144,9 @@ def regression(checkout: Path, fmt: str) -> None:
 @click.argument("logpaths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="LOGPATH...")
 @click.option("--es", "es_url", required=True, metavar="URL", help="Elasticsearch, e.g. http://127.0.0.1:9200.")
 @click.option("--index", required=True, help="Index to write (created with the events mapping when missing).")
-@click.option("--log-format", help="Read every file as this format instead of detecting it.")
+@click.option(
+    "--log-format", shell_complete=complete_log_format, help="Read every file as this format instead of detecting it."
+)
 @click.option("--timezone", "zone_name", metavar="ZONE", help="IANA zone of log times written without one.")
 @pass_app
 def index_cmd(

@@ -285,7 +285,7 @@ class Engine:
         try:
             from secops.detection.sigma.correlation import correlate
         except ImportError:
-            self.warnings.append("correlation rules skipped: the correlation module is not available")
+            self.warnings.append(_("correlation rules skipped: the correlation module is not available"))
             log.warning("correlation rules skipped: secops.detection.sigma.correlation is missing")
             return []
         hidden = self._hidden_correlations()
