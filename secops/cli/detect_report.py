@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from secops.detection.events import Match, ReadStats
     from secops.detection.sigma.engine import Engine
 
+def shown_title(match: Match) -> str:
+    """The rule's Chinese title in a Chinese session when it has one (our packs), else its own."""
+    from secops.i18n import language
+
+    return match.rule_title_zh if match.rule_title_zh and language() == "zh" else match.rule_title
+
+
 _LEVEL_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "informational": 4}
 
 
@@ -38,7 +45,7 @@ class MatchStream:
 
             when = shown(match.timestamp).strftime("%Y-%m-%d %H:%M:%S") if match.timestamp else "—"
             where = f"{Path(match.log_file).name}:{match.record}"
-            click.echo(f"{when}  {match.level:<8} {safe_text(match.rule_title, 80)}  ({safe_text(where)})")
+            click.echo(f"{when}  {match.level:<8} {safe_text(shown_title(match), 80)}  ({safe_text(where)})")
         self.written += 1
 
     def close(self) -> None:
@@ -82,7 +89,7 @@ class Summary:
         if row is None:
             row = self.rules[match.rule_id] = {
                 "level": match.level,
-                "rule": match.rule_title,
+                "rule": shown_title(match),
                 "matches": 0,
                 "files": set(),
                 "first": f"{Path(match.log_file).name}:{match.record}",
