@@ -9,7 +9,7 @@ from typing import Any
 from secops.render.charts import chart_png
 from secops.render.docx_styles import COVER_TEXT, TABLE_HEADING, TABLE_TEXT, apply_styles, set_page, set_run_face
 from secops.render.fonts import FACES, require_faces
-from secops.render.layout import Page, table_widths
+from secops.render.layout import Page, landscape, table_widths
 from secops.render.model import Chart, FrontMatter, Paragraph, Report, Table
 
 
@@ -34,12 +34,12 @@ def render_docx(report: Report) -> bytes:
             document.add_paragraph(report.subtitle, style=COVER_TEXT)
         _meta(document, report)
 
-    landscape = False
+    turned = False
     for section, heading in zip(report.sections, report.headings(), strict=True):
-        wide = report.landscape(section)
-        if wide != landscape:
+        wide = landscape(report, section)
+        if wide != turned:
             page = set_page(document.add_section(WD_SECTION.NEW_PAGE), report.layout, wide)
-            landscape = wide
+            turned = wide
         document.add_heading(heading, level=1)
         for block in section.blocks:
             if isinstance(block, Paragraph):
@@ -54,7 +54,7 @@ def render_docx(report: Report) -> bytes:
             elif isinstance(block, Chart):
                 _add_chart(document, block, page)
     if not report.front and report.signatures:
-        if landscape:
+        if turned:
             page = set_page(document.add_section(WD_SECTION.NEW_PAGE), report.layout, False)
         _signatures(document, report)
     buffer = io.BytesIO()

@@ -135,7 +135,9 @@ def _declare_faces(document: Any) -> None:
         etree.SubElement(entry, f"{{{w}}}altName", {f"{{{w}}}val": face.alternates[-1]})
         etree.SubElement(entry, f"{{{w}}}panose1", {f"{{{w}}}val": _PANOSE[face.official]})
         etree.SubElement(entry, f"{{{w}}}charset", {f"{{{w}}}val": "86"})
-        etree.SubElement(entry, f"{{{w}}}family", {f"{{{w}}}val": "modern" if face.generic == "sans-serif" else "roman"})
+        etree.SubElement(
+            entry, f"{{{w}}}family", {f"{{{w}}}val": "modern" if face.generic == "sans-serif" else "roman"}
+        )
         etree.SubElement(entry, f"{{{w}}}pitch", {f"{{{w}}}val": "variable"})
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 

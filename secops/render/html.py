@@ -13,7 +13,7 @@ from secops.content.locate import content_root
 from secops.errors import ContentError
 from secops.render.charts import chart_svg
 from secops.render.fonts import FACES
-from secops.render.layout import body_font_pt, line_pitch_pt, page_for, table_font_pt, table_widths
+from secops.render.layout import body_font_pt, landscape, line_pitch_pt, page_for, table_font_pt, table_widths
 from secops.render.model import Chart, Paragraph, Report, Table
 
 
@@ -84,6 +84,7 @@ def render_html(report: Report, template: str = "report.html.j2", *, for_print: 
         "table_pt": table_font_pt(layout, False),
         "table_pt_landscape": table_font_pt(layout, True),
         "table_widths": lambda table, wide: table_widths(table, layout, wide),
+        "landscape": lambda section: landscape(report, section),
         "running_head": report.title,
         "page_counter": Markup(_css_counter_text(report.labels.get("page", "{page} / {pages}"))),  # noqa: S704
         "for_print": for_print,

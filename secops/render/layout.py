@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from secops.render.model import Layout, Table
+from secops.render.model import Layout, Report, Section, Table
 
 
 @dataclass(frozen=True)
@@ -45,24 +45,43 @@ def page_for(layout: Layout) -> Page:
     return GBT9704_PAGE if layout == "gbt9704" else REPORT_PAGE
 
 
-SHORT_TEXT = 12  # half-width units (6 Chinese characters) a long column gets before sharing the rest
+SHORT_TEXT = 14  # half-width units (7 Chinese characters): a column no wider keeps its values on one line
+LONG_MIN = 8  # what a long text column gets at least (4 Chinese characters) before sharing the rest
 _LONG_CAP = 120
 
 
-def display_width(text: str) -> int:
-    """Width in half-width units: Chinese and full-width characters count two."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+def display_width(text: str) -> float:
+    """Width in half-width units: Chinese and full-width characters count two, capitals and
+    digits a little over one (they are wider than half an em in the CJK faces)."""
+    return sum(2 if ord(ch) > 0x2E80 else 1.2 if ch.isupper() or ch.isdigit() else 1 for ch in text)
 
 
-def _longest_word(text: str) -> int:
+def _longest_word(text: str) -> float:
     """The widest part that cannot break: Latin words and numbers (Chinese breaks anywhere)."""
-    longest = current = 0
+    longest = current = 0.0
     for ch in text:
         if ord(ch) > 0x2E80 or ch.isspace() or ch in "，、；：。,;/":
-            longest, current = max(longest, current, 2 if ord(ch) > 0x2E80 else 0), 0
+            longest, current = max(longest, current, 2 if ord(ch) > 0x2E80 else 0), 0.0
         else:
-            current += 1
+            current += 1.2 if ch.isupper() or ch.isdigit() else 1
     return max(longest, current)
+
+
+def _bounds(table: Table) -> tuple[list[float], list[float]]:
+    """Per column: the width its text wants on one line, and the least it can take without
+    breaking a word or squeezing a short value (in half-width units, with cell padding)."""
+    pad = 3  # cell padding and borders
+    natural: list[float] = []
+    minimum: list[float] = []
+    for col, header in enumerate(table.columns):
+        cells = ["" if row[col] is None else str(row[col]) for row in table.rows]
+        longest = max([display_width(c) for c in cells] or [0])
+        unbreakable = max([_longest_word(c) for c in cells] or [0])
+        head = display_width(header)
+        natural.append(min(max(head, longest), _LONG_CAP) + pad)
+        short = max(head, longest) <= SHORT_TEXT
+        minimum.append((max(head, longest) if short else max(head, unbreakable, LONG_MIN)) + pad)
+    return natural, minimum
 
 
 def column_widths(table: Table, available: float) -> list[float]:
@@ -72,16 +91,7 @@ def column_widths(table: Table, available: float) -> list[float]:
     if table.widths is not None:
         total = sum(table.widths)
         return [w / total for w in table.widths]
-    pad = 2
-    natural: list[float] = []
-    minimum: list[float] = []
-    for col, header in enumerate(table.columns):
-        cells = ["" if row[col] is None else str(row[col]) for row in table.rows]
-        longest = max([display_width(c) for c in cells] or [0])
-        unbreakable = max([_longest_word(c) for c in cells] or [0])
-        head = display_width(header)
-        natural.append(min(max(head, longest), _LONG_CAP) + pad)
-        minimum.append(max(head, unbreakable, min(longest, SHORT_TEXT)) + pad)
+    natural, minimum = _bounds(table)
     if sum(natural) <= available:
         widths = natural
     elif sum(minimum) >= available:
@@ -124,3 +134,13 @@ def table_widths(table: Table, layout: Layout, landscape: bool) -> list[float]:
     page = page_for(layout)
     width = (page.turned() if landscape else page).text_width
     return column_widths(table, units_per_line(width, table_font_pt(layout, landscape)))
+
+
+def landscape(report: Report, section: Section) -> bool:
+    """Landscape pages for a section that asks for them, or whose table cannot fit a portrait page
+    without squeezing columns below what their words need."""
+    if section.landscape:
+        return True
+    page = page_for(report.layout)
+    available = units_per_line(page.text_width, table_font_pt(report.layout, False))
+    return any(isinstance(block, Table) and sum(_bounds(block)[1]) > available for block in section.blocks)

@@ -81,8 +81,6 @@ class Chart:
 
 Block = Paragraph | Table | Chart
 
-WIDE_TABLE_COLUMNS = 7  # from this many columns a table needs a landscape page
-
 
 @dataclass
 class Section:
@@ -150,12 +148,6 @@ class Report:
                 body += 1
                 out.append(f"{self.section_number(body)}{section.title}")
         return out
-
-    def landscape(self, section: Section) -> bool:
-        """Landscape pages for sections that ask for them or hold a wide table."""
-        return section.landscape or any(
-            isinstance(block, Table) and len(block.columns) >= WIDE_TABLE_COLUMNS for block in section.blocks
-        )
 
     def tables(self) -> list[Table]:
         return [block for section in self.sections for block in section.blocks if isinstance(block, Table)]

@@ -5,7 +5,12 @@ from __future__ import annotations
 import io
 import re
 
+from secops.render.fonts import FACES
 from secops.render.model import Chart, Report
+
+# Excel and WPS name the official faces; LibreOffice resolves them through fontconfig (see fonts.py).
+_SONG = {"font_name": FACES["song"].official, "font_size": 10.5}
+_HEI = {"font_name": FACES["hei"].official}
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -36,13 +41,17 @@ def render_xlsx(report: Report) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     book.set_properties({"title": report.title, "comments": report.labels.get("generator", "secops")})
-    title = book.add_format({"bold": True, "font_size": 16, "font_color": "#143d6b"})
-    bold = book.add_format({"bold": True})
-    header = book.add_format({"bold": True, "bg_color": "#e9eff6", "border": 1, "text_wrap": True, "valign": "top"})
-    cell = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
+    book.formats[0].set_font_name(_SONG["font_name"])  # the workbook's default (Normal) style
+    title = book.add_format({**_HEI, "font_size": 16})
+    bold = book.add_format(_HEI)
+    header = book.add_format(
+        {**_HEI, "font_size": 10.5, "bg_color": "#f2f2f2", "border": 1, "text_wrap": True, "valign": "top"}
+    )
+    cell = book.add_format({**_SONG, "border": 1, "valign": "top", "text_wrap": True})
     stamp = report.stamp
 
-    tables, charts = report.tables(), report.charts()
+    tables = report.tables()
+    charts = [chart for chart in report.charts() if chart.informative]  # one bar or slice: no chart
     chart_label = report.labels.get("chart", "Chart")
     names = _sheet_names(
         [report.labels.get("summary", "Summary")]
@@ -75,7 +84,7 @@ def render_xlsx(report: Report) -> bytes:
             sheet.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
 
     for chart, name in zip(charts, names[1 + len(tables) :], strict=True):
-        _chart_sheet(book, chart, name, header, cell)
+        _chart_sheet(book, chart, name, header, cell)  # the data stays even where a picture would not
     book.close()
     return buffer.getvalue()
 
