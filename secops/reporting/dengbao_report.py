@@ -4,8 +4,8 @@ the items it affects), 整改建议, and every item in 附录A (landscape; also 
 
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
