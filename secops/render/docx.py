@@ -24,6 +24,7 @@ def render_docx(report: Report) -> bytes:
     document.core_properties.author = "secops"
     document.core_properties.language = "zh-CN" if report.lang == "zh" else "en-US"
     page = set_page(document.sections[0], report.layout, landscape=False)
+    _page_numbers(document, report.labels.get("page", "{page} / {pages}"))
 
     if report.front:
         _cover(document, report, report.front)
@@ -35,12 +36,14 @@ def render_docx(report: Report) -> bytes:
         _meta(document, report)
 
     turned = False
+    new_page = report.front is not None  # the body starts on its own page after the front matter
     for section, heading in zip(report.sections, report.headings(), strict=True):
         wide = landscape(report, section)
         if wide != turned:
             page = set_page(document.add_section(WD_SECTION.NEW_PAGE), report.layout, wide)
-            turned = wide
-        document.add_heading(heading, level=1)
+            turned, new_page = wide, False
+        document.add_heading(heading, level=1).paragraph_format.page_break_before = new_page or None
+        new_page = False
         for block in section.blocks:
             if isinstance(block, Paragraph):
                 paragraph = document.add_paragraph(block.text)
@@ -75,12 +78,12 @@ def _cover(document: Any, report: Report, front: FrontMatter) -> None:
     number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     number.runs[0].font.size = Pt(12)
     title = document.add_paragraph(report.title, style="Title")
-    title.paragraph_format.space_before = Pt(110)
-    title.paragraph_format.space_after = Pt(80)
+    title.paragraph_format.space_before = Pt(90)
+    title.paragraph_format.space_after = Pt(60)
     title.runs[0].font.size = Pt(26)
     table = document.add_table(rows=0, cols=2)
     table.alignment = 1  # centred
-    _fix_widths(table, [Mm(35), Mm(90)])
+    _fix_widths(table, [Mm(45), Mm(85)])
     for key, value in front.fields:
         cells = table.add_row().cells
         _cell_text(cells[0], key, COVER_TEXT, FACES["hei"])
@@ -89,7 +92,7 @@ def _cover(document: Any, report: Report, front: FrontMatter) -> None:
         cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
         _bottom_border(cells[1])
     issuer = document.add_paragraph(front.issuer, style=COVER_TEXT)
-    issuer.paragraph_format.space_before = Pt(120)
+    issuer.paragraph_format.space_before = Pt(90)
     issuer.runs[0].font.size = Pt(16)
     date = document.add_paragraph(front.date, style=COVER_TEXT)
     date.runs[0].font.size = Pt(16)
@@ -97,8 +100,6 @@ def _cover(document: Any, report: Report, front: FrontMatter) -> None:
 
 
 def _statement(document: Any, report: Report, front: FrontMatter) -> None:
-    from docx.enum.text import WD_BREAK
-
     if front.statement:
         heading = document.add_paragraph(report.labels["statement"], style="Title")
         heading.runs[0].font.size = document.styles["Heading 1"].font.size
@@ -107,7 +108,6 @@ def _statement(document: Any, report: Report, front: FrontMatter) -> None:
     if report.signatures:
         _signatures(document, report)
     _meta(document, report)
-    document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
 
 
 def _signatures(document: Any, report: Report) -> None:
@@ -218,3 +218,28 @@ def _bottom_border(cell: Any) -> None:
     bottom = borders.makeelement(qn("w:bottom"), {qn("w:val"): "single", qn("w:sz"): "6", qn("w:color"): "000000"})
     borders.append(bottom)
     tc_pr.append(borders)
+
+
+def _page_numbers(document: Any, pattern: str) -> None:
+    """The footer prints 第 N 页，共 M 页 as Word fields; later sections link to this footer."""
+    import re
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.style = document.styles[TABLE_TEXT]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for part in re.split(r"(\{page\}|\{pages\})", pattern):
+        if part in ("{page}", "{pages}"):
+            field = paragraph._p.makeelement(
+                qn("w:fldSimple"), {qn("w:instr"): " PAGE " if part == "{page}" else " NUMPAGES "}
+            )
+            run = paragraph._p.makeelement(qn("w:r"), {})
+            text = run.makeelement(qn("w:t"), {})
+            text.text = "1"
+            run.append(text)
+            field.append(run)
+            paragraph._p.append(field)
+        elif part:
+            paragraph.add_run(part)

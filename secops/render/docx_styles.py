@@ -143,9 +143,10 @@ def _declare_faces(document: Any) -> None:
 
 
 def set_page(section: Any, layout: Layout, landscape: bool) -> Page:
-    """A4 with the layout's margins; landscape pages turn the portrait ones."""
+    """A4 with the layout's margins; landscape pages turn the portrait ones. The line grid of
+    GB/T 9704 (22 lines) is Normal's exact line spacing, not a document grid, so tables and
+    headings keep their own spacing."""
     from docx.enum.section import WD_ORIENT
-    from docx.oxml.ns import qn
     from docx.shared import Mm
 
     page = page_for(layout)
@@ -156,10 +157,4 @@ def set_page(section: Any, layout: Layout, landscape: bool) -> Page:
     section.top_margin, section.bottom_margin = Mm(page.top), Mm(page.bottom)
     section.left_margin, section.right_margin = Mm(page.left), Mm(page.right)
     section.header_distance, section.footer_distance = Mm(12), Mm(12)
-    grid = section._sectPr.find(qn("w:docGrid"))
-    if grid is None:
-        grid = section._sectPr.makeelement(qn("w:docGrid"), {})
-        section._sectPr.append(grid)
-    grid.set(qn("w:type"), "lines")  # the 22-line grid of GB/T 9704 (or 1.5 lines in reports)
-    grid.set(qn("w:linePitch"), str(round(line_pitch_pt(layout) * 20)))  # twentieths of a point
     return page
