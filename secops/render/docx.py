@@ -9,7 +9,7 @@ from typing import Any
 from secops.render.charts import chart_png
 from secops.render.docx_styles import COVER_TEXT, TABLE_HEADING, TABLE_TEXT, apply_styles, set_page, set_run_face
 from secops.render.fonts import FACES, require_faces
-from secops.render.layout import Page, landscape, table_widths
+from secops.render.layout import Page, landscape, table_font_pt, table_widths
 from secops.render.model import Chart, FrontMatter, Paragraph, Report, Table
 
 
@@ -144,20 +144,21 @@ def _meta(document: Any, report: Report) -> None:
 
 
 def _add_table(document: Any, block: Table, report: Report, page: Page, wide: bool) -> None:
-    from docx.shared import Mm
+    from docx.shared import Mm, Pt
 
     document.add_paragraph(block.title, style="Caption")
     table = document.add_table(rows=1, cols=len(block.columns))
     table.style = "Table Grid"
     shares = table_widths(block, report.layout, wide)
+    size = Pt(table_font_pt(report.layout, wide))  # landscape appendices print smaller (小五)
     _fix_widths(table, [Mm(page.text_width * share) for share in shares])
     _repeat_header(table.rows[0])
     for cell, column in zip(table.rows[0].cells, block.columns, strict=True):
-        _cell_text(cell, column, TABLE_HEADING)
+        _cell_text(cell, column, TABLE_HEADING, size=size)
     for values in block.rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
-            _cell_text(cell, "" if value is None else str(value), TABLE_TEXT)
+            _cell_text(cell, "" if value is None else str(value), TABLE_TEXT, size=size)
     if not block.rows:
         merged = table.add_row().cells
         _cell_text(merged[0].merge(merged[-1]), report.labels.get("no_rows", ""), TABLE_HEADING)
@@ -176,12 +177,14 @@ def _add_chart(document: Any, block: Chart, page: Page) -> None:
     document.paragraphs[-1].paragraph_format.first_line_indent = 0
 
 
-def _cell_text(cell: Any, text: str, style: str, face: Any = None) -> None:
+def _cell_text(cell: Any, text: str, style: str, face: Any = None, size: Any = None) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.style = paragraph.part.document.styles[style]
     run = paragraph.add_run(text)
     if face is not None:
         set_run_face(run, face)
+    if size is not None:
+        run.font.size = size
 
 
 def _fix_widths(table: Any, widths: list[Any]) -> None:

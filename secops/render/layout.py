@@ -47,7 +47,7 @@ def page_for(layout: Layout) -> Page:
 
 SHORT_TEXT = 14  # half-width units (7 Chinese characters): a column no wider keeps its values on one line
 LONG_MIN = 8  # what a long text column gets at least (4 Chinese characters) before sharing the rest
-_LONG_CAP = 120
+_LONG_CAP = 60  # long text shares the spare width by what it wants, up to this
 
 
 def display_width(text: str) -> float:
