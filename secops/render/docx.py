@@ -166,15 +166,18 @@ def _add_table(document: Any, block: Table, report: Report, page: Page, wide: bo
 
 
 def _add_chart(document: Any, block: Chart, page: Page) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.shared import Mm
 
     if not block.informative:
         document.add_paragraph(block.fact())
         return
     document.add_picture(io.BytesIO(chart_png(block)), width=Mm(min(155.0, page.text_width)))
-    document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.paragraphs[-1].paragraph_format.first_line_indent = 0
+    holder = document.paragraphs[-1].paragraph_format
+    holder.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    holder.first_line_indent = 0
+    holder.line_spacing_rule = WD_LINE_SPACING.SINGLE  # Normal's exact spacing would clip the picture to one line
+    holder.keep_together = True
 
 
 def _cell_text(cell: Any, text: str, style: str, face: Any = None, size: Any = None) -> None:

@@ -139,3 +139,10 @@ def test_only_informative_charts_become_pictures(report_docx: Any) -> None:
     texts = [p.text for p in report_docx.paragraphs]
     assert "各安全类评估结果：安全物理环境 3。" in texts
     assert "结果占比：符合 12（100%）。" in texts
+
+
+def test_chart_pictures_are_not_clipped_by_the_exact_line_spacing(report_docx: Any) -> None:
+    from docx.enum.text import WD_LINE_SPACING
+
+    holder = next(p for p in report_docx.paragraphs if p._p.xpath(".//pic:pic"))
+    assert holder.paragraph_format.line_spacing_rule == WD_LINE_SPACING.SINGLE
