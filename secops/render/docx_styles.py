@@ -43,7 +43,9 @@ def _set_lang(r_pr: Any) -> None:
     if lang is None:
         lang = r_pr.makeelement(qn("w:lang"), {})
         r_pr.append(lang)
-    lang.set(qn("w:val"), "zh-CN")
+    # Chinese text is zh-CN; Latin text stays en-US, as Chinese Word writes it: with w:val zh-CN
+    # LibreOffice breaks English words anywhere (Wri-table), measured on the incident report.
+    lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
     lang.set(qn("w:bidi"), "ar-SA")
 

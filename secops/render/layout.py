@@ -45,7 +45,9 @@ def page_for(layout: Layout) -> Page:
     return GBT9704_PAGE if layout == "gbt9704" else REPORT_PAGE
 
 
-SHORT_TEXT = 14  # half-width units (7 Chinese characters): a column no wider keeps its values on one line
+SHORT_TEXT = (
+    20  # half-width units (a time stamp, 10 Chinese characters): a column no wider keeps its values on one line
+)
 LONG_MIN = 8  # what a long text column gets at least (4 Chinese characters) before sharing the rest
 _LONG_CAP = 60  # long text shares the spare width by what it wants, up to this
 

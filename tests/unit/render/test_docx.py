@@ -52,7 +52,7 @@ def test_styles_name_the_official_faces_in_chinese(report_docx: Any, style: str,
     fonts = _fonts(element)
     # the named face in every script slot, no theme font (a theme font would override it)
     assert fonts == {"ascii": face, "hAnsi": face, "eastAsia": face, "cs": face}
-    assert _lang(element)["eastAsia"] == "zh-CN" and _lang(element)["val"] == "zh-CN"
+    assert _lang(element)["eastAsia"] == "zh-CN" and _lang(element)["val"] == "en-US"  # Latin words stay whole
     assert (
         report_docx.styles[style].font.color.rgb in (None, "000000")
         or str(report_docx.styles[style].font.color.rgb) == "000000"
@@ -61,7 +61,7 @@ def test_styles_name_the_official_faces_in_chinese(report_docx: Any, style: str,
 
 def test_document_defaults_are_chinese(report_docx: Any) -> None:
     defaults = report_docx.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
-    assert _lang(defaults) == {"val": "zh-CN", "eastAsia": "zh-CN", "bidi": "ar-SA"}
+    assert _lang(defaults) == {"val": "en-US", "eastAsia": "zh-CN", "bidi": "ar-SA"}
     assert _fonts(defaults)["eastAsia"] == "宋体"
 
 
