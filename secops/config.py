@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -94,6 +94,8 @@ class WorkspaceConfig(BaseModel):
     scope: list[str]
     database: str | None = None  # SQLAlchemy URL; None means SQLite in the workspace
     timezone: str = "Asia/Shanghai"
+    # what people read (CLI, documents): zh or en; --lang and $SECOPS_LANG override it per command
+    language: Literal["zh", "en"] = "zh"
     forward: ForwardConfig | None = None  # set by `secops forward setup`
 
     @field_validator("scope", mode="before")

@@ -12,27 +12,55 @@ from pathlib import Path
 from typing import IO, Any
 
 from secops.errors import SecopsError
+from secops.i18n import _
+
+
+def _nearest_existing(folder: Path) -> Path:
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
 
 
 def check_output_path(path: Path) -> Path:
-    """Refuse, before any work is done, an output path that cannot be written."""
+    """Refuse, before any work is done, an output path that cannot be written. A missing output folder
+    is fine when it can be created: ``atomic_output`` (or ``ensure_parent``) creates it once there is
+    something to write, so a failed run leaves no empty folder behind."""
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise SecopsError(f"output path {path} is a directory", hint="give a file name")
-    if not parent.is_dir():
-        raise SecopsError(f"output folder {parent} does not exist", hint=f"create it first: mkdir -p {parent}")
-    if not os.access(parent, os.W_OK | os.X_OK):
+        raise SecopsError(_("output path {path} is a directory").format(path=path), hint=_("give a file name"))
+    existing = _nearest_existing(parent)
+    if not existing.is_dir():
         raise SecopsError(
-            f"output folder {parent} is not writable", hint="choose another folder or fix its permissions"
+            _("output folder {folder} cannot be created: {blocker} is a file").format(folder=parent, blocker=existing),
+            hint=_("choose another output path"),
         )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        message = (
+            _("output folder {folder} is not writable") if existing == parent else _("folder {folder} is not writable")
+        )
+        raise SecopsError(message.format(folder=existing), hint=_("choose another folder or fix its permissions"))
+    return path
+
+
+def ensure_parent(path: Path) -> Path:
+    """Create the folders above ``path`` that are missing (after ``check_output_path`` allowed it)."""
+    path = check_output_path(Path(path))
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SecopsError(
+            _("output folder {folder} cannot be created: {reason}").format(folder=parent, reason=error.strerror),
+            hint=_("choose another output path"),
+        ) from None
     return path
 
 
 @contextlib.contextmanager
 def atomic_output(path: Path, mode: str = "wb", *, permissions: int | None = None) -> Iterator[IO[Any]]:
     """Yield a temporary file beside ``path``; rename it over ``path`` only on success."""
-    path = check_output_path(Path(path))
+    path = ensure_parent(Path(path))
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit, emit_object, format_option, localize, safe_text
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:  # imported lazily: `secops --help` stays fast
 PLAIN_EVERY = 30.0  # seconds between progress lines when stderr is not a terminal
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def assets() -> None:
     """Asset discovery (nmap/scapy, IPv4 and IPv6) and the inventory with its history."""
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext
 from secops.cli.output import emit, emit_object, localize
 from secops.errors import SecopsError
@@ -51,7 +52,7 @@ def _default_home() -> str:
     return str(default_home())
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 @click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),

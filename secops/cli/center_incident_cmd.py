@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.center_common import center_home, center_now, when
 from secops.cli.output import emit, emit_object, to_json
 from secops.errors import SecopsError
@@ -62,7 +63,7 @@ def _state_name(state: str) -> str:
     return STATE_NAMES.get(state, state)
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def incident() -> None:
     """The center's cases: list and show them, acknowledge, note, grade, assign, merge, close, reopen.
 

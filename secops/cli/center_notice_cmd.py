@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.center_common import center_home, center_now, when
 from secops.cli.output import emit, emit_object
 from secops.errors import SecopsError
@@ -27,7 +28,7 @@ def parse_due(text: str) -> timedelta:
     return timedelta(hours=number) if unit == "h" else timedelta(days=number)
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def notice() -> None:
     """通报: issue a signed notice to schools (it opens a 60-hour incident there) and watch their status.
 
@@ -179,7 +180,7 @@ def show_notice(notice_id: str, fmt: str) -> None:
     emit(schools, fmt, ["school", "name", "status", "received_at", "rectified_at", "overdue", "summary", "reason"])
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def group() -> None:
     """Named sets of schools (a county, a city) that a notice or a period can go to."""
 
@@ -231,7 +232,7 @@ def group_list(fmt: str) -> None:
     emit([{"group": g, "schools": " ".join(c), "count": len(c)} for g, c in found.items()], fmt)
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def key() -> None:
     """The center's Ed25519 signing key: schools pin its public half at forward setup --center-key."""
 

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.center_common import center_home, center_now, when
 from secops.cli.output import emit, emit_object
 from secops.errors import SecopsError
 from secops.protocol.packs import NAME_PATTERN
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def pack() -> None:
     """Content packs: checked here, signed with the center's key, installed by schools on their next run.
 

@@ -8,6 +8,7 @@ from datetime import date
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.center_common import center_home, center_now, when
 from secops.cli.output import emit, emit_object
 from secops.errors import SecopsError
@@ -20,7 +21,7 @@ def _date(text: str, option: str) -> date:
         raise SecopsError(f"{option} {text!r} is not a date", hint="use YYYY-MM-DD (Beijing)") from None
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def period() -> None:
     """Important periods: schools send a daily 零报告 (or the day's incidents) by the deadline.
 

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.center_common import center_home
 from secops.errors import SecopsError
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def upstream() -> None:
     """Relay to the center above (tiers): alerts, cases, school incidents, check-ins, notice status and
     零报告 of this center's schools go up; its 通报, periods and packs come down through this center.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext
 from secops.cli.output import emit, format_option
 
@@ -20,7 +21,7 @@ def _default_home() -> Path:
     return default_home()
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 @click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit, format_option
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def content() -> None:
     """Validate and list rules, scan profiles, playbooks and report templates."""
 

@@ -23,6 +23,7 @@ DEFAULT_ZONE = "Asia/Shanghai"
 class AppContext:
     workspace_path: Path
     verbose: bool = False
+    quiet: bool = False  # -q: results and errors only, no status lines or progress
     shown_zone: ZoneInfo | None = field(default=None, repr=False)  # set once: display_zone()
 
     def display_zone(self) -> ZoneInfo:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from secops.cli.base import SecopsCommand
 from secops.cli.context import AppContext, pass_app
 
 
-@click.command()
+@click.command(cls=SecopsCommand)
 @click.option(
     "-o",
     "--output-dir",

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from secops.cli.base import SecopsCommand
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit, format_option, to_json
 
@@ -18,7 +19,7 @@ def _today(app: AppContext, zone: str) -> tuple[datetime, date]:
     return now, now.astimezone(ZoneInfo(zone)).date()
 
 
-@click.command(name="filed")
+@click.command(cls=SecopsCommand, name="filed")
 @click.argument("name")
 @click.option("--date", "filed_on", required=True, help="备案日期 on the 备案证明, YYYY-MM-DD.")
 @click.option("--number", default="", help="备案证明编号 (left 待填写 when not given).")
@@ -39,7 +40,7 @@ def system_filed(app: AppContext, name: str, filed_on: str, number: str) -> None
     click.echo(f"Recorded filing of {found.name}: {day}{' ' + number if number else ''}")
 
 
-@click.command(name="assessed")
+@click.command(cls=SecopsCommand, name="assessed")
 @click.argument("name")
 @click.option("--date", "assessed_on", required=True, help="Date of the 等级测评 report, YYYY-MM-DD.")
 @click.option("--org", required=True, help="The 测评机构 that did it.")
@@ -94,7 +95,7 @@ def _row(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@click.command()
+@click.command(cls=SecopsCommand)
 @click.option("--system", "system_name", help="Only this system.")
 @click.option("--notify", is_flag=True, help="Send the 30/7/1-day reminders due today (each only once).")
 @format_option()

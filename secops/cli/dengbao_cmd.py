@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.dengbao_calendar_cmd import calendar, system_assessed, system_filed
 from secops.cli.dengbao_risk_cmd import risk
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from secops.records.assessment import Assessment
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def dengbao() -> None:
     """等保 2.0: grade systems (GB/T 22240), browse the level 1-4 catalog (GB/T 22239 / 28448),
     answer the questionnaire, assess with automated evidence, and build the 差距分析 report.

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit, format_option, shown, to_json
 
@@ -19,7 +20,7 @@ def _default_assessor() -> str:
         return "unknown"
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def risk() -> None:
     """重大风险隐患: list the candidates (high-risk problems still open) and record the assessor's
     judgement on each (2025 answers, Q19: relevance, severity, frequency). Only confirmed ones

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit, emit_object, format_option
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def system() -> None:
     """Graded systems (定级对象) of this school, linked to inventory assets by tag."""
 
@@ -125,7 +126,7 @@ def system_remove(app: AppContext, name: str) -> None:
     click.echo(f"Removed system {name}")
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def questionnaire() -> None:
     """The questionnaire for what tools cannot see (XLSX or YAML, in Chinese)."""
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit_object, localize, safe_text
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from secops.forward.sync import PassResult
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def forward() -> None:
     """Signed delivery of the workspace's alerts to the provincial center.
 

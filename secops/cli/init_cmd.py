@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from secops.cli.base import SecopsCommand
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit_object, format_option
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from secops.config import Workspace
 
 
-@click.command()
+@click.command(cls=SecopsCommand)
 @click.option("--school-code", help="The school's 10-digit 学校标识码.")
 @click.option("--school-name", help="The school's official name.")
 @click.option(

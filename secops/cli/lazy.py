@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from secops.i18n import _
+
 
 class LazyGroup(click.Group):
     """``lazy`` maps a command name to ("module:attribute", short help)."""
@@ -29,10 +31,10 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List commands with their short help without importing them."""
-        rows = [(name, help_text) for name, (_, help_text) in self.lazy.items()]
+        rows = [(name, _(help_text)) for name, (_target, help_text) in self.lazy.items()]
         rows += [(name, cmd.get_short_help_str(60)) for name, cmd in self.commands.items()]
         if rows:
-            with formatter.section("Commands"):
+            with formatter.section(_("Commands")):
                 formatter.write_dl(
                     sorted(rows, key=lambda row: list(self.lazy).index(row[0]) if row[0] in self.lazy else 999)
                 )

@@ -12,9 +12,10 @@ from typing import Any
 import click
 
 from secops import __version__
+from secops.cli.base import SecopsGroup, speak_click
 from secops.cli.context import AppContext
-from secops.cli.lazy import LazyGroup
 from secops.errors import SecopsError
+from secops.i18n import LANGS, _, normalize, set_language
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("secops.cli.init_cmd:init", "Create or update the workspace (school, scan scope, database)."),
@@ -27,11 +28,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alerts": ("secops.cli.alerts_cmd:alerts", "Every stored alert: list, show, acknowledge, close."),
     "incident": ("secops.cli.incident_cmd:incident", "Incidents under running clocks, with escalation and audit."),
     "data": ("secops.cli.data_cmd:data", "Student data: classify, mask (脱敏) and watermark tables."),
+    "notify": ("secops.cli.notify_cmd:notify", "Notification channels: list them, send a test message."),
     "report": ("secops.cli.report_cmd:report", "Build reports as PDF, HTML, XLSX or DOCX."),
     "scheduler": ("secops.cli.scheduler_cmd:scheduler", "Schedule discovery and other jobs; run them."),
     "content": ("secops.cli.content_cmd:content", "Validate and list rules, profiles, playbooks and templates."),
     "demo": ("secops.cli.demo_cmd:demo", "Run the main job end to end in a temporary workspace."),
     "version": ("secops.cli.version_cmd:version", "Show the versions of secops and its components."),
+    "completion": ("secops.cli.completion_cmd:completion", "Print the shell completion script (bash, zsh, fish)."),
 }
 _ORDER = (
     "init",
@@ -44,11 +47,13 @@ _ORDER = (
     "forward",
     "incident",
     "data",
+    "notify",
     "report",
     "scheduler",
     "content",
     "demo",
     "version",
+    "completion",
 )
 COMMANDS = {name: COMMANDS[name] for name in _ORDER}
 
@@ -71,8 +76,14 @@ def _stdout_closed() -> bool:
     return True
 
 
-class RootGroup(LazyGroup):
+class RootGroup(SecopsGroup):
     """Turns every SecopsError into one line on stderr and its exit code (2)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        set_language(None)  # each command starts from --lang, $SECOPS_LANG or the workspace's
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -85,12 +96,12 @@ class RootGroup(LazyGroup):
                 traceback.print_exc()
             lines = str(error).splitlines() or [type(error).__name__]
             if len(lines) == 1:
-                click.echo(f"secops: error: {lines[0]}", err=True)
+                click.echo(_("secops: error: {message}").format(message=lines[0]), err=True)
             else:  # several content errors: one file:line message per line
                 click.echo("\n".join(lines), err=True)
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
-            click.echo("secops: interrupted", err=True)
+            click.echo(_("secops: interrupted"), err=True)
             ctx.exit(130)
         except Exception as error:
             if isinstance(error, BrokenPipeError) and _stdout_closed():
@@ -98,7 +109,9 @@ class RootGroup(LazyGroup):
             if isinstance(ctx.obj, AppContext) and ctx.obj.verbose:
                 raise
             click.echo(
-                f"secops: internal error ({type(error).__name__}); run again with -v for the details and report it",
+                _("secops: internal error ({kind}); run again with -v for the details and report it").format(
+                    kind=type(error).__name__
+                ),
                 err=True,
             )
             ctx.exit(3)
@@ -115,20 +128,104 @@ class RootGroup(LazyGroup):
     help="Workspace folder (secops.yaml and the database).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log details and show tracebacks on errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only results and errors: no progress or status lines.")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also write a detailed log (with times) to FILE, appended.",
+)
+@click.option(
+    "--lang",
+    metavar="zh|en",
+    envvar="SECOPS_LANG",
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, param, value: _choose_language(value),
+    help="Language of messages, help and documents: zh (default) or en; else the workspace's.",
+)
 @click.version_option(__version__, "--version", prog_name="secops", message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, workspace: Path, verbose: bool) -> None:
+def cli(ctx: click.Context, workspace: Path, verbose: bool, quiet: bool, log_file: Path | None) -> None:
     """secops: network and data security operations for schools and education authorities.
 
     Asset inventory, 等保 2.0 grading and assessment, Sigma/YARA detection, provincial alert
     ingestion, incident response under the 1-hour clock, and student data protection.
     """
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
-    ctx.obj = AppContext(workspace_path=workspace.expanduser(), verbose=verbose)
+    if verbose and quiet:
+        raise click.UsageError(_("-v and -q contradict each other; give one"))
+    workspace = workspace.expanduser()
+    _use_workspace_language(workspace)
+    _configure_logging(verbose, quiet, log_file)
+    ctx.obj = AppContext(workspace_path=workspace, verbose=verbose, quiet=quiet)
+
+
+def _choose_language(value: str | None) -> None:
+    if not value:
+        return
+    lang = normalize(value)
+    if lang not in LANGS:
+        raise click.BadParameter(_("{value!r} is not a language secops speaks; use zh or en").format(value=value))
+    set_language(lang)
+
+
+def _use_workspace_language(workspace: Path) -> None:
+    """The workspace's ``language`` when neither --lang nor $SECOPS_LANG chose one. Read without
+    validating the whole configuration: a broken file is reported by the command that loads it."""
+    from secops.i18n import _chosen
+
+    if _chosen.get() is not None:
+        return
+    config = workspace / "secops.yaml"
+    try:
+        text = config.read_text(encoding="utf-8") if config.is_file() else ""
+    except OSError:
+        return
+    for line in text.splitlines():
+        if line.startswith("language:"):
+            lang = normalize(line.partition(":")[2].strip().strip("'\""))
+            if lang in LANGS:
+                set_language(lang)
+            return
+
+
+def _configure_logging(verbose: bool, quiet: bool, log_file: Path | None) -> None:
+    level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING
+    root = logging.getLogger()
+    for handler in list(root.handlers):  # a second command in the same process (tests) starts afresh
+        if getattr(handler, "secops", False):
+            root.removeHandler(handler)
+            handler.close()
+    handlers: list[logging.Handler] = []
+    if not root.handlers:  # as logging.basicConfig: an embedding host (or pytest) keeps its own console
+        console = logging.StreamHandler()
+        console.setLevel(level)
+        console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handlers.append(console)
+    if log_file is not None:
+        from secops.fsutil import ensure_parent
+
+        try:
+            ensure_parent(log_file)
+            file_handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as error:
+            raise click.BadParameter(
+                _("cannot write the log file {path}: {reason}").format(path=log_file, reason=error.strerror),
+                param_hint="--log-file",
+            ) from None
+        file_handler.setLevel(logging.DEBUG if verbose else logging.INFO)
+        file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handlers.append(file_handler)
+    for handler in handlers:
+        handler.secops = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    # the root's level filters what reaches the console; the log file's handler has its own, lower one
+    root.setLevel(min([level, *(handler.level for handler in handlers if handler.level)]))
 
 
 def main() -> None:
     """Console entry point."""
     sys.exit(cli.main(prog_name="secops"))
+
+
+speak_click()  # click's own messages (usage, errors) in the same language as ours

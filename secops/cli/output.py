@@ -28,6 +28,63 @@ def format_option(default: str = "table") -> Callable[[F], F]:
     )
 
 
+def quiet() -> bool:
+    from secops.cli.context import AppContext
+
+    context = click.get_current_context(silent=True)
+    app = context.find_object(AppContext) if context is not None else None
+    return bool(app is not None and app.quiet)
+
+
+def say(message: str, *, err: bool = False) -> None:
+    """A status line for people ("Wrote 3 files"): printed unless -q. Pass a message already
+    translated (``say(_("Wrote {path}").format(path=...))``); ``err=True`` when stdout carries data."""
+    if not quiet():
+        click.echo(message, err=err)
+
+
+def warn(message: str) -> None:
+    """A warning a person must see even with -q (on stderr)."""
+    from secops.i18n import _
+
+    click.echo(_("secops: warning: {message}").format(message=message), err=True)
+
+
+def findings(found: bool) -> None:
+    """Exit 1 when a check found something (alerts, failed checks, a named leaker): one rule everywhere."""
+    if found:
+        click.get_current_context().exit(1)
+
+
+def refuse_overwrite(path: Path, force: bool) -> None:
+    """No silent overwrite: an existing output file needs --force."""
+    from secops.errors import SecopsError
+    from secops.i18n import _
+
+    if not force and str(path) != "-" and path.exists():
+        raise SecopsError(
+            _("{path} already exists").format(path=path),
+            hint=_("add --force to replace it, or choose another output file"),
+        )
+
+
+def force_option() -> Callable[[F], F]:
+    return click.option("--force", is_flag=True, help="Replace output files that already exist.")
+
+
+@contextlib.contextmanager
+def text_output(path: Path | None) -> Iterator[Any]:
+    """Where a command writes text: stdout for None or ``-``, else the file, written atomically
+    (missing folders created; nothing left behind on failure)."""
+    if path is None or str(path) == "-":
+        yield sys.stdout
+        return
+    from secops.fsutil import atomic_output
+
+    with atomic_output(path, "w") as handle:
+        yield handle
+
+
 def display_zone() -> tzinfo:
     """The zone every time a person or a script reads is shown in: the workspace's (or --timezone's
     where a command has one), Asia/Shanghai without a workspace. One rule for every command."""
@@ -89,10 +146,13 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def render_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+def render_table(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], headers: Mapping[str, str] | None = None
+) -> str:
+    titles = [(headers or {}).get(col) or col.upper() for col in columns]
     cells = [[safe_text(row.get(col)) for col in columns] for row in rows]
-    widths = [max([_width(col), *(_width(r[i]) for r in cells)]) for i, col in enumerate(columns)]
-    lines = ["  ".join(_pad(col.upper(), w) for col, w in zip(columns, widths, strict=True)).rstrip()]
+    widths = [max([_width(title), *(_width(r[i]) for r in cells)]) for i, title in enumerate(titles)]
+    lines = ["  ".join(_pad(title, w) for title, w in zip(titles, widths, strict=True)).rstrip()]
     lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     return "\n".join(lines)
 
@@ -112,8 +172,17 @@ def localize(rows: Iterable[dict[str, Any]], zone: str) -> list[dict[str, Any]]:
     return [{key: convert(value) for key, value in row.items()} for row in rows]
 
 
-def emit(rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> None:
-    """Print rows as a table, a JSON list or JSON lines."""
+def emit(
+    rows: Iterable[Mapping[str, Any]],
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    empty: str | None = None,
+) -> None:
+    """Print rows as a table, a JSON list or JSON lines. A table has ``headers`` (column -> label
+    already translated; the column name upper-cased otherwise) and says so when there are no rows
+    (``empty``, already translated; on stderr, so a pipe still reads nothing)."""
     rows = list(rows)
     if fmt == "json":
         click.echo(to_json(rows))
@@ -123,7 +192,11 @@ def emit(rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[str] | N
     else:
         columns = list(columns or (rows[0].keys() if rows else []))
         if rows:
-            click.echo(render_table(rows, columns))
+            click.echo(render_table(rows, columns, headers))
+        elif not quiet():
+            from secops.i18n import _
+
+            click.echo(empty or _("(nothing to show)"), err=True)
 
 
 def emit_object(value: Mapping[str, Any], fmt: str) -> None:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
+from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit, format_option
 
 
-@click.group()
+@click.group(cls=SecopsGroup)
 def scheduler() -> None:
     """Schedule jobs (kept in the workspace database) and run them."""
 

@@ -10,6 +10,7 @@ from importlib import metadata
 import click
 
 from secops import __version__
+from secops.cli.base import SecopsCommand
 from secops.cli.output import emit_object, format_option
 
 _COMPONENTS = (
@@ -26,7 +27,7 @@ _COMPONENTS = (
 )
 
 
-@click.command()
+@click.command(cls=SecopsCommand)
 @format_option()
 def version(fmt: str) -> None:
     """Show the versions of secops, Python and the components it drives."""

@@ -91,8 +91,9 @@ def test_report_build_html_and_xlsx(run_cli: Invoke, tmp_path: Path) -> None:
 def test_report_build_bad_outputs_write_nothing(run_cli: Invoke, tmp_path: Path) -> None:
     assert run_cli(*INIT).exit_code == 0
     good = tmp_path / "good.html"
+    (tmp_path / "blocker").write_text("", encoding="utf-8")
     for bad, message in (
-        (tmp_path / "missing" / "w.pdf", "does not exist"),
+        (tmp_path / "blocker" / "w.pdf", "cannot be created"),
         (tmp_path / "w.txt", "cannot tell the report format"),
     ):
         result = run_cli("report", "build", "workspace", "-o", str(good), "-o", str(bad))

@@ -132,8 +132,12 @@ def test_atomic_output(tmp_path: Path) -> None:
         raise RuntimeError("interrupted")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temporary file left
-    with pytest.raises(SecopsError, match="does not exist"):
-        open_writer(tmp_path / "nodir" / "x.csv", ["x"]).__enter__()
+    (tmp_path / "blocker").write_text("", encoding="utf-8")
+    with pytest.raises(SecopsError, match="cannot be created"):
+        open_writer(tmp_path / "blocker" / "x.csv", ["x"]).__enter__()
+    with open_writer(tmp_path / "new" / "x.csv", ["x"]) as writer:  # a missing folder is created
+        writer.write(batch)
+    assert (tmp_path / "new" / "x.csv").is_file()
 
 
 def test_parquet_empty_and_type_change(tmp_path: Path) -> None:

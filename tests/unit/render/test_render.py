@@ -165,10 +165,16 @@ def test_unknown_extension_is_refused() -> None:
         format_for(Path("report.txt"))
 
 
-def test_missing_folder_is_refused_before_rendering(tmp_path: Path) -> None:
-    with pytest.raises(SecopsError, match="does not exist"):
-        write_report(sample_report(), tmp_path / "missing" / "r.html")
-    assert not (tmp_path / "missing").exists()
+def test_missing_folders_are_created(tmp_path: Path) -> None:
+    write_report(sample_report(), tmp_path / "missing" / "deeper" / "r.html")
+    assert (tmp_path / "missing" / "deeper" / "r.html").is_file()
+
+
+def test_folder_that_cannot_be_created_is_refused_before_rendering(tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
+    with pytest.raises(SecopsError, match="cannot be created"):
+        write_report(sample_report(), tmp_path / "blocker" / "sub" / "r.html")
+    assert [p.name for p in tmp_path.iterdir()] == ["blocker"]
 
 
 def test_failed_render_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
