@@ -319,8 +319,9 @@ def _remediations(report: Report, result: Assessment, en: bool) -> None:
     section.add(
         Table(
             "不符合项及整改建议",
-            ["编号", "控制点", "结果", "风险等级", "整改建议"],
-            [[i.id, i.control_point, i.result, RISK_NAMES.get(i.risk, ""), _remediation(i)] for i in failing],
+            # 结果 is in 安全问题 and 附录A: the advice gets the width
+            ["编号", "控制点", "风险", "整改建议"],
+            [[i.id, i.control_point, RISK_NAMES.get(i.risk, ""), _remediation(i)] for i in failing],
             sheet_name="整改建议",
         )
     )
