@@ -34,6 +34,16 @@ if (( ${#missing[@]} )); then
   "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Documents name the official faces (宋体, 黑体, 仿宋_GB2312) first; this fontconfig alias resolves them
+# to the free Noto CJK SC faces, where LibreOffice would otherwise fall back to a sans face.
+fonts_conf=/etc/fonts/conf.d/64-secops-official-cjk.conf
+if ! cmp -s reports/fonts/64-secops-official-cjk.conf "$fonts_conf"; then
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" install -m 0644 reports/fonts/64-secops-official-cjk.conf "$fonts_conf"
+  fc-cache -f >/dev/null 2>&1 || true
+fi
+
 python=""
 for candidate in python3.12 python3.11 python3; do
   if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then

@@ -5,7 +5,14 @@ from __future__ import annotations
 import io
 import re
 
+from secops.render.fonts import FACES
 from secops.render.model import Chart, Report
+
+# Excel and WPS name the official faces; LibreOffice resolves them through fontconfig (see fonts.py).
+_SONG = {"font_name": FACES["song"].official, "font_size": 10.5}
+_HEI = {"font_name": FACES["hei"].official}
+_CHART_SONG = {"name": FACES["song"].official}  # chart fonts take "name", cell formats "font_name"
+_CHART_HEI = {"name": FACES["hei"].official, "bold": False, "size": 12}
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -30,19 +37,33 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
+def _print_setup(sheet: object, report: Report) -> None:
+    """Printed pages: A4, the title in the header and the page number in the footer, in the
+    official faces (the defaults print in a Latin-only face under LibreOffice)."""
+    footer = report.labels.get("page", "{page} / {pages}").replace("{page}", "&P").replace("{pages}", "&N")
+    title = report.title.replace("&", "&&")
+    sheet.set_paper(9)  # type: ignore[attr-defined]  # A4
+    sheet.set_header(f'&C&"{_HEI["font_name"]},Regular"&9{title}')  # type: ignore[attr-defined]
+    sheet.set_footer(f'&C&"{_SONG["font_name"]},Regular"&9{footer}')  # type: ignore[attr-defined]
+
+
 def render_xlsx(report: Report) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     book.set_properties({"title": report.title, "comments": report.labels.get("generator", "secops")})
-    title = book.add_format({"bold": True, "font_size": 16, "font_color": "#143d6b"})
-    bold = book.add_format({"bold": True})
-    header = book.add_format({"bold": True, "bg_color": "#e9eff6", "border": 1, "text_wrap": True, "valign": "top"})
-    cell = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
+    book.formats[0].set_font_name(_SONG["font_name"])  # the workbook's default (Normal) style
+    title = book.add_format({**_HEI, "font_size": 16})
+    bold = book.add_format(_HEI)
+    header = book.add_format(
+        {**_HEI, "font_size": 10.5, "bg_color": "#f2f2f2", "border": 1, "text_wrap": True, "valign": "top"}
+    )
+    cell = book.add_format({**_SONG, "border": 1, "valign": "top", "text_wrap": True})
     stamp = report.stamp
 
-    tables, charts = report.tables(), report.charts()
+    tables = report.tables()
+    charts = [chart for chart in report.charts() if chart.informative]  # one bar or slice: no chart
     chart_label = report.labels.get("chart", "Chart")
     names = _sheet_names(
         [report.labels.get("summary", "Summary")]
@@ -50,6 +71,7 @@ def render_xlsx(report: Report) -> bytes:
         + [f"{chart_label} {index}" for index in range(1, len(charts) + 1)]
     )
     summary = book.add_worksheet(names[0])
+    _print_setup(summary, report)
     summary.write(0, 0, report.title, title)
     row = 2
     for key, value in [*report.metadata, (report.labels.get("generated", "Generated"), stamp)]:
@@ -61,6 +83,7 @@ def render_xlsx(report: Report) -> bytes:
 
     for table, name in zip(tables, names[1 : 1 + len(tables)], strict=True):
         sheet = book.add_worksheet(name)
+        _print_setup(sheet, report)
         widths = [_display_width(str(c)) for c in table.columns]
         for col, column in enumerate(table.columns):
             sheet.write(0, col, column, header)
@@ -76,6 +99,7 @@ def render_xlsx(report: Report) -> bytes:
 
     for chart, name in zip(charts, names[1 + len(tables) :], strict=True):
         _chart_sheet(book, chart, name, header, cell)
+        _print_setup(book.get_worksheet_by_name(name), report)  # the data stays even where a picture would not
     book.close()
     return buffer.getvalue()
 
@@ -95,8 +119,17 @@ def _chart_sheet(book: object, chart: Chart, name: str, header: object, cell: ob
     last = len(chart.labels)
     for col, series_name in enumerate(names, start=1):
         excel_chart.add_series(
-            {"name": series_name, "categories": [name, 1, 0, last, 0], "values": [name, 1, col, last, col]}
+            {
+                "name": series_name,
+                "categories": [name, 1, 0, last, 0],
+                "values": [name, 1, col, last, col],
+                "data_labels": {"value": True, "font": _CHART_SONG} if chart.kind == "pie" else {},
+            }
         )
-    excel_chart.set_title({"name": chart.title})
+    # a chart's text defaults to Calibri, which LibreOffice replaces with a Latin-only face
+    excel_chart.set_title({"name": chart.title, "name_font": _CHART_HEI})
+    for axis in (excel_chart.set_x_axis, excel_chart.set_y_axis):
+        axis({"num_font": _CHART_SONG, "name_font": _CHART_SONG})
+    excel_chart.set_legend({"font": _CHART_SONG})
     sheet.set_column(0, 0, 24)
     sheet.insert_chart(1, len(names) + 2, excel_chart)

@@ -17,6 +17,7 @@ from secops.render.formats import format_for, write_report
 from secops.render.labels import LANGS, labels_for
 from secops.render.model import Report
 from secops.reporting.definition import SOURCES, ReportDefinition
+from secops.reporting.front_matter import signatures_for
 from secops.store import Store
 from secops.store.records import ReportRun, log_activity, record_report
 
@@ -40,6 +41,7 @@ class ReportContext:
             generated_at=self.now,
             lang=self.lang,
             labels=labels_for(self.lang),
+            signatures=signatures_for(self.lang),  # every document is signed off: 编制, 审核, 批准
         )
 
 

@@ -71,6 +71,7 @@ def build(ctx: ReportContext) -> Report:
     check_filing_level(system)
     config = ctx.workspace.config
     report: Report = ctx.new_report()
+    report.layout = "gbt9704"  # a form: no cover, the GB/T 9704 page and 仿宋 body
     report.metadata = [
         ("备案单位", f"{config.school.name}（盖章）"),
         ("定级对象", system.name),

@@ -15,8 +15,9 @@ from typing import Any
 from secops.dengbao.grading import DEGREES, DIMENSIONS, LEVEL_NAMES, MATRIX, OBJECTS
 from secops.dengbao.systems import System, get_system
 from secops.records.inventory import InventoryAsset
-from secops.render.model import Cell, Paragraph, Report, Section, Table
+from secops.render.model import Cell, FrontMatter, Paragraph, Report, Section, Table
 from secops.reporting.build import ReportContext
+from secops.reporting.front_matter import CLASSIFICATION, official_date, report_number
 
 PENDING = "待填写"
 EXTENSION_NAMES = {
@@ -93,6 +94,19 @@ def build(ctx: ReportContext) -> Report:
         ("安全保护等级", level_name(system.level) + ("" if grading else "（手工登记，无定级答卷）")),
         ("定级依据", "GB/T 22240-2020《信息安全技术 网络安全等级保护定级指南》"),
     ]
+    # a 定级报告 is a GB/T 9704 document with a cover (no 声明: it states the unit's own decision)
+    report.layout = "gbt9704"
+    report.front = FrontMatter(
+        number=report_number("DJBG", config.school.code, ctx.now),
+        fields=[
+            ("定级对象", system.name),
+            ("运营使用单位", config.school.name),
+            ("安全保护等级", level_name(system.level)),
+        ],
+        issuer=config.school.name,
+        date=official_date(ctx.now),
+        classification=CLASSIFICATION,
+    )
     missing = missing_grading(system)
     if missing:
         lead = report.section("缺少的定级依据")

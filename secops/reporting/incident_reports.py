@@ -23,6 +23,7 @@ from secops.incident.report_data import KINDS, day_incidents, timed
 from secops.incident.taxonomy import load_taxonomy
 from secops.render.labels import labels_for
 from secops.render.model import Cell, Paragraph, Report, Table
+from secops.reporting.front_matter import SIGNATURES
 from secops.store import Store
 
 _ACTIONS = {
@@ -84,6 +85,8 @@ def incident_report(
         generated_at=now.astimezone(zone),
         lang="zh",
         labels=labels_for("zh"),
+        layout="gbt9704",  # forms: the GB/T 9704 page and 仿宋 body, no cover
+        signatures=SIGNATURES,
     )
     report.metadata = [
         ("报送单位", workspace.config.school.name),
@@ -218,6 +221,8 @@ def zero_report(
         generated_at=now.astimezone(zone),
         lang="zh",
         labels=labels_for("zh"),
+        layout="gbt9704",  # forms: the GB/T 9704 page and 仿宋 body, no cover
+        signatures=SIGNATURES,
     )
     report.metadata = [
         ("报送单位", workspace.config.school.name),
@@ -265,6 +270,8 @@ def metrics_report(rows: list[dict[str, Any]], workspace: Workspace, now: dateti
         generated_at=now.astimezone(zone),
         lang="zh",
         labels=labels_for("zh"),
+        layout="gbt9704",  # forms: the GB/T 9704 page and 仿宋 body, no cover
+        signatures=SIGNATURES,
     )
     report.metadata = [("单位", workspace.config.school.name), ("学校标识码", workspace.config.school.code)]
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import SCHOOL_CODE, SCHOOL_NAME, Invoke, libreoffice_or_skip
 from tests.unit.data.test_scan import write_csv
+from tests.unit.render.pdf_faces import embedded_faces
 
 INIT = ["init", "--school-code", SCHOOL_CODE, "--school-name", SCHOOL_NAME, "--scope", "10.20.0.0/16"]
 DEMO = {"学籍管理系统": ("学籍", "xueji"), "招生考试系统": ("招生", "zhaosheng"), "学校门户网站": ("门户", "portal")}
@@ -32,6 +33,14 @@ def school(run_cli: Invoke, tmp_path: Path) -> Invoke:
 def _pdf_text(path: Path) -> str:
     # table cells wrap in narrow columns: compare without line breaks
     return "".join(page.extract_text() for page in pypdf.PdfReader(path).pages).replace("\n", "").replace(" ", "")
+
+
+def _assert_simplified_chinese_faces(pdf: Path) -> None:
+    """Only the Noto CJK faces, and their simplified-Chinese glyph forms (not the Japanese ones
+    LibreOffice picks when a document leaves the East Asian language at en-US)."""
+    faces = embedded_faces(pdf)
+    assert faces and all("NotoSansCJK" in name or "NotoSerifCJK" in name for name in faces), faces
+    assert sum(sc for sc, _ in faces.values()) > 0 and all(jp == 0 for _, jp in faces.values()), faces
 
 
 def _libreoffice_pdf(tmp_path: Path, *documents: Path) -> list[Path]:
@@ -56,6 +65,8 @@ def test_grading_reports_in_docx_pdf_html_open_in_libreoffice(school: Invoke, tm
     portal = tmp_path / "定级-门户.docx"
     assert school("report", "build", "grading", "--system", "学校门户网站", "-o", str(portal)).exit_code == 0
     converted = _libreoffice_pdf(tmp_path, outputs[0], portal)
+    for pdf in converted:
+        _assert_simplified_chinese_faces(pdf)
     for text in (_pdf_text(converted[0]), _pdf_text(outputs[1])):
         for expected in (
             "网络安全等级保护定级报告",
@@ -95,6 +106,8 @@ def test_filing_docx_and_xlsx_with_a_scanned_roster(school: Invoke, tmp_path: Pa
     assert categories["心理健康"][3] == "是"
     assert any(row[4] == 40 and "身份证号" in str(row[5]) for row in survey[1:])
     converted = _libreoffice_pdf(tmp_path, docx, xlsx)
+    for pdf in converted:
+        _assert_simplified_chinese_faces(pdf)
     for text in map(_pdf_text, converted):
         for expected in (SCHOOL_NAME, "单位名称", "学籍管理系统", "第三级", "数据类别", "心理健康", "待填写"):
             assert expected in text, expected

@@ -11,7 +11,8 @@ import pytest
 import secops
 
 ROOT = Path(secops.__file__).parent
-FOUNDATION = ("secops.errors", "secops.fsutil", "secops.config", "secops.content", "secops.models")
+# secops.i18n (the message catalog) is the bottom layer in setup.cfg, below secops.errors
+FOUNDATION = ("secops.errors", "secops.i18n", "secops.fsutil", "secops.config", "secops.content", "secops.models")
 FEATURES = ("dengbao", "incident", "inventory", "detection", "data")
 
 

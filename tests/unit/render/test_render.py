@@ -150,7 +150,7 @@ def test_docx_has_title_tables_pictures_and_east_asian_font() -> None:
     assert {"10.20.0.5", "服务器", "<script>", "（无数据）", "测试实验中学"} <= cells
     assert len(document.inline_shapes) == 4
     fonts = document.styles["Normal"].element.rPr.find(qn("w:rFonts"))
-    assert "CJK" in fonts.get(qn("w:eastAsia"))
+    assert fonts.get(qn("w:eastAsia")) == "宋体"  # the official face first; fontconfig resolves it
 
 
 @pytest.mark.parametrize(
