@@ -204,12 +204,12 @@ def show_case(incident_id: int, fmt: str) -> None:
     shown_facts = {k: v for k, v in facts.items() if k not in found and k not in ("groups", "group")}
     emit_object(labelled({k: v for k, v in found.items() if v not in (None, [], "")}), "table")
     if shown_facts:
-        click.echo("\n" + _("Facts"))
+        click.echo("\n" + _("facts"))
         emit_object({k: to_json(v, indent=None) if isinstance(v, dict) else v for k, v in shown_facts.items()}, "table")
     if clocks:
-        click.echo("\n" + _("Clocks"))
+        click.echo("\n" + _("clocks"))
         emit(clocks, "table", ["name", "status", "due_at", "left"], headers=headers())
-    click.echo("\n" + _("Audit trail"))
+    click.echo("\n" + _("audit"))
     emit(audit, "table", ["seq", "at", "actor", "action", "detail"], headers=headers(), empty=_("No audit entries"))
 
 

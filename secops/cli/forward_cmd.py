@@ -15,19 +15,19 @@ from secops.i18n import N_, _
 if TYPE_CHECKING:
     from secops.forward.sync import PassResult
 
-# The backlog's fields as people read them (JSON keeps the keys).
+# The backlog's fields as people read them (English and JSON keep the keys).
 STATUS_LABELS = {
-    "center": N_("Center"),
-    "pending": N_("Pending"),
-    "not_enqueued": N_("Not yet queued"),
-    "sent": N_("Sent"),
-    "rejected": N_("Rejected"),
-    "oldest_pending_age_s": N_("Oldest pending (s)"),
-    "next_attempt_at": N_("Next attempt"),
-    "attempts": N_("Attempts"),
-    "last_error": N_("Last error"),
-    "last_rejection": N_("Last rejection"),
-    "last_sent_at": N_("Last sent"),
+    "center": N_("CENTER"),
+    "pending": N_("PENDING"),
+    "not_enqueued": N_("NOT_ENQUEUED"),
+    "sent": N_("SENT"),
+    "rejected": N_("REJECTED"),
+    "oldest_pending_age_s": N_("OLDEST_PENDING_AGE_S"),
+    "next_attempt_at": N_("NEXT_ATTEMPT_AT"),
+    "attempts": N_("ATTEMPTS"),
+    "last_error": N_("LAST_ERROR"),
+    "last_rejection": N_("LAST_REJECTION"),
+    "last_sent_at": N_("LAST_SENT_AT"),
 }
 
 
@@ -220,6 +220,12 @@ def run(app: AppContext, once: bool, batch: int, interval: float) -> None:
     say(_("secops forward: stopped"), err=True)
 
 
+def _field(key: str) -> str:
+    msgid = STATUS_LABELS.get(key)
+    text = _(msgid) if msgid else key
+    return key if text == msgid else text
+
+
 @forward.command()
 @format_option()
 @pass_app
@@ -234,5 +240,5 @@ def status(app: AppContext, fmt: str) -> None:
     info = {"center": forward_config.center if forward_config else None, **info}
     if fmt == "table":
         info = localize([info], workspace.config.timezone)[0]
-        info = {_(STATUS_LABELS[k]) if k in STATUS_LABELS else k: v for k, v in info.items()}
+        info = {_field(k): v for k, v in info.items()}
     emit_object(info, fmt)
