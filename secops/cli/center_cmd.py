@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from secops.cli.base import SecopsGroup
+from secops.cli.center_common import headers, labelled
 from secops.cli.center_complete import complete_all_schools, complete_schools
 from secops.cli.context import AppContext
 from secops.cli.output import emit, emit_object, format_option, localize, say
@@ -258,20 +259,6 @@ STATUS_WORDS = {
 }
 
 
-def school_headers() -> dict[str, str]:
-    return {
-        "code": _("Code"),
-        "name": _("Name"),
-        "key_id": _("Key id"),
-        "status": _("Status"),
-        "forwarder": _("Forwarder"),
-        "last_checkin": _("Last check-in"),
-        "created_at": _("Registered"),
-        "revoked_at": _("Revoked"),
-        "rate_per_minute": _("Rate/min"),
-    }
-
-
 @school.command("list")
 @format_option()
 @pass_center
@@ -316,7 +303,7 @@ def school_list(center_cli: CenterCli, fmt: str) -> None:
         localize(rows, TIMEZONE) if table else rows,
         fmt,
         [*columns, "rate_per_minute"],
-        headers=school_headers(),
+        headers=headers(),
         empty=_("No schools registered: secops center school add CODE --name NAME"),
     )
 
@@ -330,15 +317,8 @@ def school_revoke(center_cli: CenterCli, code: str) -> None:
 
     with center_cli.state() as state:
         found = revoke_school(state, code, center_cli.now())
-    emit_object(
-        {
-            _("School"): found.code,
-            _("Name"): found.name,
-            _("Key id"): found.key_id,
-            _("Revoked at"): found.revoked_at,
-        },
-        "table",
-    )
+    record = {"school": found.code, "name": found.name, "key_id": found.key_id, "revoked_at": found.revoked_at}
+    emit_object(labelled(record), "table")
 
 
 def _attach_user_group() -> None:
