@@ -14,7 +14,7 @@ from secops.cli.base import SecopsGroup
 from secops.cli.center_common import headers, labelled
 from secops.cli.center_complete import complete_all_schools, complete_schools
 from secops.cli.context import AppContext
-from secops.cli.output import emit, emit_object, format_option, localize, say
+from secops.cli.output import emit, emit_object, findings, format_option, localize, say
 from secops.errors import SecopsError
 from secops.i18n import N_, _
 
@@ -261,8 +261,9 @@ STATUS_WORDS = {
 
 @school.command("list")
 @format_option()
+@click.option("--check", is_flag=True, help="Exit 1 when a school's forwarder has gone silent (a check for cron).")
 @pass_center
-def school_list(center_cli: CenterCli, fmt: str) -> None:
+def school_list(center_cli: CenterCli, fmt: str, check: bool) -> None:
     """Registered schools, their key ids, whether the key is revoked and whether their forwarder
     checks in (ok, silent: past twice its promised interval, never)."""
     from secops.center.heartbeats import latest_checkins
@@ -306,6 +307,11 @@ def school_list(center_cli: CenterCli, fmt: str) -> None:
         headers=headers(),
         empty=_("No schools registered: secops center school add CODE --name NAME"),
     )
+    if check:
+        silent = [s.code for s in found if not s.revoked_at and forwarder(s.code) == "silent"]
+        if silent:
+            say(_("{count} forwarder(s) silent: {codes}").format(count=len(silent), codes=", ".join(silent)), err=True)
+        findings(bool(silent))
 
 
 @school.command("revoke")

@@ -14,7 +14,7 @@ import click
 from secops.cli.base import SecopsGroup
 from secops.cli.center_common import center_home, center_now, headers, labelled, when
 from secops.cli.center_complete import complete_groups, complete_notices, complete_schools
-from secops.cli.output import emit, emit_object, format_option, say
+from secops.cli.output import emit, emit_object, findings, format_option, say
 from secops.errors import SecopsError
 from secops.i18n import _
 
@@ -109,7 +109,8 @@ def issue(
 
 @notice.command("list")
 @format_option()
-def list_notices(fmt: str) -> None:
+@click.option("--check", is_flag=True, help="Exit 1 when a school is past a notice's time to rectify.")
+def list_notices(fmt: str, check: bool) -> None:
     """Notices, newest first, with how many schools rectified and how many are overdue."""
     from secops.center.context import open_state
     from secops.center.notices import notice_views
@@ -136,6 +137,13 @@ def list_notices(fmt: str) -> None:
     ]
     columns = ["id", "kind", "title", "issued_at", "due_at", "schools", "rectified", "overdue"]
     emit(rows, fmt, columns, headers=headers(), empty=_("No notices issued: secops center notice issue ..."))
+    overdue = sum(v.overdue_count for v in views)
+    if check and overdue:
+        say(
+            _("{count} school(s) past the time to rectify (see secops center notice show ID)").format(count=overdue),
+            err=True,
+        )
+    findings(check and overdue > 0)
 
 
 @notice.command("show")

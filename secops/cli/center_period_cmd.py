@@ -11,7 +11,7 @@ import click
 from secops.cli.base import SecopsGroup
 from secops.cli.center_common import center_home, center_now, headers, labelled, when
 from secops.cli.center_complete import complete_groups, complete_periods, complete_schools
-from secops.cli.output import emit, emit_object, format_option, say
+from secops.cli.output import emit, emit_object, findings, format_option, say
 from secops.errors import SecopsError
 from secops.i18n import N_, _
 
@@ -138,7 +138,8 @@ def list_periods(fmt: str) -> None:
 @click.argument("name_or_id", shell_complete=complete_periods)
 @click.option("--day", help="Only this day, YYYY-MM-DD (Beijing).")
 @format_option()
-def show(name_or_id: str, day: str | None, fmt: str) -> None:
+@click.option("--check", is_flag=True, help="Exit 1 when a school missed a deadline (a check for cron).")
+def show(name_or_id: str, day: str | None, fmt: str, check: bool) -> None:
     """Each day that has begun: the schools that submitted (zero or incidents, when, late?) and
     those missing after the deadline."""
     from secops.center.context import open_state
@@ -189,8 +190,10 @@ def show(name_or_id: str, day: str | None, fmt: str) -> None:
             for d in days
         ],
     }
+    missing = sum(len(d.missing) for d in days)
     if not table:
         emit_object({**head, "schools": rows}, fmt)
+        findings(check and missing > 0)
         return
     emit_object(labelled({k: v for k, v in head.items() if k != "days"}), fmt)
     click.echo("")
@@ -199,3 +202,6 @@ def show(name_or_id: str, day: str | None, fmt: str) -> None:
         row["status"] = _(SHOW_STATUS.get(status, status))
     columns = ["day", "school", "name", "status", "kind", "incidents", "submitted_at", "submitted_by"]
     emit(rows, fmt, columns, headers=headers(), empty=_("No day of this period has begun yet"))
+    if check and missing:
+        say(_("{count} school-day(s) missed the deadline").format(count=missing), err=True)
+    findings(check and missing > 0)

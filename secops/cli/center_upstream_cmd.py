@@ -56,7 +56,7 @@ def setup(url: str, code: str, name: str, key_file: Path, center_key: str, inter
         first = exc.errors()[0]
         option = f"--{first['loc'][0]}".replace("_", "-")
         raise SecopsError(_("{option}: {reason}").format(option=option, reason=first["msg"])) from None
-    save_upstream(prepare_home(center_home()), settings, key)
+    save_upstream(prepare_home(center_home()), settings, key)  # replacing the settings is setup's job
     say(
         _("Relaying to {url} as {code} ({name}) every {seconds} s.").format(
             url=settings.url, code=settings.code, name=settings.name, seconds=interval

@@ -74,6 +74,8 @@ def test_school_list_in_three_formats_and_in_chinese(center: Invoke, tmp_path: P
     chinese = center("school", "list", lang="zh").stdout.splitlines()
     assert chinese[0].split()[:3] == ["标识码", "名称", "密钥ID"] and "有效" in chinese[1] and "从未" in chinese[1]
     assert center("school", "list", "--format", "text").exit_code == 2
+    assert center("school", "list", "--check").exit_code == 0  # never seen is not silent
+    assert center("notice", "list", "--check").exit_code == 0
     again = center("school", "add", CODE, "--name", "郑州一中", "--key-file", str(tmp_path / "a.key"))
     assert again.exit_code == 2  # the school is registered already: nothing written over
     kept = center("school", "add", CODE, "--name", "郑州一中", "--rotate", "--key-file", str(tmp_path / "a.key"))

@@ -240,6 +240,9 @@ def test_beijing_dates_and_the_center_cli(ctx: CenterContext, run_cli: Invoke, m
     monkeypatch.setenv("SECOPS_NOW", "2027-06-07T08:00:00+00:00")  # 16:00 Beijing
     day = run_cli("center", "--home", home, "period", "show", "高考", "--day", "2027-06-07", "--format", "json")
     assert [s["status"] for s in json.loads(day.stdout)["schools"]] == ["missing"]
+    check = run_cli("--lang", "zh", "center", "--home", home, "period", "show", "高考", "--check")
+    assert check.exit_code == 1 and "缺报" in check.stdout and "1 个校·日错过了报送截止时间" in check.stderr
+    assert run_cli("center", "--home", home, "period", "show", "高考").exit_code == 0  # a listing, not a check
     bad = [
         ("--from", "2027-06-10", "--to", "2027-06-07", "--deadline", "16:00", "--all"),
         ("--from", "2027-06-07", "--to", "2027-06-10", "--deadline", "25:00", "--all"),
