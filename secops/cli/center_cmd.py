@@ -81,7 +81,7 @@ def center(ctx: click.Context, home: Path) -> None:
 
 @center.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
-@click.option("--port", default=8600, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8600, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--store", "store_url", metavar="sqlite:///PATH", help="Keep alerts in their own SQLite database.")
 @click.option("--es", "es_url", metavar="URL", help="Keep alerts in Elasticsearch (8.x) at URL.")
 @click.option("--es-prefix", default="secops-alerts", show_default=True, help="Index prefix: PREFIX-YYYY.MM.")
