@@ -255,13 +255,15 @@ def send_batch(client: CenterClient, items: Sequence[outbox.OutboxItem]) -> list
     try:
         response = client.post_alerts([item.payload for item in items])
     except httpx.HTTPError as exc:  # connection refused, reset, timeout: the batch may or may not be stored
-        raise Transient(f"cannot reach the center: {_reason(exc)}") from None
+        raise Transient(_("cannot reach the center: {reason}").format(reason=_reason(exc))) from None
     status = response.status_code
     if status == 413:
         raise TooLarge(_error_text(response))
     if status in (409, 429) or status >= 500:  # 409: a nonce collision; the next request has a new one
         retry_after = parse_retry_after(response.headers.get("Retry-After"), _utcnow())
-        raise Transient(f"center answered {status}: {_error_text(response)}", retry_after)
+        raise Transient(
+            _("center answered {status}: {reason}").format(status=status, reason=_error_text(response)), retry_after
+        )
     if status != 200:
         raise _refusal(response, client.target.center)
     try:
@@ -277,7 +279,7 @@ def send_batch(client: CenterClient, items: Sequence[outbox.OutboxItem]) -> list
             marks.append(outbox.Mark(item.alert_id, result["status"], result.get("id"), result.get("error")))
     except (ValueError, KeyError, TypeError) as exc:
         # Stored or not, we cannot tell: resend later; the center's dedup makes that safe.
-        raise Transient(f"the center's answer could not be read: {_reason(exc)}") from None
+        raise Transient(_("the center's answer could not be read: {reason}").format(reason=_reason(exc))) from None
     return marks
 
 
