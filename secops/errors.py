@@ -19,7 +19,11 @@ class SecopsError(Exception):
         super().__init__(message)
 
     def __str__(self) -> str:
-        return f"{self.message} ({self.hint})" if self.hint else self.message
+        if not self.hint:
+            return self.message
+        from secops.i18n import language
+
+        return f"{self.message}（{self.hint}）" if language() == "zh" else f"{self.message} ({self.hint})"
 
 
 class ContentError(SecopsError):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from secops.errors import SecopsError
+from secops.i18n import _
 
 
 def _nearest_existing(folder: Path) -> Path:
@@ -27,15 +28,18 @@ def check_output_path(path: Path) -> Path:
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise SecopsError(f"output path {path} is a directory", hint="give a file name")
+        raise SecopsError(_("output path {path} is a directory").format(path=path), hint=_("give a file name"))
     existing = _nearest_existing(parent)
     if not existing.is_dir():
         raise SecopsError(
-            f"output folder {parent} cannot be created: {existing} is a file", hint="choose another output path"
+            _("output folder {folder} cannot be created: {blocker} is a file").format(folder=parent, blocker=existing),
+            hint=_("choose another output path"),
         )
     if not os.access(existing, os.W_OK | os.X_OK):
-        what = "output folder" if existing == parent else "folder"
-        raise SecopsError(f"{what} {existing} is not writable", hint="choose another folder or fix its permissions")
+        message = (
+            _("output folder {folder} is not writable") if existing == parent else _("folder {folder} is not writable")
+        )
+        raise SecopsError(message.format(folder=existing), hint=_("choose another folder or fix its permissions"))
     return path
 
 
@@ -47,7 +51,8 @@ def ensure_parent(path: Path) -> Path:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise SecopsError(
-            f"output folder {parent} cannot be created: {error.strerror}", hint="choose another output path"
+            _("output folder {folder} cannot be created: {reason}").format(folder=parent, reason=error.strerror),
+            hint=_("choose another output path"),
         ) from None
     return path
 

@@ -18,6 +18,7 @@ from secops.config import (
 )
 from secops.errors import SecopsError, WorkspaceError
 from secops.fsutil import make_all_private, make_private
+from secops.notify.templates import write_notifiers_template
 from secops.store import Store, open_store
 from secops.store.records import ensure_identity, log_activity
 from secops.store.upgrade import UPGRADE_KEY_FOLDER
@@ -93,6 +94,7 @@ def init_workspace(
             save_config(path, config)
             action = "workspace.created" if existing is None else "workspace.updated"
             log_activity(store, action, {"changes": changes, "scope": config.scope}, now)
+    write_notifiers_template(path)  # commented: the local log only until the school enables a channel
     return InitResult(workspace=workspace, created=existing is None or created, changes=changes)
 
 

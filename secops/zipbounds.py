@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from secops.errors import SecopsError
+from secops.i18n import _
 
 DEFAULT_MAX_XLSX_MB = 200.0  # uncompressed XML of a workbook: a 20-30 MB XLSX, far beyond a school roster
 LIMIT_ENV = "SECOPS_MAX_XLSX_MB"
@@ -35,10 +36,11 @@ def xlsx_limit_bytes(max_mb: float | None = None) -> int | None:
             max_mb = float(text) if text else DEFAULT_MAX_XLSX_MB
         except ValueError:
             raise SecopsError(
-                f"{LIMIT_ENV}={text!r} is not a number of MB", hint="e.g. 500, or 0 for no limit"
+                _("{env}={value!r} is not a number of MB").format(env=LIMIT_ENV, value=text),
+                hint=_("e.g. 500, or 0 for no limit"),
             ) from None
     if max_mb < 0:
-        raise SecopsError(f"the XLSX limit must be 0 (none) or a number of MB, not {max_mb:g}")
+        raise SecopsError(_("the XLSX limit must be 0 (none) or a number of MB, not {value:g}").format(value=max_mb))
     return int(max_mb * (1 << 20)) if max_mb else None
 
 
@@ -49,14 +51,15 @@ def _mb(size: int) -> str:
 
 def _raise_hint(needed: int) -> str:
     mb = (needed >> 20) + 1
-    return (
-        f"if the file is genuine, raise the limit: --max-xlsx-mb {mb} (or {LIMIT_ENV}={mb}), or export the sheet as CSV"
-    )
+    return _(
+        "if the file is genuine, raise the limit: --max-xlsx-mb {mb} (or {env}={mb}), or export the sheet as CSV"
+    ).format(mb=mb, env=LIMIT_ENV)
 
 
-_OFF_HINT = (
-    f"if the file is genuine, turn the check off with --max-xlsx-mb 0 (or {LIMIT_ENV}=0), or export the sheet as CSV"
-)
+def _off_hint() -> str:
+    return _(
+        "if the file is genuine, turn the check off with --max-xlsx-mb 0 (or {env}=0), or export the sheet as CSV"
+    ).format(env=LIMIT_ENV)
 
 
 def check_xlsx(path: Path, max_mb: float | None = None) -> None:
@@ -81,14 +84,24 @@ def check_xlsx(path: Path, max_mb: float | None = None) -> None:
         ]
         if declared > limit:
             raise SecopsError(
-                f"{path}: the workbook's sheets expand to {_mb(declared)} MB, past the {_mb(limit)} MB limit"
-                + (f", and {bombs[0][0].filename} is compressed {bombs[0][1]:,.0f}:1 (a zip bomb?)" if bombs else ""),
-                hint=_OFF_HINT if bombs else _raise_hint(declared),
+                _("{path}: the workbook's sheets expand to {size} MB, past the {limit} MB limit").format(
+                    path=path, size=_mb(declared), limit=_mb(limit)
+                )
+                + (
+                    _(", and {member} is compressed {ratio}:1 (a zip bomb?)").format(
+                        member=bombs[0][0].filename, ratio=f"{bombs[0][1]:,.0f}"
+                    )
+                    if bombs
+                    else ""
+                ),
+                hint=_off_hint() if bombs else _raise_hint(declared),
             )
         for info, ratio in bombs:
             raise SecopsError(
-                f"{path}: {info.filename} is compressed {ratio:,.0f}:1, beyond any real spreadsheet (a zip bomb?)",
-                hint=_OFF_HINT,
+                _("{path}: {member} is compressed {ratio}:1, beyond any real spreadsheet (a zip bomb?)").format(
+                    path=path, member=info.filename, ratio=f"{ratio:,.0f}"
+                ),
+                hint=_off_hint(),
             )
     with path.open("rb") as handle:
         total = 0
@@ -96,9 +109,11 @@ def check_xlsx(path: Path, max_mb: float | None = None) -> None:
             total += _inflated_size(handle, path, info, limit - total)
             if total > limit:
                 raise SecopsError(
-                    f"{path}: the workbook's sheets expand past the {_mb(limit)} MB limit "
-                    "(more than the sizes the file declares: damaged or crafted)",
-                    hint=_OFF_HINT,
+                    _(
+                        "{path}: the workbook's sheets expand past the {limit} MB limit "
+                        "(more than the sizes the file declares: damaged or crafted)"
+                    ).format(path=path, limit=_mb(limit)),
+                    hint=_off_hint(),
                 )
 
 
@@ -119,8 +134,10 @@ def _inflated_size(stream: BinaryIO, path: Path, info: zipfile.ZipInfo, budget: 
         return info.compress_size  # stored data is as long as it is in the file
     if info.compress_type != zipfile.ZIP_DEFLATED:
         raise SecopsError(
-            f"{path}: {info.filename} uses zip compression method {info.compress_type}, which Excel never writes",
-            hint="open the file in Excel or WPS and save it again as .xlsx",
+            _("{path}: {member} uses zip compression method {method}, which Excel never writes").format(
+                path=path, member=info.filename, method=info.compress_type
+            ),
+            hint=_("open the file in Excel or WPS and save it again as .xlsx"),
         )
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     size, left = 0, info.compress_size

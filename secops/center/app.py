@@ -104,6 +104,8 @@ def create_app(
         description=API_DESCRIPTION,
         version="1",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from the center's own files, not a CDN
+        redoc_url=None,
     )
     app.state.ingestion = Ingestion.build(ctx, store_writes=store_writes, slot_wait=slot_wait)
     app.state.center = ctx
@@ -119,4 +121,7 @@ def create_app(
     from secops.center.dashboard import install_dashboard
 
     install_dashboard(app, ctx)
+    from secops.center.apidocs import install_docs
+
+    install_docs(app)
     return app

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from secops.center.settings import CenterSettings
+from secops.center.settings_template import write_center_template
 from secops.center.stores.base import AlertStore
 from secops.config import AUDIT_KEY_FILE
 from secops.errors import SecopsError
@@ -54,6 +55,7 @@ def prepare_home(home: Path) -> Path:
             _("cannot create center folder {path}: {reason}").format(path=home, reason=exc.strerror),
             hint=_("choose another --home"),
         ) from None
+    write_center_template(home)  # commented: the defaults until someone changes a line
     # Owner-only even when the folder or its files already existed (mkdir's mode does not apply then);
     # center.db's -wal/-shm/-journal files are tightened where the database is opened.
     make_all_private([home, home / STATE_FILE, home / SECRET_FILE, home / AUDIT_KEY_FILE])

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from secops.cli.help_format import SecopsContext
 from secops.cli.lazy import LazyGroup
 from secops.i18n import _, ngettext
 
@@ -72,7 +73,9 @@ def translated(command: click.Command, ctx: click.Context | None = None) -> Iter
 
 
 class SecopsCommand(click.Command):
-    """A command whose help is shown in the workspace language."""
+    """A command whose help is shown in the workspace language, wrapped by terminal columns."""
+
+    context_class = SecopsContext
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with translated(self, ctx):
@@ -83,8 +86,9 @@ class SecopsCommand(click.Command):
             return super().get_short_help_str(limit)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        created = getattr(self, "_help_option", None) is None
         option = super().get_help_option(ctx)
-        if option is not None:  # click builds it once, in whatever language was current then
+        if option is not None and created:  # click builds it once, in the language current then
             option.help = HELP_OPTION_HELP
         return option
 

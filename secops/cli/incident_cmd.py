@@ -12,8 +12,21 @@ from secops.cli import incident_report_cmd as reporting
 from secops.cli import incident_step_cmd
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.incident_common import actor_option, parse_facts, parse_when, session_for, show_incident
-from secops.cli.output import emit, format_option
+from secops.cli.incident_common import (
+    actor_option,
+    clock_status_name,
+    complete_incident_id,
+    complete_playbook_id,
+    parse_facts,
+    parse_when,
+    session_for,
+    show_incident,
+    state_name,
+)
+from secops.cli.output import emit, format_option, say
+from secops.i18n import N_, _
+
+incident_argument = click.argument("incident_id", type=int, shell_complete=complete_incident_id)
 
 
 @click.group(cls=SecopsGroup)
@@ -38,7 +51,7 @@ def incident() -> None:
 @click.option(
     "--fact", "facts", multiple=True, help="Grading fact KEY=NUMBER: pi_leaked, loss_yuan, cii_down_hours, ..."
 )
-@click.option("--playbook", help="Playbook id (secops incident playbooks).")
+@click.option("--playbook", help="Playbook id (secops incident playbooks).", shell_complete=complete_playbook_id)
 @click.option("--detected-at", help="When it was detected (ISO 8601; default: now).")
 @click.option("--notified", is_flag=True, help="A 安全通报 from the authorities (60-hour clock).")
 @click.option("--from-alert", "alert_id", type=int, help="Prefill from this alert.")
@@ -80,7 +93,10 @@ def open_cmd(
         alert = alert_facts(store, alert_id) if alert_id else None
         chosen = playbooks.get(playbook) if playbook else None
         if playbook and chosen is None:
-            raise SecopsError(f"unknown playbook {playbook!r}", hint="choose one of: " + ", ".join(sorted(playbooks)))
+            raise SecopsError(
+                _("unknown playbook {playbook!r}").format(playbook=playbook),
+                hint=_("choose one of: {choices}").format(choices=", ".join(sorted(playbooks))),
+            )
         reasons: list[str] = []
         if grading_facts and not grade:
             grade, reasons = load_policy().grade(grading_facts)
@@ -103,17 +119,17 @@ def open_cmd(
                 assets=assets,
                 facts=kept,
             )
-            show_incident(app, store, opened, fmt, headline=f"Opened incident #{opened.id}")
+            show_incident(app, store, opened, fmt, headline=_("Opened incident #{id}").format(id=opened.id))
             return
         category = category or (chosen.category if chosen else None)
         subcategory = subcategory or (chosen.subcategory if chosen else None)
         if not category or not subcategory:
             raise SecopsError(
-                "give --category and --subcategory, or a --playbook that implies them",
-                hint="see secops incident playbooks, or give e.g. --category 02 --subcategory 网页篡改",
+                _("give --category and --subcategory, or a --playbook that implies them"),
+                hint=_("see secops incident playbooks, or give e.g. --category 02 --subcategory 网页篡改"),
             )
         if not title:
-            raise SecopsError("give --title (or --from-alert)")
+            raise SecopsError(_("give --title (or --from-alert)"))
         session = session_for(app, store, actor)  # one "now" for the session and the default detection time
         opened = open_incident(
             session,
@@ -129,7 +145,7 @@ def open_cmd(
             assets=list(assets),
             facts=kept,
         )
-        show_incident(app, store, opened, fmt, headline=f"Opened incident #{opened.id}")
+        show_incident(app, store, opened, fmt, headline=_("Opened incident #{id}").format(id=opened.id))
 
 
 @incident.command(name="list")
@@ -146,11 +162,28 @@ def list_cmd(app: AppContext, show_all: bool, fmt: str) -> None:
         rows = [i.as_dict() for i in list_incidents(store, open_only=not show_all)]
     if fmt == "table":
         rows = localize(rows, workspace.config.timezone)
-    emit(rows, fmt, ["id", "title", "category", "subcategory", "grade", "state", "owner", "detected_at"])
+        for row in rows:
+            row["state"] = state_name(row["state"])
+    emit(
+        rows,
+        fmt,
+        ["id", "title", "category", "subcategory", "grade", "state", "owner", "detected_at"],
+        headers={
+            "id": _("ID"),
+            "title": _("Title"),
+            "category": _("Category"),
+            "subcategory": _("Subcategory"),
+            "grade": _("Grade"),
+            "state": _("State"),
+            "owner": _("Owner"),
+            "detected_at": _("Detected at"),
+        },
+        empty=_("No incidents") if show_all else _("No open incidents (--all shows closed ones too)"),
+    )
 
 
 @incident.command()
-@click.argument("incident_id", type=int)
+@incident_argument
 @format_option()
 @pass_app
 def show(app: AppContext, incident_id: int, fmt: str) -> None:
@@ -181,13 +214,29 @@ def status(app: AppContext, fmt: str) -> None:
         from secops.cli.output import localize
 
         rows = localize(rows, app.workspace().config.timezone)
+        for row in rows:
+            row["status"] = clock_status_name(row["status"])
     # met and missed clocks say so (按时完成 …), running ones the time left
-    emit(rows, fmt, ["incident", "title", "grade", "name", "status", "left_text", "due_at"])
+    emit(
+        rows,
+        fmt,
+        ["incident", "title", "grade", "name", "status", "left_text", "due_at"],
+        headers={
+            "incident": _("Incident"),
+            "title": _("Title"),
+            "grade": _("Grade"),
+            "name": _("Deadline"),
+            "status": _("Status"),
+            "left_text": _("Time left"),
+            "due_at": _("Due at"),
+        },
+        empty=_("No running clocks"),
+    )
 
 
-def _transition_command(name: str, target: str, help_text: str) -> None:
+def _transition_command(name: str, target: str, help_text: str, done: str) -> None:
     @incident.command(name=name, help=help_text)
-    @click.argument("incident_id", type=int)
+    @incident_argument
     @click.option("--note", default="", help="Why (kept in the audit trail).")
     @click.option("--version", type=int, help="Fail if the incident changed since this version.")
     @actor_option
@@ -197,22 +246,28 @@ def _transition_command(name: str, target: str, help_text: str) -> None:
 
         with app.store() as store:
             found = transition(session_for(app, store, actor), incident_id, target, version=version, note=note)
-        click.echo(f"Incident #{found.id} is now {found.state}")
+        say(_(done).format(id=found.id, state=state_name(found.state)))
 
 
-for _name, _target, _help in (
-    ("ack", "acknowledged", "Acknowledge an incident (someone is on it)."),
-    ("contain", "contained", "Mark an incident contained."),
-    ("eradicate", "eradicated", "Mark an incident eradicated."),
-    ("recover", "recovered", "Mark an incident recovered (处置完成: stops the handling clock)."),
-    ("close", "closed", "Close an incident."),
-    ("reopen", "acknowledged", "Reopen a closed incident."),
+# Each command says what it did in a whole sentence (the state alone reads badly in Chinese).
+for _name, _target, _help, _done in (
+    ("ack", "acknowledged", "Acknowledge an incident (someone is on it).", N_("Incident #{id} is now {state}")),
+    ("contain", "contained", "Mark an incident contained.", N_("Incident #{id} is now {state}")),
+    ("eradicate", "eradicated", "Mark an incident eradicated.", N_("Incident #{id} is now {state}")),
+    (
+        "recover",
+        "recovered",
+        "Mark an incident recovered (处置完成: stops the handling clock).",
+        N_("Incident #{id} is now {state}"),
+    ),
+    ("close", "closed", "Close an incident.", N_("Incident #{id} is now {state}")),
+    ("reopen", "acknowledged", "Reopen a closed incident.", N_("Incident #{id} reopened: {state} again")),
 ):
-    _transition_command(_name, _target, _help)
+    _transition_command(_name, _target, _help, _done)
 
 
 @incident.command()
-@click.argument("incident_id", type=int)
+@incident_argument
 @click.argument("owner")
 @actor_option
 @pass_app
@@ -222,11 +277,11 @@ def assign(app: AppContext, incident_id: int, owner: str, actor: str | None) -> 
 
     with app.store() as store:
         set_fields(session_for(app, store, actor), incident_id, "assign", {"owner": owner})
-    click.echo(f"Incident #{incident_id} assigned to {owner}")
+    say(_("Incident #{id} assigned to {owner}").format(id=incident_id, owner=owner))
 
 
 @incident.command()
-@click.argument("incident_id", type=int)
+@incident_argument
 @click.argument("grade", required=False)
 @click.option("--fact", "facts", multiple=True, help="Grade from facts KEY=NUMBER (the policy's thresholds).")
 @actor_option
@@ -241,7 +296,7 @@ def grade(app: AppContext, incident_id: int, grade: str | None, facts: tuple[str
     found_facts = parse_facts(facts)
     if not grade:
         if not found_facts:
-            raise SecopsError("give a GRADE or --fact values", hint="e.g. --fact pi_leaked=1200000")
+            raise SecopsError(_("give a GRADE or --fact values"), hint=_("e.g. --fact pi_leaked=1200000"))
         grade, reasons = load_policy().grade(found_facts)
     with app.store() as store:
         current = get_incident(store, incident_id)
@@ -249,11 +304,12 @@ def grade(app: AppContext, incident_id: int, grade: str | None, facts: tuple[str
         if found_facts:
             changes["facts"] = {**current.facts, **found_facts, "grading_reasons": reasons}
         set_fields(session_for(app, store, actor), incident_id, "grade", changes)
-    click.echo(f"Incident #{incident_id} graded {grade}" + (f" ({'；'.join(reasons)})" if reasons else ""))
+    line = _("Incident #{id} graded {grade}").format(id=incident_id, grade=grade)
+    say(line + (_(" ({reasons})").format(reasons="；".join(reasons)) if reasons else ""))
 
 
 @incident.command()
-@click.argument("incident_id", type=int)
+@incident_argument
 @click.argument("text")
 @actor_option
 @pass_app
@@ -263,11 +319,11 @@ def note(app: AppContext, incident_id: int, text: str, actor: str | None) -> Non
 
     with app.store() as store:
         add_note(session_for(app, store, actor), incident_id, text)
-    click.echo(f"Noted on incident #{incident_id}")
+    say(_("Noted on incident #{id}").format(id=incident_id))
 
 
 @incident.command(name="attach")
-@click.argument("incident_id", type=int)
+@incident_argument
 @click.argument("path", type=click.Path(path_type=Path))
 @actor_option
 @pass_app
@@ -277,7 +333,7 @@ def attach_cmd(app: AppContext, incident_id: int, path: Path, actor: str | None)
 
     with app.store() as store:
         found = attach(session_for(app, store, actor), incident_id, path)
-    click.echo(f"Attached {path.name} to incident #{found.id}")
+    say(_("Attached {name} to incident #{id}").format(name=path.name, id=found.id))
 
 
 # Steps, reporting up, documents, metrics and playbook exchange live in their own modules.

@@ -11,12 +11,15 @@ import click
 
 from secops.cli.base import SecopsCommand
 from secops.cli.context import AppContext, pass_app
-from secops.cli.incident_common import actor_option, parse_when, session_for
-from secops.cli.output import emit, format_option
+from secops.cli.incident_common import actor_option, complete_incident_id, parse_when, session_for
+from secops.cli.output import emit, emit_object, findings, format_option, say
+from secops.i18n import _
+
+incident_argument = click.argument("incident_id", type=int, shell_complete=complete_incident_id)
 
 
 @click.command(cls=SecopsCommand)
-@click.argument("incident_id", type=int)
+@incident_argument
 @click.option("--at", "at", help="When it was reported (ISO 8601; default: now).")
 @click.option("--final", is_flag=True, help="The final (总结) report was filed.")
 @actor_option
@@ -31,11 +34,14 @@ def reported(app: AppContext, incident_id: int, at: str | None, final: bool, act
     from secops.cli.output import shown
 
     when = shown(moment).isoformat(timespec="seconds")
-    click.echo(f"Incident #{incident_id}: {'final report' if final else 'report'} recorded at {when}")
+    if final:
+        say(_("Incident #{id}: final report recorded at {when}").format(id=incident_id, when=when))
+    else:
+        say(_("Incident #{id}: report recorded at {when}").format(id=incident_id, when=when))
 
 
 @click.command(cls=SecopsCommand)
-@click.argument("incident_id", type=int)
+@incident_argument
 @click.option(
     "--kind",
     type=click.Choice(("initial", "followup", "final")),
@@ -58,7 +64,8 @@ def submit(app: AppContext, incident_id: int, kind: str, at: str | None, actor: 
         record_submission(session_for(app, store, actor), incident_id, kind, moment)
         delivery = _deliver_incidents(workspace, store, app.now())
     when = shown(moment).isoformat(timespec="seconds")
-    click.echo(f"Incident #{incident_id}: {KINDS[kind]} submitted at {when}; {delivery}")
+    line = _("Incident #{id}: {kind} submitted at {when}; {delivery}")
+    say(line.format(id=incident_id, kind=KINDS[kind], when=when, delivery=delivery))
 
 
 def _deliver_incidents(workspace: Any, store: Any, now: datetime) -> str:
@@ -68,16 +75,18 @@ def _deliver_incidents(workspace: Any, store: Any, now: datetime) -> str:
     from secops.forward.sync import CenterClient, load_target
 
     if workspace.config.forward is None:
-        return "forwarding is not set up, so the center was not told (secops forward setup)"
+        return _("forwarding is not set up, so the center was not told (secops forward setup)")
     try:
         target = load_target(workspace)
     except SecopsError as exc:
-        return f"the center was not told: {exc}"
+        return _("the center was not told: {error}").format(error=exc)
     with CenterClient(target, timeout=15.0) as client:
         outcome = send_incidents(client.http, target, store, now)
     if outcome.startswith("sent") or outcome == "up to date":
-        return "the center has it"
-    return f"not delivered yet ({outcome}); the next forward run sends it with this submission time"
+        return _("the center has it")
+    return _("not delivered yet ({outcome}); the next forward run sends it with this submission time").format(
+        outcome=outcome
+    )
 
 
 @click.command(cls=SecopsCommand, name="verify-audit")
@@ -86,8 +95,9 @@ def _deliver_incidents(workspace: Any, store: Any, now: datetime) -> str:
     is_flag=True,
     help="Also check the trail against the audit heads this school's forwarder sent the center.",
 )
+@format_option()
 @pass_app
-def verify_audit(app: AppContext, against_center: bool) -> None:
+def verify_audit(app: AppContext, against_center: bool, fmt: str) -> None:
     """Check the audit trail's hash chain and its keyed head; exit 1 naming the first bad entry.
 
     With --against-center, the entries the center anchored must still have the hashes it saw: a
@@ -95,43 +105,88 @@ def verify_audit(app: AppContext, against_center: bool) -> None:
     from secops.incident.audit import audit_key, check_anchors, verify
 
     workspace = app.workspace()
+    result: dict[str, Any] = {"intact": True, "entries": 0, "problem": None}
     with app.store(workspace) as store:
         checked, problem = verify(store, audit_key(app.workspace_path, store))
+        result["entries"] = checked
         if problem is not None:
-            click.echo(f"Audit trail broken at entry {problem.seq}: {problem.reason}", err=True)
-            raise SystemExit(1)
-        click.echo(f"Audit trail intact: {checked} entries")
-        if not against_center:
-            return
-        from secops.forward.sync import CenterClient, load_target
+            result.update(intact=False, problem={"entry": problem.seq, "reason": problem.reason})
+        elif against_center:
+            from secops.forward.sync import CenterClient, load_target
 
-        target = load_target(workspace)
-        with CenterClient(target, timeout=30.0) as client:
-            anchors = client.audit_anchors()
-        mismatches = check_anchors(store, ((entries, digest) for entries, digest, _ in anchors))
-    if not anchors:
-        click.echo(f"The center {target.center} has no audit head of this school yet (run secops forward run --once)")
+            target = load_target(workspace)
+            with CenterClient(target, timeout=30.0) as client:
+                anchors = client.audit_anchors()
+            mismatches = check_anchors(store, ((entries, digest) for entries, digest, _at in anchors))
+            result["center"] = {
+                "center": target.center,
+                "anchors": len(anchors),
+                "up_to": max((entries for entries, _digest, _at in anchors), default=0),
+                "mismatches": [{"entry": m.entries, "reason": m.reason} for m in mismatches],
+            }
+            result["intact"] = not mismatches
+    if fmt != "table":
+        emit_object(result, fmt)
+    else:
+        _say_audit(result)
+    findings(not result["intact"])
+
+
+def _say_audit(result: dict[str, Any]) -> None:
+    """The verdict for people: what is wrong on stderr (the exit code says it too), else on stdout."""
+    problem = result["problem"]
+    if problem is not None:
+        line = _("Audit trail broken at entry {entry}: {reason}")
+        click.echo(line.format(entry=problem["entry"], reason=problem["reason"]), err=True)
         return
-    if mismatches:
-        for mismatch in mismatches:
-            click.echo(f"Audit trail differs from the center at entry {mismatch.entries}: {mismatch.reason}", err=True)
-        raise SystemExit(1)
-    newest = max(entries for entries, _, _ in anchors)
-    click.echo(f"Matches the center: {len(anchors)} audit heads up to entry {newest} (of {checked})")
+    click.echo(_("Audit trail intact: {count} entries").format(count=result["entries"]))
+    center = result.get("center")
+    if center is None:
+        return
+    if not center["anchors"]:
+        line = _("The center {center} has no audit head of this school yet (run secops forward run --once)")
+        click.echo(line.format(center=center["center"]))
+        return
+    for mismatch in center["mismatches"]:
+        line = _("Audit trail differs from the center at entry {entry}: {reason}")
+        click.echo(line.format(entry=mismatch["entry"], reason=mismatch["reason"]), err=True)
+    if not center["mismatches"]:
+        line = _("Matches the center: {count} audit heads up to entry {newest} (of {total})")
+        click.echo(line.format(count=center["anchors"], newest=center["up_to"], total=result["entries"]))
 
 
 @click.command(cls=SecopsCommand, name="check-clocks")
 @format_option()
 @pass_app
 def check_clocks_cmd(app: AppContext, fmt: str) -> None:
-    """Send the escalation notices that fell due (the scheduler does this every minute)."""
+    """Send the escalation notices that fell due (the scheduler does this every minute).
+
+    Lists the notices sent; exits 1 while a clock of an open incident has run out (overdue)."""
+    from secops.incident.clocks import clocks_for
     from secops.incident.escalation import check_clocks
+    from secops.incident.model import list_incidents
     from secops.incident.policy import load_policy
     from secops.notify import load_notifiers
 
     workspace = app.workspace()
+    policy = load_policy()
+    now = app.now()
     with app.store(workspace) as store:
-        sent = check_clocks(
-            store, load_policy(), load_notifiers(workspace.path), workspace.path, app.now(), zone=app.zone()
-        )
-    emit(sent, fmt, ["incident", "deadline", "fraction", "text"])
+        sent = check_clocks(store, policy, load_notifiers(workspace.path), workspace.path, now, zone=app.zone())
+        overdue = [
+            clock
+            for found in list_incidents(store, open_only=True)
+            for clock in clocks_for(found, policy, now)
+            if clock.status == "overdue"
+        ]
+    emit(
+        sent,
+        fmt,
+        ["incident", "deadline", "fraction", "text"],
+        headers={"incident": _("Incident"), "deadline": _("Deadline"), "fraction": _("Elapsed"), "text": _("Notice")},
+        empty=_("No escalation notice fell due"),
+    )
+    if overdue:
+        line = _("{count} clock(s) of open incidents have run out (see secops incident status)")
+        say(line.format(count=len(overdue)), err=True)
+    findings(bool(overdue))

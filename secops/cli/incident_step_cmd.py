@@ -8,8 +8,18 @@ import click
 
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.incident_common import actor_option, session_for
-from secops.cli.output import emit, format_option
+from secops.cli.incident_common import actor_option, complete_incident_id, complete_step_id, session_for
+from secops.cli.output import emit, format_option, say, warn
+from secops.i18n import _
+
+incident_option = click.option(
+    "--incident",
+    "incident_id",
+    type=int,
+    required=True,
+    help="Incident number.",
+    shell_complete=complete_incident_id,
+)
 
 
 @click.group(cls=SecopsGroup)
@@ -18,8 +28,8 @@ def step() -> None:
 
 
 @step.command(name="done")
-@click.argument("step_id", metavar="STEP")
-@click.option("--incident", "incident_id", type=int, required=True, help="Incident number.")
+@click.argument("step_id", metavar="STEP", shell_complete=complete_step_id)
+@incident_option
 @click.option(
     "--evidence", "evidence", multiple=True, type=click.Path(path_type=Path), help="Evidence file (SHA-256 kept)."
 )
@@ -37,7 +47,9 @@ def step_done_cmd(
         found = get_incident(store, incident_id)
         playbook = next((p for p in load_playbooks() if p.id == found.playbook), None)
         if playbook is None:
-            raise SecopsError(f"incident #{incident_id} has no playbook", hint="open it with --playbook")
+            raise SecopsError(
+                _("incident #{id} has no playbook").format(id=incident_id), hint=_("open it with --playbook")
+            )
         updated, warnings = step_done(
             session_for(app, store, actor),
             incident_id,
@@ -46,14 +58,14 @@ def step_done_cmd(
             playbook_steps=[s.id for s in playbook.steps],
         )
     for warning in warnings:
-        click.echo(f"secops: warning: {warning} (recorded)", err=True)
+        warn(_("{warning} (recorded)").format(warning=warning))
     for item in updated.steps[step_id]["evidence"]:
         click.echo(f"  {item['file']}  sha256 {item['sha256']}")
-    click.echo(f"Step {step_id} of incident #{incident_id} done")
+    say(_("Step {step} of incident #{id} done").format(step=step_id, id=incident_id))
 
 
 @step.command(name="list")
-@click.option("--incident", "incident_id", type=int, required=True, help="Incident number.")
+@incident_option
 @format_option()
 @pass_app
 def step_list(app: AppContext, incident_id: int, fmt: str) -> None:
@@ -76,4 +88,20 @@ def step_list(app: AppContext, incident_id: int, fmt: str) -> None:
                 "done_at": done["done_at"] if done else None,
             }
         )
-    emit(rows, fmt, ["step", "name", "role", "due_at", "done_at"])
+    if playbook is None:
+        empty = _("Incident #{id} has no playbook, so no steps").format(id=incident_id)
+    else:
+        empty = _("Playbook {playbook} has no steps").format(playbook=playbook.id)
+    emit(
+        rows,
+        fmt,
+        ["step", "name", "role", "due_at", "done_at"],
+        headers={
+            "step": _("Step"),
+            "name": _("Name"),
+            "role": _("Role"),
+            "due_at": _("Due at"),
+            "done_at": _("Done at"),
+        },
+        empty=empty,
+    )

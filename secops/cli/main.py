@@ -28,11 +28,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alerts": ("secops.cli.alerts_cmd:alerts", "Every stored alert: list, show, acknowledge, close."),
     "incident": ("secops.cli.incident_cmd:incident", "Incidents under running clocks, with escalation and audit."),
     "data": ("secops.cli.data_cmd:data", "Student data: classify, mask (脱敏) and watermark tables."),
+    "notify": ("secops.cli.notify_cmd:notify", "Notification channels: list them, send a test message."),
     "report": ("secops.cli.report_cmd:report", "Build reports as PDF, HTML, XLSX or DOCX."),
     "scheduler": ("secops.cli.scheduler_cmd:scheduler", "Schedule discovery and other jobs; run them."),
     "content": ("secops.cli.content_cmd:content", "Validate and list rules, profiles, playbooks and templates."),
     "demo": ("secops.cli.demo_cmd:demo", "Run the main job end to end in a temporary workspace."),
     "version": ("secops.cli.version_cmd:version", "Show the versions of secops and its components."),
+    "completion": ("secops.cli.completion_cmd:completion", "Print the shell completion script (bash, zsh, fish)."),
 }
 _ORDER = (
     "init",
@@ -45,11 +47,13 @@ _ORDER = (
     "forward",
     "incident",
     "data",
+    "notify",
     "report",
     "scheduler",
     "content",
     "demo",
     "version",
+    "completion",
 )
 COMMANDS = {name: COMMANDS[name] for name in _ORDER}
 
@@ -192,10 +196,12 @@ def _configure_logging(verbose: bool, quiet: bool, log_file: Path | None) -> Non
         if getattr(handler, "secops", False):
             root.removeHandler(handler)
             handler.close()
-    console = logging.StreamHandler()
-    console.setLevel(level)
-    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    handlers: list[logging.Handler] = [console]
+    handlers: list[logging.Handler] = []
+    if not root.handlers:  # as logging.basicConfig: an embedding host (or pytest) keeps its own console
+        console = logging.StreamHandler()
+        console.setLevel(level)
+        console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handlers.append(console)
     if log_file is not None:
         from secops.fsutil import ensure_parent
 
@@ -213,7 +219,8 @@ def _configure_logging(verbose: bool, quiet: bool, log_file: Path | None) -> Non
     for handler in handlers:
         handler.secops = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    root.setLevel(min(handler.level for handler in handlers))
+    # the root's level filters what reaches the console; the log file's handler has its own, lower one
+    root.setLevel(min([level, *(handler.level for handler in handlers if handler.level)]))
 
 
 def main() -> None:

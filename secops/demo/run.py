@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.records.assessment import AssessedSystem, Assessment
 from secops.reporting.build import build_to_file
 from secops.workspace import init_workspace, open_workspace_store
@@ -60,7 +61,10 @@ def _discover_lab(workspace: Path, now: datetime, progress: Callable[[str], None
     campus = build_campus(LAB_HOSTS)
     try:
         progress(
-            f"      lab campus of {LAB_HOSTS} hosts in network namespaces ({campus.prefix}-*), scanning from inside"
+            "      "
+            + _("lab campus of {hosts} hosts in network namespaces ({prefix}-*), scanning from inside").format(
+                hosts=LAB_HOSTS, prefix=campus.prefix
+            )
         )
         result = campus.run_in_scanner(
             [
@@ -79,13 +83,13 @@ def _discover_lab(workspace: Path, now: datetime, progress: Callable[[str], None
             timeout=600,
         )
         if result.returncode not in (0, 1):
-            raise SecopsError(f"demo discovery failed: {result.stderr.strip()}")
+            raise SecopsError(_("demo discovery failed: {reason}").format(reason=result.stderr.strip()))
         summary = json.loads(result.stdout)
-        discovery = (
-            f"{summary['hosts_up']} hosts up, {len(summary['changes'])} changes, {len(summary['alerts'])} alerts"
+        discovery = _("{up} hosts up, {changes} changes, {alerts} alerts").format(
+            up=summary["hosts_up"], changes=len(summary["changes"]), alerts=len(summary["alerts"])
         )
         progress(f"      {discovery}")
-        progress("[3/9] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)")
+        progress(_("[3/9] 等保 level-2 assessment of the campus hosts (probes run from inside the lab)"))
         _prepare_system(workspace, now)
         assessed = campus.run_in_scanner(
             _secops(workspace, "dengbao", "assess", "--system", DEMO_SYSTEM, "--format", "json"), timeout=900
@@ -93,7 +97,7 @@ def _discover_lab(workspace: Path, now: datetime, progress: Callable[[str], None
     finally:
         campus.teardown()
     if assessed.returncode not in (0, 1):
-        raise SecopsError(f"demo assessment failed: {assessed.stderr.strip()}")
+        raise SecopsError(_("demo assessment failed: {reason}").format(reason=assessed.stderr.strip()))
     return discovery, _assessment_line(Assessment.from_json(json.loads(assessed.stdout)))
 
 
@@ -130,7 +134,9 @@ def _prepare_system(workspace: Path, now: datetime) -> None:
 def _assessment_line(result: Assessment) -> str:
     cases = ", ".join(sorted({p.case for p in result.highrisk}))
     rate = float(result.rate)
-    return f"符合率 {rate:.1%}, {len(result.highrisk)} high-risk problem(s) [{cases}], conclusion {result.conclusion}"
+    return _("符合率 {rate}, {count} high-risk problem(s) [{cases}], conclusion {conclusion}").format(
+        rate=f"{rate:.1%}", count=len(result.highrisk), cases=cases, conclusion=result.conclusion
+    )
 
 
 def _detect(workspace: Path, scratch: Path) -> str:
@@ -148,7 +154,7 @@ def _detect(workspace: Path, scratch: Path) -> str:
         check=False,
     )
     if sigma.returncode not in (0, 1):
-        raise SecopsError(f"demo detection failed: {sigma.stderr.strip()}")
+        raise SecopsError(_("demo detection failed: {reason}").format(reason=sigma.stderr.strip()))
     matches = [json.loads(line) for line in sigma.stdout.splitlines() if line.strip()]
     correlations = sum(1 for m in matches if m.get("type") == "correlation")
     web_root = scratch / "www"
@@ -160,12 +166,12 @@ def _detect(workspace: Path, scratch: Path) -> str:
         check=False,
     )
     if yara.returncode not in (0, 1):
-        raise SecopsError(f"demo YARA scan failed: {yara.stderr.strip()}")
+        raise SecopsError(_("demo YARA scan failed: {reason}").format(reason=yara.stderr.strip()))
     hits = {json.loads(line)["path"] for line in yara.stdout.splitlines() if line.strip()}
-    return (
-        f"Sigma: {len(matches)} matches ({correlations} correlations) in the sample logs; "
-        f"YARA: {len(hits)} of {len(planted)} planted files found in a sample web root"
-    )
+    return _(
+        "Sigma: {matches} matches ({correlations} correlations) in the sample logs; "
+        "YARA: {hits} of {planted} planted files found in a sample web root"
+    ).format(matches=len(matches), correlations=correlations, hits=len(hits), planted=len(planted))
 
 
 def _open_incident(workspace: Path, output_dir: Path, now: datetime) -> str:
@@ -209,7 +215,9 @@ def _open_incident(workspace: Path, output_dir: Path, now: datetime) -> str:
         clock = next(c for c in clocks_for(incident, policy, now) if c.deadline_id == "handle-major")
         write_report(incident_report(incident, store, loaded, policy, "initial", now), output_dir / "incident.docx")
     minutes = int(clock.left.total_seconds() // 60)
-    return f"incident #{incident.id} ({playbook.id}, 重大) from alert #{top.id}: {minutes} min left on its 1-hour clock"
+    return _("incident #{id} ({playbook}, 重大) from alert #{alert}: {minutes} min left on its 1-hour clock").format(
+        id=incident.id, playbook=playbook.id, alert=top.id, minutes=minutes
+    )
 
 
 def _assess_loopback(workspace: Path, now: datetime) -> str:
@@ -247,7 +255,9 @@ def _discover_loopback(workspace: Path, now: datetime) -> str:
     with open_workspace_store(loaded) as store:
         outcome = run_discovery(loaded, store, profile_name="quick", targets=["127.0.0.1"], now=lambda: now, force=True)
     result = outcome.result
-    return f"{result.hosts_up} host up, {len(result.changes)} changes, {len(result.alerts)} alerts"
+    return _("{up} hosts up, {changes} changes, {alerts} alerts").format(
+        up=result.hosts_up, changes=len(result.changes), alerts=len(result.alerts)
+    )
 
 
 def run_demo(
@@ -263,39 +273,48 @@ def run_demo(
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SecopsError(
-            f"cannot create output folder {output_dir}: {exc.strerror}", hint="choose another --output-dir"
+            _("cannot create output folder {folder}: {reason}").format(folder=output_dir, reason=exc.strerror),
+            hint=_("choose another --output-dir"),
         ) from None
     lab_reason = campus_unavailable_reason()
     scope = LAB_SCOPE if lab_reason is None else LOOPBACK_SCOPE
     workspace_dir = Path(tempfile.mkdtemp(prefix="secops-demo-"))
-    progress(f"[1/9] Creating a demo workspace for {DEMO_SCHOOL_NAME} in {workspace_dir}")
+    progress(
+        _("[1/9] Creating a demo workspace for {school} in {folder}").format(
+            school=DEMO_SCHOOL_NAME, folder=workspace_dir
+        )
+    )
     result = init_workspace(
         workspace_dir, school_code=DEMO_SCHOOL_CODE, school_name=DEMO_SCHOOL_NAME, scope=scope, database=None, now=now
     )
     demo = DemoResult(workspace=workspace_dir)
     if lab_reason is None:
-        progress("[2/9] Discovering assets on a lab campus (IPv4 + IPv6)")
+        progress(_("[2/9] Discovering assets on a lab campus (IPv4 + IPv6)"))
         demo.discovery, demo.assessment = _discover_lab(workspace_dir, now, progress)
     else:
-        progress(f"[2/9] Discovering assets on 127.0.0.1 (no lab campus: {lab_reason})")
+        progress(_("[2/9] Discovering assets on 127.0.0.1 (no lab campus: {reason})").format(reason=lab_reason))
         demo.discovery = _discover_loopback(workspace_dir, now)
         progress(f"      {demo.discovery}")
-        progress("[3/9] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration")
+        progress(_("[3/9] 等保 level-2 assessment of 127.0.0.1 and this machine's configuration"))
         demo.assessment = _assess_loopback(workspace_dir, now)
     progress(f"      {demo.assessment}")
-    progress("[4/9] Detection: Sigma over sample logs, YARA over a sample web root (stored as alerts)")
+    progress(_("[4/9] Detection: Sigma over sample logs, YARA over a sample web root (stored as alerts)"))
     demo.detection = _detect(workspace_dir, workspace_dir)
     progress(f"      {demo.detection}")
-    progress("[5/9] Opening an incident from the top alert (its 1-hour clock runs)")
+    progress(_("[5/9] Opening an incident from the top alert (its 1-hour clock runs)"))
     demo.incident = _open_incident(workspace_dir, output_dir, now)
     demo.reports.append((output_dir / "incident.docx").resolve())
     progress(f"      {demo.incident}")
-    progress(f"[6/9] Student data: a generated roster scanned, masked, watermarked and traced (in {output_dir})")
+    progress(
+        _("[6/9] Student data: a generated roster scanned, masked, watermarked and traced (in {folder})").format(
+            folder=output_dir
+        )
+    )
     data = run_data_step(output_dir, workspace_dir, now=now, progress=progress)
     demo.data, demo.data_files = data.lines, [path.resolve() for path in data.files]
-    progress("[7/9] 等保 compliance: three systems at levels 2, 3 and 3, filings, 等级测评, the calendar")
+    progress(_("[7/9] 等保 compliance: three systems at levels 2, 3 and 3, filings, 等级测评, the calendar"))
     demo.compliance = run_compliance_step(workspace_dir, DEMO_SYSTEM, now=now, progress=progress)
-    progress("[8/9] Building the reports (PDF, HTML, XLSX, DOCX; 数据分类分级, 定级报告, 备案表, the overview)")
+    progress(_("[8/9] Building the reports (PDF, HTML, XLSX, DOCX; 数据分类分级, 定级报告, 备案表, the overview)"))
     roster = table_params([str(data.roster)], None)
     reports: list[tuple[str, dict[str, str], tuple[str, ...]]] = [
         ("workspace", {}, ALL_FORMATS),
@@ -312,7 +331,7 @@ def run_demo(
                 path = output_dir / f"{report_id}.{fmt}"
                 build_to_file(report_id, path, result.workspace, store, now, lang, params)
                 demo.reports.append(path.resolve())
-    progress("[9/9] The provincial center on loopback: alerts, incidents and a check-in up; a 通报 down")
+    progress(_("[9/9] The provincial center on loopback: alerts, incidents and a check-in up; a 通报 down"))
     from secops.demo.center_loop import run_center_loop
 
     demo.center = run_center_loop(workspace_dir, DEMO_SCHOOL_CODE, DEMO_SCHOOL_NAME, progress)

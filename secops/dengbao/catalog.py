@@ -63,8 +63,8 @@ class CatalogEntry(BaseModel):
     class_name: str = Field(alias="class")
     control_point: str = Field(min_length=2)
     summary: str = Field(min_length=6)
-    # 整改建议: specific steps in our own words (being filled for every item; required once complete)
-    remediation: str = Field(default="", max_length=1200)
+    # 整改建议: specific steps in our own words (who does what, where, the setting, the evidence to keep)
+    remediation: str = Field(min_length=20, max_length=1200)
     evidence: tuple[Evidence, ...] = Field(min_length=1)
 
     @field_validator("id")

@@ -177,6 +177,7 @@ class Match:
     event: dict[str, Any]
     members: list[Match] = field(default_factory=list)  # a correlation's member events
     rule_type: str = "detection"  # detection | correlation
+    rule_title_zh: str = ""  # the rule's Chinese title, when it has one (our packs)
 
     def as_dict(self) -> dict[str, Any]:
         value: dict[str, Any] = {
@@ -189,6 +190,8 @@ class Match:
             "timestamp": self.timestamp.isoformat() if self.timestamp else None,
             "event": self.event,
         }
+        if self.rule_title_zh:
+            value["rule_title_zh"] = self.rule_title_zh
         if self.rule_type == "correlation":
             value["type"] = "correlation"
             value["members"] = [m.as_dict() for m in self.members]

@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.incident.model import as_aware
 from secops.models import AlertFacts
 from secops.store import Store
@@ -19,7 +20,7 @@ def alert_facts(store: Store, alert_id: int) -> AlertFacts:
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(alerts).where(alerts.c.id == alert_id)).first()
     if row is None:
-        raise SecopsError(f"no alert #{alert_id}", hint="see secops alerts list --status all")
+        raise SecopsError(_("no alert #{id}").format(id=alert_id), hint=_("see secops alerts list --status all"))
     detail: dict[str, Any] = dict(row.detail or {})
     rule = detail["rule"] if isinstance(detail.get("rule"), dict) else {}
     tags = detail.get("tags") or rule.get("tags") or []

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Row
 from secops.config import AUDIT_KEY_FILE
 from secops.errors import SecopsError
 from secops.fsutil import write_private_new
+from secops.i18n import N_, _
 from secops.store import Store
 from secops.store.schema import incident_audit, incident_audit_head, incidents
 
@@ -41,7 +42,7 @@ HEAD_INVALID = "audit.head-invalid"
 _MARKERS = (HEAD_MISSING, HEAD_INVALID)
 
 
-_RESTORE = (
+_RESTORE = N_(
     "restore audit.key from the workspace backup; a new key cannot verify or extend the existing trail, "
     "so secops never makes one for it"
 )
@@ -55,7 +56,9 @@ def _read_key(path: Path) -> bytes:
     try:
         return bytes.fromhex(path.read_text().strip())
     except ValueError:
-        raise AuditKeyError(f"the audit key {path} is damaged (not hex)", hint=_RESTORE) from None
+        raise AuditKeyError(
+            _("the audit key {path} is damaged (not hex)").format(path=path), hint=_(_RESTORE)
+        ) from None
 
 
 def _create_key(path: Path) -> bytes | None:
@@ -84,13 +87,16 @@ def audit_key(workspace_dir: Path, store: Store | None = None) -> bytes:
         if count or (head is not None and head.entries) or recorded:
             # Incidents without a trail mean the trail was deleted: a new key would let it restart "intact".
             held = (
-                f"{count} entries"
+                _("{count} entries").format(count=count)
                 if count
-                else f"a head recording {head.entries} entries"
+                else _("a head recording {count} entries").format(count=head.entries)
                 if head is not None and head.entries
-                else f"no entries although {recorded} incident(s) exist (the trail was deleted)"
+                else _("no entries although {count} incident(s) exist (the trail was deleted)").format(count=recorded)
             )
-            raise AuditKeyError(f"the audit key {path} is missing but the audit trail has {held}", hint=_RESTORE)
+            raise AuditKeyError(
+                _("the audit key {path} is missing but the audit trail has {held}").format(path=path, held=held),
+                hint=_(_RESTORE),
+            )
         key = _create_key(path)
         if key is None:
             return _read_key(path)
@@ -209,8 +215,11 @@ def append(
         seq = last.seq + 2
     else:
         raise AuditKeyError(
-            "the audit key does not verify this workspace's audit trail (it is not the key the trail was written with)",
-            hint=_RESTORE,
+            _(
+                "the audit key does not verify this workspace's audit trail "
+                "(it is not the key the trail was written with)"
+            ),
+            hint=_(_RESTORE),
         )
     digest = _insert(conn, key, seq, prev, incident_id, at_text, actor, action, canonical(detail))
     _write_head(conn, key, seq, digest, exists=head is not None)
@@ -235,29 +244,35 @@ def verify(store: Store, key: bytes) -> tuple[int, AuditProblem | None]:
             checked += 1
             if row.seq != expected_seq:
                 many = row.seq > expected_seq + 1
-                gap = f"entries {expected_seq}-{row.seq - 1} are" if many else f"entry {expected_seq} is"
-                return checked, AuditProblem(expected_seq, f"{gap} missing, deleted (the next entry is {row.seq})")
+                gap = (
+                    _("entries {first}-{last} are missing, deleted (the next entry is {next})")
+                    if many
+                    else _("entry {first} is missing, deleted (the next entry is {next})")
+                )
+                return checked, AuditProblem(
+                    expected_seq, gap.format(first=expected_seq, last=row.seq - 1, next=row.seq)
+                )
             if row.prev_hash != expected_prev:
-                return checked, AuditProblem(row.seq, "does not follow the previous entry (deleted or reordered)")
+                return checked, AuditProblem(row.seq, _("does not follow the previous entry (deleted or reordered)"))
             if not _entry_ok(key, row):
                 if row.seq == 1 and head is not None and not head_ok:
-                    return checked, AuditProblem(1, "audit.key is not the key this trail was written with")
-                return checked, AuditProblem(row.seq, "its content was changed after it was written")
+                    return checked, AuditProblem(1, _("audit.key is not the key this trail was written with"))
+                return checked, AuditProblem(row.seq, _("its content was changed after it was written"))
             if row.action in _MARKERS:
-                what = "gone" if row.action == HEAD_MISSING else "edited"
-                return checked, AuditProblem(
-                    row.seq,
-                    f"the trail's head was {what} when this entry was written: entries before it may be deleted",
+                why = (
+                    _("the trail's head was gone when this entry was written: entries before it may be deleted")
+                    if row.action == HEAD_MISSING
+                    else _("the trail's head was edited when this entry was written: entries before it may be deleted")
                 )
+                return checked, AuditProblem(row.seq, why)
             expected_prev = row.hash
             expected_seq += 1
         problem = _check_head(head, head_ok, checked, expected_prev)
         lost = [] if problem else _unaudited(conn)
     if lost:
         shown = "、".join(str(i) for i in lost[:10]) + ("…" if len(lost) > 10 else "")
-        return checked, AuditProblem(
-            checked + 1, f"{len(lost)} incident(s) have no audit entry (incident {shown}): their entries were deleted"
-        )
+        why = _("{count} incident(s) have no audit entry (incident {ids}): their entries were deleted")
+        return checked, AuditProblem(checked + 1, why.format(count=len(lost), ids=shown))
     return checked, problem
 
 
@@ -265,32 +280,28 @@ def _check_head(head: Row[Any] | None, head_ok: bool, count: int, last_hash: str
     """The intact chain of ``count`` entries ending in ``last_hash`` against its keyed head."""
     if head is None:
         if count:
-            return AuditProblem(
-                count + 1,
-                f"the trail has {count} entries but no head record: the head was deleted, with any entries after them "
-                "(or the database was upgraded to schema 16 while audit.key was missing)",
+            why = _(
+                "the trail has {count} entries but no head record: the head was deleted, with any entries after "
+                "them (or the database was upgraded to schema 16 while audit.key was missing)"
             )
+            return AuditProblem(count + 1, why.format(count=count))
         return AuditProblem(
-            1, "the trail has no entries and no head record although its key exists: the trail was deleted"
+            1, _("the trail has no entries and no head record although its key exists: the trail was deleted")
         )
     if not head_ok:
-        return AuditProblem(head.entries, "its head record does not verify with audit.key: the head was edited")
+        return AuditProblem(head.entries, _("its head record does not verify with audit.key: the head was edited"))
     if head.entries > count:
         lost = head.entries - count
         if not count:
-            return AuditProblem(
-                1, f"the trail is empty but its head records {head.entries} entries: all {lost} deleted"
-            )
-        return AuditProblem(
-            count + 1,
-            f"the trail ends at entry {count} but its head records {head.entries} entries: {lost} deleted from the end",
-        )
+            why = _("the trail is empty but its head records {recorded} entries: all {lost} deleted")
+            return AuditProblem(1, why.format(recorded=head.entries, lost=lost))
+        why = _("the trail ends at entry {count} but its head records {recorded} entries: {lost} deleted from the end")
+        return AuditProblem(count + 1, why.format(count=count, recorded=head.entries, lost=lost))
     if head.entries < count:
-        return AuditProblem(
-            head.entries + 1, f"its head records only {head.entries} entries: the rest were added outside secops"
-        )
+        why = _("its head records only {recorded} entries: the rest were added outside secops")
+        return AuditProblem(head.entries + 1, why.format(recorded=head.entries))
     if not hmac.compare_digest(head.last_hash, last_hash):
-        return AuditProblem(count, "it is not the entry its head records as the last (replaced)")
+        return AuditProblem(count, _("it is not the entry its head records as the last (replaced)"))
     return None
 
 
@@ -345,14 +356,14 @@ def check_anchors(store: Store, anchors: Iterable[tuple[int, str]]) -> list[Anch
     """Each (entries, hash of the last) the center saw must still be the trail's hash at that entry:
     an entry rewritten (even with the key) after its head was anchored no longer matches."""
     wanted = [(entries, digest) for entries, digest in anchors if entries > 0]
-    found = hashes_at(store, (entries for entries, _ in wanted))
+    found = hashes_at(store, (entries for entries, _digest in wanted))
     problems = []
     for entries, digest in sorted(wanted):
         local = found.get(entries)
         if local is None:
-            problems.append(AnchorMismatch(entries, "the center saw this entry; the local trail no longer has it"))
+            problems.append(AnchorMismatch(entries, _("the center saw this entry; the local trail no longer has it")))
         elif not hmac.compare_digest(local, digest):
             problems.append(
-                AnchorMismatch(entries, "the local entry differs from the one the center saw: rewritten since")
+                AnchorMismatch(entries, _("the local entry differs from the one the center saw: rewritten since"))
             )
     return problems

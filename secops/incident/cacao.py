@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.incident.playbooks import Playbook
 
 EXTENSION = "extension-definition--3c0e0e6a-7a43-5f45-9c1e-5ec0b5e2a001"
@@ -90,7 +91,7 @@ def to_cacao(playbook: Playbook, *, now: datetime) -> dict[str, Any]:
 def from_cacao(data: dict[str, Any]) -> Playbook:
     """A playbook from CACAO JSON; steps follow the workflow from workflow_start (errors say where)."""
     if data.get("type") != "playbook" or data.get("spec_version") != "cacao-2.0":
-        raise SecopsError("not a CACAO 2.0 playbook (type: playbook, spec_version: cacao-2.0 expected)")
+        raise SecopsError(_("not a CACAO 2.0 playbook (type: playbook, spec_version: cacao-2.0 expected)"))
     workflow = data.get("workflow") or {}
     current = data.get("workflow_start")
     steps: list[dict[str, Any]] = []
@@ -101,7 +102,10 @@ def from_cacao(data: dict[str, Any]) -> Playbook:
         if step.get("type") == "action":
             ext = (step.get("extensions") or {}).get(EXTENSION)
             if not ext or "deadline" not in ext:
-                raise SecopsError(f"workflow step {current} has no deadline extension", hint=f"add {EXTENSION}")
+                raise SecopsError(
+                    _("workflow step {step} has no deadline extension").format(step=current),
+                    hint=_("add {extension}").format(extension=EXTENSION),
+                )
             steps.append(
                 {
                     "id": ext.get("step_id") or current.split("--")[-1][:8],
@@ -113,7 +117,11 @@ def from_cacao(data: dict[str, Any]) -> Playbook:
                 }
             )
         elif step.get("type") not in ("start", "end"):
-            raise SecopsError(f"workflow step {current}: type {step.get('type')!r} is not supported yet (only a chain)")
+            raise SecopsError(
+                _("workflow step {step}: type {type!r} is not supported yet (only a chain)").format(
+                    step=current, type=step.get("type")
+                )
+            )
         current = step.get("on_completion")
     meta = (data.get("extensions") or {}).get(EXTENSION) or {}
     try:
@@ -134,7 +142,9 @@ def from_cacao(data: dict[str, Any]) -> Playbook:
             }
         )
     except ValueError as error:
-        raise SecopsError(f"the CACAO playbook does not make a valid secops playbook: {error}") from None
+        raise SecopsError(
+            _("the CACAO playbook does not make a valid secops playbook: {error}").format(error=error)
+        ) from None
 
 
 def playbook_yaml(playbook: Playbook) -> str:
@@ -146,7 +156,7 @@ def load_json(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        raise SecopsError(f"not JSON: line {error.lineno}: {error.msg}") from None
+        raise SecopsError(_("not JSON: line {line}: {error}").format(line=error.lineno, error=error.msg)) from None
     if not isinstance(value, dict):
-        raise SecopsError("a CACAO playbook is a JSON object")
+        raise SecopsError(_("a CACAO playbook is a JSON object"))
     return value

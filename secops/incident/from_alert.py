@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.incident.model import Incident, Session, open_incident
 from secops.incident.playbooks import Playbook
 from secops.models import AlertFacts
@@ -76,12 +77,12 @@ def open_from_alert(
     subcategory = subcategory or (chosen.subcategory if chosen else fallback[1] if fallback else None)
     if not category or not subcategory:
         raise SecopsError(
-            "give --category and --subcategory, or a --playbook that implies them",
-            hint="see secops incident playbooks, or give e.g. --category 02 --subcategory 网页篡改",
+            _("give --category and --subcategory, or a --playbook that implies them"),
+            hint=_("see secops incident playbooks, or give e.g. --category 02 --subcategory 网页篡改"),
         )
     title = title or incident_title(alert)
     if not title:
-        raise SecopsError("the alert has no title: give --title")
+        raise SecopsError(_("the alert has no title: give --title"))
     return open_incident(
         session,
         title=title,

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.incident import audit
 from secops.incident.playbooks import GRADES
 from secops.store import Store
@@ -141,7 +142,7 @@ def get_incident(store: Store, incident_id: int) -> Incident:
 def _load(conn: Connection, incident_id: int) -> Incident:
     row = conn.execute(sa.select(incidents).where(incidents.c.id == incident_id)).first()
     if row is None:
-        raise SecopsError(f"no incident #{incident_id}", hint="see secops incident list")
+        raise SecopsError(_("no incident #{id}").format(id=incident_id), hint=_("see secops incident list"))
     steps = {
         s.step_id: {
             "done_at": as_aware(s.done_at),
@@ -199,8 +200,8 @@ def open_incident(
     if detected_at > session.now + CLOCK_SKEW:
         local, now = (t.astimezone(session.zone).isoformat(timespec="seconds") for t in (detected_at, session.now))
         raise SecopsError(
-            f"the detection time {local} is in the future (now {now})",
-            hint="check the clock, or give --detected-at with its offset, e.g. 2026-11-23T09:30+08:00",
+            _("the detection time {at} is in the future (now {now})").format(at=local, now=now),
+            hint=_("check the clock, or give --detected-at with its offset, e.g. 2026-11-23T09:30+08:00"),
         )
     detected_at = min(detected_at, session.now)  # a log a little ahead of this clock starts the clocks now
     with session.store.engine.begin() as conn:
@@ -251,7 +252,10 @@ def open_incident(
 
 def check_grade(grade: str) -> str:
     if grade not in GRADES:
-        raise SecopsError(f"unknown grade {grade!r}", hint="choose one of " + " / ".join(GRADES))
+        raise SecopsError(
+            _("unknown grade {grade!r}").format(grade=grade),
+            hint=_("choose one of {choices}").format(choices=" / ".join(GRADES)),
+        )
     return grade
 
 
@@ -275,8 +279,10 @@ def _update(
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate(
-                f"incident #{incident_id} was changed by someone else (version {current.version}, you had {version})",
-                hint="show it again and repeat your change",
+                _("incident #{id} was changed by someone else (version {current}, you had {version})").format(
+                    id=incident_id, current=current.version, version=version
+                ),
+                hint=_("show it again and repeat your change"),
             )
         if extra is not None:
             extra(conn)
@@ -298,13 +304,18 @@ def transition(
     session: Session, incident_id: int, target: str, *, version: int | None = None, note: str = ""
 ) -> Incident:
     if target not in STATES:
-        raise SecopsError(f"unknown state {target!r}", hint="choose one of " + ", ".join(STATES))
+        raise SecopsError(
+            _("unknown state {state!r}").format(state=target),
+            hint=_("choose one of {choices}").format(choices=", ".join(STATES)),
+        )
     current = get_incident(session.store, incident_id)
     allowed = TRANSITIONS[current.state]
     if target not in allowed:
         raise SecopsError(
-            f"incident #{incident_id} is {current.state}; it cannot become {target}",
-            hint="possible now: " + ", ".join(allowed),
+            _("incident #{id} is {state}; it cannot become {target}").format(
+                id=incident_id, state=current.state, target=target
+            ),
+            hint=_("possible now: {choices}").format(choices=", ".join(allowed)),
         )
     times = dict(current.state_times)
     times.setdefault(target, session.now.isoformat())
@@ -348,7 +359,7 @@ def attach(session: Session, incident_id: int, path: Path) -> Incident:
 
 def file_digest(path: Path) -> tuple[str, int]:
     if not path.is_file():
-        raise SecopsError(f"{path}: no such file", hint="give the evidence file's path")
+        raise SecopsError(_("{path}: no such file").format(path=path), hint=_("give the evidence file's path"))
     hasher = hashlib.sha256()
     size = 0
     with path.open("rb") as handle:
@@ -364,18 +375,21 @@ def step_done(
     """Mark a playbook step done with its evidence hashes; steps out of order are allowed, warned, recorded."""
     if step_id not in playbook_steps:
         raise SecopsError(
-            f"no step {step_id!r} in this incident's playbook", hint="steps: " + ", ".join(playbook_steps)
+            _("no step {step!r} in this incident's playbook").format(step=step_id),
+            hint=_("steps: {choices}").format(choices=", ".join(playbook_steps)),
         )
     current = get_incident(session.store, incident_id)
     if step_id in current.steps:
-        raise SecopsError(f"step {step_id} is done already (at {current.steps[step_id]['done_at']})")
+        done_at = current.steps[step_id]["done_at"]
+        raise SecopsError(_("step {step} is done already (at {at})").format(step=step_id, at=done_at))
     earlier = playbook_steps[: playbook_steps.index(step_id)]
     skipped = [s for s in earlier if s not in current.steps]
     files = []
     for path in evidence:
         digest, size = file_digest(path)
         files.append({"file": path.name, "sha256": digest, "bytes": size})
-    warnings = [f"steps not done yet before {step_id}: {', '.join(skipped)}"] if skipped else []
+    todo = _("steps not done yet before {step}: {steps}")
+    warnings = [todo.format(step=step_id, steps=", ".join(skipped))] if skipped else []
 
     def record(conn: Connection) -> None:
         conn.execute(

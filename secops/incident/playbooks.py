@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from secops.content.validate import ContentUnit
+from secops.i18n import _
 
 _DURATION = re.compile(r"^P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$")
 GRADES = ("一般", "较大", "重大", "特别重大")
@@ -22,7 +23,7 @@ def parse_duration(text: str) -> timedelta:
     """ISO-8601 durations of days, hours, minutes and seconds (``PT1H``, ``P30D``, ``PT1H30M``)."""
     match = _DURATION.match(text.strip()) if isinstance(text, str) else None
     if not match or text.strip() in ("P", "PT"):
-        raise ValueError(f"{text!r} is not an ISO-8601 duration such as PT15M, PT1H or P30D")
+        raise ValueError(_("{text!r} is not an ISO-8601 duration such as PT15M, PT1H or P30D").format(text=text))
     parts = {k: int(v) for k, v in match.groupdict(default="0").items()}
     return timedelta(days=parts["d"], hours=parts["h"], minutes=parts["m"], seconds=parts["s"])
 
@@ -92,20 +93,20 @@ class Playbook(ContentUnit):
     @classmethod
     def _grade(cls, value: str) -> str:
         if value not in GRADES:
-            raise ValueError("default_grade must be one of " + " / ".join(GRADES))
+            raise ValueError(_("default_grade must be one of {choices}").format(choices=" / ".join(GRADES)))
         return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Playbook:
         ids = [s.id for s in self.steps]
         if len(ids) != len(set(ids)):
-            raise ValueError("step ids must be unique")
+            raise ValueError(_("step ids must be unique"))
         for index, alert in enumerate(self.examples.match):
             if not self.applies_to.matches(alert):
-                raise ValueError(f"examples.match.{index}: applies_to does not match this alert")
+                raise ValueError(_("examples.match.{index}: applies_to does not match this alert").format(index=index))
         for index, alert in enumerate(self.examples.no_match):
             if self.applies_to.matches(alert):
-                raise ValueError(f"examples.no_match.{index}: applies_to matches this alert")
+                raise ValueError(_("examples.no_match.{index}: applies_to matches this alert").format(index=index))
         return self
 
 

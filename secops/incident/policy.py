@@ -10,6 +10,7 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from secops.content.validate import ContentUnit
+from secops.i18n import _
 from secops.incident.playbooks import GRADES, parse_duration
 
 OperatorType = Literal["ordinary", "cii", "central"]
@@ -42,7 +43,9 @@ class DeadlineRule(BaseModel):
     def _grades(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         unknown = [g for g in value if g not in GRADES]
         if unknown:
-            raise ValueError(f"unknown grades {unknown}; use {' / '.join(GRADES)}")
+            raise ValueError(
+                _("unknown grades {grades}; use {choices}").format(grades=unknown, choices=" / ".join(GRADES))
+            )
         return value
 
     def applies(self, grade: str, notified: bool, operator_type: str) -> bool:
@@ -73,13 +76,15 @@ class ThresholdSource(BaseModel):
     def _criteria(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         unknown = [c for c in value if c not in CRITERIA]
         if unknown:
-            raise ValueError(f"unknown criteria {unknown}; use {', '.join(CRITERIA)}")
+            raise ValueError(
+                _("unknown criteria {criteria}; use {choices}").format(criteria=unknown, choices=", ".join(CRITERIA))
+            )
         return value
 
     @model_validator(mode="after")
     def _final_text(self) -> ThresholdSource:
         if self.final_criteria and not self.final_text:
-            raise ValueError("final_criteria needs final_text (the text they were checked against)")
+            raise ValueError(_("final_criteria needs final_text (the text they were checked against)"))
         return self
 
     def note(self, criterion: str) -> str:
@@ -104,7 +109,11 @@ class Threshold(BaseModel):
     def _levels(cls, value: dict[str, float]) -> dict[str, float]:
         unknown = [k for k in value if k not in PORTAL_LEVELS]
         if unknown:
-            raise ValueError(f"unknown portal levels {unknown}; use {', '.join(PORTAL_LEVELS)}")
+            raise ValueError(
+                _("unknown portal levels {levels}; use {choices}").format(
+                    levels=unknown, choices=", ".join(PORTAL_LEVELS)
+                )
+            )
         return value
 
     def reached(self, facts: dict[str, Any]) -> list[str]:
@@ -165,7 +174,7 @@ class IncidentPolicy(ContentUnit):
     @classmethod
     def _escalation(cls, value: tuple[float, ...]) -> tuple[float, ...]:
         if not value or list(value) != sorted(set(value)) or not all(0 < v <= 1 for v in value) or value[-1] != 1.0:
-            raise ValueError("escalation must be increasing fractions in (0, 1] ending with 1.0 (overdue)")
+            raise ValueError(_("escalation must be increasing fractions in (0, 1] ending with 1.0 (overdue)"))
         return value
 
     @field_validator("important_periods")
@@ -183,7 +192,11 @@ class IncidentPolicy(ContentUnit):
         for index, example in enumerate(self.examples):
             got = self.grade(example.facts)[0]
             if got != example.grade:
-                raise ValueError(f"examples.{index}: the thresholds give {got}, the example says {example.grade}")
+                raise ValueError(
+                    _("examples.{index}: the thresholds give {got}, the example says {grade}").format(
+                        index=index, got=got, grade=example.grade
+                    )
+                )
         return self
 
     def grade(self, facts: dict[str, Any]) -> tuple[str, list[str]]:
@@ -239,7 +252,7 @@ def _month_day(text: str) -> tuple[int, int]:
         month, day = (int(part) for part in str(text).split("-"))
         date(2024, month, day)  # a leap year, so 02-29 is accepted
     except ValueError:
-        raise ValueError(f"{text!r} is not a month-day such as 09-01") from None
+        raise ValueError(_("{text!r} is not a month-day such as 09-01").format(text=text)) from None
     return month, day
 
 
@@ -249,5 +262,8 @@ def load_policy(name: str = "default") -> IncidentPolicy:
 
     policies = {unit.id: unit for unit in load_units("incident-policy")}
     if name not in policies:
-        raise SecopsError(f"no incident policy named {name!r}", hint="known: " + ", ".join(sorted(policies)))
+        raise SecopsError(
+            _("no incident policy named {name!r}").format(name=name),
+            hint=_("known: {choices}").format(choices=", ".join(sorted(policies))),
+        )
     return cast("IncidentPolicy", policies[name])

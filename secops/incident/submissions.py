@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.incident.model import CLOCK_SKEW, Incident, Session, get_incident, set_fields
 
 REPORT_KINDS = ("initial", "followup", "final")
@@ -17,19 +18,24 @@ def record_submission(session: Session, incident_id: int, kind: str, at: datetim
     report stops the reporting clock (``reported_at``), a follow-up is added to the list, the final
     one stops the final-report clock. Audited like every change; a second initial report is refused."""
     if kind not in REPORT_KINDS:
-        raise SecopsError(f"unknown report kind {kind!r}", hint="choose one of " + ", ".join(REPORT_KINDS))
+        raise SecopsError(
+            _("unknown report kind {kind!r}").format(kind=kind),
+            hint=_("choose one of {choices}").format(choices=", ".join(REPORT_KINDS)),
+        )
     if at > session.now + CLOCK_SKEW:
         raise SecopsError(
-            f"the submission time {at.astimezone(session.zone).isoformat(timespec='seconds')} is in the future",
-            hint="give --at with its offset, e.g. 2026-11-23T09:40+08:00, or leave it out for now",
+            _("the submission time {at} is in the future").format(
+                at=at.astimezone(session.zone).isoformat(timespec="seconds")
+            ),
+            hint=_("give --at with its offset, e.g. 2026-11-23T09:40+08:00, or leave it out for now"),
         )
     current = get_incident(session.store, incident_id)
     if kind == "initial":
         if current.reported_at is not None:
             shown = current.reported_at.astimezone(session.zone).isoformat(timespec="seconds")
             raise SecopsError(
-                f"incident #{incident_id} already has its initial report (submitted {shown})",
-                hint="submit a follow-up with --kind followup",
+                _("incident #{id} already has its initial report (submitted {at})").format(id=incident_id, at=shown),
+                hint=_("submit a follow-up with --kind followup"),
             )
         return set_fields(session, incident_id, "reported", {"reported_at": at})
     if kind == "followup":

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from secops.content.validate import ContentUnit
 from secops.errors import SecopsError
+from secops.i18n import _
 
 
 class Category(BaseModel):
@@ -20,7 +21,7 @@ class Category(BaseModel):
     @model_validator(mode="after")
     def _unique(self) -> Category:
         if len(self.subcategories) != len(set(self.subcategories)):
-            raise ValueError(f"subcategories of {self.code} must be unique")
+            raise ValueError(_("subcategories of {code} must be unique").format(code=self.code))
         return self
 
     def subcategory_code(self, name: str) -> str:
@@ -59,23 +60,31 @@ class Taxonomy(ContentUnit):
     def _consistent(self) -> Taxonomy:
         codes = [c.code for c in self.categories]
         if len(codes) != len(set(codes)):
-            raise ValueError("category codes must be unique")
+            raise ValueError(_("category codes must be unique"))
         by_code = {c.code: c for c in self.categories}
         for item in self.renamed:
             found = by_code.get(item.category)
             if found is None:
-                raise ValueError(f"renamed: unknown category {item.category!r}")
+                raise ValueError(_("renamed: unknown category {category!r}").format(category=item.category))
             if item.new not in found.subcategories:
-                raise ValueError(f"renamed: {item.new!r} is not a subcategory of {found.code} {found.name}")
+                raise ValueError(
+                    _("renamed: {name!r} is not a subcategory of {code} {category}").format(
+                        name=item.new, code=found.code, category=found.name
+                    )
+                )
             if item.old in found.subcategories:
-                raise ValueError(f"renamed: {item.old!r} is still a subcategory of {found.code} {found.name}")
+                raise ValueError(
+                    _("renamed: {name!r} is still a subcategory of {code} {category}").format(
+                        name=item.old, code=found.code, category=found.name
+                    )
+                )
         if self.crosswalk_2007 is not None:
             names = [c.name for c in self.crosswalk_2007.classes]
             if len(names) != len(set(names)):
-                raise ValueError("crosswalk_2007: each old class appears once")
+                raise ValueError(_("crosswalk_2007: each old class appears once"))
             unknown = [c.category for c in self.crosswalk_2007.classes if c.category not in by_code]
             if unknown:
-                raise ValueError(f"crosswalk_2007: unknown categories {unknown}")
+                raise ValueError(_("crosswalk_2007: unknown categories {codes}").format(codes=unknown))
         return self
 
     def category(self, value: str) -> Category:
@@ -84,7 +93,10 @@ class Taxonomy(ContentUnit):
             if value in (category.code, category.name):
                 return category
         choices = "; ".join(f"{c.code} {c.name}" for c in self.categories)
-        raise SecopsError(f"unknown incident category {value!r}", hint=f"choose one of: {choices}")
+        raise SecopsError(
+            _("unknown incident category {category!r}").format(category=value),
+            hint=_("choose one of: {choices}").format(choices=choices),
+        )
 
     def current_name(self, category: str, subcategory: str) -> str:
         """The standard's name of a subcategory stored under a name secops used before (else as is)."""
@@ -101,8 +113,10 @@ class Taxonomy(ContentUnit):
         subcategory = self.current_name(found.code, subcategory)
         if subcategory not in found.subcategories:
             raise SecopsError(
-                f"unknown subcategory {subcategory!r} of {found.code} {found.name}",
-                hint="choose one of: " + "、".join(found.subcategories),
+                _("unknown subcategory {subcategory!r} of {code} {category}").format(
+                    subcategory=subcategory, code=found.code, category=found.name
+                ),
+                hint=_("choose one of: {choices}").format(choices="、".join(found.subcategories)),
             )
         return found, subcategory
 
@@ -113,10 +127,10 @@ class Taxonomy(ContentUnit):
             if item.name == old_class:
                 return self.category(item.category)
         raise SecopsError(
-            f"unknown 2007 incident class {old_class!r}",
-            hint="choose one of: " + "、".join(c.name for c in classes)
+            _("unknown 2007 incident class {name!r}").format(name=old_class),
+            hint=_("choose one of: {choices}").format(choices="、".join(c.name for c in classes))
             if classes
-            else "no 2007 crosswalk in the taxonomy",
+            else _("no 2007 crosswalk in the taxonomy"),
         )
 
     def to_2007(self, category: str) -> str:
@@ -132,6 +146,6 @@ def load_taxonomy() -> Taxonomy:
 
     units = load_units("incident-taxonomy")
     if not units:
-        raise SecopsError("no incident taxonomy found in playbooks/taxonomy")
+        raise SecopsError(_("no incident taxonomy found in playbooks/taxonomy"))
     taxonomy: Taxonomy = units[0]
     return taxonomy

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from secops.i18n import _
+
 SUBNET4, SUBNET6 = "10.77.0.0/24", "fd77::/64"
 SCANNER4, SCANNER6 = "10.77.0.1", "fd77::1"
 SCANNER_MAC = "02:77:ff:00:00:01"
@@ -73,14 +75,14 @@ def _batch(commands: list[str], namespace: str | None = None) -> None:
 def campus_unavailable_reason() -> str | None:
     """None when a campus can be built here; otherwise why not, loudly."""
     if os.geteuid() != 0:
-        return f"needs root and network namespaces (runs in CI as root); euid is {os.geteuid()}"
+        return _("needs root and network namespaces (runs in CI as root); euid is {euid}").format(euid=os.geteuid())
     for tool in ("ip", "nmap"):
         if shutil.which(tool) is None:
-            return f"needs `{tool}` (scripts/install.sh installs iproute2 and nmap)"
+            return _("needs `{tool}` (scripts/install.sh installs iproute2 and nmap)").format(tool=tool)
     probe = f"scprobe{secrets.token_hex(3)}"
     made = _run("ip", "netns", "add", probe, check=False)
     if made.returncode != 0:
-        return f"cannot create network namespaces here: {made.stderr.strip()}"
+        return _("cannot create network namespaces here: {reason}").format(reason=made.stderr.strip())
     _run("ip", "netns", "delete", probe, check=False)
     return None
 

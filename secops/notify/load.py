@@ -15,17 +15,26 @@ FILE_NAME = "notifiers.yaml"
 
 
 def load_notifiers(workspace_dir: Path) -> list[Channel]:
-    """The channels of ``workspace_dir/notifiers.yaml``; the local log alone without the file."""
+    """The channels of ``workspace_dir/notifiers.yaml``; the local log alone without the file or
+    when every entry is commented out (as the template ``secops init`` writes)."""
     path = Path(workspace_dir) / FILE_NAME
     if not path.exists():
         return [Log(LogSettings())]
     data = load_yaml(path)
+    if data is None:
+        return [Log(LogSettings())]
     if not isinstance(data, list):
         raise ContentError(path, 1, "notifiers.yaml must be a list of notifiers")
-    found = []
+    found: list[Channel] = []
+    names: set[str] = set()
     for index, entry in enumerate(data):
         line = data.item_lines[index] if hasattr(data, "item_lines") else None
-        found.append(_channel(path, line, index + 1, entry))
+        channel = _channel(path, line, index + 1, entry)
+        if channel.settings.name is not None:
+            if channel.settings.name in names:
+                raise ContentError(path, line, f"notifier {index + 1}: name {channel.settings.name!r} is used twice")
+            names.add(channel.settings.name)
+        found.append(channel)
     return found
 
 

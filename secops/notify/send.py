@@ -7,9 +7,36 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from secops.notify.channels import Channel
+from secops.notify.base import Channel, DeliveryError, redact
 
 ATTEMPTS = 3
+
+
+def deliver(
+    notifier: Channel,
+    text: str,
+    event: dict[str, Any],
+    workspace_dir: Path,
+    *,
+    timeout: float = 10.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str | None:
+    """Deliver through one channel, trying again (1 s, then 2 s later) while trying can help.
+    None when delivered, else the last failure: one line, with the channel's secrets masked."""
+    reason = ""
+    for attempt in range(ATTEMPTS):
+        try:
+            notifier.deliver(text, event, workspace_dir, timeout)
+            return None
+        except DeliveryError as error:
+            reason = str(error)
+            if not error.retry:
+                break
+        except Exception as error:  # a channel's own bug still must not stop the other channels
+            reason = f"{type(error).__name__}: {error}"
+        if attempt + 1 < ATTEMPTS:
+            sleep(2**attempt)
+    return redact(" ".join(reason.split()), notifier.secrets())[:300]
 
 
 def send(
@@ -21,17 +48,9 @@ def send(
     timeout: float = 10.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, str]:
-    """Send to every notifier with retries; returns {channel: "sent" | "failed: reason"}."""
+    """Send to every notifier with retries; returns {"N:type": "sent" | "failed: reason"}."""
     outcome: dict[str, str] = {}
     for index, notifier in enumerate(notifiers):
-        name = f"{index + 1}:{notifier.name}"
-        for attempt in range(ATTEMPTS):
-            try:
-                notifier.deliver(text, event, workspace_dir, timeout)
-                outcome[name] = "sent"
-                break
-            except Exception as error:  # network, HTTP and SMTP errors all mean: try again
-                outcome[name] = f"failed: {type(error).__name__}: {str(error)[:120]}"
-                if attempt + 1 < ATTEMPTS:
-                    sleep(2**attempt)
+        reason = deliver(notifier, text, event, workspace_dir, timeout=timeout, sleep=sleep)
+        outcome[f"{index + 1}:{notifier.name}"] = "sent" if reason is None else f"failed: {reason}"
     return outcome

@@ -139,6 +139,7 @@ class AssessedItem:
     checks: tuple[ItemCheck, ...]
     risk: str | None  # high | medium | low | None
     highrisk_cases: tuple[str, ...]
+    remediation: str = ""  # the catalog's 整改建议 for the item (a failed check's own advice is in checks)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     KEYS = (
@@ -165,6 +166,7 @@ class AssessedItem:
         "checks",
         "risk",
         "highrisk_cases",
+        "remediation",
     )
 
     def to_json(self) -> dict[str, Any]:
@@ -180,6 +182,7 @@ class AssessedItem:
             "item": self.item,
             "clause_28448": self.clause_28448,
             "summary": self.summary,
+            "remediation": self.remediation,  # where Requirement.as_dict puts it: stored rows keep their order
             "evidence": list(self.evidence),
             "highrisk": list(self.highrisk),
             "result": self.result,
@@ -221,5 +224,6 @@ class AssessedItem:
             checks=tuple(ItemCheck.from_json(c) for c in data.get("checks") or ()),
             risk=data.get("risk"),
             highrisk_cases=strs(data.get("highrisk_cases")),
+            remediation=data.get("remediation") or "",
             extra=extra_keys(data, cls.KEYS),
         )

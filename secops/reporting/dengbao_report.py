@@ -30,10 +30,13 @@ def _pct(value: float) -> str:
 
 
 def _remediation(item: AssessedItem) -> str:
-    advice = [c.remediation for c in item.checks if c.status == "fail"]
+    # a failed check's own advice first (it names what was found), then the catalog's steps for the item
+    advice = [c.remediation for c in item.checks if c.status == "fail" and c.remediation]
+    if item.remediation:
+        advice.append(item.remediation)
     if advice:
         return "；".join(dict.fromkeys(advice))
-    return f"按要求整改：{item.summary}"
+    return f"按要求整改：{item.summary}"  # only for an item the catalog has no advice for
 
 
 def _evidence(item: AssessedItem) -> str:

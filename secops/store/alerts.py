@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from secops.errors import SecopsError
+from secops.i18n import N_, _
 from secops.models import Alert
 from secops.store.engine import Store
 from secops.store.schema import alerts
@@ -126,7 +127,7 @@ def get_alert(store: Store, alert_id: int) -> dict[str, Any]:
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(alerts).where(alerts.c.id == alert_id)).mappings().first()
     if row is None:
-        raise SecopsError(f"no alert #{alert_id}", hint="see secops alerts list --status all")
+        raise SecopsError(_("no alert #{id}").format(id=alert_id), hint=_("see secops alerts list --status all"))
     return describe(dict(row))
 
 
@@ -190,7 +191,7 @@ class StatusChange:
 
 
 _NEXT = {"acked": ("open",), "closed": ("open", "acked")}
-_WORD = {"acked": "acknowledged", "closed": "closed"}
+_WORD = {"acked": N_("acknowledged"), "closed": N_("closed")}  # "nothing was ..."
 
 
 def set_status(store: Store, ids: Iterable[int], status: str, note: str | None, now: datetime) -> StatusChange:
@@ -211,13 +212,16 @@ def set_status(store: Store, ids: Iterable[int], status: str, note: str | None, 
         if unknown:
             listed = ", ".join(f"#{i}" for i in unknown)
             raise SecopsError(
-                f"no alert {listed}; nothing was {_WORD[status]}", hint="see secops alerts list --status all"
+                _("no alert {ids}; nothing was {done}").format(ids=listed, done=_(_WORD[status])),
+                hint=_("see secops alerts list --status all"),
             )
         refused = [i for i in wanted if current[i] != status and current[i] not in _NEXT[status]]
         if refused:
             listed = ", ".join(f"#{i}" for i in refused)
             raise SecopsError(
-                f"alert {listed} is {current[refused[0]]} and cannot be {_WORD[status]}; nothing was changed"
+                _("alert {ids} is {status} and cannot be {done}; nothing was changed").format(
+                    ids=listed, status=current[refused[0]], done=_(_WORD[status])
+                )
             )
         changed = [i for i in wanted if current[i] != status]
         values = {"status": status, "status_at": utc(now), "status_note": note}

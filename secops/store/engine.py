@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from secops.errors import WorkspaceError
 from secops.fsutil import private_sqlite_file
+from secops.i18n import _
 from secops.store.migrate import apply_migrations, current_version
 
 
@@ -58,15 +59,17 @@ def create_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise WorkspaceError(
-            f"database URL {redact_url(url)!r} is not valid",
-            hint="use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB",
+            _("database URL {url!r} is not valid").format(url=redact_url(url)),
+            hint=_("use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"),
         ) from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             folder = Path(database).parent
             if not folder.is_dir():
-                raise WorkspaceError(f"database folder {folder} does not exist", hint="run secops init first")
+                raise WorkspaceError(
+                    _("database folder {folder} does not exist").format(folder=folder), hint=_("run secops init first")
+                )
             # Raw log values and incident records: owner-only, made so before SQLite creates it.
             private_sqlite_file(Path(database))
         engine = sa.create_engine(parsed)
@@ -74,12 +77,15 @@ def create_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise WorkspaceError(
-            f"database {parsed.get_backend_name()!r} is not supported", hint="use SQLite (the default) or PostgreSQL"
+            _("database {name!r} is not supported").format(name=parsed.get_backend_name()),
+            hint=_("use SQLite (the default) or PostgreSQL"),
         )
     try:
         return sa.create_engine(parsed, pool_pre_ping=True)
     except ModuleNotFoundError:
-        raise WorkspaceError("the PostgreSQL driver is not installed", hint="pip install 'secops[postgres]'") from None
+        raise WorkspaceError(
+            _("the PostgreSQL driver is not installed"), hint="pip install 'secops[postgres]'"
+        ) from None
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
@@ -102,7 +108,7 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
         engine.dispose()
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
         raise WorkspaceError(
-            f"cannot open the workspace database {shown}: {reason}",
-            hint="restore it from a backup, or move it aside and re-run secops init",
+            _("cannot open the workspace database {path}: {reason}").format(path=shown, reason=reason),
+            hint=_("restore it from a backup, or move it aside and re-run secops init"),
         ) from None
     return Store(engine=engine, url=url)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from secops.errors import WorkspaceError
+from secops.i18n import _
 from secops.store import migrations as migrations_package
 
 _meta = sa.MetaData()
@@ -69,8 +70,10 @@ def apply_migrations(engine: Engine, *, target: int | None = None) -> list[int]:
         version = current_version(conn)
     if version > newest:
         raise WorkspaceError(
-            f"the workspace database has schema version {version}, newer than this secops knows ({newest})",
-            hint="upgrade secops to the version that wrote it",
+            _("the workspace database has schema version {version}, newer than this secops knows ({newest})").format(
+                version=version, newest=newest
+            ),
+            hint=_("upgrade secops to the version that wrote it"),
         )
     applied = []
     for migration in migrations:

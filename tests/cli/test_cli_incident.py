@@ -51,6 +51,9 @@ def test_verify_audit_detects_an_edited_row(cli: Invoke, tmp_path: Path) -> None
     engine.dispose()
     broken = cli("incident", "verify-audit")
     assert broken.exit_code == 1 and "entry 2" in broken.stderr
+    verdict = json.loads(cli("incident", "verify-audit", "--format", "json").stdout)
+    assert verdict["intact"] is False and verdict["problem"]["entry"] == 2 and verdict["entries"] == 2
+    assert cli("incident", "verify-audit", "--format", "json").exit_code == 1
 
 
 def test_steps_evidence_and_bad_input(cli: Invoke, tmp_path: Path) -> None:
@@ -94,25 +97,35 @@ def test_final_report_lists_every_audited_action(cli: Invoke, tmp_path: Path) ->
     ):
         result = cli("incident", *args)
         assert result.exit_code == 0, (args, result.stderr)
-    data = json.loads(cli("incident", "report", "1", "--kind", "final", "--format", "json").stdout)
+    data = json.loads(cli("incident", "report", "1", "--kind", "final").stdout)  # JSON on stdout without -o
     assert [e["action"] for e in data["timeline"]] == [
         "open", "acknowledged", "note", "contained", "set", "recovered", "reported", "closed",
     ]  # fmt: skip
     pdf = tmp_path / "final.pdf"
-    built = cli("incident", "report", "1", "--kind", "final", "--format", "pdf", "-o", str(pdf))
+    built = cli("incident", "report", "1", "--kind", "final", "-o", str(pdf))  # the type from the suffix
     assert built.exit_code == 0, built.stderr
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for words in ("网络安全事件总结报告", "处置时间线", "登记事件", "已断开外网", "上传组件未校验文件类型", "结束报告"):
         assert words in text, words
     assert len(data["timeline"]) == 8
-    wrong = cli("incident", "report", "1", "--format", "pdf", "-o", str(tmp_path / "x.docx"))
+    wrong = cli("incident", "report", "1", "--format", "pdf", "-o", str(tmp_path / "x.docx"))  # hidden, old scripts
     assert wrong.exit_code == 2
+    unknown = cli("incident", "report", "1", "-o", str(tmp_path / "x.txt"))
+    assert unknown.exit_code == 2 and ".docx, .pdf, .html or .json" in unknown.stderr
+    again = cli("incident", "report", "1", "--kind", "final", "-o", str(pdf))
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert cli("incident", "report", "1", "--kind", "final", "-o", str(pdf), "--force").exit_code == 0
+    binary = cli("incident", "report", "1", "--format", "docx", "-o", "-")
+    assert binary.exit_code == 2 and "stdout" in binary.stderr
+    as_json = tmp_path / "out" / "final.json"  # a missing folder is created
+    assert cli("incident", "report", "1", "--kind", "final", "-o", str(as_json)).exit_code == 0
+    assert json.loads(as_json.read_text(encoding="utf-8"))["timeline"] == data["timeline"]
 
 
 def test_initial_report_carries_what_is_known(cli: Invoke, tmp_path: Path) -> None:
     _open_major(cli)
     docx = tmp_path / "initial.docx"
-    assert cli("incident", "report", "1", "--format", "docx", "-o", str(docx)).exit_code == 0
+    assert cli("incident", "report", "1", "-o", str(docx)).exit_code == 0
     from docx import Document
 
     text = "\n".join(p.text for p in Document(str(docx)).paragraphs)
@@ -136,6 +149,10 @@ def test_zero_report_and_metrics(cli: Invoke, tmp_path: Path) -> None:
     assert rows[0]["month"] == "2026-11" and rows[0]["minutes_to_acknowledge"] == 55.0
     xlsx = tmp_path / "metrics.xlsx"
     assert cli("incident", "metrics", "-o", str(xlsx)).exit_code == 0 and xlsx.stat().st_size > 0
+    assert cli("incident", "metrics", "-o", str(xlsx)).exit_code == 2  # no silent overwrite
+    assert cli("incident", "metrics", "-o", str(xlsx), "--force").exit_code == 0
+    unknown = cli("incident", "metrics", "-o", str(tmp_path / "metrics.txt"))
+    assert unknown.exit_code == 2 and ".xlsx, .pdf, .docx or .html" in unknown.stderr
 
 
 def test_cacao_round_trip_of_every_playbook(run_cli: Invoke, tmp_path: Path) -> None:
@@ -175,10 +192,10 @@ def test_final_report_clock_is_not_started_until_recovery(cli: Invoke, tmp_path:
     assert "30 日内提交总结报告: 未开始" in table and "剩余 29天" not in table
     status = json.loads(cli("incident", "status", "--format", "json").stdout)
     assert all(c["deadline"] != "final-report" for c in status)
-    report = json.loads(cli("incident", "report", "1", "--kind", "followup", "--format", "json").stdout)
+    report = json.loads(cli("incident", "report", "1", "--kind", "followup", "-o", "-").stdout)
     assert [c["deadline"] for c in report["pending_clocks"]] == ["final-report"]
     docx = tmp_path / "followup.docx"
-    assert cli("incident", "report", "1", "--kind", "followup", "--format", "docx", "-o", str(docx)).exit_code == 0
+    assert cli("incident", "report", "1", "--kind", "followup", "-o", str(docx)).exit_code == 0
     from docx import Document
 
     rows = [[c.text for c in r.cells] for t in Document(str(docx)).tables for r in t.rows]

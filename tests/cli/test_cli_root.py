@@ -21,11 +21,13 @@ GROUPS = [
     "forward",
     "incident",
     "data",
+    "notify",
     "report",
     "scheduler",
     "content",
     "demo",
     "version",
+    "completion",
 ]
 
 

@@ -246,7 +246,8 @@ def test_a_notice_due_sooner_than_60_hours_sets_the_schools_clock(
     assert "按通报要求" in clock.name
     [view] = notice_views(ctx.state, datetime.now(UTC))
     assert view.due_at == clock.due_at  # the center and the school watch the same moment
-    shown = run_cli("incident", "show", "1")  # the notice itself, its issuer and deadline in Beijing time
+    # the notice itself, its issuer and deadline in Beijing time (in Chinese, the default language)
+    shown = run_cli("--lang", "zh", "incident", "show", "1")
     beijing = clock.due_at.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
     assert shown.exit_code == 0 and f"整改期限 {beijing}" in shown.stdout
     assert (

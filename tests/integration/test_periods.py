@@ -98,7 +98,7 @@ def test_a_period_reaches_the_school_which_reports_at_the_deadline_and_the_silen
         # D+1: a responder holds it; the deadline passes and nothing goes up: missing at the center.
         d1 = D + timedelta(days=1)
         monkeypatch.setenv("SECOPS_NOW", at(d1, "10:00").isoformat())
-        held = run_cli("incident", "zero-report", "--hold", "--day", d1.isoformat())
+        held = run_cli("--lang", "zh", "incident", "zero-report", "--hold", "--day", d1.isoformat())
         assert held.exit_code == 0, held.output
         assert "暂缓" in held.stdout
         assert _pass(ws, at(d1, "16:01")).zero_reports == "up to date"
@@ -115,7 +115,9 @@ def test_a_period_reaches_the_school_which_reports_at_the_deadline_and_the_silen
                 detected_at=at(d2, "09:00"),
             )  # fmt: skip
         monkeypatch.setenv("SECOPS_NOW", at(d2, "11:00").isoformat())
-        submitted = run_cli("incident", "zero-report", "--submit", "--day", d2.isoformat(), "--actor", "张老师")
+        submitted = run_cli(
+            "--lang", "zh", "incident", "zero-report", "--submit", "--day", d2.isoformat(), "--actor", "张老师"
+        )
         assert submitted.exit_code == 0, submitted.output
         assert "1 起事件" in submitted.stdout and "+08:00" in submitted.stdout
         twice = run_cli("incident", "zero-report", "--hold", "--day", d2.isoformat())

@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from secops.detection.attack import threat_group
 from secops.detection.events import Match
+from secops.i18n import language
 from secops.models import Alert
 from secops.store import Store
 from secops.store.alert_identity import SIGMA as SOURCE
@@ -37,6 +39,11 @@ def ecs_detail(match: Match) -> dict[str, Any]:
         "log": {"file": {"path": _absolute(match.log_file)}, "record": match.record},
         "sigma": {"type": match.rule_type, "event": match.event},
     }
+    if match.rule_title_zh:
+        detail["rule"]["name_zh"] = match.rule_title_zh
+    threat = threat_group(match.tags, language())
+    if threat is not None:
+        detail["threat"] = threat
     event = match.event if match.rule_type != "correlation" or not match.members else match.members[-1].event
     host = next((event[f] for f in _HOST_FIELDS if event.get(f)), None)
     if host is not None:
@@ -60,6 +67,12 @@ def identity(match: Match, source: str = SOURCE) -> str:
     return sigma_identity(source, match.rule_id, match.record, match.event)
 
 
+def alert_title(match: Match) -> str:
+    """What a person reads first: the rule's Chinese title when it has one and the workspace speaks
+    Chinese; the rule's own title otherwise (SigmaHQ rules are English)."""
+    return match.rule_title_zh if match.rule_title_zh and language() == "zh" else match.rule_title
+
+
 def match_alert(match: Match, now: datetime, source: str = SOURCE) -> Alert:
     """The alert for a match; its time is the event's (``now`` when the event has none)."""
     return Alert(
@@ -67,7 +80,7 @@ def match_alert(match: Match, now: datetime, source: str = SOURCE) -> Alert:
         source=source,
         kind="sigma_correlation" if match.rule_type == "correlation" else "sigma_detection",
         severity=SEVERITY.get(match.level, "medium"),
-        title=match.rule_title,
+        title=alert_title(match),
         asset_key=None,
         detail=ecs_detail(match),
         identity=identity(match, source),

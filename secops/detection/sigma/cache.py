@@ -34,7 +34,7 @@ from secops.detection.sigma.engine import CompiledRule, Engine
 from secops.detection.sigma.logsource import LogsourceSpec
 from secops.detection.sigma.ruleset import iter_rule_files
 
-FORMAT = 3
+FORMAT = 4
 KEEP = 4  # compiled sets kept (a few rule sources in use at once: shipped, packs, --rules)
 _ARGS: dict[str, type[Glob] | type[Regex]] = {"Glob": Glob, "Regex": Regex}
 
@@ -74,7 +74,7 @@ def _atom(field: str | None, op: str, arg: Any, cased: bool) -> Atom:
 def _dump(engine: Engine) -> bytes:
     rules = [
         (r.key, r.title, r.level, r.tags, r.tree, r.spec, r.hidden, str(r.origin[0]) if r.origin else "?",
-         r.origin[1] if r.origin else 0, r.name)
+         r.origin[1] if r.origin else 0, r.name, r.title_zh)
         for r in engine.rules
     ]  # fmt: skip
     specs = [astuple(spec) for spec in engine.specs]
@@ -95,8 +95,10 @@ def _load(data: bytes) -> Engine | None:
     table.atoms = [_atom(*flat) for flat in atoms]
     table.index = {atom: index for index, atom in enumerate(table.atoms)}
     compiled = [
-        CompiledRule(None, key, title, level, tags, tree, spec, hidden, origin=(Path(path), line), name=name)
-        for key, title, level, tags, tree, spec, hidden, path, line, name in rules
+        CompiledRule(
+            None, key, title, level, tags, tree, spec, hidden, origin=(Path(path), line), name=name, title_zh=title_zh
+        )
+        for key, title, level, tags, tree, spec, hidden, path, line, name, title_zh in rules
     ]
     return Engine.from_compiled(
         table,

@@ -80,6 +80,7 @@ from secops.detection.sigma.correlation_inputs import (
     references,
     rule_keys,
 )
+from secops.detection.sigma.ruleset import title_zh_of
 from secops.detection.sigma.windows import (
     EventCount,
     Temporal,
@@ -286,6 +287,7 @@ def _alert(rule: SigmaCorrelationRule, group: dict[str, Any], members: list[Corr
     return Match(
         rule_id=correlation_rule_id(rule),
         rule_title=rule.title,
+        rule_title_zh=title_zh_of(rule),
         level=rule.level.name.lower() if rule.level is not None else "informational",
         tags=[str(tag) for tag in rule.tags],
         log_file=last.log_file,

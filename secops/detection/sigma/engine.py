@@ -19,7 +19,7 @@ from secops.detection.events import EventBatch, Match, ReadStats, coalesce
 from secops.detection.sigma.atoms import AND, ATOM, NOT, OR, TRUE, AtomTable, CompileError, Node
 from secops.detection.sigma.batch import BatchContext
 from secops.detection.sigma.logsource import LogsourceSpec, logsource_masks
-from secops.detection.sigma.ruleset import RuleSet, rule_key
+from secops.detection.sigma.ruleset import RuleSet, rule_key, title_zh_of
 from secops.errors import ContentError
 
 if TYPE_CHECKING:  # pySigma is needed to compile rules, not to match them (the compiled cache)
@@ -41,6 +41,7 @@ class CompiledRule:
     hidden: bool = False  # a correlation base rule with generate: false
     origin: tuple[Path, int] | None = None  # the rule's file and line (kept for a cached rule)
     name: str | None = None  # the rule's name (correlations may reference it by name)
+    title_zh: str = ""  # the rule's Chinese title (custom attribute title_zh of our packs), for alerts
 
     @property
     def parsed(self) -> SigmaRule:
@@ -113,8 +114,9 @@ class Engine:
                 spec = LogsourceSpec.of(rule.logsource)
                 key = rule_key(rule)
                 compiled = CompiledRule(
-                    rule, key, rule.title, level_of(rule), tags_of(rule), tree, 0, origin=(path, line), name=rule.name
-                )
+                    rule, key, rule.title, level_of(rule), tags_of(rule), tree, 0, origin=(path, line), name=rule.name,
+                    title_zh=title_zh_of(rule),
+                )  # fmt: skip
             except CompileError as error:
                 self.errors.append(ContentError(path, line, f"rule '{rule.title}': {error}"))
                 continue
@@ -233,6 +235,7 @@ class Engine:
         return Match(
             rule_id=compiled.key,
             rule_title=compiled.title,
+            rule_title_zh=compiled.title_zh,
             level=compiled.level,
             tags=list(compiled.tags),
             log_file=batch.file_of(row),

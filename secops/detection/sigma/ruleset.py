@@ -57,6 +57,12 @@ class RuleSet:
         return names
 
 
+def title_zh_of(rule: SigmaRule | SigmaCorrelationRule) -> str:
+    """The Chinese title a rule of ours carries as the custom attribute ``title_zh`` ("" when none)."""
+    value = rule.custom_attributes.get("title_zh")
+    return value.strip() if isinstance(value, str) else ""
+
+
 def rule_key(rule: SigmaRule | SigmaCorrelationRule) -> str:
     """The identifier a match carries: the rule id, else its name, else its title."""
     if rule.id is not None:

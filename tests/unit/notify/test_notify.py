@@ -97,7 +97,7 @@ def test_typed_settings_are_checked_at_load_with_the_key_line(tmp_path: Path) ->
     (tmp_path / "notifiers.yaml").write_text(text + "  port: '2525'\n  extra: kept quiet\n", encoding="utf-8")
     (smtp,) = load_notifiers(tmp_path)
     assert smtp.name == "smtp"
-    assert smtp.settings.model_dump(by_alias=True) == {
+    assert smtp.settings.model_dump(by_alias=True, exclude_unset=True) == {
         "host": "mail.example.edu.cn",
         "from": "secops@example.edu.cn",
         "to": ["duty@example.edu.cn"],

@@ -156,6 +156,17 @@ def test_an_old_shape_loads_with_todays_defaults() -> None:
     assert problem.unmitigated is True
     assert problem.extra == {"typical_mitigations": ["双因素认证"]}
     assert record.items[0].part_name == "" and record.items[0].clause_28448 is None
+    assert record.items[0].remediation == ""  # stored before the catalog carried 整改建议
     out = record.to_json()
     assert out["conclusion_rule"] == "" and out["highrisk"][0]["typical_mitigations"] == ["双因素认证"]
     assert Assessment.from_json(out) == record
+
+
+def test_items_carry_the_catalogs_remediation() -> None:
+    record = Assessment.from_json(real_assessment())
+    catalog = load_catalog().by_id
+    for item in record.items:
+        assert item.remediation == catalog[item.id].remediation
+        assert item.remediation  # the general part is filled for every item
+    stored = record.to_json()["items"][0]
+    assert list(stored).index("remediation") == list(stored).index("summary") + 1  # where as_dict puts it

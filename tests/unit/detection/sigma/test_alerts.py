@@ -111,3 +111,25 @@ def test_yara_hits_once_per_rule_path_and_content_even_closed(store: Store) -> N
     assert store_hits(store, [hit("/www/a.php", "cc" * 32)], NOW) == (1, 0)  # changed content
     assert store_hits(store, [], NOW) == (0, 0)
     assert count(store, "yara") == 4
+
+
+def test_a_rule_with_a_chinese_title_gives_chinese_alerts_and_keeps_the_english_name(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chinese = match(1)
+    chinese.rule_title_zh = "查询参数中的 SQL 注入"
+    chinese.tags = ["attack.initial-access", "attack.t1190"]
+    monkeypatch.setenv("SECOPS_LANG", "zh")
+    assert store_matches(store, [chinese], NOW) == 1
+    english = match(2)
+    english.rule_title_zh = "查询参数中的 SQL 注入"
+    monkeypatch.setenv("SECOPS_LANG", "en")
+    assert store_matches(store, [english, match(3, rule="sigmahq-rule")], NOW) == 2
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(alerts.c.title, alerts.c.detail).order_by(alerts.c.id)).all()
+    titles = [row.title for row in rows]
+    assert titles == ["查询参数中的 SQL 注入", "SQL injection in the query", "SQL injection in the query"]
+    detail = rows[0].detail if isinstance(rows[0].detail, dict) else __import__("json").loads(rows[0].detail)
+    assert detail["rule"]["name"] == "SQL injection in the query" and detail["rule"]["name_zh"] == chinese.rule_title_zh
+    assert detail["threat"]["tactic"] == {"id": ["TA0001"], "name": ["初始访问"]}
+    assert detail["threat"]["technique"] == {"id": ["T1190"]}

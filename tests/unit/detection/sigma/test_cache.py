@@ -123,3 +123,15 @@ def test_sigmahq_windows_rules_load_from_the_cache_with_every_atom(tmp_path: Pat
         and [r.tree for r in cached.rules] == [r.tree for r in fresh.rules]
     )
     assert [r.key for r in cached.rules] == [r.key for r in fresh.rules]
+
+
+def test_the_chinese_title_of_a_rule_survives_the_cache(tmp_path: Path) -> None:
+    text = rule_yaml("sel:\n  Image|endswith: '\\evil.exe'\ncondition: sel").replace(
+        "title:", "title_zh: 可疑程序 evil.exe 启动\ntitle:", 1
+    )
+    rules = _rules(tmp_path / "rules", text)
+    fresh, hit = load_engine([rules], cache_dir=tmp_path / "cache")
+    cached, hit = load_engine([rules], cache_dir=tmp_path / "cache")
+    assert hit and fresh.rules[0].title_zh == cached.rules[0].title_zh == "可疑程序 evil.exe 启动"
+    batch = batch_of({"Image": "C:\\x\\evil.exe"})
+    assert [m.rule_title_zh for m in cached.match(batch)] == ["可疑程序 evil.exe 启动"]
