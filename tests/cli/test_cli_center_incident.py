@@ -320,7 +320,7 @@ def test_user_roles(center: Center) -> None:
 def test_chinese_by_default_english_with_lang_en(center: Center, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECOPS_LANG", "zh")  # what a person gets without --lang
     table = center.run("incident", "list")
-    assert table.exit_code == 0 and table.stdout.splitlines()[0].split()[:3] == ["ID", "标题", "学校"]
+    assert table.exit_code == 0 and table.stdout.splitlines()[0].split()[:3] == ["编号", "标题", "学校"]
     empty = center.run("incident", "list", "--school", "4111019999")
     assert empty.exit_code == 0 and empty.stdout == "" and empty.stderr.strip() == "没有未关闭的事件。"
     missing = _one_error_line(center.run("incident", "show", "999"))
