@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +30,16 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Most tests assert the English messages (the catalog's ids); tests of the Chinese default set
     # SECOPS_LANG=zh or pass --lang zh, and tests/unit/test_i18n.py keeps the catalog complete.
     monkeypatch.setenv("SECOPS_LANG", "en")
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """A command run with --lang (or a workspace language) leaves its choice in this process; the next
+    test, calling the library directly, must not inherit it."""
+    from secops.i18n import set_language
+
+    yield
+    set_language(None)
 
 
 @pytest.fixture

@@ -2,17 +2,80 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, emit_object, format_option, localize, safe_text, to_json
+from secops.cli.output import emit, emit_object, format_option, localize, safe_text, say, to_json
+from secops.i18n import _
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 _SOURCES = ("sigma", "yara", "discovery", "hunt")
 _SEVERITIES = ("info", "low", "medium", "high", "critical")
 _LIST_COLUMNS = ["id", "at", "severity", "source", "status", "host", "title"]
+_COMPLETED = 50  # alerts offered by shell completion, newest first
+
+
+def _labels() -> dict[str, str]:
+    """What a person reads for each field of an alert (JSON keeps the English keys)."""
+    return {
+        "id": _("ID"),
+        "at": _("Time"),
+        "severity": _("Severity"),
+        "source": _("Source"),
+        "status": _("Status"),
+        "host": _("Host"),
+        "title": _("Title"),
+        "time_known": _("Log time known"),
+        "rule": _("Rule"),
+        "source_ip": _("Source IP"),
+        "kind": _("Kind"),
+        "rule_id": _("Rule ID"),
+        "log_file": _("Log file"),
+        "record": _("Record"),
+        "path": _("Path"),
+        "sha256": "SHA-256",
+        "event": _("Matched event"),
+        "members": _("Correlated events"),
+        "change": _("Change"),
+        "status_at": _("Status changed at"),
+        "status_note": _("Status note"),
+        "identity": _("Identity"),
+    }
+
+
+def _completion(statuses: tuple[str, ...]) -> Any:
+    """Shell completion of alert ids (newest first, with their title), read from the workspace named
+    on the command line (or $SECOPS_HOME, ~/.secops); offers nothing rather than ever failing."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        import os
+
+        from click.shell_completion import CompletionItem
+
+        try:
+            from secops.config import load_workspace
+            from secops.store.alerts import AlertFilter, find_alerts
+            from secops.workspace import open_workspace_store
+
+            given = ctx.find_root().params.get("workspace")
+            path = Path(given or os.environ.get("SECOPS_HOME") or Path.home() / ".secops").expanduser()
+            with open_workspace_store(load_workspace(path)) as store:
+                rows = find_alerts(store, AlertFilter(statuses=statuses, limit=_COMPLETED))
+        except Exception:  # a missing or broken workspace: no completion, never a traceback in the shell
+            return []
+        return [
+            CompletionItem(str(row["id"]), help=safe_text(row["title"], 60))
+            for row in rows
+            if str(row["id"]).startswith(incomplete)
+        ]
+
+    return complete
 
 
 @click.group(cls=SecopsGroup)
@@ -66,16 +129,13 @@ def list_cmd(
     )
     with app.store(workspace) as store:
         rows = localize(find_alerts(store, where), zone)
-    if fmt == "table" and not rows:
-        click.echo("No alerts.")
-        return
     if fmt == "table":
         _mark_unknown_times(rows)
-    emit(rows, fmt, _LIST_COLUMNS)
+    emit(rows, fmt, _LIST_COLUMNS, headers=_labels(), empty=_("No alerts match."))
 
 
 @alerts.command()
-@click.argument("alert_id", type=int, metavar="ID")
+@click.argument("alert_id", type=int, metavar="ID", shell_complete=_completion(()))
 @format_option()
 @pass_app
 def show(app: AppContext, alert_id: int, fmt: str) -> None:
@@ -90,8 +150,13 @@ def show(app: AppContext, alert_id: int, fmt: str) -> None:
         return
     item.pop("detail")  # what is in it is shown above; --format json has it whole
     if not item.get("time_known", True):
-        item["at"] = f"{safe_text(item['at'])}（日志时间无法读取，此为入库时间）"
-    emit_object({key: _cell(value) for key, value in item.items() if value not in (None, "", [], {})}, fmt)
+        item["at"] = _("{time} (the log's time could not be read: this is when it was stored)").format(
+            time=safe_text(item["at"])
+        )
+    item.pop("time_known", None)  # said with the time itself
+    labels = _labels()
+    shown = {labels.get(key, key): _cell(value) for key, value in item.items() if value not in (None, "", [], {})}
+    emit_object(shown, fmt)
 
 
 def _mark_unknown_times(rows: list[dict[str, Any]]) -> None:
@@ -100,7 +165,7 @@ def _mark_unknown_times(rows: list[dict[str, Any]]) -> None:
     for row in unknown:
         row["at"] = f"{safe_text(row['at'])}*"
     if unknown:
-        click.echo("* 日志时间无法读取，显示的是入库时间 (the log's time could not be read: stored at)", err=True)
+        say(_("* the log's time could not be read: the time shown is when the alert was stored"), err=True)
 
 
 def _cell(value: Any) -> Any:
@@ -114,23 +179,31 @@ def _set(app: AppContext, ids: tuple[int, ...], status: str, note: str | None, f
     workspace = app.workspace()
     with app.store(workspace) as store:
         done = set_status(store, ids, status, note, app.now())
-    word = "Acknowledged" if status == "acked" else "Closed"
     if fmt != "table":
         rows = [{"id": i, "status": status, "changed": i in done.changed} for i in dict.fromkeys(ids)]
         emit(rows, fmt)
         return
     if done.changed:
-        click.echo(f"{word} {len(done.changed)} alert(s): {', '.join(f'#{i}' for i in done.changed)}.")
+        listed = ", ".join(f"#{i}" for i in done.changed)
+        message = (
+            _("Acknowledged {count} alert(s): {ids}.") if status == "acked" else _("Closed {count} alert(s): {ids}.")
+        )
+        click.echo(message.format(count=len(done.changed), ids=listed))
     if done.unchanged:
         already = ", ".join(f"#{i}" for i in done.unchanged)
-        click.echo(f"Already {status}, left as they were: {already}.")
+        message = (
+            _("Already acknowledged, left as they were: {ids}.")
+            if status == "acked"
+            else _("Already closed, left as they were: {ids}.")
+        )
+        click.echo(message.format(ids=already))
 
 
 _note = click.option("--note", help="Why (kept with the alert, shown by secops alerts show).")
 
 
 @alerts.command()
-@click.argument("ids", nargs=-1, required=True, type=int, metavar="ID...")
+@click.argument("ids", nargs=-1, required=True, type=int, metavar="ID...", shell_complete=_completion(("open",)))
 @_note
 @format_option()
 @pass_app
@@ -140,7 +213,9 @@ def ack(app: AppContext, ids: tuple[int, ...], note: str | None, fmt: str) -> No
 
 
 @alerts.command()
-@click.argument("ids", nargs=-1, required=True, type=int, metavar="ID...")
+@click.argument(
+    "ids", nargs=-1, required=True, type=int, metavar="ID...", shell_complete=_completion(("open", "acked"))
+)
 @_note
 @format_option()
 @pass_app

@@ -8,7 +8,9 @@ from typing import Any
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.output import emit, emit_object, format_option
+from secops.cli.data_output import refuse_table_overwrite
+from secops.cli.output import emit, emit_object, findings, force_option, format_option
+from secops.i18n import N_, _
 
 
 @click.group(cls=SecopsGroup)
@@ -48,26 +50,39 @@ def scan(sources: tuple[str, ...], categories: Path | None, max_xlsx_mb: float |
     else:
         for report in reports:
             _print_scan(report.as_dict())
-    if any(c.sensitive for r in reports for c in r.columns):
-        raise SystemExit(1)
+    findings(any(c.sensitive for r in reports for c in r.columns))
 
 
 def _print_scan(value: dict[str, Any]) -> None:
     k = value["k_anonymity_detail"]
     if k["k"] is not None:
-        anonymity = f" · k-匿名 {k['k']}（{'、'.join(k['quasi_identifiers'])}）"
+        anonymity = _(" · k-anonymity {k} ({columns})").format(k=k["k"], columns=_(", ").join(k["quasi_identifiers"]))
     elif k["exceeded_limit"]:
-        anonymity = f" · k-匿名 ≤ {k['k_at_most']}（组合超过 {k['groups']:,} 种，未精确计算）"
+        anonymity = _(" · k-anonymity ≤ {k} (more than {groups:,} combinations, not computed exactly)").format(
+            k=k["k_at_most"], groups=k["groups"]
+        )
     else:
         anonymity = ""
     columns = value["columns"]
     missed = sum(1 for c in columns if not c["recognised"])
     click.echo(
-        f"{value['path']}: {value['rows']:,} 行 · {len(columns)} 列（未识别 {missed} 列） · {value['grade']}"
-        f" · 14 岁以下 {value['minors_under_14']:,} 人{anonymity}"
+        _("{path}: {rows:,} rows · {columns} columns ({missed} unrecognised) · {grade} · {minors:,} under 14").format(
+            path=value["path"],
+            rows=value["rows"],
+            columns=len(columns),
+            missed=missed,
+            grade=value["grade"],
+            minors=value["minors_under_14"],
+        )
+        + anonymity
     )
     for candidate in value["candidates"]:
-        click.echo(f"  · {candidate['grade']}候选（需人工复核）：{candidate['note']}")
+        click.echo(
+            "  · "
+            + _("{grade} candidate (needs review by a person): {note}").format(
+                grade=candidate["grade"], note=candidate["note"]
+            )
+        )
     rows = []
     for column in columns:  # every column: an unrecognised one with its reason, never its values
         recognised = column["recognised"]
@@ -75,9 +90,9 @@ def _print_scan(value: dict[str, Any]) -> None:
             {
                 "column": column["column"],
                 "label": column["label"] or "",
-                "category": column["category"] if recognised else "未识别",
+                "category": column["category"] if recognised else _("unrecognised"),
                 "level": column["level"] if recognised else "",
-                "sensitive": "敏感" if column["sensitive"] else "",
+                "sensitive": _("sensitive") if column["sensitive"] else "",
                 "confidence": column["confidence"] if recognised else "",
                 "hits": f"{column['hits']:,}/{column['present']:,}" if column["kind"] else "",
                 "examples": " ".join(column["examples"]),
@@ -85,16 +100,34 @@ def _print_scan(value: dict[str, Any]) -> None:
             }
         )
     fields = ["column", "label", "category", "level", "sensitive", "confidence", "hits", "examples", "note"]
-    emit(rows, "table", fields)
+    emit(rows, "table", fields, headers=_headers(), empty=_("No columns."))
+
+
+def _headers() -> dict[str, str]:
+    return {
+        "column": _("Column"),
+        "label": _("Identified as"),
+        "category": _("Category"),
+        "level": _("Level"),
+        "sensitive": _("Sensitive"),
+        "confidence": _("Confidence"),
+        "hits": _("Hits"),
+        "examples": _("Examples (masked)"),
+        "note": _("Note"),
+        "operator": _("Operator"),
+        "chosen_by": _("Chosen by"),
+        "changed": _("Cells changed"),
+        "fallbacks": _("Fallbacks"),
+    }
 
 
 OPERATOR_NAMES = {
-    "mask": "部分屏蔽",
-    "pseudonym": "假名化(HMAC)",
-    "ff1": "保留格式加密(FF1)",
-    "generalize": "泛化",
-    "suppress": "删除",
-    "keep": "保留",
+    "mask": N_("partial masking"),
+    "pseudonym": N_("pseudonym (HMAC)"),
+    "ff1": N_("format-preserving encryption (FF1)"),
+    "generalize": N_("generalization"),
+    "suppress": N_("removed"),
+    "keep": N_("kept"),
 }
 
 
@@ -129,6 +162,7 @@ OPERATOR_NAMES = {
     help="refuse an XLSX whose sheets expand past this many MB (default 200, or $SECOPS_MAX_XLSX_MB; 0: no limit)",
 )
 @format_option()
+@force_option()
 def mask(
     source: str,
     output: str,
@@ -138,35 +172,49 @@ def mask(
     encoding: str | None,
     max_xlsx_mb: float | None,
     fmt: str,
+    force: bool,
 ) -> None:
     """Mask SOURCE (CSV, XLSX, JSON, JSON lines, Parquet or a SQL URL such as sqlite:///x.db#table)
     into OUTPUT, in the format of OUTPUT's suffix, rows and header kept. Columns are recognised as
     the scan does; the policy maps kinds, categories and column names to operators. The summary
-    counts changed cells per column and never shows a value."""
+    counts changed cells per column and never shows a value. An existing OUTPUT file is replaced only
+    with --force (a SQL table is never replaced)."""
     from secops.data.mask_policy import load_policy
     from secops.data.mask_table import mask_table, read_key
     from secops.data.mask_table import new_key_file as create_key
     from secops.errors import SecopsError
 
     if key_file and new_key_file:
-        raise SecopsError("give --key-file or --new-key-file, not both")
+        raise SecopsError(_("give --key-file or --new-key-file, not both"))
+    refuse_table_overwrite(source, output, force)
     key = create_key(new_key_file) if new_key_file else read_key(key_file) if key_file else None
     report = mask_table(source, output, policy=load_policy(policy), key=key, encoding=encoding, max_xlsx_mb=max_xlsx_mb)
     value = report.as_dict()
     if fmt != "table":
         emit_object(value, fmt)
         return
-    rate = f" · {value['rows_per_second']:,} 行/秒" if value["rows_per_second"] else ""
-    click.echo(f"{value['source']} -> {value['output']}: {value['rows']:,} 行 · 策略 {value['policy']}{rate}")
+    rate = _(" · {rate:,} rows/s").format(rate=value["rows_per_second"]) if value["rows_per_second"] else ""
+    click.echo(
+        _("{source} -> {output}: {rows:,} rows · policy {policy}").format(
+            source=value["source"], output=value["output"], rows=value["rows"], policy=value["policy"]
+        )
+        + rate
+    )
     notes = []
     if value["minors_under_14_in_sample"]:
-        notes.append("样本中有 14 岁以下未成年人：其个人信息均按敏感个人信息处理")
+        notes.append(_("minors under 14 in the sample: all their personal information is handled as sensitive"))
     if value["ragged_rows"]:
-        notes.append(f"{value['ragged_rows']:,} 行列数不齐（已补齐或截断）")
+        notes.append(
+            _("{count:,} row(s) with the wrong number of columns (padded or cut)").format(count=value["ragged_rows"])
+        )
     if value["formula_cells_neutralised"]:
-        notes.append(f"{value['formula_cells_neutralised']:,} 个单元格疑似公式，已加前缀 ' 防注入")
+        notes.append(
+            _("{count:,} cell(s) looked like formulas and were prefixed with ' against injection").format(
+                count=value["formula_cells_neutralised"]
+            )
+        )
     if value["cells_truncated"]:
-        notes.append(f"{value['cells_truncated']:,} 个单元格超出 XLSX 长度上限，已截断")
+        notes.append(_("{count:,} cell(s) longer than XLSX allows were cut").format(count=value["cells_truncated"]))
     for note in notes:
         click.echo(f"  · {note}")
     rows = [
@@ -174,14 +222,15 @@ def mask(
             "column": c["column"],
             "label": c["label"] or "",
             "category": c["category"] or "",
-            "operator": OPERATOR_NAMES.get(c["operator"], c["operator"]),
+            "operator": _(OPERATOR_NAMES[c["operator"]]) if c["operator"] in OPERATOR_NAMES else c["operator"],
             "chosen_by": c["chosen_by"],
             "changed": f"{c['cells_changed']:,}",
             "fallbacks": f"{c['fallbacks']:,}" if c["fallbacks"] else "",
         }
         for c in value["columns"]
     ]
-    emit(rows, "table", ["column", "label", "category", "operator", "chosen_by", "changed", "fallbacks"])
+    columns = ["column", "label", "category", "operator", "chosen_by", "changed", "fallbacks"]
+    emit(rows, "table", columns, headers=_headers(), empty=_("No columns."))
 
 
 def _attach_watermark_group() -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, emit_object, format_option, localize
+from secops.cli.data_output import refuse_table_overwrite
+from secops.cli.output import emit, emit_object, findings, force_option, format_option, localize, say
+from secops.i18n import _
 
 _KEY_HELP = "key file (32 random bytes); default: the workspace's data key, created on first use (0600)"
 
@@ -32,6 +35,7 @@ def watermark() -> None:
 @click.option("--gamma", type=int, default=10, show_default=True, help="about one cell in GAMMA of each carrier")
 @click.option("--pseudonymize", is_flag=True, help="also replace identifier columns by per-recipient keyed tokens")
 @format_option()
+@force_option()
 @pass_app
 def embed(
     app: AppContext,
@@ -44,14 +48,17 @@ def embed(
     gamma: int,
     pseudonymize: bool,
     fmt: str,
+    force: bool,
 ) -> None:
     """Write OUTPUT: SOURCE (CSV, XLSX, JSON, JSON lines, Parquet or a SQL URL such as
-    sqlite:///x.db#table) marked for RECIPIENT, in OUTPUT's format, and record the release."""
+    sqlite:///x.db#table) marked for RECIPIENT, in OUTPUT's format, and record the release.
+    An existing OUTPUT file is replaced only with --force."""
     from secops.data.watermark.keys import workspace_key
     from secops.data.watermark.release import EmbedOptions, release
 
+    refuse_table_overwrite(source, output, force)
     workspace = app.workspace()
-    key, _ = workspace_key(workspace.path, key_file)
+    key, _created = workspace_key(workspace.path, key_file)
     options = EmbedOptions(identity, carrier, gamma, pseudonymize)
     with app.store(workspace) as store:
         result = release(store, source, output, key=key, recipient=recipient, now=app.now(), options=options)
@@ -61,72 +68,123 @@ def embed(
         return
     stats = result.stats
     changed = sum(stats.changed.values())
-    click.echo(f"已为「{result.recipient}」生成带水印副本 {output}（发放记录 #{result.release_id}）")
-    click.echo(f"  行数 {stats.rows:,} · 行标识 {'+'.join(result.scheme.identity)} · 水印编号 {result.mark_id}")
     click.echo(
-        f"  载体列 {', '.join(c.column for c in result.scheme.carriers)} · 标记 {sum(stats.marked.values()):,} 格"
-        f" · 改动 {changed:,} 格（载体单元格的 {stats.changed_share:.2%}，仅末位）"
+        _("Marked copy {output} written for {recipient} (release #{release})").format(
+            output=output, recipient=result.recipient, release=result.release_id
+        )
+    )
+    click.echo(
+        "  "
+        + _("rows {rows:,} · row identity {identity} · mark {mark}").format(
+            rows=stats.rows, identity="+".join(result.scheme.identity), mark=result.mark_id
+        )
+    )
+    click.echo(
+        "  "
+        + _(
+            "carrier columns {carriers} · {marked:,} cells marked · {changed:,} cells changed "
+            "({share:.2%} of carrier cells, last digit only)"
+        ).format(
+            carriers=", ".join(c.column for c in result.scheme.carriers),
+            marked=sum(stats.marked.values()),
+            changed=changed,
+            share=stats.changed_share,
+        )
     )
     if result.pseudonymized:
-        click.echo(f"  假名化列 {', '.join(result.pseudonymized)}（按接收方密钥生成，可单行溯源）")
+        click.echo(
+            "  "
+            + _("pseudonymised columns {columns} (keyed per recipient: a single row traces back)").format(
+                columns=", ".join(result.pseudonymized)
+            )
+        )
     if stats.unaddressable:
-        click.echo(f"  {stats.unaddressable:,} 行缺少行标识，未加水印")
-    click.echo(f"  密钥指纹 {result.key_id}")
+        click.echo(
+            "  " + _("{count:,} row(s) without a row identity were not marked").format(count=stats.unaddressable)
+        )
+    click.echo("  " + _("key fingerprint {key}").format(key=result.key_id))
 
 
 @watermark.command()
 @click.argument("suspect")
 @click.option("--key-file", type=click.Path(path_type=Path), help=_KEY_HELP)
-@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@format_option()
 @pass_app
 def detect(app: AppContext, suspect: str, key_file: Path | None, fmt: str) -> None:
-    """Name the recipient whose copy SUSPECT is, with the false-accusation bound; exit 1 when no
-    recipient can be named (no mark, ambiguous, or another key)."""
+    """Name the recipient whose copy SUSPECT is, with the false-accusation bound. A check: exits 1
+    when a recipient is named (a leak traced), 0 when none can be (no mark, ambiguous, or another key)."""
     from secops.data.watermark.keys import workspace_key
     from secops.data.watermark.ledger import list_releases
     from secops.data.watermark.trace import trace_table
 
     workspace = app.workspace()
-    key, _ = workspace_key(workspace.path, key_file)
+    key, _created = workspace_key(workspace.path, key_file)
     with app.store(workspace) as store:
         releases = list_releases(store)
     trace = trace_table(suspect, key=key, releases=releases)
     verdict = trace.verdict
-    if fmt == "json":
-        emit_object(trace.as_dict(), "json")
+    if fmt != "table":
+        emit_object(trace.as_dict(), fmt)
     else:
         _print_trace(trace.as_dict(), len(releases))
-    if verdict.named is None:
-        raise SystemExit(1)
+    findings(verdict.named is not None)
 
 
-def _print_trace(value: dict[str, object], releases: int) -> None:
+def _print_trace(value: dict[str, Any], releases: int) -> None:
     reason = value["verdict"]
     others = value["releases_with_other_keys"]
     key_id = value["key_id"]
     if reason == "named":
         click.echo(
-            f"水印指向接收方「{value['recipient']}」：{value['matches']}/{value['total']} 个指纹位相符，"
-            f"误判概率上界 {value['candidates'][0]['bound_text']}"  # type: ignore[index]
+            _(
+                "The mark points to recipient {recipient}: {matches}/{total} fingerprint bits agree; "
+                "the chance of a false accusation is at most {bound}"
+            ).format(
+                recipient=value["recipient"],
+                matches=value["matches"],
+                total=value["total"],
+                bound=value["candidates"][0]["bound_text"],
+            )
         )
         return
     if not value["releases_tested"] and others:
-        click.echo(f"no mark found with this key (key fingerprint {key_id})")
-        listed = ", ".join(f"{k} ({n} 次发放)" for k, n in others.items())  # type: ignore[attr-defined]
-        click.echo(f"hint: 台账中的发放使用的是其他密钥：{listed}；请用当时的 --key-file 重试", err=True)
+        click.echo(_("no mark found with this key (key fingerprint {key})").format(key=key_id))
+        listed = _(", ").join(_("{key} ({count} release(s))").format(key=k, count=n) for k, n in others.items())
+        click.echo(
+            _("hint: the releases in the ledger used other keys: {keys}; try again with that --key-file").format(
+                keys=listed
+            ),
+            err=True,
+        )
         return
     if not releases:
-        click.echo("no mark found: 本工作区的发放台账为空")
+        click.echo(_("no mark found: the release ledger of this workspace is empty"))
         return
     if reason == "ambiguous":
-        click.echo("no mark found: 证据同时指向多个接收方，不作认定（可能为合谋或混合副本）")
+        click.echo(
+            _("no mark found: the evidence points to several recipients; none is named (collusion or a mixed copy?)")
+        )
     else:
-        click.echo(f"no mark found (key fingerprint {key_id})：未发现足以认定任何接收方的水印")
+        click.echo(
+            _("no mark found (key fingerprint {key}): no recipient can be named from the marks").format(key=key_id)
+        )
     if value["releases_without_identity"]:
-        click.echo(f"  {value['releases_without_identity']} 次发放的行标识列不在此文件中", err=True)
-    best = value["candidates"][:3]  # type: ignore[index]
+        say(
+            "  "
+            + _("{count} release(s) have row identity columns that are not in this file").format(
+                count=value["releases_without_identity"]
+            ),
+            err=True,
+        )
+    best = value["candidates"][:3]
     if best:
-        emit(best, "table", ["recipient", "matches", "total", "bound_text"])
+        headers = {
+            "recipient": _("Recipient"),
+            "matches": _("Bits agreeing"),
+            "total": _("Bits"),
+            "bound_text": _("False-accusation bound"),
+        }
+        emit(best, "table", ["recipient", "matches", "total", "bound_text"], headers=headers)
 
 
 @watermark.command()
@@ -145,4 +203,15 @@ def releases(app: AppContext, recipient: str | None, fmt: str) -> None:
     if fmt == "table":
         for row in rows:
             row["carriers"] = ",".join(row["carriers"])
-    emit(rows, fmt, columns)
+    headers = {
+        "id": _("ID"),
+        "created_at": _("Released at"),
+        "recipient": _("Recipient"),
+        "output": _("Marked copy"),
+        "rows": _("Rows"),
+        "carriers": _("Carrier columns"),
+        "changed_cells": _("Cells changed"),
+        "mark_id": _("Mark"),
+        "key_id": _("Key fingerprint"),
+    }
+    emit(rows, fmt, columns, headers=headers, empty=_("No releases recorded."))

@@ -8,9 +8,20 @@ import click
 
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.detect_run_cmd import Summary, default_rules, report_reading, run
-from secops.cli.output import safe_text, to_json
+from secops.cli.detect_report import MatchStream, Summary, report_reading
+from secops.cli.detect_run_cmd import complete_log_format, default_rules, run
+from secops.cli.output import (
+    findings,
+    force_option,
+    format_option,
+    refuse_overwrite,
+    safe_text,
+    say,
+    text_output,
+    to_json,
+)
 from secops.errors import SecopsError
+from secops.i18n import _
 
 
 @click.group(cls=SecopsGroup)
@@ -32,37 +43,61 @@ detect.add_command(run)
 )
 @click.option("--target", type=click.Choice(("lucene", "esql", "eql")), required=True, help="Query language.")
 @click.option("--pipeline", help="pySigma processing pipeline(s), comma-separated names or YAML files.")
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
-def convert(rule_paths: tuple[Path, ...], target: str, pipeline: str | None, fmt: str) -> None:
+@format_option()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="-",
+    show_default="stdout",
+    help="Write the queries to this file (- is stdout).",
+)
+@force_option()
+def convert(
+    rule_paths: tuple[Path, ...], target: str, pipeline: str | None, fmt: str, output: Path, force: bool
+) -> None:
     """Convert Sigma rules to Elasticsearch queries (Lucene, ES|QL or EQL).
 
-    A rule the target cannot express is reported with its reason; exits 1 when any rule failed.
+    table prints the queries as text, as sigma-cli does, each after a `# title (file:line)` comment
+    line; json and jsonl give every rule with its query or its error. A rule the target cannot express
+    is reported with its reason; exits 1 when any rule failed.
     """
+    refuse_overwrite(output, force)
     try:
         from secops.detection.convert import convert_rules
     except ImportError as error:  # pragma: no cover - the module ships with secops
-        raise SecopsError(f"conversion is not available: {error}") from None
+        raise SecopsError(_("conversion is not available: {reason}").format(reason=error)) from None
     results = convert_rules(list(rule_paths), target, pipeline)
     failed = [r for r in results if not r.ok]
-    if fmt == "json":
-        click.echo(to_json([r.as_dict() for r in results]))
-    else:
-        for result in results:
-            where = f"{result.path}:{result.line}" if result.line else result.path
-            if result.ok and result.query:
-                click.echo(f"# {result.title} ({where})\n{result.query}\n")
-            elif result.ok and result.note:
-                click.echo(f"# {result.title} ({where}): {result.note}\n")
-            elif not result.ok:
-                click.echo(f"secops: cannot convert {where}: {result.error}", err=True)
-    click.echo(f"secops: {len(results) - len(failed)} converted, {len(failed)} failed", err=True)
+    with text_output(output) as out:
+        if fmt == "json":
+            out.write(to_json([r.as_dict() for r in results]) + "\n")
+        elif fmt == "jsonl":
+            for result in results:
+                out.write(to_json(result.as_dict(), indent=None) + "\n")
+        else:
+            for result in results:
+                where = f"{result.path}:{result.line}" if result.line else result.path
+                if result.ok and result.query:
+                    out.write(f"# {result.title} ({where})\n{result.query}\n\n")
+                elif result.ok and result.note:
+                    out.write(f"# {result.title} ({where}): {result.note}\n\n")
+    for result in failed:
+        where = f"{result.path}:{result.line}" if result.line else result.path
+        click.echo(_("secops: cannot convert {where}: {reason}").format(where=where, reason=result.error), err=True)
+    say(
+        _("secops: {converted} converted, {failed} failed").format(
+            converted=len(results) - len(failed), failed=len(failed)
+        ),
+        err=True,
+    )
     if failed:
-        raise SystemExit(1)
+        click.get_current_context().exit(1)
 
 
 @detect.command()
 @click.argument("checkout", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="SIGMAHQ_DIR")
-@click.option("--format", "fmt", type=click.Choice(("table", "jsonl")), default="table", show_default=True)
+@format_option()
 def regression(checkout: Path, fmt: str) -> None:
     """Run SigmaHQ-style regression tests of the rules in SIGMAHQ_DIR.
 
@@ -74,6 +109,7 @@ def regression(checkout: Path, fmt: str) -> None:
           type: evtx          # or jsonl (one JSON event per line)
           match_count: 1      # pass = at least this many matches
           path: regression_data/rules/.../sample.evtx
+
     Example: secops detect regression ~/src/sigma. Exits 1 when any test fails.
     """
     from secops.detection.sigma.regression import run_regression
@@ -83,27 +119,34 @@ def regression(checkout: Path, fmt: str) -> None:
         results.append(result)
         if fmt == "jsonl":
             click.echo(to_json(result.as_dict(), indent=None))
-        else:
-            status = "PASS" if result.passed else "FAIL"
-            detail = result.error or f"{result.found} match(es), expected at least {result.expected}"
+        elif fmt == "table":
+            status = _("PASS") if result.passed else _("FAIL")
+            detail = result.error or _("{found} match(es), expected at least {expected}").format(
+                found=result.found, expected=result.expected
+            )
             click.echo(f"{status}  {safe_text(result.title or result.rule_path, 80)}  ({safe_text(detail, 300)})")
+    if fmt == "json":
+        click.echo(to_json([r.as_dict() for r in results]))
     failed = [r for r in results if not r.passed]
-    summary = f"{len(results) - len(failed)} passed, {len(failed)} failed"
-    if fmt == "table":
-        click.echo(summary)
-    else:
-        click.echo(summary, err=True)
+    say(
+        _("{passed} passed, {failed} failed").format(passed=len(results) - len(failed), failed=len(failed)),
+        err=fmt != "table",
+    )
     if not results:
-        raise SecopsError(f"no regression tests found under {checkout}", hint="rules need regression_tests_path")
-    if failed:
-        raise SystemExit(1)
+        raise SecopsError(
+            _("no regression tests found under {path}").format(path=checkout),
+            hint=_("rules need regression_tests_path"),
+        )
+    findings(bool(failed))
 
 
 @detect.command("index")
 @click.argument("logpaths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="LOGPATH...")
 @click.option("--es", "es_url", required=True, metavar="URL", help="Elasticsearch, e.g. http://127.0.0.1:9200.")
 @click.option("--index", required=True, help="Index to write (created with the events mapping when missing).")
-@click.option("--log-format", help="Read every file as this format instead of detecting it.")
+@click.option(
+    "--log-format", shell_complete=complete_log_format, help="Read every file as this format instead of detecting it."
+)
 @click.option("--timezone", "zone_name", metavar="ZONE", help="IANA zone of log times written without one.")
 @pass_app
 def index_cmd(
@@ -112,19 +155,21 @@ def index_cmd(
     """Index the events of LOGPATHs into Elasticsearch, as `detect run` reads them (for `detect hunt`).
 
     Re-indexing the same files is idempotent (each event's id is its file and record number).
+    Exits 1 when Elasticsearch rejected any event.
     """
     from secops.detection.es_index import connect, index_logs
 
     outcome = index_logs(connect(es_url), logpaths, index, log_format=log_format, zone=app.zone(zone_name))
     report_reading(outcome.stats)
-    reasons = f" ({', '.join(outcome.reasons)})" if outcome.reasons else ""
-    click.echo(
-        f"secops: {outcome.indexed} event(s) of {outcome.stats.files} file(s) indexed into {index}; "
-        f"{outcome.rejected} rejected{reasons}",
-        err=True,
+    message = _("secops: {indexed} event(s) of {files} file(s) indexed into {index}; {rejected} rejected").format(
+        indexed=outcome.indexed, files=outcome.stats.files, index=index, rejected=outcome.rejected
     )
+    if outcome.reasons:
+        message += f" ({', '.join(outcome.reasons)})"
     if outcome.rejected:
-        raise SystemExit(1)
+        click.echo(message, err=True)
+        click.get_current_context().exit(1)
+    say(message, err=True)
 
 
 @detect.command()
@@ -139,7 +184,14 @@ def index_cmd(
 )
 @click.option("--since", default="24h", show_default=True, help="Start: 30m, 24h, 7d ... before now, or an ISO time.")
 @click.option("--until", help="End (exclusive): a duration before now or an ISO time; default now.")
-@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json", "jsonl")),
+    default="table",
+    show_default=True,
+    help="table: a summary per rule; json: one document (matches, rules, problems); jsonl: one JSON line per match",
+)
 @click.option("--no-store", is_flag=True, help="Only print the matches; do not store them as workspace alerts.")
 @pass_app
 def hunt(
@@ -182,21 +234,35 @@ def hunt(
         }
         click.echo(to_json(document))
     else:
-        summary = Summary()
+        out, summary = MatchStream(fmt), Summary()
         for match in result.matches:
             summary.add(match)
-        summary.echo()
+            out.add(match, live=False)
+        if fmt == "table":
+            summary.echo()
     for problem in result.problems:
-        click.echo(f"secops: rule error: {problem}", err=True)
+        click.echo(_("secops: rule error: {error}").format(error=problem), err=True)
     for outcome in result.failed:
-        click.echo(f"secops: not hunted: {outcome.kind} {outcome.id} ({outcome.title}): {outcome.error}", err=True)
+        click.echo(
+            _("secops: not hunted: {kind} {id} ({title}): {reason}").format(
+                kind=outcome.kind, id=outcome.id, title=outcome.title, reason=outcome.error
+            ),
+            err=True,
+        )
     confirmed = sum(1 for r in result.rules if r.kind == "rule" and not r.exact and not r.error)
-    click.echo(
-        f"secops: {len(result.rules)} rule(s) over {index} from {safe_text(start)} to {safe_text(end)}: "
-        f"{len(result.failed) + len(result.problems)} not hunted, {confirmed} confirmed locally "
-        f"(regex/CIDR/...); {len(result.matches)} match(es)"
-        + (f", {written} new alert(s) stored" if written is not None else ""),
-        err=True,
+    line = _(
+        "secops: {rules} rule(s) over {index} from {start} to {end}: {failed} not hunted, {confirmed} confirmed "
+        "locally (regex/CIDR/...); {matches} match(es)"
+    ).format(
+        rules=len(result.rules),
+        index=index,
+        start=safe_text(start),
+        end=safe_text(end),
+        failed=len(result.failed) + len(result.problems),
+        confirmed=confirmed,
+        matches=len(result.matches),
     )
-    if result.matches:
-        raise SystemExit(1)
+    if written is not None:
+        line += _(", {count} new alert(s) stored").format(count=written)
+    say(line, err=True)
+    findings(bool(result.matches))

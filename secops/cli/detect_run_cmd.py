@@ -4,7 +4,6 @@ continuously (``--follow``), with matches streamed to the workspace's alerts."""
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -14,18 +13,21 @@ import click
 
 from secops.cli.base import SecopsCommand
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import render_table, safe_text, to_json
+from secops.cli.detect_report import MatchStream, Summary, notes, report, rule_error
+from secops.cli.output import FORMATS as OUTPUT_FORMATS
+from secops.cli.output import findings, say
 from secops.errors import SecopsError
+from secops.i18n import _
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
+
+    from click.shell_completion import CompletionItem
 
     from secops.detection.events import EventBatch, Match, ReadStats
     from secops.detection.incremental import IncrementalRead
     from secops.detection.sigma.engine import Engine
     from secops.store import Store
-
-_LEVEL_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "informational": 4}
 
 
 def default_rules() -> Path:
@@ -39,9 +41,20 @@ def _placeholders(values: tuple[str, ...]) -> dict[str, list[str]]:
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--placeholder")
+            raise click.BadParameter(_("{value!r} is not NAME=VALUE").format(value=item), param_hint="--placeholder")
         found.setdefault(name.strip("%"), []).append(value)
     return found
+
+
+def complete_log_format(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The log formats the readers know (never raises: completion must not fail)."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        from secops.detection.readers import FORMATS
+    except Exception:  # a broken install completes nothing
+        return []
+    return [CompletionItem(name) for name in FORMATS if name.startswith(incomplete)]
 
 
 @click.command(cls=SecopsCommand)
@@ -53,14 +66,19 @@ def _placeholders(values: tuple[str, ...]) -> dict[str, list[str]]:
     type=click.Path(exists=True, path_type=Path),
     help="Sigma rule file or folder (repeatable; default: the shipped rules/sigma pack).",
 )
-@click.option("--log-format", help="Read every file as this format instead of detecting it (evtx, jsonl, web, ...).")
+@click.option(
+    "--log-format",
+    shell_complete=complete_log_format,
+    help="Read every file as this format instead of detecting it (evtx, jsonl, web, ...).",
+)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("table", "jsonl")),
+    type=click.Choice(OUTPUT_FORMATS),
     default="table",
     show_default=True,
-    help="table: a summary per rule (--follow: a line per match); jsonl: one JSON line per match",
+    help="table: a summary per rule (--follow: a line per match); json: one array of the matches; "
+    "jsonl: one JSON line per match",
 )
 @click.option("--placeholder", "placeholders", multiple=True, metavar="NAME=VALUE", help="Value for %NAME% (expand).")
 @click.option(
@@ -97,25 +115,30 @@ def run(
     Once:        secops detect run /var/log/nginx/access.log
     Scheduled:   secops detect run --store /var/log/nginx /var/log/auth.log   (only new lines)
     Continuous:  secops detect run --follow --store /var/log/nginx/access.log
+
     With --store each file's place (device, inode, offset) is kept in the workspace: rotation and
     truncation are followed, and an alert already stored is never stored twice. --follow without
     --store starts at the end of each file. Correlation windows span what one pass reads.
     Reading problems and rule errors are reported on stderr and never stop the run. Exits 1 when
-    anything matched, 0 otherwise.
+    anything matched, 0 otherwise; Ctrl-C stops --follow (exit 130), SIGTERM ends it like a finished run.
     """
     from secops.detection.events import ReadStats
     from secops.detection.readers import FORMATS
 
     if log_format is not None and log_format not in FORMATS:
-        raise click.BadParameter(f"{log_format!r} is not one of {', '.join(FORMATS)}", param_hint="--log-format")
+        raise click.BadParameter(
+            _("{value!r} is not one of {choices}").format(value=log_format, choices=", ".join(FORMATS)),
+            param_hint="--log-format",
+        )
     if from_start and not store:
-        raise click.BadParameter("only means something with --store", param_hint="--from-start")
+        raise click.BadParameter(_("only means something with --store"), param_hint="--from-start")
     missing = [str(path) for path in logpaths if not path.exists()]
     if missing and not follow:  # --follow waits for a log that is not there yet, like tail -F
-        raise click.BadParameter(f"{', '.join(missing)} does not exist", param_hint="LOGPATH")
+        raise click.BadParameter(_("{paths} does not exist").format(paths=", ".join(missing)), param_hint="LOGPATH")
     zone = app.zone(zone_name)
     stats = ReadStats()
     summary = Summary()
+    out = MatchStream(fmt)
     opened = app.store(app.workspace()) if store else None
     try:
         reader = (
@@ -124,25 +147,27 @@ def run(
         if follow:
             assert reader is not None
             engine = _engine(app, rule_paths, _placeholders(placeholders))
-            _follow(app, engine, reader, opened, summary, fmt, interval)
+            _follow(app, engine, reader, opened, summary, out, interval)
+            out.close()  # stopped by SIGTERM: the run ends as a finished one
         else:
             # the logs are read (in a second process where one helps) while the rules load
             with _batches(reader, list(logpaths), log_format, stats, zone) as batches:
                 engine = _engine(app, rule_paths, _placeholders(placeholders))
-                written = _one_pass(app, engine, batches, opened, summary, fmt)
+                written = _one_pass(app, engine, batches, opened, summary, out)
             if reader is not None and opened is not None:
                 reader.save(opened, app.now())
-                _notes(reader.notes)
+                notes(reader.notes)
+            out.close()
             if fmt == "table":
                 summary.echo()
             if opened is not None:
-                click.echo(f"secops: {written} new alert(s) stored in the workspace", err=True)
+                say(_("secops: {count} new alert(s) stored in the workspace").format(count=written), err=True)
     finally:
+        out.end_started()  # a JSON array is closed even when Ctrl-C ends the run
         if opened is not None:
             opened.dispose()
-    _report(engine, stats, summary.count)
-    if summary.count:
-        raise SystemExit(1)
+    report(engine, stats, summary.count)
+    findings(summary.count > 0)
 
 
 def _reader(
@@ -205,7 +230,7 @@ def _one_pass(
     batches: Iterable[EventBatch],
     opened: Store | None,
     summary: Summary,
-    fmt: str,
+    out: MatchStream,
     live: bool = False,
 ) -> int:
     """Match one stretch of logs; matches are printed and stored as they come (memory stays flat).
@@ -214,9 +239,9 @@ def _one_pass(
 
     gc.freeze()  # the parsed rules live as long as the run: keep the collector from rescanning them
     try:
-        seen = _observed(engine.run_batches(batches), summary, fmt, live)
+        seen = _observed(engine.run_batches(batches), summary, out, live)
         if opened is None:
-            for _ in seen:
+            for _match in seen:
                 pass
             return 0
         from secops.detection.sigma.alerts import store_matches
@@ -226,29 +251,11 @@ def _one_pass(
         gc.unfreeze()
 
 
-def _observed(matches: Iterable[Match], summary: Summary, fmt: str, live: bool) -> Iterator[Match]:
-    from secops.cli.output import shown
-
+def _observed(matches: Iterable[Match], summary: Summary, out: MatchStream, live: bool) -> Iterator[Match]:
     for match in matches:
         summary.add(match)
-        if fmt == "jsonl":
-            click.echo(to_json(_shown_match(match), indent=None))
-        elif live:
-            when = shown(match.timestamp).strftime("%Y-%m-%d %H:%M:%S") if match.timestamp else "—"
-            where = f"{Path(match.log_file).name}:{match.record}"
-            click.echo(f"{when}  {match.level:<8} {safe_text(match.rule_title, 80)}  ({safe_text(where)})")
+        out.add(match, live)
         yield match
-
-
-def _shown_match(match: Match) -> dict[str, Any]:
-    """The match as JSON with its times in the display zone (the instant unchanged)."""
-    from secops.cli.output import shown
-
-    value = match.as_dict()
-    value["timestamp"] = shown(match.timestamp) if match.timestamp else None
-    for member, shown_member in zip(match.members, value.get("members", []), strict=False):
-        shown_member["timestamp"] = shown(member.timestamp) if member.timestamp else None
-    return value
 
 
 def _follow(
@@ -257,37 +264,32 @@ def _follow(
     reader: IncrementalRead,
     opened: Store | None,
     summary: Summary,
-    fmt: str,
+    out: MatchStream,
     interval: float,
 ) -> None:
-    """Passes over what is new until Ctrl-C or SIGTERM; each pass's bookmarks are saved after its alerts."""
+    """Passes over what is new until SIGTERM (ends like a finished run) or Ctrl-C (the
+    KeyboardInterrupt goes on to the root: one line, exit 130); each pass's bookmarks are saved after
+    its alerts, so an interrupted pass is read again next time and its alerts are not stored twice."""
     import signal
     import time
 
     stop: list[int] = []
     previous = signal.signal(signal.SIGTERM, lambda number, _frame: stop.append(number))
-    click.echo(f"secops: following {len(reader.paths)} path(s); Ctrl-C stops", err=True)
+    say(_("secops: following {count} path(s); Ctrl-C stops").format(count=len(reader.paths)), err=True)
     try:
         while not stop:
-            written = _one_pass(app, engine, reader.batches(), opened, summary, fmt, live=True)
+            written = _one_pass(app, engine, reader.batches(), opened, summary, out, live=True)
             if opened is not None:
                 reader.save(opened, app.now())
                 if written:
-                    click.echo(f"secops: {written} new alert(s) stored", err=True)
-            _notes(reader.notes)
+                    say(_("secops: {count} new alert(s) stored").format(count=written), err=True)
+            notes(reader.notes)
             reader.advance()
             deadline = time.monotonic() + interval
             while not stop and time.monotonic() < deadline:
                 time.sleep(min(0.2, interval))
-    except KeyboardInterrupt:
-        pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def _notes(notes: list[str]) -> None:
-    for note in notes:
-        click.echo(f"secops: note: {safe_text(note)}", err=True)
 
 
 def pack_rules(app: AppContext, kind: str) -> list[Path]:
@@ -316,79 +318,11 @@ def _engine(app: AppContext, rule_paths: tuple[Path, ...], placeholders: dict[st
     engine, _cached = load_engine(paths, placeholders=placeholders, cache_dir=sigma_cache_dir(app))
     if not engine.rules and not engine.ruleset.correlations:
         for error in engine.errors:
-            click.echo(str(error), err=True)
+            rule_error(error)
         raise SecopsError(
-            f"no usable Sigma rule in {', '.join(str(p) for p in rule_paths) or 'the shipped pack'}",
-            hint="check the paths given with --rules",
+            _("no usable Sigma rule in {paths}").format(
+                paths=", ".join(str(p) for p in rule_paths) or _("the shipped pack")
+            ),
+            hint=_("check the paths given with --rules"),
         )
     return engine
-
-
-class Summary:
-    """Matches counted per rule (the table), without keeping the matches themselves."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.rules: dict[str, dict[str, Any]] = {}
-
-    def add(self, match: Match) -> None:
-        self.count += 1
-        row = self.rules.get(match.rule_id)
-        if row is None:
-            row = self.rules[match.rule_id] = {
-                "level": match.level,
-                "rule": match.rule_title,
-                "matches": 0,
-                "files": set(),
-                "first": f"{Path(match.log_file).name}:{match.record}",
-            }
-        row["matches"] += 1
-        row["files"].add(match.log_file)
-
-    def echo(self) -> None:
-        if not self.count:
-            click.echo("No matches.")
-            return
-        rows = sorted(self.rules.values(), key=lambda r: (_LEVEL_ORDER.get(r["level"], 9), -r["matches"], r["rule"]))
-        click.echo(
-            render_table(
-                [{**r, "files": len(r["files"])} for r in rows], ["level", "matches", "files", "first", "rule"]
-            )
-        )
-        click.echo(f"\n{self.count} match(es) of {len(rows)} rule(s)")
-
-
-def _report(engine: Engine, stats: ReadStats, count: int) -> None:
-    """Reading and rule problems, on stderr."""
-    out = sys.stderr
-    errors = [*engine.errors, *engine.failure_errors()]
-    for error in errors:
-        click.echo(f"secops: rule error: {error}", err=True)
-    for warning in engine.warnings:
-        click.echo(f"secops: warning: {warning}", err=True)
-    report_reading(stats)
-    malformed = sum(stats.malformed.values())
-    print(
-        f"secops: {len(engine.rules)} rule(s), {len(engine.ruleset.correlations)} correlation(s), "
-        f"{len(errors)} rule error(s); {stats.files} file(s), {stats.events} event(s), "
-        f"{malformed} malformed, {len(stats.skipped)} skipped; {count} match(es)",
-        file=out,
-    )
-
-
-def report_reading(stats: ReadStats) -> None:
-    """Files skipped, malformed lines and unreadable times, with line numbers (never line content)."""
-    for path, why in stats.skipped.items():
-        click.echo(f"secops: skipped {safe_text(path)}: {safe_text(why)}", err=True)
-    for path, bad in stats.malformed.items():
-        if bad:
-            lines = ", ".join(str(n) for n in stats.malformed_lines.get(path, []))
-            first = f" (first: line {lines})" if lines else ""
-            click.echo(f"secops: {safe_text(path)}: {bad} malformed line(s)/record(s) skipped{first}", err=True)
-    for path, bad in stats.bad_times.items():
-        lines = ", ".join(str(n) for n in stats.bad_time_lines.get(path, []))
-        click.echo(
-            f"secops: {safe_text(path)}: {bad} line(s) with a time that cannot be read (first: line {lines}); "
-            "their events are kept in file order without a time",
-            err=True,
-        )

@@ -85,6 +85,12 @@ class RootGroup(SecopsGroup):
         set_language(None)  # each command starts from --lang, $SECOPS_LANG or the workspace's
         return super().make_context(info_name, args, parent, **extra)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        finally:  # a host that runs commands in-process (tests, the scheduler) keeps its own language
+            set_language(None)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -27,6 +27,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from secops.content.kinds import kind_named
 from secops.content.validate import ContentUnit, parse_unit
 from secops.errors import ContentErrors, SecopsError
+from secops.i18n import _
 
 CATEGORY_KIND = kind_named("data-category")
 
@@ -191,12 +192,18 @@ class CategoryTable(ContentUnit):
         names: set[str] = set()
         for index, category in enumerate(self.categories):
             if category.name in names:
-                problems.append(_problem(("categories", index, "name"), f"category {category.name} appears twice"))
+                problems.append(
+                    _problem(
+                        ("categories", index, "name"),
+                        _("category {name} appears twice").format(name=category.name),
+                    )
+                )
             names.add(category.name)
             for kind in category.kinds:
                 if kind in seen:
                     where = ("categories", index, "kinds")
-                    problems.append(_problem(where, f"kind {kind} is already in category {seen[kind]}"))
+                    message = _("kind {kind} is already in category {name}").format(kind=kind, name=seen[kind])
+                    problems.append(_problem(where, message))
                 seen[kind] = category.name
         if not problems:
             problems = self._failed_examples()
@@ -215,7 +222,10 @@ class CategoryTable(ContentUnit):
                     got = self.classify(case.column, found.kind, median=found.median).category
                     if (got == category.name) != (expected == "match"):
                         where = ("categories", index, "examples", expected, number)
-                        problems.append(_problem(where, f"column {case.column!r} is classified as {got or 'nothing'}"))
+                        message = _("column {column!r} is classified as {category}").format(
+                            column=case.column, category=got or _("nothing")
+                        )
+                        problems.append(_problem(where, message))
         return problems
 
     def by_name(self, name: str) -> Category | None:
@@ -287,7 +297,10 @@ def load_categories(path: Path | None = None) -> CategoryTable:
         return _DEFAULT[0]
     file = path or default_table_path()
     if not file.is_file():
-        raise SecopsError(f"{file}: no such category table", hint=f"see {default_table_path()}")
+        raise SecopsError(
+            _("{path}: no such category table").format(path=file),
+            hint=_("see {path}").format(path=default_table_path()),
+        )
     unit, errors = parse_unit(file, CATEGORY_KIND)
     if errors or unit is None:
         raise ContentErrors(errors)

@@ -18,11 +18,12 @@ import pyarrow as pa
 
 from secops.data.table_base import Table, batch_of, fit_row
 from secops.errors import SecopsError
+from secops.i18n import N_, _
 
 CSV_BLOCK_BYTES = 16 << 20  # also the longest CSV row read (the old 16 MiB cell limit)
-ENCODING_HINT = "convert the file to UTF-8, e.g. iconv -f <encoding> -t utf-8 (UTF-16 needs its BOM)"
+ENCODING_HINT = N_("convert the file to UTF-8, e.g. iconv -f <encoding> -t utf-8 (UTF-16 needs its BOM)")
 SAMPLE_CHARS = 64 * 1024  # the header and the delimiter are read from this much
-RESAVE_HINT = "open it in Excel or WPS and save it again as CSV UTF-8, or export the table again"
+RESAVE_HINT = N_("open it in Excel or WPS and save it again as CSV UTF-8, or export the table again")
 # Ragged rows are re-read with the csv module, whose 128 KiB cell limit would stop a row pyarrow
 # accepts: the limit follows the parser's (only ever raised, the setting is process-wide).
 csv.field_size_limit(max(csv.field_size_limit(), CSV_BLOCK_BYTES))
@@ -60,9 +61,11 @@ def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
         candidates = ("utf-16",)
         if whole and len(head) % 2:
             raise SecopsError(
-                f"{path}: byte {len(head) - 1:,}: the UTF-16 file ends in the middle of a character (an odd "
-                "number of bytes): it was cut short",
-                hint="copy or export the file again",
+                _(
+                    "{path}: byte {byte:,}: the UTF-16 file ends in the middle of a character (an odd number of "
+                    "bytes): it was cut short"
+                ).format(path=path, byte=len(head) - 1),
+                hint=_("copy or export the file again"),
             )
     furthest: UnicodeDecodeError | None = None
     for encoding in candidates:
@@ -77,10 +80,12 @@ def detect_encoding(path: Path, probe_bytes: int = 1 << 20) -> str:
     where = ""
     if furthest is not None:
         line = _line_at(head, furthest.start, furthest.encoding)
-        where = f": line {line} (byte {furthest.start:,}) is not valid {_name(furthest.encoding)}"
+        where = _(": line {line} (byte {byte:,}) is not valid {encoding}").format(
+            line=line, byte=furthest.start, encoding=_name(furthest.encoding)
+        )
     raise SecopsError(
-        f"{path}: unknown text encoding (neither UTF-8, UTF-16 nor GB18030/GBK){where}",
-        hint=ENCODING_HINT,
+        _("{path}: unknown text encoding (neither UTF-8, UTF-16 nor GB18030/GBK)").format(path=path) + where,
+        hint=_(ENCODING_HINT),
     )
 
 
@@ -133,10 +138,12 @@ def _check_head(path: Path, encoding: str) -> None:
     line = head[:nul].count(b"\n") + 1
     probe = head[:256]
     zeros = max(probe[0::2].count(0), probe[1::2].count(0))  # UTF-16 of ASCII: every other byte is NUL
-    what = "UTF-16 without its byte order mark" if zeros * 3 >= len(probe) // 2 else "binary"
+    what = _("UTF-16 without its byte order mark") if zeros * 3 >= len(probe) // 2 else _("binary")
     raise SecopsError(
-        f"{path}: line {line} (byte {nul:,}): NUL bytes, which no CSV holds: the file looks {what}",
-        hint=RESAVE_HINT,
+        _("{path}: line {line} (byte {byte:,}): NUL bytes, which no CSV holds: the file looks {what}").format(
+            path=path, line=line, byte=nul, what=what
+        ),
+        hint=_(RESAVE_HINT),
     )
 
 
@@ -152,9 +159,11 @@ def _check_header_line(path: Path, sample: str) -> None:
     while position >= 0:
         if line.count('"', 0, position) % 2 == 0:  # outside quotes
             raise SecopsError(
-                f"{path}: line 1 (character {position + 1}): a carriage return (CR) alone inside the header row "
-                "cuts it in two",
-                hint="remove the line break from the header cell, or " + RESAVE_HINT,
+                _(
+                    "{path}: line 1 (character {position}): a carriage return (CR) alone inside the header row cuts "
+                    "it in two"
+                ).format(path=path, position=position + 1),
+                hint=_("remove the line break from the header cell, or {hint}").format(hint=_(RESAVE_HINT)),
             )
         position = line.find("\r", position + 1)
 
@@ -169,17 +178,21 @@ def read_csv(path: Path, chunk_rows: int, *, threads: bool = False) -> Table:
         longer = bool(handle.read(1))
     if longer and not any(end in sample for end in "\r\n"):
         raise SecopsError(
-            f"{path}: line 1: no line end in the first {SAMPLE_CHARS >> 10} KiB: not a CSV table with a header row",
-            hint=RESAVE_HINT,
+            _("{path}: line 1: no line end in the first {size} KiB: not a CSV table with a header row").format(
+                path=path, size=SAMPLE_CHARS >> 10
+            ),
+            hint=_(RESAVE_HINT),
         )
     _check_header_line(path, sample)
     dialect = _dialect(sample)
     try:
         header = next(csv.reader(io.StringIO(sample, newline=""), dialect), None)
     except csv.Error:  # what the parser says can quote the row: never shown
-        raise SecopsError(f"{path}: line 1: the header row is not readable as CSV", hint=RESAVE_HINT) from None
+        raise SecopsError(
+            _("{path}: line 1: the header row is not readable as CSV").format(path=path), hint=_(RESAVE_HINT)
+        ) from None
     if not header or not any(name.strip() for name in header):
-        raise SecopsError(f"{path}: no header row")
+        raise SecopsError(_("{path}: no header row").format(path=path))
     newline = "\r\n" if "\r\n" in sample or "\n" not in sample else "\n"
     table = Table(path, "csv", [h.strip() for h in header], encoding, dialect.delimiter, newline)
     width = len(header)
@@ -284,26 +297,30 @@ def _csv_error(path: Path, rows: int, error: Exception, encoding: str | None = N
     text = str(error)
     if "straddl" in text or "block" in text:
         return SecopsError(
-            f"{path}: a row after row {rows:,} is longer than {CSV_BLOCK_BYTES >> 20} MiB",
-            hint="split the huge cell or export the table as JSON lines",
+            _("{path}: a row after row {rows:,} is longer than {size} MiB").format(
+                path=path, rows=rows, size=CSV_BLOCK_BYTES >> 20
+            ),
+            hint=_("split the huge cell or export the table as JSON lines"),
         )
     # The parser decodes whole blocks, and a ragged row with bad bytes stops it with a parse
     # error: either way a second pass finds the very place of the first bad bytes.
     found = locate_bad_bytes(path, encoding) if encoding else None
     if found is not None and encoding is not None:
         return SecopsError(
-            f"{path}: line {found[0]:,} (byte {found[1]:,}): bytes not valid {_name(encoding)}, the encoding "
-            "detected from the start of the file",
-            hint=ENCODING_HINT,
+            _(
+                "{path}: line {line:,} (byte {byte:,}): bytes not valid {encoding}, the encoding detected from the "
+                "start of the file"
+            ).format(path=path, line=found[0], byte=found[1], encoding=_name(encoding)),
+            hint=_(ENCODING_HINT),
         )
     if isinstance(error, UnicodeDecodeError) or "UTF8" in text or "decode" in text:
         return SecopsError(
-            f"{path}: bytes not valid in the detected encoding after row {rows:,}",
-            hint=ENCODING_HINT,
+            _("{path}: bytes not valid in the detected encoding after row {rows:,}").format(path=path, rows=rows),
+            hint=_(ENCODING_HINT),
         )
     # The parser's own message can quote the row it stopped at: it never goes into the error.
-    reason = "a quoted cell is never closed" if "quote" in text.lower() else "the CSV parser stopped"
+    reason = _("a quoted cell is never closed") if "quote" in text.lower() else _("the CSV parser stopped")
     return SecopsError(
-        f"{path}: not readable as CSV after row {rows:,} ({reason})",
-        hint="check the rows after that one, or export the table again (UTF-8 CSV or XLSX)",
+        _("{path}: not readable as CSV after row {rows:,} ({reason})").format(path=path, rows=rows, reason=reason),
+        hint=_("check the rows after that one, or export the table again (UTF-8 CSV or XLSX)"),
     )

@@ -40,6 +40,7 @@ from secops.data.mask_kernels import (
     stars,
 )
 from secops.errors import SecopsError
+from secops.i18n import _
 
 CACHE_LIMIT = 1_000_000  # distinct values remembered per column before the cache starts over
 IDENTIFIER_KINDS = frozenset({"id_card", "xueji", "mobile", "bank_card", "passport", "travel_permit", "uscc", "plate"})
@@ -206,8 +207,8 @@ class Pseudonym(Distinct):
         super().__init__(kind)
         if algorithm == "sm3" and "sm3" not in hashlib.algorithms_available:
             raise SecopsError(
-                "the policy asks for SM3 pseudonyms, but this Python's OpenSSL has no SM3",
-                hint="use algorithm: sha256, or run secops with a Python whose OpenSSL provides SM3",
+                _("the policy asks for SM3 pseudonyms, but this Python's OpenSSL has no SM3"),
+                hint=_("use algorithm: sha256, or run secops with a Python whose OpenSSL provides SM3"),
             )
         self.key = derive_key(key, f"pseudonym/{algorithm}")
         self.algorithm = algorithm
@@ -357,14 +358,14 @@ OPERATORS: dict[str, type[Operator]] = {
 
 def unknown_operator(name: str) -> str:
     """The one message for an operator name the registry does not know."""
-    return f"unknown operator {name} (known: {', '.join(sorted(OPERATORS))})"
+    return _("unknown operator {name} (known: {names})").format(name=name, names=", ".join(sorted(OPERATORS)))
 
 
 def operator_class(name: str) -> type[Operator]:
     try:
         return OPERATORS[name]
     except KeyError:
-        raise SecopsError(unknown_operator(name), hint="see rules/data/policies/default.yml") from None
+        raise SecopsError(unknown_operator(name), hint=_("see rules/data/policies/default.yml")) from None
 
 
 def build_operator(name: str, kind: str | None, parameters: OperatorParameters, key: bytes | None) -> Operator:
@@ -372,7 +373,7 @@ def build_operator(name: str, kind: str | None, parameters: OperatorParameters, 
     operator = operator_class(name)
     if operator.needs_key and key is None:
         raise SecopsError(
-            f"the policy uses {name}, which needs a key",
-            hint="give --key-file FILE (create one with --new-key-file FILE)",
+            _("the policy uses {operator}, which needs a key").format(operator=name),
+            hint=_("give --key-file FILE (create one with --new-key-file FILE)"),
         )
     return operator.create(kind, parameters, key)

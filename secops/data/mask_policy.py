@@ -20,6 +20,7 @@ from secops.content.kinds import kind_named
 from secops.content.validate import ContentUnit, parse_unit
 from secops.data.mask_operators import OPERATORS, OperatorParameters, unknown_operator
 from secops.errors import ContentErrors, SecopsError
+from secops.i18n import _
 
 NO_FF1_KINDS = frozenset({"name", "address", "email", "birth_date", "plate", "ip"})
 GENERALIZE_TO = {"year", "month", "district", "city", "province", "band"}
@@ -161,7 +162,10 @@ def load_policy(path: Path | None = None) -> MaskPolicy:
     """The policy in ``path`` (the shipped default when None), validated; errors name file:line."""
     path = path or default_policy_path()
     if not path.is_file():
-        raise SecopsError(f"{path}: no such policy file", hint=f"see the examples in {default_policy_path().parent}")
+        raise SecopsError(
+            _("{path}: no such policy file").format(path=path),
+            hint=_("see the examples in {folder}").format(folder=default_policy_path().parent),
+        )
     unit, errors = parse_unit(path, POLICY_KIND)
     if errors or unit is None:
         raise ContentErrors(errors)

@@ -30,6 +30,7 @@ from secops.data.table_base import CHUNK_ROWS, Table, as_text
 from secops.data.tables import format_of, open_table
 from secops.errors import SecopsError
 from secops.fsutil import check_output_path, write_text_atomic
+from secops.i18n import _
 
 KEY_BYTES = 32
 SAMPLE = 500  # values per column to recognise it: enough for the 60% share rule, a fixed cost
@@ -38,7 +39,9 @@ SAMPLE = 500  # values per column to recognise it: enough for the 60% share rule
 def read_key(path: Path) -> bytes:
     """A key file: 32 random bytes, raw or as 64 hex characters."""
     if not path.is_file():
-        raise SecopsError(f"{path}: no such key file", hint="create one with --new-key-file FILE")
+        raise SecopsError(
+            _("{path}: no such key file").format(path=path), hint=_("create one with --new-key-file FILE")
+        )
     data = path.read_bytes()
     text = data.strip()
     if len(text) == 2 * KEY_BYTES:
@@ -49,15 +52,17 @@ def read_key(path: Path) -> bytes:
     if len(data) == KEY_BYTES:
         return data
     raise SecopsError(
-        f"{path}: not a key file (32 random bytes, raw or 64 hex characters)",
-        hint="create one with --new-key-file FILE",
+        _("{path}: not a key file (32 random bytes, raw or 64 hex characters)").format(path=path),
+        hint=_("create one with --new-key-file FILE"),
     )
 
 
 def new_key_file(path: Path) -> bytes:
     """Create a key file readable by its owner only (0600); an existing file is never replaced."""
     if path.exists():
-        raise SecopsError(f"{path}: already exists", hint="a key is never overwritten: choose another name")
+        raise SecopsError(
+            _("{path}: already exists").format(path=path), hint=_("a key is never overwritten: choose another name")
+        )
     key = secrets.token_bytes(KEY_BYTES)
     write_text_atomic(check_output_path(path), key.hex() + "\n", permissions=0o600)
     return key
@@ -257,7 +262,9 @@ def mask_table(
     policy = policy or load_policy()
     out_format = format_of(output)
     if same_target(source, output):
-        raise SecopsError(f"{output}: the output is the input", hint="write the masked copy to another file")
+        raise SecopsError(
+            _("{path}: the output is the input").format(path=output), hint=_("write the masked copy to another file")
+        )
     table = open_table(source, chunk_rows=chunk_rows, max_xlsx_mb=max_xlsx_mb)
     batches = iter(table.batches)
     first = next(batches, None)

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from secops.data.table_base import Table, batch_of, hide_password, text_of
 from secops.errors import SecopsError
+from secops.i18n import _
 
 _URL = re.compile(r"^(sqlite|postgresql|postgres|mysql|mariadb|mssql|oracle)(\+\w+)?://", re.IGNORECASE)
 
@@ -32,23 +33,23 @@ def split_url(url: str) -> tuple[Any, str | None, str]:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
-    base, _, fragment = url.partition("#")
+    base, _sep, fragment = url.partition("#")
     try:
         parsed = make_url(base)
     except (ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
-        raise SecopsError(f"{hide_password(url)}: not a database URL") from None
+        raise SecopsError(_("{url}: not a database URL").format(url=hide_password(url))) from None
     name = fragment or parsed.query.get("table")
     if isinstance(name, tuple):
         name = name[0]
     if not name:
         raise SecopsError(
-            f"{hide_password(url)}: no table named",
-            hint="add #TABLE or ?table=TABLE, e.g. sqlite:///roster.db#students",
+            _("{url}: no table named").format(url=hide_password(url)),
+            hint=_("add #TABLE or ?table=TABLE, e.g. sqlite:///roster.db#students"),
         )
     parsed = parsed.difference_update_query(["table"])
     if parsed.drivername in ("mysql", "mariadb"):  # the bare name means mysqlclient; PyMySQL is what we ship
         parsed = parsed.set(drivername=f"{parsed.drivername}+pymysql")
-    schema, _, table = name.rpartition(".")
+    schema, _dot, table = name.rpartition(".")
     return parsed, schema or None, table
 
 
@@ -62,13 +63,15 @@ def _engine(parsed: Any, *, must_exist: bool = True) -> Any:
 
     sqlite_file = parsed.get_backend_name() == "sqlite" and parsed.database
     if must_exist and sqlite_file and not Path(parsed.database).is_file():
-        raise SecopsError(f"{parsed.database}: no such SQLite database file")
+        raise SecopsError(_("{path}: no such SQLite database file").format(path=parsed.database))
     try:
         return create_engine(parsed)
     except Exception as error:  # a missing DB-API driver is the usual cause
         raise SecopsError(
-            f"{hide_password(str(parsed))}: cannot use this database ({type(error).__name__}: {str(error)[:120]})",
-            hint="install its driver, e.g. pip install pymysql for mysql+pymysql://",
+            _("{url}: cannot use this database ({kind}: {reason})").format(
+                url=hide_password(str(parsed)), kind=type(error).__name__, reason=str(error)[:120]
+            ),
+            hint=_("install its driver, e.g. pip install pymysql for mysql+pymysql://"),
         ) from None
 
 
@@ -82,9 +85,11 @@ def open_sql_table(url: str, *, chunk_rows: int) -> Table:
     try:
         sql_table = SqlTable(name, MetaData(), schema=schema, autoload_with=engine)
     except NoSuchTableError:
-        raise SecopsError(f"{display(url)}: no table {name!r}") from None
+        raise SecopsError(_("{url}: no table {name!r}").format(url=display(url), name=name)) from None
     except SQLAlchemyError as error:
-        raise SecopsError(f"{display(url)}: cannot read the database ({type(error).__name__})") from None
+        raise SecopsError(
+            _("{url}: cannot read the database ({kind})").format(url=display(url), kind=type(error).__name__)
+        ) from None
     header = [column.name for column in sql_table.columns]
     table = Table(Path(display(url)), "sql", header, source=url)
 
@@ -98,7 +103,9 @@ def open_sql_table(url: str, *, chunk_rows: int) -> Table:
                     yield batch_of([list(row) for row in part], header)
         except SQLAlchemyError as error:  # a damaged database file, a lost connection
             raise SecopsError(
-                f"{display(url)}: cannot read the database after row {rows:,} ({type(error).__name__})"
+                _("{url}: cannot read the database after row {rows:,} ({kind})").format(
+                    url=display(url), rows=rows, kind=type(error).__name__
+                )
             ) from None
         finally:
             engine.dispose()
@@ -137,10 +144,13 @@ class SqlWriter:
         if self.parsed.get_backend_name() == "sqlite" and self.parsed.database:
             folder = Path(self.parsed.database).resolve().parent
             if not folder.is_dir():
-                raise SecopsError(f"output folder {folder} does not exist")
+                raise SecopsError(_("output folder {folder} does not exist").format(folder=folder))
         self.engine = _engine(self.parsed, must_exist=False)
         if inspect(self.engine).has_table(self.name, schema=self.schema):
-            raise SecopsError(f"{display(url)}: table {self.name!r} already exists", hint="write to a new table name")
+            raise SecopsError(
+                _("{url}: table {name!r} already exists").format(url=display(url), name=self.name),
+                hint=_("write to a new table name"),
+            )
         self.connection: Any = None
         self.transaction: Any = None
         self.sql_table: Any = None

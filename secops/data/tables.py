@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from secops.data.table_base import CHUNK_ROWS, Table, fit_row, rows_to_batches
 from secops.errors import SecopsError
+from secops.i18n import _
 
 FORMATS = ("csv", "xlsx", "json", "jsonl", "parquet", "sql")
 SUFFIXES = {
@@ -46,8 +47,8 @@ def format_of(path: Path | str) -> str:
     if suffix in SUFFIXES:
         return SUFFIXES[suffix]
     raise SecopsError(
-        f"{path}: unknown table format {suffix or '(none)'}",
-        hint="use .csv, .xlsx, .json, .jsonl, .parquet or a SQL URL such as sqlite:///FILE.db#TABLE",
+        _("{path}: unknown table format {suffix}").format(path=path, suffix=suffix or _("(none)")),
+        hint=_("use .csv, .xlsx, .json, .jsonl, .parquet or a SQL URL such as sqlite:///FILE.db#TABLE"),
     )
 
 
@@ -66,9 +67,9 @@ def open_table(
         return open_sql_table(str(source), chunk_rows=chunk_rows)
     path = Path(source)
     if not path.is_file():
-        raise SecopsError(f"{path}: no such file")
+        raise SecopsError(_("{path}: no such file").format(path=path))
     if path.stat().st_size == 0:
-        raise SecopsError(f"{path}: the file is empty")
+        raise SecopsError(_("{path}: the file is empty").format(path=path))
     kind = format_of(path)
     if kind == "csv":
         from secops.data.csvtables import read_csv
@@ -93,10 +94,12 @@ def _xlsx(path: Path, chunk_rows: int) -> Table:
         sheet = book.get_sheet_by_index(0)
         rows = iter(sheet.iter_rows())
     except Exception as error:  # calamine raises its own error types for damaged files
-        raise SecopsError(f"{path}: not a readable XLSX file ({type(error).__name__})") from None
+        raise SecopsError(
+            _("{path}: not a readable XLSX file ({kind})").format(path=path, kind=type(error).__name__)
+        ) from None
     header = next(rows, None)
     if not header or not any(str(h).strip() for h in header):
-        raise SecopsError(f"{path}: the first sheet has no header row")
+        raise SecopsError(_("{path}: the first sheet has no header row").format(path=path))
     table = Table(path, "xlsx", [str(h).strip() for h in header])
     width = len(table.header)
 
@@ -121,7 +124,8 @@ def _json(path: Path, chunk_rows: int) -> Table:
     first = next(records(path, encoding, None), None)
     if not isinstance(first, dict) or not first:
         raise SecopsError(
-            f"{path}: the first record is not a JSON object", hint="a JSON array of objects, or one object per line"
+            _("{path}: the first record is not a JSON object").format(path=path),
+            hint=_("a JSON array of objects, or one object per line"),
         )
     table = Table(path, "jsonl" if records is _json_lines else "json", [str(k) for k in first], encoding)
     keys = list(first)
@@ -173,11 +177,13 @@ def _json_array(path: Path, encoding: str, table: Table | None) -> Iterator[Any]
             except json.JSONDecodeError:
                 complete = False
                 if eof:
-                    raise SecopsError(f"{path}: the JSON array is cut or damaged") from None
+                    raise SecopsError(_("{path}: the JSON array is cut or damaged").format(path=path)) from None
             except RecursionError:
                 raise SecopsError(
-                    f"{path}: record {count + 1:,} is nested too deeply (lists or objects inside each other)",
-                    hint="flatten the records: a table's cells are values, not deep structures",
+                    _("{path}: record {record:,} is nested too deeply (lists or objects inside each other)").format(
+                        path=path, record=count + 1
+                    ),
+                    hint=_("flatten the records: a table's cells are values, not deep structures"),
                 ) from None
             if not complete:  # an element straddles the buffer's end: read more
                 more = handle.read(step)
@@ -196,10 +202,12 @@ def _parquet(path: Path, chunk_rows: int) -> Table:
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as error:
-        raise SecopsError(f"{path}: not a readable Parquet file ({str(error)[:120]})") from None
+        raise SecopsError(
+            _("{path}: not a readable Parquet file ({reason})").format(path=path, reason=str(error)[:120])
+        ) from None
     header = list(parquet.schema_arrow.names)
     if not header:
-        raise SecopsError(f"{path}: the Parquet file has no columns")
+        raise SecopsError(_("{path}: the Parquet file has no columns").format(path=path))
     table = Table(path, "parquet", header)
     table.batches = (
         pa.RecordBatch.from_arrays(batch.columns, names=header) for batch in parquet.iter_batches(chunk_rows)

@@ -27,6 +27,7 @@ from secops.data.table_base import text_of
 from secops.data.tables import format_of
 from secops.errors import SecopsError
 from secops.fsutil import atomic_output
+from secops.i18n import _
 
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 XLSX_MAX_ROWS = 1_048_576
@@ -66,7 +67,7 @@ def neutralise(column: pa.Array) -> tuple[pa.Array, int]:
 
 
 def neutralise_text(value: str) -> str:
-    column, _ = neutralise(pa.array([value], pa.string()))
+    column, _count = neutralise(pa.array([value], pa.string()))
     return str(column[0].as_py())
 
 
@@ -109,7 +110,10 @@ class CsvWriter(TableWriter):
         import pyarrow.csv as pacsv
 
         if encoding not in ENCODINGS:
-            raise SecopsError(f"cannot write CSV in {encoding}", hint=f"use one of {', '.join(ENCODINGS)}")
+            raise SecopsError(
+                _("cannot write CSV in {encoding}").format(encoding=encoding),
+                hint=_("use one of {choices}").format(choices=", ".join(ENCODINGS)),
+            )
         self.handle = handle
         # one BOM at the start, then BOM-less chunks
         self.codec = {"utf-8-sig": "utf-8", "utf-16": "utf-16-le"}.get(encoding, encoding)
@@ -165,8 +169,8 @@ class XlsxWriter(TableWriter):
     def write(self, batch: pa.RecordBatch) -> None:
         if self.rows + batch.num_rows >= XLSX_MAX_ROWS:
             raise SecopsError(
-                f"more than {XLSX_MAX_ROWS - 1:,} rows do not fit in one XLSX sheet",
-                hint="write CSV, JSON lines or Parquet instead",
+                _("more than {rows:,} rows do not fit in one XLSX sheet").format(rows=XLSX_MAX_ROWS - 1),
+                hint=_("write CSV, JSON lines or Parquet instead"),
             )
         sheet = self.sheet
         columns = [column.to_pylist() for column in self._safe_columns(batch)]
@@ -259,9 +263,10 @@ class ParquetWriter(TableWriter):
                 cast.append(column if column.type == target.type else pc.cast(column, target.type))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 raise SecopsError(
-                    f"column {self.header[index]!r} changes type after row {self.rows:,}"
-                    f" ({target.type} -> {column.type})",
-                    hint="write CSV or JSON lines instead, or make the column's type uniform",
+                    _("column {column!r} changes type after row {rows:,} ({before} -> {after})").format(
+                        column=self.header[index], rows=self.rows, before=target.type, after=column.type
+                    ),
+                    hint=_("write CSV or JSON lines instead, or make the column's type uniform"),
                 ) from None
         self.writer.write_batch(pa.RecordBatch.from_arrays(cast, schema=self.schema))
         self.rows += batch.num_rows
@@ -318,7 +323,9 @@ def open_writer(
         return
     path = Path(target)
     if fmt == "xlsx" and path.suffix.lower() != ".xlsx":
-        raise SecopsError(f"{path}: XLSX output is written as .xlsx only", hint="name the output file *.xlsx")
+        raise SecopsError(
+            _("{path}: XLSX output is written as .xlsx only").format(path=path), hint=_("name the output file *.xlsx")
+        )
     if fmt == "csv" and path.suffix.lower() == ".tsv":
         delimiter = "\t"
     with atomic_output(path, "wb") as handle:

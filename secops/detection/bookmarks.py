@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from secops.detection.readers._files import GZIP_MAGIC
+from secops.i18n import _
 
 ROTATED_NAME = re.compile(r"(\.\d+|-\d{8})(\.gz)?$")  # logrotate's access.log.1, secure-20240301.gz
 HEAD_BYTES = 1024  # the first line, up to this much, names the file's content
@@ -104,7 +105,9 @@ def plan_file(
     head = head_digest(path)
     known = by_inode.get(key)
     if known is not None and known.head != head:
-        notes.append(f"{name}: not the content read last time (truncated and rewritten): read from the top")
+        notes.append(
+            _("{path}: not the content read last time (truncated and rewritten): read from the top").format(path=name)
+        )
         known = None
     stamp = {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
     if _is_whole_file(path):
@@ -116,7 +119,9 @@ def plan_file(
     start, records = 0, 0
     if known is not None:
         if info.st_size < known.offset:
-            notes.append(f"{name}: shorter than when last read (truncated): read again from the top")
+            notes.append(
+                _("{path}: shorter than when last read (truncated): read again from the top").format(path=name)
+            )
         else:
             start, records = known.offset, known.records
     elif tail:
@@ -140,7 +145,11 @@ def _rotated_rest(
     moved = _find_inode(path.parent, previous.device, previous.inode)
     if moved is None:
         if not ROTATED_NAME.search(path.name):  # a live log's old file; rotated names move on by design
-            notes.append(f"{path}: rotated and the old file is gone: lines written after the last run may be missed")
+            notes.append(
+                _("{path}: rotated and the old file is gone: lines written after the last run may be missed").format(
+                    path=path
+                )
+            )
         return []
     if str(moved) != str(path) and moved.exists():
         try:

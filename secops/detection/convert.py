@@ -46,6 +46,7 @@ from sigma.rule import SigmaDetection, SigmaDetectionItem, SigmaRule
 from secops.detection.index_template import index_template
 from secops.detection.sigma.rules import load_rules
 from secops.errors import SecopsError
+from secops.i18n import _
 
 __all__ = ["TARGETS", "ConvertedRule", "convert_rules", "index_template", "known_pipelines"]
 
@@ -112,13 +113,15 @@ def resolve_pipeline(spec: str | None, target: str) -> ProcessingPipeline | None
         return resolver.resolve(names, target=target)
     except SigmaPipelineNotFoundError as error:
         raise SecopsError(
-            f"unknown Sigma pipeline: {error}",
-            hint="known: " + ", ".join(known_pipelines()) + "; or the path of a pipeline YAML file",
+            _("unknown Sigma pipeline: {reason}").format(reason=error),
+            hint=_("known: {names}; or the path of a pipeline YAML file").format(names=", ".join(known_pipelines())),
         ) from None
     except SigmaPipelineNotAllowedForBackendError as error:
-        raise SecopsError(f"pipeline cannot be used with target {target}: {error}") from None
+        raise SecopsError(
+            _("pipeline cannot be used with target {target}: {reason}").format(target=target, reason=error)
+        ) from None
     except (SigmaError, OSError, ValueError) as error:
-        raise SecopsError(f"invalid Sigma pipeline {spec!r}: {error}") from None
+        raise SecopsError(_("invalid Sigma pipeline {spec!r}: {reason}").format(spec=spec, reason=error)) from None
 
 
 def convert_rules(
@@ -135,7 +138,10 @@ def convert_rules(
     """
     backend_class = TARGETS.get(target)
     if backend_class is None:
-        raise SecopsError(f"unknown conversion target {target!r}", hint="use one of: " + ", ".join(TARGETS))
+        raise SecopsError(
+            _("unknown conversion target {target!r}").format(target=target),
+            hint=_("use one of {choices}").format(choices=", ".join(TARGETS)),
+        )
     processing = resolve_pipeline(pipeline, target)
     if lowercase_values is None:
         lowercase_values = target == "esql" and processing is None
@@ -156,7 +162,9 @@ def convert_rules(
     for correlation in ruleset.correlations:
         entry = _entry(ruleset.origin(correlation), correlation, "correlation")
         if not supports_correlations:
-            entry.error = f"{target} cannot express correlation rules; convert them to esql or eql"
+            entry.error = _("{target} cannot express correlation rules; convert them to esql or eql").format(
+                target=target
+            )
             results.append(entry)
             continue
         try:
@@ -176,11 +184,13 @@ def convert_rules(
     for rule in ruleset.rules:
         entry = _entry(ruleset.origin(rule), rule, "rule")
         if target == "eql" and _has_keywords(rule):
-            entry.error = "keyword (field-less) detections have no EQL equivalent; use lucene"
+            entry.error = _("keyword (field-less) detections have no EQL equivalent; use lucene")
         else:
             _convert(backend, rule, entry)
             if not entry.queries and entry.error is None and id(rule) in users:
-                entry.note = "part of correlation " + ", ".join(repr(t) for t in users[id(rule)])
+                entry.note = _("part of correlation {titles}").format(
+                    titles=", ".join(repr(t) for t in users[id(rule)])
+                )
         results.append(entry)
     for correlation in sorted(correlations):  # pySigma orders referenced correlations first
         entry = _entry(ruleset.origin(correlation), correlation, "correlation")
@@ -208,10 +218,12 @@ def _convert(backend: TextQueryBackend, rule: SigmaRule | SigmaCorrelationRule, 
         entry.error = sigma_error_message(error)
         return
     except Exception as error:  # a backend bug on one rule must not stop the others
-        entry.error = f"conversion failed: {type(error).__name__}: {sigma_error_message(error)}"
+        entry.error = _("conversion failed: {kind}: {reason}").format(
+            kind=type(error).__name__, reason=sigma_error_message(error)
+        )
         return
     if len(backend.errors) > collected:
-        entry.error = "; ".join(sigma_error_message(error) for _, error in backend.errors[collected:])
+        entry.error = "; ".join(sigma_error_message(error) for _rule, error in backend.errors[collected:])
         return
     entry.queries = [query if isinstance(query, str) else str(query) for query in queries]
 

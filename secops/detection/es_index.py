@@ -46,6 +46,7 @@ from secops.detection.sigma.batch import (
 )
 from secops.detection.sigma.view import text_of
 from secops.errors import SecopsError
+from secops.i18n import _
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -68,13 +69,14 @@ def connect(url: str, *, timeout: float = 30.0) -> Elasticsearch:
     from elasticsearch import ApiError, Elasticsearch, TransportError
 
     if not url.startswith(("http://", "https://")):
-        raise SecopsError(f"not an Elasticsearch URL: {url!r}", hint="use http://HOST:PORT")
+        raise SecopsError(_("not an Elasticsearch URL: {url!r}").format(url=url), hint=_("use http://HOST:PORT"))
     client = Elasticsearch(url, request_timeout=timeout)
     try:
         client.cluster.health(timeout="10s")
     except (TransportError, ApiError) as error:  # this distribution has no GET /: health is the probe
         raise SecopsError(
-            f"Elasticsearch at {url} is not reachable: {type(error).__name__}", hint="check --es and that the node runs"
+            _("Elasticsearch at {url} is not reachable: {kind}").format(url=url, kind=type(error).__name__),
+            hint=_("check --es and that the node runs"),
         ) from None
     return client
 
@@ -107,7 +109,10 @@ def ensure_index(es: Elasticsearch, index: str) -> bool:
     except BadRequestError as error:
         if error.error == "resource_already_exists_exception":  # another indexer was faster
             return False
-        raise SecopsError(f"cannot create index {index!r}: {error.error}", hint="use a lowercase index name") from None
+        raise SecopsError(
+            _("cannot create index {index!r}: {reason}").format(index=index, reason=error.error),
+            hint=_("use a lowercase index name"),
+        ) from None
     return True
 
 

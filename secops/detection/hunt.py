@@ -36,6 +36,7 @@ from secops.detection.sigma.logsource import logsource_masks
 from secops.detection.sigma.rules import load_rules
 from secops.detection.sigma.ruleset import iter_rule_files
 from secops.errors import SecopsError
+from secops.i18n import _
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -106,7 +107,7 @@ def run_hunt(
                 try:
                     found = _unique(_rule_matches(engine, compiled, pages, outcome))
                 except QueryRefused as error:  # the node refused this query: the rule's problem
-                    outcome.error = f"Elasticsearch refused the query: {error}"
+                    outcome.error = _("Elasticsearch refused the query: {reason}").format(reason=error)
                     broken |= {compiled.key, compiled.parsed.name or compiled.key}
                     continue
                 if is_base:
@@ -119,7 +120,9 @@ def run_hunt(
                     result.matches.extend(kept)
             result.requests = searcher.requests
     except (ApiError, TransportError) as error:
-        raise SecopsError(f"Elasticsearch failed during the hunt: {type(error).__name__}: {error}") from None
+        raise SecopsError(
+            _("Elasticsearch failed during the hunt: {kind}: {reason}").format(kind=type(error).__name__, reason=error)
+        ) from None
     result.matches.extend(_correlations(engine, base, broken, start, result))
     return result
 
@@ -127,13 +130,22 @@ def run_hunt(
 def _engine(rule_paths: Sequence[Path | str]) -> Engine:
     missing = [str(p) for p in rule_paths if not Path(p).exists()]
     if missing or not rule_paths:
-        raise SecopsError(f"no such rule file or folder: {', '.join(missing) or '(none given)'}", hint="check --rules")
-    if not any(True for _ in iter_rule_files(rule_paths)):
-        raise SecopsError(f"no Sigma rule file (.yml) under {', '.join(map(str, rule_paths))}", hint="check --rules")
+        raise SecopsError(
+            _("no such rule file or folder: {paths}").format(paths=", ".join(missing) or _("(none given)")),
+            hint=_("check --rules"),
+        )
+    if not any(True for _file in iter_rule_files(rule_paths)):
+        raise SecopsError(
+            _("no Sigma rule file (.yml) under {paths}").format(paths=", ".join(map(str, rule_paths))),
+            hint=_("check --rules"),
+        )
     engine = Engine(load_rules(rule_paths))
     if not engine.rules and not engine.ruleset.correlations:
         first = f": {engine.errors[0]}" if engine.errors else ""
-        raise SecopsError(f"no usable Sigma rule in {', '.join(map(str, rule_paths))}{first}", hint="check --rules")
+        raise SecopsError(
+            _("no usable Sigma rule in {paths}").format(paths=", ".join(map(str, rule_paths))) + first,
+            hint=_("check --rules"),
+        )
     return engine
 
 
@@ -180,7 +192,7 @@ def _correlations(
         key = correlation_rule_id(rule)
         outcome = RuleOutcome(key, rule.title, "correlation")
         if missing:
-            outcome.error = f"base rule(s) could not be hunted: {', '.join(missing)}"
+            outcome.error = _("base rule(s) could not be hunted: {rules}").format(rules=", ".join(missing))
             skipped[key] = outcome.error
             broken |= {key, rule.name or key}
         result.rules.append(outcome)
@@ -214,7 +226,9 @@ def default_window(since: str, until: str | None, now: datetime, zone: tzinfo = 
     start = parse_when(since, now, zone=zone)
     end = parse_when(until, now, option="--until", zone=zone) if until else now
     if start >= end:
-        raise SecopsError(f"--since {since} is not before --until {until or 'now'}")
+        raise SecopsError(
+            _("--since {since} is not before --until {until}").format(since=since, until=until or _("now"))
+        )
     return start, end
 
 

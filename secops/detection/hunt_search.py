@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from secops.errors import SecopsError
+from secops.i18n import _
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -36,8 +37,8 @@ def parse_when(text: str, now: datetime, *, option: str = "--since", zone: tzinf
         when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise SecopsError(
-            f"{option}: {text!r} is neither a duration nor an ISO time",
-            hint="e.g. 30m, 24h, 7d or 2026-11-23T08:00:00+08:00",
+            _("{option}: {text!r} is neither a duration nor an ISO time").format(option=option, text=text),
+            hint=_("e.g. 30m, 24h, 7d or 2026-11-23T08:00:00+08:00"),
         ) from None
     return when if when.tzinfo is not None else when.replace(tzinfo=zone)
 
@@ -52,10 +53,15 @@ def check_indices(es: Elasticsearch, pattern: str) -> list[str]:
     except NotFoundError:
         pass
     except ApiError as error:
-        raise SecopsError(f"cannot list indices {pattern!r}: {error.error}") from None
+        raise SecopsError(
+            _("cannot list indices {pattern!r}: {reason}").format(pattern=pattern, reason=error.error)
+        ) from None
     names = sorted(str(row["index"]) for row in rows if isinstance(row, dict) and row.get("index"))
     if not names:
-        raise SecopsError(f"no Elasticsearch index matches {pattern!r}", hint="index events first: secops detect index")
+        raise SecopsError(
+            _("no Elasticsearch index matches {pattern!r}").format(pattern=pattern),
+            hint=_("index events first: secops detect index"),
+        )
     return names
 
 

@@ -28,6 +28,7 @@ from secops.content.kinds import kind_named
 from secops.content.validate import check_file, iter_content_files
 from secops.detection.pack_dirs import CURRENT, MANIFEST, InstalledPack, installed, packs_root
 from secops.errors import ContentError, SecopsError
+from secops.i18n import _
 from secops.protocol.packs import FILE_KINDS, PackBody, PackFile
 
 MAX_INDICATORS = 50_000
@@ -79,10 +80,14 @@ def parse_indicators(text: str, path: Path) -> tuple[Indicators, list[ContentErr
             found.domains.append(value.rstrip("."))
             continue
         errors.append(
-            ContentError(path, number, f"{raw.strip()[:80]!r} is not an IP address, domain or MD5/SHA-1/SHA-256")
+            ContentError(
+                path,
+                number,
+                _("{value!r} is not an IP address, domain or MD5/SHA-1/SHA-256").format(value=raw.strip()[:80]),
+            )
         )
     if found.count > MAX_INDICATORS:
-        errors.append(ContentError(path, None, f"more than {MAX_INDICATORS} indicators"))
+        errors.append(ContentError(path, None, _("more than {count} indicators").format(count=MAX_INDICATORS)))
     return found, errors
 
 
@@ -93,7 +98,7 @@ def _check_text(kind: str, name: str, text: str, where: Path) -> list[ContentErr
     include = _YARA_INCLUDE.search(text) if kind == "yara" else None
     if include is not None:
         line = text.count("\n", 0, include.start()) + 1
-        return [ContentError(Path(name), line, "include is not allowed in a pack (it would read local files)")]
+        return [ContentError(Path(name), line, _("include is not allowed in a pack (it would read local files)"))]
     content_kind = kind_named("sigma-rule" if kind == "sigma" else "yara-rule")
     errors = check_file(where, content_kind)
     return [ContentError(Path(name) if e.path == where else e.path, e.line, e.message) for e in errors]
@@ -119,7 +124,8 @@ def _id_clashes(named: Sequence[tuple[Path, str]]) -> list[ContentError]:
             line = text.count("\n", 0, match.start()) + 1
             other = seen.get(match.group(1))
             if other is not None:
-                errors.append(ContentError(path, line, f"id {match.group(1)} is already the id of {other.name}"))
+                message = _("id {id} is already the id of {name}").format(id=match.group(1), name=other.name)
+                errors.append(ContentError(path, line, message))
             else:
                 seen[match.group(1)] = path
     return errors
@@ -147,16 +153,17 @@ def collect(sources: dict[str, Sequence[Path]]) -> tuple[list[PackFile], list[Co
     for kind, paths in sources.items():
         for path in paths:
             if not path.exists():
-                errors.append(ContentError(path, None, "no such file or folder"))
+                errors.append(ContentError(path, None, _("no such file or folder")))
                 continue
             found = _files_of(kind, path)
             if not found:
-                errors.append(ContentError(path, None, f"no {kind} file ({', '.join(FILE_KINDS[kind])}) here"))
+                message = _("no {kind} file ({suffixes}) here").format(kind=kind, suffixes=", ".join(FILE_KINDS[kind]))
+                errors.append(ContentError(path, None, message))
             for one in found:
                 try:
                     text = one.read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError) as exc:
-                    errors.append(ContentError(one, None, f"cannot read as UTF-8 text: {exc}"))
+                    errors.append(ContentError(one, None, _("cannot read as UTF-8 text: {reason}").format(reason=exc)))
                     continue
                 errors.extend(_check_text(kind, str(one), text, one))
                 if kind == "sigma":
@@ -241,7 +248,7 @@ def install(
             (staging / item.kind).mkdir(exist_ok=True)
             (staging / item.kind / item.name).write_text(item.text, encoding="utf-8")
             if item.kind == "indicators":
-                parsed, _ = parse_indicators(item.text, Path(item.name))
+                parsed, _errors = parse_indicators(item.text, Path(item.name))
                 found.extend(parsed)
             else:
                 counts[item.kind] += 1
@@ -269,7 +276,11 @@ def install(
         staging.rename(target)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise SecopsError(f"cannot install pack {body.name} v{body.version}: {exc}") from None
+        raise SecopsError(
+            _("cannot install pack {name} v{version}: {reason}").format(
+                name=body.name, version=body.version, reason=exc
+            )
+        ) from None
     link = folder / f".{CURRENT}-{os.getpid()}"
     link.unlink(missing_ok=True)
     link.symlink_to(target.name)

@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from secops.detection.events import EventBatch, share_values
 from secops.errors import SecopsError
+from secops.i18n import _
 
 State = TypeVar("State")
 log = logging.getLogger(__name__)
@@ -76,11 +77,13 @@ class ReadAhead(Generic[State]):
             except (EOFError, OSError) as error:
                 self._process.join(5)
                 raise SecopsError(
-                    f"reading the logs stopped: the reading process ended (exit code {self._process.exitcode})",
-                    hint="run again; if it repeats, set SECOPS_READ_AHEAD=0 to read in one process",
+                    _("reading the logs stopped: the reading process ended (exit code {code})").format(
+                        code=self._process.exitcode
+                    ),
+                    hint=_("run again; if it repeats, set SECOPS_READ_AHEAD=0 to read in one process"),
                 ) from error
             except (pickle.UnpicklingError, TypeError, AttributeError) as error:  # an error that does not rebuild
-                raise SecopsError("reading the logs failed in the reading process (-v shows why)") from error
+                raise SecopsError(_("reading the logs failed in the reading process (-v shows why)")) from error
             if kind == "batch":
                 yield payload
             elif kind == "end":
@@ -111,6 +114,7 @@ def _child(send: Any, batches: Callable[[], Iterator[EventBatch]], finish: Calla
             try:
                 send.send(("error", error))
             except (pickle.PicklingError, TypeError, AttributeError):
-                send.send(("error", SecopsError(f"reading the logs failed ({type(error).__name__})")))
+                failed = _("reading the logs failed ({kind})").format(kind=type(error).__name__)
+                send.send(("error", SecopsError(failed)))
     finally:
         send.close()

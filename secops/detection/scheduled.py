@@ -14,6 +14,7 @@ from secops.detection.events import Match, ReadStats, coalesce
 from secops.detection.incremental import IncrementalRead, load_bookmarks
 from secops.detection.sigma.alerts import store_matches
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.store import Store
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def detect_new(
 
     engine, _cached = load_engine(list(rule_paths), cache_dir=cache_dir)
     if not engine.rules and not engine.ruleset.correlations:
-        raise SecopsError("no usable Sigma rule", hint="check the job's --rules")
+        raise SecopsError(_("no usable Sigma rule"), hint=_("check the job's --rules"))
     stats = ReadStats()
     reader = IncrementalRead([Path(p) for p in log_paths], load_bookmarks(store), stats, zone)
     counted = [0]

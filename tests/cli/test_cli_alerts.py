@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -214,9 +215,12 @@ def test_show_a_yara_alert(run_cli: Invoke, seeded: Path) -> None:
     assert shown["host"] and len(shown["identity"]) == 64
     table = run_cli("alerts", "show", str(shell["id"]))
     assert table.exit_code == 0
-    lines = dict(line.split(None, 1) for line in table.stdout.splitlines())
-    assert lines["path"] == str(avatar) and lines["rule"] == "china_chopper_php"
-    assert lines["at"] == "2026-11-23 10:30" and lines["source"] == "yara"
+    lines = dict(re.split(r"\s{2,}", line, maxsplit=1) for line in table.stdout.splitlines())
+    assert lines["Path"] == str(avatar) and lines["Rule"] == "china_chopper_php"
+    assert lines["Time"] == "2026-11-23 10:30" and lines["Source"] == "yara"
+    chinese = run_cli("--lang", "zh", "alerts", "show", str(shell["id"]))  # labels for people, in Chinese
+    lines = dict(re.split(r"\s{2,}", line, maxsplit=1) for line in chinese.stdout.splitlines())
+    assert lines["路径"] == str(avatar) and lines["规则"] == "china_chopper_php" and lines["严重程度"] == "critical"
 
 
 def test_show_a_sigma_alert_with_its_event(run_cli: Invoke, seeded: Path) -> None:

@@ -20,7 +20,8 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_mask_table_summary(tmp_path: Path) -> None:
     source = write_csv(tmp_path / "名单.csv", roster(30), "gb18030")
-    code, out, _ = run(str(source), "-o", str(tmp_path / "out.xlsx"))
+    result = CliRunner().invoke(cli, ["--lang", "zh", "data", "mask", str(source), "-o", str(tmp_path / "out.xlsx")])
+    code, out = result.exit_code, result.stdout
     assert code == 0 and (tmp_path / "out.xlsx").is_file()
     assert "30 行" in out and "策略 default" in out and "部分屏蔽" in out and "身份证号" in out
     assert "14 岁以下" in out

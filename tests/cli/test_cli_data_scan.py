@@ -55,7 +55,7 @@ def test_scan_files_and_a_sqlite_url(run_cli: Invoke, tmp_path: Path) -> None:
         assert report["k_anonymity_detail"]["quasi_identifiers"] == ["性别", "班级"]
     text = result.stdout
     assert all(row[2] not in text and row[3] not in text for row in roster(40))  # IDs, phones: masked only
-    table = run_cli("data", "scan", sources[0])
+    table = run_cli("--lang", "zh", "data", "scan", sources[0])
     assert "身份证号" in table.stdout and "40/40" in table.stdout and "k-匿名" in table.stdout
 
 
@@ -129,7 +129,7 @@ def test_scan_lists_all_13_demo_roster_columns(run_cli: Invoke, tmp_path: Path) 
     assert [c["column"] for c in missed] == ["出勤天数"] and missed[0]["unrecognised"] == "no_match"
     assert missed[0]["reason"] == "表头和取值都不匹配任何类别" and missed[0]["examples"] == []
     assert missed[0]["present"] == 300 and missed[0]["hits"] == 0
-    table = run_cli("data", "scan", str(path))
+    table = run_cli("--lang", "zh", "data", "scan", str(path))
     assert table.exit_code == 1 and "13 列（未识别 1 列）" in table.stdout
     lines = {line.split()[0]: line for line in table.stdout.splitlines()[2:] if line.strip()}
     assert list(lines) == DEMO_HEADER  # every column, in the table's order

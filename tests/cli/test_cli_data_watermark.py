@@ -28,7 +28,7 @@ def _rows(path: Path) -> list[list[str]]:
 def test_embed_ledger_detect(run_cli: Invoke, workspace: Workspace, tmp_path: Path) -> None:
     source = _roster(tmp_path / "roster.csv", 10_000)
     for name in ("市教育局", "区教育局", "某培训机构"):
-        result = run_cli("data", "watermark", "embed", str(source), "-o", str(tmp_path / f"{name}.csv"),
+        result = run_cli("--lang", "zh", "data", "watermark", "embed", str(source), "-o", str(tmp_path / f"{name}.csv"),
                          "--recipient", name)  # fmt: skip
         assert result.exit_code == 0, result.stderr
         assert f"已为「{name}」生成带水印副本" in result.stdout and "仅末位" in result.stdout
@@ -45,8 +45,8 @@ def test_embed_ledger_detect(run_cli: Invoke, workspace: Workspace, tmp_path: Pa
     rows = _rows(tmp_path / "区教育局.csv")
     kept = random.Random(1).sample(rows[1:], 1000)
     leaked.write_text("\n".join(",".join(r) for r in [rows[0], *kept]) + "\n", encoding="utf-8")
-    result = run_cli("data", "watermark", "detect", str(leaked))
-    assert result.exit_code == 0, result.stderr
+    result = run_cli("--lang", "zh", "data", "watermark", "detect", str(leaked))
+    assert result.exit_code == 1, result.stderr  # a check that names a leaker: findings
     assert "水印指向接收方「区教育局」" in result.stdout and "误判概率上界" in result.stdout
 
     result = run_cli("data", "watermark", "detect", str(leaked), "--format", "json")
@@ -56,7 +56,7 @@ def test_embed_ledger_detect(run_cli: Invoke, workspace: Workspace, tmp_path: Pa
     assert verdict["releases_tested"] == 3
 
     result = run_cli("data", "watermark", "detect", str(source))
-    assert result.exit_code == 1 and "no mark found" in result.stdout
+    assert result.exit_code == 0 and "no mark found" in result.stdout  # nobody named: clean
 
     result = run_cli("data", "watermark", "releases", "--recipient", "某培训机构")
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2 and "区教育局" not in result.stdout
@@ -67,11 +67,11 @@ def test_wrong_key_says_so(run_cli: Invoke, workspace: Workspace, tmp_path: Path
     marked = tmp_path / "marked.xlsx"
     result = run_cli("data", "watermark", "embed", str(source), "-o", str(marked), "--recipient", "甲")
     assert result.exit_code == 0, result.stderr
-    assert run_cli("data", "watermark", "detect", str(marked)).exit_code == 0  # XLSX output traced
+    assert run_cli("data", "watermark", "detect", str(marked)).exit_code == 1  # XLSX output traced
     other = tmp_path / "other.key"
     other.write_bytes(bytes(range(32)))
     result = run_cli("data", "watermark", "detect", str(marked), "--key-file", str(other))
-    assert result.exit_code == 1
+    assert result.exit_code == 0
     assert "no mark found with this key (key fingerprint" in result.stdout
     assert "--key-file" in result.stderr
     result = run_cli("data", "watermark", "detect", str(marked), "--key-file", str(other), "--format", "json")
@@ -94,7 +94,7 @@ def test_pseudonyms_trace_a_single_row(run_cli: Invoke, workspace: Workspace, tm
     one_row = tmp_path / "one.csv"
     one_row.write_text(",".join(rows[0]) + "\n" + ",".join(rows[7]) + "\n", encoding="utf-8")
     result = run_cli("data", "watermark", "detect", str(one_row), "--format", "json")
-    assert result.exit_code == 0, result.stdout
+    assert result.exit_code == 1, result.stdout
     assert json.loads(result.stdout)["recipient"] == "体检机构"
 
 
@@ -110,8 +110,8 @@ def test_bad_input(run_cli: Invoke, workspace: Workspace, tmp_path: Path) -> Non
     result = run_cli("data", "watermark", "detect", str(empty))
     assert result.exit_code == 2 and "empty" in result.stderr
     assert not (tmp_path / "o.csv").exists()
-    result = run_cli("data", "watermark", "detect", str(source))
-    assert result.exit_code == 1 and "台账为空" in result.stdout
+    result = run_cli("--lang", "zh", "data", "watermark", "detect", str(source))
+    assert result.exit_code == 0 and "台账为空" in result.stdout
 
 
 def test_sql_table_in_and_out(run_cli: Invoke, workspace: Workspace, tmp_path: Path) -> None:
@@ -120,7 +120,7 @@ def test_sql_table_in_and_out(run_cli: Invoke, workspace: Workspace, tmp_path: P
     result = run_cli("data", "watermark", "embed", str(source), "-o", url, "--recipient", "数据中心")
     assert result.exit_code == 0, result.stderr
     result = run_cli("data", "watermark", "detect", url, "--format", "json")
-    assert result.exit_code == 0, result.stdout
+    assert result.exit_code == 1, result.stdout
     assert json.loads(result.stdout)["recipient"] == "数据中心"
     listed = json.loads(run_cli("data", "watermark", "releases", "--format", "json").stdout)
     assert listed[0]["output"].startswith("sqlite:///") and listed[0]["source"] == "roster.csv"
@@ -138,3 +138,34 @@ def test_a_copy_too_small_to_carry_a_mark_is_refused_and_not_recorded(
         assert "received a mark" in result.stderr and "Traceback" not in result.output
         assert not target.exists()
     assert json.loads(run_cli("data", "watermark", "releases", "--format", "json").stdout) == []
+
+
+def test_embed_refuses_an_existing_output_unless_forced(run_cli: Invoke, workspace: Workspace, tmp_path: Path) -> None:
+    source, target = _roster(tmp_path / "roster.csv", 2000), tmp_path / "copy.csv"
+    assert run_cli("data", "watermark", "embed", str(source), "-o", str(target), "--recipient", "甲").exit_code == 0
+    before = target.read_bytes()
+    again = run_cli("data", "watermark", "embed", str(source), "-o", str(target), "--recipient", "乙")
+    assert again.exit_code == 2 and "already exists" in again.stderr and "--force" in again.stderr
+    assert target.read_bytes() == before
+    assert [
+        r["recipient"] for r in json.loads(run_cli("data", "watermark", "releases", "--format", "json").stdout)
+    ] == ["甲"]
+    forced = run_cli("data", "watermark", "embed", str(source), "-o", str(target), "--recipient", "乙", "--force")
+    assert forced.exit_code == 0, forced.stderr
+    named = run_cli("data", "watermark", "detect", str(target), "--format", "jsonl")
+    assert named.exit_code == 1 and json.loads(named.stdout)["recipient"] == "乙"
+
+
+def test_releases_empty_and_in_chinese(run_cli: Invoke, workspace: Workspace, tmp_path: Path) -> None:
+    empty = run_cli("data", "watermark", "releases")
+    assert empty.exit_code == 0 and empty.stdout == "" and "No releases recorded." in empty.stderr
+    assert json.loads(run_cli("data", "watermark", "releases", "--format", "json").stdout) == []
+    source = _roster(tmp_path / "roster.csv", 2000)
+    assert (
+        run_cli("data", "watermark", "embed", str(source), "-o", str(tmp_path / "a.csv"), "--recipient", "甲").exit_code
+        == 0
+    )
+    table = run_cli("--lang", "zh", "data", "watermark", "releases")
+    assert table.stdout.split()[:3] == ["编号", "发放时间", "接收方"]
+    english = run_cli("--lang", "en", "data", "watermark", "releases")
+    assert english.stdout.split()[:3] == ["ID", "Released", "at"]

@@ -122,7 +122,7 @@ def test_run_without_matches_exits_0(run_cli: Invoke, files: Path) -> None:
     (files / "quiet.log").write_text(auth_log(2))
     result = run_cli("detect", "run", "--rules", str(files / "rules"), str(files / "quiet.log"))
     assert result.exit_code == 0, result.stderr
-    assert "No matches." in result.stdout
+    assert "No matches." in result.stderr and result.stdout == ""
 
 
 def test_bad_rules_and_bad_lines_are_reported_not_fatal(run_cli: Invoke, files: Path) -> None:
@@ -306,6 +306,8 @@ def test_regression_failures_exit_1(run_cli: Invoke, tmp_path: Path) -> None:
     assert rows["proc.yml"]["result"] == "fail" and (rows["proc.yml"]["found"], rows["proc.yml"]["expected"]) == (2, 3)
     assert rows["missing.yml"]["result"] == "fail" and "missing" in rows["missing.yml"]["error"]
     assert "0 passed, 2 failed" in result.stderr
+    as_json = run_cli("detect", "regression", "--format", "json", str(tmp_path))
+    assert as_json.exit_code == 1 and sorted(r["result"] for r in json.loads(as_json.stdout)) == ["fail", "fail"]
 
 
 def test_regression_without_tests_is_an_error(run_cli: Invoke, tmp_path: Path) -> None:

@@ -201,8 +201,12 @@ def test_an_alert_whose_log_time_is_unreadable_says_its_time_is_when_it_was_stor
     (alert,) = json.loads(run_cli("alerts", "list", "--format", "json").stdout)
     assert alert["time_known"] is False
     table = run_cli("alerts", "list")
-    assert "*" in table.stdout and "日志时间无法读取" in table.stderr
+    assert "*" in table.stdout and "the log's time could not be read" in table.stderr
     shown = run_cli("alerts", "show", str(alert["id"]))
+    assert "this is when it was stored" in shown.stdout
+    table = run_cli("--lang", "zh", "alerts", "list")
+    assert "*" in table.stdout and "日志时间无法读取" in table.stderr
+    shown = run_cli("--lang", "zh", "alerts", "show", str(alert["id"]))
     assert "此为入库时间" in shown.stdout
 
 

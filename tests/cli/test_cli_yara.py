@@ -40,7 +40,7 @@ def test_scan_table_and_clean_tree_exit_0(run_cli: Invoke, tmp_path: Path) -> No
     result = run_cli("yara", "scan", str(www))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["SEVERITY", "RULE", "FAMILY", "PATH", "DESCRIPTION", "STRINGS"]
+    assert lines[0].split() == ["Severity", "Rule", "Family", "Path", "Description", "Strings"]
     assert any("china_chopper_php" in line and "China Chopper" in line and "中国菜刀" in line for line in lines)
 
     clean = tmp_path / "clean"

@@ -18,6 +18,7 @@ from typing import Any
 from secops.data.recognize import recognize_column
 from secops.data.watermark.cells import MAX_PRECISION, Carrier, date_kind, decimals
 from secops.errors import SecopsError
+from secops.i18n import _
 
 SHARE = 0.9  # of non-empty sample values that must parse for a carrier
 MIN_DISTINCT = 10
@@ -112,8 +113,8 @@ def choose_identity(header: Sequence[str], samples: Sequence[Sequence[Any]]) -> 
     if names and births:
         return [names[0], births[0]], ["name", "birth_date"]
     raise SecopsError(
-        "no stable identifier column (身份证号, 学籍号, 学号, or 姓名 with 出生日期) to address rows by",
-        hint="name one with --identity COLUMN",
+        _("no stable identifier column (身份证号, 学籍号, 学号, or 姓名 with 出生日期) to address rows by"),
+        hint=_("name one with --identity COLUMN"),
     )
 
 
@@ -128,7 +129,10 @@ def plan_layout(
     position = {name: i for i, name in enumerate(header)}
     for name in (*identity, *carriers):
         if name not in position:
-            raise SecopsError(f"column {name!r} is not in the table", hint=f"columns: {', '.join(header)}")
+            raise SecopsError(
+                _("column {name!r} is not in the table").format(name=name),
+                hint=_("columns: {columns}").format(columns=", ".join(header)),
+            )
     if identity:
         chosen = [position[name] for name in identity]
         kinds: list[str | None] = [recognize_column(header[i], map(str, _filled(samples[i]))).kind for i in chosen]
@@ -140,7 +144,10 @@ def plan_layout(
             continue
         carrier = carrier_of(name, samples[index], named=bool(carriers))
         if carrier is None and carriers:
-            raise SecopsError(f"column {name!r} holds neither numbers nor dates", hint="choose other --carrier columns")
+            raise SecopsError(
+                _("column {name!r} holds neither numbers nor dates").format(name=name),
+                hint=_("choose other --carrier columns"),
+            )
         if carrier is not None and not carriers:
             finding = recognize_column(name, [str(v) for v in _filled(samples[index])])
             # a phone number or ID written as digits; dates look like birth dates to the recognizer,
@@ -151,7 +158,7 @@ def plan_layout(
             found.append(carrier)
     if not found:
         raise SecopsError(
-            "no column can carry a mark (numbers or dates that are not identifiers, codes or scores)",
-            hint="name carrier columns with --carrier COLUMN (scores only if your policy allows)",
+            _("no column can carry a mark (numbers or dates that are not identifiers, codes or scores)"),
+            hint=_("name carrier columns with --carrier COLUMN (scores only if your policy allows)"),
         )
     return Layout(tuple(header[i] for i in chosen), tuple(kinds), tuple(found))

@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 from secops.errors import SecopsError
+from secops.i18n import _
 
 KEY_FILE = "data.key"
 KEY_BYTES = 32
@@ -31,7 +32,8 @@ def create_key(path: Path) -> bytes:
         return read_key(path)
     except OSError as error:
         raise SecopsError(
-            f"cannot create key file {path}: {error.strerror}", hint="choose another --key-file"
+            _("cannot create key file {path}: {reason}").format(path=path, reason=error.strerror),
+            hint=_("choose another --key-file"),
         ) from None
     with os.fdopen(fd, "w") as handle:
         handle.write(key.hex() + "\n")
@@ -43,16 +45,19 @@ def read_key(path: Path) -> bytes:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise SecopsError(f"key file {path} does not exist", hint="check --key-file") from None
+        raise SecopsError(_("key file {path} does not exist").format(path=path), hint=_("check --key-file")) from None
     except OSError as error:
-        raise SecopsError(f"cannot read key file {path}: {error.strerror}") from None
+        raise SecopsError(_("cannot read key file {path}: {reason}").format(path=path, reason=error.strerror)) from None
     text = raw.strip()
     try:
         key = bytes.fromhex(text.decode("ascii")) if text else b""
     except (UnicodeDecodeError, ValueError):
         key = raw  # not hex: the file holds the raw bytes
     if len(key) < 16:
-        raise SecopsError(f"key file {path} holds fewer than 16 key bytes", hint="use a key file of 32 random bytes")
+        raise SecopsError(
+            _("key file {path} holds fewer than 16 key bytes").format(path=path),
+            hint=_("use a key file of 32 random bytes"),
+        )
     return key
 
 

@@ -22,6 +22,7 @@ from secops.data.watermark.ledger import record_release
 from secops.data.watermark.prf import Selector, fingerprint
 from secops.data.watermark.scheme import GAMMA, Scheme
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.store import Store
 
 
@@ -78,7 +79,7 @@ def mark_table(
 ) -> ReleaseResult:
     """Write ``output``: ``source`` with the release's fingerprint (and tokens if asked)."""
     if options.gamma < 2:
-        raise SecopsError("--gamma must be at least 2", hint="10 marks about one cell in ten of each carrier")
+        raise SecopsError(_("--gamma must be at least 2"), hint=_("10 marks about one cell in ten of each carrier"))
     tableio.check_paths(source, output)
     table = tableio.read_table(source)
     header = table.header
@@ -119,8 +120,10 @@ def mark_table(
             # raised inside the write, so the writer keeps no copy and nothing is recorded
             carriers = ", ".join(c.column for c in scheme.carriers)
             raise SecopsError(
-                f"no cell of {carriers} received a mark ({stats.rows:,} rows): this copy could not be traced",
-                hint="mark a table with more rows, add carriers (--carrier), lower --gamma, or use --pseudonymize",
+                _("no cell of {carriers} received a mark ({rows:,} rows): this copy could not be traced").format(
+                    carriers=carriers, rows=stats.rows
+                ),
+                hint=_("mark a table with more rows, add carriers (--carrier), lower --gamma, or use --pseudonymize"),
             )
 
     tableio.write_batches(output, table, marked())
@@ -143,7 +146,7 @@ def release(
 ) -> ReleaseResult:
     """Mark the copy, then record it in the ledger (a failed write records nothing)."""
     if not recipient.strip():
-        raise SecopsError("the recipient is empty", hint="--recipient names who receives this copy")
+        raise SecopsError(_("the recipient is empty"), hint=_("--recipient names who receives this copy"))
     mark_id = secrets.token_hex(8)
     result = mark_table(source, output, key=key, recipient=recipient.strip(), mark_id=mark_id, options=options)
     result.release_id = record_release(

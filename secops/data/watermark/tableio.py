@@ -18,6 +18,7 @@ from secops.data.tables import format_of, open_table
 from secops.data.writers import open_writer
 from secops.errors import SecopsError
 from secops.fsutil import check_output_path
+from secops.i18n import _
 
 SAMPLE_ROWS = 2000
 
@@ -28,7 +29,9 @@ def read_table(path: Path | str) -> Table:
 
 def check_paths(source: Path | str, output: Path | str) -> None:
     if Path(output).resolve() == Path(source).resolve():
-        raise SecopsError(f"output {output} is the input file", hint="write the marked copy to another file")
+        raise SecopsError(
+            _("output {path} is the input file").format(path=output), hint=_("write the marked copy to another file")
+        )
     if format_of(output) != "sql":  # an unknown output format is refused before any work
         check_output_path(Path(output))
 

@@ -33,6 +33,7 @@ from secops.detection.readers.syslog import read_syslog
 from secops.detection.readers.web import read_web
 from secops.detection.readers.windows import EVTX_MAGIC, EvtxError, read_evtx
 from secops.errors import SecopsError
+from secops.i18n import _
 
 FORMATS = ("evtx", "jsonl", "syslog", "web", "auditd")
 HEAD_BYTES = 64 * 1024
@@ -53,14 +54,17 @@ def read_paths(
     """``zone``: where zone-less log times (RFC 3164 syslog, auth.log, ISO without offset) are wall
     times; the workspace's zone when the CLI calls, UTC when a library caller gives none."""
     if log_format is not None and log_format not in FORMATS:
-        raise SecopsError(f"unknown log format {log_format!r}", hint=f"use one of {', '.join(FORMATS)}")
+        raise SecopsError(
+            _("unknown log format {name!r}").format(name=log_format),
+            hint=_("use one of {choices}").format(choices=", ".join(FORMATS)),
+        )
     for path in iter_files([Path(p) for p in paths], stats):
         yield from read_file(path, log_format, batch_size, stats, zone)
 
 
 def detect_format(path: Path) -> tuple[str | None, str]:
     """(format, reason when None) of one file, from its first bytes and lines."""
-    stream, _ = open_log(path)
+    stream, _gz = open_log(path)
     with stream:
         head = b""
         with contextlib.suppress(*_READ_ERRORS):  # what came before a gzip broke off still tells the format
@@ -98,10 +102,10 @@ def read_file(
     try:
         kind, reason = (log_format, "") if log_format else detect_format(path)
     except _READ_ERRORS as error:
-        stats.skipped[log_file] = f"cannot read: {_reason(error)}"
+        stats.skipped[log_file] = _("cannot read: {reason}").format(reason=_reason(error))
         return
     except LINE_ERRORS as error:  # the readers' line checks should make this unreachable
-        stats.skipped[log_file] = f"format not recognised ({type(error).__name__})"
+        stats.skipped[log_file] = _("format not recognised ({kind})").format(kind=type(error).__name__)
         return
     if kind is None:
         if reason != "empty":
@@ -113,7 +117,7 @@ def read_file(
     try:
         stream, gz = open_log(path)
     except _READ_ERRORS as error:
-        stats.skipped[log_file] = f"cannot read: {_reason(error)}"
+        stats.skipped[log_file] = _("cannot read: {reason}").format(reason=_reason(error))
         return
     try:
         with stream:
@@ -126,15 +130,19 @@ def read_file(
                 stats.events += batch.size
                 yield batch
     except EvtxError as error:
-        stats.skipped[log_file] = str(error) if not read else f"partly read ({read} events): {error}"
+        stats.skipped[log_file] = (
+            str(error) if not read else _("partly read ({count} events): {reason}").format(count=read, reason=error)
+        )
         if not read:
             return
     except _READ_ERRORS as error:
         count_malformed(stats, log_file)
-        stats.skipped[log_file] = f"partly read ({read} events): {_reason(error)}"
+        stats.skipped[log_file] = _("partly read ({count} events): {reason}").format(count=read, reason=_reason(error))
     except LINE_ERRORS as error:  # a last resort: the readers count a bad line and go on themselves
         count_malformed(stats, log_file)
-        stats.skipped[log_file] = f"partly read ({read} events): unreadable content ({type(error).__name__})"
+        stats.skipped[log_file] = _("partly read ({count} events): unreadable content ({kind})").format(
+            count=read, kind=type(error).__name__
+        )
     stats.files += 1
     stats.formats[log_file] = kind
 

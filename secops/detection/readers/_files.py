@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from secops.detection.events import ReadStats
+from secops.i18n import _
 
 GZIP_MAGIC = b"\x1f\x8b"
 # A line longer than this is counted as malformed and skipped without ever being held whole:
@@ -129,7 +130,7 @@ def iter_files(paths: list[Path], stats: ReadStats) -> Iterator[Path]:
         elif stat.S_ISREG(info.st_mode):
             yield path
         else:
-            stats.skipped[str(path)] = "not a regular file"
+            stats.skipped[str(path)] = _("not a regular file")
 
 
 def _walk(root: Path, stats: ReadStats) -> Iterator[Path]:
@@ -143,7 +144,7 @@ def _walk(root: Path, stats: ReadStats) -> Iterator[Path]:
         for name in dirnames:
             entry = Path(directory, name)
             if entry.is_symlink() and not _inside(entry, real_root):
-                stats.skipped[str(entry)] = "symlink out of the root, not followed"
+                stats.skipped[str(entry)] = _("symlink out of the root, not followed")
         for name in filenames:
             entry = Path(directory, name)
             try:
@@ -153,7 +154,7 @@ def _walk(root: Path, stats: ReadStats) -> Iterator[Path]:
                 continue
             if stat.S_ISLNK(mode):
                 if not _inside(entry, real_root):
-                    stats.skipped[str(entry)] = "symlink out of the root, not followed"
+                    stats.skipped[str(entry)] = _("symlink out of the root, not followed")
                     continue
                 try:
                     mode = entry.stat().st_mode
@@ -163,7 +164,7 @@ def _walk(root: Path, stats: ReadStats) -> Iterator[Path]:
             if stat.S_ISREG(mode):
                 found.append(entry)
             else:
-                stats.skipped[str(entry)] = "not a regular file"
+                stats.skipped[str(entry)] = _("not a regular file")
     yield from sorted(found)
 
 

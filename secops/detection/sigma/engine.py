@@ -21,6 +21,7 @@ from secops.detection.sigma.batch import BatchContext
 from secops.detection.sigma.logsource import LogsourceSpec, logsource_masks
 from secops.detection.sigma.ruleset import RuleSet, rule_key, title_zh_of
 from secops.errors import ContentError
+from secops.i18n import _
 
 if TYPE_CHECKING:  # pySigma is needed to compile rules, not to match them (the compiled cache)
     from sigma.correlations import SigmaCorrelationRule
@@ -64,12 +65,18 @@ class RuleFailure:
 
     def as_error(self) -> ContentError:
         if not self.events:  # a correlation: it failed over the matches it correlates
-            return ContentError(self.path, self.line, f"rule '{self.title}' failed ({self.error}) and gave no alert")
+            return ContentError(
+                self.path,
+                self.line,
+                _("rule '{title}' failed ({kind}) and gave no alert").format(title=self.title, kind=self.error),
+            )
         return ContentError(
             self.path,
             self.line,
-            f"rule '{self.title}' failed ({self.error}) on {self.events} event(s) in {self.batches} batch(es);"
-            " it was skipped for them, the other rules were not",
+            _(
+                "rule '{title}' failed ({kind}) on {events} event(s) in {batches} batch(es); it was skipped for "
+                "them, the other rules were not"
+            ).format(title=self.title, kind=self.error, events=self.events, batches=self.batches),
         )
 
 
@@ -118,12 +125,14 @@ class Engine:
                     title_zh=title_zh_of(rule),
                 )  # fmt: skip
             except CompileError as error:
-                self.errors.append(ContentError(path, line, f"rule '{rule.title}': {error}"))
+                message = _("rule '{title}': {reason}").format(title=rule.title, reason=error)
+                self.errors.append(ContentError(path, line, message))
                 continue
             except Exception as error:  # pySigma parses lazily and raises plain errors on odd YAML
-                self.errors.append(
-                    ContentError(path, line, f"rule '{rule.title}': cannot compile ({type(error).__name__}: {error})")
+                message = _("rule '{title}': cannot compile ({kind}: {reason})").format(
+                    title=rule.title, kind=type(error).__name__, reason=error
                 )
+                self.errors.append(ContentError(path, line, message))
                 continue
             self.warnings += [f"{path}: rule '{rule.title}': {w}" for w in warnings]
             index = spec_index.setdefault(spec, len(self.specs))
@@ -279,7 +288,7 @@ class Engine:
         try:
             from secops.detection.sigma.correlation import correlate
         except ImportError:
-            self.warnings.append("correlation rules skipped: the correlation module is not available")
+            self.warnings.append(_("correlation rules skipped: the correlation module is not available"))
             log.warning("correlation rules skipped: secops.detection.sigma.correlation is missing")
             return []
         hidden = self._hidden_correlations()

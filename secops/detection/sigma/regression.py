@@ -19,6 +19,7 @@ from secops.detection.sigma.engine import Engine
 from secops.detection.sigma.rules import load_rules
 from secops.detection.sigma.ruleset import RuleSet, rule_key
 from secops.errors import SecopsError
+from secops.i18n import _
 
 LOG_FORMATS = {"evtx": "evtx", "jsonl": "jsonl", "json": "jsonl"}
 RULE_FOLDERS = ("rules", "rules-emerging-threats", "rules-threat-hunting", "rules-compliance", "rules-dfir")
@@ -62,7 +63,9 @@ def rule_sources(root: Path) -> list[Path]:
 def run_regression(root: Path) -> Iterator[RegressionResult]:
     """Run every regression test of the checkout at ``root``."""
     if not root.is_dir():
-        raise SecopsError(f"{root} is not a folder", hint="give the path of a SigmaHQ rules checkout")
+        raise SecopsError(
+            _("{path} is not a folder").format(path=root), hint=_("give the path of a SigmaHQ rules checkout")
+        )
     ruleset = load_rules(rule_sources(root))
     tested = [r for r in ruleset.rules if ruleset.raw_of(r).get("regression_tests_path")]
     subset = RuleSet(rules=tested, origins=ruleset.origins, raw=ruleset.raw)
@@ -80,7 +83,7 @@ def run_regression(root: Path) -> Iterator[RegressionResult]:
         try:
             tests = _tests(info_path)
         except (OSError, yaml.YAMLError, ValueError) as error:
-            base.error = f"cannot read {info_path}: {error}"
+            base.error = _("cannot read {path}: {reason}").format(path=info_path, reason=error)
             yield base
             continue
         for test in tests:
@@ -91,7 +94,7 @@ def _tests(info_path: Path) -> list[dict[str, Any]]:
     info = safe_load(info_path.read_text(encoding="utf-8"))  # bounded: no alias bombs
     tests = info.get("regression_tests_info") if isinstance(info, dict) else None
     if not isinstance(tests, list) or not tests:
-        raise ValueError("no regression_tests_info entries")
+        raise ValueError(_("no regression_tests_info entries"))
     return [t for t in tests if isinstance(t, dict)]
 
 
@@ -104,10 +107,10 @@ def _run_one(engine: Engine, root: Path, rule: Any, key: str, rule_path: str, te
         rule_path, key, rule.title, str(test.get("name", kind)), str(log_path), int(test.get("match_count", 1)), 0
     )
     if kind not in LOG_FORMATS:
-        result.error = f"unsupported test type {kind!r} (evtx or jsonl)"
+        result.error = _("unsupported test type {kind!r} (evtx or jsonl)").format(kind=kind)
         return result
     if not log_path.is_file():
-        result.error = f"log file missing: {log_path}"
+        result.error = _("log file missing: {path}").format(path=log_path)
         return result
     stats = ReadStats()
     for batch in read_paths([log_path], log_format=LOG_FORMATS[kind], stats=stats):

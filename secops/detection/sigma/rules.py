@@ -24,6 +24,7 @@ from secops.content.yamlload import PlainLoader
 from secops.detection.sigma.ruleset import RuleSet, iter_rule_files
 from secops.detection.sigma.shape import shape_problems
 from secops.errors import ContentError
+from secops.i18n import _
 
 # Sigma's specification names UTF-16LE encoding `utf16le` (an alias of `wide`); pySigma 1.5 knows
 # only `wide`, so rules written to the specification would be rejected without this alias.
@@ -55,10 +56,10 @@ def _load_file(path: Path, ruleset: RuleSet, filters: list[tuple[SigmaFilter, Pa
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        ruleset.errors.append(ContentError(path, None, "no such file"))
+        ruleset.errors.append(ContentError(path, None, _("no such file")))
         return
     except (OSError, UnicodeDecodeError) as error:
-        ruleset.errors.append(ContentError(path, None, f"cannot read: {error}"))
+        ruleset.errors.append(ContentError(path, None, _("cannot read: {reason}").format(reason=error)))
         return
     try:
         documents = list(yaml.load_all(text, Loader=_LOADER))
@@ -67,7 +68,7 @@ def _load_file(path: Path, ruleset: RuleSet, filters: list[tuple[SigmaFilter, Pa
         last = text.count("\n") + 1  # the empty line after a final newline included, as editors show it
         line = min(mark.line + 1, last) if mark is not None else None  # "end of stream" is past the last line
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        ruleset.errors.append(ContentError(path, line, f"invalid YAML: {problem}"))
+        ruleset.errors.append(ContentError(path, line, _("invalid YAML: {problem}").format(problem=problem)))
         return
     starts = _document_lines(text)
     global_doc: dict[str, Any] = {}
@@ -76,7 +77,7 @@ def _load_file(path: Path, ruleset: RuleSet, filters: list[tuple[SigmaFilter, Pa
         if document is None:
             continue
         if not isinstance(document, dict):
-            ruleset.errors.append(ContentError(path, line, "a Sigma rule must be a YAML mapping"))
+            ruleset.errors.append(ContentError(path, line, _("a Sigma rule must be a YAML mapping")))
             continue
         action = document.get("action")
         if action == "global":  # the legacy multi-document template (pySigma merges it the same way)
@@ -116,7 +117,8 @@ def _load_document(
         ruleset.errors.append(ContentError(path, _error_line(error, text, line), _message(error)))
         return
     except Exception as error:  # pySigma raises plain Python errors on some malformed input
-        ruleset.errors.append(ContentError(path, line, f"invalid Sigma rule: {type(error).__name__}: {error}"))
+        message = _("invalid Sigma rule: {kind}: {reason}").format(kind=type(error).__name__, reason=error)
+        ruleset.errors.append(ContentError(path, line, message))
         return
     failed = list(parsed.errors)
     for item in [*parsed.rules, *parsed.filters]:
@@ -165,7 +167,13 @@ def _check_references(ruleset: RuleSet) -> None:
         if missing:
             path, line = ruleset.origin(correlation)
             ruleset.errors.append(
-                ContentError(path, line, f"correlation '{correlation.title}' references unknown rule(s): {missing}")
+                ContentError(
+                    path,
+                    line,
+                    _("correlation '{title}' references unknown rule(s): {missing}").format(
+                        title=correlation.title, missing=missing
+                    ),
+                )
             )
         else:
             kept.append(correlation)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from secops.i18n import _
+
 Problem = tuple[str, str]
 
 
@@ -23,23 +25,30 @@ def shape_problems(document: dict[str, Any]) -> list[Problem]:
         condition = detection["condition"]
         items = condition if isinstance(condition, list) else [condition]
         if not items or not all(isinstance(item, str) for item in items):
-            problems.append(("condition:", "the detection's condition must be a string or a list of strings"))
+            problems.append(("condition:", _("the detection's condition must be a string or a list of strings")))
     for name, selection in detection.items():
         if name == "condition":
             continue
         if not isinstance(name, str):
-            problems.append((f"{name}:", f"detection name {name!r} must be a string"))
+            problems.append((f"{name}:", _("detection name {name!r} must be a string").format(name=name)))
             continue
         for key, value in _fields(selection):
             if key is None:
                 continue  # a null key is a keyword list, as pySigma reads it
             if not isinstance(key, str):
-                problems.append((f"{key}:", f"field name {key!r} in '{name}' must be a string"))
+                problems.append(
+                    (f"{key}:", _("field name {key!r} in '{name}' must be a string").format(key=key, name=name))
+                )
                 continue
             modifiers = key.split("|")[1:]
             values = value if isinstance(value, list) else [value]
             if "re" in modifiers and not all(isinstance(item, str) for item in values):
-                problems.append((f"{key}:", f"'{key}' in '{name}': a regular expression must be a string"))
+                problems.append(
+                    (
+                        f"{key}:",
+                        _("'{key}' in '{name}': a regular expression must be a string").format(key=key, name=name),
+                    )
+                )
     return problems
 
 

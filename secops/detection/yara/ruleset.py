@@ -20,6 +20,7 @@ from typing import Any
 import yara
 
 from secops.errors import ContentError, ContentErrors, SecopsError
+from secops.i18n import _
 
 SUFFIXES = (".yar", ".yara")
 REQUIRED_META = ("description", "author", "date", "severity", "reference")  # any rule secops reports
@@ -70,7 +71,9 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise SecopsError(f"YARA rules {path} not found", hint="give a rule file or a folder of .yar files")
+            raise SecopsError(
+                _("YARA rules {path} not found").format(path=path), hint=_("give a rule file or a folder of .yar files")
+            )
     return found
 
 
@@ -156,12 +159,12 @@ def load_ruleset(paths: Sequence[Path] | None = None, *, cache_dir: Path | None 
     files = rule_files(paths or [default_rules_dir()])
     if not files:
         where = ", ".join(str(p) for p in (paths or [default_rules_dir()]))
-        raise SecopsError(f"no YARA rule files (.yar, .yara) in {where}")
+        raise SecopsError(_("no YARA rule files (.yar, .yara) in {paths}").format(paths=where))
     namespaces = _namespaces(files)
     try:
         digest = _digest(namespaces)
     except OSError as error:
-        raise SecopsError(f"cannot read YARA rules: {error}") from None
+        raise SecopsError(_("cannot read YARA rules: {reason}").format(reason=error)) from None
     cache_file = cache_dir / f"{digest}.yarc" if cache_dir is not None else None
     cached = _load_cached(cache_file)
     if cached is not None:
@@ -186,9 +189,9 @@ def check_rule_file(path: Path) -> list[ContentError]:
     try:
         source = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return [ContentError(path, None, "not UTF-8 text; save the rule file as UTF-8")]
+        return [ContentError(path, None, _("not UTF-8 text; save the rule file as UTF-8"))]
     except OSError as error:
-        return [ContentError(path, None, f"cannot read: {error.strerror or error}")]
+        return [ContentError(path, None, _("cannot read: {reason}").format(reason=error.strerror or error))]
     try:
         rules = yara.compile(filepath=str(path), error_on_warning=True)
     except yara.WarningError as error:
@@ -205,12 +208,22 @@ def check_rule_file(path: Path) -> list[ContentError]:
         line = lines.get(rule.identifier)
         missing = [key for key in REQUIRED_META if key not in rule.meta]
         if missing:
-            errors.append(ContentError(path, line, f"rule {rule.identifier}: meta {', '.join(missing)} missing"))
+            errors.append(
+                ContentError(
+                    path,
+                    line,
+                    _("rule {rule}: meta {keys} missing").format(rule=rule.identifier, keys=", ".join(missing)),
+                )
+            )
         severity = rule.meta.get("severity")
         if severity is not None and severity not in SEVERITIES:
             errors.append(
                 ContentError(
-                    path, line, f"rule {rule.identifier}: severity {severity!r} is not one of {', '.join(SEVERITIES)}"
+                    path,
+                    line,
+                    _("rule {rule}: {key} {value!r} is not one of {choices}").format(
+                        rule=rule.identifier, key="severity", value=severity, choices=", ".join(SEVERITIES)
+                    ),
                 )
             )
         for key, allowed in (("language", LANGUAGES), ("confidence", CONFIDENCES)):
@@ -218,10 +231,20 @@ def check_rule_file(path: Path) -> list[ContentError]:
             if value is not None and value not in allowed:
                 errors.append(
                     ContentError(
-                        path, line, f"rule {rule.identifier}: {key} {value!r} is not one of {', '.join(allowed)}"
+                        path,
+                        line,
+                        _("rule {rule}: {key} {value!r} is not one of {choices}").format(
+                            rule=rule.identifier, key=key, value=value, choices=", ".join(allowed)
+                        ),
                     )
                 )
         date = rule.meta.get("date")
         if date is not None and not _DATE.match(str(date)):
-            errors.append(ContentError(path, line, f"rule {rule.identifier}: date {date!r} is not YYYY-MM-DD"))
+            errors.append(
+                ContentError(
+                    path,
+                    line,
+                    _("rule {rule}: date {date!r} is not YYYY-MM-DD").format(rule=rule.identifier, date=date),
+                )
+            )
     return errors

@@ -116,7 +116,7 @@ def test_cli_scan_exit_1_on_sensitive_data(tmp_path: Path) -> None:
     assert result.exit_code == 1
     value = json.loads(result.stdout)
     assert value["level"] == 4 and value["minors_under_14"] >= 1
-    table = CliRunner().invoke(cli, ["data", "scan", str(path)])
+    table = CliRunner().invoke(cli, ["--lang", "zh", "data", "scan", str(path)])
     assert "身份证号" in table.stdout and "敏感" in table.stdout
     missing = CliRunner().invoke(cli, ["data", "scan", str(tmp_path / "none.csv")])
     assert missing.exit_code == 2
