@@ -17,8 +17,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from secops.center.staff import ROLE_NAMES, role_allows
+from secops.center.staff import role_allows
 from secops.errors import SecopsError
+from secops.i18n import N_, _
 from secops.incident.model import (
     Incident,
     Session,
@@ -42,14 +43,20 @@ NEEDS = {
 }
 MAX_REASON = 2000
 ACTION_NAMES = {
-    "ack": "确认事件",
-    "note": "添加备注",
-    "grade": "调整级别",
-    "assign": "指派负责人",
-    "merge": "合并事件",
-    "close": "关闭事件",
-    "reopen": "重新打开事件",
+    "ack": N_("acknowledge cases"),
+    "note": N_("add notes"),
+    "grade": N_("change grades"),
+    "assign": N_("assign owners"),
+    "merge": N_("merge cases"),
+    "close": N_("close cases"),
+    "reopen": N_("reopen cases"),
 }
+ROLE_WORDS = {"duty": N_("duty officer"), "analyst": N_("analyst"), "admin": N_("administrator")}
+
+
+def _role(role: str) -> str:
+    word = ROLE_WORDS.get(role)
+    return _(word) if word else role
 
 
 class NotAllowed(SecopsError):
@@ -73,18 +80,23 @@ class Staff:
         needed = NEEDS[action]
         if not role_allows(self.role, needed):
             raise NotAllowed(
-                f"{ROLE_NAMES.get(self.role, self.role)} {self.username} 无权{ACTION_NAMES[action]}："
-                f"需要{ROLE_NAMES[needed]}或以上角色",
-                hint="请管理员调整角色：secops center user role NAME --role analyst",
+                _("{role} {user} may not {action}: it needs {needed} or above").format(
+                    role=_role(self.role), user=self.username, action=_(ACTION_NAMES[action]), needed=_role(needed)
+                ),
+                hint=_("an administrator changes roles: secops center user role NAME --role analyst"),
             )
 
 
 def _reason(text: str, what: str) -> str:
+    """``what`` is an N_() message: what needs the reason."""
     text = text.strip()
     if not text:
-        raise SecopsError(f"{what}需要填写理由", hint="写明原因，例如：误报，扫描器的正常探测")
+        raise SecopsError(
+            _("{what} needs a reason").format(what=_(what)),
+            hint=_("write down why, e.g. a false positive: the scanner's normal probing"),
+        )
     if len(text) > MAX_REASON:
-        raise SecopsError(f"理由超过 {MAX_REASON} 个字符")
+        raise SecopsError(_("the reason is longer than {count} characters").format(count=MAX_REASON))
     return text
 
 
@@ -92,22 +104,24 @@ def acknowledge(staff: Staff, incident_id: int, note: str = "", version: int | N
     staff.require("ack")
     current = get_incident(staff.state, incident_id)
     if current.state != "new":
-        raise SecopsError(f"事件 #{incident_id} 已经确认过（当前状态：{current.state}）")
+        raise SecopsError(
+            _("case #{id} was acknowledged already (its state: {state})").format(id=incident_id, state=current.state)
+        )
     return transition(staff.session(), incident_id, "acknowledged", version=version, note=note.strip()[:MAX_REASON])
 
 
 def note(staff: Staff, incident_id: int, text: str) -> Incident:
     staff.require("note")
-    return add_note(staff.session(), incident_id, _reason(text, "备注"))
+    return add_note(staff.session(), incident_id, _reason(text, N_("A note")))
 
 
 def regrade(staff: Staff, incident_id: int, grade: str, reason: str, version: int | None = None) -> Incident:
     staff.require("grade")
     check_grade(grade)
-    why = _reason(reason, "调整级别")
+    why = _reason(reason, N_("Changing the grade"))
     current = get_incident(staff.state, incident_id)
     if current.grade == grade:
-        raise SecopsError(f"事件 #{incident_id} 已经是{grade}")
+        raise SecopsError(_("case #{id} is {grade} already").format(id=incident_id, grade=grade))
     facts = {**current.facts, "grade_reason": why, "graded_by": staff.username}
     return set_fields(staff.session(), incident_id, "grade", {"grade": grade, "facts": facts}, version=version)
 
@@ -116,16 +130,16 @@ def assign(staff: Staff, incident_id: int, owner: str, version: int | None = Non
     staff.require("assign")
     owner = owner.strip()
     if not owner or len(owner) > 100:
-        raise SecopsError("请填写负责人（1-100 个字符）")
+        raise SecopsError(_("give the owner (1-100 characters)"))
     return set_fields(staff.session(), incident_id, "assign", {"owner": owner}, version=version)
 
 
 def close(staff: Staff, incident_id: int, reason: str, version: int | None = None) -> Incident:
     staff.require("close")
-    why = _reason(reason, "关闭事件")
+    why = _reason(reason, N_("Closing a case"))
     current = get_incident(staff.state, incident_id)
     if current.state == "closed":
-        raise SecopsError(f"事件 #{incident_id} 已经关闭")
+        raise SecopsError(_("case #{id} is closed already").format(id=incident_id))
     facts = {**current.facts, "close_reason": why}
     set_fields(staff.session(), incident_id, "close-reason", {"facts": facts}, version=version)
     return transition(staff.session(), incident_id, "closed", note=why)
@@ -133,20 +147,20 @@ def close(staff: Staff, incident_id: int, reason: str, version: int | None = Non
 
 def reopen(staff: Staff, incident_id: int, reason: str) -> Incident:
     staff.require("reopen")
-    return transition(staff.session(), incident_id, "acknowledged", note=_reason(reason, "重新打开事件"))
+    return transition(staff.session(), incident_id, "acknowledged", note=_reason(reason, N_("Reopening a case")))
 
 
 def merge(staff: Staff, into: int, others: Sequence[int], reason: str) -> Incident:
     """Fold ``others`` into ``into``: their alerts (and the center alerts claimed for them) join it,
     and each is closed naming the case it went into. All of it audited on both sides."""
     staff.require("merge")
-    why = _reason(reason, "合并事件")
+    why = _reason(reason, N_("Merging cases"))
     sources = sorted(set(others) - {into})
     if not sources:
-        raise SecopsError("请至少给出一个要并入本事件的其他事件编号")
+        raise SecopsError(_("give at least one other case to merge into this one"))
     target = get_incident(staff.state, into)
     if target.state == "closed":
-        raise SecopsError(f"事件 #{into} 已关闭，只能并入未关闭的事件")
+        raise SecopsError(_("case #{id} is closed: cases merge only into an open one").format(id=into))
     found = [get_incident(staff.state, i) for i in sources]
     alerts = list(dict.fromkeys([*target.alerts, *(a for f in found for a in f.alerts)]))
     merged = [*target.facts.get("merged", []), *sources]

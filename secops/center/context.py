@@ -21,6 +21,7 @@ from secops.center.stores.base import AlertStore
 from secops.config import AUDIT_KEY_FILE
 from secops.errors import SecopsError
 from secops.fsutil import make_all_private
+from secops.i18n import _
 from secops.store import Store, open_store
 
 STATE_FILE = "center.db"
@@ -50,7 +51,10 @@ def prepare_home(home: Path) -> Path:
     try:
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise SecopsError(f"cannot create center folder {home}: {exc.strerror}", hint="choose another --home") from None
+        raise SecopsError(
+            _("cannot create center folder {path}: {reason}").format(path=home, reason=exc.strerror),
+            hint=_("choose another --home"),
+        ) from None
     write_center_template(home)  # commented: the defaults until someone changes a line
     # Owner-only even when the folder or its files already existed (mkdir's mode does not apply then);
     # center.db's -wal/-shm/-journal files are tightened where the database is opened.
@@ -68,7 +72,8 @@ def load_secret(home: Path) -> bytes:
     data = path.read_bytes()
     if len(data) != 32:
         raise SecopsError(
-            f"{path} is damaged (expected 32 bytes)", hint="restore it from backup; school keys depend on it"
+            _("{path} is damaged (expected 32 bytes)").format(path=path),
+            hint=_("restore it from backup; school keys depend on it"),
         )
     return data
 

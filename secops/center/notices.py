@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from secops.center.schools import active_schools
 from secops.center.signing_key import signing_key
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.protocol import envelope
 from secops.protocol.notices import MAX_ATTACHMENT, NOTICE_KINDS, Attachment, NoticeBody, NoticeStatus
 from secops.store import Store
@@ -55,12 +56,15 @@ def set_group(state: Store, name: str, schools: Sequence[str], *, remove: bool =
     """Add (or remove) registered schools to a group; returns its members."""
     name = name.strip()
     if not name or len(name) > 50:
-        raise SecopsError("分组名称应为 1-50 个字符")
+        raise SecopsError(_("a group name has 1-50 characters"))
     with state.engine.begin() as conn:
         known = set(conn.execute(sa.select(center_schools.c.code)).scalars())
         unknown = [s for s in schools if s not in known]
         if unknown:
-            raise SecopsError(f"未注册的学校：{'、'.join(unknown)}", hint="see secops center school list")
+            raise SecopsError(
+                _("schools not registered: {codes}").format(codes="、".join(unknown)),
+                hint=_("see secops center school list"),
+            )
         for school in schools:
             match = (center_school_groups.c.name == name) & (center_school_groups.c.school == school)
             conn.execute(center_school_groups.delete().where(match))
@@ -82,20 +86,25 @@ def audience(state: Store, *, schools: Sequence[str], group: str | None, everyon
     """The school codes a notice goes to (empty: all) and how that reads for people."""
     chosen = sum(bool(x) for x in (schools, group, everyone))
     if chosen != 1:
-        raise SecopsError("发送对象只能选一种：give exactly one of --school, --group or --all")
+        raise SecopsError(_("choose one audience: give exactly one of --school, --group or --all"))
     if everyone:
         return [], "全部学校"
     if group:
         members = group_members(state, group)
         if not members:
-            raise SecopsError(f"分组 {group} 中没有学校", hint="secops center group add NAME CODE ...")
+            raise SecopsError(
+                _("group {name} has no schools").format(name=group), hint="secops center group add NAME CODE ..."
+            )
         return members, f"分组 {group}（{len(members)} 所）"
     c = center_schools.c
     with state.engine.connect() as conn:
         active = set(conn.execute(sa.select(c.code).where(c.revoked_at.is_(None))).scalars())
     unknown = [s for s in schools if s not in active]
     if unknown:  # a revoked school's forwarder can no longer fetch anything
-        raise SecopsError(f"未注册或已吊销的学校：{'、'.join(unknown)}", hint="see secops center school list")
+        raise SecopsError(
+            _("schools not registered or revoked: {codes}").format(codes="、".join(unknown)),
+            hint=_("see secops center school list"),
+        )
     return sorted(set(schools)), "、".join(sorted(set(schools)))
 
 
@@ -103,9 +112,12 @@ def _attachment(path: Path) -> Attachment:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SecopsError(f"无法读取附件 {path}：{exc.strerror}") from None
+        raise SecopsError(_("cannot read attachment {path}: {reason}").format(path=path, reason=exc.strerror)) from None
     if len(data) > MAX_ATTACHMENT:
-        raise SecopsError(f"附件 {path} 超过 {MAX_ATTACHMENT // 1024} KiB", hint="attach a smaller file or a link")
+        raise SecopsError(
+            _("attachment {path} is larger than {kib} KiB").format(path=path, kib=MAX_ATTACHMENT // 1024),
+            hint=_("attach a smaller file or a link"),
+        )
     return Attachment(
         name=path.name[:200], sha256=hashlib.sha256(data).hexdigest(), content=base64.b64encode(data).decode()
     )
@@ -135,11 +147,14 @@ def issue_notice(
     attachments: Sequence[Path] = (),
 ) -> Issued:
     if kind not in NOTICE_KINDS:
-        raise SecopsError(f"未知的通报类型 {kind!r}", hint="use one of " + ", ".join(NOTICE_KINDS))
+        raise SecopsError(
+            _("unknown notice kind {kind}").format(kind=repr(kind)),
+            hint=_("use one of {choices}").format(choices=", ".join(NOTICE_KINDS)),
+        )
     if not title.strip():
-        raise SecopsError("通报需要标题")
+        raise SecopsError(_("a notice needs a title"))
     if due < timedelta(hours=1) or due > timedelta(days=365):
-        raise SecopsError("整改期限应在 1 小时到 365 天之间（--due 60h）")
+        raise SecopsError(_("the time to rectify is between 1 hour and 365 days (--due 60h)"))
     now = now.astimezone(UTC)
     body = NoticeBody(
         kind=kind,

@@ -11,6 +11,7 @@ from secops.center.settings import load_settings
 from secops.center.stores.base import AlertStore
 from secops.center.stores.sqlite import SQLiteAlertStore
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.store import Store, open_store
 
 
@@ -23,7 +24,7 @@ class _OwnSQLiteAlertStore(SQLiteAlertStore):
 
 def _alert_store(state: Store, store_url: str | None, es_url: str | None, es_prefix: str) -> AlertStore:
     if store_url and es_url:
-        raise SecopsError("choose one alert store", hint="--store sqlite:///PATH or --es URL, not both")
+        raise SecopsError(_("choose one alert store"), hint=_("--store sqlite:///PATH or --es URL, not both"))
     if es_url:
         from secops.center.stores.elasticsearch import ElasticsearchAlertStore
 
@@ -31,7 +32,8 @@ def _alert_store(state: Store, store_url: str | None, es_url: str | None, es_pre
     if store_url:
         if not store_url.startswith("sqlite:///"):
             raise SecopsError(
-                f"unsupported alert store {store_url!r}", hint="use sqlite:///PATH, or --es URL for Elasticsearch"
+                _("unsupported alert store {url}").format(url=repr(store_url)),
+                hint=_("use sqlite:///PATH, or --es URL for Elasticsearch"),
             )
         return _OwnSQLiteAlertStore(open_store(store_url))
     return SQLiteAlertStore(state)

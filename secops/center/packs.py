@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from secops.center.signing_key import signing_key
 from secops.detection.packs import collect
 from secops.errors import ContentErrors, SecopsError
+from secops.i18n import _
 from secops.protocol import envelope
 from secops.protocol.packs import PackBody, PackStatus
 from secops.store import Store
@@ -68,25 +69,27 @@ def publish_pack(
     if errors:
         raise ContentErrors(errors)
     if not files:
-        raise SecopsError("a pack needs at least one file", hint="give --sigma, --yara or --indicators")
+        raise SecopsError(_("a pack needs at least one file"), hint=_("give --sigma, --yara or --indicators"))
     chosen = version if version is not None else next_version(state, name)
     try:
         body = PackBody(name=name, version=chosen, files=files)
     except ValueError as exc:
-        raise SecopsError(f"not a valid pack: {str(exc).splitlines()[-1].strip()}") from None
+        raise SecopsError(_("not a valid pack: {reason}").format(reason=str(exc).splitlines()[-1].strip())) from None
     with state.engine.connect() as conn:
         taken = conn.execute(sa.select(sa.func.max(center_packs.c.version)).where(center_packs.c.name == name)).scalar()
     if taken is not None and chosen <= taken:
         raise SecopsError(
-            f"pack {name} is at version {taken} already", hint=f"give --version {taken + 1} or leave it out"
+            _("pack {name} is at version {version} already").format(name=name, version=taken),
+            hint=_("give --version {version} or leave it out").format(version=taken + 1),
         )
     data = body.model_dump(mode="json")
     size = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
     if size + _PAYLOAD_ROOM + len(json.dumps(schools)) > envelope.MAX_PAYLOAD:
         raise SecopsError(
-            f"the pack is {size // 1024} KiB, more than the {envelope.MAX_PAYLOAD // 1024 // 1024} MiB a signed "
-            "envelope carries",
-            hint="split it into smaller packs",
+            _("the pack is {kib} KiB, more than the {mib} MiB a signed envelope carries").format(
+                kib=size // 1024, mib=envelope.MAX_PAYLOAD // 1024 // 1024
+            ),
+            hint=_("split it into smaller packs"),
         )
     now = now.astimezone(UTC)
     pack_id = "p" + now.strftime("%Y%m%d%H%M%S") + secrets.token_hex(4)

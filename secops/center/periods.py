@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from secops.center.signing_key import signing_key
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.protocol import envelope
 from secops.protocol.zero_reports import (
     PeriodBody,
@@ -100,14 +101,16 @@ def issue_period(
         where = ".".join(str(p) for p in first["loc"])
         problem = str(first["msg"]).removeprefix("Value error, ")
         raise SecopsError(
-            f"不是有效的重要时段：{where + ': ' if where else ''}{problem}",
-            hint="--from/--to 为北京时间日期（结束不早于开始），--deadline 为 HH:MM（00:00-23:59）",
+            _("not a valid period: {problem}").format(problem=f"{where}: {problem}" if where else problem),
+            hint=_("--from/--to are Beijing dates (the end not before the start), --deadline is HH:MM (00:00-23:59)"),
         ) from None
     now = now.astimezone(UTC)
     # the last deadline of the period, plus a day: after that a school has nothing left to do with it
     expires = deadline_at(end, deadline) + timedelta(days=1)
     if expires <= now:
-        raise SecopsError(f"the period ended on {end.isoformat()}", hint="give a --to today or later (Beijing)")
+        raise SecopsError(
+            _("the period ended on {day}").format(day=end.isoformat()), hint=_("give a --to today or later (Beijing)")
+        )
     # "z" (零报告): notices are n..., packs p...; a refusal is reported by the kind its id names
     period_id = "z" + now.strftime("%Y%m%d%H%M%S") + secrets.token_hex(4)
     payload = envelope.Payload(
@@ -152,10 +155,13 @@ def find_period(state: Store, name_or_id: str) -> Period:
     if exact:
         return exact[0]
     if not found:
-        raise SecopsError(f"no period {name_or_id!r}", hint="see secops center period list")
+        raise SecopsError(_("no period {name}").format(name=repr(name_or_id)), hint=_("see secops center period list"))
     if len(found) > 1:
         ids = ", ".join(p.id for p in found)
-        raise SecopsError(f"{len(found)} periods are called {name_or_id!r}: {ids}", hint="give the id")
+        raise SecopsError(
+            _("{count} periods are called {name}: {ids}").format(count=len(found), name=repr(name_or_id), ids=ids),
+            hint=_("give the id"),
+        )
     return found[0]
 
 
@@ -254,7 +260,11 @@ def period_days(state: Store, period_id: str, now: datetime, day: date | None = 
     today = beijing_day(now)
     days = [d for d in period.days() if d <= today] if day is None else [day]
     if day is not None and not period.covers(day):
-        raise SecopsError(f"{day.isoformat()} is not in period {period.name} ({period.start} – {period.end})")
+        raise SecopsError(
+            _("{day} is not in period {name} ({start} – {end})").format(
+                day=day.isoformat(), name=period.name, start=period.start, end=period.end
+            )
+        )
     z = center_zero_reports.c
     with state.engine.connect() as conn:
         rows = conn.execute(sa.select(center_zero_reports).where(z.day.in_(days), z.school.in_(codes))).all()

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from secops.config import check_school_code
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.protocol import signing
 from secops.store import Store
 from secops.store.schema import center_schools
@@ -70,7 +71,7 @@ def _code(code: str) -> str:
     try:
         return check_school_code(code)
     except ValueError as exc:
-        raise SecopsError(str(exc), hint="use the school's 学校标识码") from None
+        raise SecopsError(str(exc), hint=_("use the school's 学校标识码")) from None
 
 
 def add_school(
@@ -93,9 +94,9 @@ def add_school(
     covered = sorted({_code(c) for c in covers} - {code})
     name = name.strip()
     if not name:
-        raise SecopsError("a school needs a name", hint="--name 'XX市第一中学'")
+        raise SecopsError(_("a school needs a name"), hint="--name 'XX市第一中学'")
     if rate_per_minute is not None and rate_per_minute < 1:
-        raise SecopsError("the rate limit must be at least 1 request per minute")
+        raise SecopsError(_("the rate limit must be at least 1 request per minute"))
     key = signing.new_key()
     values = {
         "name": name,
@@ -112,8 +113,8 @@ def add_school(
         exists = conn.execute(sa.select(center_schools.c.code).where(center_schools.c.code == code)).first()
         if exists and not rotate:
             raise SecopsError(
-                f"school {code} is already registered",
-                hint="use --rotate to issue a new key (the old one stops working at once)",
+                _("school {code} is already registered").format(code=code),
+                hint=_("use --rotate to issue a new key (the old one stops working at once)"),
             )
         if exists:
             conn.execute(center_schools.update().where(center_schools.c.code == code).values(**values))
@@ -202,7 +203,9 @@ def revoke_school(state: Store, code: str, now: datetime) -> School:
         if done.rowcount == 0:
             known = conn.execute(sa.select(center_schools.c.code).where(center_schools.c.code == code)).first()
             if known is None:
-                raise SecopsError(f"school {code} is not registered", hint="see `secops center school list`")
+                raise SecopsError(
+                    _("school {code} is not registered").format(code=code), hint=_("see `secops center school list`")
+                )
     school = get_school(state, code)
     assert school is not None
     return school

@@ -15,6 +15,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from secops.center.context import CenterContext
 from secops.errors import SecopsError
+from secops.i18n import _
 
 if TYPE_CHECKING:
     import uvicorn
@@ -36,13 +37,14 @@ def is_loopback(host: str) -> bool:
 def bind(host: str, port: int) -> socket.socket:
     """The listening socket, bound here so a taken port is one clear error rather than uvicorn's exit."""
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        family, kind, proto, _canonname, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         sock = socket.socket(family, kind, proto)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
     except OSError as exc:
         raise SecopsError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}", hint="choose another --port or --host"
+            _("cannot listen on {host}:{port}: {reason}").format(host=host, port=port, reason=exc.strerror or exc),
+            hint=_("choose another --port or --host"),
         ) from None
     return sock
 
@@ -254,7 +256,7 @@ def serving(ctx: CenterContext, *, host: str = "127.0.0.1", port: int = 0) -> It
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             sock.close()
-            raise SecopsError("the center did not start", hint="run again with -v")
+            raise SecopsError(_("the center did not start"), hint=_("run again with -v"))
         time.sleep(0.02)
     try:
         yield f"http://{host}:{bound}"

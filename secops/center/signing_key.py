@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from secops.errors import SecopsError
 from secops.fsutil import make_private, write_private_new
+from secops.i18n import _
 from secops.protocol import envelope
 
 SIGNING_KEY_FILE = "center-signing.key"
@@ -24,6 +25,6 @@ def signing_key(home: Path) -> Ed25519PrivateKey:
         return envelope.load_private(raw)
     except ValueError:
         raise SecopsError(
-            f"{path} is damaged (expected 32 bytes of an Ed25519 key)",
-            hint="restore it from backup; otherwise every school must pin the new key (secops center key show)",
+            _("{path} is damaged (expected 32 bytes of an Ed25519 key)").format(path=path),
+            hint=_("restore it from backup; otherwise every school must pin the new key (secops center key show)"),
         ) from None

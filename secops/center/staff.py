@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.store import Store
 from secops.store.schema import center_sessions, center_users
 
@@ -93,7 +94,10 @@ ROLE_NAMES = {"duty": "值班员", "analyst": "分析员", "admin": "管理员"}
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise SecopsError(f"unknown role {role!r}", hint="use one of " + ", ".join(ROLES))
+        raise SecopsError(
+            _("unknown role {role}").format(role=repr(role)),
+            hint=_("use one of {choices}").format(choices=", ".join(ROLES)),
+        )
     return role
 
 
@@ -117,13 +121,19 @@ class StaffUser:
 
 def check_username(username: str) -> str:
     if not USERNAME.match(username):
-        raise SecopsError(f"user name {username!r} is not valid", hint="use 1-64 letters, digits, '.', '_', '-' or '@'")
+        raise SecopsError(
+            _("user name {name} is not valid").format(name=repr(username)),
+            hint=_("use 1-64 letters, digits, '.', '_', '-' or '@'"),
+        )
     return username
 
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise SecopsError(f"the password is too short (at least {MIN_PASSWORD} characters)", hint="choose a longer one")
+        raise SecopsError(
+            _("the password is too short (at least {count} characters)").format(count=MIN_PASSWORD),
+            hint=_("choose a longer one"),
+        )
     return password
 
 
@@ -144,7 +154,9 @@ def add_user(store: Store, username: str, password: str, now: datetime, role: st
                 )
             )
     except IntegrityError:
-        raise SecopsError(f"user {username!r} exists already", hint="see secops center user list") from None
+        raise SecopsError(
+            _("user {name} exists already").format(name=repr(username)), hint=_("see secops center user list")
+        ) from None
     return StaffUser(username, now, None, role)
 
 
@@ -170,7 +182,7 @@ def set_role(store: Store, username: str, role: str) -> StaffUser:
     with store.engine.begin() as conn:
         done = conn.execute(center_users.update().where(center_users.c.username == username).values(role=role))
     if done.rowcount == 0:
-        raise SecopsError(f"no user {username!r}", hint="see secops center user list")
+        raise SecopsError(_("no user {name}").format(name=repr(username)), hint=_("see secops center user list"))
     found = get_user(store, username)
     assert found is not None
     return found
@@ -192,7 +204,7 @@ def disable_user(store: Store, username: str, now: datetime) -> StaffUser:
     with store.engine.begin() as conn:
         row = conn.execute(sa.select(center_users).where(center_users.c.username == username)).first()
         if row is None:
-            raise SecopsError(f"no user {username!r}", hint="see secops center user list")
+            raise SecopsError(_("no user {name}").format(name=repr(username)), hint=_("see secops center user list"))
         disabled = as_aware(row.disabled_at) or now
         conn.execute(center_users.update().where(center_users.c.username == username).values(disabled_at=disabled))
         conn.execute(center_sessions.delete().where(center_sessions.c.username == username))

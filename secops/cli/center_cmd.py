@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING
 import click
 
 from secops.cli.base import SecopsGroup
+from secops.cli.center_common import headers, labelled
+from secops.cli.center_complete import complete_all_schools, complete_schools
 from secops.cli.context import AppContext
-from secops.cli.output import emit, emit_object, localize
+from secops.cli.output import emit, emit_object, findings, format_option, localize, say
 from secops.errors import SecopsError
+from secops.i18n import N_, _
 
 if TYPE_CHECKING:
     from secops.store import Store
@@ -78,7 +81,7 @@ def center(ctx: click.Context, home: Path) -> None:
 
 @center.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
-@click.option("--port", default=8600, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8600, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--store", "store_url", metavar="sqlite:///PATH", help="Keep alerts in their own SQLite database.")
 @click.option("--es", "es_url", metavar="URL", help="Keep alerts in Elasticsearch (8.x) at URL.")
 @click.option("--es-prefix", default="secops-alerts", show_default=True, help="Index prefix: PREFIX-YYYY.MM.")
@@ -114,8 +117,8 @@ def serve(
             try:
                 ipaddress.ip_network(item, strict=False)
             except ValueError:
-                hint = "--trusted-proxy"
-                raise click.BadParameter(f"{item!r} is not an address or network", param_hint=hint) from None
+                message = _("{item} is not an address or network").format(item=repr(item))
+                raise click.BadParameter(message, param_hint="--trusted-proxy") from None
     ctx = open_center(center_cli.home, store_url=store_url, es_url=es_url, es_prefix=es_prefix)
     if trusted_proxies:
         known = ctx.settings.trusted_proxies
@@ -123,7 +126,12 @@ def serve(
             update={"trusted_proxies": [*known, *(p for p in trusted_proxies if p not in known)]}
         )
     where = f"Elasticsearch {es_url} ({es_prefix}-*)" if es_url else (store_url or f"{ctx.home / 'center.db'}")
-    click.echo(f"secops center on http://{host}:{port} (docs /docs), alerts in {where}", err=True)
+    # Ctrl-C: uvicorn stops after the requests in flight and raises KeyboardInterrupt again, which the
+    # root turns into one line and exit 130.
+    say(
+        _("secops center on {url} (docs /docs), alerts in {where}").format(url=f"http://{host}:{port}", where=where),
+        err=True,
+    )
     from secops.relay.config import load_upstream
 
     upstream = load_upstream(ctx.home)
@@ -133,7 +141,12 @@ def serve(
     from secops.relay.run import relay_once
 
     settings, upstream_key = upstream
-    click.echo(f"relaying to {settings.url} as {settings.code} every {settings.interval_seconds} s", err=True)
+    say(
+        _("relaying to {url} as {code} every {seconds} s").format(
+            url=settings.url, code=settings.code, seconds=settings.interval_seconds
+        ),
+        err=True,
+    )
     run_server(
         ctx,
         host=host,
@@ -153,16 +166,17 @@ def _write_key_file(path: Path, text: str) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise SecopsError(
-            f"{path} already exists", hint="choose another --key-file; keys are never overwritten"
+            _("{path} already exists").format(path=path),
+            hint=_("choose another --key-file; keys are never overwritten"),
         ) from None
     except OSError as exc:
-        raise SecopsError(f"cannot write {path}: {exc.strerror}") from None
+        raise SecopsError(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from None
     with os.fdopen(fd, "w") as out:
         out.write(text + "\n")
 
 
 @school.command("add")
-@click.argument("code")
+@click.argument("code", shell_complete=complete_all_schools)
 @click.option("--name", required=True, help="The school's name.")
 @click.option("--rotate", is_flag=True, help="Replace the key of a registered school (the old key stops working).")
 @click.option("--rate", "rate_per_minute", type=click.IntRange(1), help="Requests per minute for this school.")
@@ -202,34 +216,54 @@ def school_add(
             rate_per_minute=rate_per_minute,
             covers=covered,
         )
+    code, name = code.strip(), name.strip()
+    # Without --key-file the key itself goes to stdout (it is the data); the guidance around it to stderr.
+    to_err = key_file is None
     if covered:
-        click.echo(f"{code.strip()} is a lower center for {len(covered)} schools: {', '.join(covered)}")
-    verb = "New key for" if rotate else "Registered"
-    click.echo(f"{verb} school {code.strip()} ({name.strip()}), key id {key.key_id}.")
+        say(
+            _("{code} is a lower center for {count} schools: {codes}").format(
+                code=code, count=len(covered), codes=", ".join(covered)
+            ),
+            err=to_err,
+        )
+    done = (
+        _("New key for school {code} ({name}), key id {key_id}.")
+        if rotate
+        else _("Registered school {code} ({name}), key id {key_id}.")
+    )
+    say(done.format(code=code, name=name, key_id=key.key_id), err=to_err)
     if key_file is not None:
         _write_key_file(key_file, key.text)
-        click.echo(f"The key is in {key_file} (0600). Send it to the school over a trusted channel.")
+        say(_("The key is in {path} (0600). Send it to the school over a trusted channel.").format(path=key_file))
         shown = str(key_file)
     else:
-        click.echo("The key (shown once; the center keeps only a sealed derivative):")
+        say(_("The key (shown once; the center keeps only a sealed derivative):"), err=True)
         click.echo(key.text)
         shown = "school.key"
-        click.echo(f"Save it at the school as {shown} (chmod 600), then run there:")
+        say(_("Save it at the school as {path} (chmod 600), then run there:").format(path=shown), err=True)
     if covered:
-        click.echo(f"  secops center upstream setup --url https://CENTER:8600 --code {code.strip()} --key-file {shown}")
+        next_step = f"  secops center upstream setup --url https://CENTER:8600 --code {code} --key-file {shown}"
     else:
-        click.echo(
-            f"  secops forward setup --center https://CENTER:8600 --key-file {shown} --check "
+        next_step = f"  secops forward setup --center https://CENTER:8600 --key-file {shown} --check " + _(
             "--center-key <what secops center key show prints here>"
         )
+    say(next_step, err=to_err)
+
+
+STATUS_WORDS = {
+    "active": N_("active"),
+    "revoked": N_("revoked"),
+    "ok": N_("ok"),
+    "silent": N_("silent"),
+    "never": N_("never"),
+}
 
 
 @school.command("list")
-@click.option(
-    "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True, help="table or json"
-)
+@format_option()
+@click.option("--check", is_flag=True, help="Exit 1 when a school's forwarder has gone silent (a check for cron).")
 @pass_center
-def school_list(center_cli: CenterCli, fmt: str) -> None:
+def school_list(center_cli: CenterCli, fmt: str, check: bool) -> None:
     """Registered schools, their key ids, whether the key is revoked and whether their forwarder
     checks in (ok, silent: past twice its promised interval, never)."""
     from secops.center.heartbeats import latest_checkins
@@ -246,33 +280,42 @@ def school_list(center_cli: CenterCli, fmt: str) -> None:
             return "never"
         return "silent" if checkin.silent_for(now) is not None else "ok"
 
-    rows = [
-        {
-            "code": s.code,
-            "name": s.name,
-            "key_id": s.key_id,
-            "created_at": s.created_at,
-            "revoked_at": s.revoked_at,
-            "rate_per_minute": s.rate_per_minute,
-            "status": "revoked" if s.revoked_at else "active",
-            "forwarder": forwarder(s.code),
-            "last_checkin": checkins[s.code].received_at if s.code in checkins else None,
-        }
-        for s in found
-    ]
-    if fmt == "table":
-        if not rows:
-            click.echo("No schools yet: secops center school add CODE --name NAME", err=True)
-            return
-        rows = localize(rows, TIMEZONE)
-        columns = ["code", "name", "key_id", "status", "forwarder", "last_checkin", "created_at", "revoked_at"]
-        emit(rows, fmt, [*columns, "rate_per_minute"])
-    else:
-        emit(rows, fmt)
+    table = fmt == "table"
+
+    rows = []
+    for s in found:
+        status, seen = "revoked" if s.revoked_at else "active", forwarder(s.code)
+        rows.append(
+            {
+                "code": s.code,
+                "name": s.name,
+                "key_id": s.key_id,
+                "created_at": s.created_at,
+                "revoked_at": s.revoked_at,
+                "rate_per_minute": s.rate_per_minute,
+                # words for people in a table; the codes for machines
+                "status": _(STATUS_WORDS[status]) if table else status,
+                "forwarder": _(STATUS_WORDS[seen]) if table else seen,
+                "last_checkin": checkins[s.code].received_at if s.code in checkins else None,
+            }
+        )
+    columns = ["code", "name", "key_id", "status", "forwarder", "last_checkin", "created_at", "revoked_at"]
+    emit(
+        localize(rows, TIMEZONE) if table else rows,
+        fmt,
+        [*columns, "rate_per_minute"],
+        headers=headers(),
+        empty=_("No schools registered: secops center school add CODE --name NAME"),
+    )
+    if check:
+        silent = [s.code for s in found if not s.revoked_at and forwarder(s.code) == "silent"]
+        if silent:
+            say(_("{count} forwarder(s) silent: {codes}").format(count=len(silent), codes=", ".join(silent)), err=True)
+        findings(bool(silent))
 
 
 @school.command("revoke")
-@click.argument("code")
+@click.argument("code", shell_complete=complete_schools)
 @pass_center
 def school_revoke(center_cli: CenterCli, code: str) -> None:
     """Revoke school CODE's key: its requests are refused from now on (within a second on a running center)."""
@@ -280,9 +323,8 @@ def school_revoke(center_cli: CenterCli, code: str) -> None:
 
     with center_cli.state() as state:
         found = revoke_school(state, code, center_cli.now())
-    emit_object(
-        {"school": found.code, "name": found.name, "key_id": found.key_id, "revoked_at": found.revoked_at}, "table"
-    )
+    record = {"school": found.code, "name": found.name, "key_id": found.key_id, "revoked_at": found.revoked_at}
+    emit_object(labelled(record), "table")
 
 
 def _attach_user_group() -> None:

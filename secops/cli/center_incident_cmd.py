@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import center_home, center_now, when
-from secops.cli.output import emit, emit_object, to_json
+from secops.cli.center_common import center_home, center_now, headers, labelled, when
+from secops.cli.center_complete import complete_cases, complete_schools, complete_users
+from secops.cli.output import emit, emit_object, format_option, say, to_json
 from secops.errors import SecopsError
+from secops.i18n import N_, _
 
 if TYPE_CHECKING:
     from secops.center.cases import Staff
@@ -26,17 +28,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 SHOWN_ALERTS = 20  # a merged case may hold thousands of alerts: show how many, and the first few
 HOST_PREFIX = "host:"  # ':' is not allowed in staff names, so the OS user never passes for an account
 LIST_COLUMNS = ["id", "title", "school", "grade", "state", "owner", "detected_at", "clock", "left"]
+ROLE_WORDS = {"duty": N_("duty officer"), "analyst": N_("analyst"), "admin": N_("administrator")}
 
 
-def _format_option(fn: F) -> F:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(("table", "json")),
-        default="table",
-        show_default=True,
-        help="table or json",
-    )(fn)
+def _case_argument(name: str = "incident_id", metavar: str = "ID") -> Callable[[F], F]:
+    return click.argument(name, metavar=metavar, type=int, shell_complete=complete_cases)
 
 
 @contextmanager
@@ -54,7 +50,9 @@ def _case(state: Store, incident_id: int) -> Incident:
     try:
         return get_incident(state, incident_id)
     except SecopsError:
-        raise SecopsError(f"no case #{incident_id} at this center", hint="see secops center incident list") from None
+        raise SecopsError(
+            _("no case #{id} at this center").format(id=incident_id), hint=_("see secops center incident list")
+        ) from None
 
 
 def _state_name(state: str) -> str:
@@ -93,8 +91,10 @@ def _clock_row(clock: Clock, *, table: bool) -> dict[str, Any]:
 
 @incident.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Closed cases too (after the open ones).")
-@click.option("--school", metavar="CODE", help="Only the cases of this school (its 学校标识码).")
-@_format_option
+@click.option(
+    "--school", metavar="CODE", help="Only the cases of this school (its 学校标识码).", shell_complete=complete_schools
+)
+@format_option()
 def list_cases(show_all: bool, school: str | None, fmt: str) -> None:
     """Open cases, the most urgent clock first (overdue ones on top), with the time left."""
     from secops.center.dashboard.queries import incident_views
@@ -125,10 +125,7 @@ def list_cases(show_all: bool, school: str | None, fmt: str) -> None:
                 "version": case.version,
             }
         )
-    if table and not rows:
-        click.echo("No open cases." if not show_all else "No cases yet.", err=True)
-        return
-    emit(rows, fmt, LIST_COLUMNS)
+    emit(rows, fmt, LIST_COLUMNS, headers=headers(), empty=_("No cases yet.") if show_all else _("No open cases."))
 
 
 def _case_object(state: Store, case: Incident, now: datetime, *, table: bool) -> dict[str, Any]:
@@ -187,8 +184,8 @@ def _audit_rows(state: Store, incident_id: int, *, table: bool) -> list[dict[str
 
 
 @incident.command("show")
-@click.argument("incident_id", metavar="ID", type=int)
-@_format_option
+@_case_argument()
+@format_option()
 def show_case(incident_id: int, fmt: str) -> None:
     """Case ID with its facts, clocks, the center alerts that joined it and its audit trail."""
     table = fmt == "table"
@@ -197,20 +194,23 @@ def show_case(incident_id: int, fmt: str) -> None:
         case = _case(state, incident_id)
         found = _case_object(state, case, now, table=table)
         audit = _audit_rows(state, incident_id, table=table)
-    if not table:
+    if fmt == "json":
         click.echo(to_json({**found, "audit": audit}))
+        return
+    if fmt == "jsonl":  # one object on one line
+        click.echo(to_json({**found, "audit": audit}, indent=None))
         return
     clocks, facts = found.pop("clocks"), found.pop("facts")
     shown_facts = {k: v for k, v in facts.items() if k not in found and k not in ("groups", "group")}
-    emit_object({k: v for k, v in found.items() if v not in (None, [], "")}, "table")
+    emit_object(labelled({k: v for k, v in found.items() if v not in (None, [], "")}), "table")
     if shown_facts:
-        click.echo("\nfacts")
+        click.echo("\n" + _("facts"))
         emit_object({k: to_json(v, indent=None) if isinstance(v, dict) else v for k, v in shown_facts.items()}, "table")
     if clocks:
-        click.echo("\nclocks")
-        emit(clocks, "table", ["name", "status", "due_at", "left"])
-    click.echo("\naudit")
-    emit(audit, "table", ["seq", "at", "actor", "action", "detail"])
+        click.echo("\n" + _("clocks"))
+        emit(clocks, "table", ["name", "status", "due_at", "left"], headers=headers())
+    click.echo("\n" + _("audit"))
+    emit(audit, "table", ["seq", "at", "actor", "action", "detail"], headers=headers(), empty=_("No audit entries"))
 
 
 # --- actions -------------------------------------------------------------------------------------
@@ -221,6 +221,7 @@ def _as_option(fn: F) -> F:
         "--as",
         "as_user",
         metavar="USER",
+        shell_complete=complete_users,
         help="Act as this center staff account (its role decides what is allowed). "
         "Default: the OS user, as an administrator (recorded as host:NAME).",
     )(fn)
@@ -241,7 +242,7 @@ def _host_user() -> str:
     try:
         name = getpass.getuser()
     except (OSError, KeyError):  # no login name (a bare container): ask for an account
-        raise SecopsError("cannot tell the operating-system user", hint="give --as USER") from None
+        raise SecopsError(_("cannot tell the operating-system user"), hint=_("give --as USER")) from None
     return HOST_PREFIX + name
 
 
@@ -257,18 +258,22 @@ def staff_for(state: Store, as_user: str | None, now: datetime) -> Staff:
     else:
         account = get_user(state, as_user)
         if account is None:
-            raise SecopsError(f"no center staff account {as_user!r}", hint="see secops center user list")
+            raise SecopsError(
+                _("no center staff account {name}").format(name=repr(as_user)), hint=_("see secops center user list")
+            )
         if not account.active:
-            raise SecopsError(f"center staff account {as_user!r} is disabled", hint="an administrator may add another")
+            raise SecopsError(
+                _("center staff account {name} is disabled").format(name=repr(as_user)),
+                hint=_("an administrator may add another"),
+            )
         username, role = account.username, account.role
     key = audit_key(prepare_home(center_home()), state)  # a lost key with a trail is an error, not a new key
     return Staff(state, key, username, role, now)
 
 
 def _who(staff: Staff) -> str:
-    from secops.center.staff import ROLE_NAMES
-
-    return f"{ROLE_NAMES.get(staff.role, staff.role)} {staff.username}"
+    role = ROLE_WORDS.get(staff.role)
+    return f"{_(role) if role else staff.role} {staff.username}"
 
 
 def _act(as_user: str | None, incident_ids: list[int], action: Callable[[Staff], str]) -> None:
@@ -278,11 +283,11 @@ def _act(as_user: str | None, incident_ids: list[int], action: Callable[[Staff],
         for incident_id in incident_ids:
             _case(state, incident_id)  # a missing case: one line naming the center's list
         said = action(staff)
-    click.echo(f"{said}（{_who(staff)}）")
+    say(_("{done} ({who})").format(done=said, who=_who(staff)))
 
 
 @incident.command("ack")
-@click.argument("incident_id", metavar="ID", type=int)
+@_case_argument()
 @click.option("--note", default="", help="A note kept with the acknowledgement.")
 @_as_option
 @_version_option
@@ -292,13 +297,13 @@ def ack_case(incident_id: int, note: str, as_user: str | None, version: int | No
 
     def run(staff: Staff) -> str:
         cases.acknowledge(staff, incident_id, note, version=version)
-        return f"事件 #{incident_id} 已确认"
+        return _("Case #{id} acknowledged").format(id=incident_id)
 
     _act(as_user, [incident_id], run)
 
 
 @incident.command("note")
-@click.argument("incident_id", metavar="ID", type=int)
+@_case_argument()
 @click.argument("text")
 @_as_option
 def note_case(incident_id: int, text: str, as_user: str | None) -> None:
@@ -307,13 +312,13 @@ def note_case(incident_id: int, text: str, as_user: str | None) -> None:
 
     def run(staff: Staff) -> str:
         cases.note(staff, incident_id, text)
-        return f"事件 #{incident_id} 已添加备注"
+        return _("Note added to case #{id}").format(id=incident_id)
 
     _act(as_user, [incident_id], run)
 
 
 @incident.command("grade")
-@click.argument("incident_id", metavar="ID", type=int)
+@_case_argument()
 @click.argument("grade")
 @click.option("--reason", default="", help="Why the grade changes (required; kept in the case and its audit).")
 @_as_option
@@ -324,13 +329,13 @@ def grade_case(incident_id: int, grade: str, reason: str, as_user: str | None, v
 
     def run(staff: Staff) -> str:
         cases.regrade(staff, incident_id, grade, reason, version=version)
-        return f"事件 #{incident_id} 已定级为{grade}"
+        return _("Case #{id} graded {grade}").format(id=incident_id, grade=grade)
 
     _act(as_user, [incident_id], run)
 
 
 @incident.command("assign")
-@click.argument("incident_id", metavar="ID", type=int)
+@_case_argument()
 @click.argument("owner")
 @_as_option
 @_version_option
@@ -340,14 +345,14 @@ def assign_case(incident_id: int, owner: str, as_user: str | None, version: int 
 
     def run(staff: Staff) -> str:
         cases.assign(staff, incident_id, owner, version=version)
-        return f"事件 #{incident_id} 已指派给 {owner.strip()}"
+        return _("Case #{id} assigned to {owner}").format(id=incident_id, owner=owner.strip())
 
     _act(as_user, [incident_id], run)
 
 
 @incident.command("merge")
-@click.argument("into", metavar="INTO", type=int)
-@click.argument("others", metavar="OTHER...", type=int, nargs=-1, required=True)
+@click.argument("into", metavar="INTO", type=int, shell_complete=complete_cases)
+@click.argument("others", metavar="OTHER...", type=int, nargs=-1, required=True, shell_complete=complete_cases)
 @click.option("--reason", default="", help="Why they are one case (required).")
 @_as_option
 def merge_cases(into: int, others: tuple[int, ...], reason: str, as_user: str | None) -> None:
@@ -358,13 +363,13 @@ def merge_cases(into: int, others: tuple[int, ...], reason: str, as_user: str | 
     def run(staff: Staff) -> str:
         cases.merge(staff, into, list(others), reason)
         merged = "、".join(f"#{i}" for i in sorted(set(others) - {into}))
-        return f"事件 {merged} 已合并到 #{into}"
+        return _("Cases {merged} merged into #{into}").format(merged=merged, into=into)
 
     _act(as_user, [into, *others], run)
 
 
 @incident.command("close")
-@click.argument("incident_id", metavar="ID", type=int)
+@_case_argument()
 @click.option("--reason", default="", help="Why it is closed (required).")
 @_as_option
 @_version_option
@@ -374,13 +379,13 @@ def close_case(incident_id: int, reason: str, as_user: str | None, version: int 
 
     def run(staff: Staff) -> str:
         cases.close(staff, incident_id, reason, version=version)
-        return f"事件 #{incident_id} 已关闭"
+        return _("Case #{id} closed").format(id=incident_id)
 
     _act(as_user, [incident_id], run)
 
 
 @incident.command("reopen")
-@click.argument("incident_id", metavar="ID", type=int)
+@_case_argument()
 @click.option("--reason", default="", help="Why it is handled again (required).")
 @_as_option
 def reopen_case(incident_id: int, reason: str, as_user: str | None) -> None:
@@ -389,6 +394,6 @@ def reopen_case(incident_id: int, reason: str, as_user: str | None) -> None:
 
     def run(staff: Staff) -> str:
         cases.reopen(staff, incident_id, reason)
-        return f"事件 #{incident_id} 已重新打开"
+        return _("Case #{id} reopened").format(id=incident_id)
 
     _act(as_user, [incident_id], run)

@@ -12,9 +12,11 @@ from pathlib import Path
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import center_home, center_now, when
-from secops.cli.output import emit, emit_object
+from secops.cli.center_common import center_home, center_now, headers, labelled, when
+from secops.cli.center_complete import complete_groups, complete_notices, complete_schools
+from secops.cli.output import emit, emit_object, findings, format_option, say
 from secops.errors import SecopsError
+from secops.i18n import _
 
 NOTICE_KINDS = ("vulnerability", "threat", "indicators", "policy")  # secops.protocol.notices.NOTICE_KINDS
 _DUE = re.compile(r"^(\d{1,4})\s*([hd])$")
@@ -23,7 +25,7 @@ _DUE = re.compile(r"^(\d{1,4})\s*([hd])$")
 def parse_due(text: str) -> timedelta:
     match = _DUE.match(text.strip().lower())
     if not match:
-        raise SecopsError(f"--due {text!r} is not a duration", hint="e.g. 60h or 3d")
+        raise SecopsError(_("--due {value} is not a duration").format(value=repr(text)), hint=_("e.g. 60h or 3d"))
     number, unit = int(match.group(1)), match.group(2)
     return timedelta(hours=number) if unit == "h" else timedelta(days=number)
 
@@ -41,8 +43,8 @@ def notice() -> None:
 
 
 @notice.command("issue")
-@click.option("--school", "schools", multiple=True, help="A school code (repeatable).")
-@click.option("--group", help="A group of schools (secops center group).")
+@click.option("--school", "schools", multiple=True, help="A school code (repeatable).", shell_complete=complete_schools)
+@click.option("--group", help="A group of schools (secops center group).", shell_complete=complete_groups)
 @click.option("--all", "everyone", is_flag=True, help="Every registered school.")
 @click.option("--kind", type=click.Choice(NOTICE_KINDS), required=True, help="What the notice is.")
 @click.option("--title", required=True, help="One line.")
@@ -74,10 +76,10 @@ def issue(
     from secops.center.notices import audience, issue_notice
 
     if body and body_file:
-        raise SecopsError("give --body or --body-file, not both")
+        raise SecopsError(_("give --body or --body-file, not both"))
     text = body_file.read_text(encoding="utf-8", errors="replace") if body_file else body
     if len(attachments) > 5:
-        raise SecopsError("at most 5 attachments")
+        raise SecopsError(_("at most 5 attachments"))
     home = center_home()
     state = open_state(home)
     try:
@@ -98,12 +100,17 @@ def issue(
         )
     finally:
         state.dispose()
-    click.echo(f"通报 {issued.id} 已签发给 {issued.audience}，整改期限 {when(issued.due_at, table=True)}")
+    say(
+        _("Notice {id} issued to {audience}; rectify by {due}").format(
+            id=issued.id, audience=issued.audience, due=when(issued.due_at, table=True)
+        )
+    )
 
 
 @notice.command("list")
-@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
-def list_notices(fmt: str) -> None:
+@format_option()
+@click.option("--check", is_flag=True, help="Exit 1 when a school is past a notice's time to rectify.")
+def list_notices(fmt: str, check: bool) -> None:
     """Notices, newest first, with how many schools rectified and how many are overdue."""
     from secops.center.context import open_state
     from secops.center.notices import notice_views
@@ -128,12 +135,20 @@ def list_notices(fmt: str) -> None:
         }
         for v in views
     ]
-    emit(rows, fmt, ["id", "kind", "title", "issued_at", "due_at", "schools", "rectified", "overdue"])
+    columns = ["id", "kind", "title", "issued_at", "due_at", "schools", "rectified", "overdue"]
+    emit(rows, fmt, columns, headers=headers(), empty=_("No notices issued: secops center notice issue ..."))
+    overdue = sum(v.overdue_count for v in views)
+    if check and overdue:
+        say(
+            _("{count} school(s) past the time to rectify (see secops center notice show ID)").format(count=overdue),
+            err=True,
+        )
+    findings(check and overdue > 0)
 
 
 @notice.command("show")
-@click.argument("notice_id")
-@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.argument("notice_id", shell_complete=complete_notices)
+@format_option()
 def show_notice(notice_id: str, fmt: str) -> None:
     """One notice and every school it went to: status, times, evidence summary; overdue first."""
     from secops.center.context import open_state
@@ -145,7 +160,7 @@ def show_notice(notice_id: str, fmt: str) -> None:
     finally:
         state.dispose()
     if not views:
-        raise SecopsError(f"no notice {notice_id!r}", hint="see secops center notice list")
+        raise SecopsError(_("no notice {id}").format(id=repr(notice_id)), hint=_("see secops center notice list"))
     view = views[0]
     table = fmt == "table"
     schools = [
@@ -175,9 +190,10 @@ def show_notice(notice_id: str, fmt: str) -> None:
     if not table:
         emit_object({**head, "schools": schools}, fmt)
         return
-    emit_object(head, fmt)
+    emit_object(labelled(head), fmt)
     click.echo("")
-    emit(schools, fmt, ["school", "name", "status", "received_at", "rectified_at", "overdue", "summary", "reason"])
+    columns = ["school", "name", "status", "received_at", "rectified_at", "overdue", "summary", "reason"]
+    emit(schools, fmt, columns, headers=headers(), empty=_("No schools"))
 
 
 @click.group(cls=SecopsGroup)
@@ -186,8 +202,8 @@ def group() -> None:
 
 
 @group.command("add")
-@click.argument("name")
-@click.argument("codes", nargs=-1, required=True)
+@click.argument("name", shell_complete=complete_groups)
+@click.argument("codes", nargs=-1, required=True, shell_complete=complete_schools)
 def group_add(name: str, codes: tuple[str, ...]) -> None:
     """Put registered schools into group NAME (made if new)."""
     from secops.center.context import open_state
@@ -198,12 +214,12 @@ def group_add(name: str, codes: tuple[str, ...]) -> None:
         members = set_group(state, name, list(codes))
     finally:
         state.dispose()
-    click.echo(f"分组 {name}：{len(members)} 所学校")
+    say(_("Group {name}: {count} schools").format(name=name, count=len(members)))
 
 
 @group.command("remove")
-@click.argument("name")
-@click.argument("codes", nargs=-1, required=True)
+@click.argument("name", shell_complete=complete_groups)
+@click.argument("codes", nargs=-1, required=True, shell_complete=complete_schools)
 def group_remove(name: str, codes: tuple[str, ...]) -> None:
     """Take schools out of group NAME."""
     from secops.center.context import open_state
@@ -214,11 +230,11 @@ def group_remove(name: str, codes: tuple[str, ...]) -> None:
         members = set_group(state, name, list(codes), remove=True)
     finally:
         state.dispose()
-    click.echo(f"分组 {name}：{len(members)} 所学校")
+    say(_("Group {name}: {count} schools").format(name=name, count=len(members)))
 
 
 @group.command("list")
-@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@format_option()
 def group_list(fmt: str) -> None:
     """Groups and their schools."""
     from secops.center.context import open_state
@@ -229,7 +245,14 @@ def group_list(fmt: str) -> None:
         found = groups(state)
     finally:
         state.dispose()
-    emit([{"group": g, "schools": " ".join(c), "count": len(c)} for g, c in found.items()], fmt)
+    rows = [{"group": g, "schools": " ".join(c), "count": len(c)} for g, c in found.items()]
+    emit(
+        rows,
+        fmt,
+        ["group", "schools", "count"],
+        headers=headers(),
+        empty=_("No groups: secops center group add NAME CODE ..."),
+    )
 
 
 @click.group(cls=SecopsGroup)
@@ -246,4 +269,4 @@ def key_show() -> None:
 
     private = signing_key(prepare_home(center_home()))
     click.echo(envelope.public_text(private))
-    click.echo(f"fingerprint {envelope.key_id(private)}", err=True)
+    say(_("fingerprint {key_id}").format(key_id=envelope.key_id(private)), err=True)

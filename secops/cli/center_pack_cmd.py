@@ -9,9 +9,11 @@ from pathlib import Path
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import center_home, center_now, when
-from secops.cli.output import emit, emit_object
+from secops.cli.center_common import center_home, center_now, headers, when
+from secops.cli.center_complete import complete_groups, complete_packs, complete_schools
+from secops.cli.output import emit, emit_object, format_option, say
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.protocol.packs import NAME_PATTERN
 
 
@@ -30,7 +32,7 @@ def pack() -> None:
 
 
 @pack.command("publish")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_packs)
 @click.option(
     "--sigma",
     "sigma",
@@ -52,8 +54,8 @@ def pack() -> None:
     type=click.Path(exists=True, path_type=Path),
     help="Indicator list (.txt): a file or folder (repeatable).",
 )
-@click.option("--school", "schools", multiple=True, help="A school code (repeatable).")
-@click.option("--group", help="A group of schools (secops center group).")
+@click.option("--school", "schools", multiple=True, help="A school code (repeatable).", shell_complete=complete_schools)
+@click.option("--group", help="A group of schools (secops center group).", shell_complete=complete_groups)
 @click.option("--all", "everyone", is_flag=True, help="Every registered school.")
 @click.option("--version", "version", type=click.IntRange(1, 10**9), help="Default: one more than the last published.")
 @click.option("--as", "actor", help="Who publishes it (default: the OS user).")
@@ -76,9 +78,12 @@ def publish(
     from secops.center.packs import publish_pack
 
     if not re.match(NAME_PATTERN, name):
-        raise SecopsError(f"pack name {name!r} is not valid", hint="lowercase letters, digits, - and _, up to 50")
+        raise SecopsError(
+            _("pack name {name} is not valid").format(name=repr(name)),
+            hint=_("lowercase letters, digits, - and _, up to 50"),
+        )
     if not (sigma or yara or indicators):
-        raise SecopsError("a pack needs content", hint="give --sigma, --yara and/or --indicators")
+        raise SecopsError(_("a pack needs content"), hint=_("give --sigma, --yara and/or --indicators"))
     home = center_home()
     state = open_state(home)
     try:
@@ -97,14 +102,25 @@ def publish(
         )
     finally:
         state.dispose()
-    click.echo(
-        f"内容包 {done.name} v{done.version}（{done.id}）已签发给 {done.audience}："
-        f"Sigma {done.sigma} 个、YARA {done.yara} 个、指标清单 {done.indicators} 个，{done.size // 1024} KiB"
+    say(
+        _(
+            "Pack {name} v{version} ({id}) issued to {audience}: {sigma} Sigma, {yara} YARA, "
+            "{indicators} indicator lists, {kib} KiB"
+        ).format(
+            name=done.name,
+            version=done.version,
+            id=done.id,
+            audience=done.audience,
+            sigma=done.sigma,
+            yara=done.yara,
+            indicators=done.indicators,
+            kib=done.size // 1024,
+        )
     )
 
 
 @pack.command("list")
-@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@format_option()
 def list_packs(fmt: str) -> None:
     """Pack versions, newest first, with how many schools installed, ignored or refused each."""
     from secops.center.context import open_state
@@ -135,12 +151,14 @@ def list_packs(fmt: str) -> None:
         rows,
         fmt,
         ["name", "version", "id", "issued_at", "audience", "files", "schools", "installed", "ignored", "refused"],
+        headers=headers(),
+        empty=_("No packs published: secops center pack publish NAME ..."),
     )
 
 
 @pack.command("show")
-@click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.argument("name", shell_complete=complete_packs)
+@format_option()
 def show_pack(name: str, fmt: str) -> None:
     """Every version of pack NAME and what each school made of it: refused (with why) first."""
     from secops.center.context import open_state
@@ -152,7 +170,7 @@ def show_pack(name: str, fmt: str) -> None:
     finally:
         state.dispose()
     if not views:
-        raise SecopsError(f"no pack {name!r}", hint="see secops center pack list")
+        raise SecopsError(_("no pack {name}").format(name=repr(name)), hint=_("see secops center pack list"))
     table = fmt == "table"
     rows = [
         {
@@ -186,4 +204,5 @@ def show_pack(name: str, fmt: str) -> None:
             fmt,
         )
         return
-    emit(rows, fmt, ["version", "school", "name", "status", "at", "installed_version", "reason"])
+    columns = ["version", "school", "name", "status", "at", "installed_version", "reason"]
+    emit(rows, fmt, columns, headers=headers(), empty=_("No school has answered yet"))

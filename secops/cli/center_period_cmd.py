@@ -9,16 +9,28 @@ from datetime import date
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import center_home, center_now, when
-from secops.cli.output import emit, emit_object
+from secops.cli.center_common import center_home, center_now, headers, labelled, when
+from secops.cli.center_complete import complete_groups, complete_periods, complete_schools
+from secops.cli.output import emit, emit_object, findings, format_option, say
 from secops.errors import SecopsError
+from secops.i18n import N_, _
+
+SHOW_STATUS = {
+    "submitted": N_("submitted"),
+    "late": N_("late"),
+    "missing": N_("missing"),
+    "not_yet_due": N_("not yet due"),
+}
 
 
 def _date(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise SecopsError(f"{option} {text!r} is not a date", hint="use YYYY-MM-DD (Beijing)") from None
+        raise SecopsError(
+            _("{option} {value} is not a date").format(option=option, value=repr(text)),
+            hint=_("use YYYY-MM-DD (Beijing)"),
+        ) from None
 
 
 @click.group(cls=SecopsGroup)
@@ -37,8 +49,8 @@ def period() -> None:
 @click.option("--from", "start", required=True, help="First day, YYYY-MM-DD (Beijing).")
 @click.option("--to", "end", required=True, help="Last day, YYYY-MM-DD (Beijing, inclusive).")
 @click.option("--deadline", default="16:00", show_default=True, help="Daily deadline, HH:MM (Beijing).")
-@click.option("--school", "schools", multiple=True, help="A school code (repeatable).")
-@click.option("--group", help="A group of schools (secops center group).")
+@click.option("--school", "schools", multiple=True, help="A school code (repeatable).", shell_complete=complete_schools)
+@click.option("--group", help="A group of schools (secops center group).", shell_complete=complete_groups)
 @click.option("--all", "everyone", is_flag=True, help="Every registered school.")
 @click.option("--as", "actor", help="Who defines it (default: the OS user).")
 def add(
@@ -75,14 +87,20 @@ def add(
         )
     finally:
         state.dispose()
-    click.echo(
-        f"重要时期 {made.name}（{made.id}）{made.start.isoformat()} 至 {made.end.isoformat()}，"
-        f"每日 {made.deadline}（北京时间）前报送零报告，已下发给 {made.audience}"
+    say(
+        _("Period {name} ({id}) {start} to {end}: a daily 零报告 by {deadline} (Beijing), sent to {audience}").format(
+            name=made.name,
+            id=made.id,
+            start=made.start.isoformat(),
+            end=made.end.isoformat(),
+            deadline=made.deadline,
+            audience=made.audience,
+        )
     )
 
 
 @period.command("list")
-@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@format_option()
 def list_periods(fmt: str) -> None:
     """Periods, the latest first, with how many school-days are missing so far."""
     from secops.center.context import open_state
@@ -107,14 +125,21 @@ def list_periods(fmt: str) -> None:
             )
     finally:
         state.dispose()
-    emit(rows, fmt, ["id", "name", "from", "to", "deadline", "audience", "missing"])
+    emit(
+        rows,
+        fmt,
+        ["id", "name", "from", "to", "deadline", "audience", "missing"],
+        headers=headers(),
+        empty=_("No periods defined: secops center period add NAME ..."),
+    )
 
 
 @period.command("show")
-@click.argument("name_or_id")
+@click.argument("name_or_id", shell_complete=complete_periods)
 @click.option("--day", help="Only this day, YYYY-MM-DD (Beijing).")
-@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
-def show(name_or_id: str, day: str | None, fmt: str) -> None:
+@format_option()
+@click.option("--check", is_flag=True, help="Exit 1 when a school missed a deadline (a check for cron).")
+def show(name_or_id: str, day: str | None, fmt: str, check: bool) -> None:
     """Each day that has begun: the schools that submitted (zero or incidents, when, late?) and
     those missing after the deadline."""
     from secops.center.context import open_state
@@ -165,9 +190,18 @@ def show(name_or_id: str, day: str | None, fmt: str) -> None:
             for d in days
         ],
     }
+    missing = sum(len(d.missing) for d in days)
     if not table:
         emit_object({**head, "schools": rows}, fmt)
+        findings(check and missing > 0)
         return
-    emit_object({k: v for k, v in head.items() if k != "days"}, fmt)
+    emit_object(labelled({k: v for k, v in head.items() if k != "days"}), fmt)
     click.echo("")
-    emit(rows, fmt, ["day", "school", "name", "status", "kind", "incidents", "submitted_at", "submitted_by"])
+    for row in rows:  # the status in words for people
+        status = str(row["status"])
+        row["status"] = _(SHOW_STATUS.get(status, status))
+    columns = ["day", "school", "name", "status", "kind", "incidents", "submitted_at", "submitted_by"]
+    emit(rows, fmt, columns, headers=headers(), empty=_("No day of this period has begun yet"))
+    if check and missing:
+        say(_("{count} school-day(s) missed the deadline").format(count=missing), err=True)
+    findings(check and missing > 0)

@@ -8,7 +8,9 @@ import click
 
 from secops.cli.base import SecopsGroup
 from secops.cli.center_common import center_home
+from secops.cli.output import findings, say
 from secops.errors import SecopsError
+from secops.i18n import _
 
 
 @click.group(cls=SecopsGroup)
@@ -47,14 +49,19 @@ def setup(url: str, code: str, name: str, key_file: Path, center_key: str, inter
     try:
         key = signing.parse_key(key_file.read_text(errors="replace"))
     except ValueError as exc:
-        raise SecopsError(f"--key-file {key_file}: {exc}") from None
+        raise SecopsError(_("--key-file {path}: {reason}").format(path=key_file, reason=exc)) from None
     try:
         settings = Upstream(url=url, code=code, name=name, center_key=center_key, interval_seconds=interval)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise SecopsError(f"--{first['loc'][0]}: {first['msg']}".replace("_", "-")) from None
-    save_upstream(prepare_home(center_home()), settings, key)
-    click.echo(f"Relaying to {settings.url} as {settings.code} ({settings.name}) every {interval} s.")
+        option = f"--{first['loc'][0]}".replace("_", "-")
+        raise SecopsError(_("{option}: {reason}").format(option=option, reason=first["msg"])) from None
+    save_upstream(prepare_home(center_home()), settings, key)  # replacing the settings is setup's job
+    say(
+        _("Relaying to {url} as {code} ({name}) every {seconds} s.").format(
+            url=settings.url, code=settings.code, name=settings.name, seconds=interval
+        )
+    )
 
 
 @upstream.command("run")
@@ -69,11 +76,10 @@ def run(once: bool) -> None:
     try:
         upstream_settings = load_upstream(ctx.home)
         if upstream_settings is None:
-            raise SecopsError("this center relays nowhere", hint="secops center upstream setup --url ... first")
+            raise SecopsError(_("this center relays nowhere"), hint=_("secops center upstream setup --url ... first"))
         settings, key = upstream_settings
         result = relay_once(ctx, settings, key)
     finally:
         ctx.close()
-    click.echo(f"secops center upstream: {result.text()}", err=True)
-    if result.failed:
-        click.get_current_context().exit(1)
+    say(_("secops center upstream: {result}").format(result=result.text()), err=True)
+    findings(bool(result.failed))  # exit 1: something could not go up and waits for the next run

@@ -9,8 +9,11 @@ from pathlib import Path
 import click
 
 from secops.cli.base import SecopsGroup
+from secops.cli.center_common import headers
+from secops.cli.center_complete import complete_users
 from secops.cli.context import AppContext
-from secops.cli.output import emit, format_option
+from secops.cli.output import emit, format_option, say
+from secops.i18n import N_, _
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -50,7 +53,7 @@ def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         # One line: what a secrets manager or `printf '%s\n' "$PW"` pipes in.
         return sys.stdin.readline().rstrip("\r\n")
-    password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password: str = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     return password
 
 
@@ -62,10 +65,12 @@ ROLE_HELP = (
 )
 
 
-def _role_name(role: str) -> str:
-    from secops.center.staff import ROLE_NAMES
+ROLE_WORDS = {"duty": N_("duty officer"), "analyst": N_("analyst"), "admin": N_("administrator")}
 
-    return ROLE_NAMES.get(role, role)
+
+def _role_name(role: str) -> str:
+    word = ROLE_WORDS.get(role)
+    return _(word) if word else role
 
 
 @user.command()
@@ -85,11 +90,15 @@ def add(name: str, password_stdin: bool, role: str) -> None:
         add_user(state, name, password, _now(), role=role)
     finally:
         state.dispose()
-    click.echo(f"Added {name} as {_role_name(role)} ({role}); they can log in to the dashboard now.")
+    say(
+        _("Added {name} as {role_name} ({role}); they can log in to the dashboard now.").format(
+            name=name, role_name=_role_name(role), role=role
+        )
+    )
 
 
 @user.command("role")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_users)
 @click.option("--role", type=click.Choice(ROLE_CHOICES), required=True, help=ROLE_HELP)
 def change_role(name: str, role: str) -> None:
     """Give staff account NAME another role (it applies to their next action)."""
@@ -101,7 +110,11 @@ def change_role(name: str, role: str) -> None:
         found = set_role(state, name, role)
     finally:
         state.dispose()
-    click.echo(f"{found.username} is now {_role_name(found.role)} ({found.role}).")
+    say(
+        _("{name} is now {role_name} ({role}).").format(
+            name=found.username, role_name=_role_name(found.role), role=found.role
+        )
+    )
 
 
 @user.command(name="list")
@@ -117,22 +130,33 @@ def list_users(fmt: str) -> None:
         users = query(state)
     finally:
         state.dispose()
+    table = fmt == "table"
     rows = [
         {
             "username": u.username,
             "role": u.role,
             "role_name": _role_name(u.role),
-            "status": "active" if u.active else "disabled",
+            "status": _status(u.active) if table else "active" if u.active else "disabled",
             "created_at": u.created_at,
             "disabled_at": u.disabled_at,
         }
         for u in users
     ]
-    emit(localize(rows, TIMEZONE), fmt, ["username", "role_name", "role", "status", "created_at", "disabled_at"])
+    emit(
+        localize(rows, TIMEZONE),
+        fmt,
+        ["username", "role_name", "role", "status", "created_at", "disabled_at"],
+        headers=headers(),
+        empty=_("No staff accounts: secops center user add NAME"),
+    )
+
+
+def _status(active: bool) -> str:
+    return _("active") if active else _("disabled")
 
 
 @user.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_users)
 def disable(name: str) -> None:
     """Disable NAME and end their dashboard sessions."""
     from secops.center.context import open_state
@@ -143,4 +167,4 @@ def disable(name: str) -> None:
         disable_user(state, name, _now())
     finally:
         state.dispose()
-    click.echo(f"Disabled {name}; their sessions have ended.")
+    say(_("Disabled {name}; their sessions have ended.").format(name=name))

@@ -9,10 +9,26 @@ import click
 
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit_object, localize, safe_text
+from secops.cli.output import emit_object, findings, format_option, localize, safe_text, say, warn
+from secops.i18n import N_, _
 
 if TYPE_CHECKING:
     from secops.forward.sync import PassResult
+
+# The backlog's fields as people read them (English and JSON keep the keys).
+STATUS_LABELS = {
+    "center": N_("CENTER"),
+    "pending": N_("PENDING"),
+    "not_enqueued": N_("NOT_ENQUEUED"),
+    "sent": N_("SENT"),
+    "rejected": N_("REJECTED"),
+    "oldest_pending_age_s": N_("OLDEST_PENDING_AGE_S"),
+    "next_attempt_at": N_("NEXT_ATTEMPT_AT"),
+    "attempts": N_("ATTEMPTS"),
+    "last_error": N_("LAST_ERROR"),
+    "last_rejection": N_("LAST_REJECTION"),
+    "last_sent_at": N_("LAST_SENT_AT"),
+}
 
 
 @click.group(cls=SecopsGroup)
@@ -64,11 +80,11 @@ def setup(
     try:
         url = check_center_url(center_url)
     except ValueError as exc:
-        raise SecopsError(f"--center: {exc}") from None
+        raise SecopsError(_("--center: {reason}").format(reason=exc)) from None
     try:
         key = signing.parse_key(key_file.read_text(errors="replace"))
     except ValueError as exc:
-        raise SecopsError(f"--key-file {key_file}: {exc}") from None
+        raise SecopsError(_("--key-file {path}: {reason}").format(path=key_file, reason=exc)) from None
     pinned_id = None
     if center_key is not None:  # its shape first: no network call for a key that cannot be one
         from secops.protocol import envelope
@@ -77,7 +93,8 @@ def setup(
             pinned_id = envelope.key_id(envelope.parse_public(center_key))
         except ValueError as exc:
             raise SecopsError(
-                f"--center-key 不是中心的公钥：{exc}", hint="复制中心执行 secops center key show 打印的一行"
+                _("--center-key is not the center's public key: {reason}").format(reason=exc),
+                hint=_("copy the line secops center key show prints at the center"),
             ) from None
     if check:
         school = workspace.config.school
@@ -85,17 +102,26 @@ def setup(
             health = client.health()
             if health.get("status") != "ok":
                 raise SecopsError(
-                    f"the center at {url} is up but not healthy: {health.get('error') or health.get('status')}",
-                    hint="nothing was changed; try again later or tell the center",
+                    _("the center at {url} is up but not healthy: {reason}").format(
+                        url=url, reason=health.get("error") or health.get("status")
+                    ),
+                    hint=_("nothing was changed; try again later or tell the center"),
                 )
             client.check_key()
         served = health.get("signing_key")
         if pinned_id is not None and served is not None and served != pinned_id:
             raise SecopsError(
-                f"--center-key (指纹 {pinned_id}) 不是 {url} 的签名公钥（指纹 {served}）：该中心下发的通报将全部被拒收",
-                hint="向中心核对 secops center key show 的输出；nothing was changed",
+                _(
+                    "--center-key (fingerprint {pinned}) is not the signing key of {url} (fingerprint {served}): "
+                    "every notice that center sends would be refused"
+                ).format(pinned=pinned_id, url=url, served=served),
+                hint=_("check with the center what secops center key show prints there; nothing was changed"),
             )
-        click.echo(f"Center {url} is up (store {health.get('store', '?')}) and accepts this school's key.")
+        say(
+            _("Center {url} is up (store {store}) and accepts this school's key.").format(
+                url=url, store=health.get("store", "?")
+            )
+        )
     save_key(workspace.path, key)
     previous = workspace.config.forward
     if checkin_minutes is None:
@@ -105,31 +131,36 @@ def setup(
     forward = ForwardConfig(center=url, checkin_minutes=checkin_minutes, center_key=center_key)
     config = workspace.config.model_copy(update={"forward": forward})
     save_config(workspace.path, config)
-    click.echo(
-        f"Forwarding to {url} as school {workspace.config.school.code} (key {key.key_id}), "
-        f"checking in at least every {checkin_minutes} min."
+    say(
+        _("Forwarding to {url} as school {code} (key {key_id}), checking in at least every {minutes} min.").format(
+            url=url, code=workspace.config.school.code, key_id=key.key_id, minutes=checkin_minutes
+        )
     )
     if center_key is None:
-        click.echo("No center key pinned: notices from the center will not be accepted (add --center-key).", err=True)
+        warn(_("No center key pinned: notices from the center will not be accepted (add --center-key)."))
 
 
 def _describe(result: PassResult) -> str:
-    line = f"enqueued {result.enqueued}, sent {result.sent} ({result.duplicate} already there)"
+    """One pass in one line. The parts after ';' are the forwarder's own words (reasons from the
+    network among them) and are shown as they come."""
+    line = _("enqueued {enqueued}, sent {sent} ({duplicate} already there)").format(
+        enqueued=result.enqueued, sent=result.sent, duplicate=result.duplicate
+    )
     if result.rejected:
-        line += f", rejected {result.rejected} (see secops forward status)"
+        line += _(", rejected {count} (see secops forward status)").format(count=result.rejected)
     if result.deferred:
-        line += f"; deferred: {result.deferred}"
+        line += _("; deferred: {reason}").format(reason=result.deferred)
         if result.next_attempt_at:
-            line += f", next attempt {safe_text(result.next_attempt_at)}"
+            line += _(", next attempt {at}").format(at=safe_text(result.next_attempt_at))
     if result.summary:
-        line += f"; compliance summary: {result.summary}"
+        line += _("; compliance summary: {outcome}").format(outcome=result.summary)
     if result.incidents and result.incidents != "up to date":
-        line += f"; incidents: {result.incidents}"
+        line += _("; incidents: {outcome}").format(outcome=result.incidents)
     if result.inbox and result.inbox != "nothing new":
-        line += f"; from the center: {result.inbox}"
+        line += _("; from the center: {outcome}").format(outcome=result.inbox)
     if result.heartbeat:
-        line += f"; check-in: {result.heartbeat}"
-    return line
+        line += _("; check-in: {outcome}").format(outcome=result.heartbeat)
+    return _("secops forward: {line}").format(line=line)
 
 
 @forward.command()
@@ -155,35 +186,48 @@ def run(app: AppContext, once: bool, batch: int, interval: float) -> None:
     with app.store(workspace) as store, CenterClient(target) as client:
         if once:
             result = forward_once(target, store, client, batch=batch)
-            click.echo(f"secops forward: {_describe(result)}", err=True)
+            say(_describe(result), err=True)
             unreachable = (result.heartbeat or "").startswith("not sent")  # the center did not hear from us
-            if result.deferred or unreachable:
-                click.get_current_context().exit(1)
+            findings(bool(result.deferred or unreachable))
             return
         stopping = threading.Event()
+        received: list[int] = []
 
-        def _stop(_signum: int, _frame: Any) -> None:
+        def _stop(signum: int, _frame: Any) -> None:
+            received.append(signum)
             stopping.set()  # the batch in flight finishes and is recorded
 
         previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-        click.echo(f"secops forward: to {target.center} every {interval:g} s; SIGTERM/Ctrl-C to stop", err=True)
+        say(
+            _("secops forward: to {center} every {seconds} s; SIGTERM/Ctrl-C to stop").format(
+                center=target.center, seconds=f"{interval:g}"
+            ),
+            err=True,
+        )
 
         def _report(result: PassResult) -> None:
             if result.enqueued or result.batches or result.deferred:
-                click.echo(f"secops forward: {_describe(result)}", err=True)
+                say(_describe(result), err=True)
 
         try:
             run_loop(target, store, client, batch=batch, interval=interval, stopping=stopping, report=_report)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        click.echo("secops forward: stopped", err=True)
+    if signal.SIGINT in received:
+        # Ctrl-C: the batch was finished and recorded; the root says so in one line and exits 130
+        raise KeyboardInterrupt
+    say(_("secops forward: stopped"), err=True)
+
+
+def _field(key: str) -> str:
+    msgid = STATUS_LABELS.get(key)
+    text = _(msgid) if msgid else key
+    return key if text == msgid else text
 
 
 @forward.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True, help="Output format."
-)
+@format_option()
 @pass_app
 def status(app: AppContext, fmt: str) -> None:
     """The backlog: pending, sent, rejected, the oldest pending alert, the last error."""
@@ -196,4 +240,5 @@ def status(app: AppContext, fmt: str) -> None:
     info = {"center": forward_config.center if forward_config else None, **info}
     if fmt == "table":
         info = localize([info], workspace.config.timezone)[0]
+        info = {_field(k): v for k, v in info.items()}
     emit_object(info, fmt)

@@ -31,6 +31,7 @@ from secops.errors import SecopsError
 from secops.forward.post import send
 from secops.forward.target import Target
 from secops.fsutil import write_bytes_atomic
+from secops.i18n import _
 from secops.incident.model import Incident, Session, attach, get_incident, open_incident
 from secops.protocol import envelope, signing
 from secops.protocol.notices import (
@@ -126,9 +127,11 @@ def _get(client: httpx.Client, target: Target, after: int) -> OutboundPage:
     headers = signing.signed_headers(target.key, target.school, b"", now=time.time(), method="GET", path=path)
     response = client.get(OUTBOUND_PATH, params={"after": str(after)}, headers=headers)
     if response.status_code == 404:
-        raise SecopsError("the center sends nothing down (404): it needs a newer secops")
+        raise SecopsError(_("the center sends nothing down (404): it needs a newer secops"))
     if response.status_code != 200:
-        raise SecopsError(f"the center answered {response.status_code} for {OUTBOUND_PATH}")
+        raise SecopsError(
+            _("the center answered {status} for {path}").format(status=response.status_code, path=OUTBOUND_PATH)
+        )
     return OutboundPage.model_validate_json(response.content)
 
 
@@ -292,7 +295,7 @@ def open_notice_incident(delivery: Delivery) -> tuple[int | None, str]:
     for item in body.attachments:
         data = base64.b64decode(item.content)
         if hashlib.sha256(data).hexdigest() != item.sha256:
-            raise SecopsError(f"attachment {item.name} does not match its hash")
+            raise SecopsError(_("attachment {name} does not match its hash").format(name=item.name))
         folder = delivery.workspace / NOTICES_FOLDER / payload.id
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / Path(item.name).name

@@ -24,6 +24,7 @@ from secops.detection.packs import check_files, describe, install
 from secops.errors import SecopsError
 from secops.forward.post import send
 from secops.forward.target import Target
+from secops.i18n import _
 from secops.protocol import envelope, signing
 from secops.protocol.packs import PACK_STATUS_PATH, PackBody, PackStatus, PackStatusBatch
 from secops.store import Store
@@ -167,7 +168,7 @@ def _target(workspace: Path) -> Target:
     ws = load_workspace(workspace)
     forward = ws.config.forward
     if forward is None:
-        raise SecopsError("forwarding is not set up")
+        raise SecopsError(_("forwarding is not set up"))
     key = signing.parse_key((workspace / CENTER_KEY_FILE).read_text())
     return Target(
         center=forward.center,

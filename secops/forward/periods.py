@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from secops.errors import SecopsError
 from secops.forward.post import post_signed, reason
 from secops.forward.target import Target
+from secops.i18n import _
 from secops.incident.report_data import day_incidents
 from secops.protocol import envelope
 from secops.protocol.zero_reports import (
@@ -158,11 +159,11 @@ def _covered(store: Store, day: date, now: datetime) -> LocalPeriod:
     period = period_for(store, day)
     if period is None:
         raise SecopsError(
-            f"no important period from the center covers {day.isoformat()}",
-            hint="periods arrive on the forwarder's pass (secops forward run); a 零报告 is only asked for in one",
+            _("no important period from the center covers {day}").format(day=day.isoformat()),
+            hint=_("periods arrive on the forwarder's pass (secops forward run); a 零报告 is only asked for in one"),
         )
     if day > beijing_day(now):
-        raise SecopsError(f"{day.isoformat()} has not begun yet (Beijing time)")
+        raise SecopsError(_("{day} has not begun yet (Beijing time)").format(day=day.isoformat()))
     return period
 
 
@@ -199,7 +200,7 @@ def hold(store: Store, day: date, now: datetime, person: str) -> Submission:
     earlier = submission(store, day)
     if earlier is not None and earlier.submitted_at is not None:
         at = earlier.submitted_at.astimezone(BEIJING).isoformat(sep=" ", timespec="minutes")
-        raise SecopsError(f"{day.isoformat()} was already submitted ({at}); it cannot be held")
+        raise SecopsError(_("{day} was already submitted ({at}); it cannot be held").format(day=day.isoformat(), at=at))
     with store.engine.begin() as conn:
         insert_rows(
             conn,

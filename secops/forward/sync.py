@@ -33,6 +33,7 @@ from secops.forward.inbox import pull as pull_inbox
 from secops.forward.incidents import send_incidents as post_incidents
 from secops.forward.periods import zero_reports_step
 from secops.forward.target import Target
+from secops.i18n import N_, _
 from secops.protocol import signing
 from secops.store import Store
 
@@ -41,8 +42,8 @@ DEFAULT_BATCH = 500
 DEFAULT_INTERVAL = 60.0
 SUMMARY_EVERY = timedelta(days=1)  # a long-running forwarder refreshes the compliance summary daily
 HEALTH_PATH = "/api/v1/health"
-_NTP_HINT = "sync this machine's clock (timedatectl set-ntp true, or chrony) and run again"
-_SETUP_HINT = "ask the center for a new key and run secops forward setup --center URL --key-file FILE"
+_NTP_HINT = N_("sync this machine's clock (timedatectl set-ntp true, or chrony) and run again")
+_SETUP_HINT = N_("ask the center for a new key and run secops forward setup --center URL --key-file FILE")
 
 
 def load_target(workspace: Workspace) -> Target:
@@ -51,15 +52,17 @@ def load_target(workspace: Workspace) -> Target:
     key_file = workspace.path / CENTER_KEY_FILE
     if config is None or not key_file.exists():
         raise SecopsError(
-            "forwarding to the provincial center is not set up in this workspace",
-            hint="run secops forward setup --center URL --key-file FILE with the key the center issued",
+            _("forwarding to the provincial center is not set up in this workspace"),
+            hint=_("run secops forward setup --center URL --key-file FILE with the key the center issued"),
         )
     if key_file.stat().st_mode & 0o077:
-        raise SecopsError(f"{key_file} is readable by others", hint=f"chmod 600 {key_file}")
+        raise SecopsError(_("{path} is readable by others").format(path=key_file), hint=f"chmod 600 {key_file}")
     try:
         key = signing.parse_key(key_file.read_text())
     except ValueError as exc:
-        raise SecopsError(f"{key_file} does not hold a school key: {exc}", hint=_SETUP_HINT) from None
+        raise SecopsError(
+            _("{path} does not hold a school key: {reason}").format(path=key_file, reason=exc), hint=_(_SETUP_HINT)
+        ) from None
     school = workspace.config.school
     return Target(
         center=config.center,
@@ -147,17 +150,20 @@ class CenterClient:
         try:
             response = self.http.get(AUDIT_ANCHORS_PATH, headers=headers)
         except httpx.HTTPError as exc:
-            raise SecopsError(f"cannot reach the center at {self.target.center}: {_reason(exc)}") from None
+            raise SecopsError(_unreachable(self.target.center, exc)) from None
         if response.status_code == 404:
             raise SecopsError(
-                f"{self.target.center} does not keep audit anchors (404)", hint="the center needs a newer secops"
+                _("{url} does not keep audit anchors (404)").format(url=self.target.center),
+                hint=_("the center needs a newer secops"),
             )
         if response.status_code != 200:
             raise _refusal(response, self.target.center)
         try:
             answer = AnchorList.model_validate_json(response.content)
         except ValueError as exc:
-            raise SecopsError(f"the center's answer could not be read: {_reason(exc)}") from None
+            raise SecopsError(
+                _("the center's answer could not be read: {reason}").format(reason=_reason(exc))
+            ) from None
         return [(a.entries, a.last_hash, a.received_at) for a in answer.anchors]
 
     def check_key(self) -> None:
@@ -165,7 +171,7 @@ class CenterClient:
         try:
             response = self.post_alerts([])
         except httpx.HTTPError as exc:
-            raise SecopsError(f"cannot reach the center at {self.target.center}: {_reason(exc)}") from None
+            raise SecopsError(_unreachable(self.target.center, exc)) from None
         if response.status_code != 200:
             raise _refusal(response, self.target.center)
 
@@ -174,8 +180,8 @@ class CenterClient:
             response = self.http.get(HEALTH_PATH)
         except httpx.HTTPError as exc:
             raise SecopsError(
-                f"cannot reach the center at {self.target.center}: {_reason(exc)}",
-                hint="check the URL, the network and that the center is running",
+                _unreachable(self.target.center, exc),
+                hint=_("check the URL, the network and that the center is running"),
             ) from None
         try:
             data = response.json()
@@ -183,10 +189,16 @@ class CenterClient:
             data = {}
         if response.status_code not in (200, 503) or not isinstance(data, dict):
             raise SecopsError(
-                f"{self.target.center} answered {response.status_code} on {HEALTH_PATH}: not a secops center",
-                hint="check the --center URL",
+                _("{url} answered {status} on {path}: not a secops center").format(
+                    url=self.target.center, status=response.status_code, path=HEALTH_PATH
+                ),
+                hint=_("check the --center URL"),
             )
         return data
+
+
+def _unreachable(center: str, exc: Exception) -> str:
+    return _("cannot reach the center at {url}: {reason}").format(url=center, reason=_reason(exc))
 
 
 def _reason(exc: Exception) -> str:
@@ -209,21 +221,33 @@ def _refusal(response: httpx.Response, center: str) -> SecopsError:
     status, text = response.status_code, _error_text(response)
     lowered = text.lower()
     if status == 401 and ("clock" in lowered or "timestamp" in lowered):
-        return SecopsError(f"the center refused the request: {text} (clock skew)", hint=_NTP_HINT)
+        return SecopsError(
+            _("the center refused the request: {reason} (clock skew)").format(reason=text), hint=_(_NTP_HINT)
+        )
     if status == 401 and ("revoked" in lowered or "unknown" in lowered):
-        return SecopsError(f"the center does not know this school key or revoked it: {text}", hint=_SETUP_HINT)
+        return SecopsError(
+            _("the center does not know this school key or revoked it: {reason}").format(reason=text),
+            hint=_(_SETUP_HINT),
+        )
     if status == 401 and "signature" in lowered:
-        return SecopsError(f"the center refused the signature: {text} (wrong key for this key id)", hint=_SETUP_HINT)
+        return SecopsError(
+            _("the center refused the signature: {reason} (wrong key for this key id)").format(reason=text),
+            hint=_(_SETUP_HINT),
+        )
     if status == 403:
         return SecopsError(
-            f"the center refused the school: {text}",
-            hint="the key was issued for another school code; check secops init --show and the key file",
+            _("the center refused the school: {reason}").format(reason=text),
+            hint=_("the key was issued for another school code; check secops init --show and the key file"),
         )
     if status == 404:
         return SecopsError(
-            f"{center} has no alert API ({status})", hint="check the --center URL in secops forward setup"
+            _("{url} has no alert API ({status})").format(url=center, status=status),
+            hint=_("check the --center URL in secops forward setup"),
         )
-    return SecopsError(f"the center refused the batch ({status}): {text}", hint="run again with -v; outbox kept")
+    return SecopsError(
+        _("the center refused the batch ({status}): {reason}").format(status=status, reason=text),
+        hint=_("run again with -v; outbox kept"),
+    )
 
 
 def send_batch(client: CenterClient, items: Sequence[outbox.OutboxItem]) -> list[outbox.Mark]:
@@ -231,13 +255,15 @@ def send_batch(client: CenterClient, items: Sequence[outbox.OutboxItem]) -> list
     try:
         response = client.post_alerts([item.payload for item in items])
     except httpx.HTTPError as exc:  # connection refused, reset, timeout: the batch may or may not be stored
-        raise Transient(f"cannot reach the center: {_reason(exc)}") from None
+        raise Transient(_("cannot reach the center: {reason}").format(reason=_reason(exc))) from None
     status = response.status_code
     if status == 413:
         raise TooLarge(_error_text(response))
     if status in (409, 429) or status >= 500:  # 409: a nonce collision; the next request has a new one
         retry_after = parse_retry_after(response.headers.get("Retry-After"), _utcnow())
-        raise Transient(f"center answered {status}: {_error_text(response)}", retry_after)
+        raise Transient(
+            _("center answered {status}: {reason}").format(status=status, reason=_error_text(response)), retry_after
+        )
     if status != 200:
         raise _refusal(response, client.target.center)
     try:
@@ -253,7 +279,7 @@ def send_batch(client: CenterClient, items: Sequence[outbox.OutboxItem]) -> list
             marks.append(outbox.Mark(item.alert_id, result["status"], result.get("id"), result.get("error")))
     except (ValueError, KeyError, TypeError) as exc:
         # Stored or not, we cannot tell: resend later; the center's dedup makes that safe.
-        raise Transient(f"the center's answer could not be read: {_reason(exc)}") from None
+        raise Transient(_("the center's answer could not be read: {reason}").format(reason=_reason(exc))) from None
     return marks
 
 
@@ -317,8 +343,8 @@ def forward_once(
             if size == 1:
                 outbox.record_error(store, [items[0].alert_id], str(exc))
                 raise SecopsError(
-                    f"the center refuses even a single alert as too large: {exc}",
-                    hint="ask the center to raise its limit",
+                    _("the center refuses even a single alert as too large: {reason}").format(reason=exc),
+                    hint=_("ask the center to raise its limit"),
                 ) from None
             size = max(1, size // 2)
             log.info("center said 413; batches of %d from now on", size)

@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from secops.i18n import _
+
 PUBLIC_PREFIX = "ed25519:"
 MAX_PAYLOAD = 4 * 1024 * 1024  # a content pack's rules fit; larger is refused before decoding
 
@@ -54,12 +56,14 @@ def public_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
 def parse_public(text: str) -> Ed25519PublicKey:
     text = text.strip()
     if not text.startswith(PUBLIC_PREFIX):
-        raise ValueError(f"a center key starts with {PUBLIC_PREFIX} (secops center key show prints it)")
+        raise ValueError(
+            _("a center key starts with {prefix} (secops center key show prints it)").format(prefix=PUBLIC_PREFIX)
+        )
     try:
         raw = base64.b64decode(text[len(PUBLIC_PREFIX) :], validate=True)
         return Ed25519PublicKey.from_public_bytes(raw)
     except ValueError as exc:
-        raise ValueError(f"not an Ed25519 public key: {exc}") from None
+        raise ValueError(_("not an Ed25519 public key: {reason}").format(reason=exc)) from None
 
 
 def key_id(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:

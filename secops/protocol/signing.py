@@ -16,6 +16,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from secops.i18n import _
+
 SIGNATURE_VERSION = "v1"
 MAX_SKEW_SECONDS = 300
 ALERTS_PATH = "/api/v1/alerts"
@@ -51,7 +53,7 @@ def parse_key(text: str) -> SchoolKey:
     match = _KEY.match(text.strip())
     if match is None:
         raise ValueError(
-            "a school key looks like sk1.<12 hex>.<43 characters>, as `secops center school add` printed it"
+            _("a school key looks like sk1.<12 hex>.<43 characters>, as `secops center school add` printed it")
         )
     return SchoolKey(key_id=match.group(1), secret=match.group(2))
 

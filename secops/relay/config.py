@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from secops.config import check_center_url, check_school_code
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.protocol import envelope, signing
 
 UPSTREAM_FILE = "upstream.yaml"
@@ -60,13 +61,17 @@ def load_upstream(home: Path) -> tuple[Upstream, signing.SchoolKey] | None:
         settings = Upstream.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     except (ValidationError, yaml.YAMLError) as exc:
         raise SecopsError(
-            f"{path} is not valid: {str(exc).splitlines()[0]}", hint="run secops center upstream setup"
+            _("{path} is not valid: {reason}").format(path=path, reason=str(exc).splitlines()[0]),
+            hint=_("run secops center upstream setup"),
         ) from None
     key_path = home / UPSTREAM_KEY_FILE
     try:
         key = signing.parse_key(key_path.read_text())
     except (OSError, ValueError) as exc:
-        raise SecopsError(f"{key_path}: {exc}", hint="run secops center upstream setup --key-file FILE") from None
+        raise SecopsError(
+            _("{path}: {reason}").format(path=key_path, reason=exc),
+            hint=_("run secops center upstream setup --key-file FILE"),
+        ) from None
     return settings, key
 
 

@@ -38,8 +38,10 @@ class Center:
     now: datetime
     ids: dict[str, int]
 
-    def run(self, *args: str, stdin: str | None = None) -> Result:
-        root = ["--workspace", str(self.tmp / "ws"), "center", "--home", str(self.home)]
+    def run(self, *args: str, stdin: str | None = None, lang: str | None = None) -> Result:
+        """Run ``secops center ARGS`` (English, the tests' default, unless ``lang`` says otherwise)."""
+        chosen = ["--lang", lang] if lang else []
+        root = ["--workspace", str(self.tmp / "ws"), *chosen, "center", "--home", str(self.home)]
         return CliRunner().invoke(cli, [*root, *args], input=stdin, catch_exceptions=False)
 
     def json(self, *args: str) -> object:
@@ -130,7 +132,7 @@ def center(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
 def _one_error_line(result: Result) -> str:
     assert result.exit_code == 2, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("secops: error: "), result.stderr
+    assert len(lines) == 1 and lines[0].startswith(("secops: error: ", "secops：错误：")), result.stderr
     assert "Traceback" not in result.stderr
     return lines[0]
 
@@ -199,12 +201,12 @@ def test_a_missing_case_is_one_line(center: Center) -> None:
 
 def test_duty_may_acknowledge_and_note_but_not_close(center: Center) -> None:
     case = center.ids["webshell"]
-    acked = center.run("incident", "ack", str(case), "--as", "zhang", "--note", "电话已通知学校")
+    acked = center.run("incident", "ack", str(case), "--as", "zhang", "--note", "电话已通知学校", lang="zh")
     assert acked.exit_code == 0, acked.stderr
     assert acked.stdout.strip() == f"事件 #{case} 已确认（值班员 zhang）"
     noted = center.run("incident", "note", str(case), "学校回电：已断网", "--as", "zhang")
-    assert noted.exit_code == 0 and noted.stdout.strip() == f"事件 #{case} 已添加备注（值班员 zhang）"
-    line = _one_error_line(center.run("incident", "close", str(case), "--as", "zhang", "--reason", "误报"))
+    assert noted.exit_code == 0 and noted.stdout.strip() == f"Note added to case #{case} (duty officer zhang)"
+    line = _one_error_line(center.run("incident", "close", str(case), "--as", "zhang", "--reason", "误报", lang="zh"))
     assert "值班员 zhang 无权关闭事件" in line and "分析员" in line
     assert center.case(case).state == "acknowledged"
     assert center.audit(case)[1:] == [("zhang", "acknowledged"), ("zhang", "note")]
@@ -212,14 +214,14 @@ def test_duty_may_acknowledge_and_note_but_not_close(center: Center) -> None:
 
 def test_analyst_grades_with_a_reason_and_assigns(center: Center) -> None:
     case = center.ids["running"]
-    line = _one_error_line(center.run("incident", "grade", str(case), "重大", "--as", "li"))
+    line = _one_error_line(center.run("incident", "grade", str(case), "重大", "--as", "li", lang="zh"))
     assert "需要填写理由" in line
-    done = center.run("incident", "grade", str(case), "重大", "--as", "li", "--reason", "涉及学生个人信息")
+    done = center.run("incident", "grade", str(case), "重大", "--as", "li", "--reason", "涉及学生个人信息", lang="zh")
     assert done.exit_code == 0 and done.stdout.strip() == f"事件 #{case} 已定级为重大（分析员 li）"
     bad = _one_error_line(center.run("incident", "grade", str(case), "超大", "--as", "li", "--reason", "x"))
     assert "超大" in bad
     assigned = center.run("incident", "assign", str(case), "李工", "--as", "li")
-    assert assigned.exit_code == 0 and "已指派给 李工" in assigned.stdout
+    assert assigned.exit_code == 0 and assigned.stdout.strip() == f"Case #{case} assigned to 李工 (analyst li)"
     found = center.case(case)
     assert (found.grade, found.owner, found.facts["grade_reason"]) == ("重大", "李工", "涉及学生个人信息")
     assert center.audit(case)[1:] == [("li", "grade"), ("li", "assign")]
@@ -227,9 +229,9 @@ def test_analyst_grades_with_a_reason_and_assigns(center: Center) -> None:
 
 def test_merge_moves_the_alerts_and_closes_the_other_case(center: Center) -> None:
     into, other = center.ids["webshell"], center.ids["crypt"]
-    line = _one_error_line(center.run("incident", "merge", str(into), str(other), "--as", "li"))
+    line = _one_error_line(center.run("incident", "merge", str(into), str(other), "--as", "li", lang="zh"))
     assert "需要填写理由" in line
-    merged = center.run("incident", "merge", str(into), str(other), "--as", "li", "--reason", "同一次入侵")
+    merged = center.run("incident", "merge", str(into), str(other), "--as", "li", "--reason", "同一次入侵", lang="zh")
     assert merged.exit_code == 0, merged.stderr
     assert merged.stdout.strip() == f"事件 #{other} 已合并到 #{into}（分析员 li）"
     state = open_state(center.home)
@@ -251,12 +253,12 @@ def test_merge_moves_the_alerts_and_closes_the_other_case(center: Center) -> Non
 def test_close_then_reopen_and_the_host_user_acts_as_administrator(center: Center) -> None:
     case = center.ids["overdue"]
     _one_error_line(center.run("incident", "close", str(case), "--as", "li"))  # no reason
-    closed = center.run("incident", "close", str(case), "--as", "li", "--reason", "误报：扫描器的正常探测")
+    closed = center.run("incident", "close", str(case), "--as", "li", "--reason", "误报：扫描器的正常探测", lang="zh")
     assert closed.exit_code == 0 and closed.stdout.strip() == f"事件 #{case} 已关闭（分析员 li）"
     assert center.case(case).facts["close_reason"] == "误报：扫描器的正常探测"
-    again = _one_error_line(center.run("incident", "close", str(case), "--as", "li", "--reason", "x"))
+    again = _one_error_line(center.run("incident", "close", str(case), "--as", "li", "--reason", "x", lang="zh"))
     assert "已经关闭" in again
-    reopened = center.run("incident", "reopen", str(case), "--reason", "学校报告仍有异常外联")
+    reopened = center.run("incident", "reopen", str(case), "--reason", "学校报告仍有异常外联", lang="zh")
     host = f"host:{getpass.getuser()}"
     assert reopened.exit_code == 0 and reopened.stdout.strip() == f"事件 #{case} 已重新打开（管理员 {host}）"
     assert center.case(case).state == "acknowledged"
@@ -276,7 +278,7 @@ def test_unknown_or_disabled_staff_and_a_stale_version_are_refused(center: Cente
     assert "no center staff account 'nobody'" in _one_error_line(center.run("incident", "ack", case, "--as", "nobody"))
     assert "is disabled" in _one_error_line(center.run("incident", "ack", case, "--as", "gone"))
     version = center.case(center.ids["plain"]).version
-    ok = center.run("incident", "assign", case, "王工", "--as", "wang", "--version", str(version))
+    ok = center.run("incident", "assign", case, "王工", "--as", "wang", "--version", str(version), lang="zh")
     assert ok.exit_code == 0 and "管理员 wang" in ok.stdout
     stale = center.run("incident", "assign", case, "赵工", "--as", "wang", "--version", str(version))
     _one_error_line(stale)
@@ -285,22 +287,24 @@ def test_unknown_or_disabled_staff_and_a_stale_version_are_refused(center: Cente
 
 def test_user_roles(center: Center) -> None:
     assert ROLE_CHOICES == ROLES
-    added = center.run("user", "add", "zhao", "--role", "analyst", "--password-stdin", stdin=PASSWORD + "\n")
+    added = center.run("user", "add", "zhao", "--role", "analyst", "--password-stdin", stdin=PASSWORD + "\n", lang="zh")
     assert added.exit_code == 0, added.stderr
-    assert "分析员" in added.stdout
+    assert "分析员（analyst）" in added.stdout
     plain = center.run("user", "add", "qian", "--password-stdin", stdin=PASSWORD + "\n")
-    assert plain.exit_code == 0 and "值班员 (duty)" in plain.stdout
-    changed = center.run("user", "role", "zhang", "--role", "analyst")
-    assert changed.exit_code == 0 and changed.stdout.strip() == "zhang is now 分析员 (analyst)."
+    assert plain.exit_code == 0 and "duty officer (duty)" in plain.stdout
+    changed = center.run("user", "role", "zhang", "--role", "analyst", lang="zh")
+    assert changed.exit_code == 0 and changed.stdout.strip() == "zhang 现在的角色是分析员（analyst）。"
     assert "no user 'nobody'" in _one_error_line(center.run("user", "role", "nobody", "--role", "admin"))
     assert center.run("user", "role", "zhang", "--role", "boss").exit_code == 2  # click's choice
     users = center.json("user", "list")
     assert isinstance(users, list)
     roles = {u["username"]: (u["role"], u["role_name"]) for u in users}
-    assert roles["zhao"] == ("analyst", "分析员") and roles["qian"] == ("duty", "值班员")
-    assert roles["zhang"] == ("analyst", "分析员") and roles["wang"] == ("admin", "管理员")
+    assert roles["zhao"] == ("analyst", "analyst") and roles["qian"] == ("duty", "duty officer")
+    assert roles["zhang"] == ("analyst", "analyst") and roles["wang"] == ("admin", "administrator")
     table = center.run("user", "list")
-    assert "ROLE_NAME" in table.stdout and "管理员" in table.stdout
+    assert "ROLE_NAME" in table.stdout and "administrator" in table.stdout
+    table = center.run("user", "list", lang="zh")
+    assert "角色" in table.stdout.splitlines()[0] and "管理员" in table.stdout and "有效" in table.stdout
     # The new role applies at once: zhang may close now.
     state = open_state(center.home)
     try:
@@ -309,5 +313,44 @@ def test_user_roles(center: Center) -> None:
         state.dispose()
     assert account is not None and account.role == "analyst"
     case = str(center.ids["plain"])
-    done = center.run("incident", "close", case, "--as", "zhang", "--reason", "重复上报")
+    done = center.run("incident", "close", case, "--as", "zhang", "--reason", "重复上报", lang="zh")
     assert done.exit_code == 0 and "分析员 zhang" in done.stdout
+
+
+def test_chinese_by_default_english_with_lang_en(center: Center, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECOPS_LANG", "zh")  # what a person gets without --lang
+    table = center.run("incident", "list")
+    assert table.exit_code == 0 and table.stdout.splitlines()[0].split()[:3] == ["编号", "标题", "学校"]
+    empty = center.run("incident", "list", "--school", "4111019999")
+    assert empty.exit_code == 0 and empty.stdout == "" and empty.stderr.strip() == "没有未关闭的事件。"
+    missing = _one_error_line(center.run("incident", "show", "999"))
+    assert missing.startswith("secops：错误：本中心没有事件 #999") and "见 secops center incident list" in missing
+    shown = center.run("incident", "show", str(center.ids["webshell"]))
+    assert "\n审计记录\n" in shown.stdout and "中心告警数" in shown.stdout
+    english = center.run("incident", "list", "--school", "4111019999", lang="en")
+    assert english.stderr.strip() == "No open cases."
+
+
+def test_jsonl_lists_one_case_a_line(center: Center) -> None:
+    result = center.run("incident", "list", "--format", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    listed = center.json("incident", "list")
+    assert isinstance(listed, list) and [row["id"] for row in rows] == [row["id"] for row in listed]
+    shown = center.run("incident", "show", str(center.ids["webshell"]), "--format", "jsonl")
+    assert len(shown.stdout.splitlines()) == 1 and json.loads(shown.stdout)["id"] == center.ids["webshell"]
+    assert center.run("incident", "list", "--format", "text").exit_code == 2
+
+
+def test_case_ids_and_staff_accounts_complete_from_the_center(center: Center) -> None:
+    from click.shell_completion import ShellComplete
+
+    def complete(args: list[str], incomplete: str) -> list[str]:
+        completion = ShellComplete(cli, {}, "secops", "_SECOPS_COMPLETE")
+        return [item.value for item in completion.get_completions(args, incomplete)]
+
+    home = ["center", "--home", str(center.home)]
+    cases = complete([*home, "incident", "show"], "")
+    assert set(cases) == {str(i) for i in center.ids.values()}
+    assert complete([*home, "incident", "ack", "1", "--as"], "zh") == ["zhang"]
+    assert complete(["center", "--home", str(center.tmp / "nowhere"), "incident", "show"], "") == []

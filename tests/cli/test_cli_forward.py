@@ -227,3 +227,59 @@ def test_setup_sets_the_checkin_interval_and_a_later_setup_keeps_it(
     assert sent.exit_code == 0 and "check-in: sent" in sent.stderr
     bad = ws("forward", "setup", "--center", url, "--key-file", key_file(tmp_path, key.text), "--checkin-minutes", "0")
     assert bad.exit_code == 2 and "--checkin-minutes" in bad.stderr
+
+
+def test_status_speaks_chinese_by_default_and_takes_jsonl(
+    ws: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = signing.new_key().text
+    assert (
+        ws("forward", "setup", "--center", "http://127.0.0.1:9", "--key-file", key_file(tmp_path, good)).exit_code == 0
+    )
+    monkeypatch.setenv("SECOPS_LANG", "zh")
+    table = ws("forward", "status")
+    assert table.exit_code == 0 and "待发送" in table.stdout and "pending" not in table.stdout
+    lines = ws("forward", "status", "--format", "jsonl").stdout.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["pending"] == 0  # machines keep the English keys
+    english = ws("--lang", "en", "forward", "status")
+    assert "pending" in english.stdout
+    bad = ws("forward", "setup", "--center", "ftp://center", "--key-file", key_file(tmp_path, good))
+    assert bad.exit_code == 2 and bad.stderr.startswith("secops：错误：--center：")
+
+
+def test_ctrl_c_ends_forward_run_with_one_line_and_130(ws: Invoke, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    good = signing.new_key().text
+    assert (
+        ws("forward", "setup", "--center", "http://127.0.0.1:9", "--key-file", key_file(tmp_path, good)).exit_code == 0
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "secops",
+        "--workspace",
+        str(tmp_path / "ws"),
+        "forward",
+        "run",
+        "--interval",
+        "0.2",
+    ]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    forwarder = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        assert forwarder.stderr is not None
+        started = forwarder.stderr.readline().decode()
+        assert "SIGTERM/Ctrl-C to stop" in started
+        time.sleep(0.5)  # a pass or two against a center that is down
+        forwarder.send_signal(signal.SIGINT)
+        _out, err = forwarder.communicate(timeout=30)
+    finally:
+        if forwarder.poll() is None:
+            forwarder.kill()
+    assert forwarder.returncode == 130, err.decode()
+    stderr = err.decode()
+    assert "Traceback" not in stderr and stderr.strip().splitlines()[-1] == "secops: interrupted"

@@ -169,7 +169,7 @@ def test_merge_folds_other_cases_into_this_one(analyst: TestClient, center: Cent
     bad = post(analyst, into, "merge", others="abc", reason="同一主机")
     assert bad.status_code == 400 and "要合并进来的事件编号" in bad.text
     unknown = post(analyst, into, "merge", others="99999", reason="同一主机")
-    assert unknown.status_code == 400 and "no incident #99999" in unknown.text
+    assert unknown.status_code == 400 and "没有事件 #99999" in unknown.text  # the dashboard speaks Chinese
     assert post(analyst, into, "merge", others=f"#{other}，", reason="同一台网站服务器").status_code == 303
     assert model.get_incident(center.ctx.state, into).facts["merged"] == [other]
     source = model.get_incident(center.ctx.state, other)

@@ -156,6 +156,13 @@ def test_a_killed_forwarder_is_silent_not_quiet_and_opens_one_case(workspace: Wo
         assert '<b id="stat-forwarder-silent">1</b>' in overview
         listing = client.get("/schools?status=forwarder_silent").text
         assert listing.count("data-school=") == 1 and "转发程序失联" in listing
+    from click.testing import CliRunner
+
+    from secops.cli.main import cli
+
+    check = ["--lang", "zh", "center", "--home", str(ctx.home), "school", "list", "--check"]
+    checked = CliRunner().invoke(cli, check)  # the same finding for cron: exit 1 and who
+    assert checked.exit_code == 1 and f"1 个转发器失联：{SCHOOL_CODE}" in checked.stderr and "失联" in checked.stdout
     assert forwarder_watch.tick(ctx) == 1
     assert forwarder_watch.tick(ctx) == 0  # one case per silent spell
     [case] = list_incidents(ctx.state)

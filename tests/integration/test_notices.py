@@ -266,7 +266,7 @@ def test_setup_check_refuses_a_center_key_that_is_not_the_centers(
     stranger = envelope.public_text(envelope.new_private_key())
     with running_center(ctx) as url:
         setup = ("forward", "setup", "--center", url, "--key-file", str(key_file), "--check")
-        wrong = run_cli(*setup, "--center-key", stranger)
+        wrong = run_cli("--lang", "zh", *setup, "--center-key", stranger)
         assert wrong.exit_code == 2 and "不是" in wrong.stderr and "签名公钥" in wrong.stderr
         malformed = run_cli(*setup, "--center-key", "notakey")
         assert malformed.exit_code == 2 and "Center" not in malformed.stdout  # refused before any request

@@ -229,7 +229,7 @@ def test_beijing_dates_and_the_center_cli(ctx: CenterContext, run_cli: Invoke, m
     home = str(ctx.home)
     monkeypatch.setenv("SECOPS_NOW", datetime(2027, 6, 1, 9, 0, tzinfo=BEIJING).isoformat())
     made = run_cli(
-        "center", "--home", home, "period", "add", "高考", "--from", "2027-06-07", "--to", "2027-06-10",
+        "--lang", "zh", "center", "--home", home, "period", "add", "高考", "--from", "2027-06-07", "--to", "2027-06-10",
         "--deadline", "16:00", "--all",
     )  # fmt: skip
     assert made.exit_code == 0, made.output
@@ -242,6 +242,9 @@ def test_beijing_dates_and_the_center_cli(ctx: CenterContext, run_cli: Invoke, m
     monkeypatch.setenv("SECOPS_NOW", "2027-06-07T08:00:00+00:00")  # 16:00 Beijing
     day = run_cli("center", "--home", home, "period", "show", "高考", "--day", "2027-06-07", "--format", "json")
     assert [s["status"] for s in json.loads(day.stdout)["schools"]] == ["missing"]
+    check = run_cli("--lang", "zh", "center", "--home", home, "period", "show", "高考", "--check")
+    assert check.exit_code == 1 and "缺报" in check.stdout and "1 个校·日错过了报送截止时间" in check.stderr
+    assert run_cli("center", "--home", home, "period", "show", "高考").exit_code == 0  # a listing, not a check
     bad = [
         ("--from", "2027-06-10", "--to", "2027-06-07", "--deadline", "16:00", "--all"),
         ("--from", "2027-06-07", "--to", "2027-06-10", "--deadline", "25:00", "--all"),
@@ -263,7 +266,7 @@ def test_submit_outside_a_period_is_refused(workspace: Workspace, run_cli: Invok
 
 
 def test_a_bad_period_is_one_chinese_line(ctx: CenterContext, run_cli: Invoke) -> None:
-    add = ("center", "--home", str(ctx.home), "period", "add", "错")
+    add = ("--lang", "zh", "center", "--home", str(ctx.home), "period", "add", "错")
     backwards = run_cli(*add, "--from", "2026-12-09", "--to", "2026-12-08", "--all")
     assert backwards.exit_code == 2 and "不是有效的重要时段" in backwards.stderr
     assert "pydantic" not in backwards.stderr and "Traceback" not in backwards.output

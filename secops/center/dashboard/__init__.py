@@ -10,12 +10,30 @@ see ``secops.center.staff``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from secops.center.context import CenterContext
+
+
+class SpeakChinese:
+    """The dashboard's pages are Chinese, so the messages they show from the center's rules (a case
+    action refused, a notice not issued) are too, whatever language the process was started in. The
+    API (``/api/``) is left as it is: machines read it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope.get("type") != "http" or str(scope.get("path", "")).startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        from secops.i18n import speaking
+
+        with speaking("zh"):  # a ContextVar: the worker thread of a sync page copies it
+            await self.app(scope, receive, send)
 
 
 def install_dashboard(app: FastAPI, ctx: CenterContext) -> None:
@@ -32,3 +50,4 @@ def install_dashboard(app: FastAPI, ctx: CenterContext) -> None:
     app.include_router(period_pages.router(board))
     app.add_exception_handler(LoginRequired, auth.login_redirect)
     app.add_middleware(auth.LoginGate, board=board)
+    app.add_middleware(SpeakChinese)
