@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from secops.config import ForwardConfig, load_workspace, save_config
+from secops.i18n import _
 
 CENTER_NAME = "省教育网络安全监测中心（演示）"
 
@@ -57,10 +58,14 @@ def run_center_loop(
                 auto_incidents.tick(ctx)
                 reported = school_incidents(ctx.state, datetime.now(UTC))
                 checkin = latest_checkins(ctx.state).get(school_code)
-                lines.append(
-                    f"center {url}: {first.sent} alerts, {len(reported)} school incident(s) with their clocks, "
-                    f"check-in {'received' if checkin else 'missing'}"
+                received = _(
+                    "center {url}: {alerts} alerts, {incidents} school incident(s) with their clocks, check-in received"
                 )
+                missing = _(
+                    "center {url}: {alerts} alerts, {incidents} school incident(s) with their clocks, no check-in"
+                )
+                summary = received if checkin else missing
+                lines.append(summary.format(url=url, alerts=first.sent, incidents=len(reported)))
                 progress(f"      {lines[-1]}")
                 issued = issue_notice(
                     ctx.state,
@@ -76,7 +81,7 @@ def run_center_loop(
                     now=datetime.now(UTC),
                 )
                 second = forward_once(target, store, client)
-                lines.append(f"通报 {issued.id} down to the school: {second.inbox}")
+                lines.append(_("通报 {id} down to the school: {inbox}").format(id=issued.id, inbox=second.inbox))
                 progress(f"      {lines[-1]}")
                 import sqlalchemy as sa
 
@@ -92,7 +97,11 @@ def run_center_loop(
                     forward_once(target, store, client)
                     state = get_incident(store, int(incident_id)).state
                     [view] = notice_views(ctx.state, datetime.now(UTC), issued.id)
-                    lines.append(f"school incident #{incident_id} {state}; the center sees: {view.schools[0].status}")
+                    lines.append(
+                        _("school incident #{id} {state}; the center sees: {status}").format(
+                            id=incident_id, state=state, status=view.schools[0].status
+                        )
+                    )
                     progress(f"      {lines[-1]}")
     finally:
         center_log.setLevel(level)
