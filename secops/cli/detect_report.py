@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from secops.detection.events import Match, ReadStats
     from secops.detection.sigma.engine import Engine
 
+
 def shown_title(match: Match) -> str:
     """The rule's Chinese title in a Chinese session when it has one (our packs), else its own."""
     from secops.i18n import language
