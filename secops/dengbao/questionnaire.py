@@ -109,6 +109,19 @@ def export_questionnaire(
     return len(requirements)
 
 
+def questionnaire_yaml(
+    *,
+    system: str,
+    level: int,
+    requirements: list[Requirement],
+    answers: dict[str, Answer],
+    checks: Iterable[object] = (),
+    cases: Iterable[HighRiskCase] | None = None,
+) -> str:
+    """The questionnaire as YAML text (what ``export_questionnaire`` writes to a .yaml file)."""
+    return _yaml(system, level, requirements, answers, _checks_by_item(checks), _cases_by_id(cases))
+
+
 def _q(text: str) -> str:
     import json
 
