@@ -169,7 +169,7 @@ def scan_display() -> Iterator[tuple[Callable[[str], None], Callable[[ScanProgre
             if progress.label not in runs:
                 bar.update(step, visible=False)
                 runs[progress.label] = bar.add_task(f"nmap {progress.label}", total=progress.total or None, detail="")
-            detail = describe(progress).removeprefix(f"{progress.label}：")
+            detail = describe(progress, label=False)
             bar.update(runs[progress.label], completed=progress.fraction * progress.total, detail=detail)
 
         yield (lambda line: bar.update(step, description=line, visible=True)), show

@@ -216,12 +216,17 @@ def test_asset_report_shows_inventory_risks_and_changes_since_last(
     finally:
         redis_like.close()
     first = tmp_path / "assets.pdf"
-    assert loopback("report", "build", "assets", "-o", str(first), "-o", str(tmp_path / "assets.xlsx")).exit_code == 0
+    assert (
+        loopback(
+            "report", "build", "assets", "--lang", "zh", "-o", str(first), "-o", str(tmp_path / "assets.xlsx")
+        ).exit_code
+        == 0
+    )
     text = subprocess.run(["pdftotext", str(first), "-"], capture_output=True, text=True, check=True).stdout
     assert "网络资产梳理报告" in text and "127.0.0.1" in text and "全部历史变化，共 1 项" in text
     # Nothing changed since: the next report says so.
     second = tmp_path / "again.html"
-    assert loopback("report", "build", "assets", "-o", str(second)).exit_code == 0
+    assert loopback("report", "build", "assets", "--lang", "zh", "-o", str(second)).exit_code == 0
     assert "自上次生成本报告" in second.read_text(encoding="utf-8") and "共 0 项" in second.read_text(encoding="utf-8")
 
 
@@ -252,7 +257,8 @@ def test_a_scope_bigger_than_a_slash_16_needs_yes_or_targets(run_cli: Invoke, mo
     assert json.loads(run_cli("assets", "runs", "--format", "json").stdout) == []
 
 
-def test_plain_progress_is_one_line_every_30_seconds() -> None:
+def test_plain_progress_is_one_line_every_30_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECOPS_LANG", "zh")  # the default outside the tests
     from secops.cli.assets_cmd import PlainProgress
     from secops.discovery.progress import ScanProgress
 
@@ -264,4 +270,4 @@ def test_plain_progress_is_one_line_every_30_seconds() -> None:
         now[0] = 100.0 + step
         plain(update)
     assert len(lines) == 2
-    assert lines[0] == "secops: 扫描进度 IPv4：主机 16,384/65,536（25.0%） · Ping Scan · 预计剩余 0:03:00"
+    assert lines[0] == "secops：扫描进度 IPv4：主机 16,384/65,536（25.0%） · Ping Scan · 预计剩余 0:03:00"

@@ -23,6 +23,18 @@ NO_ETC = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECOPS_LANG", "zh")  # progress lines as people read them by default
+
+
+def test_progress_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECOPS_LANG", "en")
+    progress = ScanProgress(label="IPv4", total=1024, elapsed=60, hosts_done=256, phase="Ping Scan")
+    assert describe(progress).startswith("IPv4: hosts 256/1,024 (25.0%) · Ping Scan · ")
+    assert describe(progress, label=False).startswith("hosts 256/1,024 (25.0%)")
+
+
 def fold(lines: list[str], start: ScanProgress) -> ScanProgress:
     current = start
     for line in lines:
