@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from secops.content.kinds import kind_named
 from secops.content.validate import ContentUnit, parse_unit
 from secops.errors import ContentError, ContentErrors, SecopsError
+from secops.i18n import _
 
 PORT_LIST_KIND = kind_named("port-list")
 
@@ -50,8 +51,8 @@ def load_port_list(name: str) -> PortList:
     path = next((p for p in PORT_LIST_KIND.shipped_files() if p.name.split(".")[0] == name), None)
     if path is None:
         raise SecopsError(
-            f"no port list named {name!r}",
-            hint="known port lists (scanners/ports): " + (", ".join(known_port_lists()) or "none"),
+            _("no port list named {name!r}").format(name=name),
+            hint=_("known port lists (scanners/ports): {names}").format(names=", ".join(known_port_lists()) or "-"),
         )
     unit, errors = parse_unit(path, PORT_LIST_KIND)
     if errors:
