@@ -111,5 +111,9 @@ def find_preset(name: str) -> GradingPreset:
     for preset in presets:
         if preset.matches(name):
             return preset
+    from secops.i18n import _
+
     known = ", ".join(f"{p.id} ({p.name})" for p in presets)
-    raise SecopsError(f"no grading preset named {name!r}", hint=f"known presets: {known}")
+    raise SecopsError(
+        _("no grading preset named {name!r}").format(name=name), hint=_("known presets: {names}").format(names=known)
+    )

@@ -20,6 +20,7 @@ from secops.dengbao.highrisk import split_mitigation
 from secops.dengbao.scoring import ANSWER_VALUES
 from secops.errors import ContentError, ContentErrors, SecopsError
 from secops.fsutil import write_bytes_atomic, write_text_atomic
+from secops.i18n import _
 
 EVIDENCE_NAMES = {"scan": "网络扫描", "host": "主机核查", "device": "设备核查", "manual": "人工/文档"}
 _ALIASES = {"N/A": "不适用", "NA": "不适用", "n/a": "不适用", "yes": "符合", "no": "不符合", "partial": "部分符合"}
@@ -105,7 +106,10 @@ def export_questionnaire(
     elif suffix in (".yaml", ".yml"):
         write_text_atomic(path, _yaml(system, level, requirements, answers, automated, by_case))
     else:
-        raise SecopsError(f"{path}: unknown questionnaire format {suffix or '(none)'}", hint="use .xlsx or .yaml")
+        raise SecopsError(
+            _("{path}: unknown questionnaire format {suffix}").format(path=path, suffix=suffix or "-"),
+            hint=_("use .xlsx or .yaml"),
+        )
     return len(requirements)
 
 
@@ -260,7 +264,10 @@ def import_questionnaire(
     The mitigation answer keeps the mitigation IDs the item's cases allow; a known ID of another
     case is an error; any other text moves to the note (it never lowers a case)."""
     if not path.is_file():
-        raise SecopsError(f"{path}: no such file", hint="export one with: secops dengbao questionnaire export")
+        raise SecopsError(
+            _("{path}: no such file").format(path=path),
+            hint=_("export one with: secops dengbao questionnaire export"),
+        )
     known = {r.id for r in requirements}
     by_id = {r.id: r for r in requirements}
     by_case = _cases_by_id(cases)
@@ -271,7 +278,10 @@ def import_questionnaire(
     elif suffix in (".yaml", ".yml"):
         rows = _read_yaml(path)
     else:
-        raise SecopsError(f"{path}: unknown questionnaire format {suffix or '(none)'}", hint="use .xlsx or .yaml")
+        raise SecopsError(
+            _("{path}: unknown questionnaire format {suffix}").format(path=path, suffix=suffix or "-"),
+            hint=_("use .xlsx or .yaml"),
+        )
     errors: list[ContentError] = []
     answers: dict[str, Answer] = {}
     for where, id_where, item_id, result, note, mitigation in rows:
@@ -328,7 +338,7 @@ def _read_yaml(path: Path) -> list[Row]:
     data = load_yaml(path)
     if not isinstance(data, LineDict) or not isinstance(data.get("answers"), LineDict):
         raise ContentError(
-            path, 1, "expected a mapping with answers: (export one with secops dengbao questionnaire export)"
+            path, 1, _("expected a mapping with answers: (export one with secops dengbao questionnaire export)")
         )
     block: LineDict = data["answers"]
     rows: list[Row] = []
@@ -371,7 +381,9 @@ def _read_xlsx(path: Path) -> list[Row]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged file
-        raise SecopsError(f"{path}: not a readable XLSX file ({type(error).__name__})") from None
+        raise SecopsError(
+            _("{path}: not a readable XLSX file ({kind})").format(path=path, kind=type(error).__name__)
+        ) from None
     rows: list[Row] = []
     for sheet in book.worksheets:
         header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
