@@ -28,8 +28,8 @@ from secops.store.upgrade import UPGRADE_KEY_FOLDER
 class InitResult:
     workspace: Workspace
     created: bool
-    # (what, before, after); ``what`` is an English catalog message: translate it where it is shown
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    # "what: before -> after"; ``what`` is an English catalog message (N_ below): translate it where shown
+    changes: list[str] = field(default_factory=list)
 
 
 def _prepare_folder(path: Path) -> None:
@@ -73,7 +73,7 @@ def init_workspace(
     existing = load_workspace(path) if (path / CONFIG_FILE).exists() else None
     if language is not None:
         config.language = language  # type: ignore[assignment]  # checked by the CLI's choice
-    changes: list[tuple[str, str, str]] = []
+    changes: list[str] = []
     if existing is not None:
         old = existing.config
         if old.school.code != config.school.code and not force:
@@ -97,7 +97,7 @@ def init_workspace(
             (N_("language"), old.language, config.language),
         ):
             if before != after:
-                changes.append((label, str(before), str(after)))
+                changes.append(f"{label}: {before} -> {after}")
     _prepare_folder(path)
     workspace = Workspace(path=path, config=config)
     # Open the database first: a bad database URL must not leave a config pointing at it.
@@ -106,8 +106,7 @@ def init_workspace(
         if existing is None or changes:
             save_config(path, config)
             action = "workspace.created" if existing is None else "workspace.updated"
-            logged = [f"{label}: {before} -> {after}" for label, before, after in changes]
-            log_activity(store, action, {"changes": logged, "scope": config.scope}, now)
+            log_activity(store, action, {"changes": changes, "scope": config.scope}, now)
     return InitResult(workspace=workspace, created=existing is None or created, changes=changes)
 
 

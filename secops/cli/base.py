@@ -85,7 +85,7 @@ class SecopsCommand(click.Command):
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
         if option is not None:  # click builds it once, in whatever language was current then
-            option.help = _(HELP_OPTION_HELP)  # asked for again while help is formatted: translate here
+            option.help = HELP_OPTION_HELP
         return option
 
 

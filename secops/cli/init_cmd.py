@@ -109,7 +109,9 @@ def init(
         )
     elif result.changes:
         say(_("Updated workspace {path}:").format(path=result.workspace.path))
-        for label, before, after in result.changes:
+        for change in result.changes:
+            label, _sep, values = change.partition(": ")  # the label is a catalog message (secops.workspace)
+            before, _arrow, after = values.partition(" -> ")
             say("  " + _("{what}: {before} -> {after}").format(what=_(label), before=before, after=after))
     else:
         say(_("Workspace {path} is already set up; nothing changed.").format(path=result.workspace.path))
