@@ -288,8 +288,15 @@ def import_questionnaire(
         if item_id not in known:
             where = id_where
             prefix = next(iter(known))[:3] if known else "L?-"
-            hint = f" (this system's items start with {prefix})"
-            errors.append(ContentError(path, None, f"{where}: unknown item ID {item_id!r}{hint}"))
+            errors.append(
+                ContentError(
+                    path,
+                    None,
+                    _("{where}: unknown item ID {item!r} (this system's items start with {prefix})").format(
+                        where=where, item=item_id, prefix=prefix
+                    ),
+                )
+            )
             continue
         if result.startswith("?"):  # a shape problem found while reading
             errors.append(ContentError(path, None, f"{where}: {item_id}: {result[1:]}"))
@@ -299,25 +306,34 @@ def import_questionnaire(
         if result not in ANSWER_VALUES:
             errors.append(
                 ContentError(
-                    path, None, f"{where}: {item_id}: invalid result {result!r}; use {' / '.join(ANSWER_VALUES)}"
+                    path,
+                    None,
+                    _("{where}: {item}: invalid result {result!r}; use {values}").format(
+                        where=where, item=item_id, result=result, values=" / ".join(ANSWER_VALUES)
+                    ),
                 )
             )
             continue
         if item_id in answers:
-            errors.append(ContentError(path, None, f"{where}: {item_id} is answered twice"))
+            errors.append(
+                ContentError(path, None, _("{where}: {item} is answered twice").format(where=where, item=item_id))
+            )
             continue
         ids, free_text = split_mitigation(mitigation)
         allowed = allowed_mitigations(by_id[item_id], by_case)
         wrong = [i for i in ids if i not in allowed]
         if wrong:
-            offered = "、".join(allowed) if allowed else "none (its high-risk cases cannot be mitigated)"
+            offered = "、".join(allowed) if allowed else _("none (its high-risk cases cannot be mitigated)")
+            problem = (
+                _("{where}: {item}: mitigation {wrong} is not one the guide allows here; allowed: {allowed}")
+                if wrong[0] in every_mitigation
+                else _("{where}: {item}: mitigation {wrong} is unknown; allowed: {allowed}")
+            )
             errors.append(
                 ContentError(
                     path,
                     None,
-                    f"{where}: {item_id}: mitigation {'、'.join(wrong)} "
-                    f"{'is not one the guide allows here' if wrong[0] in every_mitigation else 'is unknown'}; "
-                    f"allowed: {offered}",
+                    problem.format(where=where, item=item_id, wrong="、".join(wrong), allowed=offered),
                 )
             )
             continue
@@ -352,11 +368,20 @@ def _read_yaml(path: Path) -> list[Row]:
             if isinstance(entry, (str, bool)):
                 rows.append((where, where, str(item_id), _normalize(entry), "", ""))
             else:
-                rows.append((where, where, str(item_id), "?not a mapping", "", ""))
+                rows.append((where, where, str(item_id), "?" + _("not a mapping"), "", ""))
             continue
         unknown = set(entry) - {"result", "note", "mitigation"}
         if unknown:
-            rows.append((where, where, str(item_id), "?unknown key " + ", ".join(sorted(map(str, unknown))), "", ""))
+            rows.append(
+                (
+                    where,
+                    where,
+                    str(item_id),
+                    "?" + _("unknown key {keys}").format(keys=", ".join(sorted(map(str, unknown)))),
+                    "",
+                    "",
+                )
+            )
             continue
         result_line = entry.key_lines.get("result", line)
         rows.append(

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SCHOOL_CODE, SCHOOL_NAME, Invoke
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """A command run with --lang (or a workspace language) leaves its choice in this process."""
+    from secops.i18n import set_language
+
+    yield
+    set_language(None)
+
 
 INIT = ["init", "--school-code", SCHOOL_CODE, "--school-name", SCHOOL_NAME, "--scope", "127.0.0.1/32"]
 

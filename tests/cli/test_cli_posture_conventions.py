@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,16 @@ from click.testing import CliRunner
 
 from secops.cli.main import cli
 from tests.conftest import SCHOOL_CODE, SCHOOL_NAME, Invoke
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """A command run with --lang (or a workspace language) leaves its choice in this process."""
+    from secops.i18n import set_language
+
+    yield
+    set_language(None)
+
 
 INIT = ["init", "--school-code", SCHOOL_CODE, "--school-name", SCHOOL_NAME, "--scope", "10.20.0.0/16"]
 
