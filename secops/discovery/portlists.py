@@ -35,7 +35,7 @@ class PortList(ContentUnit):
     def _no_duplicates(self) -> PortList:
         twice = sorted(port for port, count in Counter(p.port for p in self.ports).items() if count > 1)
         if twice:
-            raise ValueError(f"ports listed twice: {', '.join(map(str, twice))}")
+            raise ValueError(_("ports listed twice: {ports}").format(ports=", ".join(map(str, twice))))
         return self
 
     def tcp_ports(self) -> frozenset[int]:
@@ -58,6 +58,6 @@ def load_port_list(name: str) -> PortList:
     if errors:
         raise ContentErrors(errors)
     if unit is None:  # pragma: no cover - parse_unit returns errors whenever it returns no unit
-        raise ContentErrors([ContentError(path, None, "could not be read")])
+        raise ContentErrors([ContentError(path, None, _("could not be read"))])
     port_list: PortList = unit
     return port_list
