@@ -245,8 +245,11 @@ def test_a_scope_bigger_than_a_slash_16_needs_yes_or_targets(run_cli: Invoke, mo
     assert init.exit_code == 0, init.output
     refused = run_cli("assets", "discover")
     assert refused.exit_code == 2, refused.output
-    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("secops: error: 扫描范围（10.0.0.0/15）")
-    assert "131,072 个地址" in refused.stderr and "--yes" in refused.stderr
+    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("secops: error: the scope (10.0.0.0/15)")
+    assert "131,072 addresses" in refused.stderr and "--yes" in refused.stderr
+    chinese = run_cli("--lang", "zh", "assets", "discover")
+    assert chinese.exit_code == 2 and chinese.stderr.startswith("secops：错误：扫描范围（10.0.0.0/15）")
+    assert "131,072 个地址" in chinese.stderr and "--yes" in chinese.stderr
     assert json.loads(run_cli("assets", "runs", "--format", "json").stdout) == []
     # With --yes (or explicit targets) the size check passes; the standard profile's time window
     # (Monday 10:00 is class time) then stops the scan, so nothing is sent from this test.
@@ -257,17 +260,18 @@ def test_a_scope_bigger_than_a_slash_16_needs_yes_or_targets(run_cli: Invoke, mo
     assert json.loads(run_cli("assets", "runs", "--format", "json").stdout) == []
 
 
-def test_plain_progress_is_one_line_every_30_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SECOPS_LANG", "zh")  # the default outside the tests
+def test_plain_progress_is_one_line_every_30_seconds() -> None:
     from secops.cli.assets_cmd import PlainProgress
     from secops.discovery.progress import ScanProgress
+    from secops.i18n import speaking
 
     now = [100.0]
     lines: list[str] = []
     plain = PlainProgress(lines.append, clock=lambda: now[0])
     update = ScanProgress(label="IPv4", total=65536, elapsed=60, hosts_done=16384, phase="Ping Scan")
-    for step in (5.0, 20.0, 30.0, 31.0, 60.0):
-        now[0] = 100.0 + step
-        plain(update)
+    with speaking("zh"):  # the default outside the tests
+        for step in (5.0, 20.0, 30.0, 31.0, 60.0):
+            now[0] = 100.0 + step
+            plain(update)
     assert len(lines) == 2
     assert lines[0] == "secops：扫描进度 IPv4：主机 16,384/65,536（25.0%） · Ping Scan · 预计剩余 0:03:00"
