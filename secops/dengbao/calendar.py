@@ -300,8 +300,9 @@ def deadline_text(entry: dict[str, Any], kind: str) -> str:
     found = next((d for d in entry["deadlines"] if d["kind"] == kind), None)
     if found is None:
         return ""
-    late = "已逾期" if found["overdue"] else f"{found['days_left']} 天"
-    return f"{found['due_on']}（{late}）"
+    if found["overdue"]:
+        return _("{day} (overdue)").format(day=found["due_on"])
+    return _("{day} ({days} days)").format(day=found["due_on"], days=found["days_left"])
 
 
 def _finish(entry: dict[str, Any]) -> dict[str, Any]:

@@ -75,7 +75,8 @@ def test_calendar_json_and_table_exit_1_when_overdue(school: Invoke) -> None:
     assert english.exit_code == 1
     header = english.stdout.splitlines()[0]
     assert "VALID UNTIL" in header and "EXTENSION" in header and "NEXT ASSESSMENT" in header
-    assert "to be filled in" in english.stdout
+    assert "to be filled in" in english.stdout and "2026-05-20 (overdue)" in english.stdout
+    assert "2026-12-20 (27 days)" in english.stdout
     table = school("--lang", "zh", "dengbao", "calendar")  # Chinese is the default outside the tests
     assert table.exit_code == 1
     lines = table.stdout.splitlines()
