@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from secops.content.yamlload import LineDict, load_yaml
 from secops.errors import ContentError, SecopsError, WorkspaceError
 from secops.fsutil import write_text_atomic
+from secops.i18n import _
 from secops.scope import Network, parse_scope
 
 CONFIG_FILE = "secops.yaml"
@@ -35,7 +36,10 @@ def check_school_code(code: str) -> str:
     code = str(code).strip()
     if not _SCHOOL_CODE.match(code):
         raise ValueError(
-            f"school code {code!r} must be the 10-digit 学校标识码 issued by the Ministry of Education, e.g. 4111010001"
+            _(
+                "school code {code!r} must be the 10-digit 学校标识码 issued by the Ministry of Education, "
+                "e.g. 4111010001"
+            ).format(code=code)
         )
     return code
 
@@ -55,7 +59,7 @@ class School(BaseModel):
     def _name(cls, value: str) -> str:
         value = value.strip()
         if not value:
-            raise ValueError("school name must not be empty")
+            raise ValueError(_("school name must not be empty"))
         return value
 
 
@@ -82,7 +86,9 @@ def check_center_url(url: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise ValueError(
-            f"center URL {value!r} must be http(s)://HOST[:PORT][/PREFIX], e.g. https://center.example:8600"
+            _("center URL {url!r} must be http(s)://HOST[:PORT][/PREFIX], e.g. https://center.example:8600").format(
+                url=value
+            )
         )
     return value
 
@@ -102,7 +108,7 @@ class WorkspaceConfig(BaseModel):
     @classmethod
     def _scope(cls, value: Any) -> list[str]:
         if not isinstance(value, list):
-            raise ValueError("scope must be a list of CIDRs")
+            raise ValueError(_("scope must be a list of CIDRs"))
         try:
             return [str(net) for net in parse_scope(str(v) for v in value)]
         except SecopsError as exc:
@@ -112,7 +118,9 @@ class WorkspaceConfig(BaseModel):
     @classmethod
     def _version(cls, value: int) -> int:
         if value > CONFIG_VERSION:
-            raise ValueError(f"written by a newer secops (config version {value}); upgrade secops")
+            raise ValueError(
+                _("written by a newer secops (config version {version}); upgrade secops").format(version=value)
+            )
         return value
 
     def networks(self) -> list[Network]:
@@ -142,7 +150,7 @@ def _config_error(path: Path, data: LineDict, error: ValidationError) -> Content
     from secops.content.validate import pydantic_errors
 
     first = pydantic_errors(path, data, error)[0]
-    return ContentError(path, first.line, f"{first.message}; fix it or re-run secops init")
+    return ContentError(path, first.line, _("{problem}; fix it or re-run secops init").format(problem=first.message))
 
 
 def load_workspace(path: Path) -> Workspace:
@@ -151,12 +159,12 @@ def load_workspace(path: Path) -> Workspace:
     config_file = path / CONFIG_FILE
     if not config_file.is_file():
         raise WorkspaceError(
-            f"no secops workspace at {path} ({CONFIG_FILE} not found)",
-            hint="create one: secops init --school-code CODE --school-name NAME --scope CIDR, or pass --workspace",
+            _("no secops workspace at {path} ({file} not found)").format(path=path, file=CONFIG_FILE),
+            hint=_("create one: secops init --school-code CODE --school-name NAME --scope CIDR, or pass --workspace"),
         )
     data = load_yaml(config_file)
     if not isinstance(data, LineDict):
-        raise ContentError(config_file, 1, "the workspace config must be a YAML mapping; re-run secops init")
+        raise ContentError(config_file, 1, _("the workspace config must be a YAML mapping; re-run secops init"))
     try:
         config = WorkspaceConfig.model_validate(dict(data))
     except ValidationError as error:

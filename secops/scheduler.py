@@ -6,6 +6,7 @@ runs at most one instance and coalesces missed runs, and discovery also holds a 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from secops.config import Workspace, load_workspace
 from secops.errors import SecopsError
+from secops.i18n import _
 
 log = logging.getLogger(__name__)
 JOB_KINDS = ("discover", "forward", "hunt", "assess", "detect")
@@ -202,8 +204,8 @@ def _trigger(cron: str, workspace: Workspace) -> Any:
         return CronTrigger.from_crontab(cron, timezone=ZoneInfo(workspace.config.timezone))
     except ValueError as exc:
         raise SecopsError(
-            f"--cron {cron!r} is not a valid crontab expression: {exc}",
-            hint='five fields: minute hour day month weekday, e.g. "0 2 * * *"',
+            _("--cron {cron!r} is not a valid crontab expression: {reason}").format(cron=cron, reason=exc),
+            hint=_('five fields: minute hour day month weekday, e.g. "0 2 * * *"'),
         ) from None
 
 
@@ -218,7 +220,7 @@ def cron_period(cron: str, workspace: Workspace, samples: int = 8) -> timedelta:
     previous = None
     at = datetime.now(UTC)
     longest = timedelta(0)
-    for _ in range(samples):
+    for _sample in range(samples):
         fire = trigger.get_next_fire_time(previous, at)
         if fire is None:
             break
@@ -239,7 +241,10 @@ def add_job(
     options: dict[str, Any] | None = None,
 ) -> JobInfo:
     if kind not in JOB_KINDS:
-        raise SecopsError(f"unknown job kind {kind!r}", hint="known: " + ", ".join(JOB_KINDS))
+        raise SecopsError(
+            _("unknown job kind {kind!r}").format(kind=kind),
+            hint=_("known: {names}").format(names=", ".join(JOB_KINDS)),
+        )
     from secops import scheduler_options as checked
 
     func: Any
@@ -259,7 +264,9 @@ def add_job(
     trigger = _trigger(cron, workspace)
     job_id = job_id or default_id
     if not _JOB_ID.match(job_id):
-        raise SecopsError(f"job id {job_id!r} is not valid", hint="use letters, digits, '-', '_' or '.'")
+        raise SecopsError(
+            _("job id {id!r} is not valid").format(id=job_id), hint=_("use letters, digits, '-', '_' or '.'")
+        )
     scheduler = _scheduler(workspace)
     scheduler.start(paused=True)
     try:
@@ -299,13 +306,18 @@ def remove_job(workspace: Workspace, job_id: str) -> None:
     try:
         scheduler.remove_job(job_id)
     except JobLookupError:
-        raise SecopsError(f"no scheduled job {job_id!r}", hint="see secops scheduler list") from None
+        raise SecopsError(_("no scheduled job {id!r}").format(id=job_id), hint=_("see secops scheduler list")) from None
     finally:
         scheduler.shutdown(wait=False)
 
 
 def run_forever(workspace: Workspace) -> None:
-    """Run the scheduler in the foreground until interrupted."""
+    """Run the scheduler in the foreground until interrupted.
+
+    Ctrl-C (KeyboardInterrupt) stops the scheduler without waiting for running jobs and is raised
+    again, so that the CLI ends with its one line and exit 130, not with a normal exit (0) or a
+    second error from shutting down a scheduler that never got as far as running.
+    """
     from apscheduler.jobstores.memory import MemoryJobStore
 
     scheduler = _scheduler(workspace, blocking=True)
@@ -333,5 +345,13 @@ def run_forever(workspace: Workspace) -> None:
     logging.getLogger("apscheduler").setLevel(logging.INFO)
     try:
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
+    finally:
+        _stop(scheduler)
+
+
+def _stop(scheduler: Any) -> None:
+    """Shut ``scheduler`` down if it is running (an interrupt can arrive while it is still starting)."""
+    from apscheduler.schedulers import SchedulerNotRunningError
+
+    with contextlib.suppress(SchedulerNotRunningError):
         scheduler.shutdown(wait=False)

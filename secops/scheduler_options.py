@@ -10,6 +10,7 @@ from typing import Any
 
 from secops.config import Workspace
 from secops.errors import SecopsError
+from secops.i18n import _
 
 _SINCE = re.compile(r"^[1-9][0-9]{0,5}[smhdw]$")
 
@@ -37,7 +38,9 @@ def rule_paths(options: dict[str, Any]) -> str:
     for given in options.get("rules") or ():
         path = Path(str(given)).expanduser().resolve()
         if not path.exists():
-            raise SecopsError(f"--rules {given} does not exist", hint="a Sigma rule file or folder")
+            raise SecopsError(
+                _("--rules {path} does not exist").format(path=given), hint=_("a Sigma rule file or folder")
+            )
         paths.append(path)
     if not paths:
         from secops.content.locate import content_root
@@ -49,10 +52,15 @@ def rule_paths(options: dict[str, Any]) -> str:
 def detect_options(options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     given = [Path(str(p)).expanduser() for p in options.get("paths") or ()]
     if not given:
-        raise SecopsError("a detect job needs --paths", hint="e.g. --paths /var/log/nginx --paths /var/log/auth.log")
+        raise SecopsError(
+            _("a detect job needs --paths"),
+            hint=_("e.g. {example}").format(example="--paths /var/log/nginx --paths /var/log/auth.log"),
+        )
     missing = [str(p) for p in given if not p.exists()]
     if missing:
-        raise SecopsError(f"--paths {', '.join(missing)} does not exist", hint="a log file or folder")
+        raise SecopsError(
+            _("--paths {paths} does not exist").format(paths=", ".join(missing)), hint=_("a log file or folder")
+        )
     paths = os.pathsep.join(str(p.resolve()) for p in given)
     return "detect", {"paths": paths, "rules": rule_paths(options)}
 
@@ -61,13 +69,20 @@ def hunt_options(options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     es_url, index = options.get("es_url"), options.get("index")
     if not es_url or not index:
         raise SecopsError(
-            "a hunt job needs --es URL and --index PATTERN", hint="e.g. --es http://127.0.0.1:9200 --index 'logs-*'"
+            _("a hunt job needs --es URL and --index PATTERN"),
+            hint=_("e.g. {example}").format(example="--es http://127.0.0.1:9200 --index 'logs-*'"),
         )
     if not str(es_url).startswith(("http://", "https://")):
-        raise SecopsError(f"--es {es_url!r} is not an http(s) URL", hint="e.g. http://127.0.0.1:9200")
+        raise SecopsError(
+            _("--es {url!r} is not an http(s) URL").format(url=es_url),
+            hint=_("e.g. {example}").format(example="http://127.0.0.1:9200"),
+        )
     since = str(options.get("since") or "24h")
     if not _SINCE.match(since):
-        raise SecopsError(f"--since {since!r} is not a duration", hint="a number and s, m, h, d or w, e.g. 24h")
+        raise SecopsError(
+            _("--since {since!r} is not a duration").format(since=since),
+            hint=_("a number and s, m, h, d or w, e.g. 24h"),
+        )
     kwargs = {"es_url": str(es_url), "index": str(index), "rules": rule_paths(options), "since": since}
     return "hunt", kwargs
 
@@ -80,7 +95,7 @@ def assess_options(workspace: Workspace, options: dict[str, Any]) -> tuple[str, 
 
     name = str(options.get("system") or "")
     if not name:
-        raise SecopsError("an assess job needs --system NAME", hint="see secops dengbao system list")
+        raise SecopsError(_("an assess job needs --system NAME"), hint=_("see secops dengbao system list"))
     targets = [str(t) for t in options.get("targets") or ()]
     ssh_hosts = [str(h) for h in options.get("ssh_hosts") or ()]
     with open_workspace_store(workspace) as store:
@@ -89,8 +104,8 @@ def assess_options(workspace: Workspace, options: dict[str, Any]) -> tuple[str, 
         resolve_targets(targets, workspace.config.networks())  # refuses out-of-scope targets now
     if not (targets or ssh_hosts or options.get("local") or system.asset_tag):
         raise SecopsError(
-            f"system {system.name!r} has nothing to assess automatically",
-            hint="give --target, --local or --ssh, or tag its assets and set the system's --asset-tag",
+            _("system {name!r} has nothing to assess automatically").format(name=system.name),
+            hint=_("give --target, --local or --ssh, or tag its assets and set the system's --asset-tag"),
         )
     kwargs = {
         "system": system.name,
@@ -104,6 +119,8 @@ def assess_options(workspace: Workspace, options: dict[str, Any]) -> tuple[str, 
     scanned_from = options.get("scanned_from")
     if scanned_from is not None:
         if scanned_from not in ("outside", "inside"):
-            raise SecopsError(f"--scanned-from {scanned_from!r} is not valid", hint="use outside or inside")
+            raise SecopsError(
+                _("--scanned-from {value!r} is not valid").format(value=scanned_from), hint=_("use outside or inside")
+            )
         kwargs["scanned_from"] = str(scanned_from)
     return f"assess-{system.id}", kwargs  # job ids are ASCII; system names often are not

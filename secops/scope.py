@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from itertools import combinations
 
 from secops.errors import SecopsError
+from secops.i18n import _
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -38,28 +39,37 @@ def parse_network(text: str) -> Network:
     except ValueError as exc:
         if "has host bits set" in str(exc):
             fixed = ipaddress.ip_network(raw, strict=False)
-            raise SecopsError(f"scope {raw!r} has host bits set", hint=f"did you mean {fixed}?") from None
+            raise SecopsError(
+                _("scope {value!r} has host bits set").format(value=raw),
+                hint=_("did you mean {fixed}?").format(fixed=fixed),
+            ) from None
         raise SecopsError(
-            f"scope {raw!r} is not an IPv4 or IPv6 network",
-            hint="write it in CIDR form, e.g. 10.20.0.0/16 or 2001:db8:1::/48",
+            _("scope {value!r} is not an IPv4 or IPv6 network").format(value=raw),
+            hint=_("write it in CIDR form, e.g. 10.20.0.0/16 or 2001:db8:1::/48"),
         ) from None
     if network.prefixlen < _MIN_PREFIX[network.version]:
         raise SecopsError(
-            f"scope {raw!r} is too broad (/{network.prefixlen})",
-            hint=f"list the networks the school owns, each /{_MIN_PREFIX[network.version]} or narrower",
+            _("scope {value!r} is too broad (/{prefix})").format(value=raw, prefix=network.prefixlen),
+            hint=_("list the networks the school owns, each /{prefix} or narrower").format(
+                prefix=_MIN_PREFIX[network.version]
+            ),
         )
     if isinstance(network, ipaddress.IPv6Network):
         if network.overlaps(_IPV4_COMPATIBLE) and network != _LOOPBACK6:
             raise SecopsError(
-                f"scope {raw!r} overlaps ::/96, the deprecated IPv4-compatible range that carries "
-                "IPv4 addresses inside IPv6",
-                hint="list the school's IPv4 networks as IPv4 (e.g. 10.20.0.0/16); ::1 alone is allowed",
+                _(
+                    "scope {value!r} overlaps ::/96, the deprecated IPv4-compatible range that carries "
+                    "IPv4 addresses inside IPv6"
+                ).format(value=raw),
+                hint=_("list the school's IPv4 networks as IPv4 (e.g. 10.20.0.0/16); ::1 alone is allowed"),
             )
         for special, kind in _IPV4_IN_IPV6:
             if network.overlaps(special):
                 raise SecopsError(
-                    f"scope {raw!r} overlaps {special}, the {kind} range that carries IPv4 addresses inside IPv6",
-                    hint="list the school's IPv4 networks as IPv4 (e.g. 10.20.0.0/16) and its own IPv6 prefixes",
+                    _(
+                        "scope {value!r} overlaps {special}, the {kind} range that carries IPv4 addresses inside IPv6"
+                    ).format(value=raw, special=special, kind=kind),
+                    hint=_("list the school's IPv4 networks as IPv4 (e.g. 10.20.0.0/16) and its own IPv6 prefixes"),
                 )
     return network
 
@@ -68,11 +78,12 @@ def parse_scope(entries: Iterable[str]) -> list[Network]:
     """Parse and check a scope: at least one network, none overlapping another."""
     networks = [parse_network(entry) for entry in entries]
     if not networks:
-        raise SecopsError("the scope is empty", hint="give at least one --scope CIDR")
+        raise SecopsError(_("the scope is empty"), hint=_("give at least one --scope CIDR"))
     for first, second in combinations(networks, 2):
         if first.version == second.version and first.overlaps(second):
             raise SecopsError(
-                f"scope entries {first} and {second} overlap", hint="list each network once; drop the narrower one"
+                _("scope entries {first} and {second} overlap").format(first=first, second=second),
+                hint=_("list each network once; drop the narrower one"),
             )
     return networks
 

@@ -18,6 +18,7 @@ from secops.config import (
 )
 from secops.errors import SecopsError, WorkspaceError
 from secops.fsutil import make_all_private, make_private
+from secops.i18n import N_, _
 from secops.notify.templates import write_notifiers_template
 from secops.store import Store, open_store
 from secops.store.records import ensure_identity, log_activity
@@ -28,21 +29,26 @@ from secops.store.upgrade import UPGRADE_KEY_FOLDER
 class InitResult:
     workspace: Workspace
     created: bool
+    # "what: before -> after"; ``what`` is an English catalog message (N_ below): translate it where shown
     changes: list[str] = field(default_factory=list)
 
 
 def _prepare_folder(path: Path) -> None:
     if path.exists() and not path.is_dir():
-        raise WorkspaceError(f"workspace path {path} is a file", hint="choose a folder with --workspace")
+        raise WorkspaceError(
+            _("workspace path {path} is a file").format(path=path), hint=_("choose a folder with --workspace")
+        )
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise WorkspaceError(
-            f"cannot create workspace folder {path}: {exc.strerror}", hint="choose another --workspace"
+            _("cannot create workspace folder {path}: {reason}").format(path=path, reason=exc.strerror),
+            hint=_("choose another --workspace"),
         ) from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise WorkspaceError(
-            f"workspace folder {path} is not writable", hint="fix its permissions or choose another --workspace"
+            _("workspace folder {path} is not writable").format(path=path),
+            hint=_("fix its permissions or choose another --workspace"),
         )
     make_private(path)  # mkdir's mode does not apply to a folder that already existed
 
@@ -56,32 +62,40 @@ def init_workspace(
     database: str | None,
     now: datetime,
     force: bool = False,
+    language: str | None = None,
 ) -> InitResult:
     """Create the workspace, or bring an existing one in line with the given values.
 
     Safe to run twice. Changing the school code of an existing workspace needs ``force``,
-    since everything in it was recorded for the old school.
+    since everything in it was recorded for the old school. ``language`` None keeps the current one.
     """
     path = Path(path).expanduser()
     config = build_config(school_code, school_name, scope, database)
     existing = load_workspace(path) if (path / CONFIG_FILE).exists() else None
+    if language is not None:
+        config.language = language  # type: ignore[assignment]  # checked by the CLI's choice
     changes: list[str] = []
     if existing is not None:
         old = existing.config
         if old.school.code != config.school.code and not force:
             raise SecopsError(
-                f"the workspace at {path} belongs to school {old.school.code}, not {config.school.code}",
-                hint="use another --workspace, or --force to re-assign it",
+                _("the workspace at {path} belongs to school {old}, not {new}").format(
+                    path=path, old=old.school.code, new=config.school.code
+                ),
+                hint=_("use another --workspace, or --force to re-assign it"),
             )
         if database is None:
             config.database = old.database
         config.timezone = old.timezone
+        if language is None:
+            config.language = old.language
         config.forward = old.forward  # set by `secops forward setup`, not by init
         for label, before, after in (
-            ("school code", old.school.code, config.school.code),
-            ("school name", old.school.name, config.school.name),
-            ("scope", ", ".join(old.scope), ", ".join(config.scope)),
-            ("database", old.database, config.database),
+            (N_("school code"), old.school.code, config.school.code),
+            (N_("school name"), old.school.name, config.school.name),
+            (N_("scope"), ", ".join(old.scope), ", ".join(config.scope)),
+            (N_("database"), old.database, config.database),
+            (N_("language"), old.language, config.language),
         ):
             if before != after:
                 changes.append(f"{label}: {before} -> {after}")
@@ -107,8 +121,8 @@ def open_workspace_store(workspace: Workspace, *, create: bool = False) -> Store
     database = url.database if url.get_backend_name() == "sqlite" else None
     if not create and database and database != ":memory:" and not Path(database).exists():
         raise WorkspaceError(
-            f"the workspace database {database} is missing",
-            hint="restore it from a backup, or re-run secops init to start an empty one",
+            _("the workspace database {path} is missing").format(path=database),
+            hint=_("restore it from a backup, or re-run secops init to start an empty one"),
         )
     secure_workspace(workspace.path)
     folder = UPGRADE_KEY_FOLDER.set(workspace.path)  # migration 16 seals the existing trail's head with its key

@@ -11,9 +11,22 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from secops.cli import complete
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, emit_object, format_option, localize, safe_text
+from secops.cli.output import (
+    emit,
+    emit_object,
+    findings,
+    force_option,
+    format_option,
+    localize,
+    refuse_overwrite,
+    safe_text,
+    say,
+    warn,
+)
+from secops.i18n import _
 
 if TYPE_CHECKING:  # imported lazily: `secops --help` stays fast
     from secops.discovery.progress import ScanProgress
@@ -28,7 +41,14 @@ def assets() -> None:
 
 @assets.command()
 @click.argument("targets", nargs=-1, metavar="[TARGET]...")
-@click.option("--profile", "profile_name", default="quick", show_default=True, help="Scan profile (scanners/profiles).")
+@click.option(
+    "--profile",
+    "profile_name",
+    default="quick",
+    show_default=True,
+    shell_complete=complete.profiles,
+    help="Scan profile (scanners/profiles).",
+)
 @click.option("--force", is_flag=True, help="Scan even outside the profile's time windows.")
 @click.option(
     "--yes",
@@ -79,7 +99,7 @@ def discover(
         )
     result = outcome.result
     for warning in outcome.warnings:
-        click.echo(f"secops: warning: {warning}", err=True)
+        warn(warning)
     summary = {
         "run": outcome.run_id,
         "profile": outcome.profile,
@@ -90,17 +110,21 @@ def discover(
     }
     if fmt == "table":
         click.echo(
-            f"Scan run {outcome.run_id} ({outcome.profile}): {result.hosts_up} host(s) up, "
-            f"{len(result.changes)} change(s), {len(result.alerts)} alert(s)"
+            _("Scan run {run} ({profile}): {hosts} host(s) up, {changes} change(s), {alerts} alert(s)").format(
+                run=outcome.run_id,
+                profile=outcome.profile,
+                hosts=result.hosts_up,
+                changes=len(result.changes),
+                alerts=len(result.alerts),
+            )
         )
         for change in result.changes:
             click.echo(f"  {change.kind:<16} {change.asset_key:<18} {safe_text(_detail(change.detail))}")
         for alert in result.alerts:
-            click.echo(f"  ALERT {alert.severity:<8} {safe_text(alert.title)}")
+            click.echo(f"  {_('ALERT')} {alert.severity:<8} {safe_text(alert.title)}")
     else:
         emit([summary], fmt) if fmt == "jsonl" else emit_object(summary, fmt)
-    if result.alerts:
-        raise SystemExit(1)
+    findings(bool(result.alerts))
 
 
 class PlainProgress:
@@ -122,7 +146,7 @@ class PlainProgress:
         moment = self.clock()
         if moment - self.last >= self.every:
             self.last = moment
-            self.write(f"secops: 扫描进度 {describe(progress)}")
+            self.write(_("secops: scan progress {progress}").format(progress=describe(progress)))
 
 
 @contextlib.contextmanager
@@ -138,14 +162,14 @@ def scan_display() -> Iterator[tuple[Callable[[str], None], Callable[[ScanProgre
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"))
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        step = bar.add_task("starting discovery", total=None, detail="")
+        step = bar.add_task(_("starting discovery"), total=None, detail="")
         runs: dict[str, TaskID] = {}
 
         def show(progress: ScanProgress) -> None:
             if progress.label not in runs:
                 bar.update(step, visible=False)
                 runs[progress.label] = bar.add_task(f"nmap {progress.label}", total=progress.total or None, detail="")
-            detail = describe(progress).removeprefix(f"{progress.label}：")
+            detail = describe(progress, label=False)
             bar.update(runs[progress.label], completed=progress.fraction * progress.total, detail=detail)
 
         yield (lambda line: bar.update(step, description=line, visible=True)), show
@@ -175,9 +199,28 @@ def list_assets(app: AppContext, asset_type: str | None, tag: str | None, only_u
         for item in items:
             item["ports"] = ",".join(str(s["port"]) for s in item["services"])
             item["ipv6"] = " ".join(item["ipv6"][:2])
-        emit(items, fmt, ["ipv4", "ipv6", "mac", "type", "ports", "system", "status", "last_seen"])
+        emit(
+            items,
+            fmt,
+            ["ipv4", "ipv6", "mac", "type", "ports", "system", "status", "last_seen"],
+            headers=_asset_headers(),
+            empty=_("No assets found"),
+        )
     else:
         emit(items, fmt)
+
+
+def _asset_headers() -> dict[str, str]:
+    return {
+        "ipv4": "IPv4",
+        "ipv6": "IPv6",
+        "mac": "MAC",
+        "type": _("TYPE"),
+        "ports": _("PORTS"),
+        "system": _("SYSTEM"),
+        "status": _("STATUS"),
+        "last_seen": _("LAST SEEN"),
+    }
 
 
 @assets.command()
@@ -201,6 +244,15 @@ def show(app: AppContext, asset: str, fmt: str) -> None:
         [{**s, "port": f"{s['port']}/{s['proto']}", "cpe": " ".join(s["cpe"])} for s in services],
         fmt,
         ["port", "name", "product", "version", "extrainfo", "banner"],
+        headers={
+            "port": _("PORT"),
+            "name": _("SERVICE"),
+            "product": _("PRODUCT"),
+            "version": _("VERSION"),
+            "extrainfo": _("EXTRA INFO"),
+            "banner": _("BANNER"),
+        },
+        empty=_("No open services recorded"),
     )
 
 
@@ -218,7 +270,13 @@ def diff(app: AppContext, run_id: int | None, fmt: str) -> None:
     if fmt == "table":
         for row in rows:
             row["detail"] = _detail(row["detail"])
-    emit(rows, fmt, ["run", "at", "asset", "change", "detail"])
+    emit(
+        rows,
+        fmt,
+        ["run", "at", "asset", "change", "detail"],
+        headers={"run": _("RUN"), "at": _("AT"), "asset": _("ASSET"), "change": _("CHANGE"), "detail": _("DETAIL")},
+        empty=_("No changes found"),
+    )
 
 
 @assets.command()
@@ -240,18 +298,51 @@ def tag(app: AppContext, asset: str, owner: str | None, system: str | None, asse
 
 
 @assets.command()
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="File: .csv, .xlsx or .json")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="File: .csv, .xlsx or .json; - writes CSV or JSON to stdout.",
+)
+@click.option(
+    "--as",
+    "file_type",
+    type=click.Choice(["csv", "json", "xlsx"]),
+    help="File type when the name does not say it (default for -o -: csv).",
+)
+@force_option()
 @pass_app
-def export(app: AppContext, output: Path) -> None:
-    """Export the inventory to CSV, XLSX or JSON."""
-    from secops.inventory.export import export_assets
+def export(app: AppContext, output: Path, file_type: str | None, force: bool) -> None:
+    """Export the inventory to CSV, XLSX or JSON (the type follows the file name; -o - is stdout)."""
+    from secops.errors import SecopsError
+    from secops.inventory.export import export_assets, render_export
+
+    to_stdout = str(output) == "-"
+    if to_stdout:
+        chosen = file_type or "csv"
+        if chosen == "xlsx":
+            raise SecopsError(
+                _("XLSX is a binary file and cannot go to stdout"), hint=_("give a file name, e.g. -o assets.xlsx")
+            )
+    else:
+        refuse_overwrite(output, force)
+    items = _inventory(app)
+    if to_stdout:
+        # no BOM on a pipe: it is only there so that Excel reads a CSV file's Chinese text
+        click.echo(render_export(items, chosen).decode("utf-8").removeprefix("\ufeff"), nl=False)
+        say(_("Exported {count} assets").format(count=len(items)), err=True)
+        return
+    size = export_assets(items, output, file_type)
+    say(_("Wrote {path} ({count} assets, {size} bytes)").format(path=output, count=len(items), size=f"{size:,}"))
+
+
+def _inventory(app: AppContext) -> list[dict[str, Any]]:
     from secops.inventory.queries import list_assets as query
 
     workspace = app.workspace()
     with app.store(workspace) as store:
-        items = localize((a.to_json() for a in query(store)), workspace.config.timezone)
-    size = export_assets(items, output)
-    click.echo(f"Wrote {output} ({len(items)} assets, {size:,} bytes)")
+        return localize((a.to_json() for a in query(store)), workspace.config.timezone)
 
 
 @assets.command()
@@ -264,7 +355,22 @@ def runs(app: AppContext, fmt: str) -> None:
     workspace = app.workspace()
     with app.store(workspace) as store:
         rows = localize(scan_run_list(store), workspace.config.timezone)
-    emit(rows, fmt, ["run", "profile", "status", "started", "hosts_up", "changes", "targets", "error"])
+    emit(
+        rows,
+        fmt,
+        ["run", "profile", "status", "started", "hosts_up", "changes", "targets", "error"],
+        headers={
+            "run": _("RUN"),
+            "profile": _("PROFILE"),
+            "status": _("STATUS"),
+            "started": _("STARTED"),
+            "hosts_up": _("HOSTS UP"),
+            "changes": _("CHANGES"),
+            "targets": _("TARGETS"),
+            "error": _("ERROR"),
+        },
+        empty=_("No scan runs yet"),
+    )
 
 
 @assets.command()
@@ -278,7 +384,20 @@ def alerts(app: AppContext, show_all: bool, fmt: str) -> None:
     workspace = app.workspace()
     with app.store(workspace) as store:
         rows = localize(alert_list(store, status=None if show_all else "open"), workspace.config.timezone)
-    emit(rows, fmt, ["id", "at", "severity", "rule", "asset", "title"])
+    emit(
+        rows,
+        fmt,
+        ["id", "at", "severity", "rule", "asset", "title"],
+        headers={
+            "id": "ID",
+            "at": _("AT"),
+            "severity": _("SEVERITY"),
+            "rule": _("RULE"),
+            "asset": _("ASSET"),
+            "title": _("TITLE"),
+        },
+        empty=_("No alerts match"),
+    )
 
 
 @assets.command()
@@ -299,4 +418,18 @@ def profiles(fmt: str) -> None:
         }
         for p in load_units("scan-profile")
     ]
-    emit(rows, fmt, ["id", "families", "ports", "narrow", "versions", "windows", "description"])
+    emit(
+        rows,
+        fmt,
+        ["id", "families", "ports", "narrow", "versions", "windows", "description"],
+        headers={
+            "id": "ID",
+            "families": _("FAMILIES"),
+            "ports": _("PORTS"),
+            "narrow": _("NARROW"),
+            "versions": _("VERSIONS"),
+            "windows": _("WINDOWS"),
+            "description": _("DESCRIPTION"),
+        },
+        empty=_("No scan profiles found"),
+    )

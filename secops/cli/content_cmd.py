@@ -8,7 +8,8 @@ import click
 
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, format_option
+from secops.cli.output import emit, findings, format_option, quiet, to_json
+from secops.i18n import _
 
 
 @click.group(cls=SecopsGroup)
@@ -24,12 +25,13 @@ def content() -> None:
     help="Check every file under PATHS as this kind (see `secops content list`), e.g. sigma-rule for a "
     "--rules folder of your own. Default: from the folder, or what the file holds.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-def validate(paths: tuple[Path, ...], kind_name: str | None, quiet: bool) -> None:
+@click.option("-q", "--quiet", "errors_only", is_flag=True, help="Print errors only (as secops -q does).")
+@format_option()
+def validate(paths: tuple[Path, ...], kind_name: str | None, errors_only: bool, fmt: str) -> None:
     """Check content files against their schemas (default: everything shipped).
 
-    Prints ``file:line: message`` for every error and exits 1 when there is any; a PATH that does
-    not exist or holds no content is exit 2.
+    Prints ``file:line: message`` for every error (json/jsonl: file, line, message) and exits 1 when
+    there is any; a PATH that does not exist or holds no content is exit 2.
     """
     from secops.content.kinds import KINDS, kind_named
     from secops.content.locate import content_roots
@@ -42,24 +44,39 @@ def validate(paths: tuple[Path, ...], kind_name: str | None, quiet: bool) -> Non
             kind = kind_named(kind_name)
         except KeyError:
             raise SecopsError(
-                f"--kind {kind_name!r} is not a kind of content", hint="known: " + ", ".join(k.name for k in KINDS)
+                _("--kind {kind!r} is not a kind of content").format(kind=kind_name),
+                hint=_("known: {names}").format(names=", ".join(k.name for k in KINDS)),
             ) from None
     for path in paths:
         if not path.exists():
-            raise SecopsError(f"{path}: no such file or folder", hint="give a content file or a folder of them")
+            raise SecopsError(
+                _("{path}: no such file or folder").format(path=path),
+                hint=_("give a content file or a folder of them"),
+            )
     targets = list(paths) or list(content_roots().values())
     checked, errors = validate_paths(targets, kind)
     if paths and not checked:
         raise SecopsError(
-            f"no content found under {', '.join(str(p) for p in paths)}",
-            hint="give --kind (e.g. --kind sigma-rule) when the files are not in a content folder such as rules/sigma/",
+            _("no content found under {paths}").format(paths=", ".join(str(p) for p in paths)),
+            hint=_(
+                "give --kind (e.g. --kind sigma-rule) when the files are not in a content folder such as rules/sigma/"
+            ),
         )
-    for error in errors:
-        click.echo(str(error))
-    if not quiet:
-        click.echo(f"{checked} file(s) checked, {len(errors)} error(s)", err=True)
-    if errors:
-        raise SystemExit(1)
+    if fmt == "table":
+        for error in errors:
+            click.echo(str(error))
+    else:
+        rows = [{"file": str(e.path), "line": e.line, "message": e.message} for e in errors]
+        if fmt == "json":
+            click.echo(to_json(rows))
+        else:
+            for row in rows:
+                click.echo(to_json(row, indent=None))
+    if not (errors_only or quiet()):
+        click.echo(
+            _("{checked} file(s) checked, {errors} error(s)").format(checked=checked, errors=len(errors)), err=True
+        )
+    findings(bool(errors))
 
 
 @content.command(name="list")
@@ -78,7 +95,12 @@ def list_content(fmt: str) -> None:
         }
         for kind in KINDS
     ]
-    emit(rows, fmt, ["kind", "files", "folder", "description"])
+    emit(
+        rows,
+        fmt,
+        ["kind", "files", "folder", "description"],
+        headers={"kind": _("KIND"), "files": _("FILES"), "folder": _("FOLDER"), "description": _("DESCRIPTION")},
+    )
 
 
 @content.command(name="packs")
@@ -107,4 +129,18 @@ def packs(app: AppContext, fmt: str) -> None:
         }
         for p in installed(app.workspace().path)
     ]
-    emit(rows, fmt, ["name", "version", "sigma", "yara", "indicators", "installed_at", "center"])
+    emit(
+        rows,
+        fmt,
+        ["name", "version", "sigma", "yara", "indicators", "installed_at", "center"],
+        headers={
+            "name": _("NAME"),
+            "version": _("VERSION"),
+            "sigma": "SIGMA",
+            "yara": "YARA",
+            "indicators": _("INDICATORS"),
+            "installed_at": _("INSTALLED"),
+            "center": _("CENTER"),
+        },
+        empty=_("No content packs installed (secops forward pulls them from the center)"),
+    )

@@ -50,9 +50,11 @@ class AppContext:
                 moment = datetime.fromisoformat(fixed)
             except ValueError:
                 from secops.errors import SecopsError
+                from secops.i18n import _
 
                 raise SecopsError(
-                    f"SECOPS_NOW={fixed!r} is not an ISO 8601 time", hint="e.g. 2026-11-23T10:00:00+08:00"
+                    _("SECOPS_NOW={value!r} is not an ISO 8601 time").format(value=fixed),
+                    hint=_("e.g. {example}").format(example="2026-11-23T10:00:00+08:00"),
                 ) from None
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         return datetime.now(UTC)
@@ -63,6 +65,7 @@ class AppContext:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         from secops.errors import SecopsError
+        from secops.i18n import _
 
         name = override
         if name is None:
@@ -73,8 +76,8 @@ class AppContext:
             found = ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise SecopsError(
-                f"time zone {name!r} is not an IANA time zone name",
-                hint="e.g. --timezone Asia/Shanghai, UTC or America/New_York",
+                _("time zone {name!r} is not an IANA time zone name").format(name=name),
+                hint=_("e.g. --timezone Asia/Shanghai, UTC or America/New_York"),
             ) from None
         if override is not None:
             self.shown_zone = found  # what a command reads in, it shows in

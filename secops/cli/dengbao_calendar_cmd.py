@@ -7,9 +7,11 @@ from typing import Any
 
 import click
 
+from secops.cli import complete
 from secops.cli.base import SecopsCommand
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, format_option, to_json
+from secops.cli.output import emit, findings, format_option, say, to_json
+from secops.i18n import _
 
 
 def _today(app: AppContext, zone: str) -> tuple[datetime, date]:
@@ -20,7 +22,7 @@ def _today(app: AppContext, zone: str) -> tuple[datetime, date]:
 
 
 @click.command(cls=SecopsCommand, name="filed")
-@click.argument("name")
+@click.argument("name", shell_complete=complete.systems)
 @click.option("--date", "filed_on", required=True, help="备案日期 on the 备案证明, YYYY-MM-DD.")
 @click.option("--number", default="", help="备案证明编号 (left 待填写 when not given).")
 @pass_app
@@ -37,11 +39,11 @@ def system_filed(app: AppContext, name: str, filed_on: str, number: str) -> None
         found = get_system(store, name)
         record_filing(store, found, day, number, now)
         log_activity(store, "dengbao.filed", {"system": found.name, "date": day.isoformat()}, now)
-    click.echo(f"Recorded filing of {found.name}: {day}{' ' + number if number else ''}")
+    say(_("Recorded filing of {system}: {date} {number}").format(system=found.name, date=day, number=number).rstrip())
 
 
 @click.command(cls=SecopsCommand, name="assessed")
-@click.argument("name")
+@click.argument("name", shell_complete=complete.systems)
 @click.option("--date", "assessed_on", required=True, help="Date of the 等级测评 report, YYYY-MM-DD.")
 @click.option("--org", required=True, help="The 测评机构 that did it.")
 @click.option("--conclusion", required=True, type=click.Choice(["符合", "基本符合", "不符合"]), help="测评结论.")
@@ -60,7 +62,11 @@ def system_assessed(app: AppContext, name: str, assessed_on: str, org: str, conc
         found = get_system(store, name)
         record_official(store, found, OfficialAssessment(day, org, conclusion, report_no), now)
         log_activity(store, "dengbao.official", {"system": found.name, "date": day.isoformat()}, now)
-    click.echo(f"Recorded 等级测评 of {found.name} on {day}: {conclusion} ({org})")
+    say(
+        _("Recorded 等级测评 of {system} on {date}: {conclusion} ({org})").format(
+            system=found.name, date=day, conclusion=conclusion, org=org
+        )
+    )
 
 
 def _extension(entry: dict[str, Any]) -> str:
@@ -71,32 +77,53 @@ def _extension(entry: dict[str, Any]) -> str:
     if window is None:
         return ""
     if window["open"]:
-        return f"申请期内，至 {window['closes_on']}"
-    return deadline_text(entry, "extension") or f"已过（{window['opens_on']} 至 {window['closes_on']}）"
+        return _("open, until {day}").format(day=window["closes_on"])
+    return deadline_text(entry, "extension") or _("passed ({opens} to {closes})").format(
+        opens=window["opens_on"], closes=window["closes_on"]
+    )
 
 
 def _row(entry: dict[str, Any]) -> dict[str, Any]:
     from secops.dengbao.calendar import deadline_text
 
     last = entry["last_assessment"]
-    unfiled = f"未备案，期限 {deadline_text(entry, 'filing')}" if entry["filing_required"] else "无需备案"
+    unfiled = (
+        _("not filed, due {deadline}").format(deadline=deadline_text(entry, "filing"))
+        if entry["filing_required"]
+        else _("no filing needed")
+    )
     filed = entry["filed_on"] or unfiled
     return {
         "system": entry["system"],
         "level": entry["level"],
         "filed": filed,
-        "certificate": entry["certificate_no"] or ("待填写" if entry["filed_on"] else ""),
+        "certificate": entry["certificate_no"] or (_("to be filled in") if entry["filed_on"] else ""),
         "valid_until": deadline_text(entry, "certificate"),
         "extension": _extension(entry),
-        "last_assessment": f"{last['date']} {last['conclusion']}" if last else "无记录",
+        "last_assessment": f"{last['date']} {last['conclusion']}" if last else _("none recorded"),
         "next_assessment": deadline_text(entry, "assessment"),
         "highrisk": len(entry["open_highrisk"]),
         "overdue": "、".join(entry["overdue"]),
     }
 
 
+def _headers() -> dict[str, str]:
+    return {
+        "system": _("SYSTEM"),
+        "level": _("LEVEL"),
+        "filed": _("FILED"),
+        "certificate": _("CERTIFICATE"),
+        "valid_until": _("VALID UNTIL"),
+        "extension": _("EXTENSION"),
+        "last_assessment": _("LAST ASSESSMENT"),
+        "next_assessment": _("NEXT ASSESSMENT"),
+        "highrisk": _("HIGH RISK"),
+        "overdue": _("OVERDUE"),
+    }
+
+
 @click.command(cls=SecopsCommand)
-@click.option("--system", "system_name", help="Only this system.")
+@click.option("--system", "system_name", shell_complete=complete.systems, help="Only this system.")
 @click.option("--notify", is_flag=True, help="Send the 30/7/1-day reminders due today (each only once).")
 @format_option()
 @pass_app
@@ -120,15 +147,20 @@ def calendar(app: AppContext, system_name: str | None, notify: bool, fmt: str) -
                 store, load_notifiers(workspace.path), workspace.path, now, today, school=workspace.config.school.name
             )
             for notice in sent:
-                click.echo(f"sent: {notice['text']}", err=True)
+                say(_("sent: {text}").format(text=notice["text"]), err=True)
             if not sent:
-                click.echo("no reminders due today", err=True)
+                say(_("no reminders due today"), err=True)
     if fmt == "table":
-        emit([_row(e) for e in entries], fmt, list(_row(entries[0])) if entries else ["system"])
+        emit(
+            [_row(e) for e in entries],
+            fmt,
+            list(_headers()),
+            headers=_headers(),
+            empty=_("No graded systems yet (secops dengbao system add)"),
+        )
     elif fmt == "json":
         click.echo(to_json(entries))
     else:
         for entry in entries:
             click.echo(to_json(entry, indent=None))
-    if any(e["overdue"] for e in entries):
-        raise SystemExit(1)
+    findings(any(e["overdue"] for e in entries))

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from secops.cli import complete
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.dengbao_calendar_cmd import calendar, system_assessed, system_filed
 from secops.cli.dengbao_risk_cmd import risk
 from secops.cli.dengbao_system_cmd import questionnaire, system
-from secops.cli.output import emit, emit_object, format_option, to_json
+from secops.cli.output import emit, emit_object, findings, force_option, format_option, refuse_overwrite, say, to_json
+from secops.i18n import _
 
 if TYPE_CHECKING:
     from secops.records.assessment import Assessment
@@ -50,7 +52,8 @@ def catalog(level: str, extensions: tuple[str, ...], class_filter: str | None, f
         code = CLASS_CODES.get(class_filter, class_filter.upper())
         if code not in CLASS_CODES.values():
             raise SecopsError(
-                f"unknown class {class_filter!r}", hint="use a code such as CES or a name such as 安全计算环境"
+                _("unknown class {name!r}").format(name=class_filter),
+                hint=_("use a code such as CES or a name such as 安全计算环境"),
             )
         chosen = [r for r in chosen if r.class_code == code]
     rows = [r.as_dict() for r in chosen]
@@ -58,15 +61,36 @@ def catalog(level: str, extensions: tuple[str, ...], class_filter: str | None, f
         for row, req in zip(rows, chosen, strict=True):
             row["evidence"] = ",".join(req.evidence)
             row["highrisk"] = ",".join(req.highrisk)
-    emit(rows, fmt, ["id", "class", "control_point", "clause", "item", "evidence", "highrisk", "summary"])
+    emit(
+        rows,
+        fmt,
+        ["id", "class", "control_point", "clause", "item", "evidence", "highrisk", "summary"],
+        headers={
+            "id": "ID",
+            "class": _("CLASS"),
+            "control_point": _("CONTROL POINT"),
+            "clause": _("CLAUSE"),
+            "item": _("ITEM"),
+            "evidence": _("EVIDENCE"),
+            "highrisk": _("HIGH RISK"),
+            "summary": _("SUMMARY"),
+        },
+        empty=_("No requirement items match"),
+    )
 
 
 @dengbao.command()
 @click.option("--answers", "answers_path", type=click.Path(path_type=Path), help="Grading answers (YAML).")
 @click.option("--preset", help="Suggest a grading from an education preset (see `dengbao presets`).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="With --preset: write an answers file to edit.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="With --preset: write an answers file to edit (- for stdout).",
+)
+@force_option()
 @format_option()
-def grade(answers_path: Path | None, preset: str | None, output: Path | None, fmt: str) -> None:
+def grade(answers_path: Path | None, preset: str | None, output: Path | None, force: bool, fmt: str) -> None:
     """Grade a system per GB/T 22240-2020 from 受侵害的客体 and 侵害程度 of both dimensions.
 
     \b
@@ -77,22 +101,37 @@ def grade(answers_path: Path | None, preset: str | None, output: Path | None, fm
     object: citizen | society | nation; degree: general | serious | especially_serious
     (the Chinese names are accepted too).
     """
+    from secops.cli.output import text_output
     from secops.dengbao.answers_grading import load_grading_answers
     from secops.dengbao.presets import find_preset
     from secops.errors import SecopsError
-    from secops.fsutil import check_output_path, write_text_atomic
+    from secops.fsutil import check_output_path
 
     if bool(answers_path) == bool(preset):
-        raise SecopsError("give exactly one of --answers FILE or --preset NAME", hint="see secops dengbao presets")
+        raise SecopsError(
+            _("give exactly one of --answers FILE or --preset NAME"), hint=_("see secops dengbao presets")
+        )
+    if output and not preset:
+        raise SecopsError(_("-o writes the answers of a preset"), hint=_("add --preset NAME, or drop -o"))
     if preset:
         chosen = find_preset(preset)
+        if output and str(output) == "-":
+            with text_output(output) as handle:
+                handle.write(chosen.answers_yaml())
+            return  # the answers file is the output: no summary mixed into it
         if output:
+            refuse_overwrite(output, force)
             check_output_path(output)
-            write_text_atomic(output, chosen.answers_yaml())
-            click.echo(f"Wrote {output}: review it, then run secops dengbao grade --answers {output}", err=True)
+            with text_output(output) as handle:
+                handle.write(chosen.answers_yaml())
+            say(
+                _("Wrote {path}: review it, then run secops dengbao grade --answers {path}").format(path=output),
+                err=True,
+            )
         result: dict[str, Any] = {"system": chosen.name, "preset": chosen.id, "suggestion": True}
         result.update(chosen.grading().as_dict())
-        result["reasoning"] = [f"（建议）{line}" for line in result["reasoning"]] + list(chosen.notes)
+        suggested = _("(suggested) {line}")
+        result["reasoning"] = [suggested.format(line=line) for line in result["reasoning"]] + list(chosen.notes)
         result["extensions"] = list(chosen.extensions)
     else:
         assert answers_path is not None
@@ -101,15 +140,26 @@ def grade(answers_path: Path | None, preset: str | None, output: Path | None, fm
         result.update(answers.grading.as_dict())
         result["extensions"] = list(answers.extensions)
     if fmt == "table":
-        title = result["system"] or "定级对象"
-        click.echo(f"{title}：{result['level_name']}{'（建议，请确认）' if result['suggestion'] else ''}")
+        title = result["system"] or _("System graded")
+        suggestion = _(" (a suggestion, please confirm)") if result["suggestion"] else ""
+        click.echo(
+            _("{system}: {level}{suggestion}").format(system=title, level=result["level_name"], suggestion=suggestion)
+        )
         for key in ("business", "service"):
             dim = result[key]
-            click.echo(f"  {dim['dimension_name']}：{dim['object_name']} × {dim['degree_name']} → 第{dim['level']}级")
-        click.echo("定级理由：")
+            click.echo(
+                "  "
+                + _("{dimension}: {object} × {degree} → level {level}").format(
+                    dimension=dim["dimension_name"],
+                    object=dim["object_name"],
+                    degree=dim["degree_name"],
+                    level=dim["level"],
+                )
+            )
+        click.echo(_("Reasons for the grading:"))
         for line in result["reasoning"]:
             click.echo(f"  {line}")
-        click.echo("后续工作：")
+        click.echo(_("What follows:"))
         for line in result["consequences"]:
             click.echo(f"  - {line}")
     else:
@@ -134,11 +184,25 @@ def presets(fmt: str) -> None:
         }
         for p in load_presets()
     ]
-    emit(rows, fmt, ["id", "name", "level", "business", "service", "extensions", "description"])
+    emit(
+        rows,
+        fmt,
+        ["id", "name", "level", "business", "service", "extensions", "description"],
+        headers={
+            "id": "ID",
+            "name": _("NAME"),
+            "level": _("LEVEL"),
+            "business": _("BUSINESS"),
+            "service": _("SERVICE"),
+            "extensions": _("EXTENSIONS"),
+            "description": _("DESCRIPTION"),
+        },
+        empty=_("No presets found"),
+    )
 
 
 @dengbao.command()
-@click.option("--system", "system_name", required=True, help="System name.")
+@click.option("--system", "system_name", required=True, shell_complete=complete.systems, help="System name.")
 @click.option("--level", help="Assess against another level than the system's.")
 @click.option("--targets", "targets", multiple=True, help="Addresses/CIDRs to probe (default: the system's assets).")
 @click.option("--local", is_flag=True, help="Collect host configuration of this machine.")
@@ -191,12 +255,17 @@ def assess(
     )
     if no_automated and automated_only:
         raise SecopsError(
-            f"--no-automated (questionnaire only) contradicts {', '.join(automated_only)}: "
-            "they only steer the automated evidence, which --no-automated skips",
-            hint="drop those options, or drop --no-automated",
+            _(
+                "--no-automated (questionnaire only) contradicts {options}: "
+                "they only steer the automated evidence, which --no-automated skips"
+            ).format(options=", ".join(automated_only)),
+            hint=_("drop those options, or drop --no-automated"),
         )
     if not ssh_hosts and (ssh_options := _given("ssh_user", "ssh_identity")):
-        raise SecopsError(f"{', '.join(ssh_options)} without --ssh HOST: nothing to log in to", hint="add --ssh HOST")
+        raise SecopsError(
+            _("{options} without --ssh HOST: nothing to log in to").format(options=", ".join(ssh_options)),
+            hint=_("add --ssh HOST"),
+        )
 
     workspace = app.workspace()
     with app.store(workspace) as store:
@@ -205,7 +274,7 @@ def assess(
         if answers_path:
             imported = import_questionnaire(answers_path, load_catalog().select(chosen_level, found.extensions))
             save_answers(store, found, imported, app.now())
-        spinner = nullcontext(None) if no_automated else progress_spinner("gathering evidence")
+        spinner = nullcontext(None) if no_automated else progress_spinner(_("gathering evidence"))
         with spinner as progress:
             result = run_automated_assessment(
                 workspace,
@@ -232,8 +301,7 @@ def assess(
     else:
         for item in result.items:
             click.echo(to_json(item.to_json(), indent=None))
-    if result.conclusion != "符合":
-        raise SystemExit(1)
+    findings(result.conclusion != "符合")
 
 
 def _given(*names: str) -> list[str]:
@@ -253,48 +321,73 @@ def _given(*names: str) -> list[str]:
 
 def _print_summary(result: Assessment) -> None:
     counts = result.counts
-    click.echo(f"{result.system.name} · 第{result.level}级 · {counts['total']} 项")
+    click.echo(
+        _("{system} · level {level} · {total} items").format(
+            system=result.system.name, level=result.level, total=counts["total"]
+        )
+    )
     click.echo("  " + "  ".join(f"{k} {counts[k]}" for k in ("符合", "部分符合", "不符合", "不适用", "未测评")))
     click.echo(
-        f"  符合率 {result.rate:.1%}（部分符合按 0.5 计为 {result.weighted_rate:.1%}）"
-        f"  综合得分(2019) {result.score_2019}  2021 评级 {result.grade_2021}"
+        "  "
+        + _(
+            "符合率 {rate} ({weighted} counting 部分符合 as 0.5)  overall score (2019) {score}  2021 rating {grade}"
+        ).format(
+            rate=f"{result.rate:.1%}",
+            weighted=f"{result.weighted_rate:.1%}",
+            score=result.score_2019,
+            grade=result.grade_2021,
+        )
     )
     if result.highrisk:
         from secops.dengbao.highrisk import mitigation_state
         from secops.dengbao.risks import STATUS_NAMES
 
-        click.echo("高风险问题：")
+        click.echo(_("High-risk problems:"))
         for problem in result.highrisk:
             state = mitigation_state(problem)
             if problem.candidate:
                 decision = problem.decision
-                state += f"；重大风险隐患候选：{STATUS_NAMES[decision.decision if decision else None]}"
+                status = STATUS_NAMES[decision.decision if decision else None]
+                state += _("; 重大风险隐患 candidate: {status}").format(status=status)
                 if decision:
-                    state += f"（{decision.decided_by}：{decision.reason}）"
+                    state += _(" ({who}: {reason})").format(who=decision.decided_by, reason=decision.reason)
             if problem.mitigation_note:
-                state += f"；备注（不作为缓解依据）：{problem.mitigation_note}"
+                state += _("; note (not a mitigation): {note}").format(note=problem.mitigation_note)
             click.echo(f"  [{problem.case}] {problem.title}（{', '.join(problem.items)}）{state}")
             for line in problem.evidence[:5]:
                 click.echo(f"      {line}")
         if result.undecided:
             click.echo(
-                f"  待确认的候选 {len(result.undecided)} 个：secops dengbao risk confirm|reject CASE "
-                f"--system {result.system.name} --reason ..."
+                "  "
+                + _(
+                    "{count} candidate(s) to decide: "
+                    "secops dengbao risk confirm|reject CASE --system {system} --reason ..."
+                ).format(count=len(result.undecided), system=result.system.name)
             )
     failing = [i for i in result.items if i.result == "不符合"]
     if failing:
-        click.echo(f"不符合项（{len(failing)}）：")
+        click.echo(_("Items 不符合 ({count}):").format(count=len(failing)))
         for item in failing[:30]:
             click.echo(f"  {item.id} {item.control_point}：{item.summary}")
         if len(failing) > 30:
-            click.echo(f"  …另有 {len(failing) - 30} 项，见 --format json 或报告")
+            click.echo("  " + _("… {count} more, see --format json or the report").format(count=len(failing) - 30))
     if result.conflicts:
-        click.echo(f"答卷与自动检查冲突 {result.conflicts} 项（以自动检查为准）")
-    provisional = "（尚有未测评项，结论为预评估）" if result.provisional else ""
-    confirmed = f"，经确认的重大风险隐患：{'、'.join(result.major_risks)}" if result.major_risks else ""
-    click.echo(f"结论：{result.conclusion}{confirmed}{provisional}")
+        click.echo(
+            _("{count} answer(s) conflict with the automated checks (the automated checks win)").format(
+                count=result.conflicts
+            )
+        )
+    provisional = _(" (items not yet assessed: a provisional conclusion)") if result.provisional else ""
+    confirmed = (
+        _(", confirmed 重大风险隐患: {cases}").format(cases="、".join(result.major_risks)) if result.major_risks else ""
+    )
+    click.echo(
+        _("Conclusion: {conclusion}{confirmed}{provisional}").format(
+            conclusion=result.conclusion, confirmed=confirmed, provisional=provisional
+        )
+    )
     if result.conclusion_rule:
-        click.echo(f"  依据：{result.conclusion_rule}")
+        click.echo("  " + _("Basis: {rule}").format(rule=result.conclusion_rule))
 
 
 dengbao.add_command(system)

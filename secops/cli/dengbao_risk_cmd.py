@@ -6,9 +6,11 @@ from typing import Any
 
 import click
 
+from secops.cli import complete
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.output import emit, format_option, shown, to_json
+from secops.i18n import _
 
 
 def _default_assessor() -> str:
@@ -42,11 +44,12 @@ def _decide(app: AppContext, case: str, system_name: str, reason: str, by: str |
 
     reason = reason.strip()
     if not reason:
-        raise SecopsError("--reason is empty", hint="say why: relevance, severity, frequency (2025 answers, Q19)")
+        raise SecopsError(_("--reason is empty"), hint=_("say why: relevance, severity, frequency (2025 answers, Q19)"))
     known = {c.id for c in load_catalog().cases}
     if case not in known:
         raise SecopsError(
-            f"unknown high-risk case {case!r}", hint="use a case number of the guide, e.g. 6.4.1.1 (see risk list)"
+            _("unknown high-risk case {case!r}").format(case=case),
+            hint=_("use a case number of the guide, e.g. 6.4.1.1 (see risk list)"),
         )
     workspace = app.workspace()
     now = app.now()
@@ -59,19 +62,38 @@ def _decide(app: AppContext, case: str, system_name: str, reason: str, by: str |
         )
         latest = latest_assessment(store, found)
         decisions = load_decisions(store, found.id)
-    click.echo(f"{found.name} {case}：{STATUS_NAMES[decision]}（{who}，{shown(now):%Y-%m-%d %H:%M}）：{reason}")
+    click.echo(
+        _("{system} {case}: {status} ({who}, {when}): {reason}").format(
+            system=found.name,
+            case=case,
+            status=STATUS_NAMES[decision],
+            who=who,
+            when=f"{shown(now):%Y-%m-%d %H:%M}",
+            reason=reason,
+        )
+    )
     if latest is None:
-        click.echo("该系统尚无评估；下次 secops dengbao assess 时适用。")
+        click.echo(_("The system has no assessment yet; this applies from the next secops dengbao assess."))
         return
     current = decide(latest, decisions)
     if case not in current.major_risk_candidates:
-        click.echo(f"注意：最近一次评估未提出 {case} 为候选，本判定在评估提出该案例时才适用。", err=True)
-    click.echo(f"最近一次评估按现有判定的结论：{current.conclusion}。{current.conclusion_rule}")
+        click.echo(
+            _(
+                "Note: the latest assessment does not raise {case} as a candidate; this decision applies once "
+                "an assessment raises it."
+            ).format(case=case),
+            err=True,
+        )
+    click.echo(
+        _("Conclusion of the latest assessment with the decisions so far: {conclusion}. {rule}").format(
+            conclusion=current.conclusion, rule=current.conclusion_rule
+        )
+    )
 
 
 @risk.command()
 @click.argument("case")
-@click.option("--system", "system_name", required=True, help="System name.")
+@click.option("--system", "system_name", required=True, shell_complete=complete.systems, help="System name.")
 @click.option("--reason", required=True, help="Why it is a 重大风险隐患 (relevance, severity, frequency).")
 @click.option("--by", help="Who decides (default: the login name).")
 @pass_app
@@ -82,7 +104,7 @@ def confirm(app: AppContext, case: str, system_name: str, reason: str, by: str |
 
 @risk.command()
 @click.argument("case")
-@click.option("--system", "system_name", required=True, help="System name.")
+@click.option("--system", "system_name", required=True, shell_complete=complete.systems, help="System name.")
 @click.option("--reason", required=True, help="Why it is not a 重大风险隐患.")
 @click.option("--by", help="Who decides (default: the login name).")
 @pass_app
@@ -92,7 +114,7 @@ def reject(app: AppContext, case: str, system_name: str, reason: str, by: str | 
 
 
 @risk.command(name="list")
-@click.option("--system", "system_name", required=True, help="System name.")
+@click.option("--system", "system_name", required=True, shell_complete=complete.systems, help="System name.")
 @format_option()
 @pass_app
 def list_(app: AppContext, system_name: str, fmt: str) -> None:
@@ -134,7 +156,7 @@ def list_(app: AppContext, system_name: str, fmt: str) -> None:
                 "case": case,
                 "title": "",
                 "status": decision_.decision,
-                "status_name": STATUS_NAMES[decision_.decision] + "（最近一次评估未提出）",
+                "status_name": STATUS_NAMES[decision_.decision] + _(" (not raised by the latest assessment)"),
                 "candidate_reason": "",
                 "decision_reason": decision_.reason,
                 "decided_by": decision_.decided_by,
@@ -160,15 +182,29 @@ def list_(app: AppContext, system_name: str, fmt: str) -> None:
         emit(rows, fmt)
         return
     if current is None:
-        click.echo(f"{found.name} 尚无评估；先运行 secops dengbao assess --system {found.name}")
+        click.echo(
+            _("{system} has no assessment yet; run secops dengbao assess --system {system} first").format(
+                system=found.name
+            ),
+            err=True,
+        )
     elif not rows:
-        click.echo("最近一次评估没有重大风险隐患候选（无未缓解的高风险问题）。")
+        click.echo(
+            _("The latest assessment raises no 重大风险隐患 candidates (no unmitigated high-risk problems)."), err=True
+        )
     for row in rows:
         when = f"{shown(row['decided_at']):%Y-%m-%d %H:%M}" if row["decided_at"] else ""
         click.echo(f"[{row['case']}] {row['title']}  {row['status_name']}")
         if row["candidate_reason"]:
-            click.echo(f"    候选理由：{row['candidate_reason']}")
+            click.echo("    " + _("Why a candidate: {reason}").format(reason=row["candidate_reason"]))
         if row["decision_reason"]:
-            click.echo(f"    评估人判定：{row['decision_reason']}（{row['decided_by']}，{when}）")
+            click.echo(
+                "    "
+                + _("Assessor's decision: {reason} ({who}, {when})").format(
+                    reason=row["decision_reason"], who=row["decided_by"], when=when
+                )
+            )
     if current is not None:
-        click.echo(f"结论：{current.conclusion}。{current.conclusion_rule}")
+        click.echo(
+            _("Conclusion: {conclusion}. {rule}").format(conclusion=current.conclusion, rule=current.conclusion_rule)
+        )

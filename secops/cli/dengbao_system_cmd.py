@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from secops.cli import complete
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, emit_object, format_option
+from secops.cli.output import emit, emit_object, force_option, format_option, refuse_overwrite, say
+from secops.i18n import _
 
 
 @click.group(cls=SecopsGroup)
@@ -43,7 +45,7 @@ def system_add(
     from secops.store.records import log_activity
 
     if bool(level) == bool(answers_path):
-        raise SecopsError("give exactly one of --level N or --answers FILE")
+        raise SecopsError(_("give exactly one of --level N or --answers FILE"))
     grading = None
     chosen_ext = parse_extensions(extensions)
     if answers_path:
@@ -51,7 +53,7 @@ def system_add(
         grading = answers.grading.as_dict()
         number = answers.grading.level
         if number > 4:
-            raise SecopsError("the answers grade to level 5, which secops cannot assess (no published catalog)")
+            raise SecopsError(_("the answers grade to level 5, which secops cannot assess (no published catalog)"))
         chosen_ext = chosen_ext or answers.extensions
     else:
         assert level is not None
@@ -70,7 +72,8 @@ def system_add(
             replace=replace,
         )
         log_activity(store, "dengbao.system", {"name": saved.name, "level": saved.level}, app.now())
-    click.echo(f"{'Added' if created else 'Updated'} system {saved.name}: level {saved.level}")
+    done = _("Added system {name}: level {level}") if created else _("Updated system {name}: level {level}")
+    say(done.format(name=saved.name, level=saved.level))
 
 
 @system.command(name="list")
@@ -84,11 +87,24 @@ def system_list(app: AppContext, fmt: str) -> None:
         rows = [s.as_dict() for s in list_systems(store)]
     for row in rows:
         row["extensions"] = ",".join(row["extensions"]) if fmt == "table" else row["extensions"]
-    emit(rows, fmt, ["name", "level", "extensions", "asset_tag", "description", "updated_at"])
+    emit(
+        rows,
+        fmt,
+        ["name", "level", "extensions", "asset_tag", "description", "updated_at"],
+        headers={
+            "name": _("NAME"),
+            "level": _("LEVEL"),
+            "extensions": _("EXTENSIONS"),
+            "asset_tag": _("ASSET TAG"),
+            "description": _("DESCRIPTION"),
+            "updated_at": _("UPDATED"),
+        },
+        empty=_("No graded systems yet (secops dengbao system add)"),
+    )
 
 
 @system.command(name="show")
-@click.argument("name")
+@click.argument("name", shell_complete=complete.systems)
 @format_option()
 @pass_app
 def system_show(app: AppContext, name: str, fmt: str) -> None:
@@ -115,7 +131,7 @@ def system_show(app: AppContext, name: str, fmt: str) -> None:
 
 
 @system.command(name="remove")
-@click.argument("name")
+@click.argument("name", shell_complete=complete.systems)
 @pass_app
 def system_remove(app: AppContext, name: str) -> None:
     """Remove a system with its answers and assessments."""
@@ -123,7 +139,7 @@ def system_remove(app: AppContext, name: str) -> None:
 
     with app.store() as store:
         remove_system(store, name)
-    click.echo(f"Removed system {name}")
+    say(_("Removed system {name}").format(name=name))
 
 
 @click.group(cls=SecopsGroup)
@@ -132,10 +148,23 @@ def questionnaire() -> None:
 
 
 @questionnaire.command(name="export")
-@click.option("--system", "system_name", required=True, help="System name (secops dengbao system list).")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="FILE.xlsx or FILE.yaml")
+@click.option(
+    "--system",
+    "system_name",
+    required=True,
+    shell_complete=complete.systems,
+    help="System name (secops dengbao system list).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="FILE.xlsx or FILE.yaml; - writes YAML to stdout.",
+)
+@force_option()
 @pass_app
-def questionnaire_export(app: AppContext, system_name: str, output: Path) -> None:
+def questionnaire_export(app: AppContext, system_name: str, output: Path, force: bool) -> None:
     """Write the questionnaire of a system's level, prefilled with earlier answers."""
     from secops.dengbao.catalog import load_catalog
     from secops.dengbao.checks import load_checks
@@ -143,19 +172,37 @@ def questionnaire_export(app: AppContext, system_name: str, output: Path) -> Non
     from secops.dengbao.systems import get_system, load_answers
     from secops.fsutil import check_output_path
 
-    check_output_path(output)
+    to_stdout = str(output) == "-"
+    if not to_stdout:
+        refuse_overwrite(output, force)
+        check_output_path(output)
     with app.store() as store:
         found = get_system(store, system_name)
         answers = load_answers(store, found)
     requirements = load_catalog().select(found.level, found.extensions)
+    if to_stdout:
+        from secops.cli.output import text_output
+        from secops.dengbao.questionnaire import questionnaire_yaml
+
+        with text_output(output) as handle:
+            handle.write(
+                questionnaire_yaml(
+                    system=found.name,
+                    level=found.level,
+                    requirements=requirements,
+                    answers=answers,
+                    checks=load_checks(),
+                )
+            )
+        return
     count = export_questionnaire(
         output, system=found.name, level=found.level, requirements=requirements, answers=answers, checks=load_checks()
     )
-    click.echo(f"Wrote {output}: {count} items, {len(answers)} answered")
+    say(_("Wrote {path}: {count} items, {answered} answered").format(path=output, count=count, answered=len(answers)))
 
 
 @questionnaire.command(name="import")
-@click.option("--system", "system_name", required=True, help="System name.")
+@click.option("--system", "system_name", required=True, shell_complete=complete.systems, help="System name.")
 @click.argument("path", type=click.Path(path_type=Path))
 @pass_app
 def questionnaire_import(app: AppContext, system_name: str, path: Path) -> None:
@@ -168,4 +215,4 @@ def questionnaire_import(app: AppContext, system_name: str, path: Path) -> None:
         found = get_system(store, system_name)
         answers = import_questionnaire(path, load_catalog().select(found.level, found.extensions))
         stored = save_answers(store, found, answers, app.now())
-    click.echo(f"Imported {stored} answers for {found.name}")
+    say(_("Imported {count} answers for {system}").format(count=stored, system=found.name))

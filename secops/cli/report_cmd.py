@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from secops.cli import complete
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, format_option
+from secops.cli.output import emit, force_option, format_option, refuse_overwrite, say
+from secops.i18n import _
 
 
 @click.group(cls=SecopsGroup)
@@ -17,7 +19,7 @@ def report() -> None:
 
 
 @report.command()
-@click.argument("report_id", metavar="REPORT")
+@click.argument("report_id", metavar="REPORT", shell_complete=complete.reports)
 @click.argument("tables", nargs=-1, metavar="[TABLE...]")
 @click.option(
     "-o",
@@ -28,8 +30,17 @@ def report() -> None:
     type=click.Path(path_type=Path),
     help="Output file; the format follows the extension (.pdf .html .xlsx .docx). Repeat for several.",
 )
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language.")
-@click.option("--system", "system_name", help="The 等保 system (for the dengbao, grading and filing reports).")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    help="Report language (default: the language of the command line).",
+)
+@click.option(
+    "--system",
+    "system_name",
+    shell_complete=complete.systems,
+    help="The 等保 system (for the dengbao, grading and filing reports).",
+)
 @click.option(
     "--categories",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -37,17 +48,19 @@ def report() -> None:
 )
 @click.option("--since", metavar="DATE", help="Start of the period (overview report; default: 30 days ago).")
 @click.option("--until", metavar="DATE", help="End of the period (overview report; default: now).")
+@force_option()
 @pass_app
 def build(
     app: AppContext,
     report_id: str,
     tables: tuple[str, ...],
     outputs: tuple[Path, ...],
-    lang: str,
+    lang: str | None,
     system_name: str | None,
     categories: Path | None,
     since: str | None,
     until: str | None,
+    force: bool,
 ) -> None:
     """Build REPORT (see `secops report list`) into one or more files. The classification report
     takes the tables to classify: files or SQL URLs; the filing report (备案表) takes the system's
@@ -63,8 +76,11 @@ def build(
     """
     from secops.errors import SecopsError
     from secops.fsutil import check_output_path
+    from secops.i18n import language
     from secops.render.formats import format_for
     from secops.reporting.build import build_to_file, check_params, definition_for
+
+    lang = lang or language()
 
     params = {"system": system_name} if system_name else {}
     definition = definition_for(report_id)
@@ -74,8 +90,8 @@ def build(
 
         if not tables:
             raise SecopsError(
-                f"report {report_id!r} needs the tables to classify",
-                hint=f"e.g. secops report build {report_id} roster.csv -o out/data.pdf",
+                _("report {report!r} needs the tables to classify").format(report=report_id),
+                hint=_("e.g. {example}").format(example=f"secops report build {report_id} roster.csv -o out/data.pdf"),
             )
         load_categories(categories)  # a broken table fails before any scan
         params.update(table_params(list(tables), categories))
@@ -86,20 +102,33 @@ def build(
         load_categories(categories)  # the 数据摸底调查表 scans these tables at build time
         params.update(table_params(list(tables), categories))
     elif tables or categories:
-        raise SecopsError(f"report {report_id!r} takes no tables or --categories")
+        raise SecopsError(_("report {report!r} takes no tables or --categories").format(report=report_id))
     if since or until:
         if definition.source != "overview":
-            raise SecopsError(f"report {report_id!r} has no period", hint="--since/--until are for the overview report")
+            raise SecopsError(
+                _("report {report!r} has no period").format(report=report_id),
+                hint=_("--since/--until are for the overview report"),
+            )
         params.update({k: v for k, v in (("since", since), ("until", until)) if v})
     check_params(definition, params)
     for path in outputs:  # refuse every bad path before any work is done
+        if str(path) == "-":
+            raise SecopsError(
+                _("reports are documents (PDF, HTML, XLSX, DOCX) and are not written to stdout"),
+                hint=_("give a file name, e.g. -o out/report.pdf"),
+            )
         format_for(path)
+        refuse_overwrite(path, force)
         check_output_path(path)
     workspace = app.workspace()
     with app.store(workspace) as store:
         for path in outputs:
             run = build_to_file(report_id, path, workspace, store, app.now(), lang, params)
-            click.echo(f"Wrote {path} ({run.format}, {run.size_bytes:,} bytes)")
+            say(
+                _("Wrote {path} ({format}, {size} bytes)").format(
+                    path=path, format=run.format, size=f"{run.size_bytes:,}"
+                )
+            )
 
 
 @report.command(name="list")
@@ -112,4 +141,5 @@ def list_reports(fmt: str) -> None:
         {"id": d.id, "title": d.title.zh, "title_en": d.title.en, "formats": ",".join(d.formats)}
         for d in report_definitions().values()
     ]
-    emit(rows, fmt, ["id", "title", "title_en", "formats"])
+    headers = {"id": "ID", "title": _("TITLE"), "title_en": _("TITLE (EN)"), "formats": _("FORMATS")}
+    emit(rows, fmt, ["id", "title", "title_en", "formats"], headers=headers, empty=_("No reports found"))

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
+from secops.cli import complete
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, format_option
+from secops.cli.output import emit, format_option, say
+from secops.i18n import _, ngettext
 
 
 @click.group(cls=SecopsGroup)
@@ -20,7 +22,13 @@ def scheduler() -> None:
 @scheduler.command()
 @click.argument("kind", type=click.Choice(["discover", "forward", "hunt", "assess", "detect"]))
 @click.option("--cron", required=True, help='Crontab expression in the workspace time zone, e.g. "0 2 * * *".')
-@click.option("--profile", default="quick", show_default=True, help="Scan profile for discover jobs.")
+@click.option(
+    "--profile",
+    default="quick",
+    show_default=True,
+    shell_complete=complete.profiles,
+    help="Scan profile for discover jobs.",
+)
 @click.option("--target", "targets", multiple=True, help="Limit the job to these targets (default: the scope).")
 @click.option("--batch", type=click.IntRange(1, 5000), help="forward: alerts per request (default 500).")
 @click.option("--es", "es_url", help="hunt: Elasticsearch URL, e.g. http://127.0.0.1:9200.")
@@ -37,7 +45,12 @@ def scheduler() -> None:
     help="detect: log file or folder, repeatable; each run reads only what was written since the last.",
 )
 @click.option("--since", default="24h", show_default=True, help="hunt: how far back each run looks.")
-@click.option("--system", "system_name", help="assess: the 等保 system (secops dengbao system list).")
+@click.option(
+    "--system",
+    "system_name",
+    shell_complete=complete.systems,
+    help="assess: the 等保 system (secops dengbao system list).",
+)
 @click.option("--local", is_flag=True, help="assess: collect host configuration of this machine.")
 @click.option("--ssh", "ssh_hosts", multiple=True, help="assess: collect host configuration over SSH (key-based).")
 @click.option("--ssh-user", help="assess: user for --ssh.")
@@ -50,7 +63,10 @@ def scheduler() -> None:
     "6.4.3.1 needs a risky port reachable from outside; unset, that check is not evidenced).",
 )
 @click.option(
-    "--id", "job_id", help="Job id (default: discover-PROFILE, forward, hunt, assess-N); the same id replaces."
+    "--id",
+    "job_id",
+    shell_complete=complete.jobs,
+    help="Job id (default: discover-PROFILE, forward, hunt, assess-N); the same id replaces.",
 )
 @pass_app
 def add(
@@ -86,11 +102,22 @@ def add(
     unused = [flag for name, flag, kinds in _given_options() if kind not in kinds]
     if unused:
         raise SecopsError(
-            f"{', '.join(unused)} do{'es' if len(unused) == 1 else ''} not apply to a {kind} job and would be ignored",
-            hint=f"drop {'it' if len(unused) == 1 else 'them'}; see secops scheduler add --help for what {kind} takes",
+            ngettext(
+                "{options} does not apply to a {kind} job and would be ignored",
+                "{options} do not apply to a {kind} job and would be ignored",
+                len(unused),
+            ).format(options=", ".join(unused), kind=kind),
+            hint=ngettext(
+                "drop it; see secops scheduler add --help for what {kind} takes",
+                "drop them; see secops scheduler add --help for what {kind} takes",
+                len(unused),
+            ).format(kind=kind),
         )
-    if kind == "assess" and not ssh_hosts and (ssh_options := [f for n, f, _ in _given_options() if "ssh_" in n]):
-        raise SecopsError(f"{', '.join(ssh_options)} without --ssh HOST: nothing to log in to", hint="add --ssh HOST")
+    if kind == "assess" and not ssh_hosts and (ssh_options := [f for n, f, _k in _given_options() if "ssh_" in n]):
+        raise SecopsError(
+            _("{options} without --ssh HOST: nothing to log in to").format(options=", ".join(ssh_options)),
+            hint=_("add --ssh HOST"),
+        )
     options = {
         "batch": batch,
         "es_url": es_url,
@@ -112,7 +139,7 @@ def add(
     from secops.cli.output import shown
 
     when = shown(job.next_run).isoformat(sep=" ", timespec="minutes") if job.next_run else "—"
-    click.echo(f"Scheduled {job.id}: {job.kind} ({cron}), next run {when}")
+    say(_("Scheduled {id}: {kind} ({cron}), next run {when}").format(id=job.id, kind=job.kind, cron=cron, when=when))
 
 
 # The job kinds each option steers; given to another kind it would be silently ignored.
@@ -169,18 +196,31 @@ def list_jobs(app: AppContext, fmt: str) -> None:
         columns += ["system", "local"]
     if any(row["kind"] == "detect" for row in rows):
         columns += ["paths"]
-    emit(rows, fmt, columns)
+    headers = {
+        "id": "ID",
+        "kind": _("KIND"),
+        "cron": "CRON",
+        "next_run": _("NEXT RUN"),
+        "profile": _("PROFILE"),
+        "targets": _("TARGETS"),
+        "index": _("INDEX"),
+        "since": _("SINCE"),
+        "system": _("SYSTEM"),
+        "local": _("LOCAL"),
+        "paths": _("PATHS"),
+    }
+    emit(rows, fmt, columns, headers=headers, empty=_("No scheduled jobs (secops scheduler add)"))
 
 
 @scheduler.command()
-@click.argument("job_id", metavar="ID")
+@click.argument("job_id", metavar="ID", shell_complete=complete.jobs)
 @pass_app
 def remove(app: AppContext, job_id: str) -> None:
     """Remove a scheduled job."""
     from secops.scheduler import remove_job
 
     remove_job(app.workspace(), job_id)
-    click.echo(f"Removed {job_id}")
+    say(_("Removed {id}").format(id=job_id))
 
 
 @scheduler.command()
@@ -192,5 +232,8 @@ def run(app: AppContext) -> None:
 
     workspace = app.workspace()
     jobs = query(workspace)
-    click.echo(f"secops scheduler: {len(jobs)} job(s) in {workspace.path}; Ctrl-C to stop", err=True)
-    run_forever(workspace)
+    say(
+        _("secops scheduler: {count} job(s) in {path}; Ctrl-C to stop").format(count=len(jobs), path=workspace.path),
+        err=True,
+    )
+    run_forever(workspace)  # Ctrl-C reaches the root as KeyboardInterrupt: one line, exit 130

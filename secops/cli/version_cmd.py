@@ -12,6 +12,7 @@ import click
 from secops import __version__
 from secops.cli.base import SecopsCommand
 from secops.cli.output import emit_object, format_option
+from secops.i18n import _
 
 _COMPONENTS = (
     "click",
@@ -40,6 +41,6 @@ def version(fmt: str) -> None:
         try:
             info[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            info[name] = "not installed"
-    info["nmap"] = shutil.which("nmap") or "not installed"
+            info[name] = _("not installed")
+    info["nmap"] = shutil.which("nmap") or _("not installed")
     emit_object(info, fmt)

@@ -21,9 +21,13 @@ def content_root(folder: str) -> Path:
     for candidate in (_PACKAGE_DIR / folder, _PACKAGE_DIR.parent / folder):
         if candidate.is_dir():
             return candidate
+    from secops.i18n import _
+
     raise SecopsError(
-        f"content folder '{folder}' is missing from the secops installation at {_PACKAGE_DIR}",
-        hint="reinstall secops: pip install --force-reinstall secops",
+        _("content folder {folder!r} is missing from the secops installation at {path}").format(
+            folder=folder, path=_PACKAGE_DIR
+        ),
+        hint=_("reinstall secops: pip install --force-reinstall secops"),
     )
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 from secops.content.kinds import KINDS, ContentKind, kind_named, kind_of
 from secops.content.yamlload import LineDict, line_of, load_yaml
 from secops.errors import ContentError, ContentErrors
+from secops.i18n import _
 
 Unit = TypeVar("Unit", bound="ContentUnit")
 
@@ -48,7 +49,11 @@ def parse_unit(path: Path, kind: ContentKind) -> tuple[Any, list[ContentError]]:
     except ContentError as error:
         return None, [error]
     if not isinstance(data, LineDict):
-        return None, [ContentError(path, getattr(data, "line", 1) or 1, f"a {kind.name} must be a YAML mapping")]
+        return None, [
+            ContentError(
+                path, getattr(data, "line", 1) or 1, _("a {kind} must be a YAML mapping").format(kind=kind.name)
+            )
+        ]
     schema = kind.load_schema()
     try:
         unit = schema.model_validate(dict(data))
@@ -58,7 +63,11 @@ def parse_unit(path: Path, kind: ContentKind) -> tuple[Any, list[ContentError]]:
     expected_id = path.name.split(".")[0]
     if kind.id_is_file_name and unit.id != expected_id:
         errors.append(
-            ContentError(path, data.key_lines.get("id"), f"id {unit.id!r} must equal the file name {expected_id!r}")
+            ContentError(
+                path,
+                data.key_lines.get("id"),
+                _("id {id!r} must equal the file name {name!r}").format(id=unit.id, name=expected_id),
+            )
         )
     unit._path = path
     return unit, errors
@@ -67,7 +76,11 @@ def parse_unit(path: Path, kind: ContentKind) -> tuple[Any, list[ContentError]]:
 def check_file(path: Path, kind: ContentKind | None = None) -> list[ContentError]:
     kind = kind or kind_of(path)
     if kind is None:
-        return [ContentError(path, None, "not a known kind of content: " + ", ".join(k.name for k in KINDS))]
+        return [
+            ContentError(
+                path, None, _("not a known kind of content: {names}").format(names=", ".join(k.name for k in KINDS))
+            )
+        ]
     if kind.checker:
         return list(kind.load_checker()(path))
     return parse_unit(path, kind)[1]
@@ -116,7 +129,7 @@ def validate_paths(paths: Iterable[Path], kind: ContentKind | None = None) -> tu
     checked, errors = 0, []
     for path, found in iter_content_files(paths, kind):
         if not path.exists():
-            errors.append(ContentError(path, None, "no such file or folder"))
+            errors.append(ContentError(path, None, _("no such file or folder")))
             continue
         checked += 1
         errors.extend(check_file(path, found))
@@ -141,7 +154,11 @@ def load_units(kind_name: str, extra_dirs: Iterable[Path] = ()) -> list[Any]:
         if unit is None:
             continue
         if unit.id in seen:
-            errors.append(ContentError(path, None, f"duplicate id {unit.id!r} (also in {seen[unit.id]})"))
+            errors.append(
+                ContentError(
+                    path, None, _("duplicate id {id!r} (also in {other})").format(id=unit.id, other=seen[unit.id])
+                )
+            )
             continue
         seen[unit.id] = path
         units.append(unit)

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from secops.errors import ContentError
+from secops.i18n import _
 
 try:  # libyaml is much faster on big rule sets; fall back to pure Python.
     _BaseLoader: type = yaml.CSafeLoader
@@ -183,13 +184,13 @@ def load_yaml_text(text: str, path: Path | str = "<string>", *, multi: bool = Fa
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = exc.problem or exc.context or _("invalid YAML")
         opened = exc.context_mark
         if exc.problem and exc.context and opened is not None and opened.line + 1 != line:
             problem += f" ({exc.context} that starts at line {opened.line + 1})"
-        raise ContentError(path, line, f"invalid YAML: {problem}") from None
+        raise ContentError(path, line, _("invalid YAML: {problem}").format(problem=problem)) from None
     except yaml.YAMLError as exc:
-        raise ContentError(path, None, f"invalid YAML: {exc}") from None
+        raise ContentError(path, None, _("invalid YAML: {problem}").format(problem=exc)) from None
 
 
 def load_yaml(path: Path, *, multi: bool = False) -> Any:
@@ -198,14 +199,14 @@ def load_yaml(path: Path, *, multi: bool = False) -> Any:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ContentError(path, None, "file not found") from None
+        raise ContentError(path, None, _("file not found")) from None
     except OSError as exc:
-        raise ContentError(path, None, f"cannot read file: {exc.strerror}") from None
+        raise ContentError(path, None, _("cannot read file: {reason}").format(reason=exc.strerror)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ContentError(path, line, "not UTF-8 text; save the file as UTF-8") from None
+        raise ContentError(path, line, _("not UTF-8 text; save the file as UTF-8")) from None
     return load_yaml_text(text, path, multi=multi)
 
 

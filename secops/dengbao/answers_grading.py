@@ -10,6 +10,7 @@ from secops.content.yamlload import LineDict, load_yaml
 from secops.dengbao.catalog import parse_extensions
 from secops.dengbao.grading import Grading, GradingInputError, grade, normalize_degree, normalize_object
 from secops.errors import ContentError, ContentErrors, SecopsError
+from secops.i18n import _
 
 _DIMENSION_KEYS = {"business": "business", "业务信息安全": "business", "service": "service", "系统服务安全": "service"}
 _OBJECT_KEYS = ("object", "客体", "受侵害的客体")
@@ -35,11 +36,12 @@ def _pick(block: LineDict, names: tuple[str, ...]) -> tuple[Any, int | None]:
 def load_grading_answers(path: Path) -> GradingAnswers:
     if not path.is_file():
         raise SecopsError(
-            f"{path}: no such answers file", hint="write one with: secops dengbao grade --preset NAME -o FILE"
+            _("{path}: no such answers file").format(path=path),
+            hint=_("write one with: secops dengbao grade --preset NAME -o FILE"),
         )
     data = load_yaml(path)
     if not isinstance(data, LineDict):
-        raise ContentError(path, 1, "a grading answers file must be a YAML mapping with business: and service:")
+        raise ContentError(path, 1, _("a grading answers file must be a YAML mapping with business: and service:"))
     errors: list[ContentError] = []
     errored: set[str] = set()  # dimensions already reported, so "missing" is not added on top
     pairs: dict[str, tuple[str, str]] = {}
@@ -48,17 +50,23 @@ def load_grading_answers(path: Path) -> GradingAnswers:
         dimension = _DIMENSION_KEYS.get(str(key))
         if dimension is None:
             if str(key) not in _TOP_KEYS:
-                errors.append(ContentError(path, line, f"unknown key {key!r} (expected business, service, system)"))
+                errors.append(
+                    ContentError(
+                        path, line, _("unknown key {key!r} (expected business, service, system)").format(key=key)
+                    )
+                )
             continue
         errored.add(dimension)
         if not isinstance(value, LineDict):
-            errors.append(ContentError(path, line, f"{key}: expected a mapping with object: and degree:"))
+            errors.append(
+                ContentError(path, line, _("{key}: expected a mapping with object: and degree:").format(key=key))
+            )
             continue
         obj, obj_line = _pick(value, _OBJECT_KEYS)
         degree, degree_line = _pick(value, _DEGREE_KEYS)
         for name, found, where in (("object", obj, obj_line), ("degree", degree, degree_line)):
             if found is None:
-                errors.append(ContentError(path, where, f"{key}: missing {name}"))
+                errors.append(ContentError(path, where, _("{key}: missing {name}").format(key=key, name=name)))
         if obj is None or degree is None:
             continue
         try:
@@ -75,12 +83,22 @@ def load_grading_answers(path: Path) -> GradingAnswers:
         errored.discard(dimension)
     for dimension, title in (("business", "业务信息安全"), ("service", "系统服务安全")):
         if dimension not in pairs and dimension not in errored:
-            errors.append(ContentError(path, None, f"missing {dimension}: ({title}) with object: and degree:"))
+            errors.append(
+                ContentError(
+                    path,
+                    None,
+                    _("missing {dimension}: ({title}) with object: and degree:").format(
+                        dimension=dimension, title=title
+                    ),
+                )
+            )
     flags: dict[str, bool] = {}
     for flag in ("large_personal_data", "public_service"):
         value = data.get(flag, False)
         if not isinstance(value, bool):
-            errors.append(ContentError(path, data.key_lines.get(flag), f"{flag}: must be true or false"))
+            errors.append(
+                ContentError(path, data.key_lines.get(flag), _("{flag}: must be true or false").format(flag=flag))
+            )
         flags[flag] = bool(value)
     extensions: tuple[str, ...] = ()
     raw_ext = data.get("extensions", [])
@@ -91,7 +109,7 @@ def load_grading_answers(path: Path) -> GradingAnswers:
         except SecopsError as error:
             errors.append(ContentError(path, ext_line, error.message))
     else:
-        errors.append(ContentError(path, ext_line, "extensions: expected a list such as [cloud, iot]"))
+        errors.append(ContentError(path, ext_line, _("extensions: expected a list such as [cloud, iot]")))
     if errors:
         raise errors[0] if len(errors) == 1 else ContentErrors(errors)
     system = data.get("system", data.get("系统"))

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 
 from secops.dengbao.systems import System, latest_assessment, list_systems
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.records.assessment import Assessment
 from secops.store import Store
 from secops.store.schema import dengbao_filings, dengbao_official_assessments
@@ -105,13 +106,20 @@ def parse_date(text: str, *, option: str, today: date) -> date:
     try:
         value = date.fromisoformat(text.strip())
     except ValueError:
-        raise SecopsError(f"{option} {text!r} is not a date", hint="use YYYY-MM-DD, e.g. 2026-03-01") from None
+        raise SecopsError(
+            _("{option} {value!r} is not a date").format(option=option, value=text),
+            hint=_("use YYYY-MM-DD, e.g. 2026-03-01"),
+        ) from None
     if value > today:
         raise SecopsError(
-            f"{option} {value} is in the future (today is {today})", hint="record it once it has happened"
+            _("{option} {value} is in the future (today is {today})").format(option=option, value=value, today=today),
+            hint=_("record it once it has happened"),
         )
     if value < EARLIEST:
-        raise SecopsError(f"{option} {value} is before {EARLIEST}", hint="check the year on the document")
+        raise SecopsError(
+            _("{option} {value} is before {earliest}").format(option=option, value=value, earliest=EARLIEST),
+            hint=_("check the year on the document"),
+        )
     return value
 
 
@@ -119,8 +127,10 @@ def record_filing(store: Store, system: System, filed_on: date, certificate_no: 
     """Store (or replace) the system's 备案; only level 2 and above are filed."""
     if system.level < 2:
         raise SecopsError(
-            f"system {system.name!r} is level {system.level}: only level 2 and above are filed (备案)",
-            hint="change its level with secops dengbao system add --replace if the grading changed",
+            _("system {name!r} is level {level}: only level 2 and above are filed (备案)").format(
+                name=system.name, level=system.level
+            ),
+            hint=_("change its level with secops dengbao system add --replace if the grading changed"),
         )
     values = {"filed_on": filed_on, "certificate_no": certificate_no.strip(), "recorded_at": now}
     with store.engine.begin() as conn:
@@ -130,9 +140,12 @@ def record_filing(store: Store, system: System, filed_on: date, certificate_no: 
 
 def record_official(store: Store, system: System, assessment: OfficialAssessment, now: datetime) -> None:
     if assessment.conclusion not in CONCLUSIONS:
-        raise SecopsError(f"unknown conclusion {assessment.conclusion!r}", hint="one of " + ", ".join(CONCLUSIONS))
+        raise SecopsError(
+            _("unknown conclusion {conclusion!r}").format(conclusion=assessment.conclusion),
+            hint=_("use one of {names}").format(names=", ".join(CONCLUSIONS)),
+        )
     if not assessment.org.strip():
-        raise SecopsError("an official assessment needs the 测评机构", hint="--org 某某测评中心")
+        raise SecopsError(_("an official assessment needs the 测评机构"), hint="--org 某某测评中心")
     with store.engine.begin() as conn:
         duplicate = conn.execute(
             sa.select(dengbao_official_assessments.c.id).where(
@@ -142,8 +155,10 @@ def record_official(store: Store, system: System, assessment: OfficialAssessment
         ).first()
         if duplicate is not None:
             raise SecopsError(
-                f"an official assessment of {system.name!r} on {assessment.assessed_on} is recorded already",
-                hint="one 等级测评 per day and system",
+                _("an official assessment of {name!r} on {date} is recorded already").format(
+                    name=system.name, date=assessment.assessed_on
+                ),
+                hint=_("one 等级测评 per day and system"),
             )
         conn.execute(
             dengbao_official_assessments.insert().values(
@@ -285,8 +300,9 @@ def deadline_text(entry: dict[str, Any], kind: str) -> str:
     found = next((d for d in entry["deadlines"] if d["kind"] == kind), None)
     if found is None:
         return ""
-    late = "已逾期" if found["overdue"] else f"{found['days_left']} 天"
-    return f"{found['due_on']}（{late}）"
+    if found["overdue"]:
+        return _("{day} (overdue)").format(day=found["due_on"])
+    return _("{day} ({days} days)").format(day=found["due_on"], days=found["days_left"])
 
 
 def _finish(entry: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from secops.dengbao.predicates import (
     referenced_paths,
     validate,
 )
+from secops.i18n import _
 
 Status = Literal["pass", "fail", "not_evidenced"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "not_evidenced")
@@ -59,7 +60,7 @@ class Check(ContentUnit):
     def _items(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         bad = [v for v in value if not ITEM_ID.match(v)]
         if bad:
-            raise ValueError("not test-unit IDs (like L3-CES1-01): " + ", ".join(bad))
+            raise ValueError(_("not test-unit IDs (like L3-CES1-01): {ids}").format(ids=", ".join(bad)))
         return value
 
     @field_validator("highrisk")
@@ -67,7 +68,7 @@ class Check(ContentUnit):
     def _highrisk(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         bad = [v for v in value if not CASE_ID.match(v)]
         if bad:
-            raise ValueError("not high-risk case IDs (like 6.4.1.1): " + ", ".join(bad))
+            raise ValueError(_("not high-risk case IDs (like 6.4.1.1): {ids}").format(ids=", ".join(bad)))
         return value
 
     @field_validator("fail_if")
@@ -87,7 +88,9 @@ class Check(ContentUnit):
                 got = run_check(self, facts).status
                 if got != expected:
                     raise ValueError(
-                        f"examples.{expected}.{index}: the check says {got}, the example expects {expected}"
+                        _("examples.{expected}.{index}: the check says {got}, the example expects {expected}").format(
+                            expected=expected, index=index, got=got
+                        )
                     )
         return self
 

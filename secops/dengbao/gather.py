@@ -17,6 +17,7 @@ from secops.config import Workspace
 from secops.dengbao.assess import HOST, NETWORK, Target
 from secops.dengbao.systems import System
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.records.inventory import InventoryAsset
 from secops.store import Store
 
@@ -142,9 +143,11 @@ def gather(
             found.append(Target(host, HOST, {}, [f"主机核查未取得证据：{error}"]))
     if not found:
         raise SecopsError(
-            f"nothing to assess automatically for system {system.name!r}",
-            hint="tag its assets (secops assets tag ADDR --system TAG, then system add --asset-tag TAG), "
-            "or pass --targets, --local or --ssh; add --no-automated to use the questionnaire alone",
+            _("nothing to assess automatically for system {name!r}").format(name=system.name),
+            hint=_(
+                "tag its assets (secops assets tag ADDR --system TAG, then system add --asset-tag TAG), "
+                "or pass --targets, --local or --ssh; add --no-automated to use the questionnaire alone"
+            ),
         )
     return found
 
@@ -155,6 +158,9 @@ def _check_in_scope(workspace: Workspace, host: str) -> None:
     try:
         inside = in_scope(host, workspace.config.networks())
     except ValueError:
-        raise SecopsError(f"--ssh {host}: give an IP address inside the workspace scope") from None
+        raise SecopsError(_("--ssh {host}: give an IP address inside the workspace scope").format(host=host)) from None
     if not inside:
-        raise SecopsError(f"--ssh {host} is outside the workspace scope", hint="collect only from the school's hosts")
+        raise SecopsError(
+            _("--ssh {host} is outside the workspace scope").format(host=host),
+            hint=_("collect only from the school's hosts"),
+        )

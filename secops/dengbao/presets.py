@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from secops.content.validate import ContentUnit
 from secops.dengbao.catalog import EXTENSIONS
 from secops.dengbao.grading import Grading, GradingInputError, grade, normalize_degree, normalize_object
+from secops.i18n import _
 
 
 class PresetDimension(BaseModel):
@@ -54,14 +55,18 @@ class GradingPreset(ContentUnit):
     def _extensions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         unknown = [v for v in value if v not in EXTENSIONS]
         if unknown:
-            raise ValueError("unknown extensions: " + ", ".join(unknown))
+            raise ValueError(_("unknown extensions: {names}").format(names=", ".join(unknown)))
         return value
 
     @model_validator(mode="after")
     def _level_matches(self) -> GradingPreset:
         level = self.grading().level
         if level != self.expected_level:
-            raise ValueError(f"expected_level {self.expected_level} but the answers grade to level {level}")
+            raise ValueError(
+                _("expected_level {expected} but the answers grade to level {level}").format(
+                    expected=self.expected_level, level=level
+                )
+            )
         return self
 
     def grading(self) -> Grading:
@@ -112,4 +117,6 @@ def find_preset(name: str) -> GradingPreset:
         if preset.matches(name):
             return preset
     known = ", ".join(f"{p.id} ({p.name})" for p in presets)
-    raise SecopsError(f"no grading preset named {name!r}", hint=f"known presets: {known}")
+    raise SecopsError(
+        _("no grading preset named {name!r}").format(name=name), hint=_("known presets: {names}").format(names=known)
+    )

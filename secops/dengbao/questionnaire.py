@@ -20,6 +20,7 @@ from secops.dengbao.highrisk import split_mitigation
 from secops.dengbao.scoring import ANSWER_VALUES
 from secops.errors import ContentError, ContentErrors, SecopsError
 from secops.fsutil import write_bytes_atomic, write_text_atomic
+from secops.i18n import _
 
 EVIDENCE_NAMES = {"scan": "网络扫描", "host": "主机核查", "device": "设备核查", "manual": "人工/文档"}
 _ALIASES = {"N/A": "不适用", "NA": "不适用", "n/a": "不适用", "yes": "符合", "no": "不符合", "partial": "部分符合"}
@@ -105,8 +106,24 @@ def export_questionnaire(
     elif suffix in (".yaml", ".yml"):
         write_text_atomic(path, _yaml(system, level, requirements, answers, automated, by_case))
     else:
-        raise SecopsError(f"{path}: unknown questionnaire format {suffix or '(none)'}", hint="use .xlsx or .yaml")
+        raise SecopsError(
+            _("{path}: unknown questionnaire format {suffix}").format(path=path, suffix=suffix or "-"),
+            hint=_("use .xlsx or .yaml"),
+        )
     return len(requirements)
+
+
+def questionnaire_yaml(
+    *,
+    system: str,
+    level: int,
+    requirements: list[Requirement],
+    answers: dict[str, Answer],
+    checks: Iterable[object] = (),
+    cases: Iterable[HighRiskCase] | None = None,
+) -> str:
+    """The questionnaire as YAML text (what ``export_questionnaire`` writes to a .yaml file)."""
+    return _yaml(system, level, requirements, answers, _checks_by_item(checks), _cases_by_id(cases))
 
 
 def _q(text: str) -> str:
@@ -247,7 +264,10 @@ def import_questionnaire(
     The mitigation answer keeps the mitigation IDs the item's cases allow; a known ID of another
     case is an error; any other text moves to the note (it never lowers a case)."""
     if not path.is_file():
-        raise SecopsError(f"{path}: no such file", hint="export one with: secops dengbao questionnaire export")
+        raise SecopsError(
+            _("{path}: no such file").format(path=path),
+            hint=_("export one with: secops dengbao questionnaire export"),
+        )
     known = {r.id for r in requirements}
     by_id = {r.id: r for r in requirements}
     by_case = _cases_by_id(cases)
@@ -258,15 +278,25 @@ def import_questionnaire(
     elif suffix in (".yaml", ".yml"):
         rows = _read_yaml(path)
     else:
-        raise SecopsError(f"{path}: unknown questionnaire format {suffix or '(none)'}", hint="use .xlsx or .yaml")
+        raise SecopsError(
+            _("{path}: unknown questionnaire format {suffix}").format(path=path, suffix=suffix or "-"),
+            hint=_("use .xlsx or .yaml"),
+        )
     errors: list[ContentError] = []
     answers: dict[str, Answer] = {}
     for where, id_where, item_id, result, note, mitigation in rows:
         if item_id not in known:
             where = id_where
             prefix = next(iter(known))[:3] if known else "L?-"
-            hint = f" (this system's items start with {prefix})"
-            errors.append(ContentError(path, None, f"{where}: unknown item ID {item_id!r}{hint}"))
+            errors.append(
+                ContentError(
+                    path,
+                    None,
+                    _("{where}: unknown item ID {item!r} (this system's items start with {prefix})").format(
+                        where=where, item=item_id, prefix=prefix
+                    ),
+                )
+            )
             continue
         if result.startswith("?"):  # a shape problem found while reading
             errors.append(ContentError(path, None, f"{where}: {item_id}: {result[1:]}"))
@@ -276,25 +306,34 @@ def import_questionnaire(
         if result not in ANSWER_VALUES:
             errors.append(
                 ContentError(
-                    path, None, f"{where}: {item_id}: invalid result {result!r}; use {' / '.join(ANSWER_VALUES)}"
+                    path,
+                    None,
+                    _("{where}: {item}: invalid result {result!r}; use {values}").format(
+                        where=where, item=item_id, result=result, values=" / ".join(ANSWER_VALUES)
+                    ),
                 )
             )
             continue
         if item_id in answers:
-            errors.append(ContentError(path, None, f"{where}: {item_id} is answered twice"))
+            errors.append(
+                ContentError(path, None, _("{where}: {item} is answered twice").format(where=where, item=item_id))
+            )
             continue
         ids, free_text = split_mitigation(mitigation)
         allowed = allowed_mitigations(by_id[item_id], by_case)
         wrong = [i for i in ids if i not in allowed]
         if wrong:
-            offered = "、".join(allowed) if allowed else "none (its high-risk cases cannot be mitigated)"
+            offered = "、".join(allowed) if allowed else _("none (its high-risk cases cannot be mitigated)")
+            problem = (
+                _("{where}: {item}: mitigation {wrong} is not one the guide allows here; allowed: {allowed}")
+                if wrong[0] in every_mitigation
+                else _("{where}: {item}: mitigation {wrong} is unknown; allowed: {allowed}")
+            )
             errors.append(
                 ContentError(
                     path,
                     None,
-                    f"{where}: {item_id}: mitigation {'、'.join(wrong)} "
-                    f"{'is not one the guide allows here' if wrong[0] in every_mitigation else 'is unknown'}; "
-                    f"allowed: {offered}",
+                    problem.format(where=where, item=item_id, wrong="、".join(wrong), allowed=offered),
                 )
             )
             continue
@@ -315,7 +354,7 @@ def _read_yaml(path: Path) -> list[Row]:
     data = load_yaml(path)
     if not isinstance(data, LineDict) or not isinstance(data.get("answers"), LineDict):
         raise ContentError(
-            path, 1, "expected a mapping with answers: (export one with secops dengbao questionnaire export)"
+            path, 1, _("expected a mapping with answers: (export one with secops dengbao questionnaire export)")
         )
     block: LineDict = data["answers"]
     rows: list[Row] = []
@@ -329,11 +368,20 @@ def _read_yaml(path: Path) -> list[Row]:
             if isinstance(entry, (str, bool)):
                 rows.append((where, where, str(item_id), _normalize(entry), "", ""))
             else:
-                rows.append((where, where, str(item_id), "?not a mapping", "", ""))
+                rows.append((where, where, str(item_id), "?" + _("not a mapping"), "", ""))
             continue
         unknown = set(entry) - {"result", "note", "mitigation"}
         if unknown:
-            rows.append((where, where, str(item_id), "?unknown key " + ", ".join(sorted(map(str, unknown))), "", ""))
+            rows.append(
+                (
+                    where,
+                    where,
+                    str(item_id),
+                    "?" + _("unknown key {keys}").format(keys=", ".join(sorted(map(str, unknown)))),
+                    "",
+                    "",
+                )
+            )
             continue
         result_line = entry.key_lines.get("result", line)
         rows.append(
@@ -358,7 +406,9 @@ def _read_xlsx(path: Path) -> list[Row]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged file
-        raise SecopsError(f"{path}: not a readable XLSX file ({type(error).__name__})") from None
+        raise SecopsError(
+            _("{path}: not a readable XLSX file ({kind})").format(path=path, kind=type(error).__name__)
+        ) from None
     rows: list[Row] = []
     for sheet in book.worksheets:
         header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from secops.dengbao.questionnaire import Answer
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.records.assessment import Assessment
 from secops.store import Store
 from secops.store.schema import dengbao_answers, dengbao_assessments, dengbao_systems
@@ -69,7 +70,10 @@ def save_system(
     """Create the system, or update it when ``replace``; returns (system, created)."""
     name = name.strip()
     if not name:
-        raise SecopsError("a system needs a name", hint="e.g. secops dengbao system add 学籍管理系统 --level 3")
+        raise SecopsError(
+            _("a system needs a name"),
+            hint=_("e.g. {example}").format(example="secops dengbao system add 学籍管理系统 --level 3"),
+        )
     values = {
         "level": level,
         "extensions": list(extensions),
@@ -81,7 +85,9 @@ def save_system(
     with store.engine.begin() as conn:
         existing = conn.execute(sa.select(dengbao_systems.c.id).where(dengbao_systems.c.name == name)).scalar()
         if existing is not None and not replace:
-            raise SecopsError(f"system {name!r} exists already", hint="add --replace to update it")
+            raise SecopsError(
+                _("system {name!r} exists already").format(name=name), hint=_("add --replace to update it")
+            )
         if existing is None:
             conn.execute(dengbao_systems.insert().values(name=name, created_at=now, **values))
         else:
@@ -95,8 +101,11 @@ def get_system(store: Store, name: str) -> System:
         if row is None:
             names = conn.execute(sa.select(dengbao_systems.c.name).order_by(dengbao_systems.c.name)).scalars().all()
     if row is None:
-        known = ", ".join(names) if names else "none yet"
-        raise SecopsError(f"no system named {name!r}", hint=f"add it with secops dengbao system add; known: {known}")
+        known = ", ".join(names) if names else "-"
+        raise SecopsError(
+            _("no system named {name!r}").format(name=name),
+            hint=_("add it with secops dengbao system add; known: {names}").format(names=known),
+        )
     return _system(row)
 
 

@@ -34,6 +34,7 @@ from secops.discovery.ports import parse_port_list, port_arguments
 from secops.discovery.profiles import ScanProfile
 from secops.discovery.progress import ScanProgress, parse_progress_line
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.models import ObservedHost, ObservedService
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class ScriptResult:
 def nmap_path() -> str:
     path = shutil.which("nmap")
     if path is None:
-        raise SecopsError("nmap is not installed", hint="apt-get install nmap (scripts/install.sh installs it)")
+        raise SecopsError(_("nmap is not installed"), hint=_("apt-get install nmap (scripts/install.sh installs it)"))
     return path
 
 
@@ -85,7 +86,8 @@ def nmap_top_ports(count: int) -> frozenset[int]:
         ports = None
     if not ports:
         raise SecopsError(
-            f"nmap did not list its {count} most common ports", hint="check the nmap installation (nmap --top-ports)"
+            _("nmap did not list its {count} most common ports").format(count=count),
+            hint=_("check the nmap installation (nmap --top-ports)"),
         )
     return ports
 
@@ -153,12 +155,15 @@ def run_nmap(
         errors = [w for w in stderr if w.strip() and not w.strip().lower().startswith("warning")]
         if returncode != 0 or errors:
             detail = errors[0] if errors else (tail[-1] if tail else f"exit code {returncode}")
-            raise SecopsError(f"nmap failed: {_first_line(detail)}", hint="run with -v for nmap's full output")
+            raise SecopsError(
+                _("nmap failed: {reason}").format(reason=_first_line(detail)),
+                hint=_("run with -v for nmap's full output"),
+            )
         xml = xml_path.read_bytes() if xml_path.exists() else b""
     try:
         run = parse_nmap_xml(xml)
     except ET.ParseError:
-        raise SecopsError("nmap wrote no readable results", hint="run the same scan again with -v") from None
+        raise SecopsError(_("nmap wrote no readable results"), hint=_("run the same scan again with -v")) from None
     if progress is not None:
         progress(ScanProgress(label=label, total=total, hosts_done=total, hosts_up=len(run.hosts)))
     return NmapRun(hosts=run.hosts, tcp_ports=run.tcp_ports, arguments=arguments, warnings=warnings)

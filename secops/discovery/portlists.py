@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from secops.content.kinds import kind_named
 from secops.content.validate import ContentUnit, parse_unit
 from secops.errors import ContentError, ContentErrors, SecopsError
+from secops.i18n import _
 
 PORT_LIST_KIND = kind_named("port-list")
 
@@ -34,7 +35,7 @@ class PortList(ContentUnit):
     def _no_duplicates(self) -> PortList:
         twice = sorted(port for port, count in Counter(p.port for p in self.ports).items() if count > 1)
         if twice:
-            raise ValueError(f"ports listed twice: {', '.join(map(str, twice))}")
+            raise ValueError(_("ports listed twice: {ports}").format(ports=", ".join(map(str, twice))))
         return self
 
     def tcp_ports(self) -> frozenset[int]:
@@ -50,13 +51,13 @@ def load_port_list(name: str) -> PortList:
     path = next((p for p in PORT_LIST_KIND.shipped_files() if p.name.split(".")[0] == name), None)
     if path is None:
         raise SecopsError(
-            f"no port list named {name!r}",
-            hint="known port lists (scanners/ports): " + (", ".join(known_port_lists()) or "none"),
+            _("no port list named {name!r}").format(name=name),
+            hint=_("known port lists (scanners/ports): {names}").format(names=", ".join(known_port_lists()) or "-"),
         )
     unit, errors = parse_unit(path, PORT_LIST_KIND)
     if errors:
         raise ContentErrors(errors)
     if unit is None:  # pragma: no cover - parse_unit returns errors whenever it returns no unit
-        raise ContentErrors([ContentError(path, None, "could not be read")])
+        raise ContentErrors([ContentError(path, None, _("could not be read"))])
     port_list: PortList = unit
     return port_list

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from secops.errors import SecopsError
+from secops.i18n import _
 
 
 def parse_port_spec(spec: str) -> tuple[str, int | None, frozenset[int] | None]:
@@ -13,7 +14,7 @@ def parse_port_spec(spec: str) -> tuple[str, int | None, frozenset[int] | None]:
     if spec.startswith("top:"):
         count = spec.removeprefix("top:")
         if not count.isdigit() or not 1 <= int(count) <= 65535:
-            raise ValueError(f"ports {spec!r}: top:N needs N between 1 and 65535")
+            raise ValueError(_("ports {spec!r}: top:N needs N between 1 and 65535").format(spec=spec))
         return ("top", int(count), None)
     if spec == "all":
         return ("list", None, frozenset(range(1, 65536)))
@@ -29,13 +30,13 @@ def parse_port_list(text: str) -> frozenset[int]:
             continue
         low, dash, high = part.partition("-")
         if not low.isdigit() or (dash and not high.isdigit()):
-            raise ValueError(f"ports: {part!r} is not a port or a range like 8000-8100")
+            raise ValueError(_("ports: {part!r} is not a port or a range like 8000-8100").format(part=part))
         first, last = int(low), int(high or low)
         if not 1 <= first <= last <= 65535:
-            raise ValueError(f"ports: {part!r} is outside 1-65535")
+            raise ValueError(_("ports: {part!r} is outside 1-65535").format(part=part))
         ports.update(range(first, last + 1))
     if not ports:
-        raise ValueError("ports: empty port list")
+        raise ValueError(_("ports: empty port list"))
     return frozenset(ports)
 
 
@@ -43,7 +44,7 @@ def check_port_list(text: str) -> frozenset[int]:
     try:
         return parse_port_list(text)
     except ValueError as exc:
-        raise SecopsError(str(exc), hint="write ports like 22,80,8000-8100") from None
+        raise SecopsError(str(exc), hint=_("write ports like 22,80,8000-8100")) from None
 
 
 def format_port_list(ports: Iterable[int]) -> str:

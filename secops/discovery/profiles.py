@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from secops.content.validate import ContentUnit
+from secops.i18n import _
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Options that choose targets, read target lists, write files or run arbitrary scripts.
@@ -105,7 +106,9 @@ class ScanProfile(ContentUnit):
             try:
                 load_port_list(name)
             except SecopsError as error:  # the list's own file:line problems, one per line
-                raise ValueError(f"port list {name!r}: " + "; ".join(str(error).splitlines())) from None
+                raise ValueError(
+                    _("port list {name!r}: {problems}").format(name=name, problems="; ".join(str(error).splitlines()))
+                ) from None
         return value
 
     @field_validator("nmap_args")
@@ -115,14 +118,22 @@ class ScanProfile(ContentUnit):
             name = arg.split("=", 1)[0]
             if name in FORBIDDEN_OPTIONS or any(name.startswith(f) for f in ("-o", "-i")):
                 raise ValueError(
-                    f"option {arg!r} is not allowed in a profile (targets, files and scripts are secops's job)"
+                    _(
+                        "option {option!r} is not allowed in a profile (targets, files and scripts are secops's job)"
+                    ).format(option=arg)
                 )
             if name in PORT_OPTIONS or (name.startswith("-p") and name[2:3].isdigit()):
-                raise ValueError(f"option {arg!r} is not allowed in a profile (use ports, port_lists or extra_ports)")
+                raise ValueError(
+                    _("option {option!r} is not allowed in a profile (use ports, port_lists or extra_ports)").format(
+                        option=arg
+                    )
+                )
             if not arg.startswith("-"):
                 raise ValueError(
-                    f"{arg!r} looks like a target; targets come from the workspace scope "
-                    "(write options as --name=value)"
+                    _(
+                        "{option!r} looks like a target; targets come from the workspace scope "
+                        "(write options as --name=value)"
+                    ).format(option=arg)
                 )
         return value
 
@@ -130,10 +141,16 @@ class ScanProfile(ContentUnit):
     def _check_examples(self) -> ScanProfile:
         for moment in self.examples.allowed:
             if not self.allowed_at(moment):
-                raise ValueError(f"examples.allowed: {moment.isoformat()} falls outside the profile's windows")
+                raise ValueError(
+                    _("examples.allowed: {moment} falls outside the profile's windows").format(
+                        moment=moment.isoformat()
+                    )
+                )
         for moment in self.examples.refused:
             if self.allowed_at(moment):
-                raise ValueError(f"examples.refused: {moment.isoformat()} falls inside the profile's windows")
+                raise ValueError(
+                    _("examples.refused: {moment} falls inside the profile's windows").format(moment=moment.isoformat())
+                )
         return self
 
     def added_ports(self) -> frozenset[int]:

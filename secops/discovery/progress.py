@@ -98,14 +98,22 @@ def parse_progress_line(line: str, current: ScanProgress) -> ScanProgress | None
     return None
 
 
-def describe(progress: ScanProgress) -> str:
-    """One line for a person: hosts done of total, the share done, the current phase and the time left."""
-    parts = [f"{progress.label}：主机 {progress.hosts_done:,}/{progress.total:,}（{progress.fraction:.1%}）"]
+def describe(progress: ScanProgress, *, label: bool = True) -> str:
+    """One line for a person: hosts done of total, the share done, the current phase and the time left
+    (``label=False``: without the run's label, for a progress bar that shows it already)."""
+    from secops.i18n import _
+
+    hosts = _("hosts {done}/{total} ({share})").format(
+        done=f"{progress.hosts_done:,}", total=f"{progress.total:,}", share=f"{progress.fraction:.1%}"
+    )
+    parts = [_("{label}: {hosts}").format(label=progress.label, hosts=hosts) if label else hosts]
     if progress.phase:
         phase = progress.phase
         if progress.phase_percent is not None:
             phase += f" {progress.phase_percent:.1f}%"
         parts.append(phase)
     remaining = progress.remaining
-    parts.append(f"预计剩余 {clock_text(remaining)}" if remaining is not None else "剩余时间估算中")
+    parts.append(
+        _("{time} left").format(time=clock_text(remaining)) if remaining is not None else _("estimating time left")
+    )
     return " · ".join(parts)

@@ -12,6 +12,7 @@ from secops.discovery.profiles import ScanProfile
 from secops.discovery.progress import ScanProgress
 from secops.discovery.targets import TargetSet
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.models import ObservedHost, ScanCoverage
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,10 @@ def check_scan_size(targets: TargetSet, profile: ScanProfile, *, confirmed: bool
     if count > LARGE_SCAN and not confirmed:
         networks = ", ".join(str(n) for n in targets.networks)
         raise SecopsError(
-            f"扫描范围（{networks}）共 {count:,} 个地址，超过 {LARGE_SCAN:,} 个，未开始扫描",
-            hint="指定要扫描的网段，如 secops assets discover 10.20.0.0/24；确需扫描整个范围请加 --yes",
+            _("the scope ({networks}) holds {count} addresses, more than {limit}: not scanned").format(
+                networks=networks, count=f"{count:,}", limit=f"{LARGE_SCAN:,}"
+            ),
+            hint=_("name the networks to scan, e.g. secops assets discover 10.20.0.0/24; add --yes to scan it all"),
         )
 
 

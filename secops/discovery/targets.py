@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.scope import Network
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -28,7 +29,7 @@ class TargetSet:
 
 def _parse_range(text: str) -> list[Network]:
     """``10.0.0.5-10.0.0.20`` or ``10.0.0.5-20`` -> the smallest set of covering CIDRs."""
-    first_text, _, last_text = text.partition("-")
+    first_text, _sep, last_text = text.partition("-")
     try:
         first = ipaddress.ip_address(first_text.strip())
         if last_text.strip().isdigit() and first.version == 4:
@@ -38,11 +39,14 @@ def _parse_range(text: str) -> list[Network]:
             last = ipaddress.ip_address(last_text.strip())
     except ValueError:
         raise SecopsError(
-            f"target {text!r} is not a valid address range",
-            hint="write ranges like 10.20.0.5-10.20.0.40 or 10.20.0.5-40",
+            _("target {target!r} is not a valid address range").format(target=text),
+            hint=_("write ranges like 10.20.0.5-10.20.0.40 or 10.20.0.5-40"),
         ) from None
     if first.version != last.version or int(last) < int(first):
-        raise SecopsError(f"target range {text!r} is empty or mixes IPv4 and IPv6", hint="put the lower address first")
+        raise SecopsError(
+            _("target range {target!r} is empty or mixes IPv4 and IPv6").format(target=text),
+            hint=_("put the lower address first"),
+        )
     return list(ipaddress.summarize_address_range(first, last))
 
 
@@ -55,10 +59,13 @@ def parse_target(text: str) -> list[Network]:
     except ValueError as exc:
         if "has host bits set" in str(exc):
             fixed = ipaddress.ip_network(raw, strict=False)
-            raise SecopsError(f"target {raw!r} has host bits set", hint=f"did you mean {fixed}?") from None
+            raise SecopsError(
+                _("target {target!r} has host bits set").format(target=raw),
+                hint=_("did you mean {fixed}?").format(fixed=fixed),
+            ) from None
         raise SecopsError(
-            f"target {raw!r} is not an IP address, CIDR or range",
-            hint="targets are addresses or networks (10.20.0.0/24, 10.20.0.5-40); hostnames are not resolved",
+            _("target {target!r} is not an IP address, CIDR or range").format(target=raw),
+            hint=_("targets are addresses or networks (10.20.0.0/24, 10.20.0.5-40); hostnames are not resolved"),
         ) from None
 
 
@@ -72,8 +79,12 @@ def resolve_targets(targets: Iterable[str], scope: list[Network]) -> TargetSet:
         for network in parse_target(text):
             if not any(network.version == s.version and network.subnet_of(s) for s in scope):  # type: ignore[arg-type]
                 raise SecopsError(
-                    f"target {text.strip()} is outside the workspace scope ({', '.join(map(str, scope))})",
-                    hint="scan only networks the school owns; widen the scope with secops init --scope if it does",
+                    _("target {target} is outside the workspace scope ({scope})").format(
+                        target=text.strip(), scope=", ".join(map(str, scope))
+                    ),
+                    hint=_(
+                        "scan only networks the school owns; widen the scope with secops init --add-scope if it does"
+                    ),
                 )
             networks.append(network)
     return TargetSet(

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from secops.content.validate import ContentUnit
+from secops.i18n import _
 from secops.models import Alert, Change, ObservedService
 from secops.store.alert_identity import DISCOVERY, discovery_identity
 
@@ -70,13 +71,13 @@ class AlertRule(ContentUnit):
         if self.services is None:
             return self
         if self.examples is None:
-            raise ValueError("a rule that matches services needs examples (match and no_match)")
+            raise ValueError(_("a rule that matches services needs examples (match and no_match)"))
         for index, example in enumerate(self.examples.match):
             if not self.services.matches(example.service()):
-                raise ValueError(f"examples.match[{index}] does not match this rule")
+                raise ValueError(_("examples.match[{index}] does not match this rule").format(index=index))
         for index, example in enumerate(self.examples.no_match):
             if self.services.matches(example.service()):
-                raise ValueError(f"examples.no_match[{index}] matches this rule")
+                raise ValueError(_("examples.no_match[{index}] matches this rule").format(index=index))
         return self
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from secops.errors import SecopsError
 from secops.fsutil import check_output_path, write_bytes_atomic
+from secops.i18n import _
 
 COLUMNS = [
     "key",
@@ -94,14 +95,18 @@ def render_export(items: list[dict[str, Any]], fmt: str) -> bytes:
             sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
         book.close()
         return out.getvalue()
-    raise SecopsError(f"cannot export as {fmt!r}", hint="end the file name in .csv, .xlsx or .json")
+    raise SecopsError(
+        _("cannot export as {type!r}").format(type=fmt), hint=_("end the file name in .csv, .xlsx or .json")
+    )
 
 
-def export_assets(items: list[dict[str, Any]], path: Path) -> int:
-    fmt = Path(path).suffix.lower().lstrip(".")
+def export_assets(items: list[dict[str, Any]], path: Path, fmt: str | None = None) -> int:
+    """Write ``items`` to ``path`` as ``fmt`` (default: from the file name); the bytes written."""
+    fmt = fmt or Path(path).suffix.lower().lstrip(".")
     if fmt not in ("csv", "xlsx", "json"):
         raise SecopsError(
-            f"cannot tell the export format from {path}", hint="end the file name in .csv, .xlsx or .json"
+            _("cannot tell the export format from {path}").format(path=path),
+            hint=_("end the file name in .csv, .xlsx or .json, or give --as"),
         )
     check_output_path(Path(path))
     data = render_export(items, fmt)

@@ -13,6 +13,7 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from secops.content.validate import ContentUnit
+from secops.i18n import _
 from secops.models import ASSET_TYPES, ObservedHost
 
 
@@ -53,13 +54,13 @@ class Clause(BaseModel):
             try:
                 re.compile(value)
             except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
+                raise ValueError(_("invalid regular expression: {reason}").format(reason=exc)) from None
         return value
 
     @model_validator(mode="after")
     def _not_empty(self) -> Clause:
         if not any((self.ports_any, self.ports_all, self.vendor, self.hostname, self.product, self.banner)):
-            raise ValueError("a clause needs at least one condition")
+            raise ValueError(_("a clause needs at least one condition"))
         return self
 
     def matches(self, facts: HostFacts) -> bool:
@@ -94,17 +95,17 @@ class Fingerprint(ContentUnit):
     @classmethod
     def _check_type(cls, value: str) -> str:
         if value not in ASSET_TYPES:
-            raise ValueError(f"asset_type must be one of {', '.join(ASSET_TYPES)}")
+            raise ValueError(_("asset_type must be one of {names}").format(names=", ".join(ASSET_TYPES)))
         return value
 
     @model_validator(mode="after")
     def _check_examples(self) -> Fingerprint:
         for index, facts in enumerate(self.examples.match):
             if not self.matches(facts):
-                raise ValueError(f"examples.match[{index}] does not match this fingerprint")
+                raise ValueError(_("examples.match[{index}] does not match this fingerprint").format(index=index))
         for index, facts in enumerate(self.examples.no_match):
             if self.matches(facts):
-                raise ValueError(f"examples.no_match[{index}] matches this fingerprint")
+                raise ValueError(_("examples.no_match[{index}] matches this fingerprint").format(index=index))
         return self
 
     def matches(self, facts: HostFacts) -> bool:

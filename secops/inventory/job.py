@@ -24,6 +24,7 @@ from secops.discovery.profiles import ScanProfile
 from secops.discovery.progress import ScanProgress
 from secops.discovery.targets import resolve_targets
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.inventory.fingerprints import load_classifier
 from secops.inventory.repository import ApplyResult, apply_discovery, finish_run, start_run
 from secops.store import Store
@@ -56,7 +57,10 @@ def load_profile(name: str) -> ScanProfile:
         return custom
     profiles = {p.id: p for p in load_units("scan-profile")}
     if name not in profiles:
-        raise SecopsError(f"no scan profile named {name!r}", hint="known profiles: " + ", ".join(sorted(profiles)))
+        raise SecopsError(
+            _("no scan profile named {name!r}").format(name=name),
+            hint=_("known profiles: {names}").format(names=", ".join(sorted(profiles))),
+        )
     profile: ScanProfile = profiles[name]
     return profile
 
@@ -69,7 +73,8 @@ def exclusive(workspace: Workspace) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise SecopsError(
-                "another discovery is running in this workspace", hint="wait for it to finish (secops assets runs)"
+                _("another discovery is running in this workspace"),
+                hint=_("wait for it to finish (secops assets runs)"),
             ) from None
         try:
             yield
@@ -134,8 +139,10 @@ def run_discovery(
     local = started.astimezone(ZoneInfo(workspace.config.timezone))
     if not force and not profile.allowed_at(local):
         raise SecopsError(
-            f"profile {profile.id!r} may not run now ({local:%a %H:%M}); its windows: {profile.window_text()}",
-            hint="wait for the window, pick another --profile, or pass --force",
+            _("profile {profile!r} may not run now ({now}); its windows: {windows}").format(
+                profile=profile.id, now=f"{local:%a %H:%M}", windows=profile.window_text()
+            ),
+            hint=_("wait for the window, pick another --profile, or pass --force"),
         )
     nmap_path()
     classifier = load_classifier()

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.models import ASSET_TYPES
 from secops.records.inventory import InventoryAsset, InventoryService
 from secops.store import Store
@@ -90,7 +91,9 @@ def find_asset(store: Store, ident: str) -> InventoryAsset:
                 sa.select(asset_addresses.c.asset_id).where(asset_addresses.c.address == ident)
             ).scalar()
         if asset_id is None:
-            raise SecopsError(f"no asset {ident!r} in the inventory", hint="see secops assets list")
+            raise SecopsError(
+                _("no asset {asset!r} in the inventory").format(asset=ident), hint=_("see secops assets list")
+            )
         key = conn.execute(sa.select(assets.c.key).where(assets.c.id == asset_id)).scalar_one()
     return next(a for a in list_assets(store) if a.key == key)
 
@@ -106,10 +109,13 @@ def tag_asset(
         values["system_tag"] = system
     if asset_type is not None:
         if asset_type not in ASSET_TYPES:
-            raise SecopsError(f"unknown asset type {asset_type!r}", hint="use one of " + ", ".join(ASSET_TYPES))
+            raise SecopsError(
+                _("unknown asset type {type!r}").format(type=asset_type),
+                hint=_("use one of {names}").format(names=", ".join(ASSET_TYPES)),
+            )
         values["asset_type"], values["fingerprint"] = asset_type, "manual"  # a person's word beats fingerprints
     if not values:
-        raise SecopsError("nothing to change", hint="give --owner, --system or --type")
+        raise SecopsError(_("nothing to change"), hint=_("give --owner, --system or --type"))
     with store.engine.begin() as conn:
         conn.execute(assets.update().where(assets.c.key == asset.key).values(**values))
     return find_asset(store, asset.key)

@@ -216,12 +216,17 @@ def test_asset_report_shows_inventory_risks_and_changes_since_last(
     finally:
         redis_like.close()
     first = tmp_path / "assets.pdf"
-    assert loopback("report", "build", "assets", "-o", str(first), "-o", str(tmp_path / "assets.xlsx")).exit_code == 0
+    assert (
+        loopback(
+            "report", "build", "assets", "--lang", "zh", "-o", str(first), "-o", str(tmp_path / "assets.xlsx")
+        ).exit_code
+        == 0
+    )
     text = subprocess.run(["pdftotext", str(first), "-"], capture_output=True, text=True, check=True).stdout
     assert "网络资产梳理报告" in text and "127.0.0.1" in text and "全部历史变化，共 1 项" in text
     # Nothing changed since: the next report says so.
     second = tmp_path / "again.html"
-    assert loopback("report", "build", "assets", "-o", str(second)).exit_code == 0
+    assert loopback("report", "build", "assets", "--lang", "zh", "-o", str(second)).exit_code == 0
     assert "自上次生成本报告" in second.read_text(encoding="utf-8") and "共 0 项" in second.read_text(encoding="utf-8")
 
 
@@ -240,8 +245,11 @@ def test_a_scope_bigger_than_a_slash_16_needs_yes_or_targets(run_cli: Invoke, mo
     assert init.exit_code == 0, init.output
     refused = run_cli("assets", "discover")
     assert refused.exit_code == 2, refused.output
-    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("secops: error: 扫描范围（10.0.0.0/15）")
-    assert "131,072 个地址" in refused.stderr and "--yes" in refused.stderr
+    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("secops: error: the scope (10.0.0.0/15)")
+    assert "131,072 addresses" in refused.stderr and "--yes" in refused.stderr
+    chinese = run_cli("--lang", "zh", "assets", "discover")
+    assert chinese.exit_code == 2 and chinese.stderr.startswith("secops：错误：扫描范围（10.0.0.0/15）")
+    assert "131,072 个地址" in chinese.stderr and "--yes" in chinese.stderr
     assert json.loads(run_cli("assets", "runs", "--format", "json").stdout) == []
     # With --yes (or explicit targets) the size check passes; the standard profile's time window
     # (Monday 10:00 is class time) then stops the scan, so nothing is sent from this test.
@@ -255,13 +263,15 @@ def test_a_scope_bigger_than_a_slash_16_needs_yes_or_targets(run_cli: Invoke, mo
 def test_plain_progress_is_one_line_every_30_seconds() -> None:
     from secops.cli.assets_cmd import PlainProgress
     from secops.discovery.progress import ScanProgress
+    from secops.i18n import speaking
 
     now = [100.0]
     lines: list[str] = []
     plain = PlainProgress(lines.append, clock=lambda: now[0])
     update = ScanProgress(label="IPv4", total=65536, elapsed=60, hosts_done=16384, phase="Ping Scan")
-    for step in (5.0, 20.0, 30.0, 31.0, 60.0):
-        now[0] = 100.0 + step
-        plain(update)
+    with speaking("zh"):  # the default outside the tests
+        for step in (5.0, 20.0, 30.0, 31.0, 60.0):
+            now[0] = 100.0 + step
+            plain(update)
     assert len(lines) == 2
-    assert lines[0] == "secops: 扫描进度 IPv4：主机 16,384/65,536（25.0%） · Ping Scan · 预计剩余 0:03:00"
+    assert lines[0] == "secops：扫描进度 IPv4：主机 16,384/65,536（25.0%） · Ping Scan · 预计剩余 0:03:00"

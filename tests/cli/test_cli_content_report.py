@@ -82,7 +82,7 @@ def test_report_list_formats(run_cli: Invoke) -> None:
 def test_report_build_html_and_xlsx(run_cli: Invoke, tmp_path: Path) -> None:
     assert run_cli(*INIT).exit_code == 0
     html, xlsx = tmp_path / "w.html", tmp_path / "w.xlsx"
-    result = run_cli("report", "build", "workspace", "-o", str(html), "-o", str(xlsx))
+    result = run_cli("report", "build", "workspace", "--lang", "zh", "-o", str(html), "-o", str(xlsx))
     assert result.exit_code == 0, result.output
     assert "工作区概况报告" in html.read_text(encoding="utf-8")
     assert xlsx.read_bytes()[:2] == b"PK"
@@ -107,7 +107,9 @@ def test_report_build_bad_outputs_write_nothing(run_cli: Invoke, tmp_path: Path)
 def test_report_period_options_reach_the_overview_only(run_cli: Invoke, tmp_path: Path) -> None:
     run_cli("init", "--school-code", SCHOOL_CODE, "--school-name", SCHOOL_NAME, "--scope", "10.20.0.0/16")
     out = tmp_path / "overview.html"
-    built = run_cli("report", "build", "overview", "--since", "2026-11-01", "--until", "2026-11-20", "-o", str(out))
+    built = run_cli(
+        "report", "build", "overview", "--lang", "zh", "--since", "2026-11-01", "--until", "2026-11-20", "-o", str(out)
+    )
     assert built.exit_code == 0, built.output
     assert "2026-11-01" in out.read_text(encoding="utf-8")
     reversed_period = run_cli(

@@ -85,7 +85,7 @@ def test_classification_report_in_four_formats(run_cli: Invoke, tmp_path: Path) 
     sources = _tables(tmp_path)[::3]  # the GBK CSV and the SQLite table
     outputs = [tmp_path / f"c.{ext}" for ext in ("pdf", "xlsx", "html", "docx")]
     args = [a for out in outputs for a in ("-o", str(out))]
-    result = run_cli("report", "build", "classification", *sources, *args)
+    result = run_cli("report", "build", "classification", "--lang", "zh", *sources, *args)
     assert result.exit_code == 0, result.output
     raw = [value for row in roster(40) for value in (row[0], row[2], row[3])]
     pages = pypdf.PdfReader(outputs[0]).pages
@@ -137,6 +137,6 @@ def test_scan_lists_all_13_demo_roster_columns(run_cli: Invoke, tmp_path: Path) 
     assert "健康生理" in lines["身高cm"] and "敏感" in lines["体重kg"]
     assert run_cli(*INIT).exit_code == 0
     out = tmp_path / "c.html"
-    assert run_cli("report", "build", "classification", str(path), "-o", str(out)).exit_code == 0
+    assert run_cli("report", "build", "classification", "--lang", "zh", str(path), "-o", str(out)).exit_code == 0
     html = out.read_text(encoding="utf-8")
     assert "未识别 1 列：出勤天数（表头和取值都不匹配任何类别）" in html and "身高cm" in html

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SCHOOL_CODE, SCHOOL_NAME, Invoke
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """A command run with --lang (or a workspace language) leaves its choice in this process."""
+    from secops.i18n import set_language
+
+    yield
+    set_language(None)
+
 
 INIT = ["init", "--school-code", SCHOOL_CODE, "--school-name", SCHOOL_NAME, "--scope", "127.0.0.1/32"]
 
@@ -60,10 +71,16 @@ def test_calendar_json_and_table_exit_1_when_overdue(school: Invoke) -> None:
     assert entries["一卡通系统"]["next_assessment"] == "2026-12-20"
     assert entries["学籍管理系统"]["overdue"] == ["年度等级测评"]
 
-    table = school("dengbao", "calendar")
+    english = school("dengbao", "calendar")
+    assert english.exit_code == 1
+    header = english.stdout.splitlines()[0]
+    assert "VALID UNTIL" in header and "EXTENSION" in header and "NEXT ASSESSMENT" in header
+    assert "to be filled in" in english.stdout and "2026-05-20 (overdue)" in english.stdout
+    assert "2026-12-20 (27 days)" in english.stdout
+    table = school("--lang", "zh", "dengbao", "calendar")  # Chinese is the default outside the tests
     assert table.exit_code == 1
     lines = table.stdout.splitlines()
-    assert "VALID_UNTIL" in lines[0] and "EXTENSION" in lines[0] and "NEXT_ASSESSMENT" in lines[0]
+    assert "有效期至" in lines[0] and "延续申请" in lines[0] and "下次测评" in lines[0]
     xueji = next(line for line in lines if line.startswith("学籍管理系统"))
     assert "2026-05-20（已逾期）" in xueji and "2029-01-01" in xueji and "2028-10-01" in xueji and "待填写" in xueji
     card = next(line for line in lines if line.startswith("一卡通系统"))

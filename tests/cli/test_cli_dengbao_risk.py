@@ -4,12 +4,23 @@ follows the 2025 answers (Q19/Q20): a confirmed one turns 符合 into 基本符�
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SCHOOL_CODE, SCHOOL_NAME, Invoke
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """A command run with --lang (or a workspace language) leaves its choice in this process."""
+    from secops.i18n import set_language
+
+    yield
+    set_language(None)
+
 
 INIT = ["init", "--school-code", SCHOOL_CODE, "--school-name", SCHOOL_NAME, "--scope", "127.0.0.1/32"]
 SYSTEM = "门户网站"
@@ -82,7 +93,7 @@ def test_bad_decisions_are_one_clear_error(assessed: Invoke, args: list[str]) ->
 def _answer_identification(run: Invoke, tmp_path: Path, mitigation: str) -> str:
     """Re-import the questionnaire with a mitigation cell on the failing identification item."""
     path = tmp_path / "again.yaml"
-    assert run("dengbao", "questionnaire", "export", "--system", SYSTEM, "-o", str(path)).exit_code == 0
+    assert run("dengbao", "questionnaire", "export", "--system", SYSTEM, "-o", str(path), "--force").exit_code == 0
     text = path.read_text(encoding="utf-8")
     head, found, rest = text.partition("L2-CES1-01:")
     block, sep, tail = rest.partition("\n  L2-")
@@ -96,7 +107,7 @@ def _answer_identification(run: Invoke, tmp_path: Path, mitigation: str) -> str:
     path.write_text(head + found + block + sep + tail, encoding="utf-8")
     imported = run("dengbao", "questionnaire", "import", "--system", SYSTEM, str(path))
     assert imported.exit_code == 0, imported.stderr
-    result = run("dengbao", "assess", "--system", SYSTEM, "--no-automated")
+    result = run("--lang", "zh", "dengbao", "assess", "--system", SYSTEM, "--no-automated")
     return str(result.stdout)
 
 

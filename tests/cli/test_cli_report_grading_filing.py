@@ -60,10 +60,13 @@ def _libreoffice_pdf(tmp_path: Path, *documents: Path) -> list[Path]:
 def test_grading_reports_in_docx_pdf_html_open_in_libreoffice(school: Invoke, tmp_path: Path) -> None:
     outputs = [tmp_path / f"定级-学籍.{ext}" for ext in ("docx", "pdf", "html")]
     args = [a for out in outputs for a in ("-o", str(out))]
-    result = school("report", "build", "grading", "--system", "学籍管理系统", *args)
+    result = school("report", "build", "grading", "--lang", "zh", "--system", "学籍管理系统", *args)
     assert result.exit_code == 0, result.stderr
     portal = tmp_path / "定级-门户.docx"
-    assert school("report", "build", "grading", "--system", "学校门户网站", "-o", str(portal)).exit_code == 0
+    assert (
+        school("report", "build", "grading", "--lang", "zh", "--system", "学校门户网站", "-o", str(portal)).exit_code
+        == 0
+    )
     converted = _libreoffice_pdf(tmp_path, outputs[0], portal)
     for pdf in converted:
         _assert_simplified_chinese_faces(pdf)
@@ -93,7 +96,18 @@ def test_filing_docx_and_xlsx_with_a_scanned_roster(school: Invoke, tmp_path: Pa
     write_csv(roster, "gbk")
     docx, xlsx = tmp_path / "备案表-学籍.docx", tmp_path / "备案表-学籍-表格.xlsx"  # distinct PDF names
     result = school(
-        "report", "build", "filing", "--system", "学籍管理系统", str(roster), "-o", str(docx), "-o", str(xlsx)
+        "report",
+        "build",
+        "filing",
+        "--lang",
+        "zh",
+        "--system",
+        "学籍管理系统",
+        str(roster),
+        "-o",
+        str(docx),
+        "-o",
+        str(xlsx),
     )
     assert result.exit_code == 0, result.stderr
     book = load_workbook(xlsx, read_only=True)
@@ -118,7 +132,9 @@ def test_filing_docx_and_xlsx_with_a_scanned_roster(school: Invoke, tmp_path: Pa
 
 def test_level_2_filing_without_tables_is_a_blank_survey(school: Invoke, tmp_path: Path) -> None:
     out = tmp_path / "备案-门户.xlsx"
-    assert school("report", "build", "filing", "--system", "学校门户网站", "-o", str(out)).exit_code == 0
+    assert (
+        school("report", "build", "filing", "--lang", "zh", "--system", "学校门户网站", "-o", str(out)).exit_code == 0
+    )
     book = load_workbook(out, read_only=True)
     assert "表四 提交材料" not in book.sheetnames  # only from level 3
     rows = list(book["数据摸底调查表"].iter_rows(values_only=True))

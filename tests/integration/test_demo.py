@@ -14,7 +14,9 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
         pytest.skip("pdftotext (poppler-utils) is not installed; scripts/install.sh installs it")
     own = tmp_path / "own-workspace"
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["--workspace", str(own), "demo", "-o", str(out)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["--workspace", str(own), "demo", "--lang", "zh", "-o", str(out)], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     for report in ("workspace", "assets", "dengbao"):
         for fmt in ("pdf", "html", "xlsx", "docx"):

@@ -133,7 +133,9 @@ def test_gap_report_renders_in_chinese(lab: dict[str, Any], assessment: dict[str
     # the unreachable-target run above is the latest; assess the campus again for the report
     secops(lab, "dengbao", "assess", "--system", SYSTEM, "--no-credentials", "--scanned-from", "outside")
     pdf, xlsx = tmp_path / "gap.pdf", tmp_path / "gap.xlsx"
-    built = secops(lab, "report", "build", "dengbao", "--system", SYSTEM, "-o", str(pdf), "-o", str(xlsx))
+    built = secops(
+        lab, "report", "build", "dengbao", "--lang", "zh", "--system", SYSTEM, "-o", str(pdf), "-o", str(xlsx)
+    )
     assert built.returncode == 0, built.stderr
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     text = "".join(text.split())  # narrow table columns wrap IDs at their hyphens (L3-/CES1-18)

@@ -110,6 +110,6 @@ def test_wheel_installs_with_all_content(tmp_path: Path) -> None:
         run("init", "--school-code", "4111010001", "--school-name", "测试中学", "--scope", "10.20.0.0/16").returncode
         == 0
     )
-    built = run("report", "build", "workspace", "-o", str(tmp_path / "w.html"))
+    built = run("report", "build", "workspace", "--lang", "zh", "-o", str(tmp_path / "w.html"))
     assert built.returncode == 0, built.stderr
     assert "工作区概况报告" in (tmp_path / "w.html").read_text(encoding="utf-8")

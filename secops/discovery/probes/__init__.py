@@ -23,6 +23,7 @@ from secops.discovery.probes.tls import probe_tls
 from secops.discovery.probes.unauth import probe_unauthenticated
 from secops.discovery.probes.weak import load_dictionary, probe_weak_credentials
 from secops.errors import SecopsError
+from secops.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,14 @@ def probe_host(
     try:
         canonical = str(ipaddress.ip_address(address))
     except ValueError:
-        raise SecopsError(f"not an IP address: {address!r}", hint="probe a single IPv4 or IPv6 address") from None
+        raise SecopsError(
+            _("not an IP address: {address!r}").format(address=address), hint=_("probe a single IPv4 or IPv6 address")
+        ) from None
     if rate <= 0 or timeout <= 0:
-        raise SecopsError("rate and timeout must be positive", hint=f"got rate={rate}, timeout={timeout}")
+        raise SecopsError(
+            _("rate and timeout must be positive"),
+            hint=_("got rate={rate}, timeout={timeout}").format(rate=rate, timeout=timeout),
+        )
     started = time.monotonic()
     if not _reachable(canonical, services, timeout):
         log.info("%s does not answer on any of its services: nothing probed", canonical)

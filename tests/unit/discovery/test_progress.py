@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from secops.discovery.progress import ScanProgress, clock_text, describe, parse_progress_line, seconds
+from secops.i18n import speaking
 
 # Lines as nmap 7.93 printed them (loopback scans as root).
 ONE_HOST = [
@@ -21,6 +24,19 @@ NO_ETC = [
     "Stats: 0:00:11 elapsed; 0 hosts completed (1 up), 1 undergoing Service Scan",
     "Service scan Timing: About 0.00% done",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> Iterator[None]:
+    with speaking("zh"):  # progress lines as people read them by default
+        yield
+
+
+def test_progress_in_english() -> None:
+    progress = ScanProgress(label="IPv4", total=1024, elapsed=60, hosts_done=256, phase="Ping Scan")
+    with speaking("en"):
+        assert describe(progress).startswith("IPv4: hosts 256/1,024 (25.0%) · Ping Scan · ")
+        assert describe(progress, label=False).startswith("hosts 256/1,024 (25.0%)")
 
 
 def fold(lines: list[str], start: ScanProgress) -> ScanProgress:
