@@ -163,6 +163,16 @@ def _show(app: AppContext, fmt: str) -> None:
             "language": config.language,
         },
         fmt,
+        {
+            "workspace": _("Workspace"),
+            "school_code": _("School code"),
+            "school_name": _("School name"),
+            "scope": _("Scan scope"),
+            "database": _("Database"),
+            "schema_version": _("Schema version"),
+            "timezone": _("Time zone"),
+            "language": _("Language"),
+        },
     )
 
 

@@ -199,16 +199,18 @@ def emit(
             click.echo(empty or _("(nothing to show)"), err=True)
 
 
-def emit_object(value: Mapping[str, Any], fmt: str) -> None:
-    """Print one record: key/value lines for people, one JSON object for machines."""
+def emit_object(value: Mapping[str, Any], fmt: str, labels: Mapping[str, str] | None = None) -> None:
+    """Print one record: key/value lines for people (each key shown as its label, already
+    translated, where ``labels`` has one), one JSON object with the English keys for machines."""
     if fmt in ("json", "jsonl"):
         click.echo(to_json(value, indent=2 if fmt == "json" else None))
         return
-    width = max((_width(str(k)) for k in value), default=0)
+    names = {key: (labels or {}).get(str(key)) or str(key) for key in value}
+    width = max((_width(name) for name in names.values()), default=0)
     for key, item in value.items():
         if isinstance(item, list | tuple):
             item = ", ".join(str(i) for i in item)
-        click.echo(f"{_pad(str(key), width)}  {safe_text(item, 500)}")
+        click.echo(f"{_pad(names[key], width)}  {safe_text(item, 500)}")
 
 
 @contextlib.contextmanager
