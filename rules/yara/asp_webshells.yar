@@ -25,8 +25,10 @@ rule asp_execute_input : webshell asp
         $tag = "<%" ascii wide
         $srv = /<script[^>\n]{0,60}runat\s*=\s*["']?server/ nocase ascii wide
         // the request value (possibly through a decoder) inside the sink's own argument
-        $direct = /[^\w.](Execute|ExecuteGlobal|Eval)[\s_(]{1,8}[^\r\n%;:)]{0,80}(Request|Session|Application)[\s_]{0,4}[.(\[]/ nocase ascii wide
-        $exec = /[^\w.](Execute|ExecuteGlobal)[\s_(]{1,8}[\w"(]/ nocase ascii wide
+        // the sink's name ends where its argument starts: a space, "(" or a " _" line continuation,
+        // never "_" glued on (minified JavaScript has execute_buildRequest and the like)
+        $direct = /[^\w.](Execute|ExecuteGlobal|Eval)[\s(][\s_(]{0,7}[^\r\n%;:)]{0,80}[^\w](Request|Session|Application)[\s_]{0,4}[.(\[]/ nocase ascii wide
+        $exec = /[^\w.](Execute|ExecuteGlobal)[\s(][\s_(]{0,7}[\w"(]/ nocase ascii wide
         $eval = /[^\w.]eval\s{0,4}\(/ nocase ascii wide
         $req = /Request[\s_]{0,4}(\.\s*(Form|QueryString|Item|Cookies|ServerVariables|BinaryRead)[\s_]{0,4})?[(\[]/ nocase ascii wide
         $ses = /(Session|Application)\s{0,4}[(\[]\s{0,4}["']/ nocase ascii wide

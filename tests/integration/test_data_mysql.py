@@ -118,7 +118,7 @@ def test_watermark_into_mysql_and_traced_back(
         result = run_cli("data", "watermark", "embed", str(source), "-o", copies[recipient], "--recipient", recipient)
         assert result.exit_code == 0, result.stderr
     result = run_cli("data", "watermark", "detect", copies["某培训机构"], "--format", "json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1, result.stderr  # a named leaker is a finding
     verdict = json.loads(result.stdout)
     assert verdict["verdict"] == "named" and verdict["recipient"] == "某培训机构" and verdict["bound"] < 1e-9
 
