@@ -3,10 +3,10 @@ it means, all commented out, so the file is valid and means "the defaults" until
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from secops.center.settings import SETTINGS_FILE
+from secops.fsutil import write_private_new
 
 CENTER_TEMPLATE = """\
 # 监测中心设置（center.yaml）。所有行都被注释时使用下面写出的默认值，适合小规模的省、市或县中心。
@@ -42,11 +42,4 @@ CENTER_TEMPLATE = """\
 
 def write_center_template(home: Path) -> bool:
     """Write the template into ``home`` unless a ``center.yaml`` is there already; True when written."""
-    path = Path(home) / SETTINGS_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(CENTER_TEMPLATE)
-    return True
+    return write_private_new(Path(home) / SETTINGS_FILE, CENTER_TEMPLATE.encode("utf-8"))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,6 +25,18 @@ from secops.cli.output import emit, force_option, format_option, refuse_overwrit
 from secops.i18n import _
 
 incident_argument = click.argument("incident_id", type=int, shell_complete=complete_incident_id)
+
+
+def document_output(command: Callable[..., Any]) -> Callable[..., Any]:
+    """-o FILE (its suffix picks the document type), --force, and the old --format spelling."""
+    command = legacy_format_option(command)
+    command = force_option()(command)
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        help="FILE.docx, .pdf, .html or .json: the type follows from the suffix (default: JSON on stdout).",
+    )(command)
 
 
 @click.command(cls=SecopsCommand)
@@ -92,14 +106,7 @@ def set_cmd(app: AppContext, incident_id: int, fields: tuple[str, ...], actor: s
     show_default=True,
     help="首次报告 (initial), 续报 (followup) or 总结报告 (final).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="FILE.docx, .pdf, .html or .json: the type follows from the suffix (default: JSON on stdout).",
-)
-@force_option()
-@legacy_format_option
+@document_output
 @pass_app
 def report_cmd(
     app: AppContext, incident_id: int, kind: str, output: Path | None, force: bool, legacy_fmt: str | None
@@ -133,14 +140,7 @@ def report_cmd(
     "day",
     help="The day (YYYY-MM-DD; default: today in the workspace time zone, Beijing with --submit/--hold).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="FILE.docx, .pdf, .html or .json: the type follows from the suffix (default: JSON on stdout).",
-)
-@force_option()
-@legacy_format_option
+@document_output
 @click.option("--submit", is_flag=True, help="Submit the day's 零报告 (or its incidents) to the center now.")
 @click.option("--hold", is_flag=True, help="Stop the automatic submission at the deadline for the day.")
 @click.option("--actor", help="Who submits or holds (default: the login name); kept at the school, not sent.")

@@ -3,9 +3,9 @@ all commented out, so the file is valid and means "the local log only" until an 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from secops.fsutil import write_private_new
 from secops.notify.load import FILE_NAME
 
 NOTIFIERS_TEMPLATE = """\
@@ -85,11 +85,4 @@ NOTIFIERS_TEMPLATE = """\
 def write_notifiers_template(workspace_dir: Path) -> bool:
     """Write the template into ``workspace_dir`` unless a ``notifiers.yaml`` is there already;
     True when written. Owner-only, since the school fills in robot keys and passwords."""
-    path = Path(workspace_dir) / FILE_NAME
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(NOTIFIERS_TEMPLATE)
-    return True
+    return write_private_new(Path(workspace_dir) / FILE_NAME, NOTIFIERS_TEMPLATE.encode("utf-8"))
