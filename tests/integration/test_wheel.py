@@ -113,3 +113,12 @@ def test_wheel_installs_with_all_content(tmp_path: Path) -> None:
     built = run("report", "build", "workspace", "--lang", "zh", "-o", str(tmp_path / "w.html"))
     assert built.returncode == 0, built.stderr
     assert "工作区概况报告" in (tmp_path / "w.html").read_text(encoding="utf-8")
+
+    # the message catalog and the API docs' assets ship too: the installed CLI speaks Chinese
+    assert (purelib / "secops" / "locale" / "zh_CN" / "LC_MESSAGES" / "secops.mo").is_file()
+    assert (purelib / "secops" / "center" / "apidocs" / "static" / "swagger-ui-bundle.js").is_file()
+    assert (purelib / "secops" / "reports" / "fonts").is_dir()
+    chinese = subprocess.run(
+        [str(secops), "--lang", "zh", "--help"], cwd=outside, capture_output=True, text=True, check=False
+    )
+    assert chinese.returncode == 0 and "用法:" in chinese.stdout and "选项" in chinese.stdout
