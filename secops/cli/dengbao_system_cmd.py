@@ -127,7 +127,22 @@ def system_show(app: AppContext, name: str, fmt: str) -> None:
         if latest
         else None
     )
-    emit_object(value, "json" if fmt == "table" else fmt)
+    emit_object(
+        value,
+        fmt,
+        {
+            "name": _("Name"),
+            "level": _("Level"),
+            "extensions": _("Extensions"),
+            "asset_tag": _("Asset tag"),
+            "description": _("Description"),
+            "grading": _("Grading"),
+            "created_at": _("Created"),
+            "updated_at": _("Updated"),
+            "answers": _("Questionnaire answers"),
+            "latest_assessment": _("Latest assessment"),
+        },
+    )
 
 
 @system.command(name="remove")

@@ -208,7 +208,9 @@ def emit_object(value: Mapping[str, Any], fmt: str, labels: Mapping[str, str] | 
     names = {key: (labels or {}).get(str(key)) or str(key) for key in value}
     width = max((_width(name) for name in names.values()), default=0)
     for key, item in value.items():
-        if isinstance(item, list | tuple):
+        if isinstance(item, dict):  # a nested record stays readable on one line
+            item = to_json(item, indent=None)
+        elif isinstance(item, list | tuple):
             item = ", ".join(str(i) for i in item)
         click.echo(f"{_pad(names[key], width)}  {safe_text(item, 500)}")
 
