@@ -144,10 +144,15 @@ def merge(others: list[Path]) -> None:
 
 
 def compile_mo() -> None:
+    """Write the .mo beside it and rename it into place, so a running secops never reads half a file."""
+    import os
+
     from babel.messages.mofile import write_mo
 
-    with MO.open("wb") as handle:
+    partial = MO.with_suffix(".mo.partial")
+    with partial.open("wb") as handle:
         write_mo(handle, _read_po())  # type: ignore[arg-type]
+    os.replace(partial, MO)
 
 
 def problems() -> list[str]:

@@ -61,7 +61,10 @@ def _catalog(lang: str) -> gettext.NullTranslations:
     locale = _GETTEXT_LOCALES.get(lang)
     if locale is None:  # English is the language of the source
         return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[locale], fallback=True)
+    try:
+        return gettext.translation(DOMAIN, LOCALE_DIR, languages=[locale], fallback=True)
+    except Exception:  # a damaged .mo (cut short while being replaced): speak the source language
+        return gettext.NullTranslations()
 
 
 def _(message: str) -> str:

@@ -7,6 +7,7 @@ Click's own messages ("Usage:", "Missing option ...") go through the same catalo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,7 +16,7 @@ import click
 
 from secops.cli.help_format import SecopsContext
 from secops.cli.lazy import LazyGroup
-from secops.i18n import _, ngettext
+from secops.i18n import N_, _, ngettext
 
 _CLICK_MODULES = (
     "click.core",
@@ -72,10 +73,29 @@ def translated(command: click.Command, ctx: click.Context | None = None) -> Iter
             setattr(target, attribute, value)
 
 
+# click builds "required" through a variable (``_(extra["required"])``), out of the extractor's sight
+N_("required")
+_log = logging.getLogger("secops.cli")
+
+
 class SecopsCommand(click.Command):
     """A command whose help is shown in the workspace language, wrapped by terminal columns."""
 
     context_class = SecopsContext
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if isinstance(self, click.Group):
+            return super().invoke(ctx)
+        # for --log-file: which command ran with which options, never their values (they may name people)
+        given = sorted(name for name, value in ctx.params.items() if value not in (None, False, (), []))
+        _log.info("%s started (options: %s)", ctx.command_path, ", ".join(given) or "none")
+        try:
+            result = super().invoke(ctx)
+        except click.exceptions.Exit as done:
+            _log.info("%s finished (exit %s)", ctx.command_path, done.exit_code)
+            raise
+        _log.info("%s finished (exit 0)", ctx.command_path)
+        return result
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with translated(self, ctx):

@@ -20,12 +20,29 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# a run without spaces up to this wide stays whole ("[默认：table]", "--format"); longer runs are
+# Chinese sentences, which may break between any two characters
+_UNBROKEN = 16
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    for word in re.split(r"(\s+)", text):
+        if not word:
+            continue
+        if word.isspace() or display_width(word) <= _UNBROKEN:
+            out.append(word)
+        else:
+            out.extend(_TOKEN.findall(word))
+    return out
+
+
 def fill(text: str, width: int, first_indent: str = "", indent: str = "") -> str:
     """One paragraph filled to ``width`` columns."""
     lines: list[str] = []
     line, used, space = first_indent, display_width(first_indent), False
     empty = True
-    for token in _TOKEN.findall(text):
+    for token in _tokens(text):
         if token.isspace():
             space = not empty
             continue

@@ -17,6 +17,8 @@ from secops.cli.context import AppContext
 from secops.errors import SecopsError
 from secops.i18n import LANGS, _, normalize, set_language
 
+_log = logging.getLogger("secops.cli")
+
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("secops.cli.init_cmd:init", "Create or update the workspace (school, scan scope, database)."),
     "assets": ("secops.cli.assets_cmd:assets", "Discover assets (IPv4+IPv6) and keep the inventory."),
@@ -83,6 +85,8 @@ class RootGroup(SecopsGroup):
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
         set_language(None)  # each command starts from --lang, $SECOPS_LANG or the workspace's
+        if parent is None:  # the root's own help and usage errors already speak the workspace's language
+            _use_workspace_language(_workspace_in(args))
         return super().make_context(info_name, args, parent, **extra)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
@@ -100,6 +104,7 @@ class RootGroup(SecopsGroup):
             verbose = isinstance(ctx.obj, AppContext) and ctx.obj.verbose
             if verbose:
                 traceback.print_exc()
+            _log.error("exit %s: %s", error.exit_code, error)
             lines = str(error).splitlines() or [type(error).__name__]
             if len(lines) == 1:
                 click.echo(_("secops: error: {message}").format(message=lines[0]), err=True)
@@ -107,11 +112,13 @@ class RootGroup(SecopsGroup):
                 click.echo("\n".join(lines), err=True)
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
+            _log.info("interrupted (exit 130)")
             click.echo(_("secops: interrupted"), err=True)
             ctx.exit(130)
         except Exception as error:
             if isinstance(error, BrokenPipeError) and _stdout_closed():
                 ctx.exit(141)  # the reader went away (secops ... | head): quiet, like a tool killed by SIGPIPE
+            _log.error("internal error", exc_info=error)  # the traceback reaches --log-file even without -v
             if isinstance(ctx.obj, AppContext) and ctx.obj.verbose:
                 raise
             click.echo(
@@ -175,12 +182,25 @@ def _choose_language(value: str | None) -> None:
     set_language(lang)
 
 
+def _workspace_in(args: list[str]) -> Path:
+    """The workspace a command line names (-w/--workspace before the command), else $SECOPS_HOME or
+    ~/.secops: looked at before click parses, so that even the root's help knows its language."""
+    for index, arg in enumerate(args):
+        if arg in ("-w", "--workspace") and index + 1 < len(args):
+            return Path(args[index + 1]).expanduser()
+        if arg.startswith("--workspace="):
+            return Path(arg.partition("=")[2]).expanduser()
+        if not arg.startswith("-"):
+            break
+    return Path(os.environ.get("SECOPS_HOME") or Path.home() / ".secops").expanduser()
+
+
 def _use_workspace_language(workspace: Path) -> None:
     """The workspace's ``language`` when neither --lang nor $SECOPS_LANG chose one. Read without
     validating the whole configuration: a broken file is reported by the command that loads it."""
     from secops.i18n import _chosen
 
-    if _chosen.get() is not None:
+    if _chosen.get() is not None or os.environ.get("SECOPS_LANG"):
         return
     config = workspace / "secops.yaml"
     try:

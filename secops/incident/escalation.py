@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from secops.incident.clocks import due_notices, record_notice
+from secops.incident.clocks import Notice, due_notices, record_notice
 from secops.incident.model import list_incidents
 from secops.incident.policy import IncidentPolicy
 from secops.notify import Channel, send
@@ -32,7 +32,7 @@ def check_clocks(
     Times in the text are in ``zone`` (the workspace's)."""
     sent = []
     for incident in list_incidents(store, open_only=True):
-        for notice in due_notices(store, incident, policy, now):
+        for notice in _latest_per_clock(store, due_notices(store, incident, policy, now), now):
             # Claim first: a second checker running at the same time finds the row and sends nothing.
             if not record_notice(store, notice, now, {}):
                 continue
@@ -56,6 +56,21 @@ def check_clocks(
                 )
             sent.append({**event, "text": text, "channels": channels})
     return sent
+
+
+def _latest_per_clock(store: Store, due: list[Notice], now: datetime) -> list[Notice]:
+    """One notice per clock: when several thresholds fell due together (an incident opened late, a
+    checker that was down), only the highest is sent; the ones it supersedes are recorded, unsent,
+    so that they never go out later."""
+    highest: dict[str, Notice] = {}
+    for notice in due:
+        current = highest.get(notice.clock.deadline_id)
+        if current is None or notice.fraction > current.fraction:
+            highest[notice.clock.deadline_id] = notice
+    for notice in due:
+        if notice is not highest[notice.clock.deadline_id]:
+            record_notice(store, notice, now, {"skipped": "superseded"})
+    return list(highest.values())
 
 
 def notices_sent(store: Store, incident_id: int) -> list[dict[str, Any]]:

@@ -86,3 +86,19 @@ def test_the_workspace_language_applies_unless_a_command_chooses(tmp_path: Path)
     (workspace / "secops.yaml").write_text("language: en\n", encoding="utf-8")
     assert "Usage:" in _secops("-w", str(workspace), "assets", "--help").stdout
     assert "用法:" in _secops("-w", str(workspace), "--lang", "zh", "assets", "--help").stdout
+
+
+def test_a_damaged_catalog_falls_back_to_the_source_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import secops.i18n as i18n
+
+    damaged = tmp_path / "zh_CN" / "LC_MESSAGES"
+    damaged.mkdir(parents=True)
+    (damaged / "secops.mo").write_bytes((i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "secops.mo").read_bytes()[:30])
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n._catalog.cache_clear()
+    try:
+        with speaking("zh"):
+            assert _("Usage:") == "Usage:"
+    finally:
+        monkeypatch.undo()
+        i18n._catalog.cache_clear()
