@@ -6,6 +6,7 @@ notify stays a foundation package with nothing to configure.
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.error
 import urllib.request
@@ -21,15 +22,32 @@ PERMANENT_HTTP = range(400, 500)  # a refused request stays refused; 408 and 429
 RETRIED_HTTP = (408, 429)
 
 
+def _without_login(url: str) -> tuple[str, str | None]:
+    """The URL without its ``user:password@`` part, and that part (percent-decoded) when there is one."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.username is None:
+        return url, None
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    login = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), login
+
+
 def post_json(url: str, body: dict[str, Any], timeout: float, headers: dict[str, str] | None = None) -> bytes:
     """POST ``body`` as UTF-8 JSON and return the answer's body; every failure is a DeliveryError
     whose message names the cause but not the URL (its query carries the robot's token)."""
     if not url.startswith(URL_SCHEMES):
         raise DeliveryError(_("only http(s) URLs are allowed"), retry=False)
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-        url, data=data, headers={**(headers or {}), "Content-Type": "application/json; charset=utf-8"}
-    )
+    url, login = _without_login(url)
+    sent_headers = {**(headers or {}), "Content-Type": "application/json; charset=utf-8"}
+    if login is not None:  # user:password@host is HTTP basic auth, never part of the host name
+        sent_headers["Authorization"] = "Basic " + base64.b64encode(login.encode("utf-8")).decode("ascii")
+    request = urllib.request.Request(url, data=data, headers=sent_headers)  # noqa: S310 - scheme checked above
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - configured by the school
             payload: bytes = response.read()

@@ -30,3 +30,14 @@ def test_nothing_listening_is_a_connection_error(tmp_path: Path) -> None:
     channel = make_channel("webhook", url="http://127.0.0.1:9/hook")
     reason = deliver(channel, "x", {}, tmp_path, timeout=1, sleep=no_sleep)
     assert reason == "cannot connect: Connection refused"
+
+
+def test_a_login_in_the_url_is_basic_auth_and_never_a_host_name(robot: RobotServer, tmp_path: Path) -> None:
+    import base64
+
+    url = robot.url.replace("http://", "http://duty:p%40ss-9@") + "/hook?token=t-1"
+    channel = make_channel("webhook", url=url)
+    assert deliver(channel, "提醒", {}, tmp_path, sleep=no_sleep) is None
+    (got,) = robot.received
+    assert got.headers["Authorization"] == "Basic " + base64.b64encode(b"duty:p@ss-9").decode()
+    assert got.path == "/hook" and "p@ss" not in channel.target() and "p%40ss" not in channel.target()
