@@ -6,6 +6,7 @@ from pathlib import Path
 
 from secops.errors import SecopsError
 from secops.fsutil import check_output_path, write_bytes_atomic
+from secops.i18n import _
 from secops.render.model import Report
 
 FORMATS = ("html", "pdf", "xlsx", "docx")
@@ -17,7 +18,8 @@ def format_for(path: Path) -> str:
         fmt = "html"
     if fmt not in FORMATS:
         raise SecopsError(
-            f"cannot tell the report format from {path}", hint="end the file name in .pdf, .html, .xlsx or .docx"
+            _("cannot tell the report format from {path}").format(path=path),
+            hint=_("end the file name in .pdf, .html, .xlsx or .docx"),
         )
     return fmt
 
@@ -39,7 +41,10 @@ def render_bytes(report: Report, fmt: str, template: str = "report.html.j2") -> 
         from secops.render.docx import render_docx
 
         return render_docx(report)
-    raise SecopsError(f"unknown report format {fmt!r}", hint="use one of " + ", ".join(FORMATS))
+    raise SecopsError(
+        _("unknown report format {format!r}").format(format=fmt),
+        hint=_("use one of {formats}").format(formats=", ".join(FORMATS)),
+    )
 
 
 def write_report(report: Report, path: Path, template: str = "report.html.j2") -> bytes:

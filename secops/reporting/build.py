@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from secops.config import Workspace
 from secops.content.validate import load_units
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.render.formats import format_for, write_report
 from secops.render.labels import LANGS, labels_for
 from secops.render.model import Report
@@ -56,7 +57,8 @@ def definition_for(report_id: str) -> ReportDefinition:
     definitions = report_definitions()
     if report_id not in definitions:
         raise SecopsError(
-            f"no report named {report_id!r}", hint="see secops report list; known: " + ", ".join(sorted(definitions))
+            _("no report named {name!r}").format(name=report_id),
+            hint=_("see secops report list; known: {names}").format(names=", ".join(sorted(definitions))),
         )
     return definitions[report_id]
 
@@ -71,8 +73,10 @@ def check_params(definition: ReportDefinition, params: dict[str, str]) -> None:
     missing = [name for name in definition.params if not params.get(name)]
     if missing:
         raise SecopsError(
-            f"report {definition.id!r} needs --{missing[0]}",
-            hint=f"e.g. secops report build {definition.id} --{missing[0]} NAME -o FILE",
+            _("report {name!r} needs --{option}").format(name=definition.id, option=missing[0]),
+            hint=_("e.g. secops report build {name} --{option} NAME -o FILE").format(
+                name=definition.id, option=missing[0]
+            ),
         )
 
 
@@ -85,7 +89,7 @@ def build_report(
     params: dict[str, str] | None = None,
 ) -> Report:
     if lang not in LANGS:
-        raise SecopsError(f"unknown language {lang!r}", hint="use --lang zh or --lang en")
+        raise SecopsError(_("unknown language {lang!r}").format(lang=lang), hint=_("use --lang zh or --lang en"))
     definition = definition_for(report_id)
     params = params or {}
     check_params(definition, params)
@@ -108,7 +112,8 @@ def build_to_file(
     fmt = format_for(path)
     if fmt not in definition.formats:
         raise SecopsError(
-            f"report {report_id!r} is not available as {fmt}", hint="use " + ", ".join(definition.formats)
+            _("report {name!r} is not available as {format}").format(name=report_id, format=fmt),
+            hint=_("use {formats}").format(formats=", ".join(definition.formats)),
         )
     report = build_report(report_id, workspace, store, now, lang, params)
     data = write_report(report, path, definition.template)

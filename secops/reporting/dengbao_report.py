@@ -13,6 +13,7 @@ from secops.dengbao.risks import decide, load_decisions
 from secops.dengbao.systems import System, get_system, latest_assessment
 from secops.dengbao.trend import trend_points
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.records.assessed_item import AssessedItem
 from secops.records.assessment import Assessment
 from secops.render.model import Cell, Chart, FrontMatter, Paragraph, Report, Table
@@ -136,8 +137,8 @@ def build(ctx: ReportContext) -> Report:
     result = latest_assessment(ctx.store, system)
     if result is None:
         raise SecopsError(
-            f"system {system.name!r} has not been assessed yet",
-            hint=f"run secops dengbao assess --system {system.name} first",
+            _("system {name!r} has not been assessed yet").format(name=system.name),
+            hint=_("run secops dengbao assess --system {name} first").format(name=system.name),
         )
     # the assessor's decisions on 重大风险隐患 candidates, as they stand now (also those made since the run)
     result = decide(result, load_decisions(ctx.store, system.id))

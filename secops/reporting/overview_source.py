@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from secops.errors import SecopsError
+from secops.i18n import _
 from secops.render.model import Paragraph, Report
 from secops.reporting import overview_sections as sections
 from secops.reporting.build import ReportContext
@@ -41,7 +42,8 @@ def _moment(text: str, zone: ZoneInfo, name: str, *, end: bool) -> datetime:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise SecopsError(
-            f"--{name} {text!r} is not a date or time", hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+            _("--{option} {value!r} is not a date or time").format(option=name, value=text),
+            hint=_("use YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
@@ -53,9 +55,15 @@ def period_of(params: dict[str, str], now: datetime, zone: ZoneInfo) -> Period:
         _moment(params["since"], zone, "since", end=False) if params.get("since") else until - timedelta(DEFAULT_DAYS)
     )
     if until > now + timedelta(days=1):
-        raise SecopsError(f"--until {until:%Y-%m-%d} is in the future", hint="a report covers what has happened")
+        raise SecopsError(
+            _("--until {day} is in the future").format(day=f"{until:%Y-%m-%d}"),
+            hint=_("a report covers what has happened"),
+        )
     if since >= until:
-        raise SecopsError("--since must be before --until", hint=f"e.g. --since {(until - timedelta(30)):%Y-%m-%d}")
+        raise SecopsError(
+            _("--since must be before --until"),
+            hint=_("e.g. --since {day}").format(day=f"{(until - timedelta(30)):%Y-%m-%d}"),
+        )
     return Period(since, min(until, now), zone)
 
 
