@@ -19,10 +19,12 @@ from secops.center.guard import Network
 def _proto(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == b"x-forwarded-proto":
-            return str(value.decode("latin-1")).split(",")[0].strip().lower()
+            proto: str = value.decode("latin-1").split(",")[0].strip().lower()
+            return proto
     for name, value in scope.get("headers", ()):
         if name == b"forwarded":
-            for pair in value.decode("latin-1").split(",")[0].split(";"):
+            text: str = value.decode("latin-1")
+            for pair in text.split(",")[0].split(";"):
                 key, _sep, found = pair.partition("=")
                 if key.strip().lower() == "proto":
                     return found.strip().strip('"').lower()
