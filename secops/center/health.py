@@ -1,8 +1,8 @@
 """``GET /api/v1/health``: each dependency of the center with its status and latency (no authentication).
 
 - ``state``: the center database answers ``SELECT 1``;
-- ``alert_store``: SQLite answers ``SELECT 1``; Elasticsearch's cluster health (green ok, yellow
-  degraded, red or unreachable down);
+- ``alert_store``: SQLite answers ``SELECT 1``; Elasticsearch's cluster health for the alert
+  indices (green ok, yellow degraded, red or unreachable down);
 - ``disk``: free space of the center home (degraded below ``DISK_DEGRADED_BYTES``, down below
   ``DISK_DOWN_BYTES``: SQLite writes would soon fail).
 
@@ -55,7 +55,8 @@ def check_alert_store(ctx: CenterContext) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         if isinstance(store, ElasticsearchAlertStore):
-            health = store.client.cluster.health(timeout="5s")
+            # the center's own indices: another index's missing replica on a shared node is not ours
+            health = store.client.cluster.health(index=store.pattern, timeout="5s")
             color = str(health.get("status", "red"))
             status: Status = {"green": "ok", "yellow": "degraded"}.get(color, "down")  # type: ignore[assignment]
             return {"status": status, "latency_ms": _ms(started), "kind": "elasticsearch", "cluster": color}
@@ -67,8 +68,10 @@ def check_alert_store(ctx: CenterContext) -> dict[str, Any]:
         return {"status": "ok", "latency_ms": _ms(started), "kind": type(store).__name__}
     except StoreUnavailable as exc:
         return {"status": "down", "latency_ms": _ms(started), "error": str(exc), "retry_after": exc.retry_after}
-    except Exception as exc:
-        return {"status": "down", "latency_ms": _ms(started), "error": type(exc).__name__, "retry_after": 5}
+    except Exception as exc:  # e.g. Elasticsearch unreachable: named by kind and HTTP status, no URL
+        status_code = getattr(getattr(exc, "meta", None), "status", None)
+        what = f"HTTP {status_code}" if status_code else type(exc).__name__
+        return {"status": "down", "latency_ms": _ms(started), "error": what, "retry_after": 10}
 
 
 def check_disk(ctx: CenterContext) -> dict[str, Any]:
