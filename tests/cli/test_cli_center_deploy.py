@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import httpx
 import pytest
 from click.testing import CliRunner
@@ -118,20 +119,15 @@ def test_the_systemd_unit_has_what_operators_expect() -> None:
     assert argv[0].startswith("/") and argv[0].endswith("/bin/secops")
     assert argv[1:4] == ["center", "--home", home] and "serve" in argv
     # every option of the command line exists and its value parses (without serving)
-    center = cli.get_command(cli.make_context("secops", ["center"], resilient_parsing=True), "center")
-    assert center is not None
-    serve_args = argv[argv.index("serve") + 1 :]
-    serve_command = center.get_command(click_context(), "serve")  # type: ignore[attr-defined]
-    parsed = serve_command.make_context("serve", list(serve_args))
+    root = click.Context(cli)
+    center = cli.get_command(root, "center")
+    assert isinstance(center, click.Group)
+    serve_command = center.get_command(click.Context(center, parent=root), "serve")
+    assert serve_command is not None
+    parsed = serve_command.make_context("serve", argv[argv.index("serve") + 1 :])
     assert parsed.params["host"] == "127.0.0.1" and parsed.params["trusted_proxies"] == ("127.0.0.1",)
     result = CliRunner().invoke(cli, [*argv[1:], "--help"])
     assert result.exit_code == 0, result.output
-
-
-def click_context() -> object:
-    import click
-
-    return click.Context(cli)
 
 
 def test_systemd_analyze_verifies_the_unit(tmp_path: Path) -> None:
