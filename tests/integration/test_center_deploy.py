@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 import socket
 import ssl
 import threading
@@ -36,6 +37,7 @@ from tests.unit.center import alert, body_of, post, running_center
 
 CODE = "4111010001"
 TOKEN = "metrics-token-0123456789"
+PASSWORD = "correct horse battery staple 7"
 
 
 @pytest.fixture
@@ -225,3 +227,34 @@ def test_a_short_metrics_token_is_refused() -> None:
 
     with pytest.raises(ValidationError):
         CenterSettings(metrics_token="short")
+
+
+def login_cookie(url: str, headers: dict[str, str]) -> str:
+    """The Set-Cookie of a successful dashboard login made with ``headers`` (cookies passed by hand:
+    a Secure cookie is not sent back over this test's plain HTTP by itself)."""
+    with httpx.Client(base_url=url, timeout=30, headers=headers) as http:
+        page = http.get("/login")
+        match = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text)
+        assert match, page.text[:200]
+        jar = "; ".join(f"{name}={value}" for name, value in page.cookies.items())
+        answer = http.post(
+            "/login",
+            data={"username": "duty", "password": PASSWORD, "csrf": match.group(1), "next": "/"},
+            headers={"Cookie": jar} if jar else {},
+            follow_redirects=False,
+        )
+    assert answer.status_code == 303, answer.text[:300]
+    return answer.headers["set-cookie"]
+
+
+def test_a_trusted_tls_proxy_makes_the_session_cookie_secure(ctx: CenterContext) -> None:
+    from secops.center.staff import add_user
+
+    add_user(ctx.state, "duty", PASSWORD, datetime.now(UTC))
+    behind_tls = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.4"}
+    with running_center(ctx) as url:  # nobody trusted: the header is a client's word
+        assert "secure" not in login_cookie(url, behind_tls).lower()
+    ctx.settings = CenterSettings(trusted_proxies=["127.0.0.1"])
+    with running_center(ctx) as url:
+        assert "secure" in login_cookie(url, behind_tls).lower()
+        assert "secure" not in login_cookie(url, {}).lower()
