@@ -258,3 +258,16 @@ def test_a_trusted_tls_proxy_makes_the_session_cookie_secure(ctx: CenterContext)
     with running_center(ctx) as url:
         assert "secure" in login_cookie(url, behind_tls).lower()
         assert "secure" not in login_cookie(url, {}).lower()
+
+
+def test_silent_forwarders_are_counted(ctx: CenterContext) -> None:
+    from tests.integration.test_dashboard import checkin
+
+    now = datetime.now(UTC)
+    for code in (CODE, "4111010002", "4111010003"):
+        add_school(ctx.state, code, f"学校{code[-1]}", ctx.secret, now - dt.timedelta(days=2))
+    checkin(ctx.state, CODE, now - dt.timedelta(hours=2))  # promised every 15 min: silent
+    checkin(ctx.state, "4111010002", now - dt.timedelta(minutes=5))  # on time
+    with running_center(ctx) as url:  # 4111010003 never checked in: shown, not counted
+        found = samples(httpx.get(url + "/metrics", timeout=30).text)
+    assert found[("secops_center_silent_forwarders", ())] == 1
