@@ -1,4 +1,4 @@
-"""The ingestion API: ``POST /api/v1/alerts`` (signed) and ``GET /api/v1/health``.
+"""The ingestion API: ``POST /api/v1/alerts`` (signed); ``GET /api/v1/health`` is ``secops.center.health``.
 
 Checks run cheapest-first and nothing is stored for a refused request. The headers come first
 (signature headers, nonce and timestamp shape, key, school), so a stranger's body is never read;
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from starlette.requests import ClientDisconnect
 from secops.center import ingest, nonces
 from secops.center.context import CenterContext
 from secops.center.guard import MAX_JSON_DEPTH, json_depth_exceeds
+from secops.center.metrics import Metrics
 from secops.center.ratelimit import RateLimiter
 from secops.center.schools import Signer, SignerCache
 from secops.center.stores.base import StoreUnavailable
@@ -103,16 +105,20 @@ class Ingestion:
     limiter: RateLimiter
     store_writes: int = 4
     slot_wait: float = 2.0
+    metrics: Metrics | None = None  # store write time and waiting batches for GET /metrics
     _slots: asyncio.Semaphore | None = field(default=None, repr=False)
 
     @classmethod
-    def build(cls, ctx: CenterContext, *, store_writes: int = 4, slot_wait: float = 2.0) -> Ingestion:
+    def build(
+        cls, ctx: CenterContext, *, store_writes: int = 4, slot_wait: float = 2.0, metrics: Metrics | None = None
+    ) -> Ingestion:
         return cls(
             ctx=ctx,
             signers=SignerCache(ctx.state, ctx.secret),
             limiter=RateLimiter(ctx.settings.limits.rate_per_minute),
             store_writes=store_writes,
             slot_wait=slot_wait,
+            metrics=metrics,
         )
 
     @property
@@ -279,6 +285,7 @@ def _accept(ing: Ingestion, claim: Claim, body: bytes, max_batch: int) -> tuple[
         raise ApiError(409, "replayed request: this nonce was already used", "send every request with a new nonce")
     if not prepared.accepted:
         return prepared, []
+    started = time.perf_counter()
     try:
         return prepared, ing.ctx.alerts.insert([alert for _, alert in prepared.accepted])
     except StoreUnavailable as exc:
@@ -289,18 +296,26 @@ def _accept(ing: Ingestion, claim: Claim, body: bytes, max_batch: int) -> tuple[
             "keep the alerts and retry later",
             retry_after=exc.retry_after,
         ) from None
+    finally:
+        if ing.metrics is not None:
+            ing.metrics.store_write_took(time.perf_counter() - started)
 
 
 async def _accept_in_slot(
     ing: Ingestion, claim: Claim, body: bytes, max_batch: int
 ) -> tuple[ingest.Prepared, list[Any]]:
     slots = ing.slots
+    if ing.metrics is not None:
+        ing.metrics.waiting_changed(+1)
     try:
         await asyncio.wait_for(slots.acquire(), timeout=ing.slot_wait)
     except TimeoutError:
         raise ApiError(
             429, "the center is busy storing other batches", "retry after the given seconds", retry_after=2
         ) from None
+    finally:
+        if ing.metrics is not None:
+            ing.metrics.waiting_changed(-1)
     try:
         return await run_in_threadpool(_accept, ing, claim, body, max_batch)
     finally:
@@ -340,22 +355,3 @@ async def post_alerts(request: Request) -> Response:
         result["rejected"],
     )
     return Response(orjson.dumps(result), media_type="application/json")
-
-
-@router.get("/health", summary="Is the center up and its alert store reachable (no authentication)")
-async def health(request: Request) -> JSONResponse:
-    ing: Ingestion = request.app.state.ingestion
-    try:
-        await run_in_threadpool(ing.ctx.alerts.ensure_ready)
-    except StoreUnavailable as exc:
-        return JSONResponse(
-            {"status": "degraded", "store": "unavailable", "error": str(exc)},
-            status_code=503,
-            headers={"Retry-After": str(exc.retry_after)},
-        )
-    from secops.center.signing_key import signing_key
-    from secops.protocol.envelope import key_id
-
-    # the fingerprint of the key this center signs notices with: `forward setup --check` compares it
-    fingerprint = await run_in_threadpool(lambda: key_id(signing_key(ing.ctx.home)))
-    return JSONResponse({"status": "ok", "store": "ok", "signing_key": fingerprint})

@@ -13,12 +13,16 @@ from secops.center import auto_incidents, forwarder_watch, nonces
 from secops.center.api import API_DESCRIPTION, Ingestion, router
 from secops.center.compliance_api import router as compliance_router
 from secops.center.context import CenterContext
-from secops.center.guard import RequestGuard
+from secops.center.guard import RequestGuard, networks
+from secops.center.health import router as health_router
 from secops.center.heartbeat_api import router as heartbeat_router
 from secops.center.incidents_api import router as incidents_router
+from secops.center.metrics import Metrics, MetricsMiddleware
+from secops.center.metrics import router as metrics_router
 from secops.center.notices_api import router as notices_router
 from secops.center.packs_api import router as packs_router
 from secops.center.periods_api import router as periods_router
+from secops.center.proxy import ForwardedProto
 from secops.center.stores.base import StoreUnavailable
 from secops.center.tiers_api import router as tiers_router
 from secops.errors import SecopsError
@@ -107,10 +111,16 @@ def create_app(
         docs_url=None,  # served by install_docs from the center's own files, not a CDN
         redoc_url=None,
     )
-    app.state.ingestion = Ingestion.build(ctx, store_writes=store_writes, slot_wait=slot_wait)
+    metrics = Metrics()
+    app.state.metrics = metrics
+    app.state.ingestion = Ingestion.build(ctx, store_writes=store_writes, slot_wait=slot_wait, metrics=metrics)
     app.state.center = ctx
     app.add_middleware(RequestGuard, body_timeout=ctx.settings.limits.body_timeout_seconds)
+    app.add_middleware(ForwardedProto, trusted=networks(ctx.settings.trusted_proxies))
+    app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: the guard's refusals count too
     app.include_router(router)
+    app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(compliance_router)
     app.include_router(heartbeat_router)
     app.include_router(incidents_router)

@@ -8,6 +8,7 @@ import logging
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import h11
@@ -47,6 +48,48 @@ def bind(host: str, port: int) -> socket.socket:
             hint=_("choose another --port or --host"),
         ) from None
     return sock
+
+
+def check_tls(certfile: Path | None, keyfile: Path | None) -> dict[str, str]:
+    """uvicorn's TLS options for a certificate (chain) and its private key, both PEM, checked first:
+    both or neither, readable, and the key the certificate's (one clear error, not a traceback
+    from the event loop)."""
+    import ssl
+
+    if certfile is None and keyfile is None:
+        return {}
+    if certfile is None or keyfile is None:
+        raise SecopsError(
+            _("TLS needs both --certfile and --keyfile"),
+            hint=_("give the certificate (PEM) and its private key (PEM), or neither"),
+        )
+    for path in (certfile, keyfile):
+        try:
+            with path.open("rb") as handle:
+                handle.read(1)
+        except OSError as exc:
+            raise SecopsError(
+                _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc),
+                hint=_("check the path and that the center's user may read it"),
+            ) from None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(certfile=str(certfile), keyfile=str(keyfile))
+    except ssl.SSLError as exc:
+        if "KEY_VALUES_MISMATCH" in str(exc) or "key values mismatch" in str(exc):
+            raise SecopsError(
+                _("the key {keyfile} does not belong to the certificate {certfile}").format(
+                    keyfile=keyfile, certfile=certfile
+                ),
+                hint=_("give the private key the certificate was issued for"),
+            ) from None
+        raise SecopsError(
+            _("cannot load the certificate {certfile} with the key {keyfile}: {reason}").format(
+                certfile=certfile, keyfile=keyfile, reason=exc.reason or exc
+            ),
+            hint=_("both must be PEM; an encrypted key is not supported"),
+        ) from None
+    return {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)}
 
 
 LINGER_SECONDS = 1.0  # after answering a request whose body is not wanted, discard what still comes ...
@@ -219,18 +262,20 @@ def serve(
     log_level: str = "info",
     relay: Callable[[], str] | None = None,
     relay_every: float = 60.0,
+    tls: dict[str, str] | None = None,
 ) -> None:
-    """Serve until interrupted. Access log lines carry method, path and status only, never alert contents."""
+    """Serve until interrupted. Access log lines carry method, path and status only, never alert contents.
+    ``tls`` is ``check_tls``'s answer (HTTPS when not empty)."""
     import uvicorn
 
     from secops.center.app import create_app
 
-    if not is_loopback(host):
+    if not is_loopback(host) and not tls:
         log.warning("listening on %s: put a TLS-terminating reverse proxy in front of the center", host)
     try:
         sock = bind(host, port)
         app = create_app(ctx, relay=relay, relay_every=relay_every)
-        config = uvicorn_config(app, ctx.settings, log_level=log_level)
+        config = uvicorn_config(app, ctx.settings, log_level=log_level, **(tls or {}))
         uvicorn.Server(config).run(sockets=[sock])
         sock.close()
     finally:

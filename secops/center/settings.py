@@ -9,6 +9,7 @@ limits:
   body_timeout_seconds: 30   # ... and its body within this (408 and the connection closed)
   max_connections: 1000      # open connections at once; requests beyond answer 503
 trusted_proxies: []          # reverse proxies whose X-Forwarded-For / Forwarded / X-Real-IP count
+metrics_token: null          # GET /metrics beyond loopback with Authorization: Bearer <token> (16+ characters)
 auto_incidents:
   enabled: true
   min_severity: high         # alerts at or above open a case with the matching playbook
@@ -61,6 +62,8 @@ class CenterSettings(BaseModel):
     # direct peer is one of them has its forwarded-for headers believed; empty: never, not even
     # from loopback (anyone on the host could otherwise pick the address the login throttle sees).
     trusted_proxies: list[str] = Field(default_factory=list)
+    # GET /metrics answers loopback clients; anyone else needs "Authorization: Bearer <metrics_token>"
+    metrics_token: Annotated[str, Field(min_length=16, max_length=256)] | None = None
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -28,6 +28,11 @@ CENTER_TEMPLATE = """\
 #trusted_proxies: []
 # 例如 trusted_proxies: [10.0.0.5, 192.168.10.0/24]
 
+# ---- 监控指标 ----
+# GET /metrics（Prometheus 格式）默认只回答本机直连的请求；设置此令牌（至少 16 个字符）后，
+# 带 "Authorization: Bearer <令牌>" 的请求也可读取。
+#metrics_token: null
+
 # ---- 自动建立事件 ----
 #auto_incidents:
 #  enabled: true                  # 是否根据学校上报的告警自动建立事件（案件）

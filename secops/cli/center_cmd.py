@@ -92,6 +92,25 @@ def center(ctx: click.Context, home: Path) -> None:
     metavar="ADDR[/BITS]",
     help="A reverse proxy whose X-Forwarded-For is believed (repeatable; adds to center.yaml trusted_proxies).",
 )
+@click.option(
+    "--forwarded-allow-ips",
+    metavar="ADDR,...",
+    envvar="FORWARDED_ALLOW_IPS",
+    help="Comma-separated reverse proxies (addresses or networks, * for any) whose X-Forwarded-For and "
+    "X-Forwarded-Proto are believed, as uvicorn's option; the same list as --trusted-proxy.",
+)
+@click.option(
+    "--certfile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PEM",
+    help="Serve HTTPS with this certificate (chain), PEM; needs --keyfile.",
+)
+@click.option(
+    "--keyfile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PEM",
+    help="The private key (PEM, unencrypted) of --certfile.",
+)
 @pass_center
 def serve(
     center_cli: CenterCli,
@@ -101,15 +120,22 @@ def serve(
     es_url: str | None,
     es_prefix: str,
     trusted_proxies: tuple[str, ...],
+    forwarded_allow_ips: str | None,
+    certfile: Path | None,
+    keyfile: Path | None,
 ) -> None:
-    """Serve the ingestion API (POST /api/v1/alerts), its docs (/docs) and the dashboard.
+    """Serve the ingestion API (POST /api/v1/alerts), its docs (/docs), the dashboard, GET /api/v1/health
+    and GET /metrics (Prometheus).
 
     Alerts go to the center database unless --store or --es says otherwise. Stops on Ctrl-C or
     SIGTERM after the requests in flight.
     """
     from secops.center.open import open_center
+    from secops.center.server import check_tls
     from secops.center.server import serve as run_server
 
+    tls = check_tls(certfile, keyfile)
+    trusted_proxies = (*trusted_proxies, *_allow_list(forwarded_allow_ips))
     if trusted_proxies:
         import ipaddress
 
@@ -118,7 +144,7 @@ def serve(
                 ipaddress.ip_network(item, strict=False)
             except ValueError:
                 message = _("{item} is not an address or network").format(item=repr(item))
-                raise click.BadParameter(message, param_hint="--trusted-proxy") from None
+                raise click.BadParameter(message, param_hint="--trusted-proxy / --forwarded-allow-ips") from None
     ctx = open_center(center_cli.home, store_url=store_url, es_url=es_url, es_prefix=es_prefix)
     if trusted_proxies:
         known = ctx.settings.trusted_proxies
@@ -128,15 +154,18 @@ def serve(
     where = f"Elasticsearch {es_url} ({es_prefix}-*)" if es_url else (store_url or f"{ctx.home / 'center.db'}")
     # Ctrl-C: uvicorn stops after the requests in flight and raises KeyboardInterrupt again, which the
     # root turns into one line and exit 130.
+    scheme = "https" if tls else "http"
     say(
-        _("secops center on {url} (docs /docs), alerts in {where}").format(url=f"http://{host}:{port}", where=where),
+        _("secops center on {url} (docs /docs), alerts in {where}").format(
+            url=f"{scheme}://{host}:{port}", where=where
+        ),
         err=True,
     )
     from secops.relay.config import load_upstream
 
     upstream = load_upstream(ctx.home)
     if upstream is None:
-        run_server(ctx, host=host, port=port)
+        run_server(ctx, host=host, port=port, tls=tls)
         return
     from secops.relay.run import relay_once
 
@@ -153,7 +182,16 @@ def serve(
         port=port,
         relay=lambda: relay_once(ctx, settings, upstream_key).text(),
         relay_every=float(settings.interval_seconds),
+        tls=tls,
     )
+
+
+def _allow_list(text: str | None) -> tuple[str, ...]:
+    """``--forwarded-allow-ips``: comma-separated, ``*`` for every address (uvicorn's meaning)."""
+    items = tuple(part.strip() for part in (text or "").split(",") if part.strip())
+    if "*" in items:
+        return ("0.0.0.0/0", "::/0")
+    return items
 
 
 @center.group()

@@ -1,0 +1,86 @@
+"""The Prometheus text exposition the center writes by hand: families, escaping, histogram buckets."""
+
+from __future__ import annotations
+
+import re
+
+from secops.center.metrics import Metrics, parse_exposition
+
+
+def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {(name, tuple(sorted(labels.items()))): value for name, labels, value in parse_exposition(text)}
+
+
+def test_every_family_has_help_and_type_before_its_samples() -> None:
+    metrics = Metrics()
+    metrics.request("/api/v1/alerts", 200, api=True)
+    text = metrics.render(2, {"一般": 3, "重大": 0})
+    assert text.endswith("\n")
+    seen: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            name = line.split()[2]
+            assert name not in seen
+        elif line.startswith("# TYPE "):
+            _hash, _type, name, kind = line.split()
+            assert kind in ("counter", "gauge", "histogram")
+            seen.add(name)
+        else:
+            name = re.split(r"[{ ]", line, maxsplit=1)[0]
+            base = re.sub(r"_(bucket|sum|count)$", "", name)
+            assert name in seen or base in seen, line
+    found = samples(text)
+    assert found[("secops_center_silent_forwarders", ())] == 2
+    assert found[("secops_center_open_cases", (("grade", "一般"),))] == 3
+    assert found[("secops_center_requests_total", (("route", "/api/v1/alerts"), ("status", "200")))] == 1
+
+
+def test_refusals_are_counted_by_reason() -> None:
+    metrics = Metrics()
+    for status in (401, 401, 409, 413, 429, 400, 403, 503, 200, 404):
+        metrics.request("/api/v1/alerts", status, api=True)
+    metrics.request("/login", 429, api=False)  # the login throttle
+    metrics.request("/login", 401, api=False)  # a wrong password is not a refusal of the center's
+    found = samples(metrics.render(0, {}))
+    refusals = {labels[0][1]: value for (name, labels), value in found.items() if name.endswith("refusals_total")}
+    assert refusals == {
+        "signature": 2,
+        "replay": 1,
+        "size": 1,
+        "rate_limit": 2,
+        "malformed": 1,
+        "wrong_school": 1,
+        "unavailable": 1,
+    }
+
+
+def test_label_values_and_help_are_escaped() -> None:
+    metrics = Metrics()
+    nasty = 'a"b\\c\nd'
+    metrics.request(nasty, 200, api=False)
+    text = metrics.render(0, {})
+    assert 'route="a\\"b\\\\c\\nd"' in text
+    assert all("\n" not in line for line in text.splitlines())
+    assert samples(text)[("secops_center_requests_total", (("route", nasty), ("status", "200")))] == 1
+
+
+def test_the_store_histogram_is_cumulative_with_sum_and_count() -> None:
+    metrics = Metrics()
+    for seconds in (0.001, 0.02, 0.3, 20.0):
+        metrics.store_write_took(seconds)
+    found = samples(metrics.render(0, {}))
+    name = "secops_center_store_write_seconds"
+    bucket = {dict(labels)["le"]: value for (n, labels), value in found.items() if n == f"{name}_bucket"}
+    assert bucket["0.005"] == 1 and bucket["0.025"] == 2 and bucket["0.5"] == 3 and bucket["10.0"] == 3
+    assert bucket["+Inf"] == 4 == found[(f"{name}_count", ())]
+    assert abs(found[(f"{name}_sum", ())] - 20.321) < 1e-9
+    values = [bucket[key] for key in bucket]
+    assert values == sorted(values)
+
+
+def test_waiting_batches_go_up_and_down() -> None:
+    metrics = Metrics()
+    metrics.waiting_changed(+1)
+    metrics.waiting_changed(+1)
+    metrics.waiting_changed(-1)
+    assert samples(metrics.render(0, {}))[("secops_center_store_writes_waiting", ())] == 1
