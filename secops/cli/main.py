@@ -104,7 +104,7 @@ class RootGroup(SecopsGroup):
             verbose = isinstance(ctx.obj, AppContext) and ctx.obj.verbose
             if verbose:
                 traceback.print_exc()
-            _log.error("exit %s: %s", error.exit_code, error)
+            _log.info("exit %s: %s", error.exit_code, error)  # INFO: for --log-file; the console gets one line
             lines = str(error).splitlines() or [type(error).__name__]
             if len(lines) == 1:
                 click.echo(_("secops: error: {message}").format(message=lines[0]), err=True)
@@ -118,7 +118,8 @@ class RootGroup(SecopsGroup):
         except Exception as error:
             if isinstance(error, BrokenPipeError) and _stdout_closed():
                 ctx.exit(141)  # the reader went away (secops ... | head): quiet, like a tool killed by SIGPIPE
-            _log.error("internal error", exc_info=error)  # the traceback reaches --log-file even without -v
+            # INFO, so the traceback reaches --log-file (even without -v) but never the console
+            _log.info("internal error", exc_info=error)
             if isinstance(ctx.obj, AppContext) and ctx.obj.verbose:
                 raise
             click.echo(
