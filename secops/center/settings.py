@@ -15,6 +15,7 @@ auto_incidents:
   cases_window_hours: 24     # ... or join the open case of their school, asset and kind active this recently
   max_new_cases_per_school_hour: 20  # beyond: one 告警激增 case per school takes the rest
 silent_after_hours: 24       # a school that sent nothing for longer is listed as silent
+database: postgresql+psycopg://secops@db.example/center   # the state database (default: center.db here)
 ```
 """
 
@@ -61,6 +62,9 @@ class CenterSettings(BaseModel):
     # direct peer is one of them has its forwarded-for headers believed; empty: never, not even
     # from loopback (anyone on the host could otherwise pick the address the login throttle sees).
     trusted_proxies: list[str] = Field(default_factory=list)
+    # The state database's URL (schools, staff, cases ...); None: center.db in the home. Several
+    # instances of one center share one PostgreSQL database. `--db` / SECOPS_CENTER_DB win over it.
+    database: str | None = None
 
     @field_validator("trusted_proxies")
     @classmethod
