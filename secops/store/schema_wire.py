@@ -319,3 +319,35 @@ center_compliance = sa.Table(
     sa.Column("overdue_assessments", sa.Integer, nullable=False),
     sa.Column("summary", sa.JSON, nullable=False),
 )
+
+
+center_counters = sa.Table(  # a sliding-window counter per key (secops.center.ratelimit.SharedRateLimiter)
+    "center_counters",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("window_start", _when, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),  # in the window starting at window_start
+    sa.Column("previous", sa.Integer, nullable=False),  # in the window before it
+)
+
+
+center_login_failures = sa.Table(  # failed dashboard logins (secops.center.staff.SharedLoginThrottle)
+    "center_login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("client", sa.String(64), nullable=False),
+    sa.Column("at", _when, nullable=False),
+    sa.Index("ix_center_login_failures_user", "username", "client", "at"),
+    sa.Index("ix_center_login_failures_client", "client", "at"),
+    sa.Index("ix_center_login_failures_at", "at"),
+)
+
+
+center_leases = sa.Table(  # one instance runs each background tick (secops.center.leases)
+    "center_leases",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=False),
+    sa.Column("expires_at", _when, nullable=False),
+)
