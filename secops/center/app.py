@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from secops.center import auto_incidents, forwarder_watch, leases, nonces, staff
+from secops.center import auto_incidents, forwarder_watch, leases, login_failures, nonces
 from secops.center.api import API_DESCRIPTION, Ingestion, router
 from secops.center.compliance_api import router as compliance_router
 from secops.center.context import CenterContext
@@ -64,7 +64,7 @@ def _housekeeping_once(ctx: CenterContext, stop: threading.Event, every: float) 
         log.exception("watching forwarders failed; retrying in %.0f s", every)
     try:
         nonces.prune_nonces(ctx.state, ctx.now())
-        staff.prune_login_failures(ctx.state, ctx.now())
+        login_failures.prune_login_failures(ctx.state, ctx.now())
     except Exception:
         log.exception("pruning nonces and login failures failed")
 

@@ -53,9 +53,7 @@ def acquire(state: Store, name: str, holder: str, ttl: timedelta, now: datetime)
 def release(state: Store, name: str, holder: str, now: datetime) -> None:
     """Give the lease up at once (a clean shutdown), if ``holder`` still holds it."""
     with state.engine.begin() as conn:
-        conn.execute(
-            center_leases.update().where(_c.name == name, _c.holder == holder).values(expires_at=now)
-        )
+        conn.execute(center_leases.update().where(_c.name == name, _c.holder == holder).values(expires_at=now))
 
 
 def held_by(state: Store, name: str, now: datetime) -> str | None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import center_home, center_now, headers, labelled, when, center_db
+from secops.cli.center_common import center_db, center_home, center_now, headers, labelled, when
 from secops.cli.center_complete import complete_cases, complete_schools, complete_users
 from secops.cli.output import emit, emit_object, format_option, say, to_json
 from secops.errors import SecopsError

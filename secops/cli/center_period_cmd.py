@@ -9,7 +9,7 @@ from datetime import date
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import center_home, center_now, headers, labelled, when, center_db
+from secops.cli.center_common import center_db, center_home, center_now, headers, labelled, when
 from secops.cli.center_complete import complete_groups, complete_periods, complete_schools
 from secops.cli.output import emit, emit_object, findings, format_option, say
 from secops.errors import SecopsError

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import headers, center_db
+from secops.cli.center_common import center_db, headers
 from secops.cli.center_complete import complete_users
 from secops.cli.context import AppContext
 from secops.cli.output import emit, format_option, say

@@ -29,15 +29,6 @@ from secops.store.schema_dengbao import (
     dengbao_trend as dengbao_trend,
 )
 from secops.store.schema_wire import (
-    center_counters as center_counters,
-)
-from secops.store.schema_wire import (
-    center_leases as center_leases,
-)
-from secops.store.schema_wire import (
-    center_login_failures as center_login_failures,
-)
-from secops.store.schema_wire import (
     center_alerts as center_alerts,
 )
 from secops.store.schema_wire import (
@@ -53,7 +44,16 @@ from secops.store.schema_wire import (
     center_compliance as center_compliance,
 )
 from secops.store.schema_wire import (
+    center_counters as center_counters,
+)
+from secops.store.schema_wire import (
     center_heartbeats as center_heartbeats,
+)
+from secops.store.schema_wire import (
+    center_leases as center_leases,
+)
+from secops.store.schema_wire import (
+    center_login_failures as center_login_failures,
 )
 from secops.store.schema_wire import (
     center_nonces as center_nonces,
