@@ -110,12 +110,15 @@ def _claim_page(
             values: dict[str, Any] = {"alert_id": alert.id, "school": alert.school, "claimed_at": now}
             if incident_id is not None:
                 values.update(incident_id=incident_id, opened_at=now)
+            # A row back: this tick won the claim (an INSERT's rowcount is not reported on every
+            # driver: psycopg under SQLAlchemy 2.1 gives -1).
             stmt = (
                 upsert_insert(conn, center_auto_incidents)
                 .values(**values)
                 .on_conflict_do_nothing(index_elements=["alert_id"])
+                .returning(_claims.alert_id)
             )
-            if conn.execute(stmt).rowcount == 1 and incident_id is None:
+            if conn.execute(stmt).first() is not None and incident_id is None:
                 to_open.append((alert, group))
     return to_open
 
