@@ -3,9 +3,9 @@
 Two implementations of one interface (``take``):
 
 - :class:`RateLimiter`, token buckets in this process: a center on its SQLite file is one process.
-- :class:`SharedRateLimiter`, a sliding-window counter per school in the center database
-  (``center_counters``), for several instances on one PostgreSQL database: one atomic upsert per
-  request, so the instances enforce one limit between them, not one each.
+- :class:`SharedRateLimiter`, the same buckets in the center database (``center_rate_buckets``),
+  for several instances on one PostgreSQL database: one atomic conditional upsert per request,
+  so the instances enforce one limit between them, not one each.
 
 :func:`limiter_for` picks the one that fits the state database.
 """
@@ -16,17 +16,16 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 import sqlalchemy as sa
 
 from secops.store import Store
-from secops.store.schema import center_counters
+from secops.store.schema import center_rate_buckets
 from secops.store.upsert import upsert_insert
 
-WINDOW = timedelta(minutes=1)
-_c = center_counters.c
+_c = center_rate_buckets.c
 
 
 class Limiter(Protocol):
@@ -60,14 +59,11 @@ class RateLimiter:
         return max(1, math.ceil((1.0 - tokens) / per_second))
 
 
-def _window_start(now: datetime) -> datetime:
-    now = now.astimezone(UTC)
-    return now.replace(second=0, microsecond=0)
-
-
 class SharedRateLimiter:
-    """A sliding-window counter per key in the database: the requests of this minute plus those of
-    the minute before, weighted by how much of it still falls within the last 60 s."""
+    """The same token buckets kept in the database (``center_rate_buckets``): one conditional upsert
+    per request takes a token if the bucket, refilled for the time since its last request, holds
+    one. Times are seconds since the epoch from ``clock`` (the instances' clocks, kept in step by
+    NTP like the signature check already needs); a bucket never refills backwards."""
 
     shared = True
 
@@ -77,43 +73,29 @@ class SharedRateLimiter:
         self.clock = clock
 
     def take(self, school: str, per_minute: int | None = None) -> int:
-        """0 when the request may go ahead (and it is counted), else the seconds to wait."""
+        """0 when the request may go ahead (it took a token), else the seconds to wait for one."""
         return self.take_key(f"school:{school}", per_minute or self.default, self.clock())
 
     def take_key(self, key: str, rate: int, now: datetime) -> int:
-        start = _window_start(now)
-        before = start - WINDOW
+        capacity = float(rate)
+        per_second = rate / 60.0
+        at = now.timestamp()
+        elapsed = sa.case((_c.at < at, at - _c.at), else_=0.0)
+        refilled = sa.case(
+            (_c.tokens + elapsed * per_second > capacity, capacity), else_=_c.tokens + elapsed * per_second
+        )
         with self.state.engine.begin() as conn:
-            stmt = upsert_insert(conn, center_counters).values(key=key, window_start=start, count=1, previous=0)
-            same = _c.window_start == start
+            stmt = upsert_insert(conn, center_rate_buckets).values(key=key, tokens=capacity - 1.0, at=at)
             stmt = stmt.on_conflict_do_update(
                 index_elements=["key"],
-                set_={
-                    "previous": sa.case((same, _c.previous), (_c.window_start == before, _c.count), else_=0),
-                    "count": sa.case((same, _c.count + 1), else_=1),
-                    "window_start": stmt.excluded.window_start,
-                },
-            ).returning(_c.count, _c.previous)
-            count, previous = conn.execute(stmt).one()
-            elapsed = (now - start).total_seconds() / WINDOW.total_seconds()
-            if previous * (1.0 - elapsed) + count <= rate:
+                set_={"tokens": refilled - 1.0, "at": sa.case((_c.at < at, at), else_=_c.at)},
+                where=refilled >= 1.0,
+            ).returning(_c.tokens)
+            if conn.execute(stmt).first() is not None:
                 return 0
-            # refused: uncount this request, so a school over its limit gets in once it slows down
-            conn.execute(
-                center_counters.update().where(_c.key == key, _c.window_start == start).values(count=_c.count - 1)
-            )
-        return _wait(count - 1, previous, rate, elapsed)
-
-
-def _wait(count: int, previous: int, rate: int, elapsed: float) -> int:
-    """Seconds until one more request fits: later in this window as the previous one's weight
-    fades, else in the next window."""
-    window = WINDOW.total_seconds()
-    if count + 1 <= rate and previous:
-        fits_at = 1.0 - (rate - count - 1) / previous  # fraction of this window
-        return max(1, math.ceil((fits_at - elapsed) * window))
-    next_at = 1.0 - (rate - 1) / count if count else 0.0  # fraction of the next window
-    return max(1, math.ceil((1.0 - elapsed + max(0.0, next_at)) * window))
+            left = conn.execute(sa.select(refilled).where(_c.key == key)).scalar()
+        tokens = float(left) if left is not None else 0.0
+        return max(1, math.ceil((1.0 - tokens) / per_second))
 
 
 def limiter_for(state: Store, default_per_minute: int, clock: Callable[[], datetime]) -> Limiter:

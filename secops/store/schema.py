@@ -44,9 +44,6 @@ from secops.store.schema_wire import (
     center_compliance as center_compliance,
 )
 from secops.store.schema_wire import (
-    center_counters as center_counters,
-)
-from secops.store.schema_wire import (
     center_heartbeats as center_heartbeats,
 )
 from secops.store.schema_wire import (
@@ -75,6 +72,9 @@ from secops.store.schema_wire import (
 )
 from secops.store.schema_wire import (
     center_periods as center_periods,
+)
+from secops.store.schema_wire import (
+    center_rate_buckets as center_rate_buckets,
 )
 from secops.store.schema_wire import (
     center_school_groups as center_school_groups,

@@ -321,13 +321,12 @@ center_compliance = sa.Table(
 )
 
 
-center_counters = sa.Table(  # a sliding-window counter per key (secops.center.ratelimit.SharedRateLimiter)
-    "center_counters",
+center_rate_buckets = sa.Table(  # a token bucket per key (secops.center.ratelimit.SharedRateLimiter)
+    "center_rate_buckets",
     metadata,
     sa.Column("key", sa.String(200), primary_key=True),
-    sa.Column("window_start", _when, nullable=False),
-    sa.Column("count", sa.Integer, nullable=False),  # in the window starting at window_start
-    sa.Column("previous", sa.Integer, nullable=False),  # in the window before it
+    sa.Column("tokens", sa.Float, nullable=False),  # left after the last request
+    sa.Column("at", sa.Float, nullable=False),  # when, in seconds since the epoch (plain arithmetic on both databases)
 )
 
 

@@ -1,4 +1,4 @@
-"""What several instances of one center share through its database: rate-limit counters, failed
+"""What several instances of one center share through its database: rate-limit token buckets, failed
 logins (the dashboard's throttle) and leases (one instance runs each background tick)."""
 
 import sqlalchemy as sa
@@ -12,12 +12,11 @@ def upgrade(conn: Connection) -> None:
     meta = sa.MetaData()
     when = sa.DateTime(timezone=True)
     sa.Table(
-        "center_counters",
+        "center_rate_buckets",
         meta,
         sa.Column("key", sa.String(200), primary_key=True),
-        sa.Column("window_start", when, nullable=False),
-        sa.Column("count", sa.Integer, nullable=False),
-        sa.Column("previous", sa.Integer, nullable=False),
+        sa.Column("tokens", sa.Float, nullable=False),
+        sa.Column("at", sa.Float, nullable=False),
     )
     sa.Table(
         "center_login_failures",
