@@ -73,7 +73,7 @@ def test_two_instances_on_postgresql_enforce_one_rate_limit(tmp_path: Path) -> N
     try:
         key = add_school(a.state, SCHOOL, "一中", a.secret, datetime.now(UTC), rate_per_minute=3)
         with TestClient(create_app(a)) as first, TestClient(create_app(b)) as second:
-            codes = []
+            codes: list[int] = []
             for client in (first, second, first, second):
                 body = body_of([alert(len(codes))])
                 codes.append(client.post(signing.ALERTS_PATH, content=body, headers=_signed(key, body)).status_code)
