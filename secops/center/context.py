@@ -34,6 +34,7 @@ from secops.store.engine import redact_url
 
 STATE_FILE = "center.db"
 SECRET_FILE = "center.secret"  # noqa: S105 - a file name, not a secret
+CONNECT_TIMEOUT = 10  # seconds to reach the state database's server at start-up
 
 
 def default_home() -> Path:
@@ -43,7 +44,7 @@ def default_home() -> Path:
 @dataclass
 class CenterContext:
     home: Path
-    state: Store  # center.db
+    state: Store  # center.db, or the database --db / center.yaml names (state_url)
     alerts: AlertStore
     secret: bytes
     settings: CenterSettings = field(default_factory=lambda: CenterSettings())
@@ -115,6 +116,9 @@ def _reachable(url: str) -> None:
     from secops.store.engine import create_engine
 
     engine = create_engine(url)  # a malformed URL or an unknown database: its own clear error
+    if engine.dialect.name == "postgresql" and "connect_timeout" not in engine.url.query:
+        engine.dispose()  # a server that drops packets: an answer within seconds, not the OS's minutes
+        engine = sa.create_engine(engine.url, connect_args={"connect_timeout": CONNECT_TIMEOUT})
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))

@@ -7,8 +7,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -226,3 +227,36 @@ def test_an_unreachable_database_is_one_clear_error_exit_2(tmp_path: Path) -> No
     assert "cannot open the center database" in down.stderr and "127.0.0.1:1" in down.stderr
     bad = _secops("center", "--home", str(tmp_path / "c"), "--db", "mysql://db/x", "school", "list")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_one_instance_does_the_housekeeping_and_another_takes_over_when_it_stops(
+    two: tuple[CenterContext, CenterContext], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from secops.center import app as center_app
+
+    ran: list[str] = []
+    names = {id(ctx): name for ctx, name in zip(two, "ab", strict=True)}
+    monkeypatch.setattr(center_app, "_housekeeping_once", lambda ctx, stop, every: ran.append(names[id(ctx)]))
+    stops = [threading.Event(), threading.Event()]
+    threads = [
+        threading.Thread(target=center_app._housekeeping, args=(ctx, stop, 0.02), daemon=True)
+        for ctx, stop in zip(two, stops, strict=True)
+    ]
+    threads[0].start()
+    _until(lambda: "a" in ran)
+    threads[1].start()
+    time.sleep(0.3)  # both tick; only the lease holder works
+    assert set(ran) == {"a"}
+    stops[0].set()  # a clean stop gives the lease up: "b" takes over at its next tick, not after the TTL
+    threads[0].join(timeout=10)
+    _until(lambda: "b" in ran)
+    stops[1].set()
+    threads[1].join(timeout=10)
+    assert "a" not in ran[ran.index("b") :]
+
+
+def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
