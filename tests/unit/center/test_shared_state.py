@@ -219,6 +219,29 @@ def test_the_cli_takes_the_database_from_db_the_environment_or_center_yaml(tmp_p
     assert SCHOOL in listed.stdout, listed.stderr
 
 
+@pytest.mark.postgres
+def test_completion_reads_the_postgresql_database(tmp_path: Path) -> None:
+    from click.shell_completion import ShellComplete
+
+    from secops.cli.main import cli
+
+    url = empty_postgres()
+    state = open_state(tmp_path / "center", url)
+    add_school(state, SCHOOL, "一中", b"\0" * 32, NOW)
+    state.dispose()
+
+    def complete(args: list[str], incomplete: str) -> list[str]:
+        completion = ShellComplete(cli, {}, "secops", "_SECOPS_COMPLETE")
+        return [item.value for item in completion.get_completions(args, incomplete)]
+
+    home = ["center", "--home", str(tmp_path / "center")]
+    assert complete([*home, "--db", url, "school", "revoke"], "4111") == [SCHOOL]
+    assert complete([*home, "school", "revoke"], "4111") == []  # center.db knows no schools
+    (tmp_path / "center" / "center.yaml").write_text(f"database: {url}\n", encoding="utf-8")
+    assert complete([*home, "school", "revoke"], "4111") == [SCHOOL]
+    assert complete([*home, "--db", url, "notice", "show"], "") == []
+
+
 def test_an_unreachable_database_is_one_clear_error_exit_2(tmp_path: Path) -> None:
     down = _secops(
         "center", "--home", str(tmp_path / "c"), "--db", "postgresql+psycopg://secops@127.0.0.1:1/x", "school", "list"
