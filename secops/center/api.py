@@ -26,7 +26,7 @@ from secops.center import ingest, nonces
 from secops.center.context import CenterContext
 from secops.center.guard import MAX_JSON_DEPTH, json_depth_exceeds
 from secops.center.metrics import Metrics
-from secops.center.ratelimit import RateLimiter
+from secops.center.ratelimit import Limiter, limiter_for
 from secops.center.schools import Signer, SignerCache
 from secops.center.stores.base import StoreUnavailable
 from secops.protocol import signing
@@ -102,7 +102,7 @@ class Ingestion:
 
     ctx: CenterContext
     signers: SignerCache
-    limiter: RateLimiter
+    limiter: Limiter
     store_writes: int = 4
     slot_wait: float = 2.0
     metrics: Metrics | None = None  # store write time and waiting batches for GET /metrics
@@ -115,7 +115,7 @@ class Ingestion:
         return cls(
             ctx=ctx,
             signers=SignerCache(ctx.state, ctx.secret),
-            limiter=RateLimiter(ctx.settings.limits.rate_per_minute),
+            limiter=limiter_for(ctx.state, ctx.settings.limits.rate_per_minute, ctx.now),
             store_writes=store_writes,
             slot_wait=slot_wait,
             metrics=metrics,
@@ -231,8 +231,12 @@ async def use_nonce(ing: Ingestion, claim: Claim) -> None:
         raise ApiError(409, "replayed request: this nonce was already used", "send every request with a new nonce")
 
 
-def rate_limit(ing: Ingestion, signer: Signer) -> None:
-    wait = ing.limiter.take(signer.school, signer.rate_per_minute)
+async def rate_limit(ing: Ingestion, signer: Signer) -> None:
+    take = ing.limiter.take
+    if ing.limiter.shared:  # a database round trip: off the event loop
+        wait = await run_in_threadpool(take, signer.school, signer.rate_per_minute)
+    else:
+        wait = take(signer.school, signer.rate_per_minute)
     if wait:
         rate = signer.rate_per_minute or ing.ctx.settings.limits.rate_per_minute
         raise ApiError(
@@ -340,7 +344,7 @@ async def post_alerts(request: Request) -> Response:
         body = await read_body(request, limits.max_body_bytes, limits.max_batch)
         verify_body(claim, request, body)
         signer = claim.signer
-        rate_limit(ing, signer)
+        await rate_limit(ing, signer)
         prepared, outcomes = await _accept_in_slot(ing, claim, body, limits.max_batch)
     except ApiError as exc:
         log.info("refused %s: %s", exc.status, exc.error)

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from secops.center import auto_incidents, forwarder_watch, nonces
+from secops.center import auto_incidents, forwarder_watch, leases, login_failures, nonces
 from secops.center.api import API_DESCRIPTION, Ingestion, router
 from secops.center.compliance_api import router as compliance_router
 from secops.center.context import CenterContext
@@ -33,24 +33,44 @@ TICK_SECONDS = 10.0
 
 def _housekeeping(ctx: CenterContext, stop: threading.Event, every: float) -> None:
     """Open automatic incidents, open cases for silent forwarders and forget old nonces; a failure
-    is logged and retried next time."""
-    while not stop.wait(every):
+    is logged and retried next time. Of several instances on one database only the holder of the
+    housekeeping lease works (secops.center.leases); another takes over when it stops renewing."""
+    holder = leases.holder_name()
+    ttl = leases.housekeeping_ttl(every)
+    try:
+        while not stop.wait(every):
+            try:
+                if not leases.acquire(ctx.state, leases.HOUSEKEEPING, holder, ttl, ctx.now()):
+                    continue
+            except Exception:
+                log.exception("taking the housekeeping lease failed; retrying in %.0f s", every)
+                continue
+            _housekeeping_once(ctx, stop, every)
+    finally:
         try:
-            auto_incidents.tick(ctx, stop)
-        except SecopsError as exc:  # e.g. a lost audit key: one clear line, not a traceback every tick
-            log.error("automatic incidents failed: %s", exc)
+            leases.release(ctx.state, leases.HOUSEKEEPING, holder, ctx.now())
         except Exception:
-            log.exception("automatic incidents failed; retrying in %.0f s", every)
-        try:
-            forwarder_watch.tick(ctx)
-        except SecopsError as exc:
-            log.error("watching forwarders failed: %s", exc)
-        except Exception:
-            log.exception("watching forwarders failed; retrying in %.0f s", every)
-        try:
-            nonces.prune_nonces(ctx.state, ctx.now())
-        except Exception:
-            log.exception("pruning nonces failed")
+            log.warning("releasing the housekeeping lease failed; it expires on its own")
+
+
+def _housekeeping_once(ctx: CenterContext, stop: threading.Event, every: float) -> None:
+    try:
+        auto_incidents.tick(ctx, stop)
+    except SecopsError as exc:  # e.g. a lost audit key: one clear line, not a traceback every tick
+        log.error("automatic incidents failed: %s", exc)
+    except Exception:
+        log.exception("automatic incidents failed; retrying in %.0f s", every)
+    try:
+        forwarder_watch.tick(ctx)
+    except SecopsError as exc:
+        log.error("watching forwarders failed: %s", exc)
+    except Exception:
+        log.exception("watching forwarders failed; retrying in %.0f s", every)
+    try:
+        nonces.prune_nonces(ctx.state, ctx.now())
+        login_failures.prune_login_failures(ctx.state, ctx.now())
+    except Exception:
+        log.exception("pruning nonces and login failures failed")
 
 
 def _relaying(relay: Callable[[], str], stop: threading.Event, every: float) -> None:

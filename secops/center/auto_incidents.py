@@ -33,7 +33,6 @@ from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from secops.center.context import CenterContext
 from secops.center.stores.base import AlertQuery, StoredAlert
@@ -44,6 +43,7 @@ from secops.incident.policy import CRITERIA, IncidentPolicy
 from secops.models import AlertFacts
 from secops.protocol.alerts import SEVERITY_SCORE
 from secops.store.schema import center_auto_cursor, center_auto_incidents, incidents
+from secops.store.upsert import upsert_insert
 
 log = logging.getLogger(__name__)
 ACTOR = "center-auto"
@@ -79,8 +79,8 @@ def _cursor(ctx: CenterContext) -> datetime | None:
 
 
 def _save_cursor(ctx: CenterContext, at: datetime) -> None:
-    stmt = sqlite_insert(center_auto_cursor).values(name=CURSOR, at=_utc(at))
     with ctx.state.engine.begin() as conn:
+        stmt = upsert_insert(conn, center_auto_cursor).values(name=CURSOR, at=_utc(at))
         conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"at": stmt.excluded.at}))
 
 
@@ -110,12 +110,15 @@ def _claim_page(
             values: dict[str, Any] = {"alert_id": alert.id, "school": alert.school, "claimed_at": now}
             if incident_id is not None:
                 values.update(incident_id=incident_id, opened_at=now)
+            # A row back: this tick won the claim (an INSERT's rowcount is not reported on every
+            # driver: psycopg under SQLAlchemy 2.1 gives -1).
             stmt = (
-                sqlite_insert(center_auto_incidents)
+                upsert_insert(conn, center_auto_incidents)
                 .values(**values)
                 .on_conflict_do_nothing(index_elements=["alert_id"])
+                .returning(_claims.alert_id)
             )
-            if conn.execute(stmt).rowcount == 1 and incident_id is None:
+            if conn.execute(stmt).first() is not None and incident_id is None:
                 to_open.append((alert, group))
     return to_open
 

@@ -4,6 +4,13 @@ Home (``--home``, ``SECOPS_CENTER_HOME``, default ``~/.secops-center``): ``cente
 center's own state (schools, nonces, staff, sessions, incidents; alerts too with the SQLite store)
 and ``center.secret`` (0600) seals the schools' signing keys, so a copy of the database alone
 cannot sign as a school.
+
+The state database (:func:`state_url`): ``--db URL`` (``SECOPS_CENTER_DB``) when given, else
+``database:`` in ``center.yaml``, else ``center.db`` in the home. A provincial center that runs
+several instances behind a balancer points them all at one PostgreSQL database
+(``postgresql+psycopg://USER@HOST/DB``); nonces, rate limits, login throttles and the background
+ticks' leases then hold across the instances. The home (``center.secret``, the signing key) is
+the same on each instance.
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ from secops.errors import SecopsError
 from secops.fsutil import make_all_private
 from secops.i18n import _
 from secops.store import Store, open_store
+from secops.store.engine import redact_url
 
 STATE_FILE = "center.db"
 SECRET_FILE = "center.secret"  # noqa: S105 - a file name, not a secret
+CONNECT_TIMEOUT = 10  # seconds to reach the state database's server at start-up
 
 
 def default_home() -> Path:
@@ -35,7 +44,7 @@ def default_home() -> Path:
 @dataclass
 class CenterContext:
     home: Path
-    state: Store  # center.db
+    state: Store  # center.db, or the database --db / center.yaml names (state_url)
     alerts: AlertStore
     secret: bytes
     settings: CenterSettings = field(default_factory=lambda: CenterSettings())
@@ -78,5 +87,46 @@ def load_secret(home: Path) -> bytes:
     return data
 
 
-def open_state(home: Path) -> Store:
-    return open_store(f"sqlite:///{prepare_home(home) / STATE_FILE}")
+def state_url(home: Path, db: str | None = None) -> str:
+    """Where the center's state lives: ``db`` (``--db`` / ``SECOPS_CENTER_DB``), else ``database:``
+    in center.yaml, else the SQLite file in the home."""
+    if db:
+        return db
+    from secops.center.settings import load_settings
+
+    configured = load_settings(home).database
+    return configured or f"sqlite:///{home / STATE_FILE}"
+
+
+def open_state(home: Path, db: str | None = None) -> Store:
+    """The center's state database, migrated; a bad URL or an unreachable server is one clear error."""
+    home = prepare_home(home)
+    url = state_url(home, db)
+    if not url.startswith("sqlite:"):
+        _reachable(url)
+    return open_store(url)
+
+
+def _reachable(url: str) -> None:
+    """One clear line when the server is down or refuses us (open_store's hint speaks of a
+    workspace file to restore, which a center's PostgreSQL is not)."""
+    import sqlalchemy as sa
+    from sqlalchemy.exc import DBAPIError
+
+    from secops.store.engine import create_engine
+
+    engine = create_engine(url)  # a malformed URL or an unknown database: its own clear error
+    if engine.dialect.name == "postgresql" and "connect_timeout" not in engine.url.query:
+        engine.dispose()  # a server that drops packets: an answer within seconds, not the OS's minutes
+        engine = sa.create_engine(engine.url, connect_args={"connect_timeout": CONNECT_TIMEOUT})
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        raise SecopsError(
+            _("cannot open the center database {url}: {reason}").format(url=redact_url(url), reason=reason),
+            hint=_("check --db, SECOPS_CENTER_DB or database: in center.yaml, and that the server is running"),
+        ) from None
+    finally:
+        engine.dispose()

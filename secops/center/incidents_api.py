@@ -60,7 +60,7 @@ async def get_anchors(request: Request) -> Response:
     try:
         claim = await authenticate_headers(ing, request)
         verify_body(claim, request, b"")
-        rate_limit(ing, claim.signer)
+        await rate_limit(ing, claim.signer)
         await use_nonce(ing, claim)
         anchors = await run_in_threadpool(anchors_of, ing.ctx.state, claim.signer.school)
     except ApiError as exc:

@@ -32,7 +32,7 @@ async def get_outbound(request: Request, after: str = "0") -> Response:
     try:
         claim = await authenticate_headers(ing, request)
         verify_body(claim, request, b"")
-        rate_limit(ing, claim.signer)
+        await rate_limit(ing, claim.signer)
         start = _after(after)
         await use_nonce(ing, claim)
         signer = claim.signer

@@ -42,6 +42,7 @@ def _alert_store(state: Store, store_url: str | None, es_url: str | None, es_pre
 def open_center(
     home: Path,
     *,
+    db: str | None = None,
     store_url: str | None = None,
     es_url: str | None = None,
     es_prefix: str = "secops-alerts",
@@ -50,7 +51,7 @@ def open_center(
     home = prepare_home(home)
     settings = load_settings(home)
     secret = load_secret(home)
-    state = open_state(home)
+    state = open_state(home, db)  # db: --db / SECOPS_CENTER_DB, else center.yaml, else center.db
     try:
         alerts = _alert_store(state, store_url, es_url, es_prefix)
     except BaseException:

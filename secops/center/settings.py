@@ -16,6 +16,7 @@ auto_incidents:
   cases_window_hours: 24     # ... or join the open case of their school, asset and kind active this recently
   max_new_cases_per_school_hour: 20  # beyond: one 告警激增 case per school takes the rest
 silent_after_hours: 24       # a school that sent nothing for longer is listed as silent
+database: postgresql+psycopg://secops@db.example/center   # the state database (default: center.db here)
 ```
 """
 
@@ -64,6 +65,9 @@ class CenterSettings(BaseModel):
     trusted_proxies: list[str] = Field(default_factory=list)
     # GET /metrics answers loopback clients; anyone else needs "Authorization: Bearer <metrics_token>"
     metrics_token: Annotated[str, Field(min_length=16, max_length=256)] | None = None
+    # The state database's URL (schools, staff, cases ...); None: center.db in the home. Several
+    # instances of one center share one PostgreSQL database. `--db` / SECOPS_CENTER_DB win over it.
+    database: str | None = None
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -42,6 +42,13 @@ CENTER_TEMPLATE = """\
 
 # ---- 失联学校 ----
 #silent_after_hours: 24           # 学校超过此小时数没有任何上报（告警、心跳、零报告）即列为失联
+
+# ---- 状态数据库 ----
+# 中心自身状态（学校与密钥、值班账号、事件、通报、重要时期等）所在的数据库。默认是本目录下的 center.db（SQLite）。
+# 省级中心运行多个实例时，让它们共用一个 PostgreSQL 数据库（防重放、限流、登录节流和后台任务随之在实例间共享）。
+# 命令行的 --db 或环境变量 SECOPS_CENTER_DB 优先于此项。密码建议放在 ~/.pgpass，不写进本文件。
+#database:                       # 空：本目录下的 center.db
+# 例如 database: postgresql+psycopg://secops@db.example/center
 """
 
 

@@ -28,7 +28,7 @@ async def receive_signed(ing: Ingestion, request: Request, max_bytes: int, what:
     claim = await authenticate_headers(ing, request)
     body = await read_body(request, min(limits.max_body_bytes, max_bytes), limits.max_batch)
     verify_body(claim, request, body)
-    rate_limit(ing, claim.signer)
+    await rate_limit(ing, claim.signer)
     if json_depth_exceeds(body):
         raise ApiError(400, f"the JSON nests deeper than {MAX_JSON_DEPTH} levels", f"send the {what} secops builds")
     return claim, body

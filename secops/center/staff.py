@@ -275,7 +275,10 @@ class LoginThrottle:
     over all clients. After ``limit`` failures of one name from one address, ``per_address``
     failures from one address (a flood of made-up names) or ``overall`` failures from anywhere
     within their windows, further attempts are refused until the oldest failure ages out. In
-    memory: a restart forgets, which only ever lets a legitimate user in sooner."""
+    memory: a restart forgets, which only ever lets a legitimate user in sooner. Several instances on
+    one PostgreSQL database share theirs instead (secops.center.login_failures)."""
+
+    shared = False  # its calls stay in memory (cheap on the event loop)
 
     def __init__(
         self,

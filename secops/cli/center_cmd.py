@@ -29,6 +29,7 @@ class CenterCli:
     """What the ``center`` group hands its commands (found with ``ctx.find_object(CenterCli)``)."""
 
     home: Path
+    db: str | None = None  # --db / SECOPS_CENTER_DB; None: center.yaml's database:, else center.db
 
     def now(self) -> datetime:
         """The root's clock (SECOPS_NOW fixes it), the same rules when the group runs standalone."""
@@ -38,7 +39,7 @@ class CenterCli:
     def state(self) -> Store:
         from secops.center.context import open_state
 
-        return open_state(self.home)
+        return open_state(self.home, self.db)
 
     def secret(self) -> bytes:
         from secops.center.context import load_secret, prepare_home
@@ -64,8 +65,15 @@ def _default_home() -> str:
     show_default="~/.secops-center, or $SECOPS_CENTER_HOME",
     help="Center home folder (center.yaml, center.db, center.secret).",
 )
+@click.option(
+    "--db",
+    envvar="SECOPS_CENTER_DB",
+    metavar="URL",
+    help="The center's state database, e.g. postgresql+psycopg://USER@HOST/DB (default: database: in "
+    "center.yaml, else center.db in the home; $SECOPS_CENTER_DB).",
+)
 @click.pass_context
-def center(ctx: click.Context, home: Path) -> None:
+def center(ctx: click.Context, home: Path, db: str | None) -> None:
     """Provincial monitoring center: signed alert ingestion, schools and their keys, the dashboard (/) for
     the staff accounts of `secops center user`.
 
@@ -75,14 +83,20 @@ def center(ctx: click.Context, home: Path) -> None:
       secops center serve --es http://127.0.0.1:9200       # alerts in Elasticsearch
     """
     home = Path(home).expanduser()
-    ctx.obj = CenterCli(home=home)
+    ctx.obj = CenterCli(home=home, db=db)
     ctx.meta["secops.center.home"] = home
+    ctx.meta["secops.center.db"] = db
 
 
 @center.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8600, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--store", "store_url", metavar="sqlite:///PATH", help="Keep alerts in their own SQLite database.")
+@click.option(
+    "--db",
+    metavar="URL",
+    help="The center's state database (as `secops center --db`); instances sharing one PostgreSQL database act as one.",
+)
 @click.option("--es", "es_url", metavar="URL", help="Keep alerts in Elasticsearch (8.x) at URL.")
 @click.option("--es-prefix", default="secops-alerts", show_default=True, help="Index prefix: PREFIX-YYYY.MM.")
 @click.option(
@@ -123,6 +137,7 @@ def serve(
     forwarded_allow_ips: str | None,
     certfile: Path | None,
     keyfile: Path | None,
+    db: str | None,
 ) -> None:
     """Serve the ingestion API (POST /api/v1/alerts), its docs (/docs), the dashboard, GET /api/v1/health
     and GET /metrics (Prometheus).
@@ -145,13 +160,16 @@ def serve(
             except ValueError:
                 message = _("{item} is not an address or network").format(item=repr(item))
                 raise click.BadParameter(message, param_hint="--trusted-proxy / --forwarded-allow-ips") from None
-    ctx = open_center(center_cli.home, store_url=store_url, es_url=es_url, es_prefix=es_prefix)
+    ctx = open_center(center_cli.home, db=db or center_cli.db, store_url=store_url, es_url=es_url, es_prefix=es_prefix)
     if trusted_proxies:
         known = ctx.settings.trusted_proxies
         ctx.settings = ctx.settings.model_copy(
             update={"trusted_proxies": [*known, *(p for p in trusted_proxies if p not in known)]}
         )
-    where = f"Elasticsearch {es_url} ({es_prefix}-*)" if es_url else (store_url or f"{ctx.home / 'center.db'}")
+    from secops.store import redact_url
+
+    state_at = ctx.state.url.removeprefix("sqlite:///") if ctx.state.url.startswith("sqlite:///") else ctx.state.url
+    where = f"Elasticsearch {es_url} ({es_prefix}-*)" if es_url else (store_url or redact_url(state_at))
     # Ctrl-C: uvicorn stops after the requests in flight and raises KeyboardInterrupt again, which the
     # root turns into one line and exit 130.
     scheme = "https" if tls else "http"

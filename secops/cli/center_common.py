@@ -27,6 +27,13 @@ def center_home() -> Path:
     return Path(home)
 
 
+def center_db() -> str | None:
+    """The state database `secops center --db` (or SECOPS_CENTER_DB) chose; None: center.yaml's
+    ``database:``, else center.db in the home (secops.center.context.state_url)."""
+    db = click.get_current_context().meta.get("secops.center.db")
+    return str(db) if db else None
+
+
 def center_now() -> datetime:
     """The root's clock (SECOPS_NOW fixes it), the same rules when run standalone."""
     app = click.get_current_context().find_object(AppContext)

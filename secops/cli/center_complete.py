@@ -2,11 +2,13 @@
 notice ids, pack names, period names, case ids and staff accounts.
 
 Read straight from center.db, read-only and without migrating or creating anything (completion runs
-on every Tab press and must stay fast); any problem gives no suggestions instead of an error.
+on every Tab press and must stay fast), or from the PostgreSQL database ``--db`` / SECOPS_CENTER_DB /
+center.yaml's ``database:`` names; any problem gives no suggestions instead of an error.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -31,8 +33,28 @@ def _home(ctx: click.Context) -> Path:
     return default_home()
 
 
+def _database(ctx: click.Context) -> str | None:
+    """The state database the command line names (``center --db``), else SECOPS_CENTER_DB; None:
+    center.yaml's ``database:`` or center.db (read by ``_values``)."""
+    context: click.Context | None = ctx
+    while context is not None:
+        db = context.params.get("db")
+        if db:
+            return str(db)
+        context = context.parent
+    return os.environ.get("SECOPS_CENTER_DB") or None
+
+
 def _values(ctx: click.Context, sql: str, incomplete: str) -> list[tuple[str, str]]:
-    path = _home(ctx) / "center.db"
+    home = _home(ctx)
+    url = _database(ctx)
+    if url is None and (home / "center.yaml").is_file():
+        from secops.center.settings import load_settings
+
+        url = load_settings(home).database
+    if url is not None and not url.startswith("sqlite:"):
+        return _server_values(url, sql, incomplete)
+    path = Path(url.removeprefix("sqlite:///")) if url else home / "center.db"
     if not path.is_file():
         return []
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
@@ -40,6 +62,20 @@ def _values(ctx: click.Context, sql: str, incomplete: str) -> list[tuple[str, st
         rows = connection.execute(sql, (incomplete + "%", LIMIT)).fetchall()
     finally:
         connection.close()
+    return [(str(value), "" if help_text is None else str(help_text)) for value, help_text in rows]
+
+
+def _server_values(url: str, sql: str, incomplete: str) -> list[tuple[str, str]]:
+    """The same query on a database server (PostgreSQL), given a second to answer."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 1})
+    try:
+        with engine.connect() as conn:
+            statement = sa.text(sql.replace("?", ":prefix", 1).replace("?", ":limit", 1))
+            rows = conn.execute(statement, {"prefix": incomplete + "%", "limit": LIMIT}).all()
+    finally:
+        engine.dispose()
     return [(str(value), "" if help_text is None else str(help_text)) for value, help_text in rows]
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import center_home, center_now, headers, labelled, when
+from secops.cli.center_common import center_db, center_home, center_now, headers, labelled, when
 from secops.cli.center_complete import complete_cases, complete_schools, complete_users
 from secops.cli.output import emit, emit_object, format_option, say, to_json
 from secops.errors import SecopsError
@@ -39,7 +39,7 @@ def _case_argument(name: str = "incident_id", metavar: str = "ID") -> Callable[[
 def _state() -> Iterator[Store]:
     from secops.center.context import open_state
 
-    with open_state(center_home()) as state:
+    with open_state(center_home(), center_db()) as state:
         yield state
 
 

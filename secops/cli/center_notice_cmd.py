@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import center_home, center_now, headers, labelled, when
+from secops.cli.center_common import center_db, center_home, center_now, headers, labelled, when
 from secops.cli.center_complete import complete_groups, complete_notices, complete_schools
 from secops.cli.output import emit, emit_object, findings, format_option, say
 from secops.errors import SecopsError
@@ -81,7 +81,7 @@ def issue(
     if len(attachments) > 5:
         raise SecopsError(_("at most 5 attachments"))
     home = center_home()
-    state = open_state(home)
+    state = open_state(home, center_db())
     try:
         codes, shown = audience(state, schools=list(schools), group=group, everyone=everyone)
         issued = issue_notice(
@@ -115,7 +115,7 @@ def list_notices(fmt: str, check: bool) -> None:
     from secops.center.context import open_state
     from secops.center.notices import notice_views
 
-    state = open_state(center_home())
+    state = open_state(center_home(), center_db())
     try:
         views = notice_views(state, center_now())
     finally:
@@ -154,7 +154,7 @@ def show_notice(notice_id: str, fmt: str) -> None:
     from secops.center.context import open_state
     from secops.center.notices import notice_views
 
-    state = open_state(center_home())
+    state = open_state(center_home(), center_db())
     try:
         views = notice_views(state, center_now(), notice_id)
     finally:
@@ -209,7 +209,7 @@ def group_add(name: str, codes: tuple[str, ...]) -> None:
     from secops.center.context import open_state
     from secops.center.notices import set_group
 
-    state = open_state(center_home())
+    state = open_state(center_home(), center_db())
     try:
         members = set_group(state, name, list(codes))
     finally:
@@ -225,7 +225,7 @@ def group_remove(name: str, codes: tuple[str, ...]) -> None:
     from secops.center.context import open_state
     from secops.center.notices import set_group
 
-    state = open_state(center_home())
+    state = open_state(center_home(), center_db())
     try:
         members = set_group(state, name, list(codes), remove=True)
     finally:
@@ -240,7 +240,7 @@ def group_list(fmt: str) -> None:
     from secops.center.context import open_state
     from secops.center.notices import groups
 
-    state = open_state(center_home())
+    state = open_state(center_home(), center_db())
     try:
         found = groups(state)
     finally:

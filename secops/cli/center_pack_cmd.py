@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import center_home, center_now, headers, when
+from secops.cli.center_common import center_db, center_home, center_now, headers, when
 from secops.cli.center_complete import complete_groups, complete_packs, complete_schools
 from secops.cli.output import emit, emit_object, format_option, say
 from secops.errors import SecopsError
@@ -85,7 +85,7 @@ def publish(
     if not (sigma or yara or indicators):
         raise SecopsError(_("a pack needs content"), hint=_("give --sigma, --yara and/or --indicators"))
     home = center_home()
-    state = open_state(home)
+    state = open_state(home, center_db())
     try:
         codes, shown = audience(state, schools=list(schools), group=group, everyone=everyone)
         done = publish_pack(
@@ -126,7 +126,7 @@ def list_packs(fmt: str) -> None:
     from secops.center.context import open_state
     from secops.center.packs import pack_views
 
-    state = open_state(center_home())
+    state = open_state(center_home(), center_db())
     try:
         views = pack_views(state)
     finally:
@@ -164,7 +164,7 @@ def show_pack(name: str, fmt: str) -> None:
     from secops.center.context import open_state
     from secops.center.packs import pack_views
 
-    state = open_state(center_home())
+    state = open_state(center_home(), center_db())
     try:
         views = pack_views(state, name)
     finally:

@@ -9,7 +9,7 @@ from datetime import date
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import center_home, center_now, headers, labelled, when
+from secops.cli.center_common import center_db, center_home, center_now, headers, labelled, when
 from secops.cli.center_complete import complete_groups, complete_periods, complete_schools
 from secops.cli.output import emit, emit_object, findings, format_option, say
 from secops.errors import SecopsError
@@ -69,7 +69,7 @@ def add(
     from secops.center.periods import issue_period
 
     home = center_home()
-    state = open_state(home)
+    state = open_state(home, center_db())
     try:
         codes, shown = audience(state, schools=list(schools), group=group, everyone=everyone)
         made = issue_period(
@@ -107,7 +107,7 @@ def list_periods(fmt: str) -> None:
     from secops.center.periods import period_days, periods
 
     now = center_now()
-    state = open_state(center_home())
+    state = open_state(center_home(), center_db())
     try:
         rows = []
         for p in periods(state):
@@ -146,7 +146,7 @@ def show(name_or_id: str, day: str | None, fmt: str, check: bool) -> None:
     from secops.center.periods import find_period, period_days
 
     now = center_now()
-    state = open_state(center_home())
+    state = open_state(center_home(), center_db())
     try:
         found = find_period(state, name_or_id)
         days = period_days(state, found.id, now, _date(day, "--day") if day else None)

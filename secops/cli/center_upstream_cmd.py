@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import center_home
+from secops.cli.center_common import center_db, center_home
 from secops.cli.output import findings, say
 from secops.errors import SecopsError
 from secops.i18n import _
@@ -72,7 +72,7 @@ def run(once: bool) -> None:
     from secops.relay.config import load_upstream
     from secops.relay.run import relay_once
 
-    ctx = open_center(center_home())
+    ctx = open_center(center_home(), db=center_db())
     try:
         upstream_settings = load_upstream(ctx.home)
         if upstream_settings is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from secops.cli.base import SecopsGroup
-from secops.cli.center_common import headers
+from secops.cli.center_common import center_db, headers
 from secops.cli.center_complete import complete_users
 from secops.cli.context import AppContext
 from secops.cli.output import emit, format_option, say
@@ -85,7 +85,7 @@ def add(name: str, password_stdin: bool, role: str) -> None:
     check_username(name)
     check_role(role)
     password = check_password(_read_password(password_stdin))
-    state = open_state(_home())
+    state = open_state(_home(), center_db())
     try:
         add_user(state, name, password, _now(), role=role)
     finally:
@@ -105,7 +105,7 @@ def change_role(name: str, role: str) -> None:
     from secops.center.context import open_state
     from secops.center.staff import set_role
 
-    state = open_state(_home())
+    state = open_state(_home(), center_db())
     try:
         found = set_role(state, name, role)
     finally:
@@ -125,7 +125,7 @@ def list_users(fmt: str) -> None:
     from secops.center.staff import list_users as query
     from secops.cli.output import localize
 
-    state = open_state(_home())
+    state = open_state(_home(), center_db())
     try:
         users = query(state)
     finally:
@@ -162,7 +162,7 @@ def disable(name: str) -> None:
     from secops.center.context import open_state
     from secops.center.staff import disable_user
 
-    state = open_state(_home())
+    state = open_state(_home(), center_db())
     try:
         disable_user(state, name, _now())
     finally:

@@ -47,6 +47,12 @@ from secops.store.schema_wire import (
     center_heartbeats as center_heartbeats,
 )
 from secops.store.schema_wire import (
+    center_leases as center_leases,
+)
+from secops.store.schema_wire import (
+    center_login_failures as center_login_failures,
+)
+from secops.store.schema_wire import (
     center_nonces as center_nonces,
 )
 from secops.store.schema_wire import (
@@ -66,6 +72,9 @@ from secops.store.schema_wire import (
 )
 from secops.store.schema_wire import (
     center_periods as center_periods,
+)
+from secops.store.schema_wire import (
+    center_rate_buckets as center_rate_buckets,
 )
 from secops.store.schema_wire import (
     center_school_groups as center_school_groups,

@@ -319,3 +319,34 @@ center_compliance = sa.Table(
     sa.Column("overdue_assessments", sa.Integer, nullable=False),
     sa.Column("summary", sa.JSON, nullable=False),
 )
+
+
+center_rate_buckets = sa.Table(  # a token bucket per key (secops.center.ratelimit.SharedRateLimiter)
+    "center_rate_buckets",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("tokens", sa.Float, nullable=False),  # left after the last request
+    sa.Column("at", sa.Float, nullable=False),  # when, in seconds since the epoch (plain arithmetic on both databases)
+)
+
+
+center_login_failures = sa.Table(  # failed dashboard logins (secops.center.staff.SharedLoginThrottle)
+    "center_login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("client", sa.String(64), nullable=False),
+    sa.Column("at", _when, nullable=False),
+    sa.Index("ix_center_login_failures_user", "username", "client", "at"),
+    sa.Index("ix_center_login_failures_client", "client", "at"),
+    sa.Index("ix_center_login_failures_at", "at"),
+)
+
+
+center_leases = sa.Table(  # one instance runs each background tick (secops.center.leases)
+    "center_leases",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=False),
+    sa.Column("expires_at", _when, nullable=False),
+)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,6 +23,8 @@ from secops.center.dashboard.web import (
 from secops.center.guard import client_address
 from secops.center.staff import authenticate, create_session, end_session
 
+T = TypeVar("T")
+
 LOGIN_FORM_LIFETIME = 3600  # seconds the login page's CSRF binding lives
 
 
@@ -30,6 +33,13 @@ def login_redirect(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
     target = "/login" if safe_next(exc.next_path) == "/" else f"/login?next={_quote(exc.next_path)}"
     return RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+async def _throttle(board: Dashboard, call: Callable[..., T], *args: Any) -> T:
+    """A login-throttle call: off the event loop when the throttle asks the database."""
+    if board.throttle.shared:
+        return await run_in_threadpool(call, *args)
+    return call(*args)
 
 
 class LoginGate:
@@ -44,7 +54,7 @@ class LoginGate:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/login":
             peer = scope["client"][0] if scope.get("client") else None
             client = client_address(peer, Headers(scope=scope), self.board.trusted_proxies)
-            wait = self.board.throttle.address_wait(client, self.board.now())
+            wait = await _throttle(self.board, self.board.throttle.address_wait, client, self.board.now())
             if wait:
                 minutes = (wait + 59) // 60
                 response = HTMLResponse(
@@ -111,7 +121,7 @@ def router(board: Dashboard) -> APIRouter:
         now = board.now()
         client = board.client(request)
         throttle_key = username.lower()
-        wait = board.throttle.retry_after(throttle_key, client, now)
+        wait = await _throttle(board, board.throttle.retry_after, throttle_key, client, now)
         if wait:
             return too_many(request, next_path, username, wait)
         # The password check runs in the login pool, never in the one ingestion uses; a full pool is a 429.
@@ -121,9 +131,9 @@ def router(board: Dashboard) -> APIRouter:
             response.headers["Retry-After"] = "5"
             return response
         if not good:
-            board.throttle.failed(throttle_key, client, now)
+            await _throttle(board, board.throttle.failed, throttle_key, client, now)
             return login_page(request, next_path, 401, "用户名或密码错误。", username)
-        board.throttle.succeeded(throttle_key, client)
+        await _throttle(board, board.throttle.succeeded, throttle_key, client)
         token = await run_in_threadpool(create_session, board.ctx.state, username, now)
         response = RedirectResponse(safe_next(next_path), status_code=303, headers=HEADERS)
         board.set_session(request, response, token)

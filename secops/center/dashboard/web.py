@@ -17,7 +17,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from secops.center.context import CenterContext
 from secops.center.guard import client_address, networks
-from secops.center.staff import SESSION_LIFETIME, HashPool, LoginThrottle, session_user
+from secops.center.login_failures import throttle_for
+from secops.center.staff import SESSION_LIFETIME, HashPool, session_user
 from secops.errors import SecopsError
 from secops.incident.clocks import format_left
 from secops.incident.model import STATE_NAMES
@@ -93,7 +94,7 @@ class Dashboard:
     def __init__(self, ctx: CenterContext, policy: IncidentPolicy | None = None) -> None:
         self.ctx = ctx
         self.policy = policy or load_policy()
-        self.throttle = LoginThrottle()
+        self.throttle = throttle_for(ctx.state)  # shared through the database on PostgreSQL
         self.hashes = HashPool()
         self.trusted_proxies = networks(ctx.settings.trusted_proxies)
         self._csrf_key = hmac.new(ctx.secret, b"secops-dashboard-csrf-v1", hashlib.sha256).digest()
