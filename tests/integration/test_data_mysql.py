@@ -5,8 +5,8 @@ failed write leaves no table behind (MySQL's DDL is not transactional)."""
 from __future__ import annotations
 
 import csv
-import json
 import gc
+import json
 import os
 import uuid
 from collections.abc import Iterator
