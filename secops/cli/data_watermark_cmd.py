@@ -10,7 +10,7 @@ import click
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
 from secops.cli.data_output import refuse_table_overwrite
-from secops.cli.output import emit, emit_object, findings, force_option, format_option, localize, say
+from secops.cli.output import emit, emit_object, findings, force_option, format_option, localize, say, warn
 from secops.i18n import _
 
 _KEY_HELP = "key file (32 random bytes); default: the workspace's data key, created on first use (0600)"
@@ -103,6 +103,27 @@ def embed(
             "  " + _("{count:,} row(s) without a row identity were not marked").format(count=stats.unaddressable)
         )
     click.echo("  " + _("key fingerprint {key}").format(key=result.key_id))
+    _warn_if_untraceable(sum(stats.marked.values()))
+
+
+def _warn_if_untraceable(marked: int) -> None:
+    """A copy whose every marked cell survives still names no one when there are too few of them:
+    say so now, not when the leak is found."""
+    import math
+
+    from secops.data.watermark.detect import THRESHOLD
+    from secops.data.watermark.stats import log10_tail, show_bound
+
+    best = log10_tail(marked, marked) if marked else 0.0
+    if best < math.log10(THRESHOLD):
+        return
+    warn(
+        _(
+            "this copy cannot be traced: even intact, its {marked} marked cell(s) leave a {bound} chance of "
+            "a false accusation, above the {threshold} detect requires; add carrier columns (--carrier) or "
+            "lower --gamma (more cells marked), or share a larger table"
+        ).format(marked=marked, bound=show_bound(best), threshold=f"{THRESHOLD:g}")
+    )
 
 
 @watermark.command()

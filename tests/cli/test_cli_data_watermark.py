@@ -169,3 +169,16 @@ def test_releases_empty_and_in_chinese(run_cli: Invoke, workspace: Workspace, tm
     assert table.stdout.split()[:3] == ["编号", "发放时间", "接收方"]
     english = run_cli("--lang", "en", "data", "watermark", "releases")
     assert english.stdout.split()[:3] == ["ID", "Released", "at"]
+
+
+def test_a_copy_too_small_to_trace_is_written_with_a_warning(
+    run_cli: Invoke, workspace: Workspace, tmp_path: Path
+) -> None:
+    """30 rows mark a handful of cells: even an intact leak would name no one, so embed says so at once."""
+    source = _roster(tmp_path / "roster.csv", 30)
+    small = run_cli("-q", "data", "watermark", "embed", str(source), "-o", str(tmp_path / "small.csv"),
+                    "--recipient", "区教育局")  # fmt: skip
+    assert small.exit_code == 0 and "cannot be traced" in small.stderr and "--gamma" in small.stderr
+    large = run_cli("data", "watermark", "embed", str(_roster(tmp_path / "big.csv", 5_000)), "-o",
+                    str(tmp_path / "big-out.csv"), "--recipient", "区教育局")  # fmt: skip
+    assert large.exit_code == 0 and "cannot be traced" not in large.stderr
