@@ -6,8 +6,11 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from secops.center import auto_incidents, forwarder_watch, leases, login_failures, nonces
 from secops.center.api import API_DESCRIPTION, Ingestion, router
@@ -31,59 +34,114 @@ log = logging.getLogger("secops.center.app")
 TICK_SECONDS = 10.0
 
 
+def _holding(ctx: CenterContext, name: str, holder: str, ttl: timedelta) -> bool:
+    """Take or renew lease ``name``; an unreachable database is one warning line (it is retried)."""
+    try:
+        return leases.acquire(ctx.state, name, holder, ttl, ctx.now())
+    except DBAPIError as exc:
+        log.warning("lease %s: the center database is unavailable (%s); retrying", name, type(exc.orig).__name__)
+    except Exception:
+        log.exception("taking the lease %s failed; retrying", name)
+    return False
+
+
+def _letting_go(ctx: CenterContext, name: str, holder: str) -> None:
+    try:
+        leases.release(ctx.state, name, holder, ctx.now())
+    except Exception:
+        log.warning("releasing the lease %s failed; it expires on its own", name)
+
+
 def _housekeeping(ctx: CenterContext, stop: threading.Event, every: float) -> None:
     """Open automatic incidents, open cases for silent forwarders and forget old nonces; a failure
-    is logged and retried next time. Of several instances on one database only the holder of the
-    housekeeping lease works (secops.center.leases); another takes over when it stops renewing."""
+    is logged and retried next time. Of several instances (and workers) on one database only the
+    holder of the housekeeping lease works (secops.center.leases); it renews the lease before each
+    job, so a long tick keeps it, and another takes over when it stops renewing."""
     holder = leases.holder_name()
     ttl = leases.housekeeping_ttl(every)
+
+    def still_leader() -> bool:
+        return not stop.is_set() and _holding(ctx, leases.HOUSEKEEPING, holder, ttl)
+
     try:
         while not stop.wait(every):
-            try:
-                if not leases.acquire(ctx.state, leases.HOUSEKEEPING, holder, ttl, ctx.now()):
-                    continue
-            except Exception:
-                log.exception("taking the housekeeping lease failed; retrying in %.0f s", every)
-                continue
-            _housekeeping_once(ctx, stop, every)
+            _housekeeping_once(ctx, stop, every, still_leader)
     finally:
-        try:
-            leases.release(ctx.state, leases.HOUSEKEEPING, holder, ctx.now())
-        except Exception:
-            log.warning("releasing the housekeeping lease failed; it expires on its own")
+        _letting_go(ctx, leases.HOUSEKEEPING, holder)
 
 
-def _housekeeping_once(ctx: CenterContext, stop: threading.Event, every: float) -> None:
+def _housekeeping_once(
+    ctx: CenterContext, stop: threading.Event, every: float, still_leader: Callable[[], bool]
+) -> None:
+    if not still_leader():
+        return
     try:
         auto_incidents.tick(ctx, stop)
     except SecopsError as exc:  # e.g. a lost audit key: one clear line, not a traceback every tick
         log.error("automatic incidents failed: %s", exc)
+    except DBAPIError as exc:
+        log.warning("automatic incidents: the center database is unavailable (%s)", type(exc.orig).__name__)
     except Exception:
         log.exception("automatic incidents failed; retrying in %.0f s", every)
+    if not still_leader():
+        return
     try:
         forwarder_watch.tick(ctx)
     except SecopsError as exc:
         log.error("watching forwarders failed: %s", exc)
+    except DBAPIError as exc:
+        log.warning("watching forwarders: the center database is unavailable (%s)", type(exc.orig).__name__)
     except Exception:
         log.exception("watching forwarders failed; retrying in %.0f s", every)
+    if not still_leader():
+        return
     try:
         nonces.prune_nonces(ctx.state, ctx.now())
         login_failures.prune_login_failures(ctx.state, ctx.now())
+    except DBAPIError as exc:
+        log.warning("pruning: the center database is unavailable (%s)", type(exc.orig).__name__)
     except Exception:
         log.exception("pruning nonces and login failures failed")
 
 
-def _relaying(relay: Callable[[], str], stop: threading.Event, every: float) -> None:
-    """A lower center's relay to the center above, every ``every`` seconds (the first at once)."""
-    while True:
-        try:
-            log.info("relayed: %s", relay())
-        except SecopsError as exc:
-            log.error("relay failed: %s", exc)
-        except Exception:
-            log.exception("relay failed; retrying in %.0f s", every)
-        if stop.wait(every):
-            return
+def _relaying(ctx: CenterContext, relay: Callable[[], str], stop: threading.Event, every: float) -> None:
+    """A lower center's relay to the center above, every ``every`` seconds (the first at once), by
+    the holder of the relay lease only: several workers or instances relay once, not once each."""
+    holder = leases.holder_name()
+    ttl = leases.relay_ttl(every)
+    try:
+        while True:
+            if _holding(ctx, leases.RELAY, holder, ttl):
+                try:
+                    log.info("relayed: %s", relay())
+                except SecopsError as exc:
+                    log.error("relay failed: %s", exc)
+                except Exception:
+                    log.exception("relay failed; retrying in %.0f s", every)
+            if stop.wait(every):
+                return
+    finally:
+        _letting_go(ctx, leases.RELAY, holder)
+
+
+DATABASE_RETRY_AFTER = 5
+
+
+async def _database_error(_request: Request, exc: Exception) -> JSONResponse:
+    """The center database went away mid-request (restarted, failed over, unreachable): 503 with
+    Retry-After, so forwarders keep their alerts and retry, rather than a 500 they would not."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    assert isinstance(exc, DBAPIError)
+    if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+        log.warning("the center database is unavailable: %s", type(exc.orig).__name__)
+        return JSONResponse(
+            {"error": "the center database is unavailable", "hint": "keep the request and retry later"},
+            status_code=503,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+        )
+    log.error("center database error", exc_info=exc)
+    return JSONResponse({"error": "internal error", "hint": "see the center's log"}, status_code=500)
 
 
 def create_app(
@@ -112,7 +170,7 @@ def create_app(
         relayer = None
         if relay is not None:
             relayer = threading.Thread(
-                target=_relaying, args=(relay, stop, relay_every), name="center-relay", daemon=True
+                target=_relaying, args=(ctx, relay, stop, relay_every), name="center-relay", daemon=True
             )
             relayer.start()
         try:
@@ -138,6 +196,7 @@ def create_app(
     app.add_middleware(RequestGuard, body_timeout=ctx.settings.limits.body_timeout_seconds)
     app.add_middleware(ForwardedProto, trusted=networks(ctx.settings.trusted_proxies))
     app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: the guard's refusals count too
+    app.add_exception_handler(DBAPIError, _database_error)
     app.include_router(router)
     app.include_router(health_router)
     app.include_router(metrics_router)

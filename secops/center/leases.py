@@ -23,11 +23,17 @@ from secops.store.upsert import upsert_insert
 
 _c = center_leases.c
 HOUSEKEEPING = "housekeeping"  # the automatic-incident tick, the forwarder watch, pruning
+RELAY = "relay"  # a lower center's relay to the center above
 
 
 def housekeeping_ttl(every: float) -> timedelta:
     """How long the housekeeping lease lasts unrenewed: three ticks, at least 30 s."""
     return timedelta(seconds=max(30.0, 3 * every))
+
+
+def relay_ttl(every: float) -> timedelta:
+    """The relay lease outlives one relay interval, so its holder keeps it from one run to the next."""
+    return timedelta(seconds=max(60.0, 2 * every + 30))
 
 
 def holder_name() -> str:

@@ -282,6 +282,55 @@ def serve(
         ctx.close()
 
 
+def serve_workers(
+    app_factory: str,
+    settings: CenterSettings,
+    *,
+    workers: int,
+    host: str = "127.0.0.1",
+    port: int = 8600,
+    log_level: str = "info",
+    tls: dict[str, str] | None = None,
+) -> bool:
+    """Serve with ``workers`` processes sharing one listening socket (uvicorn's supervisor: a worker
+    that dies is replaced). Each worker builds its own app by calling ``app_factory`` (an import
+    string ``module:function``), so every process has its own database pool and event loop; what
+    they share (nonces, rate limits, leases) is in the center database. True when stopped by Ctrl-C."""
+    from uvicorn.supervisors import Multiprocess
+
+    class Supervisor(Multiprocess):
+        interrupted = False
+
+        def handle_int(self) -> None:
+            self.interrupted = True
+            super().handle_int()
+
+    if not is_loopback(host) and not tls:
+        log.warning("listening on %s: put a TLS-terminating reverse proxy in front of the center", host)
+    sock = bind(host, port)
+    # the protocol by import string: the config travels to each worker process, a class made here would not
+    config = uvicorn_config(
+        app_factory,
+        settings,
+        log_level=log_level,
+        factory=True,
+        workers=workers,
+        http=f"{GuardedH11Protocol.__module__}:{GuardedH11Protocol.__qualname__}",
+        **(tls or {}),
+    )
+    supervisor = Supervisor(config, sockets=[sock])
+    try:
+        supervisor.run()
+    finally:
+        sock.close()
+    return supervisor.interrupted
+
+
+def use_header_timeout(settings: CenterSettings) -> None:
+    """In a worker process: the header deadline of center.yaml for the protocol named by import string."""
+    GuardedH11Protocol.header_timeout = settings.limits.header_timeout_seconds
+
+
 @contextmanager
 def serving(ctx: CenterContext, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``ctx`` in a background thread (the demo's center); yields its base URL, stops on exit."""

@@ -19,6 +19,7 @@ from secops.errors import SecopsError
 from secops.i18n import N_, _
 
 if TYPE_CHECKING:
+    from secops.center.context import CenterContext
     from secops.store import Store
 
 TIMEZONE = "Asia/Shanghai"
@@ -125,11 +126,19 @@ def center(ctx: click.Context, home: Path, db: str | None) -> None:
     metavar="PEM",
     help="The private key (PEM, unencrypted) of --certfile.",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes sharing the port (about one per core); a worker that dies is replaced.",
+)
 @pass_center
 def serve(
     center_cli: CenterCli,
     host: str,
     port: int,
+    workers: int,
     store_url: str | None,
     es_url: str | None,
     es_prefix: str,
@@ -160,16 +169,20 @@ def serve(
             except ValueError:
                 message = _("{item} is not an address or network").format(item=repr(item))
                 raise click.BadParameter(message, param_hint="--trusted-proxy / --forwarded-allow-ips") from None
+    # opened here in every case: a bad URL or an unreachable database is one error before any worker
+    # starts, and the migrations run once, not once per worker
     ctx = open_center(center_cli.home, db=db or center_cli.db, store_url=store_url, es_url=es_url, es_prefix=es_prefix)
-    if trusted_proxies:
-        known = ctx.settings.trusted_proxies
-        ctx.settings = ctx.settings.model_copy(
-            update={"trusted_proxies": [*known, *(p for p in trusted_proxies if p not in known)]}
-        )
+    from secops.cli.center_workers import relay_of, with_trusted_proxies
+
+    with_trusted_proxies(ctx, list(trusted_proxies))
     from secops.store import redact_url
 
-    state_at = ctx.state.url.removeprefix("sqlite:///") if ctx.state.url.startswith("sqlite:///") else ctx.state.url
-    where = f"Elasticsearch {es_url} ({es_prefix}-*)" if es_url else (store_url or redact_url(state_at))
+    state_at = (
+        ctx.state.url.removeprefix("sqlite:///")
+        if ctx.state.url.startswith("sqlite:///")
+        else redact_url(ctx.state.url)
+    )
+    where = f"Elasticsearch {es_url} ({es_prefix}-*)" if es_url else (store_url or state_at)
     # Ctrl-C: uvicorn stops after the requests in flight and raises KeyboardInterrupt again, which the
     # root turns into one line and exit 130.
     scheme = "https" if tls else "http"
@@ -182,26 +195,52 @@ def serve(
     from secops.relay.config import load_upstream
 
     upstream = load_upstream(ctx.home)
-    if upstream is None:
-        run_server(ctx, host=host, port=port, tls=tls)
+    if upstream is not None:
+        settings, _key = upstream
+        say(
+            _("relaying to {url} as {code} every {seconds} s").format(
+                url=settings.url, code=settings.code, seconds=settings.interval_seconds
+            ),
+            err=True,
+        )
+    if workers > 1:
+        _serve_workers(ctx, workers, host, port, tls, store_url, es_url, es_prefix, trusted_proxies)
         return
-    from secops.relay.run import relay_once
+    relay = relay_of(ctx)
+    if relay is None:
+        run_server(ctx, host=host, port=port, tls=tls)
+    else:
+        run_server(ctx, host=host, port=port, relay=relay[0], relay_every=relay[1], tls=tls)
 
-    settings, upstream_key = upstream
-    say(
-        _("relaying to {url} as {code} every {seconds} s").format(
-            url=settings.url, code=settings.code, seconds=settings.interval_seconds
-        ),
-        err=True,
+
+def _serve_workers(
+    ctx: CenterContext,
+    workers: int,
+    host: str,
+    port: int,
+    tls: dict[str, str],
+    store_url: str | None,
+    es_url: str | None,
+    es_prefix: str,
+    trusted_proxies: tuple[str, ...],
+) -> None:
+    from secops.center.server import serve_workers
+    from secops.cli.center_workers import APP_FACTORY, WORKER_SPEC, logging_of_this_process
+
+    settings = ctx.settings
+    spec = logging_of_this_process(
+        ctx.home,
+        db=ctx.state.url,
+        store_url=store_url,
+        es_url=es_url,
+        es_prefix=es_prefix,
+        trusted_proxies=list(trusted_proxies),
     )
-    run_server(
-        ctx,
-        host=host,
-        port=port,
-        relay=lambda: relay_once(ctx, settings, upstream_key).text(),
-        relay_every=float(settings.interval_seconds),
-        tls=tls,
-    )
+    ctx.close()  # each worker opens its own (a database pool is not shared across processes)
+    say(_("{count} worker processes").format(count=workers), err=True)
+    os.environ[WORKER_SPEC] = spec.to_env()
+    if serve_workers(APP_FACTORY, settings, workers=workers, host=host, port=port, tls=tls):
+        raise KeyboardInterrupt  # Ctrl-C: the root's one line and exit 130, as with one process
 
 
 def _allow_list(text: str | None) -> tuple[str, ...]:
