@@ -115,7 +115,9 @@ class Ingestion:
         return cls(
             ctx=ctx,
             signers=SignerCache(ctx.state, ctx.secret),
-            limiter=limiter_for(ctx.state, ctx.settings.limits.rate_per_minute, ctx.now),
+            limiter=limiter_for(
+                ctx.state, ctx.settings.limits.rate_per_minute, ctx.now, several_processes=ctx.several_processes
+            ),
             store_writes=store_writes,
             slot_wait=slot_wait,
             metrics=metrics,

@@ -49,6 +49,8 @@ class CenterContext:
     secret: bytes
     settings: CenterSettings = field(default_factory=lambda: CenterSettings())
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # one of several worker processes (serve --workers): limits are kept in the database even on SQLite
+    several_processes: bool = False
 
     def close(self) -> None:
         self.alerts.close()

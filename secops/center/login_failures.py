@@ -80,9 +80,12 @@ class SharedLoginThrottle:
             conn.execute(center_login_failures.delete().where(_c.username == username[:64], _c.client == client[:64]))
 
 
-def throttle_for(state: Store) -> LoginThrottle | SharedLoginThrottle:
-    """In the database when it is a server several instances may share; in memory on SQLite."""
-    return LoginThrottle() if state.engine.dialect.name == "sqlite" else SharedLoginThrottle(state)
+def throttle_for(state: Store, *, several_processes: bool = False) -> LoginThrottle | SharedLoginThrottle:
+    """In the database when it is a server several instances may share, or when several worker
+    processes share one SQLite file; in memory for a single process on SQLite."""
+    if state.engine.dialect.name == "sqlite" and not several_processes:
+        return LoginThrottle()
+    return SharedLoginThrottle(state)
 
 
 def prune_login_failures(state: Store, now: datetime, *, batch: int = BATCH) -> int:

@@ -39,6 +39,17 @@ def _alert_store(state: Store, store_url: str | None, es_url: str | None, es_pre
     return SQLiteAlertStore(state)
 
 
+def _home_keys(home: Path, state: Store) -> None:
+    """Make the notice-signing key and the audit key now, not at first use: every instance of a
+    center must hold the same ones (copied with the home), and two instances making their own at
+    first use would each sign and chain with a different key."""
+    from secops.center.signing_key import signing_key
+    from secops.incident.audit import ensure_trail
+
+    signing_key(home)
+    ensure_trail(home, state)
+
+
 def open_center(
     home: Path,
     *,
@@ -53,6 +64,7 @@ def open_center(
     secret = load_secret(home)
     state = open_state(home, db)  # db: --db / SECOPS_CENTER_DB, else center.yaml, else center.db
     try:
+        _home_keys(home, state)
         alerts = _alert_store(state, store_url, es_url, es_prefix)
     except BaseException:
         state.dispose()

@@ -98,8 +98,11 @@ class SharedRateLimiter:
         return max(1, math.ceil((1.0 - tokens) / per_second))
 
 
-def limiter_for(state: Store, default_per_minute: int, clock: Callable[[], datetime]) -> Limiter:
-    """In the database when it is a server several instances may share; in memory on SQLite."""
-    if state.engine.dialect.name == "sqlite":
+def limiter_for(
+    state: Store, default_per_minute: int, clock: Callable[[], datetime], *, several_processes: bool = False
+) -> Limiter:
+    """In the database when it is a server several instances may share, or when several worker
+    processes share one SQLite file; in memory for a single process on SQLite."""
+    if state.engine.dialect.name == "sqlite" and not several_processes:
         return RateLimiter(default_per_minute)
     return SharedRateLimiter(state, default_per_minute, clock=clock)

@@ -108,6 +108,7 @@ def app_from_spec() -> FastAPI:
     ctx = open_center(
         Path(spec.home), db=spec.db, store_url=spec.store_url, es_url=spec.es_url, es_prefix=spec.es_prefix
     )
+    ctx.several_processes = True
     with_trusted_proxies(ctx, spec.trusted_proxies)
     use_header_timeout(ctx.settings)
     relay = relay_of(ctx)

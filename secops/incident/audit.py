@@ -194,7 +194,11 @@ def append(
     that stays visible. A head that is gone, or does not verify while the newest row does, is
     recorded by an entry of its own before this one; a key that verifies neither is refused.
     """
-    head = _head(conn)
+    # FOR UPDATE on PostgreSQL: two writers (center instances, staff at once) queue here rather than
+    # both extending the same head and one failing on its sequence number
+    head = conn.execute(
+        sa.select(incident_audit_head).where(incident_audit_head.c.id == HEAD_ID).with_for_update()
+    ).first()
     last = conn.execute(sa.select(incident_audit).order_by(incident_audit.c.seq.desc()).limit(1)).first()
     at_text = at.isoformat()
     if head is not None and _head_ok(key, head):

@@ -13,6 +13,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -92,6 +93,54 @@ def test_serve_over_https_from_the_command_line(tmp_path: Path) -> None:
     assert server.returncode == 130
 
 
+def test_workers_over_https_on_sqlite_share_one_rate_limit_and_stop_on_ctrl_c(tmp_path: Path) -> None:
+    """Two worker processes on the default SQLite center: the TLS options reach both, a school's
+    limit is one for both (kept in the database), and Ctrl-C stops all with exit 130."""
+    from datetime import UTC, datetime
+
+    from secops.center.open import open_center
+    from secops.center.schools import add_school
+    from secops.protocol import signing
+    from tests.unit.center import alert, body_of
+
+    home = tmp_path / "c"
+    ctx = open_center(home)
+    key = add_school(ctx.state, "4111010001", "一中", ctx.secret, datetime.now(UTC), rate_per_minute=3)
+    ctx.close()
+    certfile, keyfile = self_signed(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    command = [sys.executable, "-m", "secops", "--lang", "en", "center", "--home", str(home), "serve"]
+    command += ["--port", port, "--certfile", str(certfile), "--keyfile", str(keyfile), "--workers", "2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    try:
+        assert server.stderr is not None
+        started = 0
+        while started < 2:  # both workers
+            line = server.stderr.readline()
+            assert line, "the center stopped"
+            started += b"startup complete" in line
+        trusting = ssl.create_default_context(cafile=str(certfile))
+        codes = []
+        with httpx.Client(base_url=f"https://127.0.0.1:{port}", verify=trusting, timeout=30) as http:
+            for n in range(6):  # a new connection each: the kernel spreads them over both workers
+                body = body_of([alert(n)])
+                signed = signing.signed_headers(key, "4111010001", body, now=time.time())
+                headers = {**signed, "Connection": "close"}
+                codes.append(http.post(signing.ALERTS_PATH, content=body, headers=headers).status_code)
+        assert codes == [200, 200, 200, 429, 429, 429]
+        server.send_signal(signal.SIGINT)
+        _out, err = server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)  # the workers too: they hold the pipes open
+            server.communicate(timeout=30)
+    assert server.returncode == 130
+    assert "Traceback" not in err.decode()
+
+
 def read_unit(path: Path) -> configparser.ConfigParser:
     unit = configparser.ConfigParser(strict=False, interpolation=None, delimiters=("=",))
     unit.optionxform = str  # type: ignore[assignment,method-assign]  # systemd keys are case-sensitive
@@ -126,6 +175,7 @@ def test_the_systemd_unit_has_what_operators_expect() -> None:
     assert serve_command is not None
     parsed = serve_command.make_context("serve", argv[argv.index("serve") + 1 :])
     assert parsed.params["host"] == "127.0.0.1" and parsed.params["trusted_proxies"] == ("127.0.0.1",)
+    assert parsed.params["workers"] == 2
     result = CliRunner().invoke(cli, [*argv[1:], "--help"])
     assert result.exit_code == 0, result.output
 

@@ -94,7 +94,9 @@ class Dashboard:
     def __init__(self, ctx: CenterContext, policy: IncidentPolicy | None = None) -> None:
         self.ctx = ctx
         self.policy = policy or load_policy()
-        self.throttle = throttle_for(ctx.state)  # shared through the database on PostgreSQL
+        self.throttle = throttle_for(
+            ctx.state, several_processes=ctx.several_processes
+        )  # shared through the database on PostgreSQL
         self.hashes = HashPool()
         self.trusted_proxies = networks(ctx.settings.trusted_proxies)
         self._csrf_key = hmac.new(ctx.secret, b"secops-dashboard-csrf-v1", hashlib.sha256).digest()

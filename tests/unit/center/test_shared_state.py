@@ -91,6 +91,9 @@ def test_the_limiter_fits_the_database(tmp_path: Path, db: str | None) -> None:
         assert isinstance(chosen, RateLimiter if db is None else SharedRateLimiter)
         throttle = throttle_for(state)
         assert isinstance(throttle, LoginThrottle if db is None else SharedLoginThrottle)
+        # several worker processes on one SQLite file keep them in the database too
+        assert isinstance(limiter_for(state, 60, lambda: NOW, several_processes=True), SharedRateLimiter)
+        assert isinstance(throttle_for(state, several_processes=True), SharedLoginThrottle)
     finally:
         state.dispose()
 
@@ -259,7 +262,12 @@ def test_one_instance_does_the_housekeeping_and_another_takes_over_when_it_stops
 
     ran: list[str] = []
     names = {id(ctx): name for ctx, name in zip(two, "ab", strict=True)}
-    monkeypatch.setattr(center_app, "_housekeeping_once", lambda ctx, stop, every: ran.append(names[id(ctx)]))
+
+    def once(ctx: CenterContext, _stop: threading.Event, _every: float, still_leader: Callable[[], bool]) -> None:
+        if still_leader():  # as the real one asks before each job
+            ran.append(names[id(ctx)])
+
+    monkeypatch.setattr(center_app, "_housekeeping_once", once)
     stops = [threading.Event(), threading.Event()]
     threads = [
         threading.Thread(target=center_app._housekeeping, args=(ctx, stop, 0.02), daemon=True)
