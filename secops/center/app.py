@@ -7,6 +7,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -20,7 +21,7 @@ from secops.center.guard import RequestGuard, networks
 from secops.center.health import router as health_router
 from secops.center.heartbeat_api import router as heartbeat_router
 from secops.center.incidents_api import router as incidents_router
-from secops.center.metrics import Metrics, MetricsMiddleware
+from secops.center.metrics import PUBLISH_SECONDS, Metrics, MetricsMiddleware
 from secops.center.metrics import router as metrics_router
 from secops.center.notices_api import router as notices_router
 from secops.center.packs_api import router as packs_router
@@ -127,6 +128,18 @@ def _relaying(ctx: CenterContext, relay: Callable[[], str], stop: threading.Even
 DATABASE_RETRY_AFTER = 5
 
 
+def _publishing(metrics: Metrics, stop: threading.Event) -> None:
+    """Publish this worker's counts for the others to sum, and once more when it stops."""
+    while True:
+        stopping = stop.wait(PUBLISH_SECONDS)
+        try:
+            metrics.publish()
+        except OSError as exc:
+            log.warning("publishing metrics failed: %s", exc.strerror or exc)
+        if stopping:
+            return
+
+
 async def _database_error(_request: Request, exc: Exception) -> JSONResponse:
     """The center database went away mid-request (restarted, failed over, unreachable): 503 with
     Retry-After, so forwarders keep their alerts and retry, rather than a 500 they would not."""
@@ -152,9 +165,11 @@ def create_app(
     tick_seconds: float = TICK_SECONDS,
     relay: Callable[[], str] | None = None,
     relay_every: float = 60.0,
+    metrics_dir: Path | None = None,
 ) -> FastAPI:
     """``store_writes`` bounds concurrent store writes; a request waits ``slot_wait`` s for one, then gets 429.
-    ``relay`` (a lower center's run to the center above) runs every ``relay_every`` seconds."""
+    ``relay`` (a lower center's run to the center above) runs every ``relay_every`` seconds.
+    ``metrics_dir``: where the worker processes of one instance publish their counts (serve --workers)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -173,10 +188,16 @@ def create_app(
                 target=_relaying, args=(ctx, relay, stop, relay_every), name="center-relay", daemon=True
             )
             relayer.start()
+        publisher = None
+        if metrics.share_dir is not None:
+            publisher = threading.Thread(target=_publishing, args=(metrics, stop), name="center-metrics", daemon=True)
+            publisher.start()
         try:
             yield
         finally:
             stop.set()
+            if publisher is not None:
+                publisher.join(timeout=10)
             worker.join(timeout=30)
             if relayer is not None:
                 relayer.join(timeout=60)
@@ -189,7 +210,7 @@ def create_app(
         docs_url=None,  # served by install_docs from the center's own files, not a CDN
         redoc_url=None,
     )
-    metrics = Metrics()
+    metrics = Metrics(share_dir=metrics_dir)
     app.state.metrics = metrics
     app.state.ingestion = Ingestion.build(ctx, store_writes=store_writes, slot_wait=slot_wait, metrics=metrics)
     app.state.center = ctx

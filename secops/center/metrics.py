@@ -1,8 +1,10 @@
 """``GET /metrics``: the center's counters in the Prometheus text exposition format (0.0.4).
 
-Written by hand (prometheus_client is not a dependency). The counters live in the app's state, so
-with several uvicorn workers each process reports its own, as Prometheus multi-process setups do:
-scrape each worker or sum them. What is counted:
+Written by hand (prometheus_client is not a dependency). The counters live in the app's state. With
+several worker processes (``serve --workers``) a scrape reaches one of them, so each worker also
+publishes its counts to a folder the supervisor made (every ``PUBLISH_SECONDS`` and when it stops)
+and the one scraped answers the sum: its own counts now, the others' as last published. A worker
+that died keeps its published counts, so the totals never go down. What is counted:
 
 - ``secops_center_requests_total{route,status}``: every answered request, by route template
   (``other`` for paths no route matched, so a scanner cannot grow the label set);
@@ -22,12 +24,16 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import json
 import math
+import os
 import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC
+from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
@@ -51,6 +57,7 @@ REFUSAL_REASONS = {
     503: "unavailable",  # the alert store is unavailable
 }
 _FORWARDED_HEADERS = (b"x-forwarded-for", b"forwarded", b"x-real-ip")
+PUBLISH_SECONDS = 2.0
 
 
 class Histogram:
@@ -72,14 +79,16 @@ class Histogram:
 
 
 class Metrics:
-    """Per-process counters shared by the middleware and the handlers."""
+    """Counters shared by the middleware and the handlers of one process; with ``share_dir``, the
+    counts of every worker process of the instance (see the module's docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, share_dir: Path | None = None) -> None:
         self._lock = threading.Lock()
         self.requests: Counter[tuple[str, str]] = Counter()
         self.refusals: Counter[str] = Counter()
         self.store_write = Histogram(STORE_BUCKETS)
         self.waiting = 0
+        self.share_dir = share_dir
 
     def request(self, route: str, status: int, *, api: bool) -> None:
         reason = REFUSAL_REASONS.get(status)
@@ -97,24 +106,69 @@ class Metrics:
         with self._lock:
             self.waiting += delta
 
-    def render(self, silent_forwarders: int, open_cases: dict[str, int]) -> str:
+    def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            requests = sorted(self.requests.items())
-            refusals = sorted(self.refusals.items())
             hist = self.store_write
-            buckets = list(zip(hist.bounds, hist.counts, strict=True))
-            total, count, waiting = hist.sum, hist.count, self.waiting
+            return {
+                "pid": os.getpid(),
+                "requests": [[route, status, value] for (route, status), value in self.requests.items()],
+                "refusals": dict(self.refusals),
+                "store_write": {"counts": list(hist.counts), "sum": hist.sum, "count": hist.count},
+                "waiting": self.waiting,
+            }
+
+    def publish(self) -> None:
+        """Write this process's counts for the other workers (atomically: a reader sees old or new)."""
+        if self.share_dir is None:
+            return
+        path = self.share_dir / f"worker-{os.getpid()}.json"
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_text(json.dumps(self.snapshot()), encoding="utf-8")
+        os.replace(temporary, path)
+
+    def _published(self) -> list[dict[str, Any]]:
+        """The other workers' last published counts (a torn or foreign file is skipped)."""
+        if self.share_dir is None:
+            return []
+        found = []
+        for path in sorted(self.share_dir.glob("worker-*.json")):
+            if path.name == f"worker-{os.getpid()}.json":
+                continue
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict) and len(data.get("store_write", {}).get("counts", ())) == len(STORE_BUCKETS):
+                found.append(data)
+        return found
+
+    def render(self, silent_forwarders: int, open_cases: dict[str, int]) -> str:
+        snapshots = [self.snapshot(), *self._published()]
+        requests: Counter[tuple[str, str]] = Counter()
+        refusals: Counter[str] = Counter()
+        counts = [0] * len(STORE_BUCKETS)
+        total, count, waiting = 0.0, 0, 0
+        for snap in snapshots:
+            for route, status, value in snap["requests"]:
+                requests[(str(route), str(status))] += int(value)
+            refusals.update({str(k): int(v) for k, v in snap["refusals"].items()})
+            hist = snap["store_write"]
+            counts = [a + int(b) for a, b in zip(counts, hist["counts"], strict=True)]
+            total += float(hist["sum"])
+            count += int(hist["count"])
+            if _alive(int(snap["pid"])):  # a gauge: only the living are waiting
+                waiting += int(snap["waiting"])
         out: list[str] = []
         _family(out, "secops_center_requests_total", "counter", "Requests answered, by route and status.")
-        for (route, status), value in requests:
+        for (route, status), value in sorted(requests.items()):
             out.append(_sample("secops_center_requests_total", {"route": route, "status": status}, value))
         _family(out, "secops_center_refusals_total", "counter", "Requests refused, by reason.")
-        for reason, value in refusals:
+        for reason, value in sorted(refusals.items()):
             out.append(_sample("secops_center_refusals_total", {"reason": reason}, value))
         name = "secops_center_store_write_seconds"
         _family(out, name, "histogram", "Time to write one batch of alerts to the alert store.")
         cumulative = 0
-        for bound, value in buckets:
+        for bound, value in zip(STORE_BUCKETS, counts, strict=True):
             cumulative += value
             out.append(_sample(f"{name}_bucket", {"le": _number(bound)}, cumulative))
         out.append(_sample(f"{name}_bucket", {"le": "+Inf"}, count))
@@ -131,6 +185,18 @@ class Metrics:
         for grade, value in sorted(open_cases.items()):
             out.append(_sample(name, {"grade": grade}, value))
         return "\n".join(out) + "\n"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _escape_help(text: str) -> str:

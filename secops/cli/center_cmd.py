@@ -224,12 +224,17 @@ def _serve_workers(
     es_prefix: str,
     trusted_proxies: tuple[str, ...],
 ) -> None:
+    import shutil
+    import tempfile
+
     from secops.center.server import serve_workers
     from secops.cli.center_workers import APP_FACTORY, WORKER_SPEC, logging_of_this_process
 
     settings = ctx.settings
+    metrics_dir = Path(tempfile.mkdtemp(prefix="secops-center-metrics-"))  # owner-only (mkdtemp)
     spec = logging_of_this_process(
         ctx.home,
+        metrics_dir=str(metrics_dir),
         db=ctx.state.url,
         store_url=store_url,
         es_url=es_url,
@@ -239,7 +244,11 @@ def _serve_workers(
     ctx.close()  # each worker opens its own (a database pool is not shared across processes)
     say(_("{count} worker processes").format(count=workers), err=True)
     os.environ[WORKER_SPEC] = spec.to_env()
-    if serve_workers(APP_FACTORY, settings, workers=workers, host=host, port=port, tls=tls):
+    try:
+        interrupted = serve_workers(APP_FACTORY, settings, workers=workers, host=host, port=port, tls=tls)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    if interrupted:
         raise KeyboardInterrupt  # Ctrl-C: the root's one line and exit 130, as with one process
 
 

@@ -36,6 +36,7 @@ class WorkerSpec:
     console_level: int = logging.WARNING
     log_file: str | None = None
     file_level: int = logging.INFO
+    metrics_dir: str | None = None  # where the workers publish their counts for GET /metrics
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -111,7 +112,8 @@ def app_from_spec() -> FastAPI:
     ctx.several_processes = True
     with_trusted_proxies(ctx, spec.trusted_proxies)
     use_header_timeout(ctx.settings)
+    metrics_dir = Path(spec.metrics_dir) if spec.metrics_dir else None
     relay = relay_of(ctx)
     if relay is None:
-        return create_app(ctx)
-    return create_app(ctx, relay=relay[0], relay_every=relay[1])
+        return create_app(ctx, metrics_dir=metrics_dir)
+    return create_app(ctx, relay=relay[0], relay_every=relay[1], metrics_dir=metrics_dir)

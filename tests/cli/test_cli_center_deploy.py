@@ -98,6 +98,7 @@ def test_workers_over_https_on_sqlite_share_one_rate_limit_and_stop_on_ctrl_c(tm
     limit is one for both (kept in the database), and Ctrl-C stops all with exit 130."""
     from datetime import UTC, datetime
 
+    from secops.center.metrics import parse_exposition
     from secops.center.open import open_center
     from secops.center.schools import add_school
     from secops.protocol import signing
@@ -131,6 +132,14 @@ def test_workers_over_https_on_sqlite_share_one_rate_limit_and_stop_on_ctrl_c(tm
                 headers = {**signed, "Connection": "close"}
                 codes.append(http.post(signing.ALERTS_PATH, content=body, headers=headers).status_code)
         assert codes == [200, 200, 200, 429, 429, 429]
+        # GET /metrics answers for both workers, whichever is scraped (each publishes every 2 s)
+        time.sleep(2.5)
+        for _ in range(4):
+            text = httpx.get(f"https://127.0.0.1:{port}/metrics", verify=trusting, timeout=30).text
+            found = {(n, tuple(sorted(labels.items()))): v for n, labels, v in parse_exposition(text)}
+            route = ("route", "/api/v1/alerts")
+            assert found[("secops_center_requests_total", (route, ("status", "200")))] == 3
+            assert found[("secops_center_refusals_total", (("reason", "rate_limit"),))] == 3
         server.send_signal(signal.SIGINT)
         _out, err = server.communicate(timeout=60)
     finally:

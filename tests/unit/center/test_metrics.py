@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from pathlib import Path
 
 from secops.center.metrics import Metrics, parse_exposition
 
@@ -84,3 +87,34 @@ def test_waiting_batches_go_up_and_down() -> None:
     metrics.waiting_changed(+1)
     metrics.waiting_changed(-1)
     assert samples(metrics.render(0, {}))[("secops_center_store_writes_waiting", ())] == 1
+
+
+def test_worker_processes_answer_the_sum_of_what_each_published(tmp_path: Path) -> None:
+    """Several workers of one instance: the one scraped adds the others' published counts; a worker
+    that stopped keeps its counts (counters never go down) but no longer adds to the waiting gauge."""
+    scraped = Metrics(share_dir=tmp_path)
+    scraped.request("/api/v1/alerts", 200, api=True)
+    scraped.store_write_took(0.02)
+    other = {
+        "pid": 2**22 + 7,  # beyond pid_max: a worker that has stopped
+        "requests": [["/api/v1/alerts", "200", 4], ["/api/v1/alerts", "429", 2]],
+        "refusals": {"rate_limit": 2},
+        "store_write": {"counts": [0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0], "sum": 0.06, "count": 3},
+        "waiting": 5,
+    }
+    (tmp_path / "worker-4194311.json").write_text(json.dumps(other))
+    (tmp_path / "worker-9.json").write_text("{torn")  # mid-write by a reader's clock: skipped
+    scraped.waiting_changed(+1)
+    found = samples(scraped.render(0, {}))
+    alerts = (("route", "/api/v1/alerts"),)
+    assert found[("secops_center_requests_total", (*alerts, ("status", "200")))] == 5
+    assert found[("secops_center_requests_total", (*alerts, ("status", "429")))] == 2
+    assert found[("secops_center_refusals_total", (("reason", "rate_limit"),))] == 2
+    assert found[("secops_center_store_write_seconds_count", ())] == 4
+    assert found[("secops_center_store_write_seconds_bucket", (("le", "0.025"),))] == 4
+    assert found[("secops_center_store_writes_waiting", ())] == 1
+    scraped.publish()
+    assert json.loads((tmp_path / f"worker-{os.getpid()}.json").read_text())["requests"] == [
+        ["/api/v1/alerts", "200", 1]
+    ]
+    assert not list(tmp_path.glob(".*.tmp"))
