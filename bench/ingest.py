@@ -5,16 +5,19 @@ database, 64 senders, 10,000 schools (one real key each), 1M alerts into Elastic
 Each school posts its own alerts (alerts / schools of them, in signed batches of at most --batch) to
 one of the instances (`secops center serve --workers N`, real uvicorn processes on loopback). The
 senders are threads of this process: a request carries 100+ alerts, so a sender spends its time
-waiting on the center, and the bench's own CPU (printed) stays well under a core; processes would
-not help. 429/503 answers are retried after Retry-After (counted); every response must account for
+waiting on the center, and the bench's own CPU (printed) stays well under a core (0.09 cores in
+the 1M run); processes would not help. At the defaults a school has 100 alerts, so each request
+carries 100 (--batch is an upper bound) and the baseline's chunks are 100 too. 429/503 answers are retried after Retry-After (counted); every response must account for
 each alert (created or duplicate), and ES must hold exactly the expected ids afterwards (every id
 acknowledged, and the count on the prefix equal to the total), or the bench exits non-zero.
 
 Baseline: the same documents as the center stores them (same ids, op_type create, the same index
 template, one request per batch of the same size) through ``parallel_bulk`` with 8 threads.
 Figures: alerts/s of both and their ratio (target >= 0.8x), p50/p95 request latency, center CPU
-seconds per 1,000 alerts (utime+stime of every process of the instances), then a province's peak
-need set against the measurement.
+seconds per 1,000 alerts (utime+stime of every process of the instances, per process too), then a
+province's peak need set against the measurement. The center's CPU includes its automatic incidents
+(the housekeeping instance reads every high/critical alert back and claims it): real work that a
+storm brings, printed with how far it got. Helpers (servers, processes, /proc): ingest_cluster.py.
 
 The bench machine may have 2 cores: the center, Elasticsearch, PostgreSQL and the senders share
 them, so the API's alerts/s is a floor for a deployment where the center has cores of its own.
@@ -34,17 +37,13 @@ import os
 import random
 import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,16 +54,22 @@ import httpx
 import orjson
 import sqlalchemy as sa
 from elasticsearch import Elasticsearch, helpers
+from ingest_cluster import (
+    auto_incident_counts,
+    cpu_seconds,
+    es_pids,
+    instances,
+    machine_busy,
+    own_database,
+    proc_tree,
+    register_schools,
+    started,
+)
 
-from secops.center.open import open_center
-from secops.center.schools import add_school
-from secops.center.signing_key import signing_key
 from secops.center.stores.es_mapping import index_template, monthly_index, template_name
 from secops.protocol import signing
 from secops.protocol.alerts import SEVERITY_SCORE, alert_id
 
-ROOT = Path(__file__).resolve().parents[1]
-SECOPS = [sys.executable, "-m", "secops"]
 HOME_FILES = ("center.secret", "center-signing.key", "center.yaml")  # what instances share besides the database
 BASELINE_THREADS = 8
 PROVINCE_SCHOOLS = 10_000
@@ -112,6 +117,7 @@ class Workload:
     bodies: dict[str, list[tuple[bytes, int]]] = field(default_factory=dict)
     actions: list[dict[str, Any]] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
+    severe: int = 0  # high or critical: the alerts the center's automatic incidents look at
 
 
 def build_workload(codes: list[str], per_school: int, batch: int, raw_prefix: str) -> Workload:
@@ -127,6 +133,7 @@ def build_workload(codes: list[str], per_school: int, batch: int, raw_prefix: st
             alert["organization"] = {"id": code}  # what the center adds before computing the id
             aid = alert_id(code, alert)
             work.ids.add(aid)
+            work.severe += alert["secops"]["severity"] in ("high", "critical")
             at = datetime.fromisoformat(alert["@timestamp"])
             # the document as the center stores it (stores/elasticsearch.py), so both sides index the same
             source = {**alert, "received_at": received, "center": {"title": alert["rule"]["name"], "id": aid}}
@@ -134,150 +141,6 @@ def build_workload(codes: list[str], per_school: int, batch: int, raw_prefix: st
                 {"_op_type": "create", "_index": monthly_index(raw_prefix, at), "_id": aid, "_source": source}
             )
     return work
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def started(script: str, url: str | None, what: str) -> Iterator[str]:
-    """The given server URL, or a throwaway server started with scripts/<script> and stopped after."""
-    if url:
-        yield url
-        return
-    folder = tempfile.mkdtemp(prefix=f"secops-bench-{script.split('.')[0]}.")
-    os.chmod(folder, 0o755)
-    run = subprocess.run([str(ROOT / "scripts" / script), "start", folder], capture_output=True, text=True)
-    if run.returncode != 0:
-        sys.exit(f"bench: {what} did not start: {run.stderr.strip()}")
-    try:
-        yield run.stdout.strip()
-    finally:
-        subprocess.run([str(ROOT / "scripts" / script), "stop", folder], check=False)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextmanager
-def own_database(base_url: str) -> Iterator[str]:
-    """A fresh database on the server of ``base_url`` (dropped after), so runs never share state."""
-    name = f"bench_ingest_{secrets.token_hex(4)}"
-    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    try:
-        yield sa.engine.make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
-
-
-def register_schools(home: Path, db: str, codes: list[str]) -> dict[str, signing.SchoolKey]:
-    """One real key per school through the center's own add_school (about 1.5 ms each on PostgreSQL)."""
-    ctx = open_center(home, db=db)
-    try:
-        signing_key(home)  # center-signing.key, created on first use: made here so every instance shares it
-        now = datetime.now(UTC)
-        return {code: add_school(ctx.state, code, f"基准测试学校{code[-5:]}", ctx.secret, now) for code in codes}
-    finally:
-        ctx.alerts.close()
-        ctx.state.dispose()
-
-
-def proc_tree(root: int) -> list[int]:
-    """``root`` and its descendants (the uvicorn supervisor, its workers and their helpers)."""
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parents.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(parents.get(pid, []))
-    return out
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone: its time is lost, the caller warns when the set of processes changed
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def es_pids() -> list[int]:
-    """Elasticsearch's processes (for its share of the CPU; read only)."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if b"org.elasticsearch" in Path(f"/proc/{entry}/cmdline").read_bytes():
-                    out.append(int(entry))
-            except OSError:
-                pass
-    return out
-
-
-def machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    total = sum(values[:8])
-    return (total - values[3] - values[4]) / os.sysconf("SC_CLK_TCK"), total / os.sysconf("SC_CLK_TCK")
-
-
-@contextmanager
-def instances(homes: list[Path], db: str, es_url: str, prefix: str, workers: int) -> Iterator[list[tuple[str, int]]]:
-    """(URL, supervisor pid) of each running instance; each in a session of its own so stopping it
-    (SIGTERM to its process group, SIGKILL after 30 s) reaches its workers and nothing else."""
-    procs: list[subprocess.Popen[bytes]] = []
-    out = []
-    try:
-        for home in homes:
-            port = free_port()
-            serve_args = ["--es-prefix", prefix, "--port", str(port), "--workers", str(workers)]
-            log = (home / "serve.log").open("wb")  # a file, not a pipe: a full pipe would stall the server
-            procs.append(
-                subprocess.Popen(
-                    [*SECOPS, "center", "--home", str(home), "--db", db, "serve", "--es", es_url, *serve_args],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-            out.append((f"http://127.0.0.1:{port}", procs[-1].pid))
-        deadline = time.monotonic() + 120
-        for (url, _), proc, home in zip(out, procs, homes, strict=True):
-            while True:
-                try:
-                    if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"bench: center at {url} did not start:\n{(home / 'serve.log').read_text()[-2000:]}")
-                time.sleep(0.2)
-        yield out
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 @dataclass
@@ -443,15 +306,18 @@ def main() -> None:
             with instances(homes, db, es_url, api_prefix, args.workers) as running:
                 trees = [proc_tree(pid) for _, pid in running]
                 pids = [p for tree in trees for p in tree]
+                per0 = {pid: cpu_seconds([pid]) for pid in pids}
                 cpu0, es0, busy0, self0 = cpu_seconds(pids), cpu_seconds(esp), machine_busy(), os.times()
                 sent = send_all([url for url, _ in running], keys, work, args.senders)
                 cpu1, es1, busy1, self1 = cpu_seconds(pids), cpu_seconds(esp), machine_busy(), os.times()
+                per_process = [[cpu_seconds([pid]) - per0[pid] for pid in tree] for tree in trees]
                 changed = [proc_tree(pid) for _, pid in running] != trees
             if sent.errors:
                 sys.exit("bench: the center refused requests:\n  " + "\n  ".join(sent.errors[:5]))
             if sent.acknowledged != work.ids:
                 sys.exit(f"bench: {len(work.ids - sent.acknowledged):,} alerts never acknowledged by the center")
             check_count(es, api_prefix, total, "the API")
+            auto = auto_incident_counts(db)
         finally:
             es.indices.delete(index=f"{run}-*", allow_no_indices=True, expand_wildcards="all")
             for prefix in (api_prefix, raw_prefix):
@@ -471,8 +337,14 @@ def main() -> None:
     print(f"verified: elasticsearch holds exactly the {total:,} expected ids")
     note = " (SOME CHANGED DURING THE RUN: time lost)" if changed else ""
     print(f"center CPU s: {center_cpu:.1f} over {len(pids)} processes{note}")
+    for label, seconds in zip("ABCDEFGH", per_process, strict=False):
+        print(f"center CPU s, instance {label} (supervisor first): {', '.join(f'{v:.1f}' for v in seconds)}")
     print(f"center CPU s per 1,000 alerts: {per_1000:.3f}")
     print(f"elasticsearch CPU s per 1,000 alerts (api run): {(es1 - es0) / total * 1000:.3f}")
+    print(
+        f"auto-incidents by the end (one instance's housekeeping, its CPU counted above): {auto[0]:,} alerts "
+        f"claimed of {work.severe:,} high/critical sent, {auto[1]:,} incidents opened"
+    )
     print(f"bench (senders) CPU s: {bench_cpu:.1f} ({bench_cpu / sent.elapsed:.2f} cores)")
     print(f"machine CPU busy during api run: {(busy1[0] - busy0[0]) / sent.elapsed:.2f} of {os.cpu_count()} cores")
     print(f"load average at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
@@ -493,7 +365,8 @@ def main() -> None:
     print(
         f"sizing: at the storm peak the center burns {cores:.2f} cores (at {per_request} alerts/request; smaller "
         f"batches cost more per alert) -> {workers} worker(s) at <= {TARGET_CPU_SHARE:.0%} busy, e.g. "
-        f"{math.ceil(workers / args.workers)} instance(s) x {args.workers} workers, Elasticsearch sized apart"
+        f"{max(2, math.ceil(workers / args.workers))} instances (two for failover) x {args.workers} workers, "
+        "Elasticsearch and PostgreSQL sized apart"
     )
 
 
