@@ -7,9 +7,10 @@ one of the instances (`secops center serve --workers N`, real uvicorn processes 
 senders are threads of this process: a request carries 100+ alerts, so a sender spends its time
 waiting on the center, and the bench's own CPU (printed) stays well under a core (0.09 cores in
 the 1M run); processes would not help. At the defaults a school has 100 alerts, so each request
-carries 100 (--batch is an upper bound) and the baseline's chunks are 100 too. 429/503 answers are retried after Retry-After (counted); every response must account for
-each alert (created or duplicate), and ES must hold exactly the expected ids afterwards (every id
-acknowledged, and the count on the prefix equal to the total), or the bench exits non-zero.
+carries 100 (--batch is an upper bound) and the baseline's chunks are 100 too. 429/503 answers
+are retried after Retry-After (counted); every response must account for each alert (created or
+duplicate), and ES must hold exactly the expected ids afterwards (every id acknowledged, and the
+count on the prefix equal to the total), or the bench exits non-zero.
 
 Baseline: the same documents as the center stores them (same ids, op_type create, the same index
 template, one request per batch of the same size) through ``parallel_bulk`` with 8 threads.
