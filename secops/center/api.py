@@ -24,7 +24,7 @@ from starlette.requests import ClientDisconnect
 
 from secops.center import ingest, nonces
 from secops.center.context import CenterContext
-from secops.center.guard import MAX_JSON_DEPTH, json_depth_exceeds
+from secops.center.guard import MAX_JSON_DEPTH, json_depth_exceeds, nested_deeper
 from secops.center.metrics import Metrics
 from secops.center.ratelimit import Limiter, limiter_for
 from secops.center.schools import Signer, SignerCache
@@ -250,20 +250,25 @@ async def rate_limit(ing: Ingestion, signer: Signer) -> None:
 
 
 def _parse(body: bytes, max_batch: int) -> list[Any]:
-    if json_depth_exceeds(body):
-        raise ApiError(
-            400,
-            f"the JSON nests deeper than {MAX_JSON_DEPTH} levels",
-            "send alerts as flat ECS documents; nothing was stored",
-        )
+    too_deep = ApiError(
+        400,
+        f"the JSON nests deeper than {MAX_JSON_DEPTH} levels",
+        "send alerts as flat ECS documents; nothing was stored",
+    )
     try:
-        data = orjson.loads(body)  # several times faster than json; its errors carry the same positions
+        # several times faster than json; its errors carry the same positions, and it refuses to
+        # nest past 1024 levels without recursing in Python
+        data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
+        if json_depth_exceeds(body):  # past orjson's own bound: say ours
+            raise too_deep from None
         raise ApiError(
             400, f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", 'send {"alerts": [...]}'
         ) from None
     except UnicodeDecodeError:
         raise ApiError(400, "the body is not UTF-8 text", 'send {"alerts": [...]} as UTF-8 JSON') from None
+    if nested_deeper(data):
+        raise too_deep
     alerts = data.get("alerts") if isinstance(data, dict) else None
     if not isinstance(alerts, list):
         raise ApiError(400, 'the body must be an object {"alerts": [...]}', "put the alerts in a list under alerts")

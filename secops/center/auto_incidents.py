@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 ACTOR = "center-auto"
 CURSOR = "auto-incidents"
 PAGE = 500
+CLAIM_ROWS = 100  # rows per INSERT: 5 columns each, far below SQLite's 32,766 bound parameters
 RECEIVED_OVERLAP = timedelta(minutes=2)
 STALE = timedelta(minutes=2)
 FALLBACK = ("10", "其他")  # no playbook fits: 其他事件, graded 一般 for a person to review
@@ -102,24 +103,41 @@ def _claim_page(
     ctx: CenterContext, page: list[tuple[StoredAlert, str]], groups: dict[tuple[str, str], int], now: datetime
 ) -> list[tuple[StoredAlert, str]]:
     """Claim a page of (alert, group) in one transaction; those of an open case's group are linked to
-    it at once. Returns the alerts this tick won that still need a case."""
-    to_open: list[tuple[StoredAlert, str]] = []
+    it at once. Returns the alerts this tick won that still need a case.
+
+    One multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING per kind of row (linked or not), not a
+    statement per alert: in a storm the page is 500 alerts and the round trips were the tick's cost."""
+    linked: list[dict[str, Any]] = []
+    unlinked: list[dict[str, Any]] = []
+    for alert, group in page:
+        incident_id = groups.get((alert.school, group))
+        values: dict[str, Any] = {"alert_id": alert.id, "school": alert.school, "claimed_at": now}
+        if incident_id is None:
+            unlinked.append(values)
+        else:
+            linked.append({**values, "incident_id": incident_id, "opened_at": now})
+    won: set[str] = set()
     with ctx.state.engine.begin() as conn:
-        for alert, group in page:
-            incident_id = groups.get((alert.school, group))
-            values: dict[str, Any] = {"alert_id": alert.id, "school": alert.school, "claimed_at": now}
-            if incident_id is not None:
-                values.update(incident_id=incident_id, opened_at=now)
-            # A row back: this tick won the claim (an INSERT's rowcount is not reported on every
-            # driver: psycopg under SQLAlchemy 2.1 gives -1).
-            stmt = (
-                upsert_insert(conn, center_auto_incidents)
-                .values(**values)
-                .on_conflict_do_nothing(index_elements=["alert_id"])
-                .returning(_claims.alert_id)
-            )
-            if conn.execute(stmt).first() is not None and incident_id is None:
-                to_open.append((alert, group))
+        for rows in (linked, unlinked):
+            for start in range(0, len(rows), CLAIM_ROWS):
+                # the rows back are the claims this tick won (an INSERT's rowcount is not reported on
+                # every driver: psycopg under SQLAlchemy 2.1 gives -1)
+                stmt = (
+                    upsert_insert(conn, center_auto_incidents)
+                    .values(rows[start : start + CLAIM_ROWS])
+                    .on_conflict_do_nothing(index_elements=["alert_id"])
+                    .returning(_claims.alert_id)
+                )
+                if rows is unlinked:
+                    won.update(str(alert_id) for alert_id in conn.execute(stmt).scalars())
+                else:
+                    conn.execute(stmt)
+    seen: set[str] = set()
+    to_open = []
+    for alert, group in page:  # in page order; an alert listed twice is opened once
+        if alert.id in won and alert.id not in seen:
+            seen.add(alert.id)
+            to_open.append((alert, group))
     return to_open
 
 

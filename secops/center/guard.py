@@ -45,6 +45,24 @@ def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+def nested_deeper(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when parsed JSON nests arrays/objects deeper than ``limit`` (iterative: no recursion).
+
+    Checking the parsed value costs a step per container, where scanning the body costs one per
+    bracket and string: a batch of alerts is parsed by orjson (bounded at 1024 levels) first."""
+    if not isinstance(value, dict | list):
+        return False
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+    return False
+
+
 def _error(status: int, error: str, hint: str) -> tuple[dict[str, Any], bytes]:
     body = orjson.dumps({"error": error, "hint": hint})
     start: dict[str, Any] = {

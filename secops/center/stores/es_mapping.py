@@ -15,7 +15,7 @@ def template_name(prefix: str) -> str:
 def monthly_index(prefix: str, at: datetime) -> str:
     """The index an alert of time ``at`` goes to: its UTC month."""
     at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
-    return f"{prefix}-{at:%Y.%m}"
+    return f"{prefix}-{at.year:04d}.{at.month:02d}"  # not strftime: called once per alert stored
 
 
 def index_template(prefix: str) -> dict[str, Any]:
