@@ -71,7 +71,8 @@ from secops.center.stores.es_mapping import index_template, monthly_index, templ
 from secops.protocol import signing
 from secops.protocol.alerts import SEVERITY_SCORE, alert_id
 
-HOME_FILES = ("center.secret", "center-signing.key", "center.yaml")  # what instances share besides the database
+# what instances share besides the database (README "省级规模")
+HOME_FILES = ("center.secret", "center-signing.key", "audit.key", "center.yaml")
 BASELINE_THREADS = 8
 PROVINCE_SCHOOLS = 10_000
 TYPICAL_PER_MIN = 1  # alerts per school per minute on an ordinary day

@@ -43,10 +43,27 @@ def _home_keys(home: Path, state: Store) -> None:
     """Make the notice-signing key and the audit key now, not at first use: every instance of a
     center must hold the same ones (copied with the home), and two instances making their own at
     first use would each sign and chain with a different key."""
+    import sqlalchemy as sa
+
     from secops.center.signing_key import signing_key
+    from secops.config import AUDIT_KEY_FILE
     from secops.incident.audit import ensure_trail
+    from secops.store.schema import incident_audit_head
 
     signing_key(home)
+    if not (home / AUDIT_KEY_FILE).exists():
+        with state.engine.connect() as conn:
+            started = conn.execute(sa.select(sa.func.count()).select_from(incident_audit_head)).scalar_one()
+        if started:  # another instance made the trail: a key of our own would replace its head
+            raise SecopsError(
+                _("{path} is missing but the center database already has an audit trail").format(
+                    path=home / AUDIT_KEY_FILE
+                ),
+                hint=_(
+                    "copy audit.key, center.secret, center-signing.key and center.yaml from the center's "
+                    "first instance (or its backup): every instance holds the same keys"
+                ),
+            )
     ensure_trail(home, state)
 
 

@@ -291,3 +291,22 @@ def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def test_an_instance_without_the_audit_key_is_refused_rather_than_replacing_the_trail(
+    tmp_path: Path, db: str | None
+) -> None:
+    """A second instance started before audit.key was copied to its home must not make a key of
+    its own (it would rewrite the shared trail's head and break the first instance's chain)."""
+    from secops.errors import SecopsError
+
+    first_home, second_home = tmp_path / "a", tmp_path / "b"
+    url = db or f"sqlite:///{tmp_path / 'shared.db'}"
+    open_center(first_home, db=url).close()
+    assert (first_home / "audit.key").is_file() and (first_home / "center-signing.key").is_file()
+    with pytest.raises(SecopsError, match="audit.key is missing") as refused:
+        open_center(second_home, db=url)
+    assert "copy audit.key" in (refused.value.hint or "")
+    assert not (second_home / "audit.key").exists()
+    (second_home / "audit.key").write_bytes((first_home / "audit.key").read_bytes())
+    open_center(second_home, db=url).close()  # with the key copied it opens
