@@ -100,13 +100,16 @@ def state_url(home: Path, db: str | None = None) -> str:
     return configured or f"sqlite:///{home / STATE_FILE}"
 
 
-def open_state(home: Path, db: str | None = None) -> Store:
-    """The center's state database, migrated; a bad URL or an unreachable server is one clear error."""
+def open_state(home: Path, db: str | None = None, *, server: bool = False) -> Store:
+    """The center's state database, migrated; a bad URL or an unreachable server is one clear error.
+    ``server``: pooled for `center serve` (secops.store.engine.ServerPool), not for one command."""
+    from secops.store.engine import ServerPool
+
     home = prepare_home(home)
     url = state_url(home, db)
     if not url.startswith("sqlite:"):
         _reachable(url)
-    return open_store(url)
+    return open_store(url, server_pool=ServerPool() if server else None)
 
 
 def _reachable(url: str) -> None:

@@ -75,11 +75,12 @@ def open_center(
     es_url: str | None = None,
     es_prefix: str = "secops-alerts",
     now: Callable[[], datetime] | None = None,
+    server: bool = False,
 ) -> CenterContext:
     home = prepare_home(home)
     settings = load_settings(home)
     secret = load_secret(home)
-    state = open_state(home, db)  # db: --db / SECOPS_CENTER_DB, else center.yaml, else center.db
+    state = open_state(home, db, server=server)  # db: --db / SECOPS_CENTER_DB, else center.yaml, else center.db
     try:
         _home_keys(home, state)
         alerts = _alert_store(state, store_url, es_url, es_prefix)

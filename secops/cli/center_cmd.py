@@ -171,7 +171,9 @@ def serve(
                 raise click.BadParameter(message, param_hint="--trusted-proxy / --forwarded-allow-ips") from None
     # opened here in every case: a bad URL or an unreachable database is one error before any worker
     # starts, and the migrations run once, not once per worker
-    ctx = open_center(center_cli.home, db=db or center_cli.db, store_url=store_url, es_url=es_url, es_prefix=es_prefix)
+    ctx = open_center(
+        center_cli.home, db=db or center_cli.db, store_url=store_url, es_url=es_url, es_prefix=es_prefix, server=True
+    )
     from secops.cli.center_workers import relay_of, with_trusted_proxies
 
     with_trusted_proxies(ctx, list(trusted_proxies))

@@ -107,7 +107,7 @@ def app_from_spec() -> FastAPI:
     spec = WorkerSpec.from_env()
     _configure_logging(spec)
     ctx = open_center(
-        Path(spec.home), db=spec.db, store_url=spec.store_url, es_url=spec.es_url, es_prefix=spec.es_prefix
+        Path(spec.home), db=spec.db, store_url=spec.store_url, es_url=spec.es_url, es_prefix=spec.es_prefix, server=True
     )
     ctx.several_processes = True
     with_trusted_proxies(ctx, spec.trusted_proxies)
