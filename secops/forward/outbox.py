@@ -22,6 +22,7 @@ from secops.forward import backoff
 from secops.forward.ecs import to_ecs
 from secops.store import Store
 from secops.store.schema import alerts, forward_outbox
+from secops.store.upsert import upsert_insert
 
 PENDING, SENT, REJECTED = "pending", "sent", "rejected"
 ENQUEUE_CHUNK = 2000
@@ -54,14 +55,8 @@ def _utc(value: datetime) -> datetime:
 
 
 def _insert_ignoring_known(conn: Connection) -> Any:
-    """INSERT that skips alert ids another run enqueued first (both dialects we support)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(forward_outbox).on_conflict_do_nothing(index_elements=["alert_id"])
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(forward_outbox).on_conflict_do_nothing(index_elements=["alert_id"])
+    """INSERT that skips alert ids another run enqueued first."""
+    return upsert_insert(conn, forward_outbox).on_conflict_do_nothing(index_elements=["alert_id"])
 
 
 def _busy(exc: OperationalError) -> bool:
