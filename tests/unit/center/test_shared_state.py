@@ -304,7 +304,7 @@ def test_an_instance_without_the_audit_key_is_refused_rather_than_replacing_the_
     url = db or f"sqlite:///{tmp_path / 'shared.db'}"
     open_center(first_home, db=url).close()
     assert (first_home / "audit.key").is_file() and (first_home / "center-signing.key").is_file()
-    with pytest.raises(SecopsError, match="audit.key is missing") as refused:
+    with pytest.raises(SecopsError, match=r"audit\.key is missing") as refused:
         open_center(second_home, db=url)
     assert "copy audit.key" in (refused.value.hint or "")
     assert not (second_home / "audit.key").exists()
