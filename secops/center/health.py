@@ -63,7 +63,8 @@ def check_alert_store(ctx: CenterContext) -> dict[str, Any]:
         if isinstance(store, SQLiteAlertStore):
             with store.store.engine.connect() as conn:
                 conn.execute(sa.text("SELECT 1"))
-            return {"status": "ok", "latency_ms": _ms(started), "kind": "sqlite"}
+            # the SQL alert store is SQLite or, on a small center kept in PostgreSQL, that database
+            return {"status": "ok", "latency_ms": _ms(started), "kind": store.store.engine.dialect.name}
         store.ensure_ready()
         return {"status": "ok", "latency_ms": _ms(started), "kind": type(store).__name__}
     except StoreUnavailable as exc:

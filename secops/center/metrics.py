@@ -2,9 +2,10 @@
 
 Written by hand (prometheus_client is not a dependency). The counters live in the app's state. With
 several worker processes (``serve --workers``) a scrape reaches one of them, so each worker also
-publishes its counts to a folder the supervisor made (every ``PUBLISH_SECONDS`` and when it stops)
-and the one scraped answers the sum: its own counts now, the others' as last published. A worker
-that died keeps its published counts, so the totals never go down. What is counted:
+publishes its counts to a folder the supervisor made (every ``PUBLISH_SECONDS``, at each scrape it
+answers and when it stops) and the one scraped answers the sum of what all have published (the
+others' up to ``PUBLISH_SECONDS`` old). A worker that died keeps its published counts, so the
+totals never go down. What is counted:
 
 - ``secops_center_requests_total{route,status}``: every answered request, by route template
   (``other`` for paths no route matched, so a scanner cannot grow the label set);
@@ -89,6 +90,7 @@ class Metrics:
         self.store_write = Histogram(STORE_BUCKETS)
         self.waiting = 0
         self.share_dir = share_dir
+        self.worker = os.getpid()  # names this worker's published file; its liveness counts for the gauge
 
     def request(self, route: str, status: int, *, api: bool) -> None:
         reason = REFUSAL_REASONS.get(status)
@@ -110,7 +112,7 @@ class Metrics:
         with self._lock:
             hist = self.store_write
             return {
-                "pid": os.getpid(),
+                "pid": self.worker,
                 "requests": [[route, status, value] for (route, status), value in self.requests.items()],
                 "refusals": dict(self.refusals),
                 "store_write": {"counts": list(hist.counts), "sum": hist.sum, "count": hist.count},
@@ -121,19 +123,17 @@ class Metrics:
         """Write this process's counts for the other workers (atomically: a reader sees old or new)."""
         if self.share_dir is None:
             return
-        path = self.share_dir / f"worker-{os.getpid()}.json"
+        path = self.share_dir / f"worker-{self.worker}.json"
         temporary = path.with_name(f".{path.name}.tmp")
         temporary.write_text(json.dumps(self.snapshot()), encoding="utf-8")
         os.replace(temporary, path)
 
     def _published(self) -> list[dict[str, Any]]:
-        """The other workers' last published counts (a torn or foreign file is skipped)."""
+        """Every worker's last published counts, this one's included (a torn or foreign file is skipped)."""
         if self.share_dir is None:
             return []
         found = []
         for path in sorted(self.share_dir.glob("worker-*.json")):
-            if path.name == f"worker-{os.getpid()}.json":
-                continue
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
@@ -143,7 +143,15 @@ class Metrics:
         return found
 
     def render(self, silent_forwarders: int, open_cases: dict[str, int]) -> str:
-        snapshots = [self.snapshot(), *self._published()]
+        # With workers, every count comes from the published files, this worker's written just now:
+        # each file only grows, so a later scrape (by any worker) never reports less than an earlier one.
+        # (Its own live counts plus the others' older files could: the next scrape, by another worker,
+        # would pair that one's live counts with this one's older file.)
+        if self.share_dir is not None:
+            self.publish()
+            snapshots = self._published()
+        else:
+            snapshots = [self.snapshot()]
         requests: Counter[tuple[str, str]] = Counter()
         refusals: Counter[str] = Counter()
         counts = [0] * len(STORE_BUCKETS)

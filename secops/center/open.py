@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from secops.center.context import CenterContext, load_secret, open_state, prepare_home
+from secops.center.home_keys import bind_home_keys
 from secops.center.settings import load_settings
 from secops.center.stores.base import AlertStore
 from secops.center.stores.sqlite import SQLiteAlertStore
@@ -39,34 +40,6 @@ def _alert_store(state: Store, store_url: str | None, es_url: str | None, es_pre
     return SQLiteAlertStore(state)
 
 
-def _home_keys(home: Path, state: Store) -> None:
-    """Make the notice-signing key and the audit key now, not at first use: every instance of a
-    center must hold the same ones (copied with the home), and two instances making their own at
-    first use would each sign and chain with a different key."""
-    import sqlalchemy as sa
-
-    from secops.center.signing_key import signing_key
-    from secops.config import AUDIT_KEY_FILE
-    from secops.incident.audit import ensure_trail
-    from secops.store.schema import incident_audit_head
-
-    signing_key(home)
-    if not (home / AUDIT_KEY_FILE).exists():
-        with state.engine.connect() as conn:
-            started = conn.execute(sa.select(sa.func.count()).select_from(incident_audit_head)).scalar_one()
-        if started:  # another instance made the trail: a key of our own would replace its head
-            raise SecopsError(
-                _("{path} is missing but the center database already has an audit trail").format(
-                    path=home / AUDIT_KEY_FILE
-                ),
-                hint=_(
-                    "copy audit.key, center.secret, center-signing.key and center.yaml from the center's "
-                    "first instance (or its backup): every instance holds the same keys"
-                ),
-            )
-    ensure_trail(home, state)
-
-
 def open_center(
     home: Path,
     *,
@@ -79,10 +52,10 @@ def open_center(
 ) -> CenterContext:
     home = prepare_home(home)
     settings = load_settings(home)
-    secret = load_secret(home)
     state = open_state(home, db, server=server)  # db: --db / SECOPS_CENTER_DB, else center.yaml, else center.db
     try:
-        _home_keys(home, state)
+        bind_home_keys(home, state)  # refuses a home whose keys are not this database's, before any use
+        secret = load_secret(home)
         alerts = _alert_store(state, store_url, es_url, es_prefix)
     except BaseException:
         state.dispose()

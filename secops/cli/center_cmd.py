@@ -38,13 +38,23 @@ class CenterCli:
         return (app or AppContext(Path())).now()
 
     def state(self) -> Store:
-        from secops.center.context import open_state
+        """The center database, once this home's keys are known to be its keys (made on a first open)."""
+        from secops.center.context import open_state, prepare_home
+        from secops.center.home_keys import bind_home_keys
 
-        return open_state(self.home, self.db)
+        state = open_state(self.home, self.db)
+        try:
+            bind_home_keys(prepare_home(self.home), state)
+        except BaseException:
+            state.dispose()
+            raise
+        return state
 
     def secret(self) -> bytes:
         from secops.center.context import load_secret, prepare_home
 
+        with self.state():  # a home with another secret is refused before the secret seals anything
+            pass
         return load_secret(prepare_home(self.home))
 
 
@@ -215,6 +225,29 @@ def serve(
         run_server(ctx, host=host, port=port, relay=relay[0], relay_every=relay[1], tls=tls)
 
 
+METRICS_PREFIX = "secops-center-metrics-"
+
+
+def _forget_dead_metrics(folder: Path) -> None:
+    """Remove the metrics folders of supervisors that were killed (-9) before they could."""
+    import shutil
+
+    for path in folder.glob(f"{METRICS_PREFIX}*-*"):
+        pid = path.name.removeprefix(METRICS_PREFIX).split("-", 1)[0]
+        try:
+            ours = path.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if not pid.isdigit() or not ours:
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except PermissionError:
+            continue
+
+
 def _serve_workers(
     ctx: CenterContext,
     workers: int,
@@ -233,10 +266,13 @@ def _serve_workers(
     from secops.cli.center_workers import APP_FACTORY, WORKER_SPEC, logging_of_this_process
 
     settings = ctx.settings
-    metrics_dir = Path(tempfile.mkdtemp(prefix="secops-center-metrics-"))  # owner-only (mkdtemp)
+    _forget_dead_metrics(Path(tempfile.gettempdir()))
+    # owner-only (mkdtemp); the supervisor's pid in the name tells a later start whose it was
+    metrics_dir = Path(tempfile.mkdtemp(prefix=f"{METRICS_PREFIX}{os.getpid()}-"))
     spec = logging_of_this_process(
         ctx.home,
         metrics_dir=str(metrics_dir),
+        supervisor=os.getpid(),
         db=ctx.state.url,
         store_url=store_url,
         es_url=es_url,

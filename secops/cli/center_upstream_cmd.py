@@ -13,7 +13,7 @@ from secops.errors import SecopsError
 from secops.i18n import _
 
 
-@click.group(cls=SecopsGroup)
+@click.group(cls=SecopsGroup, short_help="Relay to the center above: alerts and cases up, notices down.")
 def upstream() -> None:
     """Relay to the center above (tiers): alerts, cases, school incidents, check-ins, notice status and
     零报告 of this center's schools go up; its 通报, periods and packs come down through this center.

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -37,6 +39,7 @@ class WorkerSpec:
     log_file: str | None = None
     file_level: int = logging.INFO
     metrics_dir: str | None = None  # where the workers publish their counts for GET /metrics
+    supervisor: int | None = None  # the pid of `center serve`, whose death ends every worker
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -98,6 +101,20 @@ def with_trusted_proxies(ctx: CenterContext, extra: list[str]) -> None:
         )
 
 
+def _die_with(supervisor: int | None) -> None:
+    """A worker outliving a supervisor killed with -9 would go on serving the port, orphaned, and a
+    restarted center could not bind it: ask Linux for SIGTERM when the parent dies (prctl
+    PR_SET_PDEATHSIG; uvicorn then stops gracefully), and stop at once if it has died already."""
+    if supervisor is None or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != supervisor:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def app_from_spec() -> FastAPI:
     """uvicorn's app factory in each worker process."""
     from secops.center.app import create_app
@@ -105,6 +122,7 @@ def app_from_spec() -> FastAPI:
     from secops.center.server import use_header_timeout
 
     spec = WorkerSpec.from_env()
+    _die_with(spec.supervisor)
     _configure_logging(spec)
     ctx = open_center(
         Path(spec.home), db=spec.db, store_url=spec.store_url, es_url=spec.es_url, es_prefix=spec.es_prefix, server=True

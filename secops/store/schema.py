@@ -47,6 +47,9 @@ from secops.store.schema_wire import (
     center_heartbeats as center_heartbeats,
 )
 from secops.store.schema_wire import (
+    center_keys as center_keys,
+)
+from secops.store.schema_wire import (
     center_leases as center_leases,
 )
 from secops.store.schema_wire import (

@@ -343,6 +343,14 @@ center_login_failures = sa.Table(  # failed dashboard logins (secops.center.staf
 )
 
 
+center_keys = sa.Table(  # fingerprints of the keys every instance's home must hold (secops.center.home_keys)
+    "center_keys",
+    metadata,
+    sa.Column("name", sa.String(20), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("recorded_at", _when, nullable=False),
+)
+
 center_leases = sa.Table(  # one instance runs each background tick (secops.center.leases)
     "center_leases",
     metadata,

@@ -140,7 +140,7 @@ def test_health_reports_each_dependency_and_nothing_secret(ctx: CenterContext) -
     assert set(document["checks"]) == {"state", "alert_store", "disk"}
     for check in document["checks"].values():
         assert check["status"] == "ok" and check["latency_ms"] >= 0
-    assert document["checks"]["alert_store"]["kind"] == "sqlite"
+    assert document["checks"]["alert_store"]["kind"] == "sqlite"  # the dialect of the SQL alert store
     assert document["checks"]["disk"]["free_bytes"] > 0
     assert ctx.secret.hex() not in answer.text and str(ctx.home) not in answer.text
 

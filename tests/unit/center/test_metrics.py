@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -114,7 +113,28 @@ def test_worker_processes_answer_the_sum_of_what_each_published(tmp_path: Path) 
     assert found[("secops_center_store_write_seconds_bucket", (("le", "0.025"),))] == 4
     assert found[("secops_center_store_writes_waiting", ())] == 1
     scraped.publish()
-    assert json.loads((tmp_path / f"worker-{os.getpid()}.json").read_text())["requests"] == [
+    assert json.loads((tmp_path / f"worker-{scraped.worker}.json").read_text())["requests"] == [
         ["/api/v1/alerts", "200", 1]
     ]
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_scrapes_answered_by_different_workers_never_go_down(tmp_path: Path) -> None:
+    """Two workers of one instance, scraped in turn while both keep counting: every answer is at
+    least the one before (a counter that went down would read as a reset to Prometheus)."""
+    first, second = Metrics(share_dir=tmp_path), Metrics(share_dir=tmp_path)
+    second.worker = first.worker + 1  # one process here; two workers' files there
+    totals = []
+    for step in range(12):
+        for _ in range(step % 3 + 1):
+            first.request("/api/v1/alerts", 200, api=True)
+        second.request("/api/v1/alerts", 200, api=True)
+        if step % 4 == 0:
+            first.publish()  # the periodic publishing, at its own pace
+        scraped = (first, second)[step % 2]
+        found = samples(scraped.render(0, {}))
+        totals.append(found[("secops_center_requests_total", (("route", "/api/v1/alerts"), ("status", "200")))])
+    assert totals == sorted(totals), totals
+    first.publish()  # once every worker has published, the answer is the whole count
+    found = samples(second.render(0, {}))
+    assert found[("secops_center_requests_total", (("route", "/api/v1/alerts"), ("status", "200")))] == 24 + 12

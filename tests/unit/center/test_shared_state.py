@@ -293,20 +293,60 @@ def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
         time.sleep(0.01)
 
 
-def test_an_instance_without_the_audit_key_is_refused_rather_than_replacing_the_trail(
+def test_a_home_without_the_center_keys_or_with_others_is_refused_before_it_makes_any(
     tmp_path: Path, db: str | None
 ) -> None:
-    """A second instance started before audit.key was copied to its home must not make a key of
-    its own (it would rewrite the shared trail's head and break the first instance's chain)."""
+    """The first home to open a database records its keys' fingerprints; a second instance's home
+    must hold the same files. Without them it is refused and makes none of its own (a key of its own
+    would seal school keys nobody else reads, or rewrite the shared audit trail's head)."""
+    from secops.center.home_keys import FILES
     from secops.errors import SecopsError
 
     first_home, second_home = tmp_path / "a", tmp_path / "b"
     url = db or f"sqlite:///{tmp_path / 'shared.db'}"
     open_center(first_home, db=url).close()
-    assert (first_home / "audit.key").is_file() and (first_home / "center-signing.key").is_file()
-    with pytest.raises(SecopsError, match=r"audit\.key is missing") as refused:
+    assert all((first_home / name).is_file() for name in FILES.values())
+    with pytest.raises(SecopsError, match=r"lacks center\.secret, center-signing\.key, audit\.key") as refused:
         open_center(second_home, db=url)
-    assert "copy audit.key" in (refused.value.hint or "")
-    assert not (second_home / "audit.key").exists()
-    (second_home / "audit.key").write_bytes((first_home / "audit.key").read_bytes())
-    open_center(second_home, db=url).close()  # with the key copied it opens
+    assert "copy center.secret" in (refused.value.hint or "")
+    assert not any((second_home / name).exists() for name in FILES.values())
+    for name in FILES.values():
+        (second_home / name).write_bytes((first_home / name).read_bytes())
+    open_center(second_home, db=url).close()  # with the files copied it opens
+    # a home whose secret is another: refused by name, whatever else matches
+    (second_home / "center.secret").write_bytes(os.urandom(32))
+    with pytest.raises(SecopsError, match=r"center\.secret in .* are not the keys"):
+        open_center(second_home, db=url)
+
+
+def test_the_cli_refuses_a_home_that_is_not_the_databases(tmp_path: Path, db: str | None) -> None:
+    """`school add` at the first home makes and records the keys; any center command at a bare
+    second home on the same database is one error, exit 2, and writes no key there."""
+    from click.testing import CliRunner
+
+    from secops.cli.main import cli
+
+    url = db or f"sqlite:///{tmp_path / 'shared.db'}"
+    runner = CliRunner()
+    first = runner.invoke(
+        cli,
+        [
+            "center",
+            "--home",
+            str(tmp_path / "a"),
+            "--db",
+            url,
+            "school",
+            "add",
+            SCHOOL,
+            "--name",
+            "一中",
+            "--key-file",
+            str(tmp_path / "s.key"),
+        ],
+    )
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "a" / "audit.key").is_file() and (tmp_path / "a" / "center-signing.key").is_file()
+    second = runner.invoke(cli, ["center", "--home", str(tmp_path / "b"), "--db", url, "school", "list"])
+    assert second.exit_code == 2 and "lacks center.secret" in second.output, second.output
+    assert "Traceback" not in second.output and not (tmp_path / "b" / "center.secret").exists()
