@@ -89,9 +89,13 @@ def _severity(alert: dict[str, Any]) -> str:
 
 
 def title_of(doc: dict[str, Any]) -> str:
+    """What the center calls the alert: the rule's Chinese title when the school sent one (the
+    center's staff read Chinese; the English stays in ``rule.name``), else its name, else the message."""
     rule = doc.get("rule")
-    if isinstance(rule, dict) and isinstance(rule.get("name"), str) and rule["name"].strip():
-        return str(rule["name"]).strip()[:300]
+    if isinstance(rule, dict):
+        for field in ("name_zh", "name"):
+            if isinstance(rule.get(field), str) and rule[field].strip():
+                return str(rule[field]).strip()[:300]
     return str(doc.get("message", "")).strip().splitlines()[0][:300] if doc.get("message") else ""
 
 

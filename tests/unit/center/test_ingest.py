@@ -109,3 +109,12 @@ def test_an_alert_of_another_school_refuses_the_whole_batch() -> None:
     with pytest.raises(ingest.ForeignSchool, match="school 4111010001 may not post alerts of school 4111010002"):
         ingest.prepare_batch(batch, SCHOOL, NOW)
     assert ingest.prepare_batch([alert(1, organization={"id": SCHOOL})], SCHOOL, NOW).accepted
+
+
+def test_the_center_titles_an_alert_with_the_rules_chinese_title_when_sent() -> None:
+    from secops.center.ingest import title_of
+
+    rule = {"name": "Webshell upload", "name_zh": "疑似上传网页木马"}
+    assert title_of({"rule": rule, "message": "x"}) == "疑似上传网页木马"
+    assert title_of({"rule": {"name": "Webshell upload", "name_zh": "  "}}) == "Webshell upload"
+    assert title_of({"message": "first line\nsecond"}) == "first line"
