@@ -346,6 +346,32 @@ data_releases = sa.Table(
 )
 
 
+seal_keys = sa.Table(  # secops.data.seal.keys
+    "seal_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("key_id", sa.String(16), nullable=False, unique=True),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("public_key", sa.String(130), nullable=False),
+    sa.Column("created_at", _when, nullable=False),
+    sa.Column("revoked_at", _when),
+)
+
+
+seal_releases = sa.Table(  # secops.data.seal.ledger
+    "seal_releases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", _when, nullable=False),
+    sa.Column("recipients", sa.JSON, nullable=False),
+    sa.Column("source_name", sa.Text, nullable=False),
+    sa.Column("output_name", sa.Text, nullable=False),
+    sa.Column("plain_bytes", sa.BigInteger, nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+)
+
+
 detect_bookmarks = sa.Table(
     "detect_bookmarks",
     metadata,

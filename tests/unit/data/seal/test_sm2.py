@@ -126,3 +126,21 @@ def test_openssl_decrypts_ours_and_we_decrypt_openssls(tmp_path: Path) -> None:
         capture_output=True,
     )
     assert sm2.decrypt(private, sm2.from_der(sealed.read_bytes())) == message
+
+
+def test_public_keys_travel_as_pem_that_openssl_reads_and_writes(tmp_path: Path) -> None:
+    from secops.data.seal import spki
+
+    openssl = _openssl_or_skip()
+    _pem, pub, private = _openssl_key(openssl, tmp_path)
+    assert spki.from_pem(pub.read_bytes()) == private.public_key()
+    ours = tmp_path / "ours.pub.pem"
+    ours.write_text(spki.to_pem(private.public_key()))
+    shown = subprocess.run(
+        [openssl, "pkey", "-pubin", "-in", str(ours), "-text", "-noout"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "SM2" in shown
+    assert spki.from_pem(private.public_key().to_bytes().hex().encode()) == private.public_key()
+    for bad in (b"", b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", b"04" + b"00" * 64):
+        with pytest.raises(ValueError):
+            spki.from_pem(bad)
