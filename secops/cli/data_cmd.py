@@ -237,6 +237,10 @@ def _attach_watermark_group() -> None:
     from secops.cli.data_watermark_cmd import watermark
 
     data.add_command(watermark)
+    from secops.cli.data_seal_cmd import decrypt, encrypt
+
+    data.add_command(encrypt)
+    data.add_command(decrypt)
 
 
 _attach_watermark_group()

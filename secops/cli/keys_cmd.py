@@ -1,0 +1,157 @@
+"""``secops keys``: the workspace's SM2 encryption keys and its recipients' public keys."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from secops.cli.base import SecopsGroup
+from secops.cli.context import AppContext, pass_app
+from secops.cli.output import emit, force_option, format_option, refuse_overwrite, say, text_output
+from secops.errors import SecopsError
+from secops.i18n import _
+
+PASSPHRASE_ENV = "SECOPS_KEY_PASSPHRASE"  # noqa: S105 - the name of a variable
+_PASSPHRASE_HELP = "a file whose first line is the passphrase (or $SECOPS_KEY_PASSPHRASE; - reads stdin)"  # noqa: S105
+
+
+def read_passphrase(path: Path | None, *, required: bool = False) -> str | None:
+    """The passphrase from --passphrase-file (``-`` for stdin) or the environment, never an argument
+    (it would show in the process list and the shell history)."""
+    text: str | None = None
+    if path is not None:
+        try:
+            raw = click.get_text_stream("stdin").readline() if str(path) == "-" else path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise click.BadParameter(
+                _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror), param_hint="--passphrase-file"
+            ) from None
+        text = raw.splitlines()[0] if raw.splitlines() else ""
+    elif os.environ.get(PASSPHRASE_ENV):
+        text = os.environ[PASSPHRASE_ENV]
+    if text is not None and len(text) < 8:
+        raise click.BadParameter(_("the passphrase must be at least 8 characters"), param_hint="--passphrase-file")
+    if required and text is None:
+        raise click.BadParameter(_("give the passphrase"), param_hint="--passphrase-file")
+    return text
+
+
+@click.group(cls=SecopsGroup)
+def keys() -> None:
+    """Encryption keys (SM2): this school's key pairs and its recipients' public keys.
+
+    \b
+      secops keys new 本校                      # a key pair; the private half in keys/ (0600)
+      secops keys export-public 本校 -o school.pub.pem
+      secops keys import-public 区教育局 district.pub.pem
+      secops data encrypt roster.xlsx -o roster.xlsx.seal --recipient 区教育局
+    """
+
+
+@keys.command("new")
+@click.argument("name")
+@click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path), help=_PASSPHRASE_HELP)
+@pass_app
+def new(app: AppContext, name: str, passphrase_file: Path | None) -> None:
+    """A new SM2 key pair named NAME: files encrypted to it open only here. The private half is
+    keys/<key id>.sm2 in the workspace (0600), sealed with a passphrase when one is given."""
+    from secops.data.seal.keys import new_key, private_path
+
+    passphrase = read_passphrase(passphrase_file)
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        key = new_key(store, workspace.path, name, app.now(), passphrase=passphrase)
+    say(_("key {name} made: id {key_id}").format(name=key.name, key_id=key.key_id))
+    say("  " + _("private half: {path}").format(path=private_path(workspace.path, key.key_id)))
+    say("  " + _("give recipients' senders the public half: secops keys export-public {name}").format(name=key.name))
+
+
+@keys.command("list")
+@format_option()
+@pass_app
+def list_(app: AppContext, fmt: str) -> None:
+    """This workspace's keys: its own (it can decrypt) and its recipients' (it can encrypt to)."""
+    from secops.data.seal.keys import OWN, list_keys
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        found = list_keys(store)
+    rows = [
+        {
+            "name": key.name,
+            "key_id": key.key_id,
+            "kind": _("own") if key.kind == OWN else _("recipient"),
+            "created_at": key.created_at.isoformat() if key.created_at else "",
+            "revoked": key.revoked_at.isoformat() if key.revoked_at else "",
+        }
+        for key in found
+    ]
+    headers = {
+        "name": _("name"),
+        "key_id": _("key id"),
+        "kind": _("kind"),
+        "created_at": _("created"),
+        "revoked": _("revoked"),
+    }
+    emit(rows, fmt, headers=headers, empty=_("no keys yet: secops keys new NAME"))
+
+
+@keys.command("export-public")
+@click.argument("name")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="PEM file (default: stdout)")
+@force_option()
+@pass_app
+def export_public(app: AppContext, name: str, output: Path | None, force: bool) -> None:
+    """Print or write the public half of key NAME as PEM (OpenSSL and GmSSL read it)."""
+    from secops.data.seal import spki
+    from secops.data.seal.keys import named
+
+    if output is not None:
+        refuse_overwrite(output, force)
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        key = named(store, name)
+    with text_output(output) as out:
+        out.write(spki.to_pem(key.public))
+
+
+@keys.command("import-public")
+@click.argument("name")
+@click.argument("pem", type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def import_public(app: AppContext, name: str, pem: Path) -> None:
+    """Record a recipient's public key (PEM SubjectPublicKeyInfo on sm2p256v1, or its point in hex)
+    under NAME, e.g. 区教育局; files can then be encrypted to it."""
+    from secops.data.seal import spki
+    from secops.data.seal.keys import import_public as record
+
+    try:
+        raw = pem.read_bytes()[: 64 * 1024]
+    except OSError as exc:
+        raise SecopsError(_("cannot read {path}: {reason}").format(path=pem, reason=exc.strerror)) from None
+    try:
+        public = spki.from_pem(raw)
+    except ValueError as exc:
+        raise SecopsError(
+            _("{path} is not an SM2 public key: {reason}").format(path=pem, reason=exc),
+            hint=_("ask the recipient for the PEM that `secops keys export-public` or `openssl pkey -pubout` writes"),
+        ) from None
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        key = record(store, name, public, app.now())
+    say(_("public key {name} recorded: id {key_id}").format(name=key.name, key_id=key.key_id))
+
+
+@keys.command("revoke")
+@click.argument("name")
+@pass_app
+def revoke(app: AppContext, name: str) -> None:
+    """Encrypt nothing new to key NAME (a lost or replaced key); files already made still name it."""
+    from secops.data.seal.keys import revoke as mark_revoked
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        key = mark_revoked(store, name, app.now())
+    say(_("key {name} ({key_id}) revoked").format(name=key.name, key_id=key.key_id))
