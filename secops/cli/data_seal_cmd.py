@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import click
 
@@ -52,7 +53,7 @@ def encrypt(
     with app.store(workspace) as store:
         chosen = [recipient(store, name) for name in dict.fromkeys(recipients)]
         with source.open("rb") as reader, atomic_output(output, "wb") as writer:
-            size = seal(reader, writer, chosen, passphrase)
+            size = seal(reader, cast(BinaryIO, writer), chosen, passphrase)
         release = record_release(
             store, chosen, source.name, output.name, size, sm3_file(output), app.now(), passphrase is not None
         )
@@ -100,5 +101,5 @@ def decrypt(app: AppContext, source: Path, output: Path, passphrase_file: Path |
         ]
         content_key = content_key_for(header, holders, passphrase)
         with atomic_output(output, "wb", permissions=0o600) as writer:
-            size = unseal(reader, writer, header, content_key)
+            size = unseal(reader, cast(BinaryIO, writer), header, content_key)
     say(_("{output} decrypted ({size:,} bytes, authenticated)").format(output=output, size=size))

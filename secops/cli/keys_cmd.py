@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
 
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.output import emit, force_option, format_option, refuse_overwrite, say, text_output
+from secops.cli.output import emit, force_option, format_option, localize, refuse_overwrite, say, text_output
 from secops.errors import SecopsError
 from secops.i18n import _
 
@@ -23,7 +24,7 @@ def read_passphrase(path: Path | None, *, required: bool = False) -> str | None:
     text: str | None = None
     if path is not None:
         try:
-            raw = click.get_text_stream("stdin").readline() if str(path) == "-" else path.read_text(encoding="utf-8")
+            raw = sys.stdin.readline() if str(path) == "-" else path.read_text(encoding="utf-8")
         except OSError as exc:
             raise click.BadParameter(
                 _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror), param_hint="--passphrase-file"
@@ -78,16 +79,19 @@ def list_(app: AppContext, fmt: str) -> None:
     workspace = app.workspace()
     with app.store(workspace) as store:
         found = list_keys(store)
-    rows = [
-        {
-            "name": key.name,
-            "key_id": key.key_id,
-            "kind": _("own") if key.kind == OWN else _("recipient"),
-            "created_at": key.created_at.isoformat() if key.created_at else "",
-            "revoked": key.revoked_at.isoformat() if key.revoked_at else "",
-        }
-        for key in found
-    ]
+    rows = localize(
+        [
+            {
+                "name": key.name,
+                "key_id": key.key_id,
+                "kind": _("own") if key.kind == OWN else _("recipient"),
+                "created_at": key.created_at,
+                "revoked": key.revoked_at or "",
+            }
+            for key in found
+        ],
+        workspace.config.timezone,
+    )
     headers = {
         "name": _("name"),
         "key_id": _("key id"),

@@ -39,7 +39,9 @@ def record_release(
                 digest=digest,
             )
         )
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
 
 def list_releases(store: Store) -> list[dict[str, Any]]:
