@@ -237,10 +237,11 @@ def _attach_watermark_group() -> None:
     from secops.cli.data_watermark_cmd import watermark
 
     data.add_command(watermark)
-    from secops.cli.data_seal_cmd import decrypt, encrypt
+    from secops.cli.data_seal_cmd import decrypt, encrypt, releases
 
     data.add_command(encrypt)
     data.add_command(decrypt)
+    data.add_command(releases)
 
 
 _attach_watermark_group()

@@ -10,7 +10,7 @@ import click
 from secops.cli.base import SecopsCommand
 from secops.cli.context import AppContext, pass_app
 from secops.cli.keys_cmd import _PASSPHRASE_HELP, read_passphrase
-from secops.cli.output import force_option, refuse_overwrite, say
+from secops.cli.output import emit, force_option, format_option, localize, refuse_overwrite, say
 from secops.errors import SecopsError
 from secops.i18n import _
 
@@ -103,3 +103,50 @@ def decrypt(app: AppContext, source: Path, output: Path, passphrase_file: Path |
         with atomic_output(output, "wb", permissions=0o600) as writer:
             size = unseal(reader, cast(BinaryIO, writer), header, content_key)
     say(_("{output} decrypted ({size:,} bytes, authenticated)").format(output=output, size=size))
+
+
+@click.command("releases", cls=SecopsCommand)
+@format_option()
+@pass_app
+def releases(app: AppContext, fmt: str) -> None:
+    """Every release of student data from this workspace, oldest first: watermarked copies (who got
+    which marked copy) and encrypted files (for whom, their size and the SM3 of the file sent)."""
+    from secops.data.seal.ledger import list_releases as encrypted_releases
+    from secops.data.watermark.ledger import list_releases as marked_releases
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        marked = [r.as_dict() for r in marked_releases(store)]
+        sealed = encrypted_releases(store)
+    rows = [
+        {
+            "kind": "watermarked",
+            "created_at": r["created_at"],
+            "recipient": r["recipient"],
+            "file": r["output"],
+            "detail": _("{rows:,} rows, mark {mark}").format(rows=r["rows"], mark=r["mark_id"]),
+        }
+        for r in marked
+    ] + [
+        {
+            "kind": "encrypted",
+            "created_at": r["created_at"],
+            "recipient": ", ".join(str(x["name"]) for x in r["recipients"]),
+            "file": r["output_name"],
+            "detail": _("{size:,} bytes, SM3 {digest}").format(size=r["plain_bytes"], digest=r["digest"][:16]),
+        }
+        for r in sealed
+    ]
+    rows = localize(rows, workspace.config.timezone)
+    rows.sort(key=lambda row: row["created_at"])
+    if fmt == "table":
+        for row in rows:
+            row["kind"] = _("watermarked") if row["kind"] == "watermarked" else _("encrypted")
+    headers = {
+        "kind": _("kind"),
+        "created_at": _("Released at"),
+        "recipient": _("Recipient"),
+        "file": _("file"),
+        "detail": _("detail"),
+    }
+    emit(rows, fmt, list(headers), headers=headers, empty=_("No releases recorded."))
