@@ -153,9 +153,8 @@ def _report(mb: int, best: dict[str, float]) -> None:
         print(f"ratio vs primitive ({direction}): {ours / primitive:.2f}")
         whole = rate[f"envelope {direction}"]
         verdict = "ok" if whole / openssl >= TARGET else "BELOW TARGET"
-        print(
-            f"secops data {direction} (envelope, SM2 + stream{' + SM3 of the output' if direction == 'encrypt' else ''}) MB/s: {whole:.1f}"
-        )
+        parts = "SM2 + stream + SM3 of the output" if direction == "encrypt" else "SM2 + stream"
+        print(f"secops data {direction} (envelope: {parts}) MB/s: {whole:.1f}")
         print(f"ratio envelope vs openssl ({direction}): {whole / openssl:.2f} (target >= {TARGET}: {verdict})")
 
 
