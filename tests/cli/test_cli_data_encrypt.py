@@ -65,7 +65,10 @@ def test_a_roster_for_two_offices_opens_for_each_and_for_no_one_else(offices: di
                   "--recipient", "考试院")  # fmt: skip
     assert done.exit_code == 0, done.output
     assert sealed.read_bytes().startswith(b"SECOPS-SEAL\n")
-    assert "张" not in sealed.read_bytes().decode("latin-1")  # nothing of the roster in clear
+    first_row = source.read_text(encoding="utf-8").splitlines()[1].split(",")
+    assert all(
+        cell.encode() not in sealed.read_bytes() for cell in first_row if len(cell.encode()) >= 6
+    )  # nothing in clear
     for office in ("district", "exam"):
         out = tmp_path / f"{office}.csv"
         opened = secops(offices[office], "data", "decrypt", str(sealed), "-o", str(out))
@@ -203,3 +206,24 @@ def test_an_existing_output_needs_force_and_the_input_is_never_the_output(
     )
     assert same.exit_code == 2 and plain.read_text().startswith(HEADER[0])
     assert os.path.getsize(sealed) > 16
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"[" * 200_000,  # deeper than Python's JSON parser goes
+        b'{"format":"secops-seal","version":1,"content":{"cipher":"SM4-GCM-STREAM","chunk":1,"nonce_prefix":"00"},'
+        b'"recipients":[]}',
+        b'{"format":"secops-seal","version":1,"content":{"cipher":"SM4-GCM-STREAM","chunk":"x","nonce_prefix":"zz"},'
+        b'"recipients":"x"}',
+        b'{"format":"secops-seal","version":9}',
+        b"\xff\xfe not json",
+    ],
+)
+def test_a_hostile_header_is_one_clear_error(offices: dict[str, Path], tmp_path: Path, header: bytes) -> None:
+    forged = tmp_path / "forged.seal"
+    forged.write_bytes(b"SECOPS-SEAL\n" + len(header).to_bytes(4, "big") + header + b"\x00" * 64)
+    out = tmp_path / "out.csv"
+    refused = secops(offices["district"], "data", "decrypt", str(forged), "-o", str(out))
+    assert refused.exit_code == 2, refused.output
+    assert "Traceback" not in refused.output and not out.exists()

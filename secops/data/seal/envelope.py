@@ -139,7 +139,7 @@ def read_header(source: BinaryIO, where: str) -> Header:
         raise _not_envelope(where, _("the header is cut short"))
     try:
         return parse_header(raw)
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):  # hostile JSON included
         raise _not_envelope(where, _("the header is damaged")) from None
 
 
@@ -161,7 +161,10 @@ def parse_header(raw: bytes) -> Header:
     if not isinstance(recipients, list) or not all(isinstance(r, dict) for r in recipients):
         raise ValueError("recipients")
     nonce_prefix = bytes.fromhex(content["nonce_prefix"])
-    return Header(raw=raw, chunk=int(content["chunk"]), nonce_prefix=nonce_prefix, recipients=recipients)
+    chunk = content["chunk"]
+    if len(nonce_prefix) != 7 or not isinstance(chunk, int) or not 1024 <= chunk <= 16 * 1024 * 1024:
+        raise ValueError("content parameters")
+    return Header(raw=raw, chunk=chunk, nonce_prefix=nonce_prefix, recipients=recipients)
 
 
 def content_key_for(header: Header, holders: Sequence[tuple[Key, sm2.PrivateKey]], passphrase: str | None) -> bytes:
