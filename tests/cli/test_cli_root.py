@@ -21,6 +21,7 @@ GROUPS = [
     "forward",
     "incident",
     "data",
+    "keys",
     "notify",
     "report",
     "scheduler",
