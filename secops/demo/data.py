@@ -23,6 +23,7 @@ from secops.data.watermark.roster import HEADER, roster_rows
 
 DEMO_ROWS = 20_000
 RECIPIENTS = ("区教育局", "校外培训合作方")
+DISTRICT_CODE = "4111000001"  # the district office's own workspace in the demo
 LEAKER = RECIPIENTS[1]
 LEAK_SHARE = 0.1
 DROPPED_IN_LEAK = "体重kg"  # the leaker drops a column: a carrier among several
@@ -42,10 +43,13 @@ class DataDemo:
     mask: dict[str, Any]
     trace: dict[str, Any]
     lines: list[str] = field(default_factory=list)
+    sealed: Path | None = None  # the roster encrypted for the district office (SM2 + SM4)
+    opened: Path | None = None  # ... and decrypted there
 
     @property
     def files(self) -> list[Path]:
-        return [self.roster, self.masked, *self.marked, self.leaked]
+        extra = [path for path in (self.sealed, self.opened) if path is not None]
+        return [self.roster, self.masked, *self.marked, self.leaked, *extra]
 
 
 def student_row(index: int, base: list[str], today: date, rng: random.Random) -> list[str]:
@@ -186,4 +190,48 @@ def run_data_step(
     line = f"溯源: 泄露副本 {leaked.name}（{how}）: {found}"
     lines.append(line)
     progress(f"      {line}")
-    return DataDemo(roster, masked, marked, leaked, scanned, mask, trace, lines)
+    sealed, opened, said = encrypt_for_district(roster, output_dir, workspace_dir, now)
+    lines.append(said)
+    progress(f"      {said}")
+    return DataDemo(roster, masked, marked, leaked, scanned, mask, trace, lines, sealed, opened)
+
+
+def encrypt_for_district(roster: Path, output_dir: Path, workspace_dir: Path, now: datetime) -> tuple[Path, Path, str]:
+    """The district office (a workspace of its own beside the school's) makes an SM2 key pair and
+    gives the school its public key; the school encrypts the roster to it (``data encrypt``), and the
+    office decrypts it (``data decrypt``): what `secops keys` and `secops data encrypt` do by hand."""
+    from secops.config import load_workspace
+    from secops.data.seal.envelope import content_key_for, read_header, seal, sm3_file, unseal
+    from secops.data.seal.keys import find, import_public, new_key, private_key
+    from secops.data.seal.ledger import record_release
+    from secops.workspace import init_workspace, open_workspace_store
+
+    office_dir = workspace_dir.parent / "district-office"
+    if not (office_dir / "secops.yaml").exists():
+        init_workspace(
+            office_dir,
+            school_code=DISTRICT_CODE,
+            school_name=RECIPIENTS[0],
+            scope=["127.0.0.1/32"],
+            database=None,
+            now=now,
+        )
+    office = load_workspace(office_dir)
+    with open_workspace_store(office) as store:  # a second run in the same place reuses the keys
+        office_key = find(store, RECIPIENTS[0]) or new_key(store, office_dir, RECIPIENTS[0], now)
+    sealed, opened = output_dir / f"{roster.name}.seal", output_dir / f"{roster.stem}-district.csv"
+    with open_workspace_store(load_workspace(workspace_dir)) as store:
+        recipient = find(store, office_key.name) or import_public(store, office_key.name, office_key.public, now)
+        with roster.open("rb") as source, sealed.open("wb") as sink:
+            size = seal(source, sink, [recipient])
+        release_id = record_release(store, [recipient], roster.name, sealed.name, size, sm3_file(sealed), now, False)
+    with sealed.open("rb") as source, opened.open("wb") as sink:
+        header = read_header(source, str(sealed))
+        holder = private_key(office_dir, office_key)
+        unseal(source, sink, header, content_key_for(header, [(office_key, holder)], None))
+    same = "与原件一致" if opened.read_bytes() == roster.read_bytes() else "与原件不一致"
+    said = (
+        f"加密: 名册以 SM4 加密、内容密钥以「{RECIPIENTS[0]}」的 SM2 公钥封装 → {sealed.name}（发放记录 #{release_id}，"
+        f"{size:,} 字节）；该局以自己的私钥解密为 {opened.name}，{same}"
+    )
+    return sealed, opened, said

@@ -306,7 +306,7 @@ def run_demo(
     demo.reports.append((output_dir / "incident.docx").resolve())
     progress(f"      {demo.incident}")
     progress(
-        _("[6/9] Student data: a generated roster scanned, masked, watermarked and traced (in {folder})").format(
+        _("[6/9] Student data: a generated roster scanned, masked, watermarked, traced and encrypted (in {folder})").format(
             folder=output_dir
         )
     )

@@ -142,3 +142,15 @@ def test_leaked_subset_is_traced_to_its_recipient(step: tuple[DataDemo, list[str
     assert result.trace["verdict"] == "named" and result.trace["recipient"] == LEAKER
     assert result.trace["log10_bound"] < -6
     assert any(f"水印指向「{LEAKER}」" in line for line in printed)
+
+
+def test_the_roster_is_encrypted_for_the_district_office_and_opens_only_there(
+    step: tuple[DataDemo, list[str], Path],
+) -> None:
+    result, printed, workspace = step
+    assert result.sealed is not None and result.opened is not None
+    assert result.sealed.read_bytes().startswith(b"SECOPS-SEAL\n")
+    assert result.opened.read_bytes() == result.roster.read_bytes()
+    assert any(line.strip().startswith("加密: ") and "与原件一致" in line for line in printed)
+    assert not any((workspace / "keys").glob("*.sm2"))  # the school holds only the office's public key
+    assert any((workspace.parent / "district-office" / "keys").glob("*.sm2"))
