@@ -306,9 +306,9 @@ def run_demo(
     demo.reports.append((output_dir / "incident.docx").resolve())
     progress(f"      {demo.incident}")
     progress(
-        _("[6/9] Student data: a generated roster scanned, masked, watermarked, traced and encrypted (in {folder})").format(
-            folder=output_dir
-        )
+        _(
+            "[6/9] Student data: a generated roster scanned, masked, watermarked, traced and encrypted (in {folder})"
+        ).format(folder=output_dir)
     )
     data = run_data_step(output_dir, workspace_dir, now=now, progress=progress)
     demo.data, demo.data_files = data.lines, [path.resolve() for path in data.files]
