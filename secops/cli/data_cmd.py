@@ -125,6 +125,8 @@ OPERATOR_NAMES = {
     "mask": N_("partial masking"),
     "pseudonym": N_("pseudonym (HMAC)"),
     "ff1": N_("format-preserving encryption (FF1)"),
+    "encrypt": N_("reversible encryption (SM4)"),
+    "decrypt": N_("decrypted (SM4)"),
     "generalize": N_("generalization"),
     "suppress": N_("removed"),
     "keep": N_("kept"),
@@ -193,6 +195,11 @@ def mask(
     if fmt != "table":
         emit_object(value, fmt)
         return
+    print_summary(value)
+
+
+def print_summary(value: dict[str, Any]) -> None:
+    """The human summary of a mask or unmask run: totals, notes and one row per column."""
     rate = _(" · {rate:,} rows/s").format(rate=value["rows_per_second"]) if value["rows_per_second"] else ""
     click.echo(
         _("{source} -> {output}: {rows:,} rows · policy {policy}").format(
@@ -200,6 +207,9 @@ def mask(
         )
         + rate
     )
+    if value.get("key_id"):
+        shown = _("key id {key_id} (the same key restores encrypted columns)").format(key_id=value["key_id"])
+        click.echo(f"  · {shown}")
     notes = []
     if value["minors_under_14_in_sample"]:
         notes.append(_("minors under 14 in the sample: all their personal information is handled as sensitive"))
@@ -242,6 +252,9 @@ def _attach_watermark_group() -> None:
     data.add_command(encrypt)
     data.add_command(decrypt)
     data.add_command(releases)
+    from secops.cli.data_unmask_cmd import unmask
+
+    data.add_command(unmask)
 
 
 _attach_watermark_group()

@@ -25,6 +25,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from secops.data import identifiers as ids
+from secops.data.column_cipher import (
+    FIRST_BIRTH,
+    LAST_BIRTH,
+    TOKEN_PREFIX,
+    ColumnCipher,
+    UndecryptableValue,
+    derive_key,
+    with_luhn,
+)
 from secops.data.ff1 import FF1
 from secops.data.mask_kernels import (
     ADDRESS_LEVELS,
@@ -66,6 +75,8 @@ class OperatorParameters:
     to: str | None = None  # generalize: year | month | district | city | province | band
     band: int | None = None  # generalize to band: width in years
     token: str | None = None  # suppress: the replacement
+    cipher: str = "aes"  # ff1: aes | sm4
+    form: str = "token"  # encrypt: token | preserve
 
 
 class Operator(ABC):
@@ -179,11 +190,6 @@ class Suppress(Operator):
         return pc.if_else(pc.is_null(text), pa.scalar(None, pa.string()), pa.scalar(self.token, pa.string()))
 
 
-def derive_key(key: bytes, purpose: str) -> bytes:
-    """A separate 32-byte key per use, so a pseudonym never reveals anything about FF1 output."""
-    return hmac.digest(key, b"secops-data-mask/" + purpose.encode(), "sha256")
-
-
 def normalise(value: str, kind: str | None) -> str:
     """The form two spellings of one identifier share, so they get one token."""
     text = value.strip()
@@ -282,8 +288,6 @@ def _year_month(value: str) -> tuple[int, int]:
     return int(match.group(1)), month if 1 <= month <= 12 else 0
 
 
-FIRST_BIRTH = date(1900, 1, 1)
-LAST_BIRTH = date(2025, 12, 31)  # fixed, so a token never changes with the day it is made
 _BIRTH_DAYS = (LAST_BIRTH - FIRST_BIRTH).days + 1
 
 
@@ -295,16 +299,20 @@ class FormatPreserving(Distinct):
     domain) and are starred whole instead, counted as fallbacks."""
 
     name = "ff1"
+    parameter_names = frozenset({"cipher"})
     needs_key = True
 
-    def __init__(self, kind: str | None, key: bytes) -> None:
+    def __init__(self, kind: str | None, key: bytes, cipher: str = "aes") -> None:
         super().__init__(kind)
-        self.cipher = FF1(derive_key(key, "ff1"))
+        if cipher == "sm4":  # SM4 takes a 128-bit key; its subkey is derived apart from AES's
+            self.cipher = FF1(derive_key(key, "ff1/sm4")[:16], cipher="sm4")
+        else:
+            self.cipher = FF1(derive_key(key, "ff1"))
 
     @classmethod
     def create(cls, kind: str | None, parameters: OperatorParameters, key: bytes | None) -> Operator:
         assert key is not None
-        return cls(kind, key)
+        return cls(kind, key, parameters.cipher)
 
     def one(self, value: str) -> str | None:
         if not value.strip():
@@ -322,7 +330,7 @@ class FormatPreserving(Distinct):
                 return digits[:3] + self.cipher.encrypt(digits[3:], digits[:3].encode())
         if self.kind == "bank_card" and text.isdigit() and 16 <= len(text) <= 19:
             middle = self.cipher.encrypt(text[6:-1], text[:6].encode())
-            return _with_luhn(text[:6] + middle)
+            return with_luhn(text[:6] + middle)
         return self._digits(value)
 
     def _id(self, number: str) -> str | None:
@@ -343,16 +351,69 @@ class FormatPreserving(Distinct):
         return "".join(next(encrypted) if c.isdigit() and c.isascii() else c for c in value)
 
 
-def _with_luhn(body: str) -> str:
-    for check in "0123456789":
-        if ids.luhn_valid(body + check):
-            return body + check
-    raise AssertionError("a Luhn digit always exists")
+class Encrypt(Distinct):
+    """Reversible SM4 encryption (secops.data.column_cipher): ``token`` (authenticated SM4-GCM,
+    any value) or ``preserve`` (FF1 over SM4 keeping IDs, mobiles, bank cards and digit strings in
+    shape, tokens for the rest). Deterministic, so encrypted columns still join; ``secops data
+    unmask`` with the same key gives the values back exactly."""
+
+    name = "encrypt"
+    parameter_names = frozenset({"form"})
+    needs_key = True
+
+    def __init__(self, kind: str | None, key: bytes, form: str = "token") -> None:
+        super().__init__(kind)
+        self.column_cipher = ColumnCipher(key)
+        self.form = form
+
+    @classmethod
+    def create(cls, kind: str | None, parameters: OperatorParameters, key: bytes | None) -> Operator:
+        assert key is not None
+        return cls(kind, key, parameters.form)
+
+    def one(self, value: str) -> str | None:
+        if not value.strip():
+            return value
+        if self.form == "preserve":
+            return self.column_cipher.preserve(value)
+        return self.column_cipher.token(value)
+
+
+class Decrypt(Distinct):
+    """The inverse of ``encrypt`` for ``secops data unmask`` (not a policy operator). A cell that
+    is not this key's ciphertext is kept as it is and counted in ``fallbacks``; cells whose token
+    fails its check (modified, or another key's) are counted in ``failed_checks``."""
+
+    name = "decrypt"
+    needs_key = True
+
+    def __init__(self, kind: str | None, key: bytes) -> None:
+        super().__init__(kind)
+        self.column_cipher = ColumnCipher(key)
+        self.forged: set[str] = set()  # tokens that failed their check
+        self.failed_checks = 0
+
+    def apply(self, text: pa.Array) -> pa.Array:
+        out = super().apply(text)
+        if self.forged:  # only when something failed: count cells, not distinct values
+            found = pc.is_in(text, value_set=pa.array(list(self.forged), pa.string()))
+            self.failed_checks += pc.sum(found).as_py() or 0
+        return out
+
+    def one(self, value: str) -> str | None:
+        if not value.strip():
+            return value
+        try:
+            return self.column_cipher.unpreserve(value)
+        except UndecryptableValue:
+            if value.startswith(TOKEN_PREFIX):
+                self.forged.add(value)
+            return self.fail(value, value)
 
 
 # -- the registry -----------------------------------------------------------------------------------
 OPERATORS: dict[str, type[Operator]] = {
-    operator.name: operator for operator in (Mask, Pseudonym, FormatPreserving, Generalize, Suppress, Keep)
+    operator.name: operator for operator in (Mask, Pseudonym, FormatPreserving, Encrypt, Generalize, Suppress, Keep)
 }
 
 

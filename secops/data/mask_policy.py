@@ -57,6 +57,8 @@ class MaskRule(BaseModel):
     to: str | None = None  # generalize: year | month | district | city | province | band
     band: int | None = None  # generalize to band: width in years, e.g. 5 -> 10-14
     token: str | None = None  # suppress: the replacement ('' by default)
+    cipher: Literal["aes", "sm4"] | None = None  # ff1: the block cipher (aes by default)
+    form: Literal["token", "preserve"] | None = None  # encrypt: SM4-GCM tokens, or FF1-SM4 in shape
 
     _lists = field_validator("column", "kind", "category", mode="before")(_as_list)
 
@@ -88,7 +90,9 @@ class MaskRule(BaseModel):
         if not (self.column or self.kind or self.category):
             raise ValueError("a rule names at least one column, kind or category")
         given = {
-            name for name in ("keep", "algorithm", "length", "to", "band", "token") if getattr(self, name) is not None
+            name
+            for name in ("keep", "algorithm", "length", "to", "band", "token", "cipher", "form")
+            if getattr(self, name) is not None
         }
         extra = given - OPERATORS[self.operator].parameter_names
         if extra:
@@ -119,8 +123,8 @@ class MaskPolicy(ContentUnit):
     rules: list[MaskRule]
     # columns no rule names that the scan's rules call sensitive (every personal column when the
     # sample holds a child under 14: PIPL art. 28), and all other columns no rule names
-    sensitive: Literal["keep", "mask", "suppress"] = "keep"
-    others: Literal["keep", "mask", "suppress"] = "keep"
+    sensitive: Literal["keep", "mask", "suppress", "encrypt"] = "keep"
+    others: Literal["keep", "mask", "suppress", "encrypt"] = "keep"
 
     def rule_for(self, column: str, kind: str | None, category: str | None) -> MaskRule | None:
         for rule in self.rules:
@@ -135,7 +139,8 @@ class MaskPolicy(ContentUnit):
         return None
 
     def needs_key(self) -> bool:
-        return any(OPERATORS[rule.operator].needs_key for rule in self.rules)
+        names = [rule.operator for rule in self.rules] + [self.sensitive, self.others]
+        return any(OPERATORS[name].needs_key for name in names)
 
     def parameters_of(self, rule: MaskRule | None) -> OperatorParameters:
         """The typed parameters ``rule`` gives its operator (none: the defaults); the policy's HMAC
@@ -149,6 +154,8 @@ class MaskPolicy(ContentUnit):
             to=rule.to,
             band=rule.band,
             token=rule.token,
+            cipher=rule.cipher or "aes",
+            form=rule.form or "token",
         )
 
 
@@ -159,8 +166,12 @@ def default_policy_path() -> Path:
 
 
 def load_policy(path: Path | None = None) -> MaskPolicy:
-    """The policy in ``path`` (the shipped default when None), validated; errors name file:line."""
+    """The policy in ``path`` (the shipped default when None; a bare name such as ``encrypt``
+    names a shipped policy when no such file exists here), validated; errors name file:line."""
     path = path or default_policy_path()
+    shipped = default_policy_path().parent / f"{path.name}.yml"
+    if not path.exists() and path.parent == Path() and not path.suffix and shipped.is_file():
+        path = shipped
     if not path.is_file():
         raise SecopsError(
             _("{path}: no such policy file").format(path=path),

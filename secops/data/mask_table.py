@@ -5,12 +5,13 @@ the output in the format of its suffix. The report counts changed cells per colu
 
 from __future__ import annotations
 
+import hashlib
 import os
 import queue
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
@@ -55,6 +56,12 @@ def read_key(path: Path) -> bytes:
         _("{path}: not a key file (32 random bytes, raw or 64 hex characters)").format(path=path),
         hint=_("create one with --new-key-file FILE"),
     )
+
+
+def key_id(key: bytes) -> str:
+    """A public fingerprint of a mask key (a labelled hash: it reveals nothing of the key), shown
+    by mask and unmask so the holder can tell which key a table needs."""
+    return hashlib.sha256(b"secops mask key id\0" + key).hexdigest()[:16]
 
 
 def new_key_file(path: Path) -> bytes:
@@ -106,6 +113,7 @@ class MaskReport:
     truncated: int = 0
     minors_in_sample: int = 0
     seconds: float = 0.0
+    key_id: str | None = None  # the key's public fingerprint when the run used one
     columns: list[ColumnPlan] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -122,11 +130,12 @@ class MaskReport:
             "minors_under_14_in_sample": self.minors_in_sample,
             "seconds": round(self.seconds, 3),
             "rows_per_second": round(self.rows / self.seconds) if self.seconds else None,
+            "key_id": self.key_id,
             "columns": [c.as_dict() for c in self.columns],
         }
 
 
-def _sample(column: pa.Array) -> list[str]:
+def sample_column(column: pa.Array) -> list[str]:
     text = as_text(column.slice(0, SAMPLE * 10))
     present = pc.filter(text, pc.and_(pc.is_valid(text), pc.not_equal(pc.utf8_trim_whitespace(text), "")))
     return [str(v) for v in present.slice(0, SAMPLE).to_pylist()]
@@ -150,7 +159,7 @@ def _minors(samples: list[list[str]], kinds: list[str | None], today: date) -> i
 def plan_columns(
     table: Table, first: pa.RecordBatch | None, policy: MaskPolicy, key: bytes | None, today: date
 ) -> tuple[list[ColumnPlan], int]:
-    samples = [_sample(c) for c in first.columns] if first is not None else [[] for _ in table.header]
+    samples = [sample_column(c) for c in first.columns] if first is not None else [[] for _ in table.header]
     findings = [recognize_column(name, values) for name, values in zip(table.header, samples, strict=True)]
     minors = _minors(samples, [f.kind for f in findings], today)
     plans = []
@@ -243,6 +252,9 @@ def _mask_batches(
         out.put(pa.RecordBatch.from_arrays(columns, names=header))
 
 
+Planner = Callable[[Table, pa.RecordBatch | None], tuple[list[ColumnPlan], int]]
+
+
 def mask_table(
     source: str,
     output: str,
@@ -256,10 +268,37 @@ def mask_table(
 ) -> MaskReport:
     """Mask ``source`` (a file or SQL URL) into ``output`` following ``policy`` (the default
     policy when None). ``max_xlsx_mb``: see ``open_table``."""
+    policy = policy or load_policy()
+    chosen = policy
+
+    def planner(table: Table, first: pa.RecordBatch | None) -> tuple[list[ColumnPlan], int]:
+        return plan_columns(table, first, chosen, key, today or date.today())
+
+    report = transform_table(
+        source, output, planner, policy.id, encoding=encoding, chunk_rows=chunk_rows, max_xlsx_mb=max_xlsx_mb
+    )
+    if key is not None and any(plan.operator.needs_key for plan in report.columns):
+        report.key_id = key_id(key)
+    return report
+
+
+def transform_table(
+    source: str,
+    output: str,
+    planner: Planner,
+    policy_id: str,
+    *,
+    encoding: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    max_xlsx_mb: float | None = None,
+    check: Callable[[list[ColumnPlan]], None] | None = None,
+) -> MaskReport:
+    """Read ``source`` chunk by chunk, treat each column with the operator ``planner`` chose for it
+    and write ``output``. ``check`` runs before the output is committed: raising there leaves
+    nothing behind."""
     from secops.data.writers import open_writer
 
     started = time.perf_counter()
-    policy = policy or load_policy()
     out_format = format_of(output)
     if same_target(source, output):
         raise SecopsError(
@@ -268,14 +307,14 @@ def mask_table(
     table = open_table(source, chunk_rows=chunk_rows, max_xlsx_mb=max_xlsx_mb)
     batches = iter(table.batches)
     first = next(batches, None)
-    plans, minors = plan_columns(table, first, policy, key, today or date.today())
+    plans, minors = planner(table, first)
     if out_format == "sql":
         from secops.data.sqltables import display
 
         output_shown = display(output)
     else:
         output_shown = output
-    report = MaskReport(table.shown, output_shown, table.format, out_format, policy.id, columns=plans)
+    report = MaskReport(table.shown, output_shown, table.format, out_format, policy_id, columns=plans)
     report.minors_in_sample = minors
     out_encoding = encoding or (table.encoding if table.format == "csv" and table.encoding else "utf-8-sig")
     with open_writer(
@@ -288,6 +327,8 @@ def mask_table(
             )
         finally:
             background.close()
+        if check is not None:
+            check(plans)
     report.rows = writer.rows
     report.ragged_rows = table.ragged_rows
     report.neutralised = writer.neutralised

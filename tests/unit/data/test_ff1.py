@@ -87,3 +87,11 @@ def test_short_or_digitless_values_are_masked_and_counted() -> None:
     out, operator = _apply("id_card", ["12345", "no digits", "AB-1234-5678-90"])
     assert out[0] == "*****" and out[1] == "*********" and operator.fallbacks == 2
     assert out[2] is not None and out[2][:3] == "AB-" and out[2] != "AB-1234-5678-90"
+
+
+def test_the_ff1_operator_over_sm4() -> None:
+    ids = [id_number(2012, n) for n in range(50)]
+    sm4 = FormatPreserving("id_card", KEY, "sm4").apply(pa.array(ids, pa.string())).to_pylist()
+    aes = FormatPreserving("id_card", KEY).apply(pa.array(ids, pa.string())).to_pylist()
+    assert len(set(sm4)) == 50 and not set(sm4) & set(aes) and not set(sm4) & set(ids)
+    assert all(v is not None and id_card_valid(v) and v[:6] == i[:6] for v, i in zip(sm4, ids, strict=True))

@@ -103,12 +103,12 @@ def test_sm3_missing_from_openssl_is_a_clear_error(monkeypatch: pytest.MonkeyPat
 
 
 def test_the_registry_names_every_operator_and_refuses_others() -> None:
-    assert set(ops.OPERATORS) == {"mask", "pseudonym", "ff1", "generalize", "suppress", "keep"}
+    assert set(ops.OPERATORS) == {"mask", "pseudonym", "ff1", "encrypt", "generalize", "suppress", "keep"}
     assert all(cls.name == name for name, cls in ops.OPERATORS.items())
     built = ops.build_operator("generalize", "birth_date", ops.OperatorParameters(to="year"), None)
     assert isinstance(built, ops.Generalize) and built.to == "year"
     assert isinstance(ops.build_operator("ff1", "mobile", ops.OperatorParameters(), KEY), ops.FormatPreserving)
-    with pytest.raises(SecopsError, match=r"unknown operator hash \(known: ff1, generalize, keep, mask, pseudonym"):
+    with pytest.raises(SecopsError, match=r"unknown operator hash \(known: encrypt, ff1, generalize, keep, mask"):
         ops.build_operator("hash", None, ops.OperatorParameters(), None)
     with pytest.raises(SecopsError, match="the policy uses pseudonym, which needs a key"):
         ops.build_operator("pseudonym", "mobile", ops.OperatorParameters(), None)

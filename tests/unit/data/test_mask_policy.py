@@ -21,6 +21,10 @@ def test_shipped_policies_load() -> None:
     default = load_policy()
     assert default.id == "default" and not default.needs_key() and default.sensitive == "suppress"
     assert load_policy(folder / "share-research.yml").needs_key()
+    encrypt = load_policy(Path("encrypt"))  # a bare name finds the shipped policy
+    assert encrypt.id == "encrypt" and encrypt.needs_key() and encrypt.sensitive == "encrypt"
+    assert encrypt.parameters_of(encrypt.rule_for("x", "id_card", None)).form == "preserve"
+    assert encrypt.parameters_of(encrypt.rule_for("x", "name", None)).form == "token"
     assert POLICY_KIND.matches(folder / "default.yml")
 
 
@@ -60,7 +64,7 @@ rules:
         (
             "  - kind: mobile\n    operator: hash\n",
             4,
-            "unknown operator hash (known: ff1, generalize, keep, mask, pseudonym, suppress)",
+            "unknown operator hash (known: encrypt, ff1, generalize, keep, mask, pseudonym, suppress)",
         ),
         ("  - kind: birth_date\n    operator: generalize\n", 3, "generalize needs to"),
         ("  - kind: mobile\n    operator: mask\n    token: x\n", 3, "token is not a parameter of mask"),
@@ -68,6 +72,10 @@ rules:
         ("  - operator: keep\n", 3, "at least one column"),
         ("  - kind: mobile\n    operator: pseudonym\n    length: 4\n", 3, "length is 8..64"),
         ("  - kind: mobile\n    operator: mask\n    colour: red\n", 5, "unknown key"),
+        ("  - kind: mobile\n    operator: mask\n    form: preserve\n", 3, "form is not a parameter of mask"),
+        ("  - kind: mobile\n    operator: encrypt\n    form: shape\n", 5, "'token' or 'preserve'"),
+        ("  - kind: mobile\n    operator: ff1\n    cipher: des\n", 5, "'aes' or 'sm4'"),
+        ("  - kind: mobile\n    operator: encrypt\n    cipher: sm4\n", 3, "cipher is not a parameter of encrypt"),
     ],
 )
 def test_errors_name_file_and_line(tmp_path: Path, body: str, line: int, message: str) -> None:
