@@ -223,10 +223,38 @@ def _advice_section(report: Report, scans: list[dict[str, Any]], target: int, mi
         advice.append(f"k-匿名低于 {target} 的表在发布前泛化准标识符（出生日期到年或年月、班级到年级、地址到区县）。")
     if any(s["candidates"] for s in scans):
         advice.append("重要数据候选：报主管部门确认后纳入重要数据目录，明确数据安全负责人，按规定开展风险评估。")
+    to_encrypt = _columns_to_encrypt(scans)
+    if to_encrypt:
+        advice.append(
+            f"{len(to_encrypt)} 列为 3 级及以上数据（见下表），应使用国密算法加密存储和传输："
+            "整表交给需要原值的接收方时，先导入对方公钥（secops keys import-public 接收方 公钥.pem），"
+            "再 secops data encrypt 表 -o 表.seal --recipient 接收方"
+            "（SM2 封装、SM4-GCM 加密、SM3 校验，发放记入台账）；"
+            "表留在本校系统中且仍要按证件号关联时，secops data mask 表 -o 加密表 --policy encrypt --key-file 密钥文件"
+            "（身份证号、学籍号、手机号、银行卡号保留格式加密 FF1-SM4，其余为 SM4 令牌），"
+            "持钥人用 secops data unmask 还原。"
+        )
     if highest >= 3:
         advice.append("3 级及以上数据的系统宜按等保第三级要求建设与测评（secops dengbao）。")
     for number, text in enumerate(advice, 1):
         section.add(Paragraph(f"{number}. {text}"))
+    if to_encrypt:
+        section.add(Table("应加密的列（3 级及以上）", ["数据表", "列名", "类别", "级别", "建议方式"], to_encrypt))
+
+
+PRESERVE_KINDS = frozenset({"id_card", "xueji", "mobile", "bank_card"})  # what the encrypt policy keeps in shape
+
+
+def _columns_to_encrypt(scans: list[dict[str, Any]]) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    for scan in scans:
+        for column in scan["columns"]:
+            if (column["level"] or 0) < 3:
+                continue
+            way = "保留格式加密（FF1-SM4）" if column["kind"] in PRESERVE_KINDS else "SM4 令牌加密"
+            name = Path(scan["path"]).name
+            rows.append([name, column["column"], column["category"] or "", column["level_name"], way])
+    return rows
 
 
 def _category_section(report: Report, table_def: Any) -> None:

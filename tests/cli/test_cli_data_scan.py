@@ -98,6 +98,10 @@ def test_classification_report_in_four_formats(run_cli: Invoke, tmp_path: Path) 
     html = outputs[2].read_text(encoding="utf-8")
     docx = "\n".join(p.text for p in Document(str(outputs[3])).paragraphs)
     assert "处置建议" in html and "分类分级依据" in docx
+    # level 3 and above: the advice names the encryption commands and lists the columns with their way
+    assert "secops data encrypt" in html and "--policy encrypt" in html and "secops data unmask" in html
+    assert "应加密的列（3 级及以上）" in html and "保留格式加密（FF1-SM4）" in html and "SM4 令牌加密" in html
+    assert "应加密的列（3 级及以上）" in book.sheetnames or any("应加密" in name for name in book.sheetnames)
     for text in (pdf, "\n".join(cells), html):
         assert not any(value in text for value in raw)  # masked examples only, never a raw value
 
@@ -140,3 +144,18 @@ def test_scan_lists_all_13_demo_roster_columns(run_cli: Invoke, tmp_path: Path) 
     assert run_cli("report", "build", "classification", "--lang", "zh", str(path), "-o", str(out)).exit_code == 0
     html = out.read_text(encoding="utf-8")
     assert "未识别 1 列：出勤天数（表头和取值都不匹配任何类别）" in html and "身高cm" in html
+
+
+def test_only_level_3_and_above_is_sent_to_encryption() -> None:
+    from secops.reporting.data_source import _columns_to_encrypt
+
+    def column(name: str, level: int, kind: str | None) -> dict[str, object]:
+        return {"column": name, "level": level, "kind": kind, "category": "类", "level_name": f"一般数据 {level} 级"}
+
+    low = {"path": "a.csv", "columns": [column("班级", 2, None), column("备注", 0, None)]}
+    assert _columns_to_encrypt([low]) == []
+    high = {"path": "/x/b.csv", "columns": [column("身份证号", 3, "id_card"), column("心理健康", 4, None)]}
+    assert _columns_to_encrypt([low, high]) == [
+        ["b.csv", "身份证号", "类", "一般数据 3 级", "保留格式加密（FF1-SM4）"],
+        ["b.csv", "心理健康", "类", "一般数据 4 级", "SM4 令牌加密"],
+    ]
