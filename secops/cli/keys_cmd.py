@@ -178,9 +178,11 @@ def _secret_files(workspace: Path, files: tuple[str, ...]) -> list[tuple[Path, s
                 _("{name} is not a key secops seals; give {names}").format(name=name, names=", ".join(PURPOSES)),
                 param_hint="FILE",
             )
+        if len(path.parts) == 1:
+            path = workspace / path
         if not path.exists():
-            raise SecopsError(_("{path} does not exist").format(path=path if len(path.parts) > 1 else workspace / path))
-        found.append((workspace / path if len(path.parts) == 1 else path, path.name))
+            raise SecopsError(_("{path} does not exist").format(path=path))
+        found.append((path, path.name))
     return found
 
 
@@ -214,9 +216,8 @@ def seal(app: AppContext, files: tuple[str, ...], passphrase_file: Path | None, 
         raise click.UsageError(_("give --passphrase-file or --keyring, not both"))
     targets = [(path, purpose) for path, purpose in _secret_files(app.workspace().path, files) if path.exists()]
     plain = [(path, purpose) for path, purpose in targets if state(path).state == PLAIN]
-    for path, _purpose in targets:
-        if (path, _purpose) not in plain:
-            say(_("{path} is sealed already; unchanged").format(path=path))
+    for path in sorted({path for path, _purpose in targets} - {path for path, _purpose in plain}):
+        say(_("{path} is sealed already; unchanged").format(path=path))
     if not plain:
         if not targets:
             say(_("no workspace keys to seal here"))
@@ -252,17 +253,21 @@ def unseal(app: AppContext, files: tuple[str, ...], passphrase_file: Path | None
 @pass_app
 def status(app: AppContext, fmt: str) -> None:
     """Whether each workspace key file is plain, sealed (and with what) or missing, and its mode."""
-    from secops.keyseal import PURPOSES, SEALED, state
+    from secops.keyseal import MISSING, PLAIN, PURPOSES, SEALED, state
+    from secops.keyseal.box import KEYRING, PASSPHRASE
 
     folder = app.workspace().path
+    labels = {
+        MISSING: _("missing"),
+        PLAIN: _("plain"),
+        PASSPHRASE: _("sealed (passphrase)"),
+        KEYRING: _("sealed (keyring)"),
+        SEALED: _("sealed (damaged)"),  # a sealed file whose protector cannot be read
+    }
     rows = []
     for name in PURPOSES:
         found = state(folder / name)
-        shown = found.state
-        if fmt == "table":
-            labels = {"missing": _("missing"), "plain": _("plain"), "passphrase": _("sealed (passphrase)")}
-            labels["keyring"] = _("sealed (keyring)")
-            shown = labels.get(found.protector or "" if found.state == SEALED else found.state, _("sealed (damaged)"))
+        shown = labels[found.protector or found.state] if fmt == "table" else found.state
         mode = f"{found.mode:04o}" if found.mode is not None else ""
         rows.append({"file": name, "state": shown, "protector": found.protector or "", "mode": mode})
     headers = {"file": _("file"), "state": _("state"), "protector": _("protector"), "mode": _("mode")}

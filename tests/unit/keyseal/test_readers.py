@@ -12,7 +12,7 @@ from secops.config import ForwardConfig, Workspace, save_config
 from secops.errors import SecopsError
 from secops.keyseal import AUDIT, CENTER, DATA, UPSTREAM, seal_file
 
-PASSPHRASE_TEXT = "correct horse battery"  # noqa: S105 - a test passphrase
+PASSPHRASE_TEXT = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
