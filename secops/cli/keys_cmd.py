@@ -164,12 +164,14 @@ def revoke(app: AppContext, name: str) -> None:
     say(_("key {name} ({key_id}) revoked").format(name=key.name, key_id=key.key_id))
 
 
-def _secret_files(workspace: Path, files: tuple[str, ...]) -> list[tuple[Path, str]]:
-    """(path, purpose) of each FILE: a bare name is the workspace's file, anything else a path."""
+def _secret_files(app: AppContext, files: tuple[str, ...]) -> list[tuple[Path, str]]:
+    """(path, purpose) of each FILE: a bare name is the workspace's file, anything else a path (so
+    a center home's upstream.key is sealed by its path, with no workspace needed)."""
     from secops.keyseal import PURPOSES
 
     if not files:
-        return [(workspace / name, name) for name in PURPOSES]
+        folder = app.workspace().path
+        return [(folder / name, name) for name in PURPOSES]
     found = []
     for name in files:
         path = Path(name)
@@ -179,7 +181,7 @@ def _secret_files(workspace: Path, files: tuple[str, ...]) -> list[tuple[Path, s
                 param_hint="FILE",
             )
         if len(path.parts) == 1:
-            path = workspace / path
+            path = app.workspace().path / path
         if not path.exists():
             raise SecopsError(_("{path} does not exist").format(path=path))
         found.append((path, path.name))
@@ -214,7 +216,7 @@ def seal(app: AppContext, files: tuple[str, ...], passphrase_file: Path | None, 
 
     if use_keyring and passphrase_file is not None:
         raise click.UsageError(_("give --passphrase-file or --keyring, not both"))
-    targets = [(path, purpose) for path, purpose in _secret_files(app.workspace().path, files) if path.exists()]
+    targets = [(path, purpose) for path, purpose in _secret_files(app, files) if path.exists()]
     plain = [(path, purpose) for path, purpose in targets if state(path).state == PLAIN]
     for path in sorted({path for path, _purpose in targets} - {path for path, _purpose in plain}):
         say(_("{path} is sealed already; unchanged").format(path=path))
@@ -240,7 +242,7 @@ def unseal(app: AppContext, files: tuple[str, ...], passphrase_file: Path | None
     from secops.keyseal import unseal_file
 
     passphrase = read_passphrase(passphrase_file) if passphrase_file is not None else None
-    targets = [(path, purpose) for path, purpose in _secret_files(app.workspace().path, files) if path.exists()]
+    targets = [(path, purpose) for path, purpose in _secret_files(app, files) if path.exists()]
     for path, purpose in targets:
         if unseal_file(path, purpose, passphrase=passphrase):
             say(_("{path} is plain again").format(path=path))

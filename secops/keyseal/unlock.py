@@ -42,6 +42,11 @@ def passphrase_from_env() -> str | None:
     if not name:
         return None
     try:
+        if Path(name).stat().st_mode & 0o077:  # as for the keys themselves: a passphrase others can read is none
+            raise SecopsError(
+                _("{path} (${env}) is readable by others").format(path=name, env=PASSPHRASE_FILE_ENV),
+                hint=f"chmod 600 {name}",
+            )
         lines = Path(name).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise SecopsError(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from secops.errors import SecopsError
 from tests.conftest import SCHOOL_CODE, SCHOOL_NAME, Invoke
 
 INIT = ["init", "--school-code", SCHOOL_CODE, "--school-name", SCHOOL_NAME, "--scope", "127.0.0.1/32"]
@@ -45,6 +46,7 @@ def test_seal_with_a_passphrase_file_then_unseal(cli: Invoke, tmp_path: Path, mo
     assert _status(cli)["center.key"]["state"] == "missing"
     secret = tmp_path / "passphrase"
     secret.write_text(PASSPHRASE_TEXT + "\n", encoding="utf-8")
+    secret.chmod(0o600)
 
     sealed = cli("keys", "seal", "--passphrase-file", str(secret))
     assert sealed.exit_code == 0, sealed.stderr
@@ -131,3 +133,30 @@ def test_the_keyring_path(cli: Invoke, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     assert cli("keys", "unseal").exit_code == 0
     assert _status(cli)["audit.key"]["state"] == "plain"
+
+
+def test_a_center_homes_upstream_key_is_sealed_by_its_path(
+    run_cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lower center's home is no workspace: its upstream.key is named by path and still loads."""
+    from secops.protocol import envelope, signing
+    from secops.relay.config import Upstream, load_upstream, save_upstream
+
+    home = tmp_path / "center"
+    home.mkdir()
+    settings = Upstream(
+        url="https://127.0.0.1:8600",
+        code="4111000001",
+        name="某市教育网络安全监测中心",
+        center_key=envelope.public_text(envelope.new_private_key()),
+    )
+    key = signing.new_key()
+    save_upstream(home, settings, key)
+    monkeypatch.setenv("SECOPS_KEY_PASSPHRASE", PASSPHRASE_TEXT)
+    sealed = run_cli("keys", "seal", str(home / "upstream.key"))
+    assert sealed.exit_code == 0 and "sealed with a passphrase" in sealed.stdout, sealed.stderr
+    assert key.secret.encode() not in (home / "upstream.key").read_bytes()
+    assert load_upstream(home) == (settings, key)
+    monkeypatch.delenv("SECOPS_KEY_PASSPHRASE")
+    with pytest.raises(SecopsError, match=r"upstream\.key is sealed with a passphrase"):
+        load_upstream(home)

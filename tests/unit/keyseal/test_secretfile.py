@@ -73,7 +73,11 @@ def test_the_passphrase_file_variable_serves_services(tmp_path: Path, monkeypatc
     seal_file(path, DATA, passphrase=PASSPHRASE_TEXT)
     secret_file = tmp_path / "pass"
     secret_file.write_text(PASSPHRASE_TEXT + "\nsecond line ignored\n", encoding="utf-8")
+    secret_file.chmod(0o644)
     monkeypatch.setenv("SECOPS_KEY_PASSPHRASE_FILE", str(secret_file))
+    with pytest.raises(SecopsError, match="is readable by others"):
+        read_secret(path, DATA)
+    secret_file.chmod(0o400)  # as systemd's LoadCredential= gives it
     assert read_secret(path, DATA) == content
     monkeypatch.setenv("SECOPS_KEY_PASSPHRASE_FILE", str(tmp_path / "nowhere"))
     with pytest.raises(SecopsError, match="SECOPS_KEY_PASSPHRASE_FILE"):
