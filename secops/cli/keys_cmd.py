@@ -209,9 +209,10 @@ def _sealing_passphrase(path: Path | None) -> str:
 @click.option("--keyring", "use_keyring", is_flag=True, help="keep the wrapping key in the OS keyring instead")
 @pass_app
 def seal(app: AppContext, files: tuple[str, ...], passphrase_file: Path | None, use_keyring: bool) -> None:
-    """Seal the workspace's own keys at rest (FILE: data.key, audit.key, center.key, upstream.key;
-    default every one present): SM4-GCM under a passphrase (scrypt) or a key in the OS keyring. Every
-    command still reads them, given $SECOPS_KEY_PASSPHRASE or $SECOPS_KEY_PASSPHRASE_FILE."""
+    """Seal the workspace's own keys at rest (FILE: data.key, audit.key, center.key, upstream.key, or
+    a path to one such as a center home's upstream.key; default every one present): SM4-GCM under a
+    passphrase (scrypt) or a key in the OS keyring. Every command still reads them, given
+    $SECOPS_KEY_PASSPHRASE or $SECOPS_KEY_PASSPHRASE_FILE."""
     from secops.keyseal import PLAIN, seal_file, state
 
     if use_keyring and passphrase_file is not None:
