@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -14,8 +13,9 @@ from secops.cli.output import emit, force_option, format_option, localize, refus
 from secops.errors import SecopsError
 from secops.i18n import _
 
-PASSPHRASE_ENV = "SECOPS_KEY_PASSPHRASE"  # noqa: S105 - the name of a variable
-_PASSPHRASE_HELP = "a file whose first line is the passphrase (or $SECOPS_KEY_PASSPHRASE; - reads stdin)"  # noqa: S105
+_PASSPHRASE_HELP = (
+    "a file whose first line is the passphrase (or $SECOPS_KEY_PASSPHRASE, $SECOPS_KEY_PASSPHRASE_FILE; - reads stdin)"  # noqa: S105
+)
 
 
 def read_passphrase(path: Path | None, *, required: bool = False) -> str | None:
@@ -30,8 +30,10 @@ def read_passphrase(path: Path | None, *, required: bool = False) -> str | None:
                 _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror), param_hint="--passphrase-file"
             ) from None
         text = raw.splitlines()[0] if raw.splitlines() else ""
-    elif os.environ.get(PASSPHRASE_ENV):
-        text = os.environ[PASSPHRASE_ENV]
+    else:
+        from secops.keyseal.unlock import passphrase_from_env
+
+        text = passphrase_from_env()  # $SECOPS_KEY_PASSPHRASE, or the file $SECOPS_KEY_PASSPHRASE_FILE names
     if text is not None and len(text) < 8:
         raise click.BadParameter(_("the passphrase must be at least 8 characters"), param_hint="--passphrase-file")
     if required and text is None:
@@ -48,6 +50,7 @@ def keys() -> None:
       secops keys export-public 本校 -o school.pub.pem
       secops keys import-public 区教育局 district.pub.pem
       secops data encrypt roster.xlsx -o roster.xlsx.seal --recipient 区教育局
+      secops keys seal --passphrase-file /root/secops.pass   # the workspace's own keys, sealed at rest
     """
 
 
@@ -159,3 +162,116 @@ def revoke(app: AppContext, name: str) -> None:
     with app.store(workspace) as store:
         key = mark_revoked(store, name, app.now())
     say(_("key {name} ({key_id}) revoked").format(name=key.name, key_id=key.key_id))
+
+
+def _secret_files(app: AppContext, files: tuple[str, ...]) -> list[tuple[Path, str]]:
+    """(path, purpose) of each FILE: a bare name is the workspace's file, anything else a path (so
+    a center home's upstream.key is sealed by its path, with no workspace needed)."""
+    from secops.keyseal import PURPOSES
+
+    if not files:
+        folder = app.workspace().path
+        return [(folder / name, name) for name in PURPOSES]
+    found = []
+    for name in files:
+        path = Path(name)
+        if path.name not in PURPOSES:
+            raise click.BadParameter(
+                _("{name} is not a key secops seals; give {names}").format(name=name, names=", ".join(PURPOSES)),
+                param_hint="FILE",
+            )
+        if len(path.parts) == 1:
+            path = app.workspace().path / path
+        if not path.exists():
+            raise SecopsError(_("{path} does not exist").format(path=path))
+        found.append((path, path.name))
+    return found
+
+
+def _sealing_passphrase(path: Path | None) -> str:
+    """--passphrase-file, the environment, or (on a terminal) typed twice."""
+    text = read_passphrase(path)
+    if text is None and sys.stdin.isatty():
+        text = str(click.prompt(_("passphrase to seal with"), hide_input=True, confirmation_prompt=True, err=True))
+        if len(text) < 8:
+            raise click.BadParameter(_("the passphrase must be at least 8 characters"), param_hint="--passphrase-file")
+    if text is None:
+        raise click.BadParameter(
+            _("give the passphrase with --passphrase-file FILE or $SECOPS_KEY_PASSPHRASE, or seal with --keyring"),
+            param_hint="--passphrase-file",
+        )
+    return text
+
+
+@keys.command("seal")
+@click.argument("files", nargs=-1, metavar="[FILE]...")
+@click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path), help=_PASSPHRASE_HELP)
+@click.option("--keyring", "use_keyring", is_flag=True, help="keep the wrapping key in the OS keyring instead")
+@pass_app
+def seal(app: AppContext, files: tuple[str, ...], passphrase_file: Path | None, use_keyring: bool) -> None:
+    """Seal the workspace's own keys at rest (FILE: data.key, audit.key, center.key, upstream.key, or
+    a path to one such as a center home's upstream.key; default every one present): SM4-GCM under a
+    passphrase (scrypt) or a key in the OS keyring. Every command still reads them, given
+    $SECOPS_KEY_PASSPHRASE or $SECOPS_KEY_PASSPHRASE_FILE."""
+    from secops.keyseal import PLAIN, seal_file, state
+
+    if use_keyring and passphrase_file is not None:
+        raise click.UsageError(_("give --passphrase-file or --keyring, not both"))
+    targets = [(path, purpose) for path, purpose in _secret_files(app, files) if path.exists()]
+    plain = [(path, purpose) for path, purpose in targets if state(path).state == PLAIN]
+    for path in sorted({path for path, _purpose in targets} - {path for path, _purpose in plain}):
+        say(_("{path} is sealed already; unchanged").format(path=path))
+    if not plain:
+        if not targets:
+            say(_("no workspace keys to seal here"))
+        return
+    passphrase = None if use_keyring else _sealing_passphrase(passphrase_file)
+    for path, purpose in plain:
+        seal_file(path, purpose, passphrase=passphrase)
+        how = _("the OS keyring") if use_keyring else _("a passphrase")
+        say(_("{path} sealed with {how}").format(path=path, how=how))
+    if not use_keyring:
+        say(_("services and the scheduler read them with SECOPS_KEY_PASSPHRASE_FILE=<a 0600 file holding it>"))
+
+
+@keys.command("unseal")
+@click.argument("files", nargs=-1, metavar="[FILE]...")
+@click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path), help=_PASSPHRASE_HELP)
+@pass_app
+def unseal(app: AppContext, files: tuple[str, ...], passphrase_file: Path | None) -> None:
+    """Make sealed workspace keys plain again (hex or key text, 0600), with the passphrase or the OS keyring."""
+    from secops.keyseal import unseal_file
+
+    passphrase = read_passphrase(passphrase_file) if passphrase_file is not None else None
+    targets = [(path, purpose) for path, purpose in _secret_files(app, files) if path.exists()]
+    for path, purpose in targets:
+        if unseal_file(path, purpose, passphrase=passphrase):
+            say(_("{path} is plain again").format(path=path))
+        else:
+            say(_("{path} is plain already; unchanged").format(path=path))
+
+
+@keys.command("status")
+@format_option()
+@pass_app
+def status(app: AppContext, fmt: str) -> None:
+    """Whether each workspace key file is plain, sealed (and with what) or missing, and its mode."""
+    from secops.keyseal import MISSING, PLAIN, PURPOSES, SEALED, state
+    from secops.keyseal.box import KEYRING, PASSPHRASE
+
+    folder = app.workspace().path
+    labels = {
+        MISSING: _("missing"),
+        PLAIN: _("plain"),
+        PASSPHRASE: _("sealed (passphrase)"),
+        KEYRING: _("sealed (keyring)"),
+        SEALED: _("sealed (damaged)"),  # a sealed file whose protector cannot be read
+    }
+    rows = []
+    for name in PURPOSES:
+        found = state(folder / name)
+        shown = labels[found.protector or found.state] if fmt == "table" else found.state
+        mode = f"{found.mode:04o}" if found.mode is not None else ""
+        rows.append({"file": name, "state": shown, "protector": found.protector or "", "mode": mode})
+    headers = {"file": _("file"), "state": _("state"), "protector": _("protector"), "mode": _("mode")}
+    emit(rows, fmt, columns=None if fmt != "table" else ["file", "state", "mode"], headers=headers)

@@ -164,12 +164,13 @@ def _target(workspace: Path) -> Target:
     """Where to report, from the workspace: the same center and school key the pass uses
     (secops.forward.sync.load_target, which cannot be imported here: it imports the inbox)."""
     from secops.config import CENTER_KEY_FILE, load_workspace
+    from secops.keyseal import CENTER, read_secret_text
 
     ws = load_workspace(workspace)
     forward = ws.config.forward
     if forward is None:
         raise SecopsError(_("forwarding is not set up"))
-    key = signing.parse_key((workspace / CENTER_KEY_FILE).read_text())
+    key = signing.parse_key(read_secret_text(workspace / CENTER_KEY_FILE, CENTER))
     return Target(
         center=forward.center,
         school=ws.config.school.code,

@@ -34,6 +34,7 @@ from secops.forward.incidents import send_incidents as post_incidents
 from secops.forward.periods import zero_reports_step
 from secops.forward.target import Target
 from secops.i18n import N_, _
+from secops.keyseal import CENTER, read_secret_text
 from secops.protocol import signing
 from secops.store import Store
 
@@ -58,7 +59,7 @@ def load_target(workspace: Workspace) -> Target:
     if key_file.stat().st_mode & 0o077:
         raise SecopsError(_("{path} is readable by others").format(path=key_file), hint=f"chmod 600 {key_file}")
     try:
-        key = signing.parse_key(key_file.read_text())
+        key = signing.parse_key(read_secret_text(key_file, CENTER))
     except ValueError as exc:
         raise SecopsError(
             _("{path} does not hold a school key: {reason}").format(path=key_file, reason=exc), hint=_(_SETUP_HINT)

@@ -29,6 +29,7 @@ from secops.config import AUDIT_KEY_FILE
 from secops.errors import SecopsError
 from secops.fsutil import write_private_new
 from secops.i18n import N_, _
+from secops.keyseal import AUDIT, read_secret_text
 from secops.store import Store
 from secops.store.schema import incident_audit, incident_audit_head, incidents
 
@@ -54,7 +55,7 @@ class AuditKeyError(SecopsError):
 
 def _read_key(path: Path) -> bytes:
     try:
-        return bytes.fromhex(path.read_text().strip())
+        return bytes.fromhex(read_secret_text(path, AUDIT).strip())
     except ValueError:
         raise AuditKeyError(
             _("the audit key {path} is damaged (not hex)").format(path=path), hint=_(_RESTORE)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from secops.config import check_center_url, check_school_code
 from secops.errors import SecopsError
 from secops.i18n import _
+from secops.keyseal import UPSTREAM, read_secret_text
 from secops.protocol import envelope, signing
 
 UPSTREAM_FILE = "upstream.yaml"
@@ -66,7 +67,7 @@ def load_upstream(home: Path) -> tuple[Upstream, signing.SchoolKey] | None:
         ) from None
     key_path = home / UPSTREAM_KEY_FILE
     try:
-        key = signing.parse_key(key_path.read_text())
+        key = signing.parse_key(read_secret_text(key_path, UPSTREAM))
     except (OSError, ValueError) as exc:
         raise SecopsError(
             _("{path}: {reason}").format(path=key_path, reason=exc),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from secops.errors import SecopsError
 from secops.i18n import _
+from secops.keyseal import DATA, read_secret
 
 KEY_FILE = "data.key"
 KEY_BYTES = 32
@@ -41,9 +42,9 @@ def create_key(path: Path) -> bytes:
 
 
 def read_key(path: Path) -> bytes:
-    """Hex text (64+ hex digits) or raw bytes (at least 16)."""
+    """Hex text (64+ hex digits) or raw bytes (at least 16), in a plain or sealed file."""
     try:
-        raw = Path(path).read_bytes()
+        raw = read_secret(Path(path), DATA)
     except FileNotFoundError:
         raise SecopsError(_("key file {path} does not exist").format(path=path), hint=_("check --key-file")) from None
     except OSError as error:

@@ -7,7 +7,9 @@ SQLite file): the head then vouches for exactly what was provably intact at the 
 that does not verify, or whose key cannot be found, gets no head, and `secops incident
 verify-audit` goes on reporting it (a missing key is an error there, never replaced). An empty
 trail with its key gets a head of 0 entries; an empty trail without a key gets its head when the
-key is made. The hashing is copied here, frozen, so later changes to the audit module cannot
+key is made. A sealed key (secops.keyseal) is opened as everywhere else; one that cannot be
+opened (no passphrase given) stops the upgrade with that error, and a run with the passphrase
+completes it. The hashing is copied here, frozen, so later changes to the audit module cannot
 change what this migration computes.
 """
 
@@ -63,6 +65,7 @@ def upgrade(conn: Connection) -> None:
 
 
 def _find_key(conn: Connection) -> bytes | None:
+    from secops.keyseal import AUDIT, read_secret_text
     from secops.store.upgrade import UPGRADE_KEY_FOLDER
 
     folders = [UPGRADE_KEY_FOLDER.get()]
@@ -71,7 +74,8 @@ def _find_key(conn: Connection) -> bytes | None:
     for folder in folders:
         if folder is not None and (folder / _KEY_FILE).is_file():
             try:
-                return bytes.fromhex((folder / _KEY_FILE).read_text().strip())
+                # a sealed key opens here too; one the process cannot open stops the upgrade with a clear error
+                return bytes.fromhex(read_secret_text(folder / _KEY_FILE, AUDIT).strip())
             except ValueError:
                 return None
     return None
