@@ -159,3 +159,9 @@ def revoke(app: AppContext, name: str) -> None:
     with app.store(workspace) as store:
         key = mark_revoked(store, name, app.now())
     say(_("key {name} ({key_id}) revoked").format(name=key.name, key_id=key.key_id))
+
+
+from secops.cli.keys_private_cmd import export_private, import_private  # noqa: E402 - after `keys`
+
+keys.add_command(export_private)
+keys.add_command(import_private)
