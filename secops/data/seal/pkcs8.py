@@ -369,4 +369,4 @@ def from_pem(text: bytes, passphrase: str | None = None) -> PrivateKey:
         return _from_private_key_info(_decrypt(der, passphrase))
     if label in ("EC PRIVATE KEY", "SM2 PRIVATE KEY"):
         return _from_ec_private_key(der, curve_named=False)
-    raise KeyFileError(_("the file holds an {label}, not an SM2 key").format(label=label))
+    raise KeyFileError(_("the PEM block is {label}, not an SM2 private key").format(label=label))
