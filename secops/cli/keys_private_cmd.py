@@ -7,6 +7,7 @@ to be asked for. Written files are owner-only (0600) and replace nothing without
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,27 +23,32 @@ _STORE_HELP = (
     "unlock (export) or seal (import) the key in this workspace: a file whose first line is the passphrase"
     " (or $SECOPS_KEY_PASSPHRASE; - reads stdin)"
 )
+PASSPHRASE_ENV = "SECOPS_KEY_PASSPHRASE"  # noqa: S105 - the name of a variable
 _FILE_HELP = "a file whose first line is the passphrase of the PEM file (- reads stdin)"
 
 
-def _file_passphrase(path: Path | None, option: str, *, minimum: int) -> str | None:
-    """A passphrase for the PEM file itself: only from its own option (the workspace's variable is for
-    the workspace's key, and a PEM sent by someone else has its own)."""
-    if path is None:
-        return None
-    try:
-        raw = sys.stdin.readline() if str(path) == "-" else path.read_text(encoding="utf-8")[:4096]
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else _("not UTF-8 text")
-        raise click.BadParameter(
-            _("cannot read {path}: {reason}").format(path=path, reason=reason), param_hint=option
-        ) from None
-    lines = raw.splitlines()
-    text = lines[0] if lines else ""
-    if len(text) < minimum:
-        raise click.BadParameter(
-            _("the passphrase must be at least {count} characters").format(count=minimum), param_hint=option
-        )
+def _passphrase(path: Path | None, option: str, *, environment: bool = False, new: bool = True) -> str | None:
+    """The first line of ``path`` (``-``: stdin); with ``environment``, $SECOPS_KEY_PASSPHRASE when no
+    file is given, as `keys_cmd.read_passphrase` reads the workspace key's passphrase (not imported
+    from there: keys_cmd imports this module). A PEM file's own passphrase comes only from its own
+    option, and one made elsewhere (``new`` False) may be shorter than the 8 characters asked here."""
+    text: str | None = None
+    if path is not None:
+        try:
+            raw = sys.stdin.readline() if str(path) == "-" else path.read_text(encoding="utf-8")[:4096]
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise click.BadParameter(
+                _("cannot read {path}: {reason}").format(path=path, reason=reason), param_hint=option
+            ) from None
+        lines = raw.splitlines()
+        text = lines[0] if lines else ""
+    elif environment and os.environ.get(PASSPHRASE_ENV):
+        text = os.environ[PASSPHRASE_ENV]
+    if text is not None and new and len(text) < 8:
+        raise click.BadParameter(_("the passphrase must be at least 8 characters"), param_hint=option)
+    if text == "":
+        raise click.BadParameter(_("give the passphrase"), param_hint=option)
     return text
 
 
@@ -86,7 +92,6 @@ def export_private(
       secops keys export-private 本校 -o 本校.key.pem --out-passphrase-file 口令.txt
       openssl pkey -in 本校.key.pem -passin file:口令.txt -text -noout
     """
-    from secops.cli.keys_cmd import read_passphrase
     from secops.data.seal import pkcs8
     from secops.data.seal.keys import OWN, named, needs_passphrase, private_key
     from secops.fsutil import atomic_output
@@ -95,8 +100,8 @@ def export_private(
     to_stdout = str(output) == "-"
     if not to_stdout:
         refuse_overwrite(output, force)
-    passphrase = read_passphrase(passphrase_file)
-    out_passphrase = _file_passphrase(out_passphrase_file, "--out-passphrase-file", minimum=8)
+    passphrase = _passphrase(passphrase_file, "--passphrase-file", environment=True)
+    out_passphrase = _passphrase(out_passphrase_file, "--out-passphrase-file")
     workspace = app.workspace()
     with app.store(workspace) as store:
         key = named(store, name)
@@ -130,8 +135,12 @@ def import_private(
     """Take an SM2 private key from PEM as own key NAME (stored like `secops keys new`): PKCS#8
     ``PRIVATE KEY`` (`openssl genpkey -algorithm SM2`), ``ENCRYPTED PRIVATE KEY`` (PBES2: scrypt
     or PBKDF2, SM4-CBC or AES-CBC; give --in-passphrase-file) or SEC1 ``EC PRIVATE KEY``. The curve
-    must be sm2p256v1 and the key consistent; otherwise nothing is written."""
-    from secops.cli.keys_cmd import read_passphrase
+    must be sm2p256v1 and the key consistent; otherwise nothing is written.
+
+    \b
+      openssl genpkey -algorithm SM2 -out office.key.pem
+      secops keys import-private 区教育局 office.key.pem [--passphrase-file 口令.txt]
+    """
     from secops.data.seal import pkcs8
     from secops.data.seal.keys import import_private as record
     from secops.data.seal.keys import private_path
@@ -145,7 +154,8 @@ def import_private(
             _("cannot read {path}: {reason}").format(path=pem, reason=exc.strerror),
             hint=_("give the PEM file of the private key"),
         ) from None
-    in_passphrase = _file_passphrase(in_passphrase_file, "--in-passphrase-file", minimum=1)
+    in_passphrase = _passphrase(in_passphrase_file, "--in-passphrase-file", new=False)
+    passphrase = _passphrase(passphrase_file, "--passphrase-file", environment=True)  # to seal it here
     try:
         private = pkcs8.from_pem(raw, in_passphrase)
     except pkcs8.PassphraseNeeded as exc:
@@ -163,7 +173,6 @@ def import_private(
             _("{path} is not a usable SM2 private key: {reason}").format(path=pem, reason=exc),
             hint=_("give the PEM of `openssl genpkey -algorithm SM2` or `secops keys export-private`"),
         ) from None
-    passphrase = read_passphrase(passphrase_file)
     workspace = app.workspace()
     with app.store(workspace) as store:
         key = record(store, workspace.path, name, private, app.now(), passphrase=passphrase)
