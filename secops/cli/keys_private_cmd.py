@@ -74,6 +74,12 @@ def _one_stdin(**options: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="encrypt the PEM with this passphrase (8 characters or more): " + _FILE_HELP,
 )
+@click.option(
+    "--gmssl",
+    is_flag=True,
+    help="GmSSL 3's layout: the curve also inside the key, and encrypted with PBKDF2-HMAC-SM3 and SM4-CBC"
+    " (GmSSL reads only that; OpenSSL 3.0 cannot decrypt it)",
+)
 @pass_app
 def export_private(
     app: AppContext,
@@ -82,11 +88,13 @@ def export_private(
     force: bool,
     passphrase_file: Path | None,
     out_passphrase_file: Path | None,
+    gmssl: bool,
 ) -> None:
     """Write the private key of own key NAME as PKCS#8 PEM that OpenSSL 3 and GmSSL read:
     ``PRIVATE KEY`` (unencrypted), or with --out-passphrase-file ``ENCRYPTED PRIVATE KEY``
-    (PBES2: scrypt and SM4-CBC; `openssl pkey -passin file:F` opens it). Whoever holds the file
-    decrypts every file sent to NAME: keep it like the key itself.
+    (PBES2: scrypt and SM4-CBC; `openssl pkey -passin file:F` opens it; with --gmssl
+    PBKDF2-HMAC-SM3 and SM4-CBC, as GmSSL 3 writes and reads). Whoever holds the file decrypts
+    every file sent to NAME: keep it like the key itself.
 
     \b
       secops keys export-private 本校 -o 本校.key.pem --out-passphrase-file 口令.txt
@@ -111,7 +119,10 @@ def export_private(
             hint=_("only own keys (`secops keys list`, kind own) can be exported"),
         )
     private = private_key(workspace.path, key, passphrase if needs_passphrase(workspace.path, key.key_id) else None)
-    pem = pkcs8.to_pem(private) if out_passphrase is None else pkcs8.to_encrypted_pem(private, out_passphrase)
+    if out_passphrase is None:
+        pem = pkcs8.to_pem(private, gmssl=gmssl)
+    else:
+        pem = pkcs8.to_encrypted_pem(private, out_passphrase, gmssl=gmssl)
     if to_stdout:
         click.echo(pem, nl=False)
         return

@@ -236,3 +236,16 @@ def test_bad_inputs_are_one_clear_error_and_nothing_is_written(school: Path, oth
     refused(secops(other, "keys", "import-private", "无", str(tmp_path / "missing.pem")), "cannot read")
     refused(secops(other, "keys", "import-private", "目录", str(tmp_path)), "")
     assert nothing_stored(other)
+
+
+def test_the_gmssl_layout_round_trips(school: Path, other: Path, tmp_path: Path) -> None:
+    out_pass = secret(tmp_path, PASSPHRASE)
+    pem = tmp_path / "k.gmssl.pem"
+    done = secops(
+        school, "keys", "export-private", "本校", "-o", str(pem), "--gmssl", "--out-passphrase-file", str(out_pass)
+    )
+    assert done.exit_code == 0, done.output
+    assert pem.read_text().startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----\n")
+    imported = secops(other, "keys", "import-private", "一中", str(pem), "--in-passphrase-file", str(out_pass))
+    assert imported.exit_code == 0, imported.output
+    assert own_keys(other)["一中"] == own_keys(school)["本校"]

@@ -4,7 +4,9 @@ secops and the tools a district office already has.
 - Written: PKCS#8 PrivateKeyInfo (RFC 5208) holding an ECPrivateKey (RFC 5915) with its public key,
   byte for byte the layout of ``openssl genpkey -algorithm SM2``; or, with a passphrase, PKCS#8
   EncryptedPrivateKeyInfo with PBES2 (RFC 8018): scrypt (RFC 7914, OpenSSL's own ``-scrypt``
-  cost, which its decoder's 32 MiB memory cap accepts) and SM4-CBC.
+  cost, which its decoder's 32 MiB memory cap accepts) and SM4-CBC. ``gmssl=True`` writes GmSSL 3's
+  layout instead: the curve also inside the ECPrivateKey, and PBKDF2-HMAC-SM3 with SM4-CBC (the one
+  encryption GmSSL 3 reads; OpenSSL 3.0 cannot, having no HMAC-SM3 for PBKDF2).
 - Read: those two, SEC1 ``EC PRIVATE KEY`` / ``SM2 PRIVATE KEY`` (``openssl ec``, OpenSSL 1.1's
   ``ecparam -genkey``), and PBES2 with PBKDF2 (HMAC-SHA1/-SHA2/-SM3, which GmSSL 3 writes) or
   scrypt and SM4-CBC or AES-CBC. Anything else (another curve, RSA, a wrong passphrase, damaged
@@ -34,12 +36,14 @@ SEQUENCE, INTEGER, BIT_STRING, OCTET_STRING, NULL, OID = 0x30, 0x02, 0x03, 0x04,
 # What we write: OpenSSL's default for `pkcs8 -topk8 -scrypt` (16 MiB); at N=2^15 OpenSSL's decoder
 # refuses the file (its 32 MiB scrypt memory cap), so this is the strongest cost it reads.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+PBKDF2_ITERATIONS = 2**18  # for GmSSL: its own choice is 65536; it reads any count
 _SCRYPT_MAXMEM = 256 * 1024**2  # what we accept from a file: no KDF is allowed more memory ...
 _PBKDF2_MAX_ITERATIONS = 10_000_000  # ... or time (a few seconds) than this
 
 # OIDs as dotted text (the reader decodes them so an error can name what it found)
 _PBES2, _PBKDF2, _SCRYPT = "1.2.840.113549.1.5.13", "1.2.840.113549.1.5.12", "1.3.6.1.4.1.11591.4.11"
 _SM4_CBC = "1.2.156.10197.1.104.2"
+_HMAC_SM3 = "1.2.156.10197.1.401.2"  # GmSSL 3's hmac-sm3
 _EC_PUBLIC_KEY, _SM2 = "1.2.840.10045.2.1", "1.2.156.10197.1.301"
 _CIPHERS: dict[str, tuple[str, int]] = {  # OID -> (name, key bytes)
     _SM4_CBC: ("SM4-CBC", 16),
@@ -53,7 +57,7 @@ _PRFS = {  # HMAC OID -> hashlib name; RFC 8018's default is HMAC-SHA1
     "1.2.840.113549.2.9": "sha256",
     "1.2.840.113549.2.10": "sha384",
     "1.2.840.113549.2.11": "sha512",
-    "1.2.156.10197.1.401.2": "sm3",  # GmSSL 3's hmac-sm3
+    _HMAC_SM3: "sm3",
     "1.2.156.10197.1.401.3.1": "sm3",  # the hmacWithSM3 of GM/T 0091
 }
 _KNOWN = {  # what a wrong key is, in words
@@ -115,34 +119,41 @@ def _pem(label: str, der: bytes) -> str:
     return f"-----BEGIN {label}-----\n" + "\n".join(lines) + f"\n-----END {label}-----\n"
 
 
-def ec_private_key(private: PrivateKey) -> bytes:
-    """RFC 5915 ECPrivateKey as OpenSSL writes it inside PKCS#8: version 1, the scalar in 32 bytes,
-    the public key ([1]); no [0] parameters (the PKCS#8 algorithm names the curve)."""
-    public = _der(BIT_STRING, b"\x00" + private.public_key().to_bytes())
-    return _der(SEQUENCE, _int(1) + _der(OCTET_STRING, private.to_bytes()) + _der(0xA1, public))
+def ec_private_key(private: PrivateKey, *, gmssl: bool = False) -> bytes:
+    """RFC 5915 ECPrivateKey: version 1, the scalar in 32 bytes, [1] the public key. OpenSSL leaves
+    out [0] (the PKCS#8 algorithm names the curve); GmSSL 3.1 requires it and OpenSSL accepts it."""
+    curve = _der(0xA0, SM2_CURVE) if gmssl else b""
+    public = _der(0xA1, _der(BIT_STRING, b"\x00" + private.public_key().to_bytes()))
+    return _der(SEQUENCE, _int(1) + _der(OCTET_STRING, private.to_bytes()) + curve + public)
 
 
-def private_key_info(private: PrivateKey) -> bytes:
-    return _der(SEQUENCE, _int(0) + ALGORITHM + _der(OCTET_STRING, ec_private_key(private)))
+def private_key_info(private: PrivateKey, *, gmssl: bool = False) -> bytes:
+    return _der(SEQUENCE, _int(0) + ALGORITHM + _der(OCTET_STRING, ec_private_key(private, gmssl=gmssl)))
 
 
-def to_pem(private: PrivateKey) -> str:
-    """``-----BEGIN PRIVATE KEY-----``: unencrypted PKCS#8."""
-    return _pem("PRIVATE KEY", private_key_info(private))
+def to_pem(private: PrivateKey, *, gmssl: bool = False) -> str:
+    """``-----BEGIN PRIVATE KEY-----``: unencrypted PKCS#8, byte for byte OpenSSL's unless ``gmssl``."""
+    return _pem("PRIVATE KEY", private_key_info(private, gmssl=gmssl))
 
 
-def to_encrypted_pem(private: PrivateKey, passphrase: str) -> str:
-    """``-----BEGIN ENCRYPTED PRIVATE KEY-----``: PBES2, scrypt and SM4-CBC (OpenSSL 3 decrypts it)."""
+def to_encrypted_pem(private: PrivateKey, passphrase: str, *, gmssl: bool = False) -> str:
+    """``-----BEGIN ENCRYPTED PRIVATE KEY-----``: PBES2 with SM4-CBC. The key from scrypt, which
+    OpenSSL 3 decrypts; or, for GmSSL 3 (which reads nothing else, and OpenSSL 3.0 does not know
+    HMAC-SM3), from PBKDF2-HMAC-SM3 laid out as GmSSL writes it: keyLength present, the PRF without
+    NULL parameters."""
     salt, iv = secrets.token_bytes(16), secrets.token_bytes(16)
-    key = hashlib.scrypt(passphrase.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=16)
+    if gmssl:
+        key = hashlib.pbkdf2_hmac("sm3", passphrase.encode(), salt, PBKDF2_ITERATIONS, dklen=16)
+        parameters = _der(OCTET_STRING, salt) + _int(PBKDF2_ITERATIONS) + _int(16) + _der(SEQUENCE, _oid(_HMAC_SM3))
+        kdf = _der(SEQUENCE, _oid(_PBKDF2) + _der(SEQUENCE, parameters))
+    else:
+        key = hashlib.scrypt(passphrase.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=16)
+        parameters = _der(OCTET_STRING, salt) + _int(SCRYPT_N) + _int(SCRYPT_R) + _int(SCRYPT_P)
+        kdf = _der(SEQUENCE, _oid(_SCRYPT) + _der(SEQUENCE, parameters))
     padder = padding.PKCS7(128).padder()
-    plain = padder.update(private_key_info(private)) + padder.finalize()
+    plain = padder.update(private_key_info(private, gmssl=gmssl)) + padder.finalize()
     encryptor = Cipher(algorithms.SM4(key), modes.CBC(iv)).encryptor()
     sealed = encryptor.update(plain) + encryptor.finalize()
-    kdf = _der(
-        SEQUENCE,
-        _oid(_SCRYPT) + _der(SEQUENCE, _der(OCTET_STRING, salt) + _int(SCRYPT_N) + _int(SCRYPT_R) + _int(SCRYPT_P)),
-    )
     scheme = _der(SEQUENCE, _oid(_SM4_CBC) + _der(OCTET_STRING, iv))
     algorithm = _der(SEQUENCE, _oid(_PBES2) + _der(SEQUENCE, kdf + scheme))
     return _pem("ENCRYPTED PRIVATE KEY", _der(SEQUENCE, algorithm + _der(OCTET_STRING, sealed)))

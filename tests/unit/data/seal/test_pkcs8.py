@@ -97,6 +97,30 @@ def test_round_trip_here() -> None:
         pkcs8.from_pem(sealed, PASSPHRASE + "x")
 
 
+def test_the_gmssl_layout_is_what_gmssl_3_writes_and_openssl_reads_its_plain_form(tmp_path: Path) -> None:
+    key = generate_private_key()
+    # the ECPrivateKey names its curve in [0] (GmSSL 3.1 requires it)
+    inner = pkcs8._items(pkcs8._items(pkcs8._one(pkcs8.private_key_info(key, gmssl=True), 0x30))[2][1])
+    assert [tag for tag, _content in pkcs8._items(inner[0][1])] == [0x02, 0x04, 0xA0, 0xA1]
+    plain = pkcs8.to_pem(key, gmssl=True)
+    assert pkcs8.from_pem(plain.encode()) == key
+    sealed = pkcs8.to_encrypted_pem(key, PASSPHRASE, gmssl=True)
+    assert pkcs8.from_pem(sealed.encode(), PASSPHRASE) == key
+    # PBES2 { PBKDF2 { salt, iterations, keyLength 16, SEQUENCE { hmac-sm3 } (no NULL) }, SM4-CBC }
+    algorithm = pkcs8._items(pkcs8._one(der_of(sealed.encode()), 0x30))[0][1]
+    kdf, scheme = (content for _tag, content in pkcs8._items(pkcs8._algorithm(algorithm)[1][1]))  # type: ignore[index]
+    oid, parameters = pkcs8._algorithm(kdf)
+    assert oid == "1.2.840.113549.1.5.12" and parameters is not None
+    salt, iterations, length, prf = pkcs8._items(parameters[1])
+    assert len(salt[1]) == 16 and pkcs8._uint(iterations[1]) == pkcs8.PBKDF2_ITERATIONS and length == (0x02, b"\x10")
+    assert prf == (0x30, pkcs8._oid("1.2.156.10197.1.401.2"))
+    assert pkcs8._algorithm(scheme)[0] == "1.2.156.10197.1.104.2"
+    openssl = openssl_sm2_or_skip()
+    path = tmp_path / "g.pem"
+    path.write_text(plain)
+    assert openssl_scalar(openssl, path) == key.d
+
+
 # --- what OpenSSL and GmSSL write, we read ---
 
 
