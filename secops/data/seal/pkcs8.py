@@ -27,7 +27,7 @@ import secrets
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from secops.data.seal.sm2 import SM2P256V1, PrivateKey, multiply
+from secops.data.seal.sm2 import SM2P256V1, PrivateKey
 from secops.data.seal.spki import ALGORITHM, SM2_CURVE
 from secops.i18n import _
 
@@ -38,7 +38,8 @@ SEQUENCE, INTEGER, BIT_STRING, OCTET_STRING, NULL, OID = 0x30, 0x02, 0x03, 0x04,
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 PBKDF2_ITERATIONS = 2**18  # for GmSSL: its own choice is 65536; it reads any count
 _SCRYPT_MAXMEM = 256 * 1024**2  # what we accept from a file: no KDF is allowed more memory ...
-_PBKDF2_MAX_ITERATIONS = 10_000_000  # ... or time (a few seconds) than this
+_SCRYPT_MAX_WORK = 2**22  # ... nor more time (N*r*p: two passes of that memory, about a second) ...
+_PBKDF2_MAX_ITERATIONS = 4_000_000  # ... than this (3x the largest count OWASP recommends, HMAC-SHA1)
 
 # OIDs as dotted text (the reader decodes them so an error can name what it found)
 _PBES2, _PBKDF2, _SCRYPT = "1.2.840.113549.1.5.13", "1.2.840.113549.1.5.12", "1.3.6.1.4.1.11591.4.11"
@@ -277,8 +278,9 @@ def _from_ec_private_key(der: bytes, *, curve_named: bool) -> PrivateKey:
 
 def _encodings(private: PrivateKey) -> tuple[bytes, bytes]:
     """The public point uncompressed and compressed (SEC1 allows either in the file)."""
-    x, y = multiply(SM2P256V1, private.d, (SM2P256V1.gx, SM2P256V1.gy)) or (0, 0)
-    return private.public_key().to_bytes(), bytes([2 + (y & 1)]) + x.to_bytes(SM2P256V1.size, "big")
+    public = private.public_key()
+    x, y = public.point
+    return public.to_bytes(), bytes([2 + (y & 1)]) + x.to_bytes(SM2P256V1.size, "big")
 
 
 def _from_private_key_info(der: bytes) -> PrivateKey:
@@ -293,7 +295,13 @@ def _from_private_key_info(der: bytes) -> PrivateKey:
     elif oid not in (_EC_PUBLIC_KEY, _SM2):
         raise KeyFileError(_("the key is {algorithm}, not SM2").format(algorithm=_name(oid)))
     _check_curve(parameters)
-    return _from_ec_private_key(items[2][1], curve_named=True)
+    private = _from_ec_private_key(items[2][1], curve_named=True)
+    for tag, content in items[3:]:  # [0] attributes (ignored), [1] publicKey of RFC 5958
+        if tag == 0x81 and content[1:] not in _encodings(private):
+            raise KeyFileError(_("the public key in the file is not the one of its private scalar"))
+        if tag not in (0xA0, 0x81):
+            raise _damaged()
+    return private
 
 
 def _kdf(content: bytes, passphrase: bytes, length: int) -> bytes:
@@ -305,7 +313,15 @@ def _kdf(content: bytes, passphrase: bytes, length: int) -> bytes:
         n, r, p = (_uint(field) for field in fields[1:4])
         if len(fields) == 5 and _uint(fields[4]) != length:
             raise _damaged()
-        if n < 2 or n & (n - 1) or not 1 <= r <= 64 or not 1 <= p <= 16 or 128 * r * (n + p + 2) > _SCRYPT_MAXMEM:
+        memory, work = 128 * r * (n + p + 2), n * r * p
+        if (
+            n < 2
+            or n & (n - 1)
+            or not 1 <= r <= 64
+            or not 1 <= p <= 16
+            or memory > _SCRYPT_MAXMEM
+            or work > _SCRYPT_MAX_WORK
+        ):
             raise KeyFileError(_("the file's scrypt cost is out of bounds (at most 256 MiB)"))
         return hashlib.scrypt(passphrase, salt=fields[0], n=n, r=r, p=p, maxmem=_SCRYPT_MAXMEM + 2**20, dklen=length)
     if oid == _PBKDF2:

@@ -213,6 +213,16 @@ def test_scalars_out_of_range_and_a_public_key_of_another_scalar_are_refused() -
     with pytest.raises(KeyFileError, match="not the one of its private scalar"):
         pkcs8.from_pem(_ec_key(12345, public=other))
     assert pkcs8.from_pem(_ec_key(12345, public=PrivateKey(12345).public_key().to_bytes())).d == 12345
+    # RFC 5958 OneAsymmetricKey (version 1) may carry the public key once more, in [1] of the wrapper
+    der = der_of(_ec_key(12345))
+    body = pkcs8._one(der, 0x30)
+    for point, ok in ((PrivateKey(12345).public_key().to_bytes(), True), (other, False)):
+        v2 = pem("PRIVATE KEY", pkcs8._der(0x30, pkcs8._int(1) + body[3:] + pkcs8._der(0x81, b"\x00" + point)))
+        if ok:
+            assert pkcs8.from_pem(v2).d == 12345
+        else:
+            with pytest.raises(KeyFileError, match="not the one of its private scalar"):
+                pkcs8.from_pem(v2)
 
 
 def test_other_curves_and_algorithms_are_named(tmp_path: Path) -> None:
@@ -274,12 +284,13 @@ def test_every_truncation_and_damage_of_the_der_is_one_clear_error() -> None:
 def test_a_hostile_kdf_cost_is_refused_before_it_is_run() -> None:
     der, oid, integer = pkcs8._der, pkcs8._oid, pkcs8._int
     scheme = der(0x30, oid("1.2.156.10197.1.104.2") + der(0x04, bytes(16)))
-    costly = {
-        "scrypt cost": oid("1.3.6.1.4.1.11591.4.11")
-        + der(0x30, der(0x04, b"salt") + integer(2**24) + integer(8) + integer(1)),
-        "iteration count": oid("1.2.840.113549.1.5.12") + der(0x30, der(0x04, b"salt") + integer(2**31)),
-    }
-    for message, kdf in costly.items():
+    scrypt, pbkdf2 = oid("1.3.6.1.4.1.11591.4.11"), oid("1.2.840.113549.1.5.12")
+    costly = [
+        ("scrypt cost", scrypt + der(0x30, der(0x04, b"salt") + integer(2**24) + integer(8) + integer(1))),  # 2 GiB
+        ("scrypt cost", scrypt + der(0x30, der(0x04, b"salt") + integer(2**16) + integer(8) + integer(16))),  # 16 x
+        ("iteration count", pbkdf2 + der(0x30, der(0x04, b"salt") + integer(2**31))),
+    ]
+    for message, kdf in costly:
         algorithm = der(0x30, oid("1.2.840.113549.1.5.13") + der(0x30, der(0x30, kdf) + scheme))
         sealed = pem("ENCRYPTED PRIVATE KEY", der(0x30, algorithm + der(0x04, bytes(160))))
         with pytest.raises(KeyFileError, match=message):
