@@ -389,7 +389,7 @@ def from_pem(text: bytes, passphrase: str | None = None) -> PrivateKey:
     try:
         der = base64.b64decode(b"".join(body.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise KeyFileError(_("the PEM body is not valid base64")) from None
+        raise KeyFileError(_("the PEM body is not valid base64 (damaged or cut short)")) from None
     if label == "PRIVATE KEY":
         return _from_private_key_info(der)
     if label == "ENCRYPTED PRIVATE KEY":
