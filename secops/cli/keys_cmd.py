@@ -275,3 +275,9 @@ def status(app: AppContext, fmt: str) -> None:
         rows.append({"file": name, "state": shown, "protector": found.protector or "", "mode": mode})
     headers = {"file": _("file"), "state": _("state"), "protector": _("protector"), "mode": _("mode")}
     emit(rows, fmt, columns=None if fmt != "table" else ["file", "state", "mode"], headers=headers)
+
+
+from secops.cli.keys_private_cmd import export_private, import_private  # noqa: E402 - after `keys`
+
+keys.add_command(export_private)
+keys.add_command(import_private)

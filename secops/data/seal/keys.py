@@ -124,6 +124,35 @@ def new_key(store: Store, workspace: Path, name: str, now: datetime, *, passphra
         raise
 
 
+def import_private(
+    store: Store, workspace: Path, name: str, private: PrivateKey, now: datetime, *, passphrase: str | None = None
+) -> Key:
+    """An own key pair from elsewhere (a PEM of OpenSSL, GmSSL or another workspace), stored as
+    `new_key` stores one. Unlike a fresh key it may be known already: that is refused before any
+    file is touched, so an existing private half is never replaced or removed."""
+    name = _check_name(name)
+    public = private.public_key()
+    key_id = key_id_of(public)
+    known = find(store, name) or find_by_id(store, key_id)
+    if known is not None:
+        raise SecopsError(
+            _("a key named {name} (or this very key) is already known").format(name=known.name),
+            hint=_("choose another name, or see `secops keys list`"),
+        )
+    path = private_path(workspace, key_id)
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    if not write_private_new(path, _seal_private(private, key_id, passphrase)):
+        raise SecopsError(
+            _("{path} already exists but no key names it").format(path=path),
+            hint=_("move the stale file away (it may be a backup), then import again"),
+        )
+    try:
+        return _insert(store, name, public, OWN, now)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
 def import_public(store: Store, name: str, public: PublicKey, now: datetime) -> Key:
     return _insert(store, _check_name(name), public, RECIPIENT, now)
 

@@ -8,8 +8,12 @@ import re
 
 from secops.data.seal.sm2 import PublicKey
 
-# SEQUENCE { SEQUENCE { OID 1.2.840.10045.2.1, OID 1.2.156.10197.1.301 }, BIT STRING (0 unused bits) }
-_PREFIX = bytes.fromhex("3059301306072a8648ce3d020106082a811ccf5501822d034200")
+# DER of OID 1.2.840.10045.2.1 (id-ecPublicKey) and OID 1.2.156.10197.1.301 (the sm2p256v1 curve)
+ID_EC_PUBLIC_KEY = bytes.fromhex("06072a8648ce3d0201")
+SM2_CURVE = bytes.fromhex("06082a811ccf5501822d")
+ALGORITHM = b"\x30\x13" + ID_EC_PUBLIC_KEY + SM2_CURVE  # AlgorithmIdentifier, as OpenSSL writes it
+# SEQUENCE { ALGORITHM, BIT STRING (0 unused bits) }
+_PREFIX = b"\x30\x59" + ALGORITHM + b"\x03\x42\x00"
 _PEM = re.compile(rb"-----BEGIN PUBLIC KEY-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END PUBLIC KEY-----")
 
 
