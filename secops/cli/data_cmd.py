@@ -9,8 +9,9 @@ import click
 
 from secops.cli.base import SecopsGroup
 from secops.cli.data_output import refuse_table_overwrite
+from secops.cli.data_summary import column_headers, print_summary
 from secops.cli.output import emit, emit_object, findings, force_option, format_option
-from secops.i18n import N_, _
+from secops.i18n import _
 
 
 @click.group(cls=SecopsGroup)
@@ -100,37 +101,7 @@ def _print_scan(value: dict[str, Any]) -> None:
             }
         )
     fields = ["column", "label", "category", "level", "sensitive", "confidence", "hits", "examples", "note"]
-    emit(rows, "table", fields, headers=_headers(), empty=_("No columns."))
-
-
-def _headers() -> dict[str, str]:
-    return {
-        "column": _("Column"),
-        "label": _("Identified as"),
-        "category": _("Category"),
-        "level": _("Level"),
-        "sensitive": _("Sensitive"),
-        "confidence": _("Confidence"),
-        "hits": _("Hits"),
-        "examples": _("Examples (masked)"),
-        "note": _("Note"),
-        "operator": _("Operator"),
-        "chosen_by": _("Chosen by"),
-        "changed": _("Cells changed"),
-        "fallbacks": _("Fallbacks"),
-    }
-
-
-OPERATOR_NAMES = {
-    "mask": N_("partial masking"),
-    "pseudonym": N_("pseudonym (HMAC)"),
-    "ff1": N_("format-preserving encryption (FF1)"),
-    "encrypt": N_("reversible encryption (SM4)"),
-    "decrypt": N_("decrypted (SM4)"),
-    "generalize": N_("generalization"),
-    "suppress": N_("removed"),
-    "keep": N_("kept"),
-}
+    emit(rows, "table", fields, headers=column_headers(), empty=_("No columns."))
 
 
 @data.command()
@@ -196,51 +167,6 @@ def mask(
         emit_object(value, fmt)
         return
     print_summary(value)
-
-
-def print_summary(value: dict[str, Any]) -> None:
-    """The human summary of a mask or unmask run: totals, notes and one row per column."""
-    rate = _(" · {rate:,} rows/s").format(rate=value["rows_per_second"]) if value["rows_per_second"] else ""
-    click.echo(
-        _("{source} -> {output}: {rows:,} rows · policy {policy}").format(
-            source=value["source"], output=value["output"], rows=value["rows"], policy=value["policy"]
-        )
-        + rate
-    )
-    if value.get("key_id"):
-        shown = _("key id {key_id} (the same key restores encrypted columns)").format(key_id=value["key_id"])
-        click.echo(f"  · {shown}")
-    notes = []
-    if value["minors_under_14_in_sample"]:
-        notes.append(_("minors under 14 in the sample: all their personal information is handled as sensitive"))
-    if value["ragged_rows"]:
-        notes.append(
-            _("{count:,} row(s) with the wrong number of columns (padded or cut)").format(count=value["ragged_rows"])
-        )
-    if value["formula_cells_neutralised"]:
-        notes.append(
-            _("{count:,} cell(s) looked like formulas and were prefixed with ' against injection").format(
-                count=value["formula_cells_neutralised"]
-            )
-        )
-    if value["cells_truncated"]:
-        notes.append(_("{count:,} cell(s) longer than XLSX allows were cut").format(count=value["cells_truncated"]))
-    for note in notes:
-        click.echo(f"  · {note}")
-    rows = [
-        {
-            "column": c["column"],
-            "label": c["label"] or "",
-            "category": c["category"] or "",
-            "operator": _(OPERATOR_NAMES[c["operator"]]) if c["operator"] in OPERATOR_NAMES else c["operator"],
-            "chosen_by": c["chosen_by"],
-            "changed": f"{c['cells_changed']:,}",
-            "fallbacks": f"{c['fallbacks']:,}" if c["fallbacks"] else "",
-        }
-        for c in value["columns"]
-    ]
-    columns = ["column", "label", "category", "operator", "chosen_by", "changed", "fallbacks"]
-    emit(rows, "table", columns, headers=_headers(), empty=_("No columns."))
 
 
 def _attach_watermark_group() -> None:

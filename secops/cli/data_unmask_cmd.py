@@ -63,7 +63,7 @@ def unmask(
     checked: one modified cell, or a table encrypted with another key, stops the run and nothing is
     written. Format-preserving columns are the ones the policy encrypts; they carry no check, so
     compare the key id with the one mask printed."""
-    from secops.cli.data_cmd import print_summary
+    from secops.cli.data_summary import print_summary
     from secops.data.mask_policy import load_policy
     from secops.data.mask_table import read_key
     from secops.data.unmask_table import unmask_table
