@@ -153,13 +153,13 @@ def open_cmd(
 @format_option()
 @pass_app
 def list_cmd(app: AppContext, show_all: bool, fmt: str) -> None:
-    """List incidents (open ones by default)."""
+    """List incidents (open ones by default); drill incidents are listed too, titled 【演练】."""
     from secops.cli.output import localize
     from secops.incident.model import list_incidents
 
     workspace = app.workspace()
     with app.store(workspace) as store:
-        rows = [i.as_dict() for i in list_incidents(store, open_only=not show_all)]
+        rows = [i.as_dict() for i in list_incidents(store, open_only=not show_all, with_drills=True)]
     if fmt == "table":
         rows = localize(rows, workspace.config.timezone)
         for row in rows:
@@ -198,7 +198,7 @@ def show(app: AppContext, incident_id: int, fmt: str) -> None:
 @format_option()
 @pass_app
 def status(app: AppContext, fmt: str) -> None:
-    """Every clock of every open incident, with the time left."""
+    """Every clock of every open incident (drills' too, titled 【演练】), with the time left."""
     from secops.incident.clocks import clocks_for
     from secops.incident.model import list_incidents
     from secops.incident.policy import load_policy
@@ -206,7 +206,7 @@ def status(app: AppContext, fmt: str) -> None:
     policy = load_policy()
     with app.store() as store:
         rows = []
-        for found in list_incidents(store, open_only=True):
+        for found in list_incidents(store, open_only=True, with_drills=True):
             for clock in clocks_for(found, policy, app.now()):
                 rows.append({"title": found.title, "grade": found.grade, **clock.as_dict()})
     rows.sort(key=lambda r: r["left_seconds"])

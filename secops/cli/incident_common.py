@@ -224,7 +224,7 @@ def complete_incident_id(ctx: click.Context, param: click.Parameter, incomplete:
         if path is None or not (path / CONFIG_FILE).is_file():
             return []
         with open_workspace_store(load_workspace(path)) as store:
-            found = list_incidents(store, open_only=False)
+            found = list_incidents(store, open_only=False, with_drills=True)
         return [
             CompletionItem(str(i.id), help=f"{i.grade} {state_name(i.state)}")
             for i in found

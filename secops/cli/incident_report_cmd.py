@@ -61,8 +61,11 @@ def submit(app: AppContext, incident_id: int, kind: str, at: str | None, actor: 
     moment = parse_when(at, app)
     workspace = app.workspace()
     with app.store(workspace) as store:
-        record_submission(session_for(app, store, actor), incident_id, kind, moment)
-        delivery = _deliver_incidents(workspace, store, app.now())
+        submitted = record_submission(session_for(app, store, actor), incident_id, kind, moment)
+        if submitted.is_drill:  # a drill's report stops its clock here and is never sent as real
+            delivery = _("a drill: recorded here only, never sent to the center as a real report")
+        else:
+            delivery = _deliver_incidents(workspace, store, app.now())
     when = shown(moment).isoformat(timespec="seconds")
     line = _("Incident #{id}: {kind} submitted at {when}; {delivery}")
     say(line.format(id=incident_id, kind=KINDS[kind], when=when, delivery=delivery))

@@ -162,6 +162,15 @@ KINDS: tuple[ContentKind, ...] = (
         description_zh="事件处置预案：步骤、角色、证据与时限",
     ),
     ContentKind(
+        name="drill-scenario",
+        folder="playbooks",
+        subpath=("drills",),
+        suffixes=(".yml", ".yaml"),
+        schema="secops.incident.drill.scenarios:DrillScenario",
+        description="drill scenarios: injects, artifacts and questions of an 应急演练",
+        description_zh="应急演练情景：注入的告警与消息、现场文件和问题",
+    ),
+    ContentKind(
         name="incident-policy",
         folder="playbooks",
         subpath=("policy",),

@@ -94,7 +94,9 @@ def build_summary(store: Store, school_code: str, school_name: str, now: datetim
     with store.engine.connect() as conn:
         asset_count = conn.execute(sa.select(sa.func.count()).where(assets.c.status == "up")).scalar_one()
         open_count = conn.execute(
-            sa.select(sa.func.count()).select_from(incidents).where(incidents.c.state.not_in(CLOSED_STATES))
+            sa.select(sa.func.count())
+            .select_from(incidents)
+            .where(incidents.c.state.not_in(CLOSED_STATES) & incidents.c.drill_id.is_(None))  # drills never count
         ).scalar_one()
     return ComplianceSummary(
         school=SchoolRef(code=school_code, name=school_name),

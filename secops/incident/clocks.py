@@ -7,7 +7,9 @@ that ``incident show`` and the reports list as 未开始. A clock stops when wha
 (the incident recovered, was reported, closed, or the final report was filed). Notices go out at each
 escalation fraction (50%, 80%, 100% = overdue by default) exactly once: the notices table is the
 memory, so a check after downtime sends every notice that fell due meanwhile, and none twice.
-Time is always passed in, never read from the system clock here.
+Time is always passed in, never read from the system clock here. A drill's incident runs its
+clocks faster by its speed (secops.drill): at 10x the 1-hour report is due 6 real minutes after
+detection, and every time stays a real time.
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ def clocks_for(incident: Incident, policy: IncidentPolicy, now: datetime) -> lis
         started = _started_at(incident, policy, deadline)
         if started is None:
             continue
-        due = started + deadline.offset
+        due = started + deadline.offset / incident.drill_speed  # a drill at 10x: 1 hour becomes 6 minutes
         name = deadline.name
         given = _notice_due(incident) if deadline.notified else None
         if given is not None and given != due:  # the 通报 named its own deadline: that one holds
@@ -214,7 +216,14 @@ def pending_clocks(incident: Incident, policy: IncidentPolicy) -> list[PendingCl
     """The deadlines that apply to the incident but wait for the end of handling."""
     starts_when = "恢复或关闭" if policy.end_of_handling == "recovered" else "关闭"
     return [
-        PendingClock(incident.id, deadline.id, deadline.name, deadline.source, deadline.offset, starts_when)
+        PendingClock(
+            incident.id,
+            deadline.id,
+            deadline.name,
+            deadline.source,
+            deadline.offset / incident.drill_speed,
+            starts_when,
+        )
         for deadline in policy.deadlines_for(incident.grade, notified=incident.notified)
         if _started_at(incident, policy, deadline) is None
     ]

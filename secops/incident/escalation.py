@@ -30,8 +30,14 @@ def check_clocks(
 ) -> list[dict[str, Any]]:
     """Send every notice that fell due (catching up after downtime); returns what was sent.
     Times in the text are in ``zone`` (the workspace's)."""
+    from secops.incident.drill.store import notify_flags
+
     sent = []
-    for incident in list_incidents(store, open_only=True):
+    drill_notifies = notify_flags(store)
+    for incident in list_incidents(store, open_only=True, with_drills=True):
+        # a drill's clocks escalate like real ones (its title says 【演练】); to the notifiers only
+        # when the drill was started with --notify
+        quiet = incident.drill_id is not None and not drill_notifies.get(incident.drill_id, False)
         for notice in _latest_per_clock(store, due_notices(store, incident, policy, now), now):
             # Claim first: a second checker running at the same time finds the row and sends nothing.
             if not record_notice(store, notice, now, {}):
@@ -43,7 +49,7 @@ def check_clocks(
                 "fraction": notice.fraction,
                 "due_at": notice.clock.due_at.isoformat(),
             }
-            channels = send(notifiers, text, event, workspace_dir, sleep=sleep)
+            channels = {} if quiet else send(notifiers, text, event, workspace_dir, sleep=sleep)
             with store.engine.begin() as conn:
                 conn.execute(
                     clock_notices.update()

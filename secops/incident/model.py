@@ -22,7 +22,7 @@ from secops.i18n import _
 from secops.incident import audit
 from secops.incident.playbooks import GRADES
 from secops.store import Store
-from secops.store.schema import incident_steps, incidents
+from secops.store.schema import drills, incident_steps, incidents
 
 STATES = ("new", "acknowledged", "contained", "eradicated", "recovered", "closed")
 # state -> states it may move to; reopen goes from closed back to acknowledged
@@ -70,6 +70,12 @@ class Incident:
     updated_at: datetime
     version: int
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    drill_id: int | None = None  # a drill's incident (secops.drill): never counted, reported or sent
+    drill_speed: float = 1.0  # a drill's clocks run this many times faster than real time
+
+    @property
+    def is_drill(self) -> bool:
+        return self.drill_id is not None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +98,7 @@ class Incident:
             "state_times": {state: datetime.fromisoformat(at) for state, at in self.state_times.items()},
             "steps": self.steps,
             "version": self.version,
+            "drill": {"id": self.drill_id, "speed": self.drill_speed} if self.drill_id is not None else None,
         }
 
 
@@ -103,7 +110,7 @@ def as_aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _incident(row: Any, steps: dict[str, dict[str, Any]]) -> Incident:
+def _incident(row: Any, steps: dict[str, dict[str, Any]], drill_speed: float = 1.0) -> Incident:
     detected = as_aware(row.detected_at)
     created = as_aware(row.created_at)
     updated = as_aware(row.updated_at)
@@ -131,6 +138,8 @@ def _incident(row: Any, steps: dict[str, dict[str, Any]]) -> Incident:
         updated_at=updated,
         version=row.version,
         steps=steps,
+        drill_id=row.drill_id,
+        drill_speed=drill_speed,
     )
 
 
@@ -152,14 +161,21 @@ def _load(conn: Connection, incident_id: int) -> Incident:
         }
         for s in conn.execute(sa.select(incident_steps).where(incident_steps.c.incident_id == incident_id))
     }
-    return _incident(row, steps)
+    speed = 1.0
+    if row.drill_id is not None:
+        found = conn.execute(sa.select(drills.c.speed).where(drills.c.id == row.drill_id)).scalar()
+        speed = float(found or 1.0)
+    return _incident(row, steps, speed)
 
 
-def list_incidents(store: Store, *, open_only: bool = False) -> list[Incident]:
+def list_incidents(store: Store, *, open_only: bool = False, with_drills: bool = False) -> list[Incident]:
+    """Real incidents, oldest first; with ``with_drills`` the drills' incidents too (they never count)."""
     with store.engine.connect() as conn:
         query = sa.select(incidents.c.id).order_by(incidents.c.id)
         if open_only:
             query = query.where(incidents.c.state != "closed")
+        if not with_drills:
+            query = query.where(incidents.c.drill_id.is_(None))
         return [_load(conn, row.id) for row in conn.execute(query)]
 
 
@@ -192,6 +208,7 @@ def open_incident(
     assets: list[str] | None = None,
     alert_ids: list[int] | None = None,
     facts: dict[str, Any] | None = None,
+    drill_id: int | None = None,
 ) -> Incident:
     from secops.incident.taxonomy import load_taxonomy
 
@@ -225,6 +242,7 @@ def open_incident(
                 created_at=session.now,
                 updated_at=session.now,
                 version=1,
+                drill_id=drill_id,
             )
         )
         key = inserted.inserted_primary_key
@@ -245,6 +263,7 @@ def open_incident(
                 "detected_at": detected_at.isoformat(),
                 "playbook": playbook,
                 "alerts": alert_ids or [],
+                **({"drill": drill_id} if drill_id is not None else {}),
             },
         )
         return _load(conn, incident_id)

@@ -77,7 +77,7 @@ def incident_report(
     zone = ZoneInfo(workspace.config.timezone)
     category = load_taxonomy().category(incident.category)
     facts = incident.facts
-    title = f"网络安全事件{KINDS[kind]}"
+    title = f"网络安全事件{KINDS[kind]}" if not incident.is_drill else f"【演练】网络安全事件{KINDS[kind]}"
     report = Report(
         id=f"incident-{kind}",
         title=title,
@@ -95,6 +95,8 @@ def incident_report(
         ("报告类型", KINDS[kind]),
         ("报告时间", _local(now, zone)),
     ]
+    if incident.is_drill:
+        report.metadata.append(("性质", "应急演练（非真实事件，不得报送）"))
     basics = report.section("单位及设施概况")
     basics.add(
         Table(

@@ -264,6 +264,7 @@ incidents = sa.Table(
     sa.Column("created_at", _when, nullable=False),
     sa.Column("updated_at", _when, nullable=False),
     sa.Column("version", sa.Integer, nullable=False, default=1),  # optimistic lock: no lost update
+    sa.Column("drill_id", sa.Integer, index=True),  # set on a drill's incident: never counted or sent as real
 )
 
 incident_steps = sa.Table(
@@ -358,6 +359,27 @@ seal_keys = sa.Table(  # secops.data.seal.keys
     sa.Column("revoked_at", _when),
 )
 
+
+drills = sa.Table(  # secops.drill.store
+    "drills",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scenario", sa.String(100), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("speed", sa.Float, nullable=False),
+    sa.Column("notify", sa.Boolean, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("started_at", _when, nullable=False),
+    sa.Column("finished_at", _when),
+    sa.Column("incident_id", sa.Integer),
+    sa.Column("started_by", sa.Text, nullable=False),
+    sa.Column("notice_id", sa.String(64)),
+    sa.Column("answers", sa.JSON, nullable=False),
+    sa.Column("findings", sa.JSON, nullable=False),
+    sa.Column("injected", sa.JSON, nullable=False),
+    sa.Column("result", sa.JSON),
+    sa.Column("uploaded_at", _when),
+)
 
 seal_releases = sa.Table(  # secops.data.seal.ledger
     "seal_releases",

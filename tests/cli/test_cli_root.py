@@ -20,6 +20,7 @@ GROUPS = [
     "center",
     "forward",
     "incident",
+    "drill",
     "data",
     "keys",
     "notify",
