@@ -20,7 +20,7 @@ from secops.errors import SecopsError
 from secops.i18n import _
 
 log = logging.getLogger(__name__)
-JOB_KINDS = ("discover", "forward", "hunt", "assess", "detect")
+JOB_KINDS = ("discover", "forward", "hunt", "assess", "detect", "drill")
 REMINDER_HOUR = 8  # the daily 等保 deadline reminders go out in the morning, workspace time
 _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -90,6 +90,7 @@ def run_hunt(workspace_path: str, es_url: str, index: str, rules: str, since: st
 
 def run_clock_check(workspace_path: str) -> None:
     """Incident clocks: send the escalation notices that fell due (built in: every minute)."""
+    from secops.incident.drill.run import deliver_running
     from secops.incident.escalation import check_clocks
     from secops.incident.policy import load_policy
     from secops.notify import load_notifiers
@@ -106,10 +107,35 @@ def run_clock_check(workspace_path: str) -> None:
                 datetime.now(UTC),
                 zone=ZoneInfo(workspace.config.timezone),
             )
+            injects = deliver_running(store, workspace.path, datetime.now(UTC))  # the drills' injects
         for notice in sent:
             log.warning("incident clock notice: %s", notice["text"])
+        for inject in injects:
+            log.warning("drill inject: %s", inject["text"])
     except SecopsError as error:
         log.error("incident clock check failed: %s", error)
+
+
+def run_drill_job(workspace_path: str, scenario: str, speed: float = 1.0, notify: bool = False, cron: str = "") -> None:
+    """A planned 应急演练 starts: its incident opens (marked 演练), the first injects go out."""
+    from secops.incident.audit import audit_key
+    from secops.incident.drill import run
+    from secops.incident.drill.scenarios import scenario_named
+    from secops.incident.model import Session
+    from secops.notify import load_notifiers
+    from secops.workspace import open_workspace_store
+
+    try:
+        workspace = load_workspace(Path(workspace_path))
+        with open_workspace_store(workspace) as store:
+            now = datetime.now(UTC)
+            zone = ZoneInfo(workspace.config.timezone)
+            session = Session(store, audit_key(workspace.path, store), "scheduler", now, zone)
+            started, _written = run.start(session, workspace.path, scenario_named(scenario), speed=speed, notify=notify)
+            run.deliver(store, started, now, load_notifiers(workspace.path) if notify else None, workspace.path)
+        log.warning("scheduled drill #%d (%s) started: incident #%s", started.id, scenario, started.incident_id)
+    except SecopsError as error:
+        log.error("scheduled drill %s failed: %s", scenario, error)
 
 
 def run_assess_job(
@@ -259,6 +285,8 @@ def add_job(
         from secops.detection.scheduled import run_detect_job
 
         func, (default_id, kwargs) = run_detect_job, checked.detect_options(options or {})
+    elif kind == "drill":
+        func, (default_id, kwargs) = run_drill_job, checked.drill_options(options or {})
     else:
         func, (default_id, kwargs) = run_hunt, checked.hunt_options(options or {})
     trigger = _trigger(cron, workspace)

@@ -124,3 +124,18 @@ def assess_options(workspace: Workspace, options: dict[str, Any]) -> tuple[str, 
             )
         kwargs["scanned_from"] = str(scanned_from)
     return f"assess-{system.id}", kwargs  # job ids are ASCII; system names often are not
+
+
+def drill_options(options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A recurring 应急演练: the scenario and speed checked now."""
+    from secops.incident.drill.scenarios import scenario_named
+    from secops.incident.drill.store import check_speed
+
+    name = options.get("scenario")
+    if not name:
+        raise SecopsError(
+            _("a drill job needs --scenario"), hint=_("see secops drill scenarios, e.g. --scenario webshell-portal")
+        )
+    scenario = scenario_named(str(name))
+    speed = check_speed(float(options.get("speed") or 1.0))
+    return f"drill-{scenario.id}", {"scenario": scenario.id, "speed": speed, "notify": bool(options.get("notify"))}

@@ -176,6 +176,10 @@ def check_clocks_cmd(app: AppContext, fmt: str) -> None:
     now = app.now()
     with app.store(workspace) as store:
         sent = check_clocks(store, policy, load_notifiers(workspace.path), workspace.path, now, zone=app.zone())
+        from secops.incident.drill.run import deliver_running
+
+        for inject in deliver_running(store, workspace.path, now):  # the drills' injects that fell due
+            sent.append({"incident": None, "deadline": "inject", "fraction": None, "text": inject["text"]})
         overdue = [
             clock
             for found in list_incidents(store, open_only=True)

@@ -20,7 +20,7 @@ def scheduler() -> None:
 
 
 @scheduler.command()
-@click.argument("kind", type=click.Choice(["discover", "forward", "hunt", "assess", "detect"]))
+@click.argument("kind", type=click.Choice(["discover", "forward", "hunt", "assess", "detect", "drill"]))
 @click.option("--cron", required=True, help='Crontab expression in the workspace time zone, e.g. "0 2 * * *".')
 @click.option(
     "--profile",
@@ -62,6 +62,9 @@ def scheduler() -> None:
     help="assess: where this machine scans from, outside the targets' zone or inside it (high-risk case "
     "6.4.3.1 needs a risky port reachable from outside; unset, that check is not evidenced).",
 )
+@click.option("--scenario", help="drill: the scenario (secops drill scenarios).")
+@click.option("--speed", type=float, help="drill: how many times faster the drill's clocks run (default 1).")
+@click.option("--notify", is_flag=True, help="drill: send its injects and notices to the notifiers (marked 【演练】).")
 @click.option(
     "--id",
     "job_id",
@@ -88,11 +91,15 @@ def add(
     ssh_identity: Path | None,
     no_credentials: bool,
     scanned_from: str | None,
+    scenario: str | None,
+    speed: float | None,
+    notify: bool,
     job_id: str | None,
 ) -> None:
     """Add (or replace) a scheduled job: discover (scan), forward (alerts to the center), hunt (Sigma on ES),
     assess (the 等保 automated evidence again; each run's 符合率 and high-risk count go to the trend),
-    detect (Sigma on local logs, only the lines written since the last run: --paths, --rules).
+    detect (Sigma on local logs, only the lines written since the last run: --paths, --rules),
+    drill (an 应急演练 of --scenario starts at each run: --speed, --notify).
 
     `scheduler run` also checks the 等保 deadlines daily and sends the 30/7/1-day reminders.
     """
@@ -132,6 +139,9 @@ def add(
         "ssh_identity": ssh_identity,
         "credentials": not no_credentials,
         "scanned_from": scanned_from,
+        "scenario": scenario,
+        "speed": speed,
+        "notify": notify,
     }
     job = add_job(
         app.workspace(), kind, cron=cron, job_id=job_id, profile=profile, targets=list(targets), options=options
@@ -159,6 +169,9 @@ _OPTION_KINDS: dict[str, tuple[str, ...]] = {
     "ssh_identity": ("assess",),
     "no_credentials": ("assess",),
     "scanned_from": ("assess",),
+    "scenario": ("drill",),
+    "speed": ("drill",),
+    "notify": ("drill",),
 }
 
 
@@ -194,6 +207,8 @@ def list_jobs(app: AppContext, fmt: str) -> None:
         columns += ["index", "since"]
     if any(row["kind"] == "assess" for row in rows):
         columns += ["system", "local"]
+    if any(row["kind"] == "drill" for row in rows):
+        columns += ["scenario", "speed"]
     if any(row["kind"] == "detect" for row in rows):
         columns += ["paths"]
     headers = {

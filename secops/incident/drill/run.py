@@ -143,6 +143,22 @@ def deliver(
     return sent
 
 
+def deliver_running(store: Store, workspace_dir: Path, now: datetime) -> list[dict[str, Any]]:
+    """The injects of every running drill that fell due (each once); what the every-minute clock
+    check sends, to the notifiers of the drills started with --notify."""
+    from secops.notify import load_notifiers
+
+    notifiers: list[Channel] | None = None
+    sent = []
+    for drill in drill_store.list_all(store):
+        if not drill.running:
+            continue
+        if drill.notify and notifiers is None:
+            notifiers = load_notifiers(workspace_dir)
+        sent += deliver(store, drill, now, notifiers if drill.notify else None, workspace_dir)
+    return sent
+
+
 def answer(session: Session, drill: drill_store.Drill, question_id: str, text: str) -> drill_store.Drill:
     scenario = scenario_named(drill.scenario)
     questions = {q.id: q for q in scenario.questions}
