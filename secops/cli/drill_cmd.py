@@ -12,7 +12,7 @@ import click
 
 from secops.cli.base import SecopsGroup
 from secops.cli.context import AppContext, pass_app
-from secops.cli.incident_common import actor_option, session_for
+from secops.cli.incident_common import actor_option, clock_status_name, session_for
 from secops.cli.output import emit, emit_object, force_option, format_option, refuse_overwrite, say
 from secops.i18n import _
 
@@ -269,7 +269,7 @@ def status(app: AppContext, drill_id: int, fmt: str) -> None:
         due = _local(app, step.due_at)
         click.echo(f"  [{STEP_STATUS[step.status]}] {step.name}（{step.role}）· {_('due')} {due}")
     for clock in result.clocks:
-        click.echo(f"  ⏱ {clock.name}: {clock.status}")
+        click.echo(f"  ⏱ {clock.name}: {clock_status_name(clock.status)}")
     for question, answer in result.questions:
         if answer is None:
             click.echo("  ? " + _("{id}: {text}").format(id=question.id, text=question.text))

@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "yara": ("secops.cli.yara_cmd:yara", "YARA scanning for webshells, miners and ransom notes."),
     "alerts": ("secops.cli.alerts_cmd:alerts", "Every stored alert: list, show, acknowledge, close."),
     "incident": ("secops.cli.incident_cmd:incident", "Incidents under running clocks, with escalation and audit."),
-    "drill": ("secops.cli.drill_cmd:drill", "应急演练: drill scenarios with timed clocks, and the drill report."),
+    "drill": ("secops.cli.drill_cmd:drill", "Drills (应急演练): timed scenarios, the drill report."),
     "data": ("secops.cli.data_cmd:data", "Student data: classify, mask (脱敏), watermark and encrypt."),
     "keys": ("secops.cli.keys_cmd:keys", "Encryption keys (SM2): own key pairs, recipients' public keys."),
     "notify": ("secops.cli.notify_cmd:notify", "Notification channels: list them, send a test message."),
