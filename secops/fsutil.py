@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import stat
@@ -59,29 +60,57 @@ def ensure_parent(path: Path) -> Path:
 
 @contextlib.contextmanager
 def atomic_output(path: Path, mode: str = "wb", *, permissions: int | None = None) -> Iterator[IO[Any]]:
-    """Yield a temporary file beside ``path``; rename it over ``path`` only on success."""
+    """Yield a temporary file beside ``path``; rename it over ``path`` only on success. A disk that is
+    full or refuses the file is one clear error naming ``path`` (exit 2), never a traceback."""
     path = ensure_parent(Path(path))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise _cannot_write(path, error) from None
     tmp = Path(tmp_name)
     try:
         kwargs = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
         with os.fdopen(fd, mode, **kwargs) as handle:  # type: ignore[call-overload]
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        if permissions is not None:
-            os.chmod(tmp, permissions)
-        elif not path.exists():
-            # mkstemp creates 0600; give new files the usual umask-derived mode.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        else:
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
+            try:
+                yield handle
+            except OSError as error:
+                if error.errno in _DISK_ERRORS:  # the output's disk, not the caller's input
+                    raise _cannot_write(path, error) from None
+                raise
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as error:
+                raise _cannot_write(path, error) from None
+        try:
+            if permissions is not None:
+                os.chmod(tmp, permissions)
+            elif not path.exists():
+                # mkstemp creates 0600; give new files the usual umask-derived mode.
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+            else:
+                os.chmod(tmp, path.stat().st_mode & 0o777)
+            os.replace(tmp, path)
+        except OSError as error:
+            raise _cannot_write(path, error) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+_DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
+
+
+def _cannot_write(path: Path, error: OSError) -> SecopsError:
+    full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+    return SecopsError(
+        _("cannot write {path}: {reason}").format(path=path, reason=error.strerror or type(error).__name__),
+        hint=_("free some space on that disk, or write elsewhere; nothing was left behind")
+        if full
+        else _("choose another output path; nothing was left behind"),
+    )
 
 
 def write_bytes_atomic(path: Path, data: bytes, *, permissions: int | None = None) -> None:

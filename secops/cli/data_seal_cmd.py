@@ -45,6 +45,7 @@ def encrypt(
     from secops.fsutil import atomic_output
 
     _open_input(source)
+    _file_only(output)
     refuse_overwrite(output, force)
     if output.resolve() == source.resolve():
         raise SecopsError(_("the output would replace the file being encrypted"), hint=_("choose another -o"))
@@ -82,6 +83,7 @@ def decrypt(app: AppContext, source: Path, output: Path, passphrase_file: Path |
     from secops.fsutil import atomic_output
 
     _open_input(source)
+    _file_only(output)
     refuse_overwrite(output, force)
     if output.resolve() == source.resolve():
         raise SecopsError(_("the output would replace the file being decrypted"), hint=_("choose another -o"))
@@ -150,3 +152,11 @@ def releases(app: AppContext, fmt: str) -> None:
         "detail": _("detail"),
     }
     emit(rows, fmt, list(headers), headers=headers, empty=_("No releases recorded."))
+
+
+def _file_only(output: Path) -> None:
+    """``-o -`` would make a file named ``-``: refused (neither ciphertext nor plaintext goes to a terminal)."""
+    from secops.errors import SecopsError
+
+    if str(output) == "-":
+        raise SecopsError(_("-o - is not supported here: the result is written to a file"), hint=_("give a file name"))

@@ -29,6 +29,17 @@ def column_headers() -> dict[str, str]:
     }
 
 
+# which part of the policy chose a column's operator (secops.data.mask_table.ColumnPlan.reason)
+CHOSEN_BY = {
+    "column": N_("column name"),
+    "kind": N_("identified kind"),
+    "category": N_("category"),
+    "sensitive": N_("sensitive"),
+    "others": N_("other columns"),
+    "tokens": N_("its tokens"),
+    "named": N_("--column"),
+}
+
 OPERATOR_NAMES = {
     "mask": N_("partial masking"),
     "pseudonym": N_("pseudonym (HMAC)"),
@@ -76,7 +87,7 @@ def print_summary(value: dict[str, Any]) -> None:
             "label": c["label"] or "",
             "category": c["category"] or "",
             "operator": _(OPERATOR_NAMES[c["operator"]]) if c["operator"] in OPERATOR_NAMES else c["operator"],
-            "chosen_by": c["chosen_by"],
+            "chosen_by": _(CHOSEN_BY[c["chosen_by"]]) if c["chosen_by"] in CHOSEN_BY else c["chosen_by"],
             "changed": f"{c['cells_changed']:,}",
             "fallbacks": f"{c['fallbacks']:,}" if c["fallbacks"] else "",
         }

@@ -261,7 +261,7 @@ def status(app: AppContext, fmt: str) -> None:
 
     folder = app.workspace().path
     labels = {
-        MISSING: _("missing"),
+        MISSING: _("not present"),
         PLAIN: _("plain"),
         PASSPHRASE: _("sealed (passphrase)"),
         KEYRING: _("sealed (keyring)"),

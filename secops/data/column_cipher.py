@@ -12,9 +12,10 @@ across tables. What that reveals is which cells are equal, nothing of the values
   class by its own text (``shape_of``), and encryption maps every class onto itself, walking the
   cycle where one class's permutation can leave it. Decryption therefore reads the class off the
   ciphertext and applies the matching inverse: an ID stays a checksum-valid ID of its region, a
-  mobile keeps its 3-digit prefix, a bank card its 6-digit BIN and a valid Luhn digit, any other
-  value with 6 or more digits has its digits encrypted in place, and shorter values (outside FF1's
-  domain) become tokens. Format-preserving values carry no check of their own: a wrong key
+  mobile keeps its 3-digit prefix, a bank card its 6-digit BIN and a valid Luhn digit, a value of
+  6 or more digits and separators only (a date, a formatted number) has its digits encrypted in
+  place, and everything else (text, which would stay readable beside encrypted digits, or fewer
+  digits than FF1's domain allows) becomes a token. Format-preserving values carry no check of their own: a wrong key
   decrypts them to wrong values, which is why the key's fingerprint goes in the mask report.
 """
 
@@ -42,6 +43,9 @@ FIRST_BIRTH = date(1900, 1, 1)
 LAST_BIRTH = date(2025, 12, 31)  # fixed: the domain of encrypted birth dates never changes
 _BIRTH_DAYS = (LAST_BIRTH - FIRST_BIRTH).days + 1
 MIN_DIGITS = 6  # FF1's minimum domain is 10**6
+# what may sit between the digits of a value encrypted in place (dates, times, formatted numbers);
+# anything else (a name in a note beside a phone number) would stay readable, so that value is a token
+SEPARATORS = frozenset(" -+()./:_,#")
 
 _ID = re.compile(r"[GJ]?\d{17}[\dX]")
 _MOBILE = re.compile(r"1\d{10}")
@@ -55,8 +59,8 @@ class Shape(Enum):
     ID = "id"  # an ID number (optionally 学籍 G/J + ID) with a valid check character
     MOBILE = "mobile"  # 1 and 10 digits
     CARD = "card"  # 16-19 digits with a valid Luhn digit
-    DIGITS = "digits"  # 6 or more ASCII digits anywhere
-    SHORT = "short"  # everything else: too few digits for FF1, so a token
+    DIGITS = "digits"  # 6 or more ASCII digits, with separators only between them
+    SHORT = "short"  # everything else: too few digits for FF1, or text: a token
 
 
 class UndecryptableValue(ValueError):
@@ -81,7 +85,8 @@ def shape_of(value: str) -> Shape:
         return Shape.MOBILE
     if _CARD.fullmatch(value) and ids.luhn_valid(value):
         return Shape.CARD
-    if sum(c.isdigit() and c.isascii() for c in value) >= MIN_DIGITS:
+    digits = sum(c.isdigit() and c.isascii() for c in value)
+    if digits >= MIN_DIGITS and all((c.isdigit() and c.isascii()) or c in SEPARATORS for c in value):
         return Shape.DIGITS
     return Shape.SHORT
 

@@ -147,6 +147,32 @@ def _check_head(path: Path, encoding: str) -> None:
     )
 
 
+def _check_line_lengths(path: Path, step: int = 1 << 20) -> None:
+    """A line longer than a parser block, found before the parser runs. For encodings other than
+    UTF-8 pyarrow decodes through Python from its own reader thread; stopping it on a too-long
+    row left that thread calling into an interpreter that was shutting down (a fatal abort
+    instead of exit 2), so such rows are refused here, in this thread, with their line number."""
+    line, since_newline = 1, 0  # blocks are far shorter than the limit: only a run across blocks can exceed it
+    with path.open("rb") as handle:
+        while block := handle.read(step):
+            first = block.find(b"\n")
+            if first < 0:
+                since_newline += len(block)
+                if since_newline > CSV_BLOCK_BYTES:
+                    break
+                continue
+            if since_newline + first > CSV_BLOCK_BYTES:
+                break
+            line += block.count(b"\n")
+            since_newline = len(block) - block.rfind(b"\n") - 1
+        else:
+            return
+    raise SecopsError(
+        _("{path}: line {line:,} is longer than {size} MiB").format(path=path, line=line, size=CSV_BLOCK_BYTES >> 20),
+        hint=_("split the huge cell or export the table as JSON lines"),
+    )
+
+
 def _check_header_line(path: Path, sample: str) -> None:
     """A CR alone inside the header line of a file whose lines end in LF: pyarrow would end the
     header there and shift every column after it, so it is refused (a file of CR-only line ends,
@@ -173,6 +199,8 @@ def read_csv(path: Path, chunk_rows: int, *, threads: bool = False) -> Table:
 
     encoding = detect_encoding(path)
     _check_head(path, encoding)
+    if not encoding.startswith("utf-8"):
+        _check_line_lengths(path)
     with path.open("r", encoding=encoding, newline="", errors="replace") as handle:
         sample = handle.read(SAMPLE_CHARS)
         longer = bool(handle.read(1))

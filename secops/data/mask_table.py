@@ -292,6 +292,7 @@ def transform_table(
     chunk_rows: int = CHUNK_ROWS,
     max_xlsx_mb: float | None = None,
     check: Callable[[list[ColumnPlan]], None] | None = None,
+    permissions: int | None = None,
 ) -> MaskReport:
     """Read ``source`` chunk by chunk, treat each column with the operator ``planner`` chose for it
     and write ``output``. ``check`` runs before the output is committed: raising there leaves
@@ -302,7 +303,7 @@ def transform_table(
     out_format = format_of(output)
     if same_target(source, output):
         raise SecopsError(
-            _("{path}: the output is the input").format(path=output), hint=_("write the masked copy to another file")
+            _("{path}: the output is the input").format(path=output), hint=_("write the output to another file")
         )
     table = open_table(source, chunk_rows=chunk_rows, max_xlsx_mb=max_xlsx_mb)
     batches = iter(table.batches)
@@ -318,7 +319,12 @@ def transform_table(
     report.minors_in_sample = minors
     out_encoding = encoding or (table.encoding if table.format == "csv" and table.encoding else "utf-8-sig")
     with open_writer(
-        output, table.header, encoding=out_encoding, delimiter=table.delimiter, newline=table.newline
+        output,
+        table.header,
+        encoding=out_encoding,
+        delimiter=table.delimiter,
+        newline=table.newline,
+        permissions=permissions,
     ) as writer:
         background = _WriterThread(writer.write, threaded=out_format != "sql")
         try:

@@ -48,6 +48,15 @@ def plan_unmask(
             )
     planned, _minors = plan_columns(table, first, policy, key, today)
     samples = [sample_column(c) for c in first.columns] if first is not None else [[] for _ in table.header]
+    if not columns and not any(_all_tokens(values) for values in samples):
+        # in-shape ciphertexts look like plaintext: without the tokens an encrypted table always
+        # has, "decrypting" a plain table would scramble its IDs and report success
+        raise SecopsError(
+            _("{source}: no encrypted column found (no SM4:… tokens); it does not look encrypted").format(
+                source=table.shown
+            ),
+            hint=_("a table from data mask --policy encrypt has token columns; name in-shape columns with --column"),
+        )
     plans = []
     for plan, values in zip(planned, samples, strict=True):
         if columns:
@@ -64,15 +73,23 @@ def plan_unmask(
 
 
 def _check(plans: list[ColumnPlan]) -> None:
-    failed = [(p.name, p.operator.failed_checks) for p in plans if isinstance(p.operator, Decrypt)]
-    failed = [(name, count) for name, count in failed if count]
+    """Before the output is committed: a forged or foreign token, or a column with nothing of this
+    key's to decrypt, stops the run."""
+    decrypting = [(p, p.operator) for p in plans if isinstance(p.operator, Decrypt)]
+    failed = [(p.name, op.failed_checks) for p, op in decrypting if op.failed_checks]
     if failed:
         raise SecopsError(
             _("{cells} encrypted cells failed their check ({columns}): modified, or encrypted with another key").format(
-                cells=sum(count for _name, count in failed),
-                columns=", ".join(f"{name}: {count}" for name, count in failed),
+                cells=f"{sum(count for _name, count in failed):,}",
+                columns=", ".join(f"{name}: {count:,}" for name, count in failed),
             ),
             hint=_("check --key-file; nothing was written"),
+        )
+    empty = [p.name for p, op in decrypting if not p.changed and op.fallbacks]
+    if empty:
+        raise SecopsError(
+            _("no ciphertext of this key in column {names}").format(names="、".join(empty)),
+            hint=_("check --column and --key-file; nothing was written"),
         )
 
 
@@ -103,6 +120,7 @@ def unmask_table(
         chunk_rows=chunk_rows,
         max_xlsx_mb=max_xlsx_mb,
         check=_check,
+        permissions=0o600,  # the restored table is plaintext student data again
     )
     report.key_id = key_id(key)
     return report

@@ -305,11 +305,18 @@ class _SqlTableWriter(TableWriter):
 
 @contextlib.contextmanager
 def open_writer(
-    target: Path | str, header: list[str], *, encoding: str = "utf-8", delimiter: str = ",", newline: str = "\r\n"
+    target: Path | str,
+    header: list[str],
+    *,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    newline: str = "\r\n",
+    permissions: int | None = None,
 ) -> Iterator[TableWriter]:
     """A writer for ``target`` by its suffix (.csv .tsv .xlsx .json .jsonl .parquet) or SQL URL.
 
-    The file appears only when the ``with`` block ends without an error."""
+    The file appears only when the ``with`` block ends without an error, with ``permissions`` when
+    given (a restored plaintext table: owner only)."""
     fmt = format_of(target)
     if fmt == "sql":
         sql = _SqlTableWriter(str(target), header)
@@ -328,7 +335,7 @@ def open_writer(
         )
     if fmt == "csv" and path.suffix.lower() == ".tsv":
         delimiter = "\t"
-    with atomic_output(path, "wb") as handle:
+    with atomic_output(path, "wb", permissions=permissions) as handle:
         writer: TableWriter
         if fmt == "csv":
             writer = CsvWriter(handle, header, encoding, delimiter, newline)

@@ -379,6 +379,38 @@ drills = sa.Table(  # secops.drill.store
     sa.Column("injected", sa.JSON, nullable=False),
     sa.Column("result", sa.JSON),
     sa.Column("uploaded_at", _when),
+    sa.Column("uploaded_state", sa.String(20)),
+)
+
+center_drills = sa.Table(  # secops.center.drills
+    "center_drills",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("scenario", sa.String(100), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("speed", sa.Float, nullable=False),
+    sa.Column("issued_at", _when, nullable=False),
+    sa.Column("due_at", _when, nullable=False),
+    sa.Column("issued_by", sa.Text, nullable=False),
+    sa.Column("audience", sa.Text, nullable=False),
+    sa.Column("schools", sa.JSON, nullable=False),
+)
+
+center_drill_results = sa.Table(  # secops.center.drills
+    "center_drill_results",
+    metadata,
+    sa.Column("school", sa.String(10), primary_key=True),
+    sa.Column("drill", sa.Integer, primary_key=True),
+    sa.Column("request", sa.String(64), index=True),
+    sa.Column("scenario", sa.String(100), nullable=False),
+    sa.Column("speed", sa.Float, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("started_at", _when, nullable=False),
+    sa.Column("finished_at", _when),
+    sa.Column("outcome", sa.JSON, nullable=False),
+    sa.Column("received_at", _when, nullable=False),
+    sa.Column("updated_at", _when, nullable=False),
 )
 
 seal_releases = sa.Table(  # secops.data.seal.ledger

@@ -59,7 +59,7 @@ def test_seal_with_a_passphrase_file_then_unseal(cli: Invoke, tmp_path: Path, mo
     }
     assert plain.strip() not in (workspace / "audit.key").read_bytes()
     table = cli("keys", "status")
-    assert "sealed (passphrase)" in table.stdout and "missing" in table.stdout
+    assert "sealed (passphrase)" in table.stdout and "not present" in table.stdout
     again = cli("keys", "seal", "--passphrase-file", str(secret))
     assert again.exit_code == 0 and "sealed already; unchanged" in again.stdout
 

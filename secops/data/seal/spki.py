@@ -7,6 +7,7 @@ import base64
 import re
 
 from secops.data.seal.sm2 import PublicKey
+from secops.i18n import _
 
 # DER of OID 1.2.840.10045.2.1 (id-ecPublicKey) and OID 1.2.156.10197.1.301 (the sm2p256v1 curve)
 ID_EC_PUBLIC_KEY = bytes.fromhex("06072a8648ce3d0201")
@@ -31,8 +32,10 @@ def from_pem(text: bytes) -> PublicKey:
         return PublicKey.from_bytes(raw if len(raw) == 65 else b"\x04" + raw)
     found = _PEM.search(text)
     if found is None:
-        raise ValueError("not a PEM public key (-----BEGIN PUBLIC KEY-----)")
+        if b"PRIVATE KEY-----" in text:
+            raise ValueError(_("this is a private key; give the public half (secops keys export-public)"))
+        raise ValueError(_("not a PEM public key (-----BEGIN PUBLIC KEY-----)"))
     der = base64.b64decode(b"".join(found.group(1).split()), validate=True)
     if not der.startswith(_PREFIX) or len(der) != len(_PREFIX) + 65:
-        raise ValueError("not an SM2 public key (the curve must be sm2p256v1)")
+        raise ValueError(_("not an SM2 public key (the curve must be sm2p256v1)"))
     return PublicKey.from_bytes(der[len(_PREFIX) :])

@@ -97,11 +97,32 @@ def test_named_columns_and_plain_columns(tmp_path: Path) -> None:
     assert [r[0] for r in rows] == [r[0] for r in roster(30)] and rows[0][2] != roster(30)[0][2]
     with pytest.raises(SecopsError, match="no column 学号"):
         unmask_table(str(tmp_path / "enc.csv"), str(tmp_path / "x.csv"), policy=ENCRYPT, key=KEY, columns=["学号"])
-    # a table that was never encrypted: every column is left as it is, nothing fails
-    plain = unmask_table(
-        str(source), str(tmp_path / "same.csv"), policy=ENCRYPT, key=KEY, columns=["姓名"], today=TODAY
-    )
-    assert _rows(tmp_path / "same.csv") == _rows(source) and plain.columns[0].operator.fallbacks == 30
+    # a table that was never encrypted is refused, whole or by column: in-shape ciphertexts look like
+    # plaintext, and "decrypting" real IDs would scramble them and report success
+    with pytest.raises(SecopsError, match="no encrypted column found"):
+        unmask_table(str(source), str(tmp_path / "same.csv"), policy=ENCRYPT, key=KEY, today=TODAY)
+    with pytest.raises(SecopsError, match="no ciphertext of this key in column 姓名"):
+        unmask_table(str(source), str(tmp_path / "same.csv"), policy=ENCRYPT, key=KEY, columns=["姓名"], today=TODAY)
+    assert not (tmp_path / "same.csv").exists()
+
+
+def test_the_restored_table_is_owner_only(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "名单.csv", roster(10))
+    mask_table(str(source), str(tmp_path / "enc.csv"), policy=ENCRYPT, key=KEY, today=TODAY)
+    unmask_table(str(tmp_path / "enc.csv"), str(tmp_path / "back.csv"), policy=ENCRYPT, key=KEY, today=TODAY)
+    assert (tmp_path / "back.csv").stat().st_mode & 0o777 == 0o600
+
+
+def test_notes_beside_numbers_are_never_left_readable(tmp_path: Path) -> None:
+    rows = roster(12)
+    rows[0][5] = "13800138000（父 张建国）"  # a phone column with a note
+    rows[1][5] = "母 李秀英 13912345678"
+    source = write_csv(tmp_path / "名单.csv", rows)
+    mask_table(str(source), str(tmp_path / "enc.csv"), policy=ENCRYPT, key=KEY, today=TODAY)
+    text = (tmp_path / "enc.csv").read_text(encoding="utf-8-sig")
+    assert "张建国" not in text and "李秀英" not in text
+    unmask_table(str(tmp_path / "enc.csv"), str(tmp_path / "back.csv"), policy=ENCRYPT, key=KEY, today=TODAY)
+    assert _rows(tmp_path / "back.csv") == _rows(source)
 
 
 def test_sqlite_tables(tmp_path: Path) -> None:
