@@ -90,12 +90,14 @@ def run_hunt(workspace_path: str, es_url: str, index: str, rules: str, since: st
 
 def run_clock_check(workspace_path: str) -> None:
     """Incident clocks: send the escalation notices that fell due (built in: every minute)."""
+    from secops.contacts.reach import reminder_reach
     from secops.incident.escalation import check_clocks
     from secops.incident.policy import load_policy
     from secops.notify import load_notifiers
     from secops.workspace import open_workspace_store
 
     workspace = load_workspace(Path(workspace_path))
+    now, zone = datetime.now(UTC), ZoneInfo(workspace.config.timezone)
     try:
         with open_workspace_store(workspace) as store:
             sent = check_clocks(
@@ -103,8 +105,9 @@ def run_clock_check(workspace_path: str) -> None:
                 load_policy(),
                 load_notifiers(workspace.path),
                 workspace.path,
-                datetime.now(UTC),
-                zone=ZoneInfo(workspace.config.timezone),
+                now,
+                zone=zone,
+                reach=reminder_reach(workspace.path, now, zone),
             )
         for notice in sent:
             log.warning("incident clock notice: %s", notice["text"])

@@ -106,7 +106,7 @@ def contacts(ctx: click.Context, fmt: str) -> None:
     """Contacts by role (通讯录): who the 应急预案, the clock reminders and the playbook steps name.
     Without a subcommand: the list."""
     if ctx.invoked_subcommand is None:
-        _list(ctx.find_object(AppContext), fmt, None)
+        _list(ctx.ensure_object(AppContext), fmt, None)
 
 
 @contacts.command(name="list")
@@ -187,7 +187,8 @@ def add_cmd(
     if existing is None:
         if not phone:
             raise SecopsError(_("a new contact needs --phone"), hint=_("e.g. --phone 13800138000"))
-        people = (*current.people, Person(name=name, roles=(role.id,), **given))
+        person = Person(name, (role.id,), given["phone"], given.get("title", ""), given.get("email", ""))
+        people = (*current.people, replace(person, channel=given.get("channel", "")))
         message = _("Added {name} as {role}")
     else:
         roles = existing.roles if role.id in existing.roles else (*existing.roles, role.id)

@@ -57,7 +57,7 @@ def duty(ctx: click.Context, fmt: str) -> None:
     """The duty roster (值班表): who is on duty when, 7×24 in the important periods (重要时期).
     Without a subcommand: the roster, * marking who is on duty now."""
     if ctx.invoked_subcommand is None:
-        _list(ctx.find_object(AppContext), fmt)
+        _list(ctx.ensure_object(AppContext), fmt)
 
 
 @duty.command(name="list")
@@ -75,9 +75,7 @@ def list_cmd(app: AppContext, fmt: str) -> None:
 @click.option("--important", is_flag=True, help="Throughout the important periods (重要时期) of the incident policy.")
 @click.option("--time", "time_range", default="00:00-24:00", show_default=True, help="Hours of the shift, HH:MM-HH:MM.")
 @pass_app
-def add_cmd(
-    app: AppContext, who: str, days: str | None, dates: str | None, important: bool, time_range: str
-) -> None:
+def add_cmd(app: AppContext, who: str, days: str | None, dates: str | None, important: bool, time_range: str) -> None:
     """Add a shift for NAME (a listed contact): one of --days, --dates or --important."""
     from secops.contacts import load_contacts
     from secops.contacts.load import parse_dates, parse_days, parse_time_range

@@ -25,8 +25,7 @@ ROLES: tuple[Role, ...] = (
         "first-responsible",
         "网络安全第一责任人",
         "Person with first responsibility for cybersecurity",
-        "对本校网络安全和数据安全工作负总责；批准启动和终止应急响应，决定重大事项，"
-        "组织较大及以上事件的报告和处置。",
+        "对本校网络安全和数据安全工作负总责；批准启动和终止应急响应，决定重大事项，组织较大及以上事件的报告和处置。",
         aliases=("第一责任人", "主要负责人"),
         mandatory=True,
     ),
