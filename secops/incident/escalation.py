@@ -31,8 +31,9 @@ def check_clocks(
 ) -> list[dict[str, Any]]:
     """Send every notice that fell due (catching up after downtime); returns what was sent.
     Times in the text are in ``zone`` (the workspace's). ``reach`` (who to call: the people on duty
-    and the security administrator with their phones) is appended to what the channels deliver, but
-    not to the returned text, which callers log: names and phone numbers stay out of log lines."""
+    and the security administrator with their phones) is appended to what the channels that reach
+    people deliver, but neither to the local log channel nor to the returned text, which callers log:
+    names and phone numbers stay out of log lines."""
     sent = []
     for incident in list_incidents(store, open_only=True):
         for notice in _latest_per_clock(store, due_notices(store, incident, policy, now), now):
@@ -46,7 +47,7 @@ def check_clocks(
                 "fraction": notice.fraction,
                 "due_at": notice.clock.due_at.isoformat(),
             }
-            channels = send(notifiers, text + reach, event, workspace_dir, sleep=sleep)
+            channels = send(notifiers, text, event, workspace_dir, sleep=sleep, personal=reach)
             with store.engine.begin() as conn:
                 conn.execute(
                     clock_notices.update()

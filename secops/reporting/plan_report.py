@@ -50,7 +50,7 @@ def build(ctx: ReportContext) -> Report:
         ("学校标识码", facts.code),
         ("等级保护对象", f"{len(facts.systems)} 个"),
         ("处置流程", f"{len(facts.playbooks)} 类"),
-        ("待填写事项", f"{len(facts.missing)} 项" if facts.missing else "无"),
+        ("缺少的信息", f"{len(facts.missing)} 项（见“待填写事项”）" if facts.missing else "无"),
     ]
     if facts.missing:
         _to_fill(report, facts.missing)
