@@ -9,6 +9,7 @@ from pathlib import Path
 from secops.contacts import Contacts, DutyShift, Person
 from secops.contacts.save import save_contacts
 from secops.fsutil import PRIVATE_FILE, write_text_atomic
+from secops.i18n import _
 from secops.notify.load import FILE_NAME as NOTIFIERS_FILE
 
 DUTY_CHANNEL = "值班记录"
@@ -49,4 +50,6 @@ def write_demo_contacts(workspace_dir: Path) -> str:
     """contacts.yaml and notifiers.yaml of the demo workspace; one line saying what was written."""
     write_text_atomic(Path(workspace_dir) / NOTIFIERS_FILE, NOTIFIERS, permissions=PRIVATE_FILE)
     save_contacts(workspace_dir, Contacts(PEOPLE, DUTY))
-    return f"{len(PEOPLE)} contacts, {len(DUTY)} duty shifts, notifier {DUTY_CHANNEL}"
+    return _("contacts: {people} people and outside bodies, {shifts} duty shifts, notifier {channel}").format(
+        people=len(PEOPLE), shifts=len(DUTY), channel=DUTY_CHANNEL
+    )

@@ -291,7 +291,7 @@ def run_demo(
     demo = DemoResult(workspace=workspace_dir)
     from secops.demo.contacts import write_demo_contacts
 
-    progress("      " + _("contacts and duty roster: {summary}").format(summary=write_demo_contacts(workspace_dir)))
+    progress("      " + write_demo_contacts(workspace_dir))
     if lab_reason is None:
         progress(_("[2/9] Discovering assets on a lab campus (IPv4 + IPv6)"))
         demo.discovery, demo.assessment = _discover_lab(workspace_dir, now, progress)
