@@ -42,6 +42,8 @@ def on_duty(
 
 def reach_line(contacts: Contacts, moment: datetime, important: Callable[[date], bool]) -> str:
     """Who to call, for a reminder: the people on duty now and the 网络安全管理员, with their phones."""
-    parts = [f"值班 {p.name} {p.phone}" for p in on_duty(contacts, moment, important)]
-    parts += [f"网络安全管理员 {p.name} {p.phone}" for p in contacts.holding("security-admin")]
+    duty = on_duty(contacts, moment, important)
+    admins = contacts.holding("security-admin")
+    parts = [f"值班{'/网络安全管理员' if p in admins else ''} {p.name} {p.phone}" for p in duty]
+    parts += [f"网络安全管理员 {p.name} {p.phone}" for p in admins if p not in duty]
     return "联系：" + "；".join(parts) + "。" if parts else ""

@@ -46,5 +46,7 @@ def test_date_ranges_and_important_periods() -> None:
 
 def test_the_reminder_line_names_who_to_call() -> None:
     line = reach_line(CONTACTS, _at("2026-11-23 09:00"), lambda _day: False)
-    assert line == "联系：值班 张伟 13900139000；网络安全管理员 张伟 13900139000。"
+    assert line == "联系：值班/网络安全管理员 张伟 13900139000。"
+    night = reach_line(CONTACTS, _at("2026-11-23 22:00"), lambda _day: False)
+    assert night == "联系：值班 刘洋 13800138004；网络安全管理员 张伟 13900139000。"
     assert reach_line(Contacts(), _at("2026-11-23 09:00"), lambda _day: False) == ""
