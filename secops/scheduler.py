@@ -90,6 +90,7 @@ def run_hunt(workspace_path: str, es_url: str, index: str, rules: str, since: st
 
 def run_clock_check(workspace_path: str) -> None:
     """Incident clocks: send the escalation notices that fell due (built in: every minute)."""
+    from secops.contacts.reach import reminder_reach
     from secops.incident.drill.run import deliver_running
     from secops.incident.escalation import check_clocks
     from secops.incident.policy import load_policy
@@ -97,6 +98,7 @@ def run_clock_check(workspace_path: str) -> None:
     from secops.workspace import open_workspace_store
 
     workspace = load_workspace(Path(workspace_path))
+    now, zone = datetime.now(UTC), ZoneInfo(workspace.config.timezone)
     try:
         with open_workspace_store(workspace) as store:
             sent = check_clocks(
@@ -104,10 +106,11 @@ def run_clock_check(workspace_path: str) -> None:
                 load_policy(),
                 load_notifiers(workspace.path),
                 workspace.path,
-                datetime.now(UTC),
-                zone=ZoneInfo(workspace.config.timezone),
+                now,
+                zone=zone,
+                reach=reminder_reach(workspace.path, now, zone),
             )
-            injects = deliver_running(store, workspace.path, datetime.now(UTC))  # the drills' injects
+            injects = deliver_running(store, workspace.path, now)  # the drills' injects
         for notice in sent:
             log.warning("incident clock notice: %s", notice["text"])
         for inject in injects:

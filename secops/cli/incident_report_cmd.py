@@ -165,6 +165,7 @@ def check_clocks_cmd(app: AppContext, fmt: str) -> None:
     """Send the escalation notices that fell due (the scheduler does this every minute).
 
     Lists the notices sent; exits 1 while a clock of an open incident has run out (overdue)."""
+    from secops.contacts.reach import reminder_reach
     from secops.incident.clocks import clocks_for
     from secops.incident.escalation import check_clocks
     from secops.incident.model import list_incidents
@@ -175,7 +176,10 @@ def check_clocks_cmd(app: AppContext, fmt: str) -> None:
     policy = load_policy()
     now = app.now()
     with app.store(workspace) as store:
-        sent = check_clocks(store, policy, load_notifiers(workspace.path), workspace.path, now, zone=app.zone())
+        reach = reminder_reach(workspace.path, now, app.zone())  # who to call, in what the channels deliver
+        sent = check_clocks(
+            store, policy, load_notifiers(workspace.path), workspace.path, now, zone=app.zone(), reach=reach
+        )
         from secops.incident.drill.run import deliver_running
 
         for inject in deliver_running(store, workspace.path, now):  # the drills' injects that fell due

@@ -70,20 +70,26 @@ def step_done_cmd(
 @pass_app
 def step_list(app: AppContext, incident_id: int, fmt: str) -> None:
     """The playbook's steps with their deadlines and whether they are done."""
+    from secops.contacts import find_role, load_contacts
     from secops.incident.model import get_incident
     from secops.incident.playbooks import load_playbooks
 
-    with app.store() as store:
+    workspace = app.workspace()
+    with app.store(workspace) as store:
         found = get_incident(store, incident_id)
+    contacts = load_contacts(workspace.path)
     playbook = next((p for p in load_playbooks() if p.id == found.playbook), None)
     rows = []
     for item in playbook.steps if playbook else ():
         done = found.steps.get(item.id)
+        role = find_role(item.role)
+        holders = contacts.holding(role) if role else []  # who to call for the step, from contacts.yaml
         rows.append(
             {
                 "step": item.id,
                 "name": item.name,
                 "role": item.role,
+                "contact": "、".join(f"{p.name} {p.phone}" for p in holders),
                 "due_at": found.detected_at + item.offset,
                 "done_at": done["done_at"] if done else None,
             }
@@ -95,11 +101,12 @@ def step_list(app: AppContext, incident_id: int, fmt: str) -> None:
     emit(
         rows,
         fmt,
-        ["step", "name", "role", "due_at", "done_at"],
+        ["step", "name", "role", "contact", "due_at", "done_at"],
         headers={
             "step": _("Step"),
             "name": _("Name"),
             "role": _("Role"),
+            "contact": _("Contact"),
             "due_at": _("Due at"),
             "done_at": _("Done at"),
         },

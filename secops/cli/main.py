@@ -21,6 +21,10 @@ _log = logging.getLogger("secops.cli")
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("secops.cli.init_cmd:init", "Create or update the workspace (school, scan scope, database)."),
+    "workspace": (
+        "secops.cli.workspace_cmd:workspace",
+        "The workspace's people: contacts by role, duty roster (值班表).",
+    ),
     "assets": ("secops.cli.assets_cmd:assets", "Discover assets (IPv4+IPv6) and keep the inventory."),
     "dengbao": ("secops.cli.dengbao_cmd:dengbao", "等保 2.0: grading, catalog, questionnaire, assessment."),
     "center": ("secops.cli.center_cmd:center", "Provincial center: signed ingestion, schools, dashboard."),
@@ -42,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 _ORDER = (
     "init",
+    "workspace",
     "assets",
     "dengbao",
     "detect",

@@ -8,7 +8,8 @@ stored as alerts; 5. an incident opened from the top alert, with its running clo
 data: a generated roster classified, masked, watermarked and traced from a leaked subset
 (``secops.demo.data``); 7. 等保 compliance: three systems at levels 2, 3 and 3 with filings and an
 official 等级测评, and their calendar (``secops.demo.compliance``); 8. the reports, with the roster's
-数据分类分级 report, the 定级报告 and 备案表 of the 学籍 system and the leadership overview.
+数据分类分级 report, the 定级报告 and 备案表 of the 学籍 system, the leadership overview and the
+school's 应急预案 (its people and 值班表 come with the workspace, ``secops.demo.contacts``).
 """
 
 from __future__ import annotations
@@ -288,6 +289,9 @@ def run_demo(
         workspace_dir, school_code=DEMO_SCHOOL_CODE, school_name=DEMO_SCHOOL_NAME, scope=scope, database=None, now=now
     )
     demo = DemoResult(workspace=workspace_dir)
+    from secops.demo.contacts import write_demo_contacts
+
+    progress("      " + write_demo_contacts(workspace_dir))
     if lab_reason is None:
         progress(_("[2/9] Discovering assets on a lab campus (IPv4 + IPv6)"))
         demo.discovery, demo.assessment = _discover_lab(workspace_dir, now, progress)
@@ -314,7 +318,9 @@ def run_demo(
     demo.data, demo.data_files = data.lines, [path.resolve() for path in data.files]
     progress(_("[7/9] 等保 compliance: three systems at levels 2, 3 and 3, filings, 等级测评, the calendar"))
     demo.compliance = run_compliance_step(workspace_dir, DEMO_SYSTEM, now=now, progress=progress)
-    progress(_("[8/9] Building the reports (PDF, HTML, XLSX, DOCX; 数据分类分级, 定级报告, 备案表, the overview)"))
+    progress(
+        _("[8/9] Building the reports (PDF, HTML, XLSX, DOCX; 数据分类分级, 定级报告, 备案表, the overview, 应急预案)")
+    )
     roster = table_params([str(data.roster)], None)
     reports: list[tuple[str, dict[str, str], tuple[str, ...]]] = [
         ("workspace", {}, ALL_FORMATS),
@@ -324,6 +330,7 @@ def run_demo(
         ("grading", {"system": RECORDS_SYSTEM}, ("docx", "pdf")),
         ("filing", {"system": RECORDS_SYSTEM, **roster}, ("docx", "xlsx")),
         ("overview", {}, ("pdf", "docx")),
+        ("plan", {}, ("docx", "pdf")),
     ]
     with open_workspace_store(result.workspace) as store:
         for report_id, params, formats in reports:

@@ -27,9 +27,13 @@ def check_clocks(
     *,
     sleep: Callable[[float], None] = time.sleep,
     zone: tzinfo = UTC,
+    reach: str = "",
 ) -> list[dict[str, Any]]:
     """Send every notice that fell due (catching up after downtime); returns what was sent.
-    Times in the text are in ``zone`` (the workspace's)."""
+    Times in the text are in ``zone`` (the workspace's). ``reach`` (who to call: the people on duty
+    and the security administrator with their phones) is appended to what the channels that reach
+    people deliver, but neither to the local log channel nor to the returned text, which callers log:
+    names and phone numbers stay out of log lines."""
     from secops.incident.drill.store import notify_flags
 
     sent = []
@@ -49,7 +53,7 @@ def check_clocks(
                 "fraction": notice.fraction,
                 "due_at": notice.clock.due_at.isoformat(),
             }
-            channels = {} if quiet else send(notifiers, text, event, workspace_dir, sleep=sleep)
+            channels = {} if quiet else send(notifiers, text, event, workspace_dir, sleep=sleep, personal=reach)
             with store.engine.begin() as conn:
                 conn.execute(
                     clock_notices.update()

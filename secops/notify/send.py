@@ -47,10 +47,14 @@ def send(
     *,
     timeout: float = 10.0,
     sleep: Callable[[float], None] = time.sleep,
+    personal: str = "",
 ) -> dict[str, str]:
-    """Send to every notifier with retries; returns {"N:type": "sent" | "failed: reason"}."""
+    """Send to every notifier with retries; returns {"N:type": "sent" | "failed: reason"}.
+    ``personal`` (names, phone numbers) is appended for the channels that reach people, never for
+    the local log channel: a log line must not carry personal data."""
     outcome: dict[str, str] = {}
     for index, notifier in enumerate(notifiers):
-        reason = deliver(notifier, text, event, workspace_dir, timeout=timeout, sleep=sleep)
+        body = text if notifier.name == "log" else text + personal
+        reason = deliver(notifier, body, event, workspace_dir, timeout=timeout, sleep=sleep)
         outcome[f"{index + 1}:{notifier.name}"] = "sent" if reason is None else f"failed: {reason}"
     return outcome

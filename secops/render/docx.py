@@ -45,7 +45,9 @@ def render_docx(report: Report) -> bytes:
         document.add_heading(heading, level=1).paragraph_format.page_break_before = new_page or None
         new_page = False
         for block in section.blocks:
-            if isinstance(block, Paragraph):
+            if isinstance(block, Paragraph) and block.style == "heading":
+                document.add_heading(block.text, level=2)
+            elif isinstance(block, Paragraph):
                 paragraph = document.add_paragraph(block.text)
                 if block.style != "body":
                     paragraph.style = document.styles[TABLE_TEXT] if block.style == "note" else paragraph.style

@@ -20,7 +20,8 @@ Layout = Literal["report", "gbt9704"]
 @dataclass(frozen=True)
 class Paragraph:
     text: str
-    style: Literal["body", "note", "warning"] = "body"
+    # "heading": a numbered sub-heading inside a section (4.1 初判与报告), as plans and rules have
+    style: Literal["body", "note", "warning", "heading"] = "body"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ SOURCES: dict[str, str] = {
     "grading": "secops.reporting.grading_report:build",
     "filing": "secops.reporting.filing_report:build",
     "overview": "secops.reporting.overview_source:build",
+    "plan": "secops.reporting.plan_report:build",
 }
 PARAMS = ("system",)  # the options `secops report build` accepts for a definition's data source
 

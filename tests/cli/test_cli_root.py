@@ -12,6 +12,7 @@ from tests.conftest import Invoke
 
 GROUPS = [
     "init",
+    "workspace",
     "assets",
     "dengbao",
     "detect",

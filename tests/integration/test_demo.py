@@ -77,6 +77,15 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
         ["pdftotext", str(out / "overview.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "学校网络安全工作概况" in overview and "招生考试系统" in overview
+    # the school's 应急预案: its real systems, levels and people, complete (no 待填写)
+    for name in ("plan.docx", "plan.pdf"):
+        assert str((out / name).resolve()) in result.stdout and (out / name).stat().st_size > 5_000
+    plan = subprocess.run(["pdftotext", str(out / "plan.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    plan = plan.replace("\n", "").replace(" ", "")
+    assert "示例实验中学网络与数据安全事件应急预案" in plan and "一、总则" in plan and "七、附件" in plan
+    assert "学籍与成绩管理系统" in plan and "第三级" in plan and "学校门户网站" in plan and "第二级" in plan
+    assert "王建国" in plan and "13800000003" in plan and "1小时规则" in plan and "勒索软件感染处置" in plan
+    assert "待填写" not in plan
     book = CalamineWorkbook.from_path(str(out / "filing.xlsx"))
     cells = {str(v) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python() for v in row}
     assert any("备案证明编号 41330013001-23002" in cell for cell in cells)  # the recorded filing

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -18,7 +18,8 @@ from secops.incident.audit import audit_key, entries, verify
 from secops.incident.clocks import clocks_for, pending_clocks
 from secops.incident.escalation import check_clocks, notices_sent
 from secops.incident.policy import IncidentPolicy, load_policy
-from secops.notify import LOG_FILE, load_notifiers, make_channel
+from secops.notify import LOG_FILE, Channel, load_notifiers, make_channel
+from secops.notify.base import ChannelSettings
 from secops.store import Store
 from secops.workspace import open_workspace_store
 
@@ -263,3 +264,29 @@ def test_an_incident_stored_with_the_old_subcategory_name_loads_under_the_standa
     assert (loaded.category, loaded.subcategory) == ("07", "网络漏洞")
     other = open_major(store, workspace)
     assert model.get_incident(store, other.id).subcategory == "网页篡改"  # others untouched
+
+
+class _Duty(Channel):
+    """A channel that reaches people (a duty group), keeping what it was given."""
+
+    name = "duty-group"
+    settings_model = ChannelSettings
+    texts: ClassVar[list[str]] = []
+
+    def deliver(self, text: str, event: dict[str, Any], workspace_dir: Path, timeout: float) -> None:
+        self.texts.append(text)
+
+
+def test_reminders_name_who_to_call_but_no_log_line_does(
+    store: Store, workspace: Workspace, policy: IncidentPolicy
+) -> None:
+    """The duty group gets who to call (names, phones); the local log channel and what check_clocks
+    returns (callers log it) get neither."""
+    open_major(store, workspace)
+    reach = "联系：值班 张伟 13900139000。"
+    channels = [make_channel("log"), _Duty(ChannelSettings())]
+    sent = check_clocks(store, policy, channels, workspace.path, NOW, sleep=lambda _s: None, reach=reach)
+    assert sent and all("13900139000" not in n["text"] for n in sent)
+    assert _Duty.texts and all(text.endswith(reach) for text in _Duty.texts)
+    logged = (workspace.path / LOG_FILE).read_text("utf-8")
+    assert "【时限提醒" in logged and "13900139000" not in logged
