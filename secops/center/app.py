@@ -17,6 +17,7 @@ from secops.center import auto_incidents, forwarder_watch, leases, login_failure
 from secops.center.api import API_DESCRIPTION, Ingestion, router
 from secops.center.compliance_api import router as compliance_router
 from secops.center.context import CenterContext
+from secops.center.drills_api import router as drills_router
 from secops.center.guard import RequestGuard, networks
 from secops.center.health import router as health_router
 from secops.center.heartbeat_api import router as heartbeat_router
@@ -226,6 +227,7 @@ def create_app(
     app.include_router(incidents_router)
     app.include_router(notices_router)
     app.include_router(periods_router)
+    app.include_router(drills_router)
     app.include_router(packs_router)
     app.include_router(tiers_router)
     from secops.center.dashboard import install_dashboard

@@ -516,3 +516,12 @@ def _attach_upstream_group() -> None:
 
 
 _attach_upstream_group()
+
+
+def _attach_drill_group() -> None:
+    from secops.cli.center_drill_cmd import drill
+
+    center.add_command(drill)
+
+
+_attach_drill_group()
