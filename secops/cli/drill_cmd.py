@@ -78,9 +78,8 @@ def scenarios(fmt: str) -> None:
 @click.option(
     "--speed",
     type=float,
-    default=1.0,
-    show_default=True,
-    help="drill time runs this many times faster (1 to 60): at 10 the 1-hour report is due after 6 minutes",
+    help="drill time runs this many times faster (1 to 60): at 10 the 1-hour report is due after 6 minutes "
+    "(default 1, or what the center asked with --notice)",
 )
 @click.option("--notify", is_flag=True, help="send the injects and clock notices to the notifiers (marked 【演练】)")
 @click.option("--owner", default="", help="who leads the response")
@@ -91,7 +90,7 @@ def scenarios(fmt: str) -> None:
 def start(
     app: AppContext,
     scenario: str,
-    speed: float,
+    speed: float | None,
     notify: bool,
     owner: str,
     notice_id: str | None,
@@ -107,9 +106,11 @@ def start(
     from secops.notify import load_notifiers
 
     chosen = scenario_named(scenario)
-    check_speed(speed)
     workspace = app.workspace()
     with app.store(workspace) as store:
+        if notice_id is not None:
+            speed = _asked(store, notice_id, chosen.id, speed)
+        speed = check_speed(speed if speed is not None else 1.0)
         session = session_for(app, store, actor)
         started, written = run.start(
             session, workspace.path, chosen, speed=speed, notify=notify, owner=owner, notice_id=notice_id
@@ -117,6 +118,7 @@ def start(
         notifiers = load_notifiers(workspace.path) if notify else None
         sent = run.deliver(store, started, app.now(), notifiers, workspace.path)
         upcoming = run.upcoming(started if not sent else _reload(store, started.id), chosen)
+        told = _tell_center(workspace, store, app.now())
     if fmt != "table":
         emit_object(
             {
@@ -151,12 +153,87 @@ def start(
     for item in upcoming:
         click.echo("  · " + _("next inject at {at}").format(at=_local(app, item.due_at)))
     incident_id = started.incident_id
+    if told:
+        say(told)
     say(
         _(
             "Work incident #{incident} as usual (secops incident ack/step/contain/submit ...); "
             "secops drill status {drill} shows the clocks; secops drill finish {drill} ends it."
         ).format(incident=incident_id, drill=started.id)
     )
+
+
+def _asked(store: Any, notice_id: str, scenario: str, speed: float | None) -> float | None:
+    """The center's request ``notice_id``: it must exist and name this scenario; its speed unless given."""
+    from secops.errors import SecopsError
+    from secops.forward.drills import request_named
+
+    request = request_named(store, notice_id)
+    if request is None:
+        raise SecopsError(
+            _("no drill request {id} from the center").format(id=notice_id), hint=_("see secops drill requests")
+        )
+    if request.scenario != scenario:
+        raise SecopsError(
+            _("the center asked for the scenario {asked}, not {given}").format(asked=request.scenario, given=scenario),
+            hint=f"secops drill start {request.scenario} --notice {notice_id}",
+        )
+    return speed if speed is not None else request.speed
+
+
+def _tell_center(workspace: Any, store: Any, now: datetime) -> str:
+    """Send the drills' states to the center now if this school forwards; what happened."""
+    from secops.errors import SecopsError
+    from secops.forward.drills import send_drill_results
+    from secops.forward.sync import CenterClient, load_target
+
+    if workspace.config.forward is None:
+        return ""
+    try:
+        target = load_target(workspace)
+        with CenterClient(target, timeout=15.0) as client:
+            outcome = send_drill_results(client.http, target, store, now)
+    except SecopsError as exc:
+        return _("the center was not told: {error}").format(error=exc)
+    if outcome.startswith("sent") or outcome == "up to date":
+        return _("the center has it")
+    return _("not delivered yet ({outcome}); the next forward run sends it").format(outcome=outcome)
+
+
+@drill.command("requests")
+@format_option()
+@pass_app
+def requests_(app: AppContext, fmt: str) -> None:
+    """The drills the center asked for (pulled by secops forward), the newest first, with this
+    school's answer: finished, running, not started, or overdue."""
+    from secops.forward.drills import requests
+
+    workspace = app.workspace()
+    with app.store(workspace) as store:
+        found = requests(store)
+    states = {"finished": _("finished"), "running": _("running"), "waiting": _("not started"), "overdue": _("overdue")}
+    rows = [
+        {
+            "id": r.id,
+            "scenario": r.scenario,
+            "title": r.title,
+            "speed": r.speed,
+            "due_at": _local(app, r.due_at),
+            "state": states[r.state] if fmt == "table" else r.state,
+            "drills": ", ".join(f"#{d.id}" for d in r.drills),
+        }
+        for r in found
+    ]
+    headers = {
+        "id": _("request"),
+        "scenario": _("scenario"),
+        "title": _("title"),
+        "speed": _("speed"),
+        "due_at": _("due"),
+        "state": _("state"),
+        "drills": _("drills"),
+    }
+    emit(rows, fmt, headers=headers, empty=_("no drill requests from the center"))
 
 
 def _reload(store: Any, drill_id: int) -> Drill:
@@ -369,6 +446,7 @@ def finish(app: AppContext, drill_id: int, actor: str | None, fmt: str) -> None:
         from secops.incident.drill.store import update
 
         update(store, drill_id, result=result.summary())
+        told = _tell_center(workspace, store, session.now)
     summary = result.summary()
     if fmt != "table":
         emit_object(summary, fmt)
@@ -388,6 +466,8 @@ def finish(app: AppContext, drill_id: int, actor: str | None, fmt: str) -> None:
             gaps=summary["gaps"],
         )
     )
+    if told:
+        say(told)
     say(_("The report: secops drill report {drill} -o 演练报告.docx").format(drill=drill_id))
 
 

@@ -144,11 +144,13 @@ def _envelope_id(sealed: dict[str, object], seq: int) -> str:
 def _load_handlers() -> None:
     """The handlers of other kinds live in their own modules, which cannot import this one back
     (no import cycles): registered here, before the first envelope is handled."""
+    from secops.forward.drills import receive_drill_request
     from secops.forward.packs import handle_pack
     from secops.forward.periods import receive_period
 
     HANDLERS.setdefault("period", receive_period)
     HANDLERS.setdefault("pack", handle_pack)
+    HANDLERS.setdefault("drill", receive_drill_request)
 
 
 def pull(client: httpx.Client, target: Target, store: Store, now: datetime) -> InboxResult:

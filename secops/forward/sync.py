@@ -28,6 +28,7 @@ from secops.errors import SecopsError
 from secops.forward import outbox
 from secops.forward.backoff import parse_retry_after
 from secops.forward.compliance import send_summary as post_summary
+from secops.forward.drills import send_drill_results as post_drill_results
 from secops.forward.heartbeat import send_heartbeat as post_heartbeat
 from secops.forward.inbox import pull as pull_inbox
 from secops.forward.incidents import send_incidents as post_incidents
@@ -333,6 +334,9 @@ def forward_once(
             result.inbox = f"{result.inbox}; 零报告: {result.zero_reports}"
     if send_incidents:
         result.incidents = post_incidents(client.http, client.target, store, now())
+        drills = post_drill_results(client.http, client.target, store, now())  # drills: never as incidents
+        if drills != "up to date":
+            result.incidents = f"{result.incidents}; 演练: {drills}"
     size = max(1, batch)
     while not stop():
         items = outbox.due(store, now(), size)

@@ -37,6 +37,7 @@ class Drill:
     injected: dict[str, str] = field(default_factory=dict)  # inject index -> real time it went out
     result: dict[str, Any] | None = None
     uploaded_at: datetime | None = None
+    uploaded_state: str | None = None  # the state the center last acknowledged (secops.forward.drills)
 
     @property
     def running(self) -> bool:
@@ -72,6 +73,7 @@ def _drill(row: Any) -> Drill:
         injected=dict(row.injected or {}),
         result=dict(row.result) if row.result else None,
         uploaded_at=as_aware(row.uploaded_at),
+        uploaded_state=row.uploaded_state,
     )
 
 
