@@ -305,10 +305,13 @@ def run_demo(
     progress(_("[4/9] Detection: Sigma over sample logs, YARA over a sample web root (stored as alerts)"))
     demo.detection = _detect(workspace_dir, workspace_dir)
     progress(f"      {demo.detection}")
-    progress(_("[5/9] Opening an incident from the top alert (its 1-hour clock runs)"))
+    progress(_("[5/9] Opening an incident from the top alert (its 1-hour clock runs), and a drill at 10x"))
     demo.incident = _open_incident(workspace_dir, output_dir, now)
     demo.reports.append((output_dir / "incident.docx").resolve())
     progress(f"      {demo.incident}")
+    from secops.demo.drill import run_drill_step
+
+    demo.reports += [path.resolve() for path in run_drill_step(workspace_dir, output_dir, now=now, progress=progress)]
     progress(
         _(
             "[6/9] Student data: a generated roster scanned, masked, watermarked, traced and encrypted (in {folder})"

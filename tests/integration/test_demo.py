@@ -44,6 +44,12 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
     assert "网络安全等级保护差距分析报告" in gap and "第2级" in gap
     assert "Sigma:" in result.stdout and "YARA: 4 of 4" in result.stdout
     assert "1-hour clock" in result.stdout and (out / "incident.docx").stat().st_size > 1000
+    # a drill at 10x: the planted webshell found by the real YARA scan, results from the recorded times
+    assert "drill #1 (webshell-portal, 10x): YARA found 1 planted file(s); steps on time 4/6" in result.stdout
+    drill = subprocess.run(
+        ["pdftotext", str(out / "drill.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "网络与数据安全应急演练报告" in drill and "超时完成" in drill and "不是真实网络安全事件" in drill
     # student data: a roster classified, masked, marked for two recipients, a leak traced back
     assert "[6/9] Student data" in result.stdout
     for name in ("students.csv", "students-masked.csv", "students-marked-1.csv", "students-marked-2.csv"):
