@@ -3,10 +3,14 @@ deadlines, evidence and records, then people, technology, money, training and dr
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from secops.incident.playbooks import parse_duration
-from secops.render.model import Paragraph, Report
+from secops.render.model import Cell, Paragraph, Report, Section, Table
 from secops.reporting.plan_facts import PlanFacts
 from secops.reporting.plan_response import span_text
+
+ZONE = ZoneInfo("Asia/Shanghai")
 
 SAFEGUARDS = (
     ("人员保障", "明确各岗位网络安全职责，网络安全管理员和系统管理员保持通讯畅通；人员变动时及时更新通讯录和值班表。"),
@@ -65,8 +69,33 @@ def after(report: Report, facts: PlanFacts) -> None:
     )
 
 
-def safeguards(report: Report) -> None:
+def safeguards(report: Report, facts: PlanFacts) -> None:
     section = report.section("保障措施")
     for number, (name, text) in enumerate(SAFEGUARDS, 1):
         section.add(Paragraph(f"（{'一二三四五六'[number - 1]}）{name}", "heading"))
         section.add(Paragraph(text))
+        if name == "培训与演练":
+            _drills(section, facts)
+
+
+def _drills(section: Section, facts: PlanFacts) -> None:
+    """The drill scenarios secops can run, and the drills this school has run (the last ten)."""
+    from secops.incident.drill.scenarios import load_scenarios
+
+    scenarios: list[list[Cell]] = [[s.name.zh, s.grade, f"secops drill start {s.id}"] for s in load_scenarios()]
+    section.add(Table("可用的演练情景", ["情景", "级别", "命令"], scenarios))
+    done = [d for d in facts.drills if not d.running][-10:]
+    if not done:
+        section.add(
+            Paragraph("本校尚无演练记录：请按上述情景组织首次演练，演练报告用 secops drill report 生成。", "note")
+        )
+        return
+    rows: list[list[Cell]] = []
+    for drill in done:
+        result = drill.result or {}
+        steps = f"{result.get('steps_met', 0)}/{result.get('steps_total', 0)}" if result else "—"
+        day = drill.started_at.astimezone(ZONE).strftime("%Y-%m-%d")
+        rows.append(
+            [day, drill.title.removeprefix("【演练】"), f"{drill.speed:g} 倍速", steps, result.get("gaps", "—")]
+        )
+    section.add(Table("近期演练", ["日期", "情景", "时钟", "步骤按时", "发现问题"], rows))

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from secops.contacts import Contacts, Person, find_role, load_contacts
 from secops.dengbao.calendar import Filing, load_filing
 from secops.dengbao.systems import System, list_systems
+from secops.incident.drill.store import Drill
+from secops.incident.drill.store import list_all as list_drills
 from secops.incident.playbooks import Playbook, load_playbooks
 from secops.incident.policy import IncidentPolicy, load_policy
 from secops.notify import Channel, load_notifiers
@@ -29,6 +31,7 @@ class PlanFacts:
     playbooks: list[Playbook]
     policy: IncidentPolicy
     center: str | None  # the monitoring center this school forwards to
+    drills: list[Drill] = field(default_factory=list)  # the drills run on this workspace, oldest first
     missing: list[str] = field(default_factory=list)  # what to fill in, each with how
 
     def lack(self, what: str) -> None:
@@ -70,4 +73,5 @@ def gather(ctx: ReportContext) -> PlanFacts:
         playbooks=sorted(load_playbooks(), key=lambda p: (p.category, p.id)),
         policy=load_policy(),
         center=config.forward.center if config.forward else None,
+        drills=list_drills(ctx.store),
     )

@@ -43,7 +43,7 @@ def build(ctx: ReportContext) -> Report:
     monitoring(report, facts)
     response(report, facts)
     after(report, facts)
-    safeguards(report)
+    safeguards(report, facts)
     annexes(report, facts)
     report.metadata = [
         ("编制单位", facts.school),

@@ -113,3 +113,21 @@ def test_english_keeps_the_chinese_body_of_an_official_document(school: Workspac
     assert report.title.startswith(SCHOOL_NAME) and "response plan" in report.title
     assert [s.title for s in report.sections] == SECTIONS
     assert report.headings()[0] == "1. 总则" and SCHOOL_CODE in _text(report)
+
+
+def test_training_and_drills_list_the_scenarios_and_the_drills_run(school: Workspace) -> None:
+    from secops.incident.audit import audit_key
+    from secops.incident.drill import run
+    from secops.incident.drill.scenarios import load_scenarios, scenario_named
+    from secops.incident.model import Session
+    from secops.workspace import open_workspace_store
+
+    text = _text(_build(school))
+    assert "可用的演练情景" in text and "本校尚无演练记录" in text
+    assert all(f"secops drill start {s.id}" in text for s in load_scenarios())
+    with open_workspace_store(school) as store:
+        session = Session(store, audit_key(school.path, store), "值班员", NOW)
+        drill, _files = run.start(session, school.path, scenario_named("exam-ddos"), speed=10)
+        run.finish(session, drill, {"steps_met": 3, "steps_total": 7, "gaps": 4})
+    text = _text(_build(school))
+    assert "近期演练" in text and "考试期间考试系统遭受 DDoS 攻击" in text and "3/7" in text and "10 倍速" in text
