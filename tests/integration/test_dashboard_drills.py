@@ -500,3 +500,17 @@ def test_an_admin_schedules_a_drill_in_the_browser(
     compared = [r.get_attribute("data-school") for r in browser.find_elements(By.CSS_SELECTOR, "table.compare tr")[1:]]
     assert compared == [TWO, EVIL, ONE]
     assert browser.save_screenshot(str(screenshots / "drills.png"))
+
+
+def test_the_overview_counts_schools_overdue_on_open_drills(duty: TestClient, center: Center) -> None:
+    assert 'id="drills-overdue"' not in duty.get("/").text  # no drill: no line
+    ask(center, now=NOW - timedelta(days=40), title="很久以前的演练")  # closed long ago: not counted
+    assert 'id="drills-overdue"' not in duty.get("/").text
+    drill = ask(center)
+    ran(center, ONE, drill)
+    html = duty.get("/").text
+    assert '<div class="stat bad" id="drills-overdue">' in html and "近期 1 个演练" in html
+    assert f'<b id="stat-drills-overdue"><a href="/drills/{drill}">2</a></b>' in html  # TWO, THREE
+    ask(center, "exam-ddos", now=NOW, due=timedelta(days=14))
+    html = duty.get("/").text
+    assert '<b id="stat-drills-overdue"><a href="/drills">2</a></b>' in html and "近期 2 个演练" in html

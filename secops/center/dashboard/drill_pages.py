@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -30,11 +30,13 @@ from secops.center.dashboard.web import HEADERS, Dashboard, Viewer
 from secops.center.drills import (
     MAX_DUE,
     MIN_DUE,
+    REQUEST_LIFETIME,
     SCHOOL_STATES,
     DrillView,
     SchoolResult,
     comparison,
     drill_views,
+    drills,
     issue_drill,
 )
 from secops.center.notices import groups
@@ -92,6 +94,30 @@ def compare(state: Store, scenario: str) -> Comparison:
 def known_scenarios(state: Store, shipped: dict[str, DrillScenario]) -> set[str]:
     """Scenarios the comparison may be filtered by: the shipped ones and any a school has sent."""
     return set(shipped) | {r.scenario for r in comparison(state)}
+
+
+@dataclass(frozen=True)
+class OpenDrills:
+    """The overview's line: drills still open (not past their deadline by more than the week a
+    school may still fetch them) and how many schools are overdue on them."""
+
+    views: list[DrillView]
+
+    @property
+    def overdue(self) -> int:
+        return sum(v.count("overdue") for v in self.views)
+
+    @property
+    def link(self) -> str:
+        return f"/drills/{self.views[0].drill.id}" if len(self.views) == 1 else "/drills"
+
+
+def open_drills(state: Store, now: datetime) -> OpenDrills | None:
+    """None when no drill is open, so an old drill nobody ran does not stay red on the overview."""
+    recent = [d.id for d in drills(state) if d.due_at + REQUEST_LIFETIME > now]
+    if not recent:
+        return None
+    return OpenDrills([view for drill_id in recent for view in drill_views(state, now, drill_id)])
 
 
 def router(board: Dashboard) -> APIRouter:
