@@ -383,6 +383,8 @@ def test_an_admin_schedules_a_drill_through_the_form(chief: TestClient, center: 
         ({"due": ""}, "完成期限应写作小时或天数"),
         ({"title": "长" * 201}, "演练标题最多 200 个字"),
         ({"text": "字" * 5001}, "演练说明最多 5000 个字"),
+        ({"text": "第一行\x00"}, "不能包含控制字符"),
+        ({"title": "标题\n第二行"}, "不能包含控制字符"),
         ({"scope": "nobody"}, "请选择演练对象"),
         ({"scope": "group", "group": ""}, "请选择一个分组"),
         ({"scope": "group", "group": "没有的分组"}, "分组 没有的分组 不存在或没有学校"),

@@ -51,6 +51,7 @@ DEFAULT_DUE = "14d"
 DEFAULT_SPEED = "1"
 MAX_TITLE = 200
 MAX_TEXT = 5000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NUL and the like: PostgreSQL refuses NUL
 DRILL_ID_RE = re.compile(DRILL_ID)  # secops.center.drills names them d<time><random>
 MILESTONE_NAMES = {"acknowledged": "确认", "reported": "首次报告", "contained": "遏制", "recovered": "恢复"}
 
@@ -260,4 +261,6 @@ def _check(scenario: str, speed: str, due: str, title: str, text: str) -> str:
         return f"演练标题最多 {MAX_TITLE} 个字。"
     if len(text.strip()) > MAX_TEXT:
         return f"演练说明最多 {MAX_TEXT} 个字。"
+    if _CONTROL.search(title) or "\n" in title or "\r" in title or _CONTROL.search(text):
+        return "标题和演练说明不能包含控制字符（标题也不能换行）。"
     return ""
