@@ -4,8 +4,9 @@ Pages (Chinese, Beijing time, no JavaScript, no external assets): ``/login``, ``
 ``/`` overview, ``/alerts``, ``/schools``, ``/schools/{code}``, ``/incidents``, ``/incidents/{id}`` (a case and
 the staff actions on it, POST forms), ``/alerts/{id}``, ``/compliance``, ``/notices`` (通报; admins issue
 them through a POST form), ``/notices/{id}``, ``/periods`` (重要时段 and their daily 零报告; admins define
-them through a POST form) and ``/periods/{id}``. Accounts come from ``secops center user add``;
-see ``secops.center.staff``.
+them through a POST form), ``/periods/{id}``, ``/drills`` (应急演练 asked of the schools and how fast
+each responded; admins schedule them through a POST form) and ``/drills/{id}``. Accounts come from
+``secops center user add``; see ``secops.center.staff``.
 """
 
 from __future__ import annotations
@@ -38,7 +39,15 @@ class SpeakChinese:
 
 def install_dashboard(app: FastAPI, ctx: CenterContext) -> None:
     """Mount the dashboard's routes (kept out of the OpenAPI spec, which documents the ingestion API)."""
-    from secops.center.dashboard import auth, case_pages, compliance_pages, notice_pages, pages, period_pages
+    from secops.center.dashboard import (
+        auth,
+        case_pages,
+        compliance_pages,
+        drill_pages,
+        notice_pages,
+        pages,
+        period_pages,
+    )
     from secops.center.dashboard.web import Dashboard, LoginRequired
 
     board = Dashboard(ctx)
@@ -48,6 +57,7 @@ def install_dashboard(app: FastAPI, ctx: CenterContext) -> None:
     app.include_router(case_pages.router(board))
     app.include_router(notice_pages.router(board))
     app.include_router(period_pages.router(board))
+    app.include_router(drill_pages.router(board))
     app.add_exception_handler(LoginRequired, auth.login_redirect)
     app.add_middleware(auth.LoginGate, board=board)
     app.add_middleware(SpeakChinese)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from secops.center.compliance_store import overdue_schools
 from secops.center.dashboard import charts, queries
+from secops.center.dashboard.drill_pages import open_drills
 from secops.center.dashboard.notice_pages import school_notices
 from secops.center.dashboard.period_pages import today_missing
 from secops.center.dashboard.web import ZONE, Dashboard
@@ -161,6 +162,7 @@ def router(board: Dashboard) -> APIRouter:
             compliance_overdue=overdue_schools(ctx.state, now),
             school_open=school_incidents(ctx.state, now),
             periods_today=today_missing(ctx.state, now),
+            drills_open=open_drills(ctx.state, now),
             looked_since=looked_since,
             new_alerts=new_alerts,
             new_cases=new_cases,

@@ -81,6 +81,18 @@ def duration(value: timedelta | None) -> str:
     return format_left(abs(value))
 
 
+def drill_minutes(value: float | None) -> str:
+    """Drill minutes as a school sent them: 42, 12.5 (one decimal at most); — when not reached."""
+    if value is None:
+        return "—"
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def percent(value: float | None) -> str:
+    """A share as a whole percentage (67%); — when there was nothing to count."""
+    return "—" if value is None else f"{value:.0%}"
+
+
 def safe_next(path: str | None) -> str:
     """Only a local path may be a post-login destination (no //host or scheme: no open redirect)."""
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
@@ -111,6 +123,8 @@ class Dashboard:
         self.env.filters["category_name"] = category_name
         self.env.filters["notice_kind"] = lambda s: NOTICE_KINDS.get(s, s)
         self.env.filters["notice_status"] = lambda s: NOTICE_STATUS_NAMES.get(s, s)
+        self.env.filters["minutes"] = drill_minutes
+        self.env.filters["percent"] = percent
         self.stylesheet = (HERE / "static" / "dashboard.css").read_bytes()
 
     def now(self) -> datetime:
