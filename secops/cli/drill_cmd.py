@@ -212,15 +212,17 @@ def requests_(app: AppContext, fmt: str) -> None:
     with app.store(workspace) as store:
         found = requests(store)
     states = {"finished": _("finished"), "running": _("running"), "waiting": _("not started"), "overdue": _("overdue")}
+    table = fmt == "table"
     rows = [
         {
             "id": r.id,
             "scenario": r.scenario,
             "title": r.title,
             "speed": r.speed,
-            "due_at": _local(app, r.due_at),
-            "state": states[r.state] if fmt == "table" else r.state,
-            "drills": ", ".join(f"#{d.id}" for d in r.drills),
+            "due_at": _local(app, r.due_at) if table else r.due_at,
+            "state": states[r.state] if table else r.state,
+            "drills": "、".join(f"#{d.id}" for d in r.drills) if table else [d.id for d in r.drills],
+            "text": r.text,
         }
         for r in found
     ]
@@ -232,6 +234,7 @@ def requests_(app: AppContext, fmt: str) -> None:
         "due_at": _("due"),
         "state": _("state"),
         "drills": _("drills"),
+        "text": _("instructions"),
     }
     emit(rows, fmt, headers=headers, empty=_("no drill requests from the center"))
 
@@ -252,15 +255,17 @@ def list_(app: AppContext, fmt: str) -> None:
     workspace = app.workspace()
     with app.store(workspace) as store:
         found = list_all(store)
+    table = fmt == "table"
     rows = [
         {
             "id": d.id,
             "scenario": d.scenario,
             "incident": d.incident_id,
             "speed": d.speed,
-            "state": _("running") if d.running else _("finished"),
-            "started_at": _local(app, d.started_at),
-            "finished_at": _local(app, d.finished_at),
+            "state": (_("running") if d.running else _("finished")) if table else d.state,
+            "started_at": _local(app, d.started_at) if table else d.started_at,
+            "finished_at": _local(app, d.finished_at) if table else d.finished_at,
+            "request": d.notice_id,
         }
         for d in found
     ]
@@ -272,6 +277,7 @@ def list_(app: AppContext, fmt: str) -> None:
         "state": _("state"),
         "started_at": _("started"),
         "finished_at": _("finished"),
+        "request": _("request"),
     }
     emit(rows, fmt, headers=headers, empty=_("no drills yet: secops drill start SCENARIO"))
 
@@ -474,27 +480,35 @@ def finish(app: AppContext, drill_id: int, actor: str | None, fmt: str) -> None:
 @drill.command("report")
 @drill_argument
 @click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help=".docx .pdf or .html"
+    "-o",
+    "--output",
+    "outputs",
+    required=True,
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=".docx .pdf or .html (repeatable)",
 )
 @force_option()
 @pass_app
-def report(app: AppContext, drill_id: int, output: Path, force: bool) -> None:
+def report(app: AppContext, drill_id: int, outputs: tuple[Path, ...], force: bool) -> None:
     """The 应急演练报告 of drill DRILL_ID: timeline, each step and clock met or missed, questions and
     answers, gaps and improvements."""
-    from secops.cli.output import say as tell
     from secops.errors import SecopsError
     from secops.incident.drill.store import get
     from secops.render.formats import write_report
     from secops.reporting.drill_report import drill_report
 
-    if output.suffix.lower() not in (".docx", ".pdf", ".html", ".htm"):
-        raise SecopsError(
-            _("-o {path}: cannot tell the document type from the file name").format(path=output),
-            hint=_("end it in .docx, .pdf or .html"),
-        )
-    refuse_overwrite(output, force)
+    for output in outputs:
+        if output.suffix.lower() not in (".docx", ".pdf", ".html", ".htm"):
+            raise SecopsError(
+                _("-o {path}: cannot tell the document type from the file name").format(path=output),
+                hint=_("end it in .docx, .pdf or .html"),
+            )
+        refuse_overwrite(output, force)
     workspace = app.workspace()
     with app.store(workspace) as store:
         result = _outcome(app, store, get(store, drill_id))
-    written = write_report(drill_report(result, workspace, app.now()), output)
-    tell(_("Wrote {path} ({size} bytes)").format(path=output, size=f"{len(written):,}"))
+    built = drill_report(result, workspace, app.now())
+    for output in outputs:
+        written = write_report(built, output)
+        say(_("Wrote {path} ({size} bytes)").format(path=output, size=f"{len(written):,}"))

@@ -90,7 +90,7 @@ def step_list(app: AppContext, incident_id: int, fmt: str) -> None:
                 "name": item.name,
                 "role": item.role,
                 "contact": "、".join(f"{p.name} {p.phone}" for p in holders),
-                "due_at": found.detected_at + item.offset,
+                "due_at": found.detected_at + item.offset / found.drill_speed,  # a drill runs faster
                 "done_at": done["done_at"] if done else None,
             }
         )

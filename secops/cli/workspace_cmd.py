@@ -71,7 +71,7 @@ def _list(app: AppContext, fmt: str, role_name: str | None) -> None:
     headers = {
         "name": _("NAME"),
         "roles": _("ROLES"),
-        "title": _("TITLE"),
+        "title": _("POST"),
         "phone": _("PHONE"),
         "email": _("EMAIL"),
         "channel": _("CHANNEL"),

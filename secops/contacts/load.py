@@ -12,6 +12,7 @@ from secops.contacts.model import DAY_MINUTES, WEEKDAYS, Contacts, DutyShift, Pe
 from secops.contacts.roles import find_role, role_ids
 from secops.content.yamlload import LineDict, LineList, load_yaml
 from secops.errors import ContentError
+from secops.i18n import _
 
 FILE_NAME = "contacts.yaml"
 _LANDLINE = re.compile(r"^0[1-9][0-9]{1,2}-?[2-9][0-9]{6,7}(?:-[0-9]{1,6})?$")  # 区号-号码[-分机]
@@ -39,7 +40,7 @@ def load_contacts(workspace_dir: Path, *, channels: set[str] | None = None) -> C
     if data is None:
         return Contacts()
     if not isinstance(data, LineDict):
-        raise ContentError(path, 1, "contacts.yaml must be a mapping with people: and duty:")
+        raise ContentError(path, 1, _("contacts.yaml must be a mapping with people: and duty:"))
     unknown = [key for key in data if key not in ("people", "duty")]
     if unknown:
         raise ContentError(path, data.key_lines[unknown[0]], f"unknown key {unknown[0]!r}; use people and duty")
@@ -52,12 +53,14 @@ def _items(path: Path, value: Any, line: int, what: str) -> list[tuple[int, Line
     if value is None:
         return []
     if not isinstance(value, LineList):
-        raise ContentError(path, line, f"{what} must be a list")
+        raise ContentError(path, line, _("{what} must be a list").format(what=what))
     out = []
     for index, item in enumerate(value):
         where = value.item_lines[index]
         if not isinstance(item, LineDict):
-            raise ContentError(path, where, f"{what} entry {index + 1} must be a mapping")
+            raise ContentError(
+                path, where, _("{what} entry {number} must be a mapping").format(what=what, number=index + 1)
+            )
         out.append((where, item))
     return out
 
@@ -99,7 +102,7 @@ def _people(path: Path, value: Any, line: int, channels: set[str] | None) -> lis
             raise ContentError(
                 path,
                 entry.key_lines["phone"],
-                "phone is not a mobile number (11 digits) or a landline with its area code (010-12345678)",
+                _("phone is not a mobile number (11 digits) or a landline with its area code (010-12345678)"),
             )
         email = _text(path, entry, "email", where)
         if email and not email_valid(email):
@@ -126,7 +129,9 @@ def _roles(path: Path, entry: LineDict, where: int) -> tuple[str, ...]:
         role = find_role(str(value))
         if role is None:
             raise ContentError(
-                path, entry.key_lines.get(key, where), f"unknown role {value!r}; known: {', '.join(role_ids())}"
+                path,
+                entry.key_lines.get(key, where),
+                _("unknown role {name!r}; known: {roles}").format(name=value, roles=", ".join(role_ids())),
             )
         if role.id not in found:
             found.append(role.id)
@@ -140,13 +145,13 @@ def parse_time_range(text: str) -> tuple[int, int]:
     for part in (start_text, end_text):
         match = _TIME.match(part.strip())
         if not sep or not match:
-            raise ValueError("time must be HH:MM-HH:MM, e.g. 08:00-17:30")
+            raise ValueError(_("time must be HH:MM-HH:MM, e.g. 08:00-17:30"))
         minutes = int(match.group(1)) * 60 + int(match.group(2))
         if minutes > DAY_MINUTES:
-            raise ValueError("time must be HH:MM-HH:MM, e.g. 08:00-17:30")
+            raise ValueError(_("time must be HH:MM-HH:MM, e.g. 08:00-17:30"))
         bounds.append(minutes)
     if bounds[0] == bounds[1] or bounds[0] == DAY_MINUTES:
-        raise ValueError("a shift's start and end must differ (00:00-24:00 for the whole day)")
+        raise ValueError(_("a shift's start and end must differ (00:00-24:00 for the whole day)"))
     return bounds[0], bounds[1]
 
 
@@ -164,7 +169,7 @@ def parse_days(value: Any) -> tuple[int, ...]:
         elif word in _DAY_ALIASES:
             days.add(_DAY_ALIASES[word])
         else:
-            raise ValueError("days must be weekdays (mon..sun, mon-fri, weekdays, weekend, daily)")
+            raise ValueError(_("days must be weekdays (mon..sun, mon-fri, weekdays, weekend, daily)"))
     return tuple(sorted(days))
 
 
@@ -175,9 +180,9 @@ def parse_dates(text: str) -> tuple[date, date]:
         first = date.fromisoformat(first_text.strip())
         last = date.fromisoformat(last_text.strip()) if last_text else first
     except ValueError:
-        raise ValueError("dates must be YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD") from None
+        raise ValueError(_("dates must be YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD")) from None
     if last < first:
-        raise ValueError("dates end before they start")
+        raise ValueError(_("dates end before they start"))
     return first, last
 
 
@@ -189,7 +194,7 @@ def _duty(path: Path, value: Any, line: int, names: set[str]) -> list[DutyShift]
             raise ContentError(path, entry.key_lines[unknown[0]], f"unknown key {unknown[0]!r} in a duty shift")
         who = _text(path, entry, "who", where, required=True)
         if who not in names:
-            raise ContentError(path, entry.key_lines["who"], "who is not a name listed under people")
+            raise ContentError(path, entry.key_lines["who"], _("who is not a name listed under people"))
         given = [key for key in ("days", "dates", "period") if key in entry]
         if len(given) != 1:
             raise ContentError(path, where, "a duty shift has exactly one of days, dates or period: important")
@@ -198,7 +203,7 @@ def _duty(path: Path, value: Any, line: int, names: set[str]) -> list[DutyShift]
             start, end = parse_time_range(str(entry.get("time", "00:00-24:00")))
             if key == "period":
                 if entry["period"] != "important":
-                    raise ValueError("period must be important (the 重要时期 of the incident policy)")
+                    raise ValueError(_("period must be important (the 重要时期 of the incident policy)"))
                 shift = DutyShift(who, important=True, start=start, end=end, line=where)
             elif key == "dates":
                 shift = DutyShift(who, dates=parse_dates(entry["dates"]), start=start, end=end, line=where)

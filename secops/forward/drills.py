@@ -61,7 +61,7 @@ def receive_drill_request(delivery: Delivered) -> tuple[int | None, str]:
     _announce(
         delivery.workspace,
         f"收到上级应急演练要求：{body.title}（情景：{scenario.name.zh}，{body.speed:g} 倍速），"
-        f"请在 {due} 前完成：{command}",
+        f"请在 {due} 前完成：{command}" + (f"。说明：{body.text}" if body.text else ""),
         {"kind": "drill-request", "request": delivery.payload.id, "scenario": scenario.id},
     )
     return None, f"演练要求“{body.title}”（{scenario.id}），{due} 前完成：{command}"

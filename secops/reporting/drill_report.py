@@ -7,7 +7,7 @@ document says on its first lines that it records a drill, not a real incident.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from secops.config import Workspace
@@ -16,7 +16,13 @@ from secops.render.labels import labels_for
 from secops.render.model import Cell, Paragraph, Report, Table
 from secops.reporting.front_matter import SIGNATURES
 
-CLOCK_STATUS = {"met": "按时完成", "missed": "超时完成", "running": "进行中", "overdue": "已超时"}
+CLOCK_STATUS = {
+    "met": "按时完成",
+    "missed": "超时完成",
+    "running": "进行中",
+    "overdue": "已超时",
+    "not_due": "演练结束时未到期",
+}
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -48,7 +54,7 @@ def drill_report(found: Outcome, workspace: Workspace, now: datetime) -> Report:
         ("学校标识码", workspace.config.school.code),
         ("演练编号", f"#{drill.id}"),
         ("演练情景", scenario.name.zh),
-        ("演练事件", f"#{incident.id}（{incident.grade}，预案 {incident.playbook}）"),
+        ("演练事件", f"#{incident.id}（{incident.grade}，预案：{_playbook_name(incident.playbook)}）"),
         ("开始时间", _local(drill.started_at, zone)),
         ("结束时间", _local(drill.finished_at, zone) if drill.finished_at else "进行中"),
         ("时钟", speed),
@@ -60,19 +66,19 @@ def drill_report(found: Outcome, workspace: Workspace, now: datetime) -> Report:
             "warning",
         )
     )
-    steps_met = sum(s.status == "met" for s in found.steps)
-    clocks_met = sum(c.status == "met" for c in found.clocks)
+    summary = found.summary()  # counts what fell due within the drill
     answered = sum(a is not None for _q, a in found.questions)
     overview.add(
         Paragraph(
             f"情景：{scenario.briefing} 涉及系统：{'、'.join(scenario.systems) or '—'}。"
-            f"处置步骤按时完成 {steps_met}/{len(found.steps)} 个，时限达成 {clocks_met}/{len(found.clocks)} 项，"
+            f"处置步骤按时完成 {summary['steps_met']}/{summary['steps_total']} 个，"
+            f"时限达成 {summary['clocks_met']}/{summary['clocks_total']} 项（演练结束时未到期的不计），"
             f"问题作答 {answered}/{len(found.questions)} 个，发现问题 {len(found.gaps)} 项。"
         )
     )
     overview.add(Table("演练目标", ["序号", "目标"], [[n, text] for n, text in enumerate(scenario.objectives, 1)]))
     milestones: list[list[Cell]] = [
-        [name, f"{found.milestones[key]:g} 分钟" if found.milestones[key] is not None else "未达到"]
+        [name, span_text(timedelta(minutes=minutes)) if (minutes := found.milestones[key]) is not None else "未达到"]
         for key, name in MILESTONES.items()
     ]
     overview.add(Table("关键节点（演练时间，自发现起）", ["节点", "用时"], milestones))
@@ -121,3 +127,9 @@ def drill_report(found: Outcome, workspace: Workspace, now: datetime) -> Report:
     else:
         improvements.add(Paragraph("保持现有安排，按计划开展下一次演练。"))
     return report
+
+
+def _playbook_name(playbook_id: str | None) -> str:
+    from secops.incident.playbooks import load_playbooks
+
+    return next((p.name.zh for p in load_playbooks() if p.id == playbook_id), playbook_id or "—")

@@ -36,6 +36,9 @@ def test_a_drill_at_10x_end_to_end(run_cli: Invoke, tmp_path: Path, monkeypatch:
     at(monkeypatch, 0.5)  # 5 drill minutes
     assert run_cli("incident", "ack", "1", "--actor", "张老师").exit_code == 0
     assert run_cli("incident", "step", "done", "confirm", "--incident", "1", "--actor", "张老师").exit_code == 0
+    steps = json.loads(run_cli("incident", "step", "list", "--incident", "1", "--format", "json").stdout)
+    confirm_due = next(s["due_at"] for s in steps if s["step"] == "confirm")
+    assert datetime.fromisoformat(confirm_due) == T0 + timedelta(minutes=1)  # 10 minutes at 10x
     at(monkeypatch, 2.5)  # 25 drill minutes: isolate (20 minutes) is late
     assert run_cli("incident", "step", "done", "isolate", "--incident", "1", "--actor", "李工").exit_code == 0
     status = run_cli("--lang", "zh", "drill", "status", "1")
@@ -56,8 +59,9 @@ def test_a_drill_at_10x_end_to_end(run_cli: Invoke, tmp_path: Path, monkeypatch:
     assert summary["questions_answered"] == 1 and summary["scenario"] == "webshell-portal"
     again = run_cli("--lang", "zh", "drill", "finish", "1")
     assert again.exit_code == 2 and "已经结束" in again.stderr
-    docx = tmp_path / "演练报告.docx"
-    assert run_cli("drill", "report", "1", "-o", str(docx)).exit_code == 0
+    docx, pdf = tmp_path / "演练报告.docx", tmp_path / "演练报告.pdf"
+    assert run_cli("drill", "report", "1", "-o", str(docx), "-o", str(pdf)).exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
     text = "\n".join(p.text for p in Document(str(docx)).paragraphs)
     tables = "\n".join(c.text for t in Document(str(docx)).tables for row in t.rows for c in row.cells)
     assert "网络与数据安全应急演练报告" in text and "不是真实网络安全事件" in text

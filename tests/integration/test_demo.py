@@ -45,7 +45,7 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
     assert "Sigma:" in result.stdout and "YARA: 4 of 4" in result.stdout
     assert "1-hour clock" in result.stdout and (out / "incident.docx").stat().st_size > 1000
     # a drill at 10x: the planted webshell found by the real YARA scan, results from the recorded times
-    assert "drill #1 (webshell-portal, 10x): YARA found 1 planted file(s); steps on time 4/6" in result.stdout
+    assert "drill #1 (webshell-portal, 10x): YARA found 1 planted file(s); steps on time 4/5" in result.stdout
     drill = subprocess.run(
         ["pdftotext", str(out / "drill.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -98,7 +98,7 @@ def test_demo_builds_every_report_with_chinese_text(tmp_path: Path) -> None:
     # the school and its provincial center, both ways, on loopback
     assert "[9/9] The provincial center" in result.stdout
     assert "1 school incident(s) with their clocks, check-in received" in result.stdout
-    assert "漏洞通报“教务系统远程代码执行漏洞（演示）”: incident #2 opened" in result.stdout
+    assert "漏洞通报“教务系统远程代码执行漏洞（演示）”: incident #3 opened" in result.stdout
     assert "the center sees: acknowledged" in result.stdout
     info = subprocess.run(["pdfinfo", str(out / "workspace.pdf")], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))

@@ -79,7 +79,8 @@ def test_a_drill_asked_run_and_compared(
         states = {s.school: s.state for s in view.schools}
         assert states == {SCHOOL_CODE: "finished", OTHER: "overdue"}
         mine = next(s for s in view.schools if s.school == SCHOOL_CODE).result
-        assert mine is not None and mine.request == asked.id and mine.outcome["steps_total"] == 6
+        assert mine is not None and mine.request == asked.id
+        assert (mine.outcome["steps_met"], mine.outcome["steps_total"]) == (1, 1)  # only what fell due within it
         assert mine.minutes("acknowledged") is not None and mine.minutes("acknowledged") < 10
 
         again = _pass(ws)  # nothing twice, and the drill's incident never goes up as real

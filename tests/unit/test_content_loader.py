@@ -109,7 +109,7 @@ def test_validate_reports_every_error_with_its_line(tmp_path: Path) -> None:
     rendered = [str(e) for e in errors]
     assert (
         f"{folder / 'one.yml'}:4: source: unknown data source 'nowhere'; "
-        "known: assets, data, dengbao, filing, grading, overview, workspace" in rendered
+        "known: assets, data, dengbao, filing, grading, overview, plan, workspace" in rendered
     )
     assert any(r.startswith(f"{folder / 'two.yml'}:2: titel: unknown key") for r in rendered)
     assert any(r.startswith(f"{folder / 'two.yml'}:1: title: Field required") for r in rendered)

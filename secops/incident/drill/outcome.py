@@ -68,7 +68,7 @@ class ClockResult:
     source: str
     allowed: timedelta  # drill time
     taken: timedelta | None
-    status: str  # met | missed | running | overdue
+    status: str  # met | missed | running | overdue | not_due (still running when the drill ended)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,10 +109,11 @@ class Outcome:
             "started_at": self.drill.started_at.isoformat(),
             "finished_at": self.drill.finished_at.isoformat() if self.drill.finished_at else None,
             "milestones": self.milestones,
+            # what fell due within the drill (or was done): a deadline beyond its end is no failure
             "steps_met": sum(s.status == "met" for s in self.steps),
-            "steps_total": len(self.steps),
+            "steps_total": sum(s.status != "not_due" for s in self.steps),
             "clocks_met": sum(c.status == "met" for c in self.clocks),
-            "clocks_total": len(self.clocks),
+            "clocks_total": sum(c.status in ("met", "missed", "overdue") for c in self.clocks),
             "questions_answered": sum(answer is not None for _q, answer in self.questions),
             "questions_total": len(self.questions),
             "gaps": len(self.gaps),
@@ -143,6 +144,8 @@ def _step_results(drill: Drill, incident: Incident, playbook: Playbook, now: dat
     for step in playbook.steps:
         due = incident.detected_at + step.offset / drill.speed
         done = incident.steps.get(step.id, {}).get("done_at")
+        if done is not None and drill.finished_at is not None and done > drill.finished_at:
+            done = None  # recorded after the drill ended: not part of it
         taken = (done - incident.detected_at) * drill.speed if done is not None else None
         if done is not None:
             status = "met" if done <= due else "missed"
@@ -154,16 +157,25 @@ def _step_results(drill: Drill, incident: Incident, playbook: Playbook, now: dat
     return results
 
 
-def _clock_results(clocks: list[Clock], speed: float) -> list[ClockResult]:
+def _clock_results(clocks: list[Clock], speed: float, end: datetime | None) -> list[ClockResult]:
+    """Each clock as it stood when the drill ended (``end``): what was recorded later does not count,
+    and a clock still running then was not due within the drill (``not_due``)."""
     results = []
     for clock in clocks:
-        taken = (clock.stopped_at - clock.started_at) * speed if clock.stopped_at is not None else None
+        stopped = clock.stopped_at if end is None or clock.stopped_at is None or clock.stopped_at <= end else None
+        taken = (stopped - clock.started_at) * speed if stopped is not None else None
+        if stopped is not None:
+            status = "met" if stopped <= clock.due_at else "missed"
+        elif end is not None:
+            status = "overdue" if end >= clock.due_at else "not_due"
+        else:
+            status = clock.status
         allowed = clock.total * speed
-        results.append(ClockResult(clock.deadline_id, clock.name, clock.source, allowed, taken, clock.status))
+        results.append(ClockResult(clock.deadline_id, clock.name, clock.source, allowed, taken, status))
     return results
 
 
-def _milestones(incident: Incident, speed: float) -> dict[str, float | None]:
+def _milestones(incident: Incident, speed: float, end: datetime | None) -> dict[str, float | None]:
     found: dict[str, float | None] = {}
     for key in MILESTONES:
         if key == "reported":
@@ -171,6 +183,8 @@ def _milestones(incident: Incident, speed: float) -> dict[str, float | None]:
         else:
             stamp = incident.state_times.get(key)
             moment = datetime.fromisoformat(stamp) if stamp else None
+        if moment is not None and end is not None and moment > end:
+            moment = None  # after the drill ended
         found[key] = _minutes((moment - incident.detected_at) * speed) if moment is not None else None
     return found
 
@@ -209,8 +223,8 @@ def outcome(
     now: datetime,
 ) -> Outcome:
     steps = _step_results(drill, incident, playbook, now)
-    clocks = _clock_results(clocks_for(incident, policy, now), drill.speed)
-    questions = [(q, drill.answers.get(q.id)) for q in scenario.questions]
+    clocks = _clock_results(clocks_for(incident, policy, now), drill.speed, drill.finished_at)
+    questions = [(q, drill.answers.get(q.id)) for q in scenario.questions]  # answers close with the drill
     gaps, improvements = _gaps(drill, steps, clocks, questions)
     return Outcome(
         drill,
@@ -218,7 +232,7 @@ def outcome(
         incident,
         steps,
         clocks,
-        _milestones(incident, drill.speed),
+        _milestones(incident, drill.speed, drill.finished_at),
         questions,
         gaps,
         improvements,
@@ -265,6 +279,8 @@ def timeline(store: Store, drill: Drill, scenario: DrillScenario, incident: Inci
             steps = {s.id: s.name for s in playbook.steps}
     for entry in entries(store, incident.id):
         at = datetime.fromisoformat(entry["at"])
+        if drill.finished_at is not None and at > drill.finished_at:
+            continue  # recorded after the drill ended: not part of it
         action, detail = entry["action"], entry["detail"]
         what = ACTIONS.get(action, action)
         if action == "step":

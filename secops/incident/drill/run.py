@@ -159,7 +159,16 @@ def deliver_running(store: Store, workspace_dir: Path, now: datetime) -> list[di
     return sent
 
 
+def _still_running(drill: drill_store.Drill) -> None:
+    if not drill.running:
+        raise SecopsError(
+            _("drill #{id} is finished: its record is closed").format(id=drill.id),
+            hint=_("start a new drill to practise again"),
+        )
+
+
 def answer(session: Session, drill: drill_store.Drill, question_id: str, text: str) -> drill_store.Drill:
+    _still_running(drill)
     scenario = scenario_named(drill.scenario)
     questions = {q.id: q for q in scenario.questions}
     if question_id not in questions:
@@ -184,6 +193,7 @@ FINDING_KINDS = {"gap": "发现的问题", "improvement": "改进措施"}
 
 
 def add_finding(session: Session, drill: drill_store.Drill, kind: str, text: str) -> drill_store.Drill:
+    _still_running(drill)
     if not text.strip():
         raise SecopsError(_("the text is empty"))
     entry = {"kind": kind, "text": text.strip(), "at": session.now.isoformat(), "by": session.actor}

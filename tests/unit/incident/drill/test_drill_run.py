@@ -199,3 +199,32 @@ def test_a_long_path_never_leaves_the_folder(tmp_path: Path) -> None:
     for bad in ("../x", "/etc/passwd", "a/../../b", "a\\b"):
         with pytest.raises(ValidationError):
             Artifact(path=bad, content="x", scanner="yara", expect="clean")
+
+
+def test_a_finished_drill_is_closed_to_later_records(
+    store: Store, workspace: Workspace, policy: IncidentPolicy
+) -> None:
+    drill = start(store, workspace)
+    incident_id = drill.incident_id
+    assert incident_id is not None
+    steps = [s.id for s in next(p for p in load_playbooks() if p.id == "ransomware").steps]
+    model.step_done(session(store, workspace, 0.5), incident_id, "confirm", [], playbook_steps=steps)
+    run.finish(session(store, workspace, 2), drill_store.get(store, drill.id), {})
+    with pytest.raises(SecopsError, match="finished"):
+        run.answer(session(store, workspace, 3), drill_store.get(store, drill.id), "ransom", "不支付")
+    with pytest.raises(SecopsError, match="finished"):
+        run.add_finding(session(store, workspace, 3), drill_store.get(store, drill.id), "gap", "迟到的发现")
+    # the incident is closed, but a step or a report recorded later must not change the drill's result
+    model.step_done(session(store, workspace, 8), incident_id, "isolate", [], playbook_steps=steps)
+    record_submission(session(store, workspace, 8), incident_id, "initial", T0 + timedelta(minutes=8))
+    result = _outcome(store, drill.id, policy, 9)
+    by_step = {s.id: s for s in result.steps}  # type: ignore[attr-defined]
+    assert by_step["confirm"].status == "met" and by_step["isolate"].status == "not_done"
+    by_clock = {c.id: c for c in result.clocks}  # type: ignore[attr-defined]
+    assert by_clock["report-education"].status == "not_due"  # 6 real minutes: after the 2-minute drill
+    assert result.milestones["reported"] is None  # type: ignore[attr-defined]
+    summary = result.summary()  # type: ignore[attr-defined]
+    # confirm (met) and isolate (due at 2 real minutes, at the end) count; later deadlines do not
+    assert (summary["steps_met"], summary["steps_total"]) == (1, 2)
+    assert summary["clocks_total"] == 0
+    assert all(entry.at <= T0 + timedelta(minutes=2) for entry in result.timeline)  # type: ignore[attr-defined]
