@@ -150,8 +150,11 @@ def start(
         click.echo("  " + _("Artifacts to find: {folder}").format(folder=run.drill_folder(workspace.path, started.id)))
     for line in sent:
         click.echo(f"  ▶ {line['text']}")
-    for item in upcoming:
-        click.echo("  · " + _("next inject at {at}").format(at=_local(app, item.due_at)))
+    if upcoming:  # the next one only: what comes later is the drill's surprise
+        line = _("next inject at {at} ({count} still to come)").format(
+            at=_local(app, upcoming[0].due_at), count=len(upcoming)
+        )
+        click.echo(f"  · {line}")
     incident_id = started.incident_id
     if told:
         say(told)
@@ -346,8 +349,11 @@ def status(app: AppContext, drill_id: int, fmt: str) -> None:
     )
     for line in sent:
         click.echo(f"  ▶ {line['text']}")
-    for item in upcoming:
-        click.echo("  · " + _("next inject at {at}").format(at=_local(app, item.due_at)))
+    if upcoming:  # the next one only: what comes later is the drill's surprise
+        line = _("next inject at {at} ({count} still to come)").format(
+            at=_local(app, upcoming[0].due_at), count=len(upcoming)
+        )
+        click.echo(f"  · {line}")
     for step in result.steps:
         due = _local(app, step.due_at)
         click.echo(f"  [{STEP_STATUS[step.status]}] {step.name}（{step.role}）· {_('due')} {due}")
