@@ -223,6 +223,8 @@ def list_jobs(app: AppContext, fmt: str) -> None:
         "system": _("SYSTEM"),
         "local": _("LOCAL"),
         "paths": _("PATHS"),
+        "scenario": _("SCENARIO"),
+        "speed": _("SPEED"),
     }
     emit(rows, fmt, columns, headers=headers, empty=_("No scheduled jobs (secops scheduler add)"))
 
