@@ -151,10 +151,10 @@ def start(
     for line in sent:
         click.echo(f"  ▶ {line['text']}")
     if upcoming:  # the next one only: what comes later is the drill's surprise
-        line = _("next inject at {at} ({count} still to come)").format(
+        coming = _("next inject at {at} ({count} still to come)").format(
             at=_local(app, upcoming[0].due_at), count=len(upcoming)
         )
-        click.echo(f"  · {line}")
+        click.echo(f"  · {coming}")
     incident_id = started.incident_id
     if told:
         say(told)
@@ -350,10 +350,10 @@ def status(app: AppContext, drill_id: int, fmt: str) -> None:
     for line in sent:
         click.echo(f"  ▶ {line['text']}")
     if upcoming:  # the next one only: what comes later is the drill's surprise
-        line = _("next inject at {at} ({count} still to come)").format(
+        coming = _("next inject at {at} ({count} still to come)").format(
             at=_local(app, upcoming[0].due_at), count=len(upcoming)
         )
-        click.echo(f"  · {line}")
+        click.echo(f"  · {coming}")
     for step in result.steps:
         due = _local(app, step.due_at)
         click.echo(f"  [{STEP_STATUS[step.status]}] {step.name}（{step.role}）· {_('due')} {due}")
